@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Internet checksum (RFC 1071) helpers.
+ */
+#ifndef TERN_WIRE_CSUM_H
+#define TERN_WIRE_CSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * Add @p len bytes at @p buf to the running 32-bit one's complement sum @p sum.
+ * Bytes are summed as big-endian 16-bit words; an odd trailing byte is padded with zero.
+ * @return the new (unfolded) sum.
+ */
+uint32_t wire_csum_add(uint32_t sum, const void *buf, size_t len);
+
+/** Fold a 32-bit sum to 16 bits and complement it. @return checksum in host order. */
+uint16_t wire_csum_fold(uint32_t sum);
+
+/**
+ * Sum of the IPv4 pseudo header (RFC 9293 §3.1) for an L4 segment.
+ * @param src, dst addresses in host order
+ * @param proto IP protocol number
+ * @param l4len length of the L4 header + payload
+ * @return unfolded sum, to be continued with wire_csum_add() over the segment.
+ */
+uint32_t wire_csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4len);
+
+#endif

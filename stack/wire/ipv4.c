@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv4 header (RFC 791):
+ *   ver/ihl(1) tos(1) total_len(2) id(2) flags/frag(2) ttl(1) proto(1) csum(2)
+ *   src(4) dst(4) [options]
+ */
+#include "csum.h"
+#include "ipv4.h"
+
+#define IPV4_CSUM_OFF 10
+
+static inline uint16_t ld16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t ld32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void st16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void st32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+enum wire_err wire_ipv4_parse(
+        const void *buf, size_t len, struct wire_ipv4_repr *r, bool verify_csum)
+{
+	const uint8_t *p = buf;
+	size_t hlen, tlen;
+
+	if (len < WIRE_IPV4_HLEN)
+		return WIRE_ETRUNC;
+	if ((p[0] >> 4) != 4)
+		return WIRE_EVERSION;
+	hlen = (size_t)(p[0] & 0x0f) * 4;
+	if (hlen < WIRE_IPV4_HLEN || hlen > len)
+		return WIRE_EBADHLEN;
+	tlen = ld16(p + 2);
+	/* Bytes past total_len are link-layer padding (short frames): allowed. */
+	if (tlen < hlen || tlen > len)
+		return WIRE_EBADLEN;
+	if (verify_csum && wire_csum_fold(wire_csum_add(0, p, hlen)) != 0)
+		return WIRE_ECSUM;
+
+	r->hdr_len = (uint8_t)hlen;
+	r->tos = p[1];
+	r->total_len = (uint16_t)tlen;
+	r->id = ld16(p + 4);
+	r->frag = ld16(p + 6);
+	r->ttl = p[8];
+	r->proto = p[9];
+	r->src = ld32(p + 12);
+	r->dst = ld32(p + 16);
+	return WIRE_OK;
+}
+
+bool wire_ipv4_is_fragment(const struct wire_ipv4_repr *r)
+{
+	return (r->frag & (WIRE_IPV4_MF | WIRE_IPV4_OFFMASK)) != 0;
+}
+
+void wire_ipv4_emit(void *buf, const struct wire_ipv4_repr *r, bool fill_csum)
+{
+	uint8_t *p = buf;
+
+	p[0] = 0x45; /* version 4, IHL 5 */
+	p[1] = r->tos;
+	st16(p + 2, r->total_len);
+	st16(p + 4, r->id);
+	st16(p + 6, r->frag);
+	p[8] = r->ttl;
+	p[9] = r->proto;
+	st16(p + IPV4_CSUM_OFF, 0);
+	st32(p + 12, r->src);
+	st32(p + 16, r->dst);
+	if (fill_csum)
+		st16(p + IPV4_CSUM_OFF, wire_csum_fold(wire_csum_add(0, p, WIRE_IPV4_HLEN)));
+}

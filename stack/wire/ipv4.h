@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * IPv4 header (RFC 791).
+ */
+#ifndef TERN_WIRE_IPV4_H
+#define TERN_WIRE_IPV4_H
+
+#include "wire.h"
+
+#define WIRE_IPV4_HLEN    20 /**< header without options */
+#define WIRE_IPPROTO_ICMP 1
+#define WIRE_IPPROTO_TCP  6
+#define WIRE_IPPROTO_UDP  17
+#define WIRE_IPV4_DF      0x4000
+#define WIRE_IPV4_MF      0x2000
+#define WIRE_IPV4_OFFMASK 0x1fff
+
+/** Parsed IPv4 header, host order. */
+struct wire_ipv4_repr {
+	uint32_t src;
+	uint32_t dst;
+	uint16_t total_len; /**< header + payload, from the header */
+	uint16_t id;
+	uint16_t frag;   /**< flags and fragment offset, raw */
+	uint8_t hdr_len; /**< IHL * 4 */
+	uint8_t tos;
+	uint8_t ttl;
+	uint8_t proto;
+};
+
+/**
+ * Parse and validate an IPv4 header.
+ * Checks, in order: len >= 20 (WIRE_ETRUNC); version == 4 (WIRE_EVERSION);
+ * IHL >= 5 and IHL*4 <= len (WIRE_EBADHLEN); total_len >= IHL*4 and total_len <= len
+ * (WIRE_EBADLEN; bytes past total_len are link padding and allowed); when @p verify_csum,
+ * the header checksum (WIRE_ECSUM).
+ */
+enum wire_err wire_ipv4_parse(
+        const void *buf, size_t len, struct wire_ipv4_repr *r, bool verify_csum);
+
+/** True if the packet is a fragment (MF set or offset != 0). */
+bool wire_ipv4_is_fragment(const struct wire_ipv4_repr *r);
+
+/**
+ * Write a 20-byte header (no options; hdr_len is ignored and taken as 20) at @p buf.
+ * When @p fill_csum, the header checksum is computed; otherwise it is written as 0
+ * (for hardware offload).
+ */
+void wire_ipv4_emit(void *buf, const struct wire_ipv4_repr *r, bool fill_csum);
+
+#endif
