@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Shared app runtime: options, engines on lcores, stats line, signals.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+
+#include <tern/telemetry.h>
+
+#include "app.h"
+
+/* Set from the signal handler; the only way to reach the engines' loops. */
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+bool app_stopping(void)
+{
+	return stop_flag != 0;
+}
+
+const char app_common_usage[] =
+        "Common options:\n"
+        "  --ip A.B.C.D/LEN      address and prefix of the port (required)\n"
+        "  --gw A.B.C.D          default gateway (default: none, on-link only)\n"
+        "  --msl MS              maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30000)\n"
+        "  --stats-interval S    print a stats line every S seconds, 0 = never (default 1)\n"
+        "  --max-conns N         connection blocks per engine (default 65536)\n"
+        "  --mbufs N             mbufs in the pool (default: from queues and descriptors)\n"
+        "  --no-offload          compute checksums in software even if the NIC could\n"
+        "  --help                this text\n"
+        "EAL options go before '--' (e.g. -l 0-1 --vdev net_af_packet0,iface=eth1).\n"
+        "Counters: dpdk-telemetry.py -f PREFIX, then /tern/stats, /tern/gauges, /tern/drops.\n";
+
+void app_opts_defaults(struct app_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->msl_ms = 30000;
+	o->stats_interval = 1;
+}
+
+void app_usage_error(const struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", a->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try --help)\n");
+	exit(2);
+}
+
+int app_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int app_parse_ipv4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+int app_common_opt(struct app *a, int opt, const char *arg)
+{
+	struct app_opts *o = &a->o;
+	uint64_t v;
+	char buf[32];
+	char *slash;
+
+	switch (opt) {
+	case 1000: /* --ip */
+		snprintf(buf, sizeof(buf), "%s", arg);
+		slash = strchr(buf, '/');
+		if (slash == NULL)
+			app_usage_error(a, "--ip '%s': expected A.B.C.D/LEN", arg);
+		*slash = '\0';
+		if (app_parse_ipv4(buf, &o->ip) != 0 || o->ip == 0)
+			app_usage_error(a, "--ip '%s': '%s' is not an IPv4 address", arg, buf);
+		if (app_parse_u64(slash + 1, 1, 32, &v) != 0)
+			app_usage_error(a, "--ip '%s': prefix length must be 1..32", arg);
+		o->prefix_len = (uint8_t)v;
+		return 1;
+	case 1001:
+		if (app_parse_ipv4(arg, &o->gw) != 0)
+			app_usage_error(a, "--gw '%s' is not an IPv4 address", arg);
+		return 1;
+	case 1002:
+		if (app_parse_u64(arg, 1, 3600000, &v) != 0)
+			app_usage_error(a, "--msl '%s': expected milliseconds, 1..3600000", arg);
+		o->msl_ms = (uint32_t)v;
+		return 1;
+	case 1003:
+		if (app_parse_u64(arg, 0, 86400, &v) != 0)
+			app_usage_error(
+			        a, "--stats-interval '%s': expected seconds, 0..86400", arg);
+		o->stats_interval = (unsigned)v;
+		return 1;
+	case 1004:
+		if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
+			app_usage_error(a, "--max-conns '%s': expected 1..16777216", arg);
+		o->max_conns = (uint32_t)v;
+		return 1;
+	case 1005:
+		if (app_parse_u64(arg, 1024, 64u << 20, &v) != 0)
+			app_usage_error(a, "--mbufs '%s': expected 1024..67108864", arg);
+		o->mbufs = (uint32_t)v;
+		return 1;
+	case 1006:
+		o->no_offload = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* ---- running ---- */
+
+struct engine_arg {
+	struct app *a;
+	unsigned idx;
+};
+
+static int engine_loop(void *arg)
+{
+	struct engine_arg *ea = arg;
+	struct tern_engine *e = ea->a->engines[ea->idx];
+
+	while (!stop_flag)
+		tern_engine_poll(e);
+	return 0;
+}
+
+static void sum_stats(const struct app *a, struct tern_stats *s, struct tern_gauges *g)
+{
+	unsigned i, k;
+
+	memset(s, 0, sizeof(*s));
+	memset(g, 0, sizeof(*g));
+	for (i = 0; i < a->nengines; i++) {
+		const struct tern_stats *es = tern_engine_stats(a->engines[i]);
+		struct tern_gauges eg;
+		for (k = 0; k < TERN_CTR_MAX; k++)
+			s->ctr[k] += es->ctr[k];
+		for (k = 0; k < TERN_DROP_MAX; k++)
+			s->drop[k] += es->drop[k];
+		tern_engine_gauges(a->engines[i], &eg);
+		g->established += eg.established;
+		g->syn_rcvd += eg.syn_rcvd;
+		g->syn_sent += eg.syn_sent;
+		g->fin_wait_1 += eg.fin_wait_1;
+		g->fin_wait_2 += eg.fin_wait_2;
+		g->closing += eg.closing;
+		g->close_wait += eg.close_wait;
+		g->last_ack += eg.last_ack;
+		g->time_wait += eg.time_wait;
+		g->mbufs_free = eg.mbufs_free;
+	}
+}
+
+static void print_stats(const struct app *a, struct tern_stats *prev, double secs, bool final)
+{
+	struct tern_stats s;
+	struct tern_gauges g;
+	uint64_t drops = 0, top = 0;
+	int topk = -1;
+	unsigned k;
+
+	sum_stats(a, &s, &g);
+	for (k = 0; k < TERN_DROP_MAX; k++) {
+		drops += s.drop[k];
+		if (s.drop[k] - prev->drop[k] > top) {
+			top = s.drop[k] - prev->drop[k];
+			topk = (int)k;
+		}
+	}
+	printf("%s: %s est %u syn_rcvd %u syn_sent %u fin_wait %u/%u closing %u close_wait %u "
+	       "last_ack %u time_wait %u | rx %" PRIu64 " pkt (%.0f/s) tx %" PRIu64
+	       " pkt (%.0f/s) | accepted %" PRIu64 " rst_tx %" PRIu64 " rtx %" PRIu64
+	       " | drops %" PRIu64,
+	        a->name, final ? "final:" : "stats:", g.established, g.syn_rcvd, g.syn_sent,
+	        g.fin_wait_1, g.fin_wait_2, g.closing, g.close_wait, g.last_ack, g.time_wait,
+	        s.ctr[TERN_CTR_RX_PKTS],
+	        (s.ctr[TERN_CTR_RX_PKTS] - prev->ctr[TERN_CTR_RX_PKTS]) / secs,
+	        s.ctr[TERN_CTR_TX_PKTS],
+	        (s.ctr[TERN_CTR_TX_PKTS] - prev->ctr[TERN_CTR_TX_PKTS]) / secs,
+	        s.ctr[TERN_CTR_TCP_PASSIVE_OPEN], s.ctr[TERN_CTR_TCP_RST_TX],
+	        s.ctr[TERN_CTR_TCP_RETRANS], drops);
+	if (topk >= 0)
+		printf(" (most: %s +%" PRIu64 ")", tern_drop_name((enum tern_drop)topk), top);
+	printf(" | mbufs free %u\n", g.mbufs_free);
+	if (final) {
+		for (k = 0; k < TERN_DROP_MAX; k++)
+			if (s.drop[k])
+				printf("%s: drop %-22s %12" PRIu64 "  %s\n", a->name,
+				        tern_drop_name((enum tern_drop)k), s.drop[k],
+				        tern_drop_desc((enum tern_drop)k));
+	}
+	*prev = s;
+}
+
+int app_run(struct app *a)
+{
+	struct tern_port_conf pc;
+	struct engine_arg args[RTE_MAX_LCORE];
+	struct tern_stats prev;
+	char err[256];
+	unsigned lcore, i;
+	bool main_polls;
+	int rc;
+
+	if (a->o.ip == 0)
+		app_usage_error(a, "--ip A.B.C.D/LEN is required");
+	if (rte_eth_dev_count_avail() == 0) {
+		fprintf(stderr,
+		        "%s: no DPDK port: pass one with --vdev (e.g. "
+		        "--vdev net_af_packet0,iface=eth1) or bind a NIC to vfio-pci\n",
+		        a->name);
+		return 2;
+	}
+	if (rte_eth_dev_count_avail() > 1)
+		fprintf(stderr, "%s: %u ports found, using the first\n", a->name,
+		        rte_eth_dev_count_avail());
+
+	/* Engines: on every worker lcore; on the main lcore only when it is alone. */
+	a->nengines = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore) a->lcores[a->nengines++] = lcore;
+	main_polls = a->nengines == 0;
+	if (main_polls)
+		a->lcores[a->nengines++] = rte_get_main_lcore();
+
+	memset(&pc, 0, sizeof(pc));
+	RTE_ETH_FOREACH_DEV(pc.port_id) break;
+	pc.nb_queues = (uint16_t)a->nengines;
+	pc.nb_mbufs = a->o.mbufs;
+	pc.no_offload = a->o.no_offload;
+	rc = tern_port_init(&pc, &a->port, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s\n", a->name, err);
+		return 1;
+	}
+	if (tern_port_wait_link(&a->port, 5000) != 0)
+		fprintf(stderr, "%s: warning: link of %s is down after 5 s, going on\n", a->name,
+		        a->port.name);
+
+	for (i = 0; i < a->nengines; i++) {
+		struct tern_engine_conf ec;
+		memset(&ec, 0, sizeof(ec));
+		tern_port_engine_conf(&a->port, &ec);
+		tern_port_io(&a->port, (uint16_t)i, &ec.io);
+		ec.ip = a->o.ip;
+		ec.prefix_len = a->o.prefix_len;
+		ec.gateway = a->o.gw;
+		ec.msl_ms = a->o.msl_ms;
+		ec.max_conns = a->o.max_conns;
+		ec.cb = a->cb;
+		ec.app = a->app;
+		ec.id = i;
+		a->engines[i] = tern_engine_create(&ec);
+		if (a->engines[i] == NULL) {
+			fprintf(stderr, "%s: engine %u: %s\n", a->name, i,
+			        rte_errno == ENOMEM
+			                ? "out of memory for connection tables "
+			                  "(give the EAL more memory or lower --max-conns)"
+			                : rte_strerror(rte_errno));
+			rc = 1;
+			goto out;
+		}
+		if (a->setup != NULL && (rc = a->setup(a->engines[i], a->app)) != 0) {
+			fprintf(stderr, "%s: engine %u: set-up failed: %s\n", a->name, i,
+			        strerror(-rc));
+			rc = 1;
+			goto out;
+		}
+	}
+	if (tern_telemetry_register(a->engines, a->nengines) != 0)
+		fprintf(stderr, "%s: warning: telemetry commands not registered\n", a->name);
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	{
+		struct in_addr ia = {.s_addr = htonl(a->o.ip)};
+		printf("%s: ready: %s/%u on %s (%s, mac %02x:%02x:%02x:%02x:%02x:%02x, "
+		       "checksum offload tx %s rx %s), %u engine%s%s%s\n",
+		        a->name, inet_ntoa(ia), a->o.prefix_len, a->port.name, a->port.driver,
+		        a->port.mac[0], a->port.mac[1], a->port.mac[2], a->port.mac[3],
+		        a->port.mac[4], a->port.mac[5], a->port.tx_tcp_csum ? "on" : "off",
+		        a->port.rx_csum ? "on" : "off", a->nengines, a->nengines > 1 ? "s" : "",
+		        a->ready_msg ? ", " : "", a->ready_msg ? a->ready_msg : "");
+	}
+	for (i = 0; i < a->nengines; i++) {
+		args[i].a = a;
+		args[i].idx = i;
+		if (!main_polls)
+			rte_eal_remote_launch(engine_loop, &args[i], a->lcores[i]);
+	}
+
+	memset(&prev, 0, sizeof(prev));
+	{
+		uint64_t hz = rte_get_timer_hz(), last = rte_get_timer_cycles();
+		while (!stop_flag) {
+			uint64_t now;
+			if (main_polls)
+				tern_engine_poll(a->engines[0]);
+			else
+				rte_delay_us_sleep(10000);
+			now = rte_get_timer_cycles();
+			if (a->o.stats_interval && now - last >= a->o.stats_interval * hz) {
+				print_stats(a, &prev, (double)(now - last) / hz, false);
+				last = now;
+			}
+		}
+	}
+	rte_eal_mp_wait_lcore();
+	memset(&prev, 0, sizeof(prev));
+	print_stats(a, &prev, 1, true);
+	rc = 0;
+out:
+	for (i = 0; i < a->nengines; i++)
+		tern_engine_destroy(a->engines[i]);
+	tern_port_close(&a->port);
+	return rc;
+}

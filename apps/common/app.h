@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * What every tern app shares: the common options of the CLI contract, port and engine
+ * set-up, one engine per lcore, the periodic stats line, signal handling, telemetry.
+ */
+#ifndef TERN_APP_H
+#define TERN_APP_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_lcore.h>
+
+#include <tern/port.h>
+#include <tern/tern.h>
+
+/** Options every app takes. */
+struct app_opts {
+	uint32_t ip;
+	uint8_t prefix_len;
+	uint32_t gw;
+	uint32_t msl_ms;
+	unsigned stats_interval; /**< seconds; 0 = no stats line */
+	uint32_t max_conns;
+	uint32_t mbufs;
+	bool no_offload;
+};
+
+/** An app: fill name, usage, cb, app, setup; then app_run(). */
+struct app {
+	const char *name;
+	struct app_opts o;
+	const struct tern_callbacks *cb;
+	void *app; /**< passed to callbacks */
+	/** Called once per engine before polling starts (e.g. tern_listen). */
+	int (*setup)(struct tern_engine *e, void *app);
+	/** Extra text for the ready line (e.g. "listening on port 7"). */
+	const char *ready_msg;
+
+	struct tern_port port;
+	unsigned nengines;
+	struct tern_engine *engines[RTE_MAX_LCORE];
+	unsigned lcores[RTE_MAX_LCORE];
+};
+
+/** Common long options; append an app's own, end with {0}. */
+#define APP_COMMON_OPTS                                                                           \
+	{"ip", required_argument, 0, 1000}, {"gw", required_argument, 0, 1001},                   \
+	        {"msl", required_argument, 0, 1002},                                              \
+	        {"stats-interval", required_argument, 0, 1003},                                   \
+	        {"max-conns", required_argument, 0, 1004}, {"mbufs", required_argument, 0, 1005}, \
+	        {"no-offload", no_argument, 0, 1006},                                             \
+	{                                                                                         \
+		"help", no_argument, 0, 'h'                                                       \
+	}
+
+/** Usage text of the common options. */
+extern const char app_common_usage[];
+
+/** Set defaults in @p o. */
+void app_opts_defaults(struct app_opts *o);
+
+/**
+ * Handle common option @p opt with argument @p arg.
+ * @return 1 when handled, 0 when not a common option, -1 after printing an error.
+ */
+int app_common_opt(struct app *a, int opt, const char *arg);
+
+/** Print "NAME: <message>" to stderr and exit with status 2 (bad usage). */
+void app_usage_error(const struct app *a, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3), noreturn));
+
+/** Parse an unsigned integer in [lo, hi]. @return 0 or -1. */
+int app_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+/** Parse A.B.C.D into host order. @return 0 or -1. */
+int app_parse_ipv4(const char *s, uint32_t *out);
+
+/**
+ * Set up the port (one queue pair per engine), create the engines, run them until
+ * SIGINT/SIGTERM, print the stats line, tear down. @return process exit status.
+ */
+int app_run(struct app *a);
+
+/** True once SIGINT or SIGTERM arrived. */
+bool app_stopping(void);
+
+#endif

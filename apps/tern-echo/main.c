@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tern-echo: TCP echo server on tern. Every byte received is sent back; when the peer
+ * half-closes, the rest is echoed and the connection closed. With --close-after N, tern
+ * closes first once it has echoed N bytes (so tern holds the TIME_WAIT).
+ *
+ * Backpressure: it reads only as much as the send buffer can take, so a peer that
+ * does not read its echo sees tern's receive window close, not data loss.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "app.h"
+
+struct echo {
+	uint16_t port;
+	uint64_t close_after; /**< 0 = never */
+	uint64_t closed[TERN_CLOSE_ENGINE + 1];
+};
+
+static void echo_pump(struct tern_conn *c, struct echo *ec)
+{
+	uint8_t buf[16384];
+	uintptr_t echoed = (uintptr_t)tern_conn_udata(c);
+
+	for (;;) {
+		size_t space = tern_conn_send_space(c);
+		ssize_t n, s;
+
+		if (space == 0)
+			return; /* writable callback resumes */
+		n = tern_conn_recv(c, buf, space < sizeof(buf) ? space : sizeof(buf));
+		if (n == -EAGAIN)
+			return;
+		if (n == 0) {
+			tern_conn_close(c); /* peer closed and all is echoed */
+			return;
+		}
+		if (n < 0)
+			return;
+		s = tern_conn_send(c, buf, (size_t)n);
+		if (s != n) {
+			/* Cannot happen (we asked for no more than the space); be loud. */
+			fprintf(stderr, "tern-echo: send took %zd of %zd bytes, aborting\n", s, n);
+			tern_conn_abort(c);
+			return;
+		}
+		echoed += (uintptr_t)n;
+		tern_conn_set_udata(c, (void *)echoed);
+		if (ec->close_after && echoed >= ec->close_after) {
+			tern_conn_close(c);
+			return;
+		}
+	}
+}
+
+static void on_readable(struct tern_conn *c, void *app)
+{
+	echo_pump(c, app);
+}
+
+static void on_writable(struct tern_conn *c, void *app)
+{
+	echo_pump(c, app);
+}
+
+static void on_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
+{
+	struct echo *ec = app;
+
+	(void)c;
+	ec->closed[why]++;
+}
+
+static int echo_setup(struct tern_engine *e, void *app)
+{
+	struct echo *ec = app;
+
+	return tern_listen(e, ec->port, 0);
+}
+
+static void usage(void)
+{
+	printf("Usage: tern-echo [EAL options] -- --ip A.B.C.D/LEN --listen PORT [options]\n"
+	       "TCP echo server on tern.\n\n"
+	       "  --listen PORT         TCP port to echo on (required)\n"
+	       "  --close-after BYTES   close each connection after echoing BYTES (tern closes\n"
+	       "                        first and holds TIME_WAIT); default: the peer closes\n\n"
+	       "%s",
+	        app_common_usage);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {APP_COMMON_OPTS,
+	        {"listen", required_argument, 0, 'l'}, {"close-after", required_argument, 0, 'c'},
+	        {0, 0, 0, 0}};
+	static const struct tern_callbacks cb = {
+	        .readable = on_readable, .writable = on_writable, .closed = on_closed};
+	struct echo ec = {0};
+	struct app a = {.name = "tern-echo", .cb = &cb, .app = &ec, .setup = echo_setup};
+	char ready[64];
+	uint64_t v;
+	int opt, ret, rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage();
+			return 0;
+		}
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr,
+		        "tern-echo: EAL initialisation failed: %s (check the EAL options "
+		        "and --vdev arguments above)\n",
+		        rte_strerror(rte_errno));
+		return 2;
+	}
+	argc -= ret;
+	argv += ret;
+	app_opts_defaults(&a.o);
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (opt == '?')
+			app_usage_error(&a, "unknown option '%s'", argv[optind - 1]);
+		if (opt == ':')
+			app_usage_error(&a, "option '%s' needs a value", argv[optind - 1]);
+		if (app_common_opt(&a, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'l':
+			if (app_parse_u64(optarg, 1, 65535, &v) != 0)
+				app_usage_error(
+				        &a, "--listen '%s': expected a port 1..65535", optarg);
+			ec.port = (uint16_t)v;
+			break;
+		case 'c':
+			if (app_parse_u64(optarg, 1, UINT64_MAX, &v) != 0)
+				app_usage_error(
+				        &a, "--close-after '%s': expected bytes >= 1", optarg);
+			ec.close_after = v;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			app_usage_error(&a, "unexpected option");
+		}
+	}
+	if (optind < argc)
+		app_usage_error(&a, "unexpected argument '%s'", argv[optind]);
+	if (ec.port == 0)
+		app_usage_error(&a, "--listen PORT is required");
+	snprintf(ready, sizeof(ready), "echo on port %u", ec.port);
+	a.ready_msg = ready;
+	rc = app_run(&a);
+	if (rc == 0)
+		printf("tern-echo: connections closed: normal %lu reset %lu timeout %lu aborted "
+		       "%lu\n",
+		        (unsigned long)ec.closed[TERN_CLOSE_NORMAL],
+		        (unsigned long)ec.closed[TERN_CLOSE_RESET],
+		        (unsigned long)ec.closed[TERN_CLOSE_TIMEOUT],
+		        (unsigned long)ec.closed[TERN_CLOSE_ABORTED]);
+	rte_eal_cleanup();
+	return rc;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * DPDK ethdev set-up for tern engines: one RX/TX queue pair per engine lcore, an mbuf
+ * pool sized from the configuration, checksum offloads where the PMD has them.
+ *
+ * Works with any PMD: net_af_packet, net_tap, net_virtio_user, or a NIC on vfio-pci.
+ */
+#ifndef TERN_PORT_H
+#define TERN_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tern/tern.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TERN_PORT_MAX_QUEUES 128
+
+/** Port configuration. Zero fields take defaults. */
+struct tern_port_conf {
+	uint16_t port_id;
+	uint16_t nb_queues; /**< RX/TX queue pairs, one per engine (default 1) */
+	uint16_t nb_rxd;    /**< RX descriptors per queue (default 1024) */
+	uint16_t nb_txd;    /**< TX descriptors per queue (default 1024) */
+	uint32_t nb_mbufs;  /**< pool size (default: descriptors + 32768 per queue) */
+	bool no_offload;    /**< do not use checksum offloads even if the PMD has them */
+};
+
+/** A configured, started port. */
+struct tern_port {
+	uint16_t port_id;
+	uint16_t nb_queues;
+	uint8_t mac[6];
+	bool tx_ip_csum;  /**< IPv4 header checksum offloaded on TX */
+	bool tx_tcp_csum; /**< TCP checksum offloaded on TX */
+	bool rx_csum;     /**< RX checksum flags are meaningful */
+	uint32_t nb_mbufs;
+	struct rte_mempool *pool;
+	char name[64];   /**< device name, e.g. net_af_packet0 */
+	char driver[64]; /**< driver name, e.g. net_af_packet */
+	struct {
+		uint16_t port_id;
+		uint16_t queue_id;
+	} queues[TERN_PORT_MAX_QUEUES];
+};
+
+/**
+ * Configure and start a port.
+ * @param err buffer for a one-line, human-readable reason on failure
+ * @return 0, or a negative errno: -ENODEV (no such port), -EINVAL (more queues than the
+ *         PMD has: the message says how to get more), -ENOMEM (mbuf pool: the message says
+ *         how much memory was asked), or the PMD's error.
+ */
+int tern_port_init(
+        const struct tern_port_conf *conf, struct tern_port *p, char *err, size_t errlen);
+
+/**
+ * Wait for the link to come up.
+ * @return 0 when up, -ETIMEDOUT after @p timeout_ms.
+ */
+int tern_port_wait_link(const struct tern_port *p, unsigned timeout_ms);
+
+/** Fill @p io with the burst functions of queue pair @p queue. */
+void tern_port_io(struct tern_port *p, uint16_t queue, struct tern_io *io);
+
+/** Copy the port's MAC, pool and offload flags into an engine configuration. */
+void tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec);
+
+/** Stop and close the port and free its pool. */
+void tern_port_close(struct tern_port *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

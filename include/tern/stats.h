@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Per-engine counters. Each engine owns a struct tern_stats and bumps it without atomics;
+ * readers on other threads (stats line, telemetry) read it racily, which is fine for
+ * monotonically increasing 64-bit counters on the platforms DPDK supports.
+ *
+ * Every packet the engine discards is counted under exactly one drop reason.
+ */
+#ifndef TERN_STATS_H
+#define TERN_STATS_H
+
+#include <stdint.h>
+
+/**
+ * X-macro of drop reasons: enum name, snake_case name, description. The order is the ABI of the
+ * counter array.
+ */
+#define TERN_DROP_REASONS(X)                                                                  \
+	X(ETH_TRUNC, eth_trunc, "frame shorter than an Ethernet header")                      \
+	X(ETH_NOT_US, eth_not_us, "unicast frame for another MAC")                            \
+	X(ETH_TYPE, eth_type, "ethertype neither IPv4 nor ARP")                               \
+	X(ARP_BAD, arp_bad, "malformed or unsupported ARP")                                   \
+	X(ARP_NOT_US, arp_not_us, "ARP request for another address")                          \
+	X(IP_TRUNC, ip_trunc, "IPv4 header truncated")                                        \
+	X(IP_VERSION, ip_version, "IPv4 version field not 4")                                 \
+	X(IP_HLEN, ip_hlen, "IPv4 IHL bad")                                                   \
+	X(IP_LEN, ip_len, "IPv4 total length disagrees with frame")                           \
+	X(IP_CSUM, ip_csum, "IPv4 header checksum bad")                                       \
+	X(IP_TTL, ip_ttl, "IPv4 TTL zero")                                                    \
+	X(IP_FRAG, ip_frag, "IPv4 fragment (reassembly not supported)")                       \
+	X(IP_NOT_US, ip_not_us, "IPv4 destination not our address")                           \
+	X(IP_SRC_BAD, ip_src_bad, "IPv4 source is multicast, broadcast, zero or ours")        \
+	X(IP_PROTO, ip_proto, "IP protocol not TCP or ICMP")                                  \
+	X(ICMP_BAD, icmp_bad, "ICMP truncated or checksum bad")                               \
+	X(ICMP_TYPE, icmp_type, "ICMP type not handled")                                      \
+	X(TCP_TRUNC, tcp_trunc, "TCP header truncated or data offset bad")                    \
+	X(TCP_OPT, tcp_opt, "malformed TCP option")                                           \
+	X(TCP_CSUM, tcp_csum, "TCP checksum bad")                                             \
+	X(TCP_PORT0, tcp_port0, "TCP port zero")                                              \
+	X(TCP_NO_LISTENER_RST, tcp_no_listener_rst,                                           \
+	        "segment to no connection (answered with RST, segment dropped)")              \
+	X(TCP_NO_LISTENER, tcp_no_listener, "RST to no connection (not answered)")            \
+	X(TCP_LISTEN_BAD, tcp_listen_bad, "segment to a listener neither SYN nor answerable") \
+	X(TCP_LISTEN_OVERFLOW, tcp_listen_overflow,                                           \
+	        "SYN dropped: listener backlog or connection table full")                     \
+	X(TCP_OUT_OF_WINDOW, tcp_out_of_window,                                               \
+	        "segment not acceptable (RFC 9293 step 1), ACK sent")                         \
+	X(TCP_BAD_ACK, tcp_bad_ack, "ACK acknowledges data not yet sent")                     \
+	X(TCP_OLD_ACK, tcp_old_ack, "duplicate ACK with nothing else in it")                  \
+	X(TCP_NO_ACK, tcp_no_ack, "segment without ACK in a synchronized state")              \
+	X(TCP_OUT_OF_ORDER, tcp_out_of_order,                                                 \
+	        "data beyond rcv_nxt (no reassembly yet), dup ACK sent")                      \
+	X(TCP_RCVBUF_FULL, tcp_rcvbuf_full, "data beyond the receive buffer")                 \
+	X(TCP_SYN_SENT_BAD, tcp_syn_sent_bad, "bad segment in SYN_SENT")                      \
+	X(TCP_TW_SEGMENT, tcp_tw_segment, "segment to a TIME_WAIT entry (ACKed or dropped)")  \
+	X(TCP_CLOSED_DATA, tcp_closed_data, "data after the application shut down reading")   \
+	X(ARP_HOLD_FULL, arp_hold_full,                                                       \
+	        "packet dropped: ARP hold queue full or resolution failed")                   \
+	X(NO_MBUF, no_mbuf, "mbuf pool exhausted while building a packet")                    \
+	X(TX_FULL, tx_full, "TX queue full after retries")                                    \
+	X(NO_ROUTE, no_route, "no route to destination (off-link and no gateway)")
+
+/** Drop reasons. */
+enum tern_drop {
+#define TERN_X_ENUM(n, l, d) TERN_DROP_##n,
+	TERN_DROP_REASONS(TERN_X_ENUM)
+#undef TERN_X_ENUM
+	        TERN_DROP_MAX
+};
+
+/** X-macro of event counters: enum name, snake_case name, description. */
+#define TERN_COUNTERS(X)                                                                       \
+	X(RX_PKTS, rx_pkts, "packets received")                                                \
+	X(RX_BYTES, rx_bytes, "bytes received (frames)")                                       \
+	X(TX_PKTS, tx_pkts, "packets sent")                                                    \
+	X(TX_BYTES, tx_bytes, "bytes sent (frames)")                                           \
+	X(ARP_REQ_RX, arp_req_rx, "ARP requests answered")                                     \
+	X(ARP_REQ_TX, arp_req_tx, "ARP requests sent")                                         \
+	X(ARP_REPLY_RX, arp_reply_rx, "ARP replies learnt")                                    \
+	X(ICMP_ECHO, icmp_echo, "ICMP echo requests answered")                                 \
+	X(TCP_SEG_RX, tcp_seg_rx, "TCP segments received")                                     \
+	X(TCP_SEG_TX, tcp_seg_tx, "TCP segments sent")                                         \
+	X(TCP_RETRANS, tcp_retrans, "TCP segments retransmitted (SYN, SYN-ACK, data, FIN)")    \
+	X(TCP_RST_TX, tcp_rst_tx, "RSTs sent")                                                 \
+	X(TCP_RST_RX, tcp_rst_rx, "RSTs accepted")                                             \
+	X(TCP_PASSIVE_OPEN, tcp_passive_open, "connections accepted")                          \
+	X(TCP_ACTIVE_OPEN, tcp_active_open, "connections opened by connect()")                 \
+	X(TCP_CONNECT_FAIL, tcp_connect_fail, "connect() attempts that failed (RST, timeout)") \
+	X(TCP_TIMEOUT, tcp_timeout, "connections ended by retransmission timeout")             \
+	X(TCP_TW_ENTER, tcp_tw_enter, "connections that entered TIME_WAIT")                    \
+	X(TCP_TW_EXPIRE, tcp_tw_expire, "TIME_WAIT entries expired after 2MSL")                \
+	X(TCP_TW_RECYCLED, tcp_tw_recycled, "TIME_WAIT entries recycled early (table full)")   \
+	X(TCP_TW_ACK, tcp_tw_ack, "segments in TIME_WAIT answered with an ACK")                \
+	X(TCP_DATA_RX, tcp_data_rx, "payload bytes delivered to applications")                 \
+	X(TCP_DATA_TX, tcp_data_tx, "payload bytes first sent")
+
+/** Event counters. */
+enum tern_counter {
+#define TERN_X_ENUM(n, l, d) TERN_CTR_##n,
+	TERN_COUNTERS(TERN_X_ENUM)
+#undef TERN_X_ENUM
+	        TERN_CTR_MAX
+};
+
+/** Counters of one engine. */
+struct tern_stats {
+	uint64_t ctr[TERN_CTR_MAX];
+	uint64_t drop[TERN_DROP_MAX];
+};
+
+/** Gauges: connections by TCP state, and table occupancy. Computed on read. */
+struct tern_gauges {
+	uint32_t listeners;
+	uint32_t syn_sent;
+	uint32_t syn_rcvd;
+	uint32_t established;
+	uint32_t fin_wait_1;
+	uint32_t fin_wait_2;
+	uint32_t closing;
+	uint32_t time_wait; /**< compact TIME_WAIT entries */
+	uint32_t close_wait;
+	uint32_t last_ack;
+	uint32_t arp_entries;
+	uint32_t timers;
+	uint32_t mbufs_free; /**< free objects in the engine's pool (shared with other engines) */
+};
+
+/** Short snake_case name of a drop reason (e.g. "ip_csum"); NULL when out of range. */
+const char *tern_drop_name(enum tern_drop d);
+/** One-line description of a drop reason; NULL when out of range. */
+const char *tern_drop_desc(enum tern_drop d);
+/** Short snake_case name of a counter (e.g. "rx_pkts"); NULL when out of range. */
+const char *tern_counter_name(enum tern_counter c);
+/** One-line description of a counter; NULL when out of range. */
+const char *tern_counter_desc(enum tern_counter c);
+
+#endif

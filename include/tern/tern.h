@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * tern public API: per-core engines and the event-driven connection API.
+ *
+ * One engine runs on one lcore and owns everything it touches (queues, flow table,
+ * timers, counters). Nothing here is thread-safe across engines: every call on an engine
+ * or on one of its connections must come from the lcore that polls that engine, normally
+ * from inside one of its callbacks.
+ *
+ * Errors follow DPDK: functions returning a pointer return NULL and set rte_errno;
+ * functions returning int return 0 or a negative errno value.
+ */
+#ifndef TERN_TERN_H
+#define TERN_TERN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <tern/stats.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rte_mbuf;
+struct rte_mempool;
+struct tern_engine;
+struct tern_conn;
+
+/** Packet I/O seam: a port queue pair in production, an in-memory link in tests. */
+struct tern_io {
+	/** Receive up to @p n packets; @return number received. */
+	uint16_t (*rx_burst)(void *arg, struct rte_mbuf **pkts, uint16_t n);
+	/** Send up to @p n packets; @return number taken (the rest stay with the caller). */
+	uint16_t (*tx_burst)(void *arg, struct rte_mbuf **pkts, uint16_t n);
+	void *arg;
+};
+
+/** Clock seam: monotonic nanoseconds. TSC in production, a fake clock in tests. */
+struct tern_clock {
+	uint64_t (*now_ns)(void *arg);
+	void *arg;
+};
+
+/** TCP connection states (RFC 9293 §3.3.2). */
+enum tern_tcp_state {
+	TERN_TCP_CLOSED = 0,
+	TERN_TCP_LISTEN,
+	TERN_TCP_SYN_SENT,
+	TERN_TCP_SYN_RCVD,
+	TERN_TCP_ESTABLISHED,
+	TERN_TCP_FIN_WAIT_1,
+	TERN_TCP_FIN_WAIT_2,
+	TERN_TCP_CLOSING,
+	TERN_TCP_TIME_WAIT,
+	TERN_TCP_CLOSE_WAIT,
+	TERN_TCP_LAST_ACK,
+	TERN_TCP_STATE_MAX
+};
+
+/** Why a connection ended (argument of the closed callback). */
+enum tern_close_reason {
+	TERN_CLOSE_NORMAL = 0, /**< both FINs exchanged and acknowledged (or entered TIME_WAIT) */
+	TERN_CLOSE_RESET,      /**< the peer sent a RST */
+	TERN_CLOSE_REFUSED,    /**< connect(): the peer answered the SYN with a RST */
+	TERN_CLOSE_TIMEOUT,    /**< retransmissions exhausted */
+	TERN_CLOSE_ABORTED,    /**< tern_conn_abort() by the application */
+	TERN_CLOSE_NO_ROUTE,   /**< the peer's address did not resolve (ARP) */
+	TERN_CLOSE_ENGINE,     /**< engine destroyed with the connection open */
+};
+
+/**
+ * Application callbacks. Each is optional (NULL = ignore). They run on the engine's lcore,
+ * inside tern_engine_poll(). Connection calls are allowed from any callback.
+ */
+struct tern_callbacks {
+	/** A passive connection on a listener completed its handshake. */
+	void (*accepted)(struct tern_conn *c, void *app);
+	/** An active connection (tern_connect()) completed its handshake. */
+	void (*connected)(struct tern_conn *c, void *app);
+	/** Data arrived, or the peer closed its side (tern_conn_recv() then returns 0). */
+	void (*readable)(struct tern_conn *c, void *app);
+	/** Send space became available after a tern_conn_send() that accepted less than
+	 *  asked or left the send buffer full. */
+	void (*writable)(struct tern_conn *c, void *app);
+	/**
+	 * The connection is gone for the application. Called exactly once per connection
+	 * that was accepted or connected (or whose connect failed); the handle is invalid
+	 * after this returns.
+	 */
+	void (*closed)(struct tern_conn *c, enum tern_close_reason why, void *app);
+};
+
+/** Engine configuration. Zero-initialise, then set what you need; zeros take defaults. */
+struct tern_engine_conf {
+	uint32_t ip;              /**< our IPv4 address, host order (required) */
+	uint8_t prefix_len;       /**< on-link prefix length (default 24) */
+	uint32_t gateway;         /**< default gateway, host order; 0 = none (on-link only) */
+	uint8_t mac[6];           /**< our MAC (required) */
+	struct rte_mempool *pool; /**< mbufs for packets this engine builds (required) */
+	struct tern_io io;        /**< packet I/O (required) */
+	struct tern_clock clock;  /**< clock (default: TSC) */
+	const struct tern_callbacks *cb; /**< application callbacks */
+	void *app;                       /**< passed to every callback */
+
+	uint32_t max_conns;       /**< connection blocks (default 65536) */
+	uint32_t max_tw;          /**< TIME_WAIT entries, oldest recycled beyond (default 262144) */
+	uint32_t msl_ms;          /**< MSL; TIME_WAIT lasts 2*MSL (default 30000) */
+	uint16_t mtu;             /**< IP MTU (default 1500); MSS = mtu - 40 */
+	uint32_t rcvbuf;          /**< receive buffer per connection, bytes (default 65535) */
+	uint32_t sndbuf;          /**< send buffer per connection, bytes (default 262144) */
+	uint32_t rto_min_ms;      /**< minimum RTO (default 200) */
+	uint32_t rto_init_ms;     /**< initial RTO (default 1000, RFC 6298) */
+	uint8_t syn_retries;      /**< SYN / SYN-ACK retransmissions before giving up (default 5) */
+	uint8_t data_retries;     /**< data / FIN retransmissions before giving up (default 10) */
+	uint16_t port_lo;         /**< first ephemeral port (default 32768) */
+	uint16_t port_hi;         /**< last ephemeral port (default 60999) */
+	bool tx_ip_csum_offload;  /**< the port computes IPv4 header checksums */
+	bool tx_tcp_csum_offload; /**< the port computes TCP checksums */
+	bool rx_csum_offload;     /**< trust RTE_MBUF_F_RX_*_CKSUM_GOOD flags */
+	uint64_t secret[2];       /**< key for ISNs and the flow hash (0,0 = random) */
+	unsigned id;              /**< engine index, for logs and telemetry */
+};
+
+/**
+ * Create an engine. Allocates its tables on the caller's NUMA socket.
+ * @return the engine, or NULL with rte_errno = EINVAL (bad configuration) or ENOMEM.
+ */
+struct tern_engine *tern_engine_create(const struct tern_engine_conf *conf);
+
+/**
+ * Destroy an engine: every open connection is dropped (closed callback with
+ * TERN_CLOSE_ENGINE) and all memory and held mbufs are released. NULL is a no-op.
+ */
+void tern_engine_destroy(struct tern_engine *e);
+
+/**
+ * One iteration of the engine loop: RX burst, input, timers, TX flush.
+ * @return number of packets received and timers fired (0 = idle).
+ */
+unsigned tern_engine_poll(struct tern_engine *e);
+
+/** Current engine time in milliseconds (the clock the timers use). */
+uint64_t tern_engine_now_ms(const struct tern_engine *e);
+
+/** The engine's counters (owned by the engine; safe to read from other threads). */
+const struct tern_stats *tern_engine_stats(const struct tern_engine *e);
+
+/** Fill @p g with the engine's gauges. Call from the engine's lcore, or accept races. */
+void tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g);
+
+/** Engine index given in the configuration. */
+unsigned tern_engine_id(const struct tern_engine *e);
+
+/**
+ * Listen on TCP @p port of the engine's address.
+ * @param backlog connections that may wait in SYN_RCVD at once (default 1024 when 0)
+ * @return 0; -EADDRINUSE when already listening; -EINVAL for port 0; -ENOMEM.
+ */
+int tern_listen(struct tern_engine *e, uint16_t port, uint32_t backlog);
+
+/** Stop listening on @p port. @return 0 or -ENOENT. Established connections stay. */
+int tern_unlisten(struct tern_engine *e, uint16_t port);
+
+/**
+ * Open a connection to @p dst : @p dport (host order). The handshake runs in the
+ * background; the connected or closed callback tells the outcome.
+ * @param local_port 0 to pick an ephemeral port
+ * @return the connection, or NULL with rte_errno = EADDRNOTAVAIL (no free port),
+ *         ENOMEM (connection table full), EINVAL, EADDRINUSE (local_port busy),
+ *         ENETUNREACH (off-link and no gateway).
+ */
+struct tern_conn *tern_connect(
+        struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata);
+
+/**
+ * Queue up to @p len bytes for sending.
+ * @return bytes accepted (possibly fewer than @p len when the send buffer is full; the
+ *         writable callback follows when space frees), -ENOTCONN before the handshake,
+ *         -EPIPE after tern_conn_shutdown()/close, -ENOBUFS when no mbuf could be had.
+ */
+ssize_t tern_conn_send(struct tern_conn *c, const void *buf, size_t len);
+
+/**
+ * Copy up to @p len received bytes into @p buf and open the window accordingly.
+ * @return bytes copied; 0 when the peer has closed and everything was read (EOF);
+ *         -EAGAIN when nothing is buffered yet.
+ */
+ssize_t tern_conn_recv(struct tern_conn *c, void *buf, size_t len);
+
+/** Bytes buffered for reading. */
+size_t tern_conn_readable(const struct tern_conn *c);
+
+/** Bytes the send buffer can still take. */
+size_t tern_conn_send_space(const struct tern_conn *c);
+
+/**
+ * Half close: send FIN after the queued data. Reading still works.
+ * @return 0, or -ENOTCONN if the connection is not synchronized yet.
+ */
+int tern_conn_shutdown(struct tern_conn *c);
+
+/**
+ * Close: FIN after the queued data (graceful). The closed callback follows later
+ * (possibly from inside this call); received data arriving afterwards is discarded.
+ * @return 0.
+ */
+int tern_conn_close(struct tern_conn *c);
+
+/** Abort: send RST and drop the connection; the closed callback (TERN_CLOSE_ABORTED)
+ *  follows from the engine loop, and the handle stays valid until then. */
+void tern_conn_abort(struct tern_conn *c);
+
+/** Application pointer of a connection. */
+void *tern_conn_udata(const struct tern_conn *c);
+/** Set the application pointer of a connection. */
+void tern_conn_set_udata(struct tern_conn *c, void *udata);
+/** TCP state of a connection. */
+enum tern_tcp_state tern_conn_state(const struct tern_conn *c);
+/** Engine of a connection. */
+struct tern_engine *tern_conn_engine(const struct tern_conn *c);
+
+/** The 4-tuple of a connection, host order. */
+struct tern_tuple {
+	uint32_t laddr;
+	uint32_t raddr;
+	uint16_t lport;
+	uint16_t rport;
+};
+
+/** Fill @p t with the connection's addresses. */
+void tern_conn_tuple(const struct tern_conn *c, struct tern_tuple *t);
+
+/** Printable name of a TCP state ("ESTABLISHED"). */
+const char *tern_tcp_state_name(enum tern_tcp_state s);
+/** Printable name of a close reason ("reset"). */
+const char *tern_close_reason_name(enum tern_close_reason r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Connection block life cycle and the public connection API.
+ *
+ * Events are never delivered from inside the input path: input marks what happened
+ * (conn_event) and the engine delivers the callbacks after the burst (conn_run_pending),
+ * so application code never runs while a segment is half processed. A block is freed
+ * in exactly one place: after its closed callback, or at once for connections the
+ * application never saw (a SYN_RCVD reset, say).
+ *
+ * "Protocol done" and "application done" are separate: a connection that finishes its
+ * close sequence (TIME_WAIT, or LAST_ACK acknowledged) before the application has called
+ * tern_conn_close() keeps its block, off the flow table, so buffered data can still be
+ * read; tern_conn_close() then delivers the closed event.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "engine/engine.h"
+#include "net/ipv4.h"
+#include "tcp/tcp.h"
+
+static void mq_free(struct rte_mbuf **head, struct rte_mbuf **tail)
+{
+	struct rte_mbuf *m = *head;
+
+	while (m != NULL) {
+		struct rte_mbuf *next = m->next;
+		m->next = NULL;
+		m->nb_segs = 1;
+		rte_pktmbuf_free_seg(m);
+		m = next;
+	}
+	*head = *tail = NULL;
+}
+
+static void mq_append(struct rte_mbuf **head, struct rte_mbuf **tail, struct rte_mbuf *m)
+{
+	m->next = NULL;
+	if (*tail != NULL)
+		(*tail)->next = m;
+	else
+		*head = m;
+	*tail = m;
+}
+
+struct tern_conn *conn_alloc(struct tern_engine *e, const struct flow_key *k)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	struct tern_conn *c = tcp->conn_free;
+
+	if (c == NULL)
+		return NULL;
+	tcp->conn_free = (struct tern_conn *)c->node.next;
+	memset(c, 0, sizeof(*c));
+	c->node.key = *k;
+	c->node.kind = FLOW_CONN;
+	c->e = e;
+	c->state = TERN_TCP_CLOSED;
+	tcp->state_count[TERN_TCP_CLOSED]++;
+	c->mss = tcp->mss;
+	c->rb_limit = e->conf.rcvbuf;
+	c->sb_limit = e->conf.sndbuf;
+	c->rto_ms = e->conf.rto_init_ms;
+	c->rtt_start_us = e->now_ns / 1000;
+	tern_timer_init(&c->rtx_timer, tcp_rtx_timer_fn);
+	tern_list_init(&c->ev_link);
+	tern_list_init(&c->out_link);
+	tcp->nconns++;
+	return c;
+}
+
+static void conn_free(struct tern_conn *c)
+{
+	struct tcp_engine *tcp = &c->e->tcp;
+
+	tcp->state_count[c->state]--;
+	tcp->nconns--;
+	c->state = TERN_TCP_CLOSED;
+	c->node.kind = 0;
+	c->node.next = (struct flow_node *)tcp->conn_free;
+	tcp->conn_free = c;
+}
+
+void conn_set_state(struct tern_conn *c, enum tern_tcp_state s)
+{
+	struct tcp_engine *tcp = &c->e->tcp;
+
+	tcp->state_count[c->state]--;
+	tcp->state_count[s]++;
+	c->state = (uint8_t)s;
+}
+
+void conn_event(struct tern_conn *c, uint8_t ev)
+{
+	c->events |= ev;
+	if (!tern_list_linked(&c->ev_link))
+		tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+}
+
+void conn_want_output(struct tern_conn *c)
+{
+	if (!tern_list_linked(&c->out_link) && !(c->flags & CONN_F_DEAD))
+		tern_list_add_tail(&c->e->tcp.output, &c->out_link);
+}
+
+/* Off the flow table, timers and output list: the protocol side is over. */
+static void conn_detach(struct tern_conn *c)
+{
+	struct tern_engine *e = c->e;
+
+	if (c->state == TERN_TCP_SYN_RCVD && (c->flags & CONN_F_PASSIVE)) {
+		struct tcp_listener *l = e->tcp.listeners[c->node.key.lport];
+		if (l != NULL && l->pending > 0)
+			l->pending--;
+	}
+	twheel_cancel(&e->wheel, &c->rtx_timer);
+	flow_remove(&e->tcp.flows, &c->node);
+	if (tern_list_linked(&c->out_link))
+		tern_list_del(&c->out_link);
+	mq_free(&c->sb_head, &c->sb_tail);
+	c->sb_len = 0;
+	c->flags |= CONN_F_DEAD;
+}
+
+void conn_terminate(struct tern_conn *c, enum tern_close_reason why)
+{
+	if (c->flags & CONN_F_DEAD) {
+		return;
+	}
+	conn_detach(c);
+	mq_free(&c->rb_head, &c->rb_tail);
+	c->rb_len = 0;
+	conn_set_state(c, TERN_TCP_CLOSED);
+	c->close_reason = (uint8_t)why;
+	if (c->flags & CONN_F_APP_KNOWS) {
+		c->events = CONN_EV_CLOSED;
+		if (!tern_list_linked(&c->ev_link))
+			tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+	} else {
+		if (tern_list_linked(&c->ev_link))
+			tern_list_del(&c->ev_link);
+		conn_free(c);
+	}
+}
+
+/* The close sequence completed normally. */
+static void conn_finish(struct tern_conn *c)
+{
+	if ((c->flags & CONN_F_APP_CLOSED) || !(c->flags & CONN_F_APP_KNOWS) || c->rb_len == 0) {
+		if (!(c->flags & CONN_F_APP_CLOSED) && (c->flags & CONN_F_APP_KNOWS)) {
+			/* Nothing left to read: the EOF is all the application gets. */
+			c->flags |= CONN_F_APP_CLOSED;
+		}
+		conn_terminate(c, TERN_CLOSE_NORMAL);
+		return;
+	}
+	/* Unread data: keep the block (and the data) until tern_conn_close(). */
+	conn_detach(c);
+	c->close_reason = TERN_CLOSE_NORMAL;
+	conn_event(c, CONN_EV_READABLE);
+}
+
+void conn_time_wait(struct tern_conn *c)
+{
+	struct tern_engine *e = c->e;
+
+	flow_remove(&e->tcp.flows, &c->node);
+	tw_enter(e, c);
+	conn_set_state(c, TERN_TCP_TIME_WAIT);
+	conn_finish(c);
+}
+
+void conn_sb_ack(struct tern_conn *c, uint32_t bytes)
+{
+	c->sb_len -= bytes;
+	while (bytes > 0 && c->sb_head != NULL) {
+		struct rte_mbuf *m = c->sb_head;
+		if (bytes < m->data_len) {
+			rte_pktmbuf_adj(m, (uint16_t)bytes);
+			return;
+		}
+		bytes -= m->data_len;
+		c->sb_head = m->next;
+		if (c->sb_head == NULL)
+			c->sb_tail = NULL;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+}
+
+void conn_rb_append(struct tern_conn *c, struct rte_mbuf *m)
+{
+	c->rb_len += m->data_len;
+	mq_append(&c->rb_head, &c->rb_tail, m);
+}
+
+void conn_run_pending(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	const struct tern_callbacks *cb = e->conf.cb;
+	void *app = e->conf.app;
+	struct tern_list *l;
+
+	do {
+		while ((l = tern_list_first(&tcp->events)) != NULL) {
+			struct tern_conn *c = tern_container_of(l, struct tern_conn, ev_link);
+			uint8_t ev = c->events;
+
+			tern_list_del(l);
+			c->events = 0;
+			if (ev & CONN_EV_CLOSED) {
+				if (cb != NULL && cb->closed != NULL)
+					cb->closed(c, (enum tern_close_reason)c->close_reason, app);
+				conn_free(c);
+				continue;
+			}
+			if (ev & (CONN_EV_ACCEPTED | CONN_EV_CONNECTED)) {
+				c->flags |= CONN_F_APP_KNOWS;
+				if (cb != NULL && (ev & CONN_EV_ACCEPTED) && cb->accepted != NULL)
+					cb->accepted(c, app);
+				if (cb != NULL && (ev & CONN_EV_CONNECTED) && cb->connected != NULL)
+					cb->connected(c, app);
+			}
+			if (c->events & CONN_EV_CLOSED)
+				continue; /* closed from the callback: delivered next round */
+			if ((ev & CONN_EV_READABLE) && cb != NULL && cb->readable != NULL)
+				cb->readable(c, app);
+			if (c->events & CONN_EV_CLOSED)
+				continue;
+			if ((ev & CONN_EV_WRITABLE) && cb != NULL && cb->writable != NULL)
+				cb->writable(c, app);
+		}
+		while ((l = tern_list_first(&tcp->output)) != NULL) {
+			struct tern_conn *c = tern_container_of(l, struct tern_conn, out_link);
+			tern_list_del(l);
+			tcp_output(c);
+		}
+	} while (!tern_list_empty(&tcp->events));
+}
+
+/* ---- public API ---- */
+
+int tern_listen(struct tern_engine *e, uint16_t port, uint32_t backlog)
+{
+	struct tcp_listener *l;
+
+	if (port == 0)
+		return -EINVAL;
+	if (e->tcp.listeners[port] != NULL)
+		return -EADDRINUSE;
+	l = rte_zmalloc_socket("tern_listener", sizeof(*l), 0, rte_socket_id());
+	if (l == NULL)
+		return -ENOMEM;
+	l->port = port;
+	l->backlog = backlog ? backlog : 1024;
+	e->tcp.listeners[port] = l;
+	e->tcp.nlisteners++;
+	return 0;
+}
+
+int tern_unlisten(struct tern_engine *e, uint16_t port)
+{
+	struct tcp_listener *l = e->tcp.listeners[port];
+
+	if (port == 0 || l == NULL)
+		return -ENOENT;
+	e->tcp.listeners[port] = NULL;
+	e->tcp.nlisteners--;
+	rte_free(l);
+	return 0;
+}
+
+struct tern_conn *tern_connect(
+        struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	struct flow_key k = {.laddr = e->ip, .raddr = dst, .rport = dport};
+	struct tern_conn *c;
+
+	engine_update_clock(e);
+	if (dst == 0 || dport == 0 || dst == e->ip) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (ipv4_nexthop(e, dst) == 0) {
+		rte_errno = ENETUNREACH;
+		return NULL;
+	}
+	if (tcp->conn_free == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	if (local_port != 0) {
+		k.lport = local_port;
+		if (flow_lookup(&tcp->flows, &k) != NULL) {
+			rte_errno = EADDRINUSE;
+			return NULL;
+		}
+	} else {
+		uint32_t lo = e->conf.port_lo, n = (uint32_t)e->conf.port_hi - lo + 1, i;
+		for (i = 0; i < n; i++) {
+			uint16_t p = (uint16_t)(lo + (tcp->next_port + i) % n);
+			k.lport = p;
+			if (tcp->listeners[p] == NULL && flow_lookup(&tcp->flows, &k) == NULL)
+				break;
+		}
+		if (i == n) {
+			rte_errno = EADDRNOTAVAIL;
+			return NULL;
+		}
+		tcp->next_port = (uint16_t)((tcp->next_port + i + 1) % n);
+	}
+	c = conn_alloc(e, &k);
+	c->iss = tcp_isn(e, &k);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->flags |= CONN_F_APP_KNOWS | CONN_F_NEEDS_SYN;
+	c->udata = udata;
+	conn_set_state(c, TERN_TCP_SYN_SENT);
+	flow_insert(&tcp->flows, &c->node);
+	conn_want_output(c);
+	return c;
+}
+
+ssize_t tern_conn_send(struct tern_conn *c, const void *buf, size_t len)
+{
+	struct tern_engine *e = c->e;
+	const uint8_t *src = buf;
+	size_t done = 0, want;
+
+	if (c->flags & (CONN_F_DEAD | CONN_F_FIN_QUEUED | CONN_F_APP_CLOSED))
+		return -EPIPE;
+	if (c->state != TERN_TCP_ESTABLISHED && c->state != TERN_TCP_CLOSE_WAIT)
+		return -ENOTCONN;
+	want = c->sb_limit - c->sb_len;
+	if (want > len)
+		want = len;
+	while (done < want) {
+		struct rte_mbuf *m = c->sb_tail;
+		uint16_t room = m != NULL ? rte_pktmbuf_tailroom(m) : 0;
+		size_t n;
+
+		if (room == 0) {
+			m = engine_alloc(e);
+			if (m == NULL)
+				break;
+			m->data_off = 0; /* data-only: use the whole buffer */
+			mq_append(&c->sb_head, &c->sb_tail, m);
+			room = rte_pktmbuf_tailroom(m);
+		}
+		n = want - done < room ? want - done : room;
+		memcpy(rte_pktmbuf_append(m, (uint16_t)n), src + done, n);
+		done += n;
+	}
+	c->sb_len += (uint32_t)done;
+	if (done < len || c->sb_len == c->sb_limit)
+		c->flags |= CONN_F_WANT_WRITE;
+	if (done > 0)
+		conn_want_output(c);
+	if (done == 0 && want > 0)
+		return -ENOBUFS;
+	return (ssize_t)done;
+}
+
+ssize_t tern_conn_recv(struct tern_conn *c, void *buf, size_t len)
+{
+	uint8_t *dst = buf;
+	size_t done = 0;
+	uint32_t old_wnd;
+
+	if (c->rb_len == 0)
+		return (c->flags & (CONN_F_FIN_RCVD | CONN_F_DEAD)) ? 0 : -EAGAIN;
+	while (done < len && c->rb_head != NULL) {
+		struct rte_mbuf *m = c->rb_head;
+		size_t n = len - done < m->data_len ? len - done : m->data_len;
+
+		memcpy(dst + done, rte_pktmbuf_mtod(m, const uint8_t *), n);
+		done += n;
+		if (n == m->data_len) {
+			c->rb_head = m->next;
+			if (c->rb_head == NULL)
+				c->rb_tail = NULL;
+			m->next = NULL;
+			rte_pktmbuf_free_seg(m);
+		} else {
+			rte_pktmbuf_adj(m, (uint16_t)n);
+		}
+	}
+	c->rb_len -= (uint32_t)done;
+	if (!(c->flags & CONN_F_DEAD)) {
+		/* Window update when reading opened the window by a useful amount. */
+		old_wnd = c->rcv_adv - c->rcv_nxt;
+		if (tcp_rcv_window(c) > old_wnd && old_wnd < 2u * c->mss) {
+			c->flags |= CONN_F_ACK_NOW;
+			conn_want_output(c);
+		}
+	}
+	return (ssize_t)done;
+}
+
+size_t tern_conn_readable(const struct tern_conn *c)
+{
+	return c->rb_len;
+}
+
+size_t tern_conn_send_space(const struct tern_conn *c)
+{
+	if (c->flags & (CONN_F_DEAD | CONN_F_FIN_QUEUED))
+		return 0;
+	return c->sb_limit - c->sb_len;
+}
+
+int tern_conn_shutdown(struct tern_conn *c)
+{
+	if (c->flags & CONN_F_DEAD)
+		return -ENOTCONN;
+	if (c->flags & CONN_F_FIN_QUEUED)
+		return 0;
+	switch (c->state) {
+	case TERN_TCP_SYN_RCVD:
+	case TERN_TCP_ESTABLISHED:
+		conn_set_state(c, TERN_TCP_FIN_WAIT_1);
+		break;
+	case TERN_TCP_CLOSE_WAIT:
+		conn_set_state(c, TERN_TCP_LAST_ACK);
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	c->flags |= CONN_F_FIN_QUEUED;
+	conn_want_output(c);
+	return 0;
+}
+
+int tern_conn_close(struct tern_conn *c)
+{
+	if (c->flags & CONN_F_APP_CLOSED)
+		return 0;
+	c->flags |= CONN_F_APP_CLOSED;
+	mq_free(&c->rb_head, &c->rb_tail);
+	c->rb_len = 0;
+	if (c->flags & CONN_F_DEAD) {
+		/* Protocol already finished; tell the application now. */
+		if (!(c->events & CONN_EV_CLOSED)) {
+			c->events = CONN_EV_CLOSED;
+			if (!tern_list_linked(&c->ev_link))
+				tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+		}
+		return 0;
+	}
+	switch (c->state) {
+	case TERN_TCP_SYN_SENT:
+		conn_terminate(c, TERN_CLOSE_NORMAL);
+		break;
+	case TERN_TCP_SYN_RCVD:
+	case TERN_TCP_ESTABLISHED:
+	case TERN_TCP_CLOSE_WAIT:
+		tern_conn_shutdown(c);
+		break;
+	default:
+		break; /* FIN already queued */
+	}
+	return 0;
+}
+
+void tern_conn_abort(struct tern_conn *c)
+{
+	struct tern_engine *e = c->e;
+
+	c->flags |= CONN_F_APP_CLOSED;
+	if (c->flags & CONN_F_DEAD) {
+		tern_conn_close(c);
+		return;
+	}
+	if (c->state != TERN_TCP_SYN_SENT && c->state != TERN_TCP_CLOSED)
+		tcp_send_bare(e, &c->node.key, c->snd_nxt, c->rcv_nxt, WIRE_TCP_RST | WIRE_TCP_ACK);
+	conn_terminate(c, TERN_CLOSE_ABORTED);
+}
+
+void *tern_conn_udata(const struct tern_conn *c)
+{
+	return c->udata;
+}
+
+void tern_conn_set_udata(struct tern_conn *c, void *udata)
+{
+	c->udata = udata;
+}
+
+enum tern_tcp_state tern_conn_state(const struct tern_conn *c)
+{
+	return (enum tern_tcp_state)c->state;
+}
+
+struct tern_engine *tern_conn_engine(const struct tern_conn *c)
+{
+	return c->e;
+}
+
+void tern_conn_tuple(const struct tern_conn *c, struct tern_tuple *t)
+{
+	t->laddr = c->node.key.laddr;
+	t->raddr = c->node.key.raddr;
+	t->lport = c->node.key.lport;
+	t->rport = c->node.key.rport;
+}

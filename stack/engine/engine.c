@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-lcore engine: creation, the poll loop (RX burst -> input -> application
+ * events and output -> timers -> TX flush), the clock, TX batching.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "engine/engine.h"
+#include "net/ipv4.h"
+
+static uint64_t tsc_clock_ns(void *arg)
+{
+	const struct tern_engine *e = arg;
+	uint64_t tsc = rte_rdtsc();
+
+	return tsc / e->tsc_hz * 1000000000ull + tsc % e->tsc_hz * 1000000000ull / e->tsc_hz;
+}
+
+void engine_update_clock(struct tern_engine *e)
+{
+	uint64_t ns = e->conf.clock.now_ns(e->conf.clock.arg);
+
+	if (ns > e->now_ns) { /* monotonic, whatever the source */
+		e->now_ns = ns;
+		e->now_ms = ns / 1000000;
+	}
+}
+
+struct rte_mbuf *engine_alloc(struct tern_engine *e)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+
+	if (m == NULL)
+		e->stats.drop[TERN_DROP_NO_MBUF]++;
+	return m;
+}
+
+void engine_tx_flush(struct tern_engine *e)
+{
+	uint16_t sent = 0, tries = 0;
+
+	while (sent < e->ntx && tries++ < 8)
+		sent += e->conf.io.tx_burst(e->conf.io.arg, e->tx + sent, e->ntx - sent);
+	if (sent < e->ntx) {
+		uint16_t i;
+		for (i = sent; i < e->ntx; i++)
+			tern_drop(e, e->tx[i], TERN_DROP_TX_FULL);
+	}
+	e->ntx = 0;
+}
+
+void engine_tx(struct tern_engine *e, struct rte_mbuf *m)
+{
+	tern_count(e, TERN_CTR_TX_PKTS, 1);
+	tern_count(e, TERN_CTR_TX_BYTES, rte_pktmbuf_pkt_len(m));
+	e->tx[e->ntx++] = m;
+	if (e->ntx == TERN_TX_BUF)
+		engine_tx_flush(e);
+}
+
+static int conf_check(struct tern_engine_conf *c)
+{
+	if (c->ip == 0 || c->pool == NULL || c->io.rx_burst == NULL || c->io.tx_burst == NULL)
+		return -EINVAL;
+	if (c->prefix_len == 0)
+		c->prefix_len = 24;
+	if (c->prefix_len > 32)
+		return -EINVAL;
+	if (c->max_conns == 0)
+		c->max_conns = 65536;
+	if (c->max_tw == 0)
+		c->max_tw = 262144;
+	if (c->msl_ms == 0)
+		c->msl_ms = 30000;
+	if (c->mtu == 0)
+		c->mtu = 1500;
+	if (c->mtu < 576)
+		return -EINVAL;
+	/* A segment must fit in one mbuf with all headers. */
+	uint32_t room = rte_pktmbuf_data_room_size(c->pool);
+	if (room < RTE_PKTMBUF_HEADROOM + 14u + 60 + 60 + 536)
+		return -EINVAL;
+	if (c->mtu > room - RTE_PKTMBUF_HEADROOM - 14 - 40)
+		c->mtu = (uint16_t)(room - RTE_PKTMBUF_HEADROOM - 14 - 40);
+	if (c->rcvbuf == 0)
+		c->rcvbuf = 65535;
+	if (c->sndbuf == 0)
+		c->sndbuf = 262144;
+	if (c->rto_min_ms == 0)
+		c->rto_min_ms = 200;
+	if (c->rto_init_ms == 0)
+		c->rto_init_ms = 1000;
+	if (c->syn_retries == 0)
+		c->syn_retries = 5;
+	if (c->data_retries == 0)
+		c->data_retries = 10;
+	if (c->port_lo == 0)
+		c->port_lo = 32768;
+	if (c->port_hi == 0)
+		c->port_hi = 60999;
+	if (c->port_hi < c->port_lo)
+		return -EINVAL;
+	if (c->secret[0] == 0 && c->secret[1] == 0) {
+		c->secret[0] = rte_rand();
+		c->secret[1] = rte_rand();
+	}
+	return 0;
+}
+
+struct tern_engine *tern_engine_create(const struct tern_engine_conf *conf)
+{
+	struct tern_engine *e;
+	int rc;
+
+	e = rte_zmalloc_socket("tern_engine", sizeof(*e), RTE_CACHE_LINE_SIZE, rte_socket_id());
+	if (e == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	e->conf = *conf;
+	rc = conf_check(&e->conf);
+	if (rc != 0) {
+		rte_free(e);
+		rte_errno = -rc;
+		return NULL;
+	}
+	if (e->conf.clock.now_ns == NULL) {
+		e->tsc_hz = rte_get_tsc_hz();
+		e->conf.clock.now_ns = tsc_clock_ns;
+		e->conf.clock.arg = e;
+	}
+	e->ip = e->conf.ip;
+	e->netmask = e->conf.prefix_len == 0 ? 0 : ~0u << (32 - e->conf.prefix_len);
+	e->gateway = e->conf.gateway;
+	memcpy(e->mac.b, e->conf.mac, sizeof(e->mac.b));
+	e->pool = e->conf.pool;
+	engine_update_clock(e);
+	twheel_init(&e->wheel, e->now_ms);
+	rc = arp_init(e);
+	if (rc == 0)
+		rc = tcp_init(e);
+	if (rc != 0) {
+		tern_engine_destroy(e);
+		rte_errno = -rc;
+		return NULL;
+	}
+	return e;
+}
+
+void tern_engine_destroy(struct tern_engine *e)
+{
+	if (e == NULL)
+		return;
+	tcp_fini(e);
+	arp_fini(e);
+	while (e->ntx > 0)
+		rte_pktmbuf_free(e->tx[--e->ntx]);
+	rte_free(e);
+}
+
+unsigned tern_engine_poll(struct tern_engine *e)
+{
+	struct rte_mbuf *pkts[TERN_RX_BURST];
+	uint16_t n, i;
+	unsigned fired;
+
+	engine_update_clock(e);
+	n = e->conf.io.rx_burst(e->conf.io.arg, pkts, TERN_RX_BURST);
+	for (i = 0; i < n; i++) {
+		tern_count(e, TERN_CTR_RX_PKTS, 1);
+		tern_count(e, TERN_CTR_RX_BYTES, rte_pktmbuf_pkt_len(pkts[i]));
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		eth_input(e, pkts[i]);
+	}
+	conn_run_pending(e);
+	fired = twheel_advance(&e->wheel, e->now_ms, e);
+	if (fired)
+		conn_run_pending(e);
+	if (e->ntx)
+		engine_tx_flush(e);
+	return n + fired;
+}
+
+uint64_t tern_engine_now_ms(const struct tern_engine *e)
+{
+	return e->now_ms;
+}
+
+const struct tern_stats *tern_engine_stats(const struct tern_engine *e)
+{
+	return &e->stats;
+}
+
+unsigned tern_engine_id(const struct tern_engine *e)
+{
+	return e->conf.id;
+}
+
+void tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g)
+{
+	const uint32_t *s = e->tcp.state_count;
+
+	memset(g, 0, sizeof(*g));
+	g->listeners = e->tcp.nlisteners;
+	g->syn_sent = s[TERN_TCP_SYN_SENT];
+	g->syn_rcvd = s[TERN_TCP_SYN_RCVD];
+	g->established = s[TERN_TCP_ESTABLISHED];
+	g->fin_wait_1 = s[TERN_TCP_FIN_WAIT_1];
+	g->fin_wait_2 = s[TERN_TCP_FIN_WAIT_2];
+	g->closing = s[TERN_TCP_CLOSING];
+	g->time_wait = e->tcp.ntw;
+	g->close_wait = s[TERN_TCP_CLOSE_WAIT];
+	g->last_ack = s[TERN_TCP_LAST_ACK];
+	g->arp_entries = e->arp.count;
+	g->timers = (uint32_t)twheel_pending(&e->wheel);
+	g->mbufs_free = rte_mempool_avail_count(e->pool);
+}

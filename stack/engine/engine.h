@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The per-lcore engine context (internal). Everything an engine owns hangs off this
+ * struct; nothing in the stack keeps file-scope mutable state.
+ */
+#ifndef TERN_ENGINE_ENGINE_H
+#define TERN_ENGINE_ENGINE_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include <tern/tern.h>
+
+#include "net/arp.h"
+#include "tcp/tcp.h"
+#include "util/timer_wheel.h"
+#include "wire/eth.h"
+
+#define TERN_RX_BURST 32
+#define TERN_TX_BUF   64
+
+struct tern_engine {
+	struct tern_engine_conf conf; /**< copy, defaults filled in */
+	uint32_t ip;
+	uint32_t netmask;
+	uint32_t gateway;
+	struct wire_mac mac;
+	struct rte_mempool *pool;
+
+	uint64_t now_ns; /**< read once per poll (and at API entry points) */
+	uint64_t now_ms;
+	uint64_t tsc_hz; /**< for the default clock */
+
+	struct twheel wheel;
+	struct tern_stats stats;
+
+	uint16_t ntx;
+	struct rte_mbuf *tx[TERN_TX_BUF];
+
+	struct arp_table arp;
+	struct tcp_engine tcp;
+};
+
+/** Count a drop and free the mbuf. */
+static inline void tern_drop(struct tern_engine *e, struct rte_mbuf *m, enum tern_drop why)
+{
+	e->stats.drop[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/** Bump an event counter. */
+static inline void tern_count(struct tern_engine *e, enum tern_counter c, uint64_t n)
+{
+	e->stats.ctr[c] += n;
+}
+
+/** Refresh e->now_ns / now_ms from the clock. */
+void engine_update_clock(struct tern_engine *e);
+
+/** Queue a complete frame for transmission (flushed at the end of the poll or when full). */
+void engine_tx(struct tern_engine *e, struct rte_mbuf *m);
+
+/** Send everything queued. */
+void engine_tx_flush(struct tern_engine *e);
+
+/** Allocate an mbuf for a packet this engine builds (counts NO_MBUF on failure). */
+struct rte_mbuf *engine_alloc(struct tern_engine *e);
+
+#endif

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * /tern/ telemetry commands. DPDK 22.11 telemetry callbacks take no context pointer, so
+ * the registered engine array is the one piece of process-wide state in libtern; it is
+ * written once, before the commands exist, and only read afterwards.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+#include <tern/telemetry.h>
+
+static struct {
+	struct tern_engine *const *engines;
+	unsigned n;
+} reg;
+
+/* Optional parameter: an engine index. @return first, last+1 of the engines asked. */
+static int engine_range(const char *params, unsigned *lo, unsigned *hi)
+{
+	char *end;
+	unsigned long id;
+
+	*lo = 0;
+	*hi = reg.n;
+	if (params == NULL || *params == '\0')
+		return 0;
+	id = strtoul(params, &end, 10);
+	if (*end != '\0' || id >= reg.n)
+		return -EINVAL;
+	*lo = (unsigned)id;
+	*hi = (unsigned)id + 1;
+	return 0;
+}
+
+static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct tern_stats sum;
+	unsigned lo, hi, i, k;
+
+	(void)cmd;
+	if (engine_range(params, &lo, &hi) != 0)
+		return -EINVAL;
+	memset(&sum, 0, sizeof(sum));
+	for (i = lo; i < hi; i++) {
+		const struct tern_stats *s = tern_engine_stats(reg.engines[i]);
+		for (k = 0; k < TERN_CTR_MAX; k++)
+			sum.ctr[k] += s->ctr[k];
+		for (k = 0; k < TERN_DROP_MAX; k++)
+			sum.drop[k] += s->drop[k];
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "engines", hi - lo);
+	for (k = 0; k < TERN_CTR_MAX; k++)
+		rte_tel_data_add_dict_u64(d, tern_counter_name(k), sum.ctr[k]);
+	for (k = 0; k < TERN_DROP_MAX; k++) {
+		char name[64];
+		snprintf(name, sizeof(name), "drop_%s", tern_drop_name(k));
+		rte_tel_data_add_dict_u64(d, name, sum.drop[k]);
+	}
+	return 0;
+}
+
+static int tel_gauges(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct tern_gauges g, sum;
+	unsigned lo, hi, i;
+
+	(void)cmd;
+	if (engine_range(params, &lo, &hi) != 0)
+		return -EINVAL;
+	memset(&sum, 0, sizeof(sum));
+	for (i = lo; i < hi; i++) {
+		tern_engine_gauges(reg.engines[i], &g);
+		sum.listeners += g.listeners;
+		sum.syn_sent += g.syn_sent;
+		sum.syn_rcvd += g.syn_rcvd;
+		sum.established += g.established;
+		sum.fin_wait_1 += g.fin_wait_1;
+		sum.fin_wait_2 += g.fin_wait_2;
+		sum.closing += g.closing;
+		sum.time_wait += g.time_wait;
+		sum.close_wait += g.close_wait;
+		sum.last_ack += g.last_ack;
+		sum.arp_entries += g.arp_entries;
+		sum.timers += g.timers;
+		sum.mbufs_free = g.mbufs_free; /* one shared pool */
+	}
+	rte_tel_data_start_dict(d);
+#define G(f) rte_tel_data_add_dict_u64(d, #f, sum.f)
+	G(listeners);
+	G(syn_sent);
+	G(syn_rcvd);
+	G(established);
+	G(fin_wait_1);
+	G(fin_wait_2);
+	G(closing);
+	G(time_wait);
+	G(close_wait);
+	G(last_ack);
+	G(arp_entries);
+	G(timers);
+	G(mbufs_free);
+#undef G
+	return 0;
+}
+
+static int tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned i, k;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	for (k = 0; k < TERN_DROP_MAX; k++) {
+		uint64_t v = 0;
+		for (i = 0; i < reg.n; i++)
+			v += tern_engine_stats(reg.engines[i])->drop[k];
+		if (v != 0)
+			rte_tel_data_add_dict_u64(d, tern_drop_name(k), v);
+	}
+	return 0;
+}
+
+int tern_telemetry_register(struct tern_engine *const *engines, unsigned n)
+{
+	int rc;
+
+	if (reg.engines != NULL)
+		return -EALREADY;
+	reg.engines = engines;
+	reg.n = n;
+	rc = rte_telemetry_register_cmd("/tern/stats", tel_stats,
+	        "tern counters and drops, summed over engines. Parameter: engine index");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/tern/gauges", tel_gauges,
+		        "tern connections by state and table sizes. Parameter: engine index");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/tern/drops", tel_drops,
+		        "tern non-zero drop counters, summed over engines");
+	return rc;
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ethernet dispatch, IPv4 input validation, ICMP echo, IPv4 output.
+ *
+ * Input validates in the order of RFC 1122 §3.2.1: version, header length, total length,
+ * checksum, then addresses; each failure is its own counted drop. Fragments are dropped
+ * and counted (no reassembly: tern advertises an MSS that fits the MTU, and sets DF).
+ */
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "engine/engine.h"
+#include "net/arp.h"
+#include "net/ipv4.h"
+#include "tcp/tcp.h"
+#include "wire/csum.h"
+#include "wire/eth.h"
+#include "wire/icmp.h"
+#include "wire/ipv4.h"
+
+#define TERN_IP_TTL 64
+
+static const enum tern_drop ip_err_drop[] = {
+        [WIRE_ETRUNC] = TERN_DROP_IP_TRUNC,
+        [WIRE_EBADLEN] = TERN_DROP_IP_LEN,
+        [WIRE_EVERSION] = TERN_DROP_IP_VERSION,
+        [WIRE_EBADHLEN] = TERN_DROP_IP_HLEN,
+        [WIRE_ECSUM] = TERN_DROP_IP_CSUM,
+        [WIRE_EBADOPT] = TERN_DROP_IP_HLEN,
+        [WIRE_EUNSUP] = TERN_DROP_IP_VERSION,
+};
+
+uint32_t ipv4_nexthop(const struct tern_engine *e, uint32_t dst)
+{
+	if ((dst & e->netmask) == (e->ip & e->netmask))
+		return dst;
+	return e->gateway;
+}
+
+static bool ipv4_src_bad(const struct tern_engine *e, uint32_t src)
+{
+	uint32_t bcast = (e->ip & e->netmask) | ~e->netmask;
+
+	return src == 0 || src == 0xffffffffu || (src >> 28) == 0xe || src == e->ip ||
+	       (e->netmask != 0xffffffffu && src == bcast) || (src >> 24) == 127;
+}
+
+/* Echo request -> reply, in place. */
+static void icmp_input(
+        struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l3off)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t len = ip->total_len - ip->hdr_len;
+	struct wire_icmp_repr icmp;
+	struct wire_ipv4_repr rip;
+	struct wire_eth_repr eth;
+	enum wire_err err;
+
+	err = wire_icmp_parse(p + l3off + ip->hdr_len, len, &icmp, true);
+	if (err != WIRE_OK) {
+		tern_drop(e, m, TERN_DROP_ICMP_BAD);
+		return;
+	}
+	if (icmp.type != WIRE_ICMP_ECHO_REQUEST || icmp.code != 0) {
+		tern_drop(e, m, TERN_DROP_ICMP_TYPE);
+		return;
+	}
+	/* Rebuild as Ethernet + 20-byte IPv4 (options dropped) + ICMP reply. */
+	if (ip->hdr_len != WIRE_IPV4_HLEN) {
+		memmove(p + l3off + WIRE_IPV4_HLEN, p + l3off + ip->hdr_len, len);
+	}
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (l3off + WIRE_IPV4_HLEN + len));
+	if (l3off != WIRE_ETH_HLEN) {
+		/* Drop the VLAN tag room: shift left. */
+		memmove(p + WIRE_ETH_HLEN, p + l3off, WIRE_IPV4_HLEN + len);
+		rte_pktmbuf_trim(m, l3off - WIRE_ETH_HLEN);
+	}
+	icmp.type = WIRE_ICMP_ECHO_REPLY;
+	wire_icmp_emit(p + WIRE_ETH_HLEN + WIRE_IPV4_HLEN, &icmp, len - WIRE_ICMP_HLEN);
+	memset(&rip, 0, sizeof(rip));
+	rip.src = e->ip;
+	rip.dst = ip->src;
+	rip.total_len = (uint16_t)(WIRE_IPV4_HLEN + len);
+	rip.ttl = TERN_IP_TTL;
+	rip.proto = WIRE_IPPROTO_ICMP;
+	rip.tos = ip->tos;
+	wire_ipv4_emit(p + WIRE_ETH_HLEN, &rip, true);
+	memset(&eth, 0, sizeof(eth));
+	eth.src = e->mac;
+	eth.type = WIRE_ETHERTYPE_IPV4;
+	wire_eth_emit(p, &eth);
+	m->ol_flags = 0;
+	tern_count(e, TERN_CTR_ICMP_ECHO, 1);
+	uint32_t nh = ipv4_nexthop(e, ip->src);
+	if (nh == 0) {
+		tern_drop(e, m, TERN_DROP_NO_ROUTE);
+		return;
+	}
+	arp_output(e, m, nh);
+}
+
+static void ipv4_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	struct wire_ipv4_repr ip;
+	enum wire_err err;
+	bool verify;
+
+	/* Trust the NIC's verdict when it gives one. */
+	verify = true;
+	if (e->conf.rx_csum_offload) {
+		uint64_t f = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+		if (f == RTE_MBUF_F_RX_IP_CKSUM_BAD) {
+			tern_drop(e, m, TERN_DROP_IP_CSUM);
+			return;
+		}
+		verify = f != RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	}
+	err = wire_ipv4_parse(p + l3off, rte_pktmbuf_data_len(m) - l3off, &ip, verify);
+	if (err != WIRE_OK) {
+		tern_drop(e, m, ip_err_drop[err]);
+		return;
+	}
+	if (ip.dst != e->ip) {
+		tern_drop(e, m, TERN_DROP_IP_NOT_US);
+		return;
+	}
+	if (ipv4_src_bad(e, ip.src)) {
+		tern_drop(e, m, TERN_DROP_IP_SRC_BAD);
+		return;
+	}
+	if (wire_ipv4_is_fragment(&ip)) {
+		tern_drop(e, m, TERN_DROP_IP_FRAG);
+		return;
+	}
+	if (ip.ttl == 0) {
+		tern_drop(e, m, TERN_DROP_IP_TTL);
+		return;
+	}
+	switch (ip.proto) {
+	case WIRE_IPPROTO_TCP:
+		tcp_input(e, m, &ip, l3off + ip.hdr_len);
+		return;
+	case WIRE_IPPROTO_ICMP:
+		icmp_input(e, m, &ip, l3off);
+		return;
+	default:
+		tern_drop(e, m, TERN_DROP_IP_PROTO);
+		return;
+	}
+}
+
+void eth_input(struct tern_engine *e, struct rte_mbuf *m)
+{
+	struct wire_eth_repr eth;
+	uint16_t l3off = WIRE_ETH_HLEN;
+	uint8_t *p;
+
+	if (rte_pktmbuf_data_len(m) != rte_pktmbuf_pkt_len(m) && rte_pktmbuf_linearize(m) != 0) {
+		tern_drop(e, m, TERN_DROP_ETH_TRUNC);
+		return;
+	}
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	if (wire_eth_parse(p, rte_pktmbuf_data_len(m), &eth) != WIRE_OK) {
+		tern_drop(e, m, TERN_DROP_ETH_TRUNC);
+		return;
+	}
+	if (!wire_mac_eq(&eth.dst, &e->mac) && !wire_mac_is_broadcast(&eth.dst)) {
+		tern_drop(e, m,
+		        wire_mac_is_multicast(&eth.dst) ? TERN_DROP_ETH_TYPE
+		                                        : TERN_DROP_ETH_NOT_US);
+		return;
+	}
+	switch (eth.type) {
+	case WIRE_ETHERTYPE_IPV4:
+		if (wire_mac_is_broadcast(&eth.dst)) {
+			tern_drop(e, m, TERN_DROP_ETH_NOT_US);
+			return;
+		}
+		ipv4_input(e, m, l3off);
+		return;
+	case WIRE_ETHERTYPE_ARP:
+		arp_input(e, m, l3off);
+		return;
+	default:
+		tern_drop(e, m, TERN_DROP_ETH_TYPE);
+		return;
+	}
+}
+
+void ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto)
+{
+	struct wire_ipv4_repr ip;
+	struct wire_eth_repr eth;
+	uint32_t nh = ipv4_nexthop(e, dst);
+	uint16_t l4len = (uint16_t)rte_pktmbuf_pkt_len(m);
+	uint8_t *p;
+
+	if (nh == 0) {
+		tern_drop(e, m, TERN_DROP_NO_ROUTE);
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_prepend(m, TERN_L2L3_HLEN);
+	if (p == NULL) {
+		tern_drop(e, m, TERN_DROP_NO_MBUF);
+		return;
+	}
+	memset(&ip, 0, sizeof(ip));
+	ip.src = e->ip;
+	ip.dst = dst;
+	ip.total_len = (uint16_t)(WIRE_IPV4_HLEN + l4len);
+	ip.frag = WIRE_IPV4_DF;
+	ip.ttl = TERN_IP_TTL;
+	ip.proto = proto;
+	wire_ipv4_emit(p + WIRE_ETH_HLEN, &ip, !e->conf.tx_ip_csum_offload);
+	m->l2_len = WIRE_ETH_HLEN;
+	m->l3_len = WIRE_IPV4_HLEN;
+	m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+	if (e->conf.tx_ip_csum_offload)
+		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+	memset(&eth, 0, sizeof(eth));
+	eth.src = e->mac;
+	eth.type = WIRE_ETHERTYPE_IPV4;
+	wire_eth_emit(p, &eth);
+	arp_output(e, m, nh);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Ethernet dispatch, IPv4 input validation and output, ICMP echo.
+ */
+#ifndef TERN_NET_IPV4_H
+#define TERN_NET_IPV4_H
+
+#include <stdint.h>
+
+struct rte_mbuf;
+struct tern_engine;
+
+/** Headroom an L4 packet needs for the IPv4 and Ethernet headers. */
+#define TERN_L2L3_HLEN (14 + 20)
+
+/** Entry point for a received frame. Consumes @p m. */
+void eth_input(struct tern_engine *e, struct rte_mbuf *m);
+
+/**
+ * Send an L4 packet: @p m's data starts at the L4 header, with headroom for the IPv4 and
+ * Ethernet headers. The L4 checksum must already be final, or (TCP with tx offload) hold
+ * the pseudo-header sum with RTE_MBUF_F_TX_TCP_CKSUM set. Consumes @p m.
+ */
+void ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto);
+
+/** Next hop for @p dst: itself when on-link, the gateway otherwise, 0 when unroutable. */
+uint32_t ipv4_nexthop(const struct tern_engine *e, uint32_t dst);
+
+#endif

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ethdev set-up: queue pairs, mbuf pool, offloads, link wait. Every failure returns a
+ * negative errno and writes one line a user can act on.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include <tern/port.h>
+
+#define DEFAULT_DESC 1024
+#define POOL_CACHE   256
+
+static int fail(char *err, size_t len, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && len > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static uint16_t queue_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	const uint16_t *q = arg; /* {port_id, queue_id} */
+	return rte_eth_rx_burst(q[0], q[1], pkts, n);
+}
+
+static uint16_t queue_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	const uint16_t *q = arg;
+	return rte_eth_tx_burst(q[0], q[1], pkts, n);
+}
+
+int tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err, size_t errlen)
+{
+	struct rte_eth_conf pc;
+	struct rte_eth_dev_info info;
+	struct rte_ether_addr mac;
+	uint16_t nq = conf->nb_queues ? conf->nb_queues : 1;
+	uint16_t nrxd = conf->nb_rxd ? conf->nb_rxd : DEFAULT_DESC;
+	uint16_t ntxd = conf->nb_txd ? conf->nb_txd : DEFAULT_DESC;
+	uint16_t port = conf->port_id, q;
+	int socket, rc;
+	char pname[RTE_MEMPOOL_NAMESIZE];
+
+	memset(p, 0, sizeof(*p));
+	if (!rte_eth_dev_is_valid_port(port))
+		return fail(err, errlen, -ENODEV,
+		        "no DPDK port %u: pass one with --vdev (e.g. "
+		        "net_af_packet0,iface=eth1) or bind a NIC to vfio-pci",
+		        port);
+	rc = rte_eth_dev_info_get(port, &info);
+	if (rc != 0)
+		return fail(err, errlen, rc, "port %u: cannot read device info: %s", port,
+		        rte_strerror(-rc));
+	rte_eth_dev_get_name_by_port(port, p->name);
+	snprintf(p->driver, sizeof(p->driver), "%s", info.driver_name);
+	if (nq > TERN_PORT_MAX_QUEUES)
+		return fail(err, errlen, -EINVAL, "%u queues asked, tern supports at most %u", nq,
+		        TERN_PORT_MAX_QUEUES);
+	if (nq > info.max_rx_queues || nq > info.max_tx_queues)
+		return fail(err, errlen, -EINVAL,
+		        "port %u (%s) has %u RX / %u TX queues but %u engine lcores need one "
+		        "pair each: use fewer lcores (-l), or more queues (af_packet: "
+		        "qpairs=%u in --vdev)",
+		        port, p->name, info.max_rx_queues, info.max_tx_queues, nq, nq);
+
+	socket = rte_eth_dev_socket_id(port);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	p->nb_mbufs = conf->nb_mbufs ? conf->nb_mbufs
+	                             : (uint32_t)nq * (nrxd + ntxd + POOL_CACHE + 32768u);
+	snprintf(pname, sizeof(pname), "tern_pool_p%u", port);
+	p->pool = rte_pktmbuf_pool_create(
+	        pname, p->nb_mbufs, POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (p->pool == NULL)
+		return fail(err, errlen, -ENOMEM,
+		        "cannot allocate %u mbufs (%.0f MiB) on socket %d: %s; give the EAL more "
+		        "memory (-m MB, or hugepages) or ask for fewer mbufs",
+		        p->nb_mbufs,
+		        (double)p->nb_mbufs * (RTE_MBUF_DEFAULT_BUF_SIZE + 192) / (1 << 20), socket,
+		        rte_strerror(rte_errno));
+
+	memset(&pc, 0, sizeof(pc));
+	if (!conf->no_offload) {
+		uint64_t tx = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+		uint64_t rx = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+		if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)
+			p->tx_ip_csum = true;
+		if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
+			p->tx_tcp_csum = true;
+		if ((info.rx_offload_capa & rx) == rx)
+			p->rx_csum = true;
+		pc.txmode.offloads = info.tx_offload_capa & tx;
+		pc.rxmode.offloads = p->rx_csum ? rx : 0;
+	}
+	if (nq > 1) {
+		pc.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		pc.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+		                                 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP);
+		if (pc.rx_adv_conf.rss_conf.rss_hf == 0)
+			pc.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE; /* af_packet: fanout does it */
+	}
+	rc = rte_eth_dev_configure(port, nq, nq, &pc);
+	if (rc != 0)
+		return fail(err, errlen, rc, "port %u (%s): configure with %u queues failed: %s",
+		        port, p->name, nq, rte_strerror(-rc));
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrxd, &ntxd);
+	if (rc != 0)
+		return fail(err, errlen, rc, "port %u: descriptor counts rejected: %s", port,
+		        rte_strerror(-rc));
+	for (q = 0; q < nq; q++) {
+		struct rte_eth_rxconf rxc = info.default_rxconf;
+		struct rte_eth_txconf txc = info.default_txconf;
+		rxc.offloads = pc.rxmode.offloads;
+		txc.offloads = pc.txmode.offloads;
+		rc = rte_eth_rx_queue_setup(port, q, nrxd, (unsigned)socket, &rxc, p->pool);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(port, q, ntxd, (unsigned)socket, &txc);
+		if (rc != 0)
+			return fail(err, errlen, rc, "port %u: queue %u set-up failed: %s", port, q,
+			        rte_strerror(-rc));
+		p->queues[q].port_id = port;
+		p->queues[q].queue_id = q;
+	}
+	rc = rte_eth_dev_start(port);
+	if (rc != 0)
+		return fail(err, errlen, rc, "port %u (%s): start failed: %s", port, p->name,
+		        rte_strerror(-rc));
+	/* Promiscuous is not needed: tern answers its own MAC and broadcast only. */
+	rc = rte_eth_macaddr_get(port, &mac);
+	if (rc != 0)
+		return fail(
+		        err, errlen, rc, "port %u: cannot read MAC: %s", port, rte_strerror(-rc));
+	memcpy(p->mac, mac.addr_bytes, sizeof(p->mac));
+	p->port_id = port;
+	p->nb_queues = nq;
+	return 0;
+}
+
+int tern_port_wait_link(const struct tern_port *p, unsigned timeout_ms)
+{
+	struct rte_eth_link link;
+	unsigned waited = 0;
+
+	for (;;) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
+		        link.link_status == RTE_ETH_LINK_UP)
+			return 0;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		rte_delay_ms(100);
+		waited += 100;
+	}
+}
+
+void tern_port_io(struct tern_port *p, uint16_t queue, struct tern_io *io)
+{
+	io->rx_burst = queue_rx;
+	io->tx_burst = queue_tx;
+	io->arg = &p->queues[queue];
+}
+
+void tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec)
+{
+	memcpy(ec->mac, p->mac, sizeof(ec->mac));
+	ec->pool = p->pool;
+	ec->tx_ip_csum_offload = p->tx_ip_csum;
+	ec->tx_tcp_csum_offload = p->tx_tcp_csum;
+	ec->rx_csum_offload = p->rx_csum;
+}
+
+void tern_port_close(struct tern_port *p)
+{
+	if (p->nb_queues > 0) {
+		rte_eth_dev_stop(p->port_id);
+		rte_eth_dev_close(p->port_id);
+		p->nb_queues = 0;
+	}
+	rte_mempool_free(p->pool);
+	p->pool = NULL;
+}

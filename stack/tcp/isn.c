@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Initial sequence numbers, RFC 6528.
+ *
+ * Threat: an off-path attacker who can predict our ISN for a 4-tuple can inject data
+ * or resets into a connection, or spoof one. RFC 6528 §3: ISN = M + F(localip, localport,
+ * remoteip, remoteport, secretkey), where M is a 4 microsecond timer and F a keyed
+ * pseudo-random function. F here is SipHash-2-4 under a per-process random 128-bit key
+ * (shared by the engines of a process so that the ISNs of one 4-tuple stay monotonic
+ * whichever engine opens it). The timer keeps successive incarnations of a 4-tuple moving
+ * forward (about 250,000 per second, wrapping every 4.77 hours).
+ */
+#include "engine/engine.h"
+#include "tcp/tcp.h"
+
+tern_seq_t tcp_isn(struct tern_engine *e, const struct flow_key *k)
+{
+	uint64_t f = siphash24_4u32(
+	        &e->tcp.isn_key, k->laddr, k->raddr, ((uint32_t)k->lport << 16) | k->rport, 0x6528);
+
+	return (tern_seq_t)(f + e->now_ns / 4000);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-engine TCP state: set-up and tear-down of the flow table, connection pool,
+ * TIME_WAIT table and listeners.
+ */
+#include <errno.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "engine/engine.h"
+#include "tcp/tcp.h"
+
+int tcp_init(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	const struct tern_engine_conf *conf = &e->conf;
+	struct siphash_key fk = {.k0 = conf->secret[0] ^ 0x666c6f77, .k1 = conf->secret[1]};
+	uint32_t i;
+	int rc;
+
+	tcp->isn_key.k0 = conf->secret[0];
+	tcp->isn_key.k1 = conf->secret[1];
+	tcp->mss = (uint16_t)(conf->mtu - 40);
+	tcp->tw_ms = 2 * conf->msl_ms;
+	tern_list_init(&tcp->events);
+	tern_list_init(&tcp->output);
+	rc = flow_init(&tcp->flows, conf->max_conns + conf->max_tw, &fk);
+	if (rc != 0)
+		return rc;
+	tcp->listeners = rte_zmalloc_socket(
+	        "tern_listeners", sizeof(*tcp->listeners) * 65536, 0, rte_socket_id());
+	tcp->conn_pool = rte_zmalloc_socket("tern_conns", sizeof(*tcp->conn_pool) * conf->max_conns,
+	        RTE_CACHE_LINE_SIZE, rte_socket_id());
+	if (tcp->listeners == NULL || tcp->conn_pool == NULL)
+		return -ENOMEM;
+	for (i = conf->max_conns; i-- > 0;) {
+		tcp->conn_pool[i].node.next = (struct flow_node *)tcp->conn_free;
+		tcp->conn_free = &tcp->conn_pool[i];
+	}
+	return tw_init(e, conf->max_tw);
+}
+
+void tcp_fini(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	uint32_t i;
+
+	if (tcp->conn_pool != NULL) {
+		for (i = 0; i < e->conf.max_conns; i++) {
+			struct tern_conn *c = &tcp->conn_pool[i];
+			if (c->node.kind != FLOW_CONN)
+				continue;
+			if (!(c->flags & CONN_F_DEAD))
+				conn_terminate(c, TERN_CLOSE_ENGINE);
+			else if (!(c->events & CONN_EV_CLOSED) && (c->flags & CONN_F_APP_KNOWS))
+				tern_conn_close(c);
+		}
+		conn_run_pending(e); /* closed callbacks; frees the blocks */
+	}
+	for (i = 0; tcp->listeners != NULL && i < 65536; i++)
+		rte_free(tcp->listeners[i]);
+	rte_free(tcp->listeners);
+	rte_free(tcp->conn_pool);
+	tw_fini(e);
+	flow_fini(&tcp->flows);
+	tcp->listeners = NULL;
+	tcp->conn_pool = NULL;
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * TCP internals shared by the files of stack/tcp/ and stack/api/.
+ *
+ * One concern per file: flow.c (4-tuple table), isn.c (RFC 6528), tcp_input.c (RFC 9293
+ * §3.10.7 SEGMENT ARRIVES), tcp_output.c (segment building, send / ACK / RST),
+ * tcp_timer.c (retransmission), timewait.c (compact TIME_WAIT entries), conn.c (the
+ * connection block life cycle, events, the public connection API).
+ */
+#ifndef TERN_TCP_TCP_H
+#define TERN_TCP_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <tern/tern.h>
+
+#include "util/list.h"
+#include "util/seq.h"
+#include "util/siphash.h"
+#include "util/timer_wheel.h"
+#include "wire/ipv4.h"
+#include "wire/tcp.h"
+
+struct rte_mbuf;
+struct tern_engine;
+
+/* ---- flow table (flow.c) ---- */
+
+/** 4-tuple key, host order. */
+struct flow_key {
+	uint32_t laddr;
+	uint32_t raddr;
+	uint16_t lport;
+	uint16_t rport;
+};
+
+enum flow_kind {
+	FLOW_CONN = 1, /**< a struct tern_conn */
+	FLOW_TW = 2,   /**< a struct tcp_tw */
+};
+
+/** Common head of everything the flow table holds. */
+struct flow_node {
+	struct flow_node *next;
+	struct flow_key key;
+	uint8_t kind;
+	uint8_t linked; /**< in the table */
+};
+
+struct flow_table {
+	struct flow_node **buckets;
+	uint32_t mask;
+	uint32_t count;
+	struct siphash_key key;
+};
+
+int flow_init(struct flow_table *t, uint32_t entries, const struct siphash_key *key);
+void flow_fini(struct flow_table *t);
+struct flow_node *flow_lookup(const struct flow_table *t, const struct flow_key *k);
+/** Insert @p n (its key set). The caller made sure the key is not present. */
+void flow_insert(struct flow_table *t, struct flow_node *n);
+void flow_remove(struct flow_table *t, struct flow_node *n);
+
+static inline bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport &&
+	       a->rport == b->rport;
+}
+
+/* ---- connection block ---- */
+
+/* tern_conn.events: what the application is to be told. */
+#define CONN_EV_ACCEPTED  0x01
+#define CONN_EV_CONNECTED 0x02
+#define CONN_EV_READABLE  0x04
+#define CONN_EV_WRITABLE  0x08
+#define CONN_EV_CLOSED    0x10
+
+/* tern_conn.flags */
+#define CONN_F_PASSIVE    0x0001 /**< created by a listener */
+#define CONN_F_APP_KNOWS  0x0002 /**< accepted/connected delivered, or connect() returned it */
+#define CONN_F_FIN_QUEUED 0x0004 /**< shutdown/close: FIN goes after the queued data */
+#define CONN_F_FIN_SENT   0x0008 /**< FIN is in flight (snd_fin is its sequence number) */
+#define CONN_F_FIN_RCVD   0x0010 /**< the peer's FIN was received */
+#define CONN_F_ACK_NOW    0x0020 /**< send an ACK at the next output */
+#define CONN_F_APP_CLOSED 0x0040 /**< tern_conn_close(): discard further data */
+#define CONN_F_WANT_WRITE 0x0080 /**< send() fell short: tell when space frees */
+#define CONN_F_RTT_TIMING 0x0100 /**< rtt_seq is being timed */
+#define CONN_F_DEAD       0x0200 /**< gone from the flow table; waits for the closed event */
+#define CONN_F_PERSIST    0x0400 /**< rtx timer is a zero-window probe timer */
+#define CONN_F_NEEDS_SYN  0x0800 /**< (re)send SYN or SYN-ACK at next output */
+
+struct tern_conn {
+	struct flow_node node; /**< must be first */
+	struct tern_engine *e;
+	uint8_t state;  /**< enum tern_tcp_state */
+	uint8_t events; /**< CONN_EV_* pending */
+	uint8_t close_reason;
+	uint8_t nrtx; /**< consecutive retransmissions of the oldest segment */
+	uint16_t flags;
+	uint16_t mss; /**< effective send MSS */
+
+	/* send sequence space (RFC 9293 §3.3.1) */
+	tern_seq_t iss;
+	tern_seq_t snd_una;
+	tern_seq_t snd_nxt;
+	tern_seq_t snd_max; /**< highest sequence sent + 1 */
+	tern_seq_t snd_wl1;
+	tern_seq_t snd_wl2;
+	tern_seq_t snd_fin; /**< sequence number of our FIN, valid with CONN_F_FIN_SENT */
+	uint32_t snd_wnd;
+	uint32_t cwnd;
+	uint32_t ssthresh;
+
+	/* receive sequence space */
+	tern_seq_t irs;
+	tern_seq_t rcv_nxt;
+	tern_seq_t rcv_adv; /**< right edge of the window we advertised */
+
+	/* send buffer: data from snd_una (after the SYN) onwards, in data-only mbufs */
+	struct rte_mbuf *sb_head;
+	struct rte_mbuf *sb_tail;
+	uint32_t sb_len;   /**< bytes queued (sent-unacked + unsent) */
+	uint32_t sb_limit; /**< capacity */
+	/* receive buffer: in-order payload not yet read */
+	struct rte_mbuf *rb_head;
+	struct rte_mbuf *rb_tail;
+	uint32_t rb_len;
+	uint32_t rb_limit;
+
+	/* RTT / RTO (RFC 6298), microseconds */
+	uint32_t srtt_us;
+	uint32_t rttvar_us;
+	uint32_t rto_ms;
+	tern_seq_t rtt_seq;
+	uint64_t rtt_start_us;
+
+	struct tern_timer rtx_timer;
+	struct tern_list ev_link;  /**< on tcp_engine.events */
+	struct tern_list out_link; /**< on tcp_engine.output */
+	void *udata;
+};
+
+/* ---- TIME_WAIT (timewait.c) ---- */
+
+/**
+ * Compact TIME_WAIT entry (target: one cache line). The full connection block is freed
+ * when a connection enters TIME_WAIT; this keeps what is needed to answer segments.
+ */
+struct tcp_tw {
+	struct flow_node node; /**< 24 bytes, must be first */
+	tern_seq_t snd_nxt;    /**< our next sequence number (after our FIN) */
+	tern_seq_t rcv_nxt;    /**< after the peer's FIN */
+	uint64_t expire_ms;
+	struct tern_list fifo; /**< by expiry; the head is the oldest */
+};
+
+/** Verdict of the TIME_WAIT handler; the caller acts on it. */
+enum tcp_tw_verdict {
+	TW_DROP, /**< discard the segment silently */
+	TW_ACK,  /**< answer with <SEQ=snd_nxt><ACK=rcv_nxt><CTL=ACK> */
+	TW_RST,  /**< answer with a RST (segment acknowledges something we never sent) */
+	TW_KILL, /**< remove the entry (RST accepted), no answer */
+};
+
+/* ---- listeners ---- */
+
+struct tcp_listener {
+	uint16_t port;
+	uint32_t backlog; /**< SYN_RCVD connections allowed at once */
+	uint32_t pending; /**< current SYN_RCVD count */
+};
+
+/* ---- per-engine TCP state ---- */
+
+struct tcp_engine {
+	struct flow_table flows;
+	struct tcp_listener **listeners; /**< indexed by port */
+	uint32_t nlisteners;
+
+	struct tern_conn *conn_pool;
+	struct tern_conn *conn_free; /**< free list through node.next */
+	uint32_t nconns;
+
+	struct tcp_tw *tw_pool;
+	struct tcp_tw *tw_free; /**< free list through node.next */
+	uint32_t ntw;
+	struct tern_list tw_fifo;
+	struct tern_timer tw_timer; /**< armed for the oldest entry's expiry */
+
+	struct tern_list events; /**< connections with events to deliver */
+	struct tern_list output; /**< connections to run tcp_output() on */
+
+	uint32_t state_count[TERN_TCP_STATE_MAX];
+	struct siphash_key isn_key;
+	uint16_t mss; /**< our MSS (MTU - 40) */
+	uint16_t next_port;
+	uint32_t tw_ms; /**< 2 * MSL */
+};
+
+/** Parsed segment handed through the input path. */
+struct tcp_seg {
+	struct wire_tcp_repr th;
+	uint32_t laddr;
+	uint32_t raddr;
+	uint32_t len;      /**< payload bytes */
+	uint16_t data_off; /**< offset of the payload in the mbuf */
+	struct rte_mbuf *m;
+};
+
+/* tcp.c / engine setup */
+int tcp_init(struct tern_engine *e);
+void tcp_fini(struct tern_engine *e);
+
+/* tcp_input.c */
+void tcp_input(
+        struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off);
+
+/* tcp_output.c */
+/** Send what the windows allow, the FIN, and a pending ACK. */
+void tcp_output(struct tern_conn *c);
+/** Send a RST answering segment @p s that matched no connection (RFC 9293 §3.10.7.1). */
+void tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s);
+/** Send a bare segment on a 4-tuple with no connection block (TIME_WAIT ACK, RST). */
+void tcp_send_bare(struct tern_engine *e, const struct flow_key *k, tern_seq_t seq, tern_seq_t ack,
+        uint8_t flags);
+/** Window we advertise now (updates rcv_adv). */
+uint16_t tcp_rcv_window(struct tern_conn *c);
+
+/* tcp_timer.c */
+void tcp_rtx_timer_fn(struct tern_timer *t, void *ctx);
+/** (Re)arm the retransmission timer with the current RTO. */
+void tcp_arm_rtx(struct tern_conn *c);
+void tcp_cancel_rtx(struct tern_conn *c);
+/** Take an RTT sample (RFC 6298 §2). */
+void tcp_rtt_sample(struct tern_conn *c, uint32_t rtt_us);
+
+/* timewait.c */
+int tw_init(struct tern_engine *e, uint32_t max);
+void tw_fini(struct tern_engine *e);
+/** Replace connection @p c (which is freed by the caller) with a TIME_WAIT entry. */
+void tw_enter(struct tern_engine *e, struct tern_conn *c);
+/** Decide what to do with segment @p s for entry @p tw (restarts 2MSL on a FIN). */
+enum tcp_tw_verdict tw_input(struct tern_engine *e, struct tcp_tw *tw, const struct tcp_seg *s);
+/** Remove an entry. */
+void tw_remove(struct tern_engine *e, struct tcp_tw *tw);
+
+/* isn.c */
+tern_seq_t tcp_isn(struct tern_engine *e, const struct flow_key *k);
+
+/* conn.c: life cycle */
+struct tern_conn *conn_alloc(struct tern_engine *e, const struct flow_key *k);
+void conn_set_state(struct tern_conn *c, enum tern_tcp_state s);
+/** Queue application events. */
+void conn_event(struct tern_conn *c, uint8_t ev);
+/** Ask for tcp_output() at the end of this engine iteration. */
+void conn_want_output(struct tern_conn *c);
+/**
+ * End the connection: off the flow table and timers, buffers freed; the application gets
+ * the closed event with @p why if it knows the connection, else the block is freed now.
+ */
+void conn_terminate(struct tern_conn *c, enum tern_close_reason why);
+/** Enter TIME_WAIT: compact entry replaces the block (closed event, NORMAL). */
+void conn_time_wait(struct tern_conn *c);
+/** Deliver events and run output until nothing is pending. */
+void conn_run_pending(struct tern_engine *e);
+/** Free acknowledged bytes from the send buffer. */
+void conn_sb_ack(struct tern_conn *c, uint32_t bytes);
+/** Append payload mbuf @p m (data already trimmed to the payload) to the receive buffer. */
+void conn_rb_append(struct tern_conn *c, struct rte_mbuf *m);
+
+#endif

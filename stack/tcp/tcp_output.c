@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Segment building and the send side: data within the peer's and the congestion window,
+ * the FIN after the queued data, pure ACKs, RSTs for segments that match nothing.
+ *
+ * Every segment is built in one fresh mbuf (headroom for IPv4 + Ethernet, TCP header and
+ * options, payload copied from the send buffer), so it is a single-segment frame that any
+ * PMD can send; the checksum is computed in software unless the port offloads it.
+ */
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "engine/engine.h"
+#include "net/ipv4.h"
+#include "tcp/tcp.h"
+#include "wire/csum.h"
+
+/* Copy @p len bytes of the send buffer, starting @p off bytes after snd_una, to @p dst. */
+static void sb_copy(const struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
+{
+	const struct rte_mbuf *m = c->sb_head;
+
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (len > 0 && m != NULL) {
+		uint32_t n = m->data_len - off;
+		if (n > len)
+			n = len;
+		memcpy(dst, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
+		dst += n;
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
+}
+
+/*
+ * Build and send one segment on 4-tuple @p k. Payload, if any, comes from @p c's send
+ * buffer at offset @p sb_off. @return 0, or -1 when no mbuf could be had.
+ */
+static int tcp_xmit(struct tern_engine *e, const struct flow_key *k, const struct wire_tcp_repr *th,
+        const struct tern_conn *c, uint32_t sb_off, uint32_t len)
+{
+	struct rte_mbuf *m = engine_alloc(e);
+	size_t hlen;
+	uint8_t *p;
+
+	if (m == NULL)
+		return -1;
+	hlen = WIRE_TCP_HLEN + wire_tcp_opts_len(&th->opts);
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(hlen + len));
+	if (p == NULL) {
+		tern_drop(e, m, TERN_DROP_NO_MBUF);
+		return -1;
+	}
+	wire_tcp_emit(p, th);
+	if (len > 0)
+		sb_copy(c, sb_off, p + hlen, len);
+	if (e->conf.tx_tcp_csum_offload) {
+		/* The NIC wants the pseudo-header sum, folded, not complemented. */
+		uint16_t ph = (uint16_t)~wire_csum_fold(wire_csum_pseudo4(
+		        k->laddr, k->raddr, WIRE_IPPROTO_TCP, (uint16_t)(hlen + len)));
+		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(ph >> 8);
+		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)ph;
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+	} else {
+		uint16_t cs = wire_tcp_csum(k->laddr, k->raddr, p, hlen + len);
+		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
+		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
+	}
+	m->l4_len = (uint8_t)hlen;
+	tern_count(e, TERN_CTR_TCP_SEG_TX, 1);
+	if (th->flags & WIRE_TCP_RST)
+		tern_count(e, TERN_CTR_TCP_RST_TX, 1);
+	ipv4_output(e, m, k->raddr, WIRE_IPPROTO_TCP);
+	return 0;
+}
+
+static void th_init(struct wire_tcp_repr *th, const struct flow_key *k, tern_seq_t seq,
+        tern_seq_t ack, uint8_t flags, uint16_t win)
+{
+	memset(th, 0, sizeof(*th));
+	th->sport = k->lport;
+	th->dport = k->rport;
+	th->seq = seq;
+	th->ack = ack;
+	th->flags = flags;
+	th->win = win;
+}
+
+uint16_t tcp_rcv_window(struct tern_conn *c)
+{
+	uint32_t free = c->rb_limit > c->rb_len ? c->rb_limit - c->rb_len : 0;
+	uint32_t thresh = c->mss < c->rb_limit / 2 ? c->mss : c->rb_limit / 2;
+	tern_seq_t edge;
+
+	if (free > 65535) /* no window scaling yet */
+		free = 65535;
+	edge = c->rcv_nxt + free;
+	/* Never shrink the window; move its right edge only by a useful amount
+	 * (receiver-side silly window avoidance, RFC 1122 §4.2.3.3). */
+	if (seq_gt(edge, c->rcv_adv) && (edge - c->rcv_adv >= thresh || free == 65535))
+		c->rcv_adv = edge;
+	if (seq_lt(c->rcv_adv, c->rcv_nxt))
+		c->rcv_adv = c->rcv_nxt;
+	return (uint16_t)(c->rcv_adv - c->rcv_nxt);
+}
+
+/* One segment of a connection. */
+static int conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
+{
+	struct tern_engine *e = c->e;
+	struct wire_tcp_repr th;
+
+	th_init(&th, &c->node.key, seq, (flags & WIRE_TCP_ACK) ? c->rcv_nxt : 0, flags,
+	        tcp_rcv_window(c));
+	if (flags & WIRE_TCP_SYN) {
+		th.opts.present = WIRE_TCPO_MSS;
+		th.opts.mss = e->tcp.mss;
+	}
+	if (seq_lt(seq, c->snd_max) && (len > 0 || (flags & (WIRE_TCP_SYN | WIRE_TCP_FIN))))
+		tern_count(e, TERN_CTR_TCP_RETRANS, 1);
+	else if (len > 0)
+		tern_count(e, TERN_CTR_TCP_DATA_TX, len);
+	c->flags &= (uint16_t)~CONN_F_ACK_NOW;
+	return tcp_xmit(e, &c->node.key, &th, c, seq - c->snd_una, len);
+}
+
+void tcp_output(struct tern_conn *c)
+{
+	struct tern_engine *e = c->e;
+	tern_seq_t data_end, win_end;
+	uint32_t wnd;
+	int sent = 0;
+
+	if (c->flags & CONN_F_DEAD)
+		return;
+	switch (c->state) {
+	case TERN_TCP_SYN_SENT:
+	case TERN_TCP_SYN_RCVD:
+		if (c->flags & CONN_F_NEEDS_SYN) {
+			uint8_t fl = WIRE_TCP_SYN;
+			if (c->state == TERN_TCP_SYN_RCVD)
+				fl |= WIRE_TCP_ACK;
+			c->flags &= (uint16_t)~CONN_F_NEEDS_SYN;
+			conn_xmit(c, c->iss, 0, fl);
+			c->snd_nxt = c->iss + 1;
+			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+			if (!tern_timer_pending(&c->rtx_timer))
+				tcp_arm_rtx(c);
+		} else if (c->flags & CONN_F_ACK_NOW && c->state == TERN_TCP_SYN_RCVD) {
+			conn_xmit(c, c->snd_nxt, 0, WIRE_TCP_ACK);
+		}
+		c->flags &= (uint16_t)~CONN_F_ACK_NOW;
+		return;
+	case TERN_TCP_ESTABLISHED:
+	case TERN_TCP_CLOSE_WAIT:
+	case TERN_TCP_FIN_WAIT_1:
+	case TERN_TCP_FIN_WAIT_2:
+	case TERN_TCP_CLOSING:
+	case TERN_TCP_LAST_ACK:
+	case TERN_TCP_TIME_WAIT:
+		break;
+	default:
+		return;
+	}
+
+	data_end = c->snd_una + c->sb_len;
+	wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
+	win_end = c->snd_una + wnd;
+	while (seq_lt(c->snd_nxt, data_end)) {
+		uint32_t len = data_end - c->snd_nxt;
+		uint8_t fl = WIRE_TCP_ACK;
+
+		if (len > c->mss)
+			len = c->mss;
+		if (seq_gt(c->snd_nxt + len, win_end)) {
+			if (seq_geq(c->snd_nxt, win_end))
+				break;
+			len = win_end - c->snd_nxt;
+			/* Sender silly window avoidance (RFC 9293 §3.8.6.2.1): no small
+			 * segment while data is in flight and more is waiting. */
+			if (len < c->mss && c->snd_nxt != c->snd_una)
+				break;
+		}
+		if (c->snd_nxt + len == data_end) {
+			fl |= WIRE_TCP_PSH;
+			if ((c->flags & (CONN_F_FIN_QUEUED | CONN_F_FIN_SENT)) == CONN_F_FIN_QUEUED)
+				fl |= WIRE_TCP_FIN;
+		}
+		if (!(c->flags & CONN_F_RTT_TIMING) && seq_geq(c->snd_nxt, c->snd_max)) {
+			c->flags |= CONN_F_RTT_TIMING;
+			c->rtt_seq = c->snd_nxt;
+			c->rtt_start_us = e->now_ns / 1000;
+		}
+		if (conn_xmit(c, c->snd_nxt, len, fl) != 0)
+			break;
+		c->snd_nxt += len;
+		if (fl & WIRE_TCP_FIN) {
+			c->flags |= CONN_F_FIN_SENT;
+			c->snd_fin = c->snd_nxt;
+			c->snd_nxt++;
+		}
+		c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+		sent++;
+	}
+	if ((c->flags & (CONN_F_FIN_QUEUED | CONN_F_FIN_SENT)) == CONN_F_FIN_QUEUED &&
+	        c->snd_nxt == data_end) {
+		if (conn_xmit(c, c->snd_nxt, 0, WIRE_TCP_FIN | WIRE_TCP_ACK) == 0) {
+			c->flags |= CONN_F_FIN_SENT;
+			c->snd_fin = c->snd_nxt;
+			c->snd_nxt++;
+			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+			sent++;
+		}
+	}
+	if (!sent && (c->flags & CONN_F_ACK_NOW))
+		conn_xmit(c, c->snd_nxt, 0, WIRE_TCP_ACK);
+
+	if (c->snd_una != c->snd_max) {
+		if (!tern_timer_pending(&c->rtx_timer) || (c->flags & CONN_F_PERSIST)) {
+			c->flags &= (uint16_t)~CONN_F_PERSIST;
+			tcp_arm_rtx(c);
+		}
+	} else if (seq_lt(c->snd_nxt, data_end) && c->snd_wnd == 0) {
+		/* Peer's window is shut with data waiting: probe it (persist). */
+		if (!tern_timer_pending(&c->rtx_timer)) {
+			c->flags |= CONN_F_PERSIST;
+			tcp_arm_rtx(c);
+		}
+	} else {
+		tcp_cancel_rtx(c);
+	}
+}
+
+void tcp_send_bare(struct tern_engine *e, const struct flow_key *k, tern_seq_t seq, tern_seq_t ack,
+        uint8_t flags)
+{
+	struct wire_tcp_repr th;
+
+	th_init(&th, k, seq, ack, flags, 0);
+	tcp_xmit(e, k, &th, NULL, 0, 0);
+}
+
+void tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s)
+{
+	struct flow_key k = {
+	        .laddr = s->laddr, .raddr = s->raddr, .lport = s->th.dport, .rport = s->th.sport};
+
+	if (s->th.flags & WIRE_TCP_RST)
+		return; /* never answer a RST */
+	if (s->th.flags & WIRE_TCP_ACK) {
+		tcp_send_bare(e, &k, s->th.ack, 0, WIRE_TCP_RST);
+	} else {
+		uint32_t seglen =
+		        s->len + !!(s->th.flags & WIRE_TCP_SYN) + !!(s->th.flags & WIRE_TCP_FIN);
+		tcp_send_bare(e, &k, 0, s->th.seq + seglen, WIRE_TCP_RST | WIRE_TCP_ACK);
+	}
+}
