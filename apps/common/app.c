@@ -24,13 +24,15 @@
 /* Set from the signal handler; the only way to reach the engines' loops. */
 static volatile sig_atomic_t stop_flag;
 
-static void on_signal(int sig)
+static void
+on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
 }
 
-bool app_stopping(void)
+bool
+app_stopping(void)
 {
 	return stop_flag != 0;
 }
@@ -48,14 +50,16 @@ const char app_common_usage[] =
         "EAL options go before '--' (e.g. -l 0-1 --vdev net_af_packet0,iface=eth1).\n"
         "Counters: dpdk-telemetry.py -f PREFIX, then /tern/stats, /tern/gauges, /tern/drops.\n";
 
-void app_opts_defaults(struct app_opts *o)
+void
+app_opts_defaults(struct app_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->msl_ms = 30000;
 	o->stats_interval = 1;
 }
 
-void app_usage_error(const struct app *a, const char *fmt, ...)
+void
+app_usage_error(const struct app *a, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -67,7 +71,8 @@ void app_usage_error(const struct app *a, const char *fmt, ...)
 	exit(2);
 }
 
-int app_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+int
+app_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -82,7 +87,8 @@ int app_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 	return 0;
 }
 
-int app_parse_ipv4(const char *s, uint32_t *out)
+int
+app_parse_ipv4(const char *s, uint32_t *out)
 {
 	struct in_addr a;
 
@@ -92,7 +98,8 @@ int app_parse_ipv4(const char *s, uint32_t *out)
 	return 0;
 }
 
-int app_common_opt(struct app *a, int opt, const char *arg)
+int
+app_common_opt(struct app *a, int opt, const char *arg)
 {
 	struct app_opts *o = &a->o;
 	uint64_t v;
@@ -152,7 +159,8 @@ struct engine_arg {
 	unsigned idx;
 };
 
-static int engine_loop(void *arg)
+static int
+engine_loop(void *arg)
 {
 	struct engine_arg *ea = arg;
 	struct tern_engine *e = ea->a->engines[ea->idx];
@@ -162,7 +170,8 @@ static int engine_loop(void *arg)
 	return 0;
 }
 
-static void sum_stats(const struct app *a, struct tern_stats *s, struct tern_gauges *g)
+static void
+sum_stats(const struct app *a, struct tern_stats *s, struct tern_gauges *g)
 {
 	unsigned i, k;
 
@@ -189,7 +198,8 @@ static void sum_stats(const struct app *a, struct tern_stats *s, struct tern_gau
 	}
 }
 
-static void print_stats(const struct app *a, struct tern_stats *prev, double secs, bool final)
+static void
+print_stats(const struct app *a, struct tern_stats *prev, double secs, bool final)
 {
 	struct tern_stats s;
 	struct tern_gauges g;
@@ -230,7 +240,8 @@ static void print_stats(const struct app *a, struct tern_stats *prev, double sec
 	*prev = s;
 }
 
-int app_run(struct app *a)
+int
+app_run(struct app *a)
 {
 	struct tern_port_conf pc;
 	struct engine_arg args[RTE_MAX_LCORE];

@@ -25,7 +25,8 @@ struct echo {
 	uint64_t closed[TERN_CLOSE_ENGINE + 1];
 };
 
-static void echo_pump(struct tern_conn *c, struct echo *ec)
+static void
+echo_pump(struct tern_conn *c, struct echo *ec)
 {
 	uint8_t buf[16384];
 	uintptr_t echoed = (uintptr_t)tern_conn_udata(c);
@@ -61,17 +62,20 @@ static void echo_pump(struct tern_conn *c, struct echo *ec)
 	}
 }
 
-static void on_readable(struct tern_conn *c, void *app)
+static void
+on_readable(struct tern_conn *c, void *app)
 {
 	echo_pump(c, app);
 }
 
-static void on_writable(struct tern_conn *c, void *app)
+static void
+on_writable(struct tern_conn *c, void *app)
 {
 	echo_pump(c, app);
 }
 
-static void on_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
+static void
+on_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 {
 	struct echo *ec = app;
 
@@ -79,14 +83,16 @@ static void on_closed(struct tern_conn *c, enum tern_close_reason why, void *app
 	ec->closed[why]++;
 }
 
-static int echo_setup(struct tern_engine *e, void *app)
+static int
+echo_setup(struct tern_engine *e, void *app)
 {
 	struct echo *ec = app;
 
 	return tern_listen(e, ec->port, 0);
 }
 
-static void usage(void)
+static void
+usage(void)
 {
 	printf("Usage: tern-echo [EAL options] -- --ip A.B.C.D/LEN --listen PORT [options]\n"
 	       "TCP echo server on tern.\n\n"
@@ -97,7 +103,8 @@ static void usage(void)
 	        app_common_usage);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static const struct option longopts[] = {APP_COMMON_OPTS,
 	        {"listen", required_argument, 0, 'l'}, {"close-after", required_argument, 0, 'c'},

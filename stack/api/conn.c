@@ -24,7 +24,8 @@
 #include "net/ipv4.h"
 #include "tcp/tcp.h"
 
-static void mq_free(struct rte_mbuf **head, struct rte_mbuf **tail)
+static void
+mq_free(struct rte_mbuf **head, struct rte_mbuf **tail)
 {
 	struct rte_mbuf *m = *head;
 
@@ -38,7 +39,8 @@ static void mq_free(struct rte_mbuf **head, struct rte_mbuf **tail)
 	*head = *tail = NULL;
 }
 
-static void mq_append(struct rte_mbuf **head, struct rte_mbuf **tail, struct rte_mbuf *m)
+static void
+mq_append(struct rte_mbuf **head, struct rte_mbuf **tail, struct rte_mbuf *m)
 {
 	m->next = NULL;
 	if (*tail != NULL)
@@ -48,7 +50,8 @@ static void mq_append(struct rte_mbuf **head, struct rte_mbuf **tail, struct rte
 	*tail = m;
 }
 
-struct tern_conn *conn_alloc(struct tern_engine *e, const struct flow_key *k)
+struct tern_conn *
+conn_alloc(struct tern_engine *e, const struct flow_key *k)
 {
 	struct tcp_engine *tcp = &e->tcp;
 	struct tern_conn *c = tcp->conn_free;
@@ -74,7 +77,8 @@ struct tern_conn *conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	return c;
 }
 
-static void conn_free(struct tern_conn *c)
+static void
+conn_free(struct tern_conn *c)
 {
 	struct tcp_engine *tcp = &c->e->tcp;
 
@@ -86,7 +90,8 @@ static void conn_free(struct tern_conn *c)
 	tcp->conn_free = c;
 }
 
-void conn_set_state(struct tern_conn *c, enum tern_tcp_state s)
+void
+conn_set_state(struct tern_conn *c, enum tern_tcp_state s)
 {
 	struct tcp_engine *tcp = &c->e->tcp;
 
@@ -95,21 +100,24 @@ void conn_set_state(struct tern_conn *c, enum tern_tcp_state s)
 	c->state = (uint8_t)s;
 }
 
-void conn_event(struct tern_conn *c, uint8_t ev)
+void
+conn_event(struct tern_conn *c, uint8_t ev)
 {
 	c->events |= ev;
 	if (!tern_list_linked(&c->ev_link))
 		tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
 }
 
-void conn_want_output(struct tern_conn *c)
+void
+conn_want_output(struct tern_conn *c)
 {
 	if (!tern_list_linked(&c->out_link) && !(c->flags & CONN_F_DEAD))
 		tern_list_add_tail(&c->e->tcp.output, &c->out_link);
 }
 
 /* Off the flow table, timers and output list: the protocol side is over. */
-static void conn_detach(struct tern_conn *c)
+static void
+conn_detach(struct tern_conn *c)
 {
 	struct tern_engine *e = c->e;
 
@@ -127,7 +135,8 @@ static void conn_detach(struct tern_conn *c)
 	c->flags |= CONN_F_DEAD;
 }
 
-void conn_terminate(struct tern_conn *c, enum tern_close_reason why)
+void
+conn_terminate(struct tern_conn *c, enum tern_close_reason why)
 {
 	if (c->flags & CONN_F_DEAD) {
 		return;
@@ -148,8 +157,9 @@ void conn_terminate(struct tern_conn *c, enum tern_close_reason why)
 	}
 }
 
-/* The close sequence completed normally. */
-static void conn_finish(struct tern_conn *c)
+/* The close sequence completed normally (see tcp.h). */
+void
+conn_finish(struct tern_conn *c)
 {
 	if ((c->flags & CONN_F_APP_CLOSED) || !(c->flags & CONN_F_APP_KNOWS) || c->rb_len == 0) {
 		if (!(c->flags & CONN_F_APP_CLOSED) && (c->flags & CONN_F_APP_KNOWS)) {
@@ -165,7 +175,8 @@ static void conn_finish(struct tern_conn *c)
 	conn_event(c, CONN_EV_READABLE);
 }
 
-void conn_time_wait(struct tern_conn *c)
+void
+conn_time_wait(struct tern_conn *c)
 {
 	struct tern_engine *e = c->e;
 
@@ -175,7 +186,8 @@ void conn_time_wait(struct tern_conn *c)
 	conn_finish(c);
 }
 
-void conn_sb_ack(struct tern_conn *c, uint32_t bytes)
+void
+conn_sb_ack(struct tern_conn *c, uint32_t bytes)
 {
 	c->sb_len -= bytes;
 	while (bytes > 0 && c->sb_head != NULL) {
@@ -193,13 +205,15 @@ void conn_sb_ack(struct tern_conn *c, uint32_t bytes)
 	}
 }
 
-void conn_rb_append(struct tern_conn *c, struct rte_mbuf *m)
+void
+conn_rb_append(struct tern_conn *c, struct rte_mbuf *m)
 {
 	c->rb_len += m->data_len;
 	mq_append(&c->rb_head, &c->rb_tail, m);
 }
 
-void conn_run_pending(struct tern_engine *e)
+void
+conn_run_pending(struct tern_engine *e)
 {
 	struct tcp_engine *tcp = &e->tcp;
 	const struct tern_callbacks *cb = e->conf.cb;
@@ -245,7 +259,8 @@ void conn_run_pending(struct tern_engine *e)
 
 /* ---- public API ---- */
 
-int tern_listen(struct tern_engine *e, uint16_t port, uint32_t backlog)
+int
+tern_listen(struct tern_engine *e, uint16_t port, uint32_t backlog)
 {
 	struct tcp_listener *l;
 
@@ -263,7 +278,8 @@ int tern_listen(struct tern_engine *e, uint16_t port, uint32_t backlog)
 	return 0;
 }
 
-int tern_unlisten(struct tern_engine *e, uint16_t port)
+int
+tern_unlisten(struct tern_engine *e, uint16_t port)
 {
 	struct tcp_listener *l = e->tcp.listeners[port];
 
@@ -275,8 +291,8 @@ int tern_unlisten(struct tern_engine *e, uint16_t port)
 	return 0;
 }
 
-struct tern_conn *tern_connect(
-        struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata)
+struct tern_conn *
+tern_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata)
 {
 	struct tcp_engine *tcp = &e->tcp;
 	struct flow_key k = {.laddr = e->ip, .raddr = dst, .rport = dport};
@@ -326,7 +342,8 @@ struct tern_conn *tern_connect(
 	return c;
 }
 
-ssize_t tern_conn_send(struct tern_conn *c, const void *buf, size_t len)
+ssize_t
+tern_conn_send(struct tern_conn *c, const void *buf, size_t len)
 {
 	struct tern_engine *e = c->e;
 	const uint8_t *src = buf;
@@ -366,7 +383,8 @@ ssize_t tern_conn_send(struct tern_conn *c, const void *buf, size_t len)
 	return (ssize_t)done;
 }
 
-ssize_t tern_conn_recv(struct tern_conn *c, void *buf, size_t len)
+ssize_t
+tern_conn_recv(struct tern_conn *c, void *buf, size_t len)
 {
 	uint8_t *dst = buf;
 	size_t done = 0;
@@ -402,19 +420,22 @@ ssize_t tern_conn_recv(struct tern_conn *c, void *buf, size_t len)
 	return (ssize_t)done;
 }
 
-size_t tern_conn_readable(const struct tern_conn *c)
+size_t
+tern_conn_readable(const struct tern_conn *c)
 {
 	return c->rb_len;
 }
 
-size_t tern_conn_send_space(const struct tern_conn *c)
+size_t
+tern_conn_send_space(const struct tern_conn *c)
 {
 	if (c->flags & (CONN_F_DEAD | CONN_F_FIN_QUEUED))
 		return 0;
 	return c->sb_limit - c->sb_len;
 }
 
-int tern_conn_shutdown(struct tern_conn *c)
+int
+tern_conn_shutdown(struct tern_conn *c)
 {
 	if (c->flags & CONN_F_DEAD)
 		return -ENOTCONN;
@@ -436,7 +457,8 @@ int tern_conn_shutdown(struct tern_conn *c)
 	return 0;
 }
 
-int tern_conn_close(struct tern_conn *c)
+int
+tern_conn_close(struct tern_conn *c)
 {
 	if (c->flags & CONN_F_APP_CLOSED)
 		return 0;
@@ -467,7 +489,8 @@ int tern_conn_close(struct tern_conn *c)
 	return 0;
 }
 
-void tern_conn_abort(struct tern_conn *c)
+void
+tern_conn_abort(struct tern_conn *c)
 {
 	struct tern_engine *e = c->e;
 
@@ -481,27 +504,32 @@ void tern_conn_abort(struct tern_conn *c)
 	conn_terminate(c, TERN_CLOSE_ABORTED);
 }
 
-void *tern_conn_udata(const struct tern_conn *c)
+void *
+tern_conn_udata(const struct tern_conn *c)
 {
 	return c->udata;
 }
 
-void tern_conn_set_udata(struct tern_conn *c, void *udata)
+void
+tern_conn_set_udata(struct tern_conn *c, void *udata)
 {
 	c->udata = udata;
 }
 
-enum tern_tcp_state tern_conn_state(const struct tern_conn *c)
+enum tern_tcp_state
+tern_conn_state(const struct tern_conn *c)
 {
 	return (enum tern_tcp_state)c->state;
 }
 
-struct tern_engine *tern_conn_engine(const struct tern_conn *c)
+struct tern_engine *
+tern_conn_engine(const struct tern_conn *c)
 {
 	return c->e;
 }
 
-void tern_conn_tuple(const struct tern_conn *c, struct tern_tuple *t)
+void
+tern_conn_tuple(const struct tern_conn *c, struct tern_tuple *t)
 {
 	t->laddr = c->node.key.laddr;
 	t->raddr = c->node.key.raddr;

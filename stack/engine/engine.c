@@ -14,7 +14,8 @@
 #include "engine/engine.h"
 #include "net/ipv4.h"
 
-static uint64_t tsc_clock_ns(void *arg)
+static uint64_t
+tsc_clock_ns(void *arg)
 {
 	const struct tern_engine *e = arg;
 	uint64_t tsc = rte_rdtsc();
@@ -22,7 +23,8 @@ static uint64_t tsc_clock_ns(void *arg)
 	return tsc / e->tsc_hz * 1000000000ull + tsc % e->tsc_hz * 1000000000ull / e->tsc_hz;
 }
 
-void engine_update_clock(struct tern_engine *e)
+void
+engine_update_clock(struct tern_engine *e)
 {
 	uint64_t ns = e->conf.clock.now_ns(e->conf.clock.arg);
 
@@ -32,7 +34,8 @@ void engine_update_clock(struct tern_engine *e)
 	}
 }
 
-struct rte_mbuf *engine_alloc(struct tern_engine *e)
+struct rte_mbuf *
+engine_alloc(struct tern_engine *e)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
 
@@ -41,7 +44,8 @@ struct rte_mbuf *engine_alloc(struct tern_engine *e)
 	return m;
 }
 
-void engine_tx_flush(struct tern_engine *e)
+void
+engine_tx_flush(struct tern_engine *e)
 {
 	uint16_t sent = 0, tries = 0;
 
@@ -55,7 +59,8 @@ void engine_tx_flush(struct tern_engine *e)
 	e->ntx = 0;
 }
 
-void engine_tx(struct tern_engine *e, struct rte_mbuf *m)
+void
+engine_tx(struct tern_engine *e, struct rte_mbuf *m)
 {
 	tern_count(e, TERN_CTR_TX_PKTS, 1);
 	tern_count(e, TERN_CTR_TX_BYTES, rte_pktmbuf_pkt_len(m));
@@ -64,7 +69,8 @@ void engine_tx(struct tern_engine *e, struct rte_mbuf *m)
 		engine_tx_flush(e);
 }
 
-static int conf_check(struct tern_engine_conf *c)
+static int
+conf_check(struct tern_engine_conf *c)
 {
 	if (c->ip == 0 || c->pool == NULL || c->io.rx_burst == NULL || c->io.tx_burst == NULL)
 		return -EINVAL;
@@ -113,7 +119,8 @@ static int conf_check(struct tern_engine_conf *c)
 	return 0;
 }
 
-struct tern_engine *tern_engine_create(const struct tern_engine_conf *conf)
+struct tern_engine *
+tern_engine_create(const struct tern_engine_conf *conf)
 {
 	struct tern_engine *e;
 	int rc;
@@ -153,7 +160,8 @@ struct tern_engine *tern_engine_create(const struct tern_engine_conf *conf)
 	return e;
 }
 
-void tern_engine_destroy(struct tern_engine *e)
+void
+tern_engine_destroy(struct tern_engine *e)
 {
 	if (e == NULL)
 		return;
@@ -164,7 +172,8 @@ void tern_engine_destroy(struct tern_engine *e)
 	rte_free(e);
 }
 
-unsigned tern_engine_poll(struct tern_engine *e)
+unsigned
+tern_engine_poll(struct tern_engine *e)
 {
 	struct rte_mbuf *pkts[TERN_RX_BURST];
 	uint16_t n, i;
@@ -188,22 +197,26 @@ unsigned tern_engine_poll(struct tern_engine *e)
 	return n + fired;
 }
 
-uint64_t tern_engine_now_ms(const struct tern_engine *e)
+uint64_t
+tern_engine_now_ms(const struct tern_engine *e)
 {
 	return e->now_ms;
 }
 
-const struct tern_stats *tern_engine_stats(const struct tern_engine *e)
+const struct tern_stats *
+tern_engine_stats(const struct tern_engine *e)
 {
 	return &e->stats;
 }
 
-unsigned tern_engine_id(const struct tern_engine *e)
+unsigned
+tern_engine_id(const struct tern_engine *e)
 {
 	return e->conf.id;
 }
 
-void tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g)
+void
+tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g)
 {
 	const uint32_t *s = e->tcp.state_count;
 

@@ -44,14 +44,16 @@ struct tern_engine {
 };
 
 /** Count a drop and free the mbuf. */
-static inline void tern_drop(struct tern_engine *e, struct rte_mbuf *m, enum tern_drop why)
+static inline void
+tern_drop(struct tern_engine *e, struct rte_mbuf *m, enum tern_drop why)
 {
 	e->stats.drop[why]++;
 	rte_pktmbuf_free(m);
 }
 
 /** Bump an event counter. */
-static inline void tern_count(struct tern_engine *e, enum tern_counter c, uint64_t n)
+static inline void
+tern_count(struct tern_engine *e, enum tern_counter c, uint64_t n)
 {
 	e->stats.ctr[c] += n;
 }

@@ -25,22 +25,26 @@ static const char *const ctr_descs[] = {
 #undef X
 };
 
-const char *tern_drop_name(enum tern_drop d)
+const char *
+tern_drop_name(enum tern_drop d)
 {
 	return (unsigned)d < TERN_DROP_MAX ? drop_names[d] : NULL;
 }
 
-const char *tern_drop_desc(enum tern_drop d)
+const char *
+tern_drop_desc(enum tern_drop d)
 {
 	return (unsigned)d < TERN_DROP_MAX ? drop_descs[d] : NULL;
 }
 
-const char *tern_counter_name(enum tern_counter c)
+const char *
+tern_counter_name(enum tern_counter c)
 {
 	return (unsigned)c < TERN_CTR_MAX ? ctr_names[c] : NULL;
 }
 
-const char *tern_counter_desc(enum tern_counter c)
+const char *
+tern_counter_desc(enum tern_counter c)
 {
 	return (unsigned)c < TERN_CTR_MAX ? ctr_descs[c] : NULL;
 }
@@ -59,12 +63,14 @@ static const char *const state_names[TERN_TCP_STATE_MAX] = {
         [TERN_TCP_LAST_ACK] = "LAST_ACK",
 };
 
-const char *tern_tcp_state_name(enum tern_tcp_state s)
+const char *
+tern_tcp_state_name(enum tern_tcp_state s)
 {
 	return (unsigned)s < TERN_TCP_STATE_MAX ? state_names[s] : "?";
 }
 
-const char *tern_close_reason_name(enum tern_close_reason r)
+const char *
+tern_close_reason_name(enum tern_close_reason r)
 {
 	switch (r) {
 	case TERN_CLOSE_NORMAL:

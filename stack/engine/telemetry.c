@@ -19,7 +19,8 @@ static struct {
 } reg;
 
 /* Optional parameter: an engine index. @return first, last+1 of the engines asked. */
-static int engine_range(const char *params, unsigned *lo, unsigned *hi)
+static int
+engine_range(const char *params, unsigned *lo, unsigned *hi)
 {
 	char *end;
 	unsigned long id;
@@ -36,7 +37,8 @@ static int engine_range(const char *params, unsigned *lo, unsigned *hi)
 	return 0;
 }
 
-static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+static int
+tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct tern_stats sum;
 	unsigned lo, hi, i, k;
@@ -64,7 +66,8 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
-static int tel_gauges(const char *cmd, const char *params, struct rte_tel_data *d)
+static int
+tel_gauges(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct tern_gauges g, sum;
 	unsigned lo, hi, i;
@@ -108,7 +111,8 @@ static int tel_gauges(const char *cmd, const char *params, struct rte_tel_data *
 	return 0;
 }
 
-static int tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+static int
+tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	unsigned i, k;
 
@@ -125,7 +129,8 @@ static int tel_drops(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
-int tern_telemetry_register(struct tern_engine *const *engines, unsigned n)
+int
+tern_telemetry_register(struct tern_engine *const *engines, unsigned n)
 {
 	int rc;
 

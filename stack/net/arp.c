@@ -13,13 +13,15 @@
 #include "wire/arp.h"
 #include "wire/eth.h"
 
-static inline unsigned arp_bucket(uint32_t ip)
+static inline unsigned
+arp_bucket(uint32_t ip)
 {
 	/* Addresses on a link differ in their low bits; fold them. */
 	return (ip ^ (ip >> 8) ^ (ip >> 16)) & (ARP_BUCKETS - 1);
 }
 
-static struct arp_entry *arp_find(struct arp_table *t, uint32_t ip)
+static struct arp_entry *
+arp_find(struct arp_table *t, uint32_t ip)
 {
 	struct arp_entry *a;
 
@@ -31,7 +33,8 @@ static struct arp_entry *arp_find(struct arp_table *t, uint32_t ip)
 
 static void arp_timer_fn(struct tern_timer *tm, void *ctx);
 
-int arp_init(struct tern_engine *e)
+int
+arp_init(struct tern_engine *e)
 {
 	struct arp_table *t = &e->arp;
 	uint32_t i;
@@ -50,7 +53,8 @@ int arp_init(struct tern_engine *e)
 	return 0;
 }
 
-static void arp_drop_held(struct tern_engine *e, struct arp_entry *a)
+static void
+arp_drop_held(struct tern_engine *e, struct arp_entry *a)
 {
 	uint16_t i;
 
@@ -59,7 +63,8 @@ static void arp_drop_held(struct tern_engine *e, struct arp_entry *a)
 	a->nhold = 0;
 }
 
-static void arp_remove(struct tern_engine *e, struct arp_entry *a)
+static void
+arp_remove(struct tern_engine *e, struct arp_entry *a)
 {
 	struct arp_table *t = &e->arp;
 	struct arp_entry **pp = &t->buckets[arp_bucket(a->ip)];
@@ -75,7 +80,8 @@ static void arp_remove(struct tern_engine *e, struct arp_entry *a)
 	t->count--;
 }
 
-void arp_fini(struct tern_engine *e)
+void
+arp_fini(struct tern_engine *e)
 {
 	struct arp_table *t = &e->arp;
 	unsigned b;
@@ -89,7 +95,8 @@ void arp_fini(struct tern_engine *e)
 	t->pool = NULL;
 }
 
-static struct arp_entry *arp_create(struct tern_engine *e, uint32_t ip)
+static struct arp_entry *
+arp_create(struct tern_engine *e, uint32_t ip)
 {
 	struct arp_table *t = &e->arp;
 	struct arp_entry *a = t->free;
@@ -111,7 +118,8 @@ static struct arp_entry *arp_create(struct tern_engine *e, uint32_t ip)
 }
 
 /* Build and queue a request for @p ip (broadcast). */
-static void arp_send_request(struct tern_engine *e, uint32_t ip)
+static void
+arp_send_request(struct tern_engine *e, uint32_t ip)
 {
 	struct rte_mbuf *m = engine_alloc(e);
 	struct wire_eth_repr eth;
@@ -135,7 +143,8 @@ static void arp_send_request(struct tern_engine *e, uint32_t ip)
 	engine_tx(e, m);
 }
 
-static void arp_flush_held(struct tern_engine *e, struct arp_entry *a)
+static void
+arp_flush_held(struct tern_engine *e, struct arp_entry *a)
 {
 	uint16_t i;
 
@@ -148,7 +157,8 @@ static void arp_flush_held(struct tern_engine *e, struct arp_entry *a)
 }
 
 /* Record a confirmed mapping ip -> mac; create the entry when @p create. */
-static void arp_learn(struct tern_engine *e, uint32_t ip, const struct wire_mac *mac, bool create)
+static void
+arp_learn(struct tern_engine *e, uint32_t ip, const struct wire_mac *mac, bool create)
 {
 	struct arp_entry *a = arp_find(&e->arp, ip);
 
@@ -167,7 +177,8 @@ static void arp_learn(struct tern_engine *e, uint32_t ip, const struct wire_mac 
 	arp_flush_held(e, a);
 }
 
-static void arp_timer_fn(struct tern_timer *tm, void *ctx)
+static void
+arp_timer_fn(struct tern_timer *tm, void *ctx)
 {
 	struct arp_entry *a = tern_container_of(tm, struct arp_entry, timer);
 	struct tern_engine *e = ctx;
@@ -184,7 +195,8 @@ static void arp_timer_fn(struct tern_timer *tm, void *ctx)
 	twheel_arm(&e->wheel, &a->timer, e->now_ms + ARP_RETRY_MS);
 }
 
-void arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
+void
+arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 {
 	struct wire_eth_repr eth;
 	struct wire_arp_repr arp;
@@ -231,7 +243,8 @@ void arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 	engine_tx(e, m);
 }
 
-void arp_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t nexthop)
+void
+arp_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t nexthop)
 {
 	struct arp_entry *a = arp_find(&e->arp, nexthop);
 
@@ -269,7 +282,8 @@ void arp_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t nexthop)
 	engine_tx(e, m);
 }
 
-int arp_lookup(struct tern_engine *e, uint32_t ip, struct wire_mac *mac)
+int
+arp_lookup(struct tern_engine *e, uint32_t ip, struct wire_mac *mac)
 {
 	struct arp_entry *a = arp_find(&e->arp, ip);
 

@@ -32,14 +32,16 @@ static const enum tern_drop ip_err_drop[] = {
         [WIRE_EUNSUP] = TERN_DROP_IP_VERSION,
 };
 
-uint32_t ipv4_nexthop(const struct tern_engine *e, uint32_t dst)
+uint32_t
+ipv4_nexthop(const struct tern_engine *e, uint32_t dst)
 {
 	if ((dst & e->netmask) == (e->ip & e->netmask))
 		return dst;
 	return e->gateway;
 }
 
-static bool ipv4_src_bad(const struct tern_engine *e, uint32_t src)
+static bool
+ipv4_src_bad(const struct tern_engine *e, uint32_t src)
 {
 	uint32_t bcast = (e->ip & e->netmask) | ~e->netmask;
 
@@ -48,7 +50,8 @@ static bool ipv4_src_bad(const struct tern_engine *e, uint32_t src)
 }
 
 /* Echo request -> reply, in place. */
-static void icmp_input(
+static void
+icmp_input(
         struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l3off)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
@@ -101,7 +104,8 @@ static void icmp_input(
 	arp_output(e, m, nh);
 }
 
-static void ipv4_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
+static void
+ipv4_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	struct wire_ipv4_repr ip;
@@ -152,7 +156,8 @@ static void ipv4_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off
 	}
 }
 
-void eth_input(struct tern_engine *e, struct rte_mbuf *m)
+void
+eth_input(struct tern_engine *e, struct rte_mbuf *m)
 {
 	struct wire_eth_repr eth;
 	uint16_t l3off = WIRE_ETH_HLEN;
@@ -190,7 +195,8 @@ void eth_input(struct tern_engine *e, struct rte_mbuf *m)
 	}
 }
 
-void ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto)
+void
+ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto)
 {
 	struct wire_ipv4_repr ip;
 	struct wire_eth_repr eth;

@@ -17,7 +17,8 @@
 #define DEFAULT_DESC 1024
 #define POOL_CACHE   256
 
-static int fail(char *err, size_t len, int rc, const char *fmt, ...)
+static int
+fail(char *err, size_t len, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -29,19 +30,22 @@ static int fail(char *err, size_t len, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static uint16_t queue_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+static uint16_t
+queue_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	const uint16_t *q = arg; /* {port_id, queue_id} */
 	return rte_eth_rx_burst(q[0], q[1], pkts, n);
 }
 
-static uint16_t queue_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+static uint16_t
+queue_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	const uint16_t *q = arg;
 	return rte_eth_tx_burst(q[0], q[1], pkts, n);
 }
 
-int tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err, size_t errlen)
+int
+tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err, size_t errlen)
 {
 	struct rte_eth_conf pc;
 	struct rte_eth_dev_info info;
@@ -148,7 +152,8 @@ int tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char 
 	return 0;
 }
 
-int tern_port_wait_link(const struct tern_port *p, unsigned timeout_ms)
+int
+tern_port_wait_link(const struct tern_port *p, unsigned timeout_ms)
 {
 	struct rte_eth_link link;
 	unsigned waited = 0;
@@ -165,14 +170,16 @@ int tern_port_wait_link(const struct tern_port *p, unsigned timeout_ms)
 	}
 }
 
-void tern_port_io(struct tern_port *p, uint16_t queue, struct tern_io *io)
+void
+tern_port_io(struct tern_port *p, uint16_t queue, struct tern_io *io)
 {
 	io->rx_burst = queue_rx;
 	io->tx_burst = queue_tx;
 	io->arg = &p->queues[queue];
 }
 
-void tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec)
+void
+tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec)
 {
 	memcpy(ec->mac, p->mac, sizeof(ec->mac));
 	ec->pool = p->pool;
@@ -181,7 +188,8 @@ void tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *e
 	ec->rx_csum_offload = p->rx_csum;
 }
 
-void tern_port_close(struct tern_port *p)
+void
+tern_port_close(struct tern_port *p)
 {
 	if (p->nb_queues > 0) {
 		rte_eth_dev_stop(p->port_id);

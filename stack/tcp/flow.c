@@ -11,13 +11,15 @@
 
 #include "tcp/tcp.h"
 
-static inline uint32_t flow_hash(const struct flow_table *t, const struct flow_key *k)
+static inline uint32_t
+flow_hash(const struct flow_table *t, const struct flow_key *k)
 {
 	return (uint32_t)siphash24_4u32(
 	        &t->key, k->laddr, k->raddr, ((uint32_t)k->lport << 16) | k->rport, 0);
 }
 
-int flow_init(struct flow_table *t, uint32_t entries, const struct siphash_key *key)
+int
+flow_init(struct flow_table *t, uint32_t entries, const struct siphash_key *key)
 {
 	uint32_t n = rte_align32pow2(entries < 64 ? 64 : entries);
 
@@ -30,13 +32,15 @@ int flow_init(struct flow_table *t, uint32_t entries, const struct siphash_key *
 	return 0;
 }
 
-void flow_fini(struct flow_table *t)
+void
+flow_fini(struct flow_table *t)
 {
 	rte_free(t->buckets);
 	t->buckets = NULL;
 }
 
-struct flow_node *flow_lookup(const struct flow_table *t, const struct flow_key *k)
+struct flow_node *
+flow_lookup(const struct flow_table *t, const struct flow_key *k)
 {
 	struct flow_node *n;
 
@@ -46,7 +50,8 @@ struct flow_node *flow_lookup(const struct flow_table *t, const struct flow_key 
 	return NULL;
 }
 
-void flow_insert(struct flow_table *t, struct flow_node *n)
+void
+flow_insert(struct flow_table *t, struct flow_node *n)
 {
 	struct flow_node **b = &t->buckets[flow_hash(t, &n->key) & t->mask];
 
@@ -56,7 +61,8 @@ void flow_insert(struct flow_table *t, struct flow_node *n)
 	t->count++;
 }
 
-void flow_remove(struct flow_table *t, struct flow_node *n)
+void
+flow_remove(struct flow_table *t, struct flow_node *n)
 {
 	struct flow_node **pp = &t->buckets[flow_hash(t, &n->key) & t->mask];
 

@@ -13,7 +13,8 @@
 #include "engine/engine.h"
 #include "tcp/tcp.h"
 
-tern_seq_t tcp_isn(struct tern_engine *e, const struct flow_key *k)
+tern_seq_t
+tcp_isn(struct tern_engine *e, const struct flow_key *k)
 {
 	uint64_t f = siphash24_4u32(
 	        &e->tcp.isn_key, k->laddr, k->raddr, ((uint32_t)k->lport << 16) | k->rport, 0x6528);

@@ -11,7 +11,8 @@
 #include "engine/engine.h"
 #include "tcp/tcp.h"
 
-int tcp_init(struct tern_engine *e)
+int
+tcp_init(struct tern_engine *e)
 {
 	struct tcp_engine *tcp = &e->tcp;
 	const struct tern_engine_conf *conf = &e->conf;
@@ -41,7 +42,8 @@ int tcp_init(struct tern_engine *e)
 	return tw_init(e, conf->max_tw);
 }
 
-void tcp_fini(struct tern_engine *e)
+void
+tcp_fini(struct tern_engine *e)
 {
 	struct tcp_engine *tcp = &e->tcp;
 	uint32_t i;

@@ -63,7 +63,8 @@ struct flow_node *flow_lookup(const struct flow_table *t, const struct flow_key 
 void flow_insert(struct flow_table *t, struct flow_node *n);
 void flow_remove(struct flow_table *t, struct flow_node *n);
 
-static inline bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
+static inline bool
+flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 {
 	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport &&
 	       a->rport == b->rport;
@@ -262,6 +263,12 @@ void conn_want_output(struct tern_conn *c);
  * the closed event with @p why if it knows the connection, else the block is freed now.
  */
 void conn_terminate(struct tern_conn *c, enum tern_close_reason why);
+/**
+ * The close sequence completed normally (LAST_ACK acknowledged, or after the TIME_WAIT
+ * entry took over): closed event NORMAL, or, when unread data remains and the application
+ * has not closed, keep the block off the flow table until tern_conn_close().
+ */
+void conn_finish(struct tern_conn *c);
 /** Enter TIME_WAIT: compact entry replaces the block (closed event, NORMAL). */
 void conn_time_wait(struct tern_conn *c);
 /** Deliver events and run output until nothing is pending. */

@@ -17,7 +17,8 @@
 #define TCP_MIN_MSS     64
 #define TCP_DEFAULT_MSS 536 /* RFC 9293 §3.7.1 when the peer sends no MSS option */
 
-static uint16_t peer_mss(const struct tern_engine *e, const struct tcp_seg *s)
+static uint16_t
+peer_mss(const struct tern_engine *e, const struct tcp_seg *s)
 {
 	uint16_t mss = (s->th.opts.present & WIRE_TCPO_MSS) ? s->th.opts.mss : TCP_DEFAULT_MSS;
 
@@ -28,14 +29,16 @@ static uint16_t peer_mss(const struct tern_engine *e, const struct tcp_seg *s)
 	return mss;
 }
 
-static void conn_init_cc(struct tern_conn *c)
+static void
+conn_init_cc(struct tern_conn *c)
 {
 	c->cwnd = 10u * c->mss; /* RFC 6928 */
 	c->ssthresh = UINT32_MAX / 2;
 }
 
 /* LISTEN state (RFC 9293 §3.10.7.2). */
-static void input_listen(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
+static void
+input_listen(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 {
 	struct flow_key k = {
 	        .laddr = s->laddr, .raddr = s->raddr, .lport = s->th.dport, .rport = s->th.sport};
@@ -82,7 +85,8 @@ static void input_listen(struct tern_engine *e, struct tcp_listener *l, struct t
 }
 
 /* SYN_SENT state (RFC 9293 §3.10.7.3). */
-static void input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
+static void
+input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 {
 	struct tern_engine *e = c->e;
 	uint8_t fl = s->th.flags;
@@ -142,7 +146,8 @@ static void input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 }
 
 /* RFC 9293 §3.10.7.4 first check: is the segment acceptable? */
-static bool seg_acceptable(const struct tern_conn *c, tern_seq_t seq, uint32_t seglen)
+static bool
+seg_acceptable(const struct tern_conn *c, tern_seq_t seq, uint32_t seglen)
 {
 	uint32_t wnd = c->rcv_adv - c->rcv_nxt;
 
@@ -159,7 +164,8 @@ static bool seg_acceptable(const struct tern_conn *c, tern_seq_t seq, uint32_t s
 
 /* Fifth step: the ACK field, in a synchronized state. @return false when the segment
  * is finished with (dropped or the connection ended). */
-static bool input_ack(struct tern_conn *c, struct tcp_seg *s)
+static bool
+input_ack(struct tern_conn *c, struct tcp_seg *s)
 {
 	struct tern_engine *e = c->e;
 	tern_seq_t ack = s->th.ack;
@@ -263,7 +269,7 @@ state_checks:
 	case TERN_TCP_LAST_ACK:
 		if (fin_acked) {
 			rte_pktmbuf_free(s->m);
-			conn_terminate(c, TERN_CLOSE_NORMAL);
+			conn_finish(c);
 			return false;
 		}
 		break;
@@ -274,7 +280,8 @@ state_checks:
 }
 
 /* States other than LISTEN and SYN_SENT (RFC 9293 §3.10.7.4). */
-static void input_synchronized(struct tern_conn *c, struct tcp_seg *s)
+static void
+input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 {
 	struct tern_engine *e = c->e;
 	uint8_t fl = s->th.flags;
@@ -438,7 +445,8 @@ static const enum tern_drop tcp_err_drop[] = {
         [WIRE_EUNSUP] = TERN_DROP_TCP_OPT,
 };
 
-void tcp_input(
+void
+tcp_input(
         struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);

@@ -17,7 +17,8 @@
 #include "wire/csum.h"
 
 /* Copy @p len bytes of the send buffer, starting @p off bytes after snd_una, to @p dst. */
-static void sb_copy(const struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
+static void
+sb_copy(const struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
 {
 	const struct rte_mbuf *m = c->sb_head;
 
@@ -41,7 +42,8 @@ static void sb_copy(const struct tern_conn *c, uint32_t off, uint8_t *dst, uint3
  * Build and send one segment on 4-tuple @p k. Payload, if any, comes from @p c's send
  * buffer at offset @p sb_off. @return 0, or -1 when no mbuf could be had.
  */
-static int tcp_xmit(struct tern_engine *e, const struct flow_key *k, const struct wire_tcp_repr *th,
+static int
+tcp_xmit(struct tern_engine *e, const struct flow_key *k, const struct wire_tcp_repr *th,
         const struct tern_conn *c, uint32_t sb_off, uint32_t len)
 {
 	struct rte_mbuf *m = engine_alloc(e);
@@ -79,8 +81,9 @@ static int tcp_xmit(struct tern_engine *e, const struct flow_key *k, const struc
 	return 0;
 }
 
-static void th_init(struct wire_tcp_repr *th, const struct flow_key *k, tern_seq_t seq,
-        tern_seq_t ack, uint8_t flags, uint16_t win)
+static void
+th_init(struct wire_tcp_repr *th, const struct flow_key *k, tern_seq_t seq, tern_seq_t ack,
+        uint8_t flags, uint16_t win)
 {
 	memset(th, 0, sizeof(*th));
 	th->sport = k->lport;
@@ -91,7 +94,8 @@ static void th_init(struct wire_tcp_repr *th, const struct flow_key *k, tern_seq
 	th->win = win;
 }
 
-uint16_t tcp_rcv_window(struct tern_conn *c)
+uint16_t
+tcp_rcv_window(struct tern_conn *c)
 {
 	uint32_t free = c->rb_limit > c->rb_len ? c->rb_limit - c->rb_len : 0;
 	uint32_t thresh = c->mss < c->rb_limit / 2 ? c->mss : c->rb_limit / 2;
@@ -110,7 +114,8 @@ uint16_t tcp_rcv_window(struct tern_conn *c)
 }
 
 /* One segment of a connection. */
-static int conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
+static int
+conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 {
 	struct tern_engine *e = c->e;
 	struct wire_tcp_repr th;
@@ -129,7 +134,8 @@ static int conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t 
 	return tcp_xmit(e, &c->node.key, &th, c, seq - c->snd_una, len);
 }
 
-void tcp_output(struct tern_conn *c)
+void
+tcp_output(struct tern_conn *c)
 {
 	struct tern_engine *e = c->e;
 	tern_seq_t data_end, win_end;
@@ -236,7 +242,8 @@ void tcp_output(struct tern_conn *c)
 	}
 }
 
-void tcp_send_bare(struct tern_engine *e, const struct flow_key *k, tern_seq_t seq, tern_seq_t ack,
+void
+tcp_send_bare(struct tern_engine *e, const struct flow_key *k, tern_seq_t seq, tern_seq_t ack,
         uint8_t flags)
 {
 	struct wire_tcp_repr th;
@@ -245,7 +252,8 @@ void tcp_send_bare(struct tern_engine *e, const struct flow_key *k, tern_seq_t s
 	tcp_xmit(e, k, &th, NULL, 0, 0);
 }
 
-void tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s)
+void
+tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s)
 {
 	struct flow_key k = {
 	        .laddr = s->laddr, .raddr = s->raddr, .lport = s->th.dport, .rport = s->th.sport};

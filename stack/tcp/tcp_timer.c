@@ -14,18 +14,21 @@
 #define TCP_RTO_MAX_MS         120000u
 #define TCP_RTO_GRANULARITY_US 1000u
 
-void tcp_arm_rtx(struct tern_conn *c)
+void
+tcp_arm_rtx(struct tern_conn *c)
 {
 	twheel_arm(&c->e->wheel, &c->rtx_timer, c->e->now_ms + c->rto_ms);
 }
 
-void tcp_cancel_rtx(struct tern_conn *c)
+void
+tcp_cancel_rtx(struct tern_conn *c)
 {
 	twheel_cancel(&c->e->wheel, &c->rtx_timer);
 	c->flags &= (uint16_t)~CONN_F_PERSIST;
 }
 
-void tcp_rtt_sample(struct tern_conn *c, uint32_t r)
+void
+tcp_rtt_sample(struct tern_conn *c, uint32_t r)
 {
 	uint32_t rto_us, var4;
 
@@ -48,7 +51,8 @@ void tcp_rtt_sample(struct tern_conn *c, uint32_t r)
 		c->rto_ms = TCP_RTO_MAX_MS;
 }
 
-void tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
+void
+tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 {
 	struct tern_conn *c = tern_container_of(t, struct tern_conn, rtx_timer);
 	struct tern_engine *e = ctx;
@@ -58,7 +62,6 @@ void tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 
 	if (c->flags & CONN_F_DEAD)
 		return;
-	c->nrtx++;
 	if (c->flags & CONN_F_PERSIST) {
 		/* Zero-window probe: an old sequence number draws an ACK with the window. */
 		tcp_send_bare(e, &c->node.key, c->snd_una - 1, c->rcv_nxt, WIRE_TCP_ACK);
@@ -68,7 +71,7 @@ void tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 	}
 	if (c->snd_una == c->snd_max)
 		return; /* nothing outstanding */
-	if (c->nrtx > limit) {
+	if (++c->nrtx > limit) {
 		tern_count(e, TERN_CTR_TCP_TIMEOUT, 1);
 		if (c->state == TERN_TCP_SYN_SENT)
 			tern_count(e, TERN_CTR_TCP_CONNECT_FAIL, 1);

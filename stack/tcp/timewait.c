@@ -26,7 +26,8 @@
 #include "engine/engine.h"
 #include "tcp/tcp.h"
 
-static void tw_timer_fn(struct tern_timer *t, void *ctx)
+static void
+tw_timer_fn(struct tern_timer *t, void *ctx)
 {
 	struct tern_engine *e = ctx;
 	struct tcp_engine *tcp = &e->tcp;
@@ -44,7 +45,8 @@ static void tw_timer_fn(struct tern_timer *t, void *ctx)
 	}
 }
 
-int tw_init(struct tern_engine *e, uint32_t max)
+int
+tw_init(struct tern_engine *e, uint32_t max)
 {
 	struct tcp_engine *tcp = &e->tcp;
 	uint32_t i;
@@ -66,14 +68,16 @@ int tw_init(struct tern_engine *e, uint32_t max)
 	return 0;
 }
 
-void tw_fini(struct tern_engine *e)
+void
+tw_fini(struct tern_engine *e)
 {
 	twheel_cancel(&e->wheel, &e->tcp.tw_timer);
 	rte_free(e->tcp.tw_pool);
 	e->tcp.tw_pool = NULL;
 }
 
-void tw_remove(struct tern_engine *e, struct tcp_tw *tw)
+void
+tw_remove(struct tern_engine *e, struct tcp_tw *tw)
 {
 	struct tcp_engine *tcp = &e->tcp;
 
@@ -86,7 +90,8 @@ void tw_remove(struct tern_engine *e, struct tcp_tw *tw)
 		twheel_cancel(&e->wheel, &tcp->tw_timer);
 }
 
-void tw_enter(struct tern_engine *e, struct tern_conn *c)
+void
+tw_enter(struct tern_engine *e, struct tern_conn *c)
 {
 	struct tcp_engine *tcp = &e->tcp;
 	struct tcp_tw *tw = tcp->tw_free;
@@ -114,7 +119,8 @@ void tw_enter(struct tern_engine *e, struct tern_conn *c)
 		twheel_arm(&e->wheel, &tcp->tw_timer, tw->expire_ms);
 }
 
-enum tcp_tw_verdict tw_input(struct tern_engine *e, struct tcp_tw *tw, const struct tcp_seg *s)
+enum tcp_tw_verdict
+tw_input(struct tern_engine *e, struct tcp_tw *tw, const struct tcp_seg *s)
 {
 	uint8_t fl = s->th.flags;
 

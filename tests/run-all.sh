@@ -1,0 +1,125 @@
+#!/bin/bash
+# tern's whole test suite, as CI runs it (.ci/run calls exactly this):
+#   1. install what is missing (apt-get), 2. build (plain and ASan+UBSan),
+#   3. format check, 4. cmocka unit tests in both builds,
+#   5. integration tests against the Linux kernel in a lab namespace
+#      (af_packet, tap and virtio-user modes).
+# Ends with one line "N passed, N failed"; exits non-zero if anything failed.
+#
+# usage: tests/run-all.sh [--no-integration] [--modes "af_packet tap virtio-user"]
+set -uo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top" || exit 1
+
+integration=1
+modes="af_packet tap virtio-user"
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--no-integration) integration=0 ;;
+	--modes)
+		modes=$2
+		shift
+		;;
+	*)
+		echo "usage: $0 [--no-integration] [--modes \"af_packet tap virtio-user\"]" >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+
+passed=0
+failed=0
+failures=()
+pass() {
+	passed=$((passed + $1))
+}
+fail() {
+	failed=$((failed + $1))
+	failures+=("$2")
+}
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "dependencies"
+if ! bash dpdk-config/install-deps.sh all; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+build() { # dir, meson args...
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || {
+			cat "$dir.setup.log"
+			return 1
+		}
+	fi
+	ninja -C "$dir" -j2
+}
+
+step "build (release, -Werror)"
+if build build; then pass 1; else fail 1 "build"; fi
+step "build (ASan + UBSan)"
+if build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
+	pass 1
+else
+	fail 1 "build-asan"
+fi
+
+step "format (.clang-format)"
+mapfile -t srcs < <(git ls-files -co --exclude-standard -- '*.c' '*.h')
+if [ ${#srcs[@]} -gt 0 ] && clang-format --dry-run --Werror "${srcs[@]}"; then
+	pass 1
+else
+	fail 1 "clang-format"
+fi
+
+unit() { # build dir, label
+	local out ok nfail
+	out=$(meson test -C "$1" --suite unit --print-errorlogs --no-rebuild 2>&1)
+	echo "$out" | grep -E '^ *[0-9]+/[0-9]+ |^(Ok|Fail|Timeout|Skipped):' || echo "$out" | tail -20
+	ok=$(echo "$out" | awk '/^Ok:/ {print $2}')
+	nfail=$(echo "$out" | awk '/^(Fail|Timeout|Unexpected Pass|Expected Fail):/ {s+=$NF} END {print s+0}')
+	if [ -z "$ok" ]; then
+		echo "$out" | tail -30
+		fail 1 "unit tests ($2): meson test did not run"
+		return
+	fi
+	[ "$(echo "$out" | awk '/^Skipped:/ {print $2}')" -gt 0 ] 2>/dev/null &&
+		fail 1 "unit tests ($2): skipped tests"
+	pass "$ok"
+	[ "$nfail" -gt 0 ] && fail "$nfail" "unit tests ($2)"
+	[ "$nfail" -gt 0 ] && echo "$out" | sed -n '/Failed tests\|stdout:\|FAIL/,+40p' | head -120
+	return 0
+}
+
+step "unit tests"
+[ -f build/build.ninja ] && unit build release
+step "unit tests under ASan + UBSan"
+[ -f build-asan/build.ninja ] &&
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		unit build-asan asan
+
+if [ "$integration" = 1 ]; then
+	step "integration tests against the Linux kernel ($modes)"
+	# shellcheck disable=SC2086
+	out=$(TERN_BUILD="$top/build" bash tests/integration/run.sh $modes 2>&1 | tee /dev/stderr)
+	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+	if [ -z "$line" ]; then
+		fail 1 "integration: run.sh printed no summary"
+	else
+		p=${line%% passed*}
+		f=${line#*, }
+		f=${f%% failed*}
+		pass "$p"
+		[ "$f" -gt 0 ] && fail "$f" "integration"
+	fi
+fi
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+	printf 'failed: %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
