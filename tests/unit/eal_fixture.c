@@ -17,7 +17,7 @@ struct rte_mempool *test_eal_pool(void)
 	if (pool != NULL)
 		return pool;
 	snprintf(prefix, sizeof(prefix), "--file-prefix=tern-unit-%d", (int)getpid());
-	char *argv[] = {"unit", "--no-huge", "--in-memory", "--no-pci", "-m", "256", prefix,
+	char *argv[] = {"unit", "--no-huge", "--no-shconf", "--no-pci", "-m", "256", prefix,
 	        "--log-level=*:error", "--no-telemetry", NULL};
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 	if (rte_eal_init(argc, argv) < 0) {

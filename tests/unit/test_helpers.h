@@ -11,7 +11,7 @@
 struct rte_mempool;
 
 /**
- * Start a private EAL once per process (--no-huge --in-memory --no-pci, a unique
+ * Start a private EAL once per process (--no-huge --no-shconf --no-pci, a unique
  * file prefix, logs at error level) and return a shared mbuf pool of 8191 mbufs.
  * Aborts the test process with a message if the EAL cannot start.
  */
