@@ -101,20 +101,30 @@ step "unit tests under ASan + UBSan"
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		unit build-asan asan
 
+count_summary() { # output of a script that ends with "N passed, N failed"; label
+	local line p f
+	line=$(echo "$1" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+	if [ -z "$line" ]; then
+		fail 1 "$2: printed no summary"
+		return
+	fi
+	p=${line%% passed*}
+	f=${line#*, }
+	f=${f%% failed*}
+	pass "$p"
+	[ "$f" -gt 0 ] && fail "$f" "$2"
+	return 0
+}
+
 if [ "$integration" = 1 ]; then
+	step "bad input and misconfiguration (tern-echo CLI, port errors)"
+	out=$(bash tests/integration/t_cli_errors.sh "$top/build" 2>&1 | tee /dev/stderr)
+	count_summary "$out" "cli errors"
+
 	step "integration tests against the Linux kernel ($modes)"
 	# shellcheck disable=SC2086
 	out=$(TERN_BUILD="$top/build" bash tests/integration/run.sh $modes 2>&1 | tee /dev/stderr)
-	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
-	if [ -z "$line" ]; then
-		fail 1 "integration: run.sh printed no summary"
-	else
-		p=${line%% passed*}
-		f=${line#*, }
-		f=${f%% failed*}
-		pass "$p"
-		[ "$f" -gt 0 ] && fail "$f" "integration"
-	fi
+	count_summary "$out" "integration"
 fi
 
 echo

@@ -98,6 +98,21 @@ app_parse_ipv4(const char *s, uint32_t *out)
 	return 0;
 }
 
+bool
+app_scan_args(struct app *a, int argc, char **argv)
+{
+	bool help = false;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			help = true;
+		if (strncmp(argv[i], "--vdev", 6) == 0)
+			a->vdev_given = true;
+	}
+	return help;
+}
+
 int
 app_common_opt(struct app *a, int opt, const char *arg)
 {
@@ -253,6 +268,13 @@ app_run(struct app *a)
 
 	if (a->o.ip == 0)
 		app_usage_error(a, "--ip A.B.C.D/LEN is required");
+	if (rte_eth_dev_count_avail() == 0 && a->vdev_given) {
+		fprintf(stderr,
+		        "%s: no DPDK port: the --vdev device did not probe (see the EAL lines "
+		        "above: wrong driver name, or bad arguments such as iface=)\n",
+		        a->name);
+		return 2;
+	}
 	if (rte_eth_dev_count_avail() == 0) {
 		fprintf(stderr,
 		        "%s: no DPDK port: pass one with --vdev (e.g. "

@@ -39,6 +39,8 @@ struct app {
 	/** Extra text for the ready line (e.g. "listening on port 7"). */
 	const char *ready_msg;
 
+	bool vdev_given; /**< --vdev was among the EAL options (app_scan_args) */
+
 	struct tern_port port;
 	unsigned nengines;
 	struct tern_engine *engines[RTE_MAX_LCORE];
@@ -82,6 +84,12 @@ int app_parse_ipv4(const char *s, uint32_t *out);
  * SIGINT/SIGTERM, print the stats line, tear down. @return process exit status.
  */
 int app_run(struct app *a);
+
+/**
+ * Look at the raw command line before rte_eal_init(): remembers whether --vdev was given
+ * (to explain a port that failed to probe). @return true when --help / -h is asked for.
+ */
+bool app_scan_args(struct app *a, int argc, char **argv);
 
 /** True once SIGINT or SIGTERM arrived. */
 bool app_stopping(void);

@@ -118,11 +118,10 @@ main(int argc, char **argv)
 	int opt, ret, rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage();
-			return 0;
-		}
+	if (app_scan_args(&a, argc, argv)) {
+		usage();
+		return 0;
+	}
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr,

@@ -1,0 +1,60 @@
+#!/bin/bash
+# tern-echo's answers to bad input and misconfiguration: each case must exit with the
+# documented status and one readable line naming the problem - never a crash.
+# Needs no lab: a private namespace with only `lo` gives af_packet an interface.
+# Prints "PASS cli_<case>" / "FAIL cli_<case>: why" lines and "N passed, N failed".
+# usage: t_cli_errors.sh [BUILD_DIR]
+set -uo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${1:-${TERN_BUILD:-$top/build}}
+echo_bin=$build/apps/tern-echo/tern-echo
+ns=terncli-$$
+passed=0
+failed=0
+cleanup() {
+	ip netns del "$ns" 2>/dev/null
+	rm -rf /var/run/dpdk/terncli-$$-* 2>/dev/null
+}
+trap cleanup EXIT
+ip netns add "$ns" && ip -n "$ns" link set lo up || { echo "FAIL cli: cannot make a namespace"; exit 1; }
+
+n=0
+# check NAME WANT_STATUS REGEX -- tern-echo args...
+check() {
+	local name=$1 want=$2 re=$3 out rc
+	shift 4
+	n=$((n + 1))
+	out=$(timeout 30 ip netns exec "$ns" "$echo_bin" "$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL cli_$name: exit status $rc, want $want; output: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+		failed=$((failed + 1))
+	elif ! echo "$out" | grep -qE "$re"; then
+		echo "FAIL cli_$name: no line matching /$re/; output: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+		failed=$((failed + 1))
+	else
+		echo "PASS cli_$name: $(echo "$out" | grep -E "$re" | head -n 1)"
+		passed=$((passed + 1))
+	fi
+}
+eal() { echo "--no-huge -m ${2:-256} --no-pci --file-prefix terncli-$$-$1 -l 0"; }
+vdev="--vdev net_af_packet0,iface=lo"
+
+# shellcheck disable=SC2046
+{
+check help 0 '^Usage: tern-echo' -- --help
+check no_ip 2 '^tern-echo: --ip A.B.C.D/LEN is required' -- $(eal a) $vdev -- --listen 7
+check bad_ip 2 "^tern-echo: --ip '1.2.3/24'" -- $(eal b) $vdev -- --ip 1.2.3/24 --listen 7
+check bad_prefix 2 'prefix length must be 1..32' -- $(eal c) $vdev -- --ip 10.0.0.1/33 --listen 7
+check no_listen 2 '^tern-echo: --listen PORT is required' -- $(eal d) $vdev -- --ip 198.18.0.1/24
+check bad_port 2 "^tern-echo: --listen '70000'" -- $(eal e) $vdev -- --ip 198.18.0.1/24 --listen 70000
+check unknown_opt 2 "^tern-echo: unknown option '--bogus'" -- $(eal f) $vdev -- --ip 198.18.0.1/24 --listen 7 --bogus
+check missing_value 2 "needs a value" -- $(eal g) $vdev -- --ip 198.18.0.1/24 --listen
+check bad_msl 2 "^tern-echo: --msl 'abc'" -- $(eal h) $vdev -- --ip 198.18.0.1/24 --listen 7 --msl abc
+check no_port 2 '^tern-echo: no DPDK port' -- $(eal i) -- --ip 198.18.0.1/24 --listen 7
+check bad_vdev 2 '^tern-echo: no DPDK port: the --vdev device did not probe' -- $(eal j) --vdev net_af_packet0,iface=nosuchif0 -- --ip 198.18.0.1/24 --listen 7
+check lcores_gt_queues 1 'use fewer lcores' -- --no-huge -m 256 --no-pci --file-prefix terncli-$$-k --lcores 0@0,1@0,2@0 $vdev -- --ip 198.18.0.1/24 --listen 7
+check no_memory 1 '^tern-echo: cannot allocate [0-9]+ mbufs' -- $(eal l 64) $vdev -- --ip 198.18.0.1/24 --listen 7 --mbufs 400000
+}
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
