@@ -1,3 +1,444 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* In-memory link between two engines (filled in with the TCP tests). */
+/*
+ * In-memory link between engines, fake clock, and frame crafting / decoding helpers for the
+ * ARP and TCP unit tests. See test_helpers.h.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
 #include "test_helpers.h"
+#include "wire/csum.h"
+
+#define POLL_ROUNDS_MAX 100000
+
+uint64_t
+test_clock_now_ns(void *arg)
+{
+	const struct test_clock *c = arg;
+
+	return c->ns;
+}
+
+/* ---- frame queues ---- */
+
+static bool
+q_push(struct test_frame_q *q, struct rte_mbuf *m, uint64_t t_ms)
+{
+	unsigned i;
+
+	if (q->count == TEST_LINK_QLEN)
+		return false;
+	i = (q->head + q->count) % TEST_LINK_QLEN;
+	q->m[i] = m;
+	q->t_ms[i] = t_ms;
+	q->count++;
+	return true;
+}
+
+static struct rte_mbuf *
+q_pop(struct test_frame_q *q, uint64_t *t_ms)
+{
+	struct rte_mbuf *m;
+
+	if (q->count == 0)
+		return NULL;
+	m = q->m[q->head];
+	if (t_ms != NULL)
+		*t_ms = q->t_ms[q->head];
+	q->head = (q->head + 1) % TEST_LINK_QLEN;
+	q->count--;
+	return m;
+}
+
+static unsigned
+q_flush(struct test_frame_q *q)
+{
+	struct rte_mbuf *m;
+	unsigned n = 0;
+
+	while ((m = q_pop(q, NULL)) != NULL) {
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+uint64_t
+test_link_now_ms(const struct test_link *l)
+{
+	return l->clk->ns / 1000000;
+}
+
+/* ---- the io seam ---- */
+
+/* Auto-ARP: answer a request for the scripted peer. @return true when @p m was one. */
+static bool
+auto_arp(struct test_link_end *end, struct rte_mbuf *m)
+{
+	struct test_link *l = end->link;
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct wire_eth_repr eth;
+	struct wire_arp_repr req, rep;
+	struct rte_mbuf *r;
+
+	if (end->arp_peer_ip == 0 || rte_pktmbuf_data_len(m) < WIRE_ETH_HLEN + WIRE_ARP_LEN)
+		return false;
+	if (wire_eth_parse(p, rte_pktmbuf_data_len(m), &eth) != WIRE_OK ||
+	        eth.type != WIRE_ETHERTYPE_ARP)
+		return false;
+	if (wire_arp_parse(p + WIRE_ETH_HLEN, rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &req) !=
+	                WIRE_OK ||
+	        req.op != WIRE_ARP_OP_REQUEST || req.tpa != end->arp_peer_ip)
+		return false;
+	rep.op = WIRE_ARP_OP_REPLY;
+	rep.sha = end->arp_peer_mac;
+	rep.spa = end->arp_peer_ip;
+	rep.tha = req.sha;
+	rep.tpa = req.spa;
+	r = test_craft_arp(l->pool, &req.sha, &rep);
+	if (!q_push(&end->rxq, r, test_link_now_ms(l)))
+		rte_pktmbuf_free(r);
+	end->arp_answered++;
+	rte_pktmbuf_free(m);
+	return true;
+}
+
+static uint16_t
+link_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct test_link_end *end = arg;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		pkts[i] = q_pop(&end->rxq, NULL);
+		if (pkts[i] == NULL)
+			break;
+	}
+	return i;
+}
+
+static uint16_t
+link_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct test_link_end *end = arg;
+	struct test_link *l = end->link;
+	struct test_link_end *other = &l->end[end->idx ^ 1];
+	uint64_t now = test_link_now_ms(l);
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (end->capture) {
+			if (auto_arp(end, pkts[i])) {
+				end->tx_frames++;
+				continue;
+			}
+			if (!q_push(&end->cap, pkts[i], now))
+				break;
+		} else if (!q_push(&other->rxq, pkts[i], now)) {
+			break;
+		}
+		end->tx_frames++;
+	}
+	return i;
+}
+
+struct test_link *
+test_link_new(struct rte_mempool *pool, struct test_clock *clk)
+{
+	struct test_link *l = calloc(1, sizeof(*l));
+	unsigned i;
+
+	if (l == NULL) {
+		fprintf(stderr, "unit: out of memory\n");
+		abort();
+	}
+	l->pool = pool;
+	l->clk = clk;
+	for (i = 0; i < 2; i++) {
+		l->end[i].link = l;
+		l->end[i].idx = i;
+		l->end[i].io.rx_burst = link_rx;
+		l->end[i].io.tx_burst = link_tx;
+		l->end[i].io.arg = &l->end[i];
+	}
+	return l;
+}
+
+void
+test_link_free(struct test_link *l)
+{
+	unsigned i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < 2; i++)
+		test_engine_destroy(l, i);
+	for (i = 0; i < 2; i++) {
+		q_flush(&l->end[i].rxq);
+		q_flush(&l->end[i].cap);
+	}
+	free(l);
+}
+
+void
+test_link_capture(struct test_link *l, unsigned end, bool on)
+{
+	l->end[end].capture = on;
+}
+
+void
+test_link_auto_arp(
+        struct test_link *l, unsigned end, uint32_t peer_ip, const struct wire_mac *peer_mac)
+{
+	l->end[end].arp_peer_ip = peer_ip;
+	if (peer_mac != NULL)
+		l->end[end].arp_peer_mac = *peer_mac;
+}
+
+void
+test_link_inject(struct test_link *l, unsigned end, struct rte_mbuf *m)
+{
+	assert_non_null(m);
+	if (!q_push(&l->end[end].rxq, m, test_link_now_ms(l))) {
+		rte_pktmbuf_free(m);
+		fail_msg("link: queue toward end %u is full", end);
+	}
+}
+
+unsigned
+test_link_captured(const struct test_link *l, unsigned end)
+{
+	return l->end[end].cap.count;
+}
+
+unsigned
+test_link_flush(struct test_link *l, unsigned end)
+{
+	return q_flush(&l->end[end].cap);
+}
+
+void
+test_link_poll(struct test_link *l)
+{
+	unsigned rounds;
+
+	for (rounds = 0; rounds < POLL_ROUNDS_MAX; rounds++) {
+		unsigned work = 0, i;
+
+		for (i = 0; i < 2; i++)
+			if (l->end[i].e != NULL)
+				work += tern_engine_poll(l->end[i].e);
+		for (i = 0; i < 2; i++)
+			if (l->end[i].e != NULL)
+				work += l->end[i].rxq.count;
+		if (work == 0)
+			return;
+	}
+	fail_msg("link: engines still busy after %d polling rounds", POLL_ROUNDS_MAX);
+}
+
+void
+test_link_advance(struct test_link *l, uint64_t ms)
+{
+	uint64_t i;
+
+	for (i = 0; i < ms; i++) {
+		l->clk->ns += 1000000;
+		test_link_poll(l);
+	}
+}
+
+/* ---- engines ---- */
+
+void
+test_engine_conf(
+        struct tern_engine_conf *c, struct test_link *l, unsigned end, const struct test_host *h)
+{
+	memset(c, 0, sizeof(*c));
+	c->ip = h->ip;
+	memcpy(c->mac, h->mac.b, sizeof(c->mac));
+	c->pool = l->pool;
+	c->io = l->end[end].io;
+	c->clock.now_ns = test_clock_now_ns;
+	c->clock.arg = l->clk;
+	c->max_conns = 64;
+	c->max_tw = 64;
+	c->secret[0] = 0x7465726e;
+	c->secret[1] = 0x756e6974;
+	c->id = end;
+}
+
+struct tern_engine *
+test_engine_new_conf(struct test_link *l, unsigned end, const struct tern_engine_conf *c)
+{
+	struct tern_engine *e;
+
+	assert_null(l->end[end].e);
+	e = tern_engine_create(c);
+	if (e == NULL)
+		fail_msg("tern_engine_create: %s", rte_strerror(rte_errno));
+	l->end[end].e = e;
+	return e;
+}
+
+struct tern_engine *
+test_engine_new(struct test_link *l, unsigned end, const struct test_host *h,
+        const struct tern_callbacks *cb, void *app)
+{
+	struct tern_engine_conf c;
+
+	test_engine_conf(&c, l, end, h);
+	c.cb = cb;
+	c.app = app;
+	return test_engine_new_conf(l, end, &c);
+}
+
+void
+test_engine_destroy(struct test_link *l, unsigned end)
+{
+	struct tern_engine *e = l->end[end].e;
+
+	l->end[end].e = NULL;
+	tern_engine_destroy(e);
+}
+
+/* ---- crafting ---- */
+
+struct rte_mbuf *
+test_craft_frame(
+        struct rte_mempool *pool, const struct wire_eth_repr *eth, const void *l3, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t *p;
+
+	assert_non_null(m);
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(WIRE_ETH_HLEN + len));
+	assert_non_null(p);
+	wire_eth_emit(p, eth);
+	if (len > 0)
+		memcpy(p + WIRE_ETH_HLEN, l3, len);
+	return m;
+}
+
+struct rte_mbuf *
+test_craft_arp(
+        struct rte_mempool *pool, const struct wire_mac *dst, const struct wire_arp_repr *arp)
+{
+	struct wire_eth_repr eth = {.dst = *dst, .src = arp->sha, .type = WIRE_ETHERTYPE_ARP};
+	uint8_t buf[WIRE_ARP_LEN];
+
+	wire_arp_emit(buf, arp);
+	return test_craft_frame(pool, &eth, buf, sizeof(buf));
+}
+
+struct rte_mbuf *
+test_craft_ipv4(struct rte_mempool *pool, const struct test_host *from, const struct test_host *to,
+        const struct wire_ipv4_repr *ip, const void *l4, size_t l4len)
+{
+	struct wire_eth_repr eth = {.dst = to->mac, .src = from->mac, .type = WIRE_ETHERTYPE_IPV4};
+	struct wire_ipv4_repr r = *ip;
+	uint8_t buf[2048];
+
+	assert_true(l4len <= sizeof(buf) - WIRE_IPV4_HLEN);
+	r.src = from->ip;
+	r.dst = to->ip;
+	r.total_len = (uint16_t)(WIRE_IPV4_HLEN + l4len);
+	if (r.ttl == 0)
+		r.ttl = 64;
+	wire_ipv4_emit(buf, &r, true);
+	if (l4len > 0)
+		memcpy(buf + WIRE_IPV4_HLEN, l4, l4len);
+	return test_craft_frame(pool, &eth, buf, WIRE_IPV4_HLEN + l4len);
+}
+
+struct rte_mbuf *
+test_craft_tcp(struct rte_mempool *pool, const struct test_host *from, const struct test_host *to,
+        const struct wire_tcp_repr *th, const void *payload, size_t len)
+{
+	struct wire_ipv4_repr ip = {.proto = WIRE_IPPROTO_TCP, .frag = WIRE_IPV4_DF};
+	uint8_t buf[2048];
+	size_t hlen;
+	uint16_t cs;
+
+	assert_true(len <= sizeof(buf) - WIRE_TCP_MAXHLEN - WIRE_IPV4_HLEN);
+	hlen = wire_tcp_emit(buf, th);
+	if (len > 0)
+		memcpy(buf + hlen, payload, len);
+	cs = wire_tcp_csum(from->ip, to->ip, buf, hlen + len);
+	buf[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
+	buf[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
+	return test_craft_ipv4(pool, from, to, &ip, buf, hlen + len);
+}
+
+/* ---- decoding ---- */
+
+void
+test_pkt_decode(struct test_pkt *p, const void *buf, size_t len)
+{
+	struct wire_ipv4_repr tmp_ip;
+	struct wire_icmp_repr tmp_icmp;
+	const uint8_t *l3, *l4;
+	size_t l3len, l4len;
+
+	memset(p, 0, sizeof(*p));
+	if (len > sizeof(p->raw))
+		len = sizeof(p->raw);
+	memcpy(p->raw, buf, len);
+	p->len = (uint16_t)len;
+	if (wire_eth_parse(p->raw, len, &p->eth) != WIRE_OK)
+		return;
+	l3 = p->raw + WIRE_ETH_HLEN;
+	l3len = len - WIRE_ETH_HLEN;
+	if (p->eth.type == WIRE_ETHERTYPE_ARP) {
+		p->is_arp = wire_arp_parse(l3, l3len, &p->arp) == WIRE_OK;
+		return;
+	}
+	if (p->eth.type != WIRE_ETHERTYPE_IPV4)
+		return;
+	if (wire_ipv4_parse(l3, l3len, &p->ip, false) != WIRE_OK)
+		return;
+	p->is_ip = true;
+	p->ip_csum_ok = wire_ipv4_parse(l3, l3len, &tmp_ip, true) == WIRE_OK;
+	l4 = l3 + p->ip.hdr_len;
+	l4len = p->ip.total_len - p->ip.hdr_len;
+	if (p->ip.proto == WIRE_IPPROTO_TCP) {
+		if (wire_tcp_parse(l4, l4len, &p->tcp) != WIRE_OK)
+			return;
+		p->is_tcp = true;
+		p->tcp_csum_ok = wire_tcp_csum(p->ip.src, p->ip.dst, l4, l4len) == 0;
+		p->payload = l4 + p->tcp.hdr_len;
+		p->plen = (uint32_t)(l4len - p->tcp.hdr_len);
+	} else if (p->ip.proto == WIRE_IPPROTO_ICMP) {
+		if (wire_icmp_parse(l4, l4len, &p->icmp, false) != WIRE_OK)
+			return;
+		p->is_icmp = true;
+		p->icmp_csum_ok = wire_icmp_parse(l4, l4len, &tmp_icmp, true) == WIRE_OK;
+		p->payload = l4 + WIRE_ICMP_HLEN;
+		p->plen = (uint32_t)(l4len - WIRE_ICMP_HLEN);
+	}
+}
+
+bool
+test_link_pop(struct test_link *l, unsigned end, struct test_pkt *p)
+{
+	uint64_t t_ms;
+	struct rte_mbuf *m = q_pop(&l->end[end].cap, &t_ms);
+
+	if (m == NULL)
+		return false;
+	assert_int_equal(rte_pktmbuf_pkt_len(m), rte_pktmbuf_data_len(m));
+	test_pkt_decode(p, rte_pktmbuf_mtod(m, const void *), rte_pktmbuf_data_len(m));
+	p->t_ms = t_ms;
+	rte_pktmbuf_free(m);
+	return true;
+}

@@ -1,0 +1,236 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
+# Helpers for the tern integration tests. Source it from a test script, then:
+#
+#   it_begin NAME MODE          test name (printed as NAME[MODE]); installs the cleanup trap
+#   lab_up                      dpdk-config/lab.sh up MODE (taken down again on exit if it did
+#                               not exist before, unless TERNLAB_SHARED=1, which run.sh sets)
+#   tern_start PORT [ARGS...]   start tern-echo in MODE listening on PORT, wait for "ready"
+#   tern_stop                   SIGTERM it by pid, expect exit status 0
+#   tel CMD [KEYS...]           query tern's telemetry (tests/integration/telemetry.py)
+#   peer CMD...                 run a command in the Linux peer namespace (bounded)
+#   peer_py SCRIPT ARGS...      run one of our Python clients in the peer namespace
+#   client SCRIPT ARGS...       peer_py with output to $IT_TMP/client.out, shown by it_log;
+#                               fails the test with that output if the client fails
+#   wait_until SECS CMD...      poll CMD every 0.2 s until it succeeds or SECS pass
+#   it_pass / it_fail REASON    print "PASS NAME[MODE]" / "FAIL NAME[MODE]: REASON", exit
+#
+# Every step is bounded: DPDK processes run under `timeout` (TERN_MAX_LIFETIME), clients take
+# --timeout, polls have deadlines. The EXIT trap stops what this script started, by pid, and
+# removes the lab it brought up, on success, failure or SIGTERM (run.sh's per-test timeout).
+#
+# Environment:
+#   TERN_BUILD        build directory (default /work/main/build)
+#   TERN_ECHO         tern-echo binary (default $TERN_BUILD/apps/tern-echo/tern-echo)
+#   TERN_LCORES       lcores for tern (default 0; the vhost bridge forwards on lcore 1)
+#   TERN_QUEUES       queue pairs of tern's port (default 1)
+#   TERN_EAL_EXTRA    extra EAL options (e.g. "--log-level=pmd.net.*:debug")
+#   TERN_READY_TIMEOUT, TERN_MAX_LIFETIME   seconds (default 30, 600)
+#   TERNLAB_*         lab names and addresses, see dpdk-config/common.sh
+
+IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+IT_ROOT=$(cd "$IT_DIR/../.." && pwd)
+DPDK_CONFIG=$IT_ROOT/dpdk-config
+# shellcheck source=../../dpdk-config/common.sh
+. "$DPDK_CONFIG/common.sh"
+
+: "${TERN_BUILD:=/work/main/build}"
+: "${TERN_ECHO:=$TERN_BUILD/apps/tern-echo/tern-echo}"
+: "${TERN_LCORES:=0}"
+: "${TERN_QUEUES:=1}"
+: "${TERN_EAL_EXTRA:=}"
+: "${TERN_READY_TIMEOUT:=30}"
+: "${TERN_MAX_LIFETIME:=600}"
+: "${TERNLAB_SHARED:=0}"
+PY=/usr/bin/python3
+LAB=$DPDK_CONFIG/lab.sh
+
+IT_NAME=unnamed
+IT_MODE=af_packet
+IT_LAB_UP=0
+IT_TMP=
+TERN_PID=
+IT_CHILD=
+TERN_PREFIX=
+TERN_LOG=
+IT_SEQ=0
+
+it_log() { printf '  [%s %s] %s\n' "$(date +%T)" "${IT_NAME}[$IT_MODE]" "$*" >&2; }
+
+# it_begin NAME [MODE]: MODE defaults to $1 of the test script, then TERN_MODE, then af_packet.
+it_begin() {
+	IT_NAME=$1
+	IT_MODE=${2:-${TERN_MODE:-af_packet}}
+	case "$IT_MODE" in
+	af_packet | tap | virtio-user) ;;
+	*) echo "FAIL ${IT_NAME}[$IT_MODE]: unknown mode (af_packet | tap | virtio-user)"; exit 1 ;;
+	esac
+	IT_TMP=$(mktemp -d "/tmp/tern-it-$IT_NAME-XXXXXX")
+	trap it_cleanup EXIT
+	trap 'it_log "interrupted"; exit 130' INT
+	trap 'it_log "terminated (timeout?)"; exit 143' TERM
+	[ "$(id -u)" -eq 0 ] || it_fail "needs root (namespaces, DPDK)"
+}
+
+it_cleanup() {
+	local rc=$?
+	trap - EXIT
+	set +e
+	if [ -n "$IT_CHILD" ]; then
+		ternlab_stop_pid "$IT_CHILD" 5 >/dev/null 2>&1
+		IT_CHILD=
+	fi
+	if [ -n "$TERN_PID" ]; then
+		ternlab_stop_pid "$TERN_PID" 5 >/dev/null 2>&1
+		wait "$TERN_PID" 2>/dev/null
+		TERN_PID=
+	fi
+	[ -z "$TERN_PREFIX" ] || ternlab_dpdk_cleanup "$TERN_PREFIX"
+	if [ "$IT_LAB_UP" = 1 ] && [ "$TERNLAB_SHARED" != 1 ]; then
+		timeout 60 "$LAB" down >/dev/null 2>&1 || it_log "lab down failed"
+	elif [ "$IT_MODE" = tap ]; then
+		timeout 10 "$LAB" detach-tap >/dev/null 2>&1
+	fi
+	if [ "$rc" -eq 0 ] || [ -n "${IT_KEEP_TMP:-}" ]; then
+		[ -n "${IT_KEEP_TMP:-}" ] || rm -rf "$IT_TMP"
+	else
+		it_log "logs kept in $IT_TMP"
+	fi
+	exit "$rc"
+}
+
+it_pass() { echo "PASS ${IT_NAME}[$IT_MODE]"; exit 0; }
+it_fail() {
+	echo "FAIL ${IT_NAME}[$IT_MODE]: $*"
+	if [ -n "$TERN_PID" ] && kill -0 "$TERN_PID" 2>/dev/null; then
+		# Counters at the moment of failure (non-zero ones), for the post-mortem.
+		it_log "tern /tern/stats (non-zero): $(tel /tern/stats 2>/dev/null |
+			"$PY" -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(f"{k}={v}" for k,v in sorted(d.items()) if v))' 2>/dev/null)"
+		it_log "tern /tern/gauges: $(tel /tern/gauges 2>/dev/null)"
+	fi
+	if [ -n "$TERN_LOG" ] && [ -s "$TERN_LOG" ]; then
+		it_log "last lines of tern-echo output ($TERN_LOG):"
+		tail -n 15 "$TERN_LOG" | sed 's/^/    /' >&2
+	fi
+	exit 1
+}
+
+# lab_up: lab.sh up MODE; the lab is taken down at exit only if this test created it.
+lab_up() {
+	local out existed=0
+	ternlab_ns_exists "$TERNLAB_NS_T" && existed=1
+	out=$(timeout 60 "$LAB" up "$IT_MODE" 2>&1) || it_fail "lab.sh up $IT_MODE failed: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+	[ "$existed" = 1 ] || IT_LAB_UP=1
+}
+
+# wait_until SECS CMD...: 0 once CMD succeeds, 1 after SECS.
+wait_until() {
+	local t=$(($1 * 5))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$t" -gt 0 ] || return 1
+		t=$((t - 1))
+		sleep 0.2
+	done
+}
+
+# peer CMD...: run CMD in the peer namespace, bounded by PEER_TIMEOUT (300 s). It runs in the
+# background and is waited for, so a SIGTERM to this script (run.sh's per-test timeout) runs
+# the cleanup trap at once, which stops the command by pid. Redirect long-running commands to
+# a file rather than capturing them with $(...), whose subshell would not get this benefit.
+peer() {
+	local rc=0
+	ip netns exec "$TERNLAB_NS_P" timeout -k 5 "${PEER_TIMEOUT:-300}" "$@" &
+	IT_CHILD=$!
+	wait "$IT_CHILD" || rc=$?
+	IT_CHILD=
+	return "$rc"
+}
+peer_py() { local s=$1; shift; peer "$PY" "$IT_DIR/$s" "$@"; }
+
+# client SCRIPT ARGS...: run a Python client in the peer; its output ends up in CLIENT_OUT.
+client() {
+	CLIENT_OUT=
+	if ! peer_py "$@" >"$IT_TMP/client.out" 2>&1; then
+		it_fail "$(tail -n 5 "$IT_TMP/client.out" | tr '\n' ' ')"
+	fi
+	CLIENT_OUT=$(cat "$IT_TMP/client.out")
+	it_log "$CLIENT_OUT"
+}
+
+# tern_start PORT [tern-echo options...]: start tern-echo in IT_MODE inside NS_T, listening on
+# PORT, with its own --file-prefix (TERN_PREFIX, for telemetry); wait for "ready".
+tern_start() {
+	local port=$1 eal t
+	shift
+	[ -x "$TERN_ECHO" ] || it_fail "tern-echo not built: $TERN_ECHO (set TERN_BUILD or TERN_ECHO)"
+	IT_SEQ=$((IT_SEQ + 1))
+	TERN_PREFIX="$TERNLAB_PREFIX-echo-$$-$IT_SEQ"
+	TERN_LOG="$IT_TMP/tern-echo.$IT_SEQ.log"
+	eal=$("$DPDK_CONFIG/eal-args.sh" "$IT_MODE" --file-prefix "$TERN_PREFIX" -l "$TERN_LCORES" \
+		-q "$TERN_QUEUES") ||
+		it_fail "eal-args.sh $IT_MODE failed"
+	# A previous tern may have had another MAC (tap, virtio-user): forget it on the peer.
+	ip netns exec "$TERNLAB_NS_P" ip neigh flush dev "$TERNLAB_IF_P" >/dev/null 2>&1 || true
+	it_log "tern-echo ${eal} ${TERN_EAL_EXTRA} -- --ip $TERNLAB_TERN_IP/$TERNLAB_PLEN --listen $port $*"
+	# timeout: bounded lifetime even if this script is SIGKILLed; it passes SIGTERM on and
+	# returns tern-echo's own exit status. ip netns exec and stdbuf exec, so no extra shells.
+	# shellcheck disable=SC2086 # eal is a list of words without whitespace (eal-args.sh)
+	timeout -k 5 "$TERN_MAX_LIFETIME" ip netns exec "$TERNLAB_NS_T" stdbuf -oL -eL \
+		"$TERN_ECHO" $eal $TERN_EAL_EXTRA -- --ip "$TERNLAB_TERN_IP/$TERNLAB_PLEN" \
+		--listen "$port" "$@" </dev/null >"$TERN_LOG" 2>&1 &
+	TERN_PID=$!
+	t=$((TERN_READY_TIMEOUT * 10))
+	until grep -qw ready "$TERN_LOG" 2>/dev/null; do
+		if ! kill -0 "$TERN_PID" 2>/dev/null; then
+			local rc=0
+			wait "$TERN_PID" || rc=$?
+			TERN_PID=
+			it_fail "tern-echo exited with status $rc before ready"
+		fi
+		[ "$t" -gt 0 ] || it_fail "tern-echo not ready within ${TERN_READY_TIMEOUT}s"
+		t=$((t - 1))
+		sleep 0.1
+	done
+	if [ "$IT_MODE" = tap ]; then
+		timeout 30 "$LAB" attach-tap 20 >/dev/null 2>&1 || it_fail "lab.sh attach-tap failed"
+	fi
+	it_log "tern-echo ready (pid $TERN_PID, file prefix $TERN_PREFIX)"
+}
+
+# tern_stop: SIGTERM, wait up to 10 s, require exit status 0.
+tern_stop() {
+	local rc=0 pid=$TERN_PID
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! ternlab_wait_pid "$pid" 10; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		TERN_PID=
+		it_fail "tern-echo did not exit within 10s of SIGTERM"
+	fi
+	wait "$pid" || rc=$?
+	TERN_PID=
+	ternlab_dpdk_cleanup "$TERN_PREFIX"
+	[ "$IT_MODE" != tap ] || timeout 10 "$LAB" detach-tap >/dev/null 2>&1 || true
+	[ "$rc" -eq 0 ] || it_fail "tern-echo exited with status $rc on SIGTERM (want 0)"
+}
+
+# tel CMD [KEYS...]: print values from tern's telemetry (empty output + status != 0 on error).
+tel() { timeout 10 "$PY" "$IT_DIR/telemetry.py" -p "$TERN_PREFIX" -w 2 "$@"; }
+
+# tel_is CMD KEY OP VALUE: numeric test on a telemetry value, read afresh on every call, e.g.
+# `wait_until 10 tel_is /tern/gauges established -eq 0` (never wait_until 10 test "$(...)":
+# that reads the value once).
+tel_is() {
+	local v
+	v=$(tel_num "$1" "$2")
+	test "$v" "$3" "$4"
+}
+
+# tel_num CMD KEY: a number, or 0 if absent; for counters that only appear once non-zero.
+tel_num() {
+	local v
+	v=$(tel "$1" "$2" 2>/dev/null) || v=0
+	[[ $v =~ ^[0-9]+$ ]] || v=0
+	echo "$v"
+}

@@ -1,0 +1,1471 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests for the TCP state machine, packetdrill style: one engine on end 0 of an
+ * in-memory link in capture mode, the test scripting the peer segment by segment on a fake
+ * clock and asserting on every segment that comes out (flags, seq/ack, window, options,
+ * payload), on connection states, callbacks and counters. The last test joins two engines
+ * back to back and moves 1 MB each way.
+ *
+ * The link answers the engine's ARP requests for the peer (auto-ARP) except in the active
+ * open test, which checks that the SYN waits for ARP.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "test_helpers.h"
+#include "util/seq.h"
+
+#define LPORT 80          /* engine's listening port */
+#define PPORT 40000       /* scripted peer's port */
+#define PISS  0xfffff000u /* peer's ISS: its sequence space wraps during the tests */
+
+static const struct test_host us = {IP4(10, 0, 0, 1), {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}}};
+static const struct test_host peer = {IP4(10, 0, 0, 2), {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}}};
+
+struct fx {
+	struct rte_mempool *pool;
+	unsigned free0;
+	struct test_clock clk;
+	struct test_link *l;
+	struct tern_engine *e;
+	struct tern_callbacks cb;
+
+	/* what the callbacks saw */
+	struct tern_conn *conn; /* accepted or connected */
+	unsigned n_accepted, n_connected, n_readable, n_writable, n_closed;
+	enum tern_close_reason why;
+	void *udata_seen;
+
+	/* the scripted connection */
+	uint16_t lport, pport;
+	uint32_t iss; /* engine's ISS */
+	uint32_t snd; /* peer's next sequence number */
+	uint32_t rcv; /* engine's next sequence number (what the peer acknowledges) */
+};
+
+static void
+cb_accepted(struct tern_conn *c, void *app)
+{
+	struct fx *f = app;
+
+	f->conn = c;
+	f->n_accepted++;
+}
+
+static void
+cb_connected(struct tern_conn *c, void *app)
+{
+	struct fx *f = app;
+
+	f->conn = c;
+	f->udata_seen = tern_conn_udata(c);
+	f->n_connected++;
+}
+
+static void
+cb_readable(struct tern_conn *c, void *app)
+{
+	struct fx *f = app;
+
+	assert_ptr_equal(c, f->conn);
+	f->n_readable++;
+}
+
+static void
+cb_writable(struct tern_conn *c, void *app)
+{
+	struct fx *f = app;
+
+	(void)c;
+	f->n_writable++;
+}
+
+static void
+cb_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
+{
+	struct fx *f = app;
+
+	if (f->conn != NULL)
+		assert_ptr_equal(c, f->conn);
+	f->n_closed++;
+	f->why = why;
+	f->conn = NULL;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->pool = test_eal_pool();
+	f->free0 = rte_mempool_avail_count(f->pool);
+	f->clk.ns = 1000ull * 1000000000ull; /* t = 1000 s */
+	f->l = test_link_new(f->pool, &f->clk);
+	test_link_capture(f->l, 0, true);
+	test_link_auto_arp(f->l, 0, peer.ip, &peer.mac);
+	f->cb.accepted = cb_accepted;
+	f->cb.connected = cb_connected;
+	f->cb.readable = cb_readable;
+	f->cb.writable = cb_writable;
+	f->cb.closed = cb_closed;
+	f->lport = LPORT;
+	f->pport = PPORT;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	test_link_free(f->l);
+	/* Leak check: tern_engine_destroy() released every mbuf the engine held. */
+	assert_int_equal(rte_mempool_avail_count(f->pool), f->free0);
+	free(f);
+	return 0;
+}
+
+static void
+conf_init(struct fx *f, struct tern_engine_conf *c)
+{
+	test_engine_conf(c, f->l, 0, &us);
+	c->cb = &f->cb;
+	c->app = f;
+}
+
+static void
+start(struct fx *f, const struct tern_engine_conf *c)
+{
+	f->e = test_engine_new_conf(f->l, 0, c);
+}
+
+static void
+start_default(struct fx *f)
+{
+	struct tern_engine_conf c;
+
+	conf_init(f, &c);
+	start(f, &c);
+}
+
+static const struct tern_stats *
+stats(const struct fx *f)
+{
+	return tern_engine_stats(f->e);
+}
+
+static struct tern_gauges
+gauges(const struct fx *f)
+{
+	struct tern_gauges g;
+
+	tern_engine_gauges(f->e, &g);
+	return g;
+}
+
+static void
+pattern(uint8_t *buf, size_t len, uint32_t off, uint8_t salt)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint32_t x = off + (uint32_t)i;
+		buf[i] = (uint8_t)(x ^ (x >> 8) ^ (x >> 16) ^ salt);
+	}
+}
+
+/* ---- the scripted peer ---- */
+
+static void
+peer_send_full(struct fx *f, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
+        const struct wire_tcp_opts *opts, const void *data, size_t len)
+{
+	struct wire_tcp_repr th = {.sport = f->pport,
+	        .dport = f->lport,
+	        .seq = seq,
+	        .ack = ack,
+	        .flags = flags,
+	        .win = win};
+
+	if (opts != NULL)
+		th.opts = *opts;
+	test_link_inject(f->l, 0, test_craft_tcp(f->pool, &peer, &us, &th, data, len));
+	test_link_poll(f->l);
+}
+
+static void
+peer_send(struct fx *f, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, const void *data,
+        size_t len)
+{
+	peer_send_full(f, flags, seq, ack, win, NULL, data, len);
+}
+
+/* A segment of the established connection from the peer: seq = f->snd, ack = f->rcv. */
+static void
+peer_seg(struct fx *f, uint8_t flags, uint16_t win, const void *data, size_t len)
+{
+	peer_send(f, flags, f->snd, f->rcv, win, data, len);
+}
+
+/* Pop the next segment the engine sent and check addressing and checksums. */
+static void
+next_seg(struct fx *f, struct test_pkt *p)
+{
+	if (!test_link_pop(f->l, 0, p))
+		fail_msg("expected a segment, the engine sent nothing");
+	assert_true(p->is_ip);
+	assert_true(p->ip_csum_ok);
+	assert_true(p->is_tcp);
+	assert_true(p->tcp_csum_ok);
+	assert_memory_equal(p->eth.dst.b, peer.mac.b, WIRE_ETH_ALEN);
+	assert_memory_equal(p->eth.src.b, us.mac.b, WIRE_ETH_ALEN);
+	assert_int_equal(p->ip.src, us.ip);
+	assert_int_equal(p->ip.dst, peer.ip);
+	assert_false(wire_ipv4_is_fragment(&p->ip));
+	assert_int_equal(p->tcp.sport, f->lport);
+	assert_int_equal(p->tcp.dport, f->pport);
+}
+
+/* The next segment has exactly @p flags, @p seq and (when ACK is set) @p ack. */
+static void
+expect_seg(struct fx *f, struct test_pkt *p, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	next_seg(f, p);
+	assert_int_equal(p->tcp.flags, flags);
+	assert_int_equal(p->tcp.seq, seq);
+	if (flags & WIRE_TCP_ACK)
+		assert_int_equal(p->tcp.ack, ack);
+}
+
+static void
+expect_nothing(struct fx *f)
+{
+	assert_int_equal(test_link_captured(f->l, 0), 0);
+}
+
+/* Listen, SYN (MSS @p mss, window @p win) -> SYN-ACK -> ACK. @return the accepted conn. */
+static struct tern_conn *
+passive_open(struct fx *f, uint16_t mss, uint16_t win)
+{
+	struct wire_tcp_opts o = {.present = WIRE_TCPO_MSS, .mss = mss};
+	struct test_pkt p;
+
+	assert_int_equal(tern_listen(f->e, f->lport, 0), 0);
+	peer_send_full(f, WIRE_TCP_SYN, PISS, 0, win, &o, NULL, 0);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
+	assert_int_equal(p.tcp.ack, PISS + 1);
+	f->iss = p.tcp.seq;
+	f->snd = PISS + 1;
+	f->rcv = f->iss + 1;
+	peer_seg(f, WIRE_TCP_ACK, win, NULL, 0);
+	assert_int_equal(f->n_accepted, 1);
+	assert_non_null(f->conn);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_ESTABLISHED);
+	expect_nothing(f);
+	return f->conn;
+}
+
+/* ---- handshake ---- */
+
+static void
+test_passive_open(void **state)
+{
+	struct fx *f = *state;
+	struct wire_tcp_opts o = {.present = WIRE_TCPO_MSS, .mss = 1460};
+	struct tern_engine_conf c;
+	struct tern_tuple t;
+	struct test_pkt p;
+
+	conf_init(f, &c);
+	c.mtu = 1400;
+	start(f, &c);
+	assert_int_equal(tern_listen(f->e, LPORT, 0), 0);
+	assert_int_equal(tern_listen(f->e, LPORT, 0), -EADDRINUSE);
+	assert_int_equal(gauges(f).listeners, 1);
+
+	peer_send_full(f, WIRE_TCP_SYN, PISS, 0, 29200, &o, NULL, 0);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
+	assert_int_equal(p.tcp.ack, PISS + 1);
+	assert_true(p.tcp.opts.present & WIRE_TCPO_MSS);
+	assert_int_equal(p.tcp.opts.mss, 1400 - 40);
+	assert_int_equal(p.tcp.win, 65535);
+	assert_int_equal(p.plen, 0);
+	expect_nothing(f);
+	assert_int_equal(f->n_accepted, 0);
+	assert_int_equal(gauges(f).syn_rcvd, 1);
+	f->iss = p.tcp.seq;
+
+	/* The final ACK completes the handshake; nothing is sent in answer. */
+	peer_send(f, WIRE_TCP_ACK, PISS + 1, f->iss + 1, 29200, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(f->n_accepted, 1);
+	assert_non_null(f->conn);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_ESTABLISHED);
+	assert_int_equal(gauges(f).syn_rcvd, 0);
+	assert_int_equal(gauges(f).established, 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_PASSIVE_OPEN], 1);
+	tern_conn_tuple(f->conn, &t);
+	assert_int_equal(t.laddr, us.ip);
+	assert_int_equal(t.raddr, peer.ip);
+	assert_int_equal(t.lport, LPORT);
+	assert_int_equal(t.rport, PPORT);
+	/* the link answered the engine's one ARP request for the peer */
+	assert_int_equal(stats(f)->ctr[TERN_CTR_ARP_REQ_TX], 1);
+}
+
+static void
+test_synack_retransmit(void **state)
+{
+	struct fx *f = *state;
+	static const uint64_t at[] = {1000, 3000, 7000}; /* 1 s, then 2 s, then 4 s later */
+	struct tern_engine_conf c;
+	struct test_pkt p;
+	uint64_t t0;
+	unsigned i;
+
+	conf_init(f, &c);
+	c.syn_retries = 3;
+	start(f, &c);
+	assert_int_equal(tern_listen(f->e, LPORT, 0), 0);
+	t0 = test_link_now_ms(f->l);
+	peer_send(f, WIRE_TCP_SYN, PISS, 0, 8192, NULL, 0);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
+	assert_int_equal(p.tcp.ack, PISS + 1);
+	f->iss = p.tcp.seq;
+	assert_int_equal(p.t_ms, t0);
+
+	for (i = 0; i < 3; i++) {
+		test_link_advance(f->l, t0 + at[i] - 1 - test_link_now_ms(f->l));
+		expect_nothing(f);
+		test_link_advance(f->l, 1);
+		expect_seg(f, &p, WIRE_TCP_SYN | WIRE_TCP_ACK, f->iss, PISS + 1);
+		assert_int_equal(p.t_ms, t0 + at[i]);
+		assert_int_equal(p.tcp.opts.mss, 1460);
+		assert_int_equal(gauges(f).syn_rcvd, 1);
+	}
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RETRANS], 3);
+	/* The next timeout (8 s later) gives up: the half-open connection is dropped. */
+	test_link_advance(f->l, t0 + 15000 - 1 - test_link_now_ms(f->l));
+	expect_nothing(f);
+	assert_int_equal(gauges(f).syn_rcvd, 1);
+	test_link_advance(f->l, 1);
+	next_seg(f, &p);
+	assert_true(p.tcp.flags & WIRE_TCP_RST);
+	assert_int_equal(p.tcp.seq, f->iss + 1);
+	expect_nothing(f);
+	assert_int_equal(gauges(f).syn_rcvd, 0);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TIMEOUT], 1);
+	assert_int_equal(f->n_accepted, 0);
+	assert_int_equal(f->n_closed, 0); /* the application never saw it */
+
+	/* A late ACK finds the listener only: RST <SEQ=SEG.ACK>. */
+	peer_send(f, WIRE_TCP_ACK, PISS + 1, f->iss + 1, 8192, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_RST, f->iss + 1, 0);
+	assert_int_equal(f->n_accepted, 0);
+	/* The backlog slot was given back: a new SYN is answered. */
+	peer_send(f, WIRE_TCP_SYN, PISS + 1000, 0, 8192, NULL, 0);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
+	assert_int_equal(p.tcp.ack, PISS + 1001);
+}
+
+static void
+test_syn_backlog(void **state)
+{
+	struct fx *f = *state;
+	struct test_pkt p;
+
+	start_default(f);
+	assert_int_equal(tern_listen(f->e, LPORT, 1), 0);
+	peer_send(f, WIRE_TCP_SYN, PISS, 0, 8192, NULL, 0);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
+	/* a SYN from another port: backlog 1 is full */
+	f->pport = PPORT + 1;
+	peer_send(f, WIRE_TCP_SYN, PISS, 0, 8192, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_LISTEN_OVERFLOW], 1);
+	/* A retransmitted SYN on the first connection draws the same SYN-ACK again. */
+	f->pport = PPORT;
+	peer_send(f, WIRE_TCP_SYN, PISS, 0, 8192, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_SYN | WIRE_TCP_ACK, p.tcp.seq, PISS + 1);
+	expect_nothing(f);
+}
+
+/* ---- data in ---- */
+
+static void
+test_data_in(void **state)
+{
+	struct fx *f = *state;
+	uint8_t data[300], buf[600];
+	struct test_pkt p;
+	uint32_t base;
+
+	start_default(f);
+	passive_open(f, 1460, 65535);
+	base = f->snd;
+	pattern(data, sizeof(data), 0, 0x5a);
+
+	/* in order: delivered, ACKed with the window shrunk by what is buffered */
+	peer_seg(f, WIRE_TCP_ACK | WIRE_TCP_PSH, 65535, data, 100);
+	assert_int_equal(f->n_readable, 1);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 100);
+	assert_int_equal(p.tcp.win, 65535 - 100);
+	assert_int_equal(p.plen, 0);
+	expect_nothing(f);
+	assert_int_equal(tern_conn_readable(f->conn), 100);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 100);
+	assert_memory_equal(buf, data, 100);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), -EAGAIN);
+	f->snd = base + 100;
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_RX], 100);
+
+	/* out of order (a hole of 100 bytes): duplicate ACK, dropped, counted */
+	peer_send(f, WIRE_TCP_ACK, base + 200, f->rcv, 65535, data + 200, 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 100);
+	expect_nothing(f);
+	assert_int_equal(f->n_readable, 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_OUT_OF_ORDER], 1);
+	assert_int_equal(tern_conn_readable(f->conn), 0);
+
+	/* old duplicate of the first segment: ACK, nothing delivered */
+	peer_send(f, WIRE_TCP_ACK, base, f->rcv, 65535, data, 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 100);
+	expect_nothing(f);
+	assert_int_equal(f->n_readable, 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_OUT_OF_WINDOW], 1);
+
+	/* overlapping: bytes 50..199, only 100..199 are new */
+	peer_send(f, WIRE_TCP_ACK, base + 50, f->rcv, 65535, data + 50, 150);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 200);
+	assert_int_equal(f->n_readable, 2);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 100);
+	assert_memory_equal(buf, data + 100, 100);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_RX], 200);
+
+	/* a segment with a bad checksum is dropped before anything else */
+	{
+		struct wire_tcp_repr th = {.sport = PPORT,
+		        .dport = LPORT,
+		        .seq = base + 200,
+		        .ack = f->rcv,
+		        .flags = WIRE_TCP_ACK,
+		        .win = 65535};
+		struct rte_mbuf *m = test_craft_tcp(f->pool, &peer, &us, &th, data, 10);
+		rte_pktmbuf_mtod(m, uint8_t *)[rte_pktmbuf_data_len(m) - 1] ^= 0xff;
+		test_link_inject(f->l, 0, m);
+		test_link_poll(f->l);
+		expect_nothing(f);
+		assert_int_equal(stats(f)->drop[TERN_DROP_TCP_CSUM], 1);
+	}
+}
+
+static void
+test_data_in_fills_window(void **state)
+{
+	struct fx *f = *state;
+	struct tern_engine_conf c;
+	uint8_t data[1000], buf[4096];
+	struct test_pkt p;
+	unsigned i;
+
+	conf_init(f, &c);
+	c.rcvbuf = 4000;
+	start(f, &c);
+	passive_open(f, 1000, 65535);
+	pattern(data, sizeof(data), 0, 1);
+	for (i = 0; i < 4; i++) {
+		peer_seg(f, WIRE_TCP_ACK, 65535, data, 1000);
+		f->snd += 1000;
+		expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+		assert_int_equal(p.tcp.win, 4000 - 1000 * (i + 1));
+	}
+	/* window closed: a further byte is not acceptable */
+	peer_seg(f, WIRE_TCP_ACK, 65535, data, 1);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	assert_int_equal(p.tcp.win, 0);
+	assert_int_equal(tern_conn_readable(f->conn), 4000);
+	/* reading reopens it, with a window update */
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 4000);
+	test_link_poll(f->l);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	assert_int_equal(p.tcp.win, 4000);
+}
+
+/* ---- data out ---- */
+
+static void
+test_data_out_window(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t data[10000];
+	struct test_pkt p;
+	uint32_t sent = 0;
+	unsigned i;
+
+	start_default(f);
+	passive_open(f, 1000, 4000);
+	pattern(data, sizeof(data), 0, 0x33);
+	assert_int_equal(tern_conn_send(f->conn, data, sizeof(data)), sizeof(data));
+	test_link_poll(f->l);
+	/* the peer's window (4000) bounds what is in flight; segments <= MSS 1000 */
+	for (i = 0; i < 4; i++) {
+		next_seg(f, &p);
+		assert_true(p.tcp.flags & WIRE_TCP_ACK);
+		assert_int_equal(p.tcp.seq, f->rcv + sent);
+		assert_int_equal(p.tcp.ack, f->snd);
+		assert_int_equal(p.plen, 1000);
+		assert_memory_equal(p.payload, data + sent, p.plen);
+		sent += p.plen;
+	}
+	expect_nothing(f);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_TX], 4000);
+
+	/* 2000 acknowledged, window still 4000: two more segments */
+	peer_send(f, WIRE_TCP_ACK, f->snd, f->rcv + 2000, 4000, NULL, 0);
+	for (i = 0; i < 2; i++) {
+		next_seg(f, &p);
+		assert_int_equal(p.tcp.seq, f->rcv + sent);
+		assert_int_equal(p.plen, 1000);
+		assert_memory_equal(p.payload, data + sent, p.plen);
+		sent += p.plen;
+	}
+	expect_nothing(f);
+	/* a pure window update (same ACK, bigger window) opens it further */
+	peer_send(f, WIRE_TCP_ACK, f->snd, f->rcv + 2000, 5500, NULL, 0);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.seq, f->rcv + sent);
+	assert_int_equal(p.plen, 1000);
+	assert_memory_equal(p.payload, data + sent, p.plen);
+	sent += p.plen;
+	expect_nothing(f); /* 500 more would be a small segment with data in flight */
+
+	/* everything acknowledged, window 8000: the remaining 3000 bytes go */
+	peer_send(f, WIRE_TCP_ACK, f->snd, f->rcv + sent, 8000, NULL, 0);
+	while (sent < sizeof(data)) {
+		next_seg(f, &p);
+		assert_int_equal(p.tcp.seq, f->rcv + sent);
+		assert_true(p.plen > 0 && p.plen <= 1000);
+		assert_memory_equal(p.payload, data + sent, p.plen);
+		sent += p.plen;
+	}
+	assert_true(p.tcp.flags & WIRE_TCP_PSH);
+	expect_nothing(f);
+	peer_send(f, WIRE_TCP_ACK, f->snd, f->rcv + sent, 8000, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_TX], sizeof(data));
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RETRANS], 0);
+	assert_int_equal(tern_conn_send_space(f->conn), 262144);
+	assert_int_equal(gauges(f).timers, 0); /* nothing outstanding: no retransmission timer */
+}
+
+static void
+test_data_out_mss(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t data[5000];
+	struct test_pkt p;
+	uint32_t sent = 0;
+
+	start_default(f);
+	passive_open(f, 536, 65535);
+	pattern(data, sizeof(data), 0, 9);
+	assert_int_equal(tern_conn_send(f->conn, data, sizeof(data)), sizeof(data));
+	test_link_poll(f->l);
+	while (sent < sizeof(data)) {
+		next_seg(f, &p);
+		assert_int_equal(p.tcp.seq, f->rcv + sent);
+		assert_true(p.plen <= 536);
+		assert_true(p.plen == 536 || sent + p.plen == sizeof(data));
+		assert_memory_equal(p.payload, data + sent, p.plen);
+		sent += p.plen;
+	}
+	expect_nothing(f);
+}
+
+static void
+test_data_retransmit_timeout(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t data[1500];
+	struct tern_engine_conf c;
+	struct test_pkt p;
+	uint64_t t0, rto = 300, due;
+	unsigned i;
+
+	conf_init(f, &c);
+	c.rto_min_ms = 300; /* the handshake measured ~0 RTT: RTO is the minimum */
+	c.data_retries = 3;
+	start(f, &c);
+	passive_open(f, 1000, 65535);
+	pattern(data, sizeof(data), 0, 0x77);
+	t0 = test_link_now_ms(f->l);
+	assert_int_equal(tern_conn_send(f->conn, data, sizeof(data)), sizeof(data));
+	test_link_poll(f->l);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.seq, f->rcv);
+	assert_int_equal(p.plen, 1000);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.seq, f->rcv + 1000);
+	assert_int_equal(p.plen, 500);
+	expect_nothing(f);
+
+	/* No ACK: the oldest segment again after RTO, 2 RTO, 4 RTO, same bytes. */
+	due = t0;
+	for (i = 0; i < 3; i++) {
+		due += rto;
+		test_link_advance(f->l, due - 1 - test_link_now_ms(f->l));
+		expect_nothing(f);
+		test_link_advance(f->l, 1);
+		next_seg(f, &p);
+		assert_int_equal(p.t_ms, due);
+		assert_int_equal(p.tcp.seq, f->rcv);
+		assert_true(p.tcp.flags & WIRE_TCP_ACK);
+		assert_int_equal(p.tcp.ack, f->snd);
+		assert_int_equal(p.plen, 1000);
+		assert_memory_equal(p.payload, data, 1000);
+		expect_nothing(f); /* cwnd fell to one segment */
+		rto *= 2;
+	}
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RETRANS], 3);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_TX], 1500);
+	assert_int_equal(f->n_closed, 0);
+
+	/* data_retries exhausted: RST and TERN_CLOSE_TIMEOUT */
+	due += rto;
+	test_link_advance(f->l, due - 1 - test_link_now_ms(f->l));
+	expect_nothing(f);
+	assert_int_equal(f->n_closed, 0);
+	test_link_advance(f->l, 1);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.flags, WIRE_TCP_RST | WIRE_TCP_ACK);
+	assert_true(seq_geq(p.tcp.seq, f->rcv) && seq_leq(p.tcp.seq, f->rcv + 1500));
+	assert_int_equal(p.tcp.ack, f->snd);
+	expect_nothing(f);
+	assert_int_equal(f->n_closed, 1);
+	assert_int_equal(f->why, TERN_CLOSE_TIMEOUT);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TIMEOUT], 1);
+	assert_int_equal(gauges(f).established, 0);
+	/* the 4-tuple is free again: a segment on it draws a RST from the listener */
+	peer_seg(f, WIRE_TCP_ACK, 65535, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_RST, f->rcv, 0);
+}
+
+static void
+test_data_retransmit_recovers(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t data[3000];
+	struct tern_engine_conf c;
+	struct test_pkt p;
+	uint32_t sent;
+
+	conf_init(f, &c);
+	c.rto_min_ms = 300;
+	start(f, &c);
+	passive_open(f, 1000, 65535);
+	pattern(data, sizeof(data), 0, 0x11);
+	assert_int_equal(tern_conn_send(f->conn, data, sizeof(data)), sizeof(data));
+	test_link_poll(f->l);
+	assert_int_equal(test_link_flush(f->l, 0), 3); /* "lost" */
+	test_link_advance(f->l, 300);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.seq, f->rcv);
+	assert_memory_equal(p.payload, data, 1000);
+	expect_nothing(f);
+	/* the ACK of the retransmission lets the rest follow (slow start from one segment) */
+	peer_seg(f, WIRE_TCP_ACK, 65535, NULL, 0);
+	expect_nothing(f);
+	peer_send(f, WIRE_TCP_ACK, f->snd, f->rcv + 1000, 65535, NULL, 0);
+	sent = 1000;
+	while (sent < sizeof(data)) {
+		next_seg(f, &p);
+		assert_int_equal(p.tcp.seq, f->rcv + sent);
+		assert_memory_equal(p.payload, data + sent, p.plen);
+		sent += p.plen;
+	}
+	peer_send(f, WIRE_TCP_ACK, f->snd, f->rcv + sent, 65535, NULL, 0);
+	expect_nothing(f);
+	test_link_advance(f->l, 5000);
+	expect_nothing(f);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_ESTABLISHED);
+}
+
+static void
+test_zero_window_probe(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t data[1500];
+	struct tern_engine_conf c;
+	struct test_pkt p;
+	uint64_t t0, due, rto = 300;
+	unsigned i;
+
+	conf_init(f, &c);
+	c.rto_min_ms = 300;
+	c.data_retries = 2;
+	start(f, &c);
+	passive_open(f, 1000, 0);
+	pattern(data, sizeof(data), 0, 0x42);
+	t0 = test_link_now_ms(f->l);
+	assert_int_equal(tern_conn_send(f->conn, data, sizeof(data)), sizeof(data));
+	test_link_poll(f->l);
+	expect_nothing(f); /* the peer's window is shut */
+
+	/* persist: probes with an old sequence number, backing off; more probes than
+	 * data_retries, which must not count against the data sent later */
+	due = t0;
+	for (i = 0; i < 3; i++) {
+		due += rto;
+		test_link_advance(f->l, due - 1 - test_link_now_ms(f->l));
+		expect_nothing(f);
+		test_link_advance(f->l, 1);
+		expect_seg(f, &p, WIRE_TCP_ACK, f->rcv - 1, f->snd);
+		assert_int_equal(p.plen, 0);
+		rto *= 2;
+	}
+	assert_int_equal(f->n_closed, 0);
+
+	/* the window opens: data goes */
+	peer_seg(f, WIRE_TCP_ACK, 4000, NULL, 0);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.seq, f->rcv);
+	assert_int_equal(p.plen, 1000);
+	assert_memory_equal(p.payload, data, 1000);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.seq, f->rcv + 1000);
+	assert_int_equal(p.plen, 500);
+	expect_nothing(f);
+
+	/* lost: the first timeout retransmits it (the probes were not retransmissions) */
+	for (i = 0; i < 20000 && test_link_captured(f->l, 0) == 0; i++)
+		test_link_advance(f->l, 1);
+	next_seg(f, &p);
+	assert_false(p.tcp.flags & WIRE_TCP_RST);
+	assert_int_equal(p.tcp.seq, f->rcv);
+	assert_int_equal(p.plen, 1000);
+	assert_memory_equal(p.payload, data, 1000);
+	assert_int_equal(f->n_closed, 0);
+	peer_send(f, WIRE_TCP_ACK, f->snd, f->rcv + 1500, 4000, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_ESTABLISHED);
+}
+
+/* ---- closing ---- */
+
+/* Active close up to TIME_WAIT; returns with f->rcv past our FIN and f->snd past theirs. */
+static void
+active_close_to_time_wait(struct fx *f)
+{
+	struct test_pkt p;
+
+	assert_int_equal(tern_conn_close(f->conn), 0);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_FIN_WAIT_1);
+	test_link_poll(f->l);
+	expect_seg(f, &p, WIRE_TCP_FIN | WIRE_TCP_ACK, f->rcv, f->snd);
+	expect_nothing(f);
+	assert_int_equal(gauges(f).fin_wait_1, 1);
+	f->rcv++;
+	peer_seg(f, WIRE_TCP_ACK, 65535, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_FIN_WAIT_2);
+	assert_int_equal(gauges(f).fin_wait_2, 1);
+	assert_int_equal(f->n_closed, 0);
+	peer_seg(f, WIRE_TCP_FIN | WIRE_TCP_ACK, 65535, NULL, 0);
+	f->snd++;
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	expect_nothing(f);
+	assert_int_equal(f->n_closed, 1);
+	assert_int_equal(f->why, TERN_CLOSE_NORMAL);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TW_ENTER], 1);
+	assert_int_equal(gauges(f).time_wait, 1);
+	assert_int_equal(gauges(f).fin_wait_2, 0);
+	assert_int_equal(gauges(f).established, 0);
+}
+
+static void
+start_msl(struct fx *f, uint32_t msl)
+{
+	struct tern_engine_conf c;
+
+	conf_init(f, &c);
+	c.msl_ms = msl;
+	c.rto_min_ms = 300;
+	start(f, &c);
+}
+
+static void
+test_close_active(void **state)
+{
+	struct fx *f = *state;
+
+	start_msl(f, 1000);
+	passive_open(f, 1460, 65535);
+	active_close_to_time_wait(f);
+}
+
+static void
+test_time_wait_expires(void **state)
+{
+	struct fx *f = *state;
+	struct test_pkt p;
+	uint64_t t_tw;
+
+	start_msl(f, 1000);
+	passive_open(f, 1460, 65535);
+	assert_int_equal(tern_unlisten(f->e, LPORT), 0);
+	active_close_to_time_wait(f);
+	t_tw = test_link_now_ms(f->l);
+
+	/* A plain ACK in TIME_WAIT is dropped (counted), not answered. */
+	peer_seg(f, WIRE_TCP_ACK, 65535, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_TW_SEGMENT], 1);
+
+	test_link_advance(f->l, 2 * 1000 - 1);
+	assert_int_equal(test_link_now_ms(f->l), t_tw + 1999);
+	assert_int_equal(gauges(f).time_wait, 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TW_EXPIRE], 0);
+	test_link_advance(f->l, 1);
+	assert_int_equal(gauges(f).time_wait, 0);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TW_EXPIRE], 1);
+	expect_nothing(f);
+
+	/* No connection any more: the same ACK now draws RST <SEQ=SEG.ACK>. */
+	peer_seg(f, WIRE_TCP_ACK, 65535, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_RST, f->rcv, 0);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_NO_LISTENER_RST], 1);
+}
+
+static void
+test_time_wait_fin_retransmit(void **state)
+{
+	struct fx *f = *state;
+	struct test_pkt p;
+	uint64_t t_fin;
+
+	start_msl(f, 1000);
+	passive_open(f, 1460, 65535);
+	active_close_to_time_wait(f);
+	test_link_advance(f->l, 1500);
+
+	/* the peer did not get our ACK and sends its FIN again */
+	peer_send(f, WIRE_TCP_FIN | WIRE_TCP_ACK, f->snd - 1, f->rcv, 65535, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TW_ACK], 1);
+	t_fin = test_link_now_ms(f->l);
+
+	/* 2MSL restarted from the retransmitted FIN */
+	test_link_advance(f->l, 2000 - 1);
+	assert_int_equal(test_link_now_ms(f->l), t_fin + 1999);
+	assert_int_equal(gauges(f).time_wait, 1);
+	test_link_advance(f->l, 1);
+	assert_int_equal(gauges(f).time_wait, 0);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TW_EXPIRE], 1);
+}
+
+static void
+test_close_passive(void **state)
+{
+	struct fx *f = *state;
+	uint8_t buf[16];
+	struct test_pkt p;
+
+	start_msl(f, 1000);
+	passive_open(f, 1460, 65535);
+	peer_seg(f, WIRE_TCP_FIN | WIRE_TCP_ACK, 65535, NULL, 0);
+	f->snd++;
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	expect_nothing(f);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_CLOSE_WAIT);
+	assert_int_equal(gauges(f).close_wait, 1);
+	assert_int_equal(f->n_readable, 1);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 0); /* EOF */
+
+	/* a retransmitted FIN is ACKed again */
+	peer_send(f, WIRE_TCP_FIN | WIRE_TCP_ACK, f->snd - 1, f->rcv, 65535, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	expect_nothing(f);
+
+	assert_int_equal(tern_conn_close(f->conn), 0);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_LAST_ACK);
+	test_link_poll(f->l);
+	expect_seg(f, &p, WIRE_TCP_FIN | WIRE_TCP_ACK, f->rcv, f->snd);
+	expect_nothing(f);
+	assert_int_equal(gauges(f).last_ack, 1);
+	assert_int_equal(f->n_closed, 0);
+	f->rcv++;
+	peer_seg(f, WIRE_TCP_ACK, 65535, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(f->n_closed, 1);
+	assert_int_equal(f->why, TERN_CLOSE_NORMAL);
+	assert_int_equal(gauges(f).last_ack, 0);
+	assert_int_equal(gauges(f).time_wait, 0);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TW_ENTER], 0);
+}
+
+static void
+test_close_simultaneous(void **state)
+{
+	struct fx *f = *state;
+	struct test_pkt p;
+
+	start_msl(f, 1000);
+	passive_open(f, 1460, 65535);
+	assert_int_equal(tern_conn_close(f->conn), 0);
+	test_link_poll(f->l);
+	expect_seg(f, &p, WIRE_TCP_FIN | WIRE_TCP_ACK, f->rcv, f->snd);
+	/* the peer's FIN crosses ours: it does not acknowledge our FIN */
+	peer_seg(f, WIRE_TCP_FIN | WIRE_TCP_ACK, 65535, NULL, 0);
+	f->snd++;
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_CLOSING);
+	assert_int_equal(gauges(f).closing, 1);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv + 1, f->snd);
+	expect_nothing(f);
+	assert_int_equal(f->n_closed, 0);
+	/* then it acknowledges our FIN */
+	f->rcv++;
+	peer_seg(f, WIRE_TCP_ACK, 65535, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(f->n_closed, 1);
+	assert_int_equal(f->why, TERN_CLOSE_NORMAL);
+	assert_int_equal(gauges(f).closing, 0);
+	assert_int_equal(gauges(f).time_wait, 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TW_ENTER], 1);
+}
+
+static void
+test_fin_retransmit(void **state)
+{
+	struct fx *f = *state;
+	struct test_pkt p;
+	uint64_t t0;
+
+	start_msl(f, 1000);
+	passive_open(f, 1460, 65535);
+	t0 = test_link_now_ms(f->l);
+	assert_int_equal(tern_conn_close(f->conn), 0);
+	test_link_poll(f->l);
+	expect_seg(f, &p, WIRE_TCP_FIN | WIRE_TCP_ACK, f->rcv, f->snd);
+	test_link_advance(f->l, 299);
+	expect_nothing(f);
+	test_link_advance(f->l, 1);
+	expect_seg(f, &p, WIRE_TCP_FIN | WIRE_TCP_ACK, f->rcv, f->snd);
+	assert_int_equal(p.t_ms, t0 + 300);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RETRANS], 1);
+	test_link_advance(f->l, 600);
+	expect_seg(f, &p, WIRE_TCP_FIN | WIRE_TCP_ACK, f->rcv, f->snd);
+	assert_int_equal(p.t_ms, t0 + 900);
+	expect_nothing(f);
+	/* acknowledged at last: FIN_WAIT_2, no more retransmissions */
+	f->rcv++;
+	peer_seg(f, WIRE_TCP_ACK, 65535, NULL, 0);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_FIN_WAIT_2);
+	test_link_advance(f->l, 5000);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RETRANS], 2);
+}
+
+static void
+test_close_after_data(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t data[2500];
+	struct test_pkt p;
+	uint32_t sent = 0;
+
+	start_msl(f, 1000);
+	passive_open(f, 1000, 65535);
+	pattern(data, sizeof(data), 0, 3);
+	assert_int_equal(tern_conn_send(f->conn, data, sizeof(data)), sizeof(data));
+	assert_int_equal(tern_conn_close(f->conn), 0);
+	assert_int_equal(tern_conn_send(f->conn, data, 1), -EPIPE);
+	test_link_poll(f->l);
+	/* the FIN rides on (or follows) the last data segment */
+	while (sent < sizeof(data)) {
+		next_seg(f, &p);
+		assert_int_equal(p.tcp.seq, f->rcv + sent);
+		assert_memory_equal(p.payload, data + sent, p.plen);
+		sent += p.plen;
+	}
+	if (!(p.tcp.flags & WIRE_TCP_FIN))
+		expect_seg(f, &p, WIRE_TCP_FIN | WIRE_TCP_ACK, f->rcv + sent, f->snd);
+	expect_nothing(f);
+	f->rcv += sent + 1;
+	peer_seg(f, WIRE_TCP_FIN | WIRE_TCP_ACK, 65535, NULL, 0);
+	f->snd++;
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	assert_int_equal(f->n_closed, 1);
+	assert_int_equal(gauges(f).time_wait, 1);
+}
+
+/* ---- RST ---- */
+
+static void
+test_rst_closed_port(void **state)
+{
+	struct fx *f = *state;
+	uint8_t data[10] = {0};
+	struct test_pkt p;
+
+	start_default(f);
+	f->lport = 81;
+	/* ACK set: <SEQ=SEG.ACK><CTL=RST> */
+	peer_send(f, WIRE_TCP_ACK, 1000, 0xdeadbeef, 8192, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_RST, 0xdeadbeef, 0);
+	assert_int_equal(p.plen, 0);
+	/* no ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; SYN and FIN count */
+	peer_send(f, WIRE_TCP_SYN, 5000, 0, 8192, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_RST | WIRE_TCP_ACK, 0, 5001);
+	peer_send(f, WIRE_TCP_PSH, 7000, 0, 8192, data, sizeof(data));
+	expect_seg(f, &p, WIRE_TCP_RST | WIRE_TCP_ACK, 0, 7010);
+	peer_send(f, WIRE_TCP_FIN, 0xfffffffe, 0, 8192, data, 5);
+	expect_seg(f, &p, WIRE_TCP_RST | WIRE_TCP_ACK, 0, 4); /* wraps */
+	expect_nothing(f);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_NO_LISTENER_RST], 4);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RST_TX], 4);
+}
+
+static void
+test_rst_to_closed_port(void **state)
+{
+	struct fx *f = *state;
+
+	start_default(f);
+	f->lport = 81;
+	peer_send(f, WIRE_TCP_RST, 1000, 0, 0, NULL, 0);
+	peer_send(f, WIRE_TCP_RST | WIRE_TCP_ACK, 1000, 2000, 0, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_NO_LISTENER], 2);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RST_TX], 0);
+	/* a RST to a listener is ignored too */
+	f->lport = LPORT;
+	assert_int_equal(tern_listen(f->e, LPORT, 0), 0);
+	peer_send(f, WIRE_TCP_RST, 1000, 0, 0, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_LISTEN_BAD], 1);
+}
+
+static void
+test_rst_exact(void **state)
+{
+	struct fx *f = *state;
+
+	start_default(f);
+	passive_open(f, 1460, 65535);
+	peer_seg(f, WIRE_TCP_RST, 0, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(f->n_closed, 1);
+	assert_int_equal(f->why, TERN_CLOSE_RESET);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RST_RX], 1);
+	assert_int_equal(gauges(f).established, 0);
+}
+
+static void
+test_rst_in_window_challenge(void **state)
+{
+	struct fx *f = *state;
+	struct test_pkt p;
+
+	start_default(f);
+	passive_open(f, 1460, 65535);
+	/* in the window but not rcv_nxt: challenge ACK (RFC 5961 §3.2), connection stays */
+	peer_send(f, WIRE_TCP_RST, f->snd + 100, 0, 0, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	expect_nothing(f);
+	assert_int_equal(f->n_closed, 0);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_ESTABLISHED);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RST_RX], 0);
+	/* outside the window: silently dropped */
+	peer_send(f, WIRE_TCP_RST, f->snd + 100000, 0, 0, NULL, 0);
+	peer_send(f, WIRE_TCP_RST, f->snd - 1, 0, 0, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_OUT_OF_WINDOW], 3);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_ESTABLISHED);
+	/* data still flows */
+	peer_seg(f, WIRE_TCP_ACK, 65535, "x", 1);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd + 1);
+}
+
+static void
+test_syn_on_established(void **state)
+{
+	struct fx *f = *state;
+	struct test_pkt p;
+
+	start_default(f);
+	passive_open(f, 1460, 65535);
+	/* in-window SYN: challenge ACK (RFC 5961 §4.2) */
+	peer_send(f, WIRE_TCP_SYN, f->snd + 10, 0, 8192, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	expect_nothing(f);
+	/* a copy of the original SYN (old): ACK too */
+	peer_send(f, WIRE_TCP_SYN, PISS, 0, 8192, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	expect_nothing(f);
+	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_ESTABLISHED);
+	assert_int_equal(f->n_closed, 0);
+	assert_int_equal(f->n_accepted, 1);
+}
+
+/* ---- active open ---- */
+
+/* tern_connect to the peer; answers ARP by hand when @p arp; returns the SYN's seq. */
+static struct tern_conn *
+connect_syn(struct fx *f, bool arp, struct test_pkt *p)
+{
+	static int udata;
+	struct tern_conn *c;
+
+	c = tern_connect(f->e, peer.ip, 80, 0, &udata);
+	assert_non_null(c);
+	assert_int_equal(tern_conn_state(c), TERN_TCP_SYN_SENT);
+	assert_int_equal(gauges(f).syn_sent, 1);
+	test_link_poll(f->l);
+	if (arp) {
+		struct wire_arp_repr rep = {.op = WIRE_ARP_OP_REPLY,
+		        .sha = peer.mac,
+		        .spa = peer.ip,
+		        .tha = us.mac,
+		        .tpa = us.ip};
+		/* the SYN waits for the peer's MAC */
+		assert_true(test_link_pop(f->l, 0, p));
+		assert_true(p->is_arp);
+		assert_int_equal(p->arp.op, WIRE_ARP_OP_REQUEST);
+		assert_int_equal(p->arp.tpa, peer.ip);
+		assert_int_equal(p->arp.spa, us.ip);
+		expect_nothing(f);
+		test_link_inject(f->l, 0, test_craft_arp(f->pool, &us.mac, &rep));
+		test_link_poll(f->l);
+	}
+	assert_true(test_link_pop(f->l, 0, p));
+	assert_true(p->is_tcp);
+	assert_true(p->tcp_csum_ok);
+	f->lport = p->tcp.sport;
+	f->pport = 80;
+	assert_true(f->lport >= 32768 && f->lport <= 60999);
+	assert_int_equal(p->tcp.dport, 80);
+	assert_memory_equal(p->eth.dst.b, peer.mac.b, WIRE_ETH_ALEN);
+	assert_int_equal(p->tcp.flags, WIRE_TCP_SYN);
+	assert_true(p->tcp.opts.present & WIRE_TCPO_MSS);
+	assert_int_equal(p->tcp.opts.mss, 1460);
+	assert_int_equal(p->plen, 0);
+	f->iss = p->tcp.seq;
+	f->rcv = f->iss + 1;
+	return c;
+}
+
+static void
+test_active_open(void **state)
+{
+	struct fx *f = *state;
+	struct wire_tcp_opts o = {.present = WIRE_TCPO_MSS, .mss = 1200};
+	struct tern_conn *c;
+	struct test_pkt p;
+	uint8_t data[2000];
+
+	test_link_auto_arp(f->l, 0, 0, NULL);
+	start_default(f);
+	c = connect_syn(f, true, &p);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_ARP_REQ_TX], 1);
+	expect_nothing(f);
+	peer_send_full(f, WIRE_TCP_SYN | WIRE_TCP_ACK, PISS, f->iss + 1, 30000, &o, NULL, 0);
+	f->snd = PISS + 1;
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	expect_nothing(f);
+	assert_int_equal(f->n_connected, 1);
+	assert_ptr_equal(f->conn, c);
+	assert_non_null(f->udata_seen);
+	assert_ptr_equal(f->udata_seen, tern_conn_udata(c));
+	assert_int_equal(tern_conn_state(c), TERN_TCP_ESTABLISHED);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_ACTIVE_OPEN], 1);
+	/* the peer's MSS is used */
+	pattern(data, sizeof(data), 0, 5);
+	assert_int_equal(tern_conn_send(c, data, sizeof(data)), sizeof(data));
+	test_link_poll(f->l);
+	next_seg(f, &p);
+	assert_int_equal(p.plen, 1200);
+	assert_int_equal(p.tcp.seq, f->rcv);
+	next_seg(f, &p);
+	assert_int_equal(p.plen, 800);
+	expect_nothing(f);
+}
+
+static void
+test_active_refused(void **state)
+{
+	struct fx *f = *state;
+	struct tern_conn *c;
+	struct test_pkt p;
+
+	start_default(f);
+	c = connect_syn(f, false, &p);
+	/* a RST that does not acknowledge our SYN is dropped, not answered */
+	peer_send(f, WIRE_TCP_RST | WIRE_TCP_ACK, 0, f->iss, 0, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_SYN_SENT_BAD], 1);
+	assert_int_equal(f->n_closed, 0);
+	/* an ACK of something never sent draws <SEQ=SEG.ACK><CTL=RST> */
+	peer_send(f, WIRE_TCP_ACK, 0, f->iss + 5, 0, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_RST, f->iss + 5, 0);
+	assert_int_equal(tern_conn_state(c), TERN_TCP_SYN_SENT);
+	peer_send(f, WIRE_TCP_RST | WIRE_TCP_ACK, 0, f->iss + 1, 0, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(f->n_closed, 1);
+	assert_int_equal(f->why, TERN_CLOSE_REFUSED);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_CONNECT_FAIL], 1);
+	assert_int_equal(gauges(f).syn_sent, 0);
+}
+
+static void
+test_active_timeout(void **state)
+{
+	struct fx *f = *state;
+	struct tern_engine_conf c;
+	struct test_pkt p;
+	uint64_t t0;
+
+	conf_init(f, &c);
+	c.syn_retries = 2;
+	start(f, &c);
+	t0 = test_link_now_ms(f->l);
+	connect_syn(f, false, &p);
+	test_link_advance(f->l, 999);
+	expect_nothing(f);
+	test_link_advance(f->l, 1);
+	expect_seg(f, &p, WIRE_TCP_SYN, f->iss, 0);
+	assert_int_equal(p.t_ms, t0 + 1000);
+	test_link_advance(f->l, 2000);
+	expect_seg(f, &p, WIRE_TCP_SYN, f->iss, 0);
+	assert_int_equal(p.t_ms, t0 + 3000);
+	test_link_advance(f->l, 3999);
+	expect_nothing(f);
+	assert_int_equal(f->n_closed, 0);
+	test_link_advance(f->l, 1);
+	expect_nothing(f); /* no RST for a connection that never synchronized */
+	assert_int_equal(f->n_closed, 1);
+	assert_int_equal(f->why, TERN_CLOSE_TIMEOUT);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_CONNECT_FAIL], 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TIMEOUT], 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RETRANS], 2);
+	assert_int_equal(gauges(f).syn_sent, 0);
+}
+
+/* ---- two engines back to back ---- */
+
+#define BULK_BYTES (1u << 20)
+
+struct side {
+	struct tern_engine *e;
+	struct tern_conn *c;
+	uint8_t salt; /* pattern of the bytes this side sends */
+	uint32_t tx;  /* bytes accepted by tern_conn_send */
+	uint32_t rx;  /* bytes received and checked */
+	bool eof;
+	bool closed;
+	bool is_client;
+	enum tern_close_reason why;
+	unsigned mismatches;
+	uint32_t step; /* varies the piece sizes */
+};
+
+static void
+side_push(struct side *s)
+{
+	uint8_t buf[7000];
+
+	while (s->tx < BULK_BYTES) {
+		uint32_t n = 1 + (s->step++ * 2654435761u) % sizeof(buf);
+		ssize_t r;
+
+		if (n > BULK_BYTES - s->tx)
+			n = BULK_BYTES - s->tx;
+		pattern(buf, n, s->tx, s->salt);
+		r = tern_conn_send(s->c, buf, n);
+		if (r <= 0)
+			return;
+		s->tx += (uint32_t)r;
+		if ((uint32_t)r < n)
+			return;
+	}
+}
+
+static void
+side_pull(struct side *s)
+{
+	uint8_t buf[5000], want[5000];
+	ssize_t r;
+
+	while ((r = tern_conn_recv(s->c, buf, 1 + s->step++ % sizeof(buf))) > 0) {
+		pattern(want, (size_t)r, s->rx, (uint8_t)(s->salt ^ 0xff));
+		if (memcmp(buf, want, (size_t)r) != 0)
+			s->mismatches++;
+		s->rx += (uint32_t)r;
+	}
+	if (r == 0)
+		s->eof = true;
+}
+
+static void
+bulk_accepted(struct tern_conn *c, void *app)
+{
+	struct side *s = app;
+
+	s->c = c;
+	side_push(s);
+}
+
+static void
+bulk_readable(struct tern_conn *c, void *app)
+{
+	struct side *s = app;
+
+	assert_ptr_equal(c, s->c);
+	side_pull(s);
+	/* the server closes once the client has closed and everything was sent */
+	if (s->eof && !s->is_client && s->tx == BULK_BYTES)
+		tern_conn_close(c);
+}
+
+static void
+bulk_writable(struct tern_conn *c, void *app)
+{
+	struct side *s = app;
+
+	assert_ptr_equal(c, s->c);
+	side_push(s);
+}
+
+static void
+bulk_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
+{
+	struct side *s = app;
+
+	assert_ptr_equal(c, s->c);
+	s->closed = true;
+	s->why = why;
+	s->c = NULL;
+}
+
+static void
+test_two_engines(void **state)
+{
+	struct fx *f = *state;
+	static const struct tern_callbacks cb = {
+	        .accepted = bulk_accepted,
+	        .connected = bulk_accepted,
+	        .readable = bulk_readable,
+	        .writable = bulk_writable,
+	        .closed = bulk_closed,
+	};
+	struct side a = {.salt = 0x00, .is_client = true}, b = {.salt = 0xff};
+	struct tern_engine_conf ca, cb_conf;
+	struct tern_gauges g;
+	unsigned ms;
+
+	test_link_capture(f->l, 0, false);
+	test_link_auto_arp(f->l, 0, 0, NULL);
+	test_engine_conf(&ca, f->l, 0, &us);
+	ca.cb = &cb;
+	ca.app = &a;
+	ca.msl_ms = 1000;
+	test_engine_conf(&cb_conf, f->l, 1, &peer);
+	cb_conf.cb = &cb;
+	cb_conf.app = &b;
+	cb_conf.msl_ms = 1000;
+	cb_conf.secret[0] ^= 1; /* a different ISN */
+	a.e = test_engine_new_conf(f->l, 0, &ca);
+	b.e = test_engine_new_conf(f->l, 1, &cb_conf);
+	f->e = a.e;
+
+	assert_int_equal(tern_listen(b.e, 5001, 0), 0);
+	a.c = tern_connect(a.e, peer.ip, 5001, 0, NULL);
+	assert_non_null(a.c);
+	for (ms = 0; ms < 60000 && (a.rx < BULK_BYTES || b.rx < BULK_BYTES); ms++)
+		test_link_advance(f->l, 1);
+	assert_int_equal(a.rx, BULK_BYTES);
+	assert_int_equal(b.rx, BULK_BYTES);
+	assert_int_equal(a.tx, BULK_BYTES);
+	assert_int_equal(b.tx, BULK_BYTES);
+	assert_int_equal(a.mismatches, 0);
+	assert_int_equal(b.mismatches, 0);
+	assert_non_null(a.c);
+	assert_non_null(b.c);
+	assert_int_equal(tern_conn_state(a.c), TERN_TCP_ESTABLISHED);
+
+	/* the client closes first; the server closes on EOF; the client holds TIME_WAIT */
+	assert_int_equal(tern_conn_close(a.c), 0);
+	for (ms = 0; ms < 10000 && !(a.closed && b.closed); ms++)
+		test_link_advance(f->l, 1);
+	assert_true(a.closed);
+	assert_true(b.closed);
+	assert_int_equal(a.why, TERN_CLOSE_NORMAL);
+	assert_int_equal(b.why, TERN_CLOSE_NORMAL);
+	assert_true(b.eof);
+	tern_engine_gauges(a.e, &g);
+	assert_int_equal(g.time_wait, 1);
+	assert_int_equal(g.established + g.fin_wait_1 + g.fin_wait_2 + g.closing, 0);
+	tern_engine_gauges(b.e, &g);
+	assert_int_equal(g.time_wait, 0);
+	assert_int_equal(g.established + g.close_wait + g.last_ack, 0);
+	assert_int_equal(tern_engine_stats(a.e)->ctr[TERN_CTR_TCP_DATA_RX], BULK_BYTES);
+	assert_int_equal(tern_engine_stats(b.e)->ctr[TERN_CTR_TCP_DATA_RX], BULK_BYTES);
+	assert_int_equal(tern_engine_stats(a.e)->drop[TERN_DROP_TX_FULL], 0);
+	assert_int_equal(tern_engine_stats(b.e)->drop[TERN_DROP_TX_FULL], 0);
+	/* TIME_WAIT ends after 2MSL */
+	test_link_advance(f->l, 2000);
+	tern_engine_gauges(a.e, &g);
+	assert_int_equal(g.time_wait, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(test_passive_open, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_synack_retransmit, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_syn_backlog, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_data_in, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_data_in_fills_window, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_data_out_window, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_data_out_mss, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_data_retransmit_timeout, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_data_retransmit_recovers, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_zero_window_probe, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_close_active, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_time_wait_expires, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_time_wait_fin_retransmit, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_close_passive, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_close_simultaneous, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_fin_retransmit, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_close_after_data, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_rst_closed_port, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_rst_to_closed_port, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_rst_exact, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_rst_in_window_challenge, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_syn_on_established, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_active_open, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_active_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_active_timeout, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
