@@ -222,6 +222,11 @@ void tcp_input(
 /* tcp_output.c */
 /** Send what the windows allow, the FIN, and a pending ACK. */
 void tcp_output(struct tern_conn *c);
+/**
+ * Send a pure ACK now, with sequence number @p seq and our real window: immediate
+ * duplicate ACKs (RFC 5681 §4.2) and zero-window probes (seq = snd_una - 1).
+ */
+void tcp_send_ack_now(struct tern_conn *c, tern_seq_t seq);
 /** Send a RST answering segment @p s that matched no connection (RFC 9293 §3.10.7.1). */
 void tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s);
 /** Send a bare segment on a 4-tuple with no connection block (TIME_WAIT ACK, RST). */

@@ -372,9 +372,10 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 			return;
 		}
 		if (seq != c->rcv_nxt) {
-			/* Out of order: no reassembly yet; a duplicate ACK asks again. */
-			c->flags |= CONN_F_ACK_NOW;
-			conn_want_output(c);
+			/* Out of order: no reassembly yet. One immediate duplicate ACK per
+			 * such segment (RFC 5681 §4.2), not one per burst, so the sender's
+			 * fast retransmit sees its three. */
+			tcp_send_ack_now(c, c->snd_nxt);
 			tern_drop(e, s->m, TERN_DROP_TCP_OUT_OF_ORDER);
 			return;
 		}

@@ -243,6 +243,12 @@ tcp_output(struct tern_conn *c)
 }
 
 void
+tcp_send_ack_now(struct tern_conn *c, tern_seq_t seq)
+{
+	conn_xmit(c, seq, 0, WIRE_TCP_ACK);
+}
+
+void
 tcp_send_bare(struct tern_engine *e, const struct flow_key *k, tern_seq_t seq, tern_seq_t ack,
         uint8_t flags)
 {

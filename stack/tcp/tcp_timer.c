@@ -64,7 +64,7 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 		return;
 	if (c->flags & CONN_F_PERSIST) {
 		/* Zero-window probe: an old sequence number draws an ACK with the window. */
-		tcp_send_bare(e, &c->node.key, c->snd_una - 1, c->rcv_nxt, WIRE_TCP_ACK);
+		tcp_send_ack_now(c, c->snd_una - 1);
 		c->rto_ms = c->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : c->rto_ms * 2;
 		tcp_arm_rtx(c);
 		return;

@@ -24,13 +24,15 @@ struct sip_state {
 	uint64_t v0, v1, v2, v3;
 };
 
-static inline uint64_t rotl64(uint64_t x, unsigned r)
+static inline uint64_t
+rotl64(uint64_t x, unsigned r)
 {
 	return (x << r) | (x >> (64 - r));
 }
 
 /* One SipRound: two ARX half-rounds as in figure 2.1 of the paper. */
-static inline void sip_round(struct sip_state *s)
+static inline void
+sip_round(struct sip_state *s)
 {
 	s->v0 += s->v1;
 	s->v2 += s->v3;
@@ -49,7 +51,8 @@ static inline void sip_round(struct sip_state *s)
 	s->v2 = rotl64(s->v2, 32);
 }
 
-static inline void sip_init(struct sip_state *s, const struct siphash_key *key)
+static inline void
+sip_init(struct sip_state *s, const struct siphash_key *key)
 {
 	s->v0 = key->k0 ^ SIP_C0;
 	s->v1 = key->k1 ^ SIP_C1;
@@ -57,7 +60,8 @@ static inline void sip_init(struct sip_state *s, const struct siphash_key *key)
 	s->v3 = key->k1 ^ SIP_C3;
 }
 
-static inline void sip_compress(struct sip_state *s, uint64_t m)
+static inline void
+sip_compress(struct sip_state *s, uint64_t m)
 {
 	s->v3 ^= m;
 	sip_round(s);
@@ -65,7 +69,8 @@ static inline void sip_compress(struct sip_state *s, uint64_t m)
 	s->v0 ^= m;
 }
 
-static inline uint64_t sip_finish(struct sip_state *s)
+static inline uint64_t
+sip_finish(struct sip_state *s)
 {
 	s->v2 ^= 0xff;
 	sip_round(s);
@@ -76,7 +81,8 @@ static inline uint64_t sip_finish(struct sip_state *s)
 }
 
 /* Little-endian load of @p n (<= 8) bytes, independent of host byte order. */
-static inline uint64_t load_le(const uint8_t *p, size_t n)
+static inline uint64_t
+load_le(const uint8_t *p, size_t n)
 {
 	uint64_t v = 0;
 
@@ -85,7 +91,8 @@ static inline uint64_t load_le(const uint8_t *p, size_t n)
 	return v;
 }
 
-uint64_t siphash24(const struct siphash_key *key, const void *data, size_t len)
+uint64_t
+siphash24(const struct siphash_key *key, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	size_t words = len / 8;
@@ -106,8 +113,8 @@ uint64_t siphash24(const struct siphash_key *key, const void *data, size_t len)
 	return sip_finish(&s);
 }
 
-uint64_t siphash24_4u32(
-        const struct siphash_key *key, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+uint64_t
+siphash24_4u32(const struct siphash_key *key, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
 {
 	struct sip_state s;
 

@@ -36,13 +36,15 @@
 #define TWHEEL_MASK       (TWHEEL_SLOTS - 1)
 #define TWHEEL_RANGE_BITS (TWHEEL_BITS * TWHEEL_LEVELS)
 
-static void slot_reset(struct twheel_slot *s)
+static void
+slot_reset(struct twheel_slot *s)
 {
 	s->head = NULL;
 	s->tail = &s->head;
 }
 
-static void slot_append(struct twheel_slot *s, struct tern_timer *t)
+static void
+slot_append(struct twheel_slot *s, struct tern_timer *t)
 {
 	t->next = NULL;
 	t->pprev = s->tail;
@@ -51,7 +53,8 @@ static void slot_append(struct twheel_slot *s, struct tern_timer *t)
 }
 
 /* Remove and return the head of a non-empty list. */
-static struct tern_timer *slot_pop(struct twheel_slot *s)
+static struct tern_timer *
+slot_pop(struct twheel_slot *s)
 {
 	struct tern_timer *t = s->head;
 
@@ -66,7 +69,8 @@ static struct tern_timer *slot_pop(struct twheel_slot *s)
 }
 
 /* Level and slot index of expiry @p e relative to @p now (e >= now). */
-static unsigned place(uint64_t now, uint64_t e, unsigned *idx)
+static unsigned
+place(uint64_t now, uint64_t e, unsigned *idx)
 {
 	uint64_t diff = e ^ now;
 	unsigned level;
@@ -83,7 +87,8 @@ static unsigned place(uint64_t now, uint64_t e, unsigned *idx)
 }
 
 /* File @p t (expires > w->now, or == w->now only while cascading) in its wheel slot. */
-static void wheel_insert(struct twheel *w, struct tern_timer *t)
+static void
+wheel_insert(struct twheel *w, struct tern_timer *t)
 {
 	unsigned idx;
 	unsigned level = place(w->now, t->expires, &idx);
@@ -92,7 +97,8 @@ static void wheel_insert(struct twheel *w, struct tern_timer *t)
 	w->occupied[level] |= UINT64_C(1) << idx;
 }
 
-void twheel_init(struct twheel *w, uint64_t now)
+void
+twheel_init(struct twheel *w, uint64_t now)
 {
 	w->now = now;
 	w->pending = 0;
@@ -105,7 +111,8 @@ void twheel_init(struct twheel *w, uint64_t now)
 	slot_reset(&w->running);
 }
 
-void tern_timer_init(struct tern_timer *t, tern_timer_fn fn)
+void
+tern_timer_init(struct tern_timer *t, tern_timer_fn fn)
 {
 	t->next = NULL;
 	t->pprev = NULL;
@@ -113,7 +120,8 @@ void tern_timer_init(struct tern_timer *t, tern_timer_fn fn)
 	t->fn = fn;
 }
 
-void twheel_cancel(struct twheel *w, struct tern_timer *t)
+void
+twheel_cancel(struct twheel *w, struct tern_timer *t)
 {
 	if (t->pprev == NULL)
 		return;
@@ -139,7 +147,8 @@ void twheel_cancel(struct twheel *w, struct tern_timer *t)
 	w->pending--;
 }
 
-void twheel_arm(struct twheel *w, struct tern_timer *t, uint64_t expires)
+void
+twheel_arm(struct twheel *w, struct tern_timer *t, uint64_t expires)
 {
 	twheel_cancel(w, t);
 	t->expires = expires;
@@ -154,7 +163,8 @@ void twheel_arm(struct twheel *w, struct tern_timer *t, uint64_t expires)
  * Next tick > w->now at which a cascade or a level-0 slot is due. Returns false when the
  * wheel is empty.
  */
-static bool next_event(const struct twheel *w, uint64_t *tick)
+static bool
+next_event(const struct twheel *w, uint64_t *tick)
 {
 	uint64_t now = w->now;
 
@@ -184,7 +194,8 @@ static bool next_event(const struct twheel *w, uint64_t *tick)
 }
 
 /* Empty slot (level, idx) and re-file its timers relative to w->now, in list order. */
-static void cascade(struct twheel *w, unsigned level, unsigned idx)
+static void
+cascade(struct twheel *w, unsigned level, unsigned idx)
 {
 	struct twheel_slot *s = &w->slots[level][idx];
 	struct tern_timer *t = s->head;
@@ -200,7 +211,8 @@ static void cascade(struct twheel *w, unsigned level, unsigned idx)
 }
 
 /* Fire every timer of @p s, head first; callbacks may change the list meanwhile. */
-static unsigned run_list(struct twheel *w, struct twheel_slot *s, void *ctx)
+static unsigned
+run_list(struct twheel *w, struct twheel_slot *s, void *ctx)
 {
 	unsigned n = 0;
 
@@ -214,7 +226,8 @@ static unsigned run_list(struct twheel *w, struct twheel_slot *s, void *ctx)
 	return n;
 }
 
-unsigned twheel_advance(struct twheel *w, uint64_t now, void *ctx)
+unsigned
+twheel_advance(struct twheel *w, uint64_t now, void *ctx)
 {
 	unsigned n = 0;
 	uint64_t tick;

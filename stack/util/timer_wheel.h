@@ -80,7 +80,8 @@ void twheel_init(struct twheel *w, uint64_t now);
 void tern_timer_init(struct tern_timer *t, tern_timer_fn fn);
 
 /** True when @p t is armed. */
-static inline bool tern_timer_pending(const struct tern_timer *t)
+static inline bool
+tern_timer_pending(const struct tern_timer *t)
 {
 	return t->pprev != 0;
 }
@@ -105,7 +106,8 @@ void twheel_cancel(struct twheel *w, struct tern_timer *t);
 unsigned twheel_advance(struct twheel *w, uint64_t now, void *ctx);
 
 /** Number of pending timers. */
-static inline uint64_t twheel_pending(const struct twheel *w)
+static inline uint64_t
+twheel_pending(const struct twheel *w)
 {
 	return w->pending;
 }

@@ -14,7 +14,8 @@
 #include "csum.h"
 
 /* Fold a 64-bit one's complement sum to 16 bits (not complemented). */
-static inline uint32_t fold64(uint64_t s)
+static inline uint32_t
+fold64(uint64_t s)
 {
 	s = (s & 0xffffffffu) + (s >> 32);
 	s = (s & 0xffffffffu) + (s >> 32);
@@ -23,7 +24,8 @@ static inline uint32_t fold64(uint64_t s)
 	return (uint32_t)s;
 }
 
-static inline uint64_t load64(const uint8_t *p)
+static inline uint64_t
+load64(const uint8_t *p)
 {
 	uint64_t v;
 
@@ -32,13 +34,15 @@ static inline uint64_t load64(const uint8_t *p)
 }
 
 /* Add a native-order 64-bit word, counting the carry out. */
-static inline void add64(uint64_t *acc, uint64_t *carry, uint64_t w)
+static inline void
+add64(uint64_t *acc, uint64_t *carry, uint64_t w)
 {
 	*acc += w;
 	*carry += *acc < w;
 }
 
-uint32_t wire_csum_add(uint32_t sum, const void *buf, size_t len)
+uint32_t
+wire_csum_add(uint32_t sum, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	uint64_t a0 = 0, a1 = 0, c0 = 0, c1 = 0;
@@ -81,14 +85,16 @@ uint32_t wire_csum_add(uint32_t sum, const void *buf, size_t len)
 	return (uint32_t)s;
 }
 
-uint16_t wire_csum_fold(uint32_t sum)
+uint16_t
+wire_csum_fold(uint32_t sum)
 {
 	sum = (sum & 0xffffu) + (sum >> 16);
 	sum = (sum & 0xffffu) + (sum >> 16);
 	return (uint16_t)~sum;
 }
 
-uint32_t wire_csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4len)
+uint32_t
+wire_csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4len)
 {
 	/* Source, destination, zero + protocol, L4 length: six 16-bit words. */
 	return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + l4len;

@@ -3,7 +3,8 @@
 
 #include "eth.h"
 
-enum wire_err wire_eth_parse(const void *buf, size_t len, struct wire_eth_repr *r)
+enum wire_err
+wire_eth_parse(const void *buf, size_t len, struct wire_eth_repr *r)
 {
 	const uint8_t *p = buf;
 
@@ -15,7 +16,8 @@ enum wire_err wire_eth_parse(const void *buf, size_t len, struct wire_eth_repr *
 	return WIRE_OK;
 }
 
-void wire_eth_emit(void *buf, const struct wire_eth_repr *r)
+void
+wire_eth_emit(void *buf, const struct wire_eth_repr *r)
 {
 	uint8_t *p = buf;
 
@@ -25,17 +27,20 @@ void wire_eth_emit(void *buf, const struct wire_eth_repr *r)
 	p[13] = (uint8_t)r->type;
 }
 
-bool wire_mac_is_broadcast(const struct wire_mac *m)
+bool
+wire_mac_is_broadcast(const struct wire_mac *m)
 {
 	return (m->b[0] & m->b[1] & m->b[2] & m->b[3] & m->b[4] & m->b[5]) == 0xff;
 }
 
-bool wire_mac_is_multicast(const struct wire_mac *m)
+bool
+wire_mac_is_multicast(const struct wire_mac *m)
 {
 	return (m->b[0] & 0x01) != 0;
 }
 
-bool wire_mac_eq(const struct wire_mac *a, const struct wire_mac *b)
+bool
+wire_mac_eq(const struct wire_mac *a, const struct wire_mac *b)
 {
 	return memcmp(a->b, b->b, WIRE_ETH_ALEN) == 0;
 }

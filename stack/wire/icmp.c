@@ -8,19 +8,21 @@
 
 #define ICMP_CSUM_OFF 2
 
-static inline uint16_t ld16(const uint8_t *p)
+static inline uint16_t
+ld16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static inline void st16(uint8_t *p, uint16_t v)
+static inline void
+st16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-enum wire_err wire_icmp_parse(
-        const void *buf, size_t len, struct wire_icmp_repr *r, bool verify_csum)
+enum wire_err
+wire_icmp_parse(const void *buf, size_t len, struct wire_icmp_repr *r, bool verify_csum)
 {
 	const uint8_t *p = buf;
 
@@ -35,7 +37,8 @@ enum wire_err wire_icmp_parse(
 	return WIRE_OK;
 }
 
-void wire_icmp_emit(void *buf, const struct wire_icmp_repr *r, size_t data_len)
+void
+wire_icmp_emit(void *buf, const struct wire_icmp_repr *r, size_t data_len)
 {
 	uint8_t *p = buf;
 

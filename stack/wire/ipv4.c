@@ -9,23 +9,27 @@
 
 #define IPV4_CSUM_OFF 10
 
-static inline uint16_t ld16(const uint8_t *p)
+static inline uint16_t
+ld16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static inline uint32_t ld32(const uint8_t *p)
+static inline uint32_t
+ld32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static inline void st16(uint8_t *p, uint16_t v)
+static inline void
+st16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-static inline void st32(uint8_t *p, uint32_t v)
+static inline void
+st32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
@@ -33,8 +37,8 @@ static inline void st32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-enum wire_err wire_ipv4_parse(
-        const void *buf, size_t len, struct wire_ipv4_repr *r, bool verify_csum)
+enum wire_err
+wire_ipv4_parse(const void *buf, size_t len, struct wire_ipv4_repr *r, bool verify_csum)
 {
 	const uint8_t *p = buf;
 	size_t hlen, tlen;
@@ -65,12 +69,14 @@ enum wire_err wire_ipv4_parse(
 	return WIRE_OK;
 }
 
-bool wire_ipv4_is_fragment(const struct wire_ipv4_repr *r)
+bool
+wire_ipv4_is_fragment(const struct wire_ipv4_repr *r)
 {
 	return (r->frag & (WIRE_IPV4_MF | WIRE_IPV4_OFFMASK)) != 0;
 }
 
-void wire_ipv4_emit(void *buf, const struct wire_ipv4_repr *r, bool fill_csum)
+void
+wire_ipv4_emit(void *buf, const struct wire_ipv4_repr *r, bool fill_csum)
 {
 	uint8_t *p = buf;
 

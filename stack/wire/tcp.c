@@ -30,23 +30,27 @@
 #define TCPOLEN_SACK_BASE  2
 #define TCPOLEN_SACK_BLOCK 8
 
-static inline uint16_t ld16(const uint8_t *p)
+static inline uint16_t
+ld16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static inline uint32_t ld32(const uint8_t *p)
+static inline uint32_t
+ld32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static inline void st16(uint8_t *p, uint16_t v)
+static inline void
+st16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-static inline void st32(uint8_t *p, uint32_t v)
+static inline void
+st32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
@@ -55,7 +59,8 @@ static inline void st32(uint8_t *p, uint32_t v)
 }
 
 /* Check the length of a known option and store its value. @p o points at the kind byte. */
-static enum wire_err parse_opt(const uint8_t *o, uint8_t olen, struct wire_tcp_opts *opts)
+static enum wire_err
+parse_opt(const uint8_t *o, uint8_t olen, struct wire_tcp_opts *opts)
 {
 	unsigned int i, n;
 
@@ -106,7 +111,8 @@ static enum wire_err parse_opt(const uint8_t *o, uint8_t olen, struct wire_tcp_o
 	return WIRE_OK;
 }
 
-enum wire_err wire_tcp_parse(const void *buf, size_t len, struct wire_tcp_repr *r)
+enum wire_err
+wire_tcp_parse(const void *buf, size_t len, struct wire_tcp_repr *r)
 {
 	const uint8_t *p = buf;
 	size_t hlen, i;
@@ -153,7 +159,8 @@ enum wire_err wire_tcp_parse(const void *buf, size_t len, struct wire_tcp_repr *
 }
 
 /* Number of SACK blocks the emitter writes for @p o, given the room left by the others. */
-static unsigned int emit_nsack(const struct wire_tcp_opts *o, size_t others)
+static unsigned int
+emit_nsack(const struct wire_tcp_opts *o, size_t others)
 {
 	unsigned int n;
 
@@ -166,7 +173,8 @@ static unsigned int emit_nsack(const struct wire_tcp_opts *o, size_t others)
 }
 
 /* Length of every option except SACK blocks. */
-static size_t opts_len_nosack(const struct wire_tcp_opts *o)
+static size_t
+opts_len_nosack(const struct wire_tcp_opts *o)
 {
 	size_t l = 0;
 
@@ -181,7 +189,8 @@ static size_t opts_len_nosack(const struct wire_tcp_opts *o)
 	return l;
 }
 
-size_t wire_tcp_opts_len(const struct wire_tcp_opts *o)
+size_t
+wire_tcp_opts_len(const struct wire_tcp_opts *o)
 {
 	size_t l = opts_len_nosack(o);
 	unsigned int n = emit_nsack(o, l);
@@ -191,7 +200,8 @@ size_t wire_tcp_opts_len(const struct wire_tcp_opts *o)
 	return l;
 }
 
-size_t wire_tcp_emit(void *buf, const struct wire_tcp_repr *r)
+size_t
+wire_tcp_emit(void *buf, const struct wire_tcp_repr *r)
 {
 	const struct wire_tcp_opts *o = &r->opts;
 	uint8_t *p = buf;
@@ -259,7 +269,8 @@ size_t wire_tcp_emit(void *buf, const struct wire_tcp_repr *r)
 	return hlen;
 }
 
-uint16_t wire_tcp_csum(uint32_t src, uint32_t dst, const void *seg, size_t len)
+uint16_t
+wire_tcp_csum(uint32_t src, uint32_t dst, const void *seg, size_t len)
 {
 	uint32_t sum = wire_csum_pseudo4(src, dst, WIRE_IPPROTO_TCP, (uint16_t)len);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "wire.h"
 
-const char *wire_strerror(enum wire_err e)
+const char *
+wire_strerror(enum wire_err e)
 {
 	switch (e) {
 	case WIRE_OK:

@@ -52,7 +52,8 @@ struct bench {
 	uint64_t hz_ms; /* TSC cycles per ms */
 };
 
-static uint64_t now_ns(void)
+static uint64_t
+now_ns(void)
 {
 	struct timespec ts;
 
@@ -60,7 +61,8 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t rnd(uint64_t *s)
+static uint64_t
+rnd(uint64_t *s)
 {
 	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
 
@@ -69,20 +71,23 @@ static uint64_t rnd(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-static int cmp_double(const void *a, const void *b)
+static int
+cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
 }
 
-static double median(double *v)
+static double
+median(double *v)
 {
 	qsort(v, REPS, sizeof(v[0]), cmp_double);
 	return v[REPS / 2];
 }
 
-static void tern_cb(struct tern_timer *t, void *ctx)
+static void
+tern_cb(struct tern_timer *t, void *ctx)
 {
 	struct bench *b = ctx;
 
@@ -90,7 +95,8 @@ static void tern_cb(struct tern_timer *t, void *ctx)
 	b->fired++;
 }
 
-static void rte_cb(struct rte_timer *t, void *arg)
+static void
+rte_cb(struct rte_timer *t, void *arg)
 {
 	struct bench *b = arg;
 
@@ -98,20 +104,23 @@ static void rte_cb(struct rte_timer *t, void *arg)
 	b->fired++;
 }
 
-static void tern_reset(struct bench *b)
+static void
+tern_reset(struct bench *b)
 {
 	twheel_init(&b->wheel, START_TICK);
 	for (uint32_t i = 0; i < b->n; i++)
 		tern_timer_init(&b->tt[i], tern_cb);
 }
 
-static void rte_reset(struct bench *b)
+static void
+rte_reset(struct bench *b)
 {
 	for (uint32_t i = 0; i < b->n; i++)
 		rte_timer_init(&b->rt[i]);
 }
 
-static double tern_arm_cancel(struct bench *b)
+static double
+tern_arm_cancel(struct bench *b)
 {
 	uint64_t t0;
 
@@ -124,7 +133,8 @@ static double tern_arm_cancel(struct bench *b)
 	return (double)(now_ns() - t0) / b->n;
 }
 
-static double rte_arm_cancel(struct bench *b)
+static double
+rte_arm_cancel(struct bench *b)
 {
 	unsigned lcore = rte_lcore_id();
 	uint64_t t0;
@@ -138,7 +148,8 @@ static double rte_arm_cancel(struct bench *b)
 	return (double)(now_ns() - t0) / b->n;
 }
 
-static double tern_rearm(struct bench *b)
+static double
+tern_rearm(struct bench *b)
 {
 	uint64_t t0, ns;
 
@@ -157,7 +168,8 @@ static double tern_rearm(struct bench *b)
 	return (double)ns / b->n;
 }
 
-static double rte_rearm(struct bench *b)
+static double
+rte_rearm(struct bench *b)
 {
 	unsigned lcore = rte_lcore_id();
 	uint64_t t0, ns;
@@ -177,7 +189,8 @@ static double rte_rearm(struct bench *b)
 	return (double)ns / b->n;
 }
 
-static double tern_expiry(struct bench *b, int stepping)
+static double
+tern_expiry(struct bench *b, int stepping)
 {
 	uint64_t t0, ns;
 
@@ -201,7 +214,8 @@ static double tern_expiry(struct bench *b, int stepping)
 	return (double)ns / b->n;
 }
 
-static double rte_expiry(struct bench *b)
+static double
+rte_expiry(struct bench *b)
 {
 	unsigned lcore = rte_lcore_id();
 	uint64_t t0, ns;
@@ -219,7 +233,8 @@ static double rte_expiry(struct bench *b)
 	return (double)ns / b->n;
 }
 
-static void row(const char *name, double tern, double rte)
+static void
+row(const char *name, double tern, double rte)
 {
 	if (rte > 0)
 		printf("%-28s %12.1f %14.1f %12.3f\n", name, tern, rte, tern / rte);
@@ -227,7 +242,8 @@ static void row(const char *name, double tern, double rte)
 		printf("%-28s %12.1f %14s %12s\n", name, tern, "-", "-");
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	char prefix[64], rundir[256];
 	struct bench *b;

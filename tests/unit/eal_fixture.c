@@ -9,7 +9,8 @@
 
 #include "test_helpers.h"
 
-struct rte_mempool *test_eal_pool(void)
+struct rte_mempool *
+test_eal_pool(void)
 {
 	static struct rte_mempool *pool;
 	char prefix[64];

@@ -91,14 +91,16 @@ static const uint64_t ref_vectors[64] = {
         UINT64_C(0x958a324ceb064572),
 };
 
-static void fill_msg(uint8_t *msg, size_t len)
+static void
+fill_msg(uint8_t *msg, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		msg[i] = (uint8_t)i;
 }
 
 /* Every length 0..63, which covers the required 0, 1, 7, 8, 15, 16 and 63. */
-static void test_reference_vectors(void **state)
+static void
+test_reference_vectors(void **state)
 {
 	uint8_t msg[64];
 
@@ -114,7 +116,8 @@ static void test_reference_vectors(void **state)
 }
 
 /* The same vectors from a misaligned buffer (the word loads must not assume alignment). */
-static void test_unaligned_input(void **state)
+static void
+test_unaligned_input(void **state)
 {
 	uint8_t buf[64 + 3];
 	const size_t lens[] = {0, 1, 7, 8, 9, 15, 16, 17, 63};
@@ -130,7 +133,8 @@ static void test_unaligned_input(void **state)
 }
 
 /* The key matters, and both halves of it. */
-static void test_key_sensitivity(void **state)
+static void
+test_key_sensitivity(void **state)
 {
 	uint8_t msg[16];
 	struct siphash_key k = ref_key;
@@ -144,7 +148,8 @@ static void test_key_sensitivity(void **state)
 	assert_int_not_equal(siphash24(&k, msg, 16), ref_vectors[16]);
 }
 
-static uint64_t splitmix64(uint64_t *s)
+static uint64_t
+splitmix64(uint64_t *s)
 {
 	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
 
@@ -153,7 +158,8 @@ static uint64_t splitmix64(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-static void store_le32(uint8_t *p, uint32_t v)
+static void
+store_le32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
@@ -161,8 +167,8 @@ static void store_le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-static uint64_t hash_words(
-        const struct siphash_key *k, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+static uint64_t
+hash_words(const struct siphash_key *k, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
 {
 	uint8_t msg[16];
 
@@ -174,7 +180,8 @@ static uint64_t hash_words(
 }
 
 /* siphash24_4u32 == siphash24 over the four words stored little-endian. */
-static void test_4u32_equivalence(void **state)
+static void
+test_4u32_equivalence(void **state)
 {
 	uint64_t seed = 42;
 
@@ -195,7 +202,8 @@ static void test_4u32_equivalence(void **state)
 	        siphash24_4u32(&ref_key, 1, 2, 3, 4), siphash24_4u32(&ref_key, 2, 1, 3, 4));
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_reference_vectors),

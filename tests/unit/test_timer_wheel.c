@@ -47,7 +47,8 @@ struct env {
 
 #define REC(tp) ((struct rec *)((char *)(tp)-offsetof(struct rec, t)))
 
-static void on_fire(struct tern_timer *t, void *ctx)
+static void
+on_fire(struct tern_timer *t, void *ctx)
 {
 	struct env *e = ctx;
 	struct rec *r = REC(t);
@@ -64,7 +65,8 @@ static void on_fire(struct tern_timer *t, void *ctx)
 		r->hook(e, r);
 }
 
-static int setup(void **state)
+static int
+setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
 
@@ -75,13 +77,15 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
+static int
+teardown(void **state)
 {
 	free(*state);
 	return 0;
 }
 
-static void reset(struct env *e, uint64_t now)
+static void
+reset(struct env *e, uint64_t now)
 {
 	twheel_init(&e->w, now);
 	e->target = e->prev_target = now;
@@ -91,13 +95,15 @@ static void reset(struct env *e, uint64_t now)
 	e->fired = 0;
 }
 
-static void rec_init(struct rec *r, uint32_t id)
+static void
+rec_init(struct rec *r, uint32_t id)
 {
 	*r = (struct rec){.id = id};
 	tern_timer_init(&r->t, on_fire);
 }
 
-static unsigned adv(struct env *e, uint64_t now)
+static unsigned
+adv(struct env *e, uint64_t now)
 {
 	unsigned n;
 
@@ -108,7 +114,8 @@ static unsigned adv(struct env *e, uint64_t now)
 }
 
 /* Deterministic PRNG (splitmix64). */
-static uint64_t rnd(uint64_t *s)
+static uint64_t
+rnd(uint64_t *s)
 {
 	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
 
@@ -117,7 +124,8 @@ static uint64_t rnd(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-static void test_expiry_order(void **state)
+static void
+test_expiry_order(void **state)
 {
 	struct env *e = *state;
 	static const uint64_t exp[] = {500, 3, 70000, 64, 4096, 63, 65, 1, 262144, 5000000, 4095, 2,
@@ -151,7 +159,8 @@ static void test_expiry_order(void **state)
  * time, and the wheel's now seen by the callback is the expiry, from several starting
  * points, including one just below the range boundary 2^30.
  */
-static void test_never_early_exact_tick(void **state)
+static void
+test_never_early_exact_tick(void **state)
 {
 	struct env *e = *state;
 	static const uint64_t starts[] = {0, 37, RANGE - 219, (UINT64_C(5) << 24) - 3};
@@ -200,7 +209,8 @@ static void test_never_early_exact_tick(void **state)
 }
 
 /* Equal expiry: arm order, whatever level each timer was filed at. */
-static void test_fifo_ties(void **state)
+static void
+test_fifo_ties(void **state)
 {
 	struct env *e = *state;
 	enum { N = 100 };
@@ -253,13 +263,15 @@ static void test_fifo_ties(void **state)
 	}
 }
 
-static void hook_cancel_other(struct env *e, struct rec *r)
+static void
+hook_cancel_other(struct env *e, struct rec *r)
 {
 	twheel_cancel(&e->w, &r->other->t);
 	r->other->cancelled = true;
 }
 
-static void test_cancel(void **state)
+static void
+test_cancel(void **state)
 {
 	struct env *e = *state;
 	struct rec r[8];
@@ -351,18 +363,21 @@ static void test_cancel(void **state)
 	assert_int_equal(twheel_pending(&e->w), 0);
 }
 
-static void hook_rearm_self(struct env *e, struct rec *r)
+static void
+hook_rearm_self(struct env *e, struct rec *r)
 {
 	if (r->fires < 5)
 		twheel_arm(&e->w, &r->t, e->w.now + r->arg);
 }
 
-static void hook_arm_other(struct env *e, struct rec *r)
+static void
+hook_arm_other(struct env *e, struct rec *r)
 {
 	twheel_arm(&e->w, &r->other->t, r->arg);
 }
 
-static void test_rearm(void **state)
+static void
+test_rearm(void **state)
 {
 	struct env *e = *state;
 	struct rec r[3];
@@ -450,7 +465,8 @@ static void test_rearm(void **state)
 }
 
 /* One far timer: exact tick in one big jump (twice: stop 1 short, and overshoot). */
-static void check_far_jump(struct env *e, uint64_t start, uint64_t exp)
+static void
+check_far_jump(struct env *e, uint64_t start, uint64_t exp)
 {
 	struct rec r;
 
@@ -470,8 +486,8 @@ static void check_far_jump(struct env *e, uint64_t start, uint64_t exp)
 }
 
 /* One far timer: fires exactly at its tick stepping 1 tick at a time from @p from. */
-static void check_far_steps(
-        struct env *e, uint64_t start, uint64_t from, uint64_t stride, uint64_t exp)
+static void
+check_far_steps(struct env *e, uint64_t start, uint64_t from, uint64_t stride, uint64_t exp)
 {
 	struct rec r;
 	uint64_t now = start;
@@ -493,7 +509,8 @@ static void check_far_steps(
 	assert_int_equal(r.fired_tick, exp);
 }
 
-static void test_far_timers(void **state)
+static void
+test_far_timers(void **state)
 {
 	struct env *e = *state;
 	const uint64_t h2 = 2 * MS_PER_HOUR, h24 = 24 * MS_PER_HOUR;
@@ -535,7 +552,8 @@ static void test_far_timers(void **state)
 	}
 }
 
-static void test_backwards(void **state)
+static void
+test_backwards(void **state)
 {
 	struct env *e = *state;
 	struct rec r;
@@ -560,7 +578,8 @@ static void test_backwards(void **state)
 	assert_int_equal(adv(e, 120), 1);
 }
 
-static void test_pending_count(void **state)
+static void
+test_pending_count(void **state)
 {
 	struct env *e = *state;
 	struct rec r[3];
@@ -591,7 +610,8 @@ static void test_pending_count(void **state)
 
 #define BIG_N 1000000u
 
-static void on_fire_check(struct tern_timer *t, void *ctx)
+static void
+on_fire_check(struct tern_timer *t, void *ctx)
 {
 	struct env *e = ctx;
 	struct rec *r = REC(t);
@@ -615,7 +635,8 @@ static void on_fire_check(struct tern_timer *t, void *ctx)
 }
 
 /* Mostly near expiries, some far, a few beyond the wheel's range. */
-static uint64_t random_delay(uint64_t *seed)
+static uint64_t
+random_delay(uint64_t *seed)
 {
 	uint64_t x = rnd(seed);
 	unsigned cls = (unsigned)(x % 100);
@@ -630,7 +651,8 @@ static uint64_t random_delay(uint64_t *seed)
 	return 1 + x % (UINT64_C(1) << 34);
 }
 
-static void run_big(struct env *e, struct rec *r, uint64_t start, uint64_t seed, uint64_t expect)
+static void
+run_big(struct env *e, struct rec *r, uint64_t start, uint64_t seed, uint64_t expect)
 {
 	uint64_t now = start, last = start;
 
@@ -653,7 +675,8 @@ static void run_big(struct env *e, struct rec *r, uint64_t start, uint64_t seed,
 	}
 }
 
-static void test_million_random(void **state)
+static void
+test_million_random(void **state)
 {
 	struct env *e = *state;
 	struct rec *r = calloc(BIG_N, sizeof(*r));
@@ -672,7 +695,8 @@ static void test_million_random(void **state)
 	free(r);
 }
 
-static void test_million_cancel_half(void **state)
+static void
+test_million_cancel_half(void **state)
 {
 	struct env *e = *state;
 	struct rec *r = calloc(BIG_N, sizeof(*r));
@@ -702,7 +726,8 @@ static void test_million_cancel_half(void **state)
 	free(r);
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_expiry_order, setup, teardown),

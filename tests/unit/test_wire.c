@@ -752,7 +752,8 @@ static const uint8_t rfc1071_example[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0x
  * Reference checksum for comparison: one big-endian 16-bit word at a time, fold after every
  * add, exactly as written in RFC 1071 §4.1. Slow on purpose, independent of csum.c.
  */
-static uint32_t ref_sum(const uint8_t *p, size_t len)
+static uint32_t
+ref_sum(const uint8_t *p, size_t len)
 {
 	uint32_t s = 0;
 	size_t i;
@@ -769,7 +770,8 @@ static uint32_t ref_sum(const uint8_t *p, size_t len)
 }
 
 /* Deterministic pseudo-random bytes (xorshift32). */
-static void fill_random(uint8_t *p, size_t len, uint32_t seed)
+static void
+fill_random(uint8_t *p, size_t len, uint32_t seed)
 {
 	uint32_t x = seed ? seed : 1;
 	size_t i;
@@ -782,14 +784,16 @@ static void fill_random(uint8_t *p, size_t len, uint32_t seed)
 	}
 }
 
-static uint16_t be16_at(const uint8_t *p)
+static uint16_t
+be16_at(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 /* ---------------------------------------------------------------- wire_strerror */
 
-static void test_strerror(void **state)
+static void
+test_strerror(void **state)
 {
 	(void)state;
 	assert_string_equal(wire_strerror(WIRE_OK), "ok");
@@ -805,7 +809,8 @@ static void test_strerror(void **state)
 
 /* ---------------------------------------------------------------- checksum */
 
-static void test_csum_rfc1071_example(void **state)
+static void
+test_csum_rfc1071_example(void **state)
 {
 	(void)state;
 	uint32_t s = wire_csum_add(0, rfc1071_example, sizeof(rfc1071_example));
@@ -820,7 +825,8 @@ static void test_csum_rfc1071_example(void **state)
 	assert_int_equal(wire_csum_fold(wire_csum_add(0, buf, sizeof(buf))), 0);
 }
 
-static void test_csum_known_values(void **state)
+static void
+test_csum_known_values(void **state)
 {
 	(void)state;
 	uint8_t hdr[20] = {0};
@@ -840,7 +846,8 @@ static void test_csum_known_values(void **state)
 	assert_int_equal(wire_csum_fold(wire_csum_add(0, hdr, 20)), 0x148a);
 }
 
-static void test_csum_odd_lengths(void **state)
+static void
+test_csum_odd_lengths(void **state)
 {
 	(void)state;
 	static const uint8_t one[] = {0xab};
@@ -854,7 +861,8 @@ static void test_csum_odd_lengths(void **state)
 	assert_int_equal(wire_csum_fold(wire_csum_add(0, one, 1)), 0x54ff);
 }
 
-static void test_csum_random_unaligned(void **state)
+static void
+test_csum_random_unaligned(void **state)
 {
 	(void)state;
 	uint8_t raw[600 + 8];
@@ -880,7 +888,8 @@ static void test_csum_random_unaligned(void **state)
 		        (uint16_t)~ref_sum(raw + 1, len));
 }
 
-static void test_csum_running_sum(void **state)
+static void
+test_csum_running_sum(void **state)
 {
 	(void)state;
 	uint8_t buf[257];
@@ -902,7 +911,8 @@ static void test_csum_running_sum(void **state)
 	assert_int_equal(wire_csum_fold(s), (uint16_t)~ref_sum(buf, sizeof(buf)));
 }
 
-static void test_csum_pseudo4(void **state)
+static void
+test_csum_pseudo4(void **state)
 {
 	(void)state;
 	/* 10.0.0.1 -> 10.0.0.2, TCP, 20 bytes: 0a00+0001+0a00+0002+0006+0014 */
@@ -916,7 +926,8 @@ static void test_csum_pseudo4(void **state)
 
 /* ---------------------------------------------------------------- Ethernet */
 
-static void test_eth_roundtrip(void **state)
+static void
+test_eth_roundtrip(void **state)
 {
 	(void)state;
 	struct wire_eth_repr r;
@@ -942,7 +953,8 @@ static void test_eth_roundtrip(void **state)
 	assert_memory_equal(out, arp_rep, WIRE_ETH_HLEN);
 }
 
-static void test_eth_truncated(void **state)
+static void
+test_eth_truncated(void **state)
 {
 	(void)state;
 	struct wire_eth_repr r;
@@ -952,7 +964,8 @@ static void test_eth_truncated(void **state)
 	assert_int_equal(wire_eth_parse(arp_req, WIRE_ETH_HLEN, &r), WIRE_OK);
 }
 
-static void test_mac_helpers(void **state)
+static void
+test_mac_helpers(void **state)
 {
 	(void)state;
 	static const struct wire_mac bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
@@ -973,7 +986,8 @@ static void test_mac_helpers(void **state)
 
 /* ---------------------------------------------------------------- ARP */
 
-static void test_arp_request(void **state)
+static void
+test_arp_request(void **state)
 {
 	(void)state;
 	struct wire_arp_repr r;
@@ -992,7 +1006,8 @@ static void test_arp_request(void **state)
 	assert_memory_equal(out, arp_req + 14, WIRE_ARP_LEN);
 }
 
-static void test_arp_reply(void **state)
+static void
+test_arp_reply(void **state)
 {
 	(void)state;
 	struct wire_arp_repr r, back;
@@ -1018,7 +1033,8 @@ static void test_arp_reply(void **state)
 	assert_int_equal(back.tpa, r.tpa);
 }
 
-static void test_arp_truncated(void **state)
+static void
+test_arp_truncated(void **state)
 {
 	(void)state;
 	struct wire_arp_repr r;
@@ -1032,7 +1048,8 @@ static void test_arp_truncated(void **state)
 }
 
 /* Patch byte @p off of the scapy ARP request to @p v and parse. */
-static enum wire_err arp_patched(size_t off, uint8_t v)
+static enum wire_err
+arp_patched(size_t off, uint8_t v)
 {
 	uint8_t b[WIRE_ARP_LEN];
 	struct wire_arp_repr r;
@@ -1042,7 +1059,8 @@ static enum wire_err arp_patched(size_t off, uint8_t v)
 	return wire_arp_parse(b, sizeof(b), &r);
 }
 
-static void test_arp_unsupported(void **state)
+static void
+test_arp_unsupported(void **state)
 {
 	(void)state;
 	assert_int_equal(arp_patched(1, 6), WIRE_EUNSUP);    /* htype 6 (IEEE 802) */
@@ -1053,7 +1071,8 @@ static void test_arp_unsupported(void **state)
 	assert_int_equal(arp_patched(5, 16), WIRE_EUNSUP);   /* plen 16 */
 }
 
-static void test_arp_bad_op(void **state)
+static void
+test_arp_bad_op(void **state)
 {
 	(void)state;
 	assert_int_equal(arp_patched(7, 0), WIRE_EUNSUP); /* op 0 */
@@ -1064,7 +1083,8 @@ static void test_arp_bad_op(void **state)
 
 /* ---------------------------------------------------------------- IPv4 */
 
-static void test_ipv4_good(void **state)
+static void
+test_ipv4_good(void **state)
 {
 	(void)state;
 	struct wire_ipv4_repr r;
@@ -1082,7 +1102,8 @@ static void test_ipv4_good(void **state)
 	assert_false(wire_ipv4_is_fragment(&r));
 }
 
-static void test_ipv4_options(void **state)
+static void
+test_ipv4_options(void **state)
 {
 	(void)state;
 	struct wire_ipv4_repr r;
@@ -1097,7 +1118,8 @@ static void test_ipv4_options(void **state)
 	assert_int_equal(r.dst, IP4(192, 168, 1, 20));
 }
 
-static void test_ipv4_csum(void **state)
+static void
+test_ipv4_csum(void **state)
 {
 	(void)state;
 	struct wire_ipv4_repr r;
@@ -1119,7 +1141,8 @@ static void test_ipv4_csum(void **state)
 	assert_int_equal(wire_ipv4_parse(b, sizeof(b), &r, true), WIRE_OK);
 }
 
-static void test_ipv4_bad_lengths(void **state)
+static void
+test_ipv4_bad_lengths(void **state)
 {
 	(void)state;
 	struct wire_ipv4_repr r;
@@ -1163,7 +1186,8 @@ static void test_ipv4_bad_lengths(void **state)
 	assert_int_equal(r.total_len, 20);
 }
 
-static void test_ipv4_link_padding(void **state)
+static void
+test_ipv4_link_padding(void **state)
 {
 	(void)state;
 	struct wire_ipv4_repr r;
@@ -1176,7 +1200,8 @@ static void test_ipv4_link_padding(void **state)
 	assert_int_equal(r.proto, WIRE_IPPROTO_UDP);
 }
 
-static void test_ipv4_fragments(void **state)
+static void
+test_ipv4_fragments(void **state)
 {
 	(void)state;
 	struct wire_ipv4_repr r;
@@ -1198,7 +1223,8 @@ static void test_ipv4_fragments(void **state)
 	assert_false(wire_ipv4_is_fragment(&r));
 }
 
-static void test_ipv4_emit(void **state)
+static void
+test_ipv4_emit(void **state)
 {
 	(void)state;
 	struct wire_ipv4_repr r, back;
@@ -1244,7 +1270,8 @@ static void test_ipv4_emit(void **state)
 
 /* ---------------------------------------------------------------- ICMP */
 
-static void test_icmp_echo_request(void **state)
+static void
+test_icmp_echo_request(void **state)
 {
 	(void)state;
 	struct wire_icmp_repr r;
@@ -1258,7 +1285,8 @@ static void test_icmp_echo_request(void **state)
 	assert_int_equal(r.seq, 7);
 }
 
-static void test_icmp_csum(void **state)
+static void
+test_icmp_csum(void **state)
 {
 	(void)state;
 	struct wire_icmp_repr r;
@@ -1274,7 +1302,8 @@ static void test_icmp_csum(void **state)
 	assert_int_equal(wire_icmp_parse(b, sizeof(b), &r, true), WIRE_ECSUM);
 }
 
-static void test_icmp_truncated(void **state)
+static void
+test_icmp_truncated(void **state)
 {
 	(void)state;
 	struct wire_icmp_repr r;
@@ -1283,7 +1312,8 @@ static void test_icmp_truncated(void **state)
 	assert_int_equal(wire_icmp_parse(icmp_req + 20, 0, &r, true), WIRE_ETRUNC);
 }
 
-static void test_icmp_echo_reply_emit(void **state)
+static void
+test_icmp_echo_reply_emit(void **state)
 {
 	(void)state;
 	struct wire_icmp_repr req, rep;
@@ -1317,7 +1347,8 @@ static void test_icmp_echo_reply_emit(void **state)
  * Hand-built TCP header: ports 1/2, seq 3, ack 4, ACK, window 5, followed by @p optlen
  * option bytes; the data offset is set to @p doff (in 32-bit words). Returns 20 + optlen.
  */
-static size_t tcp_build(uint8_t *b, uint8_t doff, const uint8_t *opts, size_t optlen)
+static size_t
+tcp_build(uint8_t *b, uint8_t doff, const uint8_t *opts, size_t optlen)
 {
 	static const uint8_t base[20] = {
 	        0, 1, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0x50, 0x10, 0, 5, 0, 0, 0, 0};
@@ -1333,7 +1364,8 @@ static size_t tcp_build(uint8_t *b, uint8_t doff, const uint8_t *opts, size_t op
  * Parse a hand-built header whose options fill the data offset exactly. The header is copied
  * to a heap block of exactly its size, so that ASan flags any read past the header.
  */
-static enum wire_err tcp_opts_parse(const uint8_t *opts, size_t optlen, struct wire_tcp_repr *r)
+static enum wire_err
+tcp_opts_parse(const uint8_t *opts, size_t optlen, struct wire_tcp_repr *r)
 {
 	uint8_t b[WIRE_TCP_MAXHLEN];
 	enum wire_err err;
@@ -1348,7 +1380,8 @@ static enum wire_err tcp_opts_parse(const uint8_t *opts, size_t optlen, struct w
 	return err;
 }
 
-static void test_tcp_syn_linux(void **state)
+static void
+test_tcp_syn_linux(void **state)
 {
 	(void)state;
 	struct wire_tcp_repr r;
@@ -1373,7 +1406,8 @@ static void test_tcp_syn_linux(void **state)
 	assert_int_equal(r.opts.nsack, 0);
 }
 
-static void test_tcp_sack_blocks(void **state)
+static void
+test_tcp_sack_blocks(void **state)
 {
 	(void)state;
 	struct wire_tcp_repr r;
@@ -1406,7 +1440,8 @@ static void test_tcp_sack_blocks(void **state)
 	assert_int_equal(r.opts.sack[3].right, 0x10);
 }
 
-static void test_tcp_opt_unknown_eol_nop(void **state)
+static void
+test_tcp_opt_unknown_eol_nop(void **state)
 {
 	(void)state;
 	struct wire_tcp_repr r;
@@ -1443,7 +1478,8 @@ static void test_tcp_opt_unknown_eol_nop(void **state)
 	assert_int_equal(r.opts.present, 0);
 }
 
-static void test_tcp_header_fields(void **state)
+static void
+test_tcp_header_fields(void **state)
 {
 	(void)state;
 	struct wire_tcp_repr r;
@@ -1471,7 +1507,8 @@ static void test_tcp_header_fields(void **state)
 	assert_int_equal(r.opts.present, 0);
 }
 
-static void test_tcp_bad_offset(void **state)
+static void
+test_tcp_bad_offset(void **state)
 {
 	(void)state;
 	struct wire_tcp_repr r;
@@ -1492,7 +1529,8 @@ static void test_tcp_bad_offset(void **state)
 	assert_int_equal(wire_tcp_parse(tcp_syn_tern, sizeof(tcp_syn_tern), &r), WIRE_OK);
 }
 
-static void test_tcp_bad_options(void **state)
+static void
+test_tcp_bad_options(void **state)
 {
 	(void)state;
 	struct wire_tcp_repr r;
@@ -1559,7 +1597,8 @@ static void test_tcp_bad_options(void **state)
 	assert_int_equal(r.opts.nsack, 4);
 }
 
-static void test_tcp_opts_len(void **state)
+static void
+test_tcp_opts_len(void **state)
 {
 	(void)state;
 	struct wire_tcp_opts o;
@@ -1592,7 +1631,8 @@ static void test_tcp_opts_len(void **state)
 }
 
 /* Emit @p r and compare with @p want (checksum field zero in @p want). */
-static void check_emit(const struct wire_tcp_repr *r, const uint8_t *want, size_t wlen)
+static void
+check_emit(const struct wire_tcp_repr *r, const uint8_t *want, size_t wlen)
 {
 	uint8_t out[WIRE_TCP_MAXHLEN];
 
@@ -1601,7 +1641,8 @@ static void check_emit(const struct wire_tcp_repr *r, const uint8_t *want, size_
 	assert_memory_equal(out, want, wlen);
 }
 
-static void test_tcp_emit_scapy(void **state)
+static void
+test_tcp_emit_scapy(void **state)
 {
 	(void)state;
 	struct wire_tcp_repr r;
@@ -1649,7 +1690,8 @@ static void test_tcp_emit_scapy(void **state)
 	check_emit(&r, tcp_sack3_ts, sizeof(tcp_sack3_ts));
 }
 
-static void test_tcp_emit_data_csum(void **state)
+static void
+test_tcp_emit_data_csum(void **state)
 {
 	(void)state;
 	struct wire_tcp_repr r;
@@ -1692,7 +1734,8 @@ static void test_tcp_emit_data_csum(void **state)
 	assert_int_not_equal(wire_tcp_csum(src, dst, seg, seglen), 0);
 }
 
-static void test_tcp_csum_syn(void **state)
+static void
+test_tcp_csum_syn(void **state)
 {
 	(void)state;
 	uint8_t seg[sizeof(tcp_syn_linux) - 20];
@@ -1708,7 +1751,8 @@ static void test_tcp_csum_syn(void **state)
 	assert_int_equal(wire_tcp_csum(src, dst, seg, 20), 0);
 }
 
-static void test_tcp_emit_parse_all_combinations(void **state)
+static void
+test_tcp_emit_parse_all_combinations(void **state)
 {
 	(void)state;
 	unsigned int present, n;
@@ -1783,7 +1827,8 @@ static void test_tcp_emit_parse_all_combinations(void **state)
 	}
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_strerror),
