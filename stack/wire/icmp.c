@@ -5,21 +5,9 @@
  */
 #include "csum.h"
 #include "icmp.h"
+#include "bytes.h"
 
 #define ICMP_CSUM_OFF 2
-
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 enum wire_err
 wire_icmp_parse(const void *buf, size_t len, struct wire_icmp_repr *r, bool verify_csum)

@@ -21,6 +21,7 @@
 #include "csum.h"
 #include "ipv4.h"
 #include "tcp.h"
+#include "bytes.h"
 
 #define TCP_MAX_OPTLEN     (WIRE_TCP_MAXHLEN - WIRE_TCP_HLEN)
 #define TCPOLEN_MSS        4
@@ -29,34 +30,6 @@
 #define TCPOLEN_TS         10
 #define TCPOLEN_SACK_BASE  2
 #define TCPOLEN_SACK_BLOCK 8
-
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-ld32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-st32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* Check the length of a known option and store its value. @p o points at the kind byte. */
 static enum wire_err
