@@ -28,6 +28,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+tmp=$(mktemp /tmp/tern-run-all-XXXXXX)
+trap 'rm -f "$tmp"' EXIT
 passed=0
 failed=0
 failures=()
@@ -118,13 +120,13 @@ count_summary() { # output of a script that ends with "N passed, N failed"; labe
 
 if [ "$integration" = 1 ]; then
 	step "bad input and misconfiguration (tern-echo CLI, port errors)"
-	out=$(bash tests/integration/t_cli_errors.sh "$top/build" 2>&1 | tee /dev/stderr)
-	count_summary "$out" "cli errors"
+	bash tests/integration/t_cli_errors.sh "$top/build" 2>&1 | tee "$tmp"
+	count_summary "$(cat "$tmp")" "cli errors"
 
 	step "integration tests against the Linux kernel ($modes)"
 	# shellcheck disable=SC2086
-	out=$(TERN_BUILD="$top/build" bash tests/integration/run.sh $modes 2>&1 | tee /dev/stderr)
-	count_summary "$out" "integration"
+	TERN_BUILD="$top/build" bash tests/integration/run.sh $modes 2>&1 | tee "$tmp"
+	count_summary "$(cat "$tmp")" "integration"
 fi
 
 echo
