@@ -5,7 +5,8 @@
 #   PROFILE              af_packet | tap | virtio-user | vfio-pci
 #   --file-prefix NAME   EAL --file-prefix (default: $TERNLAB_PREFIX-PROFILE-<pid>); every DPDK
 #                        process needs its own. Telemetry: /var/run/dpdk/NAME/dpdk_telemetry.v2
-#   -l, --lcores LIST    lcore list (default: $TERN_LCORES or 0)
+#   -l, --lcores LIST    lcore list (default: $TERN_LCORES or 0); with @ (0@0,1@1,2@1),
+#                        passed as --lcores to map several lcores onto fewer CPUs
 #   -q, --queues N       queue pairs (af_packet qpairs, virtio-user queues; default 1)
 #   --iface IF           af_packet interface (default $TERNLAB_IF_T)
 #   --tap IF             tap interface name (default $TERNLAB_TAP)
@@ -86,7 +87,12 @@ desc='' huge=auto no_pci=1 vdevs=() extra=()
 # shellcheck source=/dev/null
 . "$conf"
 
-args=(-l "$lcores" --file-prefix "$prefix")
+# A plain list goes to -l; a list mapping lcores to CPUs (0@0,1@1,2@1) needs --lcores.
+if [[ $lcores == *[@\(]* ]]; then
+	args=(--lcores "$lcores" --file-prefix "$prefix")
+else
+	args=(-l "$lcores" --file-prefix "$prefix")
+fi
 [ "$no_pci" = 1 ] && args+=(--no-pci)
 if [ "$huge" = required ]; then
 	[ "$force_nohuge" = 0 ] || bad "profile $profile cannot run with --no-huge"

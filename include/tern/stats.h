@@ -78,6 +78,7 @@ enum tern_drop {
 	X(ARP_REQ_RX, arp_req_rx, "ARP requests answered")                                     \
 	X(ARP_REQ_TX, arp_req_tx, "ARP requests sent")                                         \
 	X(ARP_REPLY_RX, arp_reply_rx, "ARP replies learnt")                                    \
+	X(ARP_GLEANED, arp_gleaned, "neighbours learnt from a SYN's frame (no ARP entry yet)") \
 	X(ICMP_ECHO, icmp_echo, "ICMP echo requests answered")                                 \
 	X(TCP_SEG_RX, tcp_seg_rx, "TCP segments received")                                     \
 	X(TCP_SEG_TX, tcp_seg_tx, "TCP segments sent")                                         \

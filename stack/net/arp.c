@@ -282,6 +282,17 @@ arp_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t nexthop)
 	engine_tx(e, m);
 }
 
+void
+arp_glean(struct tern_engine *e, uint32_t ip, const struct wire_mac *mac)
+{
+	struct arp_entry *a = arp_find(&e->arp, ip);
+
+	if ((a != NULL && a->state != ARP_INCOMPLETE) || wire_mac_is_multicast(mac))
+		return;
+	tern_count(e, TERN_CTR_ARP_GLEANED, 1);
+	arp_learn(e, ip, mac, true);
+}
+
 int
 arp_lookup(struct tern_engine *e, uint32_t ip, struct wire_mac *mac)
 {

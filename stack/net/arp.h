@@ -72,6 +72,14 @@ void arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off);
  */
 void arp_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t nexthop);
 
+/**
+ * Learn @p mac for on-link @p ip from a frame that is not ARP (a SYN's source), only when
+ * the table has no resolved entry for it: never overwrites a confirmed mapping. Each
+ * engine keeps its own table and ARP replies reach only the queue the NIC hashes them
+ * to, so an engine that gets a SYN may never see the ARP traffic about its sender.
+ */
+void arp_glean(struct tern_engine *e, uint32_t ip, const struct wire_mac *mac);
+
 /** Look up a resolved MAC (tests, diagnostics). @return 0 or -ENOENT. */
 int arp_lookup(struct tern_engine *e, uint32_t ip, struct wire_mac *mac);
 

@@ -8,9 +8,13 @@
  * they set CONN_F_ACK_NOW / queue output, and tcp_output() runs once per connection per
  * burst, so one ACK answers a burst of in-order data.
  */
+#include <string.h>
+
 #include <rte_mbuf.h>
 
 #include "engine/engine.h"
+#include "net/arp.h"
+#include "net/ipv4.h"
 #include "tcp/tcp.h"
 #include "wire/tcp.h"
 
@@ -64,6 +68,11 @@ input_listen(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 	if (l->pending >= l->backlog || (c = conn_alloc(e, &k)) == NULL) {
 		tern_drop(e, s->m, TERN_DROP_TCP_LISTEN_OVERFLOW);
 		return;
+	}
+	if (ipv4_nexthop(e, s->raddr) == s->raddr) {
+		struct wire_mac src;
+		memcpy(&src, rte_pktmbuf_mtod_offset(s->m, uint8_t *, WIRE_ETH_ALEN), sizeof(src));
+		arp_glean(e, s->raddr, &src);
 	}
 	c->flags |= CONN_F_PASSIVE | CONN_F_NEEDS_SYN;
 	c->irs = s->th.seq;
