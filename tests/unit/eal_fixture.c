@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -8,6 +9,17 @@
 #include <rte_mbuf.h>
 
 #include "test_helpers.h"
+
+/* At exit: release the EAL and remove its (empty) runtime directory. */
+static void
+eal_teardown(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(dir);
+}
 
 struct rte_mempool *
 test_eal_pool(void)
@@ -25,6 +37,7 @@ test_eal_pool(void)
 		fprintf(stderr, "unit: cannot start the EAL: %s\n", rte_strerror(rte_errno));
 		exit(1);
 	}
+	atexit(eal_teardown);
 	pool = rte_pktmbuf_pool_create(
 	        "unit_pool", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (pool == NULL) {
