@@ -59,6 +59,10 @@ for mode in "${modes[@]}"; do
 	fi
 	lab_is_up=1
 	for t in "${tests[@]}"; do
+		# Tests that need a multi-queue attachment run in af_packet mode only (qpairs=).
+		case " ${AF_PACKET_ONLY:-two_engines} " in
+		*" $t "*) [ "$mode" = af_packet ] || continue ;;
+		esac
 		script=$here/t_$t.sh
 		log=$logdir/$t.$mode.log
 		if [ ! -x "$script" ]; then fail_line "${t}[$mode]" "no test script $script"; continue; fi
