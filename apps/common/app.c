@@ -188,28 +188,15 @@ engine_loop(void *arg)
 static void
 sum_stats(const struct app *a, struct tern_stats *s, struct tern_gauges *g)
 {
-	unsigned i, k;
+	struct tern_gauges eg;
+	unsigned i;
 
 	memset(s, 0, sizeof(*s));
 	memset(g, 0, sizeof(*g));
 	for (i = 0; i < a->nengines; i++) {
-		const struct tern_stats *es = tern_engine_stats(a->engines[i]);
-		struct tern_gauges eg;
-		for (k = 0; k < TERN_CTR_MAX; k++)
-			s->ctr[k] += es->ctr[k];
-		for (k = 0; k < TERN_DROP_MAX; k++)
-			s->drop[k] += es->drop[k];
+		tern_stats_add(s, tern_engine_stats(a->engines[i]));
 		tern_engine_gauges(a->engines[i], &eg);
-		g->established += eg.established;
-		g->syn_rcvd += eg.syn_rcvd;
-		g->syn_sent += eg.syn_sent;
-		g->fin_wait_1 += eg.fin_wait_1;
-		g->fin_wait_2 += eg.fin_wait_2;
-		g->closing += eg.closing;
-		g->close_wait += eg.close_wait;
-		g->last_ack += eg.last_ack;
-		g->time_wait += eg.time_wait;
-		g->mbufs_free = eg.mbufs_free;
+		tern_gauges_add(g, &eg);
 	}
 }
 

@@ -110,22 +110,35 @@ struct tern_stats {
 	uint64_t drop[TERN_DROP_MAX];
 };
 
+/**
+ * X-macro of the gauges that add up over engines: name, description.
+ * (mbufs_free is apart: the engines of a port share one pool.)
+ */
+#define TERN_GAUGES(X)                               \
+	X(listeners, "listening ports")              \
+	X(syn_sent, "connections in SYN_SENT")       \
+	X(syn_rcvd, "connections in SYN_RCVD")       \
+	X(established, "connections in ESTABLISHED") \
+	X(fin_wait_1, "connections in FIN_WAIT_1")   \
+	X(fin_wait_2, "connections in FIN_WAIT_2")   \
+	X(closing, "connections in CLOSING")         \
+	X(time_wait, "compact TIME_WAIT entries")    \
+	X(close_wait, "connections in CLOSE_WAIT")   \
+	X(last_ack, "connections in LAST_ACK")       \
+	X(arp_entries, "ARP cache entries")          \
+	X(timers, "pending timers")
+
 /** Gauges: connections by TCP state, and table occupancy. Computed on read. */
 struct tern_gauges {
-	uint32_t listeners;
-	uint32_t syn_sent;
-	uint32_t syn_rcvd;
-	uint32_t established;
-	uint32_t fin_wait_1;
-	uint32_t fin_wait_2;
-	uint32_t closing;
-	uint32_t time_wait; /**< compact TIME_WAIT entries */
-	uint32_t close_wait;
-	uint32_t last_ack;
-	uint32_t arp_entries;
-	uint32_t timers;
+#define TERN_X_FIELD(n, d) uint32_t n;
+	TERN_GAUGES(TERN_X_FIELD)
+#undef TERN_X_FIELD
 	uint32_t mbufs_free; /**< free objects in the engine's pool (shared with other engines) */
 };
+/** Add the counters of @p s to @p sum. */
+void tern_stats_add(struct tern_stats *sum, const struct tern_stats *s);
+/** Add the gauges of @p g to @p sum (mbufs_free is taken, not added: one shared pool). */
+void tern_gauges_add(struct tern_gauges *sum, const struct tern_gauges *g);
 
 /** Short snake_case name of a drop reason (e.g. "ip_csum"); NULL when out of range. */
 const char *tern_drop_name(enum tern_drop d);

@@ -25,6 +25,26 @@ static const char *const ctr_descs[] = {
 #undef X
 };
 
+void
+tern_stats_add(struct tern_stats *sum, const struct tern_stats *s)
+{
+	unsigned k;
+
+	for (k = 0; k < TERN_CTR_MAX; k++)
+		sum->ctr[k] += s->ctr[k];
+	for (k = 0; k < TERN_DROP_MAX; k++)
+		sum->drop[k] += s->drop[k];
+}
+
+void
+tern_gauges_add(struct tern_gauges *sum, const struct tern_gauges *g)
+{
+#define X(n, d) sum->n += g->n;
+	TERN_GAUGES(X)
+#undef X
+	sum->mbufs_free = g->mbufs_free;
+}
+
 const char *
 tern_drop_name(enum tern_drop d)
 {

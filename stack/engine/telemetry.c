@@ -47,13 +47,8 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	if (engine_range(params, &lo, &hi) != 0)
 		return -EINVAL;
 	memset(&sum, 0, sizeof(sum));
-	for (i = lo; i < hi; i++) {
-		const struct tern_stats *s = tern_engine_stats(reg.engines[i]);
-		for (k = 0; k < TERN_CTR_MAX; k++)
-			sum.ctr[k] += s->ctr[k];
-		for (k = 0; k < TERN_DROP_MAX; k++)
-			sum.drop[k] += s->drop[k];
-	}
+	for (i = lo; i < hi; i++)
+		tern_stats_add(&sum, tern_engine_stats(reg.engines[i]));
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "engines", hi - lo);
 	for (k = 0; k < TERN_CTR_MAX; k++)
@@ -78,36 +73,13 @@ tel_gauges(const char *cmd, const char *params, struct rte_tel_data *d)
 	memset(&sum, 0, sizeof(sum));
 	for (i = lo; i < hi; i++) {
 		tern_engine_gauges(reg.engines[i], &g);
-		sum.listeners += g.listeners;
-		sum.syn_sent += g.syn_sent;
-		sum.syn_rcvd += g.syn_rcvd;
-		sum.established += g.established;
-		sum.fin_wait_1 += g.fin_wait_1;
-		sum.fin_wait_2 += g.fin_wait_2;
-		sum.closing += g.closing;
-		sum.time_wait += g.time_wait;
-		sum.close_wait += g.close_wait;
-		sum.last_ack += g.last_ack;
-		sum.arp_entries += g.arp_entries;
-		sum.timers += g.timers;
-		sum.mbufs_free = g.mbufs_free; /* one shared pool */
+		tern_gauges_add(&sum, &g);
 	}
 	rte_tel_data_start_dict(d);
-#define G(f) rte_tel_data_add_dict_u64(d, #f, sum.f)
-	G(listeners);
-	G(syn_sent);
-	G(syn_rcvd);
-	G(established);
-	G(fin_wait_1);
-	G(fin_wait_2);
-	G(closing);
-	G(time_wait);
-	G(close_wait);
-	G(last_ack);
-	G(arp_entries);
-	G(timers);
-	G(mbufs_free);
-#undef G
+#define X(n, desc) rte_tel_data_add_dict_u64(d, #n, sum.n);
+	TERN_GAUGES(X)
+#undef X
+	rte_tel_data_add_dict_u64(d, "mbufs_free", sum.mbufs_free);
 	return 0;
 }
 
