@@ -49,12 +49,22 @@
 	X(TCP_BAD_ACK, tcp_bad_ack, "ACK acknowledges data not yet sent")                     \
 	X(TCP_OLD_ACK, tcp_old_ack, "duplicate ACK with nothing else in it")                  \
 	X(TCP_NO_ACK, tcp_no_ack, "segment without ACK in a synchronized state")              \
-	X(TCP_OUT_OF_ORDER, tcp_out_of_order,                                                 \
-	        "data beyond rcv_nxt (no reassembly yet), dup ACK sent")                      \
+	X(TCP_REASS_FULL, tcp_reass_full,                                                     \
+	        "out-of-order segment dropped: reassembly queue or pool full")                \
+	X(TCP_REASS_DUP, tcp_reass_dup, "out-of-order segment already queued, ACK sent")      \
+	X(TCP_PAWS, tcp_paws, "segment failed PAWS (RFC 7323 §5.3), ACK sent")                \
+	X(TCP_NO_TS, tcp_no_ts, "segment without timestamps on a timestamp connection")       \
+	X(TCP_RST_CHALLENGE, tcp_rst_challenge,                                               \
+	        "in-window RST not at rcv_nxt (RFC 5961 §3), challenge ACK")                  \
+	X(TCP_SYN_CHALLENGE, tcp_syn_challenge,                                               \
+	        "SYN in a synchronized state (RFC 5961 §4), challenge ACK")                   \
+	X(TCP_ACK_TOO_OLD, tcp_ack_too_old,                                                   \
+	        "ACK below snd_una minus the largest window (RFC 5961 §5), ACK sent")         \
 	X(TCP_RCVBUF_FULL, tcp_rcvbuf_full, "data beyond the receive buffer")                 \
 	X(TCP_SYN_SENT_BAD, tcp_syn_sent_bad, "bad segment in SYN_SENT")                      \
 	X(TCP_TW_SEGMENT, tcp_tw_segment, "segment to a TIME_WAIT entry (ACKed or dropped)")  \
-	X(TCP_CLOSED_DATA, tcp_closed_data, "data after the application shut down reading")   \
+	X(TCP_CLOSED_DATA, tcp_closed_data,                                                   \
+	        "data after the application closed (answered with RST, RFC 2525 §2.17)")      \
 	X(ARP_HOLD_FULL, arp_hold_full,                                                       \
 	        "packet dropped: ARP hold queue full or resolution failed")                   \
 	X(NO_MBUF, no_mbuf, "mbuf pool exhausted while building a packet")                    \
@@ -94,7 +104,21 @@ enum tern_drop {
 	X(TCP_TW_RECYCLED, tcp_tw_recycled, "TIME_WAIT entries recycled early (table full)")   \
 	X(TCP_TW_ACK, tcp_tw_ack, "segments in TIME_WAIT answered with an ACK")                \
 	X(TCP_DATA_RX, tcp_data_rx, "payload bytes delivered to applications")                 \
-	X(TCP_DATA_TX, tcp_data_tx, "payload bytes first sent")
+	X(TCP_DATA_TX, tcp_data_tx, "payload bytes first sent")                                \
+	X(TCP_RTO, tcp_rto, "retransmission timeouts")                                         \
+	X(TCP_RECOVERY, tcp_recovery, "fast recovery episodes (RFC 6675 / RFC 6582)")          \
+	X(TCP_FAST_RETRANS, tcp_fast_retrans, "segments retransmitted in fast recovery")       \
+	X(TCP_OOO_QUEUED, tcp_ooo_queued, "out-of-order segments queued for reassembly")       \
+	X(TCP_CHALLENGE_ACK, tcp_challenge_ack, "challenge ACKs sent (RFC 5961)")              \
+	X(TCP_CHALLENGE_LIMITED, tcp_challenge_limited,                                        \
+	        "challenge ACKs not sent: over the per-second limit")                          \
+	X(TCP_DELAYED_ACK, tcp_delayed_ack, "ACKs sent by the delayed ACK timer")              \
+	X(TCP_ZERO_WINDOW_PROBE, tcp_zero_window_probe, "zero window probes sent")             \
+	X(TCP_KEEPALIVE_PROBE, tcp_keepalive_probe, "keepalive probes sent")                   \
+	X(TCP_KEEPALIVE_TIMEOUT, tcp_keepalive_timeout, "connections ended by keepalive")      \
+	X(TCP_FIN_TIMEOUT, tcp_fin_timeout, "connections ended by the FIN_WAIT_2 timeout")     \
+	X(TCP_USER_TIMEOUT, tcp_user_timeout, "connections ended by the user timeout")         \
+	X(TCP_RST_UNREAD, tcp_rst_unread, "RSTs sent on close with unread data (RFC 2525)")
 
 /** Event counters. */
 enum tern_counter {

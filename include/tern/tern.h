@@ -70,6 +70,9 @@ enum tern_close_reason {
 	TERN_CLOSE_ABORTED,    /**< tern_conn_abort() by the application */
 	TERN_CLOSE_NO_ROUTE,   /**< the peer's address did not resolve (ARP) */
 	TERN_CLOSE_ENGINE,     /**< engine destroyed with the connection open */
+	TERN_CLOSE_USER_TIMEOUT, /**< data stayed unacknowledged past the user timeout */
+	TERN_CLOSE_KEEPALIVE,  /**< keepalive probes went unanswered */
+	TERN_CLOSE_FIN_TIMEOUT, /**< FIN_WAIT_2 lasted longer than fin_timeout_ms */
 };
 
 /**
@@ -123,6 +126,23 @@ struct tern_engine_conf {
 	bool rx_csum_offload;     /**< trust RTE_MBUF_F_RX_*_CKSUM_GOOD flags */
 	uint64_t secret[2];       /**< key for ISNs and the flow hash (0,0 = random) */
 	unsigned id;              /**< engine index, for logs and telemetry */
+
+	/* TCP behaviour (RFC 7323, RFC 2018, RFC 5681, RFC 1122). Zero = default. */
+	const char *cc;           /**< congestion control: "cubic" (default) or "newreno" */
+	bool no_wscale;           /**< do not offer window scaling (RFC 7323 §2) */
+	bool no_timestamps;       /**< do not offer timestamps (RFC 7323 §3) */
+	bool no_sack;             /**< do not offer SACK (RFC 2018) */
+	bool nodelay;             /**< new connections start with Nagle off */
+	uint32_t delack_ms;       /**< delayed ACK timeout (default 40, max 500); see no_delack */
+	bool no_delack;           /**< acknowledge every segment at once */
+	uint32_t fin_timeout_ms;  /**< FIN_WAIT_2 timeout after close() (default 60000) */
+	uint32_t user_timeout_ms; /**< RFC 9293 user timeout for unacknowledged data (0 = off) */
+	bool keepalive;           /**< keepalive on for new connections (default off) */
+	uint32_t keepidle_ms;     /**< idle time before the first probe (default 7200000) */
+	uint32_t keepintvl_ms;    /**< time between probes (default 75000) */
+	uint8_t keepcnt;          /**< unanswered probes before the connection ends (default 9) */
+	uint32_t challenge_ack_limit; /**< challenge ACKs per second per engine (default 1000) */
+	uint32_t reass_segs;      /**< out-of-order segments the engine may hold (default 65536) */
 };
 
 /**
@@ -213,6 +233,25 @@ int tern_conn_close(struct tern_conn *c);
 /** Abort: send RST and drop the connection; the closed callback (TERN_CLOSE_ABORTED)
  *  follows from the engine loop, and the handle stays valid until then. */
 void tern_conn_abort(struct tern_conn *c);
+
+/** Per-connection options (tern_conn_setopt()). */
+enum tern_conn_opt {
+	TERN_OPT_NODELAY,         /**< 1: Nagle off (send small segments at once); 0: on */
+	TERN_OPT_KEEPALIVE,       /**< 1: keepalive on; 0: off */
+	TERN_OPT_KEEPIDLE_MS,     /**< idle time before the first keepalive probe */
+	TERN_OPT_KEEPINTVL_MS,    /**< time between keepalive probes */
+	TERN_OPT_KEEPCNT,         /**< unanswered probes before the connection ends */
+	TERN_OPT_USER_TIMEOUT_MS, /**< user timeout; 0 = off */
+};
+
+/**
+ * Set a per-connection option.
+ * @return 0; -EINVAL for an unknown option or a value out of range.
+ */
+int tern_conn_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val);
+
+/** Read a per-connection option. @return 0 or -EINVAL. */
+int tern_conn_getopt(const struct tern_conn *c, enum tern_conn_opt opt, uint32_t *val);
 
 /** Application pointer of a connection. */
 void *tern_conn_udata(const struct tern_conn *c);

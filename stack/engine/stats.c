@@ -107,6 +107,12 @@ tern_close_reason_name(enum tern_close_reason r)
 		return "no-route";
 	case TERN_CLOSE_ENGINE:
 		return "engine";
+	case TERN_CLOSE_USER_TIMEOUT:
+		return "user-timeout";
+	case TERN_CLOSE_KEEPALIVE:
+		return "keepalive";
+	case TERN_CLOSE_FIN_TIMEOUT:
+		return "fin-timeout";
 	}
 	return "?";
 }

@@ -385,7 +385,7 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 			 * such segment (RFC 5681 §4.2), not one per burst, so the sender's
 			 * fast retransmit sees its three. */
 			tcp_send_ack_now(c, c->snd_nxt);
-			tern_drop(e, s->m, TERN_DROP_TCP_OUT_OF_ORDER);
+			tern_drop(e, s->m, TERN_DROP_TCP_REASS_FULL);
 			return;
 		}
 		c->rcv_nxt += len;

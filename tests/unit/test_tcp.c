@@ -443,7 +443,7 @@ test_data_in(void **state)
 	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 100);
 	expect_nothing(f);
 	assert_int_equal(f->n_readable, 1);
-	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_OUT_OF_ORDER], 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_REASS_FULL], 1);
 	assert_int_equal(tern_conn_readable(f->conn), 0);
 
 	/* old duplicate of the first segment: ACK, nothing delivered */
