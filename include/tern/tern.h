@@ -63,16 +63,16 @@ enum tern_tcp_state {
 
 /** Why a connection ended (argument of the closed callback). */
 enum tern_close_reason {
-	TERN_CLOSE_NORMAL = 0, /**< both FINs exchanged and acknowledged (or entered TIME_WAIT) */
-	TERN_CLOSE_RESET,      /**< the peer sent a RST */
-	TERN_CLOSE_REFUSED,    /**< connect(): the peer answered the SYN with a RST */
-	TERN_CLOSE_TIMEOUT,    /**< retransmissions exhausted */
-	TERN_CLOSE_ABORTED,    /**< tern_conn_abort() by the application */
-	TERN_CLOSE_NO_ROUTE,   /**< the peer's address did not resolve (ARP) */
-	TERN_CLOSE_ENGINE,     /**< engine destroyed with the connection open */
+	TERN_CLOSE_NORMAL = 0,   /**< both FINs exchanged and acknowledged (or entered TIME_WAIT) */
+	TERN_CLOSE_RESET,        /**< the peer sent a RST */
+	TERN_CLOSE_REFUSED,      /**< connect(): the peer answered the SYN with a RST */
+	TERN_CLOSE_TIMEOUT,      /**< retransmissions exhausted */
+	TERN_CLOSE_ABORTED,      /**< tern_conn_abort() by the application */
+	TERN_CLOSE_NO_ROUTE,     /**< the peer's address did not resolve (ARP) */
+	TERN_CLOSE_ENGINE,       /**< engine destroyed with the connection open */
 	TERN_CLOSE_USER_TIMEOUT, /**< data stayed unacknowledged past the user timeout */
-	TERN_CLOSE_KEEPALIVE,  /**< keepalive probes went unanswered */
-	TERN_CLOSE_FIN_TIMEOUT, /**< FIN_WAIT_2 lasted longer than fin_timeout_ms */
+	TERN_CLOSE_KEEPALIVE,    /**< keepalive probes went unanswered */
+	TERN_CLOSE_FIN_TIMEOUT,  /**< FIN_WAIT_2 lasted longer than fin_timeout_ms */
 };
 
 /**
@@ -142,7 +142,7 @@ struct tern_engine_conf {
 	uint32_t keepintvl_ms;    /**< time between probes (default 75000) */
 	uint8_t keepcnt;          /**< unanswered probes before the connection ends (default 9) */
 	uint32_t challenge_ack_limit; /**< challenge ACKs per second per engine (default 1000) */
-	uint32_t reass_segs;      /**< out-of-order segments the engine may hold (default 65536) */
+	uint32_t reass_segs; /**< out-of-order segments the engine may hold (default 65536) */
 };
 
 /**

@@ -66,11 +66,26 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	c->state = TERN_TCP_CLOSED;
 	tcp->state_count[TERN_TCP_CLOSED]++;
 	c->mss = tcp->mss;
+	c->rcv_mss = c->mss < 536 ? c->mss : 536;
 	c->rb_limit = e->conf.rcvbuf;
 	c->sb_limit = e->conf.sndbuf;
 	c->rto_ms = e->conf.rto_init_ms;
 	c->rtt_start_us = e->now_ns / 1000;
+	c->cc_ops = tcp->cc;
+	c->cc_ops->init(&c->cc, c->mss, e->now_ns / 1000);
+	c->ts_offset = (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323);
+	c->last_rx_ms = e->now_ms;
+	c->keepidle_ms = e->conf.keepidle_ms;
+	c->keepintvl_ms = e->conf.keepintvl_ms;
+	c->keepcnt = e->conf.keepcnt;
+	c->user_timeout_ms = e->conf.user_timeout_ms;
+	if (e->conf.nodelay)
+		c->opt |= CONN_O_NODELAY;
+	if (e->conf.keepalive)
+		c->opt |= CONN_O_KEEPALIVE;
 	tern_timer_init(&c->rtx_timer, tcp_rtx_timer_fn);
+	tern_timer_init(&c->delack_timer, tcp_delack_timer_fn);
+	tern_timer_init(&c->idle_timer, tcp_idle_timer_fn);
 	tern_list_init(&c->ev_link);
 	tern_list_init(&c->out_link);
 	tcp->nconns++;
@@ -127,6 +142,9 @@ conn_detach(struct tern_conn *c)
 			l->pending--;
 	}
 	twheel_cancel(&e->wheel, &c->rtx_timer);
+	twheel_cancel(&e->wheel, &c->delack_timer);
+	twheel_cancel(&e->wheel, &c->idle_timer);
+	reass_purge(&c->reass, &e->tcp.reass);
 	flow_remove(&e->tcp.flows, &c->node);
 	if (tern_list_linked(&c->out_link))
 		tern_list_del(&c->out_link);
@@ -460,9 +478,19 @@ tern_conn_shutdown(struct tern_conn *c)
 int
 tern_conn_close(struct tern_conn *c)
 {
+	bool unread = c->rb_len > 0;
+
 	if (c->flags & CONN_F_APP_CLOSED)
 		return 0;
 	c->flags |= CONN_F_APP_CLOSED;
+	if (unread && !(c->flags & CONN_F_DEAD) && c->state != TERN_TCP_SYN_SENT) {
+		/* Closing with unread data loses it: say so with a RST (RFC 2525 §2.17). */
+		tern_count(c->e, TERN_CTR_TCP_RST_UNREAD, 1);
+		tcp_send_bare(
+		        c->e, &c->node.key, c->snd_nxt, c->rcv_nxt, WIRE_TCP_RST | WIRE_TCP_ACK);
+		conn_terminate(c, TERN_CLOSE_ABORTED);
+		return 0;
+	}
 	mq_free(&c->rb_head, &c->rb_tail);
 	c->rb_len = 0;
 	if (c->flags & CONN_F_DEAD) {
@@ -483,10 +511,81 @@ tern_conn_close(struct tern_conn *c)
 	case TERN_TCP_CLOSE_WAIT:
 		tern_conn_shutdown(c);
 		break;
+	case TERN_TCP_FIN_WAIT_2:
+		tcp_idle_arm(c); /* the FIN_WAIT_2 timeout starts now */
+		break;
 	default:
 		break; /* FIN already queued */
 	}
 	return 0;
+}
+
+int
+tern_conn_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val)
+{
+	switch (opt) {
+	case TERN_OPT_NODELAY:
+		if (val > 1)
+			return -EINVAL;
+		c->opt = (uint8_t)(val ? c->opt | CONN_O_NODELAY : c->opt & ~CONN_O_NODELAY);
+		if (val)
+			conn_want_output(c); /* what Nagle held goes now */
+		return 0;
+	case TERN_OPT_KEEPALIVE:
+		if (val > 1)
+			return -EINVAL;
+		c->opt = (uint8_t)(val ? c->opt | CONN_O_KEEPALIVE : c->opt & ~CONN_O_KEEPALIVE);
+		break;
+	case TERN_OPT_KEEPIDLE_MS:
+		if (val == 0)
+			return -EINVAL;
+		c->keepidle_ms = val;
+		break;
+	case TERN_OPT_KEEPINTVL_MS:
+		if (val == 0)
+			return -EINVAL;
+		c->keepintvl_ms = val;
+		break;
+	case TERN_OPT_KEEPCNT:
+		if (val == 0 || val > 255)
+			return -EINVAL;
+		c->keepcnt = (uint8_t)val;
+		break;
+	case TERN_OPT_USER_TIMEOUT_MS:
+		c->user_timeout_ms = val;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+	engine_update_clock(c->e);
+	tcp_idle_arm(c);
+	return 0;
+}
+
+int
+tern_conn_getopt(const struct tern_conn *c, enum tern_conn_opt opt, uint32_t *val)
+{
+	switch (opt) {
+	case TERN_OPT_NODELAY:
+		*val = !!(c->opt & CONN_O_NODELAY);
+		return 0;
+	case TERN_OPT_KEEPALIVE:
+		*val = !!(c->opt & CONN_O_KEEPALIVE);
+		return 0;
+	case TERN_OPT_KEEPIDLE_MS:
+		*val = c->keepidle_ms;
+		return 0;
+	case TERN_OPT_KEEPINTVL_MS:
+		*val = c->keepintvl_ms;
+		return 0;
+	case TERN_OPT_KEEPCNT:
+		*val = c->keepcnt;
+		return 0;
+	case TERN_OPT_USER_TIMEOUT_MS:
+		*val = c->user_timeout_ms;
+		return 0;
+	}
+	return -EINVAL;
 }
 
 void

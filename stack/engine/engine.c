@@ -95,7 +95,9 @@ conf_check(struct tern_engine_conf *c)
 	if (c->mtu > room - RTE_PKTMBUF_HEADROOM - 14 - 40)
 		c->mtu = (uint16_t)(room - RTE_PKTMBUF_HEADROOM - 14 - 40);
 	if (c->rcvbuf == 0)
-		c->rcvbuf = 65535;
+		c->rcvbuf = 262144;
+	if (c->rcvbuf > (1u << 30))
+		return -EINVAL; /* beyond what window scaling can advertise */
 	if (c->sndbuf == 0)
 		c->sndbuf = 262144;
 	if (c->rto_min_ms == 0)
@@ -112,6 +114,26 @@ conf_check(struct tern_engine_conf *c)
 		c->port_hi = 60999;
 	if (c->port_hi < c->port_lo)
 		return -EINVAL;
+	if (c->cc == NULL)
+		c->cc = "cubic";
+	if (tcp_cc_find(c->cc) == NULL)
+		return -EINVAL;
+	if (c->delack_ms == 0)
+		c->delack_ms = 40;
+	if (c->delack_ms > 500)
+		return -EINVAL; /* RFC 1122 §4.2.3.2: MUST be less than 0.5 s */
+	if (c->fin_timeout_ms == 0)
+		c->fin_timeout_ms = 60000;
+	if (c->keepidle_ms == 0)
+		c->keepidle_ms = 7200000;
+	if (c->keepintvl_ms == 0)
+		c->keepintvl_ms = 75000;
+	if (c->keepcnt == 0)
+		c->keepcnt = 9;
+	if (c->challenge_ack_limit == 0)
+		c->challenge_ack_limit = 1000;
+	if (c->reass_segs == 0)
+		c->reass_segs = 65536;
 	if (c->secret[0] == 0 && c->secret[1] == 0) {
 		c->secret[0] = rte_rand();
 		c->secret[1] = rte_rand();

@@ -24,6 +24,15 @@ tcp_init(struct tern_engine *e)
 	tcp->isn_key.k1 = conf->secret[1];
 	tcp->mss = (uint16_t)(conf->mtu - 40);
 	tcp->tw_ms = 2 * conf->msl_ms;
+	tcp->ts_key.k0 = conf->secret[0] ^ 0x7473;
+	tcp->ts_key.k1 = conf->secret[1] + 0x7323;
+	tcp->cc = tcp_cc_find(conf->cc);
+	/* The smallest shift that lets the window field say the whole buffer. */
+	while (tcp->wscale < 14 && (conf->rcvbuf >> tcp->wscale) > 65535)
+		tcp->wscale++;
+	rc = reass_pool_init(&tcp->reass, conf->reass_segs, (int)rte_socket_id());
+	if (rc != 0)
+		return rc;
 	tern_list_init(&tcp->events);
 	tern_list_init(&tcp->output);
 	rc = flow_init(&tcp->flows, conf->max_conns + conf->max_tw, &fk);
@@ -65,6 +74,7 @@ tcp_fini(struct tern_engine *e)
 	rte_free(tcp->listeners);
 	rte_free(tcp->conn_pool);
 	tw_fini(e);
+	reass_pool_fini(&tcp->reass);
 	flow_fini(&tcp->flows);
 	tcp->listeners = NULL;
 	tcp->conn_pool = NULL;

@@ -16,6 +16,9 @@
 
 #include <tern/tern.h>
 
+#include "tcp/cc.h"
+#include "tcp/reass.h"
+#include "tcp/sack.h"
 #include "util/list.h"
 #include "util/seq.h"
 #include "util/siphash.h"
@@ -92,6 +95,17 @@ flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 #define CONN_F_DEAD       0x0200 /**< gone from the flow table; waits for the closed event */
 #define CONN_F_PERSIST    0x0400 /**< rtx timer is a zero-window probe timer */
 #define CONN_F_NEEDS_SYN  0x0800 /**< (re)send SYN or SYN-ACK at next output */
+#define CONN_F_RECOVERY   0x1000 /**< in fast recovery (RFC 6675 / RFC 6582) */
+#define CONN_F_DELACK     0x4000 /**< an ACK is owed (delayed ACK timer armed) */
+#define CONN_F_KA_PROBE   0x8000 /**< idle timer: keepalive probes are running */
+
+/* tern_conn.opt: negotiated options and per-connection switches */
+#define CONN_O_WSCALE    0x01 /**< window scaling in use (both SYNs carried it) */
+#define CONN_O_TS        0x02 /**< timestamps in use */
+#define CONN_O_SACK      0x04 /**< SACK in use */
+#define CONN_O_NODELAY   0x08 /**< Nagle off */
+#define CONN_O_KEEPALIVE 0x10 /**< keepalive on */
+#define CONN_O_TS_VALID  0x20 /**< ts_recent holds a value */
 
 struct tern_conn {
 	struct flow_node node; /**< must be first */
@@ -101,7 +115,13 @@ struct tern_conn {
 	uint8_t close_reason;
 	uint8_t nrtx; /**< consecutive retransmissions of the oldest segment */
 	uint16_t flags;
-	uint16_t mss; /**< effective send MSS */
+	uint16_t mss;       /**< send MSS: payload bytes per segment before options (RFC 6691) */
+	uint8_t opt;        /**< CONN_O_* */
+	uint8_t snd_wscale; /**< peer's window shift: applied to windows we receive */
+	uint8_t rcv_wscale; /**< our window shift: applied to windows we send */
+	uint8_t dupacks;    /**< duplicate ACKs in a row */
+	uint8_t ka_probes;  /**< keepalive probes sent without an answer */
+	uint16_t rcv_mss;   /**< largest segment received (delayed ACK "full-sized") */
 
 	/* send sequence space (RFC 9293 §3.3.1) */
 	tern_seq_t iss;
@@ -110,15 +130,28 @@ struct tern_conn {
 	tern_seq_t snd_max; /**< highest sequence sent + 1 */
 	tern_seq_t snd_wl1;
 	tern_seq_t snd_wl2;
-	tern_seq_t snd_fin; /**< sequence number of our FIN, valid with CONN_F_FIN_SENT */
-	uint32_t snd_wnd;
-	uint32_t cwnd;
-	uint32_t ssthresh;
+	tern_seq_t snd_fin;   /**< sequence number of our FIN, valid with CONN_F_FIN_SENT */
+	uint32_t snd_wnd;     /**< peer's window, scaled */
+	uint32_t max_snd_wnd; /**< largest window the peer advertised (RFC 5961 §5) */
+	tern_seq_t recover;   /**< RFC 6582 "recover": snd_max when recovery or RTO began */
+	tern_seq_t snd_sml;   /**< end of the last short segment sent (Nagle, Minshall) */
+	struct tcp_cc cc;     /**< cwnd, ssthresh and the algorithm's state */
+	const struct tcp_cc_ops *cc_ops;
+	struct sack_board scb; /**< what the peer SACKed (sender side) */
 
 	/* receive sequence space */
 	tern_seq_t irs;
 	tern_seq_t rcv_nxt;
-	tern_seq_t rcv_adv; /**< right edge of the window we advertised */
+	tern_seq_t rcv_adv;       /**< right edge of the window we advertised */
+	tern_seq_t last_ack_sent; /**< ACK field of the last segment we sent (RFC 7323 §4.3) */
+	uint32_t rcv_unacked;     /**< in-order bytes received since our last ACK */
+	struct tcp_reass reass;   /**< out-of-order segments */
+
+	/* timestamps (RFC 7323) */
+	uint32_t ts_offset;    /**< added to engine ms to make our TSval */
+	uint32_t ts_recent;    /**< TS.Recent */
+	uint64_t ts_recent_ms; /**< engine ms when ts_recent was set (24-day rule) */
+	uint64_t oow_ack_ms;   /**< last rate-limited out-of-window / PAWS ACK */
 
 	/* send buffer: data from snd_una (after the SYN) onwards, in data-only mbufs */
 	struct rte_mbuf *sb_head;
@@ -139,6 +172,14 @@ struct tern_conn {
 	uint64_t rtt_start_us;
 
 	struct tern_timer rtx_timer;
+	struct tern_timer delack_timer;
+	struct tern_timer idle_timer; /**< keepalive, or the FIN_WAIT_2 timeout */
+	uint64_t last_rx_ms;          /**< engine ms of the last segment accepted */
+	uint64_t progress_ms;         /**< snd_una last moved, or data became outstanding */
+	uint32_t keepidle_ms;
+	uint32_t keepintvl_ms;
+	uint32_t user_timeout_ms;
+	uint8_t keepcnt;
 	struct tern_list ev_link;  /**< on tcp_engine.events */
 	struct tern_list out_link; /**< on tcp_engine.output */
 	void *udata;
@@ -198,7 +239,13 @@ struct tcp_engine {
 	struct siphash_key isn_key;
 	uint16_t mss; /**< our MSS (MTU - 40) */
 	uint16_t next_port;
-	uint32_t tw_ms; /**< 2 * MSL */
+	uint32_t tw_ms;              /**< 2 * MSL */
+	uint8_t wscale;              /**< the window shift we offer */
+	const struct tcp_cc_ops *cc; /**< congestion control of new connections */
+	struct siphash_key ts_key;   /**< per-destination timestamp offsets */
+	struct reass_pool reass;
+	uint64_t chack_sec;   /**< second of the challenge ACK budget */
+	uint32_t chack_count; /**< challenge ACKs sent in that second */
 };
 
 /** Parsed segment handed through the input path. */
@@ -235,6 +282,22 @@ void tcp_send_bare(struct tern_engine *e, const struct flow_key *k, tern_seq_t s
 /** Window we advertise now (updates rcv_adv). */
 uint16_t tcp_rcv_window(struct tern_conn *c);
 
+/**
+ * Send a challenge ACK (RFC 5961) unless the engine's per-second budget is spent.
+ * @return true when sent.
+ */
+bool tcp_challenge_ack(struct tern_conn *c);
+/** Our TSval now for connection @p c. */
+static inline uint32_t
+tcp_ts_now(const struct tern_conn *c, uint64_t now_ms)
+{
+	return (uint32_t)now_ms + c->ts_offset;
+}
+/** Send segment [seq, seq + len) of the send buffer again (recovery). @return bytes sent. */
+uint32_t tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len);
+/** Payload bytes a data segment can carry now (mss minus the options it will carry). */
+uint32_t tcp_seg_room(const struct tern_conn *c);
+
 /* tcp_timer.c */
 void tcp_rtx_timer_fn(struct tern_timer *t, void *ctx);
 /** (Re)arm the retransmission timer with the current RTO. */
@@ -242,6 +305,12 @@ void tcp_arm_rtx(struct tern_conn *c);
 void tcp_cancel_rtx(struct tern_conn *c);
 /** Take an RTT sample (RFC 6298 §2). */
 void tcp_rtt_sample(struct tern_conn *c, uint32_t rtt_us);
+void tcp_delack_timer_fn(struct tern_timer *t, void *ctx);
+void tcp_idle_timer_fn(struct tern_timer *t, void *ctx);
+/** Owe an ACK: at once after 2 full segments (or no_delack), else by the delayed ACK timer. */
+void tcp_ack_later(struct tern_conn *c);
+/** (Re)arm the idle timer for keepalive or the FIN_WAIT_2 timeout, as the state wants. */
+void tcp_idle_arm(struct tern_conn *c);
 
 /* timewait.c */
 int tw_init(struct tern_engine *e, uint32_t max);

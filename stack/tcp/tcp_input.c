@@ -20,6 +20,9 @@
 
 #define TCP_MIN_MSS     64
 #define TCP_DEFAULT_MSS 536 /* RFC 9293 §3.7.1 when the peer sends no MSS option */
+#define TCP_MAX_WSCALE  14  /* RFC 7323 §2.3 */
+#define PAWS_24DAYS_MS  (24ull * 86400 * 1000)
+#define OOW_ACK_GAP_MS  500 /* out-of-window ACKs to pure ACKs: one per this, per connection */
 
 static uint16_t
 peer_mss(const struct tern_engine *e, const struct tcp_seg *s)
@@ -33,11 +36,33 @@ peer_mss(const struct tern_engine *e, const struct tcp_seg *s)
 	return mss;
 }
 
+/*
+ * Options of the peer's SYN (passive) or SYN-ACK (active). An option is in use when both
+ * sides sent it: passively we answer only what the SYN offered; actively we offered every
+ * option our configuration allows, so what the SYN-ACK carries decides.
+ */
 static void
-conn_init_cc(struct tern_conn *c)
+conn_syn_options(struct tern_conn *c, const struct tcp_seg *s)
 {
-	c->cwnd = 10u * c->mss; /* RFC 6928 */
-	c->ssthresh = UINT32_MAX / 2;
+	struct tern_engine *e = c->e;
+	const struct wire_tcp_opts *o = &s->th.opts;
+
+	c->opt &= (uint8_t) ~(CONN_O_WSCALE | CONN_O_TS | CONN_O_SACK | CONN_O_TS_VALID);
+	c->snd_wscale = c->rcv_wscale = 0;
+	if ((o->present & WIRE_TCPO_WSCALE) && !e->conf.no_wscale) {
+		c->opt |= CONN_O_WSCALE;
+		c->snd_wscale = o->wscale > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : o->wscale;
+		c->rcv_wscale = e->tcp.wscale;
+	}
+	if ((o->present & WIRE_TCPO_TS) && !e->conf.no_timestamps) {
+		c->opt |= CONN_O_TS | CONN_O_TS_VALID;
+		c->ts_recent = o->tsval;
+		c->ts_recent_ms = e->now_ms;
+	}
+	if ((o->present & WIRE_TCPO_SACK_PERM) && !e->conf.no_sack)
+		c->opt |= CONN_O_SACK;
+	c->mss = peer_mss(e, s);
+	c->cc_ops->init(&c->cc, tcp_seg_room(c), e->now_ns / 1000);
 }
 
 /* LISTEN state (RFC 9293 §3.10.7.2). */
@@ -80,11 +105,12 @@ input_listen(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 	c->rcv_adv = c->rcv_nxt;
 	c->iss = tcp_isn(e, &k);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->recover = c->iss;
 	c->snd_wnd = s->th.win; /* a SYN's window is never scaled */
+	c->max_snd_wnd = c->snd_wnd;
 	c->snd_wl1 = s->th.seq;
 	c->snd_wl2 = c->iss;
-	c->mss = peer_mss(e, s);
-	conn_init_cc(c);
+	conn_syn_options(c, s);
 	conn_set_state(c, TERN_TCP_SYN_RCVD);
 	l->pending++;
 	flow_insert(&e->tcp.flows, &c->node);
@@ -130,11 +156,12 @@ input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 	c->irs = s->th.seq;
 	c->rcv_nxt = s->th.seq + 1;
 	c->rcv_adv = c->rcv_nxt;
-	c->mss = peer_mss(e, s);
-	conn_init_cc(c);
+	conn_syn_options(c, s);
 	c->snd_wnd = s->th.win;
+	c->max_snd_wnd = c->snd_wnd;
 	c->snd_wl1 = s->th.seq;
 	c->snd_wl2 = s->th.ack;
+	c->last_rx_ms = e->now_ms;
 	if (ack_ok) {
 		c->snd_una = s->th.ack;
 		if (c->nrtx == 0)
@@ -145,6 +172,7 @@ input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 		tern_count(e, TERN_CTR_TCP_ACTIVE_OPEN, 1);
 		conn_event(c, CONN_EV_CONNECTED);
 		c->flags |= CONN_F_ACK_NOW;
+		tcp_idle_arm(c);
 	} else {
 		/* Simultaneous open: answer with SYN-ACK from our ISS. */
 		conn_set_state(c, TERN_TCP_SYN_RCVD);
@@ -171,6 +199,85 @@ seg_acceptable(const struct tern_conn *c, tern_seq_t seq, uint32_t seglen)
 	       seq_in(seq + seglen - 1, c->rcv_nxt, c->rcv_nxt + wnd);
 }
 
+/*
+ * ACK an unacceptable segment (RFC 9293 step 1, PAWS). Answers to segments without data
+ * are limited to one per OOW_ACK_GAP_MS per connection, so that a flood of forged pure
+ * ACKs cannot make us send as many; data always gets its ACK (the peer may be
+ * retransmitting because our ACK was lost).
+ */
+static void
+ack_unacceptable(struct tern_conn *c, const struct tcp_seg *s)
+{
+	if (s->th.flags & WIRE_TCP_RST)
+		return;
+	if (s->len == 0 && !(s->th.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN))) {
+		if (c->oow_ack_ms != 0 && c->e->now_ms - c->oow_ack_ms < OOW_ACK_GAP_MS)
+			return;
+		c->oow_ack_ms = c->e->now_ms;
+	}
+	c->flags |= CONN_F_ACK_NOW;
+	conn_want_output(c);
+}
+
+bool
+tcp_challenge_ack(struct tern_conn *c)
+{
+	struct tern_engine *e = c->e;
+	struct tcp_engine *tcp = &e->tcp;
+	uint64_t sec = e->now_ms / 1000;
+
+	if (sec != tcp->chack_sec) {
+		tcp->chack_sec = sec;
+		tcp->chack_count = 0;
+	}
+	if (tcp->chack_count >= e->conf.challenge_ack_limit) {
+		tern_count(e, TERN_CTR_TCP_CHALLENGE_LIMITED, 1);
+		return false;
+	}
+	tcp->chack_count++;
+	tern_count(e, TERN_CTR_TCP_CHALLENGE_ACK, 1);
+	c->flags |= CONN_F_ACK_NOW;
+	conn_want_output(c);
+	return true;
+}
+
+/* Bytes in flight, for congestion control. */
+static uint32_t
+conn_flight(const struct tern_conn *c)
+{
+	return c->snd_max - c->snd_una;
+}
+
+/*
+ * Loss detected by duplicate ACKs or SACK (RFC 5681 §3.2, RFC 6675 §5, RFC 6582 §3.2):
+ * enter recovery and retransmit the first unacknowledged segment now.
+ */
+static void
+enter_recovery(struct tern_conn *c)
+{
+	struct tern_engine *e = c->e;
+
+	c->flags |= CONN_F_RECOVERY;
+	c->recover = c->snd_max;
+	c->cc_ops->on_loss(&c->cc, conn_flight(c), e->now_ns / 1000);
+	c->flags &= (uint16_t)~CONN_F_RTT_TIMING; /* Karn */
+	tern_count(e, TERN_CTR_TCP_RECOVERY, 1);
+	c->scb.high_rxt = c->snd_una;
+	c->scb.high_rxt += tcp_retransmit(c, c->snd_una, tcp_seg_room(c));
+	if (!(c->opt & CONN_O_SACK))
+		c->cc.cwnd += 3u * c->cc.mss; /* NewReno: the three segments that left */
+	tcp_arm_rtx(c);
+}
+
+/* Recovery ends: the recovery point is acknowledged. */
+static void
+leave_recovery(struct tern_conn *c)
+{
+	c->flags &= (uint16_t)~CONN_F_RECOVERY;
+	c->dupacks = 0;
+	c->cc_ops->on_recovery_end(&c->cc, conn_flight(c), c->e->now_ns / 1000);
+}
+
 /* Fifth step: the ACK field, in a synchronized state. @return false when the segment
  * is finished with (dropped or the connection ended). */
 static bool
@@ -178,6 +285,7 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 {
 	struct tern_engine *e = c->e;
 	tern_seq_t ack = s->th.ack;
+	uint32_t win = s->th.win;
 	bool fin_acked;
 
 	if (c->state == TERN_TCP_SYN_RCVD) {
@@ -199,21 +307,30 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 		if (c->nrtx == 0 && c->srtt_us == 0 && c->rtt_start_us != 0)
 			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
 		conn_set_state(c, TERN_TCP_ESTABLISHED);
-		c->snd_wnd = s->th.win;
+		c->snd_wnd = win << c->snd_wscale;
+		c->max_snd_wnd = c->snd_wnd > c->max_snd_wnd ? c->snd_wnd : c->max_snd_wnd;
 		c->snd_wl1 = s->th.seq;
 		c->snd_wl2 = ack;
+		tcp_idle_arm(c);
 		/* fall through to the common processing: it acknowledges our SYN */
 	}
 
 	if (seq_gt(ack, c->snd_max)) {
-		/* Acknowledges something not yet sent: ACK and drop (RFC 9293). */
-		c->flags |= CONN_F_ACK_NOW;
-		conn_want_output(c);
+		/* Acknowledges something not yet sent: ACK and drop (RFC 9293, RFC 5961 §5). */
+		ack_unacceptable(c, s);
 		tern_drop(e, s->m, TERN_DROP_TCP_BAD_ACK);
 		return false;
 	}
+	if (seq_lt(ack, c->snd_una - c->max_snd_wnd)) {
+		/* Too old to be a real duplicate: a blind injection attempt (RFC 5961 §5.2). */
+		ack_unacceptable(c, s);
+		tern_drop(e, s->m, TERN_DROP_TCP_ACK_TOO_OLD);
+		return false;
+	}
+	win <<= c->snd_wscale;
 	if (seq_gt(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
+		uint32_t flight = conn_flight(c);
 		uint32_t data = acked;
 		bool syn_acked = c->snd_una == c->iss;
 
@@ -226,18 +343,36 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 			data = c->sb_len;
 		conn_sb_ack(c, data);
 		c->snd_una = ack;
+		c->progress_ms = e->now_ms;
 		if (seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		if ((c->flags & CONN_F_RTT_TIMING) && seq_gt(ack, c->rtt_seq)) {
+		/* RTT: from the echoed timestamp (RFC 7323 §4), else the timed segment. */
+		if ((c->opt & CONN_O_TS) && (s->th.opts.present & WIRE_TCPO_TS) &&
+		        s->th.opts.tsecr != 0) {
+			uint32_t ms = tcp_ts_now(c, e->now_ms) - s->th.opts.tsecr;
+			if (ms < 3600u * 1000)
+				tcp_rtt_sample(c, ms * 1000);
+			c->flags &= (uint16_t)~CONN_F_RTT_TIMING;
+		} else if ((c->flags & CONN_F_RTT_TIMING) && seq_gt(ack, c->rtt_seq)) {
 			c->flags &= (uint16_t)~CONN_F_RTT_TIMING;
 			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
 		}
 		c->nrtx = 0;
-		/* Slow start, then congestion avoidance (RFC 5681 §3.1). */
-		if (c->cwnd < c->ssthresh)
-			c->cwnd += acked < c->mss ? acked : c->mss;
-		else
-			c->cwnd += (uint32_t)c->mss * c->mss / c->cwnd + 1;
+		if (c->flags & CONN_F_RECOVERY) {
+			if (seq_geq(ack, c->recover)) {
+				leave_recovery(c);
+			} else if (!(c->opt & CONN_O_SACK)) {
+				/* NewReno partial ACK (RFC 6582 §3.2 step 5): retransmit the
+				 * next hole, deflate by what was acknowledged. */
+				tcp_retransmit(c, c->snd_una, tcp_seg_room(c));
+				c->cc.cwnd = c->cc.cwnd > acked ? c->cc.cwnd - acked : c->cc.mss;
+				if (acked >= c->cc.mss)
+					c->cc.cwnd += c->cc.mss;
+			}
+		} else {
+			c->dupacks = 0;
+			c->cc_ops->on_ack(&c->cc, acked, flight, c->srtt_us, e->now_ns / 1000);
+		}
 		if (c->snd_una == c->snd_max)
 			tcp_cancel_rtx(c);
 		else
@@ -247,16 +382,42 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 			conn_event(c, CONN_EV_WRITABLE);
 		}
 		conn_want_output(c);
-	} else if (!seq_geq(ack, c->snd_una)) {
+	} else if (seq_lt(ack, c->snd_una)) {
 		/* Old duplicate ACK: ignore the ACK field, keep processing. */
 		goto state_checks;
 	}
+	if ((c->opt & CONN_O_SACK) && (s->th.opts.present & WIRE_TCPO_SACK))
+		sack_update(&c->scb, c->snd_una, c->snd_max, s->th.opts.sack, s->th.opts.nsack);
+	else if (c->scb.n != 0)
+		sack_update(&c->scb, c->snd_una, c->snd_max, NULL, 0);
+
+	/* Duplicate ACK (RFC 5681 §2): nothing new acknowledged, no data, same window,
+	 * data outstanding. */
+	if (ack == c->snd_una && s->len == 0 && !(s->th.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN)) &&
+	        win == c->snd_wnd && c->snd_una != c->snd_max) {
+		if (c->dupacks < 255)
+			c->dupacks++;
+		if (c->flags & CONN_F_RECOVERY) {
+			if (!(c->opt & CONN_O_SACK))
+				c->cc.cwnd +=
+				        c->cc.mss; /* NewReno inflation (RFC 6582 §3.2 step 4) */
+			conn_want_output(c);
+		} else if (seq_gt(c->snd_una, c->recover) || c->snd_una == c->recover) {
+			if (c->dupacks >= SACK_DUPTHRESH ||
+			        ((c->opt & CONN_O_SACK) &&
+			                sack_is_lost(&c->scb, c->snd_una, c->cc.mss)))
+				enter_recovery(c);
+		}
+	}
+
 	/* Send window update (RFC 9293 §3.10.7.4 fifth, ESTABLISHED). */
 	if (seq_lt(c->snd_wl1, s->th.seq) ||
 	        (c->snd_wl1 == s->th.seq && seq_leq(c->snd_wl2, ack))) {
-		if (s->th.win > c->snd_wnd)
+		if (win > c->snd_wnd)
 			conn_want_output(c);
-		c->snd_wnd = s->th.win;
+		c->snd_wnd = win;
+		if (win > c->max_snd_wnd)
+			c->max_snd_wnd = win;
 		c->snd_wl1 = s->th.seq;
 		c->snd_wl2 = ack;
 	}
@@ -265,8 +426,10 @@ state_checks:
 	fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
 	switch (c->state) {
 	case TERN_TCP_FIN_WAIT_1:
-		if (fin_acked)
+		if (fin_acked) {
 			conn_set_state(c, TERN_TCP_FIN_WAIT_2);
+			tcp_idle_arm(c);
+		}
 		break;
 	case TERN_TCP_CLOSING:
 		if (fin_acked) {
@@ -288,6 +451,26 @@ state_checks:
 	return true;
 }
 
+/* Data after tern_conn_close(): nobody will read it; reset (RFC 2525 §2.17, as Linux). */
+static void
+data_after_close(struct tern_conn *c, struct tcp_seg *s)
+{
+	tcp_send_bare(c->e, &c->node.key, c->snd_nxt, c->rcv_nxt, WIRE_TCP_RST | WIRE_TCP_ACK);
+	tern_drop(c->e, s->m, TERN_DROP_TCP_CLOSED_DATA);
+	conn_terminate(c, TERN_CLOSE_ABORTED);
+}
+
+/* Deliver in-order payload @p m of @p len bytes. */
+static void
+deliver(struct tern_conn *c, struct rte_mbuf *m, uint32_t len)
+{
+	c->rcv_nxt += len;
+	c->rcv_unacked += len;
+	conn_rb_append(c, m);
+	tern_count(c->e, TERN_CTR_TCP_DATA_RX, len);
+	conn_event(c, CONN_EV_READABLE);
+}
+
 /* States other than LISTEN and SYN_SENT (RFC 9293 §3.10.7.4). */
 static void
 input_synchronized(struct tern_conn *c, struct tcp_seg *s)
@@ -298,6 +481,8 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 	uint32_t seglen = s->len + !!(fl & WIRE_TCP_SYN) + !!(fl & WIRE_TCP_FIN);
 	uint32_t front = 0; /* payload bytes before rcv_nxt, trimmed */
 	uint32_t len = s->len;
+	bool has_ts = (s->th.opts.present & WIRE_TCPO_TS) != 0;
+	bool fin_in_order = false;
 	uint32_t wnd;
 
 	/* A retransmitted SYN in SYN_RCVD: our SYN-ACK was lost, send it again. */
@@ -309,12 +494,24 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 		return;
 	}
 
+	/* Timestamps (RFC 7323): required once negotiated; PAWS before anything else. */
+	if ((c->opt & CONN_O_TS) && !(fl & WIRE_TCP_RST)) {
+		if (!has_ts) {
+			tern_drop(e, s->m, TERN_DROP_TCP_NO_TS);
+			return;
+		}
+		if ((c->opt & CONN_O_TS_VALID) && e->now_ms - c->ts_recent_ms > PAWS_24DAYS_MS)
+			c->opt &= (uint8_t)~CONN_O_TS_VALID; /* §5.5: too old to compare */
+		if ((c->opt & CONN_O_TS_VALID) && seq_lt(s->th.opts.tsval, c->ts_recent)) {
+			ack_unacceptable(c, s);
+			tern_drop(e, s->m, TERN_DROP_TCP_PAWS);
+			return;
+		}
+	}
+
 	/* first: check the sequence number */
 	if (!seg_acceptable(c, seq, seglen)) {
-		if (!(fl & WIRE_TCP_RST)) {
-			c->flags |= CONN_F_ACK_NOW;
-			conn_want_output(c);
-		}
+		ack_unacceptable(c, s);
 		tern_drop(e, s->m, TERN_DROP_TCP_OUT_OF_WINDOW);
 		return;
 	}
@@ -339,9 +536,8 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 	/* second: RST (RFC 5961 §3: exact match resets, otherwise a challenge ACK) */
 	if (fl & WIRE_TCP_RST) {
 		if (s->th.seq != c->rcv_nxt) {
-			c->flags |= CONN_F_ACK_NOW;
-			conn_want_output(c);
-			tern_drop(e, s->m, TERN_DROP_TCP_OUT_OF_WINDOW);
+			tcp_challenge_ack(c);
+			tern_drop(e, s->m, TERN_DROP_TCP_RST_CHALLENGE);
 			return;
 		}
 		tern_count(e, TERN_CTR_TCP_RST_RX, 1);
@@ -355,9 +551,8 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 	}
 	/* fourth: SYN in a synchronized state: challenge ACK (RFC 5961 §4) */
 	if (fl & WIRE_TCP_SYN) {
-		c->flags |= CONN_F_ACK_NOW;
-		conn_want_output(c);
-		tern_drop(e, s->m, TERN_DROP_TCP_OUT_OF_WINDOW);
+		tcp_challenge_ack(c);
+		tern_drop(e, s->m, TERN_DROP_TCP_SYN_CHALLENGE);
 		return;
 	}
 	/* fifth: the ACK field */
@@ -365,11 +560,23 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 		tern_drop(e, s->m, TERN_DROP_TCP_NO_ACK);
 		return;
 	}
+	/* The segment is acceptable: TS.Recent follows it (RFC 7323 §4.3). */
+	if ((c->opt & CONN_O_TS) && has_ts && seq_leq(s->th.seq, c->last_ack_sent) &&
+	        (!(c->opt & CONN_O_TS_VALID) || seq_geq(s->th.opts.tsval, c->ts_recent))) {
+		c->ts_recent = s->th.opts.tsval;
+		c->ts_recent_ms = e->now_ms;
+		c->opt |= CONN_O_TS_VALID;
+	}
+	c->last_rx_ms = e->now_ms;
+	c->ka_probes = 0;
 	if (!input_ack(c, s))
 		return;
 
 	/* seventh: segment text */
 	if (len > 0) {
+		struct rte_mbuf *m;
+		bool filled;
+
 		switch (c->state) {
 		case TERN_TCP_ESTABLISHED:
 		case TERN_TCP_FIN_WAIT_1:
@@ -380,39 +587,66 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 			tern_drop(e, s->m, TERN_DROP_TCP_OUT_OF_WINDOW);
 			return;
 		}
-		if (seq != c->rcv_nxt) {
-			/* Out of order: no reassembly yet. One immediate duplicate ACK per
-			 * such segment (RFC 5681 §4.2), not one per burst, so the sender's
-			 * fast retransmit sees its three. */
-			tcp_send_ack_now(c, c->snd_nxt);
-			tern_drop(e, s->m, TERN_DROP_TCP_REASS_FULL);
+		if (c->flags & CONN_F_APP_CLOSED) {
+			data_after_close(c, s);
 			return;
 		}
-		c->rcv_nxt += len;
-		c->flags |= CONN_F_ACK_NOW;
-		conn_want_output(c);
-		if (c->flags & CONN_F_APP_CLOSED) {
-			/* The application closed: data is acknowledged and discarded. */
-			e->stats.drop[TERN_DROP_TCP_CLOSED_DATA]++;
-		} else {
-			struct rte_mbuf *m = s->m;
-			rte_pktmbuf_adj(m, (uint16_t)(s->data_off + front));
-			rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - len));
-			s->m = NULL;
-			conn_rb_append(c, m);
-			tern_count(e, TERN_CTR_TCP_DATA_RX, len);
-			conn_event(c, CONN_EV_READABLE);
+		if (len > c->rcv_mss)
+			c->rcv_mss = (uint16_t)(len < c->mss ? len : c->mss);
+		m = s->m;
+		s->m = NULL;
+		rte_pktmbuf_adj(m, (uint16_t)(s->data_off + front));
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - len));
+		if (seq != c->rcv_nxt) {
+			/* Out of order: queue it, ACK at once with SACK (RFC 5681 §4.2). */
+			enum reass_result r = reass_insert(&c->reass, &e->tcp.reass, seq, len, m,
+			        (fl & WIRE_TCP_FIN) != 0, e->conf.reass_segs);
+			if (r == REASS_QUEUED)
+				tern_count(e, TERN_CTR_TCP_OOO_QUEUED, 1);
+			else
+				e->stats.drop[r == REASS_DUP ? TERN_DROP_TCP_REASS_DUP
+				                             : TERN_DROP_TCP_REASS_FULL]++;
+			tcp_send_ack_now(c, c->snd_nxt);
+			return;
+		}
+		filled = c->reass.head != NULL || c->reass.has_fin;
+		deliver(c, m, len);
+		if (fl & WIRE_TCP_FIN)
+			fin_in_order = true;
+		if (filled) {
+			/* The segment filled (part of) a hole: take what now follows, and ACK
+			 * at once (RFC 5681 §4.2). */
+			uint32_t n;
+			bool fin = false;
+			while ((m = reass_pop(&c->reass, &e->tcp.reass, c->rcv_nxt, &n, &fin)) !=
+			        NULL)
+				deliver(c, m, n);
+			if (fin || (c->reass.has_fin && c->reass.fin_seq == c->rcv_nxt))
+				fin_in_order = true;
+			c->flags |= CONN_F_ACK_NOW;
+			conn_want_output(c);
+		} else if (!fin_in_order) {
+			tcp_ack_later(c);
 		}
 	} else if (s->len > 0 && !(fl & WIRE_TCP_FIN)) {
 		/* Everything was a duplicate (or beyond the window): tell the peer. */
 		c->flags |= CONN_F_ACK_NOW;
 		conn_want_output(c);
+	} else if ((fl & WIRE_TCP_FIN) && seq == c->rcv_nxt) {
+		fin_in_order = true;
+	} else if ((fl & WIRE_TCP_FIN) && seq_gt(seq, c->rcv_nxt) &&
+	           !(c->flags & CONN_F_FIN_RCVD)) {
+		/* A FIN beyond a hole: remember it with the queue, ACK what we have. */
+		c->reass.has_fin = 1;
+		c->reass.fin_seq = seq;
+		tcp_send_ack_now(c, c->snd_nxt);
 	}
 
 	/* eighth: FIN */
-	if ((fl & WIRE_TCP_FIN) && seq + len == c->rcv_nxt && !(c->flags & CONN_F_FIN_RCVD)) {
+	if (fin_in_order && !(c->flags & CONN_F_FIN_RCVD)) {
 		bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
 
+		reass_purge(&c->reass, &e->tcp.reass);
 		c->rcv_nxt++;
 		c->flags |= CONN_F_FIN_RCVD | CONN_F_ACK_NOW;
 		conn_want_output(c);

@@ -99,18 +99,83 @@ tcp_rcv_window(struct tern_conn *c)
 {
 	uint32_t free = c->rb_limit > c->rb_len ? c->rb_limit - c->rb_len : 0;
 	uint32_t thresh = c->mss < c->rb_limit / 2 ? c->mss : c->rb_limit / 2;
+	unsigned shift = (c->opt & CONN_O_WSCALE) ? c->rcv_wscale : 0;
+	uint32_t max = 65535u << shift;
+	uint32_t w;
 	tern_seq_t edge;
 
-	if (free > 65535) /* no window scaling yet */
-		free = 65535;
+	if (free > max)
+		free = max;
+	free &= ~((1u << shift) - 1); /* what the scaled field can say exactly */
 	edge = c->rcv_nxt + free;
 	/* Never shrink the window; move its right edge only by a useful amount
 	 * (receiver-side silly window avoidance, RFC 1122 §4.2.3.3). */
-	if (seq_gt(edge, c->rcv_adv) && (edge - c->rcv_adv >= thresh || free == 65535))
+	if (seq_gt(edge, c->rcv_adv) && (edge - c->rcv_adv >= thresh || free == max))
 		c->rcv_adv = edge;
 	if (seq_lt(c->rcv_adv, c->rcv_nxt))
 		c->rcv_adv = c->rcv_nxt;
+	w = (c->rcv_adv - c->rcv_nxt) >> shift;
+	return (uint16_t)(w > 65535 ? 65535 : w);
+}
+
+/* Window of a SYN or SYN-ACK: never scaled (RFC 7323 §2.2). */
+static uint16_t
+syn_window(struct tern_conn *c)
+{
+	uint32_t free = c->rb_limit > 65535 ? 65535 : c->rb_limit;
+
+	if (seq_lt(c->rcv_adv, c->rcv_nxt + free))
+		c->rcv_adv = c->rcv_nxt + free;
 	return (uint16_t)(c->rcv_adv - c->rcv_nxt);
+}
+
+uint32_t
+tcp_seg_room(const struct tern_conn *c)
+{
+	return c->mss - ((c->opt & CONN_O_TS) ? 12u : 0u); /* NOP, NOP, TS */
+}
+
+/* Options of a segment of @p c with @p flags and @p len payload bytes. */
+static void
+conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t len)
+{
+	struct tern_engine *e = c->e;
+
+	o->present = 0;
+	if (flags & WIRE_TCP_SYN) {
+		/* Our SYN offers what the configuration allows; a SYN-ACK answers the SYN. */
+		bool offer = c->state == TERN_TCP_SYN_SENT;
+
+		o->present = WIRE_TCPO_MSS;
+		o->mss = e->tcp.mss;
+		if (offer ? !e->conf.no_wscale : (c->opt & CONN_O_WSCALE) != 0) {
+			o->present |= WIRE_TCPO_WSCALE;
+			o->wscale = e->tcp.wscale;
+		}
+		if (offer ? !e->conf.no_sack : (c->opt & CONN_O_SACK) != 0)
+			o->present |= WIRE_TCPO_SACK_PERM;
+		if (offer ? !e->conf.no_timestamps : (c->opt & CONN_O_TS) != 0) {
+			o->present |= WIRE_TCPO_TS;
+			o->tsval = tcp_ts_now(c, e->now_ms);
+			o->tsecr = offer ? 0 : c->ts_recent;
+		}
+		return;
+	}
+	if (c->opt & CONN_O_TS) {
+		o->present |= WIRE_TCPO_TS;
+		o->tsval = tcp_ts_now(c, e->now_ms);
+		o->tsecr = c->ts_recent;
+	}
+	if ((c->opt & CONN_O_SACK) && (flags & WIRE_TCP_ACK) && c->reass.head != NULL) {
+		unsigned n = reass_sack_blocks(&c->reass, o->sack, (c->opt & CONN_O_TS) ? 3 : 4);
+		if (n > 0) {
+			o->present |= WIRE_TCPO_SACK;
+			o->nsack = (uint8_t)n;
+			/* A full data segment has no room for them; the next ACK tells. */
+			if (len > 0 && len + wire_tcp_opts_len(o) > c->mss)
+				o->present &= (uint8_t)~WIRE_TCPO_SACK;
+		}
+	}
 }
 
 /* One segment of a connection. */
@@ -121,26 +186,159 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 	struct wire_tcp_repr th;
 
 	th_init(&th, &c->node.key, seq, (flags & WIRE_TCP_ACK) ? c->rcv_nxt : 0, flags,
-	        tcp_rcv_window(c));
-	if (flags & WIRE_TCP_SYN) {
-		th.opts.present = WIRE_TCPO_MSS;
-		th.opts.mss = e->tcp.mss;
-	}
+	        (flags & WIRE_TCP_SYN) ? syn_window(c) : tcp_rcv_window(c));
+	conn_opts(c, &th.opts, flags, len);
 	if (seq_lt(seq, c->snd_max) && (len > 0 || (flags & (WIRE_TCP_SYN | WIRE_TCP_FIN))))
 		tern_count(e, TERN_CTR_TCP_RETRANS, 1);
 	else if (len > 0)
 		tern_count(e, TERN_CTR_TCP_DATA_TX, len);
-	c->flags &= (uint16_t)~CONN_F_ACK_NOW;
+	if (flags & WIRE_TCP_ACK) {
+		/* Every ACK we send settles what was owed. */
+		c->last_ack_sent = c->rcv_nxt;
+		c->rcv_unacked = 0;
+		c->flags &= (uint16_t) ~(CONN_F_ACK_NOW | CONN_F_DELACK);
+		twheel_cancel(&e->wheel, &c->delack_timer);
+	}
 	return tcp_xmit(e, &c->node.key, &th, c, seq - c->snd_una, len);
+}
+
+uint32_t
+tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len)
+{
+	tern_seq_t data_end = c->snd_una + c->sb_len;
+	uint8_t fl = WIRE_TCP_ACK;
+	uint32_t room = tcp_seg_room(c);
+	bool fin = (c->flags & CONN_F_FIN_SENT) != 0;
+
+	if (seq_lt(seq, c->snd_una))
+		return 0;
+	if (seq_geq(seq, data_end)) {
+		if (!fin || seq != c->snd_fin)
+			return 0;
+		len = 0;
+	} else {
+		if (len > data_end - seq)
+			len = data_end - seq;
+		if (len > room)
+			len = room;
+	}
+	if (seq + len == data_end) {
+		if (len > 0)
+			fl |= WIRE_TCP_PSH;
+		if (fin)
+			fl |= WIRE_TCP_FIN;
+	}
+	if (len == 0 && !(fl & WIRE_TCP_FIN))
+		return 0;
+	if (conn_xmit(c, seq, len, fl) != 0)
+		return 0;
+	tern_count(c->e, TERN_CTR_TCP_FAST_RETRANS, 1);
+	return len + !!(fl & WIRE_TCP_FIN);
+}
+
+/*
+ * Send the next new segment from snd_nxt if the windows, sender SWS avoidance and Nagle
+ * allow. @return 1 sent, 0 nothing allowed now, -1 no mbuf.
+ */
+static int
+send_new(struct tern_conn *c, tern_seq_t win_end)
+{
+	struct tern_engine *e = c->e;
+	tern_seq_t data_end = c->snd_una + c->sb_len;
+	uint32_t room = tcp_seg_room(c);
+	uint32_t len = data_end - c->snd_nxt;
+	uint8_t fl = WIRE_TCP_ACK;
+	bool fin_next = (c->flags & (CONN_F_FIN_QUEUED | CONN_F_FIN_SENT)) == CONN_F_FIN_QUEUED;
+
+	if (!seq_lt(c->snd_nxt, data_end))
+		return 0;
+	if (len > room)
+		len = room;
+	if (seq_gt(c->snd_nxt + len, win_end)) {
+		if (seq_geq(c->snd_nxt, win_end))
+			return 0;
+		len = win_end - c->snd_nxt;
+		/* Sender silly window avoidance (RFC 9293 §3.8.6.2.1): no small
+		 * segment while data is in flight and more is waiting. */
+		if (len < room && c->snd_nxt != c->snd_una)
+			return 0;
+	}
+	if (c->snd_nxt + len == data_end) {
+		fl |= WIRE_TCP_PSH;
+		if (fin_next)
+			fl |= WIRE_TCP_FIN;
+	}
+	/* Nagle (RFC 1122 §4.2.3.4) in Minshall's form: a short segment waits while an
+	 * earlier short segment is unacknowledged. A FIN is never held back. */
+	if (len < room && !(c->opt & CONN_O_NODELAY) && !(fl & WIRE_TCP_FIN) &&
+	        seq_gt(c->snd_sml, c->snd_una) && seq_leq(c->snd_sml, c->snd_max))
+		return 0;
+	if (!(c->flags & CONN_F_RTT_TIMING) && !(c->opt & CONN_O_TS) &&
+	        seq_geq(c->snd_nxt, c->snd_max)) {
+		c->flags |= CONN_F_RTT_TIMING;
+		c->rtt_seq = c->snd_nxt;
+		c->rtt_start_us = e->now_ns / 1000;
+	}
+	if (c->snd_una == c->snd_max)
+		c->progress_ms = e->now_ms; /* data becomes outstanding (user timeout) */
+	if (conn_xmit(c, c->snd_nxt, len, fl) != 0)
+		return -1;
+	c->snd_nxt += len;
+	if (len < room)
+		c->snd_sml = c->snd_nxt;
+	if (fl & WIRE_TCP_FIN) {
+		c->flags |= CONN_F_FIN_SENT;
+		c->snd_fin = c->snd_nxt;
+		c->snd_nxt++;
+	}
+	c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+	return 1;
+}
+
+/* RFC 6675 §5 step (C): in SACK recovery, send while pipe leaves a segment of cwnd. */
+static int
+sack_recovery_output(struct tern_conn *c, tern_seq_t win_end)
+{
+	uint32_t room = tcp_seg_room(c);
+	int sent = 0;
+
+	for (;;) {
+		uint32_t pipe = sack_pipe(&c->scb, c->snd_una, c->snd_max, c->cc.mss);
+		tern_seq_t seq;
+		uint32_t len, n;
+
+		if (pipe + room > c->cc.cwnd)
+			break;
+		if (seq_lt(c->scb.high_rxt, c->snd_una))
+			c->scb.high_rxt = c->snd_una;
+		if (sack_next_seg(&c->scb, c->snd_una, c->snd_max, room, false, &seq, &len)) {
+			n = tcp_retransmit(c, seq, len); /* rule 1: a lost segment */
+		} else {
+			int r = send_new(c, win_end); /* rule 2: new data */
+			if (r > 0) {
+				sent++;
+				continue;
+			}
+			if (r < 0 || !sack_next_seg(&c->scb, c->snd_una, c->snd_max, room, true,
+			                     &seq, &len))
+				break;
+			n = tcp_retransmit(c, seq, len); /* rule 3 */
+		}
+		if (n == 0)
+			break;
+		if (seq_gt(seq + n, c->scb.high_rxt))
+			c->scb.high_rxt = seq + n;
+		sent++;
+	}
+	return sent;
 }
 
 void
 tcp_output(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
 	tern_seq_t data_end, win_end;
 	uint32_t wnd;
-	int sent = 0;
+	int sent = 0, r;
 
 	if (c->flags & CONN_F_DEAD)
 		return;
@@ -175,43 +373,13 @@ tcp_output(struct tern_conn *c)
 	}
 
 	data_end = c->snd_una + c->sb_len;
-	wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
-	win_end = c->snd_una + wnd;
-	while (seq_lt(c->snd_nxt, data_end)) {
-		uint32_t len = data_end - c->snd_nxt;
-		uint8_t fl = WIRE_TCP_ACK;
-
-		if (len > c->mss)
-			len = c->mss;
-		if (seq_gt(c->snd_nxt + len, win_end)) {
-			if (seq_geq(c->snd_nxt, win_end))
-				break;
-			len = win_end - c->snd_nxt;
-			/* Sender silly window avoidance (RFC 9293 §3.8.6.2.1): no small
-			 * segment while data is in flight and more is waiting. */
-			if (len < c->mss && c->snd_nxt != c->snd_una)
-				break;
-		}
-		if (c->snd_nxt + len == data_end) {
-			fl |= WIRE_TCP_PSH;
-			if ((c->flags & (CONN_F_FIN_QUEUED | CONN_F_FIN_SENT)) == CONN_F_FIN_QUEUED)
-				fl |= WIRE_TCP_FIN;
-		}
-		if (!(c->flags & CONN_F_RTT_TIMING) && seq_geq(c->snd_nxt, c->snd_max)) {
-			c->flags |= CONN_F_RTT_TIMING;
-			c->rtt_seq = c->snd_nxt;
-			c->rtt_start_us = e->now_ns / 1000;
-		}
-		if (conn_xmit(c, c->snd_nxt, len, fl) != 0)
-			break;
-		c->snd_nxt += len;
-		if (fl & WIRE_TCP_FIN) {
-			c->flags |= CONN_F_FIN_SENT;
-			c->snd_fin = c->snd_nxt;
-			c->snd_nxt++;
-		}
-		c->snd_max = seq_max(c->snd_max, c->snd_nxt);
-		sent++;
+	if ((c->flags & CONN_F_RECOVERY) && (c->opt & CONN_O_SACK)) {
+		sent = sack_recovery_output(c, c->snd_una + c->snd_wnd);
+	} else {
+		wnd = c->snd_wnd < c->cc.cwnd ? c->snd_wnd : c->cc.cwnd;
+		win_end = c->snd_una + wnd;
+		while ((r = send_new(c, win_end)) > 0)
+			sent++;
 	}
 	if ((c->flags & (CONN_F_FIN_QUEUED | CONN_F_FIN_SENT)) == CONN_F_FIN_QUEUED &&
 	        c->snd_nxt == data_end) {
@@ -223,7 +391,7 @@ tcp_output(struct tern_conn *c)
 			sent++;
 		}
 	}
-	if (!sent && (c->flags & CONN_F_ACK_NOW))
+	if (c->flags & CONN_F_ACK_NOW)
 		conn_xmit(c, c->snd_nxt, 0, WIRE_TCP_ACK);
 
 	if (c->snd_una != c->snd_max) {
@@ -240,6 +408,7 @@ tcp_output(struct tern_conn *c)
 	} else {
 		tcp_cancel_rtx(c);
 	}
+	(void)sent;
 }
 
 void

@@ -17,7 +17,15 @@
 void
 tcp_arm_rtx(struct tern_conn *c)
 {
-	twheel_arm(&c->e->wheel, &c->rtx_timer, c->e->now_ms + c->rto_ms);
+	uint64_t when = c->e->now_ms + c->rto_ms;
+
+	/* The user timeout ends the connection on time, not at the next backoff step. */
+	if (c->user_timeout_ms != 0 && c->snd_una != c->snd_max &&
+	        c->progress_ms + c->user_timeout_ms < when)
+		when = c->progress_ms + c->user_timeout_ms;
+	if (when <= c->e->now_ms)
+		when = c->e->now_ms + 1;
+	twheel_arm(&c->e->wheel, &c->rtx_timer, when);
 }
 
 void
@@ -51,6 +59,20 @@ tcp_rtt_sample(struct tern_conn *c, uint32_t r)
 		c->rto_ms = TCP_RTO_MAX_MS;
 }
 
+/* End the connection from a timer: RST to the peer (unless only a SYN was sent). */
+static void
+timer_kill(struct tern_conn *c, enum tern_close_reason why, enum tern_counter ctr)
+{
+	struct tern_engine *e = c->e;
+
+	tern_count(e, ctr, 1);
+	if (c->state == TERN_TCP_SYN_SENT)
+		tern_count(e, TERN_CTR_TCP_CONNECT_FAIL, 1);
+	else
+		tcp_send_bare(e, &c->node.key, c->snd_nxt, c->rcv_nxt, WIRE_TCP_RST | WIRE_TCP_ACK);
+	conn_terminate(c, why);
+}
+
 void
 tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 {
@@ -58,12 +80,12 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 	struct tern_engine *e = ctx;
 	bool syn = c->state == TERN_TCP_SYN_SENT || c->state == TERN_TCP_SYN_RCVD;
 	unsigned limit = syn ? e->conf.syn_retries : e->conf.data_retries;
-	uint32_t flight;
 
 	if (c->flags & CONN_F_DEAD)
 		return;
 	if (c->flags & CONN_F_PERSIST) {
 		/* Zero-window probe: an old sequence number draws an ACK with the window. */
+		tern_count(e, TERN_CTR_TCP_ZERO_WINDOW_PROBE, 1);
 		tcp_send_ack_now(c, c->snd_una - 1);
 		c->rto_ms = c->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : c->rto_ms * 2;
 		tcp_arm_rtx(c);
@@ -71,19 +93,24 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 	}
 	if (c->snd_una == c->snd_max)
 		return; /* nothing outstanding */
-	if (++c->nrtx > limit) {
-		tern_count(e, TERN_CTR_TCP_TIMEOUT, 1);
-		if (c->state == TERN_TCP_SYN_SENT)
-			tern_count(e, TERN_CTR_TCP_CONNECT_FAIL, 1);
-		else
-			tcp_send_bare(e, &c->node.key, c->snd_nxt, c->rcv_nxt,
-			        WIRE_TCP_RST | WIRE_TCP_ACK);
-		conn_terminate(c, TERN_CLOSE_TIMEOUT);
+	if (!syn && c->user_timeout_ms != 0 && e->now_ms - c->progress_ms >= c->user_timeout_ms) {
+		timer_kill(c, TERN_CLOSE_USER_TIMEOUT, TERN_CTR_TCP_USER_TIMEOUT);
 		return;
 	}
-	flight = c->snd_max - c->snd_una;
-	c->ssthresh = flight / 2 > 2u * c->mss ? flight / 2 : 2u * c->mss;
-	c->cwnd = c->mss;
+	if (++c->nrtx > limit) {
+		timer_kill(c, TERN_CLOSE_TIMEOUT, TERN_CTR_TCP_TIMEOUT);
+		return;
+	}
+	tern_count(e, TERN_CTR_TCP_RTO, 1);
+	if (!syn) {
+		/* RFC 5681 §3.1 / RFC 6582 §4: loss window, and no fast retransmit for what
+		 * was sent before this timeout. */
+		c->cc_ops->on_rto(&c->cc, c->snd_max - c->snd_una, e->now_ns / 1000);
+		c->recover = c->snd_max;
+		c->flags &= (uint16_t)~CONN_F_RECOVERY;
+		c->dupacks = 0;
+		sack_reset(&c->scb);
+	}
 	c->rto_ms = c->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : c->rto_ms * 2;
 	c->flags &= (uint16_t)~CONN_F_RTT_TIMING;
 	c->snd_nxt = c->snd_una;
@@ -93,4 +120,99 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 		c->flags &= (uint16_t)~CONN_F_FIN_SENT;
 	tcp_arm_rtx(c);
 	tcp_output(c);
+}
+
+void
+tcp_ack_later(struct tern_conn *c)
+{
+	struct tern_engine *e = c->e;
+
+	if (e->conf.no_delack || c->rcv_unacked >= 2u * c->rcv_mss) {
+		c->flags |= CONN_F_ACK_NOW;
+		conn_want_output(c);
+		return;
+	}
+	if (!(c->flags & CONN_F_DELACK)) {
+		c->flags |= CONN_F_DELACK;
+		twheel_arm(&e->wheel, &c->delack_timer, e->now_ms + e->conf.delack_ms);
+	}
+}
+
+void
+tcp_delack_timer_fn(struct tern_timer *t, void *ctx)
+{
+	struct tern_conn *c = tern_container_of(t, struct tern_conn, delack_timer);
+	struct tern_engine *e = ctx;
+
+	if ((c->flags & CONN_F_DEAD) || !(c->flags & CONN_F_DELACK))
+		return;
+	tern_count(e, TERN_CTR_TCP_DELAYED_ACK, 1);
+	c->flags |= CONN_F_ACK_NOW;
+	tcp_output(c);
+}
+
+void
+tcp_idle_arm(struct tern_conn *c)
+{
+	struct tern_engine *e = c->e;
+
+	if (c->flags & CONN_F_DEAD)
+		return;
+	if (c->state == TERN_TCP_FIN_WAIT_2 && (c->flags & CONN_F_APP_CLOSED)) {
+		if (!tern_timer_pending(&c->idle_timer) || (c->flags & CONN_F_KA_PROBE)) {
+			c->flags &= (uint16_t)~CONN_F_KA_PROBE;
+			twheel_arm(&e->wheel, &c->idle_timer, e->now_ms + e->conf.fin_timeout_ms);
+		}
+		return;
+	}
+	if ((c->opt & CONN_O_KEEPALIVE) && c->state == TERN_TCP_ESTABLISHED) {
+		c->flags &= (uint16_t)~CONN_F_KA_PROBE;
+		twheel_arm(&e->wheel, &c->idle_timer, c->last_rx_ms + c->keepidle_ms);
+		return;
+	}
+	twheel_cancel(&e->wheel, &c->idle_timer);
+}
+
+void
+tcp_idle_timer_fn(struct tern_timer *t, void *ctx)
+{
+	struct tern_conn *c = tern_container_of(t, struct tern_conn, idle_timer);
+	struct tern_engine *e = ctx;
+
+	if (c->flags & CONN_F_DEAD)
+		return;
+	if (c->state == TERN_TCP_FIN_WAIT_2 && (c->flags & CONN_F_APP_CLOSED)) {
+		timer_kill(c, TERN_CLOSE_FIN_TIMEOUT, TERN_CTR_TCP_FIN_TIMEOUT);
+		return;
+	}
+	if (!(c->opt & CONN_O_KEEPALIVE) || c->state != TERN_TCP_ESTABLISHED)
+		return;
+	if (c->snd_una != c->snd_max || c->sb_len > 0) {
+		/* Data in flight: retransmissions watch the peer, not keepalive. */
+		c->flags &= (uint16_t)~CONN_F_KA_PROBE;
+		c->ka_probes = 0;
+		twheel_arm(&e->wheel, &c->idle_timer, e->now_ms + c->keepidle_ms);
+		return;
+	}
+	if (e->now_ms - c->last_rx_ms < (c->flags & CONN_F_KA_PROBE ? 0 : c->keepidle_ms)) {
+		/* Something arrived since the timer was set: wait from then. */
+		twheel_arm(&e->wheel, &c->idle_timer, c->last_rx_ms + c->keepidle_ms);
+		return;
+	}
+	if ((c->flags & CONN_F_KA_PROBE) && c->ka_probes == 0) {
+		/* Probing had started and an answer came (input clears ka_probes). */
+		c->flags &= (uint16_t)~CONN_F_KA_PROBE;
+		twheel_arm(&e->wheel, &c->idle_timer, c->last_rx_ms + c->keepidle_ms);
+		return;
+	}
+	if (c->ka_probes >= c->keepcnt) {
+		timer_kill(c, TERN_CLOSE_KEEPALIVE, TERN_CTR_TCP_KEEPALIVE_TIMEOUT);
+		return;
+	}
+	/* RFC 1122 §4.2.3.6: an old sequence number makes the peer answer with an ACK. */
+	c->flags |= CONN_F_KA_PROBE;
+	c->ka_probes++;
+	tern_count(e, TERN_CTR_TCP_KEEPALIVE_PROBE, 1);
+	tcp_send_ack_now(c, c->snd_una - 1);
+	twheel_arm(&e->wheel, &c->idle_timer, e->now_ms + c->keepintvl_ms);
 }

@@ -143,6 +143,12 @@ conf_init(struct fx *f, struct tern_engine_conf *c)
 	test_engine_conf(c, f->l, 0, &us);
 	c->cb = &f->cb;
 	c->app = f;
+	/* These tests are about the basic segment flow: every segment is acknowledged at
+	 * once and windows stay unscaled. Delayed ACKs, Nagle and options have their own
+	 * scripts (test_tcp_rfc.c). */
+	c->no_delack = true;
+	c->nodelay = true;
+	c->rcvbuf = 65535;
 }
 
 static void
@@ -438,12 +444,13 @@ test_data_in(void **state)
 	f->snd = base + 100;
 	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_RX], 100);
 
-	/* out of order (a hole of 100 bytes): duplicate ACK, dropped, counted */
+	/* out of order (a hole of 100 bytes): immediate duplicate ACK, queued, counted */
 	peer_send(f, WIRE_TCP_ACK, base + 200, f->rcv, 65535, data + 200, 100);
 	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 100);
 	expect_nothing(f);
 	assert_int_equal(f->n_readable, 1);
-	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_REASS_FULL], 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_OOO_QUEUED], 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_REASS_FULL], 0);
 	assert_int_equal(tern_conn_readable(f->conn), 0);
 
 	/* old duplicate of the first segment: ACK, nothing delivered */
@@ -453,19 +460,20 @@ test_data_in(void **state)
 	assert_int_equal(f->n_readable, 1);
 	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_OUT_OF_WINDOW], 1);
 
-	/* overlapping: bytes 50..199, only 100..199 are new */
+	/* overlapping: bytes 50..199, only 100..199 are new; they fill the hole, so the
+	 * queued 200..299 follows */
 	peer_send(f, WIRE_TCP_ACK, base + 50, f->rcv, 65535, data + 50, 150);
-	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 200);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 300);
 	assert_int_equal(f->n_readable, 2);
-	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 100);
-	assert_memory_equal(buf, data + 100, 100);
-	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_RX], 200);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 200);
+	assert_memory_equal(buf, data + 100, 200);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_RX], 300);
 
 	/* a segment with a bad checksum is dropped before anything else */
 	{
 		struct wire_tcp_repr th = {.sport = PPORT,
 		        .dport = LPORT,
-		        .seq = base + 200,
+		        .seq = base + 300,
 		        .ack = f->rcv,
 		        .flags = WIRE_TCP_ACK,
 		        .win = 65535};
@@ -1099,7 +1107,9 @@ test_rst_in_window_challenge(void **state)
 	peer_send(f, WIRE_TCP_RST, f->snd + 100000, 0, 0, NULL, 0);
 	peer_send(f, WIRE_TCP_RST, f->snd - 1, 0, 0, NULL, 0);
 	expect_nothing(f);
-	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_OUT_OF_WINDOW], 3);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_RST_CHALLENGE], 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_CHALLENGE_ACK], 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_OUT_OF_WINDOW], 2);
 	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_ESTABLISHED);
 	/* data still flows */
 	peer_seg(f, WIRE_TCP_ACK, 65535, "x", 1);
