@@ -46,6 +46,18 @@ const char app_common_usage[] =
         "  --max-conns N         connection blocks per engine (default 65536)\n"
         "  --mbufs N             mbufs in the pool (default: from queues and descriptors)\n"
         "  --no-offload          compute checksums in software even if the NIC could\n"
+        "TCP options (docs/TCP.md):\n"
+        "  --cc NAME             congestion control: cubic or newreno (default cubic)\n"
+        "  --nodelay             Nagle off for every connection\n"
+        "  --no-sack             do not offer SACK\n"
+        "  --no-timestamps       do not offer timestamps\n"
+        "  --no-wscale           do not offer window scaling\n"
+        "  --delack-ms MS        delayed ACK timeout, 0 = ACK every segment (default 40)\n"
+        "  --rcvbuf BYTES        receive buffer per connection (default 262144)\n"
+        "  --sndbuf BYTES        send buffer per connection (default 262144)\n"
+        "  --keepalive I,N,C     keepalive: idle ms, interval ms, probes (default off)\n"
+        "  --fin-timeout MS      FIN_WAIT_2 timeout after close (default 60000)\n"
+        "  --user-timeout MS     end connections with data unacknowledged this long\n"
         "  --help                this text\n"
         "EAL options go before '--' (e.g. -l 0-1 --vdev net_af_packet0,iface=eth1).\n"
         "Counters: dpdk-telemetry.py -f PREFIX, then /tern/stats, /tern/gauges, /tern/drops.\n";
@@ -161,6 +173,68 @@ app_common_opt(struct app *a, int opt, const char *arg)
 		return 1;
 	case 1006:
 		o->no_offload = true;
+		return 1;
+	case 1007:
+		if (!tern_cc_supported(arg))
+			app_usage_error(
+			        a, "--cc '%s': unknown algorithm (have: %s)", arg, tern_cc_names());
+		o->cc = arg;
+		return 1;
+	case 1008:
+		o->nodelay = true;
+		return 1;
+	case 1009:
+		o->no_sack = true;
+		return 1;
+	case 1010:
+		o->no_timestamps = true;
+		return 1;
+	case 1011:
+		o->no_wscale = true;
+		return 1;
+	case 1012:
+		if (app_parse_u64(arg, 0, 500, &v) != 0)
+			app_usage_error(a, "--delack-ms '%s': expected 0..500", arg);
+		o->delack_ms = (uint32_t)v;
+		o->no_delack = v == 0;
+		return 1;
+	case 1013:
+	case 1014:
+		if (app_parse_u64(arg, 1024, 1u << 30, &v) != 0)
+			app_usage_error(a, "--%s '%s': expected bytes, 1024..1073741824",
+			        opt == 1013 ? "rcvbuf" : "sndbuf", arg);
+		if (opt == 1013)
+			o->rcvbuf = (uint32_t)v;
+		else
+			o->sndbuf = (uint32_t)v;
+		return 1;
+	case 1015: {
+		unsigned long long idle, intvl, cnt;
+		char extra;
+		if (sscanf(arg, "%llu,%llu,%llu%c", &idle, &intvl, &cnt, &extra) != 3 ||
+		        idle == 0 || intvl == 0 || cnt == 0 || cnt > 255 || idle > 86400000 ||
+		        intvl > 86400000)
+			app_usage_error(a,
+			        "--keepalive '%s': expected IDLE_MS,INTERVAL_MS,PROBES "
+			        "(e.g. 7200000,75000,9; probes 1..255)",
+			        arg);
+		o->keepalive = true;
+		o->keepidle_ms = (uint32_t)idle;
+		o->keepintvl_ms = (uint32_t)intvl;
+		o->keepcnt = (uint32_t)cnt;
+		return 1;
+	}
+	case 1016:
+		if (app_parse_u64(arg, 1, 3600000, &v) != 0)
+			app_usage_error(
+			        a, "--fin-timeout '%s': expected milliseconds, 1..3600000", arg);
+		o->fin_timeout_ms = (uint32_t)v;
+		return 1;
+	case 1017:
+		if (app_parse_u64(arg, 1, 86400000, &v) != 0)
+			app_usage_error(
+			        a, "--user-timeout '%s': expected milliseconds, 1..86400000", arg);
+		o->user_timeout_ms = (uint32_t)v;
 		return 1;
 	default:
 		return 0;
@@ -303,6 +377,21 @@ app_run(struct app *a)
 		ec.prefix_len = a->o.prefix_len;
 		ec.gateway = a->o.gw;
 		ec.msl_ms = a->o.msl_ms;
+		ec.cc = a->o.cc;
+		ec.nodelay = a->o.nodelay;
+		ec.no_sack = a->o.no_sack;
+		ec.no_timestamps = a->o.no_timestamps;
+		ec.no_wscale = a->o.no_wscale;
+		ec.no_delack = a->o.no_delack;
+		ec.delack_ms = a->o.delack_ms;
+		ec.rcvbuf = a->o.rcvbuf;
+		ec.sndbuf = a->o.sndbuf;
+		ec.keepalive = a->o.keepalive;
+		ec.keepidle_ms = a->o.keepidle_ms;
+		ec.keepintvl_ms = a->o.keepintvl_ms;
+		ec.keepcnt = (uint8_t)a->o.keepcnt;
+		ec.fin_timeout_ms = a->o.fin_timeout_ms;
+		ec.user_timeout_ms = a->o.user_timeout_ms;
 		ec.max_conns = a->o.max_conns;
 		ec.cb = a->cb;
 		ec.app = a->app;

@@ -26,6 +26,11 @@ struct app_opts {
 	uint32_t max_conns;
 	uint32_t mbufs;
 	bool no_offload;
+	/* TCP (see struct tern_engine_conf and docs/TCP.md) */
+	const char *cc;
+	bool nodelay, no_sack, no_timestamps, no_wscale, no_delack, keepalive;
+	uint32_t delack_ms, rcvbuf, sndbuf, fin_timeout_ms, user_timeout_ms;
+	uint32_t keepidle_ms, keepintvl_ms, keepcnt;
 };
 
 /** An app: fill name, usage, cb, app, setup; then app_run(). */
@@ -48,14 +53,20 @@ struct app {
 };
 
 /** Common long options; append an app's own, end with {0}. */
-#define APP_COMMON_OPTS                                                                           \
-	{"ip", required_argument, 0, 1000}, {"gw", required_argument, 0, 1001},                   \
-	        {"msl", required_argument, 0, 1002},                                              \
-	        {"stats-interval", required_argument, 0, 1003},                                   \
-	        {"max-conns", required_argument, 0, 1004}, {"mbufs", required_argument, 0, 1005}, \
-	        {"no-offload", no_argument, 0, 1006},                                             \
-	{                                                                                         \
-		"help", no_argument, 0, 'h'                                                       \
+#define APP_COMMON_OPTS                                                                            \
+	{"ip", required_argument, 0, 1000}, {"gw", required_argument, 0, 1001},                    \
+	        {"msl", required_argument, 0, 1002},                                               \
+	        {"stats-interval", required_argument, 0, 1003},                                    \
+	        {"max-conns", required_argument, 0, 1004}, {"mbufs", required_argument, 0, 1005},  \
+	        {"no-offload", no_argument, 0, 1006}, {"cc", required_argument, 0, 1007},          \
+	        {"nodelay", no_argument, 0, 1008}, {"no-sack", no_argument, 0, 1009},              \
+	        {"no-timestamps", no_argument, 0, 1010}, {"no-wscale", no_argument, 0, 1011},      \
+	        {"delack-ms", required_argument, 0, 1012}, {"rcvbuf", required_argument, 0, 1013}, \
+	        {"sndbuf", required_argument, 0, 1014}, {"keepalive", required_argument, 0, 1015}, \
+	        {"fin-timeout", required_argument, 0, 1016},                                       \
+	        {"user-timeout", required_argument, 0, 1017},                                      \
+	{                                                                                          \
+		"help", no_argument, 0, 'h'                                                        \
 	}
 
 /** Usage text of the common options. */

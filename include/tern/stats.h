@@ -46,6 +46,7 @@
 	        "SYN dropped: listener backlog or connection table full")                     \
 	X(TCP_OUT_OF_WINDOW, tcp_out_of_window,                                               \
 	        "segment not acceptable (RFC 9293 step 1), ACK sent")                         \
+	X(TCP_DUP_DATA, tcp_dup_data, "data already received (a retransmission), ACK sent")   \
 	X(TCP_BAD_ACK, tcp_bad_ack, "ACK acknowledges data not yet sent")                     \
 	X(TCP_OLD_ACK, tcp_old_ack, "duplicate ACK with nothing else in it")                  \
 	X(TCP_NO_ACK, tcp_no_ack, "segment without ACK in a synchronized state")              \

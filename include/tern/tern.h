@@ -273,6 +273,11 @@ struct tern_tuple {
 /** Fill @p t with the connection's addresses. */
 void tern_conn_tuple(const struct tern_conn *c, struct tern_tuple *t);
 
+/** Is @p name a congestion control algorithm this build has ("cubic", "newreno")? */
+bool tern_cc_supported(const char *name);
+/** Names of the congestion control algorithms, comma separated, for help texts. */
+const char *tern_cc_names(void);
+
 /** Printable name of a TCP state ("ESTABLISHED"). */
 const char *tern_tcp_state_name(enum tern_tcp_state s);
 /** Printable name of a close reason ("reset"). */

@@ -141,6 +141,18 @@ conf_check(struct tern_engine_conf *c)
 	return 0;
 }
 
+bool
+tern_cc_supported(const char *name)
+{
+	return name != NULL && tcp_cc_find(name) != NULL;
+}
+
+const char *
+tern_cc_names(void)
+{
+	return tcp_cc_names();
+}
+
 struct tern_engine *
 tern_engine_create(const struct tern_engine_conf *conf)
 {

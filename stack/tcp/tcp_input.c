@@ -512,7 +512,12 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 	/* first: check the sequence number */
 	if (!seg_acceptable(c, seq, seglen)) {
 		ack_unacceptable(c, s);
-		tern_drop(e, s->m, TERN_DROP_TCP_OUT_OF_WINDOW);
+		/* Wholly old data is a retransmission (ours ACKed late, a tail loss probe),
+		 * not an attack: count it apart. */
+		tern_drop(e, s->m,
+		        s->len > 0 && seq_leq(seq + seglen, c->rcv_nxt)
+		                ? TERN_DROP_TCP_DUP_DATA
+		                : TERN_DROP_TCP_OUT_OF_WINDOW);
 		return;
 	}
 	/* Trim to the window: drop what is before rcv_nxt and beyond the right edge. */

@@ -110,6 +110,7 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 		c->flags &= (uint16_t)~CONN_F_RECOVERY;
 		c->dupacks = 0;
 		sack_reset(&c->scb);
+		c->scb.high_rxt = c->snd_una;
 	}
 	c->rto_ms = c->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : c->rto_ms * 2;
 	c->flags &= (uint16_t)~CONN_F_RTT_TIMING;

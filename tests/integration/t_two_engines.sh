@@ -1,6 +1,6 @@
 #!/bin/bash
 # Two engines on one port (two queue pairs, one per worker lcore): Linux connections spread
-# over both, each engine answers its own, byte-exact echo, no drops. Checks that a passive
+# over both, each engine answers its own, byte-exact echo, no drops (but duplicates). Checks that a passive
 # open on an engine that never saw the ARP exchange still answers (ARP gleaning).
 # af_packet only (qpairs=2, PACKET_FANOUT spreads flows): run.sh runs it in that mode only,
 # and it fails if asked for another.
@@ -27,7 +27,9 @@ e1=$(tel_num /tern/stats,1 tcp_passive_open)
 it_log "passive opens: engine 0 $e0, engine 1 $e1"
 [ $((e0 + e1)) -ge $((n + 1)) ] || it_fail "passive opens $e0 + $e1 < $((n + 1))"
 [ "$e0" -gt 0 ] && [ "$e1" -gt 0 ] || it_fail "flows did not spread: engine 0 $e0, engine 1 $e1"
-drops=$(tel /tern/drops)
+# Retransmitted data that had arrived already (Linux's tail loss probe beating our delayed
+# ACK) is counted as tcp_dup_data; anything else is a real drop.
+drops=$(tel /tern/drops | "$PY" -c 'import json,sys; d=json.load(sys.stdin); d.pop("tcp_dup_data",None); print(json.dumps(d))')
 [ "$drops" = "{}" ] || it_fail "drops: $drops"
 tern_stop
 it_pass
