@@ -164,8 +164,9 @@ input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 	c->last_rx_ms = e->now_ms;
 	if (ack_ok) {
 		c->snd_una = s->th.ack;
-		if (c->nrtx == 0)
+		if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)
 			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
+		c->flags &= (uint16_t)~CONN_F_RTT_TIMING;
 		c->nrtx = 0;
 		tcp_cancel_rtx(c);
 		conn_set_state(c, TERN_TCP_ESTABLISHED);
@@ -304,8 +305,9 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 			tern_count(e, TERN_CTR_TCP_ACTIVE_OPEN, 1);
 			conn_event(c, CONN_EV_CONNECTED);
 		}
-		if (c->nrtx == 0 && c->srtt_us == 0 && c->rtt_start_us != 0)
+		if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)
 			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
+		c->flags &= (uint16_t)~CONN_F_RTT_TIMING;
 		conn_set_state(c, TERN_TCP_ESTABLISHED);
 		c->snd_wnd = win << c->snd_wscale;
 		c->max_snd_wnd = c->snd_wnd > c->max_snd_wnd ? c->snd_wnd : c->max_snd_wnd;
@@ -511,6 +513,12 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 
 	/* first: check the sequence number */
 	if (!seg_acceptable(c, seq, seglen)) {
+		if ((fl & (WIRE_TCP_SYN | WIRE_TCP_RST)) == WIRE_TCP_SYN) {
+			/* RFC 5961 §4: a SYN draws a challenge ACK whatever its sequence. */
+			tcp_challenge_ack(c);
+			tern_drop(e, s->m, TERN_DROP_TCP_SYN_CHALLENGE);
+			return;
+		}
 		ack_unacceptable(c, s);
 		/* Wholly old data is a retransmission (ours ACKed late, a tail loss probe),
 		 * not an attack: count it apart. */
@@ -622,10 +630,13 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 			/* The segment filled (part of) a hole: take what now follows, and ACK
 			 * at once (RFC 5681 §4.2). */
 			uint32_t n;
-			bool fin = false;
-			while ((m = reass_pop(&c->reass, &e->tcp.reass, c->rcv_nxt, &n, &fin)) !=
-			        NULL)
+			bool fin = false, f = false;
+			while ((m = reass_pop(&c->reass, &e->tcp.reass, c->rcv_nxt, &n, &f)) !=
+			        NULL) {
 				deliver(c, m, n);
+				fin |= f;
+			}
+			fin |= f;
 			if (fin || (c->reass.has_fin && c->reass.fin_seq == c->rcv_nxt))
 				fin_in_order = true;
 			c->flags |= CONN_F_ACK_NOW;

@@ -269,9 +269,11 @@ send_new(struct tern_conn *c, tern_seq_t win_end)
 			fl |= WIRE_TCP_FIN;
 	}
 	/* Nagle (RFC 1122 §4.2.3.4) in Minshall's form: a short segment waits while an
-	 * earlier short segment is unacknowledged. A FIN is never held back. */
+	 * earlier short segment is unacknowledged. A FIN is never held back, nor is
+	 * anything sent again (after a timeout snd_nxt is below snd_max). */
 	if (len < room && !(c->opt & CONN_O_NODELAY) && !(fl & WIRE_TCP_FIN) &&
-	        seq_gt(c->snd_sml, c->snd_una) && seq_leq(c->snd_sml, c->snd_max))
+	        seq_geq(c->snd_nxt, c->snd_max) && seq_gt(c->snd_sml, c->snd_una) &&
+	        seq_leq(c->snd_sml, c->snd_max))
 		return 0;
 	if (!(c->flags & CONN_F_RTT_TIMING) && !(c->opt & CONN_O_TS) &&
 	        seq_geq(c->snd_nxt, c->snd_max)) {
@@ -350,6 +352,12 @@ tcp_output(struct tern_conn *c)
 			if (c->state == TERN_TCP_SYN_RCVD)
 				fl |= WIRE_TCP_ACK;
 			c->flags &= (uint16_t)~CONN_F_NEEDS_SYN;
+			if (c->nrtx == 0) {
+				/* Time the handshake (Karn: never a retransmitted SYN). */
+				c->flags |= CONN_F_RTT_TIMING;
+				c->rtt_seq = c->iss;
+				c->rtt_start_us = c->e->now_ns / 1000;
+			}
 			conn_xmit(c, c->iss, 0, fl);
 			c->snd_nxt = c->iss + 1;
 			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
