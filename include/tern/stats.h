@@ -151,7 +151,8 @@ struct tern_stats {
 	X(close_wait, "connections in CLOSE_WAIT")   \
 	X(last_ack, "connections in LAST_ACK")       \
 	X(arp_entries, "ARP cache entries")          \
-	X(timers, "pending timers")
+	X(timers, "pending timers")                  \
+	X(reass_segs, "out-of-order segments held for reassembly")
 
 /** Gauges: connections by TCP state, and table occupancy. Computed on read. */
 struct tern_gauges {

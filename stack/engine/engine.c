@@ -265,6 +265,7 @@ tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g)
 	g->time_wait = e->tcp.ntw;
 	g->close_wait = s[TERN_TCP_CLOSE_WAIT];
 	g->last_ack = s[TERN_TCP_LAST_ACK];
+	g->reass_segs = e->tcp.reass.used;
 	g->arp_entries = e->arp.count;
 	g->timers = (uint32_t)twheel_pending(&e->wheel);
 	g->mbufs_free = rte_mempool_avail_count(e->pool);
