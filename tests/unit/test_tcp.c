@@ -458,7 +458,7 @@ test_data_in(void **state)
 	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 100);
 	expect_nothing(f);
 	assert_int_equal(f->n_readable, 1);
-	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_OUT_OF_WINDOW], 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_DUP_DATA], 1);
 
 	/* overlapping: bytes 50..199, only 100..199 are new; they fill the hole, so the
 	 * queued 200..299 follows */
