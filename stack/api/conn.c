@@ -486,8 +486,7 @@ tern_conn_close(struct tern_conn *c)
 	if (unread && !(c->flags & CONN_F_DEAD) && c->state != TERN_TCP_SYN_SENT) {
 		/* Closing with unread data loses it: say so with a RST (RFC 2525 §2.17). */
 		tern_count(c->e, TERN_CTR_TCP_RST_UNREAD, 1);
-		tcp_send_bare(
-		        c->e, &c->node.key, c->snd_nxt, c->rcv_nxt, WIRE_TCP_RST | WIRE_TCP_ACK);
+		tcp_send_rst(c);
 		conn_terminate(c, TERN_CLOSE_ABORTED);
 		return 0;
 	}
@@ -591,15 +590,14 @@ tern_conn_getopt(const struct tern_conn *c, enum tern_conn_opt opt, uint32_t *va
 void
 tern_conn_abort(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
-
+	engine_update_clock(c->e);
 	c->flags |= CONN_F_APP_CLOSED;
 	if (c->flags & CONN_F_DEAD) {
 		tern_conn_close(c);
 		return;
 	}
 	if (c->state != TERN_TCP_SYN_SENT && c->state != TERN_TCP_CLOSED)
-		tcp_send_bare(e, &c->node.key, c->snd_nxt, c->rcv_nxt, WIRE_TCP_RST | WIRE_TCP_ACK);
+		tcp_send_rst(c);
 	conn_terminate(c, TERN_CLOSE_ABORTED);
 }
 

@@ -50,6 +50,7 @@ struct flow_node {
 	struct flow_key key;
 	uint8_t kind;
 	uint8_t linked; /**< in the table */
+	uint8_t aux;    /**< per-kind flags (TW_F_* for TIME_WAIT entries) */
 };
 
 struct flow_table {
@@ -197,7 +198,11 @@ struct tcp_tw {
 	tern_seq_t rcv_nxt;    /**< after the peer's FIN */
 	uint64_t expire_ms;
 	struct tern_list fifo; /**< by expiry; the head is the oldest */
+	uint32_t ts_recent;    /**< the connection's TS.Recent (with TW_F_TS) */
+	uint32_t ts_offset;    /**< the connection's timestamp offset */
 };
+
+#define TW_F_TS 0x01 /**< the connection used timestamps: our ACKs carry them */
 
 /** Verdict of the TIME_WAIT handler; the caller acts on it. */
 enum tcp_tw_verdict {
@@ -274,6 +279,10 @@ void tcp_output(struct tern_conn *c);
  * duplicate ACKs (RFC 5681 §4.2) and zero-window probes (seq = snd_una - 1).
  */
 void tcp_send_ack_now(struct tern_conn *c, tern_seq_t seq);
+/** Send <SEQ=snd_nxt><ACK=rcv_nxt><CTL=RST,ACK> on connection @p c (with its options). */
+void tcp_send_rst(struct tern_conn *c);
+/** Send the ACK of a TIME_WAIT entry (with a timestamp if the connection had them). */
+void tw_send_ack(struct tern_engine *e, const struct tcp_tw *tw);
 /** Send a RST answering segment @p s that matched no connection (RFC 9293 §3.10.7.1). */
 void tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s);
 /** Send a bare segment on a 4-tuple with no connection block (TIME_WAIT ACK, RST). */

@@ -287,7 +287,7 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 	struct tern_engine *e = c->e;
 	tern_seq_t ack = s->th.ack;
 	uint32_t win = s->th.win;
-	bool fin_acked;
+	bool fin_acked, advanced = false;
 
 	if (c->state == TERN_TCP_SYN_RCVD) {
 		if (!seq_gt(ack, c->snd_una) || seq_gt(ack, c->snd_max)) {
@@ -332,6 +332,7 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 	win <<= c->snd_wscale;
 	if (seq_gt(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
+		advanced = true;
 		uint32_t flight = conn_flight(c);
 		uint32_t data = acked;
 		bool syn_acked = c->snd_una == c->iss;
@@ -395,8 +396,9 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 
 	/* Duplicate ACK (RFC 5681 §2): nothing new acknowledged, no data, same window,
 	 * data outstanding. */
-	if (ack == c->snd_una && s->len == 0 && !(s->th.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN)) &&
-	        win == c->snd_wnd && c->snd_una != c->snd_max) {
+	if (!advanced && ack == c->snd_una && s->len == 0 &&
+	        !(s->th.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN)) && win == c->snd_wnd &&
+	        c->snd_una != c->snd_max) {
 		if (c->dupacks < 255)
 			c->dupacks++;
 		if (c->flags & CONN_F_RECOVERY) {
@@ -457,7 +459,7 @@ state_checks:
 static void
 data_after_close(struct tern_conn *c, struct tcp_seg *s)
 {
-	tcp_send_bare(c->e, &c->node.key, c->snd_nxt, c->rcv_nxt, WIRE_TCP_RST | WIRE_TCP_ACK);
+	tcp_send_rst(c);
 	tern_drop(c->e, s->m, TERN_DROP_TCP_CLOSED_DATA);
 	conn_terminate(c, TERN_CLOSE_ABORTED);
 }
@@ -763,7 +765,7 @@ tcp_input(
 		switch (tw_input(e, tw, &s)) {
 		case TW_ACK:
 			tern_count(e, TERN_CTR_TCP_TW_ACK, 1);
-			tcp_send_bare(e, &k, tw->snd_nxt, tw->rcv_nxt, WIRE_TCP_ACK);
+			tw_send_ack(e, tw);
 			break;
 		case TW_RST:
 			tcp_send_rst_reply(e, &s);

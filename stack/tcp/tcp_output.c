@@ -166,7 +166,8 @@ conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t 
 		o->tsval = tcp_ts_now(c, e->now_ms);
 		o->tsecr = c->ts_recent;
 	}
-	if ((c->opt & CONN_O_SACK) && (flags & WIRE_TCP_ACK) && c->reass.head != NULL) {
+	if ((c->opt & CONN_O_SACK) && (flags & (WIRE_TCP_ACK | WIRE_TCP_RST)) == WIRE_TCP_ACK &&
+	        c->reass.head != NULL) {
 		unsigned n = reass_sack_blocks(&c->reass, o->sack, (c->opt & CONN_O_TS) ? 3 : 4);
 		if (n > 0) {
 			o->present |= WIRE_TCPO_SACK;
@@ -423,6 +424,26 @@ void
 tcp_send_ack_now(struct tern_conn *c, tern_seq_t seq)
 {
 	conn_xmit(c, seq, 0, WIRE_TCP_ACK);
+}
+
+void
+tcp_send_rst(struct tern_conn *c)
+{
+	conn_xmit(c, c->snd_nxt, 0, WIRE_TCP_RST | WIRE_TCP_ACK);
+}
+
+void
+tw_send_ack(struct tern_engine *e, const struct tcp_tw *tw)
+{
+	struct wire_tcp_repr th;
+
+	th_init(&th, &tw->node.key, tw->snd_nxt, tw->rcv_nxt, WIRE_TCP_ACK, 0);
+	if (tw->node.aux & TW_F_TS) {
+		th.opts.present = WIRE_TCPO_TS;
+		th.opts.tsval = (uint32_t)e->now_ms + tw->ts_offset;
+		th.opts.tsecr = tw->ts_recent;
+	}
+	tcp_xmit(e, &tw->node.key, &th, NULL, 0, 0);
 }
 
 void

@@ -69,7 +69,7 @@ timer_kill(struct tern_conn *c, enum tern_close_reason why, enum tern_counter ct
 	if (c->state == TERN_TCP_SYN_SENT)
 		tern_count(e, TERN_CTR_TCP_CONNECT_FAIL, 1);
 	else
-		tcp_send_bare(e, &c->node.key, c->snd_nxt, c->rcv_nxt, WIRE_TCP_RST | WIRE_TCP_ACK);
+		tcp_send_rst(c);
 	conn_terminate(c, why);
 }
 

@@ -26,6 +26,8 @@
 #include "engine/engine.h"
 #include "tcp/tcp.h"
 
+_Static_assert(sizeof(struct tcp_tw) == 64, "a TIME_WAIT entry is one cache line");
+
 static void
 tw_timer_fn(struct tern_timer *t, void *ctx)
 {
@@ -111,6 +113,9 @@ tw_enter(struct tern_engine *e, struct tern_conn *c)
 	tw->snd_nxt = c->snd_max;
 	tw->rcv_nxt = c->rcv_nxt;
 	tw->expire_ms = e->now_ms + tcp->tw_ms;
+	tw->node.aux = (c->opt & CONN_O_TS) ? TW_F_TS : 0;
+	tw->ts_recent = c->ts_recent;
+	tw->ts_offset = c->ts_offset;
 	tern_list_add_tail(&tcp->tw_fifo, &tw->fifo);
 	flow_insert(&tcp->flows, &tw->node);
 	tcp->ntw++;

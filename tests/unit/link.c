@@ -258,6 +258,13 @@ test_link_advance(struct test_link *l, uint64_t ms)
 	}
 }
 
+void
+test_link_jump(struct test_link *l, uint64_t ms)
+{
+	l->clk->ns += ms * 1000000;
+	test_link_poll(l);
+}
+
 /* ---- engines ---- */
 
 void

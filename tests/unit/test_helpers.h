@@ -125,6 +125,12 @@ void test_link_advance(struct test_link *l, uint64_t ms);
 /** Current fake time in ms. */
 uint64_t test_link_now_ms(const struct test_link *l);
 
+/**
+ * Move the fake clock forward by @p ms at once, then poll until quiet: timers that fall
+ * due in between fire together at the new time (a long idle period in one step).
+ */
+void test_link_jump(struct test_link *l, uint64_t ms);
+
 /* ---- engines on the link ---- */
 
 /** An address pair. */
