@@ -113,7 +113,7 @@ struct tern_engine_conf {
 	uint32_t max_tw;          /**< TIME_WAIT entries, oldest recycled beyond (default 262144) */
 	uint32_t msl_ms;          /**< MSL; TIME_WAIT lasts 2*MSL (default 30000) */
 	uint16_t mtu;             /**< IP MTU (default 1500); MSS = mtu - 40 */
-	uint32_t rcvbuf;          /**< receive buffer per connection, bytes (default 65535) */
+	uint32_t rcvbuf;          /**< receive buffer per connection, bytes (default 262144) */
 	uint32_t sndbuf;          /**< send buffer per connection, bytes (default 262144) */
 	uint32_t rto_min_ms;      /**< minimum RTO (default 200) */
 	uint32_t rto_init_ms;     /**< initial RTO (default 1000, RFC 6298) */

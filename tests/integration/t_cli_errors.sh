@@ -55,6 +55,10 @@ check no_port 2 '^tern-echo: no DPDK port' -- $(eal i) -- --ip 198.18.0.1/24 --l
 check bad_vdev 2 '^tern-echo: no DPDK port: the --vdev device did not probe' -- $(eal j) --vdev net_af_packet0,iface=nosuchif0 -- --ip 198.18.0.1/24 --listen 7
 check lcores_gt_queues 1 'use fewer lcores' -- --no-huge -m 256 --no-pci --file-prefix terncli-$$-k --lcores 0@0,1@0,2@0 $vdev -- --ip 198.18.0.1/24 --listen 7
 check no_memory 1 '^tern-echo: cannot allocate [0-9]+ mbufs' -- $(eal l 64) $vdev -- --ip 198.18.0.1/24 --listen 7 --mbufs 400000
+check bad_cc 2 "^tern-echo: --cc 'vegas': unknown algorithm \\(have: cubic, newreno\\)" -- $(eal m) $vdev -- --ip 198.18.0.1/24 --listen 7 --cc vegas
+check bad_delack 2 "^tern-echo: --delack-ms '600': expected 0..500" -- $(eal n) $vdev -- --ip 198.18.0.1/24 --listen 7 --delack-ms 600
+check bad_keepalive 2 "^tern-echo: --keepalive '10,20': expected IDLE_MS,INTERVAL_MS,PROBES" -- $(eal o) $vdev -- --ip 198.18.0.1/24 --listen 7 --keepalive 10,20
+check bad_rcvbuf 2 "^tern-echo: --rcvbuf '12': expected bytes" -- $(eal p) $vdev -- --ip 198.18.0.1/24 --listen 7 --rcvbuf 12
 }
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
