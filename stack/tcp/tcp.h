@@ -302,7 +302,12 @@ tcp_ts_now(const struct tern_conn *c, uint64_t now_ms)
 {
 	return (uint32_t)now_ms + c->ts_offset;
 }
-/** Send segment [seq, seq + len) of the send buffer again (recovery). @return bytes sent. */
+/**
+ * Send up to @p len bytes from @p seq again (at most one segment, never beyond what was
+ * sent before: snd_max, or our FIN). @return sequence space sent (0: nothing).
+ */
+uint32_t tcp_resend(struct tern_conn *c, tern_seq_t seq, uint32_t len);
+/** tcp_resend() in fast recovery (counted as tcp_fast_retrans). */
 uint32_t tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len);
 /** Payload bytes a data segment can carry now (mss minus the options it will carry). */
 uint32_t tcp_seg_room(const struct tern_conn *c);

@@ -626,8 +626,12 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 		}
 		filled = c->reass.head != NULL || c->reass.has_fin;
 		deliver(c, m, len);
-		if (fl & WIRE_TCP_FIN)
+		if (fl & WIRE_TCP_FIN) {
+			/* The stream ends here: whatever was queued beyond is not data. */
 			fin_in_order = true;
+			filled = false;
+			reass_purge(&c->reass, &e->tcp.reass);
+		}
 		if (filled) {
 			/* The segment filled (part of) a hole: take what now follows, and ACK
 			 * at once (RFC 5681 §4.2). */

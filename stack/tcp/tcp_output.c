@@ -204,12 +204,14 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 }
 
 uint32_t
-tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len)
+tcp_resend(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 {
 	tern_seq_t data_end = c->snd_una + c->sb_len;
 	uint8_t fl = WIRE_TCP_ACK;
 	uint32_t room = tcp_seg_room(c);
 	bool fin = (c->flags & CONN_F_FIN_SENT) != 0;
+	/* Only what was sent before: never new bytes beyond snd_max (or the window). */
+	tern_seq_t sent_end = fin ? c->snd_fin : c->snd_max;
 
 	if (seq_lt(seq, c->snd_una))
 		return 0;
@@ -218,8 +220,12 @@ tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 			return 0;
 		len = 0;
 	} else {
+		if (seq_geq(seq, sent_end))
+			return 0;
 		if (len > data_end - seq)
 			len = data_end - seq;
+		if (len > sent_end - seq)
+			len = sent_end - seq;
 		if (len > room)
 			len = room;
 	}
@@ -233,8 +239,17 @@ tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 		return 0;
 	if (conn_xmit(c, seq, len, fl) != 0)
 		return 0;
-	tern_count(c->e, TERN_CTR_TCP_FAST_RETRANS, 1);
 	return len + !!(fl & WIRE_TCP_FIN);
+}
+
+uint32_t
+tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len)
+{
+	uint32_t n = tcp_resend(c, seq, len);
+
+	if (n > 0)
+		tern_count(c->e, TERN_CTR_TCP_FAST_RETRANS, 1);
+	return n;
 }
 
 /*
