@@ -672,6 +672,32 @@ static const char *const newreno_partial_acks[] = {
 	"counter tcp_rto == 0",
 	NULL};
 
+/* Regression (fuzzer): an RTO while the peer's window is shut still retransmits the head
+ * segment (RFC 1122 §4.2.2.17: keep probing; Linux does the same), not nothing. */
+static const char *const rto_window_shut[] = {
+	"conf cc newreno",
+	OPEN_1000_NOSACK,
+	"+.09 app send 3000",
+	"+0   > . 1:1001(1000) ack 1",
+	"+0   > . 1001:2001(1000) ack 1",
+	"+0   > . 2001:3001(1000) ack 1",
+	"+.01 < . 1:1(0) ack 1001 win 0",
+	"+.2  > . 1001:2001(1000) ack 1",
+	"counter tcp_rto == 1",
+	NULL};
+
+/* Regression (fuzzer): bytes queued beyond a FIN are not data: the FIN ends the stream at
+ * its own sequence number. */
+static const char *const fin_before_queued_data[] = {
+	OPEN_1000_SACK,
+	"+.01 < . 1001:1501(500) ack 1 win 512",
+	"+0   > . 1:1(0) ack 1 <sack 1001:1501>",
+	"+.01 < F. 1:1001(1000) ack 1 win 512",
+	"+0   > . 1:1(0) ack 1002 <>",
+	"app expect-readable 1000",
+	"app expect-state CLOSE_WAIT",
+	NULL};
+
 /* RFC 6298: the SYN-ACK is retransmitted 1 s after it was sent, then 2, 4, 8, 16 s
  * (syn_retries 5); at the next expiry the half-open connection ends with a RST. */
 static const char *const rto_synack_backoff[] = {
@@ -1194,6 +1220,8 @@ static const struct tcp_script scripts[] = {
         S(close_passive),
         S(close_simultaneous),
         S(close_fin_ack_together),
+        S(rto_window_shut),
+        S(fin_before_queued_data),
 };
 #undef S
 
