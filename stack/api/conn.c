@@ -150,6 +150,7 @@ conn_detach(struct tern_conn *c)
 		tern_list_del(&c->out_link);
 	mq_free(&c->sb_head, &c->sb_tail);
 	c->sb_len = 0;
+	c->sb_cur = NULL;
 	c->flags |= CONN_F_DEAD;
 }
 
@@ -207,6 +208,8 @@ conn_time_wait(struct tern_conn *c)
 void
 conn_sb_ack(struct tern_conn *c, uint32_t bytes)
 {
+	if (bytes > 0 && c->sb_cur != NULL && seq_lt(c->sb_cur_seq, c->snd_una + bytes))
+		c->sb_cur = NULL; /* its mbuf is freed or trimmed below */
 	c->sb_len -= bytes;
 	while (bytes > 0 && c->sb_head != NULL) {
 		struct rte_mbuf *m = c->sb_head;

@@ -97,6 +97,7 @@ flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 #define CONN_F_PERSIST    0x0400 /**< rtx timer is a zero-window probe timer */
 #define CONN_F_NEEDS_SYN  0x0800 /**< (re)send SYN or SYN-ACK at next output */
 #define CONN_F_RECOVERY   0x1000 /**< in fast recovery (RFC 6675 / RFC 6582) */
+#define CONN_F_RXT_WATCH  0x2000 /**< the head segment was resent: watch for its loss */
 #define CONN_F_DELACK     0x4000 /**< an ACK is owed (delayed ACK timer armed) */
 #define CONN_F_KA_PROBE   0x8000 /**< idle timer: keepalive probes are running */
 
@@ -136,6 +137,8 @@ struct tern_conn {
 	uint32_t max_snd_wnd; /**< largest window the peer advertised (RFC 5961 §5) */
 	tern_seq_t recover;   /**< RFC 6582 "recover": snd_max when recovery or RTO began */
 	tern_seq_t snd_sml;   /**< end of the last short segment sent (Nagle, Minshall) */
+	tern_seq_t rxt_head;  /**< with CONN_F_RXT_WATCH: snd_una when the head was resent */
+	tern_seq_t rxt_mark;  /**< ... and snd_max then: SACKs above it came from later sends */
 	struct tcp_cc cc;     /**< cwnd, ssthresh and the algorithm's state */
 	const struct tcp_cc_ops *cc_ops;
 	struct sack_board scb; /**< what the peer SACKed (sender side) */
@@ -157,8 +160,10 @@ struct tern_conn {
 	/* send buffer: data from snd_una (after the SYN) onwards, in data-only mbufs */
 	struct rte_mbuf *sb_head;
 	struct rte_mbuf *sb_tail;
-	uint32_t sb_len;   /**< bytes queued (sent-unacked + unsent) */
-	uint32_t sb_limit; /**< capacity */
+	uint32_t sb_len;         /**< bytes queued (sent-unacked + unsent) */
+	struct rte_mbuf *sb_cur; /**< copy cursor: an mbuf of the send buffer, or NULL */
+	tern_seq_t sb_cur_seq;   /**< sequence number of sb_cur's first byte */
+	uint32_t sb_limit;       /**< capacity */
 	/* receive buffer: in-order payload not yet read */
 	struct rte_mbuf *rb_head;
 	struct rte_mbuf *rb_tail;
@@ -309,6 +314,8 @@ tcp_ts_now(const struct tern_conn *c, uint64_t now_ms)
 uint32_t tcp_resend(struct tern_conn *c, tern_seq_t seq, uint32_t len);
 /** tcp_resend() in fast recovery (counted as tcp_fast_retrans). */
 uint32_t tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len);
+/** Could a new segment go out now (unsent data, windows, Nagle)? */
+bool tcp_can_send_new(const struct tern_conn *c);
 /** Payload bytes a data segment can carry now (mss minus the options it will carry). */
 uint32_t tcp_seg_room(const struct tern_conn *c);
 

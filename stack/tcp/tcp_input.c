@@ -270,6 +270,24 @@ enter_recovery(struct tern_conn *c)
 	tcp_arm_rtx(c);
 }
 
+/*
+ * Early retransmit (RFC 5827): with fewer than four segments outstanding and nothing new
+ * that could be sent (no data, no window, or Nagle holding it), three duplicate ACKs can
+ * never come; oseg - 1 of them (SACKed segments with SACK) are enough.
+ */
+static bool
+early_retransmit(const struct tern_conn *c)
+{
+	uint32_t mss = c->cc.mss;
+	uint32_t oseg = (c->snd_max - c->snd_una + mss - 1) / mss;
+	uint32_t got;
+
+	if (oseg < 2 || oseg >= 4 || tcp_can_send_new(c))
+		return false;
+	got = (c->opt & CONN_O_SACK) ? (c->scb.sacked + mss - 1) / mss : c->dupacks;
+	return got >= oseg - 1;
+}
+
 /* Recovery ends: the recovery point is acknowledged. */
 static void
 leave_recovery(struct tern_conn *c)
@@ -287,7 +305,8 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 	struct tern_engine *e = c->e;
 	tern_seq_t ack = s->th.ack;
 	uint32_t win = s->th.win;
-	bool fin_acked, advanced = false;
+	bool fin_acked, advanced = false, dup;
+	uint32_t newly_sacked = 0;
 
 	if (c->state == TERN_TCP_SYN_RCVD) {
 		if (!seq_gt(ack, c->snd_una) || seq_gt(ack, c->snd_max)) {
@@ -390,26 +409,57 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 		goto state_checks;
 	}
 	if ((c->opt & CONN_O_SACK) && (s->th.opts.present & WIRE_TCPO_SACK))
-		sack_update(&c->scb, c->snd_una, c->snd_max, s->th.opts.sack, s->th.opts.nsack);
+		newly_sacked = sack_update(
+		        &c->scb, c->snd_una, c->snd_max, s->th.opts.sack, s->th.opts.nsack);
 	else if (c->scb.n != 0)
 		sack_update(&c->scb, c->snd_una, c->snd_max, NULL, 0);
 
-	/* Duplicate ACK (RFC 5681 §2): nothing new acknowledged, no data, same window,
-	 * data outstanding. */
-	if (!advanced && ack == c->snd_una && s->len == 0 &&
-	        !(s->th.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN)) && win == c->snd_wnd &&
-	        c->snd_una != c->snd_max) {
+	/*
+	 * A resent head segment lost again: the peer SACKs data we sent after it while
+	 * snd_una stays put. Send it again now rather than wait for a(nother) timeout; this
+	 * is the same loss episode, so congestion control is not told twice.
+	 */
+	if (c->flags & CONN_F_RXT_WATCH) {
+		if (c->snd_una != c->rxt_head || !(c->opt & CONN_O_SACK)) {
+			c->flags &= (uint16_t)~CONN_F_RXT_WATCH;
+		} else if (seq_gt(sack_high(&c->scb, c->snd_una), c->rxt_mark)) {
+			c->flags &= (uint16_t)~CONN_F_RXT_WATCH;
+			tern_count(e, TERN_CTR_TCP_LOST_RETRANS, 1);
+			if (c->flags & CONN_F_RECOVERY)
+				c->scb.high_rxt = c->snd_una; /* NextSeg starts over */
+			else {
+				c->snd_nxt = c->snd_una; /* after a timeout: go back again */
+				if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_nxt, c->snd_fin))
+					c->flags &= (uint16_t)~CONN_F_FIN_SENT;
+			}
+			conn_want_output(c);
+		}
+	}
+
+	/*
+	 * Duplicate ACK. With SACK (RFC 6675 §2): an ACK whose blocks SACK new bytes, even if
+	 * it carries data, a new window or moves snd_una (the peer's ACKs ride on its own
+	 * data). Without (RFC 5681 §2): nothing new acknowledged, no data, same window.
+	 */
+	if (c->opt & CONN_O_SACK)
+		dup = newly_sacked > 0;
+	else
+		dup = !advanced && ack == c->snd_una && s->len == 0 &&
+		      !(s->th.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN)) && win == c->snd_wnd;
+	if (dup && c->snd_una != c->snd_max) {
 		if (c->dupacks < 255)
 			c->dupacks++;
 		if (c->flags & CONN_F_RECOVERY) {
 			if (!(c->opt & CONN_O_SACK))
-				c->cc.cwnd +=
-				        c->cc.mss; /* NewReno inflation (RFC 6582 §3.2 step 4) */
+				c->cc.cwnd += c->cc.mss; /* NewReno inflation (RFC 6582 §3.2) */
 			conn_want_output(c);
 		} else if (seq_gt(c->snd_una, c->recover) || c->snd_una == c->recover) {
+			/* RFC 6582 §3.2 / RFC 6675 §5: not for losses of what was sent before
+			 * the last recovery or timeout ended. */
 			if (c->dupacks >= SACK_DUPTHRESH ||
 			        ((c->opt & CONN_O_SACK) &&
-			                sack_is_lost(&c->scb, c->snd_una, c->cc.mss)))
+			                sack_is_lost(&c->scb, c->snd_una, c->cc.mss)) ||
+			        early_retransmit(c))
 				enter_recovery(c);
 		}
 	}

@@ -16,16 +16,31 @@
 #include "tcp/tcp.h"
 #include "wire/csum.h"
 
-/* Copy @p len bytes of the send buffer, starting @p off bytes after snd_una, to @p dst. */
+/*
+ * Copy @p len bytes of the send buffer, starting @p off bytes after snd_una, to @p dst.
+ * A cursor remembers where the last copy ended, so sending from snd_nxt does not walk the
+ * buffer from its head for every segment (conn_sb_ack() drops the cursor when it frees or
+ * trims its mbuf).
+ */
 static void
-sb_copy(const struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
+sb_copy(struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
 {
-	const struct rte_mbuf *m = c->sb_head;
+	struct rte_mbuf *m = c->sb_head;
+	tern_seq_t mseq = c->snd_una;
+	tern_seq_t seq = c->snd_una + off;
 
+	if (c->sb_cur != NULL && seq_leq(c->sb_cur_seq, seq)) {
+		m = c->sb_cur;
+		mseq = c->sb_cur_seq;
+	}
+	off = seq - mseq;
 	while (m != NULL && off >= m->data_len) {
 		off -= m->data_len;
+		mseq += m->data_len;
 		m = m->next;
 	}
+	c->sb_cur = m;
+	c->sb_cur_seq = mseq;
 	while (len > 0 && m != NULL) {
 		uint32_t n = m->data_len - off;
 		if (n > len)
@@ -44,7 +59,7 @@ sb_copy(const struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
  */
 static int
 tcp_xmit(struct tern_engine *e, const struct flow_key *k, const struct wire_tcp_repr *th,
-        const struct tern_conn *c, uint32_t sb_off, uint32_t len)
+        struct tern_conn *c, uint32_t sb_off, uint32_t len)
 {
 	struct rte_mbuf *m = engine_alloc(e);
 	size_t hlen;
@@ -203,6 +218,18 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 	return tcp_xmit(e, &c->node.key, &th, c, seq - c->snd_una, len);
 }
 
+/*
+ * The head segment goes out again: remember what had been sent by then. Should the peer
+ * later SACK data sent after this while snd_una stays put, this copy was lost too.
+ */
+static void
+watch_head(struct tern_conn *c)
+{
+	c->flags |= CONN_F_RXT_WATCH;
+	c->rxt_head = c->snd_una;
+	c->rxt_mark = c->snd_max;
+}
+
 uint32_t
 tcp_resend(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 {
@@ -239,6 +266,8 @@ tcp_resend(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 		return 0;
 	if (conn_xmit(c, seq, len, fl) != 0)
 		return 0;
+	if (seq == c->snd_una && (c->opt & CONN_O_SACK))
+		watch_head(c);
 	return len + !!(fl & WIRE_TCP_FIN);
 }
 
@@ -250,6 +279,27 @@ tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 	if (n > 0)
 		tern_count(c->e, TERN_CTR_TCP_FAST_RETRANS, 1);
 	return n;
+}
+
+bool
+tcp_can_send_new(const struct tern_conn *c)
+{
+	tern_seq_t data_end = c->snd_una + c->sb_len;
+	uint32_t room = tcp_seg_room(c);
+	uint32_t wnd = c->snd_wnd < c->cc.cwnd ? c->snd_wnd : c->cc.cwnd;
+	uint32_t unsent;
+
+	if (!seq_lt(c->snd_max, data_end))
+		return false;
+	unsent = data_end - c->snd_max;
+	if (seq_geq(c->snd_max, c->snd_una + c->snd_wnd))
+		return false;
+	if (c->snd_max - c->snd_una + (unsent < room ? unsent : room) > wnd)
+		return false;
+	if (unsent < room && !(c->opt & CONN_O_NODELAY) && seq_gt(c->snd_sml, c->snd_una) &&
+	        seq_leq(c->snd_sml, c->snd_max))
+		return false; /* Nagle holds it */
+	return true;
 }
 
 /*
@@ -266,6 +316,26 @@ send_new(struct tern_conn *c, tern_seq_t win_end)
 	uint8_t fl = WIRE_TCP_ACK;
 	bool fin_next = (c->flags & (CONN_F_FIN_QUEUED | CONN_F_FIN_SENT)) == CONN_F_FIN_QUEUED;
 
+	if (c->scb.n != 0 && seq_lt(c->snd_nxt, c->snd_max)) {
+		/* Going back after a timeout: what the peer SACKed need not go again. */
+		unsigned i;
+		for (i = 0; i < c->scb.n; i++) {
+			const struct sack_range *r = &c->scb.r[i];
+			if (seq_leq(r->right, c->snd_nxt))
+				continue;
+			if (seq_leq(r->left, c->snd_nxt)) {
+				c->snd_nxt = r->right;
+				continue;
+			}
+			if (r->left - c->snd_nxt < len)
+				len = r->left - c->snd_nxt; /* stop at the next SACKed range */
+			break;
+		}
+		if (!seq_lt(c->snd_nxt, data_end))
+			return 0;
+		if (len > data_end - c->snd_nxt)
+			len = data_end - c->snd_nxt;
+	}
 	if (!seq_lt(c->snd_nxt, data_end))
 		return 0;
 	if (len > room)
@@ -301,6 +371,8 @@ send_new(struct tern_conn *c, tern_seq_t win_end)
 		c->progress_ms = e->now_ms; /* data becomes outstanding (user timeout) */
 	if (conn_xmit(c, c->snd_nxt, len, fl) != 0)
 		return -1;
+	if (c->snd_nxt == c->snd_una && seq_lt(c->snd_nxt, c->snd_max) && (c->opt & CONN_O_SACK))
+		watch_head(c); /* going back after a timeout */
 	c->snd_nxt += len;
 	if (len < room)
 		c->snd_sml = c->snd_nxt;

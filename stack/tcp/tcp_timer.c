@@ -109,7 +109,10 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 		c->recover = c->snd_max;
 		c->flags &= (uint16_t)~CONN_F_RECOVERY;
 		c->dupacks = 0;
-		sack_reset(&c->scb);
+		/* Keep what the peer SACKed: going back from snd_una skips it. A second
+		 * timeout in a row may mean the peer reneged (RFC 2018 §8): forget it. */
+		if (c->nrtx > 1)
+			sack_reset(&c->scb);
 		c->scb.high_rxt = c->snd_una;
 	}
 	c->rto_ms = c->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : c->rto_ms * 2;
