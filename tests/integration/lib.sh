@@ -13,6 +13,9 @@
 #                               fails the test with that output if the client fails
 #   wait_until SECS CMD...      poll CMD every 0.2 s until it succeeds or SECS pass
 #   it_pass / it_fail REASON    print "PASS NAME[MODE]" / "FAIL NAME[MODE]: REASON", exit
+#   it_defer FUNC               call FUNC (no arguments) first thing in the exit cleanup, for
+#                               what a test sets up beyond tern and the lab (e.g. netem.sh)
+#   tel_json CMD                telemetry reply as one line of JSON ({} when unreachable)
 #
 # Every step is bounded: DPDK processes run under `timeout` (TERN_MAX_LIFETIME), clients take
 # --timeout, polls have deadlines. The EXIT trap stops what this script started, by pid, and
@@ -53,6 +56,7 @@ IT_CHILD=
 TERN_PREFIX=
 TERN_LOG=
 IT_SEQ=0
+IT_DEFER=()
 
 it_log() { printf '  [%s %s] %s\n' "$(date +%T)" "${IT_NAME}[$IT_MODE]" "$*" >&2; }
 
@@ -75,6 +79,8 @@ it_cleanup() {
 	local rc=$?
 	trap - EXIT
 	set +e
+	local f
+	for f in "${IT_DEFER[@]}"; do "$f" >/dev/null 2>&1; done
 	if [ -n "$IT_CHILD" ]; then
 		ternlab_stop_pid "$IT_CHILD" 5 >/dev/null 2>&1
 		IT_CHILD=
@@ -97,6 +103,9 @@ it_cleanup() {
 	fi
 	exit "$rc"
 }
+
+# it_defer FUNC: call FUNC at exit (success, failure or signal), before tern is stopped.
+it_defer() { IT_DEFER+=("$1"); }
 
 it_pass() { echo "PASS ${IT_NAME}[$IT_MODE]"; exit 0; }
 it_fail() {
@@ -232,5 +241,13 @@ tel_num() {
 	local v
 	v=$(tel "$1" "$2" 2>/dev/null) || v=0
 	[[ $v =~ ^[0-9]+$ ]] || v=0
+	echo "$v"
+}
+
+# tel_json CMD: the reply of a telemetry command as one line of JSON; {} when unreachable.
+tel_json() {
+	local v
+	v=$(tel "$1" 2>/dev/null) || v=
+	[ -n "$v" ] || v='{}'
 	echo "$v"
 }
