@@ -109,6 +109,8 @@ enum tern_drop {
 	X(TCP_RTO, tcp_rto, "retransmission timeouts")                                         \
 	X(TCP_RECOVERY, tcp_recovery, "fast recovery episodes (RFC 6675 / RFC 6582)")          \
 	X(TCP_FAST_RETRANS, tcp_fast_retrans, "segments retransmitted in fast recovery")       \
+	X(TCP_SPURIOUS_RECOVERY, tcp_spurious_recovery,                                        \
+	        "recoveries undone: the original arrived (timestamps, RFC 3522)")              \
 	X(TCP_LOST_RETRANS, tcp_lost_retrans,                                                  \
 	        "retransmissions found lost again (SACKs of later data), resent at once")      \
 	X(TCP_OOO_QUEUED, tcp_ooo_queued, "out-of-order segments queued for reassembly")       \

@@ -72,6 +72,7 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	c->rto_ms = e->conf.rto_init_ms;
 	c->rtt_start_us = e->now_ns / 1000;
 	c->cc_ops = tcp->cc;
+	c->dupthresh = SACK_DUPTHRESH;
 	c->cc_ops->init(&c->cc, c->mss, e->now_ns / 1000);
 	c->ts_offset = (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323);
 	c->last_rx_ms = e->now_ms;

@@ -108,6 +108,7 @@ flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 #define CONN_O_NODELAY   0x08 /**< Nagle off */
 #define CONN_O_KEEPALIVE 0x10 /**< keepalive on */
 #define CONN_O_TS_VALID  0x20 /**< ts_recent holds a value */
+#define CONN_O_DSACK     0x40 /**< a D-SACK block (dsack_l, dsack_r) waits for our next ACK */
 
 struct tern_conn {
 	struct flow_node node; /**< must be first */
@@ -132,14 +133,18 @@ struct tern_conn {
 	tern_seq_t snd_max; /**< highest sequence sent + 1 */
 	tern_seq_t snd_wl1;
 	tern_seq_t snd_wl2;
-	tern_seq_t snd_fin;   /**< sequence number of our FIN, valid with CONN_F_FIN_SENT */
-	uint32_t snd_wnd;     /**< peer's window, scaled */
-	uint32_t max_snd_wnd; /**< largest window the peer advertised (RFC 5961 §5) */
-	tern_seq_t recover;   /**< RFC 6582 "recover": snd_max when recovery or RTO began */
-	tern_seq_t snd_sml;   /**< end of the last short segment sent (Nagle, Minshall) */
-	tern_seq_t rxt_head;  /**< with CONN_F_RXT_WATCH: snd_una when the head was resent */
-	tern_seq_t rxt_mark;  /**< ... and snd_max then: SACKs above it came from later sends */
-	struct tcp_cc cc;     /**< cwnd, ssthresh and the algorithm's state */
+	tern_seq_t snd_fin;    /**< sequence number of our FIN, valid with CONN_F_FIN_SENT */
+	uint32_t snd_wnd;      /**< peer's window, scaled */
+	uint32_t max_snd_wnd;  /**< largest window the peer advertised (RFC 5961 §5) */
+	tern_seq_t recover;    /**< RFC 6582 "recover": snd_max when recovery or RTO began */
+	tern_seq_t snd_sml;    /**< end of the last short segment sent (Nagle, Minshall) */
+	tern_seq_t rxt_head;   /**< with CONN_F_RXT_WATCH: snd_una when the head was resent */
+	tern_seq_t rxt_mark;   /**< ... and snd_max then: SACKs above it came from later sends */
+	struct tcp_cc cc;      /**< cwnd, ssthresh and the algorithm's state */
+	struct tcp_cc undo_cc; /**< cc before the current recovery (Eifel undo, RFC 3522) */
+	uint32_t rxt_tsval;    /**< TSval of the recovery's first retransmission */
+	uint8_t undo_ok;       /**< the current recovery can still be found spurious */
+	uint8_t dupthresh;     /**< duplicate ACKs that start recovery (grows on reordering) */
 	const struct tcp_cc_ops *cc_ops;
 	struct sack_board scb; /**< what the peer SACKed (sender side) */
 
@@ -150,6 +155,8 @@ struct tern_conn {
 	tern_seq_t last_ack_sent; /**< ACK field of the last segment we sent (RFC 7323 §4.3) */
 	uint32_t rcv_unacked;     /**< in-order bytes received since our last ACK */
 	struct tcp_reass reass;   /**< out-of-order segments */
+	tern_seq_t dsack_l;       /**< duplicate bytes received, to report (RFC 2883) */
+	tern_seq_t dsack_r;
 
 	/* timestamps (RFC 7323) */
 	uint32_t ts_offset;    /**< added to engine ms to make our TSval */

@@ -242,6 +242,17 @@ tcp_challenge_ack(struct tern_conn *c)
 	return true;
 }
 
+/* Duplicate bytes [l, r) arrived: report them in the next ACK (D-SACK, RFC 2883). */
+static void
+dsack_note(struct tern_conn *c, tern_seq_t l, tern_seq_t r)
+{
+	if (!(c->opt & CONN_O_SACK) || !seq_lt(l, r))
+		return;
+	c->dsack_l = l;
+	c->dsack_r = r;
+	c->opt |= CONN_O_DSACK;
+}
+
 /* Bytes in flight, for congestion control. */
 static uint32_t
 conn_flight(const struct tern_conn *c)
@@ -260,6 +271,9 @@ enter_recovery(struct tern_conn *c)
 
 	c->flags |= CONN_F_RECOVERY;
 	c->recover = c->snd_max;
+	c->undo_cc = c->cc;
+	c->undo_ok = (c->opt & CONN_O_TS) != 0;
+	c->rxt_tsval = tcp_ts_now(c, e->now_ms);
 	c->cc_ops->on_loss(&c->cc, conn_flight(c), e->now_ns / 1000);
 	c->flags &= (uint16_t)~CONN_F_RTT_TIMING; /* Karn */
 	tern_count(e, TERN_CTR_TCP_RECOVERY, 1);
@@ -286,6 +300,17 @@ early_retransmit(const struct tern_conn *c)
 		return false;
 	got = (c->opt & CONN_O_SACK) ? (c->scb.sacked + mss - 1) / mss : c->dupacks;
 	return got >= oseg - 1;
+}
+
+/* SACK says snd_una is lost (RFC 6675 IsLost, with the connection's DupThresh). */
+static bool
+sack_lost(const struct tern_conn *c)
+{
+	if (!(c->opt & CONN_O_SACK))
+		return false;
+	if (c->dupthresh <= SACK_DUPTHRESH)
+		return sack_is_lost(&c->scb, c->snd_una, c->cc.mss);
+	return c->scb.sacked > (uint32_t)(c->dupthresh - 1) * c->cc.mss;
 }
 
 /* Recovery ends: the recovery point is acknowledged. */
@@ -380,6 +405,24 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
 		}
 		c->nrtx = 0;
+		if ((c->flags & CONN_F_RECOVERY) && c->undo_ok) {
+			/* Eifel (RFC 3522): the first ACK for the retransmitted data echoes a
+			 * timestamp older than the retransmission: the original arrived, the
+			 * segment was only reordered. Undo the reduction (RFC 4015) and wait
+			 * for more duplicates before the next recovery. */
+			c->undo_ok = 0;
+			if ((s->th.opts.present & WIRE_TCPO_TS) && s->th.opts.tsecr != 0 &&
+			        seq_lt(s->th.opts.tsecr, c->rxt_tsval)) {
+				tern_count(e, TERN_CTR_TCP_SPURIOUS_RECOVERY, 1);
+				if (c->undo_cc.cwnd > c->cc.cwnd)
+					c->cc = c->undo_cc;
+				c->flags &= (uint16_t)~CONN_F_RECOVERY;
+				c->dupacks = 0;
+				c->recover = c->snd_una;
+				c->dupthresh =
+				        c->dupthresh < 64 ? (uint8_t)(c->dupthresh * 2) : 127;
+			}
+		}
 		if (c->flags & CONN_F_RECOVERY) {
 			if (seq_geq(ack, c->recover)) {
 				leave_recovery(c);
@@ -456,10 +499,7 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 		} else if (seq_gt(c->snd_una, c->recover) || c->snd_una == c->recover) {
 			/* RFC 6582 §3.2 / RFC 6675 §5: not for losses of what was sent before
 			 * the last recovery or timeout ended. */
-			if (c->dupacks >= SACK_DUPTHRESH ||
-			        ((c->opt & CONN_O_SACK) &&
-			                sack_is_lost(&c->scb, c->snd_una, c->cc.mss)) ||
-			        early_retransmit(c))
+			if (c->dupacks >= c->dupthresh || sack_lost(c) || early_retransmit(c))
 				enter_recovery(c);
 		}
 	}
@@ -557,6 +597,8 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 		if ((c->opt & CONN_O_TS_VALID) && e->now_ms - c->ts_recent_ms > PAWS_24DAYS_MS)
 			c->opt &= (uint8_t)~CONN_O_TS_VALID; /* §5.5: too old to compare */
 		if ((c->opt & CONN_O_TS_VALID) && seq_lt(s->th.opts.tsval, c->ts_recent)) {
+			if (s->len > 0 && seq_leq(seq + s->len, c->rcv_nxt))
+				dsack_note(c, seq, seq + s->len); /* an old copy: say so */
 			ack_unacceptable(c, s);
 			tern_drop(e, s->m, TERN_DROP_TCP_PAWS);
 			return;
@@ -571,6 +613,8 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 			tern_drop(e, s->m, TERN_DROP_TCP_SYN_CHALLENGE);
 			return;
 		}
+		if (s->len > 0 && seq_leq(seq + seglen, c->rcv_nxt))
+			dsack_note(c, seq, seq + s->len);
 		ack_unacceptable(c, s);
 		/* Wholly old data is a retransmission (ours ACKed late, a tail loss probe),
 		 * not an attack: count it apart. */
@@ -589,6 +633,7 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 			seq++;
 		}
 		front = d < len ? d : len;
+		dsack_note(c, seq, seq + front);
 		len -= front;
 		seq += front;
 	}
@@ -666,11 +711,14 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 			/* Out of order: queue it, ACK at once with SACK (RFC 5681 §4.2). */
 			enum reass_result r = reass_insert(&c->reass, &e->tcp.reass, seq, len, m,
 			        (fl & WIRE_TCP_FIN) != 0, e->conf.reass_segs);
-			if (r == REASS_QUEUED)
+			if (r == REASS_QUEUED) {
 				tern_count(e, TERN_CTR_TCP_OOO_QUEUED, 1);
-			else
-				e->stats.drop[r == REASS_DUP ? TERN_DROP_TCP_REASS_DUP
-				                             : TERN_DROP_TCP_REASS_FULL]++;
+			} else if (r == REASS_DUP) {
+				e->stats.drop[TERN_DROP_TCP_REASS_DUP]++;
+				dsack_note(c, seq, seq + len);
+			} else {
+				e->stats.drop[TERN_DROP_TCP_REASS_FULL]++;
+			}
 			tcp_send_ack_now(c, c->snd_nxt);
 			return;
 		}

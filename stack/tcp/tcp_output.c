@@ -182,14 +182,26 @@ conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t 
 		o->tsecr = c->ts_recent;
 	}
 	if ((c->opt & CONN_O_SACK) && (flags & (WIRE_TCP_ACK | WIRE_TCP_RST)) == WIRE_TCP_ACK &&
-	        c->reass.head != NULL) {
-		unsigned n = reass_sack_blocks(&c->reass, o->sack, (c->opt & CONN_O_TS) ? 3 : 4);
+	        (c->reass.head != NULL || (c->opt & CONN_O_DSACK))) {
+		unsigned max = (c->opt & CONN_O_TS) ? 3 : 4, n = 0;
+		bool dsack = (c->opt & CONN_O_DSACK) != 0;
+
+		if (dsack) {
+			/* RFC 2883: the duplicate first, then the usual blocks. */
+			o->sack[0].left = c->dsack_l;
+			o->sack[0].right = c->dsack_r;
+			n = 1;
+		}
+		if (c->reass.head != NULL)
+			n += reass_sack_blocks(&c->reass, o->sack + n, max - n);
 		if (n > 0) {
 			o->present |= WIRE_TCPO_SACK;
 			o->nsack = (uint8_t)n;
 			/* A full data segment has no room for them; the next ACK tells. */
 			if (len > 0 && len + wire_tcp_opts_len(o) > c->mss)
 				o->present &= (uint8_t)~WIRE_TCPO_SACK;
+			else if (dsack)
+				c->opt &= (uint8_t)~CONN_O_DSACK;
 		}
 	}
 }

@@ -672,6 +672,22 @@ static const char *const newreno_partial_acks[] = {
 	"counter tcp_rto == 0",
 	NULL};
 
+/* D-SACK (RFC 2883): a duplicate segment is reported as the first SACK block of the ACK
+ * it draws, once; the peer can tell its retransmission was needless. */
+static const char *const dsack_duplicate[] = {
+	"conf no_delack 1",
+	OPEN_1000_SACK,
+	"+.01 < . 1:1001(1000) ack 1 win 512",
+	"+0   > . 1:1(0) ack 1001 <>",
+	"+.01 < . 1:1001(1000) ack 1 win 512",
+	"+0   > . 1:1(0) ack 1001 <sack 1:1001>",
+	"+.01 < . 2001:2501(500) ack 1 win 512",
+	"+0   > . 1:1(0) ack 1001 <sack 2001:2501>",
+	"+.01 < . 501:1501(1000) ack 1 win 512",
+	"+0   > . 1:1(0) ack 1501 <sack 501:1001,sack 2001:2501>",
+	"drop tcp_dup_data == 1",
+	NULL};
+
 /* Regression (fuzzer): an RTO while the peer's window is shut still retransmits the head
  * segment (RFC 1122 §4.2.2.17: keep probing; Linux does the same), not nothing. */
 static const char *const rto_window_shut[] = {
@@ -1221,6 +1237,7 @@ static const struct tcp_script scripts[] = {
         S(close_simultaneous),
         S(close_fin_ack_together),
         S(rto_window_shut),
+        S(dsack_duplicate),
         S(fin_before_queued_data),
 };
 #undef S
