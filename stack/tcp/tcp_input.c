@@ -501,6 +501,8 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 			 * the last recovery or timeout ended. */
 			if (c->dupacks >= c->dupthresh || sack_lost(c) || early_retransmit(c))
 				enter_recovery(c);
+			else if (c->dupacks <= 2)
+				conn_want_output(c); /* limited transmit (RFC 3042) */
 		}
 	}
 

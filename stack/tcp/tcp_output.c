@@ -484,7 +484,14 @@ tcp_output(struct tern_conn *c)
 	if ((c->flags & CONN_F_RECOVERY) && (c->opt & CONN_O_SACK)) {
 		sent = sack_recovery_output(c, c->snd_una + c->snd_wnd);
 	} else {
-		wnd = c->snd_wnd < c->cc.cwnd ? c->snd_wnd : c->cc.cwnd;
+		uint32_t cwnd = c->cc.cwnd;
+
+		/* Limited transmit (RFC 3042): each of the first two duplicate ACKs lets one
+		 * new segment beyond cwnd go, so that a small window still yields the
+		 * duplicates fast retransmit needs. */
+		if (!(c->flags & CONN_F_RECOVERY) && c->dupacks > 0)
+			cwnd += (c->dupacks < 2 ? c->dupacks : 2u) * c->cc.mss;
+		wnd = c->snd_wnd < cwnd ? c->snd_wnd : cwnd;
 		win_end = c->snd_una + wnd;
 		while ((r = send_new(c, win_end)) > 0)
 			sent++;

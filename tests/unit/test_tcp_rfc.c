@@ -601,16 +601,20 @@ static const char *const reassembly_overlap_fin[] = {
 
 /* ==== Loss recovery (RFC 6675, RFC 6582, RFC 6298) ==== */
 
-/* SACK recovery, newreno: segment 1 of 10 is lost. The third duplicate ACK (IsLost(1):
- * 3000 bytes SACKed above it) retransmits it; cwnd = ssthresh = 5000. SetPipe: 7000,
- * 6000, 5000, then 4000 -> one new segment per further SACK. */
+/* SACK recovery, newreno: segment 1 of 10 is lost. The first two duplicate ACKs each send
+ * a new segment (limited transmit, RFC 3042); the third (IsLost(1): 3000 bytes SACKed
+ * above it) retransmits it with flight 12000: cwnd = ssthresh = 6000. SetPipe (1000 for
+ * the retransmission + the unSACKed rest): 7000, 6000, then 5000 -> one new segment per
+ * further SACK. */
 static const char *const sack_recovery[] = {
 	"conf cc newreno",
 	OPEN_1000_SACK,
 	"+.1  app send 20000",
 	TEN_SEGMENTS_1000,
 	"+.02 < . 1:1(0) ack 1 win 512 <sack 1001:2001>",
+	"+0   > . 10001:11001(1000) ack 1",
 	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:3001>",
+	"+0   > . 11001:12001(1000) ack 1",
 	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:4001>",
 	"+0   > . 1:1001(1000) ack 1",
 	"counter tcp_recovery == 1",
@@ -618,48 +622,51 @@ static const char *const sack_recovery[] = {
 	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:5001>",
 	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:6001>",
 	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:7001>",
-	"+0   > . 10001:11001(1000) ack 1",
 	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:8001>",
-	"+0   > . 11001:12001(1000) ack 1",
-	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:9001>",
 	"+0   > . 12001:13001(1000) ack 1",
-	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:10001>",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:9001>",
 	"+0   > . 13001:14001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:10001>",
+	"+0   > . 14001:15001(1000) ack 1",
 	"counter tcp_fast_retrans == 1",
 	"counter tcp_rto == 0",
 	NULL};
 
-/* The same loss with cubic: β = 0.7 (RFC 9438 §4.6), so cwnd = ssthresh = 7000 and one
- * new segment goes out for every SACK after the fourth duplicate ACK. */
+/* The same loss with cubic: β = 0.7 of min(flight, cwnd) = 10000 (RFC 9438 §4.6), so
+ * cwnd = ssthresh = 7000: pipe 8000, 7000, then 6000 -> a new segment. */
 static const char *const sack_recovery_cubic[] = {
 	"conf cc cubic",
 	OPEN_1000_SACK,
 	"+.1  app send 20000",
 	TEN_SEGMENTS_1000,
 	"+.02 < . 1:1(0) ack 1 win 512 <sack 1001:2001>",
+	"+0   > . 10001:11001(1000) ack 1",
 	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:3001>",
+	"+0   > . 11001:12001(1000) ack 1",
 	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:4001>",
 	"+0   > . 1:1001(1000) ack 1",
 	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:5001>",
-	"+0   > . 10001:11001(1000) ack 1",
 	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:6001>",
-	"+0   > . 11001:12001(1000) ack 1",
 	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:7001>",
 	"+0   > . 12001:13001(1000) ack 1",
 	"counter tcp_recovery == 1",
 	"counter tcp_fast_retrans == 1",
 	NULL};
 
-/* NewReno without SACK (RFC 6582): segments 1, 3 and 5 lost. Three duplicate ACKs
- * retransmit segment 1; each partial ACK retransmits the next hole. cwnd deflation keeps
- * new data back (flight 8000 / 6000 against cwnd <= 7000 / 6000). */
+/* NewReno without SACK (RFC 6582): segments 1, 3 and 5 lost. The first two duplicate ACKs
+ * each send one new segment (limited transmit, RFC 3042); the third retransmits segment 1
+ * (flight 12000: ssthresh 6000, cwnd 9000 with the three segments that left); each partial
+ * ACK retransmits the next hole, and deflation keeps new data back (flight 10000 / 8000
+ * against cwnd 9000 / 8000). */
 static const char *const newreno_partial_acks[] = {
 	"conf cc newreno",
 	OPEN_1000_NOSACK,
 	"+.1  app send 20000",
 	TEN_SEGMENTS_1000,
 	"+.02 < . 1:1(0) ack 1 win 512",
+	"+0   > . 10001:11001(1000) ack 1",
 	"+0   < . 1:1(0) ack 1 win 512",
+	"+0   > . 11001:12001(1000) ack 1",
 	"+0   < . 1:1(0) ack 1 win 512",
 	"+0   > . 1:1001(1000) ack 1",
 	"counter tcp_recovery == 1",
