@@ -3,7 +3,8 @@
 #   1. install what is missing (apt-get), 2. build (plain and ASan+UBSan),
 #   3. format check, 4. cmocka unit tests in both builds,
 #   5. integration tests against the Linux kernel in a lab namespace
-#      (af_packet, tap and virtio-user modes), 6. the scapy TCP conformance suite.
+#      (af_packet, tap and virtio-user modes, netem impairment interop), 6. short libFuzzer
+#      runs, 7. the scapy TCP conformance suite.
 # Ends with one line "N passed, N failed"; exits non-zero if anything failed.
 #
 # usage: tests/run-all.sh [--no-integration] [--modes "af_packet tap virtio-user"]
@@ -127,6 +128,14 @@ if [ "$integration" = 1 ]; then
 	# shellcheck disable=SC2086
 	TERN_BUILD="$top/build" bash tests/integration/run.sh $modes 2>&1 | tee "$tmp"
 	count_summary "$(cat "$tmp")" "integration"
+	step "fuzzing (libFuzzer, ASan + UBSan, bounded time per target; docs/FUZZING.md)"
+	bash tests/fuzz/run.sh 2>&1 | tee "$tmp"
+	p=$(grep -cE '^[a-z0-9_]+ +ok ' "$tmp")
+	f=$(grep -cE '^[a-z0-9_]+ +(FAIL|fail|crash|CRASH|leak|timeout|oom)' "$tmp")
+	pass "$p"
+	[ "$f" -gt 0 ] && fail "$f" "fuzzing"
+	[ "$p" -eq 0 ] && [ "$f" -eq 0 ] && fail 1 "fuzzing: no summary"
+
 	step "TCP conformance (scapy over the wire, docs/CONFORMANCE.md)"
 	TERN_BUILD="$top/build" bash tests/conformance/run.sh 2>&1 | tee "$tmp"
 	count_summary "$(cat "$tmp")" "conformance"

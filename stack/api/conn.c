@@ -595,11 +595,12 @@ void
 tern_conn_abort(struct tern_conn *c)
 {
 	engine_update_clock(c->e);
-	c->flags |= CONN_F_APP_CLOSED;
 	if (c->flags & CONN_F_DEAD) {
+		/* The protocol side is over (unread data kept it): close delivers closed. */
 		tern_conn_close(c);
 		return;
 	}
+	c->flags |= CONN_F_APP_CLOSED;
 	if (c->state != TERN_TCP_SYN_SENT && c->state != TERN_TCP_CLOSED)
 		tcp_send_rst(c);
 	conn_terminate(c, TERN_CLOSE_ABORTED);

@@ -69,8 +69,12 @@ tcp_fini(struct tern_engine *e)
 		}
 		conn_run_pending(e); /* closed callbacks; frees the blocks */
 	}
-	for (i = 0; tcp->listeners != NULL && i < 65536; i++)
-		rte_free(tcp->listeners[i]);
+	for (i = 0; tcp->listeners != NULL && tcp->nlisteners > 0 && i < 65536; i++) {
+		if (tcp->listeners[i] != NULL) {
+			rte_free(tcp->listeners[i]);
+			tcp->nlisteners--;
+		}
+	}
 	rte_free(tcp->listeners);
 	rte_free(tcp->conn_pool);
 	tw_fini(e);

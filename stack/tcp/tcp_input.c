@@ -599,7 +599,8 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 		if ((c->opt & CONN_O_TS_VALID) && e->now_ms - c->ts_recent_ms > PAWS_24DAYS_MS)
 			c->opt &= (uint8_t)~CONN_O_TS_VALID; /* §5.5: too old to compare */
 		if ((c->opt & CONN_O_TS_VALID) && seq_lt(s->th.opts.tsval, c->ts_recent)) {
-			if (s->len > 0 && seq_leq(seq + s->len, c->rcv_nxt))
+			if (s->len > 0 && !(fl & (WIRE_TCP_SYN | WIRE_TCP_RST)) &&
+			        seq_leq(seq + s->len, c->rcv_nxt))
 				dsack_note(c, seq, seq + s->len); /* an old copy: say so */
 			ack_unacceptable(c, s);
 			tern_drop(e, s->m, TERN_DROP_TCP_PAWS);
@@ -615,7 +616,7 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 			tern_drop(e, s->m, TERN_DROP_TCP_SYN_CHALLENGE);
 			return;
 		}
-		if (s->len > 0 && seq_leq(seq + seglen, c->rcv_nxt))
+		if (s->len > 0 && !(fl & WIRE_TCP_RST) && seq_leq(seq + seglen, c->rcv_nxt))
 			dsack_note(c, seq, seq + s->len);
 		ack_unacceptable(c, s);
 		/* Wholly old data is a retransmission (ours ACKed late, a tail loss probe),
@@ -635,7 +636,8 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 			seq++;
 		}
 		front = d < len ? d : len;
-		dsack_note(c, seq, seq + front);
+		if (!(fl & WIRE_TCP_RST))
+			dsack_note(c, seq, seq + front);
 		len -= front;
 		seq += front;
 	}

@@ -123,15 +123,13 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 	if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_una, c->snd_fin))
 		c->flags &= (uint16_t)~CONN_F_FIN_SENT;
 	tcp_arm_rtx(c);
-	tcp_output(c);
-	if (!syn && c->snd_nxt == c->snd_una && seq_lt(c->snd_una, c->snd_max)) {
-		/* The peer's window is shut (or shrank): send the head segment anyway, as
-		 * the probe RFC 1122 §4.2.2.17 asks for; its ACK reopens the flow. */
-		uint32_t n = tcp_resend(c, c->snd_una, tcp_seg_room(c));
-		c->snd_nxt += n;
-		if ((c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_nxt, c->snd_fin))
-			c->snd_nxt = c->snd_fin + 1;
+	if (!syn) {
+		/* The head segment goes now, whatever the window (shut or shrunk: it is the
+		 * probe RFC 1122 §4.2.2.17 asks for) and whatever SACK claimed (the peer would
+		 * have ACKed it had it arrived). The rest follows as cwnd allows. */
+		c->snd_nxt += tcp_resend(c, c->snd_una, tcp_seg_room(c));
 	}
+	tcp_output(c);
 }
 
 void
