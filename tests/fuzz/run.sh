@@ -9,14 +9,14 @@
 # script then goes on with the others and exits non-zero, printing each reproducer's path.
 #
 # usage: tests/fuzz/run.sh [target...]        (default: eth arp ipv4 icmp tcp engine)
-# env:   FUZZ_BUILD   build directory (default /tmp/build-fuzz)
+# env:   FUZZ_BUILD   build directory (default build-fuzz in the source tree)
 #        FUZZ_WORK    corpora found and crash artifacts (default /tmp/tern-fuzz)
 #        FUZZ_TIME_PARSER  seconds per parser target (default 20)
 #        FUZZ_TIME_ENGINE  seconds for the engine target (default 60)
 #        FUZZ_ALLOW   engine protocol checks to skip while a known bug is open (comma list)
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=${FUZZ_BUILD:-/tmp/build-fuzz}
+build=${FUZZ_BUILD:-$top/build-fuzz}
 work=${FUZZ_WORK:-/tmp/tern-fuzz}
 t_parser=${FUZZ_TIME_PARSER:-20}
 t_engine=${FUZZ_TIME_ENGINE:-60}
