@@ -65,6 +65,7 @@
 #include <tern/tern.h>
 
 #include "fuzz_common.h"
+#include "util/seq.h"
 #include "wire/arp.h"
 #include "wire/csum.h"
 #include "wire/eth.h"
@@ -107,18 +108,6 @@ static inline uint8_t
 app_byte(uint64_t k)
 {
 	return (uint8_t)((((uint32_t)k * 0x85ebca6bu) >> 24) ^ (k >> 3));
-}
-
-static inline bool
-seq_lt(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
-static inline bool
-seq_leq(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) <= 0;
 }
 
 /* ---- harness state ---- */
