@@ -15,9 +15,9 @@ port=7005
 n=100
 lab_up
 # One CPU per engine: the main lcore (it mostly sleeps) shares CPU 0 with engine 0.
-# Known defect (see the issue note): with both engines busy-polling ONE CPU
-# (0@0,1@1,2@1) a 4 MiB echo stalls in roughly 1 run in 8 - Linux stops retransmitting
-# the segment tern is missing; root cause open, to be settled with issue 3's recovery.
+# Issue 2 saw a 4 MiB echo stall about 1 run in 8 with both engines busy-polling ONE CPU
+# (0@0,1@1,2@1); since reassembly and SACK (issue 3) it no longer reproduces (20 of 20
+# runs passed), but it was never root-caused: "not seen", not "explained".
 TERN_LCORES="0@0,1@0,2@1" TERN_QUEUES=2 tern_start "$port"
 grep -q "2 engines" "$TERN_LOG" || it_fail "tern-echo did not start 2 engines: $(grep ready "$TERN_LOG")"
 client seq_client.py --host "$TERNLAB_TERN_IP" --port "$port" --count "$n" --timeout 120
