@@ -37,6 +37,12 @@ app_stopping(void)
 	return stop_flag != 0;
 }
 
+void
+app_request_stop(void)
+{
+	stop_flag = 1;
+}
+
 const char app_common_usage[] =
         "Common options:\n"
         "  --ip A.B.C.D/LEN      address and prefix of the port (required)\n"
@@ -252,10 +258,18 @@ static int
 engine_loop(void *arg)
 {
 	struct engine_arg *ea = arg;
-	struct tern_engine *e = ea->a->engines[ea->idx];
+	struct app *a = ea->a;
+	struct tern_engine *e = a->engines[ea->idx];
 
-	while (!stop_flag)
+	if (a->tick == NULL) {
+		while (!stop_flag)
+			tern_engine_poll(e);
+		return 0;
+	}
+	while (!stop_flag) {
 		tern_engine_poll(e);
+		a->tick(e, ea->idx, a->app);
+	}
 	return 0;
 }
 
@@ -277,6 +291,7 @@ sum_stats(const struct app *a, struct tern_stats *s, struct tern_gauges *g)
 static void
 print_stats(const struct app *a, struct tern_stats *prev, double secs, bool final)
 {
+	FILE *out = a->out != NULL ? a->out : stdout;
 	struct tern_stats s;
 	struct tern_gauges g;
 	uint64_t drops = 0, top = 0;
@@ -291,10 +306,11 @@ print_stats(const struct app *a, struct tern_stats *prev, double secs, bool fina
 			topk = (int)k;
 		}
 	}
-	printf("%s: %s est %u syn_rcvd %u syn_sent %u fin_wait %u/%u closing %u close_wait %u "
-	       "last_ack %u time_wait %u | rx %" PRIu64 " pkt (%.0f/s) tx %" PRIu64
-	       " pkt (%.0f/s) | accepted %" PRIu64 " rst_tx %" PRIu64 " rtx %" PRIu64
-	       " | drops %" PRIu64,
+	fprintf(out,
+	        "%s: %s est %u syn_rcvd %u syn_sent %u fin_wait %u/%u closing %u close_wait %u "
+	        "last_ack %u time_wait %u | rx %" PRIu64 " pkt (%.0f/s) tx %" PRIu64
+	        " pkt (%.0f/s) | accepted %" PRIu64 " rst_tx %" PRIu64 " rtx %" PRIu64
+	        " | drops %" PRIu64,
 	        a->name, final ? "final:" : "stats:", g.established, g.syn_rcvd, g.syn_sent,
 	        g.fin_wait_1, g.fin_wait_2, g.closing, g.close_wait, g.last_ack, g.time_wait,
 	        s.ctr[TERN_CTR_RX_PKTS],
@@ -304,12 +320,12 @@ print_stats(const struct app *a, struct tern_stats *prev, double secs, bool fina
 	        s.ctr[TERN_CTR_TCP_PASSIVE_OPEN], s.ctr[TERN_CTR_TCP_RST_TX],
 	        s.ctr[TERN_CTR_TCP_RETRANS], drops);
 	if (topk >= 0)
-		printf(" (most: %s +%" PRIu64 ")", tern_drop_name((enum tern_drop)topk), top);
-	printf(" | mbufs free %u\n", g.mbufs_free);
+		fprintf(out, " (most: %s +%" PRIu64 ")", tern_drop_name((enum tern_drop)topk), top);
+	fprintf(out, " | mbufs free %u\n", g.mbufs_free);
 	if (final) {
 		for (k = 0; k < TERN_DROP_MAX; k++)
 			if (s.drop[k])
-				printf("%s: drop %-22s %12" PRIu64 "  %s\n", a->name,
+				fprintf(out, "%s: drop %-22s %12" PRIu64 "  %s\n", a->name,
 				        tern_drop_name((enum tern_drop)k), s.drop[k],
 				        tern_drop_desc((enum tern_drop)k));
 	}
@@ -420,8 +436,9 @@ app_run(struct app *a)
 	signal(SIGTERM, on_signal);
 	{
 		struct in_addr ia = {.s_addr = htonl(a->o.ip)};
-		printf("%s: ready: %s/%u on %s (%s, mac %02x:%02x:%02x:%02x:%02x:%02x, "
-		       "checksum offload tx %s rx %s), %u engine%s%s%s\n",
+		fprintf(a->out != NULL ? a->out : stdout,
+		        "%s: ready: %s/%u on %s (%s, mac %02x:%02x:%02x:%02x:%02x:%02x, "
+		        "checksum offload tx %s rx %s), %u engine%s%s%s\n",
 		        a->name, inet_ntoa(ia), a->o.prefix_len, a->port.name, a->port.driver,
 		        a->port.mac[0], a->port.mac[1], a->port.mac[2], a->port.mac[3],
 		        a->port.mac[4], a->port.mac[5], a->port.tx_tcp_csum ? "on" : "off",
@@ -440,18 +457,26 @@ app_run(struct app *a)
 		uint64_t hz = rte_get_timer_hz(), last = rte_get_timer_cycles();
 		while (!stop_flag) {
 			uint64_t now;
-			if (main_polls)
+			if (main_polls) {
 				tern_engine_poll(a->engines[0]);
-			else
+				if (a->tick != NULL)
+					a->tick(a->engines[0], 0, a->app);
+			} else {
 				rte_delay_us_sleep(10000);
+			}
 			now = rte_get_timer_cycles();
 			if (a->o.stats_interval && now - last >= a->o.stats_interval * hz) {
-				print_stats(a, &prev, (double)(now - last) / hz, false);
+				if (a->progress != NULL)
+					a->progress(a, (double)(now - last) / hz, false);
+				else
+					print_stats(a, &prev, (double)(now - last) / hz, false);
 				last = now;
 			}
 		}
+		rte_eal_mp_wait_lcore();
+		if (a->progress != NULL)
+			a->progress(a, (double)(rte_get_timer_cycles() - last) / hz, true);
 	}
-	rte_eal_mp_wait_lcore();
 	memset(&prev, 0, sizeof(prev));
 	print_stats(a, &prev, 1, true);
 	rc = 0;

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_lcore.h>
 
@@ -43,6 +44,20 @@ struct app {
 	int (*setup)(struct tern_engine *e, void *app);
 	/** Extra text for the ready line (e.g. "listening on port 7"). */
 	const char *ready_msg;
+	/**
+	 * Optional: called on an engine's lcore after each of its polls, with the engine's
+	 * index (0..nengines-1). Client apps open connections or send from here; the same
+	 * rules as in a callback apply (only this engine and its connections).
+	 */
+	void (*tick)(struct tern_engine *e, unsigned idx, void *app);
+	/**
+	 * Optional: called on the main lcore every --stats-interval instead of the stats
+	 * line (@p secs since the previous call), and once with @p final after the engines
+	 * stopped polling and before they are destroyed.
+	 */
+	void (*progress)(struct app *a, double secs, bool final);
+	/** Where the ready and stats lines go (NULL = stdout). */
+	FILE *out;
 
 	bool vdev_given; /**< --vdev was among the EAL options (app_scan_args) */
 
@@ -102,7 +117,13 @@ int app_run(struct app *a);
  */
 bool app_scan_args(struct app *a, int argc, char **argv);
 
-/** True once SIGINT or SIGTERM arrived. */
+/** True once SIGINT or SIGTERM arrived, or app_request_stop() was called. */
 bool app_stopping(void);
+
+/**
+ * Ask app_run() to stop, as SIGINT would (e.g. a client app whose work is done). Callable
+ * from any lcore, also from a tick or a callback: the engines finish their current poll.
+ */
+void app_request_stop(void);
 
 #endif

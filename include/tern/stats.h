@@ -63,6 +63,8 @@
 	        "ACK below snd_una minus the largest window (RFC 5961 §5), ACK sent")         \
 	X(TCP_RCVBUF_FULL, tcp_rcvbuf_full, "data beyond the receive buffer")                 \
 	X(TCP_SYN_SENT_BAD, tcp_syn_sent_bad, "bad segment in SYN_SENT")                      \
+	X(TCP_ACCEPT_OVERFLOW, tcp_accept_overflow,                                           \
+	        "final ACK of a handshake with the accept queue full (dropped, or RST)")      \
 	X(TCP_TW_SEGMENT, tcp_tw_segment, "segment to a TIME_WAIT entry (ACKed or dropped)")  \
 	X(TCP_CLOSED_DATA, tcp_closed_data,                                                   \
 	        "data after the application closed (answered with RST, RFC 2525 §2.17)")      \
@@ -123,7 +125,8 @@ enum tern_drop {
 	X(TCP_KEEPALIVE_TIMEOUT, tcp_keepalive_timeout, "connections ended by keepalive")      \
 	X(TCP_FIN_TIMEOUT, tcp_fin_timeout, "connections ended by the FIN_WAIT_2 timeout")     \
 	X(TCP_USER_TIMEOUT, tcp_user_timeout, "connections ended by the user timeout")         \
-	X(TCP_RST_UNREAD, tcp_rst_unread, "RSTs sent on close with unread data (RFC 2525)")
+	X(TCP_RST_UNREAD, tcp_rst_unread, "RSTs sent on close with unread data (RFC 2525)")    \
+	X(TCP_ACCQ_OVERFLOW, tcp_accq_overflow, "handshakes completed into a full accept queue")
 
 /** Event counters. */
 enum tern_counter {
@@ -143,20 +146,21 @@ struct tern_stats {
  * X-macro of the gauges that add up over engines: name, description.
  * (mbufs_free is apart: the engines of a port share one pool.)
  */
-#define TERN_GAUGES(X)                               \
-	X(listeners, "listening ports")              \
-	X(syn_sent, "connections in SYN_SENT")       \
-	X(syn_rcvd, "connections in SYN_RCVD")       \
-	X(established, "connections in ESTABLISHED") \
-	X(fin_wait_1, "connections in FIN_WAIT_1")   \
-	X(fin_wait_2, "connections in FIN_WAIT_2")   \
-	X(closing, "connections in CLOSING")         \
-	X(time_wait, "compact TIME_WAIT entries")    \
-	X(close_wait, "connections in CLOSE_WAIT")   \
-	X(last_ack, "connections in LAST_ACK")       \
-	X(arp_entries, "ARP cache entries")          \
-	X(timers, "pending timers")                  \
-	X(reass_segs, "out-of-order segments held for reassembly")
+#define TERN_GAUGES(X)                                             \
+	X(listeners, "listening ports")                            \
+	X(syn_sent, "connections in SYN_SENT")                     \
+	X(syn_rcvd, "connections in SYN_RCVD")                     \
+	X(established, "connections in ESTABLISHED")               \
+	X(fin_wait_1, "connections in FIN_WAIT_1")                 \
+	X(fin_wait_2, "connections in FIN_WAIT_2")                 \
+	X(closing, "connections in CLOSING")                       \
+	X(time_wait, "compact TIME_WAIT entries")                  \
+	X(close_wait, "connections in CLOSE_WAIT")                 \
+	X(last_ack, "connections in LAST_ACK")                     \
+	X(arp_entries, "ARP cache entries")                        \
+	X(timers, "pending timers")                                \
+	X(reass_segs, "out-of-order segments held for reassembly") \
+	X(accept_queue, "handshakes completed, accepted callback not yet delivered")
 
 /** Gauges: connections by TCP state, and table occupancy. Computed on read. */
 struct tern_gauges {

@@ -142,7 +142,8 @@ struct tern_engine_conf {
 	uint32_t keepintvl_ms;    /**< time between probes (default 75000) */
 	uint8_t keepcnt;          /**< unanswered probes before the connection ends (default 9) */
 	uint32_t challenge_ack_limit; /**< challenge ACKs per second per engine (default 1000) */
-	uint32_t reass_segs; /**< out-of-order segments the engine may hold (default 65536) */
+	uint32_t reass_segs;    /**< out-of-order segments the engine may hold (default 65536) */
+	bool abort_on_overflow; /**< accept queue full: RST the final ACK (default: drop it) */
 };
 
 /**
@@ -176,11 +177,41 @@ void tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g);
 unsigned tern_engine_id(const struct tern_engine *e);
 
 /**
+ * Queue a complete Ethernet frame, built by the application, for transmission on the
+ * engine's queue (raw traffic such as a load generator's; the stack does not look at it).
+ * It leaves with the engine's TX batch, at the latest at the end of the next
+ * tern_engine_poll(), and counts in tx_pkts / tx_bytes. Checksums must be final: no
+ * offload flag is honoured beyond what the caller sets in @p m.
+ * @return 0 (the engine owns @p m), or -EINVAL when @p m is NULL or shorter than an
+ *         Ethernet header (the caller keeps it).
+ */
+int tern_engine_send_frame(struct tern_engine *e, struct rte_mbuf *m);
+
+/**
+ * The Ethernet address of the next hop towards @p ip (host order): @p ip itself when
+ * on-link, else the gateway.
+ * @return 0 with @p mac filled when the ARP cache has it; -EAGAIN when it does not, after
+ *         broadcasting one ARP request (the reply fills the cache: call again later, no
+ *         more often than every few hundred milliseconds); -ENETUNREACH when @p ip is
+ *         off-link and there is no gateway; -ENOBUFS when no mbuf was free for the request.
+ */
+int tern_engine_resolve(struct tern_engine *e, uint32_t ip, uint8_t mac[6]);
+
+/**
  * Listen on TCP @p port of the engine's address.
  * @param backlog connections that may wait in SYN_RCVD at once (default 1024 when 0)
  * @return 0; -EADDRINUSE when already listening; -EINVAL for port 0; -ENOMEM.
  */
 int tern_listen(struct tern_engine *e, uint16_t port, uint32_t backlog);
+
+/**
+ * Pause (or resume) accepting on @p port. While paused, connections that complete their
+ * handshake wait in the listener's accept queue without an accepted callback (data they
+ * receive is buffered); the queue holds up to the listen backlog, beyond which the
+ * engine's overflow policy applies (conf.abort_on_overflow). Resuming delivers the
+ * queued connections. @return 0 or -ENOENT.
+ */
+int tern_listen_pause(struct tern_engine *e, uint16_t port, bool pause);
 
 /** Stop listening on @p port. @return 0 or -ENOENT. Established connections stay. */
 int tern_unlisten(struct tern_engine *e, uint16_t port);

@@ -93,11 +93,27 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	return c;
 }
 
+void
+conn_accq_leave(struct tern_conn *c)
+{
+	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_listener *l = tcp->listeners[c->node.key.lport];
+
+	if (!(c->flags & CONN_F_ACCQ))
+		return;
+	c->flags &= (uint32_t)~CONN_F_ACCQ;
+	if (l != NULL && l->accq_len > 0)
+		l->accq_len--;
+	if (tcp->accq_total > 0)
+		tcp->accq_total--;
+}
+
 static void
 conn_free(struct tern_conn *c)
 {
 	struct tcp_engine *tcp = &c->e->tcp;
 
+	conn_accq_leave(c);
 	tcp->state_count[c->state]--;
 	tcp->nconns--;
 	c->state = TERN_TCP_CLOSED;
@@ -257,6 +273,7 @@ conn_run_pending(struct tern_engine *e)
 			}
 			if (ev & (CONN_EV_ACCEPTED | CONN_EV_CONNECTED)) {
 				c->flags |= CONN_F_APP_KNOWS;
+				conn_accq_leave(c);
 				if (cb != NULL && (ev & CONN_EV_ACCEPTED) && cb->accepted != NULL)
 					cb->accepted(c, app);
 				if (cb != NULL && (ev & CONN_EV_CONNECTED) && cb->connected != NULL)
@@ -295,8 +312,27 @@ tern_listen(struct tern_engine *e, uint16_t port, uint32_t backlog)
 		return -ENOMEM;
 	l->port = port;
 	l->backlog = backlog ? backlog : 1024;
+	tern_list_init(&l->accq);
 	e->tcp.listeners[port] = l;
 	e->tcp.nlisteners++;
+	return 0;
+}
+
+int
+tern_listen_pause(struct tern_engine *e, uint16_t port, bool pause)
+{
+	struct tcp_listener *l = port != 0 ? e->tcp.listeners[port] : NULL;
+	struct tern_list *n;
+
+	if (l == NULL)
+		return -ENOENT;
+	l->paused = pause;
+	if (pause)
+		return 0;
+	while ((n = tern_list_first(&l->accq)) != NULL) {
+		tern_list_del(n);
+		tern_list_add_tail(&e->tcp.events, n);
+	}
 	return 0;
 }
 
@@ -307,6 +343,8 @@ tern_unlisten(struct tern_engine *e, uint16_t port)
 
 	if (port == 0 || l == NULL)
 		return -ENOENT;
+	l->paused = 0;
+	tern_listen_pause(e, port, false); /* held connections are delivered */
 	e->tcp.listeners[port] = NULL;
 	e->tcp.nlisteners--;
 	rte_free(l);

@@ -13,6 +13,7 @@
 
 #include "engine/engine.h"
 #include "net/ipv4.h"
+#include "wire/arp.h"
 
 static uint64_t
 tsc_clock_ns(void *arg)
@@ -266,7 +267,60 @@ tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g)
 	g->close_wait = s[TERN_TCP_CLOSE_WAIT];
 	g->last_ack = s[TERN_TCP_LAST_ACK];
 	g->reass_segs = e->tcp.reass.used;
+	g->accept_queue = e->tcp.accq_total;
 	g->arp_entries = e->arp.count;
 	g->timers = (uint32_t)twheel_pending(&e->wheel);
 	g->mbufs_free = rte_mempool_avail_count(e->pool);
+}
+
+/* ---- raw frames for applications (tern-gen's SYN flood) ---- */
+
+int
+tern_engine_send_frame(struct tern_engine *e, struct rte_mbuf *m)
+{
+	if (m == NULL || rte_pktmbuf_pkt_len(m) < WIRE_ETH_HLEN)
+		return -EINVAL;
+	engine_tx(e, m);
+	return 0;
+}
+
+int
+tern_engine_resolve(struct tern_engine *e, uint32_t ip, uint8_t mac[6])
+{
+	struct wire_eth_repr eth;
+	struct wire_arp_repr arp;
+	struct wire_mac m;
+	struct rte_mbuf *req;
+	uint32_t nh;
+	uint8_t *p;
+
+	engine_update_clock(e);
+	nh = ipv4_nexthop(e, ip);
+	if (nh == 0)
+		return -ENETUNREACH;
+	if (arp_lookup(e, nh, &m) == 0) {
+		memcpy(mac, m.b, sizeof(m.b));
+		return 0;
+	}
+	/*
+	 * Ask without creating an entry or holding anything: the reply names us as its
+	 * target, so arp_input() adds the mapping. The caller paces the retries.
+	 */
+	req = engine_alloc(e);
+	if (req == NULL)
+		return -ENOBUFS;
+	p = (uint8_t *)rte_pktmbuf_append(req, WIRE_ETH_HLEN + WIRE_ARP_LEN);
+	memset(&eth.dst, 0xff, sizeof(eth.dst));
+	eth.src = e->mac;
+	eth.type = WIRE_ETHERTYPE_ARP;
+	wire_eth_emit(p, &eth);
+	arp.op = WIRE_ARP_OP_REQUEST;
+	arp.sha = e->mac;
+	arp.spa = e->ip;
+	memset(&arp.tha, 0, sizeof(arp.tha));
+	arp.tpa = nh;
+	wire_arp_emit(p + WIRE_ETH_HLEN, &arp);
+	tern_count(e, TERN_CTR_ARP_REQ_TX, 1);
+	engine_tx(e, req);
+	return -EAGAIN;
 }

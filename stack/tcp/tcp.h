@@ -84,22 +84,23 @@ flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 #define CONN_EV_CLOSED    0x10
 
 /* tern_conn.flags */
-#define CONN_F_PASSIVE    0x0001 /**< created by a listener */
-#define CONN_F_APP_KNOWS  0x0002 /**< accepted/connected delivered, or connect() returned it */
-#define CONN_F_FIN_QUEUED 0x0004 /**< shutdown/close: FIN goes after the queued data */
-#define CONN_F_FIN_SENT   0x0008 /**< FIN is in flight (snd_fin is its sequence number) */
-#define CONN_F_FIN_RCVD   0x0010 /**< the peer's FIN was received */
-#define CONN_F_ACK_NOW    0x0020 /**< send an ACK at the next output */
-#define CONN_F_APP_CLOSED 0x0040 /**< tern_conn_close(): discard further data */
-#define CONN_F_WANT_WRITE 0x0080 /**< send() fell short: tell when space frees */
-#define CONN_F_RTT_TIMING 0x0100 /**< rtt_seq is being timed */
-#define CONN_F_DEAD       0x0200 /**< gone from the flow table; waits for the closed event */
-#define CONN_F_PERSIST    0x0400 /**< rtx timer is a zero-window probe timer */
-#define CONN_F_NEEDS_SYN  0x0800 /**< (re)send SYN or SYN-ACK at next output */
-#define CONN_F_RECOVERY   0x1000 /**< in fast recovery (RFC 6675 / RFC 6582) */
-#define CONN_F_RXT_WATCH  0x2000 /**< the head segment was resent: watch for its loss */
-#define CONN_F_DELACK     0x4000 /**< an ACK is owed (delayed ACK timer armed) */
-#define CONN_F_KA_PROBE   0x8000 /**< idle timer: keepalive probes are running */
+#define CONN_F_PASSIVE    0x0001  /**< created by a listener */
+#define CONN_F_APP_KNOWS  0x0002  /**< accepted/connected delivered, or connect() returned it */
+#define CONN_F_FIN_QUEUED 0x0004  /**< shutdown/close: FIN goes after the queued data */
+#define CONN_F_FIN_SENT   0x0008  /**< FIN is in flight (snd_fin is its sequence number) */
+#define CONN_F_FIN_RCVD   0x0010  /**< the peer's FIN was received */
+#define CONN_F_ACK_NOW    0x0020  /**< send an ACK at the next output */
+#define CONN_F_APP_CLOSED 0x0040  /**< tern_conn_close(): discard further data */
+#define CONN_F_WANT_WRITE 0x0080  /**< send() fell short: tell when space frees */
+#define CONN_F_RTT_TIMING 0x0100  /**< rtt_seq is being timed */
+#define CONN_F_DEAD       0x0200  /**< gone from the flow table; waits for the closed event */
+#define CONN_F_PERSIST    0x0400  /**< rtx timer is a zero-window probe timer */
+#define CONN_F_NEEDS_SYN  0x0800  /**< (re)send SYN or SYN-ACK at next output */
+#define CONN_F_RECOVERY   0x1000  /**< in fast recovery (RFC 6675 / RFC 6582) */
+#define CONN_F_RXT_WATCH  0x2000  /**< the head segment was resent: watch for its loss */
+#define CONN_F_DELACK     0x4000  /**< an ACK is owed (delayed ACK timer armed) */
+#define CONN_F_KA_PROBE   0x8000  /**< idle timer: keepalive probes are running */
+#define CONN_F_ACCQ       0x10000 /**< counted in its listener's accept queue */
 
 /* tern_conn.opt: negotiated options and per-connection switches */
 #define CONN_O_WSCALE    0x01 /**< window scaling in use (both SYNs carried it) */
@@ -116,8 +117,8 @@ struct tern_conn {
 	uint8_t state;  /**< enum tern_tcp_state */
 	uint8_t events; /**< CONN_EV_* pending */
 	uint8_t close_reason;
-	uint8_t nrtx; /**< consecutive retransmissions of the oldest segment */
-	uint16_t flags;
+	uint8_t nrtx;       /**< consecutive retransmissions of the oldest segment */
+	uint32_t flags;     /**< CONN_F_* */
 	uint16_t mss;       /**< send MSS: payload bytes per segment before options (RFC 6691) */
 	uint8_t opt;        /**< CONN_O_* */
 	uint8_t snd_wscale; /**< peer's window shift: applied to windows we receive */
@@ -228,8 +229,12 @@ enum tcp_tw_verdict {
 
 struct tcp_listener {
 	uint16_t port;
-	uint32_t backlog; /**< SYN_RCVD connections allowed at once */
-	uint32_t pending; /**< current SYN_RCVD count */
+	uint8_t paused; /**< tern_listen_pause(): completed handshakes wait on accq */
+	uint32_t
+	        backlog; /**< SYN_RCVD connections allowed at once; also the accept queue's bound */
+	uint32_t pending;      /**< current SYN_RCVD count */
+	uint32_t accq_len;     /**< accept queue: completed, accepted callback not delivered yet */
+	struct tern_list accq; /**< connections held while paused (through their ev_link) */
 };
 
 /* ---- per-engine TCP state ---- */
@@ -263,6 +268,7 @@ struct tcp_engine {
 	struct reass_pool reass;
 	uint64_t chack_sec;   /**< second of the challenge ACK budget */
 	uint32_t chack_count; /**< challenge ACKs sent in that second */
+	uint32_t accq_total;  /**< accept queue lengths of all listeners */
 };
 
 /** Parsed segment handed through the input path. */
@@ -371,6 +377,8 @@ void conn_terminate(struct tern_conn *c, enum tern_close_reason why);
  * has not closed, keep the block off the flow table until tern_conn_close().
  */
 void conn_finish(struct tern_conn *c);
+/** The connection leaves its listener's accept queue (accepted delivered, or gone). */
+void conn_accq_leave(struct tern_conn *c);
 /** Enter TIME_WAIT: compact entry replaces the block (closed event, NORMAL). */
 void conn_time_wait(struct tern_conn *c);
 /** Deliver events and run output until nothing is pending. */

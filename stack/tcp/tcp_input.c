@@ -166,7 +166,7 @@ input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 		c->snd_una = s->th.ack;
 		if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)
 			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
-		c->flags &= (uint16_t)~CONN_F_RTT_TIMING;
+		c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
 		c->nrtx = 0;
 		tcp_cancel_rtx(c);
 		conn_set_state(c, TERN_TCP_ESTABLISHED);
@@ -275,7 +275,7 @@ enter_recovery(struct tern_conn *c)
 	c->undo_ok = (c->opt & CONN_O_TS) != 0;
 	c->rxt_tsval = tcp_ts_now(c, e->now_ms);
 	c->cc_ops->on_loss(&c->cc, conn_flight(c), e->now_ns / 1000);
-	c->flags &= (uint16_t)~CONN_F_RTT_TIMING; /* Karn */
+	c->flags &= (uint32_t)~CONN_F_RTT_TIMING; /* Karn */
 	tern_count(e, TERN_CTR_TCP_RECOVERY, 1);
 	c->scb.high_rxt = c->snd_una;
 	c->scb.high_rxt += tcp_retransmit(c, c->snd_una, tcp_seg_room(c));
@@ -317,7 +317,7 @@ sack_lost(const struct tern_conn *c)
 static void
 leave_recovery(struct tern_conn *c)
 {
-	c->flags &= (uint16_t)~CONN_F_RECOVERY;
+	c->flags &= (uint32_t)~CONN_F_RECOVERY;
 	c->dupacks = 0;
 	c->cc_ops->on_recovery_end(&c->cc, conn_flight(c), c->e->now_ns / 1000);
 }
@@ -341,17 +341,43 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 		}
 		if (c->flags & CONN_F_PASSIVE) {
 			struct tcp_listener *l = e->tcp.listeners[c->node.key.lport];
+
+			if (l != NULL && l->accq_len >= l->backlog) {
+				/* Accept queue full: drop the ACK (our SYN-ACK retransmission asks
+				 * for it again later), or refuse with a RST, as Linux does with
+				 * tcp_abort_on_overflow = 0 / 1. */
+				tern_count(e, TERN_CTR_TCP_ACCQ_OVERFLOW, 1);
+				if (e->conf.abort_on_overflow) {
+					tcp_send_rst_reply(e, s);
+					tern_drop(e, s->m, TERN_DROP_TCP_ACCEPT_OVERFLOW);
+					conn_terminate(c, TERN_CLOSE_RESET);
+					return false;
+				}
+				tern_drop(e, s->m, TERN_DROP_TCP_ACCEPT_OVERFLOW);
+				return false;
+			}
 			if (l != NULL && l->pending > 0)
 				l->pending--;
 			tern_count(e, TERN_CTR_TCP_PASSIVE_OPEN, 1);
-			conn_event(c, CONN_EV_ACCEPTED);
+			if (l != NULL) {
+				l->accq_len++;
+				e->tcp.accq_total++;
+				c->flags |= CONN_F_ACCQ;
+			}
+			if (l != NULL && l->paused) {
+				c->events |= CONN_EV_ACCEPTED; /* held until tern_listen_pause(..,
+				                                  false) */
+				tern_list_add_tail(&l->accq, &c->ev_link);
+			} else {
+				conn_event(c, CONN_EV_ACCEPTED);
+			}
 		} else {
 			tern_count(e, TERN_CTR_TCP_ACTIVE_OPEN, 1);
 			conn_event(c, CONN_EV_CONNECTED);
 		}
 		if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)
 			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
-		c->flags &= (uint16_t)~CONN_F_RTT_TIMING;
+		c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
 		conn_set_state(c, TERN_TCP_ESTABLISHED);
 		c->snd_wnd = win << c->snd_wscale;
 		c->max_snd_wnd = c->snd_wnd > c->max_snd_wnd ? c->snd_wnd : c->max_snd_wnd;
@@ -399,9 +425,9 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 			uint32_t ms = tcp_ts_now(c, e->now_ms) - s->th.opts.tsecr;
 			if (ms < 3600u * 1000)
 				tcp_rtt_sample(c, ms * 1000);
-			c->flags &= (uint16_t)~CONN_F_RTT_TIMING;
+			c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
 		} else if ((c->flags & CONN_F_RTT_TIMING) && seq_gt(ack, c->rtt_seq)) {
-			c->flags &= (uint16_t)~CONN_F_RTT_TIMING;
+			c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
 			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
 		}
 		c->nrtx = 0;
@@ -416,7 +442,7 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 				tern_count(e, TERN_CTR_TCP_SPURIOUS_RECOVERY, 1);
 				if (c->undo_cc.cwnd > c->cc.cwnd)
 					c->cc = c->undo_cc;
-				c->flags &= (uint16_t)~CONN_F_RECOVERY;
+				c->flags &= (uint32_t)~CONN_F_RECOVERY;
 				c->dupacks = 0;
 				c->recover = c->snd_una;
 				c->dupthresh =
@@ -443,7 +469,7 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 		else
 			tcp_arm_rtx(c);
 		if ((c->flags & CONN_F_WANT_WRITE) && c->sb_len < c->sb_limit) {
-			c->flags &= (uint16_t)~CONN_F_WANT_WRITE;
+			c->flags &= (uint32_t)~CONN_F_WANT_WRITE;
 			conn_event(c, CONN_EV_WRITABLE);
 		}
 		conn_want_output(c);
@@ -464,16 +490,16 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 	 */
 	if (c->flags & CONN_F_RXT_WATCH) {
 		if (c->snd_una != c->rxt_head || !(c->opt & CONN_O_SACK)) {
-			c->flags &= (uint16_t)~CONN_F_RXT_WATCH;
+			c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
 		} else if (seq_gt(sack_high(&c->scb, c->snd_una), c->rxt_mark)) {
-			c->flags &= (uint16_t)~CONN_F_RXT_WATCH;
+			c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
 			tern_count(e, TERN_CTR_TCP_LOST_RETRANS, 1);
 			if (c->flags & CONN_F_RECOVERY)
 				c->scb.high_rxt = c->snd_una; /* NextSeg starts over */
 			else {
 				c->snd_nxt = c->snd_una; /* after a timeout: go back again */
 				if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_nxt, c->snd_fin))
-					c->flags &= (uint16_t)~CONN_F_FIN_SENT;
+					c->flags &= (uint32_t)~CONN_F_FIN_SENT;
 			}
 			conn_want_output(c);
 		}

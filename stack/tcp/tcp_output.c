@@ -224,7 +224,7 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 		/* Every ACK we send settles what was owed. */
 		c->last_ack_sent = c->rcv_nxt;
 		c->rcv_unacked = 0;
-		c->flags &= (uint16_t) ~(CONN_F_ACK_NOW | CONN_F_DELACK);
+		c->flags &= (uint32_t) ~(CONN_F_ACK_NOW | CONN_F_DELACK);
 		twheel_cancel(&e->wheel, &c->delack_timer);
 	}
 	return tcp_xmit(e, &c->node.key, &th, c, seq - c->snd_una, len);
@@ -451,7 +451,7 @@ tcp_output(struct tern_conn *c)
 			uint8_t fl = WIRE_TCP_SYN;
 			if (c->state == TERN_TCP_SYN_RCVD)
 				fl |= WIRE_TCP_ACK;
-			c->flags &= (uint16_t)~CONN_F_NEEDS_SYN;
+			c->flags &= (uint32_t)~CONN_F_NEEDS_SYN;
 			if (c->nrtx == 0) {
 				/* Time the handshake (Karn: never a retransmitted SYN). */
 				c->flags |= CONN_F_RTT_TIMING;
@@ -466,7 +466,7 @@ tcp_output(struct tern_conn *c)
 		} else if (c->flags & CONN_F_ACK_NOW && c->state == TERN_TCP_SYN_RCVD) {
 			conn_xmit(c, c->snd_nxt, 0, WIRE_TCP_ACK);
 		}
-		c->flags &= (uint16_t)~CONN_F_ACK_NOW;
+		c->flags &= (uint32_t)~CONN_F_ACK_NOW;
 		return;
 	case TERN_TCP_ESTABLISHED:
 	case TERN_TCP_CLOSE_WAIT:
@@ -511,7 +511,7 @@ tcp_output(struct tern_conn *c)
 
 	if (c->snd_una != c->snd_max) {
 		if (!tern_timer_pending(&c->rtx_timer) || (c->flags & CONN_F_PERSIST)) {
-			c->flags &= (uint16_t)~CONN_F_PERSIST;
+			c->flags &= (uint32_t)~CONN_F_PERSIST;
 			tcp_arm_rtx(c);
 		}
 	} else if (seq_lt(c->snd_nxt, data_end) && c->snd_wnd == 0) {

@@ -32,7 +32,7 @@ void
 tcp_cancel_rtx(struct tern_conn *c)
 {
 	twheel_cancel(&c->e->wheel, &c->rtx_timer);
-	c->flags &= (uint16_t)~CONN_F_PERSIST;
+	c->flags &= (uint32_t)~CONN_F_PERSIST;
 }
 
 void
@@ -107,7 +107,7 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 		 * was sent before this timeout. */
 		c->cc_ops->on_rto(&c->cc, c->snd_max - c->snd_una, e->now_ns / 1000);
 		c->recover = c->snd_max;
-		c->flags &= (uint16_t)~CONN_F_RECOVERY;
+		c->flags &= (uint32_t)~CONN_F_RECOVERY;
 		c->dupacks = 0;
 		/* Keep what the peer SACKed: going back from snd_una skips it. A second
 		 * timeout in a row may mean the peer reneged (RFC 2018 §8): forget it. */
@@ -116,12 +116,12 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 		c->scb.high_rxt = c->snd_una;
 	}
 	c->rto_ms = c->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : c->rto_ms * 2;
-	c->flags &= (uint16_t)~CONN_F_RTT_TIMING;
+	c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
 	c->snd_nxt = c->snd_una;
 	if (syn)
 		c->flags |= CONN_F_NEEDS_SYN;
 	if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_una, c->snd_fin))
-		c->flags &= (uint16_t)~CONN_F_FIN_SENT;
+		c->flags &= (uint32_t)~CONN_F_FIN_SENT;
 	tcp_arm_rtx(c);
 	if (!syn) {
 		/* The head segment goes now, whatever the window (shut or shrunk: it is the
@@ -170,13 +170,13 @@ tcp_idle_arm(struct tern_conn *c)
 		return;
 	if (c->state == TERN_TCP_FIN_WAIT_2 && (c->flags & CONN_F_APP_CLOSED)) {
 		if (!tern_timer_pending(&c->idle_timer) || (c->flags & CONN_F_KA_PROBE)) {
-			c->flags &= (uint16_t)~CONN_F_KA_PROBE;
+			c->flags &= (uint32_t)~CONN_F_KA_PROBE;
 			twheel_arm(&e->wheel, &c->idle_timer, e->now_ms + e->conf.fin_timeout_ms);
 		}
 		return;
 	}
 	if ((c->opt & CONN_O_KEEPALIVE) && c->state == TERN_TCP_ESTABLISHED) {
-		c->flags &= (uint16_t)~CONN_F_KA_PROBE;
+		c->flags &= (uint32_t)~CONN_F_KA_PROBE;
 		twheel_arm(&e->wheel, &c->idle_timer, c->last_rx_ms + c->keepidle_ms);
 		return;
 	}
@@ -199,7 +199,7 @@ tcp_idle_timer_fn(struct tern_timer *t, void *ctx)
 		return;
 	if (c->snd_una != c->snd_max || c->sb_len > 0) {
 		/* Data in flight: retransmissions watch the peer, not keepalive. */
-		c->flags &= (uint16_t)~CONN_F_KA_PROBE;
+		c->flags &= (uint32_t)~CONN_F_KA_PROBE;
 		c->ka_probes = 0;
 		twheel_arm(&e->wheel, &c->idle_timer, e->now_ms + c->keepidle_ms);
 		return;
@@ -211,7 +211,7 @@ tcp_idle_timer_fn(struct tern_timer *t, void *ctx)
 	}
 	if ((c->flags & CONN_F_KA_PROBE) && c->ka_probes == 0) {
 		/* Probing had started and an answer came (input clears ka_probes). */
-		c->flags &= (uint16_t)~CONN_F_KA_PROBE;
+		c->flags &= (uint32_t)~CONN_F_KA_PROBE;
 		twheel_arm(&e->wheel, &c->idle_timer, c->last_rx_ms + c->keepidle_ms);
 		return;
 	}

@@ -284,6 +284,88 @@ passive_open(struct fx *f, uint16_t mss, uint16_t win)
 	return f->conn;
 }
 
+/* ---- accept queue ---- */
+
+/* Handshake from peer port @p pport up to the final ACK. @return our ISS. */
+static uint32_t
+handshake_to_ack(struct fx *f, uint16_t pport)
+{
+	struct wire_tcp_opts o = {.present = WIRE_TCPO_MSS, .mss = 1460};
+	struct test_pkt p;
+
+	f->pport = pport;
+	peer_send_full(f, WIRE_TCP_SYN, PISS, 0, 65535, &o, NULL, 0);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
+	peer_send(f, WIRE_TCP_ACK, PISS + 1, p.tcp.seq + 1, 65535, NULL, 0);
+	return p.tcp.seq;
+}
+
+/*
+ * A paused listener holds completed handshakes in its accept queue (up to the backlog);
+ * one more final ACK overflows: dropped by default (the connection stays half-open and
+ * completes when the peer ACKs again), or answered with a RST (abort_on_overflow).
+ */
+static void
+accept_overflow(void **state, bool abort_on_overflow)
+{
+	struct fx *f = *state;
+	struct tern_engine_conf c;
+	struct test_pkt p;
+	uint32_t iss2;
+
+	conf_init(f, &c);
+	c.abort_on_overflow = abort_on_overflow;
+	start(f, &c);
+	assert_int_equal(tern_listen(f->e, LPORT, 1), 0);
+	assert_int_equal(tern_listen_pause(f->e, LPORT, true), 0);
+	assert_int_equal(tern_listen_pause(f->e, LPORT + 1, true), -ENOENT);
+
+	handshake_to_ack(f, 40001);
+	expect_nothing(f);
+	assert_int_equal(f->n_accepted, 0); /* held */
+	assert_int_equal(gauges(f).accept_queue, 1);
+	assert_int_equal(gauges(f).established, 1);
+
+	iss2 = handshake_to_ack(f, 40002);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_ACCQ_OVERFLOW], 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_ACCEPT_OVERFLOW], 1);
+	if (abort_on_overflow) {
+		expect_seg(f, &p, WIRE_TCP_RST, iss2 + 1, 0);
+		assert_int_equal(gauges(f).syn_rcvd, 0);
+	} else {
+		expect_nothing(f);
+		assert_int_equal(gauges(f).syn_rcvd, 1);
+	}
+	assert_int_equal(f->n_accepted, 0);
+
+	/* resume: the held connection is delivered */
+	assert_int_equal(tern_listen_pause(f->e, LPORT, false), 0);
+	test_link_poll(f->l);
+	assert_int_equal(f->n_accepted, 1);
+	assert_int_equal(gauges(f).accept_queue, 0);
+	if (!abort_on_overflow) {
+		/* the peer's ACK again (after our SYN-ACK retransmission): accepted now */
+		f->pport = 40002;
+		peer_send(f, WIRE_TCP_ACK, PISS + 1, iss2 + 1, 65535, NULL, 0);
+		assert_int_equal(f->n_accepted, 2);
+		assert_int_equal(gauges(f).established, 2);
+	}
+	f->conn = NULL; /* two connections: the closed callbacks at teardown are for both */
+}
+
+static void
+test_accept_overflow_drop(void **state)
+{
+	accept_overflow(state, false);
+}
+
+static void
+test_accept_overflow_rst(void **state)
+{
+	accept_overflow(state, true);
+}
+
 /* ---- handshake ---- */
 
 static void
@@ -1477,6 +1559,8 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_active_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_active_timeout, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_accept_overflow_drop, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_accept_overflow_rst, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
