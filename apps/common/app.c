@@ -64,6 +64,7 @@ const char app_common_usage[] =
         "  --keepalive I,N,C     keepalive: idle ms, interval ms, probes (default off)\n"
         "  --fin-timeout MS      FIN_WAIT_2 timeout after close (default 60000)\n"
         "  --user-timeout MS     end connections with data unacknowledged this long\n"
+        "  --abort-on-overflow   accept queue full: RST the handshake's last ACK (default: drop)\n"
         "  --help                this text\n"
         "EAL options go before '--' (e.g. -l 0-1 --vdev net_af_packet0,iface=eth1).\n"
         "Counters: dpdk-telemetry.py -f PREFIX, then /tern/stats, /tern/gauges, /tern/drops.\n";
@@ -235,6 +236,9 @@ app_common_opt(struct app *a, int opt, const char *arg)
 			app_usage_error(
 			        a, "--fin-timeout '%s': expected milliseconds, 1..3600000", arg);
 		o->fin_timeout_ms = (uint32_t)v;
+		return 1;
+	case 1018:
+		o->abort_on_overflow = true;
 		return 1;
 	case 1017:
 		if (app_parse_u64(arg, 1, 86400000, &v) != 0)
@@ -408,6 +412,7 @@ app_run(struct app *a)
 		ec.keepcnt = (uint8_t)a->o.keepcnt;
 		ec.fin_timeout_ms = a->o.fin_timeout_ms;
 		ec.user_timeout_ms = a->o.user_timeout_ms;
+		ec.abort_on_overflow = a->o.abort_on_overflow;
 		ec.max_conns = a->o.max_conns;
 		ec.cb = a->cb;
 		ec.app = a->app;

@@ -29,7 +29,7 @@ struct app_opts {
 	bool no_offload;
 	/* TCP (see struct tern_engine_conf and docs/TCP.md) */
 	const char *cc;
-	bool nodelay, no_sack, no_timestamps, no_wscale, no_delack, keepalive;
+	bool nodelay, no_sack, no_timestamps, no_wscale, no_delack, keepalive, abort_on_overflow;
 	uint32_t delack_ms, rcvbuf, sndbuf, fin_timeout_ms, user_timeout_ms;
 	uint32_t keepidle_ms, keepintvl_ms, keepcnt;
 };
@@ -80,6 +80,7 @@ struct app {
 	        {"sndbuf", required_argument, 0, 1014}, {"keepalive", required_argument, 0, 1015}, \
 	        {"fin-timeout", required_argument, 0, 1016},                                       \
 	        {"user-timeout", required_argument, 0, 1017},                                      \
+	        {"abort-on-overflow", no_argument, 0, 1018},                                       \
 	{                                                                                          \
 		"help", no_argument, 0, 'h'                                                        \
 	}
