@@ -33,12 +33,12 @@
 #define SYNCOOKIE_PERIOD_SHIFT 16
 #define SYNCOOKIE_PERIOD_MS    (UINT64_C(1) << SYNCOOKIE_PERIOD_SHIFT)
 /** Number of MSS classes a cookie can carry (3 bits). */
-#define SYNCOOKIE_MSS_CLASSES 8
+#define SYNCOOKIE_MSS_CLASSES  8
 /** Window shift value meaning "no window scale option". */
-#define SYNCOOKIE_WSCALE_NONE 0xff
+#define SYNCOOKIE_WSCALE_NONE  0xff
 /** Bits of our TSval that carry the SYN's options when it had timestamps. */
-#define SYNCOOKIE_TS_OPT_BITS 6
-#define SYNCOOKIE_TS_OPT_MASK ((1u << SYNCOOKIE_TS_OPT_BITS) - 1)
+#define SYNCOOKIE_TS_OPT_BITS  6
+#define SYNCOOKIE_TS_OPT_MASK  ((1u << SYNCOOKIE_TS_OPT_BITS) - 1)
 
 /** The connection's 4-tuple, from our side (same fields as struct flow_key). */
 struct syncookie_tuple {
