@@ -112,6 +112,8 @@ synq_init(struct synq *q, const struct synq_conf *conf)
 	uint32_t i;
 
 	memset(q, 0, sizeof(*q));
+	for (i = 0; i <= SYNQ_MAX_RETRIES; i++)
+		q->stage[i].head = q->stage[i].tail = SYNQ_NIL;
 	if (conf->retries > SYNQ_MAX_RETRIES || conf->rto_ms == 0 ||
 	        ((uint64_t)conf->rto_ms << conf->retries) > SYNQ_MAX_DELAY_MS ||
 	        conf->size >= SYNQ_DYING)
@@ -119,8 +121,6 @@ synq_init(struct synq *q, const struct synq_conf *conf)
 	q->retries = conf->retries;
 	q->rto_ms = conf->rto_ms;
 	q->flows = conf->flows;
-	for (i = 0; i <= SYNQ_MAX_RETRIES; i++)
-		q->stage[i].head = q->stage[i].tail = SYNQ_NIL;
 	if (conf->size == 0)
 		return 0;
 	q->pool = rte_zmalloc_socket("tern_synq", sizeof(*q->pool) * (size_t)conf->size,

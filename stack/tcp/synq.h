@@ -51,10 +51,10 @@
  */
 #define FLOW_SYN 3
 
-#define SYNQ_MAX_RETRIES     15               /**< stages 0..15 */
+#define SYNQ_MAX_RETRIES     15                  /**< stages 0..15 */
 #define SYNQ_MAX_DELAY_MS    (UINT32_C(1) << 30) /**< longest stage delay, rto_ms << retries */
 #define SYNQ_DEFAULT_RETRIES 5
-#define SYNQ_DEFAULT_RTO_MS  1000 /**< RFC 6298 initial RTO */
+#define SYNQ_DEFAULT_RTO_MS  1000       /**< RFC 6298 initial RTO */
 #define SYNQ_NEVER           UINT64_MAX /**< synq_next_due() of an empty queue */
 
 /* synq_entry.node.aux: options of the peer's SYN that we answer */
@@ -136,11 +136,11 @@ struct synq_stats {
 
 /** Parameters of synq_init(). */
 struct synq_conf {
-	uint32_t size;             /**< entries in the pool (0: every SYN is refused) */
-	uint8_t retries;           /**< SYN-ACK retransmissions, <= SYNQ_MAX_RETRIES */
-	uint32_t rto_ms;           /**< delay of stage 0 (> 0); stage k waits rto_ms << k */
-	struct flow_table *flows;  /**< entries are inserted here / removed from here, or NULL */
-	int socket;                /**< NUMA socket of the pool */
+	uint32_t size;            /**< entries in the pool (0: every SYN is refused) */
+	uint8_t retries;          /**< SYN-ACK retransmissions, <= SYNQ_MAX_RETRIES */
+	uint32_t rto_ms;          /**< delay of stage 0 (> 0); stage k waits rto_ms << k */
+	struct flow_table *flows; /**< entries are inserted here / removed from here, or NULL */
+	int socket;               /**< NUMA socket of the pool */
 };
 
 /** A SYN queue. Embed it; never copy an initialised one. */
@@ -149,7 +149,7 @@ struct synq {
 	struct synq_entry *free; /**< free list through node.next */
 	struct flow_table *flows;
 	uint32_t size;
-	uint32_t len;    /**< entries allocated */
+	uint32_t len; /**< entries allocated */
 	uint32_t rto_ms;
 	uint8_t retries;
 	uint64_t now_ms; /**< latest time passed in */
@@ -167,7 +167,10 @@ struct synq {
  */
 int synq_init(struct synq *q, const struct synq_conf *conf);
 
-/** Release the pool. Entries still allocated are dropped without callbacks. */
+/**
+ * Release the pool. Entries still allocated are dropped without callbacks and left in the
+ * flow table: synq_flush() first if the table outlives the queue.
+ */
 void synq_fini(struct synq *q);
 
 /** Set up listener counters with @p backlog (0: every SYN is refused). */
