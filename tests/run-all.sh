@@ -123,6 +123,8 @@ if [ "$integration" = 1 ]; then
 	step "bad input and misconfiguration (tern-echo CLI, port errors)"
 	bash tests/integration/t_cli_errors.sh "$top/build" 2>&1 | tee "$tmp"
 	count_summary "$(cat "$tmp")" "cli errors"
+	bash tests/integration/t_gen_cli.sh "$top/build" 2>&1 | tee "$tmp"
+	count_summary "$(cat "$tmp")" "tern-gen cli errors"
 
 	step "integration tests against the Linux kernel ($modes)"
 	# shellcheck disable=SC2086

@@ -34,13 +34,13 @@ struct http_resp {
 	uint8_t state; /**< enum http_state */
 	bool chunked;
 	bool has_len;
-	bool keepalive;  /**< the server keeps the connection open after this response */
+	bool keepalive; /**< the server keeps the connection open after this response */
 	bool http11;
 	uint16_t status;
-	uint16_t llen;    /**< bytes in line[] */
-	uint32_t hbytes;  /**< header bytes so far */
-	uint64_t left;    /**< body or chunk bytes still to come */
-	uint64_t body;    /**< body bytes seen (without chunk framing) */
+	uint16_t llen;   /**< bytes in line[] */
+	uint32_t hbytes; /**< header bytes so far */
+	uint64_t left;   /**< body or chunk bytes still to come */
+	uint64_t body;   /**< body bytes seen (without chunk framing) */
 	char line[HTTP_LINE_MAX];
 };
 

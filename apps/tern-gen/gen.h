@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * tern-gen internals: the run configuration, one worker per engine (its share of the
+ * rate, count and concurrency, its counters and latency histograms), and the modes.
+ *
+ * Each worker is written only by its engine's lcore (from the app tick and the engine's
+ * callbacks); the main lcore reads the counters for the progress line (racy by design,
+ * like the engine counters) and everything once the engines have stopped.
+ */
+#ifndef TERN_GEN_GEN_H
+#define TERN_GEN_GEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+
+#include "app.h"
+#include "hist.h"
+#include "http.h"
+
+enum gen_mode {
+	GEN_CONNECT = 1,
+	GEN_HTTP,
+	GEN_SYNFLOOD,
+};
+
+/** Why a connection (or an HTTP exchange) failed. Keys of "failures" in the summary. */
+#define GEN_FAILS(X)                                                                       \
+	X(REFUSED, refused, "the target answered the SYN with a RST")                      \
+	X(RESET, reset, "the target reset the connection after the handshake")             \
+	X(TIMEOUT, timeout, "not finished within --timeout, or retransmissions exhausted") \
+	X(NO_ROUTE, no_route, "the target (or gateway) did not answer ARP, or no route")   \
+	X(NO_LOCAL_PORT, no_local_port, "no free ephemeral port (TIME_WAIT: lower --msl)") \
+	X(CONN_TABLE_FULL, conn_table_full, "engine connection table full (--max-conns)")  \
+	X(BAD_RESPONSE, bad_response, "http: malformed response")                          \
+	X(EOF_EARLY, eof_early, "http: the target closed before a complete response")      \
+	X(SEND_FAILED, send_failed, "http: the request could not be queued")               \
+	X(OTHER, other, "any other ending (keepalive, user timeout, local error)")         \
+	X(UNFINISHED, unfinished, "still open when tern-gen stopped (drain time over)")
+
+enum gen_fail {
+#define X(e, n, d) GEN_FAIL_##e,
+	GEN_FAILS(X)
+#undef X
+	        GEN_FAIL_MAX
+};
+
+const char *gen_fail_name(enum gen_fail f);
+
+/** Connection state kept by a worker: one slot per connection in flight. */
+struct gen_conn {
+	TAILQ_ENTRY(gen_conn) link; /**< free list, timeout FIFO or idle list */
+	struct tern_conn *c;
+	uint64_t t_start; /**< tsc: tern_connect(), then each request (keepalive) */
+	uint64_t t_req;   /**< tsc: request queued */
+	uint8_t where;    /**< which list holds it (enum below) */
+	bool connected;
+	bool timed_out;
+	bool done;              /**< its current work is counted (ok or one failure) */
+	bool closing;           /**< tern_conn_close() or _abort() was called */
+	bool aborted;           /**< tern_conn_abort() was called */
+	uint32_t requests;      /**< requests sent on this connection */
+	struct http_resp *resp; /**< http mode */
+};
+TAILQ_HEAD(gen_conn_list, gen_conn);
+
+enum { GC_FREE = 0, GC_ACTIVE, GC_IDLE, GC_CLOSING };
+
+/** Counters of one worker; summed for the progress line and the summary. */
+struct gen_counters {
+	uint64_t attempted; /**< connect mode: tern_connect() calls; http: requests started */
+	uint64_t connects;  /**< tern_connect() calls */
+	uint64_t connected; /**< handshakes completed */
+	uint64_t ok;        /**< connect: closed normally; http: complete responses */
+	uint64_t failed;
+	uint64_t fail[GEN_FAIL_MAX];
+	uint64_t requests;   /**< http requests sent */
+	uint64_t status[6];  /**< http responses by class: [1] = 1xx ... [5] = 5xx, [0] other */
+	uint64_t rx_bytes;   /**< http: response bytes read */
+	uint64_t body_bytes; /**< http: body bytes */
+	uint64_t sent;       /**< synflood: SYNs queued */
+	uint64_t no_mbuf;    /**< synflood: frames not built, pool empty */
+	uint64_t inflight;
+};
+
+#define GEN_STATUS_CODES 600 /**< per-code counts for 100..599 */
+
+struct gen;
+
+struct gen_worker {
+	struct gen *g;
+	unsigned idx;
+	struct tern_engine *e;
+	/* share of the run */
+	uint64_t budget; /**< connections / requests / SYNs for this worker (UINT64_MAX = none) */
+	uint32_t concurrency; /**< connections in flight at most */
+	double rate;          /**< per second; 0 = as fast as possible */
+	/* pacing (TSC) */
+	bool started, resolved, opening, finished;
+	uint64_t t_resolve0; /**< first tick: resolving the target's MAC */
+	uint64_t t0, t_end, t_stopped, t_drain_end, t_finish, last;
+	double tokens, burst, rate_per_tsc;
+	uint64_t next_resolve; /**< tsc: next ARP request while resolving */
+	uint64_t next_open;    /**< tsc: no new connection before (after a local error) */
+	/* connections */
+	uint16_t port_lo; /**< this worker's share of the ephemeral ports */
+	uint32_t port_span;
+	uint32_t port_next; /**< offset of the next port to try, random at start */
+	struct gen_conn *slots;
+	struct gen_conn_list free, active, idle;
+	struct http_resp *resps;
+	uint8_t mac[6]; /**< the target's (next hop's) MAC */
+	/* results */
+	struct gen_counters c;
+	uint64_t status_code[GEN_STATUS_CODES];
+	struct hist connect_lat; /**< ns: tern_connect() to the connected callback */
+	struct hist resp_lat;    /**< ns: request queued to the response complete */
+} __rte_cache_aligned;
+
+struct gen {
+	enum gen_mode mode;
+	uint32_t dst; /**< target, host order */
+	uint16_t dport;
+	char target[48];   /**< "A.B.C.D:PORT" */
+	uint64_t rate;     /**< total per second; 0 = unlimited */
+	double duration_s; /**< seconds; 0 = none */
+	uint64_t count;    /**< 0 = none */
+	uint32_t concurrency;
+	uint64_t timeout_ms;
+	uint64_t drain_ms;
+	bool close_rst; /**< connect mode: end with RST instead of FIN */
+	/* http */
+	const char *path;
+	bool keepalive;
+	char request[1024];
+	int request_len;
+	/* synflood */
+	uint32_t src_base; /**< host order */
+	uint32_t src_mask; /**< bits that vary (0 = fixed --src) */
+	char src_desc[48];
+	uint16_t sport_lo, sport_hi;
+	/* run */
+	struct app *a;
+	unsigned nworkers;
+	struct gen_worker *w; /**< [nworkers] */
+	unsigned finished;    /**< workers done (atomic) */
+	uint64_t hz;
+	const char *error;     /**< why the run could not start (printed, and in the summary) */
+	bool interrupted;      /**< stopped by a signal before the work was done */
+	uint8_t target_mac[6]; /**< synflood: shared by the workers once known */
+	volatile bool target_mac_known;
+	/* progress (main lcore) */
+	struct gen_counters prev;
+	struct hist prev_lat;
+	double elapsed;
+	uint64_t t_final; /**< tsc: the engines stopped polling */
+	struct tern_stats final_stats;
+	struct tern_gauges final_gauges;
+};
+
+/** Allocate the workers' state (after the engines exist). @return 0 or -ENOMEM. */
+int gen_setup_worker(struct gen *g, struct tern_engine *e);
+/** Free what gen_setup_worker allocated. */
+void gen_free(struct gen *g);
+
+/** Tick of the connect and http modes. */
+void gen_conn_tick(struct gen_worker *w, uint64_t now);
+/** Tick of the SYN flood. */
+void gen_syn_tick(struct gen_worker *w, uint64_t now);
+
+/** Engine callbacks (connect and http). */
+extern const struct tern_callbacks gen_callbacks;
+
+/** A worker has nothing more to do: the last one stops the app. */
+void gen_worker_finish(struct gen_worker *w, uint64_t now);
+
+/** Per-tick pacing: how many new operations may start now (at most @p max). */
+unsigned gen_pace(struct gen_worker *w, uint64_t now, unsigned max);
+/** Give back @p n tokens that gen_pace granted but could not be used. */
+void gen_pace_unused(struct gen_worker *w, unsigned n);
+
+#endif

@@ -1,0 +1,894 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tern-gen: load generator on tern engines (docs/TERN-GEN.md).
+ *
+ *   connect   open and close TCP connections: handshake latency, failures by reason
+ *   http      one GET per connection (or many with --http-keepalive): status, latency
+ *   synflood  SYNs from spoofed sources at a fixed packet rate
+ *
+ * Every run is bounded by --duration and/or --count. The engines run on lcores through
+ * the shared app runtime (apps/common); the work starts from its per-poll tick. A progress
+ * line goes to stderr every --stats-interval; the summary, one JSON object, is the only
+ * thing written to stdout (EAL logs go to stderr too).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "gen.h"
+
+#define GEN_DEFAULT_CONCURRENCY 1000
+#define GEN_DEFAULT_TIMEOUT_MS  5000
+#define GEN_DRAIN_EXTRA_MS      2000
+#define GEN_PORT_LO             32768 /* local ports of active opens (the engine's default) */
+#define GEN_PORT_HI             60999
+#define GEN_RESOLVE_PER_S       5 /* ARP requests per second while resolving */
+#define GEN_RESOLVE_GIVEUP_S    5
+
+static const char *const fail_names[] = {
+#define X(e, n, d) #n,
+        GEN_FAILS(X)
+#undef X
+};
+
+const char *
+gen_fail_name(enum gen_fail f)
+{
+	return f < GEN_FAIL_MAX ? fail_names[f] : "?";
+}
+
+static const char *
+mode_name(enum gen_mode m)
+{
+	switch (m) {
+	case GEN_CONNECT:
+		return "connect";
+	case GEN_HTTP:
+		return "http";
+	case GEN_SYNFLOOD:
+		return "synflood";
+	}
+	return "?";
+}
+
+/* ---- pacing and life cycle (engine lcores) ---- */
+
+unsigned
+gen_pace(struct gen_worker *w, uint64_t now, unsigned max)
+{
+	uint64_t left;
+	unsigned n;
+
+	if (!w->opening)
+		return 0;
+	left = w->budget - w->c.attempted;
+	if (left < max)
+		max = (unsigned)left;
+	if (w->rate <= 0)
+		return max;
+	w->tokens += (double)(now - w->last) * w->rate_per_tsc;
+	w->last = now;
+	if (w->tokens > w->burst)
+		w->tokens = w->burst;
+	n = w->tokens < max ? (unsigned)w->tokens : max;
+	w->tokens -= n;
+	return n;
+}
+
+void
+gen_pace_unused(struct gen_worker *w, unsigned n)
+{
+	if (w->rate > 0)
+		w->tokens += n;
+}
+
+void
+gen_worker_finish(struct gen_worker *w, uint64_t now)
+{
+	struct gen *g = w->g;
+
+	if (w->finished)
+		return;
+	w->finished = true;
+	w->opening = false;
+	w->t_finish = now;
+	if (w->t_stopped == 0)
+		w->t_stopped = now;
+	if (__atomic_add_fetch(&g->finished, 1, __ATOMIC_ACQ_REL) == g->nworkers)
+		app_request_stop();
+}
+
+/*
+ * Before the run: the target's (or gateway's) MAC, through the engine's ARP. The SYN flood
+ * needs it to build frames; the other modes wait for it too so that the first handshakes
+ * do not measure ARP, and so that a lab still attaching (tap) is not counted as failures.
+ * An ARP reply reaches one engine's queue only: the first worker to learn the MAC shares
+ * it. @return true once known.
+ */
+static bool
+gen_resolve(struct gen_worker *w, uint64_t now)
+{
+	struct gen *g = w->g;
+	int rc;
+
+	if (__atomic_load_n(&g->target_mac_known, __ATOMIC_ACQUIRE)) {
+		memcpy(w->mac, g->target_mac, sizeof(w->mac));
+		return true;
+	}
+	if (now < w->next_resolve)
+		return false;
+	w->next_resolve = now + g->hz / GEN_RESOLVE_PER_S;
+	rc = tern_engine_resolve(w->e, g->dst, w->mac);
+	if (rc == 0) {
+		if (!__atomic_load_n(&g->target_mac_known, __ATOMIC_ACQUIRE)) {
+			memcpy(g->target_mac, w->mac, sizeof(w->mac));
+			__atomic_store_n(&g->target_mac_known, true, __ATOMIC_RELEASE);
+		}
+		return true;
+	}
+	if (rc == -ENETUNREACH || now - w->t_resolve0 >= GEN_RESOLVE_GIVEUP_S * g->hz) {
+		if (w->idx == 0) {
+			g->error = rc == -ENETUNREACH
+			                   ? "off-link and no --gw: no route to the target"
+			                   : "no ARP reply from the target (or its gateway) "
+			                     "within " RTE_STR(GEN_RESOLVE_GIVEUP_S) " s";
+			fprintf(stderr, "tern-gen: %s: %s\n", g->target, g->error);
+		}
+		gen_worker_finish(w, now);
+	}
+	return false;
+}
+
+static void
+gen_tick(struct tern_engine *e, unsigned idx, void *app)
+{
+	struct gen *g = app;
+	struct gen_worker *w = &g->w[idx];
+	uint64_t now;
+
+	(void)e;
+	if (w->finished)
+		return;
+	now = rte_rdtsc();
+	if (!w->started) {
+		w->started = true;
+		w->t_resolve0 = now;
+	}
+	if (!w->resolved) {
+		if (!gen_resolve(w, now))
+			return;
+		/* The run starts now: duration and pacing count from here. */
+		w->resolved = true;
+		w->t0 = w->last = now;
+		w->t_end = now + (uint64_t)(g->duration_s * (double)g->hz);
+		w->opening = true;
+	}
+	if (w->opening && ((g->duration_s > 0 && now >= w->t_end) || w->c.attempted >= w->budget)) {
+		w->opening = false;
+		w->t_stopped = now;
+		w->t_drain_end = now + (g->timeout_ms + GEN_DRAIN_EXTRA_MS) * (g->hz / 1000);
+	}
+	if (g->mode == GEN_SYNFLOOD)
+		gen_syn_tick(w, now);
+	else
+		gen_conn_tick(w, now);
+}
+
+static int
+gen_setup(struct tern_engine *e, void *app)
+{
+	struct gen *g = app;
+	unsigned i = tern_engine_id(e), n;
+	struct gen_worker *w;
+	uint32_t k;
+
+	if (g->w == NULL) {
+		g->nworkers = g->a->nengines;
+		g->w = rte_zmalloc(
+		        "tern_gen_workers", sizeof(*g->w) * g->nworkers, RTE_CACHE_LINE_SIZE);
+		if (g->w == NULL)
+			return -ENOMEM;
+	}
+	n = g->nworkers;
+	w = &g->w[i];
+	w->g = g;
+	w->idx = i;
+	w->e = e;
+	w->budget = g->count ? g->count / n + (i < g->count % n) : UINT64_MAX;
+	w->concurrency = g->concurrency / n + (i < g->concurrency % n);
+	if (w->concurrency == 0)
+		w->concurrency = 1;
+	w->port_span = (GEN_PORT_HI - GEN_PORT_LO + 1) / n;
+	w->port_lo = (uint16_t)(GEN_PORT_LO + i * w->port_span);
+	w->port_next = (uint32_t)(rte_rand() % w->port_span);
+	w->rate = (double)g->rate / n;
+	w->rate_per_tsc = w->rate / (double)g->hz;
+	/* Up to 10 ms of tokens (at least 8): enough to ride out a late poll without
+	 * bursting noticeably. */
+	w->burst = w->rate / 100 > 8 ? w->rate / 100 : 8;
+	hist_init(&w->connect_lat);
+	hist_init(&w->resp_lat);
+	TAILQ_INIT(&w->free);
+	TAILQ_INIT(&w->active);
+	TAILQ_INIT(&w->idle);
+	if (g->mode == GEN_SYNFLOOD)
+		return 0;
+	w->slots = rte_zmalloc("tern_gen_slots", sizeof(*w->slots) * w->concurrency, 0);
+	if (w->slots == NULL)
+		return -ENOMEM;
+	if (g->mode == GEN_HTTP) {
+		w->resps = rte_zmalloc("tern_gen_http", sizeof(*w->resps) * w->concurrency, 0);
+		if (w->resps == NULL)
+			return -ENOMEM;
+	}
+	for (k = 0; k < w->concurrency; k++) {
+		w->slots[k].resp = w->resps != NULL ? &w->resps[k] : NULL;
+		w->slots[k].where = GC_FREE;
+		TAILQ_INSERT_TAIL(&w->free, &w->slots[k], link);
+	}
+	return 0;
+}
+
+void
+gen_free(struct gen *g)
+{
+	unsigned i;
+
+	if (g->w == NULL)
+		return;
+	for (i = 0; i < g->nworkers; i++) {
+		rte_free(g->w[i].slots);
+		rte_free(g->w[i].resps);
+	}
+	rte_free(g->w);
+	g->w = NULL;
+}
+
+/* ---- progress (main lcore) ---- */
+
+static void
+sum_counters(const struct gen *g, struct gen_counters *s)
+{
+	unsigned i, k;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < g->nworkers; i++) {
+		const struct gen_counters *c = &g->w[i].c;
+		s->attempted += c->attempted;
+		s->connects += c->connects;
+		s->connected += c->connected;
+		s->ok += c->ok;
+		s->failed += c->failed;
+		for (k = 0; k < GEN_FAIL_MAX; k++)
+			s->fail[k] += c->fail[k];
+		s->requests += c->requests;
+		for (k = 0; k < 6; k++)
+			s->status[k] += c->status[k];
+		s->rx_bytes += c->rx_bytes;
+		s->body_bytes += c->body_bytes;
+		s->sent += c->sent;
+		s->no_mbuf += c->no_mbuf;
+		s->inflight += c->inflight;
+	}
+}
+
+/* Merge the workers' histograms: @p which 0 = connect, 1 = response. */
+static void
+sum_hist(const struct gen *g, struct hist *h, int which)
+{
+	unsigned i;
+
+	hist_init(h);
+	for (i = 0; i < g->nworkers; i++)
+		hist_merge(h, which == 0 ? &g->w[i].connect_lat : &g->w[i].resp_lat);
+}
+
+/* "850us", "12.3ms", "1.20s" */
+static const char *
+fmt_ns(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 10000)
+		snprintf(buf, len, "%.1fus", ns / 1e3);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.0fus", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.1fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2fs", ns / 1e9);
+	return buf;
+}
+
+static void
+print_failures(const struct gen_counters *s)
+{
+	unsigned k;
+	bool first = true;
+
+	if (s->failed == 0)
+		return;
+	fprintf(stderr, " (");
+	for (k = 0; k < GEN_FAIL_MAX; k++) {
+		if (s->fail[k] == 0)
+			continue;
+		fprintf(stderr, "%s%s %" PRIu64, first ? "" : ", ", gen_fail_name(k), s->fail[k]);
+		first = false;
+	}
+	fprintf(stderr, ")");
+}
+
+static void
+gen_progress(struct app *a, double secs, bool final)
+{
+	struct gen *g = a->app;
+	struct gen_counters s;
+	struct hist *h = NULL, *iv = NULL;
+	char b1[16], b2[16];
+	unsigned i;
+
+	if (g->w == NULL)
+		return;
+	if (final) {
+		/* Engines stopped polling and still exist: keep their counters. */
+		struct tern_gauges eg;
+		g->t_final = rte_rdtsc();
+		memset(&g->final_stats, 0, sizeof(g->final_stats));
+		memset(&g->final_gauges, 0, sizeof(g->final_gauges));
+		for (i = 0; i < a->nengines; i++) {
+			tern_stats_add(&g->final_stats, tern_engine_stats(a->engines[i]));
+			tern_engine_gauges(a->engines[i], &eg);
+			tern_gauges_add(&g->final_gauges, &eg);
+		}
+		g->interrupted = __atomic_load_n(&g->finished, __ATOMIC_ACQUIRE) < g->nworkers;
+		return;
+	}
+	g->elapsed += secs;
+	sum_counters(g, &s);
+	if (!g->target_mac_known) {
+		fprintf(stderr, "tern-gen: %4.0fs resolving %s (ARP)\n", g->elapsed, g->target);
+		return;
+	}
+	if (g->mode == GEN_SYNFLOOD) {
+		fprintf(stderr, "tern-gen: %4.0fs sent %" PRIu64 " (%.0f pps)", g->elapsed, s.sent,
+		        (s.sent - g->prev.sent) / secs);
+		if (s.no_mbuf)
+			fprintf(stderr, " no_mbuf %" PRIu64, s.no_mbuf);
+		fprintf(stderr, "\n");
+		g->prev = s;
+		return;
+	}
+	h = malloc(sizeof(*h));
+	iv = malloc(sizeof(*iv));
+	if (h == NULL || iv == NULL)
+		goto out;
+	sum_hist(g, h, g->mode == GEN_HTTP ? 1 : 0);
+	hist_sub(iv, h, &g->prev_lat);
+	if (g->mode == GEN_CONNECT)
+		fprintf(stderr,
+		        "tern-gen: %4.0fs opened %" PRIu64 " (%.0f/s) ok %" PRIu64
+		        " failed %" PRIu64,
+		        g->elapsed, s.attempted, (s.attempted - g->prev.attempted) / secs, s.ok,
+		        s.failed);
+	else
+		fprintf(stderr,
+		        "tern-gen: %4.0fs requests %" PRIu64 " (%.0f/s) ok %" PRIu64
+		        " (2xx %" PRIu64 ") failed %" PRIu64,
+		        g->elapsed, s.attempted, (s.attempted - g->prev.attempted) / secs, s.ok,
+		        s.status[2], s.failed);
+	print_failures(&s);
+	fprintf(stderr, " in flight %" PRIu64, s.inflight);
+	if (iv->n > 0)
+		fprintf(stderr, " | %s p50 %s p99 %s", g->mode == GEN_HTTP ? "response" : "connect",
+		        fmt_ns(b1, sizeof(b1), hist_quantile(iv, 0.5)),
+		        fmt_ns(b2, sizeof(b2), hist_quantile(iv, 0.99)));
+	fprintf(stderr, "\n");
+	g->prev = s;
+	g->prev_lat = *h;
+out:
+	free(h);
+	free(iv);
+}
+
+/* ---- summary (stdout, one JSON object) ---- */
+
+/* A JSON string value, escaped. */
+static void
+json_str(FILE *f, const char *v)
+{
+	fputc('"', f);
+	for (; *v != '\0'; v++) {
+		unsigned char c = (unsigned char)*v;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void
+json_lat(FILE *f, const char *key, const struct hist *h)
+{
+	fprintf(f, ",\"%s\":{\"samples\":%" PRIu64, key, h->n);
+	if (h->n > 0)
+		fprintf(f,
+		        ",\"min\":%.1f,\"mean\":%.1f,\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,"
+		        "\"p999\":%.1f,\"max\":%.1f",
+		        h->min / 1e3, (double)h->sum / (double)h->n / 1e3,
+		        hist_quantile(h, 0.5) / 1e3, hist_quantile(h, 0.9) / 1e3,
+		        hist_quantile(h, 0.99) / 1e3, hist_quantile(h, 0.999) / 1e3, h->max / 1e3);
+	fprintf(f, "}");
+}
+
+static void
+print_summary(struct gen *g)
+{
+	FILE *f = stdout;
+	struct gen_counters s;
+	struct hist *h;
+	uint64_t t_first = UINT64_MAX, t_stop = 0, t_fin = 0;
+	double open_s = 0, elapsed_s = 0;
+	const struct tern_stats *ts = &g->final_stats;
+	uint64_t drops = 0;
+	unsigned i, k;
+	bool first;
+
+	sum_counters(g, &s);
+	for (i = 0; i < g->nworkers; i++) {
+		const struct gen_worker *w = &g->w[i];
+		if (w->t0 != 0 && w->t0 < t_first)
+			t_first = w->t0;
+		if (w->t_stopped > t_stop)
+			t_stop = w->t_stopped;
+		if (w->t_finish > t_fin)
+			t_fin = w->t_finish;
+	}
+	if (t_first != UINT64_MAX) {
+		uint64_t end = g->t_final != 0 ? g->t_final : rte_rdtsc();
+		if (t_stop == 0 || t_stop > end)
+			t_stop = end;
+		if (t_fin == 0 || g->interrupted)
+			t_fin = end;
+		open_s = (double)(t_stop - t_first) / (double)g->hz;
+		elapsed_s = (double)(t_fin - t_first) / (double)g->hz;
+	}
+	for (k = 0; k < TERN_DROP_MAX; k++)
+		drops += ts->drop[k];
+
+	fprintf(f, "{\"app\":\"tern-gen\",\"mode\":\"%s\",\"target\":\"%s\"", mode_name(g->mode),
+	        g->target);
+	fprintf(f, ",\"rate\":%" PRIu64 ",\"count\":%" PRIu64, g->rate, g->count);
+	if (g->duration_s > 0)
+		fprintf(f, ",\"duration_s\":%g", g->duration_s);
+	else
+		fprintf(f, ",\"duration_s\":null");
+	fprintf(f, ",\"engines\":%u,\"interrupted\":%s", g->nworkers,
+	        g->interrupted ? "true" : "false");
+	if (g->error != NULL) {
+		fprintf(f, ",\"error\":");
+		json_str(f, g->error);
+	} else
+		fprintf(f, ",\"error\":null");
+	fprintf(f, ",\"elapsed_s\":%.3f,\"open_s\":%.3f", elapsed_s, open_s);
+
+	if (g->mode == GEN_SYNFLOOD) {
+		char mac[24];
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", g->target_mac[0],
+		        g->target_mac[1], g->target_mac[2], g->target_mac[3], g->target_mac[4],
+		        g->target_mac[5]);
+		fprintf(f,
+		        ",\"src\":\"%s\",\"sport\":\"%u-%u\",\"target_mac\":\"%s\",\"sent\":"
+		        "%" PRIu64 ",\"pps\":%.1f,\"no_mbuf\":%" PRIu64,
+		        g->src_desc, g->sport_lo, g->sport_hi, g->target_mac_known ? mac : "",
+		        s.sent, open_s > 0 ? s.sent / open_s : 0.0, s.no_mbuf);
+	} else {
+		fprintf(f, ",\"concurrency\":%u,\"timeout_ms\":%" PRIu64, g->concurrency,
+		        g->timeout_ms);
+		if (g->mode == GEN_CONNECT)
+			fprintf(f, ",\"close\":\"%s\"", g->close_rst ? "rst" : "fin");
+		fprintf(f,
+		        ",\"attempted\":%" PRIu64 ",\"connects\":%" PRIu64 ",\"connected\":%" PRIu64
+		        ",\"ok\":%" PRIu64 ",\"failed\":%" PRIu64,
+		        s.attempted, s.connects, s.connected, s.ok, s.failed);
+		fprintf(f, ",\"failures\":{");
+		for (k = 0; k < GEN_FAIL_MAX; k++)
+			fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", gen_fail_name(k), s.fail[k]);
+		fprintf(f, "}");
+		fprintf(f, ",\"rate_achieved\":%.1f", open_s > 0 ? s.attempted / open_s : 0.0);
+		h = malloc(sizeof(*h));
+		if (h != NULL) {
+			sum_hist(g, h, 0);
+			json_lat(f, "connect_latency_us", h);
+		}
+		if (g->mode == GEN_HTTP) {
+			uint64_t codes[GEN_STATUS_CODES] = {0};
+			fprintf(f, ",\"path\":");
+			json_str(f, g->path);
+			fprintf(f,
+			        ",\"keepalive\":%s,\"requests\":%" PRIu64 ",\"responses\":%" PRIu64
+			        ",\"requests_per_s\":%.1f",
+			        g->keepalive ? "true" : "false", s.requests, s.ok,
+			        elapsed_s > 0 ? s.ok / elapsed_s : 0.0);
+			fprintf(f,
+			        ",\"status_class\":{\"1xx\":%" PRIu64 ",\"2xx\":%" PRIu64
+			        ",\"3xx\":%" PRIu64 ",\"4xx\":%" PRIu64 ",\"5xx\":%" PRIu64
+			        ",\"other\":%" PRIu64 "}",
+			        s.status[1], s.status[2], s.status[3], s.status[4], s.status[5],
+			        s.status[0]);
+			for (i = 0; i < g->nworkers; i++)
+				for (k = 0; k < GEN_STATUS_CODES; k++)
+					codes[k] += g->w[i].status_code[k];
+			fprintf(f, ",\"status\":{");
+			first = true;
+			for (k = 0; k < GEN_STATUS_CODES; k++) {
+				if (codes[k] == 0)
+					continue;
+				fprintf(f, "%s\"%u\":%" PRIu64, first ? "" : ",", k, codes[k]);
+				first = false;
+			}
+			fprintf(f, "},\"rx_bytes\":%" PRIu64 ",\"body_bytes\":%" PRIu64, s.rx_bytes,
+			        s.body_bytes);
+			if (h != NULL) {
+				sum_hist(g, h, 1);
+				json_lat(f, "response_latency_us", h);
+			}
+		}
+		free(h);
+	}
+	fprintf(f,
+	        ",\"tern\":{\"tx_pkts\":%" PRIu64 ",\"rx_pkts\":%" PRIu64
+	        ",\"tcp_active_open\":%" PRIu64 ",\"tcp_retrans\":%" PRIu64
+	        ",\"tcp_rst_rx\":%" PRIu64 ",\"tcp_rst_tx\":%" PRIu64 ",\"tx_full\":%" PRIu64
+	        ",\"no_mbuf\":%" PRIu64 ",\"drops\":%" PRIu64 ",\"time_wait\":%u}",
+	        ts->ctr[TERN_CTR_TX_PKTS], ts->ctr[TERN_CTR_RX_PKTS],
+	        ts->ctr[TERN_CTR_TCP_ACTIVE_OPEN], ts->ctr[TERN_CTR_TCP_RETRANS],
+	        ts->ctr[TERN_CTR_TCP_RST_RX], ts->ctr[TERN_CTR_TCP_RST_TX],
+	        ts->drop[TERN_DROP_TX_FULL], ts->drop[TERN_DROP_NO_MBUF], drops,
+	        g->final_gauges.time_wait);
+	fprintf(f, "}\n");
+	fflush(f);
+}
+
+/* ---- command line ---- */
+
+static void
+usage(void)
+{
+	printf("Usage: tern-gen [EAL options] -- --ip A.B.C.D/LEN --target IP:PORT\n"
+	       "         --mode connect|http|synflood --rate N (--duration S | --count N) "
+	       "[options]\n"
+	       "Load generator on tern. Progress on stderr every --stats-interval seconds;\n"
+	       "summary as one JSON object on stdout (docs/TERN-GEN.md lists its fields).\n\n"
+	       "  --target IP:PORT      where to connect or flood (required)\n"
+	       "  --mode MODE           connect: open and close connections; http: GET requests;\n"
+	       "                        synflood: SYNs from spoofed sources (required)\n"
+	       "  --rate N              connections (connect), requests (http) or SYNs\n"
+	       "                        (synflood) per second; 0 = as fast as possible (required)\n"
+	       "  --duration S          stop starting new work after S seconds (may be "
+	       "fractional)\n"
+	       "  --count N             stop after N connections / requests / SYNs\n"
+	       "                        (at least one of the two; both: whichever comes first)\n"
+	       "  --concurrency N       connections in flight at most (default %u)\n"
+	       "  --timeout MS          abort a connection whose handshake, request or close "
+	       "takes\n"
+	       "                        longer (counted as timeout; default %u)\n"
+	       "  --close fin|rst       connect: end each connection with FIN (default; tern then\n"
+	       "                        holds TIME_WAIT for 2*--msl) or RST (no TIME_WAIT)\n"
+	       "  --path PATH           http: request path (default /)\n"
+	       "  --http-keepalive      http: send further requests on the same connections\n"
+	       "  --src A.B.C.D         synflood: fixed spoofed source address\n"
+	       "  --src-range A.B.C.D/LEN  synflood: random sources in this block (its first and\n"
+	       "                        last address, tern's and the target's excluded)\n"
+	       "  --sport LO-HI         synflood: source port range (default 1024-65535)\n\n"
+	       "Active opens use ephemeral ports 32768-60999 and hold TIME_WAIT for 2*MSL: for\n"
+	       "long runs above ~450 connections/s lower --msl or use --close rst.\n\n"
+	       "%s",
+	        GEN_DEFAULT_CONCURRENCY, GEN_DEFAULT_TIMEOUT_MS, app_common_usage);
+}
+
+static void
+parse_target(struct app *a, struct gen *g, const char *arg)
+{
+	char buf[32];
+	char *colon;
+	uint64_t port;
+
+	if (strlen(arg) >= sizeof(buf))
+		app_usage_error(a, "--target '%s': expected A.B.C.D:PORT", arg);
+	snprintf(buf, sizeof(buf), "%s", arg);
+	colon = strrchr(buf, ':');
+	if (colon == NULL)
+		app_usage_error(a, "--target '%s': expected A.B.C.D:PORT", arg);
+	*colon = '\0';
+	if (app_parse_ipv4(buf, &g->dst) != 0)
+		app_usage_error(a, "--target '%s': '%s' is not an IPv4 address", arg, buf);
+	if (g->dst == 0 || g->dst == 0xffffffffu || (g->dst >> 28) == 0xe || (g->dst >> 24) == 127)
+		app_usage_error(a, "--target '%s': not a unicast address", arg);
+	if (app_parse_u64(colon + 1, 1, 65535, &port) != 0)
+		app_usage_error(a, "--target '%s': port must be 1..65535", arg);
+	g->dport = (uint16_t)port;
+	snprintf(g->target, sizeof(g->target), "%s:%u", buf, g->dport);
+}
+
+static void
+parse_src_range(struct app *a, struct gen *g, const char *arg)
+{
+	char buf[32];
+	char *slash;
+	uint64_t len;
+	uint32_t ip, mask;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	slash = strchr(buf, '/');
+	if (slash == NULL)
+		app_usage_error(a, "--src-range '%s': expected A.B.C.D/LEN", arg);
+	*slash = '\0';
+	if (app_parse_ipv4(buf, &ip) != 0)
+		app_usage_error(a, "--src-range '%s': '%s' is not an IPv4 address", arg, buf);
+	if (app_parse_u64(slash + 1, 8, 30, &len) != 0)
+		app_usage_error(a, "--src-range '%s': prefix length must be 8..30", arg);
+	mask = 0xffffffffu >> len;
+	if (ip & mask)
+		app_usage_error(a, "--src-range '%s': host bits set (did you mean %u.%u.%u.%u/%u?)",
+		        arg, (ip & ~mask) >> 24, (ip & ~mask) >> 16 & 0xff,
+		        (ip & ~mask) >> 8 & 0xff, ip & ~mask & 0xff, (unsigned)len);
+	if ((ip >> 28) == 0xe || (ip >> 28) == 0xf || (ip >> 24) == 127 || (ip >> 24) == 0)
+		app_usage_error(a, "--src-range '%s': not a unicast block", arg);
+	g->src_base = ip;
+	g->src_mask = mask;
+	snprintf(g->src_desc, sizeof(g->src_desc), "%s/%u", buf, (unsigned)len);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {APP_COMMON_OPTS,
+	        {"target", required_argument, 0, 't'}, {"mode", required_argument, 0, 'm'},
+	        {"rate", required_argument, 0, 'r'}, {"duration", required_argument, 0, 'd'},
+	        {"count", required_argument, 0, 'n'}, {"concurrency", required_argument, 0, 'c'},
+	        {"timeout", required_argument, 0, 'T'}, {"close", required_argument, 0, 'C'},
+	        {"path", required_argument, 0, 'p'}, {"http-keepalive", no_argument, 0, 'K'},
+	        {"src", required_argument, 0, 's'}, {"src-range", required_argument, 0, 'S'},
+	        {"sport", required_argument, 0, 'P'}, {0, 0, 0, 0}};
+	struct gen g;
+	struct app a = {.name = "tern-gen", .cb = &gen_callbacks, .setup = gen_setup};
+	bool rate_given = false, conc_given = false, src_given = false, http_opt = false;
+	bool connect_opt = false;
+	char ready[160];
+	char *end;
+	uint64_t v;
+	int opt, ret, rc;
+
+	memset(&g, 0, sizeof(g));
+	g.a = &a;
+	g.concurrency = GEN_DEFAULT_CONCURRENCY;
+	g.timeout_ms = GEN_DEFAULT_TIMEOUT_MS;
+	g.path = "/";
+	g.sport_lo = 1024;
+	g.sport_hi = 65535;
+	a.app = &g;
+	a.tick = gen_tick;
+	a.progress = gen_progress;
+	a.out = stderr;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (app_scan_args(&a, argc, argv)) {
+		usage();
+		return 0;
+	}
+	rte_openlog_stream(stderr); /* stdout carries only the JSON summary */
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr,
+		        "tern-gen: EAL initialisation failed: %s (check the EAL options "
+		        "and --vdev arguments above)\n",
+		        rte_strerror(rte_errno));
+		return 2;
+	}
+	argc -= ret;
+	argv += ret;
+	app_opts_defaults(&a.o);
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (opt == '?')
+			app_usage_error(&a, "unknown option '%s'", argv[optind - 1]);
+		if (opt == ':')
+			app_usage_error(&a, "option '%s' needs a value", argv[optind - 1]);
+		if (app_common_opt(&a, opt, optarg))
+			continue;
+		switch (opt) {
+		case 't':
+			parse_target(&a, &g, optarg);
+			break;
+		case 'm':
+			if (strcmp(optarg, "connect") == 0)
+				g.mode = GEN_CONNECT;
+			else if (strcmp(optarg, "http") == 0)
+				g.mode = GEN_HTTP;
+			else if (strcmp(optarg, "synflood") == 0)
+				g.mode = GEN_SYNFLOOD;
+			else
+				app_usage_error(&a,
+				        "--mode '%s': expected connect, http or synflood", optarg);
+			break;
+		case 'r':
+			if (app_parse_u64(optarg, 0, 100000000, &v) != 0)
+				app_usage_error(&a,
+				        "--rate '%s': expected a whole number per second, "
+				        "0..100000000 "
+				        "(0 = as fast as possible)",
+				        optarg);
+			g.rate = v;
+			rate_given = true;
+			break;
+		case 'd':
+			errno = 0;
+			g.duration_s = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' || !(g.duration_s > 0) ||
+			        g.duration_s > 86400 * 7)
+				app_usage_error(&a,
+				        "--duration '%s': expected seconds, > 0 and <= 604800",
+				        optarg);
+			break;
+		case 'n':
+			if (app_parse_u64(optarg, 1, UINT64_C(1) << 48, &v) != 0)
+				app_usage_error(&a, "--count '%s': expected a number >= 1", optarg);
+			g.count = v;
+			break;
+		case 'c':
+			if (app_parse_u64(optarg, 1, 16u << 20, &v) != 0)
+				app_usage_error(
+				        &a, "--concurrency '%s': expected 1..16777216", optarg);
+			g.concurrency = (uint32_t)v;
+			conc_given = true;
+			break;
+		case 'T':
+			if (app_parse_u64(optarg, 1, 3600000, &v) != 0)
+				app_usage_error(&a,
+				        "--timeout '%s': expected milliseconds, 1..3600000",
+				        optarg);
+			g.timeout_ms = v;
+			break;
+		case 'C':
+			if (strcmp(optarg, "fin") == 0)
+				g.close_rst = false;
+			else if (strcmp(optarg, "rst") == 0)
+				g.close_rst = true;
+			else
+				app_usage_error(&a, "--close '%s': expected fin or rst", optarg);
+			connect_opt = true;
+			break;
+		case 'p':
+			if (optarg[0] != '/' || strlen(optarg) > 512 || strpbrk(optarg, " \r\n\t"))
+				app_usage_error(&a,
+				        "--path '%s': expected an absolute path without blanks "
+				        "(at most 512 bytes)",
+				        optarg);
+			g.path = optarg;
+			http_opt = true;
+			break;
+		case 'K':
+			g.keepalive = true;
+			http_opt = true;
+			break;
+		case 's':
+			if (app_parse_ipv4(optarg, &g.src_base) != 0 || g.src_base == 0 ||
+			        (g.src_base >> 28) >= 0xe || (g.src_base >> 24) == 127)
+				app_usage_error(
+				        &a, "--src '%s': expected a unicast IPv4 address", optarg);
+			if (src_given)
+				app_usage_error(&a, "--src and --src-range exclude each other");
+			g.src_mask = 0;
+			snprintf(g.src_desc, sizeof(g.src_desc), "%s", optarg);
+			src_given = true;
+			break;
+		case 'S':
+			if (src_given)
+				app_usage_error(&a, "--src and --src-range exclude each other");
+			parse_src_range(&a, &g, optarg);
+			src_given = true;
+			break;
+		case 'P': {
+			unsigned lo, hi;
+			char extra;
+			if (sscanf(optarg, "%u-%u%c", &lo, &hi, &extra) != 2 || lo == 0 ||
+			        hi > 65535 || lo > hi)
+				app_usage_error(
+				        &a, "--sport '%s': expected LO-HI within 1..65535", optarg);
+			g.sport_lo = (uint16_t)lo;
+			g.sport_hi = (uint16_t)hi;
+			break;
+		}
+		case 'h':
+			usage();
+			return 0;
+		default:
+			app_usage_error(&a, "unexpected option");
+		}
+	}
+	if (optind < argc)
+		app_usage_error(&a, "unexpected argument '%s'", argv[optind]);
+	if (g.mode == 0)
+		app_usage_error(&a, "--mode connect|http|synflood is required");
+	if (g.dport == 0)
+		app_usage_error(&a, "--target IP:PORT is required");
+	if (!rate_given)
+		app_usage_error(&a, "--rate N is required (per second; 0 = as fast as possible)");
+	if (g.duration_s == 0 && g.count == 0)
+		app_usage_error(&a, "--duration S or --count N is required (tern-gen never runs "
+		                    "unbounded)");
+	if (a.o.ip != 0 && g.dst == a.o.ip)
+		app_usage_error(&a, "--target is tern's own address (--ip)");
+	if (g.mode == GEN_SYNFLOOD) {
+		if (!src_given)
+			app_usage_error(&a, "--mode synflood needs --src A.B.C.D or --src-range "
+			                    "A.B.C.D/LEN (the spoofed sources)");
+		if (conc_given || http_opt || connect_opt)
+			app_usage_error(&a,
+			        "--concurrency, --close, --path and --http-keepalive do "
+			        "not apply to --mode synflood");
+		if (g.src_mask == 0 && (g.src_base == a.o.ip || g.src_base == g.dst))
+			app_usage_error(
+			        &a, "--src must differ from tern's and the target's address");
+	} else {
+		if (src_given)
+			app_usage_error(&a, "--src and --src-range apply to --mode synflood only");
+		if (http_opt && g.mode != GEN_HTTP)
+			app_usage_error(
+			        &a, "--path and --http-keepalive apply to --mode http only");
+		if (connect_opt && g.mode != GEN_CONNECT)
+			app_usage_error(&a, "--close applies to --mode connect only");
+		if (g.concurrency > (a.o.max_conns ? a.o.max_conns : 65536))
+			app_usage_error(&a, "--concurrency %u is above --max-conns (%u)",
+			        g.concurrency, a.o.max_conns ? a.o.max_conns : 65536);
+	}
+	if (g.mode == GEN_HTTP) {
+		g.request_len =
+		        http_request(g.request, sizeof(g.request), g.target, g.path, g.keepalive);
+		if (g.request_len < 0)
+			app_usage_error(&a, "--path: request too long");
+	}
+	g.hz = rte_get_tsc_hz();
+	if (rte_lcore_count() > 1 && g.mode != GEN_SYNFLOOD)
+		fprintf(stderr,
+		        "tern-gen: warning: %u lcores: an active open works only when the "
+		        "target's answers reach the engine that opened it (not yet guaranteed "
+		        "with several queues); prefer one lcore for --mode %s\n",
+		        rte_lcore_count(), mode_name(g.mode));
+
+	if (g.count && g.duration_s > 0)
+		snprintf(ready, sizeof(ready), "%s %s at %" PRIu64 "/s, %" PRIu64 " or %gs",
+		        mode_name(g.mode), g.target, g.rate, g.count, g.duration_s);
+	else if (g.count)
+		snprintf(ready, sizeof(ready), "%s %s at %" PRIu64 "/s, %" PRIu64,
+		        mode_name(g.mode), g.target, g.rate, g.count);
+	else
+		snprintf(ready, sizeof(ready), "%s %s at %" PRIu64 "/s for %gs", mode_name(g.mode),
+		        g.target, g.rate, g.duration_s);
+	a.ready_msg = ready;
+	rc = app_run(&a);
+	if (g.w != NULL) {
+		if (rc != 0 && g.error == NULL)
+			g.error = "set-up failed (see stderr)";
+		print_summary(&g);
+		if (rc == 0 && g.error != NULL)
+			rc = 1;
+	}
+	gen_free(&g);
+	rte_eal_cleanup();
+	return rc;
+}

@@ -1,0 +1,91 @@
+#!/bin/bash
+# tern-gen's answers to bad command lines: each case must exit with status 2 (bad usage)
+# and one line naming the problem, never start generating. Needs no lab: a private
+# namespace with only `lo`; the checks run before any port is set up.
+# Prints "PASS gen_cli_<case>" / "FAIL gen_cli_<case>: why" lines and "N passed, N failed".
+# usage: t_gen_cli.sh [BUILD_DIR]
+set -uo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${1:-${TERN_BUILD:-$top/build}}
+gen=${TERN_GEN:-$build/apps/tern-gen/tern-gen}
+ns=terngencli-$$
+pfx=terngencli-$$
+passed=0
+failed=0
+cleanup() {
+	ip netns del "$ns" 2>/dev/null
+	rm -rf /var/run/dpdk/"$pfx"-* 2>/dev/null
+}
+trap cleanup EXIT
+[ -x "$gen" ] || { echo "FAIL gen_cli: tern-gen not built: $gen"; exit 1; }
+if ! ip netns add "$ns" || ! ip -n "$ns" link set lo up; then
+	echo "FAIL gen_cli: cannot make a namespace"
+	exit 1
+fi
+
+n=0
+# check NAME WANT_STATUS REGEX -- tern-gen options after '--' ...
+check() {
+	local name=$1 want=$2 re=$3 out rc
+	shift 4
+	n=$((n + 1))
+	out=$(timeout 30 ip netns exec "$ns" "$gen" --no-huge -m 64 --no-pci --file-prefix "$pfx-$n" \
+		-l 0 --vdev net_af_packet0,iface=lo -- "$@" 2>&1 </dev/null)
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL gen_cli_$name: exit status $rc, want $want; output: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+		failed=$((failed + 1))
+	elif ! echo "$out" | grep -qE "$re"; then
+		echo "FAIL gen_cli_$name: no line matching /$re/; output: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+		failed=$((failed + 1))
+	elif [ "$want" -ne 0 ] && echo "$out" | grep -q '^{'; then
+		echo "FAIL gen_cli_$name: printed a summary (it should not have run)"
+		failed=$((failed + 1))
+	else
+		echo "PASS gen_cli_$name: $(echo "$out" | grep -E "$re" | head -n 1)"
+		passed=$((passed + 1))
+	fi
+}
+ip=(--ip 198.18.0.1/24)
+t=(--target 198.18.0.2:80)
+
+if out=$(timeout 10 "$gen" --help 2>&1) && echo "$out" | grep -q '^Usage: tern-gen'; then
+	echo "PASS gen_cli_help"; passed=$((passed + 1))
+else
+	echo "FAIL gen_cli_help: $(echo "$out" | head -n 2 | tr '\n' ' ')"; failed=$((failed + 1))
+fi
+check no_mode 2 '^tern-gen: --mode connect\|http\|synflood is required' -- "${ip[@]}" "${t[@]}" --rate 10 --count 5
+check bad_mode 2 "^tern-gen: --mode 'flood': expected connect, http or synflood" -- "${ip[@]}" "${t[@]}" --mode flood --rate 1 --count 1
+check no_target 2 '^tern-gen: --target IP:PORT is required' -- "${ip[@]}" --mode connect --rate 10 --count 5
+check target_no_port 2 "^tern-gen: --target '198.18.0.2': expected A.B.C.D:PORT" -- "${ip[@]}" --target 198.18.0.2 --mode connect --rate 1 --count 1
+check target_bad_ip 2 "^tern-gen: --target 'host:80': 'host' is not an IPv4 address" -- "${ip[@]}" --target host:80 --mode connect --rate 1 --count 1
+check target_port0 2 "^tern-gen: --target '198.18.0.2:0': port must be 1..65535" -- "${ip[@]}" --target 198.18.0.2:0 --mode connect --rate 1 --count 1
+check target_port_big 2 "^tern-gen: --target '198.18.0.2:70000': port must be 1..65535" -- "${ip[@]}" --target 198.18.0.2:70000 --mode connect --rate 1 --count 1
+check target_bcast 2 "^tern-gen: --target '255.255.255.255:80': not a unicast address" -- "${ip[@]}" --target 255.255.255.255:80 --mode connect --rate 1 --count 1
+check target_self 2 "^tern-gen: --target is tern's own address" -- "${ip[@]}" --target 198.18.0.1:80 --mode connect --rate 1 --count 1
+check no_rate 2 '^tern-gen: --rate N is required' -- "${ip[@]}" "${t[@]}" --mode connect --count 5
+check rate_negative 2 "^tern-gen: --rate '-5': expected a whole number per second" -- "${ip[@]}" "${t[@]}" --mode connect --rate -5 --count 5
+check rate_text 2 "^tern-gen: --rate 'fast': expected a whole number per second" -- "${ip[@]}" "${t[@]}" --mode connect --rate fast --count 5
+check rate_float 2 "^tern-gen: --rate '1.5': expected a whole number per second" -- "${ip[@]}" "${t[@]}" --mode connect --rate 1.5 --count 5
+check unbounded 2 '^tern-gen: --duration S or --count N is required \(tern-gen never runs unbounded\)' -- "${ip[@]}" "${t[@]}" --mode connect --rate 10
+check duration_zero 2 "^tern-gen: --duration '0': expected seconds" -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --duration 0
+check duration_text 2 "^tern-gen: --duration '3s': expected seconds" -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --duration 3s
+check count_zero 2 "^tern-gen: --count '0': expected a number >= 1" -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 0
+check concurrency_zero 2 "^tern-gen: --concurrency '0': expected 1..16777216" -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 1 --concurrency 0
+check concurrency_gt_conns 2 '^tern-gen: --concurrency 5000 is above --max-conns \(1000\)' -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 1 --concurrency 5000 --max-conns 1000
+check bad_close 2 "^tern-gen: --close 'soft': expected fin or rst" -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 1 --close soft
+check close_not_connect 2 '^tern-gen: --close applies to --mode connect only' -- "${ip[@]}" "${t[@]}" --mode http --rate 10 --count 1 --close rst
+check path_not_http 2 '^tern-gen: --path and --http-keepalive apply to --mode http only' -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 1 --path /x
+check bad_path 2 "^tern-gen: --path 'x': expected an absolute path" -- "${ip[@]}" "${t[@]}" --mode http --rate 10 --count 1 --path x
+check syn_no_src 2 '^tern-gen: --mode synflood needs --src A.B.C.D or --src-range' -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1
+check syn_bad_range 2 "^tern-gen: --src-range '198.18.0.1/25': host bits set" -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src-range 198.18.0.1/25
+check syn_range_len 2 "^tern-gen: --src-range '198.18.0.0/31': prefix length must be 8..30" -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src-range 198.18.0.0/31
+check syn_src_self 2 "^tern-gen: --src must differ from tern's and the target's address" -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src 198.18.0.1
+check syn_both_src 2 '^tern-gen: --src and --src-range exclude each other' -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src 198.18.0.9 --src-range 198.18.0.128/25
+check syn_concurrency 2 '^tern-gen: --concurrency, --close, --path and --http-keepalive do not apply' -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src 198.18.0.9 --concurrency 5
+check src_not_syn 2 '^tern-gen: --src and --src-range apply to --mode synflood only' -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 1 --src 198.18.0.9
+check bad_sport 2 "^tern-gen: --sport '0-10': expected LO-HI within 1..65535" -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src 198.18.0.9 --sport 0-10
+check unknown_opt 2 "^tern-gen: unknown option '--bogus'" -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 1 --bogus
+check no_ip 2 '^tern-gen: --ip A.B.C.D/LEN is required' -- "${t[@]}" --mode connect --rate 10 --count 1
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,46 @@
+#!/bin/bash
+# tern-gen --mode http against Python's http.server in the peer namespace:
+#   1. 400 GETs of a 1000-byte file at 200/s, one connection each (HTTP/1.0 server, which
+#      closes): 400 responses, all 200, 400000 body bytes, response latency p99 < 1 s;
+#   2. 100 GETs of a missing path: 100 responses, all 404;
+#   3. --http-keepalive against an HTTP/1.1 server, 4 connections, 1000 requests: all 200,
+#      over at most 8 connections.
+# usage: t_gen_http.sh [af_packet|tap|virtio-user]
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+it_begin gen_http "${1:-}"
+# shellcheck source=t_gen_lib.sh
+. "$IT_DIR/t_gen_lib.sh"
+port10=9200
+port11=9201
+lab_up
+
+mkdir -p "$IT_TMP/www"
+head -c 1000 /dev/urandom >"$IT_TMP/www/f1k"
+peer_server http10 "$PY" -m http.server -b "$TERNLAB_PEER_IP" -d "$IT_TMP/www" "$port10"
+peer_server http11 "$PY" -m http.server -b "$TERNLAB_PEER_IP" -d "$IT_TMP/www" -p HTTP/1.1 "$port11"
+wait_until 10 peer_listening "$port10" || it_fail "http.server (HTTP/1.0) did not come up"
+wait_until 10 peer_listening "$port11" || it_fail "http.server (HTTP/1.1) did not come up"
+
+gen_run get 0 --target "$TERNLAB_PEER_IP:$port10" --mode http --rate 200 --count 400 --path /f1k
+gen_check "not 400 responses" "d['responses'] == 400 and d['ok'] == 400 and d['failed'] == 0"
+gen_check "not all 200" "d['status'] == {'200': 400} and d['status_class']['2xx'] == 400"
+gen_check "body bytes" "d['body_bytes'] == 400 * 1000"
+gen_check "one connection per request" "d['connects'] == 400 and not d['keepalive']"
+gen_check "response latency not sane (want 0 < p50 <= p99 < 1 s)" \
+	"(lambda l: l['samples'] == 400 and 0 < l['p50'] <= l['p99'] < 1e6)(d['response_latency_us'])"
+
+gen_run missing 0 --target "$TERNLAB_PEER_IP:$port10" --mode http --rate 0 --count 100 \
+	--concurrency 10 --path /missing
+gen_check "not 100 x 404" "d['status'] == {'404': 100} and d['ok'] == 100 and d['failed'] == 0"
+
+# --delack-ms 0: http.server writes headers and body separately, so its Nagle waits for
+# our ACK of the headers; a delayed ACK would cost 40 ms a request.
+gen_run keepalive 0 --target "$TERNLAB_PEER_IP:$port11" --mode http --rate 0 --count 1000 \
+	--concurrency 4 --http-keepalive --delack-ms 0 --path /f1k
+gen_check "keepalive: not 1000 x 200" "d['status'] == {'200': 1000} and d['failed'] == 0"
+gen_check "keepalive: connections not reused" "d['connects'] <= 8 and d['requests'] == 1000"
+it_log "http: $(gj '"%.0f requests/s over %d connections, response p50 %sus p99 %sus" % (d["requests_per_s"], d["connects"], d["response_latency_us"]["p50"], d["response_latency_us"]["p99"])')"
+it_pass
