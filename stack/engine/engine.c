@@ -287,12 +287,8 @@ tern_engine_send_frame(struct tern_engine *e, struct rte_mbuf *m)
 int
 tern_engine_resolve(struct tern_engine *e, uint32_t ip, uint8_t mac[6])
 {
-	struct wire_eth_repr eth;
-	struct wire_arp_repr arp;
 	struct wire_mac m;
-	struct rte_mbuf *req;
 	uint32_t nh;
-	uint8_t *p;
 
 	engine_update_clock(e);
 	nh = ipv4_nexthop(e, ip);
@@ -306,21 +302,7 @@ tern_engine_resolve(struct tern_engine *e, uint32_t ip, uint8_t mac[6])
 	 * Ask without creating an entry or holding anything: the reply names us as its
 	 * target, so arp_input() adds the mapping. The caller paces the retries.
 	 */
-	req = engine_alloc(e);
-	if (req == NULL)
+	if (arp_send_request(e, nh) != 0)
 		return -ENOBUFS;
-	p = (uint8_t *)rte_pktmbuf_append(req, WIRE_ETH_HLEN + WIRE_ARP_LEN);
-	memset(&eth.dst, 0xff, sizeof(eth.dst));
-	eth.src = e->mac;
-	eth.type = WIRE_ETHERTYPE_ARP;
-	wire_eth_emit(p, &eth);
-	arp.op = WIRE_ARP_OP_REQUEST;
-	arp.sha = e->mac;
-	arp.spa = e->ip;
-	memset(&arp.tha, 0, sizeof(arp.tha));
-	arp.tpa = nh;
-	wire_arp_emit(p + WIRE_ETH_HLEN, &arp);
-	tern_count(e, TERN_CTR_ARP_REQ_TX, 1);
-	engine_tx(e, req);
 	return -EAGAIN;
 }

@@ -117,8 +117,7 @@ arp_create(struct tern_engine *e, uint32_t ip)
 	return a;
 }
 
-/* Build and queue a request for @p ip (broadcast). */
-static void
+int
 arp_send_request(struct tern_engine *e, uint32_t ip)
 {
 	struct rte_mbuf *m = engine_alloc(e);
@@ -127,7 +126,7 @@ arp_send_request(struct tern_engine *e, uint32_t ip)
 	uint8_t *p;
 
 	if (m == NULL)
-		return;
+		return -ENOBUFS;
 	p = (uint8_t *)rte_pktmbuf_append(m, WIRE_ETH_HLEN + WIRE_ARP_LEN);
 	memset(&eth.dst, 0xff, sizeof(eth.dst));
 	eth.src = e->mac;
@@ -141,6 +140,7 @@ arp_send_request(struct tern_engine *e, uint32_t ip)
 	wire_arp_emit(p + WIRE_ETH_HLEN, &arp);
 	tern_count(e, TERN_CTR_ARP_REQ_TX, 1);
 	engine_tx(e, m);
+	return 0;
 }
 
 static void
