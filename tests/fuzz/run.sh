@@ -96,6 +96,13 @@ for t in "${targets[@]}"; do
 	fi
 done
 
+# The engine target's EAL leaves a runtime directory per process (--file-prefix
+# tern-fuzz-PID); remove those whose process is gone.
+for d in /var/run/dpdk/tern-fuzz-*; do
+	[ -d "$d" ] || continue
+	kill -0 "${d##*-}" 2>/dev/null || rm -rf "$d"
+done
+
 echo
 printf '%s\n' "${summary[@]}"
 if [ ${#failed[@]} -gt 0 ]; then
