@@ -117,6 +117,41 @@ app_parse_ipv4(const char *s, uint32_t *out)
 	return 0;
 }
 
+void
+app_eal_init(struct app *a, int *argc, char ***argv)
+{
+	int ret = rte_eal_init(*argc, *argv);
+
+	if (ret < 0) {
+		fprintf(stderr,
+		        "%s: EAL initialisation failed: %s (check the EAL options "
+		        "and --vdev arguments above)\n",
+		        a->name, rte_strerror(rte_errno));
+		exit(2);
+	}
+	*argc -= ret;
+	*argv += ret;
+	app_opts_defaults(&a->o);
+	opterr = 0;
+	optind = 1;
+}
+
+int
+app_next_opt(struct app *a, int argc, char **argv, const struct option *longopts)
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (opt == '?')
+			app_usage_error(a, "unknown option '%s'", argv[optind - 1]);
+		if (opt == ':')
+			app_usage_error(a, "option '%s' needs a value", argv[optind - 1]);
+		if (!app_common_opt(a, opt, optarg))
+			return opt;
+	}
+	return -1;
+}
+
 bool
 app_scan_args(struct app *a, int argc, char **argv)
 {

@@ -88,6 +88,21 @@ struct app {
 /** Usage text of the common options. */
 extern const char app_common_usage[];
 
+/**
+ * Start the EAL with the arguments before '--', then get ready to parse the app's own:
+ * on return *argc / *argv start at the app's options (argv[0] kept for getopt), the
+ * common options hold their defaults and getopt is reset. Exits with status 2 and one
+ * line when the EAL refuses its arguments.
+ */
+void app_eal_init(struct app *a, int *argc, char ***argv);
+
+/**
+ * The next option of the app's own: common options are handled here, a bad option or a
+ * missing value exits with a one-line error. @return the option (getopt_long's value,
+ * optarg set), or -1 at the end.
+ */
+int app_next_opt(struct app *a, int argc, char **argv, const struct option *longopts);
+
 /** Set defaults in @p o. */
 void app_opts_defaults(struct app_opts *o);
 

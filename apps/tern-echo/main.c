@@ -115,33 +115,15 @@ main(int argc, char **argv)
 	struct app a = {.name = "tern-echo", .cb = &cb, .app = &ec, .setup = echo_setup};
 	char ready[64];
 	uint64_t v;
-	int opt, ret, rc;
+	int opt, rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (app_scan_args(&a, argc, argv)) {
 		usage();
 		return 0;
 	}
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
-		fprintf(stderr,
-		        "tern-echo: EAL initialisation failed: %s (check the EAL options "
-		        "and --vdev arguments above)\n",
-		        rte_strerror(rte_errno));
-		return 2;
-	}
-	argc -= ret;
-	argv += ret;
-	app_opts_defaults(&a.o);
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (opt == '?')
-			app_usage_error(&a, "unknown option '%s'", argv[optind - 1]);
-		if (opt == ':')
-			app_usage_error(&a, "option '%s' needs a value", argv[optind - 1]);
-		if (app_common_opt(&a, opt, optarg))
-			continue;
+	app_eal_init(&a, &argc, &argv);
+	while ((opt = app_next_opt(&a, argc, argv, longopts)) != -1) {
 		switch (opt) {
 		case 'l':
 			if (app_parse_u64(optarg, 1, 65535, &v) != 0)

@@ -670,7 +670,7 @@ main(int argc, char **argv)
 	char ready[160];
 	char *end;
 	uint64_t v;
-	int opt, ret, rc;
+	int opt, rc;
 
 	memset(&g, 0, sizeof(g));
 	g.a = &a;
@@ -690,26 +690,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	rte_openlog_stream(stderr); /* stdout carries only the JSON summary */
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
-		fprintf(stderr,
-		        "tern-gen: EAL initialisation failed: %s (check the EAL options "
-		        "and --vdev arguments above)\n",
-		        rte_strerror(rte_errno));
-		return 2;
-	}
-	argc -= ret;
-	argv += ret;
-	app_opts_defaults(&a.o);
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (opt == '?')
-			app_usage_error(&a, "unknown option '%s'", argv[optind - 1]);
-		if (opt == ':')
-			app_usage_error(&a, "option '%s' needs a value", argv[optind - 1]);
-		if (app_common_opt(&a, opt, optarg))
-			continue;
+	app_eal_init(&a, &argc, &argv);
+	while ((opt = app_next_opt(&a, argc, argv, longopts)) != -1) {
 		switch (opt) {
 		case 't':
 			parse_target(&a, &g, optarg);

@@ -31,6 +31,7 @@
 #include <rte_lcore.h>
 #include <rte_timer.h>
 
+#include "bench.h"
 #include "util/timer_wheel.h"
 
 #define MAX_N       100000u
@@ -52,38 +53,11 @@ struct bench {
 	uint64_t hz_ms; /* TSC cycles per ms */
 };
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
+/* The median of the REPS runs of one figure. */
 static double
 median(double *v)
 {
-	qsort(v, REPS, sizeof(v[0]), cmp_double);
-	return v[REPS / 2];
+	return bench_median(v, REPS);
 }
 
 static void

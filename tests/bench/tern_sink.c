@@ -62,7 +62,7 @@ main(int argc, char **argv)
 	struct app a = {.name = "tern-sink", .cb = &cb, .app = &s, .setup = sink_setup};
 	char ready[64];
 	uint64_t v;
-	int opt, ret, rc;
+	int opt, rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (app_scan_args(&a, argc, argv)) {
@@ -71,22 +71,8 @@ main(int argc, char **argv)
 		        app_common_usage);
 		return 0;
 	}
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
-		fprintf(stderr, "tern-sink: EAL initialisation failed: %s\n",
-		        rte_strerror(rte_errno));
-		return 2;
-	}
-	argc -= ret;
-	argv += ret;
-	app_opts_defaults(&a.o);
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (opt == '?' || opt == ':')
-			app_usage_error(&a, "bad option '%s'", argv[optind - 1]);
-		if (app_common_opt(&a, opt, optarg))
-			continue;
+	app_eal_init(&a, &argc, &argv);
+	while ((opt = app_next_opt(&a, argc, argv, longopts)) != -1) {
 		if (opt != 'l' || app_parse_u64(optarg, 1, 65535, &v) != 0)
 			app_usage_error(&a, "--listen PORT (1..65535) expected");
 		s.port = (uint16_t)v;
