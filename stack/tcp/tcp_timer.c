@@ -124,10 +124,14 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 		c->flags &= (uint32_t)~CONN_F_FIN_SENT;
 	tcp_arm_rtx(c);
 	if (!syn) {
-		/* The head segment goes now, whatever the window (shut or shrunk: it is the
-		 * probe RFC 1122 §4.2.2.17 asks for) and whatever SACK claimed (the peer would
-		 * have ACKed it had it arrived). The rest follows as cwnd allows. */
-		c->snd_nxt += tcp_resend(c, c->snd_una, tcp_seg_room(c));
+		/* The head segment goes now, whatever SACK claimed (the peer would have ACKed
+		 * it had it arrived), within the peer's window; a shut window still gets it
+		 * (the probe RFC 1122 §4.2.2.17 asks for). The rest follows as cwnd allows. */
+		uint32_t len = tcp_seg_room(c);
+
+		if (c->snd_wnd > 0 && c->snd_wnd < len)
+			len = c->snd_wnd;
+		c->snd_nxt += tcp_resend(c, c->snd_una, len);
 	}
 	tcp_output(c);
 }

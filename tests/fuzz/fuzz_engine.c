@@ -578,6 +578,10 @@ inspect_tcp(const struct wire_ipv4_repr *ip, const uint8_t *l4, size_t l4len)
 		FUZZ_CHECK(!(th.flags & (WIRE_TCP_RST | WIRE_TCP_FIN)), "SYN with RST/FIN %#x",
 		        th.flags);
 		if (s - F.slot == ACTIVE && !(th.flags & WIRE_TCP_ACK)) {
+			/* a new active open: the window edge learnt for an earlier
+			 * connection on this slot no longer applies */
+			if (s->iss != th.seq)
+				s->pedge_ok = false;
 			s->lport = th.sport;
 			/* the SYN of the active open (it may wait for ARP) */
 			t = s->cur;
@@ -1172,7 +1176,12 @@ send_seg(const struct seg *g)
 		              (s->offered & WIRE_TCPO_WSCALE);
 		uint32_t win = (uint32_t)g->win << (scaled ? peer_shift() : 0);
 
-		if ((g->flags & WIRE_TCP_SYN) && g->slot == ACTIVE && !s->pedge_ok) {
+		/* A SYN-ACK the engine can accept (it acknowledges our SYN) starts the
+		 * edge afresh; a bogus one before it must not leave a stale edge. */
+		bool synack_ok = s->cur != NULL && s->cur->live && g->ack == s->cur->iss + 1 &&
+		                 tern_conn_state(s->cur->c) == TERN_TCP_SYN_SENT;
+
+		if ((g->flags & WIRE_TCP_SYN) && g->slot == ACTIVE && (!s->pedge_ok || synack_ok)) {
 			s->pmax_ack = g->ack;
 			s->pmax_win = win;
 			s->pedge_ok = true;
