@@ -97,6 +97,16 @@ struct tern_callbacks {
 	void (*closed)(struct tern_conn *c, enum tern_close_reason why, void *app);
 };
 
+/**
+ * When a listener answers a SYN with a SYN cookie (RFC 4987 §3.6) instead of keeping a
+ * half-open entry in the engine's SYN queue.
+ */
+enum tern_syncookies {
+	TERN_SYNCOOKIES_AUTO = 0, /**< when the SYN queue is full (listener backlog or pool) */
+	TERN_SYNCOOKIES_ALWAYS,   /**< for every SYN: no half-open state at all */
+	TERN_SYNCOOKIES_OFF,      /**< never: a SYN beyond the queue is dropped */
+};
+
 /** Engine configuration. Zero-initialise, then set what you need; zeros take defaults. */
 struct tern_engine_conf {
 	uint32_t ip;              /**< our IPv4 address, host order (required) */
@@ -144,6 +154,8 @@ struct tern_engine_conf {
 	uint32_t challenge_ack_limit; /**< challenge ACKs per second per engine (default 1000) */
 	uint32_t reass_segs;    /**< out-of-order segments the engine may hold (default 65536) */
 	bool abort_on_overflow; /**< accept queue full: RST the final ACK (default: drop it) */
+	enum tern_syncookies syncookies; /**< SYN cookies: auto (default), always or off */
+	uint32_t synq_size; /**< half-open connections the engine holds (default 65536) */
 };
 
 /**
@@ -199,7 +211,8 @@ int tern_engine_resolve(struct tern_engine *e, uint32_t ip, uint8_t mac[6]);
 
 /**
  * Listen on TCP @p port of the engine's address.
- * @param backlog connections that may wait in SYN_RCVD at once (default 1024 when 0)
+ * @param backlog half-open connections (SYN_RCVD) the listener may have at once, and
+ *        completed ones waiting to be accepted (default 1024 when 0)
  * @return 0; -EADDRINUSE when already listening; -EINVAL for port 0; -ENOMEM.
  */
 int tern_listen(struct tern_engine *e, uint16_t port, uint32_t backlog);

@@ -74,7 +74,7 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	c->cc_ops = tcp->cc;
 	c->dupthresh = SACK_DUPTHRESH;
 	c->cc_ops->init(&c->cc, c->mss, e->now_ns / 1000);
-	c->ts_offset = (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323);
+	c->ts_offset = tcp_ts_offset(tcp, k);
 	c->last_rx_ms = e->now_ms;
 	c->keepidle_ms = e->conf.keepidle_ms;
 	c->keepintvl_ms = e->conf.keepintvl_ms;
@@ -153,11 +153,6 @@ conn_detach(struct tern_conn *c)
 {
 	struct tern_engine *e = c->e;
 
-	if (c->state == TERN_TCP_SYN_RCVD && (c->flags & CONN_F_PASSIVE)) {
-		struct tcp_listener *l = e->tcp.listeners[c->node.key.lport];
-		if (l != NULL && l->pending > 0)
-			l->pending--;
-	}
 	twheel_cancel(&e->wheel, &c->rtx_timer);
 	twheel_cancel(&e->wheel, &c->delack_timer);
 	twheel_cancel(&e->wheel, &c->idle_timer);
@@ -312,6 +307,7 @@ tern_listen(struct tern_engine *e, uint16_t port, uint32_t backlog)
 		return -ENOMEM;
 	l->port = port;
 	l->backlog = backlog ? backlog : 1024;
+	synq_listener_init(&l->sq, l->backlog);
 	tern_list_init(&l->accq);
 	e->tcp.listeners[port] = l;
 	e->tcp.nlisteners++;
@@ -345,6 +341,7 @@ tern_unlisten(struct tern_engine *e, uint16_t port)
 		return -ENOENT;
 	l->paused = 0;
 	tern_listen_pause(e, port, false); /* held connections are delivered */
+	tcp_listen_flush(e, l);            /* half-open ones go */
 	e->tcp.listeners[port] = NULL;
 	e->tcp.nlisteners--;
 	rte_free(l);

@@ -135,6 +135,13 @@ conf_check(struct tern_engine_conf *c)
 		c->challenge_ack_limit = 1000;
 	if (c->reass_segs == 0)
 		c->reass_segs = 65536;
+	if (c->synq_size == 0)
+		c->synq_size = 65536;
+	if (c->syncookies > TERN_SYNCOOKIES_OFF)
+		return -EINVAL;
+	if (c->syn_retries > SYNQ_MAX_RETRIES ||
+	        ((uint64_t)c->rto_init_ms << c->syn_retries) > SYNQ_MAX_DELAY_MS)
+		return -EINVAL;
 	if (c->secret[0] == 0 && c->secret[1] == 0) {
 		c->secret[0] = rte_rand();
 		c->secret[1] = rte_rand();
@@ -215,6 +222,7 @@ tern_engine_poll(struct tern_engine *e)
 	unsigned fired;
 
 	engine_update_clock(e);
+	tcp_listen_poll(e);
 	n = e->conf.io.rx_burst(e->conf.io.arg, pkts, TERN_RX_BURST);
 	for (i = 0; i < n; i++) {
 		tern_count(e, TERN_CTR_RX_PKTS, 1);
@@ -258,7 +266,8 @@ tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g)
 	memset(g, 0, sizeof(*g));
 	g->listeners = e->tcp.nlisteners;
 	g->syn_sent = s[TERN_TCP_SYN_SENT];
-	g->syn_rcvd = s[TERN_TCP_SYN_RCVD];
+	g->syn_rcvd = s[TERN_TCP_SYN_RCVD] + synq_len(&e->tcp.synq);
+	g->syn_queue = synq_len(&e->tcp.synq);
 	g->established = s[TERN_TCP_ESTABLISHED];
 	g->fin_wait_1 = s[TERN_TCP_FIN_WAIT_1];
 	g->fin_wait_2 = s[TERN_TCP_FIN_WAIT_2];

@@ -195,23 +195,19 @@ eth_input(struct tern_engine *e, struct rte_mbuf *m)
 	}
 }
 
-void
-ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto)
+/* Prepend Ethernet (source and type only) and IPv4 headers to the L4 packet @p m. */
+static int
+ipv4_prepend(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto)
 {
 	struct wire_ipv4_repr ip;
 	struct wire_eth_repr eth;
-	uint32_t nh = ipv4_nexthop(e, dst);
 	uint16_t l4len = (uint16_t)rte_pktmbuf_pkt_len(m);
 	uint8_t *p;
 
-	if (nh == 0) {
-		tern_drop(e, m, TERN_DROP_NO_ROUTE);
-		return;
-	}
 	p = (uint8_t *)rte_pktmbuf_prepend(m, TERN_L2L3_HLEN);
 	if (p == NULL) {
 		tern_drop(e, m, TERN_DROP_NO_MBUF);
-		return;
+		return -1;
 	}
 	memset(&ip, 0, sizeof(ip));
 	ip.src = e->ip;
@@ -230,5 +226,28 @@ ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t pro
 	eth.src = e->mac;
 	eth.type = WIRE_ETHERTYPE_IPV4;
 	wire_eth_emit(p, &eth);
-	arp_output(e, m, nh);
+	return 0;
+}
+
+void
+ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto)
+{
+	uint32_t nh = ipv4_nexthop(e, dst);
+
+	if (nh == 0) {
+		tern_drop(e, m, TERN_DROP_NO_ROUTE);
+		return;
+	}
+	if (ipv4_prepend(e, m, dst, proto) == 0)
+		arp_output(e, m, nh);
+}
+
+void
+ipv4_reply(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto,
+        const struct wire_mac *dmac)
+{
+	if (ipv4_prepend(e, m, dst, proto) != 0)
+		return;
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), dmac, WIRE_ETH_ALEN);
+	engine_tx(e, m);
 }

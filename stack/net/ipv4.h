@@ -10,6 +10,7 @@
 
 struct rte_mbuf;
 struct tern_engine;
+struct wire_mac;
 
 /** Headroom an L4 packet needs for the IPv4 and Ethernet headers. */
 #define TERN_L2L3_HLEN (14 + 20)
@@ -23,6 +24,13 @@ void eth_input(struct tern_engine *e, struct rte_mbuf *m);
  * the pseudo-header sum with RTE_MBUF_F_TX_TCP_CKSUM set. Consumes @p m.
  */
 void ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto);
+/**
+ * As ipv4_output(), but to Ethernet address @p dmac without consulting the ARP cache: an
+ * answer to a frame that came from @p dmac (a SYN-ACK to the SYN's sender), so that a
+ * flood from spoofed addresses neither fills the ARP cache nor makes us ARP for them.
+ */
+void ipv4_reply(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto,
+        const struct wire_mac *dmac);
 
 /** Next hop for @p dst: itself when on-link, the gateway otherwise, 0 when unroutable. */
 uint32_t ipv4_nexthop(const struct tern_engine *e, uint32_t dst);

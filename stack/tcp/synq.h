@@ -43,13 +43,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "tcp/tcp.h"
-
-/**
- * Flow table kind of a half-open entry. Proposed for enum flow_kind in tcp.h; this define
- * goes away when the enum gets the value.
- */
-#define FLOW_SYN 3
+#include "tcp/flow.h"
+#include "util/seq.h"
 
 #define SYNQ_MAX_RETRIES     15                  /**< stages 0..15 */
 #define SYNQ_MAX_DELAY_MS    (UINT32_C(1) << 30) /**< longest stage delay, rto_ms << retries */

@@ -35,7 +35,7 @@ tcp_init(struct tern_engine *e)
 		return rc;
 	tern_list_init(&tcp->events);
 	tern_list_init(&tcp->output);
-	rc = flow_init(&tcp->flows, conf->max_conns + conf->max_tw, &fk);
+	rc = flow_init(&tcp->flows, conf->max_conns + conf->max_tw + conf->synq_size, &fk);
 	if (rc != 0)
 		return rc;
 	tcp->listeners = rte_zmalloc_socket(
@@ -48,6 +48,9 @@ tcp_init(struct tern_engine *e)
 		tcp->conn_pool[i].node.next = (struct flow_node *)tcp->conn_free;
 		tcp->conn_free = &tcp->conn_pool[i];
 	}
+	rc = tcp_listen_init(e);
+	if (rc != 0)
+		return rc;
 	return tw_init(e, conf->max_tw);
 }
 
@@ -69,6 +72,7 @@ tcp_fini(struct tern_engine *e)
 		}
 		conn_run_pending(e); /* closed callbacks; frees the blocks */
 	}
+	tcp_listen_fini(e);
 	for (i = 0; tcp->listeners != NULL && tcp->nlisteners > 0 && i < 65536; i++) {
 		if (tcp->listeners[i] != NULL) {
 			rte_free(tcp->listeners[i]);

@@ -17,8 +17,11 @@
 #include <tern/tern.h>
 
 #include "tcp/cc.h"
+#include "tcp/flow.h"
 #include "tcp/reass.h"
 #include "tcp/sack.h"
+#include "tcp/syncookie.h"
+#include "tcp/synq.h"
 #include "util/list.h"
 #include "util/seq.h"
 #include "util/siphash.h"
@@ -28,51 +31,6 @@
 
 struct rte_mbuf;
 struct tern_engine;
-
-/* ---- flow table (flow.c) ---- */
-
-/** 4-tuple key, host order. */
-struct flow_key {
-	uint32_t laddr;
-	uint32_t raddr;
-	uint16_t lport;
-	uint16_t rport;
-};
-
-enum flow_kind {
-	FLOW_CONN = 1, /**< a struct tern_conn */
-	FLOW_TW = 2,   /**< a struct tcp_tw */
-};
-
-/** Common head of everything the flow table holds. */
-struct flow_node {
-	struct flow_node *next;
-	struct flow_key key;
-	uint8_t kind;
-	uint8_t linked; /**< in the table */
-	uint8_t aux;    /**< per-kind flags (TW_F_* for TIME_WAIT entries) */
-};
-
-struct flow_table {
-	struct flow_node **buckets;
-	uint32_t mask;
-	uint32_t count;
-	struct siphash_key key;
-};
-
-int flow_init(struct flow_table *t, uint32_t entries, const struct siphash_key *key);
-void flow_fini(struct flow_table *t);
-struct flow_node *flow_lookup(const struct flow_table *t, const struct flow_key *k);
-/** Insert @p n (its key set). The caller made sure the key is not present. */
-void flow_insert(struct flow_table *t, struct flow_node *n);
-void flow_remove(struct flow_table *t, struct flow_node *n);
-
-static inline bool
-flow_key_eq(const struct flow_key *a, const struct flow_key *b)
-{
-	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport &&
-	       a->rport == b->rport;
-}
 
 /* ---- connection block ---- */
 
@@ -229,10 +187,9 @@ enum tcp_tw_verdict {
 
 struct tcp_listener {
 	uint16_t port;
-	uint8_t paused; /**< tern_listen_pause(): completed handshakes wait on accq */
-	uint32_t
-	        backlog; /**< SYN_RCVD connections allowed at once; also the accept queue's bound */
-	uint32_t pending;      /**< current SYN_RCVD count */
+	uint8_t paused;          /**< tern_listen_pause(): completed handshakes wait on accq */
+	uint32_t backlog;        /**< bound of the accept queue (and of sq) */
+	struct synq_listener sq; /**< half-open entries in the engine's SYN queue */
 	uint32_t accq_len;     /**< accept queue: completed, accepted callback not delivered yet */
 	struct tern_list accq; /**< connections held while paused (through their ev_link) */
 };
@@ -269,7 +226,34 @@ struct tcp_engine {
 	uint64_t chack_sec;   /**< second of the challenge ACK budget */
 	uint32_t chack_count; /**< challenge ACKs sent in that second */
 	uint32_t accq_total;  /**< accept queue lengths of all listeners */
+
+	struct synq synq;             /**< half-open passive connections (synq.c) */
+	struct tern_timer synq_timer; /**< armed for synq_next_due() */
+	struct syncookie_ctx cookies; /**< SYN cookie keys (syncookie.c) */
+	uint64_t cookie_until_ms;     /**< ACKs to listeners are checked as cookies until then */
 };
+
+#define TCP_MIN_MSS     64  /**< floor of any send MSS */
+#define TCP_DEFAULT_MSS 536 /**< RFC 9293 §3.7.1: MSS when the peer sends no option */
+#define TCP_MAX_WSCALE  14  /**< RFC 7323 §2.3 */
+
+/** Send MSS for a peer that announced @p mss (0: no option): clamped to ours and the floor. */
+static inline uint16_t
+tcp_peer_mss(const struct tcp_engine *tcp, uint16_t mss)
+{
+	if (mss == 0)
+		mss = TCP_DEFAULT_MSS;
+	if (mss > tcp->mss)
+		mss = tcp->mss;
+	return mss < TCP_MIN_MSS ? TCP_MIN_MSS : mss;
+}
+
+/** Timestamp offset of the peer of 4-tuple @p k: one clock per destination (RFC 7323 §5.4). */
+static inline uint32_t
+tcp_ts_offset(const struct tcp_engine *tcp, const struct flow_key *k)
+{
+	return (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323);
+}
 
 /** Parsed segment handed through the input path. */
 struct tcp_seg {
@@ -289,6 +273,29 @@ void tcp_fini(struct tern_engine *e);
 void tcp_input(
         struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off);
 
+/* tcp_listen.c: passive opens (LISTEN, half-open SYN_RCVD, SYN cookies) */
+int tcp_listen_init(struct tern_engine *e);
+void tcp_listen_fini(struct tern_engine *e);
+/** Remove listener @p l's half-open entries (tern_unlisten). */
+void tcp_listen_flush(struct tern_engine *e, struct tcp_listener *l);
+/** Once per poll: bring the SYN cookie keys to the current period. */
+void tcp_listen_poll(struct tern_engine *e);
+/**
+ * Segment @p s to listener @p l with no flow table entry (RFC 9293 §3.10.7.2). A SYN gets
+ * a SYN queue entry or a SYN cookie; an ACK may complete a cookie handshake.
+ * @return a new connection in SYN_RCVD, for tcp_input() to process @p s on (it holds
+ * the final ACK and maybe data), or NULL when @p s was consumed.
+ */
+struct tern_conn *tcp_listen_input(
+        struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s);
+/** Segment @p s to half-open entry @p ent; as tcp_listen_input(). */
+struct tern_conn *tcp_synq_input(struct tern_engine *e, struct synq_entry *ent, struct tcp_seg *s);
+/**
+ * Take one challenge ACK from the engine's per-second budget (RFC 5961 §7).
+ * @return false (counted as limited) when it is spent.
+ */
+bool tcp_challenge_budget(struct tern_engine *e);
+
 /* tcp_output.c */
 /** Send what the windows allow, the FIN, and a pending ACK. */
 void tcp_output(struct tern_conn *c);
@@ -301,11 +308,33 @@ void tcp_send_ack_now(struct tern_conn *c, tern_seq_t seq);
 void tcp_send_rst(struct tern_conn *c);
 /** Send the ACK of a TIME_WAIT entry (with a timestamp if the connection had them). */
 void tw_send_ack(struct tern_engine *e, const struct tcp_tw *tw);
+/**
+ * Send a bare ACK with window @p win (unscaled) and a timestamp option (@p tsval, @p tsecr)
+ * when @p ts, on a 4-tuple with no connection block.
+ */
+void tcp_send_bare_ts(struct tern_engine *e, const struct flow_key *k, tern_seq_t seq,
+        tern_seq_t ack, uint16_t win, bool ts, uint32_t tsval, uint32_t tsecr);
 /** Send a RST answering segment @p s that matched no connection (RFC 9293 §3.10.7.1). */
 void tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s);
 /** Send a bare segment on a 4-tuple with no connection block (TIME_WAIT ACK, RST). */
 void tcp_send_bare(struct tern_engine *e, const struct flow_key *k, tern_seq_t seq, tern_seq_t ack,
         uint8_t flags);
+/** A SYN-ACK sent without a connection block (SYN queue entry or SYN cookie). */
+struct tcp_synack {
+	tern_seq_t iss; /**< our ISN (or the cookie) */
+	tern_seq_t irs; /**< the peer's ISN: we acknowledge irs + 1 */
+	uint8_t opt;    /**< SYNQ_F_*: window scale, SACK-permitted, timestamps */
+	uint32_t tsval; /**< with SYNQ_F_TS */
+	uint32_t tsecr;
+};
+/**
+ * Send a SYN-ACK. Our options: MSS and window shift from the configuration, and only
+ * those the peer's SYN offered (@p sa->opt). With @p reuse (the received SYN, consumed)
+ * it is built in that mbuf and sent straight back to the frame's source MAC; without, in
+ * a fresh mbuf through the ARP cache.
+ */
+void tcp_send_synack(struct tern_engine *e, const struct flow_key *k, const struct tcp_synack *sa,
+        struct rte_mbuf *reuse);
 /** Window we advertise now (updates rcv_adv). */
 uint16_t tcp_rcv_window(struct tern_conn *c);
 

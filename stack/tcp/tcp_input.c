@@ -18,23 +18,8 @@
 #include "tcp/tcp.h"
 #include "wire/tcp.h"
 
-#define TCP_MIN_MSS     64
-#define TCP_DEFAULT_MSS 536 /* RFC 9293 §3.7.1 when the peer sends no MSS option */
-#define TCP_MAX_WSCALE  14  /* RFC 7323 §2.3 */
-#define PAWS_24DAYS_MS  (24ull * 86400 * 1000)
-#define OOW_ACK_GAP_MS  500 /* out-of-window ACKs to pure ACKs: one per this, per connection */
-
-static uint16_t
-peer_mss(const struct tern_engine *e, const struct tcp_seg *s)
-{
-	uint16_t mss = (s->th.opts.present & WIRE_TCPO_MSS) ? s->th.opts.mss : TCP_DEFAULT_MSS;
-
-	if (mss > e->tcp.mss)
-		mss = e->tcp.mss;
-	if (mss < TCP_MIN_MSS)
-		mss = TCP_MIN_MSS;
-	return mss;
-}
+#define PAWS_24DAYS_MS (24ull * 86400 * 1000)
+#define OOW_ACK_GAP_MS 500 /* out-of-window ACKs to pure ACKs: one per this, per connection */
 
 /*
  * Options of the peer's SYN (passive) or SYN-ACK (active). An option is in use when both
@@ -61,62 +46,8 @@ conn_syn_options(struct tern_conn *c, const struct tcp_seg *s)
 	}
 	if ((o->present & WIRE_TCPO_SACK_PERM) && !e->conf.no_sack)
 		c->opt |= CONN_O_SACK;
-	c->mss = peer_mss(e, s);
+	c->mss = tcp_peer_mss(&e->tcp, (o->present & WIRE_TCPO_MSS) ? o->mss : 0);
 	c->cc_ops->init(&c->cc, tcp_seg_room(c), e->now_ns / 1000);
-}
-
-/* LISTEN state (RFC 9293 §3.10.7.2). */
-static void
-input_listen(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
-{
-	struct flow_key k = {
-	        .laddr = s->laddr, .raddr = s->raddr, .lport = s->th.dport, .rport = s->th.sport};
-	uint8_t fl = s->th.flags;
-	struct tern_conn *c;
-
-	/* first: a RST is ignored */
-	if (fl & WIRE_TCP_RST) {
-		tern_drop(e, s->m, TERN_DROP_TCP_LISTEN_BAD);
-		return;
-	}
-	/* second: an ACK draws <SEQ=SEG.ACK><CTL=RST> */
-	if (fl & WIRE_TCP_ACK) {
-		tcp_send_rst_reply(e, s);
-		tern_drop(e, s->m, TERN_DROP_TCP_LISTEN_BAD);
-		return;
-	}
-	/* third: SYN */
-	if (!(fl & WIRE_TCP_SYN)) {
-		tern_drop(e, s->m, TERN_DROP_TCP_LISTEN_BAD);
-		return;
-	}
-	if (l->pending >= l->backlog || (c = conn_alloc(e, &k)) == NULL) {
-		tern_drop(e, s->m, TERN_DROP_TCP_LISTEN_OVERFLOW);
-		return;
-	}
-	if (ipv4_nexthop(e, s->raddr) == s->raddr) {
-		struct wire_mac src;
-		memcpy(&src, rte_pktmbuf_mtod_offset(s->m, uint8_t *, WIRE_ETH_ALEN), sizeof(src));
-		arp_glean(e, s->raddr, &src);
-	}
-	c->flags |= CONN_F_PASSIVE | CONN_F_NEEDS_SYN;
-	c->irs = s->th.seq;
-	c->rcv_nxt = s->th.seq + 1;
-	c->rcv_adv = c->rcv_nxt;
-	c->iss = tcp_isn(e, &k);
-	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
-	c->recover = c->iss;
-	c->snd_wnd = s->th.win; /* a SYN's window is never scaled */
-	c->max_snd_wnd = c->snd_wnd;
-	c->snd_wl1 = s->th.seq;
-	c->snd_wl2 = c->iss;
-	conn_syn_options(c, s);
-	conn_set_state(c, TERN_TCP_SYN_RCVD);
-	l->pending++;
-	flow_insert(&e->tcp.flows, &c->node);
-	conn_want_output(c);
-	/* Data on a SYN is not queued: the peer sends it again once we ACK only the SYN. */
-	rte_pktmbuf_free(s->m);
 }
 
 /* SYN_SENT state (RFC 9293 §3.10.7.3). */
@@ -223,20 +154,8 @@ ack_unacceptable(struct tern_conn *c, const struct tcp_seg *s)
 bool
 tcp_challenge_ack(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
-	struct tcp_engine *tcp = &e->tcp;
-	uint64_t sec = e->now_ms / 1000;
-
-	if (sec != tcp->chack_sec) {
-		tcp->chack_sec = sec;
-		tcp->chack_count = 0;
-	}
-	if (tcp->chack_count >= e->conf.challenge_ack_limit) {
-		tern_count(e, TERN_CTR_TCP_CHALLENGE_LIMITED, 1);
+	if (!tcp_challenge_budget(c->e))
 		return false;
-	}
-	tcp->chack_count++;
-	tern_count(e, TERN_CTR_TCP_CHALLENGE_ACK, 1);
 	c->flags |= CONN_F_ACK_NOW;
 	conn_want_output(c);
 	return true;
@@ -340,24 +259,9 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 			return false;
 		}
 		if (c->flags & CONN_F_PASSIVE) {
+			/* Built by tcp_listen.c for this ACK, which checked the accept queue. */
 			struct tcp_listener *l = e->tcp.listeners[c->node.key.lport];
 
-			if (l != NULL && l->accq_len >= l->backlog) {
-				/* Accept queue full: drop the ACK (our SYN-ACK retransmission asks
-				 * for it again later), or refuse with a RST, as Linux does with
-				 * tcp_abort_on_overflow = 0 / 1. */
-				tern_count(e, TERN_CTR_TCP_ACCQ_OVERFLOW, 1);
-				if (e->conf.abort_on_overflow) {
-					tcp_send_rst_reply(e, s);
-					tern_drop(e, s->m, TERN_DROP_TCP_ACCEPT_OVERFLOW);
-					conn_terminate(c, TERN_CLOSE_RESET);
-					return false;
-				}
-				tern_drop(e, s->m, TERN_DROP_TCP_ACCEPT_OVERFLOW);
-				return false;
-			}
-			if (l != NULL && l->pending > 0)
-				l->pending--;
 			tern_count(e, TERN_CTR_TCP_PASSIVE_OPEN, 1);
 			if (l != NULL) {
 				l->accq_len++;
@@ -892,6 +796,12 @@ tcp_input(
 			input_synchronized(c, &s);
 		return;
 	}
+	if (n != NULL && n->kind == FLOW_SYN) {
+		struct tern_conn *c = tcp_synq_input(e, synq_entry_of(n), &s);
+		if (c != NULL)
+			input_synchronized(c, &s);
+		return;
+	}
 	if (n != NULL) {
 		struct tcp_tw *tw = (struct tcp_tw *)n;
 		switch (tw_input(e, tw, &s)) {
@@ -914,7 +824,9 @@ tcp_input(
 	}
 	l = e->tcp.listeners[k.lport];
 	if (l != NULL) {
-		input_listen(e, l, &s);
+		struct tern_conn *c = tcp_listen_input(e, l, &s);
+		if (c != NULL)
+			input_synchronized(c, &s);
 		return;
 	}
 	/* CLOSED (RFC 9293 §3.10.7.1): answer with a RST, never a RST to a RST. */

@@ -54,20 +54,16 @@ sb_copy(struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
 }
 
 /*
- * Build and send one segment on 4-tuple @p k. Payload, if any, comes from @p c's send
- * buffer at offset @p sb_off. @return 0, or -1 when no mbuf could be had.
+ * Build one segment on 4-tuple @p k in the empty mbuf @p m. Payload, if any, comes from
+ * @p c's send buffer at offset @p sb_off. @return 0, or -1 (@p m dropped) when it does not fit.
  */
 static int
-tcp_xmit(struct tern_engine *e, const struct flow_key *k, const struct wire_tcp_repr *th,
-        struct tern_conn *c, uint32_t sb_off, uint32_t len)
+tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
+        const struct wire_tcp_repr *th, struct tern_conn *c, uint32_t sb_off, uint32_t len)
 {
-	struct rte_mbuf *m = engine_alloc(e);
-	size_t hlen;
+	size_t hlen = WIRE_TCP_HLEN + wire_tcp_opts_len(&th->opts);
 	uint8_t *p;
 
-	if (m == NULL)
-		return -1;
-	hlen = WIRE_TCP_HLEN + wire_tcp_opts_len(&th->opts);
 	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(hlen + len));
 	if (p == NULL) {
 		tern_drop(e, m, TERN_DROP_NO_MBUF);
@@ -92,6 +88,18 @@ tcp_xmit(struct tern_engine *e, const struct flow_key *k, const struct wire_tcp_
 	tern_count(e, TERN_CTR_TCP_SEG_TX, 1);
 	if (th->flags & WIRE_TCP_RST)
 		tern_count(e, TERN_CTR_TCP_RST_TX, 1);
+	return 0;
+}
+
+/* Build and send one segment in a fresh mbuf. @return 0, or -1 when no mbuf could be had. */
+static int
+tcp_xmit(struct tern_engine *e, const struct flow_key *k, const struct wire_tcp_repr *th,
+        struct tern_conn *c, uint32_t sb_off, uint32_t len)
+{
+	struct rte_mbuf *m = engine_alloc(e);
+
+	if (m == NULL || tcp_build(e, m, k, th, c, sb_off, len) != 0)
+		return -1;
 	ipv4_output(e, m, k->raddr, WIRE_IPPROTO_TCP);
 	return 0;
 }
@@ -541,15 +549,23 @@ tcp_send_rst(struct tern_conn *c)
 void
 tw_send_ack(struct tern_engine *e, const struct tcp_tw *tw)
 {
+	tcp_send_bare_ts(e, &tw->node.key, tw->snd_nxt, tw->rcv_nxt, 0,
+	        (tw->node.aux & TW_F_TS) != 0, (uint32_t)e->now_ms + tw->ts_offset, tw->ts_recent);
+}
+
+void
+tcp_send_bare_ts(struct tern_engine *e, const struct flow_key *k, tern_seq_t seq, tern_seq_t ack,
+        uint16_t win, bool ts, uint32_t tsval, uint32_t tsecr)
+{
 	struct wire_tcp_repr th;
 
-	th_init(&th, &tw->node.key, tw->snd_nxt, tw->rcv_nxt, WIRE_TCP_ACK, 0);
-	if (tw->node.aux & TW_F_TS) {
+	th_init(&th, k, seq, ack, WIRE_TCP_ACK, win);
+	if (ts) {
 		th.opts.present = WIRE_TCPO_TS;
-		th.opts.tsval = (uint32_t)e->now_ms + tw->ts_offset;
-		th.opts.tsecr = tw->ts_recent;
+		th.opts.tsval = tsval;
+		th.opts.tsecr = tsecr;
 	}
-	tcp_xmit(e, &tw->node.key, &th, NULL, 0, 0);
+	tcp_xmit(e, k, &th, NULL, 0, 0);
 }
 
 void
@@ -577,4 +593,47 @@ tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s)
 		        s->len + !!(s->th.flags & WIRE_TCP_SYN) + !!(s->th.flags & WIRE_TCP_FIN);
 		tcp_send_bare(e, &k, 0, s->th.seq + seglen, WIRE_TCP_RST | WIRE_TCP_ACK);
 	}
+}
+
+void
+tcp_send_synack(struct tern_engine *e, const struct flow_key *k, const struct tcp_synack *sa,
+        struct rte_mbuf *reuse)
+{
+	struct wire_tcp_repr th;
+	struct wire_mac dmac;
+	struct rte_mbuf *m;
+	uint32_t win = e->conf.rcvbuf > 65535 ? 65535 : e->conf.rcvbuf;
+
+	th_init(&th, k, sa->iss, sa->irs + 1, WIRE_TCP_SYN | WIRE_TCP_ACK, (uint16_t)win);
+	th.opts.present = WIRE_TCPO_MSS;
+	th.opts.mss = e->tcp.mss;
+	if (sa->opt & SYNQ_F_WSCALE) {
+		th.opts.present |= WIRE_TCPO_WSCALE;
+		th.opts.wscale = e->tcp.wscale;
+	}
+	if (sa->opt & SYNQ_F_SACK)
+		th.opts.present |= WIRE_TCPO_SACK_PERM;
+	if (sa->opt & SYNQ_F_TS) {
+		th.opts.present |= WIRE_TCPO_TS;
+		th.opts.tsval = sa->tsval;
+		th.opts.tsecr = sa->tsecr;
+	}
+	if (reuse == NULL) {
+		tcp_xmit(e, k, &th, NULL, 0, 0);
+		return;
+	}
+	/* Answer in the SYN's own mbuf, to the Ethernet address it came from: no allocation
+	 * and no ARP on the flood path. */
+	memcpy(&dmac, rte_pktmbuf_mtod_offset(reuse, const uint8_t *, WIRE_ETH_ALEN), sizeof(dmac));
+	if (reuse->nb_segs == 1 && RTE_MBUF_DIRECT(reuse) && rte_mbuf_refcnt_read(reuse) == 1) {
+		rte_pktmbuf_reset(reuse);
+		m = reuse;
+	} else {
+		rte_pktmbuf_free(reuse);
+		m = engine_alloc(e);
+		if (m == NULL)
+			return;
+	}
+	if (tcp_build(e, m, k, &th, NULL, 0, 0) == 0)
+		ipv4_reply(e, m, k->raddr, WIRE_IPPROTO_TCP, &dmac);
 }

@@ -120,6 +120,9 @@ struct ts_ctx {
 	bool tern_ts_known;
 	uint32_t tern_ts_first;
 	uint32_t tern_ts_off; /* TSval - fake ms */
+	bool tern_ts_off_known;
+	uint32_t cookie_ts_off; /* the same for a cookie SYN-ACK (syncookies always) */
+	bool cookie_ts_known;
 	uint32_t tern_ts_last;
 
 	/* streams */
@@ -666,7 +669,7 @@ cb_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 }
 
 /* Engine configuration keys. */
-enum ts_ckind { CK_BOOL, CK_U8, CK_U16, CK_U32, CK_STR };
+enum ts_ckind { CK_BOOL, CK_U8, CK_U16, CK_U32, CK_STR, CK_COOKIES };
 
 #define CK(f, k)                                            \
 	{                                                   \
@@ -702,6 +705,9 @@ static const struct {
         CK(keepcnt, CK_U8),
         CK(challenge_ack_limit, CK_U32),
         CK(reass_segs, CK_U32),
+        CK(synq_size, CK_U32),
+        CK(abort_on_overflow, CK_BOOL),
+        CK(syncookies, CK_COOKIES),
 };
 #undef CK
 
@@ -723,6 +729,18 @@ conf_set(struct ts_ctx *x, const char *key, const char *val)
 			PARSE_FAIL(x, "conf %s: bad value", key);
 		strcpy(x->cc_name, val);
 		*(const char **)(void *)f = x->cc_name;
+		return;
+	}
+	if (ts_conf_keys[i].kind == CK_COOKIES) {
+		enum tern_syncookies *m = (enum tern_syncookies *)(void *)f;
+		if (val != NULL && strcmp(val, "auto") == 0)
+			*m = TERN_SYNCOOKIES_AUTO;
+		else if (val != NULL && strcmp(val, "always") == 0)
+			*m = TERN_SYNCOOKIES_ALWAYS;
+		else if (val != NULL && strcmp(val, "off") == 0)
+			*m = TERN_SYNCOOKIES_OFF;
+		else
+			PARSE_FAIL(x, "conf %s: auto, always or off", key);
 		return;
 	}
 	v = need_int(x, val, key);
@@ -748,6 +766,7 @@ conf_set(struct ts_ctx *x, const char *key, const char *val)
 		*(uint32_t *)(void *)f = (uint32_t)v;
 		break;
 	case CK_STR:
+	case CK_COOKIES:
 		break;
 	}
 }
@@ -776,6 +795,7 @@ pop_frame(struct ts_ctx *x, struct test_pkt *p)
 {
 	uint16_t mtu = x->conf.mtu != 0 ? x->conf.mtu : 1500;
 	char b[400];
+	bool cookie_synack;
 
 	if (!test_link_pop(x->l, 0, p))
 		ts_fail(x, "internal: no frame to pop");
@@ -786,10 +806,14 @@ pop_frame(struct ts_ctx *x, struct test_pkt *p)
 		x->tern_isn = p->tcp.seq; /* tern's first SYN or SYN-ACK: relative 0 */
 		x->tern_isn_known = true;
 	}
+	/* A SYN cookie's TSval carries options in its low bits: up to 63 ms behind the
+	 * clock. The clock check starts with the next segment, which must not be behind. */
+	cookie_synack =
+	        (p->tcp.flags & (WIRE_TCP_SYN | WIRE_TCP_ACK)) == (WIRE_TCP_SYN | WIRE_TCP_ACK) &&
+	        x->conf.syncookies == TERN_SYNCOOKIES_ALWAYS;
 	if ((p->tcp.opts.present & WIRE_TCPO_TS) && !x->tern_ts_known) {
 		x->tern_ts_known = true;
 		x->tern_ts_first = p->tcp.opts.tsval;
-		x->tern_ts_off = p->tcp.opts.tsval - (uint32_t)p->t_ms;
 	}
 	fmt_actual(x, p, b, sizeof(b));
 	trace_add(x, "  actual: %s", b);
@@ -814,7 +838,19 @@ pop_frame(struct ts_ctx *x, struct test_pkt *p)
 	if (p->tcp.opts.present & WIRE_TCPO_TS) {
 		uint32_t off = p->tcp.opts.tsval - (uint32_t)p->t_ms;
 
-		if (off != x->tern_ts_off) {
+		if (cookie_synack && !x->tern_ts_off_known) {
+			x->cookie_ts_off = off;
+			x->cookie_ts_known = true;
+		} else if (!x->tern_ts_off_known) {
+			x->tern_ts_off = off;
+			x->tern_ts_off_known = true;
+			if (x->cookie_ts_known && off - x->cookie_ts_off >= 64)
+				ts_fail(x,
+				        "the cookie SYN-ACK's TSval was %" PRIu32
+				        " ms behind the clock",
+				        off - x->cookie_ts_off);
+		}
+		if (!(cookie_synack && x->cookie_ts_known) && off != x->tern_ts_off) {
 			ts_fail(x,
 			        "TSval %" PRIu32 " does not follow the engine clock: expected "
 			        "%" PRIu32 " (first TSval + elapsed ms) in: %s",

@@ -30,7 +30,8 @@
  *                        no_wscale, no_timestamps, no_sack, nodelay, delack_ms, no_delack,
  *                        fin_timeout_ms, user_timeout_ms, keepalive, keepidle_ms,
  *                        keepintvl_ms, keepcnt, challenge_ack_limit, reass_segs,
- *                        max_conns, max_tw
+ *                        max_conns, max_tw, synq_size, abort_on_overflow,
+ *                        syncookies (auto, always or off)
  *     peer isn N         the peer's ISN (default 0xfffffc00, so that its sequence space
  *                        wraps after 1 KB)
  *     peer port N        the peer's port in passive opens (default 40000)
@@ -56,7 +57,8 @@
  *
  *   Every segment tern sends is checked: IPv4 and TCP checksums, addresses, ports, no
  *   fragment, IP length <= the MTU; with timestamps, TSval - (fake ms at send) must stay
- *   constant (TSval = engine milliseconds + a per-destination offset).
+ *   constant (TSval = engine milliseconds + a per-destination offset); with "conf
+ *   syncookies always" the SYN-ACK's TSval may be up to 63 ms behind (it carries options).
  *   Payload: the peer's bytes follow a fixed pattern by stream offset (so retransmissions
  *   carry the same bytes); tern's payload must equal what "app send" queued.
  *

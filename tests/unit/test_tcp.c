@@ -287,8 +287,9 @@ passive_open(struct fx *f, uint16_t mss, uint16_t win)
 /* ---- accept queue ---- */
 
 /* Handshake from peer port @p pport up to the final ACK. @return our ISS. */
+/* A SYN from port @p pport: @return the ISN of the SYN-ACK. */
 static uint32_t
-handshake_to_ack(struct fx *f, uint16_t pport)
+syn_from(struct fx *f, uint16_t pport)
 {
 	struct wire_tcp_opts o = {.present = WIRE_TCPO_MSS, .mss = 1460};
 	struct test_pkt p;
@@ -297,14 +298,22 @@ handshake_to_ack(struct fx *f, uint16_t pport)
 	peer_send_full(f, WIRE_TCP_SYN, PISS, 0, 65535, &o, NULL, 0);
 	next_seg(f, &p);
 	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
-	peer_send(f, WIRE_TCP_ACK, PISS + 1, p.tcp.seq + 1, 65535, NULL, 0);
 	return p.tcp.seq;
+}
+
+/* The final ACK from port @p pport to the SYN-ACK with ISN @p iss. */
+static void
+ack_from(struct fx *f, uint16_t pport, uint32_t iss)
+{
+	f->pport = pport;
+	peer_send(f, WIRE_TCP_ACK, PISS + 1, iss + 1, 65535, NULL, 0);
 }
 
 /*
  * A paused listener holds completed handshakes in its accept queue (up to the backlog);
  * one more final ACK overflows: dropped by default (the connection stays half-open and
- * completes when the peer ACKs again), or answered with a RST (abort_on_overflow).
+ * completes when the peer ACKs again), or answered with a RST (abort_on_overflow). A SYN
+ * while the accept queue is full is not answered (as Linux).
  */
 static void
 accept_overflow(void **state, bool abort_on_overflow)
@@ -312,46 +321,57 @@ accept_overflow(void **state, bool abort_on_overflow)
 	struct fx *f = *state;
 	struct tern_engine_conf c;
 	struct test_pkt p;
-	uint32_t iss2;
+	uint32_t iss1, iss2, iss3;
 
 	conf_init(f, &c);
 	c.abort_on_overflow = abort_on_overflow;
 	start(f, &c);
-	assert_int_equal(tern_listen(f->e, LPORT, 1), 0);
+	assert_int_equal(tern_listen(f->e, LPORT, 2), 0);
 	assert_int_equal(tern_listen_pause(f->e, LPORT, true), 0);
 	assert_int_equal(tern_listen_pause(f->e, LPORT + 1, true), -ENOENT);
 
-	handshake_to_ack(f, 40001);
+	iss1 = syn_from(f, 40001);
+	iss2 = syn_from(f, 40002);
+	ack_from(f, 40001, iss1);
 	expect_nothing(f);
 	assert_int_equal(f->n_accepted, 0); /* held */
 	assert_int_equal(gauges(f).accept_queue, 1);
 	assert_int_equal(gauges(f).established, 1);
+	iss3 = syn_from(f, 40003); /* one slot left in the accept queue: answered */
+	ack_from(f, 40002, iss2);
+	expect_nothing(f);
+	assert_int_equal(gauges(f).accept_queue, 2);
+	assert_int_equal(gauges(f).syn_rcvd, 1);
 
-	iss2 = handshake_to_ack(f, 40002);
+	ack_from(f, 40003, iss3);
 	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_ACCQ_OVERFLOW], 1);
 	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_ACCEPT_OVERFLOW], 1);
 	if (abort_on_overflow) {
-		expect_seg(f, &p, WIRE_TCP_RST, iss2 + 1, 0);
+		expect_seg(f, &p, WIRE_TCP_RST, iss3 + 1, 0);
 		assert_int_equal(gauges(f).syn_rcvd, 0);
 	} else {
 		expect_nothing(f);
 		assert_int_equal(gauges(f).syn_rcvd, 1);
 	}
 	assert_int_equal(f->n_accepted, 0);
+	/* a new SYN with the accept queue full: not answered */
+	f->pport = 40004;
+	peer_send(f, WIRE_TCP_SYN, PISS, 0, 65535, NULL, 0);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_ACCEPT_OVERFLOW], 2);
 
-	/* resume: the held connection is delivered */
+	/* resume: the held connections are delivered */
 	assert_int_equal(tern_listen_pause(f->e, LPORT, false), 0);
 	test_link_poll(f->l);
-	assert_int_equal(f->n_accepted, 1);
+	assert_int_equal(f->n_accepted, 2);
 	assert_int_equal(gauges(f).accept_queue, 0);
 	if (!abort_on_overflow) {
 		/* the peer's ACK again (after our SYN-ACK retransmission): accepted now */
-		f->pport = 40002;
-		peer_send(f, WIRE_TCP_ACK, PISS + 1, iss2 + 1, 65535, NULL, 0);
-		assert_int_equal(f->n_accepted, 2);
-		assert_int_equal(gauges(f).established, 2);
+		ack_from(f, 40003, iss3);
+		assert_int_equal(f->n_accepted, 3);
+		assert_int_equal(gauges(f).established, 3);
 	}
-	f->conn = NULL; /* two connections: the closed callbacks at teardown are for both */
+	f->conn = NULL; /* several connections: the closed callbacks at teardown are for all */
 }
 
 static void
@@ -449,17 +469,17 @@ test_synack_retransmit(void **state)
 		assert_int_equal(gauges(f).syn_rcvd, 1);
 	}
 	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RETRANS], 3);
-	/* The next timeout (8 s later) gives up: the half-open connection is dropped. */
+	/* The next timeout (8 s later) gives up: the half-open entry goes, silently. */
 	test_link_advance(f->l, t0 + 15000 - 1 - test_link_now_ms(f->l));
 	expect_nothing(f);
 	assert_int_equal(gauges(f).syn_rcvd, 1);
+	assert_int_equal(gauges(f).syn_queue, 1);
 	test_link_advance(f->l, 1);
-	next_seg(f, &p);
-	assert_true(p.tcp.flags & WIRE_TCP_RST);
-	assert_int_equal(p.tcp.seq, f->iss + 1);
 	expect_nothing(f);
 	assert_int_equal(gauges(f).syn_rcvd, 0);
-	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TIMEOUT], 1);
+	assert_int_equal(gauges(f).syn_queue, 0);
+	assert_int_equal(gauges(f).timers, 0);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_SYNQ_EXPIRED], 1);
 	assert_int_equal(f->n_accepted, 0);
 	assert_int_equal(f->n_closed, 0); /* the application never saw it */
 
@@ -478,14 +498,17 @@ static void
 test_syn_backlog(void **state)
 {
 	struct fx *f = *state;
+	struct tern_engine_conf c;
 	struct test_pkt p;
 
-	start_default(f);
+	conf_init(f, &c);
+	c.syncookies = TERN_SYNCOOKIES_OFF;
+	start(f, &c);
 	assert_int_equal(tern_listen(f->e, LPORT, 1), 0);
 	peer_send(f, WIRE_TCP_SYN, PISS, 0, 8192, NULL, 0);
 	next_seg(f, &p);
 	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
-	/* a SYN from another port: backlog 1 is full */
+	/* a SYN from another port: backlog 1 is full, and no cookies */
 	f->pport = PPORT + 1;
 	peer_send(f, WIRE_TCP_SYN, PISS, 0, 8192, NULL, 0);
 	expect_nothing(f);
@@ -495,6 +518,63 @@ test_syn_backlog(void **state)
 	peer_send(f, WIRE_TCP_SYN, PISS, 0, 8192, NULL, 0);
 	expect_seg(f, &p, WIRE_TCP_SYN | WIRE_TCP_ACK, p.tcp.seq, PISS + 1);
 	expect_nothing(f);
+}
+
+/*
+ * syncookies auto (the default): SYNs beyond the listener's backlog get a SYN cookie
+ * instead of being dropped. Both handshakes complete; the cookie one with data on its ACK.
+ */
+static void
+test_syncookie_auto(void **state)
+{
+	struct fx *f = *state;
+	uint8_t data[100], buf[200];
+	uint32_t iss1, iss2;
+
+	start_default(f);
+	assert_int_equal(tern_listen(f->e, LPORT, 1), 0);
+	iss1 = syn_from(f, 40001);
+	assert_int_equal(gauges(f).syn_queue, 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_SYNCOOKIE_SENT], 0);
+	iss2 = syn_from(f, 40002); /* backlog 1 is full: a cookie */
+	expect_nothing(f);
+	assert_int_equal(gauges(f).syn_queue, 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_SYNCOOKIE_SENT], 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_LISTEN_OVERFLOW], 0);
+
+	/* the cookie's ACK carries data: connection created, data delivered */
+	pattern(data, sizeof(data), 0, 7);
+	f->pport = 40002;
+	peer_send(f, WIRE_TCP_ACK | WIRE_TCP_PSH, PISS + 1, iss2 + 1, 65535, data, sizeof(data));
+	assert_int_equal(f->n_accepted, 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_SYNCOOKIE_OK], 1);
+	assert_non_null(f->conn);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), sizeof(data));
+	assert_memory_equal(buf, data, sizeof(data));
+	assert_int_equal(gauges(f).syn_queue, 1); /* the first is still half-open */
+
+	/* the first handshake completes from its queue entry */
+	ack_from(f, 40001, iss1);
+	assert_int_equal(f->n_accepted, 2);
+	assert_int_equal(gauges(f).syn_queue, 0);
+	assert_int_equal(gauges(f).established, 2);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_PASSIVE_OPEN], 2);
+	f->conn = NULL;
+}
+
+/* An ACK to a listener when no cookie was sent recently is not checked: plain RST. */
+static void
+test_syncookie_not_checked(void **state)
+{
+	struct fx *f = *state;
+	struct test_pkt p;
+
+	start_default(f);
+	assert_int_equal(tern_listen(f->e, LPORT, 0), 0);
+	peer_send(f, WIRE_TCP_ACK, PISS + 1, 12345, 65535, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_RST, 12345, 0);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_LISTEN_BAD], 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_SYNCOOKIE_FAILED], 0);
 }
 
 /* ---- data in ---- */
@@ -1536,6 +1616,8 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_passive_open, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_synack_retransmit, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_syn_backlog, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_syncookie_auto, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_syncookie_not_checked, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_in, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_in_fills_window, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_out_window, setup, teardown),

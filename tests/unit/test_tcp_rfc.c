@@ -722,7 +722,8 @@ static const char *const fin_before_queued_data[] = {
 	NULL};
 
 /* RFC 6298: the SYN-ACK is retransmitted 1 s after it was sent, then 2, 4, 8, 16 s
- * (syn_retries 5); at the next expiry the half-open connection ends with a RST. */
+ * (syn_retries 5); at the next expiry the half-open entry goes, silently (as Linux: a RST
+ * to an address that never answered tells no one anything). */
 static const char *const rto_synack_backoff[] = {
 	"tolerance 0",
 	"0    app listen 8080",
@@ -733,10 +734,106 @@ static const char *const rto_synack_backoff[] = {
 	"7    > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 7000 ecr 100,nop,wscale *>",
 	"15   > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 15000 ecr 100,nop,wscale *>",
 	"31   > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 31000 ecr 100,nop,wscale *>",
-	"63   > R[.] 1:1(0) ack 1 <...>",
+	"62.999 gauge syn_queue == 1",
+	"63   > none",
 	"gauge syn_rcvd == 0",
-	"counter tcp_timeout == 1",
+	"gauge syn_queue == 0",
+	"counter tcp_synq_expired == 1",
 	"counter tcp_retrans == 5",
+	NULL};
+
+/*
+ * SYN cookies (RFC 4987 §3.6), "always": no half-open state. With timestamps the cookie
+ * SYN-ACK answers every option and the connection gets them all back from the ACK: the
+ * peer's window 512 is scaled by its shift 7, so 2896 bytes go at once.
+ */
+static const char *const syncookie_ts_options[] = {
+	"conf syncookies always",
+	"0    app listen 8080",
+	"0    < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>",
+	"0    > S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val * ecr 100,wscale 3>",
+	"gauge syn_rcvd == 0",
+	"gauge syn_queue == 0",
+	"counter tcp_syncookie_sent == 1",
+	"+.01 < . 1:1(0) ack 1 win 512",
+	"app expect-state ESTABLISHED",
+	"counter tcp_syncookie_ok == 1",
+	"counter tcp_passive_open == 1",
+	"+.01 app send 2896",
+	"+0   > . 1:1449(1448) ack 1",
+	"+0   > . 1449:2897(1448) ack 1",
+	/* SACK is in use: a block for the second segment is understood (no retransmission
+	 * of it once the first is resent on the RTO) */
+	"+.01 < . 1:1(0) ack 1 win 512 <sack 1449:2897,TS val 120 ecr 10>",
+	"*    > . 1:1449(1448) ack 1",
+	"+.01 < . 1:1(0) ack 2897 win 512",
+	"+1   > none",
+	"counter tcp_retrans == 1",
+	NULL};
+
+/* Without timestamps a cookie keeps only the MSS: the SYN-ACK offers no window scaling and
+ * no SACK, and the connection runs without them (the window 1000 is not scaled). */
+static const char *const syncookie_no_ts[] = {
+	"conf syncookies always",
+	"0    app listen 8080",
+	"0    < S 0:0(0) win 65535 <mss 1460,sackOK,nop,wscale 7>",
+	"0    > S. 0:0(0) ack 1 win 65535 <mss 1460>",
+	"+.01 < . 1:1(0) ack 1 win 1000",
+	"app expect-state ESTABLISHED",
+	"+.01 app send 2000",
+	"+0   > . 1:1001(1000) ack 1",
+	"+.01 < . 1:1(0) ack 1001 win 1000",
+	"+0   > . 1001:2001(1000) ack 1",
+	"+.01 < . 1:1(0) ack 2001 win 1000",
+	"counter tcp_syncookie_ok == 1",
+	NULL};
+
+/* An ACK whose cookie does not validate creates nothing and draws <SEQ=SEG.ACK><CTL=RST>;
+ * the right one still works afterwards. */
+static const char *const syncookie_bad_ack[] = {
+	"conf syncookies always",
+	"0    app listen 8080",
+	"0    < S 0:0(0) win 65535 <mss 1460>",
+	"0    > S. 0:0(0) ack 1 <mss 1460>",
+	"+.01 < . 1:1(0) ack 1025 win 1000",
+	"+0   > R 1025:1025(0)",
+	"drop tcp_cookie_bad == 1",
+	"counter tcp_syncookie_failed == 1",
+	"gauge established == 0",
+	"+.01 < . 1:1(0) ack 1 win 1000",
+	"app expect-state ESTABLISHED",
+	NULL};
+
+/* A cookie ACK with data: the connection is created and the data delivered. */
+static const char *const syncookie_ack_with_data[] = {
+	"conf syncookies always",
+	"0    app listen 8080",
+	"0    < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>",
+	"0    > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val * ecr 100,wscale *>",
+	"+.01 < P. 1:101(100) ack 1 win 512",
+	"app expect-state ESTABLISHED",
+	"app recv 100",
+	"*    > . 1:1(0) ack 101",
+	NULL};
+
+/* A half-open entry: an in-window RST that is not exact draws a challenge ACK, the exact
+ * one removes the entry; a late ACK then finds only the listener. */
+static const char *const synq_rst[] = {
+	"conf syncookies off",
+	"0    app listen 8080",
+	"0    < S 0:0(0) win 65535 <mss 1460>",
+	"0    > S. 0:0(0) ack 1 <mss 1460>",
+	"gauge syn_queue == 1",
+	"+.01 < R 5:5(0) win 0",
+	"+0   > . 1:1(0) ack 1",
+	"gauge syn_queue == 1",
+	"+.01 < R 1:1(0) win 0",
+	"gauge syn_queue == 0",
+	"counter tcp_rst_rx == 1",
+	"+.01 < . 1:1(0) ack 1 win 1000",
+	"+0   > R 1:1(0)",
+	"gauge established == 0",
+	"+5   > none",
 	NULL};
 
 /* The SYN of connect(): 1, 2, 4, 8, 16 s, then the connection fails without a RST. */
@@ -1217,6 +1314,11 @@ static const struct tcp_script scripts[] = {
         S(sack_recovery_cubic),
         S(newreno_partial_acks),
         S(rto_synack_backoff),
+        S(syncookie_ts_options),
+        S(syncookie_no_ts),
+        S(syncookie_bad_ack),
+        S(syncookie_ack_with_data),
+        S(synq_rst),
         S(rto_syn_backoff),
         S(rto_data_backoff),
         S(rto_restart_from_snd_una),

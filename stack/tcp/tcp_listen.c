@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Passive opens: the LISTEN state (RFC 9293 §3.10.7.2) and SYN_RCVD without a connection
+ * block.
+ *
+ * A SYN to a listener allocates no connection block. It gets either
+ *  - a 64-byte entry in the engine's SYN queue (synq.c), which keeps what is needed to
+ *    send the SYN-ACK again on the synq schedule and to build the connection when the
+ *    final ACK arrives, or
+ *  - a SYN cookie (syncookie.c, RFC 4987 §3.6): no state at all; the final ACK proves the
+ *    handshake and carries, in its acknowledgment number (and TSecr), what the connection
+ *    needs.
+ * conf.syncookies decides: AUTO (default) uses the queue and sends cookies only when the
+ * listener's backlog or the engine's pool is full; ALWAYS sends cookies for every SYN; OFF
+ * drops SYNs the queue cannot take.
+ *
+ * The connection block is allocated when the final ACK validates. It is set up in
+ * SYN_RCVD as if it had sent the SYN-ACK itself and handed back to tcp_input(), which
+ * processes the ACK (and any data or FIN on it) as it would for any SYN_RCVD connection:
+ * ESTABLISHED, the accept queue, the accepted event.
+ *
+ * SYN-ACKs answering a SYN are built in the SYN's own mbuf and sent to the Ethernet
+ * address it came from (tcp_send_synack): under a flood the path allocates nothing and
+ * never consults or fills the ARP cache. Retransmissions from the queue go through the
+ * ARP cache like any segment: the peer's address is learnt from its SYN's frame (ARP
+ * glean) when it gets a queue entry, so at most as many addresses as the queue holds;
+ * a cookie's peer is learnt only when its handshake completes.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "engine/engine.h"
+#include "net/arp.h"
+#include "net/ipv4.h"
+#include "tcp/tcp.h"
+#include "wire/tcp.h"
+
+/* How long ACKs to listeners are checked as cookies after the last cookie was sent: a
+ * cookie is valid for at most two counter periods. */
+#define COOKIE_CHECK_MS (2 * SYNCOOKIE_PERIOD_MS)
+
+/* What a completed handshake brings, from a queue entry or a cookie. */
+struct handshake {
+	tern_seq_t irs;
+	tern_seq_t iss;
+	uint16_t mss;   /**< the peer's MSS (option value, 0 for none) */
+	uint16_t wnd;   /**< window for snd_wnd until the ACK's (unscaled) */
+	uint8_t opt;    /**< SYNQ_F_* */
+	uint8_t wscale; /**< peer's shift, with SYNQ_F_WSCALE */
+	uint32_t ts_recent;
+	bool rtt;         /**< sent_ms gives an RTT sample */
+	uint64_t sent_ms; /**< when the (only) SYN-ACK went out */
+};
+
+bool
+tcp_challenge_budget(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	uint64_t sec = e->now_ms / 1000;
+
+	if (sec != tcp->chack_sec) {
+		tcp->chack_sec = sec;
+		tcp->chack_count = 0;
+	}
+	if (tcp->chack_count >= e->conf.challenge_ack_limit) {
+		tern_count(e, TERN_CTR_TCP_CHALLENGE_LIMITED, 1);
+		return false;
+	}
+	tcp->chack_count++;
+	tern_count(e, TERN_CTR_TCP_CHALLENGE_ACK, 1);
+	return true;
+}
+
+/* Window of our SYN-ACK: never scaled (RFC 7323 §2.2). */
+static uint16_t
+synack_window(const struct tern_engine *e)
+{
+	return (uint16_t)(e->conf.rcvbuf > 65535 ? 65535 : e->conf.rcvbuf);
+}
+
+static struct flow_key
+seg_key(const struct tcp_seg *s)
+{
+	struct flow_key k = {
+	        .laddr = s->laddr, .raddr = s->raddr, .lport = s->th.dport, .rport = s->th.sport};
+	return k;
+}
+
+/* Options of the SYN we will use: what it offered and our configuration allows. */
+static uint8_t
+syn_opts(const struct tern_engine *e, const struct tcp_seg *s)
+{
+	const struct wire_tcp_opts *o = &s->th.opts;
+	uint8_t f = 0;
+
+	if ((o->present & WIRE_TCPO_WSCALE) && !e->conf.no_wscale)
+		f |= SYNQ_F_WSCALE;
+	if ((o->present & WIRE_TCPO_SACK_PERM) && !e->conf.no_sack)
+		f |= SYNQ_F_SACK;
+	if ((o->present & WIRE_TCPO_TS) && !e->conf.no_timestamps)
+		f |= SYNQ_F_TS;
+	return f;
+}
+
+static uint32_t
+ts_clock(const struct tern_engine *e, const struct flow_key *k)
+{
+	return (uint32_t)e->now_ms + tcp_ts_offset(&e->tcp, k);
+}
+
+/* The SYN-ACK of queue entry @p ent, in @p reuse or a fresh mbuf. */
+static void
+synq_send_synack(struct tern_engine *e, const struct synq_entry *ent, struct rte_mbuf *reuse)
+{
+	struct tcp_synack sa = {.iss = ent->iss, .irs = ent->irs, .opt = ent->node.aux};
+
+	if (sa.opt & SYNQ_F_TS) {
+		sa.tsval = ts_clock(e, &ent->node.key);
+		sa.tsecr = ent->ts_recent;
+	}
+	tcp_send_synack(e, &ent->node.key, &sa, reuse);
+}
+
+static void
+synq_arm(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	uint64_t due = synq_next_due(&tcp->synq);
+
+	if (due == SYNQ_NEVER) {
+		twheel_cancel(&e->wheel, &tcp->synq_timer);
+		return;
+	}
+	if (!tern_timer_pending(&tcp->synq_timer) || tcp->synq_timer.expires > due)
+		twheel_arm(&e->wheel, &tcp->synq_timer, due);
+}
+
+static void
+synq_event(void *arg, struct synq_entry *ent, enum synq_event ev)
+{
+	struct tern_engine *e = arg;
+
+	switch (ev) {
+	case SYNQ_RESEND:
+		tern_count(e, TERN_CTR_TCP_RETRANS, 1);
+		synq_send_synack(e, ent, NULL);
+		break;
+	case SYNQ_EXPIRED:
+		tern_count(e, TERN_CTR_TCP_SYNQ_EXPIRED, 1);
+		break;
+	case SYNQ_FLUSHED:
+		break;
+	}
+}
+
+static void
+synq_timer_fn(struct tern_timer *t, void *ctx)
+{
+	struct tern_engine *e = ctx;
+
+	(void)t;
+	synq_expire(&e->tcp.synq, e->now_ms, synq_event, e);
+	synq_arm(e);
+}
+
+int
+tcp_listen_init(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	struct synq_conf qc = {
+	        .size = e->conf.synq_size,
+	        .retries = e->conf.syn_retries,
+	        .rto_ms = e->conf.rto_init_ms,
+	        .flows = &tcp->flows,
+	        .socket = (int)rte_socket_id(),
+	};
+	uint64_t secret[2] = {e->conf.secret[0] ^ 0x636f6f6b, e->conf.secret[1] + 0x6965};
+
+	syncookie_init(&tcp->cookies, secret);
+	syncookie_rotate(&tcp->cookies, e->now_ms);
+	tern_timer_init(&tcp->synq_timer, synq_timer_fn);
+	return synq_init(&tcp->synq, &qc);
+}
+
+void
+tcp_listen_fini(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+
+	twheel_cancel(&e->wheel, &tcp->synq_timer);
+	if (tcp->synq.pool != NULL)
+		synq_flush(&tcp->synq, NULL, NULL, NULL);
+	synq_fini(&tcp->synq);
+}
+
+void
+tcp_listen_flush(struct tern_engine *e, struct tcp_listener *l)
+{
+	synq_flush(&e->tcp.synq, &l->sq, NULL, NULL);
+	synq_arm(e);
+}
+
+void
+tcp_listen_poll(struct tern_engine *e)
+{
+	if (e->now_ms < e->tcp.cookie_until_ms)
+		syncookie_rotate(&e->tcp.cookies, e->now_ms);
+}
+
+/* An on-link peer's MAC, from the frame of its segment @p s (ARP gleaning). */
+static void
+glean(struct tern_engine *e, const struct tcp_seg *s)
+{
+	struct wire_mac src;
+
+	if (ipv4_nexthop(e, s->raddr) != s->raddr)
+		return;
+	memcpy(&src, rte_pktmbuf_mtod_offset(s->m, uint8_t *, WIRE_ETH_ALEN), sizeof(src));
+	arp_glean(e, s->raddr, &src);
+}
+
+/*
+ * Build the connection of a completed handshake on listener @p l, in SYN_RCVD as if it
+ * had sent the SYN-ACK, and put it in the flow table. @return NULL when the accept queue
+ * is full or there is no connection block (@p s consumed; a queue entry stays for its
+ * SYN-ACK retransmission to try again, unless abort_on_overflow).
+ */
+static struct tern_conn *
+handshake_done(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s,
+        const struct handshake *h, struct synq_entry *ent)
+{
+	struct flow_key k = seg_key(s);
+	struct tern_conn *c;
+
+	if (l->accq_len >= l->backlog) {
+		/* As Linux with tcp_abort_on_overflow 0 / 1: drop the ACK (a queue entry's
+		 * SYN-ACK retransmission asks for it again), or refuse with a RST. */
+		tern_count(e, TERN_CTR_TCP_ACCQ_OVERFLOW, 1);
+		if (e->conf.abort_on_overflow) {
+			tcp_send_rst_reply(e, s);
+			if (ent != NULL)
+				synq_free(&e->tcp.synq, ent);
+		}
+		tern_drop(e, s->m, TERN_DROP_TCP_ACCEPT_OVERFLOW);
+		return NULL;
+	}
+	c = conn_alloc(e, &k);
+	if (c == NULL) {
+		tern_drop(e, s->m, TERN_DROP_TCP_CONN_TABLE_FULL);
+		return NULL;
+	}
+	if (ent != NULL) {
+		synq_free(&e->tcp.synq, ent);
+		synq_arm(e);
+	}
+	glean(e, s);
+	c->flags |= CONN_F_PASSIVE;
+	c->irs = h->irs;
+	c->rcv_nxt = h->irs + 1;
+	c->rcv_adv = c->rcv_nxt + synack_window(e);
+	c->last_ack_sent = c->rcv_nxt; /* what our SYN-ACK acknowledged */
+	c->iss = h->iss;
+	c->snd_una = c->iss;
+	c->snd_nxt = c->snd_max = c->iss + 1; /* the SYN-ACK is out */
+	c->recover = c->iss;
+	c->snd_wnd = h->wnd;
+	c->max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = h->irs;
+	c->snd_wl2 = c->iss;
+	if (h->opt & SYNQ_F_WSCALE) {
+		c->opt |= CONN_O_WSCALE;
+		c->snd_wscale = h->wscale > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : h->wscale;
+		c->rcv_wscale = e->tcp.wscale;
+	}
+	if (h->opt & SYNQ_F_TS) {
+		c->opt |= CONN_O_TS | CONN_O_TS_VALID;
+		c->ts_recent = h->ts_recent;
+		c->ts_recent_ms = e->now_ms;
+	}
+	if (h->opt & SYNQ_F_SACK)
+		c->opt |= CONN_O_SACK;
+	c->mss = tcp_peer_mss(&e->tcp, h->mss);
+	c->cc_ops->init(&c->cc, tcp_seg_room(c), e->now_ns / 1000);
+	if (h->rtt) {
+		c->flags |= CONN_F_RTT_TIMING;
+		c->rtt_seq = c->iss;
+		c->rtt_start_us = h->sent_ms * 1000;
+	}
+	conn_set_state(c, TERN_TCP_SYN_RCVD);
+	flow_insert(&e->tcp.flows, &c->node);
+	return c;
+}
+
+/* A SYN to listener @p l (no flow table entry): queue entry, cookie, or drop. */
+static void
+listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	struct flow_key k = seg_key(s);
+	const struct wire_tcp_opts *o = &s->th.opts;
+	uint16_t mss = (o->present & WIRE_TCPO_MSS) ? o->mss : 0;
+	uint8_t opt = syn_opts(e, s);
+	struct syncookie_tuple t = {
+	        .laddr = k.laddr, .raddr = k.raddr, .lport = k.lport, .rport = k.rport};
+	struct syncookie_opts co;
+	struct tcp_synack sa;
+	struct synq_entry *ent;
+
+	if (l->accq_len >= l->backlog) {
+		/* Nobody is accepting: a handshake could not complete. The peer tries again. */
+		tern_drop(e, s->m, TERN_DROP_TCP_ACCEPT_OVERFLOW);
+		return;
+	}
+	if (e->conf.syncookies != TERN_SYNCOOKIES_ALWAYS) {
+		ent = synq_alloc(&tcp->synq, &l->sq, &k, e->now_ms);
+		if (ent != NULL) {
+			ent->irs = s->th.seq;
+			ent->iss = tcp_isn(e, &k);
+			ent->mss = mss;
+			ent->wnd = s->th.win;
+			ent->wscale = (opt & SYNQ_F_WSCALE) ? o->wscale : 0;
+			ent->ts_recent = (opt & SYNQ_F_TS) ? o->tsval : 0;
+			ent->node.aux = opt;
+			glean(e, s); /* for the retransmissions; bounded by the queue */
+			synq_send_synack(e, ent, s->m);
+			synq_arm(e);
+			return;
+		}
+		if (e->conf.syncookies == TERN_SYNCOOKIES_OFF) {
+			tern_drop(e, s->m, TERN_DROP_TCP_LISTEN_OVERFLOW);
+			return;
+		}
+	}
+	/* Stateless. Without timestamps the cookie keeps only the MSS class: the SYN-ACK
+	 * then offers no window scaling and no SACK, which the ACK could not tell us. */
+	memset(&co, 0, sizeof(co));
+	co.mss = mss ? mss : TCP_DEFAULT_MSS;
+	co.ts = (opt & SYNQ_F_TS) != 0;
+	co.wscale = SYNCOOKIE_WSCALE_NONE;
+	if (!co.ts)
+		opt = 0;
+	if (opt & SYNQ_F_WSCALE)
+		co.wscale = o->wscale > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : o->wscale;
+	co.sack = (opt & SYNQ_F_SACK) != 0;
+	if (e->now_ms >= tcp->cookie_until_ms)
+		syncookie_rotate(&tcp->cookies, e->now_ms); /* first cookie in a while */
+	sa.irs = s->th.seq;
+	sa.iss = syncookie_make(&tcp->cookies, &t, s->th.seq, &co, e->now_ms, NULL);
+	sa.opt = opt;
+	sa.tsval = co.ts ? syncookie_tsval(ts_clock(e, &k), &co) : 0;
+	sa.tsecr = co.ts ? o->tsval : 0;
+	tcp->cookie_until_ms = e->now_ms + COOKIE_CHECK_MS;
+	tern_count(e, TERN_CTR_TCP_SYNCOOKIE_SENT, 1);
+	tcp_send_synack(e, &k, &sa, s->m);
+}
+
+/* An ACK to listener @p l that matches no entry, while cookies are out: a cookie? */
+static struct tern_conn *
+listen_cookie_ack(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
+{
+	static const enum tern_drop why[] = {
+	        [SYNCOOKIE_STALE] = TERN_DROP_TCP_COOKIE_STALE,
+	        [SYNCOOKIE_NO_TS] = TERN_DROP_TCP_COOKIE_NO_TS,
+	        [SYNCOOKIE_BAD] = TERN_DROP_TCP_COOKIE_BAD,
+	};
+	struct flow_key k = seg_key(s);
+	struct syncookie_tuple t = {
+	        .laddr = k.laddr, .raddr = k.raddr, .lport = k.lport, .rport = k.rport};
+	bool has_ts = (s->th.opts.present & WIRE_TCPO_TS) != 0;
+	struct syncookie_result r;
+	enum syncookie_verdict v;
+	struct handshake h;
+	struct tern_conn *c;
+
+	v = syncookie_check(&e->tcp.cookies, &t, s->th.ack, s->th.seq, has_ts,
+	        has_ts ? s->th.opts.tsecr : 0, e->now_ms, &r);
+	if (v != SYNCOOKIE_OK) {
+		tern_count(e, TERN_CTR_TCP_SYNCOOKIE_FAILED, 1);
+		tcp_send_rst_reply(e, s); /* RFC 9293: an ACK in LISTEN draws a RST */
+		tern_drop(e, s->m, why[v]);
+		return NULL;
+	}
+	memset(&h, 0, sizeof(h));
+	h.irs = s->th.seq - 1;
+	h.iss = s->th.ack - 1;
+	h.mss = r.mss;
+	h.wnd = s->th.win; /* replaced, scaled, when the ACK is processed */
+	if (r.wscale != SYNCOOKIE_WSCALE_NONE && !e->conf.no_wscale) {
+		h.opt |= SYNQ_F_WSCALE;
+		h.wscale = r.wscale;
+	}
+	if (r.sack && !e->conf.no_sack)
+		h.opt |= SYNQ_F_SACK;
+	if (r.ts && !e->conf.no_timestamps) {
+		h.opt |= SYNQ_F_TS;
+		h.ts_recent = s->th.opts.tsval;
+	}
+	c = handshake_done(e, l, s, &h, NULL);
+	if (c != NULL)
+		tern_count(e, TERN_CTR_TCP_SYNCOOKIE_OK, 1);
+	return c;
+}
+
+struct tern_conn *
+tcp_listen_input(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
+{
+	uint8_t fl = s->th.flags;
+
+	/* first: a RST is ignored */
+	if (fl & WIRE_TCP_RST) {
+		tern_drop(e, s->m, TERN_DROP_TCP_LISTEN_BAD);
+		return NULL;
+	}
+	/* second: an ACK draws <SEQ=SEG.ACK><CTL=RST>, unless it completes a cookie
+	 * handshake */
+	if (fl & WIRE_TCP_ACK) {
+		if (!(fl & WIRE_TCP_SYN) && e->now_ms < e->tcp.cookie_until_ms)
+			return listen_cookie_ack(e, l, s);
+		tcp_send_rst_reply(e, s);
+		tern_drop(e, s->m, TERN_DROP_TCP_LISTEN_BAD);
+		return NULL;
+	}
+	/* third: SYN (a SYN with FIN is no opening anyone means) */
+	if ((fl & (WIRE_TCP_SYN | WIRE_TCP_FIN)) != WIRE_TCP_SYN) {
+		tern_drop(e, s->m, TERN_DROP_TCP_LISTEN_BAD);
+		return NULL;
+	}
+	listen_syn(e, l, s);
+	return NULL;
+}
+
+struct tern_conn *
+tcp_synq_input(struct tern_engine *e, struct synq_entry *ent, struct tcp_seg *s)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	struct tcp_listener *l = tcp->listeners[ent->node.key.lport];
+	uint8_t fl = s->th.flags;
+	tern_seq_t seq = s->th.seq;
+	tern_seq_t rcv_nxt = ent->irs + 1;
+	uint32_t wnd = synack_window(e);
+	bool ts = (ent->node.aux & SYNQ_F_TS) != 0;
+	bool has_ts = (s->th.opts.present & WIRE_TCPO_TS) != 0;
+	bool in_window = seq - rcv_nxt < wnd || (s->len == 0 && seq == rcv_nxt);
+	struct handshake h;
+
+	if (fl & WIRE_TCP_RST) {
+		/* RFC 5961 §3: only an exact match resets; in the window, a challenge ACK. */
+		if (seq == rcv_nxt) {
+			tern_count(e, TERN_CTR_TCP_RST_RX, 1);
+			synq_free(&tcp->synq, ent);
+			synq_arm(e);
+			rte_pktmbuf_free(s->m);
+			return NULL;
+		}
+		if (in_window && tcp_challenge_budget(e))
+			tcp_send_bare_ts(e, &ent->node.key, ent->iss + 1, rcv_nxt, (uint16_t)wnd,
+			        ts, ts_clock(e, &ent->node.key), ent->ts_recent);
+		tern_drop(e, s->m,
+		        in_window ? TERN_DROP_TCP_RST_CHALLENGE : TERN_DROP_TCP_OUT_OF_WINDOW);
+		return NULL;
+	}
+	if (fl & WIRE_TCP_SYN) {
+		if (!(fl & WIRE_TCP_ACK) && seq == ent->irs) {
+			/* The peer did not get our SYN-ACK: again, in this SYN's mbuf. */
+			e->stats.drop[TERN_DROP_TCP_SYN_RETRANS]++;
+			tern_count(e, TERN_CTR_TCP_RETRANS, 1);
+			synq_send_synack(e, ent, s->m);
+			return NULL;
+		}
+		/* RFC 5961 §4: any other SYN draws a challenge ACK. */
+		if (tcp_challenge_budget(e))
+			tcp_send_bare_ts(e, &ent->node.key, ent->iss + 1, rcv_nxt, (uint16_t)wnd,
+			        ts, ts_clock(e, &ent->node.key), ent->ts_recent);
+		tern_drop(e, s->m, TERN_DROP_TCP_SYN_CHALLENGE);
+		return NULL;
+	}
+	if (!(fl & WIRE_TCP_ACK)) {
+		tern_drop(e, s->m, TERN_DROP_TCP_NO_ACK);
+		return NULL;
+	}
+	if (ts && !has_ts) {
+		tern_drop(e, s->m, TERN_DROP_TCP_NO_TS); /* RFC 7323 §3.2 */
+		return NULL;
+	}
+	if (s->th.ack != ent->iss + 1) {
+		/* SYN_RCVD, unacceptable ACK: <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.4). */
+		tcp_send_rst_reply(e, s);
+		tern_drop(e, s->m, TERN_DROP_TCP_BAD_ACK);
+		return NULL;
+	}
+	if (!in_window || (ts && seq_lt(s->th.opts.tsval, ent->ts_recent))) {
+		/* Not for this handshake (old, or PAWS): tell the peer where we are. */
+		if (tcp_challenge_budget(e))
+			tcp_send_bare_ts(e, &ent->node.key, ent->iss + 1, rcv_nxt, (uint16_t)wnd,
+			        ts, ts_clock(e, &ent->node.key), ent->ts_recent);
+		tern_drop(e, s->m, in_window ? TERN_DROP_TCP_PAWS : TERN_DROP_TCP_OUT_OF_WINDOW);
+		return NULL;
+	}
+	if (l == NULL) { /* cannot be: tern_unlisten() flushes its entries */
+		synq_free(&tcp->synq, ent);
+		tern_drop(e, s->m, TERN_DROP_TCP_LISTEN_BAD);
+		return NULL;
+	}
+	memset(&h, 0, sizeof(h));
+	h.irs = ent->irs;
+	h.iss = ent->iss;
+	h.mss = ent->mss;
+	h.wnd = ent->wnd;
+	h.opt = ent->node.aux;
+	h.wscale = ent->wscale;
+	h.ts_recent = ent->ts_recent;
+	if (ent->nrtx == 0) { /* Karn: no sample from a retransmitted SYN-ACK */
+		h.rtt = true;
+		h.sent_ms = synq_sent_ms(&tcp->synq, ent);
+	}
+	return handshake_done(e, l, s, &h, ent);
+}
