@@ -65,6 +65,11 @@ const char app_common_usage[] =
         "  --fin-timeout MS      FIN_WAIT_2 timeout after close (default 60000)\n"
         "  --user-timeout MS     end connections with data unacknowledged this long\n"
         "  --abort-on-overflow   accept queue full: RST the handshake's last ACK (default: drop)\n"
+        "SYN flood defence (docs/SYNFLOOD.md):\n"
+        "  --syncookies MODE     auto: SYN cookies when the SYN queue is full (default);\n"
+        "                        always: for every SYN; off: drop SYNs the queue cannot take\n"
+        "  --synq-size N         half-open connections per engine (default 65536)\n"
+        "  --syn-retries N       SYN / SYN-ACK retransmissions, 1..10 (default 5)\n"
         "  --help                this text\n"
         "EAL options go before '--' (e.g. -l 0-1 --vdev net_af_packet0,iface=eth1).\n"
         "Counters: dpdk-telemetry.py -f PREFIX, then /tern/stats, /tern/gauges, /tern/drops.\n";
@@ -275,6 +280,26 @@ app_common_opt(struct app *a, int opt, const char *arg)
 	case 1018:
 		o->abort_on_overflow = true;
 		return 1;
+	case 1019:
+		if (strcmp(arg, "auto") == 0)
+			o->syncookies = TERN_SYNCOOKIES_AUTO;
+		else if (strcmp(arg, "always") == 0)
+			o->syncookies = TERN_SYNCOOKIES_ALWAYS;
+		else if (strcmp(arg, "off") == 0)
+			o->syncookies = TERN_SYNCOOKIES_OFF;
+		else
+			app_usage_error(a, "--syncookies '%s': expected auto, always or off", arg);
+		return 1;
+	case 1020:
+		if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
+			app_usage_error(a, "--synq-size '%s': expected 1..16777216", arg);
+		o->synq_size = (uint32_t)v;
+		return 1;
+	case 1021:
+		if (app_parse_u64(arg, 1, 10, &v) != 0)
+			app_usage_error(a, "--syn-retries '%s': expected 1..10", arg);
+		o->syn_retries = (uint8_t)v;
+		return 1;
 	case 1017:
 		if (app_parse_u64(arg, 1, 86400000, &v) != 0)
 			app_usage_error(
@@ -360,6 +385,16 @@ print_stats(const struct app *a, struct tern_stats *prev, double secs, bool fina
 	        s.ctr[TERN_CTR_TCP_RETRANS], drops);
 	if (topk >= 0)
 		fprintf(out, " (most: %s +%" PRIu64 ")", tern_drop_name((enum tern_drop)topk), top);
+	if (s.ctr[TERN_CTR_TCP_SYNCOOKIE_SENT] != 0 || s.ctr[TERN_CTR_TCP_SYNCOOKIE_FAILED] != 0)
+		fprintf(out,
+		        " | cookies sent %" PRIu64 " (%.0f/s) ok %" PRIu64 " failed %" PRIu64
+		        " | synq %u",
+		        s.ctr[TERN_CTR_TCP_SYNCOOKIE_SENT],
+		        (s.ctr[TERN_CTR_TCP_SYNCOOKIE_SENT] -
+		                prev->ctr[TERN_CTR_TCP_SYNCOOKIE_SENT]) /
+		                secs,
+		        s.ctr[TERN_CTR_TCP_SYNCOOKIE_OK], s.ctr[TERN_CTR_TCP_SYNCOOKIE_FAILED],
+		        g.syn_queue);
 	fprintf(out, " | mbufs free %u\n", g.mbufs_free);
 	if (final) {
 		for (k = 0; k < TERN_DROP_MAX; k++)
@@ -448,6 +483,9 @@ app_run(struct app *a)
 		ec.fin_timeout_ms = a->o.fin_timeout_ms;
 		ec.user_timeout_ms = a->o.user_timeout_ms;
 		ec.abort_on_overflow = a->o.abort_on_overflow;
+		ec.syncookies = a->o.syncookies;
+		ec.synq_size = a->o.synq_size;
+		ec.syn_retries = a->o.syn_retries;
 		ec.max_conns = a->o.max_conns;
 		ec.cb = a->cb;
 		ec.app = a->app;
@@ -455,10 +493,10 @@ app_run(struct app *a)
 		a->engines[i] = tern_engine_create(&ec);
 		if (a->engines[i] == NULL) {
 			fprintf(stderr, "%s: engine %u: %s\n", a->name, i,
-			        rte_errno == ENOMEM
-			                ? "out of memory for connection tables "
-			                  "(give the EAL more memory or lower --max-conns)"
-			                : rte_strerror(rte_errno));
+			        rte_errno == ENOMEM ? "out of memory for connection tables "
+			                              "(give the EAL more memory or lower "
+			                              "--max-conns / --synq-size)"
+			                            : rte_strerror(rte_errno));
 			rc = 1;
 			goto out;
 		}

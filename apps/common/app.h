@@ -32,6 +32,9 @@ struct app_opts {
 	bool nodelay, no_sack, no_timestamps, no_wscale, no_delack, keepalive, abort_on_overflow;
 	uint32_t delack_ms, rcvbuf, sndbuf, fin_timeout_ms, user_timeout_ms;
 	uint32_t keepidle_ms, keepintvl_ms, keepcnt;
+	enum tern_syncookies syncookies;
+	uint32_t synq_size;
+	uint8_t syn_retries;
 };
 
 /** An app: fill name, usage, cb, app, setup; then app_run(). */
@@ -81,6 +84,9 @@ struct app {
 	        {"fin-timeout", required_argument, 0, 1016},                                       \
 	        {"user-timeout", required_argument, 0, 1017},                                      \
 	        {"abort-on-overflow", no_argument, 0, 1018},                                       \
+	        {"syncookies", required_argument, 0, 1019},                                        \
+	        {"synq-size", required_argument, 0, 1020},                                         \
+	        {"syn-retries", required_argument, 0, 1021},                                       \
 	{                                                                                          \
 		"help", no_argument, 0, 'h'                                                        \
 	}
