@@ -4,6 +4,7 @@ the peer namespace with a scripted source address. Started by run.sh, one phase 
 
   conformance.py --phase echo  --port P --closed-port Q --prefix PFX ...   tern-echo plain
   conformance.py --phase close --port P ...                 tern-echo --close-after 1000
+  conformance.py --phase cookie --port P ...                tern-echo --syncookies always
   conformance.py --list PHASE                               case names of a phase
 
 Prints "PASS name" or "FAIL name: reason" per case; the packet exchange of every case goes
@@ -59,6 +60,100 @@ def sack_blocks(seg):
     if not v:
         return []
     return [(v[i], v[i + 1]) for i in range(0, len(v) - 1, 2)]
+
+
+# =============================================================================================
+# SYN cookies (RFC 4987 §3.6): phase "cookie", tern-echo --syncookies always
+# =============================================================================================
+
+@case("cookie_ts_carries_options", phase="cookie")
+def _(s):
+    """Cookie SYN-ACK to a SYN with MSS, SACK, TS, wscale 7: all options answered; the low
+    6 bits of its TSval carry SACK (bit 4) and the peer's shift (bits 3..0); the ACK brings
+    the connection to life with window scaling in use: a raw window of 40 (5120 bytes at
+    shift 7) lets segments far larger than 40 bytes through."""
+    k = s.counters()
+    c = s.conn(mss=1460, sack=True, ts=True, wscale=7)
+    sa = c.syn()
+    o = sa.optd
+    check(sorted(o) == ["MSS", "SAckOK", "Timestamp", "WScale"], "SYN-ACK options %s" % sorted(o))
+    check(sa.tsecr == c.sent_syn_tsval, "TSecr %d, want %d" % (sa.tsecr, c.sent_syn_tsval))
+    check((sa.tsval & 0x3f) == ((1 << 4) | 7), "TSval low bits 0x%02x, want 0x17 (SACK, shift 7)"
+          % (sa.tsval & 0x3f))
+    check(k.gd("syn_queue") == 0, "a SYN queue entry was made")
+    k.want("tcp_syncookie_sent", 1, "==")
+    c.win = 40
+    c.ack()
+    c.established = True
+    data = bytes(random.getrandbits(8) for _ in range(6000))
+    c.echo(data, timeout=5.0)
+    big = max(len(x.data) for x in c.segs if x.data)
+    check(big > 40, "largest echoed segment %d bytes: window scaling not in use" % big)
+    k.want("tcp_syncookie_ok", 1, "==")
+    k.want("tcp_passive_open", 1, "==")
+
+
+@case("cookie_no_ts", phase="cookie")
+def _(s):
+    """Without timestamps a cookie keeps only the MSS: the SYN-ACK offers no wscale and no
+    sackOK even though the SYN did, and the connection works unscaled."""
+    k = s.counters()
+    c = s.conn(mss=1460, sack=True, ts=False, wscale=7)
+    sa = c.syn()
+    check(sorted(sa.optd) == ["MSS"], "SYN-ACK options %s, want MSS only" % sorted(sa.optd))
+    c.ack()
+    c.established = True
+    c.echo(b"z" * 3000)
+    for seg in c.segs[1:]:
+        check(seg.win <= 65535 and "Timestamp" not in seg.optd, "unexpected options/window")
+    k.want("tcp_syncookie_ok", 1, "==")
+
+
+@case("cookie_mss_class", phase="cookie")
+def _(s):
+    """The cookie carries the MSS as a class: a SYN with MSS 1400 gets class 1380, so tern's
+    data segments carry at most 1380 - 12 (timestamps) = 1368 bytes."""
+    c = s.conn(mss=1400, sack=True, ts=True, wscale=7)
+    c.handshake()
+    c.echo(bytes(range(256)) * 24, timeout=5.0)
+    big = max(len(x.data) for x in c.segs if x.data)
+    check(big == 1368, "largest echoed segment %d bytes, want 1368" % big)
+
+
+@case("cookie_bogus_ack", phase="cookie")
+def _(s):
+    """An ACK whose cookie is wrong creates nothing and draws <SEQ=SEG.ACK><CTL=RST>; the
+    right ACK afterwards still works."""
+    c = s.conn()
+    sa = c.syn()
+    k = s.counters()
+    bad = seq_add(sa.seq, 1 + (1 << 12))
+    c.send("A", ack=bad)
+    r = c.expect(is_rst, 1.0, "RST")
+    check(r.seq == bad and r.flags == "R", "RST seq/flags %s/%s" % (r.seq, r.flags))
+    k.want("tcp_cookie_bad", 1, "==")
+    k.want("tcp_syncookie_failed", 1, "==")
+    check(k.d("tcp_passive_open") == 0, "a connection was created")
+    c.ack()
+    c.established = True
+    c.echo(b"the real ACK")
+
+
+@case("cookie_synack_not_retransmitted", phase="cookie")
+def _(s):
+    """A cookie SYN-ACK is never retransmitted (no state): nothing for 2.5 s; the peer's SYN
+    retransmission gets a fresh SYN-ACK."""
+    c = s.conn()
+    sa = c.syn()
+    c.expect_nothing(2.5)
+    c.send("S", seq=c.iss, opts=c.syn_options(), advance=False, note="SYN again")
+    sa2 = c.expect(lambda x: x.has("S"), 2.0, "second SYN-ACK")
+    check(sa2.ack == sa.ack, "second SYN-ACK acknowledges something else")
+    c.irs = sa2.seq
+    c.rcv_nxt = seq_add(sa2.seq, 1)
+    c.ack()
+    c.established = True
+    c.echo(b"after a fresh cookie")
 
 
 # =============================================================================================
@@ -1348,7 +1443,7 @@ def main():
     ap.add_argument("--list", metavar="PHASE", help="print the case names of PHASE and exit")
     ap.add_argument("--describe", action="store_true", help="print every case with its "
                     "description (a Markdown table) and exit")
-    ap.add_argument("--phase", choices=["echo", "close"])
+    ap.add_argument("--phase", choices=["echo", "close", "cookie"])
     ap.add_argument("--only", help="comma-separated case names")
     ap.add_argument("--iface", default=os.environ.get("TERNLAB_IF_P", "tern-p"))
     ap.add_argument("--tern-ip", default=os.environ.get("TERNLAB_TERN_IP", "198.18.0.1"))

@@ -124,6 +124,7 @@ echo "tern conformance suite: lab $TERNLAB_PREFIX, tern-echo $TERN_ECHO, scripte
 lab_up
 run_phase echo --delack-ms 200
 run_phase close --close-after 1000 --fin-timeout 1500 --msl 1000
+run_phase cookie --syncookies always
 
 echo "runtime $(($(date +%s) - t_start)) s"
 echo "$passed passed, $failed failed"
