@@ -59,6 +59,10 @@ check bad_cc 2 "^tern-echo: --cc 'vegas': unknown algorithm \\(have: cubic, newr
 check bad_delack 2 "^tern-echo: --delack-ms '600': expected 0..500" -- $(eal n) $vdev -- --ip 198.18.0.1/24 --listen 7 --delack-ms 600
 check bad_keepalive 2 "^tern-echo: --keepalive '10,20': expected IDLE_MS,INTERVAL_MS,PROBES" -- $(eal o) $vdev -- --ip 198.18.0.1/24 --listen 7 --keepalive 10,20
 check bad_rcvbuf 2 "^tern-echo: --rcvbuf '12': expected bytes" -- $(eal p) $vdev -- --ip 198.18.0.1/24 --listen 7 --rcvbuf 12
+check bad_syncookies 2 "^tern-echo: --syncookies 'yes': expected auto, always or off" -- $(eal q) $vdev -- --ip 198.18.0.1/24 --listen 7 --syncookies yes
+check bad_synq_size 2 "^tern-echo: --synq-size '0': expected 1..16777216" -- $(eal r) $vdev -- --ip 198.18.0.1/24 --listen 7 --synq-size 0
+check bad_syn_retries 2 "^tern-echo: --syn-retries '11': expected 1..10" -- $(eal s) $vdev -- --ip 198.18.0.1/24 --listen 7 --syn-retries 11
+check synq_no_memory 1 "^tern-echo: engine 0: out of memory .*--synq-size" -- $(eal t) $vdev -- --ip 198.18.0.1/24 --listen 7 --synq-size 16777216
 }
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
