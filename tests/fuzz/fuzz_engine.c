@@ -683,6 +683,11 @@ inspect_tcp(const struct wire_ipv4_repr *ip, const uint8_t *l4, size_t l4len)
 	t = s->cur;
 	if (t == NULL || !t->live || th.sport != s->lport || (th.flags & WIRE_TCP_SYN))
 		return;
+	/* A frame of an earlier connection on this tuple, held for ARP while a SYN cookie's
+	 * SYN-ACK (sent straight to the SYN's MAC) created this one, may leave after it:
+	 * s->iss is the ISS of tern's latest SYN or SYN-ACK on the tuple. */
+	if (seq_lt(th.seq, s->iss) || seq_gt(th.seq, s->iss + 2 + (uint32_t)t->tx_off))
+		return;
 	if (t->tx_check && plen > 1) {
 		for (i = 0; i < plen; i++) {
 			uint32_t off = th.seq + i - (t->iss + 1);
@@ -1182,8 +1187,12 @@ send_seg(const struct seg *g)
 		                 tern_conn_state(s->cur->c) == TERN_TCP_SYN_SENT;
 
 		if ((g->flags & WIRE_TCP_SYN) && g->slot == ACTIVE && (!s->pedge_ok || synack_ok)) {
+			/* Several SYN-ACKs in one batch (the state is SYN_SENT for all of
+			 * them): a later one must not shrink what an ACK between them offered
+			 * (the engine takes the first, and that ACK's scaled window). */
+			if (!(s->pedge_ok && s->pmax_ack == g->ack && s->pmax_win > win))
+				s->pmax_win = win;
 			s->pmax_ack = g->ack;
-			s->pmax_win = win;
 			s->pedge_ok = true;
 		} else if (s->pedge_ok) {
 			if (seq_leq(g->ack, s->snd_max) && seq_lt(s->pmax_ack, g->ack))
@@ -1640,6 +1649,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	F.rx_offload = F.h[11] & 0x02;
 	F.tx_offload = F.h[11] & 0x04;
 	F.split_rx = F.h[11] & 0x08;
+	/* SYN queue and cookies: bits 4-5 auto / always / off / auto; bit 6 a queue of one
+	 * entry (the second half-open connection gets a cookie, or nothing) */
+	conf.syncookies = (F.h[11] >> 4) & 3;
+	if (conf.syncookies > TERN_SYNCOOKIES_OFF)
+		conf.syncookies = TERN_SYNCOOKIES_AUTO;
+	conf.synq_size = (F.h[11] & 0x40) ? 1 : 16;
 	conf.rx_csum_offload = F.rx_offload;
 	conf.tx_ip_csum_offload = conf.tx_tcp_csum_offload = F.tx_offload;
 

@@ -261,6 +261,14 @@ def engine_seeds():
     s["offload"] = (Script(misc=0x0E, app=0x03).seg("PA", plen=300).seg("PA", plen=10, bad=True)
                     .seg("A"))
     s["no-arp"] = Script(misc=0x01).connect().time(150, 8)
+    # SYN cookies: every SYN (the prelude's handshake completes from a cookie), without
+    # timestamps, and a queue of one entry (slot 0 stays half-open, slot 1 gets a cookie;
+    # with cookies off nothing).
+    s["cookies-always"] = Script(misc=0x10, app=0x03).seg("PA", plen=100).seg("A")
+    s["cookies-no-ts"] = Script(misc=0x10, synopt=0x07).seg("PA", plen=100)
+    s["cookies-queue-full"] = (Script(misc=0x40, synopt=0x1F).seg("S", slot=1).seg("A", slot=1)
+                               .seg("A").time(120, 4))
+    s["cookies-off-full"] = Script(misc=0x60, synopt=0x1F).seg("S", slot=1).time(150, 8)
     for n, b in s.items():
         write("engine", n, b.b)
 
