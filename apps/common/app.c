@@ -362,6 +362,8 @@ print_stats(const struct app *a, struct tern_stats *prev, double secs, bool fina
 	int topk = -1;
 	unsigned k;
 
+	if (secs < 1e-3)
+		secs = 1e-3;
 	sum_stats(a, &s, &g);
 	for (k = 0; k < TERN_DROP_MAX; k++) {
 		drops += s.drop[k];
@@ -415,6 +417,7 @@ app_run(struct app *a)
 	char err[256];
 	unsigned lcore, i;
 	bool main_polls;
+	uint64_t hz, start;
 	int rc;
 
 	if (a->o.ip == 0)
@@ -531,8 +534,10 @@ app_run(struct app *a)
 	}
 
 	memset(&prev, 0, sizeof(prev));
+	hz = rte_get_timer_hz();
+	start = rte_get_timer_cycles();
 	{
-		uint64_t hz = rte_get_timer_hz(), last = rte_get_timer_cycles();
+		uint64_t last = start;
 		while (!stop_flag) {
 			uint64_t now;
 			if (main_polls) {
@@ -555,8 +560,9 @@ app_run(struct app *a)
 		if (a->progress != NULL)
 			a->progress(a, (double)(rte_get_timer_cycles() - last) / hz, true);
 	}
+	/* The final line: totals, and rates averaged over the whole run. */
 	memset(&prev, 0, sizeof(prev));
-	print_stats(a, &prev, 1, true);
+	print_stats(a, &prev, (double)(rte_get_timer_cycles() - start) / (double)hz, true);
 	rc = 0;
 out:
 	for (i = 0; i < a->nengines; i++)

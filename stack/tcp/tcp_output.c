@@ -584,15 +584,25 @@ tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s)
 	struct flow_key k = {
 	        .laddr = s->laddr, .raddr = s->raddr, .lport = s->th.dport, .rport = s->th.sport};
 
+	struct wire_tcp_repr th;
+	struct wire_mac dmac;
+	struct rte_mbuf *m;
+
 	if (s->th.flags & WIRE_TCP_RST)
 		return; /* never answer a RST */
 	if (s->th.flags & WIRE_TCP_ACK) {
-		tcp_send_bare(e, &k, s->th.ack, 0, WIRE_TCP_RST);
+		th_init(&th, &k, s->th.ack, 0, WIRE_TCP_RST, 0);
 	} else {
 		uint32_t seglen =
 		        s->len + !!(s->th.flags & WIRE_TCP_SYN) + !!(s->th.flags & WIRE_TCP_FIN);
-		tcp_send_bare(e, &k, 0, s->th.seq + seglen, WIRE_TCP_RST | WIRE_TCP_ACK);
+		th_init(&th, &k, 0, s->th.seq + seglen, WIRE_TCP_RST | WIRE_TCP_ACK, 0);
 	}
+	/* Back to the frame's sender, like a SYN-ACK: a flood of forged segments (ACKs to a
+	 * listener, anything to a closed port) makes no ARP traffic and no ARP entries. */
+	memcpy(&dmac, rte_pktmbuf_mtod_offset(s->m, const uint8_t *, WIRE_ETH_ALEN), sizeof(dmac));
+	m = engine_alloc(e);
+	if (m != NULL && tcp_build(e, m, &k, &th, NULL, 0, 0) == 0)
+		ipv4_reply(e, m, k.raddr, WIRE_IPPROTO_TCP, &dmac);
 }
 
 void
