@@ -4,10 +4,10 @@
 # Builds nothing: `ninja -C <builddir>` first.
 #   usage: tests/bench/run.sh [builddir] [--lab | --no-lab]   (default builddir: build)
 # Runs every bench_* executable (micro-benchmarks, engine-only; no root needed), then the
-# lab bulk benchmark lab_bulk.sh (tern vs. the Linux kernel over the lab veth; needs root
-# and creates its own namespaces): by default only when run as root, --lab to insist
-# (fails without root), --no-lab to skip. Never pass/fail tests: the exit status is 1 only
-# when a benchmark could not run.
+# lab benchmarks lab_bulk.sh and lab_synflood.sh (tern vs. the Linux kernel over the lab
+# veth; need root and create their own namespaces): by default only when run as root,
+# --lab to insist (fails without root), --no-lab to skip. Never pass/fail tests: the exit
+# status is 1 only when a benchmark could not run.
 set -eu
 
 builddir=build
@@ -51,11 +51,19 @@ if [ "$found" = 0 ]; then
 fi
 
 if [ "$lab" = auto ]; then
-	if [ "$(id -u)" -eq 0 ]; then lab=1; else lab=0; echo; echo "## lab_bulk: skipped (needs root)"; fi
+	if [ "$(id -u)" -eq 0 ]; then
+		lab=1
+	else
+		lab=0
+		echo
+		echo "## lab_bulk, lab_synflood: skipped (need root)"
+	fi
 fi
 if [ "$lab" = 1 ]; then
-	echo
-	echo "## lab_bulk"
-	"$here/lab_bulk.sh" "$builddir" || { echo "run.sh: lab_bulk.sh failed" >&2; status=1; }
+	for l in lab_bulk lab_synflood; do
+		echo
+		echo "## $l"
+		"$here/$l.sh" "$builddir" || { echo "run.sh: $l.sh failed" >&2; status=1; }
+	done
 fi
 exit $status
