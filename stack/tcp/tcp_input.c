@@ -188,10 +188,18 @@ enter_recovery(struct tern_conn *c)
 {
 	struct tern_engine *e = c->e;
 
+	/*
+	 * Eifel (RFC 3522) compares the echoed timestamp with the TSval of the head segment's
+	 * *first* retransmission. When the previous recovery had already resent it (NextSeg
+	 * went past that recovery's point: HighRxt is above snd_una), that TSval is older
+	 * than ours, and an ACK echoing it would pass for the original's: no undo then.
+	 */
+	bool resent = seq_gt(c->scb.high_rxt, c->snd_una) && seq_leq(c->scb.high_rxt, c->snd_max);
+
 	c->flags |= CONN_F_RECOVERY;
 	c->recover = c->snd_max;
 	c->undo_cc = c->cc;
-	c->undo_ok = (c->opt & CONN_O_TS) != 0;
+	c->undo_ok = (c->opt & CONN_O_TS) != 0 && !resent;
 	c->rxt_tsval = tcp_ts_now(c, e->now_ms);
 	c->cc_ops->on_loss(&c->cc, conn_flight(c), e->now_ns / 1000);
 	c->flags &= (uint32_t)~CONN_F_RTT_TIMING; /* Karn */

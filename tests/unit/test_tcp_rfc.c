@@ -679,6 +679,83 @@ static const char *const newreno_partial_acks[] = {
 	"counter tcp_rto == 0",
 	NULL};
 
+/* Peer MSS 1012 with timestamps: segments of exactly 1000 bytes (1012 - 12 for TSopt),
+ * SACK and window scaling. The peer's clock (TS val) runs with the script's. */
+#define OPEN_1000_TS                                                                       \
+	"conf rcvbuf 262144",                                                              \
+	"0    app listen 8080",                                                            \
+	"0    < S 0:0(0) win 65535 <mss 1012,sackOK,TS val 0 ecr 0,nop,wscale 7>",         \
+	"0    > S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 3>", \
+	"+.01 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 10 ecr 0>"
+
+/* Regression (t_netem loss-t2p "slow mode"): Eifel (RFC 3522) compares the echoed
+ * timestamp with the TSval of the *first* retransmission. Segment 1 is lost, and so is
+ * its fast retransmission; segment 13 (12001, sent in recovery beyond the recovery point
+ * 12001) is lost too. The lost retransmission is detected (SACKs above it) and NextSeg
+ * resends 1 and then 13 at 0.15. The ACK of 1 (ack 12001) ends that recovery, and its new
+ * SACK starts the next one at once, which resends 13 again at 0.17. The ACK of 13 then
+ * echoes 0.15, the TSval of 13's first retransmission: older than 0.17, but the loss was
+ * real, not a reordering. No undo, DupThresh stays 3. (Before the fix: counted as
+ * spurious, cwnd restored and DupThresh doubled for good; with small windows the
+ * connection then lived on timeouts.) */
+static const char *const eifel_head_resent_before_recovery[] = {
+	"conf cc newreno",
+	OPEN_1000_TS,
+	"+.1  app send 40000",
+	TEN_SEGMENTS_1000,
+	"+.02 < . 1:1(0) ack 1 win 512 <sack 1001:2001,TS val 130 ecr 110>",
+	"+0   > . 10001:11001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:3001,TS val 130 ecr 110>",
+	"+0   > . 11001:12001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:4001,TS val 130 ecr 110>",
+	"+0   > . 1:1001(1000) ack 1",
+	"counter tcp_recovery == 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:5001,TS val 130 ecr 110>",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:6001,TS val 130 ecr 110>",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:7001,TS val 130 ecr 110>",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:8001,TS val 130 ecr 110>",
+	"+0   > . 12001:13001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:9001,TS val 130 ecr 110>",
+	"+0   > . 13001:14001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:10001,TS val 130 ecr 110>",
+	"+0   > . 14001:15001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:11001,TS val 130 ecr 110>",
+	"+0   > . 15001:16001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:12001,TS val 130 ecr 110>",
+	"+0   > . 16001:17001(1000) ack 1",
+	"0.15 < . 1:1(0) ack 1 win 512 <sack 1001:12001 13001:14001,TS val 150 ecr 130>",
+	"+0   > . 1:1001(1000) ack 1",
+	"+0   > . 17001:18001(1000) ack 1",
+	"counter tcp_lost_retrans == 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:12001 13001:15001,TS val 150 ecr 130>",
+	"+0   > . 18001:19001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:12001 13001:16001,TS val 150 ecr 130>",
+	"+0   > . 12001:13001(1000) ack 1",
+	"+0   > . 19001:20001(1000) ack 1",
+	"0.17 < . 1:1(0) ack 12001 win 512 <sack 13001:17001,TS val 170 ecr 150>",
+	"+0   > . 12001:13001(1000) ack 1",
+	"counter tcp_recovery == 2",
+	"+.001 < . 1:1(0) ack 17001 win 512 <TS val 171 ecr 150>",
+	"counter tcp_spurious_recovery == 0",
+	"+0   > . 20001:21001(1000) ack 1",
+	"0.19 < . 1:1(0) ack 21001 win 512 <TS val 190 ecr 171>",
+	"+0   > . 21001:22001(1000) ack 1",
+	"+0   > . 22001:23001(1000) ack 1",
+	"0.21 < . 1:1(0) ack 23001 win 512 <TS val 210 ecr 190>",
+	"+0   > . 23001:24001(1000) ack 1",
+	"+0   > . 24001:25001(1000) ack 1",
+	"+0   > . 25001:26001(1000) ack 1",
+	"+0   > . 26001:27001(1000) ack 1",
+	"0.23 < . 1:1(0) ack 23001 win 512 <sack 24001:25001,TS val 230 ecr 210>",
+	"+0   > . 27001:28001(1000) ack 1",
+	"+0   < . 1:1(0) ack 23001 win 512 <sack 24001:26001,TS val 230 ecr 210>",
+	"+0   > . 28001:29001(1000) ack 1",
+	"+0   < . 1:1(0) ack 23001 win 512 <sack 24001:27001,TS val 230 ecr 210>",
+	"+0   > . 23001:24001(1000) ack 1",
+	"counter tcp_recovery == 3",
+	"counter tcp_rto == 0",
+	NULL};
+
 /* D-SACK (RFC 2883): a duplicate segment is reported as the first SACK block of the ACK
  * it draws, once; the peer can tell its retransmission was needless. */
 static const char *const dsack_duplicate[] = {
@@ -1313,6 +1390,7 @@ static const struct tcp_script scripts[] = {
         S(sack_recovery),
         S(sack_recovery_cubic),
         S(newreno_partial_acks),
+        S(eifel_head_resent_before_recovery),
         S(rto_synack_backoff),
         S(syncookie_ts_options),
         S(syncookie_no_ts),
