@@ -7,7 +7,9 @@
 #ifndef TERN_BENCH_H
 #define TERN_BENCH_H
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -46,6 +48,26 @@ bench_median(double *v, size_t n)
 {
 	qsort(v, n, sizeof(v[0]), bench_cmp_double);
 	return v[n / 2];
+}
+
+/**
+ * A positive integer option value (decimal, or 0x hex) no larger than @p max; on anything
+ * else print "PROG: bad WHAT 'S' (1..MAX)" and exit with status 2.
+ */
+static inline uint64_t
+bench_parse_u64(const char *prog, const char *s, const char *what, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v == 0 || v > max) {
+		fprintf(stderr, "%s: bad %s '%s' (1..%llu)\n", prog, what, s,
+		        (unsigned long long)max);
+		exit(2);
+	}
+	return v;
 }
 
 #endif

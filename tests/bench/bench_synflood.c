@@ -661,21 +661,6 @@ check_counts(struct bench *b, enum bcase c, const struct outcome *r)
 	return ok ? 0 : 1;
 }
 
-static uint64_t
-parse_u64(const char *s, const char *what)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v == 0 || v > (1u << 20)) {
-		fprintf(stderr, "bench_synflood: bad %s '%s' (1..1048576)\n", what, s);
-		exit(2);
-	}
-	return v;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -696,16 +681,20 @@ main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			b->o.syns = (unsigned)parse_u64(optarg, "--syns");
+			b->o.syns = (unsigned)bench_parse_u64(
+			        "bench_synflood", optarg, "--syns", 1u << 20);
 			break;
 		case 'r':
-			b->o.rounds = (unsigned)parse_u64(optarg, "--rounds");
+			b->o.rounds = (unsigned)bench_parse_u64(
+			        "bench_synflood", optarg, "--rounds", 1u << 20);
 			break;
 		case 'R':
-			b->o.reps = (unsigned)parse_u64(optarg, "--reps");
+			b->o.reps = (unsigned)bench_parse_u64(
+			        "bench_synflood", optarg, "--reps", 1u << 20);
 			break;
 		case 'b':
-			b->o.backlog = (unsigned)parse_u64(optarg, "--backlog");
+			b->o.backlog = (unsigned)bench_parse_u64(
+			        "bench_synflood", optarg, "--backlog", 1u << 20);
 			break;
 		default:
 			fprintf(stderr, "usage: bench_synflood [--syns N] [--rounds N] [--reps N] "

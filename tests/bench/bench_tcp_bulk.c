@@ -45,6 +45,7 @@
 
 #include <tern/tern.h>
 
+#include "bench.h"
 #include "../unit/test_helpers.h"
 
 #define PORT        5001
@@ -72,7 +73,7 @@ struct bulk {
 
 /* CPU time of this thread: on a shared VM, time given to other jobs is not counted. */
 static uint64_t
-now_ns(void)
+thread_ns(void)
 {
 	struct timespec ts;
 
@@ -98,7 +99,7 @@ static void
 done(struct bulk *b)
 {
 	if (b->t1 == 0)
-		b->t1 = now_ns();
+		b->t1 = thread_ns();
 }
 
 /* ---- client ---- */
@@ -131,7 +132,7 @@ cli_connected(struct tern_conn *c, void *app)
 	struct bulk *b = app;
 
 	b->cc = c;
-	b->t0 = now_ns();
+	b->t0 = thread_ns();
 	cli_pump(b);
 }
 
@@ -319,7 +320,7 @@ tern_run(struct rte_mempool *pool, const struct opts *o, enum mode mode, uint64_
 		fprintf(stderr, "bench_tcp_bulk: listen/connect failed\n");
 		exit(1);
 	}
-	deadline = now_ns() + (uint64_t)DEADLINE_S * 1000000000u; /* CPU seconds */
+	deadline = thread_ns() + (uint64_t)DEADLINE_S * 1000000000u; /* CPU seconds */
 	while (!(b->cli_closed && b->srv_closed)) {
 		unsigned i;
 
@@ -327,7 +328,7 @@ tern_run(struct rte_mempool *pool, const struct opts *o, enum mode mode, uint64_
 			tern_engine_poll(ec);
 			tern_engine_poll(es);
 		}
-		if (now_ns() > deadline) {
+		if (thread_ns() > deadline) {
 			fprintf(stderr,
 			        "bench_tcp_bulk: no end after %ds: sent %" PRIu64
 			        " server got %" PRIu64 " client got %" PRIu64 "\n",
@@ -366,7 +367,7 @@ baseline_link(
 	uint64_t off = 0, t0;
 	double secs;
 
-	t0 = now_ns();
+	t0 = thread_ns();
 	while (off < total) {
 		uint16_t n = 0, got, i, sent;
 
@@ -398,7 +399,7 @@ baseline_link(
 			}
 		}
 	}
-	secs = (double)(now_ns() - t0) / 1e9;
+	secs = (double)(thread_ns() - t0) / 1e9;
 	test_link_free(l);
 	return secs;
 }
@@ -406,7 +407,7 @@ baseline_link(
 static double
 baseline_copy(uint64_t total, unsigned seg, const uint8_t *pat, uint8_t *mid, uint8_t *out)
 {
-	uint64_t off = 0, t0 = now_ns();
+	uint64_t off = 0, t0 = thread_ns();
 
 	while (off < total) {
 		unsigned len = total - off < seg ? (unsigned)(total - off) : seg;
@@ -417,7 +418,7 @@ baseline_copy(uint64_t total, unsigned seg, const uint8_t *pat, uint8_t *mid, ui
 		sink ^= out[len - 1];
 		off += len;
 	}
-	return (double)(now_ns() - t0) / 1e9;
+	return (double)(thread_ns() - t0) / 1e9;
 }
 
 /* ---- reporting ---- */
@@ -501,21 +502,6 @@ bench_mode(struct rte_mempool *pool, const struct opts *o, enum mode mode, const
 	return 0;
 }
 
-static uint64_t
-parse_u64(const char *s, const char *what)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v == 0) {
-		fprintf(stderr, "bench_tcp_bulk: bad %s '%s'\n", what, s);
-		exit(2);
-	}
-	return v;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -533,19 +519,23 @@ main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
-			o.bytes = parse_u64(optarg, "--bytes");
+			o.bytes = bench_parse_u64("bench_tcp_bulk", optarg, "--bytes", UINT64_MAX);
 			break;
 		case 'e':
-			o.echo_bytes = parse_u64(optarg, "--echo-bytes");
+			o.echo_bytes = bench_parse_u64(
+			        "bench_tcp_bulk", optarg, "--echo-bytes", UINT64_MAX);
 			break;
 		case 'r':
-			o.reps = (unsigned)parse_u64(optarg, "--reps");
+			o.reps = (unsigned)bench_parse_u64(
+			        "bench_tcp_bulk", optarg, "--reps", UINT64_MAX);
 			break;
 		case 'R':
-			o.rcvbuf = (uint32_t)parse_u64(optarg, "--rcvbuf");
+			o.rcvbuf = (uint32_t)bench_parse_u64(
+			        "bench_tcp_bulk", optarg, "--rcvbuf", UINT64_MAX);
 			break;
 		case 'S':
-			o.sndbuf = (uint32_t)parse_u64(optarg, "--sndbuf");
+			o.sndbuf = (uint32_t)bench_parse_u64(
+			        "bench_tcp_bulk", optarg, "--sndbuf", UINT64_MAX);
 			break;
 		default:
 			fprintf(stderr,
