@@ -139,6 +139,8 @@ enum tern_drop {
 	X(TCP_ACCQ_OVERFLOW, tcp_accq_overflow, "handshakes completed into a full accept queue") \
 	X(TCP_SYNQ_EXPIRED, tcp_synq_expired,                                                    \
 	        "half-open connections that timed out (SYN-ACK retransmissions exhausted)")      \
+	X(TCP_SYNQ_OVERFLOW, tcp_synq_overflow,                                                  \
+	        "SYNs the SYN queue refused (listener backlog or pool full)")                    \
 	X(TCP_SYNCOOKIE_SENT, tcp_syncookie_sent, "SYN-ACKs sent with a SYN cookie")             \
 	X(TCP_SYNCOOKIE_OK, tcp_syncookie_ok, "connections created from a valid SYN cookie")     \
 	X(TCP_SYNCOOKIE_FAILED, tcp_syncookie_failed,                                            \

@@ -328,6 +328,7 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 			synq_arm(e);
 			return;
 		}
+		tern_count(e, TERN_CTR_TCP_SYNQ_OVERFLOW, 1);
 		if (e->conf.syncookies == TERN_SYNCOOKIES_OFF) {
 			tern_drop(e, s->m, TERN_DROP_TCP_LISTEN_OVERFLOW);
 			return;

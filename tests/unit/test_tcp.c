@@ -513,6 +513,7 @@ test_syn_backlog(void **state)
 	peer_send(f, WIRE_TCP_SYN, PISS, 0, 8192, NULL, 0);
 	expect_nothing(f);
 	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_LISTEN_OVERFLOW], 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_SYNQ_OVERFLOW], 1);
 	/* A retransmitted SYN on the first connection draws the same SYN-ACK again. */
 	f->pport = PPORT;
 	peer_send(f, WIRE_TCP_SYN, PISS, 0, 8192, NULL, 0);
@@ -540,6 +541,7 @@ test_syncookie_auto(void **state)
 	expect_nothing(f);
 	assert_int_equal(gauges(f).syn_queue, 1);
 	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_SYNCOOKIE_SENT], 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_SYNQ_OVERFLOW], 1);
 	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_LISTEN_OVERFLOW], 0);
 
 	/* the cookie's ACK carries data: connection created, data delivered */
