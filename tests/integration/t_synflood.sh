@@ -9,8 +9,9 @@
 # connections from the peer's own address (connect, 16-byte echo, close; 8 at a time). The
 # flood is stopped (by pid) when the clients are done, at the latest after SYNFLOOD_SECS.
 # Checks, per tool:
-#   - at least 99.9 % of the connections succeeded, and at least 90 % of them ran while the
-#     flood was on;
+#   - at least 99.9 % of the connections succeeded (each within 20 s: a SYN lost in the flood
+#     is retransmitted by Linux after 1, 3, 7, 15 s), and at least 75 % of their run was
+#     under the flood;
 #   - the flood reached tern (TCP segments received >= SYNFLOOD_MIN_SYNS) and the SYN queue
 #     overflowed into SYN cookies (tcp_syncookie_sent > 0);
 #   - the SYN queue never held more than the listener's backlog (1024): read from telemetry
@@ -19,7 +20,7 @@
 #     what they were before it, and no mbuf ran out (drop no_mbuf == 0);
 #   - tern-echo is still up, answers a connection, and exits 0 on SIGTERM.
 # usage: t_synflood.sh [af_packet]   (the tern-gen flood needs af_packet on the peer veth)
-# Environment: SYNFLOOD_TOOLS, SYNFLOOD_SECS (hard bound per flood, default 15),
+# Environment: SYNFLOOD_TOOLS, SYNFLOOD_SECS (hard bound per flood, default 20),
 #   SYNFLOOD_CONNS (default 1000), SYNFLOOD_PPS (tern-gen rate, default 100000),
 #   SYNFLOOD_LEAD (default 0.5), SYNFLOOD_MIN_SYNS (default 20000).
 # shellcheck source-path=SCRIPTDIR
@@ -32,7 +33,7 @@ it_begin synflood "${1:-}"
 . "$IT_DIR/t_gen_lib.sh"
 port=7
 read -ra tools <<<"${SYNFLOOD_TOOLS:-hping3 tern-gen}"
-: "${SYNFLOOD_SECS:=15}"
+: "${SYNFLOOD_SECS:=20}"
 : "${SYNFLOOD_CONNS:=1000}"
 : "${SYNFLOOD_PPS:=100000}"
 : "${SYNFLOOD_LEAD:=0.5}"
@@ -114,9 +115,9 @@ for tool in "${tools[@]}"; do
 	watch_synq "$tool"
 	sleep "$SYNFLOOD_LEAD"
 	rc=0
-	ip netns exec "$TERNLAB_NS_P" timeout -k 5 $((SYNFLOOD_SECS + 60)) "$PY" \
+	ip netns exec "$TERNLAB_NS_P" timeout -k 5 $((SYNFLOOD_SECS + 70)) "$PY" \
 		"$IT_DIR/connect_client.py" --host "$TERNLAB_TERN_IP" --port "$port" \
-		--count "$SYNFLOOD_CONNS" --concurrency 8 --timeout 10 --deadline $((SYNFLOOD_SECS + 30)) \
+		--count "$SYNFLOOD_CONNS" --concurrency 8 --timeout 20 --deadline $((SYNFLOOD_SECS + 40)) \
 		>"$IT_TMP/$tool.clients.json" 2>"$IT_TMP/$tool.clients.err" || rc=$?
 	# Was the flood still on when the clients finished?
 	flood_on=0
@@ -146,7 +147,7 @@ if ok * 1000 < n * 999:
     bad.append("only %d of %d connections succeeded (%s)" % (ok, n, cl["failed"]))
 during = 1.0 if flood_on else (min(t1, cl["last"] or t1) - (cl["first"] or t0)) / max(
     1e-6, (cl["last"] or t1) - (cl["first"] or t0))
-if not flood_on and during < 0.9:
+if not flood_on and during < 0.75:
     bad.append("the flood ended before the clients: %.0f %% of their run was under flood" % (100 * during))
 if d("tcp_seg_rx") < min_syns:
     bad.append("tern received only %d TCP segments (want >= %d)" % (d("tcp_seg_rx"), min_syns))
