@@ -306,8 +306,7 @@ tern_listen(struct tern_engine *e, uint16_t port, uint32_t backlog)
 	if (l == NULL)
 		return -ENOMEM;
 	l->port = port;
-	l->backlog = backlog ? backlog : 1024;
-	synq_listener_init(&l->sq, l->backlog);
+	synq_listener_init(&l->sq, backlog ? backlog : 1024);
 	tern_list_init(&l->accq);
 	e->tcp.listeners[port] = l;
 	e->tcp.nlisteners++;

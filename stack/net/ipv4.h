@@ -7,10 +7,13 @@
 #define TERN_NET_IPV4_H
 
 #include <stdint.h>
+#include <string.h>
 
-struct rte_mbuf;
+#include <rte_mbuf.h>
+
+#include "wire/eth.h"
+
 struct tern_engine;
-struct wire_mac;
 
 /** Headroom an L4 packet needs for the IPv4 and Ethernet headers. */
 #define TERN_L2L3_HLEN (14 + 20)
@@ -24,6 +27,13 @@ void eth_input(struct tern_engine *e, struct rte_mbuf *m);
  * the pseudo-header sum with RTE_MBUF_F_TX_TCP_CKSUM set. Consumes @p m.
  */
 void ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto);
+/** The source MAC of received frame @p m (its data starts at the Ethernet header). */
+static inline void
+eth_frame_src(const struct rte_mbuf *m, struct wire_mac *mac)
+{
+	memcpy(mac, rte_pktmbuf_mtod_offset(m, const uint8_t *, WIRE_ETH_ALEN), sizeof(*mac));
+}
+
 /**
  * As ipv4_output(), but to Ethernet address @p dmac without consulting the ARP cache: an
  * answer to a frame that came from @p dmac (a SYN-ACK to the SYN's sender), so that a

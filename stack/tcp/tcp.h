@@ -188,8 +188,7 @@ enum tcp_tw_verdict {
 struct tcp_listener {
 	uint16_t port;
 	uint8_t paused;          /**< tern_listen_pause(): completed handshakes wait on accq */
-	uint32_t backlog;        /**< bound of the accept queue (and of sq) */
-	struct synq_listener sq; /**< half-open entries in the engine's SYN queue */
+	struct synq_listener sq; /**< half-open entries; sq.backlog also bounds the accept queue */
 	uint32_t accq_len;     /**< accept queue: completed, accepted callback not delivered yet */
 	struct tern_list accq; /**< connections held while paused (through their ev_link) */
 };
@@ -265,6 +264,15 @@ struct tcp_seg {
 	struct rte_mbuf *m;
 };
 
+/** The 4-tuple of segment @p s, from our side. */
+static inline struct flow_key
+tcp_seg_key(const struct tcp_seg *s)
+{
+	struct flow_key k = {
+	        .laddr = s->laddr, .raddr = s->raddr, .lport = s->th.dport, .rport = s->th.sport};
+	return k;
+}
+
 /* tcp.c / engine setup */
 int tcp_init(struct tern_engine *e);
 void tcp_fini(struct tern_engine *e);
@@ -316,9 +324,6 @@ void tcp_send_bare_ts(struct tern_engine *e, const struct flow_key *k, tern_seq_
         tern_seq_t ack, uint16_t win, bool ts, uint32_t tsval, uint32_t tsecr);
 /** Send a RST answering segment @p s that matched no connection (RFC 9293 §3.10.7.1). */
 void tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s);
-/** Send a bare segment on a 4-tuple with no connection block (TIME_WAIT ACK, RST). */
-void tcp_send_bare(struct tern_engine *e, const struct flow_key *k, tern_seq_t seq, tern_seq_t ack,
-        uint8_t flags);
 /** A SYN-ACK sent without a connection block (SYN queue entry or SYN cookie). */
 struct tcp_synack {
 	tern_seq_t iss; /**< our ISN (or the cookie) */

@@ -791,10 +791,7 @@ tcp_input(
 	if (rte_pktmbuf_pkt_len(m) > (uint32_t)l4off + l4len)
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - (l4off + l4len)));
 
-	k.laddr = s.laddr;
-	k.raddr = s.raddr;
-	k.lport = s.th.dport;
-	k.rport = s.th.sport;
+	k = tcp_seg_key(&s);
 	n = flow_lookup(&e->tcp.flows, &k);
 	if (n != NULL && n->kind == FLOW_CONN) {
 		struct tern_conn *c = (struct tern_conn *)n;

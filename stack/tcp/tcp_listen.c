@@ -80,14 +80,6 @@ synack_window(const struct tern_engine *e)
 	return (uint16_t)(e->conf.rcvbuf > 65535 ? 65535 : e->conf.rcvbuf);
 }
 
-static struct flow_key
-seg_key(const struct tcp_seg *s)
-{
-	struct flow_key k = {
-	        .laddr = s->laddr, .raddr = s->raddr, .lport = s->th.dport, .rport = s->th.sport};
-	return k;
-}
-
 /* Options of the SYN we will use: what it offered and our configuration allows. */
 static uint8_t
 syn_opts(const struct tern_engine *e, const struct tcp_seg *s)
@@ -155,6 +147,28 @@ synq_event(void *arg, struct synq_entry *ent, enum synq_event ev)
 	}
 }
 
+/*
+ * After synq_alloc(): the new entry is due rto_ms from now. The timer moves only when it is
+ * not armed or armed later; synq_arm() would scan every stage, which a SYN need not pay.
+ */
+static void
+synq_arm_new(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	uint64_t due = tcp->synq.now_ms + tcp->synq.rto_ms;
+
+	if (!tern_timer_pending(&tcp->synq_timer) || tcp->synq_timer.expires > due)
+		twheel_arm(&e->wheel, &tcp->synq_timer, due);
+}
+
+/* After synq_free(): an early expiry finds nothing due and re-arms; an empty queue stops. */
+static void
+synq_arm_freed(struct tern_engine *e)
+{
+	if (synq_empty(&e->tcp.synq))
+		twheel_cancel(&e->wheel, &e->tcp.synq_timer);
+}
+
 static void
 synq_timer_fn(struct tern_timer *t, void *ctx)
 {
@@ -217,7 +231,7 @@ glean(struct tern_engine *e, const struct tcp_seg *s)
 
 	if (ipv4_nexthop(e, s->raddr) != s->raddr)
 		return;
-	memcpy(&src, rte_pktmbuf_mtod_offset(s->m, uint8_t *, WIRE_ETH_ALEN), sizeof(src));
+	eth_frame_src(s->m, &src);
 	arp_glean(e, s->raddr, &src);
 }
 
@@ -231,10 +245,10 @@ static struct tern_conn *
 handshake_done(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s,
         const struct handshake *h, struct synq_entry *ent)
 {
-	struct flow_key k = seg_key(s);
+	struct flow_key k = tcp_seg_key(s);
 	struct tern_conn *c;
 
-	if (l->accq_len >= l->backlog) {
+	if (l->accq_len >= l->sq.backlog) {
 		/* As Linux with tcp_abort_on_overflow 0 / 1: drop the ACK (a queue entry's
 		 * SYN-ACK retransmission asks for it again), or refuse with a RST. */
 		tern_count(e, TERN_CTR_TCP_ACCQ_OVERFLOW, 1);
@@ -253,7 +267,7 @@ handshake_done(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s,
 	}
 	if (ent != NULL) {
 		synq_free(&e->tcp.synq, ent);
-		synq_arm(e);
+		synq_arm_freed(e);
 	}
 	glean(e, s);
 	c->flags |= CONN_F_PASSIVE;
@@ -298,7 +312,7 @@ static void
 listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 {
 	struct tcp_engine *tcp = &e->tcp;
-	struct flow_key k = seg_key(s);
+	struct flow_key k = tcp_seg_key(s);
 	const struct wire_tcp_opts *o = &s->th.opts;
 	uint16_t mss = (o->present & WIRE_TCPO_MSS) ? o->mss : 0;
 	uint8_t opt = syn_opts(e, s);
@@ -308,7 +322,7 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 	struct tcp_synack sa;
 	struct synq_entry *ent;
 
-	if (l->accq_len >= l->backlog) {
+	if (l->accq_len >= l->sq.backlog) {
 		/* Nobody is accepting: a handshake could not complete. The peer tries again. */
 		tern_drop(e, s->m, TERN_DROP_TCP_ACCEPT_OVERFLOW);
 		return;
@@ -325,7 +339,7 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 			ent->node.aux = opt;
 			glean(e, s); /* for the retransmissions; bounded by the queue */
 			synq_send_synack(e, ent, s->m);
-			synq_arm(e);
+			synq_arm_new(e);
 			return;
 		}
 		tern_count(e, TERN_CTR_TCP_SYNQ_OVERFLOW, 1);
@@ -366,7 +380,7 @@ listen_cookie_ack(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg 
 	        [SYNCOOKIE_NO_TS] = TERN_DROP_TCP_COOKIE_NO_TS,
 	        [SYNCOOKIE_BAD] = TERN_DROP_TCP_COOKIE_BAD,
 	};
-	struct flow_key k = seg_key(s);
+	struct flow_key k = tcp_seg_key(s);
 	struct syncookie_tuple t = {
 	        .laddr = k.laddr, .raddr = k.raddr, .lport = k.lport, .rport = k.rport};
 	bool has_ts = (s->th.opts.present & WIRE_TCPO_TS) != 0;
@@ -451,7 +465,7 @@ tcp_synq_input(struct tern_engine *e, struct synq_entry *ent, struct tcp_seg *s)
 		if (seq == rcv_nxt) {
 			tern_count(e, TERN_CTR_TCP_RST_RX, 1);
 			synq_free(&tcp->synq, ent);
-			synq_arm(e);
+			synq_arm_freed(e);
 			rte_pktmbuf_free(s->m);
 			return NULL;
 		}

@@ -569,21 +569,9 @@ tcp_send_bare_ts(struct tern_engine *e, const struct flow_key *k, tern_seq_t seq
 }
 
 void
-tcp_send_bare(struct tern_engine *e, const struct flow_key *k, tern_seq_t seq, tern_seq_t ack,
-        uint8_t flags)
-{
-	struct wire_tcp_repr th;
-
-	th_init(&th, k, seq, ack, flags, 0);
-	tcp_xmit(e, k, &th, NULL, 0, 0);
-}
-
-void
 tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s)
 {
-	struct flow_key k = {
-	        .laddr = s->laddr, .raddr = s->raddr, .lport = s->th.dport, .rport = s->th.sport};
-
+	struct flow_key k = tcp_seg_key(s);
 	struct wire_tcp_repr th;
 	struct wire_mac dmac;
 	struct rte_mbuf *m;
@@ -599,7 +587,7 @@ tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s)
 	}
 	/* Back to the frame's sender, like a SYN-ACK: a flood of forged segments (ACKs to a
 	 * listener, anything to a closed port) makes no ARP traffic and no ARP entries. */
-	memcpy(&dmac, rte_pktmbuf_mtod_offset(s->m, const uint8_t *, WIRE_ETH_ALEN), sizeof(dmac));
+	eth_frame_src(s->m, &dmac);
 	m = engine_alloc(e);
 	if (m != NULL && tcp_build(e, m, &k, &th, NULL, 0, 0) == 0)
 		ipv4_reply(e, m, k.raddr, WIRE_IPPROTO_TCP, &dmac);
@@ -634,7 +622,7 @@ tcp_send_synack(struct tern_engine *e, const struct flow_key *k, const struct tc
 	}
 	/* Answer in the SYN's own mbuf, to the Ethernet address it came from: no allocation
 	 * and no ARP on the flood path. */
-	memcpy(&dmac, rte_pktmbuf_mtod_offset(reuse, const uint8_t *, WIRE_ETH_ALEN), sizeof(dmac));
+	eth_frame_src(reuse, &dmac);
 	if (reuse->nb_segs == 1 && RTE_MBUF_DIRECT(reuse) && rte_mbuf_refcnt_read(reuse) == 1) {
 		rte_pktmbuf_reset(reuse);
 		m = reuse;
