@@ -5,8 +5,9 @@
 #             anywhere (off-link for tern: answered to the frame's MAC, never ARPed for);
 #   tern-gen  `tern-gen --mode synflood --rate SYNFLOOD_PPS` on its own af_packet port on the
 #             peer veth, sources in 198.18.0.128/25 (on-link);
-# the flood starts, and after SYNFLOOD_LEAD seconds connect_client.py opens SYNFLOOD_CONNS
-# connections from the peer's own address (connect, 16-byte echo, close; 8 at a time). The
+# the flood starts; once it has filled tern's SYN queue (cookies sent) and SYNFLOOD_LEAD more
+# seconds, connect_client.py opens SYNFLOOD_CONNS connections from the peer's own address
+# (connect, 16-byte echo, close; 8 at a time, paced to SYNFLOOD_CPS per second). The
 # flood is stopped (by pid) when the clients are done, at the latest after SYNFLOOD_SECS.
 # Checks, per tool:
 #   - at least 99.9 % of the connections succeeded (each within 20 s: a SYN lost in the flood
@@ -22,7 +23,7 @@
 # usage: t_synflood.sh [af_packet]   (the tern-gen flood needs af_packet on the peer veth)
 # Environment: SYNFLOOD_TOOLS, SYNFLOOD_SECS (hard bound per flood, default 20),
 #   SYNFLOOD_CONNS (default 1000), SYNFLOOD_PPS (tern-gen rate, default 100000),
-#   SYNFLOOD_LEAD (default 0.5), SYNFLOOD_MIN_SYNS (default 20000).
+#   SYNFLOOD_LEAD (default 0.5), SYNFLOOD_CPS (default 400), SYNFLOOD_MIN_SYNS (default 20000).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -37,6 +38,7 @@ read -ra tools <<<"${SYNFLOOD_TOOLS:-hping3 tern-gen}"
 : "${SYNFLOOD_CONNS:=1000}"
 : "${SYNFLOOD_PPS:=100000}"
 : "${SYNFLOOD_LEAD:=0.5}"
+: "${SYNFLOOD_CPS:=400}"
 : "${SYNFLOOD_MIN_SYNS:=20000}"
 backlog=1024 # tern-echo listens with the default backlog
 net=${TERNLAB_PEER_IP%.*}
@@ -113,11 +115,15 @@ for tool in "${tools[@]}"; do
 	t_flood0=$(date +%s.%N)
 	flood_start "$tool"
 	watch_synq "$tool"
+	# The clients start once the flood is on: the SYN queue has overflowed into cookies
+	# (tern-gen needs a moment for its EAL and ARP).
+	wait_until 20 tel_is /tern/stats tcp_syncookie_sent -gt 0 ||
+		it_fail "$tool: the flood did not fill tern's SYN queue within 20 s"
 	sleep "$SYNFLOOD_LEAD"
 	rc=0
 	ip netns exec "$TERNLAB_NS_P" timeout -k 5 $((SYNFLOOD_SECS + 70)) "$PY" \
 		"$IT_DIR/connect_client.py" --host "$TERNLAB_TERN_IP" --port "$port" \
-		--count "$SYNFLOOD_CONNS" --concurrency 8 --timeout 20 --deadline $((SYNFLOOD_SECS + 40)) \
+		--count "$SYNFLOOD_CONNS" --rate "$SYNFLOOD_CPS" --concurrency 8 --timeout 20 --deadline $((SYNFLOOD_SECS + 40)) \
 		>"$IT_TMP/$tool.clients.json" 2>"$IT_TMP/$tool.clients.err" || rc=$?
 	# Was the flood still on when the clients finished?
 	flood_on=0
