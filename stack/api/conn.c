@@ -499,6 +499,10 @@ tern_conn_shutdown(struct tern_conn *c)
 		return 0;
 	switch (c->state) {
 	case TERN_TCP_SYN_RCVD:
+		/* RFC 9293 §3.10.4: with the handshake not complete, the FIN waits for
+		 * ESTABLISHED (input_ack() moves on to FIN_WAIT_1), which still reports
+		 * the connection as connected first. */
+		break;
 	case TERN_TCP_ESTABLISHED:
 		conn_set_state(c, TERN_TCP_FIN_WAIT_1);
 		break;

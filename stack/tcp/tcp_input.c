@@ -291,6 +291,8 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
 		c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
 		conn_set_state(c, TERN_TCP_ESTABLISHED);
+		if (c->flags & CONN_F_FIN_QUEUED) /* shutdown() in SYN_RCVD: the FIN goes now */
+			conn_set_state(c, TERN_TCP_FIN_WAIT_1);
 		c->snd_wnd = win << c->snd_wscale;
 		c->max_snd_wnd = c->snd_wnd > c->max_snd_wnd ? c->snd_wnd : c->max_snd_wnd;
 		c->snd_wl1 = s->th.seq;

@@ -102,6 +102,21 @@ ts_clock(const struct tern_engine *e, const struct flow_key *k)
 	return (uint32_t)e->now_ms + tcp_ts_offset(&e->tcp, k);
 }
 
+/*
+ * A bare ACK from queue entry @p ent (challenge ACK, answer to an out-of-window segment):
+ * <SEQ=ISS+1><ACK=IRS+1>. Not a SYN, so its window is scaled when the handshake agreed on
+ * scaling: the peer, established once it sent its ACK, reads it that way.
+ */
+static void
+synq_send_ack(struct tern_engine *e, const struct synq_entry *ent)
+{
+	unsigned shift = (ent->node.aux & SYNQ_F_WSCALE) ? e->tcp.wscale : 0;
+
+	tcp_send_bare_ts(e, &ent->node.key, ent->iss + 1, ent->irs + 1,
+	        (uint16_t)(synack_window(e) >> shift), (ent->node.aux & SYNQ_F_TS) != 0,
+	        ts_clock(e, &ent->node.key), ent->ts_recent);
+}
+
 /* The SYN-ACK of queue entry @p ent, in @p reuse or a fresh mbuf. */
 static void
 synq_send_synack(struct tern_engine *e, const struct synq_entry *ent, struct rte_mbuf *reuse)
@@ -470,8 +485,7 @@ tcp_synq_input(struct tern_engine *e, struct synq_entry *ent, struct tcp_seg *s)
 			return NULL;
 		}
 		if (in_window && tcp_challenge_budget(e))
-			tcp_send_bare_ts(e, &ent->node.key, ent->iss + 1, rcv_nxt, (uint16_t)wnd,
-			        ts, ts_clock(e, &ent->node.key), ent->ts_recent);
+			synq_send_ack(e, ent);
 		tern_drop(e, s->m,
 		        in_window ? TERN_DROP_TCP_RST_CHALLENGE : TERN_DROP_TCP_OUT_OF_WINDOW);
 		return NULL;
@@ -486,8 +500,7 @@ tcp_synq_input(struct tern_engine *e, struct synq_entry *ent, struct tcp_seg *s)
 		}
 		/* RFC 5961 §4: any other SYN draws a challenge ACK. */
 		if (tcp_challenge_budget(e))
-			tcp_send_bare_ts(e, &ent->node.key, ent->iss + 1, rcv_nxt, (uint16_t)wnd,
-			        ts, ts_clock(e, &ent->node.key), ent->ts_recent);
+			synq_send_ack(e, ent);
 		tern_drop(e, s->m, TERN_DROP_TCP_SYN_CHALLENGE);
 		return NULL;
 	}
@@ -508,8 +521,7 @@ tcp_synq_input(struct tern_engine *e, struct synq_entry *ent, struct tcp_seg *s)
 	if (!in_window || (ts && seq_lt(s->th.opts.tsval, ent->ts_recent))) {
 		/* Not for this handshake (old, or PAWS): tell the peer where we are. */
 		if (tcp_challenge_budget(e))
-			tcp_send_bare_ts(e, &ent->node.key, ent->iss + 1, rcv_nxt, (uint16_t)wnd,
-			        ts, ts_clock(e, &ent->node.key), ent->ts_recent);
+			synq_send_ack(e, ent);
 		tern_drop(e, s->m, in_window ? TERN_DROP_TCP_PAWS : TERN_DROP_TCP_OUT_OF_WINDOW);
 		return NULL;
 	}

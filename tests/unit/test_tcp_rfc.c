@@ -894,15 +894,16 @@ static const char *const syncookie_ack_with_data[] = {
 	NULL};
 
 /* A half-open entry: an in-window RST that is not exact draws a challenge ACK, the exact
- * one removes the entry; a late ACK then finds only the listener. */
+ * one removes the entry; a late ACK then finds only the listener. The challenge ACK is not
+ * a SYN: its window is scaled (65535 >> 3), as the peer reads it (found by the fuzzer). */
 static const char *const synq_rst[] = {
 	"conf syncookies off",
 	"0    app listen 8080",
-	"0    < S 0:0(0) win 65535 <mss 1460>",
-	"0    > S. 0:0(0) ack 1 <mss 1460>",
+	"0    < S 0:0(0) win 65535 <mss 1460,nop,wscale 7>",
+	"0    > S. 0:0(0) ack 1 <mss 1460,wscale 3>",
 	"gauge syn_queue == 1",
 	"+.01 < R 5:5(0) win 0",
-	"+0   > . 1:1(0) ack 1",
+	"+0   > . 1:1(0) ack 1 win 8191",
 	"gauge syn_queue == 1",
 	"+.01 < R 1:1(0) win 0",
 	"gauge syn_queue == 0",
@@ -911,6 +912,41 @@ static const char *const synq_rst[] = {
 	"+0   > R 1:1(0)",
 	"gauge established == 0",
 	"+5   > none",
+	NULL};
+
+/* Simultaneous open (RFC 9293 §3.5): SYN crosses SYN; SYN-ACK; the ACK brings
+ * ESTABLISHED and the connected event, also with SYN cookies on (they are for listeners). */
+static const char *const simultaneous_open[] = {
+	"conf syncookies always",
+	"0    app connect 8080",
+	"0    > S 0:0(0) <...>",
+	"+.01 < S 0:0(0) win 85 <sackOK>",
+	"+0   > S. 0:0(0) ack 1 <...>",
+	"+.01 < . 1:1(0) ack 1 win 85",
+	"app expect-state ESTABLISHED",
+	"counter tcp_active_open == 1",
+	"+0   < F. 1:1(0) ack 1 win 85",
+	"*    > . 1:1(0) ack 2",
+	"app expect-state CLOSE_WAIT",
+	NULL};
+
+/* shutdown() in SYN_RCVD (simultaneous open): the FIN waits for the handshake, and the
+ * connection is still reported connected (found by the fuzzer: it went to FIN_WAIT_1 at
+ * once and the connected event was never delivered). */
+static const char *const simultaneous_open_shutdown[] = {
+	"0    app connect 8080",
+	"0    > S 0:0(0) <...>",
+	"+.01 < S 0:0(0) win 8000 <mss 1460>",
+	"+0   > S. 0:0(0) ack 1 <...>",
+	"+.01 app shutdown",
+	"app expect-state SYN_RCVD",
+	"+0   > none",
+	"+.01 < . 1:1(0) ack 1 win 8000",
+	"+0   > F. 1:1(0) ack 1",
+	"app expect-state FIN_WAIT_1",
+	"counter tcp_active_open == 1",
+	"+.01 < . 1:1(0) ack 2 win 8000",
+	"app expect-state FIN_WAIT_2",
 	NULL};
 
 /* The SYN of connect(): 1, 2, 4, 8, 16 s, then the connection fails without a RST. */
@@ -1392,6 +1428,8 @@ static const struct tcp_script scripts[] = {
         S(newreno_partial_acks),
         S(eifel_head_resent_before_recovery),
         S(rto_synack_backoff),
+        S(simultaneous_open),
+        S(simultaneous_open_shutdown),
         S(syncookie_ts_options),
         S(syncookie_no_ts),
         S(syncookie_bad_ack),
