@@ -152,7 +152,12 @@ struct slot {
 	bool iss_fresh, irs_fresh;
 	uint32_t iss, irs;
 	bool syn_ts, syn_sack; /* the engine's SYN / SYN-ACK carried them */
-	uint16_t syn_win;      /* window of the peer's last SYN */
+	/* ISSs of the engine's recent SYNs and SYN-ACKs on this tuple (a ring): with SYN
+	 * cookies, the ACK of an earlier SYN-ACK can still create the connection */
+	uint32_t iss_ring[8];
+	unsigned n_iss;
+	unsigned n_synack; /* SYN-ACKs with a new ISS since the last accepted connection */
+	uint16_t syn_win;  /* window of the peer's last SYN */
 	/* RFC 9293 §3.10.7.4: SND.UNA follows every acceptable ACK but SND.WND only segments
 	 * that pass the SND.WL1/WL2 test, so the engine's right edge can reach the furthest ACK
 	 * plus the largest window: that is the bound checked. */
@@ -196,6 +201,7 @@ struct fz {
 	bool rx_offload; /* injected TCP frames carry the NIC's checksum verdict */
 	bool tx_offload; /* the "NIC" computes IPv4 and TCP checksums */
 	bool split_rx;   /* injected frames come in two chained mbufs */
+	bool cookies;    /* the engine may answer SYNs with SYN cookies */
 	bool batch;
 	bool listening;
 	uint32_t piss;
@@ -604,6 +610,11 @@ inspect_tcp(const struct wire_ipv4_repr *ip, const uint8_t *l4, size_t l4len)
 		} else if (s->iss != th.seq) {
 			s->pedge_ok = false; /* a new active open: wait for the SYN-ACK */
 		}
+		if (s->n_iss == 0 || s->iss_ring[(s->n_iss - 1) % 8] != th.seq) {
+			s->iss_ring[s->n_iss++ % 8] = th.seq;
+			if (th.flags & WIRE_TCP_ACK)
+				s->n_synack++;
+		}
 		s->iss = th.seq;
 		s->iss_fresh = true;
 		s->syn_ts = (th.opts.present & WIRE_TCPO_TS) != 0;
@@ -629,10 +640,40 @@ inspect_tcp(const struct wire_ipv4_repr *ip, const uint8_t *l4, size_t l4len)
 	PROTO_CHECK("mss", s->tainted || plen <= (s->max_mss > 64 ? s->max_mss : 64u),
 	        "segment of %u bytes, peer MSS at most %u", plen, s->max_mss);
 
+	/* A segment of another incarnation than the latest SYN / SYN-ACK's: the ISS it lies
+	 * closest above is not s->iss (a cookie ACK of an earlier SYN-ACK made the connection,
+	 * or frames held for ARP). The slot's learnt state no longer describes it: stop
+	 * checking the slot and its tracked connection. */
+	if (!(th.flags & (WIRE_TCP_SYN | WIRE_TCP_RST)) && s->n_iss > 1) {
+		uint32_t best = s->iss, bd = th.seq - s->iss;
+
+		for (i = 0; i < (s->n_iss < 8 ? s->n_iss : 8); i++) {
+			if (th.seq - s->iss_ring[i] < bd) {
+				bd = th.seq - s->iss_ring[i];
+				best = s->iss_ring[i];
+			}
+		}
+		/* far above every ISS kept: an incarnation older than the ring */
+		if (best != s->iss || bd >= (1u << 28)) {
+			s->tainted = true;
+			s->pedge_ok = false;
+			s->iss = best;
+			if (s->cur != NULL) {
+				s->cur->tx_check = s->cur->edge_check = s->cur->ts = false;
+				s->cur->ack_ok = false;
+			}
+		}
+	}
 	end = th.seq + plen + !!(th.flags & WIRE_TCP_SYN) + !!(th.flags & WIRE_TCP_FIN);
-	/* Queued ACKs the engine could accept by now, given what it sent before this one. */
+	/* Queued ACKs the engine could accept by now, given what it sent before this one:
+	 * everything below this segment's start, too (with a lossy TX queue the harness
+	 * does not see every segment the engine sent). */
 	for (i = 0; i < s->npack; i++) {
-		if (s->pedge_ok && s->seen && seq_leq(s->pack[i], s->snd_max)) {
+		uint32_t sent = s->snd_max;
+
+		if (!(th.flags & (WIRE_TCP_SYN | WIRE_TCP_RST)) && s->seen && seq_gt(th.seq, sent))
+			sent = th.seq;
+		if (s->pedge_ok && s->seen && seq_leq(s->pack[i], sent)) {
 			if (seq_lt(s->pmax_ack, s->pack[i]))
 				s->pmax_ack = s->pack[i];
 			s->pack[i--] = s->pack[--s->npack];
@@ -931,10 +972,20 @@ cb_accepted(struct tern_conn *c, void *app)
 		t->iss = s->iss;
 	}
 	/* The SYN-ACK carries an option only when the SYN offered it: both sides have it. */
-	t->ts = s->syn_ts;
+	/* Only from a SYN-ACK seen after the peer's latest SYN: in a batch, the handshake of a
+	 * new incarnation can complete before its SYN-ACK is inspected (s->syn_ts would still
+	 * be the previous one's). */
+	t->ts = s->iss_fresh && s->syn_ts;
 	t->ws = s->syn_ws >= 0 ? (uint8_t)(s->syn_ws > 14 ? 14 : s->syn_ws) : 0;
 	t->edge_check = s->iss_fresh;
+	if (F.cookies && s->n_synack > 1) {
+		/* Several cookie SYN-ACKs were out: the ACK of any of them (stateless, even of
+		 * a SYN the peer since reset) may have made this connection. Which one is not
+		 * known here: no per-connection checks. */
+		t->rx_check = t->tx_check = t->edge_check = t->ts = false;
+	}
 app:
+	s->n_synack = 0;
 	if (F.app_mode & 0x10)
 		tern_conn_setopt(c, TERN_OPT_NODELAY, 1);
 	if (F.app_mode & 0x08)
@@ -1358,6 +1409,8 @@ op_app(uint8_t o)
 {
 	struct trk *t = &F.trk[(o >> 3) & 7];
 	uint8_t a = in_u8(), m;
+	uint32_t prev_iss;
+	bool prev_seen;
 	struct tern_conn *c;
 	uint32_t v;
 	int rc;
@@ -1377,10 +1430,17 @@ op_app(uint8_t o)
 			return;
 		}
 		t->c = c;
+		prev_iss = F.slot[ACTIVE].iss;
+		prev_seen = F.slot[ACTIVE].n_iss > 0;
 		F.slot[ACTIVE].cur = t;
 		F.slot[ACTIVE].iss_fresh = F.slot[ACTIVE].irs_fresh = false;
 		F.slot[ACTIVE].npend = 0;
 		poll_quiet(); /* its SYN tells the ISS and the port (inspect_tcp) */
+		/* The same ISS as the previous connection on this tuple (chosen within the same
+		 * clock tick): frames of that one still held for ARP are indistinguishable from
+		 * this one's. No stream check then. */
+		if (prev_seen && F.slot[ACTIVE].iss == prev_iss)
+			t->tx_check = false;
 		return;
 	case 7: /* listen / unlisten */
 		if (F.listening) {
@@ -1654,6 +1714,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	conf.syncookies = (F.h[11] >> 4) & 3;
 	if (conf.syncookies > TERN_SYNCOOKIES_OFF)
 		conf.syncookies = TERN_SYNCOOKIES_AUTO;
+	F.cookies = conf.syncookies != TERN_SYNCOOKIES_OFF;
 	conf.synq_size = (F.h[11] & 0x40) ? 1 : 16;
 	conf.rx_csum_offload = F.rx_offload;
 	conf.tx_ip_csum_offload = conf.tx_tcp_csum_offload = F.tx_offload;
