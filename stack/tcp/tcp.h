@@ -389,6 +389,14 @@ void tw_enter(struct tern_engine *e, struct tern_conn *c);
 enum tcp_tw_verdict tw_input(struct tern_engine *e, struct tcp_tw *tw, const struct tcp_seg *s);
 /** Remove an entry. */
 void tw_remove(struct tern_engine *e, struct tcp_tw *tw);
+/**
+ * Active open (tern_connect) on a 4-tuple held in TIME_WAIT: when the reuse policy allows
+ * it (tw_reuse on, the old connection used timestamps, the entry is older than
+ * tw_reuse_ms), remove @p tw and return true with *iss set to the initial sequence number
+ * the new connection must use (beyond the old incarnation's snd_nxt). Timestamps continue
+ * by themselves: the offset is per destination. @return false to leave the entry alone.
+ */
+bool tw_reuse_active(struct tern_engine *e, struct tcp_tw *tw, tern_seq_t *iss);
 
 /* isn.c */
 tern_seq_t tcp_isn(struct tern_engine *e, const struct flow_key *k);

@@ -146,3 +146,12 @@ tw_input(struct tern_engine *e, struct tcp_tw *tw, const struct tcp_seg *s)
 		return TW_ACK;
 	return TW_DROP;
 }
+
+bool
+tw_reuse_active(struct tern_engine *e, struct tcp_tw *tw, tern_seq_t *iss)
+{
+	(void)e;
+	(void)tw;
+	(void)iss;
+	return false; /* policy lands with the TIME_WAIT reuse change */
+}
