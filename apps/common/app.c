@@ -70,6 +70,15 @@ const char app_common_usage[] =
         "                        always: for every SYN; off: drop SYNs the queue cannot take\n"
         "  --synq-size N         half-open connections per engine (default 65536)\n"
         "  --syn-retries N       SYN / SYN-ACK retransmissions, 1..10 (default 5)\n"
+        "TIME_WAIT (docs/TCP.md):\n"
+        "  --tw-reuse on|off     on: a SYN with a newer timestamp reopens a 4-tuple in\n"
+        "                        TIME_WAIT (RFC 6191), connect() reuses one held longer than\n"
+        "                        --tw-reuse-delay if it used timestamps (default on);\n"
+        "                        off: every TIME_WAIT lasts its 2*MSL\n"
+        "  --tw-reuse-delay MS   age before connect() may reuse a TIME_WAIT tuple (default 1000)\n"
+        "  --rfc1337             ignore RSTs in TIME_WAIT (RFC 1337)\n"
+        "  --max-tw N            TIME_WAIT entries per engine; beyond, the oldest is recycled\n"
+        "                        (default 262144)\n"
         "  --help                this text\n"
         "EAL options go before '--' (e.g. -l 0-1 --vdev net_af_packet0,iface=eth1).\n"
         "Counters: dpdk-telemetry.py -f PREFIX, then /tern/stats, /tern/gauges, /tern/drops.\n";
@@ -300,6 +309,28 @@ app_common_opt(struct app *a, int opt, const char *arg)
 			app_usage_error(a, "--syn-retries '%s': expected 1..10", arg);
 		o->syn_retries = (uint8_t)v;
 		return 1;
+	case 1022:
+		if (strcmp(arg, "on") == 0)
+			o->no_tw_reuse = false;
+		else if (strcmp(arg, "off") == 0)
+			o->no_tw_reuse = true;
+		else
+			app_usage_error(a, "--tw-reuse '%s': expected on or off", arg);
+		return 1;
+	case 1023:
+		if (app_parse_u64(arg, 1, 3600000, &v) != 0)
+			app_usage_error(
+			        a, "--tw-reuse-delay '%s': expected milliseconds, 1..3600000", arg);
+		o->tw_reuse_ms = (uint32_t)v;
+		return 1;
+	case 1024:
+		o->rfc1337 = true;
+		return 1;
+	case 1025:
+		if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
+			app_usage_error(a, "--max-tw '%s': expected 1..16777216", arg);
+		o->max_tw = (uint32_t)v;
+		return 1;
 	case 1017:
 		if (app_parse_u64(arg, 1, 86400000, &v) != 0)
 			app_usage_error(
@@ -490,6 +521,10 @@ app_run(struct app *a)
 		ec.synq_size = a->o.synq_size;
 		ec.syn_retries = a->o.syn_retries;
 		ec.max_conns = a->o.max_conns;
+		ec.no_tw_reuse = a->o.no_tw_reuse;
+		ec.tw_reuse_ms = a->o.tw_reuse_ms;
+		ec.rfc1337 = a->o.rfc1337;
+		ec.max_tw = a->o.max_tw;
 		ec.cb = a->cb;
 		ec.app = a->app;
 		ec.id = i;
@@ -498,7 +533,7 @@ app_run(struct app *a)
 			fprintf(stderr, "%s: engine %u: %s\n", a->name, i,
 			        rte_errno == ENOMEM ? "out of memory for connection tables "
 			                              "(give the EAL more memory or lower "
-			                              "--max-conns / --synq-size)"
+			                              "--max-conns / --synq-size / --max-tw)"
 			                            : rte_strerror(rte_errno));
 			rc = 1;
 			goto out;

@@ -35,6 +35,9 @@ struct app_opts {
 	enum tern_syncookies syncookies;
 	uint32_t synq_size;
 	uint8_t syn_retries;
+	/* TIME_WAIT */
+	bool no_tw_reuse, rfc1337;
+	uint32_t tw_reuse_ms, max_tw;
 };
 
 /** An app: fill name, usage, cb, app, setup; then app_run(). */
@@ -87,6 +90,9 @@ struct app {
 	        {"syncookies", required_argument, 0, 1019},                                        \
 	        {"synq-size", required_argument, 0, 1020},                                         \
 	        {"syn-retries", required_argument, 0, 1021},                                       \
+	        {"tw-reuse", required_argument, 0, 1022},                                          \
+	        {"tw-reuse-delay", required_argument, 0, 1023}, {"rfc1337", no_argument, 0, 1024}, \
+	        {"max-tw", required_argument, 0, 1025},                                            \
 	{                                                                                          \
 		"help", no_argument, 0, 'h'                                                        \
 	}

@@ -76,6 +76,9 @@
 	X(TCP_ACCEPT_OVERFLOW, tcp_accept_overflow,                                              \
 	        "SYN, or final ACK of a handshake, with the accept queue full (dropped or RST)") \
 	X(TCP_TW_SEGMENT, tcp_tw_segment, "segment to a TIME_WAIT entry (ACKed or dropped)")     \
+	X(TCP_TW_SYN, tcp_tw_syn,                                                                \
+	        "SYN to a TIME_WAIT entry not taken as a new incarnation (rate-limited ACK)")    \
+	X(TCP_TW_RST_IGNORED, tcp_tw_rst_ignored, "RST in TIME_WAIT ignored (RFC 1337 option)")  \
 	X(TCP_CLOSED_DATA, tcp_closed_data,                                                      \
 	        "data after the application closed (answered with RST, RFC 2525 §2.17)")         \
 	X(ARP_HOLD_FULL, arp_hold_full,                                                          \
@@ -116,6 +119,10 @@ enum tern_drop {
 	X(TCP_TW_EXPIRE, tcp_tw_expire, "TIME_WAIT entries expired after 2MSL")                  \
 	X(TCP_TW_RECYCLED, tcp_tw_recycled, "TIME_WAIT entries recycled early (table full)")     \
 	X(TCP_TW_ACK, tcp_tw_ack, "segments in TIME_WAIT answered with an ACK")                  \
+	X(TCP_TW_REUSE_PASSIVE, tcp_tw_reuse_passive,                                            \
+	        "SYNs that reopened a 4-tuple in TIME_WAIT (RFC 6191)")                          \
+	X(TCP_TW_REUSE_ACTIVE, tcp_tw_reuse_active,                                              \
+	        "connects that reused a 4-tuple held in TIME_WAIT (timestamps, older than 1 s)") \
 	X(TCP_DATA_RX, tcp_data_rx, "payload bytes delivered to applications")                   \
 	X(TCP_DATA_TX, tcp_data_tx, "payload bytes first sent")                                  \
 	X(TCP_RTO, tcp_rto, "retransmission timeouts")                                           \

@@ -156,6 +156,19 @@ struct tern_engine_conf {
 	bool abort_on_overflow; /**< accept queue full: RST the final ACK (default: drop it) */
 	enum tern_syncookies syncookies; /**< SYN cookies: auto (default), always or off */
 	uint32_t synq_size; /**< half-open connections the engine holds (default 65536) */
+
+	/* TIME_WAIT (docs/TCP.md "TIME_WAIT and reuse"). */
+	/**
+	 * Strict TIME_WAIT: no new incarnation of a 4-tuple before its 2*MSL are over. By
+	 * default (false) a SYN may reopen a tuple in TIME_WAIT when its timestamp (or,
+	 * without timestamps, its sequence number) is newer (RFC 6191), and tern_connect()
+	 * may reuse a tuple held in TIME_WAIT for longer than tw_reuse_ms when the old
+	 * connection used timestamps. The new incarnation's ISN is beyond the old snd_nxt.
+	 */
+	bool no_tw_reuse;
+	uint32_t tw_reuse_ms; /**< age before tern_connect() may reuse a TIME_WAIT tuple (default
+	                         1000) */
+	bool rfc1337;         /**< ignore RSTs in TIME_WAIT (RFC 1337 "TIME-WAIT assassination") */
 };
 
 /**

@@ -347,12 +347,30 @@ tern_unlisten(struct tern_engine *e, uint16_t port)
 	return 0;
 }
 
+/* Is 4-tuple @p k free for an active open? A tuple in TIME_WAIT is when the reuse policy
+ * lets it go (*reused, *iss: the ISN it asks for). */
+static bool
+connect_tuple_free(struct tern_engine *e, const struct flow_key *k, tern_seq_t *iss, bool *reused)
+{
+	struct flow_node *n = flow_lookup(&e->tcp.flows, k);
+
+	if (n == NULL)
+		return true;
+	if (n->kind == FLOW_TW && tw_reuse_active(e, (struct tcp_tw *)n, iss)) {
+		*reused = true;
+		return true;
+	}
+	return false;
+}
+
 struct tern_conn *
 tern_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata)
 {
 	struct tcp_engine *tcp = &e->tcp;
 	struct flow_key k = {.laddr = e->ip, .raddr = dst, .rport = dport};
 	struct tern_conn *c;
+	tern_seq_t iss = 0;
+	bool reused = false;
 
 	engine_update_clock(e);
 	if (dst == 0 || dport == 0 || dst == e->ip) {
@@ -369,7 +387,7 @@ tern_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local
 	}
 	if (local_port != 0) {
 		k.lport = local_port;
-		if (flow_lookup(&tcp->flows, &k) != NULL) {
+		if (!connect_tuple_free(e, &k, &iss, &reused)) {
 			rte_errno = EADDRINUSE;
 			return NULL;
 		}
@@ -378,7 +396,7 @@ tern_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local
 		for (i = 0; i < n; i++) {
 			uint16_t p = (uint16_t)(lo + (tcp->next_port + i) % n);
 			k.lport = p;
-			if (tcp->listeners[p] == NULL && flow_lookup(&tcp->flows, &k) == NULL)
+			if (tcp->listeners[p] == NULL && connect_tuple_free(e, &k, &iss, &reused))
 				break;
 		}
 		if (i == n) {
@@ -388,7 +406,7 @@ tern_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local
 		tcp->next_port = (uint16_t)((tcp->next_port + i + 1) % n);
 	}
 	c = conn_alloc(e, &k);
-	c->iss = tcp_isn(e, &k);
+	c->iss = reused ? iss : tcp_isn(e, &k);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->flags |= CONN_F_APP_KNOWS | CONN_F_NEEDS_SYN;
 	c->udata = udata;

@@ -137,6 +137,8 @@ conf_check(struct tern_engine_conf *c)
 		c->reass_segs = 65536;
 	if (c->synq_size == 0)
 		c->synq_size = 65536;
+	if (c->tw_reuse_ms == 0)
+		c->tw_reuse_ms = 1000;
 	if (c->syncookies > TERN_SYNCOOKIES_OFF)
 		return -EINVAL;
 	if (c->syn_retries > SYNQ_MAX_RETRIES ||

@@ -177,11 +177,18 @@ struct tcp_tw {
 
 /** Verdict of the TIME_WAIT handler; the caller acts on it. */
 enum tcp_tw_verdict {
-	TW_DROP, /**< discard the segment silently */
-	TW_ACK,  /**< answer with <SEQ=snd_nxt><ACK=rcv_nxt><CTL=ACK> */
-	TW_RST,  /**< answer with a RST (segment acknowledges something we never sent) */
-	TW_KILL, /**< remove the entry (RST accepted), no answer */
+	TW_DROP,       /**< discard the segment silently */
+	TW_ACK,        /**< answer with <SEQ=snd_nxt><ACK=rcv_nxt><CTL=ACK> */
+	TW_RST,        /**< answer with a RST (segment acknowledges something we never sent) */
+	TW_KILL,       /**< remove the entry (RST accepted), no answer */
+	TW_REOPEN,     /**< a SYN for a new incarnation (RFC 6191): remove, hand to the listener */
+	TW_CHALLENGE,  /**< a SYN not acceptable as a new incarnation: rate-limited ACK */
+	TW_IGNORE_RST, /**< RFC 1337 option: a RST that would have removed the entry */
 };
+
+/** Gap between the old incarnation's snd_nxt and the new ISN when the ISN clock is not
+ *  already beyond it. */
+#define TW_ISN_GAP 65536u
 
 /* ---- listeners ---- */
 
@@ -262,6 +269,8 @@ struct tcp_seg {
 	uint32_t len;      /**< payload bytes */
 	uint16_t data_off; /**< offset of the payload in the mbuf */
 	struct rte_mbuf *m;
+	bool tw_reopen;        /**< a SYN that reopens a 4-tuple whose TIME_WAIT it ended */
+	tern_seq_t tw_snd_nxt; /**< with tw_reopen: the old incarnation's snd_nxt */
 };
 
 /** The 4-tuple of segment @p s, from our side. */
@@ -397,6 +406,9 @@ void tw_remove(struct tern_engine *e, struct tcp_tw *tw);
  * by themselves: the offset is per destination. @return false to leave the entry alone.
  */
 bool tw_reuse_active(struct tern_engine *e, struct tcp_tw *tw, tern_seq_t *iss);
+/** ISN of a new incarnation of @p k: the ISN clock's (RFC 6528) when already beyond the
+ *  old incarnation's snd_nxt, else old_snd_nxt + TW_ISN_GAP (RFC 6191 §2, RFC 1122). */
+tern_seq_t tw_next_iss(struct tern_engine *e, const struct flow_key *k, tern_seq_t old_snd_nxt);
 
 /* isn.c */
 tern_seq_t tcp_isn(struct tern_engine *e, const struct flow_key *k);

@@ -789,6 +789,7 @@ tcp_input(
 	s.len = l4len - s.th.hdr_len;
 	s.data_off = (uint16_t)(l4off + s.th.hdr_len);
 	s.m = m;
+	s.tw_reopen = false;
 	/* Drop link padding so that the payload ends where the IP packet ends. */
 	if (rte_pktmbuf_pkt_len(m) > (uint32_t)l4off + l4len)
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - (l4off + l4len)));
@@ -809,8 +810,11 @@ tcp_input(
 			input_synchronized(c, &s);
 		return;
 	}
+	l = e->tcp.listeners[k.lport];
 	if (n != NULL) {
 		struct tcp_tw *tw = (struct tcp_tw *)n;
+		enum tern_drop why = TERN_DROP_TCP_TW_SEGMENT;
+
 		switch (tw_input(e, tw, &s)) {
 		case TW_ACK:
 			tern_count(e, TERN_CTR_TCP_TW_ACK, 1);
@@ -823,13 +827,35 @@ tcp_input(
 			tern_count(e, TERN_CTR_TCP_RST_RX, 1);
 			tw_remove(e, tw);
 			break;
+		case TW_REOPEN:
+			if (l != NULL) {
+				/* RFC 6191: the old incarnation is over; the listener takes
+				 * the SYN with an ISN beyond the old snd_nxt. */
+				s.tw_reopen = true;
+				s.tw_snd_nxt = tw->snd_nxt;
+				tern_count(e, TERN_CTR_TCP_TW_REUSE_PASSIVE, 1);
+				tw_remove(e, tw);
+				tcp_listen_input(e, l, &s); /* a SYN: never a connection yet */
+				return;
+			}
+			/* nobody listens (the tuple was an active open) */
+			__attribute__((fallthrough));
+		case TW_CHALLENGE:
+			why = TERN_DROP_TCP_TW_SYN;
+			if (tcp_challenge_budget(e)) {
+				tern_count(e, TERN_CTR_TCP_TW_ACK, 1);
+				tw_send_ack(e, tw);
+			}
+			break;
+		case TW_IGNORE_RST:
+			why = TERN_DROP_TCP_TW_RST_IGNORED;
+			break;
 		case TW_DROP:
 			break;
 		}
-		tern_drop(e, m, TERN_DROP_TCP_TW_SEGMENT);
+		tern_drop(e, m, why);
 		return;
 	}
-	l = e->tcp.listeners[k.lport];
 	if (l != NULL) {
 		struct tern_conn *c = tcp_listen_input(e, l, &s);
 		if (c != NULL)

@@ -342,11 +342,14 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 		tern_drop(e, s->m, TERN_DROP_TCP_ACCEPT_OVERFLOW);
 		return;
 	}
-	if (e->conf.syncookies != TERN_SYNCOOKIES_ALWAYS) {
+	/* A SYN that ended a TIME_WAIT needs an ISN beyond the old snd_nxt, which a cookie
+	 * cannot give: it takes a queue entry even under "always". */
+	if (e->conf.syncookies != TERN_SYNCOOKIES_ALWAYS || s->tw_reopen) {
 		ent = synq_alloc(&tcp->synq, &l->sq, &k, e->now_ms);
 		if (ent != NULL) {
 			ent->irs = s->th.seq;
-			ent->iss = tcp_isn(e, &k);
+			ent->iss =
+			        s->tw_reopen ? tw_next_iss(e, &k, s->tw_snd_nxt) : tcp_isn(e, &k);
 			ent->mss = mss;
 			ent->wnd = s->th.win;
 			ent->wscale = (opt & SYNQ_F_WSCALE) ? o->wscale : 0;

@@ -124,15 +124,41 @@ tw_enter(struct tern_engine *e, struct tern_conn *c)
 		twheel_arm(&e->wheel, &tcp->tw_timer, tw->expire_ms);
 }
 
+/*
+ * RFC 6191 §2: may a SYN (no ACK, RST or FIN) open a new incarnation of the tuple?
+ * "Newer" is modular. The new connection uses timestamps when the SYN carries them and we
+ * offer them.
+ */
+static bool
+tw_syn_acceptable(const struct tern_engine *e, const struct tcp_tw *tw, const struct tcp_seg *s)
+{
+	bool new_ts = (s->th.opts.present & WIRE_TCPO_TS) && !e->conf.no_timestamps;
+	bool seq_newer = seq_geq(s->th.seq, tw->rcv_nxt); /* beyond the old FIN */
+
+	if (!(tw->node.aux & TW_F_TS))
+		return new_ts || seq_newer;
+	if (!new_ts)
+		return seq_newer;
+	if (seq_gt(s->th.opts.tsval, tw->ts_recent))
+		return true;
+	return s->th.opts.tsval == tw->ts_recent && seq_newer;
+}
+
 enum tcp_tw_verdict
 tw_input(struct tern_engine *e, struct tcp_tw *tw, const struct tcp_seg *s)
 {
 	uint8_t fl = s->th.flags;
 
-	if (fl & WIRE_TCP_RST)
-		return s->th.seq == tw->rcv_nxt ? TW_KILL : TW_DROP;
+	if (fl & WIRE_TCP_RST) {
+		if (s->th.seq != tw->rcv_nxt)
+			return TW_DROP;
+		return e->conf.rfc1337 ? TW_IGNORE_RST : TW_KILL;
+	}
+	if ((fl & (WIRE_TCP_SYN | WIRE_TCP_ACK | WIRE_TCP_FIN)) == WIRE_TCP_SYN)
+		return !e->conf.no_tw_reuse && tw_syn_acceptable(e, tw, s) ? TW_REOPEN
+		                                                           : TW_CHALLENGE;
 	if (fl & WIRE_TCP_SYN)
-		return TW_ACK;
+		return TW_CHALLENGE;
 	if (!(fl & WIRE_TCP_ACK))
 		return TW_DROP;
 	if ((fl & WIRE_TCP_FIN) && s->th.seq + s->len + 1 == tw->rcv_nxt) {
@@ -147,11 +173,28 @@ tw_input(struct tern_engine *e, struct tcp_tw *tw, const struct tcp_seg *s)
 	return TW_DROP;
 }
 
+tern_seq_t
+tw_next_iss(struct tern_engine *e, const struct flow_key *k, tern_seq_t old_snd_nxt)
+{
+	tern_seq_t isn = tcp_isn(e, k);
+
+	return seq_gt(isn, old_snd_nxt) ? isn : old_snd_nxt + TW_ISN_GAP;
+}
+
 bool
 tw_reuse_active(struct tern_engine *e, struct tcp_tw *tw, tern_seq_t *iss)
 {
-	(void)e;
-	(void)tw;
-	(void)iss;
-	return false; /* policy lands with the TIME_WAIT reuse change */
+	uint64_t entered = tw->expire_ms - e->tcp.tw_ms; /* or the last FIN's re-ACK */
+
+	/* Without timestamps on both incarnations nothing tells the peer's old duplicates
+	 * from new segments: keep the full 2*MSL. No per-host timestamp cache either: that
+	 * was tcp_tw_recycle, which broke clients behind NAT. */
+	if (e->conf.no_tw_reuse || e->conf.no_timestamps || !(tw->node.aux & TW_F_TS))
+		return false;
+	if (e->now_ms < entered + e->conf.tw_reuse_ms)
+		return false;
+	*iss = tw_next_iss(e, &tw->node.key, tw->snd_nxt);
+	tern_count(e, TERN_CTR_TCP_TW_REUSE_ACTIVE, 1);
+	tw_remove(e, tw);
+	return true;
 }

@@ -62,7 +62,10 @@ check bad_rcvbuf 2 "^tern-echo: --rcvbuf '12': expected bytes" -- $(eal p) $vdev
 check bad_syncookies 2 "^tern-echo: --syncookies 'yes': expected auto, always or off" -- $(eal q) $vdev -- --ip 198.18.0.1/24 --listen 7 --syncookies yes
 check bad_synq_size 2 "^tern-echo: --synq-size '0': expected 1..16777216" -- $(eal r) $vdev -- --ip 198.18.0.1/24 --listen 7 --synq-size 0
 check bad_syn_retries 2 "^tern-echo: --syn-retries '11': expected 1..10" -- $(eal s) $vdev -- --ip 198.18.0.1/24 --listen 7 --syn-retries 11
-check synq_no_memory 1 "^tern-echo: engine 0: out of memory .*--synq-size" -- $(eal t) $vdev -- --ip 198.18.0.1/24 --listen 7 --synq-size 16777216
+check synq_no_memory 1 "^tern-echo: engine 0: out of memory .*--synq-size / --max-tw" -- $(eal t) $vdev -- --ip 198.18.0.1/24 --listen 7 --synq-size 16777216
+check bad_tw_reuse 2 "^tern-echo: --tw-reuse 'yes': expected on or off" -- $(eal u) $vdev -- --ip 198.18.0.1/24 --listen 7 --tw-reuse yes
+check bad_tw_reuse_delay 2 "^tern-echo: --tw-reuse-delay '0': expected milliseconds, 1..3600000" -- $(eal v) $vdev -- --ip 198.18.0.1/24 --listen 7 --tw-reuse-delay 0
+check bad_max_tw 2 "^tern-echo: --max-tw '-1': expected 1..16777216" -- $(eal w) $vdev -- --ip 198.18.0.1/24 --listen 7 --max-tw -1
 }
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include <rte_errno.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -68,6 +69,9 @@ struct ts_seg {
 	uint8_t flags;
 	uint8_t flags_opt; /* "[.]": not compared */
 	bool seq_any;
+	bool newinc;       /* "new": first segment of a new incarnation of the tuple */
+	int64_t new_above; /* "> ... new >N": tern's ISN is above relative N */
+	bool new_any;      /* "> ... new *": any ISN (a different tuple) */
 	int64_t start, end;
 	uint32_t len;
 	bool len_any;
@@ -105,7 +109,7 @@ struct ts_ctx {
 	unsigned n_closed;
 	enum tern_close_reason why;
 	uint16_t lport, pport;
-	bool lport_known, mode_set;
+	bool lport_known, mode_set, connect_mode;
 	uint32_t peer_isn;
 	uint32_t tern_isn;
 	bool tern_isn_known;
@@ -306,7 +310,8 @@ static const struct {
 	const char *name;
 	int v;
 } ts_errnos[] = {{"EAGAIN", EAGAIN}, {"EPIPE", EPIPE}, {"ENOTCONN", ENOTCONN}, {"ENOBUFS", ENOBUFS},
-        {"EINVAL", EINVAL}, {"ENOENT", ENOENT}, {"EADDRINUSE", EADDRINUSE}};
+        {"EINVAL", EINVAL}, {"ENOENT", ENOENT}, {"EADDRINUSE", EADDRINUSE},
+        {"EADDRNOTAVAIL", EADDRNOTAVAIL}};
 
 /* "== R" after an app action: R is a number, "-ENAME" or "ENAME" (negative). */
 static bool
@@ -463,6 +468,7 @@ static void
 parse_seg(struct ts_ctx *x, char *s, bool out, struct ts_seg *g)
 {
 	char *lt = strchr(s, '<'), *k;
+	char star[8];
 	struct ts_tok t;
 
 	memset(g, 0, sizeof(*g));
@@ -515,6 +521,22 @@ parse_seg(struct ts_ctx *x, char *s, bool out, struct ts_seg *g)
 	if (!out && g->flags_opt != 0)
 		PARSE_FAIL(x, "optional flags in a segment the peer sends");
 	k = tok_next(&t);
+	if (k != NULL && strcmp(k, "new") == 0) {
+		if (!(g->flags & WIRE_TCP_SYN))
+			PARSE_FAIL(x, "'new' on a segment without SYN");
+		g->newinc = true;
+		k = tok_next(&t);
+		if (out) {
+			if (k != NULL && strcmp(k, "*") == 0)
+				g->new_any = true; /* another tuple: any ISN */
+			else if (k == NULL || k[0] != '>')
+				PARSE_FAIL(x, "'> ... new >N|*': tern's new ISN must be above N");
+			else
+				g->new_above = need_int(x, k + 1, "N");
+			snprintf(star, sizeof(star), "*:*(0)");
+			k = star;
+		}
+	}
 	if (k == NULL)
 		PARSE_FAIL(x, "segment without START:END(LEN)");
 	if (out && strcmp(k, "*") == 0) {
@@ -638,8 +660,9 @@ cb_accepted(struct tern_conn *c, void *app)
 {
 	struct ts_ctx *x = app;
 
-	if (x->have_conn)
-		ts_fail(x, "a second connection was accepted");
+	if (x->conn != NULL)
+		ts_fail(x, "a second connection was accepted while the first is open");
+	x->n_closed = 0; /* a new incarnation after the first one closed */
 	x->conn = c;
 	x->have_conn = true;
 }
@@ -708,6 +731,11 @@ static const struct {
         CK(synq_size, CK_U32),
         CK(abort_on_overflow, CK_BOOL),
         CK(syncookies, CK_COOKIES),
+        CK(no_tw_reuse, CK_BOOL),
+        CK(tw_reuse_ms, CK_U32),
+        CK(rfc1337, CK_BOOL),
+        CK(port_lo, CK_U16),
+        CK(port_hi, CK_U16),
 };
 #undef CK
 
@@ -998,6 +1026,13 @@ expect_seg(struct ts_ctx *x, const struct ts_seg *g, enum ts_time_kind tk, uint6
 	fl_mask &= (uint8_t)~g->flags_opt;
 	if ((p.tcp.flags & fl_mask) != (g->flags & fl_mask)) {
 		why = "flags";
+	} else if (g->newinc && !g->new_any &&
+	           (int32_t)(p.tcp.seq - x->tern_isn) <= (int32_t)g->new_above) {
+		snprintf(msg, sizeof(msg),
+		        "new incarnation: tern's ISN is %" PRId32
+		        " relative to the old one, not above %" PRId64,
+		        (int32_t)(p.tcp.seq - x->tern_isn), g->new_above);
+		why = msg;
 	} else if (!g->seq_any && !x->tern_isn_known) {
 		why = "tern's ISN is unknown (no SYN from tern matched yet)";
 	} else if (!g->seq_any && p.tcp.seq != x->tern_isn + (uint32_t)g->start) {
@@ -1012,6 +1047,10 @@ expect_seg(struct ts_ctx *x, const struct ts_seg *g, enum ts_time_kind tk, uint6
 		why = "window";
 	} else {
 		why = opts_mismatch(x, g, &p);
+	}
+	if (why == NULL && g->newinc) {
+		x->tern_isn = p.tcp.seq; /* relative 0 from here on */
+		x->app_sent = 0;
 	}
 	if (why == NULL) {
 		uint32_t off = p.tcp.seq - x->tern_isn - 1;
@@ -1062,7 +1101,14 @@ inject_seg(struct ts_ctx *x, const struct ts_seg *g)
 	memset(&th, 0, sizeof(th));
 	th.sport = x->pport;
 	th.dport = x->lport;
-	th.seq = x->peer_isn + (uint32_t)g->start;
+	if (g->newinc) {
+		/* a new incarnation: its ISN is relative 0 from here on */
+		x->peer_isn += (uint32_t)g->start;
+		x->app_read = 0;
+		th.seq = x->peer_isn;
+	} else {
+		th.seq = x->peer_isn + (uint32_t)g->start;
+	}
 	th.flags = g->flags;
 	th.win = g->win.given ? (uint16_t)g->win.v : 65535;
 	if (g->ack.given) {
@@ -1108,7 +1154,7 @@ inject_seg(struct ts_ctx *x, const struct ts_seg *g)
 		th.opts.tsecr = x->tern_ts_last;
 	}
 	for (i = 0; i < g->len; i++)
-		payload[i] = pat((uint32_t)g->start - 1 + i, TS_SALT_PEER);
+		payload[i] = pat((uint32_t)(g->newinc ? 0 : g->start) - 1 + i, TS_SALT_PEER);
 	if (g->flags & WIRE_TCP_SYN) {
 		x->peer_syn_seen = true;
 		x->peer_syn_ts = (th.opts.present & WIRE_TCPO_TS) != 0;
@@ -1183,15 +1229,32 @@ app_action(struct ts_ctx *x, struct ts_tok *t)
 		x->lport = (uint16_t)n;
 		x->lport_known = true;
 	} else if (strcmp(a, "connect") == 0) {
+		struct tern_conn *c;
+		int64_t from = 0;
+		char *w;
+
 		n = need_int(x, tok_next(t), "port");
-		no_more(x, t);
-		if (x->mode_set)
-			ts_fail(x, "one listen or connect per script");
+		w = t->p + strspn(t->p, " \t");
+		if (strncmp(w, "from", 4) == 0 && (w[4] == ' ' || w[4] == '\t' || w[4] == '\0')) {
+			tok_next(t);
+			from = need_int(x, tok_next(t), "LPORT");
+		}
+		hw = parse_ret(x, t, &want);
+		if (x->mode_set && (!x->connect_mode || x->conn != NULL))
+			ts_fail(x, "a second connect needs an earlier connect whose connection "
+			           "is gone");
+		c = tern_connect(x->e, ts_peer.ip, (uint16_t)n, (uint16_t)from, NULL);
+		check_ret(x, "tern_connect", c != NULL ? 0 : -rte_errno, hw, want, 0);
+		if (c == NULL)
+			return;
+		if (x->mode_set) {
+			x->lport_known = false; /* learnt again from the new SYN */
+			x->n_closed = 0;
+		}
 		x->mode_set = true;
+		x->connect_mode = true;
 		x->pport = (uint16_t)n;
-		x->conn = tern_connect(x->e, ts_peer.ip, (uint16_t)n, 0, NULL);
-		if (x->conn == NULL)
-			ts_fail(x, "tern_connect failed");
+		x->conn = c;
 		x->have_conn = true;
 	} else if (strcmp(a, "send") == 0) {
 		ssize_t r;

@@ -31,7 +31,8 @@
  *                        fin_timeout_ms, user_timeout_ms, keepalive, keepidle_ms,
  *                        keepintvl_ms, keepcnt, challenge_ack_limit, reass_segs,
  *                        max_conns, max_tw, synq_size, abort_on_overflow,
- *                        syncookies (auto, always or off)
+ *                        syncookies (auto, always or off), no_tw_reuse, tw_reuse_ms,
+ *                        rfc1337, port_lo, port_hi
  *     peer isn N         the peer's ISN (default 0xfffffc00, so that its sequence space
  *                        wraps after 1 KB)
  *     peer port N        the peer's port in passive opens (default 40000)
@@ -41,6 +42,16 @@
  *     < FLAGS START:END(LEN) [ack N] [win N] [<OPTIONS>]    the peer sends this
  *     > FLAGS START:END(LEN) [ack N] [win N] [<OPTIONS>]    tern sends this next
  *     > none                                               tern has sent nothing
+ *
+ *   NEW INCARNATIONS of the tuple (after the first connection is gone, e.g. from
+ *   TIME_WAIT): a SYN may carry "new" after its flags.
+ *     < S new START:START(0) ...   the peer's new ISN, relative to its old one; peer
+ *                                  numbers are relative to the new ISN afterwards
+ *     > S[.] new >N ...            tern's new ISN must be above relative N (e.g. the old
+ *                                  snd_nxt); tern numbers are relative to it afterwards
+ *     > S[.] new * ...             the same with any ISN (a connection on another tuple)
+ *   The application side then follows the new connection (a second accept, or a second
+ *   "app connect" once the first connection is gone); timestamps keep their clocks.
  *
  *   FLAGS: letters S F R P U E W, and "." for ACK ("S." = SYN+ACK, "." = ACK alone).
  *   When "." is given, "ack N" is required. On "> " lines PSH is only checked when "P"
@@ -78,7 +89,8 @@
  *
  * APPLICATION (the runner's callbacks record the single connection):
  *     app listen PORT             tern_listen()
- *     app connect PORT            tern_connect() to the peer, port PORT
+ *     app connect PORT [from LPORT] [== R]   tern_connect() to the peer, port PORT,
+ *                                 from LPORT (0 = ephemeral); R: 0 or -errno
  *     app send N [== R]           queue N pattern bytes; returns N unless "== R"
  *     app recv N [== R]           read N bytes and check them (R: 0 = EOF, -EAGAIN ...)
  *     app shutdown | close | abort [== R]
