@@ -428,6 +428,13 @@ print_stats(const struct app *a, struct tern_stats *prev, double secs, bool fina
 		                secs,
 		        s.ctr[TERN_CTR_TCP_SYNCOOKIE_OK], s.ctr[TERN_CTR_TCP_SYNCOOKIE_FAILED],
 		        g.syn_queue);
+	if (s.ctr[TERN_CTR_TCP_TW_REUSE_ACTIVE] != 0 || s.ctr[TERN_CTR_TCP_TW_REUSE_PASSIVE] != 0 ||
+	        s.drop[TERN_DROP_TCP_TW_SYN] != 0 || s.ctr[TERN_CTR_TCP_TW_RECYCLED] != 0)
+		fprintf(out,
+		        " | tw reuse active %" PRIu64 " passive %" PRIu64 " syn_refused %" PRIu64
+		        " recycled %" PRIu64,
+		        s.ctr[TERN_CTR_TCP_TW_REUSE_ACTIVE], s.ctr[TERN_CTR_TCP_TW_REUSE_PASSIVE],
+		        s.drop[TERN_DROP_TCP_TW_SYN], s.ctr[TERN_CTR_TCP_TW_RECYCLED]);
 	fprintf(out, " | mbufs free %u\n", g.mbufs_free);
 	if (final) {
 		for (k = 0; k < TERN_DROP_MAX; k++)

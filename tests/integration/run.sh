@@ -4,7 +4,7 @@
 # usage: tests/integration/run.sh [-v] [MODE...]     MODE: af_packet tap virtio-user (default: all)
 #   -v               stream every test's log instead of only failing ones' tails
 #   TESTS="ping echo_10m seq200 close_by_tern close_by_linux two_engines netem gen_connect
-#          gen_synflood gen_http synflood"   subset / order
+#          gen_synflood gen_http synflood churn"   subset / order (churn: twice the timeout)
 #   TEST_TIMEOUT=300 seconds per test (then SIGTERM: the test cleans up and fails)
 #   TERN_BUILD=/work/main/build (tern-echo at $TERN_BUILD/apps/tern-echo/tern-echo)
 #
@@ -22,7 +22,7 @@ verbose=0
 if [ "${1:-}" = -v ]; then verbose=1; shift; fi
 modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=(af_packet tap virtio-user)
-read -ra tests <<<"${TESTS:-ping echo_10m seq200 close_by_tern close_by_linux two_engines netem gen_connect gen_synflood gen_http synflood}"
+read -ra tests <<<"${TESTS:-ping echo_10m seq200 close_by_tern close_by_linux two_engines netem gen_connect gen_synflood gen_http synflood churn}"
 : "${TEST_TIMEOUT:=300}"
 : "${TERN_BUILD:=/work/main/build}"
 export TERN_BUILD
@@ -61,18 +61,21 @@ for mode in "${modes[@]}"; do
 	lab_is_up=1
 	for t in "${tests[@]}"; do
 		# Tests that need a multi-queue attachment run in af_packet mode only (qpairs=).
-		case " ${AF_PACKET_ONLY:-two_engines netem synflood} " in
+		case " ${AF_PACKET_ONLY:-two_engines netem synflood churn} " in
 		*" $t "*) [ "$mode" = af_packet ] || continue ;;
 		esac
 		script=$here/t_$t.sh
 		log=$logdir/$t.$mode.log
 		if [ ! -x "$script" ]; then fail_line "${t}[$mode]" "no test script $script"; continue; fi
 		rc=0
+		tmo=$TEST_TIMEOUT
+		# The churn test runs 400,000+ connections: it gets twice the time.
+		[ "$t" != churn ] || tmo=$((TEST_TIMEOUT * 2))
 		if [ "$verbose" = 1 ]; then
-			if timeout -k 15 "$TEST_TIMEOUT" "$script" "$mode" 2>&1 | tee "$log" |
+			if timeout -k 15 "$tmo" "$script" "$mode" 2>&1 | tee "$log" |
 				sed -u '/^\(PASS\|FAIL\) /d'; then :; else rc=${PIPESTATUS[0]}; fi
 		else
-			timeout -k 15 "$TEST_TIMEOUT" "$script" "$mode" >"$log" 2>&1 || rc=$?
+			timeout -k 15 "$tmo" "$script" "$mode" >"$log" 2>&1 || rc=$?
 		fi
 		line=$(grep -E '^(PASS|FAIL) ' "$log" | tail -n 1 || true)
 		if [ "$rc" -eq 0 ] && [[ $line == PASS* ]]; then
@@ -84,7 +87,7 @@ for mode in "${modes[@]}"; do
 			echo "$line"
 			failed=$((failed + 1))
 		elif [ "$rc" -eq 124 ] || [ "$rc" -eq 143 ] || [ "$rc" -eq 137 ]; then
-			fail_line "${t}[$mode]" "timed out after ${TEST_TIMEOUT}s"
+			fail_line "${t}[$mode]" "timed out after ${tmo}s"
 		else
 			fail_line "${t}[$mode]" "exit status $rc without a result line"
 		fi

@@ -1,0 +1,96 @@
+#!/bin/bash
+# TIME_WAIT churn through tern-proxy (issue 5; docs/TCP.md "TIME_WAIT and reuse"):
+# short HTTP connections from Linux clients in the peer namespace (tern-churn), through
+# tern-proxy (MSL 30 s, so TIME_WAIT lasts 60 s; --port-range cut to 10,000 ports), to ONE
+# backend: nginx on PEER_IP:8080. Each connection is a GET of 1000 bytes.
+#   1. proxy closes first, --tw-reuse on: the client closes after the response, the proxy
+#      passes the FIN on, nginx (keep-alive) closes second, so tern holds the backend-side
+#      TIME_WAIT and must reuse its 10,000 ports (active reuse). CHURN_COUNT (200,000)
+#      connections: all succeed; tern counted active reuses; TIME_WAIT held thousands.
+#   2. the same with --tw-reuse off: the ports run out after 10,000 connections and the
+#      proxy resets clients: failures are reported (the test of 1 can fail).
+#   3. backend closes first, --tw-reuse on: "Connection: close", nginx closes first, the proxy
+#      passes its FIN to the client, so tern holds the client-side TIME_WAIT and the Linux
+#      clients' ports come back to it (passive reuse, RFC 6191) while nginx holds the
+#      backend-side ones (Linux takes tern's SYNs on them: newer timestamps). CHURN_COUNT
+#      connections: all succeed; passive reuses counted, no SYN refused by a TIME_WAIT.
+#   4. the same with --tw-reuse off (CHURN_OFF_COUNT, bounded): SYNs refused by TIME_WAIT
+#      entries are counted (each such client waits for its SYN retransmission, ~1 s).
+# The peer namespace's client port range is 10000-39999 with net.ipv4.tcp_tw_reuse=1 (the
+# Linux clients reuse their own TIME_WAIT ports after 1 s in case 1); both are restored.
+# usage: t_churn.sh [af_packet|tap|virtio-user]
+# Environment: CHURN_COUNT (200000), CHURN_OFF_COUNT (20000), CHURN_CONC (32).
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+it_begin churn "${1:-}"
+# shellcheck source=nginx_lib.sh
+. "$IT_DIR/nginx_lib.sh"
+: "${CHURN_COUNT:=200000}"
+: "${CHURN_OFF_COUNT:=20000}"
+: "${CHURN_CONC:=32}"
+CHURN=$TERN_BUILD/tests/tools/tern-churn
+PROXY=$TERN_BUILD/apps/tern-proxy/tern-proxy
+[ -x "$CHURN" ] || it_fail "tern-churn not built: $CHURN"
+[ -x "$PROXY" ] || it_fail "tern-proxy not built: $PROXY"
+lab_up
+
+mkdir -p "$IT_TMP/www"
+head -c 1000 /dev/urandom >"$IT_TMP/www/f1k"
+ngx_start "$IT_TMP/www" 8080
+
+old_reuse=$(ip netns exec "$TERNLAB_NS_P" sysctl -n net.ipv4.tcp_tw_reuse)
+old_range=$(ip netns exec "$TERNLAB_NS_P" sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')
+restore_sysctl() {
+	ip netns exec "$TERNLAB_NS_P" sysctl -qw net.ipv4.tcp_tw_reuse="$old_reuse" \
+		net.ipv4.ip_local_port_range="$old_range" 2>/dev/null || true
+}
+it_defer restore_sysctl
+ip netns exec "$TERNLAB_NS_P" sysctl -qw net.ipv4.tcp_tw_reuse=1 \
+	net.ipv4.ip_local_port_range="10000 39999"
+
+CJ=
+# run NAME TW_REUSE CLOSE COUNT MAX_SECONDS: one tern-proxy, one tern-churn run; leaves the
+# summary in CJ and tern's counters in TW_ACTIVE TW_PASSIVE TW_SYN TW_HELD.
+run() {
+	local name=$1 tw=$2 close=$3 count=$4 secs=$5 rc=0
+	TERN_ECHO=$PROXY tern_start 80 --backend "$TERNLAB_PEER_IP:8080" --port-range 50000-59999 \
+		--msl 30000 --tw-reuse "$tw" --stats-interval 10
+	it_log "$name: $count connections, the $close closes first, --tw-reuse $tw"
+	PEER_TIMEOUT=$((secs + 30)) peer "$CHURN" --target "$TERNLAB_TERN_IP:80" --path /f1k \
+		--count "$count" --concurrency "$CHURN_CONC" --close "$close" --max-seconds "$secs" \
+		--timeout-ms 10000 >"$IT_TMP/$name.json" 2>"$IT_TMP/$name.err" || rc=$?
+	[ "$rc" -le 1 ] || it_fail "$name: tern-churn exited with $rc: $(tail -n 2 "$IT_TMP/$name.err" | tr '\n' ' ')"
+	CJ=$(cat "$IT_TMP/$name.json")
+	TW_ACTIVE=$(tel_num /tern/stats tcp_tw_reuse_active)
+	TW_PASSIVE=$(tel_num /tern/stats tcp_tw_reuse_passive)
+	TW_SYN=$(tel_num /tern/drops tcp_tw_syn)
+	TW_HELD=$(tel_num /tern/gauges time_wait)
+	it_log "$name: $CJ"
+	it_log "$name: tern: time_wait $TW_HELD, reuse active $TW_ACTIVE passive $TW_PASSIVE, SYNs refused by TIME_WAIT $TW_SYN"
+	tern_stop
+}
+cj() { CJ_EXPR=$1 "$PY" -c 'import json,os,sys; d=json.loads(sys.stdin.read()); print(eval(os.environ["CJ_EXPR"]))' <<<"$CJ"; }
+want() { [ "$(cj "$2")" = True ] || it_fail "$1 ($2 is false; $CJ)"; }
+
+run proxy_first_on on client "$CHURN_COUNT" 240
+want "proxy first, reuse on: not every connection succeeded" "d['ok'] == $CHURN_COUNT and d['failed'] == 0"
+[ "$TW_ACTIVE" -gt 0 ] || it_fail "proxy first, reuse on: no active TIME_WAIT reuse counted"
+[ "$TW_HELD" -ge 5000 ] || it_fail "proxy first, reuse on: only $TW_HELD TIME_WAIT entries held (the test did not fill the ports)"
+on_rate=$(cj "d['conn_per_s']")
+
+run proxy_first_off off client "$CHURN_OFF_COUNT" 60
+want "proxy first, reuse off: no failure reported although 10,000 ports were held in TIME_WAIT" \
+	"d['failed'] > 0 and d['ok'] <= 10000"
+
+run backend_first_on on server "$CHURN_COUNT" 240
+want "backend first, reuse on: not every connection succeeded" "d['ok'] == $CHURN_COUNT and d['failed'] == 0"
+[ "$TW_PASSIVE" -gt 0 ] || it_fail "backend first, reuse on: no passive (RFC 6191) reuse counted"
+[ "$TW_SYN" -eq 0 ] || it_fail "backend first, reuse on: $TW_SYN SYNs refused by TIME_WAIT entries"
+bon_rate=$(cj "d['conn_per_s']")
+
+run backend_first_off off server "$CHURN_OFF_COUNT" 40
+[ "$TW_SYN" -gt 0 ] || it_fail "backend first, reuse off: no SYN refused by a TIME_WAIT entry"
+it_log "summary: proxy first $on_rate conn/s with reuse; backend first $bon_rate conn/s with reuse, $(cj "d['conn_per_s']") conn/s and $(cj "d['failed']") failures without (SYNs refused $TW_SYN)"
+it_pass
