@@ -4,7 +4,7 @@
 # Builds nothing: `ninja -C <builddir>` first.
 #   usage: tests/bench/run.sh [builddir] [--lab | --no-lab]   (default builddir: build)
 # Runs every bench_* executable (micro-benchmarks, engine-only; no root needed), then the
-# lab benchmarks lab_bulk.sh and lab_synflood.sh (tern vs. the Linux kernel over the lab
+# lab benchmarks lab_bulk.sh, lab_synflood.sh and lab_proxy.sh (tern vs. the Linux kernel over the lab
 # veth; need root and create their own namespaces): by default only when run as root,
 # --lab to insist (fails without root), --no-lab to skip. Never pass/fail tests: the exit
 # status is 1 only when a benchmark could not run.
@@ -56,11 +56,11 @@ if [ "$lab" = auto ]; then
 	else
 		lab=0
 		echo
-		echo "## lab_bulk, lab_synflood: skipped (need root)"
+		echo "## lab_bulk, lab_synflood, lab_proxy: skipped (need root)"
 	fi
 fi
 if [ "$lab" = 1 ]; then
-	for l in lab_bulk lab_synflood; do
+	for l in lab_bulk lab_synflood lab_proxy; do
 		echo
 		echo "## $l"
 		"$here/$l.sh" "$builddir" || { echo "run.sh: $l.sh failed" >&2; status=1; }
