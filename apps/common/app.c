@@ -397,6 +397,8 @@ print_stats(const struct app *a, struct tern_stats *prev, double secs, bool fina
 		                secs,
 		        s.ctr[TERN_CTR_TCP_SYNCOOKIE_OK], s.ctr[TERN_CTR_TCP_SYNCOOKIE_FAILED],
 		        g.syn_queue);
+	if (a->stats_extra != NULL)
+		a->stats_extra(a, out, secs, final);
 	fprintf(out, " | mbufs free %u\n", g.mbufs_free);
 	if (final) {
 		for (k = 0; k < TERN_DROP_MAX; k++)
