@@ -435,6 +435,8 @@ print_stats(const struct app *a, struct tern_stats *prev, double secs, bool fina
 		        " recycled %" PRIu64,
 		        s.ctr[TERN_CTR_TCP_TW_REUSE_ACTIVE], s.ctr[TERN_CTR_TCP_TW_REUSE_PASSIVE],
 		        s.drop[TERN_DROP_TCP_TW_SYN], s.ctr[TERN_CTR_TCP_TW_RECYCLED]);
+	if (a->stats_extra != NULL)
+		a->stats_extra(a, out, secs, final);
 	fprintf(out, " | mbufs free %u\n", g.mbufs_free);
 	if (final) {
 		for (k = 0; k < TERN_DROP_MAX; k++)

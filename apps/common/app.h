@@ -62,6 +62,11 @@ struct app {
 	 * stopped polling and before they are destroyed.
 	 */
 	void (*progress)(struct app *a, double secs, bool final);
+	/**
+	 * Optional: append the app's own counters to the stats line and the final line
+	 * (e.g. " | requests 12 (12/s)"), on the main lcore; @p secs as for progress.
+	 */
+	void (*stats_extra)(const struct app *a, FILE *out, double secs, bool final);
 	/** Where the ready and stats lines go (NULL = stdout). */
 	FILE *out;
 

@@ -151,7 +151,11 @@ enum tern_drop {
 	X(TCP_SYNCOOKIE_SENT, tcp_syncookie_sent, "SYN-ACKs sent with a SYN cookie")             \
 	X(TCP_SYNCOOKIE_OK, tcp_syncookie_ok, "connections created from a valid SYN cookie")     \
 	X(TCP_SYNCOOKIE_FAILED, tcp_syncookie_failed,                                            \
-	        "ACKs to a listener whose SYN cookie did not validate")
+	        "ACKs to a listener whose SYN cookie did not validate")                          \
+	X(NOBUFS_WAIT, nobufs_wait, "sends refused for want of mbufs (the connection waits)")    \
+	X(NOBUFS_WAKEUP, nobufs_wakeup, "connections woken when mbufs came back after -ENOBUFS") \
+	X(ZC_RX_COPIED, zc_rx_copied, "bytes recv_mbuf copied (a chain cut inside an mbuf)")     \
+	X(ZC_TX_COPIED, zc_tx_copied, "bytes send_mbuf copied (small segments coalesced)")
 
 /** Event counters. */
 enum tern_counter {

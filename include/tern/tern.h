@@ -86,8 +86,13 @@ struct tern_callbacks {
 	void (*connected)(struct tern_conn *c, void *app);
 	/** Data arrived, or the peer closed its side (tern_conn_recv() then returns 0). */
 	void (*readable)(struct tern_conn *c, void *app);
-	/** Send space became available after a tern_conn_send() that accepted less than
-	 *  asked or left the send buffer full. */
+	/**
+	 * Send space became available after a tern_conn_send() that accepted less than
+	 * asked or left the send buffer full, or a tern_conn_send_mbuf() that was refused
+	 * (-EAGAIN) or filled the buffer; or mbufs came back after a send failed with
+	 * -ENOBUFS. Every such refusal is followed by this callback (or by closed), so an
+	 * application that stops sending on a refusal and resumes here never stalls.
+	 */
 	void (*writable)(struct tern_conn *c, void *app);
 	/**
 	 * The connection is gone for the application. Called exactly once per connection
@@ -254,12 +259,44 @@ struct tern_conn *tern_connect(
         struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata);
 
 /**
- * Queue up to @p len bytes for sending.
- * @return bytes accepted (possibly fewer than @p len when the send buffer is full; the
- *         writable callback follows when space frees), -ENOTCONN before the handshake,
- *         -EPIPE after tern_conn_shutdown()/close, -ENOBUFS when no mbuf could be had.
+ * Queue up to @p len bytes for sending (copied into the engine's mbufs).
+ *
+ * The engine never lets application data take the last mbufs of its pool (1/16 of it,
+ * 32..1024): those stay for building segments and ACKs and for receiving, so that data
+ * already queued can still leave and be acknowledged. When the pool is that low the call
+ * takes what fits in the mbufs it already has and stops.
+ * @return bytes accepted (possibly fewer than @p len when the send buffer is full or the
+ *         pool is low; the writable callback follows when space or mbufs come back),
+ *         -ENOTCONN before the handshake, -EPIPE after tern_conn_shutdown()/close,
+ *         -ENOBUFS when nothing could be queued for want of mbufs (the writable callback
+ *         follows once the pool has refilled to twice the reserve).
  */
 ssize_t tern_conn_send(struct tern_conn *c, const void *buf, size_t len);
+
+/**
+ * Zero-copy send: hand the mbuf chain @p m (pkt_len bytes, nb_segs segments linked by
+ * ->next) to the engine, which appends its segments to the send buffer as they are.
+ * All or nothing: either the whole chain is taken or none of it.
+ *
+ * Any mbufs work: received ones (tern_conn_recv_mbuf(), with headroom and any data_off),
+ * mbufs of other pools, indirect clones and external buffers; each segment keeps its own
+ * buffer until its bytes are acknowledged. Segments of at most 512 bytes are copied into
+ * the tail of the send buffer when that mbuf is direct, unshared and has room (and then
+ * freed), so that a stream of small segments does not pin one mbuf each (counter
+ * zc_tx_copied). The engine may change the segments' metadata (next, nb_segs, pkt_len,
+ * data_off, data_len); it writes only into the tailroom of direct mbufs with refcnt 1.
+ * Segment building still copies the payload into each outgoing frame (one copy, as with
+ * tern_conn_send(); the application's own copy is what this saves).
+ *
+ * @return 0: the engine owns @p m (zero-length chains are simply freed).
+ *         -EAGAIN: the chain does not fit in the send space now; the caller keeps @p m and
+ *         the writable callback follows when acknowledgements free space.
+ *         -EMSGSIZE: the chain is longer than the whole send buffer (never fits).
+ *         -EINVAL: @p m is NULL, or nb_segs / pkt_len disagree with the chain.
+ *         -ENOTCONN before the handshake, -EPIPE after tern_conn_shutdown()/close; the
+ *         caller keeps @p m in every error case.
+ */
+int tern_conn_send_mbuf(struct tern_conn *c, struct rte_mbuf *m);
 
 /**
  * Copy up to @p len received bytes into @p buf and open the window accordingly.
@@ -267,6 +304,24 @@ ssize_t tern_conn_send(struct tern_conn *c, const void *buf, size_t len);
  *         -EAGAIN when nothing is buffered yet.
  */
 ssize_t tern_conn_recv(struct tern_conn *c, void *buf, size_t len);
+
+/**
+ * Zero-copy receive: take up to @p max received bytes as an mbuf chain that the caller
+ * then owns (free it with rte_pktmbuf_free(), or pass it to tern_conn_send_mbuf()), and
+ * open the window as tern_conn_recv() does.
+ *
+ * The chain is well formed: *@p out has nb_segs and pkt_len set, every segment is one
+ * received payload (headers stripped: data_off points at the payload, so it has headroom)
+ * and the chain ends with next = NULL. Whole received mbufs are handed over; when @p max
+ * ends inside one, its first bytes are copied into a fresh mbuf of the engine's pool
+ * (counter zc_rx_copied), so ask for at least the bytes readable (tern_conn_readable())
+ * or the send space to avoid any copy.
+ * @return bytes taken (> 0, *@p out set); 0 at EOF (the peer closed and everything was
+ *         read; *@p out NULL); -EAGAIN when nothing is buffered yet; -EINVAL for
+ *         @p max 0; -ENOBUFS when @p max cut the first mbuf and no mbuf was free for the
+ *         copy (the readable callback follows once mbufs are back).
+ */
+ssize_t tern_conn_recv_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out);
 
 /** Bytes buffered for reading. */
 size_t tern_conn_readable(const struct tern_conn *c);

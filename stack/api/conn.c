@@ -12,6 +12,22 @@
  * close sequence (TIME_WAIT, or LAST_ACK acknowledged) before the application has called
  * tern_conn_close() keeps its block, off the flow table, so buffered data can still be
  * read; tern_conn_close() then delivers the closed event.
+ *
+ * Buffers are chains of single-segment mbufs linked through ->next (head->nb_segs and
+ * pkt_len are not kept up to date). The send buffer may hold mbufs of any origin: the
+ * engine's own data-only mbufs (tern_conn_send, data_off 0), and mbufs an application
+ * handed over with tern_conn_send_mbuf(), typically received ones (headroom in front of
+ * the payload, from any pool, possibly indirect). Segment building only reads them through
+ * data_off/data_len (tcp_output.c copies the payload into each segment's own mbuf);
+ * acknowledged bytes are trimmed with rte_pktmbuf_adj() and whole mbufs freed one segment
+ * at a time. Bytes are only ever written into the tailroom of a send buffer mbuf that is
+ * direct and not shared (sb_writable()).
+ *
+ * mbuf shortage: tern_conn_send() leaves the last pool_reserve() mbufs of the pool to the
+ * engine (segments, ACKs, receiving), so an application filling its send buffers cannot
+ * starve the transmission that would free them. A connection refused for want of mbufs
+ * joins the engine's nobufs list and gets a writable (or readable) event once the pool has
+ * twice the reserve free again; conn_run_pending() looks at most once per millisecond.
  */
 #include <errno.h>
 #include <string.h>
@@ -48,6 +64,62 @@ mq_append(struct rte_mbuf **head, struct rte_mbuf **tail, struct rte_mbuf *m)
 	else
 		*head = m;
 	*tail = m;
+}
+
+/* May bytes be appended to @p m's tailroom? Only if nobody else sees its buffer. */
+static inline bool
+sb_writable(const struct rte_mbuf *m)
+{
+	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1;
+}
+
+/* Free mbufs the application's sends never take: 1/16 of the pool, 32..1024. */
+static uint32_t
+pool_reserve(const struct tern_engine *e)
+{
+	uint32_t r = e->pool->size / 16;
+
+	return r < 32 ? 32 : r > 1024 ? 1024 : r;
+}
+
+/* @p c found the pool empty: deliver @p ev once mbufs are back. */
+static void
+conn_nobufs_wait(struct tern_conn *c, uint8_t ev)
+{
+	tern_count(c->e, TERN_CTR_NOBUFS_WAIT, 1);
+	c->wait_ev |= ev;
+	if (!tern_list_linked(&c->wait_link))
+		tern_list_add_tail(&c->e->tcp.nobufs, &c->wait_link);
+}
+
+static void
+conn_nobufs_leave(struct tern_conn *c)
+{
+	if (tern_list_linked(&c->wait_link))
+		tern_list_del(&c->wait_link);
+	c->wait_ev = 0;
+}
+
+/* Wake the connections waiting for mbufs when the pool has refilled (once per ms). */
+static void
+nobufs_wake(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	struct tern_list *l;
+
+	if (tern_list_empty(&tcp->nobufs) || tcp->nobufs_check_ms == e->now_ms)
+		return;
+	tcp->nobufs_check_ms = e->now_ms;
+	if (rte_mempool_avail_count(e->pool) < 2 * pool_reserve(e))
+		return;
+	while ((l = tern_list_first(&tcp->nobufs)) != NULL) {
+		struct tern_conn *c = tern_container_of(l, struct tern_conn, wait_link);
+		uint8_t ev = c->wait_ev;
+
+		conn_nobufs_leave(c);
+		tern_count(e, TERN_CTR_NOBUFS_WAKEUP, 1);
+		conn_event(c, ev);
+	}
 }
 
 struct tern_conn *
@@ -89,6 +161,7 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	tern_timer_init(&c->idle_timer, tcp_idle_timer_fn);
 	tern_list_init(&c->ev_link);
 	tern_list_init(&c->out_link);
+	tern_list_init(&c->wait_link);
 	tcp->nconns++;
 	return c;
 }
@@ -114,6 +187,7 @@ conn_free(struct tern_conn *c)
 	struct tcp_engine *tcp = &c->e->tcp;
 
 	conn_accq_leave(c);
+	conn_nobufs_leave(c);
 	tcp->state_count[c->state]--;
 	tcp->nconns--;
 	c->state = TERN_TCP_CLOSED;
@@ -160,6 +234,7 @@ conn_detach(struct tern_conn *c)
 	flow_remove(&e->tcp.flows, &c->node);
 	if (tern_list_linked(&c->out_link))
 		tern_list_del(&c->out_link);
+	conn_nobufs_leave(c);
 	mq_free(&c->sb_head, &c->sb_tail);
 	c->sb_len = 0;
 	c->sb_cur = NULL;
@@ -253,6 +328,7 @@ conn_run_pending(struct tern_engine *e)
 	void *app = e->conf.app;
 	struct tern_list *l;
 
+	nobufs_wake(e);
 	do {
 		while ((l = tern_list_first(&tcp->events)) != NULL) {
 			struct tern_conn *c = tern_container_of(l, struct tern_conn, ev_link);
@@ -432,13 +508,16 @@ tern_conn_send(struct tern_conn *c, const void *buf, size_t len)
 		want = len;
 	while (done < want) {
 		struct rte_mbuf *m = c->sb_tail;
-		uint16_t room = m != NULL ? rte_pktmbuf_tailroom(m) : 0;
+		uint16_t room = m != NULL && sb_writable(m) ? rte_pktmbuf_tailroom(m) : 0;
 		size_t n;
 
 		if (room == 0) {
-			m = engine_alloc(e);
-			if (m == NULL)
+			/* The last mbufs of the pool stay with the engine (see the top). */
+			if (rte_mempool_avail_count(e->pool) <= pool_reserve(e) ||
+			        (m = engine_alloc(e)) == NULL) {
+				conn_nobufs_wait(c, CONN_EV_WRITABLE);
 				break;
+			}
 			m->data_off = 0; /* data-only: use the whole buffer */
 			mq_append(&c->sb_head, &c->sb_tail, m);
 			room = rte_pktmbuf_tailroom(m);
@@ -457,12 +536,152 @@ tern_conn_send(struct tern_conn *c, const void *buf, size_t len)
 	return (ssize_t)done;
 }
 
+/* @p c's application took bytes out of the receive buffer: update the window if useful. */
+static void
+rb_consumed(struct tern_conn *c)
+{
+	uint32_t old_wnd;
+
+	if (c->flags & CONN_F_DEAD)
+		return;
+	/* Window update when reading opened the window by a useful amount. */
+	old_wnd = c->rcv_adv - c->rcv_nxt;
+	if (tcp_rcv_window(c) > old_wnd && old_wnd < 2u * c->mss) {
+		c->flags |= CONN_F_ACK_NOW;
+		conn_want_output(c);
+	}
+}
+
+ssize_t
+tern_conn_recv_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t done = 0;
+	uint16_t nseg = 0;
+
+	*out = NULL;
+	if (c->rb_len == 0)
+		return (c->flags & (CONN_F_FIN_RCVD | CONN_F_DEAD)) ? 0 : -EAGAIN;
+	if (max == 0)
+		return -EINVAL;
+	if (max > c->rb_len)
+		max = c->rb_len;
+	while (done < max && c->rb_head != NULL && nseg < UINT16_MAX) {
+		struct rte_mbuf *m = c->rb_head;
+		uint32_t n = m->data_len;
+
+		if (n > max - done) {
+			/* @p max cuts this mbuf: copy its first bytes into a fresh one. */
+			struct rte_mbuf *p = engine_alloc(c->e);
+
+			if (p == NULL) {
+				if (head != NULL)
+					break;
+				conn_nobufs_wait(c, CONN_EV_READABLE);
+				return -ENOBUFS;
+			}
+			p->data_off = 0;
+			n = (uint32_t)(max - done);
+			if (n > rte_pktmbuf_tailroom(p))
+				n = rte_pktmbuf_tailroom(p);
+			memcpy(rte_pktmbuf_append(p, (uint16_t)n),
+			        rte_pktmbuf_mtod(m, const void *), n);
+			rte_pktmbuf_adj(m, (uint16_t)n);
+			tern_count(c->e, TERN_CTR_ZC_RX_COPIED, n);
+			m = p;
+		} else {
+			c->rb_head = m->next;
+			if (c->rb_head == NULL)
+				c->rb_tail = NULL;
+			if (n == 0) {
+				m->next = NULL;
+				rte_pktmbuf_free_seg(m);
+				continue;
+			}
+		}
+		m->next = NULL;
+		m->nb_segs = 1;
+		m->pkt_len = m->data_len;
+		if (tail != NULL)
+			tail->next = m;
+		else
+			head = m;
+		tail = m;
+		done += n;
+		nseg++;
+	}
+	head->nb_segs = nseg;
+	head->pkt_len = done;
+	c->rb_len -= done;
+	rb_consumed(c);
+	*out = head;
+	return (ssize_t)done;
+}
+
+/* Segments up to this size are copied into the send buffer's tail when it has room, so a
+ * stream of small segments does not pin one mbuf each. */
+#define SB_COPY_MAX 512
+
+int
+tern_conn_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
+{
+	struct rte_mbuf *s, *next;
+	uint64_t len = 0;
+	uint32_t nseg = 0;
+
+	if (m == NULL)
+		return -EINVAL;
+	if (c->flags & (CONN_F_DEAD | CONN_F_FIN_QUEUED | CONN_F_APP_CLOSED))
+		return -EPIPE;
+	if (c->state != TERN_TCP_ESTABLISHED && c->state != TERN_TCP_CLOSE_WAIT)
+		return -ENOTCONN;
+	for (s = m; s != NULL; s = s->next) {
+		len += s->data_len;
+		if (++nseg > m->nb_segs)
+			return -EINVAL;
+	}
+	if (nseg != m->nb_segs || len != m->pkt_len)
+		return -EINVAL;
+	if (len > c->sb_limit)
+		return -EMSGSIZE;
+	if (len > c->sb_limit - c->sb_len) {
+		c->flags |= CONN_F_WANT_WRITE;
+		return -EAGAIN;
+	}
+	for (s = m; s != NULL; s = next) {
+		struct rte_mbuf *t = c->sb_tail;
+
+		next = s->next;
+		s->next = NULL;
+		s->nb_segs = 1;
+		s->pkt_len = s->data_len;
+		if (s->data_len == 0) {
+			rte_pktmbuf_free_seg(s);
+			continue;
+		}
+		if (s->data_len <= SB_COPY_MAX && t != NULL && sb_writable(t) &&
+		        rte_pktmbuf_tailroom(t) >= s->data_len) {
+			memcpy(rte_pktmbuf_append(t, s->data_len),
+			        rte_pktmbuf_mtod(s, const void *), s->data_len);
+			tern_count(c->e, TERN_CTR_ZC_TX_COPIED, s->data_len);
+			rte_pktmbuf_free_seg(s);
+			continue;
+		}
+		mq_append(&c->sb_head, &c->sb_tail, s);
+	}
+	c->sb_len += (uint32_t)len;
+	if (c->sb_len == c->sb_limit)
+		c->flags |= CONN_F_WANT_WRITE;
+	if (len > 0)
+		conn_want_output(c);
+	return 0;
+}
+
 ssize_t
 tern_conn_recv(struct tern_conn *c, void *buf, size_t len)
 {
 	uint8_t *dst = buf;
 	size_t done = 0;
-	uint32_t old_wnd;
 
 	if (c->rb_len == 0)
 		return (c->flags & (CONN_F_FIN_RCVD | CONN_F_DEAD)) ? 0 : -EAGAIN;
@@ -483,14 +702,7 @@ tern_conn_recv(struct tern_conn *c, void *buf, size_t len)
 		}
 	}
 	c->rb_len -= (uint32_t)done;
-	if (!(c->flags & CONN_F_DEAD)) {
-		/* Window update when reading opened the window by a useful amount. */
-		old_wnd = c->rcv_adv - c->rcv_nxt;
-		if (tcp_rcv_window(c) > old_wnd && old_wnd < 2u * c->mss) {
-			c->flags |= CONN_F_ACK_NOW;
-			conn_want_output(c);
-		}
-	}
+	rb_consumed(c);
 	return (ssize_t)done;
 }
 

@@ -35,6 +35,7 @@ tcp_init(struct tern_engine *e)
 		return rc;
 	tern_list_init(&tcp->events);
 	tern_list_init(&tcp->output);
+	tern_list_init(&tcp->nobufs);
 	rc = flow_init(&tcp->flows, conf->max_conns + conf->max_tw + conf->synq_size, &fk);
 	if (rc != 0)
 		return rc;

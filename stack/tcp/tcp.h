@@ -152,8 +152,10 @@ struct tern_conn {
 	uint32_t keepintvl_ms;
 	uint32_t user_timeout_ms;
 	uint8_t keepcnt;
-	struct tern_list ev_link;  /**< on tcp_engine.events */
-	struct tern_list out_link; /**< on tcp_engine.output */
+	struct tern_list ev_link;   /**< on tcp_engine.events */
+	struct tern_list out_link;  /**< on tcp_engine.output */
+	struct tern_list wait_link; /**< on tcp_engine.nobufs: waits for free mbufs */
+	uint8_t wait_ev;            /**< CONN_EV_* to deliver when mbufs come back */
 	void *udata;
 };
 
@@ -219,6 +221,10 @@ struct tcp_engine {
 
 	struct tern_list events; /**< connections with events to deliver */
 	struct tern_list output; /**< connections to run tcp_output() on */
+	/** Connections that found the mbuf pool empty (send -ENOBUFS): they get their
+	 *  wait_ev events once enough mbufs are free again (conn_run_pending). */
+	struct tern_list nobufs;
+	uint64_t nobufs_check_ms; /**< engine ms of the last look at the pool for them */
 
 	uint32_t state_count[TERN_TCP_STATE_MAX];
 	struct siphash_key isn_key;

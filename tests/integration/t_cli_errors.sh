@@ -1,6 +1,7 @@
 #!/bin/bash
-# tern-echo's answers to bad input and misconfiguration: each case must exit with the
-# documented status and one readable line naming the problem - never a crash.
+# tern-echo's, tern-http's and tern-proxy's answers to bad input and misconfiguration: each
+# case must exit with the documented status and one readable line naming the problem - never
+# a crash.
 # Needs no lab: a private namespace with only `lo` gives af_packet an interface.
 # Prints "PASS cli_<case>" / "FAIL cli_<case>: why" lines and "N passed, N failed".
 # usage: t_cli_errors.sh [BUILD_DIR]
@@ -8,6 +9,9 @@ set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${1:-${TERN_BUILD:-$top/build}}
 echo_bin=$build/apps/tern-echo/tern-echo
+http_bin=$build/apps/tern-http/tern-http
+proxy_bin=$build/apps/tern-proxy/tern-proxy
+bin=$echo_bin
 ns=terncli-$$
 passed=0
 failed=0
@@ -19,12 +23,12 @@ trap cleanup EXIT
 ip netns add "$ns" && ip -n "$ns" link set lo up || { echo "FAIL cli: cannot make a namespace"; exit 1; }
 
 n=0
-# check NAME WANT_STATUS REGEX -- tern-echo args...
+# check NAME WANT_STATUS REGEX -- args... (of $bin: tern-echo, then tern-http, tern-proxy)
 check() {
 	local name=$1 want=$2 re=$3 out rc
 	shift 4
 	n=$((n + 1))
-	out=$(timeout 30 ip netns exec "$ns" "$echo_bin" "$@" 2>&1)
+	out=$(timeout 30 ip netns exec "$ns" "$bin" "$@" 2>&1)
 	rc=$?
 	if [ "$rc" -ne "$want" ]; then
 		echo "FAIL cli_$name: exit status $rc, want $want; output: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
@@ -66,6 +70,37 @@ check synq_no_memory 1 "^tern-echo: engine 0: out of memory .*--synq-size / --ma
 check bad_tw_reuse 2 "^tern-echo: --tw-reuse 'yes': expected on or off" -- $(eal u) $vdev -- --ip 198.18.0.1/24 --listen 7 --tw-reuse yes
 check bad_tw_reuse_delay 2 "^tern-echo: --tw-reuse-delay '0': expected milliseconds, 1..3600000" -- $(eal v) $vdev -- --ip 198.18.0.1/24 --listen 7 --tw-reuse-delay 0
 check bad_max_tw 2 "^tern-echo: --max-tw '-1': expected 1..16777216" -- $(eal w) $vdev -- --ip 198.18.0.1/24 --listen 7 --max-tw -1
+
+bin=$http_bin
+ip="--ip 198.18.0.1/24"
+check http_help 0 '^Usage: tern-http' -- --help
+check http_no_body 2 '^tern-http: --body-size BYTES is required' -- $(eal ha) $vdev -- $ip --listen 80
+check http_bad_body 2 "^tern-http: --body-size '-5': expected bytes" -- $(eal hb) $vdev -- $ip --listen 80 --body-size -5
+check http_big_body 2 "^tern-http: --body-size '2000000000000': expected bytes, 0..1099511627776" -- $(eal hc) $vdev -- $ip --listen 80 --body-size 2000000000000
+check http_no_listen 2 '^tern-http: --listen PORT is required' -- $(eal hd) $vdev -- $ip --body-size 10
+check http_bad_header 2 "^tern-http: --max-header '100': expected bytes, 256..1048576" -- $(eal he) $vdev -- $ip --listen 80 --body-size 10 --max-header 100
+check http_unknown 2 "^tern-http: unknown option '--backend'" -- $(eal hf) $vdev -- $ip --listen 80 --body-size 10 --backend 1.2.3.4:5
+
+bin=$proxy_bin
+be="--backend 198.18.0.2:80"
+check proxy_help 0 '^Usage: tern-proxy' -- --help
+check proxy_no_backend 2 '^tern-proxy: --backend IP:PORT\[,IP:PORT...\] is required' -- $(eal pa) $vdev -- $ip --listen 80
+check proxy_empty_list 2 "^tern-proxy: --backend '': empty list" -- $(eal pb) $vdev -- $ip --listen 80 --backend ''
+check proxy_empty_entry 2 "^tern-proxy: --backend '198.18.0.2:80,': empty entry" -- $(eal pc) $vdev -- $ip --listen 80 --backend 198.18.0.2:80,
+check proxy_bad_ip 2 "^tern-proxy: --backend '198.18.0:80': '198.18.0' is not an IPv4 address" -- $(eal pd) $vdev -- $ip --listen 80 --backend 198.18.0:80
+check proxy_no_port 2 "^tern-proxy: --backend '198.18.0.2': '198.18.0.2' is not IP:PORT" -- $(eal pe) $vdev -- $ip --listen 80 --backend 198.18.0.2
+check proxy_bad_port 2 "^tern-proxy: --backend '198.18.0.2:70000': port '70000' is not 1..65535" -- $(eal pf) $vdev -- $ip --listen 80 --backend 198.18.0.2:70000
+check proxy_port0 2 "port '0' is not 1..65535" -- $(eal pg) $vdev -- $ip --listen 80 --backend 198.18.0.2:0
+check proxy_duplicate 2 "^tern-proxy: --backend '198.18.0.2:80,198.18.0.3:80,198.18.0.2:80': 198.18.0.2:80 given twice" -- $(eal ph) $vdev -- $ip --listen 80 --backend 198.18.0.2:80,198.18.0.3:80,198.18.0.2:80
+check proxy_duplicate_opts 2 "198.18.0.2:80 given twice" -- $(eal pi) $vdev -- $ip --listen 80 $be $be
+check proxy_own_ip 2 "^tern-proxy: --backend 198.18.0.1:80: that is our own address" -- $(eal pj) $vdev -- $ip --listen 80 --backend 198.18.0.1:80
+check proxy_off_link 2 "^tern-proxy: --backend 10.1.1.1:80: not on-link for --ip and no --gw" -- $(eal pk) $vdev -- $ip --listen 80 --backend 10.1.1.1:80
+check proxy_bad_lb 2 "^tern-proxy: --lb 'random': expected rr or least-conn" -- $(eal pl) $vdev -- $ip --listen 80 $be --lb random
+check proxy_bad_connect_timeout 2 "^tern-proxy: --connect-timeout '0': expected milliseconds, 1..600000" -- $(eal pm) $vdev -- $ip --listen 80 $be --connect-timeout 0
+check proxy_bad_idle 2 "^tern-proxy: --idle-timeout '1d': expected seconds, 0..86400" -- $(eal pn) $vdev -- $ip --listen 80 $be --idle-timeout 1d
+check proxy_bad_retry 2 "^tern-proxy: --retry-down '0': expected seconds, 1..3600" -- $(eal po) $vdev -- $ip --listen 80 $be --retry-down 0
+check proxy_bad_buffer 2 "^tern-proxy: --buffer '100': expected bytes, 2048..1073741824" -- $(eal pp) $vdev -- $ip --listen 80 $be --buffer 100
+check proxy_no_listen 2 '^tern-proxy: --listen PORT is required' -- $(eal pq) $vdev -- $ip $be
 }
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,733 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tern-proxy: TCP proxy. Each accepted client gets a connection to a backend opened from
+ * the same engine (tern_connect), chosen round robin or by least connections; the two are
+ * spliced with the zero-copy calls (docs/PROXY.md).
+ *
+ * Splice, per direction (client -> backend, backend -> client):
+ *   - read no more than the destination's send space (tern_conn_recv_mbuf(from, space)),
+ *     hand the chain over whole (tern_conn_send_mbuf(to, chain)). A chain the destination
+ *     refuses waits in the pair (pend[dir]); nothing more is read from that side until
+ *     it is taken, so a slow reader closes the fast writer's window: the memory per
+ *     direction is bounded by the source's receive buffer plus the destination's send
+ *     buffer (--buffer sets both).
+ *   - resume on the destination's writable callback and the source's readable callback.
+ *   - EOF from the source (FIN) becomes tern_conn_shutdown(to) once everything before it
+ *     went over; when both directions have forwarded their FIN both connections are closed.
+ *   - a reset (or any abnormal end) of either side aborts the other (RST).
+ *
+ * Backends: a connect that is refused (RST), times out (--connect-timeout, or the SYN
+ * retries) or finds no route marks the backend down on this engine; it is not chosen again
+ * before --retry-down seconds. The client's connection then tries the next backend it has
+ * not tried yet; when none is left it is aborted (RST). Timeouts are kept without scans:
+ * connecting pairs sit on a FIFO in start order, spliced pairs on an LRU list by last
+ * activity (both timeouts are the same for every pair), and the tick after each poll looks
+ * at the heads only.
+ *
+ * Everything here is per engine (struct eng, indexed by the engine id): no locks. Engines
+ * are independent; with several engines on af_packet the backend's answers may reach
+ * another engine's queue (needs the steering of issue 5): run one engine.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <arpa/inet.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include "app.h"
+
+#define MAX_BACKENDS 64
+
+struct backend {
+	uint32_t ip;
+	uint16_t port;
+	char name[80]; /* A.B.C.D:PORT */
+};
+
+/** One backend as seen by one engine. */
+struct be_state {
+	uint64_t conns;      /**< connections established */
+	uint64_t failures;   /**< connects refused, timed out or unroutable */
+	uint64_t bytes_to;   /**< bytes from clients to it */
+	uint64_t bytes_from; /**< bytes from it to clients */
+	uint32_t active;     /**< open connections to it (connecting included) */
+	bool down;
+	uint64_t retry_ms; /**< down: not chosen before this engine time */
+};
+
+struct pair;
+TAILQ_HEAD(pair_q, pair);
+
+/** Per-engine state. */
+struct eng {
+	struct be_state be[MAX_BACKENDS];
+	unsigned rr;
+	struct pair_q connq; /**< connecting, oldest first */
+	struct pair_q idleq; /**< spliced, least recently active first */
+	uint64_t clients;    /**< accepted */
+	uint64_t rejected;   /**< reset: no backend left to try */
+	uint64_t connect_timeouts, idle_timeouts, resets;
+	uint32_t active; /**< pairs alive */
+};
+
+enum { C2B = 0, B2C = 1 };
+
+struct pair {
+	struct tern_conn *cli, *be;
+	struct eng *g;
+	int bi;                   /**< backend of be, -1 none */
+	uint64_t tried;           /**< backends tried for this client (bit per index) */
+	uint64_t t_start;         /**< connect started (ms) */
+	uint64_t t_active;        /**< last data moved (ms) */
+	struct rte_mbuf *pend[2]; /**< chain the destination refused, per direction */
+	bool connecting;
+	bool in_connq, in_idleq;
+	bool be_timeout; /**< be aborted by the connect timeout */
+	bool eof[2];     /**< the source of a direction sent its FIN (read to EOF) */
+	bool shut[2];    /**< ... and the FIN was passed on (shutdown of the destination) */
+	bool closing;    /**< both directions done: both connections closed */
+	TAILQ_ENTRY(pair) connq, idleq;
+};
+
+enum lb { LB_RR, LB_LEAST };
+
+struct proxy {
+	uint16_t port;
+	struct backend be[MAX_BACKENDS];
+	unsigned nbe;
+	enum lb lb;
+	uint32_t connect_timeout_ms;
+	uint32_t idle_timeout_ms; /**< 0 = none */
+	uint32_t retry_down_ms;
+	struct eng eng[RTE_MAX_LCORE];
+	const struct app *a;
+};
+
+static struct proxy *px; /* for tick and the stats hook; engines only touch their eng */
+
+static struct eng *
+eng_of(struct tern_engine *e)
+{
+	return &px->eng[tern_engine_id(e)];
+}
+
+/* ---- pair life cycle ---- */
+
+static void
+connq_leave(struct pair *p)
+{
+	if (p->in_connq) {
+		TAILQ_REMOVE(&p->g->connq, p, connq);
+		p->in_connq = false;
+	}
+}
+
+static void
+idleq_leave(struct pair *p)
+{
+	if (p->in_idleq) {
+		TAILQ_REMOVE(&p->g->idleq, p, idleq);
+		p->in_idleq = false;
+	}
+}
+
+/* Data moved: to the tail of the idle list (at most once per ms). */
+static void
+touch(struct pair *p, uint64_t now)
+{
+	if (px->idle_timeout_ms == 0 || (p->in_idleq && p->t_active == now))
+		return;
+	idleq_leave(p);
+	p->t_active = now;
+	TAILQ_INSERT_TAIL(&p->g->idleq, p, idleq);
+	p->in_idleq = true;
+}
+
+static void
+pair_maybe_free(struct pair *p)
+{
+	unsigned d;
+
+	if (p->cli != NULL || p->be != NULL)
+		return;
+	connq_leave(p);
+	idleq_leave(p);
+	for (d = 0; d < 2; d++)
+		rte_pktmbuf_free(p->pend[d]); /* NULL is a no-op */
+	p->g->active--;
+	free(p);
+}
+
+/* Choose a backend not yet tried for this client and not down (or due for a retry). */
+static int
+pick_backend(struct eng *g, uint64_t tried, uint64_t now)
+{
+	int best = -1;
+	unsigned i;
+
+	for (i = 0; i < px->nbe; i++) {
+		unsigned k = (g->rr + i) % px->nbe;
+		struct be_state *b = &g->be[k];
+
+		if (tried & (1ull << k))
+			continue;
+		if (b->down && now < b->retry_ms)
+			continue;
+		if (px->lb == LB_RR) {
+			best = (int)k;
+			break;
+		}
+		if (best < 0 || b->active < g->be[best].active)
+			best = (int)k;
+	}
+	if (best >= 0)
+		g->rr = ((unsigned)best + 1) % px->nbe;
+	return best;
+}
+
+static void
+reject(struct pair *p)
+{
+	p->g->rejected++;
+	if (p->cli != NULL)
+		tern_conn_abort(p->cli); /* RST; closed follows and frees the pair */
+}
+
+/* Open a connection to the next backend for @p p's client, or reset the client. */
+static void
+start_connect(struct pair *p)
+{
+	struct tern_engine *e = tern_conn_engine(p->cli);
+	uint64_t now = tern_engine_now_ms(e);
+	int bi = pick_backend(p->g, p->tried, now);
+	struct tern_conn *be;
+
+	if (bi < 0) {
+		reject(p);
+		return;
+	}
+	p->tried |= 1ull << bi;
+	be = tern_connect(e, px->be[bi].ip, px->be[bi].port, 0, p);
+	if (be == NULL) {
+		/* A local shortage (ports, connection blocks): not the backend's fault. */
+		reject(p);
+		return;
+	}
+	p->be = be;
+	p->bi = bi;
+	p->g->be[bi].active++;
+	p->connecting = true;
+	p->be_timeout = false;
+	p->t_start = now;
+	TAILQ_INSERT_TAIL(&p->g->connq, p, connq);
+	p->in_connq = true;
+}
+
+static void
+backend_failed(struct pair *p, uint64_t now)
+{
+	struct be_state *b = &p->g->be[p->bi];
+
+	b->failures++;
+	b->down = true;
+	b->retry_ms = now + px->retry_down_ms;
+}
+
+/* Both directions passed their FIN on: close both (nothing is left to read). */
+static void
+maybe_finish(struct pair *p)
+{
+	if (p->closing || !p->shut[C2B] || !p->shut[B2C])
+		return;
+	p->closing = true;
+	idleq_leave(p);
+	if (p->cli != NULL)
+		tern_conn_close(p->cli);
+	if (p->be != NULL)
+		tern_conn_close(p->be);
+}
+
+/* Move what can be moved in direction @p dir. */
+static void
+pump(struct pair *p, int dir)
+{
+	struct tern_conn *from = dir == C2B ? p->cli : p->be;
+	struct tern_conn *to = dir == C2B ? p->be : p->cli;
+	struct be_state *b;
+	uint64_t now;
+
+	if (to == NULL || p->connecting || p->shut[dir] || (from == NULL && !p->eof[dir]))
+		return;
+	b = &p->g->be[p->bi];
+	now = tern_engine_now_ms(tern_conn_engine(to));
+	for (;;) {
+		struct rte_mbuf *m;
+		size_t space;
+		ssize_t n;
+		int rc;
+
+		if (p->pend[dir] != NULL) {
+			rc = tern_conn_send_mbuf(to, p->pend[dir]);
+			if (rc == -EAGAIN)
+				return; /* to's writable resumes */
+			if (rc != 0) {
+				rte_pktmbuf_free(p->pend[dir]);
+				p->pend[dir] = NULL;
+				return;
+			}
+			p->pend[dir] = NULL;
+		}
+		if (p->eof[dir]) {
+			p->shut[dir] = true;
+			tern_conn_shutdown(to);
+			maybe_finish(p);
+			return;
+		}
+		space = tern_conn_send_space(to);
+		if (space == 0)
+			return; /* the send that filled it asked for writable */
+		n = tern_conn_recv_mbuf(from, space, &m);
+		if (n == 0) {
+			p->eof[dir] = true;
+			continue;
+		}
+		if (n < 0)
+			return; /* -EAGAIN: readable resumes; -ENOBUFS: the engine wakes us */
+		if (dir == C2B)
+			b->bytes_to += (uint64_t)n;
+		else
+			b->bytes_from += (uint64_t)n;
+		touch(p, now);
+		rc = tern_conn_send_mbuf(to, m);
+		if (rc == -EAGAIN) {
+			p->pend[dir] = m;
+			return;
+		}
+		if (rc != 0) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+	}
+}
+
+/* ---- callbacks ---- */
+
+static void
+on_accepted(struct tern_conn *c, void *app)
+{
+	struct pair *p = calloc(1, sizeof(*p));
+
+	(void)app;
+	if (p == NULL) {
+		tern_conn_abort(c);
+		return;
+	}
+	p->g = eng_of(tern_conn_engine(c));
+	p->g->clients++;
+	p->g->active++;
+	p->cli = c;
+	p->bi = -1;
+	tern_conn_set_udata(c, p);
+	start_connect(p);
+}
+
+static void
+on_connected(struct tern_conn *c, void *app)
+{
+	struct pair *p = tern_conn_udata(c);
+	struct be_state *b = &p->g->be[p->bi];
+
+	(void)app;
+	connq_leave(p);
+	p->connecting = false;
+	b->conns++;
+	b->down = false;
+	touch(p, tern_engine_now_ms(tern_conn_engine(c)));
+	pump(p, C2B);
+	pump(p, B2C);
+}
+
+static void
+on_readable(struct tern_conn *c, void *app)
+{
+	struct pair *p = tern_conn_udata(c);
+
+	(void)app;
+	if (p != NULL)
+		pump(p, c == p->cli ? C2B : B2C);
+}
+
+static void
+on_writable(struct tern_conn *c, void *app)
+{
+	struct pair *p = tern_conn_udata(c);
+
+	(void)app;
+	if (p != NULL)
+		pump(p, c == p->cli ? B2C : C2B);
+}
+
+static void
+on_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
+{
+	struct pair *p = tern_conn_udata(c);
+	uint64_t now = tern_engine_now_ms(tern_conn_engine(c));
+
+	(void)app;
+	if (p == NULL)
+		return;
+	if (why == TERN_CLOSE_RESET)
+		p->g->resets++;
+	if (c == p->cli) {
+		p->cli = NULL;
+		rte_pktmbuf_free(p->pend[B2C]);
+		p->pend[B2C] = NULL;
+		if (p->be != NULL) {
+			if (why == TERN_CLOSE_NORMAL && !p->connecting) {
+				/* A normal end comes without a last readable event: it is the
+				 * client's EOF. What it sent before goes on, then the FIN. */
+				p->eof[C2B] = true;
+				pump(p, C2B);
+			} else {
+				tern_conn_abort(p->be);
+			}
+		}
+		pair_maybe_free(p);
+		return;
+	}
+	/* the backend connection */
+	p->be = NULL;
+	p->g->be[p->bi].active--;
+	rte_pktmbuf_free(p->pend[C2B]);
+	p->pend[C2B] = NULL;
+	if (p->connecting) {
+		connq_leave(p);
+		p->connecting = false;
+		if (p->cli == NULL) {
+			pair_maybe_free(p); /* the client went away meanwhile */
+			return;
+		}
+		if (why == TERN_CLOSE_REFUSED || why == TERN_CLOSE_TIMEOUT ||
+		        why == TERN_CLOSE_NO_ROUTE ||
+		        (why == TERN_CLOSE_ABORTED && p->be_timeout)) {
+			backend_failed(p, now);
+			start_connect(p); /* the next backend, or RST */
+		} else {
+			tern_conn_abort(p->cli);
+		}
+		return;
+	}
+	if (p->cli != NULL) {
+		if (why == TERN_CLOSE_NORMAL) {
+			p->eof[B2C] = true; /* the backend's EOF, as for the client above */
+			pump(p, B2C);
+		} else {
+			tern_conn_abort(p->cli);
+		}
+	}
+	pair_maybe_free(p);
+}
+
+static int
+proxy_setup(struct tern_engine *e, void *app)
+{
+	struct proxy *x = app;
+	struct eng *g = &x->eng[tern_engine_id(e)];
+
+	TAILQ_INIT(&g->connq);
+	TAILQ_INIT(&g->idleq);
+	return tern_listen(e, x->port, 0);
+}
+
+/* After every poll: connect and idle timeouts, looking at the list heads only. */
+static void
+proxy_tick(struct tern_engine *e, unsigned idx, void *app)
+{
+	struct proxy *x = app;
+	struct eng *g = &x->eng[tern_engine_id(e)];
+	uint64_t now = tern_engine_now_ms(e);
+	struct pair *p;
+
+	(void)idx;
+	while ((p = TAILQ_FIRST(&g->connq)) != NULL && p->t_start + x->connect_timeout_ms <= now) {
+		connq_leave(p);
+		g->connect_timeouts++;
+		p->be_timeout = true;
+		tern_conn_abort(p->be); /* closed (ABORTED) moves on to the next backend */
+	}
+	while (x->idle_timeout_ms != 0 && (p = TAILQ_FIRST(&g->idleq)) != NULL &&
+	        p->t_active + x->idle_timeout_ms <= now) {
+		idleq_leave(p);
+		g->idle_timeouts++;
+		if (p->cli != NULL)
+			tern_conn_abort(p->cli);
+		if (p->be != NULL)
+			tern_conn_abort(p->be);
+	}
+}
+
+/* ---- stats ---- */
+
+static void
+sum_backend(const struct app *a, unsigned k, struct be_state *t)
+{
+	unsigned i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < a->nengines; i++) {
+		const struct be_state *b = &px->eng[i].be[k];
+		t->conns += b->conns;
+		t->failures += b->failures;
+		t->bytes_to += b->bytes_to;
+		t->bytes_from += b->bytes_from;
+		t->active += b->active;
+		t->down |= b->down;
+	}
+}
+
+static void
+stats_extra(const struct app *a, FILE *out, double secs, bool final)
+{
+	uint64_t clients = 0, rejected = 0, active = 0, cto = 0, ito = 0;
+	unsigned i, k;
+
+	(void)secs;
+	(void) final;
+	for (i = 0; i < a->nengines; i++) {
+		clients += px->eng[i].clients;
+		rejected += px->eng[i].rejected;
+		active += px->eng[i].active;
+		cto += px->eng[i].connect_timeouts;
+		ito += px->eng[i].idle_timeouts;
+	}
+	fprintf(out,
+	        " | clients %" PRIu64 " active %" PRIu64 " rejected %" PRIu64
+	        " timeouts connect %" PRIu64 " idle %" PRIu64,
+	        clients, active, rejected, cto, ito);
+	for (k = 0; k < px->nbe; k++) {
+		struct be_state t;
+		sum_backend(a, k, &t);
+		fprintf(out, " | %s %s conns %" PRIu64 " active %u fail %" PRIu64, px->be[k].name,
+		        t.down ? "down" : "up", t.conns, t.active, t.failures);
+	}
+}
+
+static void
+final_summary(const struct app *a)
+{
+	unsigned k;
+
+	for (k = 0; k < px->nbe; k++) {
+		struct be_state t;
+		sum_backend(a, k, &t);
+		printf("tern-proxy: backend %s %s: conns %" PRIu64 " failures %" PRIu64
+		       " bytes to %" PRIu64 " from %" PRIu64 "\n",
+		        px->be[k].name, t.down ? "down" : "up", t.conns, t.failures, t.bytes_to,
+		        t.bytes_from);
+	}
+}
+
+/* ---- options ---- */
+
+static void
+parse_backends(struct app *a, struct proxy *x, const char *arg)
+{
+	const char *p = arg;
+
+	if (*arg == '\0')
+		app_usage_error(a, "--backend '': empty list (expected IP:PORT[,IP:PORT...])");
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+		char item[64], *colon;
+		uint32_t ip;
+		uint64_t port;
+		unsigned k;
+
+		if (n == 0)
+			app_usage_error(a, "--backend '%s': empty entry in the list", arg);
+		if (n >= sizeof(item))
+			app_usage_error(a, "--backend '%s': entry too long", arg);
+		memcpy(item, p, n);
+		item[n] = '\0';
+		colon = strrchr(item, ':');
+		if (colon == NULL)
+			app_usage_error(a, "--backend '%s': '%s' is not IP:PORT", arg, item);
+		*colon = '\0';
+		if (app_parse_ipv4(item, &ip) != 0 || ip == 0)
+			app_usage_error(
+			        a, "--backend '%s': '%s' is not an IPv4 address", arg, item);
+		if (app_parse_u64(colon + 1, 1, 65535, &port) != 0)
+			app_usage_error(
+			        a, "--backend '%s': port '%s' is not 1..65535", arg, colon + 1);
+		for (k = 0; k < x->nbe; k++)
+			if (x->be[k].ip == ip && x->be[k].port == port)
+				app_usage_error(a, "--backend '%s': %s:%s given twice", arg, item,
+				        colon + 1);
+		if (x->nbe == MAX_BACKENDS)
+			app_usage_error(a, "--backend: at most %d backends", MAX_BACKENDS);
+		x->be[x->nbe].ip = ip;
+		x->be[x->nbe].port = (uint16_t)port;
+		snprintf(x->be[x->nbe].name, sizeof(x->be[x->nbe].name), "%s:%u", item,
+		        (unsigned)port);
+		x->nbe++;
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+}
+
+static void
+usage(void)
+{
+	printf("Usage: tern-proxy [EAL options] -- --ip A.B.C.D/LEN --listen PORT "
+	       "--backend IP:PORT[,IP:PORT...] [options]\n"
+	       "TCP proxy: clients of PORT are spliced to backends (docs/PROXY.md).\n\n"
+	       "  --listen PORT          TCP port for clients (required)\n"
+	       "  --backend LIST         IP:PORT[,IP:PORT...], up to %d; may be repeated "
+	       "(required)\n"
+	       "  --lb rr|least-conn     backend choice: round robin (default) or fewest open\n"
+	       "                         connections\n"
+	       "  --connect-timeout MS   give up a backend connect after MS, 1..600000 (default "
+	       "3000)\n"
+	       "  --idle-timeout S       reset both sides after S seconds without data, 0 = "
+	       "never,\n"
+	       "                         0..86400 (default 300)\n"
+	       "  --retry-down S         a backend that refused or timed out is not chosen for S\n"
+	       "                         seconds, 1..3600 (default 10)\n"
+	       "  --buffer BYTES         send and receive buffer of every connection, "
+	       "2048..1073741824\n"
+	       "                         (default 262144; --sndbuf / --rcvbuf override)\n\n"
+	       "%s",
+	        MAX_BACKENDS, app_common_usage);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {APP_COMMON_OPTS,
+	        {"listen", required_argument, 0, 'l'}, {"backend", required_argument, 0, 'b'},
+	        {"lb", required_argument, 0, 'L'}, {"connect-timeout", required_argument, 0, 'c'},
+	        {"idle-timeout", required_argument, 0, 'i'},
+	        {"retry-down", required_argument, 0, 'r'}, {"buffer", required_argument, 0, 'B'},
+	        {0, 0, 0, 0}};
+	static const struct tern_callbacks cb = {.accepted = on_accepted,
+	        .connected = on_connected,
+	        .readable = on_readable,
+	        .writable = on_writable,
+	        .closed = on_closed};
+	struct app a = {.name = "tern-proxy", .cb = &cb, .setup = proxy_setup, .tick = proxy_tick};
+	uint32_t buffer = 0;
+	char ready[128];
+	uint64_t v;
+	unsigned k;
+	int opt, rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	px = calloc(1, sizeof(*px));
+	if (px == NULL) {
+		fprintf(stderr, "tern-proxy: out of memory\n");
+		return 1;
+	}
+	px->connect_timeout_ms = 3000;
+	px->idle_timeout_ms = 300000;
+	px->retry_down_ms = 10000;
+	px->a = &a;
+	a.app = px;
+	a.stats_extra = stats_extra;
+	if (app_scan_args(&a, argc, argv)) {
+		usage();
+		return 0;
+	}
+	app_eal_init(&a, &argc, &argv);
+	while ((opt = app_next_opt(&a, argc, argv, longopts)) != -1) {
+		switch (opt) {
+		case 'l':
+			if (app_parse_u64(optarg, 1, 65535, &v) != 0)
+				app_usage_error(
+				        &a, "--listen '%s': expected a port 1..65535", optarg);
+			px->port = (uint16_t)v;
+			break;
+		case 'b':
+			parse_backends(&a, px, optarg);
+			break;
+		case 'L':
+			if (strcmp(optarg, "rr") == 0)
+				px->lb = LB_RR;
+			else if (strcmp(optarg, "least-conn") == 0)
+				px->lb = LB_LEAST;
+			else
+				app_usage_error(&a, "--lb '%s': expected rr or least-conn", optarg);
+			break;
+		case 'c':
+			if (app_parse_u64(optarg, 1, 600000, &v) != 0)
+				app_usage_error(&a,
+				        "--connect-timeout '%s': expected milliseconds, 1..600000",
+				        optarg);
+			px->connect_timeout_ms = (uint32_t)v;
+			break;
+		case 'i':
+			if (app_parse_u64(optarg, 0, 86400, &v) != 0)
+				app_usage_error(&a,
+				        "--idle-timeout '%s': expected seconds, 0..86400", optarg);
+			px->idle_timeout_ms = (uint32_t)v * 1000;
+			break;
+		case 'r':
+			if (app_parse_u64(optarg, 1, 3600, &v) != 0)
+				app_usage_error(
+				        &a, "--retry-down '%s': expected seconds, 1..3600", optarg);
+			px->retry_down_ms = (uint32_t)v * 1000;
+			break;
+		case 'B':
+			if (app_parse_u64(optarg, 2048, 1u << 30, &v) != 0)
+				app_usage_error(&a,
+				        "--buffer '%s': expected bytes, 2048..1073741824", optarg);
+			buffer = (uint32_t)v;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			app_usage_error(&a, "unexpected option");
+		}
+	}
+	if (optind < argc)
+		app_usage_error(&a, "unexpected argument '%s'", argv[optind]);
+	if (px->port == 0)
+		app_usage_error(&a, "--listen PORT is required");
+	if (px->nbe == 0)
+		app_usage_error(&a, "--backend IP:PORT[,IP:PORT...] is required");
+	for (k = 0; k < px->nbe && a.o.ip != 0; k++) {
+		uint32_t mask = ~0u << (32 - a.o.prefix_len);
+		if (px->be[k].ip == a.o.ip)
+			app_usage_error(
+			        &a, "--backend %s: that is our own address (--ip)", px->be[k].name);
+		if ((px->be[k].ip & mask) != (a.o.ip & mask) && a.o.gw == 0)
+			app_usage_error(&a, "--backend %s: not on-link for --ip and no --gw given",
+			        px->be[k].name);
+	}
+	if (buffer != 0) {
+		if (a.o.rcvbuf == 0)
+			a.o.rcvbuf = buffer;
+		if (a.o.sndbuf == 0)
+			a.o.sndbuf = buffer;
+	}
+	snprintf(ready, sizeof(ready), "proxy on port %u to %u backend%s (%s)", px->port, px->nbe,
+	        px->nbe > 1 ? "s" : "", px->lb == LB_RR ? "rr" : "least-conn");
+	a.ready_msg = ready;
+	rc = app_run(&a);
+	if (rc == 0)
+		final_summary(&a);
+	rte_eal_cleanup();
+	free(px);
+	return rc;
+}
