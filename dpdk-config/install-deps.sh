@@ -35,5 +35,16 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
-apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+# The tests start nginx themselves, in the lab namespaces with their own configs: keep
+# the package from starting (and enabling) the system service on port 80.
+rc_was=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod +x /usr/sbin/policy-rc.d
+	rc_was=absent
+fi
+rc=0
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+[ "$rc_was" != absent ] || rm -f /usr/sbin/policy-rc.d
+[ "$rc" -eq 0 ] || exit "$rc"
 echo "install-deps: done"
