@@ -431,7 +431,8 @@ test_time_wait_candidate(void **state)
 	assert_int_equal(f->closed, 1);
 	assert_int_equal(a->tcp.ntw, 1);
 
-	/* policy says no (today's tw_reuse_active): the entry is skipped, port exhausted */
+	/* the real policy (tw_reuse_active) says no to an entry younger than tw_reuse_ms:
+	 * skipped, and with one port, EADDRNOTAVAIL */
 	fake_calls = 0;
 	assert_null(tern_connect(a, peer.ip, 80, 0, NULL));
 	assert_int_equal(rte_errno, EADDRNOTAVAIL);
@@ -443,7 +444,22 @@ test_time_wait_candidate(void **state)
 	tern_conn_abort(c);
 	test_link_advance(f->l, 10);
 
-	/* policy says yes: called with the entry, which is gone, and its ISS is used */
+	/* once the entry is older than tw_reuse_ms (1 s) the real policy lets it go (the two
+	 * engines use timestamps): the port is reused toward the same destination */
+	test_link_advance(f->l, 1500);
+	assert_int_equal(a->tcp.ntw, 1);
+	c = tern_connect(a, peer.ip, 80, 0, NULL);
+	assert_non_null(c);
+	assert_int_equal(tup(c).lport, 40000);
+	assert_int_equal(a->tcp.ntw, 0);
+	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_TCP_TW_REUSE_ACTIVE], 1);
+	test_link_advance(f->l, 10);
+	assert_int_equal(f->connected, 2);
+	tern_conn_close(c);
+	test_link_advance(f->l, 10);
+	assert_int_equal(a->tcp.ntw, 1);
+
+	/* a policy that says yes: called with the entry, which is gone, and its ISS is used */
 	tw = (struct tcp_tw *)tern_container_of(
 	        tern_list_first(&a->tcp.tw_fifo), struct tcp_tw, fifo);
 	tw_snd_nxt = tw->snd_nxt;
