@@ -16,10 +16,14 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
+#include <rte_ring.h>
 
 #include <tern/telemetry.h>
 
 #include "app.h"
+
+/* Frames one engine's ring holds for it (steering between engines, docs/ARCHITECTURE.md). */
+#define APP_STEER_RING 4096
 
 /* Set from the signal handler; the only way to reach the engines' loops. */
 static volatile sig_atomic_t stop_flag;
@@ -79,6 +83,11 @@ const char app_common_usage[] =
         "  --rfc1337             ignore RSTs in TIME_WAIT (RFC 1337)\n"
         "  --max-tw N            TIME_WAIT entries per engine; beyond, the oldest is recycled\n"
         "                        (default 262144)\n"
+        "Active opens (docs/TCP.md, port allocation):\n"
+        "  --port-range LO-HI    ephemeral ports, shared out between the engines\n"
+        "                        (default 32768-60999)\n"
+        "  --src-ip A.B.C.D[,..] extra local addresses for active opens (up to 8; tern\n"
+        "                        answers ARP for them)\n"
         "  --help                this text\n"
         "EAL options go before '--' (e.g. -l 0-1 --vdev net_af_packet0,iface=eth1).\n"
         "Counters: dpdk-telemetry.py -f PREFIX, then /tern/stats, /tern/gauges, /tern/drops.\n";
@@ -331,6 +340,49 @@ app_common_opt(struct app *a, int opt, const char *arg)
 			app_usage_error(a, "--max-tw '%s': expected 1..16777216", arg);
 		o->max_tw = (uint32_t)v;
 		return 1;
+	case 1040: {
+		unsigned lo, hi;
+		char extra;
+		if (arg[0] < '0' || arg[0] > '9' || strpbrk(arg, "+ ") != NULL ||
+		        sscanf(arg, "%u-%u%c", &lo, &hi, &extra) != 2 || lo == 0 || hi > 65535 ||
+		        lo > hi)
+			app_usage_error(a,
+			        "--port-range '%s': expected LO-HI with 1 <= LO <= HI <= 65535",
+			        arg);
+		o->port_lo = (uint16_t)lo;
+		o->port_hi = (uint16_t)hi;
+		return 1;
+	}
+	case 1041: {
+		char list[256];
+		char *tok, *save = NULL;
+		if (strlen(arg) >= sizeof(list) || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
+		        strstr(arg, ",,") != NULL)
+			app_usage_error(a, "--src-ip '%s': expected A.B.C.D[,A.B.C.D...]", arg);
+		snprintf(list, sizeof(list), "%s", arg);
+		o->nsrc_ips = 0;
+		for (tok = strtok_r(list, ",", &save); tok != NULL;
+		        tok = strtok_r(NULL, ",", &save)) {
+			uint32_t ip;
+			uint8_t i;
+			if (app_parse_ipv4(tok, &ip) != 0 || ip == 0 || ip == 0xffffffffu ||
+			        (ip >> 28) >= 0xe || (ip >> 24) == 127)
+				app_usage_error(a,
+				        "--src-ip '%s': '%s' is not a unicast IPv4 address", arg,
+				        tok);
+			for (i = 0; i < o->nsrc_ips; i++)
+				if (o->src_ips[i] == ip)
+					app_usage_error(
+					        a, "--src-ip '%s': '%s' given twice", arg, tok);
+			if (o->nsrc_ips == TERN_MAX_SRC_IPS)
+				app_usage_error(a, "--src-ip '%s': at most %d addresses", arg,
+				        TERN_MAX_SRC_IPS);
+			o->src_ips[o->nsrc_ips++] = ip;
+		}
+		if (o->nsrc_ips == 0)
+			app_usage_error(a, "--src-ip '%s': expected A.B.C.D[,A.B.C.D...]", arg);
+		return 1;
+	}
 	case 1017:
 		if (app_parse_u64(arg, 1, 86400000, &v) != 0)
 			app_usage_error(
@@ -435,6 +487,9 @@ print_stats(const struct app *a, struct tern_stats *prev, double secs, bool fina
 		        " recycled %" PRIu64,
 		        s.ctr[TERN_CTR_TCP_TW_REUSE_ACTIVE], s.ctr[TERN_CTR_TCP_TW_REUSE_PASSIVE],
 		        s.drop[TERN_DROP_TCP_TW_SYN], s.ctr[TERN_CTR_TCP_TW_RECYCLED]);
+	if (s.ctr[TERN_CTR_STEER_HANDOFF] != 0 || s.drop[TERN_DROP_STEER_RING_FULL] != 0)
+		fprintf(out, " | handoff %" PRIu64 " ring_full %" PRIu64,
+		        s.ctr[TERN_CTR_STEER_HANDOFF], s.drop[TERN_DROP_STEER_RING_FULL]);
 	if (a->stats_extra != NULL)
 		a->stats_extra(a, out, secs, final);
 	fprintf(out, " | mbufs free %u\n", g.mbufs_free);
@@ -462,6 +517,11 @@ app_run(struct app *a)
 
 	if (a->o.ip == 0)
 		app_usage_error(a, "--ip A.B.C.D/LEN is required");
+	for (i = 0; i < a->o.nsrc_ips; i++)
+		if (a->o.src_ips[i] == a->o.ip)
+			app_usage_error(a, "--src-ip: %u.%u.%u.%u is already the --ip address",
+			        a->o.ip >> 24, (a->o.ip >> 16) & 0xff, (a->o.ip >> 8) & 0xff,
+			        a->o.ip & 0xff);
 	if (rte_eth_dev_count_avail() == 0 && a->vdev_given) {
 		fprintf(stderr,
 		        "%s: no DPDK port: the --vdev device did not probe (see the EAL lines "
@@ -487,6 +547,13 @@ app_run(struct app *a)
 	if (main_polls)
 		a->lcores[a->nengines++] = rte_get_main_lcore();
 
+	if (a->o.port_lo != 0 && (unsigned)a->o.port_hi - a->o.port_lo + 1 < a->nengines)
+		app_usage_error(a,
+		        "--port-range %u-%u: %u port%s for %u engines; each engine needs a share "
+		        "of at least one port",
+		        a->o.port_lo, a->o.port_hi, a->o.port_hi - a->o.port_lo + 1,
+		        a->o.port_hi == a->o.port_lo ? "" : "s", a->nengines);
+
 	memset(&pc, 0, sizeof(pc));
 	RTE_ETH_FOREACH_DEV(pc.port_id) break;
 	pc.nb_queues = (uint16_t)a->nengines;
@@ -501,6 +568,19 @@ app_run(struct app *a)
 		fprintf(stderr, "%s: warning: link of %s is down after 5 s, going on\n", a->name,
 		        a->port.name);
 
+	/* Several engines: a ring per engine for the frames that reach another engine's
+	 * queue (multi-producer, single consumer: its owner). */
+	for (i = 0; a->nengines > 1 && i < a->nengines; i++) {
+		char name[RTE_RING_NAMESIZE];
+		snprintf(name, sizeof(name), "tern_steer_%u", i);
+		a->rings[i] = rte_ring_create(name, APP_STEER_RING, rte_socket_id(), RING_F_SC_DEQ);
+		if (a->rings[i] == NULL) {
+			fprintf(stderr, "%s: cannot create ring %s: %s\n", a->name, name,
+			        rte_strerror(rte_errno));
+			rc = 1;
+			goto out;
+		}
+	}
 	for (i = 0; i < a->nengines; i++) {
 		struct tern_engine_conf ec;
 		memset(&ec, 0, sizeof(ec));
@@ -537,6 +617,12 @@ app_run(struct app *a)
 		ec.cb = a->cb;
 		ec.app = a->app;
 		ec.id = i;
+		ec.nengines = a->nengines;
+		ec.rings = a->nengines > 1 ? a->rings : NULL;
+		ec.port_lo = a->o.port_lo;
+		ec.port_hi = a->o.port_hi;
+		memcpy(ec.src_ips, a->o.src_ips, sizeof(ec.src_ips));
+		ec.nsrc_ips = a->o.nsrc_ips;
 		a->engines[i] = tern_engine_create(&ec);
 		if (a->engines[i] == NULL) {
 			fprintf(stderr, "%s: engine %u: %s\n", a->name, i,
@@ -609,8 +695,14 @@ app_run(struct app *a)
 	print_stats(a, &prev, (double)(rte_get_timer_cycles() - start) / (double)hz, true);
 	rc = 0;
 out:
-	for (i = 0; i < a->nengines; i++)
+	for (i = 0; i < a->nengines; i++) {
 		tern_engine_destroy(a->engines[i]);
+		a->engines[i] = NULL;
+	}
+	for (i = 0; i < a->nengines; i++) {
+		rte_ring_free(a->rings[i]); /* NULL is a no-op */
+		a->rings[i] = NULL;
+	}
 	tern_port_close(&a->port);
 	return rc;
 }

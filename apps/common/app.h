@@ -38,6 +38,10 @@ struct app_opts {
 	/* TIME_WAIT */
 	bool no_tw_reuse, rfc1337;
 	uint32_t tw_reuse_ms, max_tw;
+	/* active opens (docs/TCP.md "Port allocation") */
+	uint16_t port_lo, port_hi;          /**< --port-range; 0 = the engine's default */
+	uint32_t src_ips[TERN_MAX_SRC_IPS]; /**< --src-ip */
+	uint8_t nsrc_ips;
 };
 
 /** An app: fill name, usage, cb, app, setup; then app_run(). */
@@ -75,6 +79,8 @@ struct app {
 	struct tern_port port;
 	unsigned nengines;
 	struct tern_engine *engines[RTE_MAX_LCORE];
+	/** With several engines: rings[i] takes frames to engine i (tern_engine_conf.rings). */
+	struct rte_ring *rings[RTE_MAX_LCORE];
 	unsigned lcores[RTE_MAX_LCORE];
 };
 
@@ -98,6 +104,8 @@ struct app {
 	        {"tw-reuse", required_argument, 0, 1022},                                          \
 	        {"tw-reuse-delay", required_argument, 0, 1023}, {"rfc1337", no_argument, 0, 1024}, \
 	        {"max-tw", required_argument, 0, 1025},                                            \
+	        {"port-range", required_argument, 0, 1040},                                        \
+	        {"src-ip", required_argument, 0, 1041},                                            \
 	{                                                                                          \
 		"help", no_argument, 0, 'h'                                                        \
 	}

@@ -23,8 +23,6 @@
 
 #include "gen.h"
 
-#define GEN_PORT_TRIES 64 /* ports in use (or in TIME_WAIT) skipped per connection at most */
-
 static inline struct gen_worker *
 conn_worker(struct gen *g, struct tern_conn *c)
 {
@@ -268,33 +266,30 @@ open_one(struct gen_worker *w, uint64_t now)
 	struct gen *g = w->g;
 	struct gen_conn *s = TAILQ_FIRST(&w->free);
 	struct tern_conn *c;
-	unsigned tries;
 
 	w->c.attempted++;
 	w->c.connects++;
 	s->connected = s->timed_out = s->done = s->closing = s->aborted = false;
 	s->requests = 0;
-	/*
-	 * Local ports: the worker's own slice of the range, walked from a random start
-	 * (RFC 6056 §3.3.3 in spirit), so that a new run does not reuse the 4-tuples the
-	 * target still holds in TIME_WAIT from the previous one, and engines never collide.
-	 */
-	for (tries = 0;; tries++) {
-		uint16_t lport = (uint16_t)(w->port_lo + w->port_next);
-		w->port_next = (w->port_next + 1) % w->port_span;
-		c = tern_connect(w->e, g->dst, g->dport, lport, s);
-		if (c != NULL || rte_errno != EADDRINUSE)
-			break;
-		if (tries == GEN_PORT_TRIES) {
-			rte_errno = EADDRNOTAVAIL;
-			break;
-		}
-	}
+	/* The engine picks the local address and port: from its own share of the ephemeral
+	 * range, so that the answers come back to it (docs/TCP.md, port allocation). */
+	c = tern_connect(w->e, g->dst, g->dport, 0, s);
 	if (c == NULL) {
 		enum gen_fail f;
 		switch (rte_errno) {
 		case EADDRNOTAVAIL:
 			f = GEN_FAIL_NO_LOCAL_PORT;
+			if (!w->warned_ports) {
+				w->warned_ports = true;
+				fprintf(stderr,
+				        "tern-gen: engine %u: no free local port toward %s: every "
+				        "(address, port) of its share of the ephemeral ports is in "
+				        "use or in TIME_WAIT (2*MSL); such attempts count as "
+				        "no_local_port (widen --port-range, add --src-ip, lower "
+				        "--msl, "
+				        "or --close rst)\n",
+				        w->idx, g->target);
+			}
 			break;
 		case ENOMEM:
 			f = GEN_FAIL_CONN_TABLE_FULL;

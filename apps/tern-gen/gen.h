@@ -106,9 +106,7 @@ struct gen_worker {
 	uint64_t next_resolve; /**< tsc: next ARP request while resolving */
 	uint64_t next_open;    /**< tsc: no new connection before (after a local error) */
 	/* connections */
-	uint16_t port_lo; /**< this worker's share of the ephemeral ports */
-	uint32_t port_span;
-	uint32_t port_next; /**< offset of the next port to try, random at start */
+	bool warned_ports; /**< the "no free local port" line was printed */
 	struct gen_conn *slots;
 	struct gen_conn_list free, active, idle;
 	struct http_resp *resps;

@@ -32,8 +32,6 @@
 #define GEN_DEFAULT_CONCURRENCY 1000
 #define GEN_DEFAULT_TIMEOUT_MS  5000
 #define GEN_DRAIN_EXTRA_MS      2000
-#define GEN_PORT_LO             32768 /* local ports of active opens (the engine's default) */
-#define GEN_PORT_HI             60999
 #define GEN_RESOLVE_PER_S       5 /* ARP requests per second while resolving */
 #define GEN_RESOLVE_GIVEUP_S    5
 
@@ -210,9 +208,6 @@ gen_setup(struct tern_engine *e, void *app)
 	w->concurrency = g->concurrency / n + (i < g->concurrency % n);
 	if (w->concurrency == 0)
 		w->concurrency = 1;
-	w->port_span = (GEN_PORT_HI - GEN_PORT_LO + 1) / n;
-	w->port_lo = (uint16_t)(GEN_PORT_LO + i * w->port_span);
-	w->port_next = (uint32_t)(rte_rand() % w->port_span);
 	w->rate = (double)g->rate / n;
 	w->rate_per_tsc = w->rate / (double)g->hz;
 	/* Up to 10 ms of tokens (at least 8): enough to ride out a late poll without
@@ -477,6 +472,10 @@ print_summary(struct gen *g)
 		fprintf(f, ",\"duration_s\":null");
 	fprintf(f, ",\"engines\":%u,\"interrupted\":%s", g->nworkers,
 	        g->interrupted ? "true" : "false");
+	if (g->mode != GEN_SYNFLOOD)
+		fprintf(f, ",\"port_range\":\"%u-%u\",\"src_ips\":%u",
+		        g->a->o.port_lo ? g->a->o.port_lo : 32768u,
+		        g->a->o.port_hi ? g->a->o.port_hi : 60999u, 1u + g->a->o.nsrc_ips);
 	if (g->error != NULL) {
 		fprintf(f, ",\"error\":");
 		json_str(f, g->error);
@@ -552,12 +551,15 @@ print_summary(struct gen *g)
 	        ",\"tern\":{\"tx_pkts\":%" PRIu64 ",\"rx_pkts\":%" PRIu64
 	        ",\"tcp_active_open\":%" PRIu64 ",\"tcp_retrans\":%" PRIu64
 	        ",\"tcp_rst_rx\":%" PRIu64 ",\"tcp_rst_tx\":%" PRIu64 ",\"tx_full\":%" PRIu64
-	        ",\"no_mbuf\":%" PRIu64 ",\"drops\":%" PRIu64 ",\"time_wait\":%u}",
+	        ",\"no_mbuf\":%" PRIu64 ",\"drops\":%" PRIu64 ",\"time_wait\":%u"
+	        ",\"steer_handoff\":%" PRIu64 ",\"steer_arp_shared\":%" PRIu64
+	        ",\"steer_ring_full\":%" PRIu64 "}",
 	        ts->ctr[TERN_CTR_TX_PKTS], ts->ctr[TERN_CTR_RX_PKTS],
 	        ts->ctr[TERN_CTR_TCP_ACTIVE_OPEN], ts->ctr[TERN_CTR_TCP_RETRANS],
 	        ts->ctr[TERN_CTR_TCP_RST_RX], ts->ctr[TERN_CTR_TCP_RST_TX],
 	        ts->drop[TERN_DROP_TX_FULL], ts->drop[TERN_DROP_NO_MBUF], drops,
-	        g->final_gauges.time_wait);
+	        g->final_gauges.time_wait, ts->ctr[TERN_CTR_STEER_HANDOFF],
+	        ts->ctr[TERN_CTR_STEER_ARP_SHARED], ts->drop[TERN_DROP_STEER_RING_FULL]);
 	fprintf(f, "}\n");
 	fflush(f);
 }
@@ -593,8 +595,9 @@ usage(void)
 	       "  --src-range A.B.C.D/LEN  synflood: random sources in this block (its first and\n"
 	       "                        last address, tern's and the target's excluded)\n"
 	       "  --sport LO-HI         synflood: source port range (default 1024-65535)\n\n"
-	       "Active opens use ephemeral ports 32768-60999 and hold TIME_WAIT for 2*MSL: for\n"
-	       "long runs above ~450 connections/s lower --msl or use --close rst.\n\n"
+	       "Active opens use ephemeral ports 32768-60999 (--port-range; shared out between\n"
+	       "the engines) and hold TIME_WAIT for 2*MSL: for long runs above ~450\n"
+	       "connections/s lower --msl, use --close rst, or add --src-ip addresses.\n\n"
 	       "%s",
 	        GEN_DEFAULT_CONCURRENCY, GEN_DEFAULT_TIMEOUT_MS, app_common_usage);
 }
@@ -845,12 +848,6 @@ main(int argc, char **argv)
 			app_usage_error(&a, "--path: request too long");
 	}
 	g.hz = rte_get_tsc_hz();
-	if (rte_lcore_count() > 1 && g.mode != GEN_SYNFLOOD)
-		fprintf(stderr,
-		        "tern-gen: warning: %u lcores: an active open works only when the "
-		        "target's answers reach the engine that opened it (not yet guaranteed "
-		        "with several queues); prefer one lcore for --mode %s\n",
-		        rte_lcore_count(), mode_name(g.mode));
 
 	if (g.count && g.duration_s > 0)
 		snprintf(ready, sizeof(ready), "%s %s at %" PRIu64 "/s, %" PRIu64 " or %gs",

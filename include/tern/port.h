@@ -41,8 +41,14 @@ struct tern_port {
 	bool rx_csum;     /**< RX checksum flags are meaningful */
 	uint32_t nb_mbufs;
 	struct rte_mempool *pool;
-	char name[64];   /**< device name, e.g. net_af_packet0 */
-	char driver[64]; /**< driver name, e.g. net_af_packet */
+	/** RSS hashes IPv4/TCP by Toeplitz with a key and RETA we could read back, so an engine
+	 *  can pick local ports whose answers reach its own queue (tern_engine_conf.rss).
+	 *  False for one queue, for PMDs without such RSS, and for net_af_packet (the kernel's
+	 *  fanout hash has a random seed) and net_tap (its own BPF hash). */
+	bool rss_predictable;
+	struct tern_rss rss; /**< valid with rss_predictable */
+	char name[64];       /**< device name, e.g. net_af_packet0 */
+	char driver[64];     /**< driver name, e.g. net_af_packet */
 	struct {
 		uint16_t port_id;
 		uint16_t queue_id;
@@ -68,7 +74,8 @@ int tern_port_wait_link(const struct tern_port *p, unsigned timeout_ms);
 /** Fill @p io with the burst functions of queue pair @p queue. */
 void tern_port_io(struct tern_port *p, uint16_t queue, struct tern_io *io);
 
-/** Copy the port's MAC, pool and offload flags into an engine configuration. */
+/** Copy the port's MAC, pool, offload flags and RSS (when predictable) into an engine
+ *  configuration. */
 void tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec);
 
 /** Stop and close the port and free its pool. */

@@ -85,7 +85,9 @@
 	        "packet dropped: ARP hold queue full or resolution failed")                      \
 	X(NO_MBUF, no_mbuf, "mbuf pool exhausted while building a packet")                       \
 	X(TX_FULL, tx_full, "TX queue full after retries")                                       \
-	X(NO_ROUTE, no_route, "no route to destination (off-link and no gateway)")
+	X(NO_ROUTE, no_route, "no route to destination (off-link and no gateway)")               \
+	X(STEER_RING_FULL, steer_ring_full,                                                      \
+	        "frame for another engine dropped: that engine's ring was full")
 
 /** Drop reasons. */
 enum tern_drop {
@@ -155,7 +157,11 @@ enum tern_drop {
 	X(NOBUFS_WAIT, nobufs_wait, "sends refused for want of mbufs (the connection waits)")    \
 	X(NOBUFS_WAKEUP, nobufs_wakeup, "connections woken when mbufs came back after -ENOBUFS") \
 	X(ZC_RX_COPIED, zc_rx_copied, "bytes recv_mbuf copied (a chain cut inside an mbuf)")     \
-	X(ZC_TX_COPIED, zc_tx_copied, "bytes send_mbuf copied (small segments coalesced)")
+	X(ZC_TX_COPIED, zc_tx_copied, "bytes send_mbuf copied (small segments coalesced)")       \
+	X(STEER_HANDOFF, steer_handoff,                                                          \
+	        "segments that reached this engine but belong to another, handed over its ring") \
+	X(STEER_ARP_SHARED, steer_arp_shared,                                                    \
+	        "ARP frames to us copied to the other engines (each has its own ARP table)")
 
 /** Event counters. */
 enum tern_counter {

@@ -27,6 +27,7 @@ extern "C" {
 
 struct rte_mbuf;
 struct rte_mempool;
+struct rte_ring;
 struct tern_engine;
 struct tern_conn;
 
@@ -112,6 +113,24 @@ enum tern_syncookies {
 	TERN_SYNCOOKIES_OFF,      /**< never: a SYN beyond the queue is dropped */
 };
 
+/** Extra local addresses an engine may use for active opens (tern_engine_conf.src_ips). */
+#define TERN_MAX_SRC_IPS 8
+
+#define TERN_RSS_KEY_MAX  64  /**< longest RSS key tern_rss holds */
+#define TERN_RSS_RETA_MAX 512 /**< largest redirection table tern_rss holds */
+
+/**
+ * A port's receive side scaling, when it is predictable: Toeplitz over the IPv4 source and
+ * destination addresses and TCP ports of each received packet (RTE_ETH_RSS_NONFRAG_IPV4_TCP)
+ * with this key, queue = reta[hash % reta_size]. Engine i polls queue i.
+ */
+struct tern_rss {
+	uint8_t key[TERN_RSS_KEY_MAX];
+	uint8_t key_len;                  /**< at least 16 */
+	uint16_t reta_size;               /**< entries in reta, 1..TERN_RSS_RETA_MAX */
+	uint16_t reta[TERN_RSS_RETA_MAX]; /**< queue of each redirection table entry */
+};
+
 /** Engine configuration. Zero-initialise, then set what you need; zeros take defaults. */
 struct tern_engine_conf {
 	uint32_t ip;              /**< our IPv4 address, host order (required) */
@@ -139,8 +158,31 @@ struct tern_engine_conf {
 	bool tx_ip_csum_offload;  /**< the port computes IPv4 header checksums */
 	bool tx_tcp_csum_offload; /**< the port computes TCP checksums */
 	bool rx_csum_offload;     /**< trust RTE_MBUF_F_RX_*_CKSUM_GOOD flags */
-	uint64_t secret[2];       /**< key for ISNs and the flow hash (0,0 = random) */
-	unsigned id;              /**< engine index, for logs and telemetry */
+	/** Key for ISNs and the flow hash (0,0 = random). A random secret also starts the
+	 *  ephemeral port cursor at a random place; a given one starts it at the first port of
+	 *  the engine's share (reproducible tests). */
+	uint64_t secret[2];
+	unsigned id; /**< engine index, 0..nengines-1; also for logs and telemetry */
+
+	/*
+	 * Several engines on one port (docs/ARCHITECTURE.md "Steering"). Zero = one engine.
+	 * Each engine takes a disjoint share of [port_lo, port_hi] for its active opens: with
+	 * @p rss, the ports whose reply hashes to its own queue; without, an equal slice of the
+	 * range, and segments that reach another engine's queue are handed to the owner of
+	 * their local port through @p rings. So no 4-tuple is ever used (or held in TIME_WAIT)
+	 * by two engines.
+	 */
+	unsigned nengines; /**< engines sharing the port and address (default 1) */
+	/** [nengines]: rings[i] carries frames to engine i (multi-producer, single-consumer;
+	 *  the application creates them and keeps them until the engines are destroyed).
+	 *  Required when nengines > 1. */
+	struct rte_ring *const *rings;
+	/** The port's RSS when predictable (copied at create), else NULL. */
+	const struct tern_rss *rss;
+	/** Extra local IPv4 addresses (host order) for active opens, besides @p ip: the engine
+	 *  answers ARP for them and accepts IPv4 to them. */
+	uint32_t src_ips[TERN_MAX_SRC_IPS];
+	uint8_t nsrc_ips; /**< entries used in src_ips */
 
 	/* TCP behaviour (RFC 7323, RFC 2018, RFC 5681, RFC 1122). Zero = default. */
 	const char *cc;           /**< congestion control: "cubic" (default) or "newreno" */
@@ -250,10 +292,20 @@ int tern_unlisten(struct tern_engine *e, uint16_t port);
 /**
  * Open a connection to @p dst : @p dport (host order). The handshake runs in the
  * background; the connected or closed callback tells the outcome.
- * @param local_port 0 to pick an ephemeral port
- * @return the connection, or NULL with rte_errno = EADDRNOTAVAIL (no free port),
- *         ENOMEM (connection table full), EINVAL, EADDRINUSE (local_port busy),
- *         ENETUNREACH (off-link and no gateway).
+ *
+ * With @p local_port 0 the engine picks the local address (its own, or one of
+ * conf.src_ips) and an ephemeral port from its share of [port_lo, port_hi]: a rotating
+ * cursor offers the pair used longest ago; a pair busy toward this destination (a
+ * connection, a half-open entry, a listener on the port, or a TIME_WAIT entry the reuse
+ * policy keeps) is skipped. A 4-tuple is busy only toward its own destination, so the
+ * same port serves many destinations at once.
+ * @param local_port 0 to pick an ephemeral port; else the port to use from the engine's
+ *        own address (with several engines, it must be one this engine owns: in its share
+ *        when it lies in [port_lo, port_hi])
+ * @return the connection, or NULL with rte_errno = EADDRNOTAVAIL (every address and
+ *         port of the engine's share is busy toward @p dst : @p dport), ENOMEM
+ *         (connection table full), EINVAL (bad arguments, or @p local_port another
+ *         engine's), EADDRINUSE (local_port busy), ENETUNREACH (off-link and no gateway).
  */
 struct tern_conn *tern_connect(
         struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata);

@@ -432,7 +432,7 @@ connect_tuple_free(struct tern_engine *e, const struct flow_key *k, tern_seq_t *
 
 	if (n == NULL)
 		return true;
-	if (n->kind == FLOW_TW && tw_reuse_active(e, (struct tcp_tw *)n, iss)) {
+	if (n->kind == FLOW_TW && e->tcp.eph.tw_reuse(e, (struct tcp_tw *)n, iss)) {
 		*reused = true;
 		return true;
 	}
@@ -449,7 +449,7 @@ tern_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local
 	bool reused = false;
 
 	engine_update_clock(e);
-	if (dst == 0 || dport == 0 || dst == e->ip) {
+	if (dst == 0 || dport == 0 || engine_local_ip(e, dst)) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -462,24 +462,18 @@ tern_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local
 		return NULL;
 	}
 	if (local_port != 0) {
+		if (!ephemeral_port_ours(e, dst, dport, local_port)) {
+			rte_errno = EINVAL; /* the answers would reach another engine */
+			return NULL;
+		}
 		k.lport = local_port;
 		if (!connect_tuple_free(e, &k, &iss, &reused)) {
 			rte_errno = EADDRINUSE;
 			return NULL;
 		}
-	} else {
-		uint32_t lo = e->conf.port_lo, n = (uint32_t)e->conf.port_hi - lo + 1, i;
-		for (i = 0; i < n; i++) {
-			uint16_t p = (uint16_t)(lo + (tcp->next_port + i) % n);
-			k.lport = p;
-			if (tcp->listeners[p] == NULL && connect_tuple_free(e, &k, &iss, &reused))
-				break;
-		}
-		if (i == n) {
-			rte_errno = EADDRNOTAVAIL;
-			return NULL;
-		}
-		tcp->next_port = (uint16_t)((tcp->next_port + i + 1) % n);
+	} else if (ephemeral_pick(e, &k, &iss, &reused) != 0) {
+		rte_errno = EADDRNOTAVAIL;
+		return NULL;
 	}
 	c = conn_alloc(e, &k);
 	c->iss = reused ? iss : tcp_isn(e, &k);

@@ -73,6 +73,8 @@ engine_tx(struct tern_engine *e, struct rte_mbuf *m)
 static int
 conf_check(struct tern_engine_conf *c)
 {
+	uint8_t i;
+
 	if (c->ip == 0 || c->pool == NULL || c->io.rx_burst == NULL || c->io.tx_burst == NULL)
 		return -EINVAL;
 	if (c->prefix_len == 0)
@@ -115,6 +117,17 @@ conf_check(struct tern_engine_conf *c)
 		c->port_hi = 60999;
 	if (c->port_hi < c->port_lo)
 		return -EINVAL;
+	if (c->nengines == 0)
+		c->nengines = 1;
+	if (c->nengines > 1 && c->id >= c->nengines)
+		return -EINVAL;
+	if ((uint32_t)c->port_hi - c->port_lo + 1 < c->nengines)
+		return -EINVAL; /* every engine needs a share of the ports */
+	if (c->nsrc_ips > TERN_MAX_SRC_IPS)
+		return -EINVAL;
+	for (i = 0; i < c->nsrc_ips; i++)
+		if (c->src_ips[i] == 0 || c->src_ips[i] == c->ip)
+			return -EINVAL;
 	if (c->cc == NULL)
 		c->cc = "cubic";
 	if (tcp_cc_find(c->cc) == NULL)
@@ -175,6 +188,7 @@ tern_engine_create(const struct tern_engine_conf *conf)
 		return NULL;
 	}
 	e->conf = *conf;
+	e->secret_random = conf->secret[0] == 0 && conf->secret[1] == 0;
 	rc = conf_check(&e->conf);
 	if (rc != 0) {
 		rte_free(e);
@@ -193,7 +207,9 @@ tern_engine_create(const struct tern_engine_conf *conf)
 	e->pool = e->conf.pool;
 	engine_update_clock(e);
 	twheel_init(&e->wheel, e->now_ms);
-	rc = arp_init(e);
+	rc = steer_init(e);
+	if (rc == 0)
+		rc = arp_init(e);
 	if (rc == 0)
 		rc = tcp_init(e);
 	if (rc != 0) {
@@ -211,6 +227,7 @@ tern_engine_destroy(struct tern_engine *e)
 		return;
 	tcp_fini(e);
 	arp_fini(e);
+	steer_fini(e);
 	while (e->ntx > 0)
 		rte_pktmbuf_free(e->tx[--e->ntx]);
 	rte_free(e);
@@ -233,6 +250,8 @@ tern_engine_poll(struct tern_engine *e)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		eth_input(e, pkts[i]);
 	}
+	if (e->steer.n > 1)
+		n += (uint16_t)steer_poll(e);
 	conn_run_pending(e);
 	fired = twheel_advance(&e->wheel, e->now_ms, e);
 	if (fired)

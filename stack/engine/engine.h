@@ -13,6 +13,7 @@
 
 #include <tern/tern.h>
 
+#include "engine/steer.h"
 #include "net/arp.h"
 #include "tcp/tcp.h"
 #include "util/timer_wheel.h"
@@ -31,7 +32,8 @@ struct tern_engine {
 
 	uint64_t now_ns; /**< read once per poll (and at API entry points) */
 	uint64_t now_ms;
-	uint64_t tsc_hz; /**< for the default clock */
+	uint64_t tsc_hz;    /**< for the default clock */
+	bool secret_random; /**< conf.secret was 0,0 (random): ephemeral.c starts at random */
 
 	struct twheel wheel;
 	struct tern_stats stats;
@@ -41,7 +43,22 @@ struct tern_engine {
 
 	struct arp_table arp;
 	struct tcp_engine tcp;
+	struct engine_steer steer; /**< several engines on one port (steer.h) */
 };
+
+/** Is @p ip one of our addresses (conf.ip, or one of conf.src_ips)? */
+static inline bool
+engine_local_ip(const struct tern_engine *e, uint32_t ip)
+{
+	uint8_t i;
+
+	if (ip == e->ip)
+		return true;
+	for (i = 0; i < e->conf.nsrc_ips; i++)
+		if (ip == e->conf.src_ips[i])
+			return true;
+	return false;
+}
 
 /** Count a drop and free the mbuf. */
 static inline void

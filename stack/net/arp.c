@@ -201,20 +201,34 @@ arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 	struct wire_eth_repr eth;
 	struct wire_arp_repr arp;
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t asked;
+	bool for_us;
 
 	if (wire_arp_parse(p + l3off, rte_pktmbuf_data_len(m) - l3off, &arp) != WIRE_OK) {
 		tern_drop(e, m, TERN_DROP_ARP_BAD);
 		return;
 	}
+	for_us = engine_local_ip(e, arp.tpa);
 	if (arp.spa == 0 || wire_mac_is_multicast(&arp.sha)) {
 		/* Probes (RFC 5227) and nonsense: nothing to learn or answer. */
-		tern_drop(e, m, arp.tpa == e->ip ? TERN_DROP_ARP_BAD : TERN_DROP_ARP_NOT_US);
+		tern_drop(e, m, for_us ? TERN_DROP_ARP_BAD : TERN_DROP_ARP_NOT_US);
 		return;
 	}
+	if (e->steer.n > 1 && for_us) {
+		if (e->steer.in_ring) {
+			/* Another engine's copy: it answered; we only learn the sender. */
+			arp_learn(e, arp.spa, &arp.sha, true);
+			rte_pktmbuf_free(m);
+			return;
+		}
+		/* Each engine has its own table, and the answer to any engine's request may
+		 * arrive here: all of them learn from it. */
+		steer_arp_share(e, m);
+	}
 	/* RFC 826: update an existing entry for the sender; add it when we are the target. */
-	arp_learn(e, arp.spa, &arp.sha, arp.tpa == e->ip);
+	arp_learn(e, arp.spa, &arp.sha, for_us);
 
-	if (arp.tpa != e->ip) {
+	if (!for_us) {
 		tern_drop(e, m, TERN_DROP_ARP_NOT_US);
 		return;
 	}
@@ -228,11 +242,12 @@ arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 	eth.dst = arp.sha;
 	eth.src = e->mac;
 	eth.type = WIRE_ETHERTYPE_ARP;
+	asked = arp.tpa; /* ours: the main address or one of the active-open sources */
 	arp.op = WIRE_ARP_OP_REPLY;
 	arp.tha = arp.sha;
 	arp.tpa = arp.spa;
 	arp.sha = e->mac;
-	arp.spa = e->ip;
+	arp.spa = asked;
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (l3off + WIRE_ARP_LEN));
 	if (l3off != WIRE_ETH_HLEN) { /* VLAN-tagged request: answer untagged is wrong */
 		tern_drop(e, m, TERN_DROP_ETH_TYPE);

@@ -45,7 +45,7 @@ ipv4_src_bad(const struct tern_engine *e, uint32_t src)
 {
 	uint32_t bcast = (e->ip & e->netmask) | ~e->netmask;
 
-	return src == 0 || src == 0xffffffffu || (src >> 28) == 0xe || src == e->ip ||
+	return src == 0 || src == 0xffffffffu || (src >> 28) == 0xe || engine_local_ip(e, src) ||
 	       (e->netmask != 0xffffffffu && src == bcast) || (src >> 24) == 127;
 }
 
@@ -83,7 +83,7 @@ icmp_input(
 	icmp.type = WIRE_ICMP_ECHO_REPLY;
 	wire_icmp_emit(p + WIRE_ETH_HLEN + WIRE_IPV4_HLEN, &icmp, len - WIRE_ICMP_HLEN);
 	memset(&rip, 0, sizeof(rip));
-	rip.src = e->ip;
+	rip.src = ip->dst; /* the address that was pinged */
 	rip.dst = ip->src;
 	rip.total_len = (uint16_t)(WIRE_IPV4_HLEN + len);
 	rip.ttl = TERN_IP_TTL;
@@ -127,7 +127,7 @@ ipv4_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 		tern_drop(e, m, ip_err_drop[err]);
 		return;
 	}
-	if (ip.dst != e->ip) {
+	if (!engine_local_ip(e, ip.dst)) {
 		tern_drop(e, m, TERN_DROP_IP_NOT_US);
 		return;
 	}
@@ -145,6 +145,10 @@ ipv4_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 	}
 	switch (ip.proto) {
 	case WIRE_IPPROTO_TCP:
+		/* Several engines: a segment of another engine's active open goes to it. */
+		if (e->steer.n > 1 && steer_tcp(e, m, &ip, p + l3off + ip.hdr_len,
+		                              (uint32_t)(ip.total_len - ip.hdr_len)))
+			return;
 		tcp_input(e, m, &ip, l3off + ip.hdr_len);
 		return;
 	case WIRE_IPPROTO_ICMP:
@@ -197,7 +201,7 @@ eth_input(struct tern_engine *e, struct rte_mbuf *m)
 
 /* Prepend Ethernet (source and type only) and IPv4 headers to the L4 packet @p m. */
 static int
-ipv4_prepend(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto)
+ipv4_prepend(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst, uint8_t proto)
 {
 	struct wire_ipv4_repr ip;
 	struct wire_eth_repr eth;
@@ -210,7 +214,7 @@ ipv4_prepend(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t pr
 		return -1;
 	}
 	memset(&ip, 0, sizeof(ip));
-	ip.src = e->ip;
+	ip.src = src;
 	ip.dst = dst;
 	ip.total_len = (uint16_t)(WIRE_IPV4_HLEN + l4len);
 	ip.frag = WIRE_IPV4_DF;
@@ -230,7 +234,7 @@ ipv4_prepend(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t pr
 }
 
 void
-ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto)
+ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst, uint8_t proto)
 {
 	uint32_t nh = ipv4_nexthop(e, dst);
 
@@ -238,15 +242,15 @@ ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t pro
 		tern_drop(e, m, TERN_DROP_NO_ROUTE);
 		return;
 	}
-	if (ipv4_prepend(e, m, dst, proto) == 0)
+	if (ipv4_prepend(e, m, src, dst, proto) == 0)
 		arp_output(e, m, nh);
 }
 
 void
-ipv4_reply(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto,
+ipv4_reply(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst, uint8_t proto,
         const struct wire_mac *dmac)
 {
-	if (ipv4_prepend(e, m, dst, proto) != 0)
+	if (ipv4_prepend(e, m, src, dst, proto) != 0)
 		return;
 	memcpy(rte_pktmbuf_mtod(m, uint8_t *), dmac, WIRE_ETH_ALEN);
 	engine_tx(e, m);

@@ -22,11 +22,13 @@ struct tern_engine;
 void eth_input(struct tern_engine *e, struct rte_mbuf *m);
 
 /**
- * Send an L4 packet: @p m's data starts at the L4 header, with headroom for the IPv4 and
- * Ethernet headers. The L4 checksum must already be final, or (TCP with tx offload) hold
- * the pseudo-header sum with RTE_MBUF_F_TX_TCP_CKSUM set. Consumes @p m.
+ * Send an L4 packet from our address @p src (e->ip, or one of conf.src_ips) to @p dst:
+ * @p m's data starts at the L4 header, with headroom for the IPv4 and Ethernet headers.
+ * The L4 checksum must already be final, or (TCP with tx offload) hold the pseudo-header
+ * sum with RTE_MBUF_F_TX_TCP_CKSUM set. Consumes @p m.
  */
-void ipv4_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto);
+void ipv4_output(
+        struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst, uint8_t proto);
 /** The source MAC of received frame @p m (its data starts at the Ethernet header). */
 static inline void
 eth_frame_src(const struct rte_mbuf *m, struct wire_mac *mac)
@@ -39,8 +41,8 @@ eth_frame_src(const struct rte_mbuf *m, struct wire_mac *mac)
  * answer to a frame that came from @p dmac (a SYN-ACK to the SYN's sender), so that a
  * flood from spoofed addresses neither fills the ARP cache nor makes us ARP for them.
  */
-void ipv4_reply(struct tern_engine *e, struct rte_mbuf *m, uint32_t dst, uint8_t proto,
-        const struct wire_mac *dmac);
+void ipv4_reply(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst,
+        uint8_t proto, const struct wire_mac *dmac);
 
 /** Next hop for @p dst: itself when on-link, the gateway otherwise, 0 when unroutable. */
 uint32_t ipv4_nexthop(const struct tern_engine *e, uint32_t dst);

@@ -44,6 +44,46 @@ queue_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	return rte_eth_tx_burst(q[0], q[1], pkts, n);
 }
 
+/*
+ * Can the queue of an answer be computed? The PMD must hash IPv4/TCP (addresses and
+ * ports) and let us read the key and the redirection table back. The hash function is
+ * taken to be Toeplitz, the default of the PCI NICs and of virtio's RSS; the two virtual
+ * devices known to hash otherwise are excluded.
+ */
+static bool
+rss_read(uint16_t port, const struct rte_eth_dev_info *info, uint64_t rss_hf, struct tern_port *p)
+{
+	struct rte_eth_rss_reta_entry64 reta[TERN_RSS_RETA_MAX / RTE_ETH_RETA_GROUP_SIZE];
+	struct rte_eth_rss_conf rc;
+	uint8_t key[TERN_RSS_KEY_MAX];
+	unsigned i;
+
+	if (!(rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP) || strcmp(info->driver_name, "net_tap") == 0 ||
+	        strcmp(info->driver_name, "net_af_packet") == 0)
+		return false;
+	if (info->hash_key_size < 16 || info->hash_key_size > TERN_RSS_KEY_MAX ||
+	        info->reta_size == 0 || info->reta_size > TERN_RSS_RETA_MAX)
+		return false;
+	memset(&rc, 0, sizeof(rc));
+	rc.rss_key = key;
+	rc.rss_key_len = info->hash_key_size;
+	if (rte_eth_dev_rss_hash_conf_get(port, &rc) != 0 ||
+	        !(rc.rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP))
+		return false;
+	memset(reta, 0, sizeof(reta));
+	for (i = 0; i < RTE_DIM(reta); i++)
+		reta[i].mask = UINT64_MAX;
+	if (rte_eth_dev_rss_reta_query(port, reta, info->reta_size) != 0)
+		return false;
+	memcpy(p->rss.key, key, info->hash_key_size);
+	p->rss.key_len = (uint8_t)info->hash_key_size;
+	p->rss.reta_size = info->reta_size;
+	for (i = 0; i < info->reta_size; i++)
+		p->rss.reta[i] =
+		        reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	return true;
+}
+
 int
 tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err, size_t errlen)
 {
@@ -149,6 +189,8 @@ tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err
 	memcpy(p->mac, mac.addr_bytes, sizeof(p->mac));
 	p->port_id = port;
 	p->nb_queues = nq;
+	if (pc.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS)
+		p->rss_predictable = rss_read(port, &info, pc.rx_adv_conf.rss_conf.rss_hf, p);
 	return 0;
 }
 
@@ -186,6 +228,7 @@ tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec)
 	ec->tx_ip_csum_offload = p->tx_ip_csum;
 	ec->tx_tcp_csum_offload = p->tx_tcp_csum;
 	ec->rx_csum_offload = p->rx_csum;
+	ec->rss = p->rss_predictable ? &p->rss : NULL;
 }
 
 void

@@ -50,6 +50,8 @@ tcp_init(struct tern_engine *e)
 		tcp->conn_free = &tcp->conn_pool[i];
 	}
 	rc = tcp_listen_init(e);
+	if (rc == 0)
+		rc = ephemeral_init(e);
 	if (rc != 0)
 		return rc;
 	return tw_init(e, conf->max_tw);

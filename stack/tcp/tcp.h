@@ -17,6 +17,7 @@
 #include <tern/tern.h>
 
 #include "tcp/cc.h"
+#include "tcp/ephemeral.h"
 #include "tcp/flow.h"
 #include "tcp/reass.h"
 #include "tcp/sack.h"
@@ -228,8 +229,8 @@ struct tcp_engine {
 
 	uint32_t state_count[TERN_TCP_STATE_MAX];
 	struct siphash_key isn_key;
-	uint16_t mss; /**< our MSS (MTU - 40) */
-	uint16_t next_port;
+	uint16_t mss;                /**< our MSS (MTU - 40) */
+	struct tcp_ephemeral eph;    /**< local address and port choice of active opens */
 	uint32_t tw_ms;              /**< 2 * MSL */
 	uint8_t wscale;              /**< the window shift we offer */
 	const struct tcp_cc_ops *cc; /**< congestion control of new connections */

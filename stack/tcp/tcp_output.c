@@ -100,7 +100,7 @@ tcp_xmit(struct tern_engine *e, const struct flow_key *k, const struct wire_tcp_
 
 	if (m == NULL || tcp_build(e, m, k, th, c, sb_off, len) != 0)
 		return -1;
-	ipv4_output(e, m, k->raddr, WIRE_IPPROTO_TCP);
+	ipv4_output(e, m, k->laddr, k->raddr, WIRE_IPPROTO_TCP);
 	return 0;
 }
 
@@ -590,7 +590,7 @@ tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s)
 	eth_frame_src(s->m, &dmac);
 	m = engine_alloc(e);
 	if (m != NULL && tcp_build(e, m, &k, &th, NULL, 0, 0) == 0)
-		ipv4_reply(e, m, k.raddr, WIRE_IPPROTO_TCP, &dmac);
+		ipv4_reply(e, m, k.laddr, k.raddr, WIRE_IPPROTO_TCP, &dmac);
 }
 
 void
@@ -633,5 +633,5 @@ tcp_send_synack(struct tern_engine *e, const struct flow_key *k, const struct tc
 			return;
 	}
 	if (tcp_build(e, m, k, &th, NULL, 0, 0) == 0)
-		ipv4_reply(e, m, k->raddr, WIRE_IPPROTO_TCP, &dmac);
+		ipv4_reply(e, m, k->laddr, k->raddr, WIRE_IPPROTO_TCP, &dmac);
 }

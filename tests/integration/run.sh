@@ -4,7 +4,7 @@
 # usage: tests/integration/run.sh [-v] [MODE...]     MODE: af_packet tap virtio-user (default: all)
 #   -v               stream every test's log instead of only failing ones' tails
 #   TESTS="ping echo_10m seq200 close_by_tern close_by_linux two_engines netem gen_connect
-#          gen_synflood gen_http synflood http proxy proxy_timeouts churn"   subset / order (churn: twice the timeout)
+#          gen_synflood gen_http synflood http proxy proxy_timeouts gen_steer churn"   subset / order (churn: twice the timeout)
 #   TEST_TIMEOUT=300 seconds per test (then SIGTERM: the test cleans up and fails)
 #   TERN_BUILD=/work/main/build (tern-echo at $TERN_BUILD/apps/tern-echo/tern-echo)
 #
@@ -22,7 +22,7 @@ verbose=0
 if [ "${1:-}" = -v ]; then verbose=1; shift; fi
 modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=(af_packet tap virtio-user)
-read -ra tests <<<"${TESTS:-ping echo_10m seq200 close_by_tern close_by_linux two_engines netem gen_connect gen_synflood gen_http synflood http proxy proxy_timeouts churn}"
+read -ra tests <<<"${TESTS:-ping echo_10m seq200 close_by_tern close_by_linux two_engines netem gen_connect gen_synflood gen_http synflood http proxy proxy_timeouts gen_steer churn}"
 : "${TEST_TIMEOUT:=300}"
 : "${TERN_BUILD:=/work/main/build}"
 export TERN_BUILD
@@ -61,7 +61,7 @@ for mode in "${modes[@]}"; do
 	lab_is_up=1
 	for t in "${tests[@]}"; do
 		# Tests that need a multi-queue attachment run in af_packet mode only (qpairs=).
-		case " ${AF_PACKET_ONLY:-two_engines netem synflood churn} " in
+		case " ${AF_PACKET_ONLY:-two_engines netem synflood churn gen_steer} " in
 		*" $t "*) [ "$mode" = af_packet ] || continue ;;
 		esac
 		script=$here/t_$t.sh

@@ -70,6 +70,12 @@ check synq_no_memory 1 "^tern-echo: engine 0: out of memory .*--synq-size / --ma
 check bad_tw_reuse 2 "^tern-echo: --tw-reuse 'yes': expected on or off" -- $(eal u) $vdev -- --ip 198.18.0.1/24 --listen 7 --tw-reuse yes
 check bad_tw_reuse_delay 2 "^tern-echo: --tw-reuse-delay '0': expected milliseconds, 1..3600000" -- $(eal v) $vdev -- --ip 198.18.0.1/24 --listen 7 --tw-reuse-delay 0
 check bad_max_tw 2 "^tern-echo: --max-tw '-1': expected 1..16777216" -- $(eal w) $vdev -- --ip 198.18.0.1/24 --listen 7 --max-tw -1
+check bad_port_range 2 "^tern-echo: --port-range '5000': expected LO-HI with 1 <= LO <= HI <= 65535" -- $(eal pr1) $vdev -- --ip 198.18.0.1/24 --listen 7 --port-range 5000
+check port_range_reversed 2 "^tern-echo: --port-range '6000-5000': expected LO-HI" -- $(eal pr2) $vdev -- --ip 198.18.0.1/24 --listen 7 --port-range 6000-5000
+check port_range_too_small 2 "^tern-echo: --port-range 40000-40000: 1 port for 2 engines; each engine needs a share" -- --no-huge -m 256 --no-pci --file-prefix terncli-$$-pr3 --lcores 0@0,1@0,2@0 --vdev net_af_packet0,iface=lo,qpairs=2 -- --ip 198.18.0.1/24 --listen 7 --port-range 40000-40000
+check bad_src_ip 2 "^tern-echo: --src-ip '198.18.0.3,1.2.3': '1.2.3' is not a unicast IPv4 address" -- $(eal si1) $vdev -- --ip 198.18.0.1/24 --listen 7 --src-ip 198.18.0.3,1.2.3
+check src_ip_is_ip 2 "^tern-echo: --src-ip: 198.18.0.1 is already the --ip address" -- $(eal si2) $vdev -- --ip 198.18.0.1/24 --listen 7 --src-ip 198.18.0.1
+check src_ip_twice 2 "^tern-echo: --src-ip '198.18.0.3,198.18.0.3': '198.18.0.3' given twice" -- $(eal si3) $vdev -- --ip 198.18.0.1/24 --listen 7 --src-ip 198.18.0.3,198.18.0.3
 
 bin=$http_bin
 ip="--ip 198.18.0.1/24"
