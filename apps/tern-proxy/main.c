@@ -71,10 +71,13 @@ TAILQ_HEAD(pair_q, pair);
 struct eng {
 	struct be_state be[MAX_BACKENDS];
 	unsigned rr;
-	struct pair_q connq; /**< connecting, oldest first */
-	struct pair_q idleq; /**< spliced, least recently active first */
-	uint64_t clients;    /**< accepted */
-	uint64_t rejected;   /**< reset: no backend left to try */
+	struct pair_q connq;  /**< connecting, oldest first */
+	struct pair_q idleq;  /**< spliced, least recently active first */
+	struct pair_q portq;  /**< waiting for a local port (or connection block), FIFO */
+	uint64_t port_try_ms; /**< when the head of portq was last retried */
+	uint64_t port_waits;  /**< clients that had to wait for a local port */
+	uint64_t clients;     /**< accepted */
+	uint64_t rejected;    /**< reset: no backend left to try */
 	uint64_t connect_timeouts, idle_timeouts, resets;
 	uint32_t active; /**< pairs alive */
 };
@@ -90,12 +93,13 @@ struct pair {
 	uint64_t t_active;        /**< last data moved (ms) */
 	struct rte_mbuf *pend[2]; /**< chain the destination refused, per direction */
 	bool connecting;
-	bool in_connq, in_idleq;
+	bool in_connq, in_idleq, in_portq;
+	uint64_t t_wait; /**< waiting for a local port since (ms) */
 	bool be_timeout; /**< be aborted by the connect timeout */
 	bool eof[2];     /**< the source of a direction sent its FIN (read to EOF) */
 	bool shut[2];    /**< ... and the FIN was passed on (shutdown of the destination) */
 	bool closing;    /**< both directions done: both connections closed */
-	TAILQ_ENTRY(pair) connq, idleq;
+	TAILQ_ENTRY(pair) connq, idleq, portq;
 };
 
 enum lb { LB_RR, LB_LEAST };
@@ -132,6 +136,15 @@ connq_leave(struct pair *p)
 }
 
 static void
+portq_leave(struct pair *p)
+{
+	if (p->in_portq) {
+		TAILQ_REMOVE(&p->g->portq, p, portq);
+		p->in_portq = false;
+	}
+}
+
+static void
 idleq_leave(struct pair *p)
 {
 	if (p->in_idleq) {
@@ -161,6 +174,7 @@ pair_maybe_free(struct pair *p)
 		return;
 	connq_leave(p);
 	idleq_leave(p);
+	portq_leave(p);
 	for (d = 0; d < 2; d++)
 		rte_pktmbuf_free(p->pend[d]); /* NULL is a no-op */
 	p->g->active--;
@@ -202,9 +216,15 @@ reject(struct pair *p)
 		tern_conn_abort(p->cli); /* RST; closed follows and frees the pair */
 }
 
-/* Open a connection to the next backend for @p p's client, or reset the client. */
+/*
+ * Open a connection to the next backend for @p p's client, or reset the client.
+ * A local shortage (every port toward the backend busy or in a TIME_WAIT too young to
+ * reuse, or no connection block) is not the backend's fault and is usually over within a
+ * second: the client waits on the engine's port queue, in arrival order, and the tick
+ * retries the head (for at most --connect-timeout). Clients behind it do not jump it.
+ */
 static void
-start_connect(struct pair *p)
+start_connect(struct pair *p, bool queued)
 {
 	struct tern_engine *e = tern_conn_engine(p->cli);
 	uint64_t now = tern_engine_now_ms(e);
@@ -215,13 +235,26 @@ start_connect(struct pair *p)
 		reject(p);
 		return;
 	}
-	p->tried |= 1ull << bi;
-	be = tern_connect(e, px->be[bi].ip, px->be[bi].port, 0, p);
+	if (!queued && !TAILQ_EMPTY(&p->g->portq))
+		be = NULL, rte_errno = EADDRNOTAVAIL; /* others wait already: behind them */
+	else
+		be = tern_connect(e, px->be[bi].ip, px->be[bi].port, 0, p);
 	if (be == NULL) {
-		/* A local shortage (ports, connection blocks): not the backend's fault. */
-		reject(p);
+		if (rte_errno != EADDRNOTAVAIL && rte_errno != ENOMEM) {
+			reject(p);
+			return;
+		}
+		if (!queued) {
+			p->t_wait = now;
+			p->g->port_waits++;
+			TAILQ_INSERT_TAIL(&p->g->portq, p, portq);
+		} else {
+			TAILQ_INSERT_HEAD(&p->g->portq, p, portq);
+		}
+		p->in_portq = true;
 		return;
 	}
+	p->tried |= 1ull << bi;
 	p->be = be;
 	p->bi = bi;
 	p->g->be[bi].active++;
@@ -337,7 +370,7 @@ on_accepted(struct tern_conn *c, void *app)
 	p->cli = c;
 	p->bi = -1;
 	tern_conn_set_udata(c, p);
-	start_connect(p);
+	start_connect(p, false);
 }
 
 static void
@@ -420,7 +453,7 @@ on_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 		        why == TERN_CLOSE_NO_ROUTE ||
 		        (why == TERN_CLOSE_ABORTED && p->be_timeout)) {
 			backend_failed(p, now);
-			start_connect(p); /* the next backend, or RST */
+			start_connect(p, false); /* the next backend, or RST */
 		} else {
 			tern_conn_abort(p->cli);
 		}
@@ -445,6 +478,7 @@ proxy_setup(struct tern_engine *e, void *app)
 
 	TAILQ_INIT(&g->connq);
 	TAILQ_INIT(&g->idleq);
+	TAILQ_INIT(&g->portq);
 	return tern_listen(e, x->port, 0);
 }
 
@@ -458,6 +492,21 @@ proxy_tick(struct tern_engine *e, unsigned idx, void *app)
 	struct pair *p;
 
 	(void)idx;
+	/* Clients waiting for a local port, oldest first; at most one round a millisecond. */
+	if (!TAILQ_EMPTY(&g->portq) && g->port_try_ms != now) {
+		g->port_try_ms = now;
+		while ((p = TAILQ_FIRST(&g->portq)) != NULL) {
+			portq_leave(p);
+			if (p->t_wait + x->connect_timeout_ms <= now) {
+				g->connect_timeouts++;
+				reject(p);
+				continue;
+			}
+			start_connect(p, true);
+			if (p->in_portq)
+				break; /* still none: the next round */
+		}
+	}
 	while ((p = TAILQ_FIRST(&g->connq)) != NULL && p->t_start + x->connect_timeout_ms <= now) {
 		connq_leave(p);
 		g->connect_timeouts++;
@@ -497,7 +546,7 @@ sum_backend(const struct app *a, unsigned k, struct be_state *t)
 static void
 stats_extra(const struct app *a, FILE *out, double secs, bool final)
 {
-	uint64_t clients = 0, rejected = 0, active = 0, cto = 0, ito = 0;
+	uint64_t clients = 0, rejected = 0, active = 0, cto = 0, ito = 0, pw = 0;
 	unsigned i, k;
 
 	(void)secs;
@@ -508,11 +557,12 @@ stats_extra(const struct app *a, FILE *out, double secs, bool final)
 		active += px->eng[i].active;
 		cto += px->eng[i].connect_timeouts;
 		ito += px->eng[i].idle_timeouts;
+		pw += px->eng[i].port_waits;
 	}
 	fprintf(out,
 	        " | clients %" PRIu64 " active %" PRIu64 " rejected %" PRIu64
-	        " timeouts connect %" PRIu64 " idle %" PRIu64,
-	        clients, active, rejected, cto, ito);
+	        " timeouts connect %" PRIu64 " idle %" PRIu64 " port_waits %" PRIu64,
+	        clients, active, rejected, cto, ito, pw);
 	for (k = 0; k < px->nbe; k++) {
 		struct be_state t;
 		sum_backend(a, k, &t);

@@ -84,7 +84,7 @@ wait_until 10 grep -q '^ready' "$IT_TMP/bh.out" ||
 tern_start "$port" --backend "$ip:$bh,$ip:$s1" --connect-timeout 1000 --retry-down 60
 pclient --mode served --want-port "$s1" --min 0.8 --max 8
 pclient --mode served --want-port "$s1" --max 8
-stats_has "clients 2 active 0 rejected 0 timeouts connect 1 idle 0 | $ip:$bh down conns 0 active 0 fail 1 | $ip:$s1 up conns 2 active 0 fail 0"
+stats_has "clients 2 active 0 rejected 0 timeouts connect 1 idle 0 port_waits 0 | $ip:$bh down conns 0 active 0 fail 1 | $ip:$s1 up conns 2 active 0 fail 0"
 tern_stop
 grep -q "tern-proxy: backend $ip:$bh down: conns 0 failures 1 " "$TERN_LOG" ||
 	it_fail "final summary: $bh not down with 1 failure: $(grep "backend $ip:$bh" "$TERN_LOG")"
@@ -95,7 +95,7 @@ ends 2 "$s1" eof
 tern_start "$port" --backend "$ip:$bh" --connect-timeout 1000 --retry-down 60
 pclient --mode reset --min 0.8 --max 8
 pclient --mode reset --max 8
-stats_has "clients 2 active 0 rejected 2 timeouts connect 1 idle 0 | $ip:$bh down conns 0 active 0 fail 1"
+stats_has "clients 2 active 0 rejected 2 timeouts connect 1 idle 0 port_waits 0 | $ip:$bh down conns 0 active 0 fail 1"
 tern_stop
 it_log "connect timeout: failover after the timeout, RST when no backend is left"
 
