@@ -50,9 +50,9 @@ struct conn {
 	int fd;
 	int state; /* 0 free, 1 connecting, 2 reading */
 	uint64_t start_ms;
-	size_t got;        /* bytes of response read */
-	long body_len;     /* Content-Length, -1 unknown */
-	size_t hdr_len;    /* 0 until the header end was seen */
+	size_t got;     /* bytes of response read */
+	long body_len;  /* Content-Length, -1 unknown */
+	size_t hdr_len; /* 0 until the header end was seen */
 	int status;
 	char hdr[2048];
 };
@@ -154,7 +154,8 @@ start(struct conn *c)
 static bool
 parse_header(struct conn *c)
 {
-	char *end = memmem(c->hdr, c->got < sizeof(c->hdr) ? c->got : sizeof(c->hdr), "\r\n\r\n", 4);
+	char *end =
+	        memmem(c->hdr, c->got < sizeof(c->hdr) ? c->got : sizeof(c->hdr), "\r\n\r\n", 4);
 	char *p;
 
 	if (end == NULL)
@@ -212,7 +213,8 @@ on_event(struct conn *c, uint32_t events)
 			return;
 		}
 		if (c->hdr_len == 0) {
-			size_t room = sizeof(c->hdr) - c->got, k = (size_t)n < room ? (size_t)n : room;
+			size_t room = sizeof(c->hdr) - c->got,
+			       k = (size_t)n < room ? (size_t)n : room;
 
 			memcpy(c->hdr + c->got, buf, k);
 			c->got += (size_t)n;
@@ -299,18 +301,28 @@ main(int argc, char **argv)
 		switch (o) {
 		case 't':
 			if (parse_addr(optarg, &cfg.dst, true) != 0) {
-				fprintf(stderr, "tern-churn: --target '%s': expected IP:PORT\n", optarg);
+				fprintf(stderr, "tern-churn: --target '%s': expected IP:PORT\n",
+				        optarg);
 				return 2;
 			}
 			have_target = true;
 			break;
-		case 'n': cfg.count = v; break;
-		case 'c': cfg.conc = v > 4096 ? 4096 : (unsigned)v; break;
-		case 'm': cfg.max_ms = v * 1000; break;
-		case 'o': cfg.timeout_ms = v; break;
+		case 'n':
+			cfg.count = v;
+			break;
+		case 'c':
+			cfg.conc = v > 4096 ? 4096 : (unsigned)v;
+			break;
+		case 'm':
+			cfg.max_ms = v * 1000;
+			break;
+		case 'o':
+			cfg.timeout_ms = v;
+			break;
 		case 'x':
 			if (strcmp(optarg, "client") != 0 && strcmp(optarg, "server") != 0) {
-				fprintf(stderr, "tern-churn: --close '%s': expected client or server\n",
+				fprintf(stderr,
+				        "tern-churn: --close '%s': expected client or server\n",
 				        optarg);
 				return 2;
 			}
@@ -318,14 +330,21 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			if (parse_addr(optarg, &cfg.src, false) != 0) {
-				fprintf(stderr, "tern-churn: --src '%s': expected an IPv4 address\n", optarg);
+				fprintf(stderr,
+				        "tern-churn: --src '%s': expected an IPv4 address\n",
+				        optarg);
 				return 2;
 			}
 			cfg.have_src = true;
 			break;
-		case 'p': cfg.path = optarg; break;
-		case 'h': usage(0); break;
-		default: usage(2);
+		case 'p':
+			cfg.path = optarg;
+			break;
+		case 'h':
+			usage(0);
+			break;
+		default:
+			usage(2);
 		}
 	}
 	if (!have_target) {
@@ -370,7 +389,8 @@ main(int argc, char **argv)
 		if (now - last_print >= 1000) {
 			fprintf(stderr, "tern-churn: %.0f s: %llu ok, %llu failed, %.0f conn/s\n",
 			        (double)(now - t0) / 1000, (unsigned long long)ok,
-			        (unsigned long long)failed, (double)ok * 1000 / (double)(now - t0 + 1));
+			        (unsigned long long)failed,
+			        (double)ok * 1000 / (double)(now - t0 + 1));
 			last_print = now;
 		}
 	}
