@@ -190,6 +190,7 @@ struct fz {
 	struct rte_mempool *pool; /* frames the harness builds; default engine pool */
 	struct rte_mempool *tiny_pool; /* an engine pool of 63 mbufs (exhaustion paths) */
 	uint64_t now_ns;
+	uint16_t active_lport; /* local port of the latest tern_connect() (0: none yet) */
 	struct tern_engine *e;
 	/* input */
 	const uint8_t *in;
@@ -580,6 +581,11 @@ inspect_tcp(const struct wire_ipv4_repr *ip, const uint8_t *l4, size_t l4len)
 		trace_tcp("tern ->", s != NULL ? (int)(s - F.slot) : -1, &th, plen);
 	if (s == NULL || ip->dst != PEER_IP)
 		return; /* e.g. a RST answering a RAW frame */
+	/* A frame of an earlier active connection from another local port (held for ARP
+	 * until after that connection ended): it describes neither the current one nor
+	 * the slot's state. The engine picks ports; the harness knows the current one. */
+	if (s - F.slot == ACTIVE && F.active_lport != 0 && th.sport != F.active_lport)
+		return;
 	if (th.flags & WIRE_TCP_SYN) {
 		FUZZ_CHECK(!(th.flags & (WIRE_TCP_RST | WIRE_TCP_FIN)), "SYN with RST/FIN %#x",
 		        th.flags);
@@ -1430,6 +1436,13 @@ op_app(uint8_t o)
 			return;
 		}
 		t->c = c;
+		{
+			struct tern_tuple tu;
+
+			tern_conn_tuple(c, &tu);
+			F.active_lport = tu.lport;
+			F.slot[ACTIVE].lport = tu.lport;
+		}
 		prev_iss = F.slot[ACTIVE].iss;
 		prev_seen = F.slot[ACTIVE].n_iss > 0;
 		F.slot[ACTIVE].cur = t;
@@ -1653,6 +1666,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	heap_stats(&heap_n0, &heap_b0);
 	F.now_ns = START_NS;
+	F.active_lport = 0;
 	F.in = data;
 	F.in_len = size;
 	F.in_pos = 0;
