@@ -129,6 +129,23 @@ app_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 	return 0;
 }
 
+uint16_t
+app_parse_listen(const struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1, 65535, &v) != 0)
+		app_usage_error(a, "--listen '%s': expected a port 1..65535", arg);
+	return (uint16_t)v;
+}
+
+void
+app_no_leftover(const struct app *a, int argc, char **argv)
+{
+	if (optind < argc)
+		app_usage_error(a, "unexpected argument '%s'", argv[optind]);
+}
+
 int
 app_parse_ipv4(const char *s, uint32_t *out)
 {

@@ -143,6 +143,12 @@ void app_usage_error(const struct app *a, const char *fmt, ...)
 
 /** Parse an unsigned integer in [lo, hi]. @return 0 or -1. */
 int app_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+/** The value of --listen: a port 1..65535, or exit with the one-line error. */
+uint16_t app_parse_listen(const struct app *a, const char *arg);
+
+/** After the options: exit with a one-line error when an argument is left over. */
+void app_no_leftover(const struct app *a, int argc, char **argv);
+
 /** Parse A.B.C.D into host order. @return 0 or -1. */
 int app_parse_ipv4(const char *s, uint32_t *out);
 

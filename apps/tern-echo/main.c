@@ -126,10 +126,7 @@ main(int argc, char **argv)
 	while ((opt = app_next_opt(&a, argc, argv, longopts)) != -1) {
 		switch (opt) {
 		case 'l':
-			if (app_parse_u64(optarg, 1, 65535, &v) != 0)
-				app_usage_error(
-				        &a, "--listen '%s': expected a port 1..65535", optarg);
-			ec.port = (uint16_t)v;
+			ec.port = app_parse_listen(&a, optarg);
 			break;
 		case 'c':
 			if (app_parse_u64(optarg, 1, UINT64_MAX, &v) != 0)
@@ -144,8 +141,7 @@ main(int argc, char **argv)
 			app_usage_error(&a, "unexpected option");
 		}
 	}
-	if (optind < argc)
-		app_usage_error(&a, "unexpected argument '%s'", argv[optind]);
+	app_no_leftover(&a, argc, argv);
 	if (ec.port == 0)
 		app_usage_error(&a, "--listen PORT is required");
 	snprintf(ready, sizeof(ready), "echo on port %u", ec.port);

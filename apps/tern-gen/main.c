@@ -805,8 +805,7 @@ main(int argc, char **argv)
 			app_usage_error(&a, "unexpected option");
 		}
 	}
-	if (optind < argc)
-		app_usage_error(&a, "unexpected argument '%s'", argv[optind]);
+	app_no_leftover(&a, argc, argv);
 	if (g.mode == 0)
 		app_usage_error(&a, "--mode connect|http|synflood is required");
 	if (g.dport == 0)

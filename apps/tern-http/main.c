@@ -329,10 +329,7 @@ main(int argc, char **argv)
 	while ((opt = app_next_opt(&a, argc, argv, longopts)) != -1) {
 		switch (opt) {
 		case 'l':
-			if (app_parse_u64(optarg, 1, 65535, &v) != 0)
-				app_usage_error(
-				        &a, "--listen '%s': expected a port 1..65535", optarg);
-			hs->port = (uint16_t)v;
+			hs->port = app_parse_listen(&a, optarg);
 			break;
 		case 'b':
 			if (app_parse_u64(optarg, 0, 1ull << 40, &v) != 0)
@@ -355,8 +352,7 @@ main(int argc, char **argv)
 			app_usage_error(&a, "unexpected option");
 		}
 	}
-	if (optind < argc)
-		app_usage_error(&a, "unexpected argument '%s'", argv[optind]);
+	app_no_leftover(&a, argc, argv);
 	if (hs->port == 0)
 		app_usage_error(&a, "--listen PORT is required");
 	if (!have_body)

@@ -702,10 +702,7 @@ main(int argc, char **argv)
 	while ((opt = app_next_opt(&a, argc, argv, longopts)) != -1) {
 		switch (opt) {
 		case 'l':
-			if (app_parse_u64(optarg, 1, 65535, &v) != 0)
-				app_usage_error(
-				        &a, "--listen '%s': expected a port 1..65535", optarg);
-			px->port = (uint16_t)v;
+			px->port = app_parse_listen(&a, optarg);
 			break;
 		case 'b':
 			parse_backends(&a, px, optarg);
@@ -750,8 +747,7 @@ main(int argc, char **argv)
 			app_usage_error(&a, "unexpected option");
 		}
 	}
-	if (optind < argc)
-		app_usage_error(&a, "unexpected argument '%s'", argv[optind]);
+	app_no_leftover(&a, argc, argv);
 	if (px->port == 0)
 		app_usage_error(&a, "--listen PORT is required");
 	if (px->nbe == 0)
