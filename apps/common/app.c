@@ -585,6 +585,24 @@ app_run(struct app *a)
 		fprintf(stderr, "%s: warning: link of %s is down after 5 s, going on\n", a->name,
 		        a->port.name);
 
+	/* Several engines: pin each engine's block of ephemeral ports to its queue where the
+	 * port takes rte_flow rules and its own RSS is not already the owner rule. Falling
+	 * back to handing misdirected segments over in software is said, never silent. */
+	if (a->nengines > 1 && a->port.steer != TERN_STEER_RSS) {
+		uint32_t ips[1 + TERN_MAX_SRC_IPS];
+		uint16_t lo = a->o.port_lo ? a->o.port_lo : TERN_PORT_LO_DEFAULT;
+		uint16_t hi = a->o.port_hi ? a->o.port_hi : TERN_PORT_HI_DEFAULT;
+		unsigned nips = 0;
+		ips[nips++] = a->o.ip;
+		for (i = 0; i < a->o.nsrc_ips; i++)
+			ips[nips++] = a->o.src_ips[i];
+		if (tern_port_steer_flow(&a->port, ips, nips, lo, hi, err, sizeof(err)) != 0)
+			fprintf(stderr,
+			        "%s: steering: no rte_flow (%s); using software: %s, so segments "
+			        "that reach another engine's queue are handed to it over a ring\n",
+			        a->name, err, a->port.steer_why);
+	}
+
 	/* Several engines: a ring per engine for the frames that reach another engine's
 	 * queue (multi-producer, single consumer: its owner). */
 	for (i = 0; a->nengines > 1 && i < a->nengines; i++) {
@@ -666,12 +684,17 @@ app_run(struct app *a)
 		struct in_addr ia = {.s_addr = htonl(a->o.ip)};
 		fprintf(a->out != NULL ? a->out : stdout,
 		        "%s: ready: %s/%u on %s (%s, mac %02x:%02x:%02x:%02x:%02x:%02x, "
-		        "checksum offload tx %s rx %s), %u engine%s%s%s\n",
+		        "checksum offload tx %s rx %s), %u engine%s%s%s%s%s\n",
 		        a->name, inet_ntoa(ia), a->o.prefix_len, a->port.name, a->port.driver,
 		        a->port.mac[0], a->port.mac[1], a->port.mac[2], a->port.mac[3],
 		        a->port.mac[4], a->port.mac[5], a->port.tx_tcp_csum ? "on" : "off",
 		        a->port.rx_csum ? "on" : "off", a->nengines, a->nengines > 1 ? "s" : "",
+		        a->nengines > 1 ? ", steering " : "",
+		        a->nengines > 1 ? tern_steer_method_name(a->port.steer) : "",
 		        a->ready_msg ? ", " : "", a->ready_msg ? a->ready_msg : "");
+		if (a->nengines > 1)
+			fprintf(a->out != NULL ? a->out : stdout, "%s: steering %s: %s\n", a->name,
+			        tern_steer_method_name(a->port.steer), a->port.steer_why);
 	}
 	for (i = 0; i < a->nengines; i++) {
 		args[i].a = a;

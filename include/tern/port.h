@@ -41,12 +41,15 @@ struct tern_port {
 	bool rx_csum;     /**< RX checksum flags are meaningful */
 	uint32_t nb_mbufs;
 	struct rte_mempool *pool;
-	/** RSS hashes IPv4/TCP by Toeplitz with a key and RETA we could read back, so an engine
-	 *  can pick local ports whose answers reach its own queue (tern_engine_conf.rss).
-	 *  False for one queue, for PMDs without such RSS, and for net_af_packet (the kernel's
-	 *  fanout hash has a random seed) and net_tap (its own BPF hash). */
-	bool rss_predictable;
-	struct tern_rss rss; /**< valid with rss_predictable */
+	/** How its engines agree on the owner of a flow (several queues; tern.h):
+	 *  TERN_STEER_RSS when the PMD hashes IPv4/TCP by Toeplitz with a key and RETA we could
+	 *  read back, so the NIC itself delivers nearly every segment to its owner; otherwise
+	 *  TERN_STEER_SOFTWARE (net_af_packet: the kernel's fanout hash has a random seed;
+	 *  net_tap: its own BPF hash), or TERN_STEER_RTE_FLOW after tern_port_steer_flow(). */
+	enum tern_steer_method steer;
+	char steer_why[128]; /**< one line: why this method */
+	unsigned flow_rules; /**< rte_flow rules installed by tern_port_steer_flow() */
+	struct tern_rss rss; /**< the owner rule's key and RETA (several queues) */
 	char name[64];       /**< device name, e.g. net_af_packet0 */
 	char driver[64];     /**< driver name, e.g. net_af_packet */
 	struct {
@@ -74,8 +77,19 @@ int tern_port_wait_link(const struct tern_port *p, unsigned timeout_ms);
 /** Fill @p io with the burst functions of queue pair @p queue. */
 void tern_port_io(struct tern_port *p, uint16_t queue, struct tern_io *io);
 
-/** Copy the port's MAC, pool, offload flags and RSS (when predictable) into an engine
- *  configuration. */
+/**
+ * Pin each engine's block of the ephemeral range [@p port_lo, @p port_hi] (share_of()
+ * slices, as aligned power-of-two runs) to its queue with rte_flow rules matching TCP to
+ * each of our @p nips addresses @p ips (host order), so that answers to active opens reach their
+ * engine directly. On success the port's method becomes TERN_STEER_RTE_FLOW. On failure every rule
+ * is removed, the method is unchanged and @p err says why (e.g. net_tap on a kernel without
+ * cls_flower).
+ * @return 0, or a negative errno.
+ */
+int tern_port_steer_flow(struct tern_port *p, const uint32_t *ips, unsigned nips, uint16_t port_lo,
+        uint16_t port_hi, char *err, size_t errlen);
+
+/** Copy the port's MAC, pool, offload flags and owner rule into an engine configuration. */
 void tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec);
 
 /** Stop and close the port and free its pool. */

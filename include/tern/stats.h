@@ -160,6 +160,10 @@ enum tern_drop {
 	X(ZC_TX_COPIED, zc_tx_copied, "bytes send_mbuf copied (small segments coalesced)")       \
 	X(STEER_HANDOFF, steer_handoff,                                                          \
 	        "segments that reached this engine but belong to another, handed over its ring") \
+	X(STEER_ENQUEUES, steer_enqueues,                                                        \
+	        "ring enqueues of handed-over segments (one per owner per RX burst)")            \
+	X(STEER_RECEIVED, steer_received,                                                        \
+	        "segments and ARP copies taken from this engine's ring (handed over to it)")     \
 	X(STEER_ARP_SHARED, steer_arp_shared,                                                    \
 	        "ARP frames to us copied to the other engines (each has its own ARP table)")
 

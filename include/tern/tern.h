@@ -116,13 +116,37 @@ enum tern_syncookies {
 /** Extra local addresses an engine may use for active opens (tern_engine_conf.src_ips). */
 #define TERN_MAX_SRC_IPS 8
 
+#define TERN_PORT_LO_DEFAULT 32768 /**< first ephemeral port unless configured */
+#define TERN_PORT_HI_DEFAULT 60999 /**< last ephemeral port unless configured */
+
 #define TERN_RSS_KEY_MAX  64  /**< longest RSS key tern_rss holds */
 #define TERN_RSS_RETA_MAX 512 /**< largest redirection table tern_rss holds */
 
 /**
- * A port's receive side scaling, when it is predictable: Toeplitz over the IPv4 source and
- * destination addresses and TCP ports of each received packet (RTE_ETH_RSS_NONFRAG_IPV4_TCP)
- * with this key, queue = reta[hash % reta_size]. Engine i polls queue i.
+ * How the engines of one port agree on the owner of every TCP flow (docs/ARCHITECTURE.md
+ * "Steering between engines"). The owner is always
+ *   reta[Toeplitz(key, peer address, our address, peer port, our port) % reta_size]
+ * (engine i polls queue i), except that with TERN_STEER_RTE_FLOW a local port inside the
+ * ephemeral range belongs to the engine whose block of the range holds it. Segments that
+ * reach another engine's queue are handed to the owner over its ring.
+ */
+enum tern_steer_method {
+	TERN_STEER_SINGLE = 0, /**< one engine: nothing to steer */
+	TERN_STEER_RSS,        /**< key and RETA are the NIC's own: misdirected frames are rare */
+	TERN_STEER_RTE_FLOW,   /**< rte_flow rules pin each engine's ephemeral port block to its
+	                            queue; other flows by tern's own key and RETA (software) */
+	TERN_STEER_SOFTWARE,   /**< the port's spreading is unknown (af_packet, tap, one queue):
+	                            tern's own key and RETA, misdirected frames handed over */
+};
+
+/** "single", "rss", "rte_flow" or "software". */
+const char *tern_steer_method_name(enum tern_steer_method m);
+
+/**
+ * A port's receive side scaling: Toeplitz over the IPv4 source and destination addresses
+ * and TCP ports of each received packet (RTE_ETH_RSS_NONFRAG_IPV4_TCP) with this key,
+ * queue = reta[hash % reta_size]. Engine i polls queue i. With TERN_STEER_RSS it is what
+ * the NIC does; otherwise it is tern's own rule, which the NIC does not follow.
  */
 struct tern_rss {
 	uint8_t key[TERN_RSS_KEY_MAX];
@@ -166,18 +190,22 @@ struct tern_engine_conf {
 
 	/*
 	 * Several engines on one port (docs/ARCHITECTURE.md "Steering"). Zero = one engine.
-	 * Each engine takes a disjoint share of [port_lo, port_hi] for its active opens: with
-	 * @p rss, the ports whose reply hashes to its own queue; without, an equal slice of the
-	 * range, and segments that reach another engine's queue are handed to the owner of
-	 * their local port through @p rings. So no 4-tuple is ever used (or held in TIME_WAIT)
-	 * by two engines.
+	 * Every engine computes the owner of each TCP 4-tuple by the same rule (@p steer,
+	 * @p rss); a segment received by another engine is handed to its owner through
+	 * @p rings, and an engine opens only from (address, port) pairs it owns. So every
+	 * segment of a flow is processed by one engine, and no 4-tuple is ever used (or held
+	 * in TIME_WAIT) by two engines.
 	 */
 	unsigned nengines; /**< engines sharing the port and address (default 1) */
 	/** [nengines]: rings[i] carries frames to engine i (multi-producer, single-consumer;
 	 *  the application creates them and keeps them until the engines are destroyed).
 	 *  Required when nengines > 1. */
 	struct rte_ring *const *rings;
-	/** The port's RSS when predictable (copied at create), else NULL. */
+	/** How the owner is chosen (default: TERN_STEER_SOFTWARE with several engines). */
+	enum tern_steer_method steer;
+	/** Key and RETA of the owner rule, identical for every engine of the port (copied at
+	 *  create): the NIC's with TERN_STEER_RSS. NULL with several engines: a built-in key
+	 *  (Microsoft's RSS verification key) and a round-robin RETA. */
 	const struct tern_rss *rss;
 	/** Extra local IPv4 addresses (host order) for active opens, besides @p ip: the engine
 	 *  answers ARP for them and accepts IPv4 to them. */
@@ -247,6 +275,9 @@ void tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g);
 
 /** Engine index given in the configuration. */
 unsigned tern_engine_id(const struct tern_engine *e);
+
+/** How this engine and its siblings agree on the owner of a flow (tern_engine_conf.steer). */
+enum tern_steer_method tern_engine_steer_method(const struct tern_engine *e);
 
 /**
  * Queue a complete Ethernet frame, built by the application, for transmission on the

@@ -112,9 +112,9 @@ conf_check(struct tern_engine_conf *c)
 	if (c->data_retries == 0)
 		c->data_retries = 10;
 	if (c->port_lo == 0)
-		c->port_lo = 32768;
+		c->port_lo = TERN_PORT_LO_DEFAULT;
 	if (c->port_hi == 0)
-		c->port_hi = 60999;
+		c->port_hi = TERN_PORT_HI_DEFAULT;
 	if (c->port_hi < c->port_lo)
 		return -EINVAL;
 	if (c->nengines == 0)
@@ -250,8 +250,11 @@ tern_engine_poll(struct tern_engine *e)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		eth_input(e, pkts[i]);
 	}
-	if (e->steer.n > 1)
+	if (e->steer.n > 1) {
+		if (e->steer.nout > 0)
+			steer_flush(e); /* one enqueue per owner for the whole burst */
 		n += (uint16_t)steer_poll(e);
+	}
 	conn_run_pending(e);
 	fired = twheel_advance(&e->wheel, e->now_ms, e);
 	if (fired)
@@ -277,6 +280,12 @@ unsigned
 tern_engine_id(const struct tern_engine *e)
 {
 	return e->conf.id;
+}
+
+enum tern_steer_method
+tern_engine_steer_method(const struct tern_engine *e)
+{
+	return e->steer.method;
 }
 
 void

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Steering between the engines of one port: ownership of active-open flows, the handoff
- * of misdirected segments over per-engine rings, ARP shared between engines. See steer.h.
+ * Steering between the engines of one port: the owner rule, the handoff of misdirected
+ * segments over per-engine rings in bursts, ARP shared between engines. See steer.h.
  *
- * Only rte_rings cross cores: a frame is enqueued (multi-producer) by the engine that
- * received it and dequeued (single consumer) by its owner, which then owns the mbuf. No
- * lock, no shared table. A full ring drops the frame, counted as steer_ring_full (TCP
+ * Only rte_rings cross cores: frames are enqueued (multi-producer) by the engine that
+ * received them and dequeued (single consumer) by their owner, which then owns the mbufs.
+ * No lock, no shared table: each engine has its own copy of the rule's key tables and
+ * RETA. A full ring drops the frames it could not take, counted as steer_ring_full (TCP
  * retransmits; ARP asks again).
+ *
+ * Cost with several engines: every TCP segment received from the NIC pays one owner
+ * computation (12 table lookups, or two compares for an ephemeral port under rte_flow);
+ * a misdirected one also a stash slot, its share of one ring enqueue and dequeue, and it
+ * is parsed again by its owner.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,10 +23,31 @@
 #include "engine/engine.h"
 #include "engine/steer.h"
 #include "net/ipv4.h"
-#include "tcp/ephemeral.h"
-#include "tcp/tcp.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
+
+/* The key of Microsoft's RSS verification suite: the rule when the configuration gives
+ * none (unit tests, embedders); the apps give a random key or the NIC's. */
+static const uint8_t steer_default_key[40] = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41,
+        0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4,
+        0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01,
+        0xfa};
+
+const char *
+tern_steer_method_name(enum tern_steer_method m)
+{
+	switch (m) {
+	case TERN_STEER_SINGLE:
+		return "single";
+	case TERN_STEER_RSS:
+		return "rss";
+	case TERN_STEER_RTE_FLOW:
+		return "rte_flow";
+	case TERN_STEER_SOFTWARE:
+		return "software";
+	}
+	return "?";
+}
 
 int
 steer_init(struct tern_engine *e)
@@ -31,24 +58,38 @@ steer_init(struct tern_engine *e)
 
 	s->n = c->nengines;
 	s->id = c->id;
+	s->method = TERN_STEER_SINGLE;
 	if (s->n <= 1)
 		return 0;
-	if (s->id >= s->n || c->rings == NULL)
+	if (s->id >= s->n || c->rings == NULL || c->steer > TERN_STEER_SOFTWARE)
 		return -EINVAL;
 	for (i = 0; i < s->n; i++)
 		if (c->rings[i] == NULL)
 			return -EINVAL;
 	s->rings = c->rings;
+	s->method = c->steer == TERN_STEER_SINGLE ? TERN_STEER_SOFTWARE : c->steer;
+	s->port_lo = c->port_lo;
+	s->port_hi = c->port_hi;
 	if (c->rss != NULL) {
 		const struct tern_rss *r = c->rss;
 		if (r->key_len < TOEPLITZ_KEY_NEED(TOEPLITZ_IPV4_TCP_LEN) ||
 		        r->key_len > TERN_RSS_KEY_MAX || r->reta_size == 0 ||
 		        r->reta_size > TERN_RSS_RETA_MAX)
 			return -EINVAL;
-		s->rss = true;
+		for (i = 0; i < r->reta_size; i++)
+			if (r->reta[i] >= s->n)
+				return -EINVAL; /* a queue no engine polls */
 		s->reta_size = r->reta_size;
 		memcpy(s->reta, r->reta, sizeof(s->reta[0]) * r->reta_size);
 		toeplitz_tables(r->key, r->key_len, TOEPLITZ_IPV4_TCP_LEN, s->tab);
+	} else {
+		if (s->method == TERN_STEER_RSS)
+			return -EINVAL; /* the NIC's rule must be given */
+		s->reta_size = STEER_RETA_SOFT;
+		for (i = 0; i < STEER_RETA_SOFT; i++)
+			s->reta[i] = (uint16_t)(i % s->n);
+		toeplitz_tables(steer_default_key, sizeof(steer_default_key), TOEPLITZ_IPV4_TCP_LEN,
+		        s->tab);
 	}
 	return 0;
 }
@@ -61,6 +102,8 @@ steer_fini(struct tern_engine *e)
 
 	if (s->n <= 1 || s->rings == NULL)
 		return;
+	while (s->nout > 0)
+		rte_pktmbuf_free(s->out[--s->nout]);
 	while (rte_ring_sc_dequeue(s->rings[s->id], &m) == 0)
 		rte_pktmbuf_free(m);
 }
@@ -70,58 +113,75 @@ steer_poll(struct tern_engine *e)
 {
 	struct engine_steer *s = &e->steer;
 	struct rte_mbuf *pkts[STEER_BURST];
-	unsigned n, i;
+	unsigned n, i, total = 0;
 
-	n = rte_ring_sc_dequeue_burst(s->rings[s->id], (void **)pkts, STEER_BURST, NULL);
 	s->in_ring = true;
-	for (i = 0; i < n; i++)
-		eth_input(e, pkts[i]);
+	do {
+		n = rte_ring_sc_dequeue_burst(s->rings[s->id], (void **)pkts, STEER_BURST, NULL);
+		for (i = 0; i < n; i++)
+			eth_input(e, pkts[i]);
+		total += n;
+	} while (n == STEER_BURST && total < STEER_POLL_MAX);
 	s->in_ring = false;
-	return n;
+	tern_count(e, TERN_CTR_STEER_RECEIVED, total);
+	return total;
 }
 
+/* Enqueue @p n frames on @p owner's ring; drop (counted) what it cannot take. */
 static void
-steer_give(struct tern_engine *e, struct rte_mbuf *m, unsigned owner, enum tern_counter ctr)
+steer_give(struct tern_engine *e, struct rte_mbuf **m, unsigned n, unsigned owner,
+        enum tern_counter ctr)
 {
-	if (rte_ring_mp_enqueue(e->steer.rings[owner], m) != 0) {
-		tern_drop(e, m, TERN_DROP_STEER_RING_FULL);
-		return;
+	unsigned done = rte_ring_mp_enqueue_burst(e->steer.rings[owner], (void **)m, n, NULL);
+
+	tern_count(e, ctr, done);
+	tern_count(e, TERN_CTR_STEER_ENQUEUES, 1);
+	for (; done < n; done++)
+		tern_drop(e, m[done], TERN_DROP_STEER_RING_FULL);
+}
+
+void
+steer_flush(struct tern_engine *e)
+{
+	struct engine_steer *s = &e->steer;
+	struct rte_mbuf *batch[STEER_BURST];
+
+	while (s->nout > 0) {
+		unsigned owner = s->out_owner[0], nb = 0, keep = 0, i;
+
+		/* Take this owner's frames in arrival order; keep the others' in order too. */
+		for (i = 0; i < s->nout; i++) {
+			if (s->out_owner[i] == owner) {
+				batch[nb++] = s->out[i];
+			} else {
+				s->out_owner[keep] = s->out_owner[i];
+				s->out[keep++] = s->out[i];
+			}
+		}
+		s->nout = (uint16_t)keep;
+		steer_give(e, batch, nb, owner, TERN_CTR_STEER_HANDOFF);
 	}
-	tern_count(e, ctr, 1);
 }
 
 bool
 steer_tcp(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip,
         const uint8_t *l4, uint32_t l4len)
 {
-	const struct engine_steer *s = &e->steer;
-	const struct tcp_ephemeral *ep = &e->tcp.eph;
-	struct flow_key k;
+	struct engine_steer *s = &e->steer;
 	unsigned owner;
-	uint8_t flags;
 
-	/* Answers to our active opens reach us by construction with predictable RSS; frames
-	 * taken from our own ring are ours. */
-	if (s->rss || s->in_ring || l4len < WIRE_TCP_HLEN)
+	/* Frames taken from our ring are ours by the same rule; a segment too short for its
+	 * ports is tcp_input's to drop (counted). */
+	if (s->in_ring || l4len < WIRE_TCP_HLEN)
 		return false;
-	k.lport = (uint16_t)(l4[2] << 8 | l4[3]);
-	if ((uint32_t)(uint16_t)(k.lport - ep->share_lo) < ep->share_len)
-		return false; /* our own share */
-	owner = share_owner(e->conf.port_lo, e->conf.port_hi, s->n, k.lport);
-	if (owner >= s->n)
-		return false; /* not an ephemeral port: passive flows stay where they arrived */
-	/* Another engine's port, unless a flow of ours uses it (a passive one, to a listener
-	 * on a port inside the range) or it is a SYN for one of our listeners. */
-	k.laddr = ip->dst;
-	k.raddr = ip->src;
-	k.rport = (uint16_t)(l4[0] << 8 | l4[1]);
-	if (flow_lookup(&e->tcp.flows, &k) != NULL)
+	owner = steer_owner(s, ip->src, ip->dst, (uint16_t)(l4[0] << 8 | l4[1]),
+	        (uint16_t)(l4[2] << 8 | l4[3]));
+	if (owner == s->id)
 		return false;
-	flags = l4[13];
-	if (e->tcp.listeners[k.lport] != NULL &&
-	        (flags & (WIRE_TCP_SYN | WIRE_TCP_ACK | WIRE_TCP_RST)) == WIRE_TCP_SYN)
-		return false;
-	steer_give(e, m, owner, TERN_CTR_STEER_HANDOFF);
+	if (s->nout == STEER_BURST)
+		steer_flush(e); /* eth_input called outside a poll burst */
+	s->out_owner[s->nout] = (uint16_t)owner;
+	s->out[s->nout++] = m;
 	return true;
 }
 
@@ -140,6 +200,6 @@ steer_arp_share(struct tern_engine *e, const struct rte_mbuf *m)
 			e->stats.drop[TERN_DROP_NO_MBUF]++;
 			continue;
 		}
-		steer_give(e, copy, i, TERN_CTR_STEER_ARP_SHARED);
+		steer_give(e, &copy, 1, i, TERN_CTR_STEER_ARP_SHARED);
 	}
 }

@@ -11,7 +11,9 @@
 
 #include <rte_telemetry.h>
 
+#include <tern/stats.h>
 #include <tern/telemetry.h>
+#include <tern/tern.h>
 
 static struct {
 	struct tern_engine *const *engines;
@@ -101,6 +103,42 @@ tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* The owner rule in use and the handoff counters, total and per engine. */
+static int
+tel_steer(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct rte_tel_data *per;
+	uint64_t handoff = 0, enq = 0, recv = 0, full = 0;
+	unsigned i;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "method",
+	        tern_steer_method_name(
+	                reg.n > 0 ? tern_engine_steer_method(reg.engines[0]) : TERN_STEER_SINGLE));
+	rte_tel_data_add_dict_u64(d, "engines", reg.n);
+	per = rte_tel_data_alloc();
+	if (per != NULL)
+		rte_tel_data_start_array(per, RTE_TEL_U64_VAL);
+	for (i = 0; i < reg.n; i++) {
+		const struct tern_stats *st = tern_engine_stats(reg.engines[i]);
+		handoff += st->ctr[TERN_CTR_STEER_HANDOFF];
+		enq += st->ctr[TERN_CTR_STEER_ENQUEUES];
+		recv += st->ctr[TERN_CTR_STEER_RECEIVED];
+		full += st->drop[TERN_DROP_STEER_RING_FULL];
+		if (per != NULL)
+			rte_tel_data_add_array_u64(per, st->ctr[TERN_CTR_STEER_HANDOFF]);
+	}
+	rte_tel_data_add_dict_u64(d, "steer_handoff", handoff);
+	rte_tel_data_add_dict_u64(d, "steer_enqueues", enq);
+	rte_tel_data_add_dict_u64(d, "steer_received", recv);
+	rte_tel_data_add_dict_u64(d, "steer_ring_full", full);
+	if (per != NULL)
+		rte_tel_data_add_dict_container(d, "handoff_by_engine", per, 0);
+	return 0;
+}
+
 int
 tern_telemetry_register(struct tern_engine *const *engines, unsigned n)
 {
@@ -118,5 +156,8 @@ tern_telemetry_register(struct tern_engine *const *engines, unsigned n)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/tern/drops", tel_drops,
 		        "tern non-zero drop counters, summed over engines");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/tern/steer", tel_steer,
+		        "tern steering between engines: owner rule method and handoff counters");
 	return rc;
 }

@@ -10,9 +10,13 @@
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_flow.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 
 #include <tern/port.h>
+
+#include "util/share.h"
 
 #define DEFAULT_DESC 1024
 #define POOL_CACHE   256
@@ -64,7 +68,6 @@ rss_read(uint16_t port, const struct rte_eth_dev_info *info, uint64_t rss_hf, st
 	if (info->hash_key_size < 16 || info->hash_key_size > TERN_RSS_KEY_MAX ||
 	        info->reta_size == 0 || info->reta_size > TERN_RSS_RETA_MAX)
 		return false;
-	memset(&rc, 0, sizeof(rc));
 	rc.rss_key = key;
 	rc.rss_key_len = info->hash_key_size;
 	if (rte_eth_dev_rss_hash_conf_get(port, &rc) != 0 ||
@@ -78,10 +81,46 @@ rss_read(uint16_t port, const struct rte_eth_dev_info *info, uint64_t rss_hf, st
 	memcpy(p->rss.key, key, info->hash_key_size);
 	p->rss.key_len = (uint8_t)info->hash_key_size;
 	p->rss.reta_size = info->reta_size;
-	for (i = 0; i < info->reta_size; i++)
+	for (i = 0; i < info->reta_size; i++) {
 		p->rss.reta[i] =
 		        reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+		if (p->rss.reta[i] >= p->nb_queues)
+			return false;
+	}
 	return true;
+}
+
+/*
+ * The owner rule of a port with several queues: the NIC's own RSS when it can be read
+ * back, else tern's own (a random key, so that nobody can aim a flood at one engine, and
+ * a round-robin table). Says why in p->steer_why.
+ */
+static void
+steer_rule(struct tern_port *p, const struct rte_eth_dev_info *info, uint64_t rss_hf)
+{
+	unsigned i;
+
+	if (rss_read(p->port_id, info, rss_hf, p)) {
+		p->steer = TERN_STEER_RSS;
+		snprintf(p->steer_why, sizeof(p->steer_why),
+		        "the NIC's Toeplitz key and %u-entry RETA, read back", p->rss.reta_size);
+		return;
+	}
+	p->steer = TERN_STEER_SOFTWARE;
+	snprintf(p->steer_why, sizeof(p->steer_why), "%s",
+	        strcmp(p->driver, "net_af_packet") == 0
+	                ? "af_packet's fanout hash has a random seed"
+	        : strcmp(p->driver, "net_tap") == 0 ? "net_tap spreads by its own BPF hash"
+	        : rss_hf == 0                       ? "the port has no IPv4/TCP RSS"
+	                      : "the port's RSS key or RETA cannot be read back");
+	for (i = 0; i < 40; i += 8) {
+		uint64_t r = rte_rand();
+		memcpy(p->rss.key + i, &r, 8);
+	}
+	p->rss.key_len = 40;
+	p->rss.reta_size = 128;
+	for (i = 0; i < p->rss.reta_size; i++)
+		p->rss.reta[i] = (uint16_t)(i % p->nb_queues);
 }
 
 int
@@ -189,8 +228,84 @@ tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err
 	memcpy(p->mac, mac.addr_bytes, sizeof(p->mac));
 	p->port_id = port;
 	p->nb_queues = nq;
-	if (pc.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS)
-		p->rss_predictable = rss_read(port, &info, pc.rx_adv_conf.rss_conf.rss_hf, p);
+	if (nq > 1)
+		steer_rule(p, &info,
+		        pc.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? pc.rx_adv_conf.rss_conf.rss_hf
+		                                               : 0);
+	return 0;
+}
+
+/* One rule: TCP to @p ip with a destination port in [port, port + ~mask] -> @p queue. */
+static int
+flow_rule(uint16_t port_id, uint32_t ip, uint16_t port, uint16_t mask, uint16_t queue,
+        struct rte_flow_error *fe)
+{
+	const struct rte_flow_attr attr = {.ingress = 1};
+	const struct rte_flow_item_ipv4 ip_spec = {.hdr.dst_addr = rte_cpu_to_be_32(ip)};
+	const struct rte_flow_item_ipv4 ip_mask = {.hdr.dst_addr = RTE_BE32(0xffffffff)};
+	const struct rte_flow_item_tcp tcp_spec = {.hdr.dst_port = rte_cpu_to_be_16(port)};
+	const struct rte_flow_item_tcp tcp_mask = {.hdr.dst_port = rte_cpu_to_be_16(mask)};
+	const struct rte_flow_item pattern[] = {
+	        {.type = RTE_FLOW_ITEM_TYPE_ETH},
+	        {.type = RTE_FLOW_ITEM_TYPE_IPV4, .spec = &ip_spec, .mask = &ip_mask},
+	        {.type = RTE_FLOW_ITEM_TYPE_TCP, .spec = &tcp_spec, .mask = &tcp_mask},
+	        {.type = RTE_FLOW_ITEM_TYPE_END},
+	};
+	const struct rte_flow_action_queue q = {.index = queue};
+	const struct rte_flow_action actions[] = {
+	        {.type = RTE_FLOW_ACTION_TYPE_QUEUE, .conf = &q},
+	        {.type = RTE_FLOW_ACTION_TYPE_END},
+	};
+	int rc = rte_flow_validate(port_id, &attr, pattern, actions, fe);
+
+	if (rc != 0)
+		return rc;
+	return rte_flow_create(port_id, &attr, pattern, actions, fe) != NULL ? 0 : -rte_errno;
+}
+
+int
+tern_port_steer_flow(struct tern_port *p, const uint32_t *ips, unsigned nips, uint16_t port_lo,
+        uint16_t port_hi, char *err, size_t errlen)
+{
+	struct rte_flow_error fe;
+	unsigned i, k;
+	int rc = 0;
+
+	if (p->nb_queues <= 1)
+		return fail(err, errlen, -EINVAL, "one queue: nothing to pin");
+	if (p->steer == TERN_STEER_RSS)
+		return fail(err, errlen, -EEXIST, "the NIC's own RSS already steers every flow");
+	for (i = 0; i < p->nb_queues && rc == 0; i++) {
+		uint16_t first;
+		uint32_t len, a, end;
+
+		share_of(port_lo, port_hi, i, p->nb_queues, &first, &len);
+		/* The block as aligned power-of-two runs, each one masked rule. */
+		for (a = first, end = (uint32_t)first + len; a < end && rc == 0;) {
+			uint32_t size = a == 0 ? 65536 : a & -a;
+			while (a + size > end)
+				size >>= 1;
+			for (k = 0; k < nips && rc == 0; k++) {
+				memset(&fe, 0, sizeof(fe));
+				rc = flow_rule(p->port_id, ips[k], (uint16_t)a,
+				        (uint16_t) ~(size - 1), (uint16_t)i, &fe);
+				if (rc == 0)
+					p->flow_rules++;
+			}
+			a += size;
+		}
+	}
+	if (rc != 0) {
+		if (p->flow_rules > 0)
+			rte_flow_flush(p->port_id, NULL);
+		p->flow_rules = 0;
+		return fail(err, errlen, rc, "%s refused an rte_flow rule (%s: %s)", p->name,
+		        fe.message != NULL ? fe.message : "no reason given", rte_strerror(-rc));
+	}
+	p->steer = TERN_STEER_RTE_FLOW;
+	snprintf(p->steer_why, sizeof(p->steer_why),
+	        "%u rte_flow rules pin each engine's block of ports %u-%u to its queue",
+	        p->flow_rules, port_lo, port_hi);
 	return 0;
 }
 
@@ -228,13 +343,16 @@ tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec)
 	ec->tx_ip_csum_offload = p->tx_ip_csum;
 	ec->tx_tcp_csum_offload = p->tx_tcp_csum;
 	ec->rx_csum_offload = p->rx_csum;
-	ec->rss = p->rss_predictable ? &p->rss : NULL;
+	ec->steer = p->steer;
+	ec->rss = p->nb_queues > 1 ? &p->rss : NULL;
 }
 
 void
 tern_port_close(struct tern_port *p)
 {
 	if (p->nb_queues > 0) {
+		if (p->flow_rules > 0)
+			rte_flow_flush(p->port_id, NULL);
 		rte_eth_dev_stop(p->port_id);
 		rte_eth_dev_close(p->port_id);
 		p->nb_queues = 0;

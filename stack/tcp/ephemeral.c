@@ -3,11 +3,12 @@
  * Ephemeral (local address, port) choice for active opens. See ephemeral.h.
  *
  * Cost: the cursor's candidate is usually free (it was handed out longest ago), so a
- * connect costs one flow table lookup; with predictable RSS about one in n candidates
- * hashes to this engine, so n lookups' worth of table reads (a Toeplitz hash is 12 table
- * lookups). Candidates still busy are skipped as the cursor passes them. Only when nearly
- * every candidate is busy toward the destination does a connect walk the whole share, and
- * it then fails with EADDRNOTAVAIL only if all of them truly are.
+ * connect costs one flow table lookup; with n engines about one in n candidates is owned
+ * by this engine (steer_owner(), a Toeplitz hash of 12 table lookups), so n hashes too;
+ * under rte_flow the share is the engine's own block and every candidate is its own. Candidates
+ * still busy are skipped as the cursor passes them. Only when nearly every candidate is busy toward
+ * the destination does a connect walk the whole share, and it then fails with EADDRNOTAVAIL only if
+ * all of them truly are.
  *
  * TIME_WAIT: a candidate held by a TIME_WAIT entry is offered to the reuse policy
  * (tw_reuse_active(), timewait.c); when it agrees the entry is gone and the connection
@@ -30,7 +31,7 @@ ephemeral_init(struct tern_engine *e)
 	struct tcp_ephemeral *ep = &e->tcp.eph;
 	uint32_t i;
 
-	if (e->steer.n > 1 && !e->steer.rss) {
+	if (e->steer.method == TERN_STEER_RTE_FLOW) {
 		share_of(conf->port_lo, conf->port_hi, e->steer.id, e->steer.n, &ep->share_lo,
 		        &ep->share_len);
 	} else {
@@ -68,9 +69,8 @@ ephemeral_pick(struct tern_engine *e, struct flow_key *k, tern_seq_t *iss, bool 
 			continue;
 		k->laddr = ep->src[c % ep->nsrc];
 		k->lport = port;
-		if (st->rss && st->n > 1 &&
-		        steer_rss_queue(st, k->raddr, k->laddr, k->rport, port) != st->id)
-			continue; /* its answers would reach another engine */
+		if (st->n > 1 && steer_owner(st, k->raddr, k->laddr, k->rport, port) != st->id)
+			continue; /* another engine owns that 4-tuple */
 		n = flow_lookup(&tcp->flows, k);
 		if (n == NULL)
 			break;
@@ -90,9 +90,5 @@ ephemeral_port_ours(const struct tern_engine *e, uint32_t dst, uint16_t dport, u
 {
 	const struct engine_steer *st = &e->steer;
 
-	if (st->n <= 1)
-		return true;
-	if (st->rss)
-		return steer_rss_queue(st, dst, e->ip, dport, port) == st->id;
-	return share_owner(e->conf.port_lo, e->conf.port_hi, st->n, port) == st->id;
+	return st->n <= 1 || steer_owner(st, dst, e->ip, dport, port) == st->id;
 }

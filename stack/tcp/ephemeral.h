@@ -3,11 +3,12 @@
  * @file
  * Ephemeral (local address, port) choice for tern_connect() (ephemeral.c).
  *
- * Each engine of a port takes a disjoint share of the configured range [port_lo, port_hi]
- * so that no 4-tuple can be used, or held in TIME_WAIT, by two engines:
- * - without predictable RSS: an equal slice of the range (share_of());
- * - with predictable RSS: the whole range, but only the ports whose answer the NIC hashes
- *   to this engine's queue, which is a different set for every engine.
+ * An engine opens only from 4-tuples it owns by the steering rule (steer_owner()), so no
+ * 4-tuple can be used, or held in TIME_WAIT, by two engines:
+ * - by default the whole range [port_lo, port_hi], skipping candidates whose 4-tuple
+ *   toward the destination another engine owns (a different set for every engine);
+ * - under rte_flow: the engine's own block of the range (share_of()), every port of which
+ *   it owns.
  * Candidates are the pairs (address, port) of the share, addresses varying fastest; a
  * cursor walks them round robin, so the candidate it offers is the one handed out longest
  * ago. A candidate is taken unless its 4-tuple toward the destination is in use: the key
@@ -22,6 +23,7 @@
 #include <tern/tern.h>
 
 #include "util/seq.h"
+#include "util/share.h"
 
 struct flow_key;
 struct tcp_tw;
@@ -32,37 +34,13 @@ typedef bool (*tcp_tw_reuse_fn)(struct tern_engine *e, struct tcp_tw *tw, tern_s
 
 struct tcp_ephemeral {
 	uint16_t share_lo;  /**< first port of this engine's share */
-	uint32_t share_len; /**< ports in the share (with RSS: the whole range) */
+	uint32_t share_len; /**< ports in the share (the whole range but under rte_flow) */
 	uint32_t nsrc;      /**< local addresses: src[0] = conf.ip, then conf.src_ips */
 	uint32_t src[1 + TERN_MAX_SRC_IPS];
 	uint32_t total;           /**< candidates: share_len * nsrc */
 	uint32_t cursor;          /**< next candidate, < total */
 	tcp_tw_reuse_fn tw_reuse; /**< tw_reuse_active (tests may put a fake policy here) */
 };
-
-/** Slice @p i of @p n of the range [lo, hi]: first port and length (may be 0 when n > range). */
-static inline void
-share_of(uint16_t lo, uint16_t hi, unsigned i, unsigned n, uint16_t *first, uint32_t *len)
-{
-	uint32_t range = (uint32_t)hi - lo + 1;
-	uint32_t a = (uint32_t)((uint64_t)range * i / n);
-	uint32_t b = (uint32_t)((uint64_t)range * (i + 1) / n);
-
-	*first = (uint16_t)(lo + a);
-	*len = b - a;
-}
-
-/** Which slice of share_of() holds @p port: 0..n-1, or n when outside [lo, hi]. */
-static inline unsigned
-share_owner(uint16_t lo, uint16_t hi, unsigned n, uint16_t port)
-{
-	uint32_t range = (uint32_t)hi - lo + 1;
-
-	if (port < lo || port > hi)
-		return n;
-	/* slice i starts at floor(range * i / n): the largest i whose start is <= port */
-	return (unsigned)(((uint64_t)n * (uint32_t)(port - lo + 1) - 1) / range);
-}
 
 /** Set up from e->conf and e->steer. @return 0 or -EINVAL (empty share). */
 int ephemeral_init(struct tern_engine *e);

@@ -174,56 +174,104 @@ test_share_disjoint_cover(void **state)
 }
 
 /* Engines of one port, each created with its own id: their port choices never meet. */
+/* An engine with a local port the rule gives to @p owner for answers from raddr:rport. */
+static uint16_t
+port_owned(
+        const struct tern_engine *e, uint32_t raddr, uint16_t rport, unsigned owner, uint16_t from)
+{
+	uint16_t p;
+
+	for (p = from; steer_owner(&e->steer, raddr, us.ip, rport, p) != owner; p++)
+		;
+	return p;
+}
+
+/* Three engines share 10 ports: by the owner rule (software: whole range, each 4-tuple
+ * owned by one engine) and by rte_flow blocks (slices of 3, 3 and 4). Every port is
+ * opened by exactly one engine, the one the rule names. */
 static void
 test_share_engines_disjoint(void **state)
 {
 	struct fx *f = *state;
 	struct tern_engine_conf c;
 	struct tern_engine *e[3];
-	uint8_t used[16] = {0};
+	enum tern_steer_method m;
 	unsigned i, k;
 
 	make_rings(f, 3, 64);
-	for (i = 0; i < 3; i++) {
-		test_engine_conf(&c, f->l, 0, &us);
-		c.port_lo = 50000;
-		c.port_hi = 50009; /* 10 ports: shares of 3, 3 and 4 */
-		c.nengines = 3;
-		c.id = i;
-		c.rings = f->rings;
-		c.max_conns = 16;
-		e[i] = tern_engine_create(&c);
-		assert_non_null(e[i]);
-	}
-	for (i = 0; i < 3; i++) {
-		unsigned got = 0;
-		struct tern_conn *cn;
-		while ((cn = tern_connect(e[i], peer.ip, 80, 0, NULL)) != NULL) {
-			struct tern_tuple t = tup(cn);
-			assert_true(t.lport >= 50000 && t.lport <= 50009);
-			assert_int_equal(share_owner(50000, 50009, 3, t.lport), i);
-			assert_int_equal(used[t.lport - 50000], 0);
-			used[t.lport - 50000] = 1;
-			got++;
+	for (m = TERN_STEER_RTE_FLOW; m <= TERN_STEER_SOFTWARE; m++) {
+		uint8_t used[16] = {0};
+		unsigned total = 0;
+		for (i = 0; i < 3; i++) {
+			test_engine_conf(&c, f->l, 0, &us);
+			c.port_lo = 50000;
+			c.port_hi = 50009;
+			c.nengines = 3;
+			c.id = i;
+			c.rings = f->rings;
+			c.steer = m;
+			c.max_conns = 16;
+			e[i] = tern_engine_create(&c);
+			assert_non_null(e[i]);
+			assert_int_equal(tern_engine_steer_method(e[i]), m);
 		}
-		assert_int_equal(rte_errno, EADDRNOTAVAIL);
-		assert_int_equal(got, i == 2 ? 4 : 3);
+		for (i = 0; i < 3; i++) {
+			unsigned got = 0;
+			struct tern_conn *cn;
+			while ((cn = tern_connect(e[i], peer.ip, 80, 0, NULL)) != NULL) {
+				struct tern_tuple t = tup(cn);
+				assert_true(t.lport >= 50000 && t.lport <= 50009);
+				for (k = 0; k < 3; k++)
+					assert_int_equal(steer_owner(&e[k]->steer, peer.ip, us.ip,
+					                         80, t.lport),
+					        i);
+				if (m == TERN_STEER_RTE_FLOW)
+					assert_int_equal(share_owner(50000, 50009, 3, t.lport), i);
+				assert_int_equal(used[t.lport - 50000], 0);
+				used[t.lport - 50000] = 1;
+				got++;
+			}
+			assert_int_equal(rte_errno, EADDRNOTAVAIL);
+			if (m == TERN_STEER_RTE_FLOW)
+				assert_int_equal(got, i == 2 ? 4 : 3);
+			total += got;
+		}
+		assert_int_equal(total, 10);
+		for (k = 0; k < 10; k++)
+			assert_int_equal(used[k], 1);
+		/* an explicit port another engine owns is refused; an owned one is fine */
+		assert_null(tern_connect(
+		        e[0], peer.ip, 81, port_owned(e[0], peer.ip, 81, 1, 50000), NULL));
+		assert_int_equal(rte_errno, EINVAL);
+		assert_non_null(tern_connect(
+		        e[0], peer.ip, 81, port_owned(e[0], peer.ip, 81, 0, 50000), NULL));
+		for (i = 0; i < 3; i++)
+			tern_engine_destroy(e[i]);
 	}
-	for (k = 0; k < 10; k++)
-		assert_int_equal(used[k], 1);
-	/* an explicit port of another engine's share is refused; its own is fine */
-	assert_null(tern_connect(e[0], peer.ip, 81, 50005, NULL));
-	assert_int_equal(rte_errno, EINVAL);
-	assert_non_null(tern_connect(e[0], peer.ip, 81, 50001, NULL));
-	for (i = 0; i < 3; i++)
-		tern_engine_destroy(e[i]);
-	/* more engines than ports: refused at creation */
+	/* rte_flow blocks with more engines than ports: refused at creation */
 	test_engine_conf(&c, f->l, 0, &us);
 	c.port_lo = c.port_hi = 50000;
 	c.nengines = 2;
 	c.rings = f->rings;
+	c.steer = TERN_STEER_RTE_FLOW;
 	assert_null(tern_engine_create(&c));
 	assert_int_equal(rte_errno, EINVAL);
+	/* a RETA naming a queue no engine polls, or RSS without the NIC's table: refused */
+	{
+		static struct tern_rss bad;
+		memcpy(bad.key, ms_key, sizeof(ms_key));
+		bad.key_len = sizeof(ms_key);
+		bad.reta_size = 4;
+		bad.reta[3] = 2;
+		test_engine_conf(&c, f->l, 0, &us);
+		c.nengines = 2;
+		c.rings = f->rings;
+		c.rss = &bad;
+		assert_null(tern_engine_create(&c));
+		c.rss = NULL;
+		c.steer = TERN_STEER_RSS;
+		assert_null(tern_engine_create(&c));
+	}
 }
 
 /* ---- one engine: cursor, exhaustion, source addresses ---- */
@@ -598,7 +646,7 @@ two_engines(struct fx *f, unsigned ring_size)
 	c.cb = &cbs;
 	c.app = f;
 	c.port_lo = 40000;
-	c.port_hi = 40009; /* engine 0: 40000-40004, engine 1: 40005-40009 */
+	c.port_hi = 40099;
 	c.nengines = 2;
 	c.rings = f->rings;
 	c.id = 0;
@@ -623,10 +671,10 @@ test_ring_handoff(void **state)
 	struct tern_conn *c;
 	struct test_pkt p;
 
-	/* engine 1 opens; its ARP request goes out on its queue */
+	/* engine 1 opens from a port it owns; its ARP request goes out on its queue */
 	c = tern_connect(t.b, peer.ip, 80, 0, NULL);
 	assert_non_null(c);
-	assert_int_equal(share_owner(40000, 40009, 2, tup(c).lport), 1);
+	assert_int_equal(steer_owner(&t.a->steer, peer.ip, us.ip, 80, tup(c).lport), 1);
 	test_link_poll(f->l2);
 	assert_true(test_link_pop(f->l2, 0, &p));
 	assert_true(p.is_arp);
@@ -661,60 +709,65 @@ test_ring_handoff(void **state)
 	assert_int_equal(p.tcp.flags, WIRE_TCP_ACK);
 	assert_int_equal(p.tcp.ack, 7001);
 	assert_int_equal(tern_engine_stats(t.b)->ctr[TERN_CTR_STEER_HANDOFF], 0);
+	assert_int_equal(tern_engine_stats(t.b)->ctr[TERN_CTR_STEER_RECEIVED], 2);
 
-	/* a segment for engine 0's own share that matches nothing: answered there (RST) */
-	th.dport = 40001;
+	/* a segment engine 0 owns that matches nothing: answered there (RST) */
+	th.dport = port_owned(t.a, peer.ip, 80, 0, 40000);
 	th.flags = WIRE_TCP_ACK;
 	test_link_inject(f->l, 0, test_craft_tcp(f->pool, &peer, &us, &th, NULL, 0));
 	test_link_poll(f->l);
 	assert_int_equal(tern_engine_stats(t.a)->ctr[TERN_CTR_STEER_HANDOFF], 1);
 	assert_true(test_link_pop(f->l, 0, &p));
 	assert_true(p.tcp.flags & WIRE_TCP_RST);
-	/* a listener of engine 0 on a port of engine 1's share: its SYN, and the rest of the
-	 * flow once it exists here, stay on engine 0 */
-	assert_int_equal(tern_listen(t.a, 40008, 0), 0);
-	th.sport = 5000;
-	th.dport = 40008;
+
+	/* passive flows too: both engines listen on 7; a SYN engine 1 owns reaches engine 0,
+	 * goes to engine 1 (SYN-ACK from its queue), and so does the rest of the flow */
+	assert_int_equal(tern_listen(t.a, 7, 0), 0);
+	assert_int_equal(tern_listen(t.b, 7, 0), 0);
+	for (th.sport = 5000; steer_owner(&t.a->steer, peer.ip, us.ip, th.sport, 7) != 1;)
+		th.sport++;
+	th.dport = 7;
 	th.seq = 9000;
 	th.ack = 0;
 	th.flags = WIRE_TCP_SYN;
 	test_link_inject(f->l, 0, test_craft_tcp(f->pool, &peer, &us, &th, NULL, 0));
 	test_link_poll(f->l);
-	assert_true(test_link_pop(f->l, 0, &p));
+	assert_int_equal(test_link_captured(f->l, 0), 0);
+	test_link_poll(f->l2);
+	assert_true(test_link_pop(f->l2, 0, &p));
 	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
 	th.seq = 9001;
 	th.ack = p.tcp.seq + 1;
 	th.flags = WIRE_TCP_ACK;
 	test_link_inject(f->l, 0, test_craft_tcp(f->pool, &peer, &us, &th, NULL, 0));
 	test_link_poll(f->l);
-	assert_int_equal(tern_engine_stats(t.a)->ctr[TERN_CTR_TCP_PASSIVE_OPEN], 1);
-	assert_int_equal(tern_engine_stats(t.a)->ctr[TERN_CTR_STEER_HANDOFF], 1);
-	assert_int_equal(test_link_captured(f->l, 0), 0);
-	th.sport = 80;
-	/* a port outside the range (passive flows): stays where it arrived */
-	th.dport = 7;
-	test_link_inject(f->l, 0, test_craft_tcp(f->pool, &peer, &us, &th, NULL, 0));
-	test_link_poll(f->l);
-	assert_int_equal(tern_engine_stats(t.a)->ctr[TERN_CTR_STEER_HANDOFF], 1);
-	assert_true(test_link_pop(f->l, 0, &p));
-	assert_true(p.tcp.flags & WIRE_TCP_RST);
+	test_link_poll(f->l2);
+	assert_int_equal(tern_engine_stats(t.a)->ctr[TERN_CTR_TCP_PASSIVE_OPEN], 0);
+	assert_int_equal(tern_engine_stats(t.b)->ctr[TERN_CTR_TCP_PASSIVE_OPEN], 1);
+	assert_int_equal(tern_engine_stats(t.a)->ctr[TERN_CTR_STEER_HANDOFF], 3);
+	assert_int_equal(test_link_captured(f->l, 0), 0); /* engine 0 never answered */
+	/* (the one RST above was for the ACK engine 0 owns) */
+	assert_int_equal(tern_engine_stats(t.a)->drop[TERN_DROP_TCP_NO_LISTENER_RST], 1);
 	test_link_flush(f->l, 0);
 	test_link_flush(f->l2, 0);
 }
 
-/* A full ring drops (counted) instead of blocking; nothing leaks. */
+/* Misdirected segments of one burst go to their owner in one ring enqueue; a full ring
+ * drops (counted) instead of blocking; nothing leaks. */
 static void
 test_ring_full(void **state)
 {
 	struct fx *f = *state;
 	struct two t = two_engines(f, 4); /* holds 3 */
-	struct wire_tcp_repr th = {.sport = 80, .dport = 40007, .seq = 1, .flags = WIRE_TCP_ACK};
+	struct wire_tcp_repr th = {.sport = 80, .seq = 1, .flags = WIRE_TCP_ACK};
 	unsigned i;
 
+	th.dport = port_owned(t.a, peer.ip, 80, 1, 40000);
 	for (i = 0; i < 5; i++)
 		test_link_inject(f->l, 0, test_craft_tcp(f->pool, &peer, &us, &th, NULL, 0));
 	test_link_poll(f->l);
 	assert_int_equal(tern_engine_stats(t.a)->ctr[TERN_CTR_STEER_HANDOFF], 3);
+	assert_int_equal(tern_engine_stats(t.a)->ctr[TERN_CTR_STEER_ENQUEUES], 1);
 	assert_int_equal(tern_engine_stats(t.a)->drop[TERN_DROP_STEER_RING_FULL], 2);
 	/* engine 1 takes them (no connection: RSTs from its queue) */
 	test_link_poll(f->l2);
