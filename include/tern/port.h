@@ -39,6 +39,7 @@ struct tern_port {
 	bool tx_ip_csum;  /**< IPv4 header checksum offloaded on TX */
 	bool tx_tcp_csum; /**< TCP checksum offloaded on TX */
 	bool rx_csum;     /**< RX checksum flags are meaningful */
+	bool rx_rss_hash; /**< mbufs carry the NIC's RSS hash (RTE_ETH_RX_OFFLOAD_RSS_HASH) */
 	uint32_t nb_mbufs;
 	struct rte_mempool *pool;
 	/** How its engines agree on the owner of a flow (several queues; tern.h):

@@ -182,6 +182,9 @@ struct tern_engine_conf {
 	bool tx_ip_csum_offload;  /**< the port computes IPv4 header checksums */
 	bool tx_tcp_csum_offload; /**< the port computes TCP checksums */
 	bool rx_csum_offload;     /**< trust RTE_MBUF_F_RX_*_CKSUM_GOOD flags */
+	/** With TERN_STEER_RSS: the port delivers the NIC's RSS hash in mbuf hash.rss
+	 *  (RTE_MBUF_F_RX_RSS_HASH), which is the owner rule's hash: use it, not our own. */
+	bool rx_rss_hash;
 	/** Key for ISNs and the flow hash (0,0 = random). A random secret also starts the
 	 *  ephemeral port cursor at a random place; a given one starts it at the first port of
 	 *  the engine's share (reproducible tests). */

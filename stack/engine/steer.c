@@ -10,7 +10,8 @@
  * retransmits; ARP asks again).
  *
  * Cost with several engines: every TCP segment received from the NIC pays one owner
- * computation (12 table lookups, or two compares for an ephemeral port under rte_flow);
+ * computation (12 table lookups, or two compares for an ephemeral port under rte_flow, or
+ * one RETA read when the NIC's RSS is the rule and it put its hash in the mbuf);
  * a misdirected one also a stash slot, its share of one ring enqueue and dequeue, and it
  * is parsed again by its owner.
  */
@@ -68,6 +69,7 @@ steer_init(struct tern_engine *e)
 			return -EINVAL;
 	s->rings = c->rings;
 	s->method = c->steer == TERN_STEER_SINGLE ? TERN_STEER_SOFTWARE : c->steer;
+	s->nic_hash = s->method == TERN_STEER_RSS && c->rx_rss_hash;
 	s->port_lo = c->port_lo;
 	s->port_hi = c->port_hi;
 	if (c->rss != NULL) {
@@ -174,8 +176,11 @@ steer_tcp(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr
 	 * ports is tcp_input's to drop (counted). */
 	if (s->in_ring || l4len < WIRE_TCP_HLEN)
 		return false;
-	owner = steer_owner(s, ip->src, ip->dst, (uint16_t)(l4[0] << 8 | l4[1]),
-	        (uint16_t)(l4[2] << 8 | l4[3]));
+	if (s->nic_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+		owner = s->reta[m->hash.rss % s->reta_size]; /* the NIC did the hash */
+	else
+		owner = steer_owner(s, ip->src, ip->dst, (uint16_t)(l4[0] << 8 | l4[1]),
+		        (uint16_t)(l4[2] << 8 | l4[3]));
 	if (owner == s->id)
 		return false;
 	if (s->nout == STEER_BURST)

@@ -49,6 +49,7 @@ struct engine_steer {
 	struct rte_ring *const *rings; /**< [n], from the configuration */
 	enum tern_steer_method method;
 	bool in_ring;     /**< processing a frame taken from our ring: ours by the rule */
+	bool nic_hash;    /**< rss and the NIC's hash is in the mbuf: the rule's hash */
 	uint16_t port_lo; /**< TERN_STEER_RTE_FLOW: the ephemeral range, in blocks */
 	uint16_t port_hi;
 	uint16_t nout; /**< frames stashed for other engines in this burst */

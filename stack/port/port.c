@@ -193,6 +193,8 @@ tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err
 		                                 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP);
 		if (pc.rx_adv_conf.rss_conf.rss_hf == 0)
 			pc.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE; /* af_packet: fanout does it */
+		else if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+			pc.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	}
 	rc = rte_eth_dev_configure(port, nq, nq, &pc);
 	if (rc != 0)
@@ -232,6 +234,8 @@ tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err
 		steer_rule(p, &info,
 		        pc.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? pc.rx_adv_conf.rss_conf.rss_hf
 		                                               : 0);
+	p->rx_rss_hash = p->steer == TERN_STEER_RSS &&
+	                 (pc.rxmode.offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH) != 0;
 	return 0;
 }
 
@@ -344,6 +348,7 @@ tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec)
 	ec->tx_tcp_csum_offload = p->tx_tcp_csum;
 	ec->rx_csum_offload = p->rx_csum;
 	ec->steer = p->steer;
+	ec->rx_rss_hash = p->rx_rss_hash;
 	ec->rss = p->nb_queues > 1 ? &p->rss : NULL;
 }
 

@@ -779,6 +779,55 @@ test_ring_full(void **state)
 	assert_int_equal(rte_ring_count(f->rings[1]), 1);
 }
 
+/* With the NIC's RSS as the rule and its hash in the mbuf, the hash is used as is (one
+ * RETA read); a frame without the flag falls back to computing it. */
+static void
+test_nic_hash(void **state)
+{
+	struct fx *f = *state;
+	static struct tern_rss rss;
+	struct tern_engine_conf c;
+	struct tern_engine *a, *b;
+	struct wire_tcp_repr th = {.sport = 80, .seq = 1, .flags = WIRE_TCP_ACK};
+	struct rte_mbuf *m;
+	unsigned i;
+
+	memcpy(rss.key, ms_key, sizeof(ms_key));
+	rss.key_len = sizeof(ms_key);
+	rss.reta_size = 64;
+	for (i = 0; i < 64; i++)
+		rss.reta[i] = (uint16_t)(i & 1);
+	make_rings(f, 2, 64);
+	test_link_capture(f->l, 0, true);
+	test_engine_conf(&c, f->l, 0, &us);
+	c.nengines = 2;
+	c.rings = f->rings;
+	c.steer = TERN_STEER_RSS;
+	c.rss = &rss;
+	c.rx_rss_hash = true;
+	a = test_engine_new_conf(f->l, 0, &c);
+	c.io = f->l2->end[0].io;
+	c.id = 1;
+	b = test_engine_new_conf(f->l2, 0, &c);
+	/* a 4-tuple engine 0 owns by the computed hash, but the NIC's says 1: handed over */
+	th.dport = port_owned(a, peer.ip, 80, 0, 40000);
+	m = test_craft_tcp(f->pool, &peer, &us, &th, NULL, 0);
+	m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+	m->hash.rss = 0x12345679; /* odd: entry of engine 1 */
+	test_link_inject(f->l, 0, m);
+	test_link_poll(f->l);
+	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 1);
+	/* the same frame without the NIC's hash stays on engine 0 (RST: no connection) */
+	test_link_inject(f->l, 0, test_craft_tcp(f->pool, &peer, &us, &th, NULL, 0));
+	test_link_poll(f->l);
+	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 1);
+	assert_int_equal(test_link_captured(f->l, 0), 1);
+	test_link_poll(f->l2);
+	assert_int_equal(tern_engine_stats(b)->ctr[TERN_CTR_STEER_RECEIVED], 1);
+	test_link_flush(f->l, 0);
+	test_link_flush(f->l2, 0);
+}
+
 int
 main(void)
 {
@@ -793,6 +842,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_rss_port_choice, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ring_handoff, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ring_full, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_nic_hash, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
