@@ -943,7 +943,9 @@ mq_new(const struct mq_params *p)
 	the_mq = m;
 	m->p = p;
 	m->n = p->n;
-	m->rng = p->seed | 1;
+	m->rng = p->seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
+	if (m->rng == 0)
+		m->rng = 1;
 	m->clk.ns = 1000ull * 1000000000ull;
 	list_init(&m->live);
 	list_init(&m->dead);
@@ -1228,16 +1230,19 @@ mq_check_rsts(struct mq *m)
 		rst_tx += tern_engine_stats(m->e[i])->ctr[TERN_CTR_TCP_RST_TX];
 		rst_rx += tern_engine_stats(m->e[i])->ctr[TERN_CTR_TCP_RST_RX];
 	}
-	assert_int_equal(answered, m->late_rst_from_us);
+	/* our RSTs: each answered a late segment to no connection or to a listener, where
+	 * the peer's late RSTs also end up (unanswered) */
 	assert_int_equal(rst_tx, m->late_rst_from_us);
-	assert_true(unanswered + rst_rx <= m->late_rst_to_us);
-	assert_int_equal(
-	        drops(peer, TERN_DROP_TCP_NO_LISTENER_RST) + drops(peer, TERN_DROP_TCP_LISTEN_BAD),
-	        m->late_rst_to_us);
+	assert_true(answered >= m->late_rst_from_us);
+	assert_true(answered + unanswered + rst_rx <= m->late_rst_from_us + m->late_rst_to_us);
+	/* the peer's likewise */
+	answered =
+	        drops(peer, TERN_DROP_TCP_NO_LISTENER_RST) + drops(peer, TERN_DROP_TCP_LISTEN_BAD);
+	unanswered = drops(peer, TERN_DROP_TCP_NO_LISTENER);
+	rst_rx = tern_engine_stats(peer)->ctr[TERN_CTR_TCP_RST_RX];
 	assert_int_equal(tern_engine_stats(peer)->ctr[TERN_CTR_TCP_RST_TX], m->late_rst_to_us);
-	assert_true(drops(peer, TERN_DROP_TCP_NO_LISTENER) +
-	                    tern_engine_stats(peer)->ctr[TERN_CTR_TCP_RST_RX] <=
-	            m->late_rst_from_us);
+	assert_true(answered >= m->late_rst_to_us);
+	assert_true(answered + unanswered + rst_rx <= m->late_rst_to_us + m->late_rst_from_us);
 }
 
 /* Resolve both ways first (the replies to the engines reach queue 0 and are shared), so
