@@ -30,11 +30,17 @@
  *   over small port ranges, so that TIME_WAIT and the reuse of its 4-tuples (RFC 6191, and
  *   tern_connect() over a TIME_WAIT entry) happen on the engine owning the tuple.
  *
- * Checked: no RST on the wire either way; every connection ends normally with its bytes
- * intact; each connection lives on the engine the rule names, and every TCP segment an
- * engine sends belongs to one of its own tuples; the steering counters equal what the
- * simulated NIC did (each misdirected segment handed over once, one ring enqueue per owner
- * per RX burst); error drops all zero; every mbuf pool back at its baseline.
+ * Checked: no RST on the wire either way while either end of its 4-tuple is open, and none
+ * at all without misdirection or a RETA change (with them, reordering can make a duplicate
+ * arrive after both ends closed, and its answer end in a RST: mq_check_rsts()); every
+ * connection ends normally with its bytes intact; each connection lives on the engine the
+ * rule names, and every TCP segment an engine sends belongs to one of its own tuples; the
+ * steering counters equal what the simulated NIC did (each misdirected segment handed over
+ * once, one ring enqueue per owner per RX burst); error drops all zero (PAWS too, without
+ * reordering); every mbuf pool back at its baseline.
+ *
+ * MULTIQ_SEED=n varies keys, RETAs, misdirection and sizes; MULTIQ_TRACE=port prints every
+ * frame of that local port (queue, flags, sequence numbers).
  *
  * Everything runs in one thread on a fake clock: every fake millisecond the peer and the
  * engines are polled in turn until the wire is quiet (at most MQ_ROUNDS_PER_MS rounds).
@@ -445,8 +451,8 @@ mq_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	return k;
 }
 
-/* Frames from the peer: to the queue the NIC's RSS picks (ARP: queue 0), sometimes to a
- * random other one. */
+/* Frames from the peer: to the queue the NIC's RSS picks (ARP: queue 0), sometimes (ARP
+ * too) to a random other one. */
 static void
 nic_dispatch(struct mq *m, struct rte_mbuf *pkt)
 {
@@ -459,11 +465,11 @@ nic_dispatch(struct mq *m, struct rte_mbuf *pkt)
 		if (f.flags & WIRE_TCP_RST)
 			rst_seen(m, &f, &m->rst_to_us);
 		q = nic_q(m, f.src, f.dst, f.sport, f.dport);
-		if (m->p->misdirect > 0 &&
-		        (double)(rng_next(&m->rng) % 1000000) < m->p->misdirect * 1000000) {
-			q = (q + 1 + (unsigned)(rng_next(&m->rng) % (m->n - 1))) % m->n;
-			m->misdirected++;
-		}
+	}
+	if (m->p->misdirect > 0 &&
+	        (double)(rng_next(&m->rng) % 1000000) < m->p->misdirect * 1000000) {
+		q = (q + 1 + (unsigned)(rng_next(&m->rng) % (m->n - 1))) % m->n;
+		m->misdirected++;
 	}
 	m->q_frames[q]++;
 	if (f.tcp)
