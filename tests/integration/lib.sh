@@ -19,8 +19,8 @@
 #   tern_engines N              TERN_LCORES/TERN_QUEUES for N engines (1 or 2) on the lab's
 #                               2 CPUs (exported, so tern_start and gen_run use them)
 #   tern_steering               check the ready line's engine count, log its steering method
-#   steer_drops JSON            of a /tern/drops reply, the drops that show a segment at the
-#                               wrong engine: "0" when none, else "name=N ..."
+#   steer_drops JSON [NAME...]  of a /tern/drops reply, the drops that show a segment at the
+#                               wrong engine, but the NAMEs: "0" when none, else "name=N ..."
 #
 # Every step is bounded: DPDK processes run under `timeout` (TERN_MAX_LIFETIME), clients take
 # --timeout, polls have deadlines. The EXIT trap stops what this script started, by pid, and
@@ -285,12 +285,13 @@ tern_steering() {
 	fi
 }
 
-# steer_drops JSON: the drops of a /tern/drops reply (tel_json) that a segment reaching an
-# engine that does not hold its flow causes (answered as to no connection, a bare ACK to a
-# listener, a SYN_SENT mismatch, the handoff ring full): "0" when none, else "name=N ...".
+# steer_drops JSON [NAME...]: the drops of a /tern/drops reply (tel_json) that a segment
+# reaching an engine that does not hold its flow causes (answered as to no connection, a
+# bare ACK to a listener, a SYN_SENT mismatch, the handoff ring full), except the NAMEs:
+# "0" when none, else "name=N ...".
 steer_drops() {
 	"$PY" -c 'import json,sys
 d = json.loads(sys.argv[1])
 ks = ("tcp_no_listener_rst", "tcp_no_listener", "tcp_listen_bad", "tcp_syn_sent_bad", "steer_ring_full")
-print(" ".join("%s=%d" % (k, d[k]) for k in ks if d.get(k)) or "0")' "$1"
+print(" ".join("%s=%d" % (k, d[k]) for k in ks if d.get(k) and k not in sys.argv[2:]) or "0")' "$@"
 }

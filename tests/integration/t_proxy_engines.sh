@@ -37,9 +37,11 @@ esac
 TERN_ECHO=${TERN_PROXY:-$TERN_BUILD/apps/tern-proxy/tern-proxy}
 tern_engines "$PROXY_ENGINES"
 port=8000
-ng1=8081
-ng2=8082
-py_port=8090
+# Ports no other test uses: a TIME_WAIT that Linux still holds from an earlier test toward
+# the same tern port could refuse a SYN of this tern process (tcp_syn_sent_bad).
+ng1=8181
+ng2=8182
+py_port=8190
 peer_ip=$TERNLAB_PEER_IP
 url=http://$TERNLAB_TERN_IP:$port
 lab_up
