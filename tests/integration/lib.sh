@@ -16,6 +16,11 @@
 #   it_defer FUNC               call FUNC (no arguments) first thing in the exit cleanup, for
 #                               what a test sets up beyond tern and the lab (e.g. netem.sh)
 #   tel_json CMD                telemetry reply as one line of JSON ({} when unreachable)
+#   tern_engines N              TERN_LCORES/TERN_QUEUES for N engines (1 or 2) on the lab's
+#                               2 CPUs (exported, so tern_start and gen_run use them)
+#   tern_steering               check the ready line's engine count, log its steering method
+#   steer_drops JSON [NAME...]  of a /tern/drops reply, the drops that show a segment at the
+#                               wrong engine, but the NAMEs: "0" when none, else "name=N ..."
 #
 # Every step is bounded: DPDK processes run under `timeout` (TERN_MAX_LIFETIME), clients take
 # --timeout, polls have deadlines. The EXIT trap stops what this script started, by pid, and
@@ -250,4 +255,43 @@ tel_json() {
 	v=$(tel "$1" 2>/dev/null) || v=
 	[ -n "$v" ] || v='{}'
 	echo "$v"
+}
+
+# tern_engines N: lcores and queue pairs for N engines. Two engines get one CPU each (the
+# main lcore mostly sleeps, next to engine 0); TERN_QUEUES is af_packet's qpairs (and
+# virtio-user's queues); net_tap opens one queue per engine by itself.
+tern_engines() {
+	case "$1" in
+	1) TERN_LCORES=0 TERN_QUEUES=1 ;;
+	2) TERN_LCORES="0@0,1@0,2@1" TERN_QUEUES=2 ;;
+	*) it_fail "tern_engines: 1 or 2 engines on this lab, not '$1'" ;;
+	esac
+	TERN_ENGINES=$1
+	export TERN_LCORES TERN_QUEUES TERN_ENGINES
+}
+
+# tern_steering: the ready line of the running tern names TERN_ENGINES engines; with several,
+# log the steering method it reports (", steering software|rss|rte_flow").
+tern_steering() {
+	local ready steer want=${TERN_ENGINES:-1}
+	ready=$(grep -m1 ': ready: ' "$TERN_LOG" || true)
+	if [ "$want" -gt 1 ]; then
+		grep -q ", $want engines" <<<"$ready" || it_fail "tern did not start $want engines: $ready"
+		steer=$(grep -o 'steering [a-z_]*' <<<"$ready" || true)
+		it_log "steering method: ${steer:-(none in the ready line)}"
+		# STEER_METHOD_CHECK: [ -n "$steer" ] || it_fail "no steering method in the ready line: $ready"
+	else
+		grep -q ", 1 engine\b" <<<"$ready" || it_fail "tern did not start 1 engine: $ready"
+	fi
+}
+
+# steer_drops JSON [NAME...]: the drops of a /tern/drops reply (tel_json) that a segment
+# reaching an engine that does not hold its flow causes (answered as to no connection, a
+# bare ACK to a listener, a SYN_SENT mismatch, the handoff ring full), except the NAMEs:
+# "0" when none, else "name=N ...".
+steer_drops() {
+	"$PY" -c 'import json,sys
+d = json.loads(sys.argv[1])
+ks = ("tcp_no_listener_rst", "tcp_no_listener", "tcp_listen_bad", "tcp_syn_sent_bad", "steer_ring_full")
+print(" ".join("%s=%d" % (k, d[k]) for k in ks if d.get(k) and k not in sys.argv[2:]) or "0")' "$@"
 }

@@ -3,8 +3,9 @@
 #
 # usage: tests/integration/run.sh [-v] [MODE...]     MODE: af_packet tap virtio-user (default: all)
 #   -v               stream every test's log instead of only failing ones' tails
-#   TESTS="ping echo_10m seq200 close_by_tern close_by_linux two_engines netem gen_connect
-#          gen_synflood gen_http synflood http proxy proxy_timeouts gen_steer churn"   subset / order (churn: twice the timeout)
+#   TESTS="ping echo_10m seq200 close_by_tern close_by_linux two_engines echo_engines netem
+#          gen_connect gen_synflood gen_http synflood http proxy proxy_timeouts proxy_engines
+#          gen_steer churn churn2"   subset / order (churn, churn2: twice the timeout)
 #   TEST_TIMEOUT=300 seconds per test (then SIGTERM: the test cleans up and fails)
 #   TERN_BUILD=/work/main/build (tern-echo at $TERN_BUILD/apps/tern-echo/tern-echo)
 #
@@ -22,7 +23,7 @@ verbose=0
 if [ "${1:-}" = -v ]; then verbose=1; shift; fi
 modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=(af_packet tap virtio-user)
-read -ra tests <<<"${TESTS:-ping echo_10m seq200 close_by_tern close_by_linux two_engines netem gen_connect gen_synflood gen_http synflood http proxy proxy_timeouts gen_steer churn}"
+read -ra tests <<<"${TESTS:-ping echo_10m seq200 close_by_tern close_by_linux two_engines echo_engines netem gen_connect gen_synflood gen_http synflood http proxy proxy_timeouts proxy_engines gen_steer churn churn2}"
 : "${TEST_TIMEOUT:=300}"
 : "${TERN_BUILD:=/work/main/build}"
 export TERN_BUILD
@@ -60,17 +61,22 @@ for mode in "${modes[@]}"; do
 	fi
 	lab_is_up=1
 	for t in "${tests[@]}"; do
-		# Tests that need a multi-queue attachment run in af_packet mode only (qpairs=).
-		case " ${AF_PACKET_ONLY:-two_engines netem synflood churn gen_steer} " in
+		# Tests that need a multi-queue attachment run in af_packet mode only (qpairs=); the
+		# two-engine tests of MULTI_QUEUE also in tap mode (net_tap opens a queue per engine),
+		# not over the lab's one-queue vhost bridge.
+		case " ${AF_PACKET_ONLY:-two_engines netem synflood churn churn2 gen_steer} " in
 		*" $t "*) [ "$mode" = af_packet ] || continue ;;
+		esac
+		case " ${MULTI_QUEUE:-echo_engines proxy_engines} " in
+		*" $t "*) [ "$mode" != virtio-user ] || continue ;;
 		esac
 		script=$here/t_$t.sh
 		log=$logdir/$t.$mode.log
 		if [ ! -x "$script" ]; then fail_line "${t}[$mode]" "no test script $script"; continue; fi
 		rc=0
 		tmo=$TEST_TIMEOUT
-		# The churn test runs 400,000+ connections: it gets twice the time.
-		[ "$t" != churn ] || tmo=$((TEST_TIMEOUT * 2))
+		# The churn tests run 400,000+ connections: they get twice the time.
+		case "$t" in churn | churn2) tmo=$((TEST_TIMEOUT * 2)) ;; esac
 		if [ "$verbose" = 1 ]; then
 			if timeout -k 15 "$tmo" "$script" "$mode" 2>&1 | tee "$log" |
 				sed -u '/^\(PASS\|FAIL\) /d'; then :; else rc=${PIPESTATUS[0]}; fi

@@ -2,7 +2,8 @@
 # TIME_WAIT churn through tern-proxy (issue 5; docs/TCP.md "TIME_WAIT and reuse"):
 # short HTTP connections from Linux clients in the peer namespace (tern-churn), through
 # tern-proxy (MSL 30 s, so TIME_WAIT lasts 60 s; --port-range cut to 10,000 ports), to ONE
-# backend: nginx on PEER_IP:8080. Each connection is a GET of 1000 bytes.
+# backend: nginx on PEER_IP:8080 (8180 with two engines). Each connection is a GET of 1000
+# bytes.
 #   1. proxy closes first, --tw-reuse on: the client closes after the response, the proxy
 #      passes the FIN on, nginx (keep-alive) closes second, so tern holds the backend-side
 #      TIME_WAIT and must reuse its 10,000 ports (active reuse). CHURN_COUNT (200,000)
@@ -22,13 +23,22 @@
 #      ~1 s).
 # The peer namespace's client port range is 10000-39999 with net.ipv4.tcp_tw_reuse=1 (the
 # Linux clients reuse their own TIME_WAIT ports after 1 s in case 1); both are restored.
+# With CHURN_ENGINES=2 (t_churn2.sh, test name churn2) tern-proxy runs two engines (af_packet
+# qpairs=2): each engine owns half of the 10,000 ports and its own TIME_WAIT entries, and
+# every segment of both sides of each proxied flow must reach the engine holding it (issue
+# 10); the ready line's steering method and the opens and handoffs per engine are logged,
+# and every run also fails on a drop of a segment at the wrong engine (lib.sh steer_drops).
 # usage: t_churn.sh [af_packet|tap|virtio-user]
-# Environment: CHURN_COUNT (200000), CHURN_OFF_COUNT (20000), CHURN_CONC (32).
+# Environment: CHURN_COUNT (200000), CHURN_OFF_COUNT (20000), CHURN_CONC (32), CHURN_ENGINES (1).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-it_begin churn "${1:-}"
+: "${CHURN_ENGINES:=1}"
+if [ "$CHURN_ENGINES" = 1 ]; then it_begin churn "${1:-}"; else it_begin "churn$CHURN_ENGINES" "${1:-}"; fi
+[ "$CHURN_ENGINES" = 1 ] || [ "$IT_MODE" != virtio-user ] ||
+	it_fail "several engines need several queues: af_packet (qpairs=) or tap"
+[ "$CHURN_ENGINES" = 1 ] || tern_engines "$CHURN_ENGINES"
 # shellcheck source=nginx_lib.sh
 . "$IT_DIR/nginx_lib.sh"
 : "${CHURN_COUNT:=200000}"
@@ -40,9 +50,20 @@ PROXY=$TERN_BUILD/apps/tern-proxy/tern-proxy
 [ -x "$PROXY" ] || it_fail "tern-proxy not built: $PROXY"
 lab_up
 
+# The backend port differs with the engine count (churn: 8080, churn2: 8180), and the peer
+# must hold no TIME_WAIT on it: one left by an earlier tern-proxy process (churn before
+# churn2, or a run before this one) refuses SYNs whose timestamps are older (another
+# process clock): tcp_syn_sent_bad, a RST and the SYN again 1 s later.
+be_port=$((8080 + (CHURN_ENGINES - 1) * 100))
+peer_tw() { ip netns exec "$TERNLAB_NS_P" ss -Htan state time-wait "sport = :$be_port" | wc -l; }
+peer_tw_none() { [ "$(peer_tw)" -eq 0 ]; }
+if ! peer_tw_none; then
+	it_log "the peer holds $(peer_tw) TIME_WAIT on port $be_port: waiting for them to expire"
+	wait_until 75 peer_tw_none || it_log "still $(peer_tw) after 75 s"
+fi
 mkdir -p "$IT_TMP/www"
 head -c 1000 /dev/urandom >"$IT_TMP/www/f1k"
-ngx_start "$IT_TMP/www" 8080
+ngx_start "$IT_TMP/www" "$be_port"
 
 old_reuse=$(ip netns exec "$TERNLAB_NS_P" sysctl -n net.ipv4.tcp_tw_reuse)
 old_range=$(ip netns exec "$TERNLAB_NS_P" sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')
@@ -58,9 +79,10 @@ CJ=
 # run NAME TW_REUSE CLOSE COUNT MAX_SECONDS: one tern-proxy, one tern-churn run; leaves the
 # summary in CJ and tern's counters in TW_ACTIVE TW_PASSIVE TW_SYN TW_HELD.
 run() {
-	local name=$1 tw=$2 close=$3 count=$4 secs=$5 rc=0
-	TERN_ECHO=$PROXY tern_start 80 --backend "$TERNLAB_PEER_IP:8080" --port-range 50000-59999 \
+	local name=$1 tw=$2 close=$3 count=$4 secs=$5 rc=0 misdirected=0
+	TERN_ECHO=$PROXY tern_start 80 --backend "$TERNLAB_PEER_IP:$be_port" --port-range 50000-59999 \
 		--msl 30000 --tw-reuse "$tw" --stats-interval 10
+	[ "$CHURN_ENGINES" = 1 ] || tern_steering
 	it_log "$name: $count connections, the $close closes first, --tw-reuse $tw"
 	PEER_TIMEOUT=$((secs + 30)) peer "$CHURN" --target "$TERNLAB_TERN_IP:80" --path /f1k \
 		--count "$count" --concurrency "$CHURN_CONC" --close "$close" --max-seconds "$secs" \
@@ -73,7 +95,21 @@ run() {
 	TW_HELD=$(tel_num /tern/gauges time_wait)
 	it_log "$name: $CJ"
 	it_log "$name: tern: time_wait $TW_HELD, reuse active $TW_ACTIVE passive $TW_PASSIVE, SYNs refused by TIME_WAIT $TW_SYN"
+	if [ "$CHURN_ENGINES" -gt 1 ]; then
+		local e spread=
+		for e in $(seq 0 $((CHURN_ENGINES - 1))); do
+			spread+="engine $e passive $(tel_num "/tern/stats,$e" tcp_passive_open) active $(tel_num "/tern/stats,$e" tcp_active_open) handoff $(tel_num "/tern/stats,$e" steer_handoff); "
+		done
+		# Not tcp_syn_sent_bad: one engine counts it too (backend_first_on, a new process's
+		# SYNs to a port nginx holds in TIME_WAIT with an older timestamp clock, see above).
+		misdirected=$(steer_drops "$(tel_json /tern/drops)" tcp_syn_sent_bad)
+		it_log "$name: ${spread%; }; wrong-engine drops: $misdirected"
+	fi
 	tern_stop
+	if [ "$CHURN_ENGINES" -gt 1 ]; then
+		grep -E '^tern-proxy: (final:|drop )' "$TERN_LOG" | while read -r l; do it_log "$name: $l"; done
+		[ "$misdirected" = 0 ] || it_fail "$name: segments answered at the wrong engine: $misdirected"
+	fi
 }
 cj() { CJ_EXPR=$1 "$PY" -c 'import json,os,sys; d=json.loads(sys.stdin.read()); print(eval(os.environ["CJ_EXPR"]))' <<<"$CJ"; }
 want() { [ "$(cj "$2")" = True ] || it_fail "$1 ($2 is false; $CJ)"; }

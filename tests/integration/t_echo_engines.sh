@@ -1,0 +1,66 @@
+#!/bin/bash
+# tern-echo with TWO engines, bulk both ways at once (issue 10): ECHO_FLOWS (8) parallel
+# bulk_client.py runs of ECHO_MB (8) MiB each (own seed each), every byte of every echo
+# checked as it arrives, then the client's half-close and tern's close. All must succeed;
+# tern sends no RST and counts no drop of a segment at the wrong engine (steer_drops in
+# lib.sh). Passive opens only: each flow must stay on the engine its SYN reached. Logs the
+# ready line's steering method, passive opens per engine and the final stats line.
+# Modes: af_packet (qpairs=2) and tap (one queue per engine); not virtio-user (one queue).
+# usage: t_echo_engines.sh [af_packet|tap]
+# Environment: ECHO_FLOWS (8), ECHO_MB (8), ECHO_ENGINES (2; 1 for a baseline).
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+it_begin echo_engines "${1:-}"
+case "$IT_MODE" in
+af_packet | tap) ;;
+*) it_fail "two engines are tested in af_packet and tap modes only (several queues)" ;;
+esac
+: "${ECHO_FLOWS:=8}"
+: "${ECHO_MB:=8}"
+: "${ECHO_ENGINES:=2}"
+port=7020
+tern_engines "$ECHO_ENGINES"
+lab_up
+tern_start "$port" --stats-interval 5
+tern_steering
+
+cat >"$IT_TMP/bulk.sh" <<'SH'
+n=$1 dir=$2
+shift 2
+for i in $(seq "$n"); do
+	(
+		rc=0
+		"$@" --seed "$i" >"$dir/bulk.$i" 2>&1 || rc=$?
+		echo "$rc" >"$dir/rc.$i"
+	) &
+done
+wait
+SH
+it_log "$ECHO_FLOWS parallel echoes of $ECHO_MB MiB"
+PEER_TIMEOUT=200 peer bash "$IT_TMP/bulk.sh" "$ECHO_FLOWS" "$IT_TMP" \
+	"$PY" "$IT_DIR/bulk_client.py" --host "$TERNLAB_TERN_IP" --port "$port" \
+	--bytes $((ECHO_MB << 20)) --stall 30 --timeout 150 || it_fail "the echo batch did not finish"
+bad=0
+for i in $(seq "$ECHO_FLOWS"); do
+	if [ "$(cat "$IT_TMP/rc.$i" 2>/dev/null)" != 0 ]; then
+		bad=$((bad + 1))
+		[ "$bad" -gt 3 ] || it_log "echo $i: exit $(cat "$IT_TMP/rc.$i" 2>/dev/null): $(tail -n 1 "$IT_TMP/bulk.$i")"
+	fi
+done
+drops=$(tel_json /tern/drops)
+rst_tx=$(tel_num /tern/stats tcp_rst_tx)
+misdirected=$(steer_drops "$drops")
+spread=
+for e in $(seq 0 $((TERN_ENGINES - 1))); do
+	spread+="engine $e passive $(tel_num "/tern/stats,$e" tcp_passive_open) handoff $(tel_num "/tern/stats,$e" steer_handoff); "
+done
+it_log "echoes: $((ECHO_FLOWS - bad)) of $ECHO_FLOWS byte-exact; ${spread%; }"
+it_log "drops: $drops"
+tern_stop
+grep -E '^tern-echo: (final:|drop )' "$TERN_LOG" | while read -r l; do it_log "$l"; done
+[ "$bad" -eq 0 ] || it_fail "$bad of $ECHO_FLOWS echoes failed; tern sent $rst_tx RSTs; drops $drops"
+[ "$rst_tx" -eq 0 ] || it_fail "tern sent $rst_tx RSTs; misdirection drops: $misdirected"
+[ "$misdirected" = 0 ] || it_fail "misdirection drops: $misdirected"
+it_pass
