@@ -124,19 +124,20 @@ enum tern_syncookies {
 
 /**
  * How the engines of one port agree on the owner of every TCP flow (docs/ARCHITECTURE.md
- * "Steering between engines"). The owner is always
+ * "Steering between engines"). With TERN_STEER_RSS the owner is
  *   reta[Toeplitz(key, peer address, our address, peer port, our port) % reta_size]
- * (engine i polls queue i), except that with TERN_STEER_RTE_FLOW a local port inside the
- * ephemeral range belongs to the engine whose block of the range holds it. Segments that
- * reach another engine's queue are handed to the owner over its ring.
+ * (engine i polls queue i), the NIC's own spreading. Otherwise a local port inside the
+ * ephemeral range belongs to the engine whose equal block of the range holds it (active
+ * opens), and any other 4-tuple is owned by that hash under tern's own key and RETA.
+ * Segments that reach another engine's queue are handed to the owner over its ring.
  */
 enum tern_steer_method {
 	TERN_STEER_SINGLE = 0, /**< one engine: nothing to steer */
 	TERN_STEER_RSS,        /**< key and RETA are the NIC's own: misdirected frames are rare */
-	TERN_STEER_RTE_FLOW,   /**< rte_flow rules pin each engine's ephemeral port block to its
-	                            queue; other flows by tern's own key and RETA (software) */
+	TERN_STEER_RTE_FLOW,   /**< rte_flow rules pin each engine's ephemeral block to its
+	                            queue; passive flows handed over as with software */
 	TERN_STEER_SOFTWARE,   /**< the port's spreading is unknown (af_packet, tap, one queue):
-	                            tern's own key and RETA, misdirected frames handed over */
+	                            misdirected frames handed over */
 };
 
 /** "single", "rss", "rte_flow" or "software". */

@@ -50,7 +50,7 @@ struct engine_steer {
 	enum tern_steer_method method;
 	bool in_ring;     /**< processing a frame taken from our ring: ours by the rule */
 	bool nic_hash;    /**< rss and the NIC's hash is in the mbuf: the rule's hash */
-	uint16_t port_lo; /**< TERN_STEER_RTE_FLOW: the ephemeral range, in blocks */
+	uint16_t port_lo; /**< the ephemeral range, in blocks (all but TERN_STEER_RSS) */
 	uint16_t port_hi;
 	uint16_t nout; /**< frames stashed for other engines in this burst */
 	uint16_t out_owner[STEER_BURST];
@@ -96,7 +96,7 @@ steer_owner(const struct engine_steer *s, uint32_t raddr, uint32_t laddr, uint16
 {
 	uint32_t h;
 
-	if (s->method == TERN_STEER_RTE_FLOW && lport >= s->port_lo && lport <= s->port_hi)
+	if (s->method != TERN_STEER_RSS && lport >= s->port_lo && lport <= s->port_hi)
 		return share_owner(s->port_lo, s->port_hi, s->n, lport);
 	h = toeplitz_ipv4_tcp_tab((const uint32_t(*)[256])s->tab, raddr, laddr, rport, lport);
 	return s->reta[h % s->reta_size];

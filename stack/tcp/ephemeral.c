@@ -3,9 +3,10 @@
  * Ephemeral (local address, port) choice for active opens. See ephemeral.h.
  *
  * Cost: the cursor's candidate is usually free (it was handed out longest ago), so a
- * connect costs one flow table lookup; with n engines about one in n candidates is owned
- * by this engine (steer_owner(), a Toeplitz hash of 12 table lookups), so n hashes too;
- * under rte_flow the share is the engine's own block and every candidate is its own. Candidates
+ * connect costs one flow table lookup. With several engines the share is the engine's own
+ * block of the range, every port of which it owns; only under rss (the NIC's hash) is it
+ * the whole range, of which about one candidate in n is owned (steer_owner(), a Toeplitz
+ * hash of 12 table lookups), so n hashes too. Candidates
  * still busy are skipped as the cursor passes them. Only when nearly every candidate is busy toward
  * the destination does a connect walk the whole share, and it then fails with EADDRNOTAVAIL only if
  * all of them truly are.
@@ -31,7 +32,7 @@ ephemeral_init(struct tern_engine *e)
 	struct tcp_ephemeral *ep = &e->tcp.eph;
 	uint32_t i;
 
-	if (e->steer.method == TERN_STEER_RTE_FLOW) {
+	if (e->steer.n > 1 && e->steer.method != TERN_STEER_RSS) {
 		share_of(conf->port_lo, conf->port_hi, e->steer.id, e->steer.n, &ep->share_lo,
 		        &ep->share_len);
 	} else {

@@ -5,10 +5,10 @@
  *
  * An engine opens only from 4-tuples it owns by the steering rule (steer_owner()), so no
  * 4-tuple can be used, or held in TIME_WAIT, by two engines:
- * - by default the whole range [port_lo, port_hi], skipping candidates whose 4-tuple
- *   toward the destination another engine owns (a different set for every engine);
- * - under rte_flow: the engine's own block of the range (share_of()), every port of which
- *   it owns.
+ * - software and rte_flow: the engine's own equal block of [port_lo, port_hi]
+ *   (share_of()), every port of which it owns;
+ * - rss: the whole range, skipping candidates whose 4-tuple toward the destination the
+ *   NIC's hash gives to another engine (a different set for every engine).
  * Candidates are the pairs (address, port) of the share, addresses varying fastest; a
  * cursor walks them round robin, so the candidate it offers is the one handed out longest
  * ago. A candidate is taken unless its 4-tuple toward the destination is in use: the key
@@ -34,7 +34,7 @@ typedef bool (*tcp_tw_reuse_fn)(struct tern_engine *e, struct tcp_tw *tw, tern_s
 
 struct tcp_ephemeral {
 	uint16_t share_lo;  /**< first port of this engine's share */
-	uint32_t share_len; /**< ports in the share (the whole range but under rte_flow) */
+	uint32_t share_len; /**< ports in the share (under rss: the whole range) */
 	uint32_t nsrc;      /**< local addresses: src[0] = conf.ip, then conf.src_ips */
 	uint32_t src[1 + TERN_MAX_SRC_IPS];
 	uint32_t total;           /**< candidates: share_len * nsrc */

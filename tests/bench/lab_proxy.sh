@@ -9,6 +9,8 @@
 #   server side, in the tern-side namespace on the lab veth end tern-t, pinned to CPU
 #   BP_SRV_CPU (0), one of:
 #     tern-proxy   af_packet on tern-t, one engine, --backend PEER:8080
+#     tern-proxy-2e the same with two engines (qpairs=2, lcores 0@SRV,1@SRV,2@CLI: on a
+#                  2-CPU machine the second engine shares the client CPU)
 #     nginx-stream the kernel with tern's address on tern-t, nginx (1 worker, stream module)
 #                  proxy_pass PEER:8080, net.ipv4.tcp_tw_reuse=1 (tern reuses TIME_WAIT too)
 #     tern-http    --body-size BP_BODY
@@ -23,7 +25,7 @@
 # tern / nginx. tern pays for af_packet (a copy and a system call per burst each way);
 # nginx runs on the kernel's own veth path.
 # Environment: BP_REPS (3), BP_CONNS (20000), BP_CONC (32), BP_SECS (5), BP_BODY (1000),
-# BP_SRV_CPU (0), BP_CLI_CPU (1), TERNLAB_*.
+# BP_SRV_CPU (0), BP_CLI_CPU (1), BP_ARMS (all five), TERNLAB_*.
 # Never a pass/fail test: exit status 1 only when set-up failed or a run could not happen.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -123,11 +125,13 @@ start_srv() {
 	case $arm in
 	tern-*)
 		dpdk_prefix=$TERNLAB_PREFIX-bp-$$-$RANDOM
-		eal=$("$root/dpdk-config/eal-args.sh" af_packet --file-prefix "$dpdk_prefix" -l "$BP_SRV_CPU" -q 1)
+		local app=${arm%-2e} lc=$BP_SRV_CPU q=1
+		[ "$app" = "$arm" ] || { lc="0@$BP_SRV_CPU,1@$BP_SRV_CPU,2@$BP_CLI_CPU"; q=2; }
+		eal=$("$root/dpdk-config/eal-args.sh" af_packet --file-prefix "$dpdk_prefix" -l "$lc" -q "$q")
 		local args=(--listen 80 --backend "$TERNLAB_PEER_IP:8080")
-		[ "$arm" = tern-proxy ] || args=(--listen 80 --body-size "$BP_BODY")
+		[ "$app" = tern-proxy ] || args=(--listen 80 --body-size "$BP_BODY")
 		# shellcheck disable=SC2086 # eal: words without whitespace
-		timeout -k 5 600 ip netns exec "$TERNLAB_NS_T" "$build/apps/$arm/$arm" $eal -- \
+		timeout -k 5 600 ip netns exec "$TERNLAB_NS_T" "$build/apps/$app/$app" $eal -- \
 			--ip "$TERNLAB_TERN_IP/$TERNLAB_PLEN" "${args[@]}" --stats-interval 0 \
 			</dev/null >"$tmp/srv.log" 2>&1 &
 		srv_pid=$!
@@ -188,7 +192,7 @@ EOF
 
 echo "# lab proxy/http benchmark: $BP_CONNS connections x $BP_CONC (tern-churn), wrk -c $BP_CONC -d ${BP_SECS}s, body $BP_BODY B, $BP_REPS reps"
 for rep in $(seq 1 "$BP_REPS"); do
-	for arm in tern-proxy nginx-stream tern-http nginx-http; do
+	for arm in ${BP_ARMS:-tern-proxy tern-proxy-2e nginx-stream tern-http nginx-http}; do
 		measure "$arm" "$rep"
 	done
 done
@@ -199,7 +203,7 @@ def med(arm, k):
     v = [r[k] for r in rows if r["arm"] == arm]
     return statistics.median(v) if v else 0
 print("# medians")
-for arm in ("tern-proxy", "nginx-stream", "tern-http", "nginx-http"):
+for arm in ("tern-proxy", "tern-proxy-2e", "nginx-stream", "tern-http", "nginx-http"):
     print(f"{arm:13s} conn/s {med(arm, 'conn_per_s'):9.0f}  req/s {med(arm, 'req_per_s'):9.0f}"
           f"  failed conns {sum(r['conn_failed'] for r in rows if r['arm'] == arm)}"
           f"  wrk errors {sum(r['wrk_errors'] + r['wrk_non2xx'] for r in rows if r['arm'] == arm)}")
@@ -208,4 +212,6 @@ def ratio(a, b, k):
 print("# ratios tern / nginx")
 print(f"proxy: conn/s {ratio('tern-proxy', 'nginx-stream', 'conn_per_s'):.2f}x  req/s {ratio('tern-proxy', 'nginx-stream', 'req_per_s'):.2f}x")
 print(f"http:  conn/s {ratio('tern-http', 'nginx-http', 'conn_per_s'):.2f}x  req/s {ratio('tern-http', 'nginx-http', 'req_per_s'):.2f}x")
+print("# ratios two engines / one engine (same clients, same run)")
+print(f"proxy: conn/s {ratio('tern-proxy-2e', 'tern-proxy', 'conn_per_s'):.2f}x  req/s {ratio('tern-proxy-2e', 'tern-proxy', 'req_per_s'):.2f}x")
 EOF

@@ -271,7 +271,9 @@ tern_engines() {
 }
 
 # tern_steering: the ready line of the running tern names TERN_ENGINES engines; with several,
-# log the steering method it reports (", steering software|rss|rte_flow").
+# it reports its steering method (", steering software|rss|rte_flow"): software on
+# af_packet; on tap rte_flow where the kernel takes net_tap's flow rules (cls_flower), else
+# software with the fallback said on stderr.
 tern_steering() {
 	local ready steer want=${TERN_ENGINES:-1}
 	ready=$(grep -m1 ': ready: ' "$TERN_LOG" || true)
@@ -279,7 +281,22 @@ tern_steering() {
 		grep -q ", $want engines" <<<"$ready" || it_fail "tern did not start $want engines: $ready"
 		steer=$(grep -o 'steering [a-z_]*' <<<"$ready" || true)
 		it_log "steering method: ${steer:-(none in the ready line)}"
-		# STEER_METHOD_CHECK: [ -n "$steer" ] || it_fail "no steering method in the ready line: $ready"
+		[ -n "$steer" ] || it_fail "no steering method in the ready line: $ready"
+		case "$IT_MODE" in
+		af_packet)
+			[ "$steer" = "steering software" ] ||
+				it_fail "af_packet must steer in software, the ready line says: $ready"
+			;;
+		tap)
+			if [ "$steer" = "steering software" ]; then
+				grep -q 'steering: no rte_flow (' "$TERN_LOG" ||
+					it_fail "tap fell back to software without saying why"
+				it_log "$(grep -m1 'steering: no rte_flow' "$TERN_LOG")"
+			else
+				[ "$steer" = "steering rte_flow" ] || it_fail "tap: unexpected $steer"
+			fi
+			;;
+		esac
 	else
 		grep -q ", 1 engine\b" <<<"$ready" || it_fail "tern did not start 1 engine: $ready"
 	fi
@@ -294,4 +311,59 @@ steer_drops() {
 d = json.loads(sys.argv[1])
 ks = ("tcp_no_listener_rst", "tcp_no_listener", "tcp_listen_bad", "tcp_syn_sent_bad", "steer_ring_full")
 print(" ".join("%s=%d" % (k, d[k]) for k in ks if d.get(k) and k not in sys.argv[2:]) or "0")' "$@"
+}
+
+# ctl_capture_start NAME: capture the SYN, FIN and RST segments on the peer's veth end into
+# $IT_TMP/NAME.ctl.pcap (bounded by TERN_MAX_LIFETIME; stopped by rst_audit or at exit).
+CTL_PCAP_PID=
+ctl_capture_stop() {
+	[ -n "$CTL_PCAP_PID" ] || return 0
+	ternlab_stop_pid "$CTL_PCAP_PID" 3 >/dev/null 2>&1 || true
+	wait "$CTL_PCAP_PID" 2>/dev/null || true
+	CTL_PCAP_PID=
+}
+ctl_capture_start() {
+	ctl_capture_stop
+	timeout -k 2 "$TERN_MAX_LIFETIME" ip netns exec "$TERNLAB_NS_P" tcpdump -i "$TERNLAB_IF_P" \
+		-s 96 -U -n -w "$IT_TMP/$1.ctl.pcap" \
+		'tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0' >"$IT_TMP/$1.ctl.log" 2>&1 &
+	CTL_PCAP_PID=$!
+	[ "${#IT_DEFER[@]}" -gt 0 ] && [[ " ${IT_DEFER[*]} " == *" ctl_capture_stop "* ]] ||
+		it_defer ctl_capture_stop
+	wait_until 5 grep -q 'listening on' "$IT_TMP/$1.ctl.log" ||
+		it_fail "tcpdump did not start: $(cat "$IT_TMP/$1.ctl.log")"
+}
+
+# rst_audit NAME: stop the capture and check the property steering must keep: tern answers
+# a segment as one to no connection only when no engine has the flow. Every RST tern sent
+# must be for a 4-tuple whose latest connection (since its last SYN) had already seen a FIN
+# from both sides, i.e. a late duplicate after the close. Prints "N RSTs, all after the
+# close" on success; on failure prints the offending RSTs and returns 1.
+rst_audit() {
+	sleep 0.3 # the last segments reach the capture
+	ctl_capture_stop
+	tcpdump -r "$IT_TMP/$1.ctl.pcap" -n -tt 2>/dev/null | "$PY" -c '
+import re, sys
+tern = sys.argv[1]
+pat = re.compile(r"^(\S+) IP (\d+\.\d+\.\d+\.\d+)\.(\d+) > (\d+\.\d+\.\d+\.\d+)\.(\d+): Flags \[([^\]]*)\]")
+conns, total, bad = {}, 0, []
+for line in sys.stdin:
+    m = pat.match(line)
+    if not m:
+        continue
+    t, sa, sp, da, dp, fl = m.groups()
+    key = tuple(sorted([(sa, sp), (da, dp)]))
+    side = (sa, sp)
+    if "S" in fl and "." not in fl:      # a SYN: a new connection on this 4-tuple
+        conns[key] = set()
+    if "F" in fl and key in conns:
+        conns[key].add(side)
+    if "R" in fl and sa == tern:
+        total += 1
+        if len(conns.get(key, ())) < 2:
+            bad.append("%s %s:%s > %s:%s [%s] (FINs seen: %d)" % (t, sa, sp, da, dp, fl, len(conns.get(key, ()))))
+if bad:
+    print("%d of %d RSTs from tern hit a connection that had not finished: %s" % (len(bad), total, "; ".join(bad[:5])))
+    sys.exit(1)
+print("%d RSTs, all after the close" % total)' "$TERNLAB_TERN_IP"
 }

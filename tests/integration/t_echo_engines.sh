@@ -1,10 +1,13 @@
 #!/bin/bash
 # tern-echo with TWO engines, bulk both ways at once (issue 10): ECHO_FLOWS (8) parallel
 # bulk_client.py runs of ECHO_MB (8) MiB each (own seed each), every byte of every echo
-# checked as it arrives, then the client's half-close and tern's close. All must succeed;
-# tern sends no RST and counts no drop of a segment at the wrong engine (steer_drops in
-# lib.sh). Passive opens only: each flow must stay on the engine its SYN reached. Logs the
-# ready line's steering method, passive opens per engine and the final stats line.
+# checked as it arrives, then the client's half-close and tern's close. All must succeed,
+# every connection must end normally at tern (closes by reason), no handoff ring may fill,
+# and tern may send a RST only to a 4-tuple whose connection had already finished (FIN both
+# ways; rst_audit in lib.sh, from a capture): a late duplicate, never a live flow. Passive
+# opens only; each flow is processed by the engine that owns it (steering), whichever
+# queue its frames reach. Logs the steering method, passive opens and handoffs per engine,
+# the drops and the final stats line.
 # Modes: af_packet (qpairs=2) and tap (one queue per engine); not virtio-user (one queue).
 # usage: t_echo_engines.sh [af_packet|tap]
 # Environment: ECHO_FLOWS (8), ECHO_MB (8), ECHO_ENGINES (2; 1 for a baseline).
@@ -25,6 +28,7 @@ tern_engines "$ECHO_ENGINES"
 lab_up
 tern_start "$port" --stats-interval 5
 tern_steering
+ctl_capture_start echo
 
 cat >"$IT_TMP/bulk.sh" <<'SH'
 n=$1 dir=$2
@@ -58,9 +62,14 @@ for e in $(seq 0 $((TERN_ENGINES - 1))); do
 done
 it_log "echoes: $((ECHO_FLOWS - bad)) of $ECHO_FLOWS byte-exact; ${spread%; }"
 it_log "drops: $drops"
+audit=$(rst_audit echo) || it_fail "$audit"
+it_log "RST audit: $audit"
 tern_stop
-grep -E '^tern-echo: (final:|drop )' "$TERN_LOG" | while read -r l; do it_log "$l"; done
+grep -E '^tern-echo: (final:|drop |connections closed)' "$TERN_LOG" | while read -r l; do it_log "$l"; done
 [ "$bad" -eq 0 ] || it_fail "$bad of $ECHO_FLOWS echoes failed; tern sent $rst_tx RSTs; drops $drops"
-[ "$rst_tx" -eq 0 ] || it_fail "tern sent $rst_tx RSTs; misdirection drops: $misdirected"
-[ "$misdirected" = 0 ] || it_fail "misdirection drops: $misdirected"
+grep -q "^tern-echo: connections closed: normal $ECHO_FLOWS reset 0 timeout 0 aborted 0" "$TERN_LOG" ||
+	it_fail "not every connection ended normally: $(grep 'connections closed' "$TERN_LOG")"
+ring_full=$(steer_drops "$drops" tcp_no_listener_rst tcp_no_listener tcp_listen_bad tcp_syn_sent_bad)
+[ "$ring_full" = 0 ] || it_fail "a handoff ring filled: $ring_full"
+it_log "misdirection drops (late duplicates after the close): $misdirected"
 it_pass

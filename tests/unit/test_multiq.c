@@ -158,6 +158,9 @@ rng_next(uint64_t *s)
 
 enum workload { WL_PASSIVE, WL_ACTIVE, WL_PROXY, WL_CHURN };
 
+#define MQ_PORT_LO 40000 /* the engines' ephemeral range */
+#define MQ_PORT_HI 40239
+
 struct mq_params {
 	const char *name;
 	enum workload wl;
@@ -345,9 +348,21 @@ toeplitz_q(const uint8_t *key, const uint16_t *reta, unsigned size, uint32_t src
 	return reta[rte_softrss(in, 3, key) % size];
 }
 
+/* The owner rule, written here independently of steer.h: with the NIC's own RSS its hash;
+ * otherwise our ephemeral range (the churn's small one, or the default) in n equal blocks, block i
+ * from lo + floor(range * i / n), and the hash of tern's key for every other local port. */
 static unsigned
 rule_owner(const struct mq *m, uint32_t raddr, uint32_t laddr, uint16_t rport, uint16_t lport)
 {
+	unsigned lo = m->p->wl == WL_CHURN ? MQ_PORT_LO : TERN_PORT_LO_DEFAULT;
+	unsigned hi = m->p->wl == WL_CHURN ? MQ_PORT_HI : TERN_PORT_HI_DEFAULT;
+
+	if (!m->p->rss && lport >= lo && lport <= hi) {
+		unsigned i = m->n - 1;
+		while (lport < lo + (hi - lo + 1) * i / m->n)
+			i--;
+		return i;
+	}
 	return toeplitz_q(m->rule_key, m->rule_reta, m->rule_size, raddr, laddr, rport, lport);
 }
 
@@ -1027,8 +1042,8 @@ mq_new(const struct mq_params *p)
 		c.secret[1] = p->seed + 1;
 		if (p->wl == WL_CHURN) {
 			/* small ranges: 4-tuples come back, some still in TIME_WAIT */
-			c.port_lo = peer ? 50000 : 40000;
-			c.port_hi = peer ? 50159 : 40239;
+			c.port_lo = peer ? 50000 : MQ_PORT_LO;
+			c.port_hi = peer ? 50159 : MQ_PORT_HI;
 		}
 		if (!peer) {
 			c.id = i;
