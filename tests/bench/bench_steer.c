@@ -19,9 +19,11 @@
  *  - rss: the NIC hashes with the key and RETA tern reads back, so the frames that reach
  *    queue 0 are the ones engine 0 owns (selected by rte_softrss, DPDK's own Toeplitz,
  *    untimed); share 0, only the rule's cost; "rss, 10% misdirected" puts one frame in ten
- *    from other queues there (a changed RETA, or af_packet's ROLLOVER);
+ *    from other queues there (a changed RETA, or af_packet's ROLLOVER); "rss, NIC's hash
+ *    in the mbuf" as a NIC with RTE_ETH_RX_OFFLOAD_RSS_HASH delivers them (one RETA read);
  *  - rte_flow: answers to active opens (local port in the ephemeral range) reach the
- *    block's queue by rule: two compares, share 0.
+ *    block's queue by rule: two compares and a 32-bit division, share 0 (the same rule
+ *    serves the ephemeral ports under software, where they arrive as "software" frames do).
  * Baselines, same frames, same run:
  *  - "read ports": the loop reading each frame's ports (what one engine pays: nothing);
  *  - "ring pass": every frame through one rte_ring enqueue/dequeue in bursts of 32 (the
@@ -110,6 +112,8 @@ eal_up(void)
 	}
 }
 
+static bool nic_hash; /* engines told the mbufs carry the NIC's hash (rx_rss_hash) */
+
 static struct tern_engine *
 engine(unsigned n, unsigned id, enum tern_steer_method m, const struct tern_rss *rss)
 {
@@ -132,6 +136,7 @@ engine(unsigned n, unsigned id, enum tern_steer_method m, const struct tern_rss 
 	c.rings = rings;
 	c.steer = m;
 	c.rss = rss;
+	c.rx_rss_hash = nic_hash;
 	c.port_lo = PORT_LO;
 	c.port_hi = PORT_HI;
 	e = tern_engine_create(&c);
@@ -211,7 +216,15 @@ make_frames(struct frame *fr, unsigned n, const struct tern_rss *nic, enum pick 
 			continue;
 		if (pick == NIC_Q0_MIS10 && (q != 0) != (i % 10 == 9))
 			continue;
-		build(&fr[i++], src, sport, dport);
+		build(&fr[i], src, sport, dport);
+		if (nic_hash) { /* what a NIC with RTE_ETH_RX_OFFLOAD_RSS_HASH hands over */
+			struct rte_ipv4_tuple t = {
+			        .src_addr = src, .dst_addr = US, .sport = sport, .dport = dport};
+			fr[i].m->hash.rss =
+			        rte_softrss((uint32_t *)&t, RTE_THASH_V4_L4_LEN, nic->key);
+			fr[i].m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+		}
+		i++;
 	}
 }
 
@@ -417,6 +430,17 @@ main(int argc, char **argv)
 		for (unsigned i = 0; i < n; i++)
 			tern_engine_destroy(e[i]);
 		free_frames(fr);
+		/* rss with the NIC's hash in each mbuf: one RETA read instead of the hash */
+		nic_hash = true;
+		for (unsigned i = 0; i < n; i++)
+			e[i] = engine(n, i, TERN_STEER_RSS, &nic);
+		make_frames(fr, n, &nic, NIC_Q0);
+		r = run_steer(e, n, fr);
+		row("rss, NIC's hash in the mbuf", n, r, base_read);
+		for (unsigned i = 0; i < n; i++)
+			tern_engine_destroy(e[i]);
+		free_frames(fr);
+		nic_hash = false;
 		/* rte_flow: answers to engine 0's active opens */
 		for (unsigned i = 0; i < n; i++)
 			e[i] = engine(n, i, TERN_STEER_RTE_FLOW, &other);

@@ -204,14 +204,19 @@ def med(arm, k):
     return statistics.median(v) if v else 0
 print("# medians")
 for arm in ("tern-proxy", "tern-proxy-2e", "nginx-stream", "tern-http", "nginx-http"):
+    if not any(r["arm"] == arm for r in rows):
+        continue
     print(f"{arm:13s} conn/s {med(arm, 'conn_per_s'):9.0f}  req/s {med(arm, 'req_per_s'):9.0f}"
           f"  failed conns {sum(r['conn_failed'] for r in rows if r['arm'] == arm)}"
           f"  wrk errors {sum(r['wrk_errors'] + r['wrk_non2xx'] for r in rows if r['arm'] == arm)}")
 def ratio(a, b, k):
     return med(a, k) / med(b, k) if med(b, k) else float("nan")
+def line(name, a, b):
+    if med(a, "conn_per_s") and med(b, "conn_per_s"):
+        print(f"{name} conn/s {ratio(a, b, 'conn_per_s'):.2f}x  req/s {ratio(a, b, 'req_per_s'):.2f}x")
 print("# ratios tern / nginx")
-print(f"proxy: conn/s {ratio('tern-proxy', 'nginx-stream', 'conn_per_s'):.2f}x  req/s {ratio('tern-proxy', 'nginx-stream', 'req_per_s'):.2f}x")
-print(f"http:  conn/s {ratio('tern-http', 'nginx-http', 'conn_per_s'):.2f}x  req/s {ratio('tern-http', 'nginx-http', 'req_per_s'):.2f}x")
+line("proxy:", "tern-proxy", "nginx-stream")
+line("http: ", "tern-http", "nginx-http")
 print("# ratios two engines / one engine (same clients, same run)")
-print(f"proxy: conn/s {ratio('tern-proxy-2e', 'tern-proxy', 'conn_per_s'):.2f}x  req/s {ratio('tern-proxy-2e', 'tern-proxy', 'req_per_s'):.2f}x")
+line("proxy:", "tern-proxy-2e", "tern-proxy")
 EOF
