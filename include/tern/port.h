@@ -78,13 +78,17 @@ int tern_port_wait_link(const struct tern_port *p, unsigned timeout_ms);
 /** Fill @p io with the burst functions of queue pair @p queue. */
 void tern_port_io(struct tern_port *p, uint16_t queue, struct tern_io *io);
 
+/** Most rules tern_port_steer_flow() installs when the PMD takes exact port matches only. */
+#define TERN_FLOW_MAX_EXACT 4096
+
 /**
  * Pin each engine's block of the ephemeral range [@p port_lo, @p port_hi] (share_of()
- * slices, as aligned power-of-two runs) to its queue with rte_flow rules matching TCP to
- * each of our @p nips addresses @p ips (host order), so that answers to active opens reach their
- * engine directly. On success the port's method becomes TERN_STEER_RTE_FLOW. On failure every rule
- * is removed, the method is unchanged and @p err says why (e.g. net_tap on a kernel without
- * cls_flower).
+ * slices) to its queue with rte_flow rules matching TCP to each of our @p nips addresses
+ * @p ips (host order), so that answers to active opens reach their engine directly: each
+ * block as aligned power-of-two runs under a port mask, or, where the PMD refuses port
+ * masks (net_tap), one rule per port, at most TERN_FLOW_MAX_EXACT. On success the port's
+ * method becomes TERN_STEER_RTE_FLOW. On failure every rule is removed, the method is
+ * unchanged and @p err says why (e.g. net_tap on a kernel without cls_flower).
  * @return 0, or a negative errno.
  */
 int tern_port_steer_flow(struct tern_port *p, const uint32_t *ips, unsigned nips, uint16_t port_lo,

@@ -267,44 +267,75 @@ flow_rule(uint16_t port_id, uint32_t ip, uint16_t port, uint16_t mask, uint16_t 
 	return rte_flow_create(port_id, &attr, pattern, actions, fe) != NULL ? 0 : -rte_errno;
 }
 
-int
-tern_port_steer_flow(struct tern_port *p, const uint32_t *ips, unsigned nips, uint16_t port_lo,
-        uint16_t port_hi, char *err, size_t errlen)
+/*
+ * Install the rules of every engine's block of [lo, hi], each an aligned power-of-two run
+ * of ports under one mask (@p exact false), or one rule per port (@p exact true: for PMDs
+ * that match ports exactly only, such as net_tap, whose TC flower rules take no port
+ * mask). @return 0, or the first refusal with @p fe set; p->flow_rules counts the rules.
+ */
+static int
+flow_blocks(struct tern_port *p, const uint32_t *ips, unsigned nips, uint16_t lo, uint16_t hi,
+        bool exact, struct rte_flow_error *fe)
 {
-	struct rte_flow_error fe;
 	unsigned i, k;
 	int rc = 0;
 
-	if (p->nb_queues <= 1)
-		return fail(err, errlen, -EINVAL, "one queue: nothing to pin");
-	if (p->steer == TERN_STEER_RSS)
-		return fail(err, errlen, -EEXIST, "the NIC's own RSS already steers every flow");
 	for (i = 0; i < p->nb_queues && rc == 0; i++) {
 		uint16_t first;
 		uint32_t len, a, end;
 
-		share_of(port_lo, port_hi, i, p->nb_queues, &first, &len);
-		/* The block as aligned power-of-two runs, each one masked rule. */
+		share_of(lo, hi, i, p->nb_queues, &first, &len);
 		for (a = first, end = (uint32_t)first + len; a < end && rc == 0;) {
-			uint32_t size = a == 0 ? 65536 : a & -a;
+			uint32_t size = exact ? 1 : a == 0 ? 65536 : a & -a;
 			while (a + size > end)
 				size >>= 1;
 			for (k = 0; k < nips && rc == 0; k++) {
-				memset(&fe, 0, sizeof(fe));
+				memset(fe, 0, sizeof(*fe));
 				rc = flow_rule(p->port_id, ips[k], (uint16_t)a,
-				        (uint16_t) ~(size - 1), (uint16_t)i, &fe);
+				        (uint16_t) ~(size - 1), (uint16_t)i, fe);
 				if (rc == 0)
 					p->flow_rules++;
 			}
 			a += size;
 		}
 	}
-	if (rc != 0) {
-		if (p->flow_rules > 0)
-			rte_flow_flush(p->port_id, NULL);
+	if (rc != 0 && p->flow_rules > 0)
+		rte_flow_flush(p->port_id, NULL);
+	if (rc != 0)
 		p->flow_rules = 0;
-		return fail(err, errlen, rc, "%s refused an rte_flow rule (%s: %s)", p->name,
+	return rc;
+}
+
+int
+tern_port_steer_flow(struct tern_port *p, const uint32_t *ips, unsigned nips, uint16_t port_lo,
+        uint16_t port_hi, char *err, size_t errlen)
+{
+	struct rte_flow_error fe;
+	uint32_t exact_rules = ((uint32_t)port_hi - port_lo + 1) * nips;
+	char masked[96];
+	int rc;
+
+	if (p->nb_queues <= 1)
+		return fail(err, errlen, -EINVAL, "one queue: nothing to pin");
+	if (p->steer == TERN_STEER_RSS)
+		return fail(err, errlen, -EEXIST, "the NIC's own RSS already steers every flow");
+	rc = flow_blocks(p, ips, nips, port_lo, port_hi, false, &fe);
+	if (rc != 0) {
+		snprintf(masked, sizeof(masked), "%s: %s",
 		        fe.message != NULL ? fe.message : "no reason given", rte_strerror(-rc));
+		if (exact_rules > TERN_FLOW_MAX_EXACT)
+			return fail(err, errlen, rc,
+			        "%s refused masked port rules (%s); one rule per port would take "
+			        "%u "
+			        "rules, more than %u (narrow --port-range)",
+			        p->name, masked, exact_rules, TERN_FLOW_MAX_EXACT);
+		rc = flow_blocks(p, ips, nips, port_lo, port_hi, true, &fe);
+		if (rc != 0)
+			return fail(err, errlen, rc,
+			        "%s refused masked port rules (%s) and exact ones (%s: %s)",
+			        p->name, masked,
+			        fe.message != NULL ? fe.message : "no reason given",
+			        rte_strerror(-rc));
 	}
 	p->steer = TERN_STEER_RTE_FLOW;
 	snprintf(p->steer_why, sizeof(p->steer_why),
