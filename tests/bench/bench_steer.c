@@ -345,15 +345,36 @@ row(const char *name, unsigned n, struct result r, double base)
 	        100.0 * r.share, r.per_enq, r.ns / base);
 }
 
+static struct tern_rss nic, other; /* the NIC's key and RETA; tern's own */
+static struct frame *fr;
+static double base_read;
+
+/* One row: n engines under method @p m and rule @p rss, frames as @p pick delivers them
+ * to engine 0 (with the NIC's hash in the mbuf when @p with_hash). */
+static void
+run_case(const char *name, unsigned n, enum tern_steer_method m, const struct tern_rss *rss,
+        enum pick pick, bool with_hash)
+{
+	struct tern_engine *e[MAXENG];
+
+	nic_hash = with_hash;
+	for (unsigned i = 0; i < n; i++)
+		e[i] = engine(n, i, m, rss);
+	make_frames(fr, n, &nic, pick);
+	row(name, n, run_steer(e, n, fr), base_read);
+	for (unsigned i = 0; i < n; i++)
+		tern_engine_destroy(e[i]);
+	free_frames(fr);
+	nic_hash = false;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"frames", required_argument, NULL, 'f'},
 	        {"rounds", required_argument, NULL, 'r'}, {"reps", required_argument, NULL, 'n'},
 	        {NULL, 0, NULL, 0}};
-	static struct tern_rss nic, other;
-	struct frame *fr;
-	double base_read, base_ring;
+	double base_ring;
 	uint64_t s = 7;
 	int o;
 
@@ -417,39 +438,14 @@ main(int argc, char **argv)
 		for (unsigned i = 0; i < n; i++)
 			tern_engine_destroy(e[i]);
 		free_frames(fr);
-		/* rss: the NIC's key; frames the NIC puts on queue 0 */
-		for (unsigned i = 0; i < n; i++)
-			e[i] = engine(n, i, TERN_STEER_RSS, &nic);
-		make_frames(fr, n, &nic, NIC_Q0);
-		r = run_steer(e, n, fr);
-		row("rss (NIC key and RETA)", n, r, base_read);
-		free_frames(fr);
-		make_frames(fr, n, &nic, NIC_Q0_MIS10);
-		r = run_steer(e, n, fr);
-		row("rss, 10% misdirected", n, r, base_read);
-		for (unsigned i = 0; i < n; i++)
-			tern_engine_destroy(e[i]);
-		free_frames(fr);
+		/* rss: the NIC's key; frames the NIC puts on queue 0 (some from others) */
+		run_case("rss (NIC key and RETA)", n, TERN_STEER_RSS, &nic, NIC_Q0, false);
+		run_case("rss, 10% misdirected", n, TERN_STEER_RSS, &nic, NIC_Q0_MIS10, false);
 		/* rss with the NIC's hash in each mbuf: one RETA read instead of the hash */
-		nic_hash = true;
-		for (unsigned i = 0; i < n; i++)
-			e[i] = engine(n, i, TERN_STEER_RSS, &nic);
-		make_frames(fr, n, &nic, NIC_Q0);
-		r = run_steer(e, n, fr);
-		row("rss, NIC's hash in the mbuf", n, r, base_read);
-		for (unsigned i = 0; i < n; i++)
-			tern_engine_destroy(e[i]);
-		free_frames(fr);
-		nic_hash = false;
+		run_case("rss, NIC's hash in the mbuf", n, TERN_STEER_RSS, &nic, NIC_Q0, true);
 		/* rte_flow: answers to engine 0's active opens */
-		for (unsigned i = 0; i < n; i++)
-			e[i] = engine(n, i, TERN_STEER_RTE_FLOW, &other);
-		make_frames(fr, n, &nic, EPHEMERAL_BLOCK0);
-		r = run_steer(e, n, fr);
-		row("rte_flow (active-open answers)", n, r, base_read);
-		for (unsigned i = 0; i < n; i++)
-			tern_engine_destroy(e[i]);
-		free_frames(fr);
+		run_case("rte_flow (active-open answers)", n, TERN_STEER_RTE_FLOW, &other,
+		        EPHEMERAL_BLOCK0, false);
 		make_frames(fr, n, &nic, ANY);
 	}
 	free_frames(fr);
