@@ -746,3 +746,40 @@ out:
 	tern_port_close(&a->port);
 	return rc;
 }
+
+/* ---- connections closed, by reason ---- */
+
+
+void
+app_closes_count(
+        struct app_closes *per_engine, const struct tern_conn *c, enum tern_close_reason why)
+{
+	unsigned id = tern_engine_id(tern_conn_engine(c));
+
+	if (id < TERN_PORT_MAX_QUEUES && (unsigned)why < TERN_CLOSE_MAX)
+		per_engine[id].n[why]++;
+}
+
+void
+app_closes_print(const char *name, const struct app_closes *per_engine)
+{
+	static const enum tern_close_reason always[] = {
+	        TERN_CLOSE_NORMAL, TERN_CLOSE_RESET, TERN_CLOSE_TIMEOUT, TERN_CLOSE_ABORTED};
+	uint64_t sum[TERN_CLOSE_MAX] = {0};
+	unsigned i, k;
+
+	for (i = 0; i < TERN_PORT_MAX_QUEUES; i++)
+		for (k = 0; k < TERN_CLOSE_MAX; k++)
+			sum[k] += per_engine[i].n[k];
+	printf("%s: connections closed:", name);
+	for (k = 0; k < RTE_DIM(always); k++)
+		printf(" %s %" PRIu64, tern_close_reason_name(always[k]), sum[always[k]]);
+	for (k = 0; k < TERN_CLOSE_MAX; k++) {
+		bool shown = false;
+		for (i = 0; i < RTE_DIM(always); i++)
+			shown |= always[i] == (enum tern_close_reason)k;
+		if (!shown && sum[k] != 0)
+			printf(" %s %" PRIu64, tern_close_reason_name((enum tern_close_reason)k), sum[k]);
+	}
+	printf("\n");
+}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_common.h>
 #include <rte_lcore.h>
 
 #include <tern/port.h>
@@ -157,6 +158,23 @@ int app_parse_ipv4(const char *s, uint32_t *out);
  * SIGINT/SIGTERM, print the stats line, tear down. @return process exit status.
  */
 int app_run(struct app *a);
+
+/**
+ * Connections closed, by reason, as counted by one engine. Each engine writes only its own
+ * (the closed callback runs on the engine's lcore), cache-line aligned so that engines do
+ * not share lines: no atomics needed. Sum with app_closes_print() after app_run().
+ */
+struct app_closes {
+	uint64_t n[TERN_CLOSE_MAX];
+} __rte_cache_aligned;
+
+/** Count @p c closed for @p why in its engine's slot of @p per_engine[TERN_PORT_MAX_QUEUES]. */
+void app_closes_count(
+        struct app_closes *per_engine, const struct tern_conn *c, enum tern_close_reason why);
+
+/** Print "NAME: connections closed: normal N reset N timeout N aborted N", then every other
+ *  reason that is not zero ("keepalive N"...), summed over @p per_engine. */
+void app_closes_print(const char *name, const struct app_closes *per_engine);
 
 /**
  * Look at the raw command line before rte_eal_init(): remembers whether --vdev was given

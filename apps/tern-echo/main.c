@@ -21,8 +21,8 @@
 
 struct echo {
 	uint16_t port;
-	uint64_t close_after; /**< 0 = never */
-	uint64_t closed[TERN_CLOSE_ENGINE + 1];
+	uint64_t close_after;                           /**< 0 = never */
+	struct app_closes closed[TERN_PORT_MAX_QUEUES]; /**< per engine */
 };
 
 static void
@@ -79,8 +79,7 @@ on_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 {
 	struct echo *ec = app;
 
-	(void)c;
-	ec->closed[why]++;
+	app_closes_count(ec->closed, c, why);
 }
 
 static int
@@ -111,7 +110,7 @@ main(int argc, char **argv)
 	        {0, 0, 0, 0}};
 	static const struct tern_callbacks cb = {
 	        .readable = on_readable, .writable = on_writable, .closed = on_closed};
-	struct echo ec = {0};
+	static struct echo ec; /* per-engine counters: too big for the stack */
 	struct app a = {.name = "tern-echo", .cb = &cb, .app = &ec, .setup = echo_setup};
 	char ready[64];
 	uint64_t v;
@@ -148,12 +147,7 @@ main(int argc, char **argv)
 	a.ready_msg = ready;
 	rc = app_run(&a);
 	if (rc == 0)
-		printf("tern-echo: connections closed: normal %lu reset %lu timeout %lu aborted "
-		       "%lu\n",
-		        (unsigned long)ec.closed[TERN_CLOSE_NORMAL],
-		        (unsigned long)ec.closed[TERN_CLOSE_RESET],
-		        (unsigned long)ec.closed[TERN_CLOSE_TIMEOUT],
-		        (unsigned long)ec.closed[TERN_CLOSE_ABORTED]);
+		app_closes_print("tern-echo", ec.closed);
 	rte_eal_cleanup();
 	return rc;
 }

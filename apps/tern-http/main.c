@@ -32,13 +32,14 @@ static const char HTTP_PATTERN[65] =
 
 #define PATBUF (64 * 1024) /* the pattern, repeated: body pieces are sent from here */
 
-/** Per-engine counters (read by the main lcore for the stats line). */
+/** Per-engine counters (read by the main lcore for the stats line); each engine writes only
+ *  its own, on a cache line of its own. */
 struct http_ctr {
 	uint64_t requests; /**< 200 responses queued completely */
 	uint64_t errors;   /**< 4xx/5xx responses */
 	uint64_t body_bytes;
 	uint64_t conns;
-};
+} __rte_cache_aligned;
 
 struct http {
 	uint16_t port;
@@ -46,7 +47,7 @@ struct http {
 	uint32_t max_header;
 	struct http_ctr ctr[RTE_MAX_LCORE];
 	uint64_t prev_requests;
-	uint64_t closed[TERN_CLOSE_FIN_TIMEOUT + 1];
+	struct app_closes closed[TERN_PORT_MAX_QUEUES]; /**< per engine */
 	char pat[PATBUF];
 };
 
@@ -237,7 +238,7 @@ on_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 {
 	struct http *hs = app;
 
-	hs->closed[why]++;
+	app_closes_count(hs->closed, c, why);
 	free(tern_conn_udata(c));
 	tern_conn_set_udata(c, NULL);
 }
@@ -303,7 +304,9 @@ main(int argc, char **argv)
 	        .readable = on_event,
 	        .writable = on_event,
 	        .closed = on_closed};
-	struct http *hs = calloc(1, sizeof(*hs));
+	/* Cache-line aligned per-engine counters inside: aligned allocation. */
+	struct http *hs = aligned_alloc(
+	        RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof(*hs), RTE_CACHE_LINE_SIZE));
 	struct app a = {.name = "tern-http", .cb = &cb, .setup = http_setup};
 	bool have_body = false;
 	char ready[96];
@@ -316,6 +319,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "tern-http: out of memory\n");
 		return 1;
 	}
+	memset(hs, 0, sizeof(*hs));
 	a.app = hs;
 	a.stats_extra = stats_extra;
 	hs->max_header = 8192;
@@ -362,12 +366,7 @@ main(int argc, char **argv)
 	a.ready_msg = ready;
 	rc = app_run(&a);
 	if (rc == 0)
-		printf("tern-http: connections closed: normal %lu reset %lu timeout %lu aborted "
-		       "%lu\n",
-		        (unsigned long)hs->closed[TERN_CLOSE_NORMAL],
-		        (unsigned long)hs->closed[TERN_CLOSE_RESET],
-		        (unsigned long)hs->closed[TERN_CLOSE_TIMEOUT],
-		        (unsigned long)hs->closed[TERN_CLOSE_ABORTED]);
+		app_closes_print("tern-http", hs->closed);
 	rte_eal_cleanup();
 	free(hs);
 	return rc;

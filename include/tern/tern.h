@@ -74,6 +74,7 @@ enum tern_close_reason {
 	TERN_CLOSE_USER_TIMEOUT, /**< data stayed unacknowledged past the user timeout */
 	TERN_CLOSE_KEEPALIVE,    /**< keepalive probes went unanswered */
 	TERN_CLOSE_FIN_TIMEOUT,  /**< FIN_WAIT_2 lasted longer than fin_timeout_ms */
+	TERN_CLOSE_MAX           /**< number of reasons: size per-reason arrays by it */
 };
 
 /**

@@ -113,6 +113,8 @@ tern_close_reason_name(enum tern_close_reason r)
 		return "keepalive";
 	case TERN_CLOSE_FIN_TIMEOUT:
 		return "fin-timeout";
+	case TERN_CLOSE_MAX:
+		break;
 	}
 	return "?";
 }
