@@ -36,6 +36,7 @@ struct tern_engine;
 /* ---- connection block ---- */
 
 /* tern_conn.events: what the application is to be told. */
+#define TCP_ACK_RETRY_MS  10 /**< an ACK not sent for want of an mbuf is tried again after */
 #define CONN_EV_ACCEPTED  0x01
 #define CONN_EV_CONNECTED 0x02
 #define CONN_EV_READABLE  0x04

@@ -224,6 +224,17 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 	th_init(&th, &c->node.key, seq, (flags & WIRE_TCP_ACK) ? c->rcv_nxt : 0, flags,
 	        (flags & WIRE_TCP_SYN) ? syn_window(c) : tcp_rcv_window(c));
 	conn_opts(c, &th.opts, flags, len);
+	if (tcp_xmit(e, &c->node.key, &th, c, seq - c->snd_una, len) != 0) {
+		/* No mbuf (counted): an ACK we owe stays owed, and the delayed-ACK timer
+		 * tries again in TCP_ACK_RETRY_MS, once the pool has had time to refill. */
+		if ((flags & (WIRE_TCP_ACK | WIRE_TCP_RST)) == WIRE_TCP_ACK &&
+		        !tern_timer_pending(&c->delack_timer)) {
+			c->flags |= CONN_F_DELACK;
+			twheel_arm(&e->wheel, &c->delack_timer, e->now_ms + TCP_ACK_RETRY_MS);
+			tern_count(e, TERN_CTR_TCP_ACK_DEFERRED, 1);
+		}
+		return -1;
+	}
 	if (seq_lt(seq, c->snd_max) && (len > 0 || (flags & (WIRE_TCP_SYN | WIRE_TCP_FIN))))
 		tern_count(e, TERN_CTR_TCP_RETRANS, 1);
 	else if (len > 0)
@@ -235,7 +246,7 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 		c->flags &= (uint32_t) ~(CONN_F_ACK_NOW | CONN_F_DELACK);
 		twheel_cancel(&e->wheel, &c->delack_timer);
 	}
-	return tcp_xmit(e, &c->node.key, &th, c, seq - c->snd_una, len);
+	return 0;
 }
 
 /*

@@ -650,6 +650,54 @@ test_data_in(void **state)
 	}
 }
 
+/* An ACK owed while no mbuf can be had stays owed (counted) and goes out once the pool has
+ * refilled, from the delayed-ACK timer: it is never silently forgotten. */
+static void
+test_ack_without_mbuf(void **state)
+{
+	static struct rte_mbuf *hoard[16384];
+	struct fx *f = *state;
+	uint8_t data[100];
+	struct test_pkt p;
+	struct rte_mbuf *m;
+	unsigned n = 0, i;
+	uint32_t base;
+
+	start_default(f);
+	passive_open(f, 1460, 65535);
+	base = f->snd;
+	pattern(data, sizeof(data), 0, 0x33);
+	{
+		struct wire_tcp_repr th = {.sport = PPORT,
+		        .dport = LPORT,
+		        .seq = base,
+		        .ack = f->rcv,
+		        .flags = WIRE_TCP_ACK | WIRE_TCP_PSH,
+		        .win = 65535};
+		m = test_craft_tcp(f->pool, &peer, &us, &th, data, sizeof(data));
+	}
+	/* the peer's segment is built; now nothing is left in the pool */
+	while (n < RTE_DIM(hoard) && (hoard[n] = rte_pktmbuf_alloc(f->pool)) != NULL)
+		n++;
+	assert_true(n < RTE_DIM(hoard));
+	test_link_inject(f->l, 0, m);
+	test_link_poll(f->l);
+	assert_int_equal(f->n_readable, 1);
+	expect_nothing(f); /* no mbuf for the ACK */
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_ACK_DEFERRED], 1);
+	assert_true(stats(f)->drop[TERN_DROP_NO_MBUF] >= 1);
+	/* still no mbuf when the timer fires (10 ms): owed again, the timer re-armed */
+	test_link_advance(f->l, 15);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_ACK_DEFERRED], 2);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(hoard[i]);
+	test_link_advance(f->l, 10);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 100);
+	expect_nothing(f);
+	f->snd = base + 100;
+}
+
 static void
 test_data_in_fills_window(void **state)
 {
@@ -1621,6 +1669,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_syncookie_auto, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_syncookie_not_checked, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_in, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_ack_without_mbuf, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_in_fills_window, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_out_window, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_out_mss, setup, teardown),
