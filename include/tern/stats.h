@@ -84,7 +84,7 @@
 	X(ARP_HOLD_FULL, arp_hold_full,                                                          \
 	        "packet dropped: ARP hold queue full or resolution failed")                      \
 	X(NO_MBUF, no_mbuf, "mbuf pool exhausted while building a packet")                       \
-	X(TX_FULL, tx_full, "TX queue full after retries")                                       \
+	X(TX_FULL, tx_full, "frame dropped: TX buffer full and the PMD took none of it")         \
 	X(NO_ROUTE, no_route, "no route to destination (off-link and no gateway)")               \
 	X(STEER_RING_FULL, steer_ring_full,                                                      \
 	        "frame for another engine dropped: that engine's ring was full")
@@ -155,6 +155,8 @@ enum tern_drop {
 	X(TCP_SYNCOOKIE_FAILED, tcp_syncookie_failed,                                            \
 	        "ACKs to a listener whose SYN cookie did not validate")                          \
 	X(NOBUFS_WAIT, nobufs_wait, "sends refused for want of mbufs (the connection waits)")    \
+	X(TCP_ACK_DEFERRED, tcp_ack_deferred,                                                    \
+	        "ACKs not sent for want of an mbuf, still owed (the delayed-ACK timer retries)") \
 	X(NOBUFS_WAKEUP, nobufs_wakeup, "connections woken when mbufs came back after -ENOBUFS") \
 	X(ZC_RX_COPIED, zc_rx_copied, "bytes recv_mbuf copied (a chain cut inside an mbuf)")     \
 	X(ZC_TX_COPIED, zc_tx_copied, "bytes send_mbuf copied (small segments coalesced)")       \

@@ -45,26 +45,42 @@ engine_alloc(struct tern_engine *e)
 	return m;
 }
 
+/*
+ * Hand the TX buffer to the PMD. Frames it does not take (its queue is full) stay, in
+ * order, for the next flush: nothing is freed unsent. Frames are counted as sent
+ * (tx_pkts, tx_bytes) when the PMD takes them.
+ */
 void
 engine_tx_flush(struct tern_engine *e)
 {
-	uint16_t sent = 0, tries = 0;
+	uint16_t sent = 0, tries = 0, i;
 
-	while (sent < e->ntx && tries++ < 8)
-		sent += e->conf.io.tx_burst(e->conf.io.arg, e->tx + sent, e->ntx - sent);
-	if (sent < e->ntx) {
-		uint16_t i;
-		for (i = sent; i < e->ntx; i++)
-			tern_drop(e, e->tx[i], TERN_DROP_TX_FULL);
+	while (sent < e->ntx && tries++ < 8) {
+		uint16_t n = e->conf.io.tx_burst(e->conf.io.arg, e->tx + sent, e->ntx - sent);
+		for (i = sent; i < sent + n; i++)
+			tern_count(e, TERN_CTR_TX_BYTES, rte_pktmbuf_pkt_len(e->tx[i]));
+		tern_count(e, TERN_CTR_TX_PKTS, n);
+		sent += n;
 	}
-	e->ntx = 0;
+	if (sent > 0 && sent < e->ntx)
+		memmove(e->tx, e->tx + sent, sizeof(e->tx[0]) * (e->ntx - sent));
+	e->ntx -= sent;
 }
 
+/*
+ * Queue @p m for the PMD. When the buffer is full and the PMD takes nothing, @p m is
+ * dropped (tx_full): the PMD is behind and TCP retransmits.
+ */
 void
 engine_tx(struct tern_engine *e, struct rte_mbuf *m)
 {
-	tern_count(e, TERN_CTR_TX_PKTS, 1);
-	tern_count(e, TERN_CTR_TX_BYTES, rte_pktmbuf_pkt_len(m));
+	if (e->ntx == TERN_TX_BUF) {
+		engine_tx_flush(e);
+		if (e->ntx == TERN_TX_BUF) {
+			tern_drop(e, m, TERN_DROP_TX_FULL);
+			return;
+		}
+	}
 	e->tx[e->ntx++] = m;
 	if (e->ntx == TERN_TX_BUF)
 		engine_tx_flush(e);
