@@ -699,8 +699,16 @@ app_run(struct app *a)
 	for (i = 0; i < a->nengines; i++) {
 		args[i].a = a;
 		args[i].idx = i;
-		if (!main_polls)
-			rte_eal_remote_launch(engine_loop, &args[i], a->lcores[i]);
+		if (!main_polls &&
+		        (rc = rte_eal_remote_launch(engine_loop, &args[i], a->lcores[i])) != 0) {
+			/* The engines already running stop with the flag; nobody polls this one. */
+			fprintf(stderr, "%s: cannot start engine %u on lcore %u: %s\n", a->name, i,
+			        a->lcores[i], rte_strerror(-rc));
+			stop_flag = 1;
+			rte_eal_mp_wait_lcore();
+			rc = 1;
+			goto out;
+		}
 	}
 
 	memset(&prev, 0, sizeof(prev));
@@ -749,7 +757,6 @@ out:
 
 /* ---- connections closed, by reason ---- */
 
-
 void
 app_closes_count(
         struct app_closes *per_engine, const struct tern_conn *c, enum tern_close_reason why)
@@ -779,7 +786,8 @@ app_closes_print(const char *name, const struct app_closes *per_engine)
 		for (i = 0; i < RTE_DIM(always); i++)
 			shown |= always[i] == (enum tern_close_reason)k;
 		if (!shown && sum[k] != 0)
-			printf(" %s %" PRIu64, tern_close_reason_name((enum tern_close_reason)k), sum[k]);
+			printf(" %s %" PRIu64, tern_close_reason_name((enum tern_close_reason)k),
+			        sum[k]);
 	}
 	printf("\n");
 }
