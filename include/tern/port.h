@@ -61,6 +61,8 @@ struct tern_port {
 
 /**
  * Configure and start a port.
+ * On failure nothing is left behind: the mbuf pool is freed, and a port that was already
+ * configured is stopped and closed.
  * @param err buffer for a one-line, human-readable reason on failure
  * @return 0, or a negative errno: -ENODEV (no such port), -EINVAL (more queues than the
  *         PMD has: the message says how to get more), -ENOMEM (mbuf pool: the message says

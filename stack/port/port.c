@@ -123,6 +123,20 @@ steer_rule(struct tern_port *p, const struct rte_eth_dev_info *info, uint64_t rs
 		p->rss.reta[i] = (uint16_t)(i % p->nb_queues);
 }
 
+/* A failure part-way through tern_port_init(): release what it took (the port closed once
+ * configured, the pool freed) and return @p rc. */
+static int
+init_undo(struct tern_port *p, uint16_t port, bool configured, bool started, int rc)
+{
+	if (started)
+		rte_eth_dev_stop(port);
+	if (configured)
+		rte_eth_dev_close(port);
+	rte_mempool_free(p->pool);
+	p->pool = NULL;
+	return rc;
+}
+
 int
 tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err, size_t errlen)
 {
@@ -198,12 +212,14 @@ tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err
 	}
 	rc = rte_eth_dev_configure(port, nq, nq, &pc);
 	if (rc != 0)
-		return fail(err, errlen, rc, "port %u (%s): configure with %u queues failed: %s",
-		        port, p->name, nq, rte_strerror(-rc));
+		return init_undo(p, port, false, false,
+		        fail(err, errlen, rc, "port %u (%s): configure with %u queues failed: %s",
+		                port, p->name, nq, rte_strerror(-rc)));
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrxd, &ntxd);
 	if (rc != 0)
-		return fail(err, errlen, rc, "port %u: descriptor counts rejected: %s", port,
-		        rte_strerror(-rc));
+		return init_undo(p, port, true, false,
+		        fail(err, errlen, rc, "port %u: descriptor counts rejected: %s", port,
+		                rte_strerror(-rc)));
 	for (q = 0; q < nq; q++) {
 		struct rte_eth_rxconf rxc = info.default_rxconf;
 		struct rte_eth_txconf txc = info.default_txconf;
@@ -213,20 +229,23 @@ tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err
 		if (rc == 0)
 			rc = rte_eth_tx_queue_setup(port, q, ntxd, (unsigned)socket, &txc);
 		if (rc != 0)
-			return fail(err, errlen, rc, "port %u: queue %u set-up failed: %s", port, q,
-			        rte_strerror(-rc));
+			return init_undo(p, port, true, false,
+			        fail(err, errlen, rc, "port %u: queue %u set-up failed: %s", port,
+			                q, rte_strerror(-rc)));
 		p->queues[q].port_id = port;
 		p->queues[q].queue_id = q;
 	}
 	rc = rte_eth_dev_start(port);
 	if (rc != 0)
-		return fail(err, errlen, rc, "port %u (%s): start failed: %s", port, p->name,
-		        rte_strerror(-rc));
+		return init_undo(p, port, true, false,
+		        fail(err, errlen, rc, "port %u (%s): start failed: %s", port, p->name,
+		                rte_strerror(-rc)));
 	/* Promiscuous is not needed: tern answers its own MAC and broadcast only. */
 	rc = rte_eth_macaddr_get(port, &mac);
 	if (rc != 0)
-		return fail(
-		        err, errlen, rc, "port %u: cannot read MAC: %s", port, rte_strerror(-rc));
+		return init_undo(p, port, true, true,
+		        fail(err, errlen, rc, "port %u: cannot read MAC: %s", port,
+		                rte_strerror(-rc)));
 	memcpy(p->mac, mac.addr_bytes, sizeof(p->mac));
 	p->port_id = port;
 	p->nb_queues = nq;
