@@ -156,9 +156,9 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 		c->opt |= CONN_O_NODELAY;
 	if (e->conf.keepalive)
 		c->opt |= CONN_O_KEEPALIVE;
-	tern_timer_init(&c->rtx_timer, tcp_rtx_timer_fn);
-	tern_timer_init(&c->delack_timer, tcp_delack_timer_fn);
-	tern_timer_init(&c->idle_timer, tcp_idle_timer_fn);
+	twheel_timer_init(&c->rtx_timer, tcp_rtx_timer_fn);
+	twheel_timer_init(&c->delack_timer, tcp_delack_timer_fn);
+	twheel_timer_init(&c->idle_timer, tcp_idle_timer_fn);
 	tern_list_init(&c->ev_link);
 	tern_list_init(&c->out_link);
 	tern_list_init(&c->wait_link);

@@ -47,7 +47,7 @@ arp_init(struct tern_engine *e)
 	for (i = 0; i < ARP_MAX_ENTRIES; i++) {
 		t->pool[i].next = t->free;
 		t->pool[i].e = e;
-		tern_timer_init(&t->pool[i].timer, arp_timer_fn);
+		twheel_timer_init(&t->pool[i].timer, arp_timer_fn);
 		t->free = &t->pool[i];
 	}
 	return 0;

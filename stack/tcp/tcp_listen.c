@@ -209,7 +209,7 @@ tcp_listen_init(struct tern_engine *e)
 
 	syncookie_init(&tcp->cookies, secret);
 	syncookie_rotate(&tcp->cookies, e->now_ms);
-	tern_timer_init(&tcp->synq_timer, synq_timer_fn);
+	twheel_timer_init(&tcp->synq_timer, synq_timer_fn);
 	return synq_init(&tcp->synq, &qc);
 }
 

@@ -66,7 +66,7 @@ tw_init(struct tern_engine *e, uint32_t max)
 	}
 	tcp->ntw = 0;
 	tern_list_init(&tcp->tw_fifo);
-	tern_timer_init(&tcp->tw_timer, tw_timer_fn);
+	twheel_timer_init(&tcp->tw_timer, tw_timer_fn);
 	return 0;
 }
 

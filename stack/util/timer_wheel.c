@@ -112,7 +112,7 @@ twheel_init(struct twheel *w, uint64_t now)
 }
 
 void
-tern_timer_init(struct tern_timer *t, tern_timer_fn fn)
+twheel_timer_init(struct tern_timer *t, tern_timer_fn fn)
 {
 	t->next = NULL;
 	t->pprev = NULL;

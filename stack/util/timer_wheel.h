@@ -45,7 +45,7 @@ struct tern_timer;
  */
 typedef void (*tern_timer_fn)(struct tern_timer *t, void *ctx);
 
-/** An intrusive timer. Initialise with tern_timer_init() before first use. */
+/** An intrusive timer. Initialise with twheel_timer_init() before first use. */
 struct tern_timer {
 	struct tern_timer *next;
 	struct tern_timer **pprev; /**< NULL when not pending */
@@ -77,7 +77,7 @@ struct twheel {
 void twheel_init(struct twheel *w, uint64_t now);
 
 /** Initialise timer @p t with callback @p fn (not pending). */
-void tern_timer_init(struct tern_timer *t, tern_timer_fn fn);
+void twheel_timer_init(struct tern_timer *t, tern_timer_fn fn);
 
 /** True when @p t is armed. */
 static inline bool

@@ -83,7 +83,7 @@ tern_reset(struct bench *b)
 {
 	twheel_init(&b->wheel, START_TICK);
 	for (uint32_t i = 0; i < b->n; i++)
-		tern_timer_init(&b->tt[i], tern_cb);
+		twheel_timer_init(&b->tt[i], tern_cb);
 }
 
 static void

@@ -99,7 +99,7 @@ static void
 rec_init(struct rec *r, uint32_t id)
 {
 	*r = (struct rec){.id = id};
-	tern_timer_init(&r->t, on_fire);
+	twheel_timer_init(&r->t, on_fire);
 }
 
 static unsigned
@@ -687,7 +687,7 @@ test_million_random(void **state)
 	reset(e, start);
 	for (uint32_t i = 0; i < BIG_N; i++) {
 		r[i].id = i;
-		tern_timer_init(&r[i].t, on_fire_check);
+		twheel_timer_init(&r[i].t, on_fire_check);
 		twheel_arm(&e->w, &r[i].t, start + random_delay(&seed));
 	}
 	assert_int_equal(twheel_pending(&e->w), BIG_N);
@@ -707,7 +707,7 @@ test_million_cancel_half(void **state)
 	reset(e, start);
 	for (uint32_t i = 0; i < BIG_N; i++) {
 		r[i].id = i;
-		tern_timer_init(&r[i].t, on_fire_check);
+		twheel_timer_init(&r[i].t, on_fire_check);
 		twheel_arm(&e->w, &r[i].t, start + random_delay(&seed));
 	}
 	/* Cancel half of them, visiting the timers in a scattered order. */
