@@ -30,27 +30,15 @@ tern_start "$port" --stats-interval 5
 tern_steering
 ctl_capture_start echo
 
-cat >"$IT_TMP/bulk.sh" <<'SH'
-n=$1 dir=$2
-shift 2
-for i in $(seq "$n"); do
-	(
-		rc=0
-		"$@" --seed "$i" >"$dir/bulk.$i" 2>&1 || rc=$?
-		echo "$rc" >"$dir/rc.$i"
-	) &
-done
-wait
-SH
 it_log "$ECHO_FLOWS parallel echoes of $ECHO_MB MiB"
-PEER_TIMEOUT=200 peer bash "$IT_TMP/bulk.sh" "$ECHO_FLOWS" "$IT_TMP" \
+PEER_TIMEOUT=200 peer bash "$IT_DIR/parallel.sh" "$ECHO_FLOWS" "$IT_TMP" bulk --seed \
 	"$PY" "$IT_DIR/bulk_client.py" --host "$TERNLAB_TERN_IP" --port "$port" \
 	--bytes $((ECHO_MB << 20)) --stall 30 --timeout 150 || it_fail "the echo batch did not finish"
 bad=0
 for i in $(seq "$ECHO_FLOWS"); do
-	if [ "$(cat "$IT_TMP/rc.$i" 2>/dev/null)" != 0 ]; then
+	if [ "$(cat "$IT_TMP/bulk.rc.$i" 2>/dev/null)" != 0 ]; then
 		bad=$((bad + 1))
-		[ "$bad" -gt 3 ] || it_log "echo $i: exit $(cat "$IT_TMP/rc.$i" 2>/dev/null): $(tail -n 1 "$IT_TMP/bulk.$i")"
+		[ "$bad" -gt 3 ] || it_log "echo $i: exit $(cat "$IT_TMP/bulk.rc.$i" 2>/dev/null): $(tail -n 1 "$IT_TMP/bulk.$i")"
 	fi
 done
 drops=$(tel_json /tern/drops)

@@ -136,25 +136,13 @@ wait_until 10 peer_listening "$py_port" || it_fail "splice_tool server did not c
 tern_start "$port" --backend "$peer_ip:$py_port" --stats-interval 5
 tern_steering
 ctl_capture_start up
-cat >"$IT_TMP/uploads.sh" <<'SH'
-n=$1 dir=$2
-shift 2
-for i in $(seq "$n"); do
-	(
-		rc=0
-		"$@" >"$dir/up.$i" 2>&1 || rc=$?
-		echo "$rc" >"$dir/uprc.$i"
-	) &
-done
-wait
-SH
 it_log "$PROXY_UPLOADS parallel 2 MiB uploads (and answers) through the proxy"
-PEER_TIMEOUT=150 peer bash "$IT_TMP/uploads.sh" "$PROXY_UPLOADS" "$IT_TMP" \
+PEER_TIMEOUT=150 peer bash "$IT_DIR/parallel.sh" "$PROXY_UPLOADS" "$IT_TMP" up \
 	timeout 120 "$PY" "$IT_DIR/splice_tool.py" client --host "$TERNLAB_TERN_IP" --port "$port" \
 	--mode client-half --bytes $((2 << 20)) || it_fail "the upload batch did not finish"
 upbad=0
 for i in $(seq "$PROXY_UPLOADS"); do
-	if [ "$(cat "$IT_TMP/uprc.$i" 2>/dev/null)" != 0 ] || ! grep -q '^ok client-half' "$IT_TMP/up.$i"; then
+	if [ "$(cat "$IT_TMP/up.rc.$i" 2>/dev/null)" != 0 ] || ! grep -q '^ok client-half' "$IT_TMP/up.$i"; then
 		upbad=$((upbad + 1))
 		[ "$upbad" -gt 3 ] || it_log "upload $i: $(tail -n 1 "$IT_TMP/up.$i")"
 	fi
