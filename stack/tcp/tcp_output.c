@@ -312,6 +312,17 @@ tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 	return n;
 }
 
+/*
+ * Nagle (RFC 1122 §4.2.3.4) in Minshall's form: a short segment of @p len bytes waits while
+ * an earlier short segment is unacknowledged (snd_sml in (snd_una, snd_max]).
+ */
+static bool
+nagle_holds(const struct tern_conn *c, uint32_t len)
+{
+	return len < tcp_seg_room(c) && !(c->opt & CONN_O_NODELAY) &&
+	       seq_gt(c->snd_sml, c->snd_una) && seq_leq(c->snd_sml, c->snd_max);
+}
+
 bool
 tcp_can_send_new(const struct tern_conn *c)
 {
@@ -327,9 +338,8 @@ tcp_can_send_new(const struct tern_conn *c)
 		return false;
 	if (c->snd_max - c->snd_una + (unsent < room ? unsent : room) > wnd)
 		return false;
-	if (unsent < room && !(c->opt & CONN_O_NODELAY) && seq_gt(c->snd_sml, c->snd_una) &&
-	        seq_leq(c->snd_sml, c->snd_max))
-		return false; /* Nagle holds it */
+	if (nagle_holds(c, unsent))
+		return false;
 	return true;
 }
 
@@ -385,12 +395,9 @@ send_new(struct tern_conn *c, tern_seq_t win_end)
 		if (fin_next)
 			fl |= WIRE_TCP_FIN;
 	}
-	/* Nagle (RFC 1122 §4.2.3.4) in Minshall's form: a short segment waits while an
-	 * earlier short segment is unacknowledged. A FIN is never held back, nor is
-	 * anything sent again (after a timeout snd_nxt is below snd_max). */
-	if (len < room && !(c->opt & CONN_O_NODELAY) && !(fl & WIRE_TCP_FIN) &&
-	        seq_geq(c->snd_nxt, c->snd_max) && seq_gt(c->snd_sml, c->snd_una) &&
-	        seq_leq(c->snd_sml, c->snd_max))
+	/* Nagle never holds back a FIN, nor anything sent again (after a timeout snd_nxt is
+	 * below snd_max). */
+	if (!(fl & WIRE_TCP_FIN) && seq_geq(c->snd_nxt, c->snd_max) && nagle_holds(c, len))
 		return 0;
 	if (!(c->flags & CONN_F_RTT_TIMING) && !(c->opt & CONN_O_TS) &&
 	        seq_geq(c->snd_nxt, c->snd_max)) {
