@@ -546,6 +546,19 @@ rb_consumed(struct tern_conn *c)
 	}
 }
 
+/* Take the head mbuf off the receive buffer (the caller accounts for rb_len). */
+static struct rte_mbuf *
+rb_pop(struct tern_conn *c)
+{
+	struct rte_mbuf *m = c->rb_head;
+
+	c->rb_head = m->next;
+	if (c->rb_head == NULL)
+		c->rb_tail = NULL;
+	m->next = NULL;
+	return m;
+}
+
 ssize_t
 tern_conn_recv_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
 {
@@ -584,11 +597,8 @@ tern_conn_recv_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
 			tern_count(c->e, TERN_CTR_ZC_RX_COPIED, n);
 			m = p;
 		} else {
-			c->rb_head = m->next;
-			if (c->rb_head == NULL)
-				c->rb_tail = NULL;
+			rb_pop(c);
 			if (n == 0) {
-				m->next = NULL;
 				rte_pktmbuf_free_seg(m);
 				continue;
 			}
@@ -686,11 +696,7 @@ tern_conn_recv(struct tern_conn *c, void *buf, size_t len)
 		memcpy(dst + done, rte_pktmbuf_mtod(m, const uint8_t *), n);
 		done += n;
 		if (n == m->data_len) {
-			c->rb_head = m->next;
-			if (c->rb_head == NULL)
-				c->rb_tail = NULL;
-			m->next = NULL;
-			rte_pktmbuf_free_seg(m);
+			rte_pktmbuf_free_seg(rb_pop(c));
 		} else {
 			rte_pktmbuf_adj(m, (uint16_t)n);
 		}
