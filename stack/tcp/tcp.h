@@ -269,6 +269,28 @@ tcp_ts_offset(const struct tcp_engine *tcp, const struct flow_key *k)
 	return (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323);
 }
 
+/**
+ * What a handshake settles (RFC 7323 window scaling and timestamps, RFC 2018 SACK, the MSS):
+ * an option is in use when the peer's SYN or SYN-ACK carried it and our configuration
+ * allows it. Passively we answer only what the SYN offered; actively we offered every
+ * option our configuration allows, so what the SYN-ACK carries decides. Decided in one
+ * place (tcp_syn_negotiate) for SYNs, SYN-ACKs, SYN queue entries and cookies, and applied
+ * to a connection in one place (tcp_conn_take_syn).
+ */
+struct tcp_syn_opts {
+	uint8_t flags;  /**< SYNQ_F_WSCALE | SYNQ_F_SACK | SYNQ_F_TS */
+	uint8_t wscale; /**< the peer's shift, at most TCP_MAX_WSCALE (with SYNQ_F_WSCALE) */
+	uint16_t mss;   /**< the peer's MSS option, 0 when absent */
+	uint32_t tsval; /**< the peer's TSval, our TS.Recent (with SYNQ_F_TS) */
+};
+
+/** Negotiate from the options @p o of the peer's SYN or SYN-ACK. */
+void tcp_syn_negotiate(
+        const struct tern_engine *e, const struct wire_tcp_opts *o, struct tcp_syn_opts *n);
+
+/** Put the options @p n in force on @p c (scaling, timestamps, SACK, MSS, initial cwnd). */
+void tcp_conn_take_syn(struct tern_conn *c, const struct tcp_syn_opts *n);
+
 /** Parsed segment handed through the input path. */
 struct tcp_seg {
 	struct wire_tcp_repr th;

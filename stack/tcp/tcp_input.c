@@ -21,32 +21,45 @@
 #define PAWS_24DAYS_MS (24ull * 86400 * 1000)
 #define OOW_ACK_GAP_MS 500 /* out-of-window ACKs to pure ACKs: one per this, per connection */
 
-/*
- * Options of the peer's SYN (passive) or SYN-ACK (active). An option is in use when both
- * sides sent it: passively we answer only what the SYN offered; actively we offered every
- * option our configuration allows, so what the SYN-ACK carries decides.
- */
-static void
-conn_syn_options(struct tern_conn *c, const struct tcp_seg *s)
+void
+tcp_syn_negotiate(
+        const struct tern_engine *e, const struct wire_tcp_opts *o, struct tcp_syn_opts *n)
+{
+	memset(n, 0, sizeof(*n));
+	if (o->present & WIRE_TCPO_MSS)
+		n->mss = o->mss;
+	if ((o->present & WIRE_TCPO_WSCALE) && !e->conf.no_wscale) {
+		n->flags |= SYNQ_F_WSCALE;
+		n->wscale = o->wscale > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : o->wscale;
+	}
+	if ((o->present & WIRE_TCPO_SACK_PERM) && !e->conf.no_sack)
+		n->flags |= SYNQ_F_SACK;
+	if ((o->present & WIRE_TCPO_TS) && !e->conf.no_timestamps) {
+		n->flags |= SYNQ_F_TS;
+		n->tsval = o->tsval;
+	}
+}
+
+void
+tcp_conn_take_syn(struct tern_conn *c, const struct tcp_syn_opts *n)
 {
 	struct tern_engine *e = c->e;
-	const struct wire_tcp_opts *o = &s->th.opts;
 
 	c->opt &= (uint8_t) ~(CONN_O_WSCALE | CONN_O_TS | CONN_O_SACK | CONN_O_TS_VALID);
 	c->snd_wscale = c->rcv_wscale = 0;
-	if ((o->present & WIRE_TCPO_WSCALE) && !e->conf.no_wscale) {
+	if (n->flags & SYNQ_F_WSCALE) {
 		c->opt |= CONN_O_WSCALE;
-		c->snd_wscale = o->wscale > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : o->wscale;
+		c->snd_wscale = n->wscale;
 		c->rcv_wscale = e->tcp.wscale;
 	}
-	if ((o->present & WIRE_TCPO_TS) && !e->conf.no_timestamps) {
+	if (n->flags & SYNQ_F_TS) {
 		c->opt |= CONN_O_TS | CONN_O_TS_VALID;
-		c->ts_recent = o->tsval;
+		c->ts_recent = n->tsval;
 		c->ts_recent_ms = e->now_ms;
 	}
-	if ((o->present & WIRE_TCPO_SACK_PERM) && !e->conf.no_sack)
+	if (n->flags & SYNQ_F_SACK)
 		c->opt |= CONN_O_SACK;
-	c->mss = tcp_peer_mss(&e->tcp, (o->present & WIRE_TCPO_MSS) ? o->mss : 0);
+	c->mss = tcp_peer_mss(&e->tcp, n->mss);
 	c->cc_ops->init(&c->cc, tcp_seg_room(c), e->now_ns / 1000);
 }
 
@@ -87,7 +100,11 @@ input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 	c->irs = s->th.seq;
 	c->rcv_nxt = s->th.seq + 1;
 	c->rcv_adv = c->rcv_nxt;
-	conn_syn_options(c, s);
+	{
+		struct tcp_syn_opts n;
+		tcp_syn_negotiate(e, &s->th.opts, &n);
+		tcp_conn_take_syn(c, &n);
+	}
 	c->snd_wnd = s->th.win;
 	c->max_snd_wnd = c->snd_wnd;
 	c->snd_wl1 = s->th.seq;

@@ -45,13 +45,10 @@
 struct handshake {
 	tern_seq_t irs;
 	tern_seq_t iss;
-	uint16_t mss;   /**< the peer's MSS (option value, 0 for none) */
-	uint16_t wnd;   /**< window for snd_wnd until the ACK's (unscaled) */
-	uint8_t opt;    /**< SYNQ_F_* */
-	uint8_t wscale; /**< peer's shift, with SYNQ_F_WSCALE */
-	uint32_t ts_recent;
-	bool rtt;         /**< sent_ms gives an RTT sample */
-	uint64_t sent_ms; /**< when the (only) SYN-ACK went out */
+	uint16_t wnd;            /**< window for snd_wnd until the ACK's (unscaled) */
+	struct tcp_syn_opts syn; /**< what the handshake settled */
+	bool rtt;                /**< sent_ms gives an RTT sample */
+	uint64_t sent_ms;        /**< when the (only) SYN-ACK went out */
 };
 
 bool
@@ -78,22 +75,6 @@ static uint16_t
 synack_window(const struct tern_engine *e)
 {
 	return (uint16_t)(e->conf.rcvbuf > 65535 ? 65535 : e->conf.rcvbuf);
-}
-
-/* Options of the SYN we will use: what it offered and our configuration allows. */
-static uint8_t
-syn_opts(const struct tern_engine *e, const struct tcp_seg *s)
-{
-	const struct wire_tcp_opts *o = &s->th.opts;
-	uint8_t f = 0;
-
-	if ((o->present & WIRE_TCPO_WSCALE) && !e->conf.no_wscale)
-		f |= SYNQ_F_WSCALE;
-	if ((o->present & WIRE_TCPO_SACK_PERM) && !e->conf.no_sack)
-		f |= SYNQ_F_SACK;
-	if ((o->present & WIRE_TCPO_TS) && !e->conf.no_timestamps)
-		f |= SYNQ_F_TS;
-	return f;
 }
 
 static uint32_t
@@ -298,20 +279,7 @@ handshake_done(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s,
 	c->max_snd_wnd = c->snd_wnd;
 	c->snd_wl1 = h->irs;
 	c->snd_wl2 = c->iss;
-	if (h->opt & SYNQ_F_WSCALE) {
-		c->opt |= CONN_O_WSCALE;
-		c->snd_wscale = h->wscale > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : h->wscale;
-		c->rcv_wscale = e->tcp.wscale;
-	}
-	if (h->opt & SYNQ_F_TS) {
-		c->opt |= CONN_O_TS | CONN_O_TS_VALID;
-		c->ts_recent = h->ts_recent;
-		c->ts_recent_ms = e->now_ms;
-	}
-	if (h->opt & SYNQ_F_SACK)
-		c->opt |= CONN_O_SACK;
-	c->mss = tcp_peer_mss(&e->tcp, h->mss);
-	c->cc_ops->init(&c->cc, tcp_seg_room(c), e->now_ns / 1000);
+	tcp_conn_take_syn(c, &h->syn);
 	if (h->rtt) {
 		c->flags |= CONN_F_RTT_TIMING;
 		c->rtt_seq = c->iss;
@@ -328,15 +296,16 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 {
 	struct tcp_engine *tcp = &e->tcp;
 	struct flow_key k = tcp_seg_key(s);
-	const struct wire_tcp_opts *o = &s->th.opts;
-	uint16_t mss = (o->present & WIRE_TCPO_MSS) ? o->mss : 0;
-	uint8_t opt = syn_opts(e, s);
+	struct tcp_syn_opts n;
+	uint8_t opt;
 	struct syncookie_tuple t = {
 	        .laddr = k.laddr, .raddr = k.raddr, .lport = k.lport, .rport = k.rport};
 	struct syncookie_opts co;
 	struct tcp_synack sa;
 	struct synq_entry *ent;
 
+	tcp_syn_negotiate(e, &s->th.opts, &n);
+	opt = n.flags;
 	if (l->accq_len >= l->sq.backlog) {
 		/* Nobody is accepting: a handshake could not complete. The peer tries again. */
 		tern_drop(e, s->m, TERN_DROP_TCP_ACCEPT_OVERFLOW);
@@ -350,10 +319,10 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 			ent->irs = s->th.seq;
 			ent->iss =
 			        s->tw_reopen ? tw_next_iss(e, &k, s->tw_snd_nxt) : tcp_isn(e, &k);
-			ent->mss = mss;
+			ent->mss = n.mss;
 			ent->wnd = s->th.win;
-			ent->wscale = (opt & SYNQ_F_WSCALE) ? o->wscale : 0;
-			ent->ts_recent = (opt & SYNQ_F_TS) ? o->tsval : 0;
+			ent->wscale = n.wscale;
+			ent->ts_recent = n.tsval;
 			ent->node.aux = opt;
 			glean(e, s); /* for the retransmissions; bounded by the queue */
 			synq_send_synack(e, ent, s->m);
@@ -369,13 +338,13 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 	/* Stateless. Without timestamps the cookie keeps only the MSS class: the SYN-ACK
 	 * then offers no window scaling and no SACK, which the ACK could not tell us. */
 	memset(&co, 0, sizeof(co));
-	co.mss = mss ? mss : TCP_DEFAULT_MSS;
+	co.mss = n.mss ? n.mss : TCP_DEFAULT_MSS;
 	co.ts = (opt & SYNQ_F_TS) != 0;
 	co.wscale = SYNCOOKIE_WSCALE_NONE;
 	if (!co.ts)
 		opt = 0;
 	if (opt & SYNQ_F_WSCALE)
-		co.wscale = o->wscale > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : o->wscale;
+		co.wscale = n.wscale;
 	co.sack = (opt & SYNQ_F_SACK) != 0;
 	if (e->now_ms >= tcp->cookie_until_ms)
 		syncookie_rotate(&tcp->cookies, e->now_ms); /* first cookie in a while */
@@ -383,7 +352,7 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 	sa.iss = syncookie_make(&tcp->cookies, &t, s->th.seq, &co, e->now_ms, NULL);
 	sa.opt = opt;
 	sa.tsval = co.ts ? syncookie_tsval(ts_clock(e, &k), &co) : 0;
-	sa.tsecr = co.ts ? o->tsval : 0;
+	sa.tsecr = co.ts ? n.tsval : 0;
 	tcp->cookie_until_ms = e->now_ms + COOKIE_CHECK_MS;
 	tern_count(e, TERN_CTR_TCP_SYNCOOKIE_SENT, 1);
 	tcp_send_synack(e, &k, &sa, s->m);
@@ -418,17 +387,21 @@ listen_cookie_ack(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg 
 	memset(&h, 0, sizeof(h));
 	h.irs = s->th.seq - 1;
 	h.iss = s->th.ack - 1;
-	h.mss = r.mss;
 	h.wnd = s->th.win; /* replaced, scaled, when the ACK is processed */
-	if (r.wscale != SYNCOOKIE_WSCALE_NONE && !e->conf.no_wscale) {
-		h.opt |= SYNQ_F_WSCALE;
-		h.wscale = r.wscale;
-	}
-	if (r.sack && !e->conf.no_sack)
-		h.opt |= SYNQ_F_SACK;
-	if (r.ts && !e->conf.no_timestamps) {
-		h.opt |= SYNQ_F_TS;
-		h.ts_recent = s->th.opts.tsval;
+	{
+		/* The SYN's options as the cookie kept them, negotiated like a SYN's. */
+		struct wire_tcp_opts o = {.present = WIRE_TCPO_MSS, .mss = r.mss};
+		if (r.wscale != SYNCOOKIE_WSCALE_NONE) {
+			o.present |= WIRE_TCPO_WSCALE;
+			o.wscale = r.wscale;
+		}
+		if (r.sack)
+			o.present |= WIRE_TCPO_SACK_PERM;
+		if (r.ts) {
+			o.present |= WIRE_TCPO_TS;
+			o.tsval = s->th.opts.tsval;
+		}
+		tcp_syn_negotiate(e, &o, &h.syn);
 	}
 	c = handshake_done(e, l, s, &h, NULL);
 	if (c != NULL)
@@ -536,11 +509,11 @@ tcp_synq_input(struct tern_engine *e, struct synq_entry *ent, struct tcp_seg *s)
 	memset(&h, 0, sizeof(h));
 	h.irs = ent->irs;
 	h.iss = ent->iss;
-	h.mss = ent->mss;
 	h.wnd = ent->wnd;
-	h.opt = ent->node.aux;
-	h.wscale = ent->wscale;
-	h.ts_recent = ent->ts_recent;
+	h.syn.flags = ent->node.aux;
+	h.syn.mss = ent->mss;
+	h.syn.wscale = ent->wscale;
+	h.syn.tsval = ent->ts_recent;
 	if (ent->nrtx == 0) { /* Karn: no sample from a retransmitted SYN-ACK */
 		h.rtt = true;
 		h.sent_ms = synq_sent_ms(&tcp->synq, ent);
