@@ -524,54 +524,78 @@ deliver(struct tern_conn *c, struct rte_mbuf *m, uint32_t len)
 	conn_event(c, CONN_EV_READABLE);
 }
 
-/* States other than LISTEN and SYN_SENT (RFC 9293 §3.10.7.4). */
-static void
-input_synchronized(struct tern_conn *c, struct tcp_seg *s)
+/*
+ * States other than LISTEN and SYN_SENT (RFC 9293 §3.10.7.4), step by step. Each step
+ * returns false when it has dealt with the segment (dropped, answered, or the connection
+ * ended); the segment's mbuf is then no longer ours.
+ */
+
+/* What the steps after the sequence check see: the segment trimmed to the window. */
+struct seg_view {
+	tern_seq_t seq; /**< first sequence number kept */
+	uint32_t len;   /**< payload bytes kept */
+	uint32_t front; /**< payload bytes before rcv_nxt, trimmed off */
+	uint8_t fl;     /**< flags, less a SYN before rcv_nxt or a FIN beyond the window */
+};
+
+/* A retransmitted SYN in SYN_RCVD: our SYN-ACK was lost, send it again. */
+static bool
+step_syn_rcvd_resend(struct tern_conn *c, struct tcp_seg *s)
+{
+	uint8_t fl = s->th.flags;
+
+	if (c->state != TERN_TCP_SYN_RCVD || !(fl & WIRE_TCP_SYN) || (fl & WIRE_TCP_ACK) ||
+	        s->th.seq != c->irs)
+		return true;
+	c->flags |= CONN_F_NEEDS_SYN;
+	conn_want_output(c);
+	tern_drop(c->e, s->m, TERN_DROP_TCP_OUT_OF_WINDOW);
+	return false;
+}
+
+/* Timestamps (RFC 7323): required once negotiated; PAWS (§5.3) before anything else. */
+static bool
+step_paws(struct tern_conn *c, struct tcp_seg *s)
+{
+	struct tern_engine *e = c->e;
+	uint8_t fl = s->th.flags;
+	tern_seq_t seq = s->th.seq;
+
+	if (!(c->opt & CONN_O_TS) || (fl & WIRE_TCP_RST))
+		return true;
+	if (!(s->th.opts.present & WIRE_TCPO_TS)) {
+		tern_drop(e, s->m, TERN_DROP_TCP_NO_TS);
+		return false;
+	}
+	if ((c->opt & CONN_O_TS_VALID) && e->now_ms - c->ts_recent_ms > PAWS_24DAYS_MS)
+		c->opt &= (uint8_t)~CONN_O_TS_VALID; /* §5.5: too old to compare */
+	if ((c->opt & CONN_O_TS_VALID) && seq_lt(s->th.opts.tsval, c->ts_recent)) {
+		if (s->len > 0 && !(fl & (WIRE_TCP_SYN | WIRE_TCP_RST)) &&
+		        seq_leq(seq + s->len, c->rcv_nxt))
+			dsack_note(c, seq, seq + s->len); /* an old copy: say so */
+		ack_unacceptable(c, s);
+		tern_drop(e, s->m, TERN_DROP_TCP_PAWS);
+		return false;
+	}
+	return true;
+}
+
+/* first: check the sequence number; trim to the window (into @p v). */
+static bool
+step_sequence(struct tern_conn *c, struct tcp_seg *s, struct seg_view *v)
 {
 	struct tern_engine *e = c->e;
 	uint8_t fl = s->th.flags;
 	tern_seq_t seq = s->th.seq;
 	uint32_t seglen = s->len + !!(fl & WIRE_TCP_SYN) + !!(fl & WIRE_TCP_FIN);
-	uint32_t front = 0; /* payload bytes before rcv_nxt, trimmed */
-	uint32_t len = s->len;
-	bool has_ts = (s->th.opts.present & WIRE_TCPO_TS) != 0;
-	bool fin_in_order = false;
-	uint32_t wnd;
+	uint32_t front = 0, len = s->len, wnd;
 
-	/* A retransmitted SYN in SYN_RCVD: our SYN-ACK was lost, send it again. */
-	if (c->state == TERN_TCP_SYN_RCVD && (fl & WIRE_TCP_SYN) && !(fl & WIRE_TCP_ACK) &&
-	        seq == c->irs) {
-		c->flags |= CONN_F_NEEDS_SYN;
-		conn_want_output(c);
-		tern_drop(e, s->m, TERN_DROP_TCP_OUT_OF_WINDOW);
-		return;
-	}
-
-	/* Timestamps (RFC 7323): required once negotiated; PAWS before anything else. */
-	if ((c->opt & CONN_O_TS) && !(fl & WIRE_TCP_RST)) {
-		if (!has_ts) {
-			tern_drop(e, s->m, TERN_DROP_TCP_NO_TS);
-			return;
-		}
-		if ((c->opt & CONN_O_TS_VALID) && e->now_ms - c->ts_recent_ms > PAWS_24DAYS_MS)
-			c->opt &= (uint8_t)~CONN_O_TS_VALID; /* §5.5: too old to compare */
-		if ((c->opt & CONN_O_TS_VALID) && seq_lt(s->th.opts.tsval, c->ts_recent)) {
-			if (s->len > 0 && !(fl & (WIRE_TCP_SYN | WIRE_TCP_RST)) &&
-			        seq_leq(seq + s->len, c->rcv_nxt))
-				dsack_note(c, seq, seq + s->len); /* an old copy: say so */
-			ack_unacceptable(c, s);
-			tern_drop(e, s->m, TERN_DROP_TCP_PAWS);
-			return;
-		}
-	}
-
-	/* first: check the sequence number */
 	if (!seg_acceptable(c, seq, seglen)) {
 		if ((fl & (WIRE_TCP_SYN | WIRE_TCP_RST)) == WIRE_TCP_SYN) {
 			/* RFC 5961 §4: a SYN draws a challenge ACK whatever its sequence. */
 			tcp_challenge_ack(c);
 			tern_drop(e, s->m, TERN_DROP_TCP_SYN_CHALLENGE);
-			return;
+			return false;
 		}
 		if (s->len > 0 && !(fl & WIRE_TCP_RST) && seq_leq(seq + seglen, c->rcv_nxt))
 			dsack_note(c, seq, seq + s->len);
@@ -582,7 +606,7 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 		        s->len > 0 && seq_leq(seq + seglen, c->rcv_nxt)
 		                ? TERN_DROP_TCP_DUP_DATA
 		                : TERN_DROP_TCP_OUT_OF_WINDOW);
-		return;
+		return false;
 	}
 	/* Trim to the window: drop what is before rcv_nxt and beyond the right edge. */
 	if (seq_lt(seq, c->rcv_nxt)) {
@@ -603,13 +627,25 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 		len = seq_gt(c->rcv_nxt + wnd, seq) ? c->rcv_nxt + wnd - seq : 0;
 		fl &= (uint8_t)~WIRE_TCP_FIN;
 	}
+	v->seq = seq;
+	v->len = len;
+	v->front = front;
+	v->fl = fl;
+	return true;
+}
 
-	/* second: RST (RFC 5961 §3: exact match resets, otherwise a challenge ACK) */
+/* second: RST (RFC 5961 §3); fourth: SYN (RFC 5961 §4); fifth: no ACK, no processing. */
+static bool
+step_control(struct tern_conn *c, struct tcp_seg *s, uint8_t fl)
+{
+	struct tern_engine *e = c->e;
+
 	if (fl & WIRE_TCP_RST) {
+		/* exact match resets, otherwise a challenge ACK */
 		if (s->th.seq != c->rcv_nxt) {
 			tcp_challenge_ack(c);
 			tern_drop(e, s->m, TERN_DROP_TCP_RST_CHALLENGE);
-			return;
+			return false;
 		}
 		tern_count(e, TERN_CTR_TCP_RST_RX, 1);
 		rte_pktmbuf_free(s->m);
@@ -618,112 +654,135 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 		conn_terminate(c, c->state == TERN_TCP_SYN_RCVD && !(c->flags & CONN_F_PASSIVE)
 		                          ? TERN_CLOSE_REFUSED
 		                          : TERN_CLOSE_RESET);
-		return;
+		return false;
 	}
-	/* fourth: SYN in a synchronized state: challenge ACK (RFC 5961 §4) */
 	if (fl & WIRE_TCP_SYN) {
 		tcp_challenge_ack(c);
 		tern_drop(e, s->m, TERN_DROP_TCP_SYN_CHALLENGE);
-		return;
+		return false;
 	}
-	/* fifth: the ACK field */
 	if (!(fl & WIRE_TCP_ACK)) {
 		tern_drop(e, s->m, TERN_DROP_TCP_NO_ACK);
-		return;
+		return false;
 	}
-	/* The segment is acceptable: TS.Recent follows it (RFC 7323 §4.3). */
-	if ((c->opt & CONN_O_TS) && has_ts && seq_leq(s->th.seq, c->last_ack_sent) &&
+	return true;
+}
+
+/* The segment is acceptable: TS.Recent follows it (RFC 7323 §4.3). */
+static void
+step_ts_recent(struct tern_conn *c, const struct tcp_seg *s)
+{
+	if ((c->opt & CONN_O_TS) && (s->th.opts.present & WIRE_TCPO_TS) &&
+	        seq_leq(s->th.seq, c->last_ack_sent) &&
 	        (!(c->opt & CONN_O_TS_VALID) || seq_geq(s->th.opts.tsval, c->ts_recent))) {
 		c->ts_recent = s->th.opts.tsval;
-		c->ts_recent_ms = e->now_ms;
+		c->ts_recent_ms = c->e->now_ms;
 		c->opt |= CONN_O_TS_VALID;
 	}
-	c->last_rx_ms = e->now_ms;
-	c->ka_probes = 0;
-	if (!input_ack(c, s))
-		return;
+}
 
-	/* seventh: segment text */
-	if (len > 0) {
-		struct rte_mbuf *m;
-		bool filled;
+/* The segment filled (part of) a hole: take what now follows, and ACK at once (RFC 5681
+ * §4.2). @return whether the stream's FIN now comes in order. */
+static bool
+take_filled(struct tern_conn *c)
+{
+	struct tern_engine *e = c->e;
+	struct rte_mbuf *m;
+	uint32_t n;
+	bool fin = false, f = false;
 
-		switch (c->state) {
-		case TERN_TCP_ESTABLISHED:
-		case TERN_TCP_FIN_WAIT_1:
-		case TERN_TCP_FIN_WAIT_2:
-			break;
-		default:
-			/* After the peer's FIN: nothing more can be data. */
-			tern_drop(e, s->m, TERN_DROP_TCP_OUT_OF_WINDOW);
-			return;
-		}
-		if (c->flags & CONN_F_APP_CLOSED) {
-			data_after_close(c, s);
-			return;
-		}
-		if (len > c->rcv_mss)
-			c->rcv_mss = (uint16_t)(len < c->mss ? len : c->mss);
-		m = s->m;
-		s->m = NULL;
-		rte_pktmbuf_adj(m, (uint16_t)(s->data_off + front));
-		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - len));
-		if (seq != c->rcv_nxt) {
-			/* Out of order: queue it, ACK at once with SACK (RFC 5681 §4.2). */
-			enum reass_result r = reass_insert(&c->reass, &e->tcp.reass, seq, len, m,
-			        (fl & WIRE_TCP_FIN) != 0, e->conf.reass_segs);
-			if (r == REASS_QUEUED) {
-				tern_count(e, TERN_CTR_TCP_OOO_QUEUED, 1);
-			} else if (r == REASS_DUP) {
-				e->stats.drop[TERN_DROP_TCP_REASS_DUP]++;
-				dsack_note(c, seq, seq + len);
-			} else {
-				e->stats.drop[TERN_DROP_TCP_REASS_FULL]++;
-			}
-			tcp_send_ack_now(c, c->snd_nxt);
-			return;
-		}
-		filled = c->reass.head != NULL || c->reass.has_fin;
-		deliver(c, m, len);
-		if (fl & WIRE_TCP_FIN) {
-			/* The stream ends here: whatever was queued beyond is not data. */
-			fin_in_order = true;
-			filled = false;
-			reass_purge(&c->reass, &e->tcp.reass);
-		}
-		if (filled) {
-			/* The segment filled (part of) a hole: take what now follows, and ACK
-			 * at once (RFC 5681 §4.2). */
-			uint32_t n;
-			bool fin = false, f = false;
-			while ((m = reass_pop(&c->reass, &e->tcp.reass, c->rcv_nxt, &n, &f)) !=
-			        NULL) {
-				deliver(c, m, n);
-				fin |= f;
-			}
-			fin |= f;
-			if (fin || (c->reass.has_fin && c->reass.fin_seq == c->rcv_nxt))
-				fin_in_order = true;
+	while ((m = reass_pop(&c->reass, &e->tcp.reass, c->rcv_nxt, &n, &f)) != NULL) {
+		deliver(c, m, n);
+		fin |= f;
+	}
+	fin |= f;
+	c->flags |= CONN_F_ACK_NOW;
+	conn_want_output(c);
+	return fin || (c->reass.has_fin && c->reass.fin_seq == c->rcv_nxt);
+}
+
+/* seventh: segment text (in order: delivered; out of order: queued); a FIN with it or
+ * beyond a hole. Sets *fin_in_order when the stream ends here. */
+static bool
+step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool *fin_in_order)
+{
+	struct tern_engine *e = c->e;
+	uint8_t fl = v->fl;
+	struct rte_mbuf *m;
+	bool filled;
+
+	if (v->len == 0) {
+		if (s->len > 0 && !(fl & WIRE_TCP_FIN)) {
+			/* Everything was a duplicate (or beyond the window): tell the peer. */
 			c->flags |= CONN_F_ACK_NOW;
 			conn_want_output(c);
-		} else if (!fin_in_order) {
-			tcp_ack_later(c);
+		} else if ((fl & WIRE_TCP_FIN) && v->seq == c->rcv_nxt) {
+			*fin_in_order = true;
+		} else if ((fl & WIRE_TCP_FIN) && seq_gt(v->seq, c->rcv_nxt) &&
+		           !(c->flags & CONN_F_FIN_RCVD)) {
+			/* A FIN beyond a hole: remember it with the queue, ACK what we have. */
+			c->reass.has_fin = 1;
+			c->reass.fin_seq = v->seq;
+			tcp_send_ack_now(c, c->snd_nxt);
 		}
-	} else if (s->len > 0 && !(fl & WIRE_TCP_FIN)) {
-		/* Everything was a duplicate (or beyond the window): tell the peer. */
-		c->flags |= CONN_F_ACK_NOW;
-		conn_want_output(c);
-	} else if ((fl & WIRE_TCP_FIN) && seq == c->rcv_nxt) {
-		fin_in_order = true;
-	} else if ((fl & WIRE_TCP_FIN) && seq_gt(seq, c->rcv_nxt) &&
-	           !(c->flags & CONN_F_FIN_RCVD)) {
-		/* A FIN beyond a hole: remember it with the queue, ACK what we have. */
-		c->reass.has_fin = 1;
-		c->reass.fin_seq = seq;
-		tcp_send_ack_now(c, c->snd_nxt);
+		return true;
 	}
+	switch (c->state) {
+	case TERN_TCP_ESTABLISHED:
+	case TERN_TCP_FIN_WAIT_1:
+	case TERN_TCP_FIN_WAIT_2:
+		break;
+	default:
+		/* After the peer's FIN: nothing more can be data. */
+		tern_drop(e, s->m, TERN_DROP_TCP_OUT_OF_WINDOW);
+		return false;
+	}
+	if (c->flags & CONN_F_APP_CLOSED) {
+		data_after_close(c, s);
+		return false;
+	}
+	if (v->len > c->rcv_mss)
+		c->rcv_mss = (uint16_t)(v->len < c->mss ? v->len : c->mss);
+	m = s->m;
+	s->m = NULL;
+	rte_pktmbuf_adj(m, (uint16_t)(s->data_off + v->front));
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - v->len));
+	if (v->seq != c->rcv_nxt) {
+		/* Out of order: queue it, ACK at once with SACK (RFC 5681 §4.2). */
+		enum reass_result r = reass_insert(&c->reass, &e->tcp.reass, v->seq, v->len, m,
+		        (fl & WIRE_TCP_FIN) != 0, e->conf.reass_segs);
+		if (r == REASS_QUEUED) {
+			tern_count(e, TERN_CTR_TCP_OOO_QUEUED, 1);
+		} else if (r == REASS_DUP) {
+			e->stats.drop[TERN_DROP_TCP_REASS_DUP]++;
+			dsack_note(c, v->seq, v->seq + v->len);
+		} else {
+			e->stats.drop[TERN_DROP_TCP_REASS_FULL]++;
+		}
+		tcp_send_ack_now(c, c->snd_nxt);
+		return false;
+	}
+	filled = c->reass.head != NULL || c->reass.has_fin;
+	deliver(c, m, v->len);
+	if (fl & WIRE_TCP_FIN) {
+		/* The stream ends here: whatever was queued beyond is not data. */
+		*fin_in_order = true;
+		filled = false;
+		reass_purge(&c->reass, &e->tcp.reass);
+	}
+	if (filled)
+		*fin_in_order = take_filled(c);
+	else if (!*fin_in_order)
+		tcp_ack_later(c);
+	return true;
+}
 
-	/* eighth: FIN */
+/* eighth: FIN (in order: the state moves on; again: ACKed again). Frees the segment. */
+static void
+step_fin(struct tern_conn *c, struct tcp_seg *s, uint8_t fl, bool fin_in_order)
+{
+	struct tern_engine *e = c->e;
+
 	if (fin_in_order && !(c->flags & CONN_F_FIN_RCVD)) {
 		bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
 
@@ -758,6 +817,26 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 		conn_want_output(c);
 	}
 	rte_pktmbuf_free(s->m);
+}
+
+/* States other than LISTEN and SYN_SENT (RFC 9293 §3.10.7.4). */
+static void
+input_synchronized(struct tern_conn *c, struct tcp_seg *s)
+{
+	struct seg_view v;
+	bool fin_in_order = false;
+
+	if (!step_syn_rcvd_resend(c, s) || !step_paws(c, s) || !step_sequence(c, s, &v) ||
+	        !step_control(c, s, v.fl))
+		return;
+	step_ts_recent(c, s);
+	c->last_rx_ms = c->e->now_ms;
+	c->ka_probes = 0;
+	if (!input_ack(c, s)) /* sixth: the ACK field */
+		return;
+	if (!step_text(c, s, &v, &fin_in_order))
+		return;
+	step_fin(c, s, v.fl, fin_in_order);
 }
 
 static const enum tern_drop tcp_err_drop[] = {
