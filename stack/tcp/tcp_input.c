@@ -266,57 +266,64 @@ leave_recovery(struct tern_conn *c)
 	c->cc_ops->on_recovery_end(&c->cc, conn_flight(c), c->e->now_ns / 1000);
 }
 
-/* Fifth step: the ACK field, in a synchronized state. @return false when the segment
- * is finished with (dropped or the connection ended). */
+/*
+ * Fifth step: the ACK field, in a synchronized state (RFC 9293 §3.10.7.4 fifth; RFC 5961
+ * §5; RFC 6675, 6582, 3522/4015 for recovery), step by step.
+ */
+
+/* SYN_RCVD: an ACK of our SYN completes the handshake (accepted / connected). */
 static bool
-input_ack(struct tern_conn *c, struct tcp_seg *s)
+ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 {
 	struct tern_engine *e = c->e;
 	tern_seq_t ack = s->th.ack;
-	uint32_t win = s->th.win;
-	bool fin_acked, advanced = false, dup;
-	uint32_t newly_sacked = 0;
 
-	if (c->state == TERN_TCP_SYN_RCVD) {
-		if (!seq_gt(ack, c->snd_una) || seq_gt(ack, c->snd_max)) {
-			tcp_send_rst_reply(e, s);
-			tern_drop(e, s->m, TERN_DROP_TCP_BAD_ACK);
-			return false;
-		}
-		if (c->flags & CONN_F_PASSIVE) {
-			/* Built by tcp_listen.c for this ACK, which checked the accept queue. */
-			struct tcp_listener *l = e->tcp.listeners[c->node.key.lport];
-
-			tern_count(e, TERN_CTR_TCP_PASSIVE_OPEN, 1);
-			if (l != NULL) {
-				l->accq_len++;
-				e->tcp.accq_total++;
-				c->flags |= CONN_F_ACCQ;
-			}
-			if (l != NULL && l->paused) {
-				c->events |= CONN_EV_ACCEPTED; /* held until tern_listen_pause(..,
-				                                  false) */
-				tern_list_add_tail(&l->accq, &c->ev_link);
-			} else {
-				conn_event(c, CONN_EV_ACCEPTED);
-			}
-		} else {
-			tern_count(e, TERN_CTR_TCP_ACTIVE_OPEN, 1);
-			conn_event(c, CONN_EV_CONNECTED);
-		}
-		if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)
-			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
-		c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
-		conn_set_state(c, TERN_TCP_ESTABLISHED);
-		if (c->flags & CONN_F_FIN_QUEUED) /* shutdown() in SYN_RCVD: the FIN goes now */
-			conn_set_state(c, TERN_TCP_FIN_WAIT_1);
-		c->snd_wnd = win << c->snd_wscale;
-		c->max_snd_wnd = c->snd_wnd > c->max_snd_wnd ? c->snd_wnd : c->max_snd_wnd;
-		c->snd_wl1 = s->th.seq;
-		c->snd_wl2 = ack;
-		tcp_idle_arm(c);
-		/* fall through to the common processing: it acknowledges our SYN */
+	if (!seq_gt(ack, c->snd_una) || seq_gt(ack, c->snd_max)) {
+		tcp_send_rst_reply(e, s);
+		tern_drop(e, s->m, TERN_DROP_TCP_BAD_ACK);
+		return false;
 	}
+	if (c->flags & CONN_F_PASSIVE) {
+		/* Built by tcp_listen.c for this ACK, which checked the accept queue. */
+		struct tcp_listener *l = e->tcp.listeners[c->node.key.lport];
+
+		tern_count(e, TERN_CTR_TCP_PASSIVE_OPEN, 1);
+		if (l != NULL) {
+			l->accq_len++;
+			e->tcp.accq_total++;
+			c->flags |= CONN_F_ACCQ;
+		}
+		if (l != NULL && l->paused) {
+			/* held until tern_listen_pause(.., false) */
+			c->events |= CONN_EV_ACCEPTED;
+			tern_list_add_tail(&l->accq, &c->ev_link);
+		} else {
+			conn_event(c, CONN_EV_ACCEPTED);
+		}
+	} else {
+		tern_count(e, TERN_CTR_TCP_ACTIVE_OPEN, 1);
+		conn_event(c, CONN_EV_CONNECTED);
+	}
+	if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)
+		tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
+	c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
+	conn_set_state(c, TERN_TCP_ESTABLISHED);
+	if (c->flags & CONN_F_FIN_QUEUED) /* shutdown() in SYN_RCVD: the FIN goes now */
+		conn_set_state(c, TERN_TCP_FIN_WAIT_1);
+	c->snd_wnd = (uint32_t)s->th.win << c->snd_wscale;
+	c->max_snd_wnd = c->snd_wnd > c->max_snd_wnd ? c->snd_wnd : c->max_snd_wnd;
+	c->snd_wl1 = s->th.seq;
+	c->snd_wl2 = ack;
+	tcp_idle_arm(c);
+	return true; /* the common processing follows: it acknowledges our SYN */
+}
+
+/* An ACK of what was never sent, or too old to be a duplicate (RFC 5961 §5.2). */
+static bool
+ack_acceptable(struct tern_conn *c, struct tcp_seg *s)
+{
+	struct tern_engine *e = c->e;
+	tern_seq_t ack = s->th.ack;
 
 	if (seq_gt(ack, c->snd_max)) {
 		/* Acknowledges something not yet sent: ACK and drop (RFC 9293, RFC 5961 §5). */
@@ -330,178 +337,237 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 		tern_drop(e, s->m, TERN_DROP_TCP_ACK_TOO_OLD);
 		return false;
 	}
-	win <<= c->snd_wscale;
-	if (seq_gt(ack, c->snd_una)) {
-		uint32_t acked = ack - c->snd_una;
-		advanced = true;
-		uint32_t flight = conn_flight(c);
-		uint32_t data = acked;
-		bool syn_acked = c->snd_una == c->iss;
+	return true;
+}
 
-		if (syn_acked)
-			data--;
-		fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(ack, c->snd_fin);
-		if (fin_acked)
-			data--;
-		if (data > c->sb_len)
-			data = c->sb_len;
-		conn_sb_ack(c, data);
-		c->snd_una = ack;
-		c->progress_ms = e->now_ms;
-		if (seq_lt(c->snd_nxt, c->snd_una))
-			c->snd_nxt = c->snd_una;
-		/* RTT: from the echoed timestamp (RFC 7323 §4), else the timed segment. */
-		if ((c->opt & CONN_O_TS) && (s->th.opts.present & WIRE_TCPO_TS) &&
-		        s->th.opts.tsecr != 0) {
-			uint32_t ms = tcp_ts_now(c, e->now_ms) - s->th.opts.tsecr;
-			if (ms < 3600u * 1000)
-				tcp_rtt_sample(c, ms * 1000);
-			c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
-		} else if ((c->flags & CONN_F_RTT_TIMING) && seq_gt(ack, c->rtt_seq)) {
-			c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
-			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
+/* RTT: from the echoed timestamp (RFC 7323 §4), else the timed segment. */
+static void
+ack_rtt(struct tern_conn *c, const struct tcp_seg *s)
+{
+	struct tern_engine *e = c->e;
+
+	if ((c->opt & CONN_O_TS) && (s->th.opts.present & WIRE_TCPO_TS) && s->th.opts.tsecr != 0) {
+		uint32_t ms = tcp_ts_now(c, e->now_ms) - s->th.opts.tsecr;
+		if (ms < 3600u * 1000)
+			tcp_rtt_sample(c, ms * 1000);
+		c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
+	} else if ((c->flags & CONN_F_RTT_TIMING) && seq_gt(s->th.ack, c->rtt_seq)) {
+		c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
+		tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
+	}
+}
+
+/*
+ * Eifel (RFC 3522): the first ACK for the retransmitted data echoes a timestamp older than
+ * the retransmission: the original arrived, the segment was only reordered. Undo the
+ * reduction (RFC 4015) and wait for more duplicates before the next recovery.
+ */
+static void
+ack_undo(struct tern_conn *c, const struct tcp_seg *s)
+{
+	if (!(c->flags & CONN_F_RECOVERY) || !c->undo_ok)
+		return;
+	c->undo_ok = 0;
+	if ((s->th.opts.present & WIRE_TCPO_TS) && s->th.opts.tsecr != 0 &&
+	        seq_lt(s->th.opts.tsecr, c->rxt_tsval)) {
+		tern_count(c->e, TERN_CTR_TCP_SPURIOUS_RECOVERY, 1);
+		if (c->undo_cc.cwnd > c->cc.cwnd)
+			c->cc = c->undo_cc;
+		c->flags &= (uint32_t)~CONN_F_RECOVERY;
+		c->dupacks = 0;
+		c->recover = c->snd_una;
+		c->dupthresh = c->dupthresh < 64 ? (uint8_t)(c->dupthresh * 2) : 127;
+	}
+}
+
+/* Congestion control for @p acked new bytes (@p flight before them): recovery's end or
+ * NewReno partial ACK (RFC 6582), else the algorithm's on_ack. */
+static void
+ack_cc(struct tern_conn *c, uint32_t acked, uint32_t flight)
+{
+	if (c->flags & CONN_F_RECOVERY) {
+		if (seq_geq(c->snd_una, c->recover)) { /* snd_una is the ACK now */
+			leave_recovery(c);
+		} else if (!(c->opt & CONN_O_SACK)) {
+			/* NewReno partial ACK (RFC 6582 §3.2 step 5): retransmit the
+			 * next hole, deflate by what was acknowledged. */
+			tcp_retransmit(c, c->snd_una, tcp_seg_room(c));
+			c->cc.cwnd = c->cc.cwnd > acked ? c->cc.cwnd - acked : c->cc.mss;
+			if (acked >= c->cc.mss)
+				c->cc.cwnd += c->cc.mss;
 		}
-		c->nrtx = 0;
-		if ((c->flags & CONN_F_RECOVERY) && c->undo_ok) {
-			/* Eifel (RFC 3522): the first ACK for the retransmitted data echoes a
-			 * timestamp older than the retransmission: the original arrived, the
-			 * segment was only reordered. Undo the reduction (RFC 4015) and wait
-			 * for more duplicates before the next recovery. */
-			c->undo_ok = 0;
-			if ((s->th.opts.present & WIRE_TCPO_TS) && s->th.opts.tsecr != 0 &&
-			        seq_lt(s->th.opts.tsecr, c->rxt_tsval)) {
-				tern_count(e, TERN_CTR_TCP_SPURIOUS_RECOVERY, 1);
-				if (c->undo_cc.cwnd > c->cc.cwnd)
-					c->cc = c->undo_cc;
-				c->flags &= (uint32_t)~CONN_F_RECOVERY;
-				c->dupacks = 0;
-				c->recover = c->snd_una;
-				c->dupthresh =
-				        c->dupthresh < 64 ? (uint8_t)(c->dupthresh * 2) : 127;
-			}
-		}
+	} else {
+		c->dupacks = 0;
+		c->cc_ops->on_ack(&c->cc, acked, flight, c->srtt_us, c->e->now_ns / 1000);
+	}
+}
+
+/* New data acknowledged: the send buffer, snd_una, RTT, undo, congestion control, the
+ * retransmission timer, the writable event. */
+static void
+ack_advance(struct tern_conn *c, const struct tcp_seg *s)
+{
+	struct tern_engine *e = c->e;
+	tern_seq_t ack = s->th.ack;
+	uint32_t acked = ack - c->snd_una;
+	uint32_t flight = conn_flight(c);
+	uint32_t data = acked;
+
+	if (c->snd_una == c->iss)
+		data--; /* our SYN */
+	if ((c->flags & CONN_F_FIN_SENT) && seq_gt(ack, c->snd_fin))
+		data--; /* our FIN */
+	if (data > c->sb_len)
+		data = c->sb_len;
+	conn_sb_ack(c, data);
+	c->snd_una = ack;
+	c->progress_ms = e->now_ms;
+	if (seq_lt(c->snd_nxt, c->snd_una))
+		c->snd_nxt = c->snd_una;
+	ack_rtt(c, s);
+	c->nrtx = 0;
+	ack_undo(c, s);
+	ack_cc(c, acked, flight);
+	if (c->snd_una == c->snd_max)
+		tcp_cancel_rtx(c);
+	else
+		tcp_arm_rtx(c);
+	if ((c->flags & CONN_F_WANT_WRITE) && c->sb_len < c->sb_limit) {
+		c->flags &= (uint32_t)~CONN_F_WANT_WRITE;
+		conn_event(c, CONN_EV_WRITABLE);
+	}
+	conn_want_output(c);
+}
+
+/*
+ * A resent head segment lost again: the peer SACKs data we sent after it while snd_una
+ * stays put. Send it again now rather than wait for a(nother) timeout; this is the same
+ * loss episode, so congestion control is not told twice.
+ */
+static void
+ack_lost_retransmit(struct tern_conn *c)
+{
+	if (!(c->flags & CONN_F_RXT_WATCH))
+		return;
+	if (c->snd_una != c->rxt_head || !(c->opt & CONN_O_SACK)) {
+		c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
+	} else if (seq_gt(sack_high(&c->scb, c->snd_una), c->rxt_mark)) {
+		c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
+		tern_count(c->e, TERN_CTR_TCP_LOST_RETRANS, 1);
 		if (c->flags & CONN_F_RECOVERY) {
-			if (seq_geq(ack, c->recover)) {
-				leave_recovery(c);
-			} else if (!(c->opt & CONN_O_SACK)) {
-				/* NewReno partial ACK (RFC 6582 §3.2 step 5): retransmit the
-				 * next hole, deflate by what was acknowledged. */
-				tcp_retransmit(c, c->snd_una, tcp_seg_room(c));
-				c->cc.cwnd = c->cc.cwnd > acked ? c->cc.cwnd - acked : c->cc.mss;
-				if (acked >= c->cc.mss)
-					c->cc.cwnd += c->cc.mss;
-			}
+			c->scb.high_rxt = c->snd_una; /* NextSeg starts over */
 		} else {
-			c->dupacks = 0;
-			c->cc_ops->on_ack(&c->cc, acked, flight, c->srtt_us, e->now_ns / 1000);
-		}
-		if (c->snd_una == c->snd_max)
-			tcp_cancel_rtx(c);
-		else
-			tcp_arm_rtx(c);
-		if ((c->flags & CONN_F_WANT_WRITE) && c->sb_len < c->sb_limit) {
-			c->flags &= (uint32_t)~CONN_F_WANT_WRITE;
-			conn_event(c, CONN_EV_WRITABLE);
+			c->snd_nxt = c->snd_una; /* after a timeout: go back again */
+			if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_nxt, c->snd_fin))
+				c->flags &= (uint32_t)~CONN_F_FIN_SENT;
 		}
 		conn_want_output(c);
-	} else if (seq_lt(ack, c->snd_una)) {
-		/* Old duplicate ACK: ignore the ACK field, keep processing. */
-		goto state_checks;
 	}
-	if ((c->opt & CONN_O_SACK) && (s->th.opts.present & WIRE_TCPO_SACK))
-		newly_sacked = sack_update(
-		        &c->scb, c->snd_una, c->snd_max, s->th.opts.sack, s->th.opts.nsack);
-	else if (c->scb.n != 0)
-		sack_update(&c->scb, c->snd_una, c->snd_max, NULL, 0);
+}
 
-	/*
-	 * A resent head segment lost again: the peer SACKs data we sent after it while
-	 * snd_una stays put. Send it again now rather than wait for a(nother) timeout; this
-	 * is the same loss episode, so congestion control is not told twice.
-	 */
-	if (c->flags & CONN_F_RXT_WATCH) {
-		if (c->snd_una != c->rxt_head || !(c->opt & CONN_O_SACK)) {
-			c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
-		} else if (seq_gt(sack_high(&c->scb, c->snd_una), c->rxt_mark)) {
-			c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
-			tern_count(e, TERN_CTR_TCP_LOST_RETRANS, 1);
-			if (c->flags & CONN_F_RECOVERY)
-				c->scb.high_rxt = c->snd_una; /* NextSeg starts over */
-			else {
-				c->snd_nxt = c->snd_una; /* after a timeout: go back again */
-				if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_nxt, c->snd_fin))
-					c->flags &= (uint32_t)~CONN_F_FIN_SENT;
-			}
-			conn_want_output(c);
-		}
-	}
+/*
+ * Duplicate ACK. With SACK (RFC 6675 §2): an ACK whose blocks SACK new bytes, even if it
+ * carries data, a new window or moves snd_una (the peer's ACKs ride on its own data).
+ * Without (RFC 5681 §2): nothing new acknowledged, no data, same window.
+ */
+static void
+ack_duplicate(struct tern_conn *c, const struct tcp_seg *s, bool advanced, uint32_t newly_sacked,
+        uint32_t win)
+{
+	bool dup;
 
-	/*
-	 * Duplicate ACK. With SACK (RFC 6675 §2): an ACK whose blocks SACK new bytes, even if
-	 * it carries data, a new window or moves snd_una (the peer's ACKs ride on its own
-	 * data). Without (RFC 5681 §2): nothing new acknowledged, no data, same window.
-	 */
 	if (c->opt & CONN_O_SACK)
 		dup = newly_sacked > 0;
 	else
-		dup = !advanced && ack == c->snd_una && s->len == 0 &&
+		dup = !advanced && s->th.ack == c->snd_una && s->len == 0 &&
 		      !(s->th.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN)) && win == c->snd_wnd;
-	if (dup && c->snd_una != c->snd_max) {
-		if (c->dupacks < 255)
-			c->dupacks++;
-		if (c->flags & CONN_F_RECOVERY) {
-			if (!(c->opt & CONN_O_SACK))
-				c->cc.cwnd += c->cc.mss; /* NewReno inflation (RFC 6582 §3.2) */
-			conn_want_output(c);
-		} else if (seq_gt(c->snd_una, c->recover) || c->snd_una == c->recover) {
-			/* RFC 6582 §3.2 / RFC 6675 §5: not for losses of what was sent before
-			 * the last recovery or timeout ended. */
-			if (c->dupacks >= c->dupthresh || sack_lost(c) || early_retransmit(c))
-				enter_recovery(c);
-			else if (c->dupacks <= 2)
-				conn_want_output(c); /* limited transmit (RFC 3042) */
-		}
+	if (!dup || c->snd_una == c->snd_max)
+		return;
+	if (c->dupacks < 255)
+		c->dupacks++;
+	if (c->flags & CONN_F_RECOVERY) {
+		if (!(c->opt & CONN_O_SACK))
+			c->cc.cwnd += c->cc.mss; /* NewReno inflation (RFC 6582 §3.2) */
+		conn_want_output(c);
+	} else if (seq_gt(c->snd_una, c->recover) || c->snd_una == c->recover) {
+		/* RFC 6582 §3.2 / RFC 6675 §5: not for losses of what was sent before the last
+		 * recovery or timeout ended. */
+		if (c->dupacks >= c->dupthresh || sack_lost(c) || early_retransmit(c))
+			enter_recovery(c);
+		else if (c->dupacks <= 2)
+			conn_want_output(c); /* limited transmit (RFC 3042) */
 	}
+}
 
-	/* Send window update (RFC 9293 §3.10.7.4 fifth, ESTABLISHED). */
+/* Send window update (RFC 9293 §3.10.7.4 fifth, ESTABLISHED). */
+static void
+ack_window(struct tern_conn *c, const struct tcp_seg *s, uint32_t win)
+{
 	if (seq_lt(c->snd_wl1, s->th.seq) ||
-	        (c->snd_wl1 == s->th.seq && seq_leq(c->snd_wl2, ack))) {
+	        (c->snd_wl1 == s->th.seq && seq_leq(c->snd_wl2, s->th.ack))) {
 		if (win > c->snd_wnd)
 			conn_want_output(c);
 		c->snd_wnd = win;
 		if (win > c->max_snd_wnd)
 			c->max_snd_wnd = win;
 		c->snd_wl1 = s->th.seq;
-		c->snd_wl2 = ack;
+		c->snd_wl2 = s->th.ack;
 	}
+}
 
-state_checks:
-	fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
+/* Our FIN acknowledged: FIN_WAIT_1 -> FIN_WAIT_2, CLOSING -> TIME_WAIT, LAST_ACK -> done.
+ * @return false when the connection ended here (the segment freed). */
+static bool
+ack_fin_states(struct tern_conn *c, struct tcp_seg *s)
+{
+	bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
+
+	if (!fin_acked)
+		return true;
 	switch (c->state) {
 	case TERN_TCP_FIN_WAIT_1:
-		if (fin_acked) {
-			conn_set_state(c, TERN_TCP_FIN_WAIT_2);
-			tcp_idle_arm(c);
-		}
-		break;
+		conn_set_state(c, TERN_TCP_FIN_WAIT_2);
+		tcp_idle_arm(c);
+		return true;
 	case TERN_TCP_CLOSING:
-		if (fin_acked) {
-			rte_pktmbuf_free(s->m);
-			conn_time_wait(c);
-			return false;
-		}
-		break;
+		rte_pktmbuf_free(s->m);
+		conn_time_wait(c);
+		return false;
 	case TERN_TCP_LAST_ACK:
-		if (fin_acked) {
-			rte_pktmbuf_free(s->m);
-			conn_finish(c);
-			return false;
-		}
-		break;
+		rte_pktmbuf_free(s->m);
+		conn_finish(c);
+		return false;
 	default:
-		break;
+		return true;
 	}
-	return true;
+}
+
+/* @return false when the segment is finished with (dropped or the connection ended). */
+static bool
+input_ack(struct tern_conn *c, struct tcp_seg *s)
+{
+	uint32_t win, newly_sacked = 0;
+	bool advanced;
+
+	if (c->state == TERN_TCP_SYN_RCVD && !ack_syn_rcvd(c, s))
+		return false;
+	if (!ack_acceptable(c, s))
+		return false;
+	if (seq_lt(s->th.ack, c->snd_una)) /* old duplicate: ignore the ACK field */
+		return ack_fin_states(c, s);
+	win = (uint32_t)s->th.win << c->snd_wscale;
+	advanced = seq_gt(s->th.ack, c->snd_una);
+	if (advanced)
+		ack_advance(c, s);
+	if ((c->opt & CONN_O_SACK) && (s->th.opts.present & WIRE_TCPO_SACK))
+		newly_sacked = sack_update(
+		        &c->scb, c->snd_una, c->snd_max, s->th.opts.sack, s->th.opts.nsack);
+	else if (c->scb.n != 0)
+		sack_update(&c->scb, c->snd_una, c->snd_max, NULL, 0);
+	ack_lost_retransmit(c);
+	ack_duplicate(c, s, advanced, newly_sacked, win);
+	ack_window(c, s, win);
+	return ack_fin_states(c, s);
 }
 
 /* Data after tern_conn_close(): nobody will read it; reset (RFC 2525 §2.17, as Linux). */
