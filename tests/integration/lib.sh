@@ -372,3 +372,22 @@ if bad:
     sys.exit(1)
 print("%d RSTs, all after the close%s" % (total, "; %d to 4-tuples opened before the capture" % stray if stray else ""))' "$TERNLAB_TERN_IP"
 }
+
+# hold_client_start PORT [--until-eof]: a Linux client in the peer (hold_client.py) that
+# sends "ping", reads the echo (up to tern's FIN with --until-eof), writes "echo ping ..."
+# to $IT_TMP/hold.out, then holds its connection open, silent, for 30 s at most.
+# hold_client_stop ends it (also at exit); ending it while tern runs lets tern answer its
+# FIN, so nothing lingers for the next test.
+HOLD_PID=
+hold_client_stop() {
+	[ -z "$HOLD_PID" ] || ternlab_stop_pid "$HOLD_PID" 3 >/dev/null 2>&1 || true
+	HOLD_PID=
+}
+hold_client_start() {
+	local port=$1
+	shift
+	[[ " ${IT_DEFER[*]:-} " == *" hold_client_stop "* ]] || it_defer hold_client_stop
+	ip netns exec "$TERNLAB_NS_P" timeout 40 "$PY" "$IT_DIR/hold_client.py" \
+		--host "$TERNLAB_TERN_IP" --port "$port" "$@" >"$IT_TMP/hold.out" 2>&1 &
+	HOLD_PID=$!
+}

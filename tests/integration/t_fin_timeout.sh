@@ -15,33 +15,16 @@ port=7031
 lab_up
 tern_start "$port" --close-after 4 --fin-timeout 500
 
-CLI_PID=
-cli_stop() { [ -z "$CLI_PID" ] || ternlab_stop_pid "$CLI_PID" 3 >/dev/null 2>&1 || true; }
-it_defer cli_stop
-# The client reads the echo and the FIN, then holds its half open, silent, for 30 s at most.
-ip netns exec "$TERNLAB_NS_P" timeout 40 "$PY" -c '
-import socket, sys, time
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
-s.sendall(b"ping")
-got = b""
-while True:
-    b = s.recv(100)
-    if not b:
-        break
-    got += b
-print("echo", got.decode(), "eof", flush=True)
-time.sleep(30)' "$TERNLAB_TERN_IP" "$port" >"$IT_TMP/client.out" 2>&1 &
-CLI_PID=$!
-wait_until 10 grep -q '^echo ping eof' "$IT_TMP/client.out" ||
-	it_fail "no echo and FIN: $(cat "$IT_TMP/client.out")"
+hold_client_start "$port" --until-eof
+wait_until 10 grep -q '^echo ping eof' "$IT_TMP/hold.out" ||
+	it_fail "no echo and FIN: $(cat "$IT_TMP/hold.out")"
 # FIN_WAIT_2 for 500 ms, then the connection is gone
 wait_until 5 tel_is /tern/gauges fin_wait_2 -eq 0 ||
 	it_fail "still in FIN_WAIT_2: $(tel /tern/gauges 2>&1)"
 fw=$(tel_num /tern/stats tcp_fin_timeout)
 it_log "tcp_fin_timeout $fw"
 [ "$fw" -eq 1 ] || it_fail "tcp_fin_timeout $fw, want 1"
-cli_stop # its FIN now draws tern's RST: nothing lingers for the next test
-CLI_PID=
+hold_client_stop # its FIN now draws tern's RST: nothing lingers for the next test
 tern_stop
 grep -E '^tern-echo: connections closed:' "$TERN_LOG" | while read -r l; do it_log "$l"; done
 grep -qE '^tern-echo: connections closed: normal 0 reset 0 timeout 0 aborted 0 fin-timeout 1$' \

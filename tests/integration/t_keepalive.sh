@@ -17,22 +17,9 @@ tern_start "$port" --keepalive 500,200,2
 
 link_up() { ip -n "$TERNLAB_NS_P" link set "$TERNLAB_IF_P" up 2>/dev/null || true; }
 it_defer link_up
-CLI_PID=
-cli_stop() { [ -z "$CLI_PID" ] || ternlab_stop_pid "$CLI_PID" 3 >/dev/null 2>&1 || true; }
-it_defer cli_stop
-# The client holds its connection open, silent, for 30 s at most.
-ip netns exec "$TERNLAB_NS_P" timeout 40 "$PY" -c '
-import socket, sys, time
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
-s.sendall(b"ping")
-got = b""
-while len(got) < 4:
-    got += s.recv(4 - len(got))
-print("echo", got.decode(), flush=True)
-time.sleep(30)' "$TERNLAB_TERN_IP" "$port" >"$IT_TMP/client.out" 2>&1 &
-CLI_PID=$!
-wait_until 10 grep -q '^echo ping' "$IT_TMP/client.out" ||
-	it_fail "no echo: $(cat "$IT_TMP/client.out")"
+hold_client_start "$port"
+wait_until 10 grep -q '^echo ping' "$IT_TMP/hold.out" ||
+	it_fail "no echo: $(cat "$IT_TMP/hold.out")"
 wait_until 5 tel_is /tern/gauges established -eq 1 || it_fail "tern holds no connection"
 ip -n "$TERNLAB_NS_P" link set "$TERNLAB_IF_P" down
 it_log "peer link down: the probes go unanswered"
@@ -43,8 +30,7 @@ ka=$(tel_num /tern/stats tcp_keepalive_timeout)
 link_up
 # The client's socket still thinks it is connected: end it now, while this tern answers its
 # FIN (with a RST: tern has no such connection), so nothing lingers for the next test.
-cli_stop
-CLI_PID=
+hold_client_stop
 it_log "tcp_keepalive_timeout $ka"
 [ "$ka" -eq 1 ] || it_fail "tcp_keepalive_timeout $ka, want 1"
 tern_stop
