@@ -71,7 +71,7 @@ tcp_fini(struct tern_engine *e)
 			if (!(c->flags & CONN_F_DEAD))
 				conn_terminate(c, TERN_CLOSE_ENGINE);
 			else if (!(c->events & CONN_EV_CLOSED) && (c->flags & CONN_F_APP_KNOWS))
-				tern_conn_close(c);
+				tcp_close(c);
 		}
 		conn_run_pending(e); /* closed callbacks; frees the blocks */
 	}

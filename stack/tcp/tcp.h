@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * TCP internals shared by the files of stack/tcp/ and stack/api/.
+ * TCP internals shared by the files of stack/tcp/ (and read by stack/api/, the public
+ * wrapper, and stack/engine/).
  *
  * One concern per file: flow.c (4-tuple table), isn.c (RFC 6528), tcp_input.c (RFC 9293
  * §3.10.7 SEGMENT ARRIVES), tcp_output.c (segment building, send / ACK / RST),
- * tcp_timer.c (retransmission), timewait.c (compact TIME_WAIT entries), conn.c (the
- * connection block life cycle, events, the public connection API).
+ * tcp_timer.c (retransmission, persist, delayed ACK, keepalive, FIN_WAIT_2 and user
+ * timeouts), timewait.c (compact TIME_WAIT entries), tcp_listen.c (passive opens, SYN
+ * queue, cookies), tcp_conn.c (the connection block life cycle, events, send and receive
+ * buffers), tcp_user.c (the user calls: open, close, abort, options).
  */
 #ifndef TERN_TCP_TCP_H
 #define TERN_TCP_TCP_H
@@ -443,7 +446,7 @@ tern_seq_t tw_next_iss(struct tern_engine *e, const struct flow_key *k, tern_seq
 /* isn.c */
 tern_seq_t tcp_isn(struct tern_engine *e, const struct flow_key *k);
 
-/* conn.c: life cycle */
+/* tcp_conn.c: life cycle */
 struct tern_conn *conn_alloc(struct tern_engine *e, const struct flow_key *k);
 void conn_set_state(struct tern_conn *c, enum tern_tcp_state s);
 /** Queue application events. */
@@ -471,5 +474,29 @@ void conn_run_pending(struct tern_engine *e);
 void conn_sb_ack(struct tern_conn *c, uint32_t bytes);
 /** Append payload mbuf @p m (data already trimmed to the payload) to the receive buffer. */
 void conn_rb_append(struct tern_conn *c, struct rte_mbuf *m);
+
+/** Free the unread receive buffer. */
+void conn_rb_discard(struct tern_conn *c);
+
+/* tcp_conn.c: SEND and RECEIVE (RFC 9293 §3.10.2, §3.10.3) over the buffers; the
+ * tern_conn_* calls of the same names wrap these. */
+ssize_t tcp_send(struct tern_conn *c, const void *buf, size_t len);
+int tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m);
+ssize_t tcp_receive(struct tern_conn *c, void *buf, size_t len);
+ssize_t tcp_receive_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out);
+
+/* tcp_user.c: OPEN, CLOSE, ABORT and options (RFC 9293 §3.10.1, 3.10.4, 3.10.5);
+ * results are 0 or -errno as for the tern_* calls they implement. */
+int tcp_listen_open(struct tern_engine *e, uint16_t port, uint32_t backlog);
+int tcp_listen_pause(struct tern_engine *e, uint16_t port, bool pause);
+int tcp_listen_close(struct tern_engine *e, uint16_t port);
+/** Active open: a block in SYN_SENT in *@p out, its SYN sent by the next output pass. */
+int tcp_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port,
+        void *udata, struct tern_conn **out);
+int tcp_shutdown(struct tern_conn *c);
+int tcp_close(struct tern_conn *c);
+void tcp_abort(struct tern_conn *c);
+int tcp_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val);
+int tcp_getopt(const struct tern_conn *c, enum tern_conn_opt opt, uint32_t *val);
 
 #endif

@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Connection block life cycle, event delivery, and the send and receive buffers
+ * (RFC 9293 §3.10.2 SEND and §3.10.3 RECEIVE over them). stack/api/ wraps these for
+ * the public API; the other user calls (open, close, abort, options) are tcp_user.c.
+ *
+ * Events are never delivered from inside the input path: input marks what happened
+ * (conn_event) and the engine delivers the callbacks after the burst (conn_run_pending),
+ * so application code never runs while a segment is half processed. A block is freed
+ * in exactly one place: after its closed callback, or at once for connections the
+ * application never saw (a SYN_RCVD reset, say).
+ *
+ * "Protocol done" and "application done" are separate: a connection that finishes its
+ * close sequence (TIME_WAIT, or LAST_ACK acknowledged) before the application has called
+ * tern_conn_close() keeps its block, off the flow table, so buffered data can still be
+ * read; tern_conn_close() then delivers the closed event.
+ *
+ * Buffers are chains of single-segment mbufs linked through ->next (head->nb_segs and
+ * pkt_len are not kept up to date). The send buffer may hold mbufs of any origin: the
+ * engine's own data-only mbufs (tern_conn_send, data_off 0), and mbufs an application
+ * handed over with tern_conn_send_mbuf(), typically received ones (headroom in front of
+ * the payload, from any pool, possibly indirect). Segment building only reads them through
+ * data_off/data_len (tcp_output.c copies the payload into each segment's own mbuf);
+ * acknowledged bytes are trimmed with rte_pktmbuf_adj() and whole mbufs freed one segment
+ * at a time. Bytes are only ever written into the tailroom of a send buffer mbuf that is
+ * direct and not shared (sb_writable()).
+ *
+ * mbuf shortage: tern_conn_send() leaves the last pool_reserve() mbufs of the pool to the
+ * engine (segments, ACKs, receiving), so an application filling its send buffers cannot
+ * starve the transmission that would free them. A connection refused for want of mbufs
+ * joins the engine's nobufs list and gets a writable (or readable) event once the pool has
+ * twice the reserve free again; conn_run_pending() looks at most once per millisecond.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "engine/engine.h"
+#include "tcp/tcp.h"
+
+static void
+mq_free(struct rte_mbuf **head, struct rte_mbuf **tail)
+{
+	struct rte_mbuf *m = *head;
+
+	while (m != NULL) {
+		struct rte_mbuf *next = m->next;
+		m->next = NULL;
+		m->nb_segs = 1;
+		rte_pktmbuf_free_seg(m);
+		m = next;
+	}
+	*head = *tail = NULL;
+}
+
+static void
+mq_append(struct rte_mbuf **head, struct rte_mbuf **tail, struct rte_mbuf *m)
+{
+	m->next = NULL;
+	if (*tail != NULL)
+		(*tail)->next = m;
+	else
+		*head = m;
+	*tail = m;
+}
+
+/* May bytes be appended to @p m's tailroom? Only if nobody else sees its buffer. */
+static inline bool
+sb_writable(const struct rte_mbuf *m)
+{
+	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1;
+}
+
+/* Free mbufs the application's sends never take: 1/16 of the pool, 32..1024. */
+static uint32_t
+pool_reserve(const struct tern_engine *e)
+{
+	uint32_t r = e->pool->size / 16;
+
+	return r < 32 ? 32 : r > 1024 ? 1024 : r;
+}
+
+/* @p c found the pool empty: deliver @p ev once mbufs are back. */
+static void
+conn_nobufs_wait(struct tern_conn *c, uint8_t ev)
+{
+	tern_count(c->e, TERN_CTR_NOBUFS_WAIT, 1);
+	c->wait_ev |= ev;
+	if (!tern_list_linked(&c->wait_link))
+		tern_list_add_tail(&c->e->tcp.nobufs, &c->wait_link);
+}
+
+static void
+conn_nobufs_leave(struct tern_conn *c)
+{
+	if (tern_list_linked(&c->wait_link))
+		tern_list_del(&c->wait_link);
+	c->wait_ev = 0;
+}
+
+/* Wake the connections waiting for mbufs when the pool has refilled (once per ms). */
+static void
+nobufs_wake(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	struct tern_list *l;
+
+	if (tern_list_empty(&tcp->nobufs) || tcp->nobufs_check_ms == e->now_ms)
+		return;
+	tcp->nobufs_check_ms = e->now_ms;
+	if (rte_mempool_avail_count(e->pool) < 2 * pool_reserve(e))
+		return;
+	while ((l = tern_list_first(&tcp->nobufs)) != NULL) {
+		struct tern_conn *c = tern_container_of(l, struct tern_conn, wait_link);
+		uint8_t ev = c->wait_ev;
+
+		conn_nobufs_leave(c);
+		tern_count(e, TERN_CTR_NOBUFS_WAKEUP, 1);
+		conn_event(c, ev);
+	}
+}
+
+struct tern_conn *
+conn_alloc(struct tern_engine *e, const struct flow_key *k)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	struct tern_conn *c = tcp->conn_free;
+
+	if (c == NULL)
+		return NULL;
+	tcp->conn_free = (struct tern_conn *)c->node.next;
+	memset(c, 0, sizeof(*c));
+	c->node.key = *k;
+	c->node.kind = FLOW_CONN;
+	c->e = e;
+	c->state = TERN_TCP_CLOSED;
+	tcp->state_count[TERN_TCP_CLOSED]++;
+	c->mss = tcp->mss;
+	c->rcv_mss = c->mss < 536 ? c->mss : 536;
+	c->rb_limit = e->conf.rcvbuf;
+	c->sb_limit = e->conf.sndbuf;
+	c->rto_ms = e->conf.rto_init_ms;
+	c->rtt_start_us = e->now_ns / 1000;
+	c->cc_ops = tcp->cc;
+	c->dupthresh = SACK_DUPTHRESH;
+	c->cc_ops->init(&c->cc, c->mss, e->now_ns / 1000);
+	c->ts_offset = tcp_ts_offset(tcp, k);
+	c->last_rx_ms = e->now_ms;
+	c->keepidle_ms = e->conf.keepidle_ms;
+	c->keepintvl_ms = e->conf.keepintvl_ms;
+	c->keepcnt = e->conf.keepcnt;
+	c->user_timeout_ms = e->conf.user_timeout_ms;
+	if (e->conf.nodelay)
+		c->opt |= CONN_O_NODELAY;
+	if (e->conf.keepalive)
+		c->opt |= CONN_O_KEEPALIVE;
+	twheel_timer_init(&c->rtx_timer, tcp_rtx_timer_fn);
+	twheel_timer_init(&c->delack_timer, tcp_delack_timer_fn);
+	twheel_timer_init(&c->idle_timer, tcp_idle_timer_fn);
+	tern_list_init(&c->ev_link);
+	tern_list_init(&c->out_link);
+	tern_list_init(&c->wait_link);
+	tcp->nconns++;
+	return c;
+}
+
+void
+conn_accq_leave(struct tern_conn *c)
+{
+	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_listener *l = tcp->listeners[c->node.key.lport];
+
+	if (!(c->flags & CONN_F_ACCQ))
+		return;
+	c->flags &= (uint32_t)~CONN_F_ACCQ;
+	if (l != NULL && l->accq_len > 0)
+		l->accq_len--;
+	if (tcp->accq_total > 0)
+		tcp->accq_total--;
+}
+
+static void
+conn_free(struct tern_conn *c)
+{
+	struct tcp_engine *tcp = &c->e->tcp;
+
+	conn_accq_leave(c);
+	conn_nobufs_leave(c);
+	tcp->state_count[c->state]--;
+	tcp->nconns--;
+	c->state = TERN_TCP_CLOSED;
+	c->node.kind = 0;
+	c->node.next = (struct flow_node *)tcp->conn_free;
+	tcp->conn_free = c;
+}
+
+void
+conn_set_state(struct tern_conn *c, enum tern_tcp_state s)
+{
+	struct tcp_engine *tcp = &c->e->tcp;
+
+	tcp->state_count[c->state]--;
+	tcp->state_count[s]++;
+	c->state = (uint8_t)s;
+}
+
+void
+conn_event(struct tern_conn *c, uint8_t ev)
+{
+	c->events |= ev;
+	if (!tern_list_linked(&c->ev_link))
+		tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+}
+
+void
+conn_want_output(struct tern_conn *c)
+{
+	if (!tern_list_linked(&c->out_link) && !(c->flags & CONN_F_DEAD))
+		tern_list_add_tail(&c->e->tcp.output, &c->out_link);
+}
+
+/* Off the flow table, timers and output list: the protocol side is over. */
+static void
+conn_detach(struct tern_conn *c)
+{
+	struct tern_engine *e = c->e;
+
+	twheel_cancel(&e->wheel, &c->rtx_timer);
+	twheel_cancel(&e->wheel, &c->delack_timer);
+	twheel_cancel(&e->wheel, &c->idle_timer);
+	reass_purge(&c->reass, &e->tcp.reass);
+	flow_remove(&e->tcp.flows, &c->node);
+	if (tern_list_linked(&c->out_link))
+		tern_list_del(&c->out_link);
+	conn_nobufs_leave(c);
+	mq_free(&c->sb_head, &c->sb_tail);
+	c->sb_len = 0;
+	c->sb_cur = NULL;
+	c->flags |= CONN_F_DEAD;
+}
+
+void
+conn_terminate(struct tern_conn *c, enum tern_close_reason why)
+{
+	if (c->flags & CONN_F_DEAD) {
+		return;
+	}
+	conn_detach(c);
+	mq_free(&c->rb_head, &c->rb_tail);
+	c->rb_len = 0;
+	conn_set_state(c, TERN_TCP_CLOSED);
+	c->close_reason = (uint8_t)why;
+	if (c->flags & CONN_F_APP_KNOWS) {
+		c->events = CONN_EV_CLOSED;
+		if (!tern_list_linked(&c->ev_link))
+			tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+	} else {
+		if (tern_list_linked(&c->ev_link))
+			tern_list_del(&c->ev_link);
+		conn_free(c);
+	}
+}
+
+/* The close sequence completed normally (see tcp.h). */
+void
+conn_finish(struct tern_conn *c)
+{
+	if ((c->flags & CONN_F_APP_CLOSED) || !(c->flags & CONN_F_APP_KNOWS) || c->rb_len == 0) {
+		if (!(c->flags & CONN_F_APP_CLOSED) && (c->flags & CONN_F_APP_KNOWS)) {
+			/* Nothing left to read: the EOF is all the application gets. */
+			c->flags |= CONN_F_APP_CLOSED;
+		}
+		conn_terminate(c, TERN_CLOSE_NORMAL);
+		return;
+	}
+	/* Unread data: keep the block (and the data) until tern_conn_close(). */
+	conn_detach(c);
+	c->close_reason = TERN_CLOSE_NORMAL;
+	conn_event(c, CONN_EV_READABLE);
+}
+
+void
+conn_time_wait(struct tern_conn *c)
+{
+	struct tern_engine *e = c->e;
+
+	flow_remove(&e->tcp.flows, &c->node);
+	tw_enter(e, c);
+	conn_set_state(c, TERN_TCP_TIME_WAIT);
+	conn_finish(c);
+}
+
+void
+conn_sb_ack(struct tern_conn *c, uint32_t bytes)
+{
+	if (bytes > 0 && c->sb_cur != NULL && seq_lt(c->sb_cur_seq, c->snd_una + bytes))
+		c->sb_cur = NULL; /* its mbuf is freed or trimmed below */
+	c->sb_len -= bytes;
+	while (bytes > 0 && c->sb_head != NULL) {
+		struct rte_mbuf *m = c->sb_head;
+		if (bytes < m->data_len) {
+			rte_pktmbuf_adj(m, (uint16_t)bytes);
+			return;
+		}
+		bytes -= m->data_len;
+		c->sb_head = m->next;
+		if (c->sb_head == NULL)
+			c->sb_tail = NULL;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+}
+
+void
+conn_rb_append(struct tern_conn *c, struct rte_mbuf *m)
+{
+	c->rb_len += m->data_len;
+	mq_append(&c->rb_head, &c->rb_tail, m);
+}
+
+void
+conn_run_pending(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	const struct tern_callbacks *cb = e->conf.cb;
+	void *app = e->conf.app;
+	struct tern_list *l;
+
+	nobufs_wake(e);
+	do {
+		while ((l = tern_list_first(&tcp->events)) != NULL) {
+			struct tern_conn *c = tern_container_of(l, struct tern_conn, ev_link);
+			uint8_t ev = c->events;
+
+			tern_list_del(l);
+			c->events = 0;
+			if (ev & CONN_EV_CLOSED) {
+				if (cb != NULL && cb->closed != NULL)
+					cb->closed(c, (enum tern_close_reason)c->close_reason, app);
+				conn_free(c);
+				continue;
+			}
+			if (ev & (CONN_EV_ACCEPTED | CONN_EV_CONNECTED)) {
+				c->flags |= CONN_F_APP_KNOWS;
+				conn_accq_leave(c);
+				if (cb != NULL && (ev & CONN_EV_ACCEPTED) && cb->accepted != NULL)
+					cb->accepted(c, app);
+				if (cb != NULL && (ev & CONN_EV_CONNECTED) && cb->connected != NULL)
+					cb->connected(c, app);
+			}
+			if (c->events & CONN_EV_CLOSED)
+				continue; /* closed from the callback: delivered next round */
+			if ((ev & CONN_EV_READABLE) && cb != NULL && cb->readable != NULL)
+				cb->readable(c, app);
+			if (c->events & CONN_EV_CLOSED)
+				continue;
+			if ((ev & CONN_EV_WRITABLE) && cb != NULL && cb->writable != NULL)
+				cb->writable(c, app);
+		}
+		while ((l = tern_list_first(&tcp->output)) != NULL) {
+			struct tern_conn *c = tern_container_of(l, struct tern_conn, out_link);
+			tern_list_del(l);
+			tcp_output(c);
+		}
+	} while (!tern_list_empty(&tcp->events));
+}
+
+/* Drop whatever the application left unread (tcp_close). */
+void
+conn_rb_discard(struct tern_conn *c)
+{
+	mq_free(&c->rb_head, &c->rb_tail);
+	c->rb_len = 0;
+}
+
+ssize_t
+tcp_send(struct tern_conn *c, const void *buf, size_t len)
+{
+	struct tern_engine *e = c->e;
+	const uint8_t *src = buf;
+	size_t done = 0, want;
+
+	if (c->flags & (CONN_F_DEAD | CONN_F_FIN_QUEUED | CONN_F_APP_CLOSED))
+		return -EPIPE;
+	if (c->state != TERN_TCP_ESTABLISHED && c->state != TERN_TCP_CLOSE_WAIT)
+		return -ENOTCONN;
+	want = c->sb_limit - c->sb_len;
+	if (want > len)
+		want = len;
+	while (done < want) {
+		struct rte_mbuf *m = c->sb_tail;
+		uint16_t room = m != NULL && sb_writable(m) ? rte_pktmbuf_tailroom(m) : 0;
+		size_t n;
+
+		if (room == 0) {
+			/* The last mbufs of the pool stay with the engine (see the top). */
+			if (rte_mempool_avail_count(e->pool) <= pool_reserve(e) ||
+			        (m = engine_alloc(e)) == NULL) {
+				conn_nobufs_wait(c, CONN_EV_WRITABLE);
+				break;
+			}
+			m->data_off = 0; /* data-only: use the whole buffer */
+			mq_append(&c->sb_head, &c->sb_tail, m);
+			room = rte_pktmbuf_tailroom(m);
+		}
+		n = want - done < room ? want - done : room;
+		memcpy(rte_pktmbuf_append(m, (uint16_t)n), src + done, n);
+		done += n;
+	}
+	c->sb_len += (uint32_t)done;
+	if (done < len || c->sb_len == c->sb_limit)
+		c->flags |= CONN_F_WANT_WRITE;
+	if (done > 0)
+		conn_want_output(c);
+	if (done == 0 && want > 0)
+		return -ENOBUFS;
+	return (ssize_t)done;
+}
+
+/* @p c's application took bytes out of the receive buffer: update the window if useful. */
+static void
+rb_consumed(struct tern_conn *c)
+{
+	uint32_t old_wnd;
+
+	if (c->flags & CONN_F_DEAD)
+		return;
+	/* Window update when reading opened the window by a useful amount. */
+	old_wnd = c->rcv_adv - c->rcv_nxt;
+	if (tcp_rcv_window(c) > old_wnd && old_wnd < 2u * c->mss) {
+		c->flags |= CONN_F_ACK_NOW;
+		conn_want_output(c);
+	}
+}
+
+/* Take the head mbuf off the receive buffer (the caller accounts for rb_len). */
+static struct rte_mbuf *
+rb_pop(struct tern_conn *c)
+{
+	struct rte_mbuf *m = c->rb_head;
+
+	c->rb_head = m->next;
+	if (c->rb_head == NULL)
+		c->rb_tail = NULL;
+	m->next = NULL;
+	return m;
+}
+
+ssize_t
+tcp_receive_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t done = 0;
+	uint16_t nseg = 0;
+
+	*out = NULL;
+	if (c->rb_len == 0)
+		return (c->flags & (CONN_F_FIN_RCVD | CONN_F_DEAD)) ? 0 : -EAGAIN;
+	if (max == 0)
+		return -EINVAL;
+	if (max > c->rb_len)
+		max = c->rb_len;
+	while (done < max && c->rb_head != NULL && nseg < UINT16_MAX) {
+		struct rte_mbuf *m = c->rb_head;
+		uint32_t n = m->data_len;
+
+		if (n > max - done) {
+			/* @p max cuts this mbuf: copy its first bytes into a fresh one. */
+			struct rte_mbuf *p = engine_alloc(c->e);
+
+			if (p == NULL) {
+				if (head != NULL)
+					break;
+				conn_nobufs_wait(c, CONN_EV_READABLE);
+				return -ENOBUFS;
+			}
+			p->data_off = 0;
+			n = (uint32_t)(max - done);
+			if (n > rte_pktmbuf_tailroom(p))
+				n = rte_pktmbuf_tailroom(p);
+			memcpy(rte_pktmbuf_append(p, (uint16_t)n),
+			        rte_pktmbuf_mtod(m, const void *), n);
+			rte_pktmbuf_adj(m, (uint16_t)n);
+			tern_count(c->e, TERN_CTR_ZC_RX_COPIED, n);
+			m = p;
+		} else {
+			rb_pop(c);
+			if (n == 0) {
+				rte_pktmbuf_free_seg(m);
+				continue;
+			}
+		}
+		m->next = NULL;
+		m->nb_segs = 1;
+		m->pkt_len = m->data_len;
+		if (tail != NULL)
+			tail->next = m;
+		else
+			head = m;
+		tail = m;
+		done += n;
+		nseg++;
+	}
+	head->nb_segs = nseg;
+	head->pkt_len = done;
+	c->rb_len -= done;
+	rb_consumed(c);
+	*out = head;
+	return (ssize_t)done;
+}
+
+/* Segments up to this size are copied into the send buffer's tail when it has room, so a
+ * stream of small segments does not pin one mbuf each. */
+#define SB_COPY_MAX 512
+
+int
+tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
+{
+	struct rte_mbuf *s, *next;
+	uint64_t len = 0;
+	uint32_t nseg = 0;
+
+	if (m == NULL)
+		return -EINVAL;
+	if (c->flags & (CONN_F_DEAD | CONN_F_FIN_QUEUED | CONN_F_APP_CLOSED))
+		return -EPIPE;
+	if (c->state != TERN_TCP_ESTABLISHED && c->state != TERN_TCP_CLOSE_WAIT)
+		return -ENOTCONN;
+	for (s = m; s != NULL; s = s->next) {
+		len += s->data_len;
+		if (++nseg > m->nb_segs)
+			return -EINVAL;
+	}
+	if (nseg != m->nb_segs || len != m->pkt_len)
+		return -EINVAL;
+	if (len > c->sb_limit)
+		return -EMSGSIZE;
+	if (len > c->sb_limit - c->sb_len) {
+		c->flags |= CONN_F_WANT_WRITE;
+		return -EAGAIN;
+	}
+	for (s = m; s != NULL; s = next) {
+		struct rte_mbuf *t = c->sb_tail;
+
+		next = s->next;
+		s->next = NULL;
+		s->nb_segs = 1;
+		s->pkt_len = s->data_len;
+		if (s->data_len == 0) {
+			rte_pktmbuf_free_seg(s);
+			continue;
+		}
+		if (s->data_len <= SB_COPY_MAX && t != NULL && sb_writable(t) &&
+		        rte_pktmbuf_tailroom(t) >= s->data_len) {
+			memcpy(rte_pktmbuf_append(t, s->data_len),
+			        rte_pktmbuf_mtod(s, const void *), s->data_len);
+			tern_count(c->e, TERN_CTR_ZC_TX_COPIED, s->data_len);
+			rte_pktmbuf_free_seg(s);
+			continue;
+		}
+		mq_append(&c->sb_head, &c->sb_tail, s);
+	}
+	c->sb_len += (uint32_t)len;
+	if (c->sb_len == c->sb_limit)
+		c->flags |= CONN_F_WANT_WRITE;
+	if (len > 0)
+		conn_want_output(c);
+	return 0;
+}
+
+ssize_t
+tcp_receive(struct tern_conn *c, void *buf, size_t len)
+{
+	uint8_t *dst = buf;
+	size_t done = 0;
+
+	if (c->rb_len == 0)
+		return (c->flags & (CONN_F_FIN_RCVD | CONN_F_DEAD)) ? 0 : -EAGAIN;
+	while (done < len && c->rb_head != NULL) {
+		struct rte_mbuf *m = c->rb_head;
+		size_t n = len - done < m->data_len ? len - done : m->data_len;
+
+		memcpy(dst + done, rte_pktmbuf_mtod(m, const uint8_t *), n);
+		done += n;
+		if (n == m->data_len) {
+			rte_pktmbuf_free_seg(rb_pop(c));
+		} else {
+			rte_pktmbuf_adj(m, (uint16_t)n);
+		}
+	}
+	c->rb_len -= (uint32_t)done;
+	rb_consumed(c);
+	return (ssize_t)done;
+}

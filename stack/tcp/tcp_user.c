@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The user calls of RFC 9293 §3.10 that change a connection's state: OPEN (passive:
+ * tcp_listen_open, active: tcp_connect), CLOSE (tcp_shutdown, tcp_close), ABORT
+ * (tcp_abort), and the per-connection options. SEND and RECEIVE are in tcp_conn.c with
+ * the buffers. stack/api/conn.c is the public wrapper around these.
+ */
+#include <errno.h>
+
+#include <rte_malloc.h>
+
+#include "engine/engine.h"
+#include "net/ipv4.h"
+#include "tcp/ephemeral.h"
+#include "tcp/tcp.h"
+
+int
+tcp_listen_open(struct tern_engine *e, uint16_t port, uint32_t backlog)
+{
+	struct tcp_listener *l;
+
+	if (port == 0)
+		return -EINVAL;
+	if (e->tcp.listeners[port] != NULL)
+		return -EADDRINUSE;
+	l = rte_zmalloc_socket("tern_listener", sizeof(*l), 0, rte_socket_id());
+	if (l == NULL)
+		return -ENOMEM;
+	l->port = port;
+	synq_listener_init(&l->sq, backlog ? backlog : 1024);
+	tern_list_init(&l->accq);
+	e->tcp.listeners[port] = l;
+	e->tcp.nlisteners++;
+	return 0;
+}
+
+int
+tcp_listen_pause(struct tern_engine *e, uint16_t port, bool pause)
+{
+	struct tcp_listener *l = port != 0 ? e->tcp.listeners[port] : NULL;
+	struct tern_list *n;
+
+	if (l == NULL)
+		return -ENOENT;
+	l->paused = pause;
+	if (pause)
+		return 0;
+	while ((n = tern_list_first(&l->accq)) != NULL) {
+		tern_list_del(n);
+		tern_list_add_tail(&e->tcp.events, n);
+	}
+	return 0;
+}
+
+int
+tcp_listen_close(struct tern_engine *e, uint16_t port)
+{
+	struct tcp_listener *l = e->tcp.listeners[port];
+
+	if (port == 0 || l == NULL)
+		return -ENOENT;
+	l->paused = 0;
+	tcp_listen_pause(e, port, false); /* held connections are delivered */
+	tcp_listen_flush(e, l);           /* half-open ones go */
+	e->tcp.listeners[port] = NULL;
+	e->tcp.nlisteners--;
+	rte_free(l);
+	return 0;
+}
+
+/* Is 4-tuple @p k free for an active open? A tuple in TIME_WAIT is when the reuse policy
+ * lets it go (*reused, *iss: the ISN it asks for). */
+static bool
+connect_tuple_free(struct tern_engine *e, const struct flow_key *k, tern_seq_t *iss, bool *reused)
+{
+	struct flow_node *n = flow_lookup(&e->tcp.flows, k);
+
+	if (n == NULL)
+		return true;
+	if (n->kind == FLOW_TW && e->tcp.eph.tw_reuse(e, (struct tcp_tw *)n, iss)) {
+		*reused = true;
+		return true;
+	}
+	return false;
+}
+
+int
+tcp_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata,
+        struct tern_conn **out)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	struct flow_key k = {.laddr = e->ip, .raddr = dst, .rport = dport};
+	struct tern_conn *c;
+	tern_seq_t iss = 0;
+	bool reused = false;
+
+	engine_update_clock(e);
+	if (dst == 0 || dport == 0 || engine_local_ip(e, dst)) {
+		return -EINVAL;
+	}
+	if (ipv4_nexthop(e, dst) == 0) {
+		return -ENETUNREACH;
+	}
+	if (tcp->conn_free == NULL) {
+		return -ENOMEM;
+	}
+	if (local_port != 0) {
+		if (!ephemeral_port_ours(e, dst, dport, local_port)) {
+			return -EINVAL; /* the answers would reach another engine */
+		}
+		k.lport = local_port;
+		if (!connect_tuple_free(e, &k, &iss, &reused)) {
+			return -EADDRINUSE;
+		}
+	} else if (ephemeral_pick(e, &k, &iss, &reused) != 0) {
+		return -EADDRNOTAVAIL;
+	}
+	c = conn_alloc(e, &k);
+	c->iss = reused ? iss : tcp_isn(e, &k);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->flags |= CONN_F_APP_KNOWS | CONN_F_NEEDS_SYN;
+	c->udata = udata;
+	conn_set_state(c, TERN_TCP_SYN_SENT);
+	flow_insert(&tcp->flows, &c->node);
+	conn_want_output(c);
+	*out = c;
+	return 0;
+}
+
+int
+tcp_shutdown(struct tern_conn *c)
+{
+	if (c->flags & CONN_F_DEAD)
+		return -ENOTCONN;
+	if (c->flags & CONN_F_FIN_QUEUED)
+		return 0;
+	switch (c->state) {
+	case TERN_TCP_SYN_RCVD:
+		/* RFC 9293 §3.10.4: with the handshake not complete, the FIN waits for
+		 * ESTABLISHED (input_ack() moves on to FIN_WAIT_1), which still reports
+		 * the connection as connected first. */
+		break;
+	case TERN_TCP_ESTABLISHED:
+		conn_set_state(c, TERN_TCP_FIN_WAIT_1);
+		break;
+	case TERN_TCP_CLOSE_WAIT:
+		conn_set_state(c, TERN_TCP_LAST_ACK);
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	c->flags |= CONN_F_FIN_QUEUED;
+	conn_want_output(c);
+	return 0;
+}
+
+int
+tcp_close(struct tern_conn *c)
+{
+	bool unread = c->rb_len > 0;
+
+	if (c->flags & CONN_F_APP_CLOSED)
+		return 0;
+	c->flags |= CONN_F_APP_CLOSED;
+	if (unread && !(c->flags & CONN_F_DEAD) && c->state != TERN_TCP_SYN_SENT) {
+		/* Closing with unread data loses it: say so with a RST (RFC 2525 §2.17). */
+		tern_count(c->e, TERN_CTR_TCP_RST_UNREAD, 1);
+		tcp_send_rst(c);
+		conn_terminate(c, TERN_CLOSE_ABORTED);
+		return 0;
+	}
+	conn_rb_discard(c);
+	if (c->flags & CONN_F_DEAD) {
+		/* Protocol already finished; tell the application now. */
+		if (!(c->events & CONN_EV_CLOSED)) {
+			c->events = CONN_EV_CLOSED;
+			if (!tern_list_linked(&c->ev_link))
+				tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+		}
+		return 0;
+	}
+	switch (c->state) {
+	case TERN_TCP_SYN_SENT:
+		conn_terminate(c, TERN_CLOSE_NORMAL);
+		break;
+	case TERN_TCP_SYN_RCVD:
+	case TERN_TCP_ESTABLISHED:
+	case TERN_TCP_CLOSE_WAIT:
+		tcp_shutdown(c);
+		break;
+	case TERN_TCP_FIN_WAIT_2:
+		tcp_idle_arm(c); /* the FIN_WAIT_2 timeout starts now */
+		break;
+	default:
+		break; /* FIN already queued */
+	}
+	return 0;
+}
+
+int
+tcp_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val)
+{
+	switch (opt) {
+	case TERN_OPT_NODELAY:
+		if (val > 1)
+			return -EINVAL;
+		c->opt = (uint8_t)(val ? c->opt | CONN_O_NODELAY : c->opt & ~CONN_O_NODELAY);
+		if (val)
+			conn_want_output(c); /* what Nagle held goes now */
+		return 0;
+	case TERN_OPT_KEEPALIVE:
+		if (val > 1)
+			return -EINVAL;
+		c->opt = (uint8_t)(val ? c->opt | CONN_O_KEEPALIVE : c->opt & ~CONN_O_KEEPALIVE);
+		break;
+	case TERN_OPT_KEEPIDLE_MS:
+		if (val == 0)
+			return -EINVAL;
+		c->keepidle_ms = val;
+		break;
+	case TERN_OPT_KEEPINTVL_MS:
+		if (val == 0)
+			return -EINVAL;
+		c->keepintvl_ms = val;
+		break;
+	case TERN_OPT_KEEPCNT:
+		if (val == 0 || val > 255)
+			return -EINVAL;
+		c->keepcnt = (uint8_t)val;
+		break;
+	case TERN_OPT_USER_TIMEOUT_MS:
+		c->user_timeout_ms = val;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+	engine_update_clock(c->e);
+	tcp_idle_arm(c);
+	return 0;
+}
+
+int
+tcp_getopt(const struct tern_conn *c, enum tern_conn_opt opt, uint32_t *val)
+{
+	switch (opt) {
+	case TERN_OPT_NODELAY:
+		*val = !!(c->opt & CONN_O_NODELAY);
+		return 0;
+	case TERN_OPT_KEEPALIVE:
+		*val = !!(c->opt & CONN_O_KEEPALIVE);
+		return 0;
+	case TERN_OPT_KEEPIDLE_MS:
+		*val = c->keepidle_ms;
+		return 0;
+	case TERN_OPT_KEEPINTVL_MS:
+		*val = c->keepintvl_ms;
+		return 0;
+	case TERN_OPT_KEEPCNT:
+		*val = c->keepcnt;
+		return 0;
+	case TERN_OPT_USER_TIMEOUT_MS:
+		*val = c->user_timeout_ms;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void
+tcp_abort(struct tern_conn *c)
+{
+	engine_update_clock(c->e);
+	if (c->flags & CONN_F_DEAD) {
+		/* The protocol side is over (unread data kept it): close delivers closed. */
+		tcp_close(c);
+		return;
+	}
+	c->flags |= CONN_F_APP_CLOSED;
+	if (c->state != TERN_TCP_SYN_SENT && c->state != TERN_TCP_CLOSED)
+		tcp_send_rst(c);
+	conn_terminate(c, TERN_CLOSE_ABORTED);
+}
