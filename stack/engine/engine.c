@@ -253,7 +253,7 @@ unsigned
 tern_engine_poll(struct tern_engine *e)
 {
 	struct rte_mbuf *pkts[TERN_RX_BURST];
-	uint16_t n, i;
+	uint16_t n, i, mine;
 	unsigned fired;
 
 	engine_update_clock(e);
@@ -262,15 +262,17 @@ tern_engine_poll(struct tern_engine *e)
 	for (i = 0; i < n; i++) {
 		tern_count(e, TERN_CTR_RX_PKTS, 1);
 		tern_count(e, TERN_CTR_RX_BYTES, rte_pktmbuf_pkt_len(pkts[i]));
-		if (i + 1 < n)
+	}
+	mine = n;
+	if (e->steer.n > 1)
+		mine = steer_rx(e, pkts, n); /* other engines' segments go to them */
+	for (i = 0; i < mine; i++) {
+		if (i + 1 < mine)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		eth_input(e, pkts[i]);
 	}
-	if (e->steer.n > 1) {
-		if (e->steer.nout > 0)
-			steer_flush(e); /* one enqueue per owner for the whole burst */
+	if (e->steer.n > 1)
 		n += (uint16_t)steer_poll(e);
-	}
 	conn_run_pending(e);
 	fired = twheel_advance(&e->wheel, e->now_ms, e);
 	if (fired)

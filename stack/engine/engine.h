@@ -46,6 +46,24 @@ struct tern_engine {
 	struct engine_steer steer; /**< several engines on one port (steer.h) */
 };
 
+/**
+ * Do segments from @p raddr : @p rport to @p laddr : @p lport reach this engine (the
+ * steering rule, steer.h)? Always with one engine. Active opens pick only such tuples.
+ */
+static inline bool
+engine_owns(
+        const struct tern_engine *e, uint32_t raddr, uint32_t laddr, uint16_t rport, uint16_t lport)
+{
+	return e->steer.n <= 1 || steer_owner(&e->steer, raddr, laddr, rport, lport) == e->steer.id;
+}
+
+/** This engine's part of the ephemeral port range: first port, count (steer_port_share). */
+static inline void
+engine_port_share(const struct tern_engine *e, uint16_t *lo, uint32_t *len)
+{
+	steer_port_share(e, lo, len);
+}
+
 /** Is @p ip one of our addresses (conf.ip, or one of conf.src_ips)? */
 static inline bool
 engine_local_ip(const struct tern_engine *e, uint32_t ip)

@@ -23,7 +23,10 @@
 
 #include "engine/engine.h"
 #include "engine/steer.h"
+#include "net/arp.h"
 #include "net/ipv4.h"
+#include "wire/arp.h"
+#include "wire/eth.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 
@@ -110,6 +113,17 @@ steer_fini(struct tern_engine *e)
 		rte_pktmbuf_free(m);
 }
 
+/* The Ethernet type of frame @p m, 0 when too short to have one. */
+static inline uint16_t
+frame_ethertype(const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (rte_pktmbuf_data_len(m) < WIRE_ETH_HLEN)
+		return 0;
+	return (uint16_t)(p[12] << 8 | p[13]);
+}
+
 unsigned
 steer_poll(struct tern_engine *e)
 {
@@ -117,14 +131,18 @@ steer_poll(struct tern_engine *e)
 	struct rte_mbuf *pkts[STEER_BURST];
 	unsigned n, i, total = 0;
 
-	s->in_ring = true;
 	do {
 		n = rte_ring_sc_dequeue_burst(s->rings[s->id], (void **)pkts, STEER_BURST, NULL);
-		for (i = 0; i < n; i++)
-			eth_input(e, pkts[i]);
+		for (i = 0; i < n; i++) {
+			/* Only the TCP segments we own and copies of ARP frames another engine
+			 * received (and answered) come through our ring. */
+			if (frame_ethertype(pkts[i]) == WIRE_ETHERTYPE_ARP)
+				arp_learn_frame(e, pkts[i]);
+			else
+				eth_input(e, pkts[i]);
+		}
 		total += n;
 	} while (n == STEER_BURST && total < STEER_POLL_MAX);
-	s->in_ring = false;
 	tern_count(e, TERN_CTR_STEER_RECEIVED, total);
 	return total;
 }
@@ -142,7 +160,8 @@ steer_give(struct tern_engine *e, struct rte_mbuf **m, unsigned n, unsigned owne
 		tern_drop(e, m[done], TERN_DROP_STEER_RING_FULL);
 }
 
-void
+/* Hand the stashed segments to their owners: one ring enqueue per owner. */
+static void
 steer_flush(struct tern_engine *e)
 {
 	struct engine_steer *s = &e->steer;
@@ -165,32 +184,8 @@ steer_flush(struct tern_engine *e)
 	}
 }
 
-bool
-steer_tcp(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip,
-        const uint8_t *l4, uint32_t l4len)
-{
-	struct engine_steer *s = &e->steer;
-	unsigned owner;
-
-	/* Frames taken from our ring are ours by the same rule; a segment too short for its
-	 * ports is tcp_input's to drop (counted). */
-	if (s->in_ring || l4len < WIRE_TCP_HLEN)
-		return false;
-	if (s->nic_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
-		owner = s->reta[m->hash.rss % s->reta_size]; /* the NIC did the hash */
-	else
-		owner = steer_owner(s, ip->src, ip->dst, (uint16_t)(l4[0] << 8 | l4[1]),
-		        (uint16_t)(l4[2] << 8 | l4[3]));
-	if (owner == s->id)
-		return false;
-	if (s->nout == STEER_BURST)
-		steer_flush(e); /* eth_input called outside a poll burst */
-	s->out_owner[s->nout] = (uint16_t)owner;
-	s->out[s->nout++] = m;
-	return true;
-}
-
-void
+/* Copy ARP frame @p m (for one of our addresses) to every other engine's ring. */
+static void
 steer_arp_share(struct tern_engine *e, const struct rte_mbuf *m)
 {
 	const struct engine_steer *s = &e->steer;
@@ -206,5 +201,84 @@ steer_arp_share(struct tern_engine *e, const struct rte_mbuf *m)
 			continue;
 		}
 		steer_give(e, &copy, 1, i, TERN_CTR_STEER_ARP_SHARED);
+	}
+}
+
+/* The engine that owns frame @p m, an IPv4 one: by the rule for TCP with room for its
+ * ports (first fragments too), else us (eth_input() judges it). Nothing is validated:
+ * that is the owner's job. */
+static unsigned
+steer_ipv4_owner(const struct engine_steer *s, const struct rte_mbuf *m)
+{
+	struct wire_tcp4_tuple t;
+
+	if (rte_pktmbuf_data_len(m) < WIRE_ETH_HLEN ||
+	        !wire_ipv4_tcp_tuple(rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN,
+	                rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &t))
+		return s->id;
+	if (s->nic_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+		return s->reta[m->hash.rss % s->reta_size]; /* the NIC did the hash */
+	return steer_owner(s, t.src, t.dst, t.sport, t.dport);
+}
+
+/* Is ARP frame @p m worth every engine's table: a valid sender, for one of our addresses? */
+static bool
+steer_arp_wanted(const struct tern_engine *e, const struct rte_mbuf *m)
+{
+	struct wire_arp_repr arp;
+
+	if (wire_arp_parse(rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN,
+	            rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &arp) != WIRE_OK)
+		return false;
+	return arp.spa != 0 && !wire_mac_is_multicast(&arp.sha) && engine_local_ip(e, arp.tpa);
+}
+
+uint16_t
+steer_rx(struct tern_engine *e, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct engine_steer *s = &e->steer;
+	uint16_t i, keep = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		unsigned owner = s->id;
+
+		/* eth_input() linearizes chains; a chained frame here is judged by its owner
+		 * only if its headers are in the first segment, else it stays. */
+		switch (frame_ethertype(m)) {
+		case WIRE_ETHERTYPE_IPV4:
+			owner = steer_ipv4_owner(s, m);
+			break;
+		case WIRE_ETHERTYPE_ARP:
+			if (steer_arp_wanted(e, m))
+				steer_arp_share(e, m); /* and answered here */
+			break;
+		default:
+			break;
+		}
+		if (owner == s->id) {
+			pkts[keep++] = m;
+			continue;
+		}
+		if (s->nout == STEER_BURST)
+			steer_flush(e);
+		s->out_owner[s->nout] = (uint16_t)owner;
+		s->out[s->nout++] = m;
+	}
+	if (s->nout > 0)
+		steer_flush(e);
+	return keep;
+}
+
+void
+steer_port_share(const struct tern_engine *e, uint16_t *lo, uint32_t *len)
+{
+	const struct engine_steer *s = &e->steer;
+
+	if (s->n > 1 && s->method != TERN_STEER_RSS) {
+		share_of(e->conf.port_lo, e->conf.port_hi, s->id, s->n, lo, len);
+	} else {
+		*lo = e->conf.port_lo;
+		*len = (uint32_t)e->conf.port_hi - e->conf.port_lo + 1;
 	}
 }

@@ -8,21 +8,21 @@
  * hence the engine, that receives a frame; when that is not the owner, the receiving
  * engine hands the segment over:
  *
- * - at input every TCP segment to one of our addresses (SYN, ACK, data, RST alike: passive
- *   and active flows, SYN queue, cookies, TIME_WAIT) goes through steer_tcp(), which keeps
- *   the segments we own and stashes the others;
- * - after the RX burst, steer_flush() enqueues the stash on the owners' rings, one burst
- *   per owner; the owner drains its ring in its poll (steer_poll()) through eth_input(),
- *   where its segments are not checked again;
+ * - the engine hands each RX burst to steer_rx() before any protocol code sees it: every
+ *   TCP segment (SYN, ACK, data, RST alike: passive and active flows, SYN queue, cookies,
+ *   TIME_WAIT) whose 4-tuple another engine owns is stashed, and the stash is enqueued on
+ *   the owners' rings at once, one burst per owner; the owner drains its ring in its poll
+ *   (steer_poll()) through eth_input(), where its segments are not checked again;
  * - active opens choose only (address, port) pairs whose answers the rule gives to the
- *   opening engine (ephemeral.c), so the NIC's RSS, when the rule is the NIC's own, sends
- *   those answers straight to it.
+ *   opening engine (ephemeral.c asks engine_owns() and engine_port_share(), engine.h), so
+ *   the NIC's RSS, when the rule is the NIC's own, sends those answers straight to it.
  *
  * ARP replies and requests to us reach one queue only, while every engine keeps its own
- * ARP table; with several engines, each such frame is copied to the others, which learn
- * from it without answering.
+ * ARP table; with several engines, steer_rx() copies each such frame to the others, whose
+ * steer_poll() gives it to arp_learn_frame() (learn the sender, no answer).
  *
- * With one engine none of this runs: a single compare on the TCP and ARP input paths.
+ * net/ and tcp/ know nothing of this: the engine calls steer_rx() and steer_poll() (and
+ * with one engine neither).
  */
 #ifndef TERN_ENGINE_STEER_H
 #define TERN_ENGINE_STEER_H
@@ -48,7 +48,6 @@ struct engine_steer {
 	unsigned id;                   /**< this engine (= its RX queue) */
 	struct rte_ring *const *rings; /**< [n], from the configuration */
 	enum tern_steer_method method;
-	bool in_ring;     /**< processing a frame taken from our ring: ours by the rule */
 	bool nic_hash;    /**< rss and the NIC's hash is in the mbuf: the rule's hash */
 	uint16_t port_lo; /**< the ephemeral range, in blocks (all but TERN_STEER_RSS) */
 	uint16_t port_hi;
@@ -70,21 +69,17 @@ void steer_fini(struct tern_engine *e);
 unsigned steer_poll(struct tern_engine *e);
 
 /**
- * A TCP segment to us (@p ip validated, TCP header at @p l4 of @p l4len bytes): when
- * another engine owns its 4-tuple, stash it for that engine (steer_flush()).
- * @return true when @p m was taken.
+ * The RX burst @p pkts[@p n] from our queue, before eth_input(): TCP segments whose
+ * 4-tuple another engine owns go to that engine (one ring enqueue per owner; what a full
+ * ring cannot take is dropped, counted as steer_ring_full, and TCP retransmits); ARP
+ * frames for our addresses are also copied to every other engine. Frames too short or
+ * malformed to classify stay: eth_input() drops them, counted.
+ * @return the frames left for this engine, compacted in arrival order in @p pkts.
  */
-bool steer_tcp(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip,
-        const uint8_t *l4, uint32_t l4len);
+uint16_t steer_rx(struct tern_engine *e, struct rte_mbuf **pkts, uint16_t n);
 
-/**
- * Hand the stashed segments to their owners: one ring enqueue per owner. A segment the
- * owner's ring cannot take is dropped, counted as steer_ring_full (TCP retransmits).
- */
-void steer_flush(struct tern_engine *e);
-
-/** Copy ARP frame @p m (for one of our addresses) to every other engine's ring. */
-void steer_arp_share(struct tern_engine *e, const struct rte_mbuf *m);
+/** Port range shares (all methods but rss) of this engine: first port and count. */
+void steer_port_share(const struct tern_engine *e, uint16_t *lo, uint32_t *len);
 
 /**
  * The owner rule: the engine that owns the TCP flow whose segments come from

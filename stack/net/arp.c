@@ -196,6 +196,18 @@ arp_timer_fn(struct tern_timer *tm, void *ctx)
 }
 
 void
+arp_learn_frame(struct tern_engine *e, struct rte_mbuf *m)
+{
+	struct wire_arp_repr arp;
+
+	/* steer_rx() of the engine that received it parsed and checked it already. */
+	if (wire_arp_parse(rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN,
+	            rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &arp) == WIRE_OK)
+		arp_learn(e, arp.spa, &arp.sha, true);
+	rte_pktmbuf_free(m);
+}
+
+void
 arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 {
 	struct wire_eth_repr eth;
@@ -213,17 +225,6 @@ arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 		/* Probes (RFC 5227) and nonsense: nothing to learn or answer. */
 		tern_drop(e, m, for_us ? TERN_DROP_ARP_BAD : TERN_DROP_ARP_NOT_US);
 		return;
-	}
-	if (e->steer.n > 1 && for_us) {
-		if (e->steer.in_ring) {
-			/* Another engine's copy: it answered; we only learn the sender. */
-			arp_learn(e, arp.spa, &arp.sha, true);
-			rte_pktmbuf_free(m);
-			return;
-		}
-		/* Each engine has its own table, and the answer to any engine's request may
-		 * arrive here: all of them learn from it. */
-		steer_arp_share(e, m);
 	}
 	/* RFC 826: update an existing entry for the sender; add it when we are the target. */
 	arp_learn(e, arp.spa, &arp.sha, for_us);

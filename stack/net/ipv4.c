@@ -145,10 +145,6 @@ ipv4_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 	}
 	switch (ip.proto) {
 	case WIRE_IPPROTO_TCP:
-		/* Several engines: a segment of another engine's active open goes to it. */
-		if (e->steer.n > 1 && steer_tcp(e, m, &ip, p + l3off + ip.hdr_len,
-		                              (uint32_t)(ip.total_len - ip.hdr_len)))
-			return;
 		tcp_input(e, m, &ip, l3off + ip.hdr_len);
 		return;
 	case WIRE_IPPROTO_ICMP:

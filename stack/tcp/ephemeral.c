@@ -5,7 +5,7 @@
  * Cost: the cursor's candidate is usually free (it was handed out longest ago), so a
  * connect costs one flow table lookup. With several engines the share is the engine's own
  * block of the range, every port of which it owns; only under rss (the NIC's hash) is it
- * the whole range, of which about one candidate in n is owned (steer_owner(), a Toeplitz
+ * the whole range, of which about one candidate in n is owned (engine_owns(), a Toeplitz
  * hash of 12 table lookups), so n hashes too. Candidates
  * still busy are skipped as the cursor passes them. Only when nearly every candidate is busy toward
  * the destination does a connect walk the whole share, and it then fails with EADDRNOTAVAIL only if
@@ -21,7 +21,6 @@
 #include <rte_random.h>
 
 #include "engine/engine.h"
-#include "engine/steer.h"
 #include "tcp/ephemeral.h"
 #include "tcp/tcp.h"
 
@@ -32,13 +31,7 @@ ephemeral_init(struct tern_engine *e)
 	struct tcp_ephemeral *ep = &e->tcp.eph;
 	uint32_t i;
 
-	if (e->steer.n > 1 && e->steer.method != TERN_STEER_RSS) {
-		share_of(conf->port_lo, conf->port_hi, e->steer.id, e->steer.n, &ep->share_lo,
-		        &ep->share_len);
-	} else {
-		ep->share_lo = conf->port_lo;
-		ep->share_len = (uint32_t)conf->port_hi - conf->port_lo + 1;
-	}
+	engine_port_share(e, &ep->share_lo, &ep->share_len);
 	if (ep->share_len == 0)
 		return -EINVAL;
 	ep->nsrc = 0;
@@ -58,7 +51,6 @@ ephemeral_pick(struct tern_engine *e, struct flow_key *k, tern_seq_t *iss, bool 
 {
 	struct tcp_engine *tcp = &e->tcp;
 	struct tcp_ephemeral *ep = &tcp->eph;
-	const struct engine_steer *st = &e->steer;
 	uint32_t c = ep->cursor, i;
 
 	*iss_set = false;
@@ -70,7 +62,7 @@ ephemeral_pick(struct tern_engine *e, struct flow_key *k, tern_seq_t *iss, bool 
 			continue;
 		k->laddr = ep->src[c % ep->nsrc];
 		k->lport = port;
-		if (st->n > 1 && steer_owner(st, k->raddr, k->laddr, k->rport, port) != st->id)
+		if (!engine_owns(e, k->raddr, k->laddr, k->rport, port))
 			continue; /* another engine owns that 4-tuple */
 		n = flow_lookup(&tcp->flows, k);
 		if (n == NULL)
@@ -89,7 +81,5 @@ ephemeral_pick(struct tern_engine *e, struct flow_key *k, tern_seq_t *iss, bool 
 bool
 ephemeral_port_ours(const struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t port)
 {
-	const struct engine_steer *st = &e->steer;
-
-	return st->n <= 1 || steer_owner(st, dst, e->ip, dport, port) == st->id;
+	return engine_owns(e, dst, e->ip, dport, port);
 }

@@ -3,7 +3,7 @@
  * @file
  * Ephemeral (local address, port) choice for tern_connect() (ephemeral.c).
  *
- * An engine opens only from 4-tuples it owns by the steering rule (steer_owner()), so no
+ * An engine opens only from 4-tuples it owns by the steering rule (engine_owns()), so no
  * 4-tuple can be used, or held in TIME_WAIT, by two engines:
  * - software and rte_flow: the engine's own equal block of [port_lo, port_hi]
  *   (share_of()), every port of which it owns;
@@ -42,7 +42,7 @@ struct tcp_ephemeral {
 	tcp_tw_reuse_fn tw_reuse; /**< tw_reuse_active (tests may put a fake policy here) */
 };
 
-/** Set up from e->conf and e->steer. @return 0 or -EINVAL (empty share). */
+/** Set up from e->conf and the engine's port share. @return 0 or -EINVAL (empty share). */
 int ephemeral_init(struct tern_engine *e);
 
 /**

@@ -7,6 +7,7 @@
 #define TERN_WIRE_IPV4_H
 
 #include "wire.h"
+#include "wire/bytes.h"
 
 #define WIRE_IPV4_HLEN    20 /**< header without options */
 #define WIRE_IPPROTO_ICMP 1
@@ -48,5 +49,35 @@ bool wire_ipv4_is_fragment(const struct wire_ipv4_repr *r);
  * (for hardware offload).
  */
 void wire_ipv4_emit(void *buf, const struct wire_ipv4_repr *r, bool fill_csum);
+
+/** The ports and addresses of a TCP segment, host order, as its receiver sees them. */
+struct wire_tcp4_tuple {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+};
+
+/**
+ * Read the 4-tuple of the IPv4 packet at @p p (@p len bytes) if it is TCP, unfragmented
+ * or a first fragment, with room for the ports; nothing else is checked (steering reads
+ * this before validation, which is the receiving engine's).
+ * @return true and *@p t filled in, or false.
+ */
+static inline bool
+wire_ipv4_tcp_tuple(const uint8_t *p, uint32_t len, struct wire_tcp4_tuple *t)
+{
+	uint32_t ihl;
+
+	if (len < WIRE_IPV4_HLEN)
+		return false;
+	ihl = (p[0] & 0xfu) * 4u;
+	if ((p[0] >> 4) != 4 || ihl < WIRE_IPV4_HLEN || p[9] != WIRE_IPPROTO_TCP ||
+	        (ld16(p + 6) & 0x1fff) != 0 || len < ihl + 4)
+		return false;
+	t->src = ld32(p + 12);
+	t->dst = ld32(p + 16);
+	t->sport = ld16(p + ihl);
+	t->dport = ld16(p + ihl + 2);
+	return true;
+}
 
 #endif
