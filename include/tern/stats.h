@@ -109,6 +109,8 @@ enum tern_drop {
 	X(ARP_GLEANED, arp_gleaned, "neighbours learnt from a SYN's frame (no ARP entry yet)")   \
 	X(ICMP_ECHO, icmp_echo, "ICMP echo requests answered")                                   \
 	X(TCP_SEG_RX, tcp_seg_rx, "TCP segments received")                                       \
+	X(TCP_PREDICTED, tcp_predicted,                                                          \
+	        "segments taken by header prediction (the in-order fast path)")                  \
 	X(TCP_SEG_TX, tcp_seg_tx, "TCP segments sent")                                           \
 	X(TCP_RETRANS, tcp_retrans, "TCP segments retransmitted (SYN, SYN-ACK, data, FIN)")      \
 	X(TCP_RST_TX, tcp_rst_tx, "RSTs sent")                                                   \

@@ -885,6 +885,63 @@ step_fin(struct tern_conn *c, struct tcp_seg *s, uint8_t fl, bool fin_in_order)
 	rte_pktmbuf_free(s->m);
 }
 
+/*
+ * Header prediction, the in-order fast path: the ESTABLISHED connection's next expected
+ * segment, ACK (and PSH) its only flags, the send window unchanged, no SACK blocks and no
+ * scoreboard, nothing queued out of order, a timestamp that passes PAWS; and either a pure
+ * ACK of new data or in-order data within the window. For such a segment every check of
+ * the steps below is known to pass and most of their work is void, so only what remains
+ * is done, in the same order (TS.Recent, the ACK, the window, the text). Anything else,
+ * or any doubt, goes the general way.
+ * @return true when the segment was taken here.
+ */
+static bool
+input_predicted(struct tern_conn *c, struct tcp_seg *s)
+{
+	struct tern_engine *e = c->e;
+	uint8_t fl = s->th.flags &
+	             (WIRE_TCP_FIN | WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_ACK | WIRE_TCP_URG);
+	tern_seq_t ack = s->th.ack;
+	uint32_t win = (uint32_t)s->th.win << c->snd_wscale;
+	struct rte_mbuf *m;
+
+	if (c->state != TERN_TCP_ESTABLISHED || fl != WIRE_TCP_ACK || s->th.seq != c->rcv_nxt ||
+	        win != c->snd_wnd || (s->th.opts.present & WIRE_TCPO_SACK) || c->scb.n != 0 ||
+	        c->reass.head != NULL || c->reass.has_fin || seq_lt(ack, c->snd_una) ||
+	        seq_gt(ack, c->snd_max))
+		return false;
+	if ((c->opt & CONN_O_TS) &&
+	        (!(s->th.opts.present & WIRE_TCPO_TS) ||
+	                ((c->opt & CONN_O_TS_VALID) &&
+	                        (seq_lt(s->th.opts.tsval, c->ts_recent) ||
+	                                e->now_ms - c->ts_recent_ms > PAWS_24DAYS_MS))))
+		return false;
+	if (s->len == 0 ? ack == c->snd_una /* a duplicate ACK: counted the general way */
+	                : s->len > c->rcv_adv - c->rcv_nxt || (c->flags & CONN_F_APP_CLOSED))
+		return false;
+	tern_count(e, TERN_CTR_TCP_PREDICTED, 1);
+	step_ts_recent(c, s);
+	c->last_rx_ms = e->now_ms;
+	c->ka_probes = 0;
+	if (ack != c->snd_una) {
+		ack_advance(c, s);
+		ack_lost_retransmit(c);
+	}
+	ack_window(c, s, win);
+	if (s->len == 0) {
+		rte_pktmbuf_free(s->m);
+		return true;
+	}
+	if (s->len > c->rcv_mss)
+		c->rcv_mss = (uint16_t)(s->len < c->mss ? s->len : c->mss);
+	m = s->m;
+	rte_pktmbuf_adj(m, s->data_off);
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - s->len));
+	deliver(c, m, s->len);
+	tcp_ack_later(c);
+	return true;
+}
+
 /* States other than LISTEN and SYN_SENT (RFC 9293 §3.10.7.4). */
 static void
 input_synchronized(struct tern_conn *c, struct tcp_seg *s)
@@ -892,6 +949,8 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 	struct seg_view v;
 	bool fin_in_order = false;
 
+	if (input_predicted(c, s))
+		return;
 	if (!step_syn_rcvd_resend(c, s) || !step_paws(c, s) || !step_sequence(c, s, &v) ||
 	        !step_control(c, s, v.fl))
 		return;

@@ -266,6 +266,7 @@ struct result {
 	uint64_t data_segs; /* segments the data sender sent */
 	uint64_t acks;      /* segments the data receiver sent (one-way: pure ACKs) */
 	uint64_t retrans, drops;
+	uint64_t rx_segs, predicted; /* segments both engines received; of them, predicted */
 	bool ok;
 };
 
@@ -347,6 +348,8 @@ tern_run(struct rte_mempool *pool, const struct opts *o, enum mode mode, uint64_
 	r.acks = sts->ctr[TERN_CTR_TCP_SEG_TX];
 	r.retrans = stc->ctr[TERN_CTR_TCP_RETRANS] + sts->ctr[TERN_CTR_TCP_RETRANS];
 	r.drops = drops_of(stc) + drops_of(sts);
+	r.rx_segs = stc->ctr[TERN_CTR_TCP_SEG_RX] + sts->ctr[TERN_CTR_TCP_SEG_RX];
+	r.predicted = stc->ctr[TERN_CTR_TCP_PREDICTED] + sts->ctr[TERN_CTR_TCP_PREDICTED];
 	test_link_free(l);
 	free(b);
 	return r;
@@ -491,6 +494,8 @@ bench_mode(struct rte_mempool *pool, const struct opts *o, enum mode mode, const
 	       " segments, server %" PRIu64 "; retrans %" PRIu64 ", drops %" PRIu64 ")\n",
 	        gbps(moved, tt), tt * 1e9 / ((double)moved / *seg), r.data_segs, r.acks, r.retrans,
 	        r.drops);
+	printf("  header prediction took %.1f%% of the %" PRIu64 " segments received\n",
+	        r.rx_segs ? 100.0 * (double)r.predicted / (double)r.rx_segs : 0.0, r.rx_segs);
 	printf("  baseline mbuf+link %6.2f Gbit/s  %7.1f ns/data segment  tern/baseline time "
 	       "%5.2fx\n",
 	        gbps(moved, tl), tl * 1e9 / ((double)moved / *seg), tt / tl);

@@ -607,6 +607,8 @@ test_data_in(void **state)
 	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), -EAGAIN);
 	f->snd = base + 100;
 	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_RX], 100);
+	/* the next expected segment, ACK|PSH, same window: header prediction took it */
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_PREDICTED], 1);
 
 	/* out of order (a hole of 100 bytes): immediate duplicate ACK, queued, counted */
 	peer_send(f, WIRE_TCP_ACK, base + 200, f->rcv, 65535, data + 200, 100);
@@ -632,6 +634,8 @@ test_data_in(void **state)
 	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 200);
 	assert_memory_equal(buf, data + 100, 200);
 	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_RX], 300);
+	/* out of order, old, and filling a hole (a queue to take from): never predicted */
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_PREDICTED], 1);
 
 	/* a segment with a bad checksum is dropped before anything else */
 	{
@@ -759,8 +763,10 @@ test_data_out_window(void **state)
 	expect_nothing(f);
 	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_TX], 4000);
 
-	/* 2000 acknowledged, window still 4000: two more segments */
+	/* 2000 acknowledged, window still 4000: two more segments (a pure ACK of new data,
+	 * same window: header prediction) */
 	peer_send(f, WIRE_TCP_ACK, f->snd, f->rcv + 2000, 4000, NULL, 0);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_PREDICTED], 1);
 	for (i = 0; i < 2; i++) {
 		next_seg(f, &p);
 		assert_int_equal(p.tcp.seq, f->rcv + sent);
@@ -777,6 +783,7 @@ test_data_out_window(void **state)
 	assert_memory_equal(p.payload, data + sent, p.plen);
 	sent += p.plen;
 	expect_nothing(f); /* 500 more would be a small segment with data in flight */
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_PREDICTED], 1); /* a window update: not */
 
 	/* everything acknowledged, window 8000: the remaining 3000 bytes go */
 	peer_send(f, WIRE_TCP_ACK, f->snd, f->rcv + sent, 8000, NULL, 0);
@@ -791,6 +798,7 @@ test_data_out_window(void **state)
 	expect_nothing(f);
 	peer_send(f, WIRE_TCP_ACK, f->snd, f->rcv + sent, 8000, NULL, 0);
 	expect_nothing(f);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_PREDICTED], 2);
 	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_TX], sizeof(data));
 	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RETRANS], 0);
 	assert_int_equal(tern_conn_send_space(f->conn), 262144);
