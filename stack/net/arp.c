@@ -208,7 +208,7 @@ arp_learn_frame(struct tern_engine *e, struct rte_mbuf *m)
 }
 
 void
-arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
+arp_input(struct tern_engine *e, struct rte_mbuf *m)
 {
 	struct wire_eth_repr eth;
 	struct wire_arp_repr arp;
@@ -216,7 +216,8 @@ arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 	uint32_t asked;
 	bool for_us;
 
-	if (wire_arp_parse(p + l3off, rte_pktmbuf_data_len(m) - l3off, &arp) != WIRE_OK) {
+	if (wire_arp_parse(p + WIRE_ETH_HLEN, rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &arp) !=
+	        WIRE_OK) {
 		tern_drop(e, m, TERN_DROP_ARP_BAD);
 		return;
 	}
@@ -249,11 +250,7 @@ arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 	arp.tpa = arp.spa;
 	arp.sha = e->mac;
 	arp.spa = asked;
-	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (l3off + WIRE_ARP_LEN));
-	if (l3off != WIRE_ETH_HLEN) { /* VLAN-tagged request: answer untagged is wrong */
-		tern_drop(e, m, TERN_DROP_ETH_TYPE);
-		return;
-	}
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (WIRE_ETH_HLEN + WIRE_ARP_LEN));
 	wire_eth_emit(p, &eth);
 	wire_arp_emit(p + WIRE_ETH_HLEN, &arp);
 	engine_tx(e, m);

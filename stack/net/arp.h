@@ -60,15 +60,16 @@ int arp_init(struct tern_engine *e);
 void arp_fini(struct tern_engine *e);
 
 /**
- * Handle an ARP packet; @p m starts with the Ethernet header, @p l3off is the offset of the
- * ARP payload. Consumes @p m (reused in place for the reply).
+ * Handle an ARP packet; @p m starts with the (untagged) Ethernet header, the ARP payload
+ * follows it. Consumes @p m (reused in place for the reply).
  */
+void arp_input(struct tern_engine *e, struct rte_mbuf *m);
+
 /**
  * A copy of an ARP frame another engine of the port received and answered (steering,
  * several engines): learn its sender as arp_input() would, answer nothing; @p m is freed.
  */
 void arp_learn_frame(struct tern_engine *e, struct rte_mbuf *m);
-void arp_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off);
 
 /**
  * Send a frame whose Ethernet header is already written except the destination MAC, to

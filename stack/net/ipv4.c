@@ -51,8 +51,7 @@ ipv4_src_bad(const struct tern_engine *e, uint32_t src)
 
 /* Echo request -> reply, in place. */
 static void
-icmp_input(
-        struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l3off)
+icmp_input(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	size_t len = ip->total_len - ip->hdr_len;
@@ -61,7 +60,7 @@ icmp_input(
 	struct wire_eth_repr eth;
 	enum wire_err err;
 
-	err = wire_icmp_parse(p + l3off + ip->hdr_len, len, &icmp, true);
+	err = wire_icmp_parse(p + WIRE_ETH_HLEN + ip->hdr_len, len, &icmp, true);
 	if (err != WIRE_OK) {
 		tern_drop(e, m, TERN_DROP_ICMP_BAD);
 		return;
@@ -72,14 +71,9 @@ icmp_input(
 	}
 	/* Rebuild as Ethernet + 20-byte IPv4 (options dropped) + ICMP reply. */
 	if (ip->hdr_len != WIRE_IPV4_HLEN) {
-		memmove(p + l3off + WIRE_IPV4_HLEN, p + l3off + ip->hdr_len, len);
+		memmove(p + WIRE_ETH_HLEN + WIRE_IPV4_HLEN, p + WIRE_ETH_HLEN + ip->hdr_len, len);
 	}
-	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (l3off + WIRE_IPV4_HLEN + len));
-	if (l3off != WIRE_ETH_HLEN) {
-		/* Drop the VLAN tag room: shift left. */
-		memmove(p + WIRE_ETH_HLEN, p + l3off, WIRE_IPV4_HLEN + len);
-		rte_pktmbuf_trim(m, l3off - WIRE_ETH_HLEN);
-	}
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (WIRE_ETH_HLEN + WIRE_IPV4_HLEN + len));
 	icmp.type = WIRE_ICMP_ECHO_REPLY;
 	wire_icmp_emit(p + WIRE_ETH_HLEN + WIRE_IPV4_HLEN, &icmp, len - WIRE_ICMP_HLEN);
 	memset(&rip, 0, sizeof(rip));
@@ -105,7 +99,7 @@ icmp_input(
 }
 
 static void
-ipv4_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
+ipv4_input(struct tern_engine *e, struct rte_mbuf *m)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	struct wire_ipv4_repr ip;
@@ -122,7 +116,8 @@ ipv4_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 		}
 		verify = f != RTE_MBUF_F_RX_IP_CKSUM_GOOD;
 	}
-	err = wire_ipv4_parse(p + l3off, rte_pktmbuf_data_len(m) - l3off, &ip, verify);
+	err = wire_ipv4_parse(
+	        p + WIRE_ETH_HLEN, rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &ip, verify);
 	if (err != WIRE_OK) {
 		tern_drop(e, m, ip_err_drop[err]);
 		return;
@@ -145,10 +140,10 @@ ipv4_input(struct tern_engine *e, struct rte_mbuf *m, uint16_t l3off)
 	}
 	switch (ip.proto) {
 	case WIRE_IPPROTO_TCP:
-		tcp_input(e, m, &ip, l3off + ip.hdr_len);
+		tcp_input(e, m, &ip, WIRE_ETH_HLEN + ip.hdr_len);
 		return;
 	case WIRE_IPPROTO_ICMP:
-		icmp_input(e, m, &ip, l3off);
+		icmp_input(e, m, &ip);
 		return;
 	default:
 		tern_drop(e, m, TERN_DROP_IP_PROTO);
@@ -160,7 +155,6 @@ void
 eth_input(struct tern_engine *e, struct rte_mbuf *m)
 {
 	struct wire_eth_repr eth;
-	uint16_t l3off = WIRE_ETH_HLEN;
 	uint8_t *p;
 
 	if (rte_pktmbuf_data_len(m) != rte_pktmbuf_pkt_len(m) && rte_pktmbuf_linearize(m) != 0) {
@@ -184,10 +178,10 @@ eth_input(struct tern_engine *e, struct rte_mbuf *m)
 			tern_drop(e, m, TERN_DROP_ETH_NOT_US);
 			return;
 		}
-		ipv4_input(e, m, l3off);
+		ipv4_input(e, m);
 		return;
 	case WIRE_ETHERTYPE_ARP:
-		arp_input(e, m, l3off);
+		arp_input(e, m);
 		return;
 	default:
 		tern_drop(e, m, TERN_DROP_ETH_TYPE);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Retransmission timer (RFC 6298) and zero-window probing, on the engine's wheel.
+ * The connection timers on the engine's wheel: retransmission (RFC 6298) and zero-window
+ * probing, delayed ACK, and the idle timer (keepalive, FIN_WAIT_2 timeout); the user
+ * timeout bounds the retransmission timer.
  *
  * On expiry the oldest unacknowledged segment is due: the RTO doubles (up to 120 s),
  * the congestion window falls to one segment (RFC 5681 §3.1), RTT timing stops (Karn),
- * and sending restarts from snd_una (go-back-N; SACK-based recovery comes later). After
- * syn_retries (SYN, SYN-ACK) or data_retries (data, FIN) the connection ends with
- * TERN_CLOSE_TIMEOUT and a RST to the peer.
+ * and sending restarts from snd_una (go-back-N, skipping what the peer SACKed; SACK loss
+ * recovery proper is tcp_input.c's, RFC 6675). After syn_retries (SYN, SYN-ACK) or
+ * data_retries (data, FIN) the connection ends with TERN_CLOSE_TIMEOUT and a RST to the
+ * peer; with unacknowledged data older than the user timeout, TERN_CLOSE_USER_TIMEOUT.
  */
 #include "engine/engine.h"
 #include "tcp/tcp.h"

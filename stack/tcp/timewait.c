@@ -7,7 +7,7 @@
  * being taken for data of a new connection on the same 4-tuple, for 2*MSL.
  *
  * Shape: when a connection enters TIME_WAIT its full block is freed and replaced by a
- * 56-byte struct tcp_tw in the flow table. Every entry lives exactly 2*MSL (restarted
+ * 64-byte struct tcp_tw (one cache line) in the flow table. Every entry lives exactly 2*MSL (restarted
  * when the peer's FIN is retransmitted), so entries expire in the order they were created:
  * they sit on a FIFO, and ONE wheel timer is armed for the head's expiry. Expiry and
  * recycling are O(1) per entry with no per-entry timer. The table is capped (like Linux's
@@ -16,8 +16,11 @@
  * Verdicts (the caller sends): a retransmitted FIN is ACKed and restarts 2*MSL; any other
  * segment with data, FIN or SYN is not acceptable (the receive window is closed) and draws
  * an ACK; a RST whose sequence number is exactly rcv_nxt removes the entry (RFC 5961 §3:
- * exact match only; RFC 1337 hazards are left to the selectable policy of a later change);
- * everything else is dropped.
+ * exact match only), unless conf.rfc1337 says to ignore RSTs in TIME_WAIT (RFC 1337); a
+ * SYN alone that is newer (timestamp, else sequence: RFC 6191 §2) reopens the tuple for a
+ * listener (TW_REOPEN) unless tw_reuse is off, other SYNs draw a challenge ACK; everything
+ * else is dropped. Active opens may take over an entry held longer than tw_reuse_ms when
+ * both incarnations used timestamps (tw_reuse_active()).
  */
 #include <errno.h>
 
