@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * Big-endian loads and stores at any alignment (stack/wire/ and its inline helpers).
+ * Big-endian loads and stores at any alignment (private to stack/wire/).
  */
 #ifndef TERN_WIRE_BYTES_H
 #define TERN_WIRE_BYTES_H

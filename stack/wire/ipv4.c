@@ -66,3 +66,21 @@ wire_ipv4_emit(void *buf, const struct wire_ipv4_repr *r, bool fill_csum)
 	if (fill_csum)
 		st16(p + IPV4_CSUM_OFF, wire_csum_fold(wire_csum_add(0, p, WIRE_IPV4_HLEN)));
 }
+
+bool
+wire_ipv4_tcp_tuple(const uint8_t *p, uint32_t len, struct wire_tcp4_tuple *t)
+{
+	uint32_t ihl;
+
+	if (len < WIRE_IPV4_HLEN)
+		return false;
+	ihl = (p[0] & 0xfu) * 4u;
+	if ((p[0] >> 4) != 4 || ihl < WIRE_IPV4_HLEN || p[9] != WIRE_IPPROTO_TCP ||
+	        (ld16(p + 6) & 0x1fff) != 0 || len < ihl + 4)
+		return false;
+	t->src = ld32(p + 12);
+	t->dst = ld32(p + 16);
+	t->sport = ld16(p + ihl);
+	t->dport = ld16(p + ihl + 2);
+	return true;
+}

@@ -7,7 +7,6 @@
 #define TERN_WIRE_IPV4_H
 
 #include "wire.h"
-#include "wire/bytes.h"
 
 #define WIRE_IPV4_HLEN    20 /**< header without options */
 #define WIRE_IPPROTO_ICMP 1
@@ -62,22 +61,6 @@ struct wire_tcp4_tuple {
  * this before validation, which is the receiving engine's).
  * @return true and *@p t filled in, or false.
  */
-static inline bool
-wire_ipv4_tcp_tuple(const uint8_t *p, uint32_t len, struct wire_tcp4_tuple *t)
-{
-	uint32_t ihl;
-
-	if (len < WIRE_IPV4_HLEN)
-		return false;
-	ihl = (p[0] & 0xfu) * 4u;
-	if ((p[0] >> 4) != 4 || ihl < WIRE_IPV4_HLEN || p[9] != WIRE_IPPROTO_TCP ||
-	        (ld16(p + 6) & 0x1fff) != 0 || len < ihl + 4)
-		return false;
-	t->src = ld32(p + 12);
-	t->dst = ld32(p + 16);
-	t->sport = ld16(p + ihl);
-	t->dport = ld16(p + ihl + 2);
-	return true;
-}
+bool wire_ipv4_tcp_tuple(const uint8_t *p, uint32_t len, struct wire_tcp4_tuple *t);
 
 #endif

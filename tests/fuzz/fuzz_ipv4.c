@@ -12,6 +12,7 @@
  *  - emit(r) of a parsed header (options dropped) verifies and parses back to r with
  *    hdr_len 20; wire_ipv4_is_fragment agrees with MF / offset.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "fuzz_common.h"
@@ -87,6 +88,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                   fuzz_ref_sum(0, data, size)),
 	        "wire_csum_add disagrees with the reference over %zu bytes", size);
 
+	/* The steering peek (no validation): memory-safe on anything, and where the parser
+	 * accepts an unfragmented TCP packet with room for the ports, the same addresses. */
+	{
+		struct wire_tcp4_tuple tu;
+		bool got = wire_ipv4_tcp_tuple(data, (uint32_t)size, &tu);
+
+		if (err == WIRE_OK && r.proto == WIRE_IPPROTO_TCP && (r.frag & 0x1fff) == 0 &&
+		        r.total_len >= r.hdr_len + 4u)
+			FUZZ_CHECK(got && tu.src == r.src && tu.dst == r.dst &&
+			                   tu.sport == (uint16_t)(data[r.hdr_len] << 8 |
+			                                          data[r.hdr_len + 1]),
+			        "tcp tuple disagrees with the parser");
+	}
 	if (err != WIRE_OK)
 		return 0;
 	FUZZ_CHECK(
