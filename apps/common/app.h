@@ -3,6 +3,8 @@
  * @file
  * What every tern app shares: the common options of the CLI contract, port and engine
  * set-up, one engine per lcore, the periodic stats line, signal handling, telemetry.
+ * The one header apps include; opts.c, launch.c, engines.c, stats.c and signals.c implement
+ * it (app_int.h is how they call each other).
  */
 #ifndef TERN_APP_H
 #define TERN_APP_H

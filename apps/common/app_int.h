@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Inside apps/common: how its files call each other. Apps include app.h only.
+ *
+ *   opts.c     the common options, usage text and errors, checks
+ *   launch.c   EAL start, lcores, app_run(): engines launched, main-lcore loop, teardown
+ *   engines.c  the port, steering rings, engines created and destroyed
+ *   stats.c    the ready line, the stats and final lines, connections closed by reason
+ *   signals.c  SIGINT / SIGTERM and app_request_stop(): the stop flag
+ */
+#ifndef TERN_APP_INT_H
+#define TERN_APP_INT_H
+
+#include <stdbool.h>
+
+#include <tern/stats.h>
+
+#include "app.h"
+
+/* opts.c: exit with a one-line usage error when --ip is missing or --src-ip repeats it. */
+void app_opts_check(const struct app *a);
+/* opts.c: exit with a one-line usage error when --port-range is short of a->nengines. */
+void app_opts_check_engines(const struct app *a);
+
+/* signals.c: SIGINT and SIGTERM stop the engines (app_stopping()). */
+void app_signals_install(void);
+
+/* engines.c: 0 when a DPDK port is there, else 2 after saying why. */
+int app_port_check(const struct app *a);
+/* engines.c: the port with a queue pair per engine, steering pinned where it can be.
+ * @return 0, or 1 after saying why (nothing to tear down). */
+int app_port_setup(struct app *a);
+/* engines.c: rings (several engines), engines and the app's setup. @return 0, or 1 after
+ * saying why; app_engines_destroy() in both cases. */
+int app_engines_create(struct app *a);
+/* engines.c: engines and rings freed (those created so far). */
+void app_engines_destroy(struct app *a);
+
+/* stats.c: "NAME: ready: ..." (and the steering line with several engines). */
+void app_print_ready(const struct app *a);
+/* stats.c: the stats line summed over the engines, rates against @p prev over @p secs;
+ * with @p final, the final line and one line per drop reason seen. *prev becomes now. */
+void app_print_stats(const struct app *a, struct tern_stats *prev, double secs, bool final);
+
+#endif

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Running an app: the EAL started from the arguments before '--', one engine per worker
+ * lcore (or on the main lcore when it is alone), and app_run(): port and engines set up,
+ * engines launched, the main lcore's loop (stats line or the app's progress) until a stop,
+ * the final line, teardown.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+
+#include <tern/telemetry.h>
+
+#include "app_int.h"
+
+void
+app_eal_init(struct app *a, int *argc, char ***argv)
+{
+	int ret = rte_eal_init(*argc, *argv);
+
+	if (ret < 0) {
+		fprintf(stderr,
+		        "%s: EAL initialisation failed: %s (check the EAL options "
+		        "and --vdev arguments above)\n",
+		        a->name, rte_strerror(rte_errno));
+		exit(2);
+	}
+	*argc -= ret;
+	*argv += ret;
+	app_opts_defaults(&a->o);
+	opterr = 0;
+	optind = 1;
+}
+
+/* Engines: on every worker lcore; on the main lcore only when it is alone.
+ * @return true when the main lcore polls (its engine is engines[0]). */
+static bool
+pick_lcores(struct app *a)
+{
+	unsigned lcore;
+
+	a->nengines = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore) a->lcores[a->nengines++] = lcore;
+	if (a->nengines != 0)
+		return false;
+	a->lcores[a->nengines++] = rte_get_main_lcore();
+	return true;
+}
+
+struct engine_arg {
+	struct app *a;
+	unsigned idx;
+};
+
+static int
+engine_loop(void *arg)
+{
+	struct engine_arg *ea = arg;
+	struct app *a = ea->a;
+	struct tern_engine *e = a->engines[ea->idx];
+
+	if (a->tick == NULL) {
+		while (!app_stopping())
+			tern_engine_poll(e);
+		return 0;
+	}
+	while (!app_stopping()) {
+		tern_engine_poll(e);
+		a->tick(e, ea->idx, a->app);
+	}
+	return 0;
+}
+
+/* Until a stop: poll engines[0] when the main lcore is its lcore, else sleep; the stats
+ * line (or the app's progress) every --stats-interval. Then wait for the workers, and
+ * print the final line: totals, and rates averaged over the whole run. */
+static void
+main_loop(struct app *a, bool main_polls)
+{
+	struct tern_stats prev;
+	uint64_t hz, start, last;
+
+	memset(&prev, 0, sizeof(prev));
+	hz = rte_get_timer_hz();
+	start = rte_get_timer_cycles();
+	last = start;
+	while (!app_stopping()) {
+		uint64_t now;
+		if (main_polls) {
+			tern_engine_poll(a->engines[0]);
+			if (a->tick != NULL)
+				a->tick(a->engines[0], 0, a->app);
+		} else {
+			rte_delay_us_sleep(10000);
+		}
+		now = rte_get_timer_cycles();
+		if (a->o.stats_interval && now - last >= a->o.stats_interval * hz) {
+			if (a->progress != NULL)
+				a->progress(a, (double)(now - last) / hz, false);
+			else
+				app_print_stats(a, &prev, (double)(now - last) / hz, false);
+			last = now;
+		}
+	}
+	rte_eal_mp_wait_lcore();
+	if (a->progress != NULL)
+		a->progress(a, (double)(rte_get_timer_cycles() - last) / hz, true);
+	memset(&prev, 0, sizeof(prev));
+	app_print_stats(a, &prev, (double)(rte_get_timer_cycles() - start) / (double)hz, true);
+}
+
+/* Launch the engines on their worker lcores and run the main loop. @return 0, or 1 when a
+ * worker would not start (the running ones are stopped and waited for). */
+static int
+run_engines(struct app *a, bool main_polls)
+{
+	struct engine_arg args[RTE_MAX_LCORE];
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < a->nengines; i++) {
+		args[i].a = a;
+		args[i].idx = i;
+		if (!main_polls &&
+		        (rc = rte_eal_remote_launch(engine_loop, &args[i], a->lcores[i])) != 0) {
+			/* The engines already running stop with the flag; nobody polls this one. */
+			fprintf(stderr, "%s: cannot start engine %u on lcore %u: %s\n", a->name, i,
+			        a->lcores[i], rte_strerror(-rc));
+			app_request_stop();
+			rte_eal_mp_wait_lcore();
+			return 1;
+		}
+	}
+	main_loop(a, main_polls);
+	return 0;
+}
+
+int
+app_run(struct app *a)
+{
+	bool main_polls;
+	int rc;
+
+	app_opts_check(a);
+	rc = app_port_check(a);
+	if (rc != 0)
+		return rc;
+	main_polls = pick_lcores(a);
+	app_opts_check_engines(a);
+	rc = app_port_setup(a);
+	if (rc != 0)
+		return rc;
+	rc = app_engines_create(a);
+	if (rc == 0) {
+		if (tern_telemetry_register(a->engines, a->nengines) != 0)
+			fprintf(stderr, "%s: warning: telemetry commands not registered\n",
+			        a->name);
+		app_signals_install();
+		app_print_ready(a);
+		rc = run_engines(a, main_polls);
+	}
+	app_engines_destroy(a);
+	tern_port_close(&a->port);
+	return rc;
+}

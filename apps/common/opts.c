@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The common options of the CLI contract: the usage text, defaults, parsing (ids from
+ * APP_COMMON_OPTS in app.h), the one-line usage errors, and the checks on the options as a
+ * whole that app_run() makes.
+ *
+ * Users script against this: option names, defaults, messages and exit status 2 stay as
+ * they are.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_int.h"
+
+const char app_common_usage[] =
+        "Common options:\n"
+        "  --ip A.B.C.D/LEN      address and prefix of the port (required)\n"
+        "  --gw A.B.C.D          default gateway (default: none, on-link only)\n"
+        "  --msl MS              maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30000)\n"
+        "  --stats-interval S    print a stats line every S seconds, 0 = never (default 1)\n"
+        "  --max-conns N         connection blocks per engine (default 65536)\n"
+        "  --mbufs N             mbufs in the pool (default: from queues and descriptors)\n"
+        "  --no-offload          compute checksums in software even if the NIC could\n"
+        "TCP options (docs/TCP.md):\n"
+        "  --cc NAME             congestion control: cubic or newreno (default cubic)\n"
+        "  --nodelay             Nagle off for every connection\n"
+        "  --no-sack             do not offer SACK\n"
+        "  --no-timestamps       do not offer timestamps\n"
+        "  --no-wscale           do not offer window scaling\n"
+        "  --delack-ms MS        delayed ACK timeout, 0 = ACK every segment (default 40)\n"
+        "  --rcvbuf BYTES        receive buffer per connection (default 262144)\n"
+        "  --sndbuf BYTES        send buffer per connection (default 262144)\n"
+        "  --keepalive I,N,C     keepalive: idle ms, interval ms, probes (default off)\n"
+        "  --fin-timeout MS      FIN_WAIT_2 timeout after close (default 60000)\n"
+        "  --user-timeout MS     end connections with data unacknowledged this long\n"
+        "  --abort-on-overflow   accept queue full: RST the handshake's last ACK (default: drop)\n"
+        "SYN flood defence (docs/SYNFLOOD.md):\n"
+        "  --syncookies MODE     auto: SYN cookies when the SYN queue is full (default);\n"
+        "                        always: for every SYN; off: drop SYNs the queue cannot take\n"
+        "  --synq-size N         half-open connections per engine (default 65536)\n"
+        "  --syn-retries N       SYN / SYN-ACK retransmissions, 1..10 (default 5)\n"
+        "TIME_WAIT (docs/TCP.md):\n"
+        "  --tw-reuse on|off     on: a SYN with a newer timestamp reopens a 4-tuple in\n"
+        "                        TIME_WAIT (RFC 6191), connect() reuses one held longer than\n"
+        "                        --tw-reuse-delay if it used timestamps (default on);\n"
+        "                        off: every TIME_WAIT lasts its 2*MSL\n"
+        "  --tw-reuse-delay MS   age before connect() may reuse a TIME_WAIT tuple (default 1000)\n"
+        "  --rfc1337             ignore RSTs in TIME_WAIT (RFC 1337)\n"
+        "  --max-tw N            TIME_WAIT entries per engine; beyond, the oldest is recycled\n"
+        "                        (default 262144)\n"
+        "Active opens (docs/TCP.md, port allocation):\n"
+        "  --port-range LO-HI    ephemeral ports, shared out between the engines\n"
+        "                        (default 32768-60999)\n"
+        "  --src-ip A.B.C.D[,..] extra local addresses for active opens (up to 8; tern\n"
+        "                        answers ARP for them)\n"
+        "  --help                this text\n"
+        "EAL options go before '--' (e.g. -l 0-1 --vdev net_af_packet0,iface=eth1).\n"
+        "Counters: dpdk-telemetry.py -f PREFIX, then /tern/stats, /tern/gauges, /tern/drops.\n";
+
+void
+app_opts_defaults(struct app_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->msl_ms = 30000;
+	o->stats_interval = 1;
+}
+
+void
+app_usage_error(const struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", a->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try --help)\n");
+	exit(2);
+}
+
+int
+app_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+uint16_t
+app_parse_listen(const struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1, 65535, &v) != 0)
+		app_usage_error(a, "--listen '%s': expected a port 1..65535", arg);
+	return (uint16_t)v;
+}
+
+void
+app_no_leftover(const struct app *a, int argc, char **argv)
+{
+	if (optind < argc)
+		app_usage_error(a, "unexpected argument '%s'", argv[optind]);
+}
+
+int
+app_parse_ipv4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+bool
+app_scan_args(struct app *a, int argc, char **argv)
+{
+	bool help = false;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			help = true;
+		if (strncmp(argv[i], "--vdev", 6) == 0)
+			a->vdev_given = true;
+	}
+	return help;
+}
+
+int
+app_common_opt(struct app *a, int opt, const char *arg)
+{
+	struct app_opts *o = &a->o;
+	uint64_t v;
+	char buf[32];
+	char *slash;
+
+	switch (opt) {
+	case 1000: /* --ip */
+		snprintf(buf, sizeof(buf), "%s", arg);
+		slash = strchr(buf, '/');
+		if (slash == NULL)
+			app_usage_error(a, "--ip '%s': expected A.B.C.D/LEN", arg);
+		*slash = '\0';
+		if (app_parse_ipv4(buf, &o->ip) != 0 || o->ip == 0)
+			app_usage_error(a, "--ip '%s': '%s' is not an IPv4 address", arg, buf);
+		if (app_parse_u64(slash + 1, 1, 32, &v) != 0)
+			app_usage_error(a, "--ip '%s': prefix length must be 1..32", arg);
+		o->prefix_len = (uint8_t)v;
+		return 1;
+	case 1001:
+		if (app_parse_ipv4(arg, &o->gw) != 0)
+			app_usage_error(a, "--gw '%s' is not an IPv4 address", arg);
+		return 1;
+	case 1002:
+		if (app_parse_u64(arg, 1, 3600000, &v) != 0)
+			app_usage_error(a, "--msl '%s': expected milliseconds, 1..3600000", arg);
+		o->msl_ms = (uint32_t)v;
+		return 1;
+	case 1003:
+		if (app_parse_u64(arg, 0, 86400, &v) != 0)
+			app_usage_error(
+			        a, "--stats-interval '%s': expected seconds, 0..86400", arg);
+		o->stats_interval = (unsigned)v;
+		return 1;
+	case 1004:
+		if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
+			app_usage_error(a, "--max-conns '%s': expected 1..16777216", arg);
+		o->max_conns = (uint32_t)v;
+		return 1;
+	case 1005:
+		if (app_parse_u64(arg, 1024, 64u << 20, &v) != 0)
+			app_usage_error(a, "--mbufs '%s': expected 1024..67108864", arg);
+		o->mbufs = (uint32_t)v;
+		return 1;
+	case 1006:
+		o->no_offload = true;
+		return 1;
+	case 1007:
+		if (!tern_cc_supported(arg))
+			app_usage_error(
+			        a, "--cc '%s': unknown algorithm (have: %s)", arg, tern_cc_names());
+		o->cc = arg;
+		return 1;
+	case 1008:
+		o->nodelay = true;
+		return 1;
+	case 1009:
+		o->no_sack = true;
+		return 1;
+	case 1010:
+		o->no_timestamps = true;
+		return 1;
+	case 1011:
+		o->no_wscale = true;
+		return 1;
+	case 1012:
+		if (app_parse_u64(arg, 0, 500, &v) != 0)
+			app_usage_error(a, "--delack-ms '%s': expected 0..500", arg);
+		o->delack_ms = (uint32_t)v;
+		o->no_delack = v == 0;
+		return 1;
+	case 1013:
+	case 1014:
+		if (app_parse_u64(arg, 1024, 1u << 30, &v) != 0)
+			app_usage_error(a, "--%s '%s': expected bytes, 1024..1073741824",
+			        opt == 1013 ? "rcvbuf" : "sndbuf", arg);
+		if (opt == 1013)
+			o->rcvbuf = (uint32_t)v;
+		else
+			o->sndbuf = (uint32_t)v;
+		return 1;
+	case 1015: {
+		unsigned long long idle, intvl, cnt;
+		char extra;
+		if (sscanf(arg, "%llu,%llu,%llu%c", &idle, &intvl, &cnt, &extra) != 3 ||
+		        idle == 0 || intvl == 0 || cnt == 0 || cnt > 255 || idle > 86400000 ||
+		        intvl > 86400000)
+			app_usage_error(a,
+			        "--keepalive '%s': expected IDLE_MS,INTERVAL_MS,PROBES "
+			        "(e.g. 7200000,75000,9; probes 1..255)",
+			        arg);
+		o->keepalive = true;
+		o->keepidle_ms = (uint32_t)idle;
+		o->keepintvl_ms = (uint32_t)intvl;
+		o->keepcnt = (uint32_t)cnt;
+		return 1;
+	}
+	case 1016:
+		if (app_parse_u64(arg, 1, 3600000, &v) != 0)
+			app_usage_error(
+			        a, "--fin-timeout '%s': expected milliseconds, 1..3600000", arg);
+		o->fin_timeout_ms = (uint32_t)v;
+		return 1;
+	case 1018:
+		o->abort_on_overflow = true;
+		return 1;
+	case 1019:
+		if (strcmp(arg, "auto") == 0)
+			o->syncookies = TERN_SYNCOOKIES_AUTO;
+		else if (strcmp(arg, "always") == 0)
+			o->syncookies = TERN_SYNCOOKIES_ALWAYS;
+		else if (strcmp(arg, "off") == 0)
+			o->syncookies = TERN_SYNCOOKIES_OFF;
+		else
+			app_usage_error(a, "--syncookies '%s': expected auto, always or off", arg);
+		return 1;
+	case 1020:
+		if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
+			app_usage_error(a, "--synq-size '%s': expected 1..16777216", arg);
+		o->synq_size = (uint32_t)v;
+		return 1;
+	case 1021:
+		if (app_parse_u64(arg, 1, 10, &v) != 0)
+			app_usage_error(a, "--syn-retries '%s': expected 1..10", arg);
+		o->syn_retries = (uint8_t)v;
+		return 1;
+	case 1022:
+		if (strcmp(arg, "on") == 0)
+			o->no_tw_reuse = false;
+		else if (strcmp(arg, "off") == 0)
+			o->no_tw_reuse = true;
+		else
+			app_usage_error(a, "--tw-reuse '%s': expected on or off", arg);
+		return 1;
+	case 1023:
+		if (app_parse_u64(arg, 1, 3600000, &v) != 0)
+			app_usage_error(
+			        a, "--tw-reuse-delay '%s': expected milliseconds, 1..3600000", arg);
+		o->tw_reuse_ms = (uint32_t)v;
+		return 1;
+	case 1024:
+		o->rfc1337 = true;
+		return 1;
+	case 1025:
+		if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
+			app_usage_error(a, "--max-tw '%s': expected 1..16777216", arg);
+		o->max_tw = (uint32_t)v;
+		return 1;
+	case 1040: {
+		unsigned lo, hi;
+		char extra;
+		if (arg[0] < '0' || arg[0] > '9' || strpbrk(arg, "+ ") != NULL ||
+		        sscanf(arg, "%u-%u%c", &lo, &hi, &extra) != 2 || lo == 0 || hi > 65535 ||
+		        lo > hi)
+			app_usage_error(a,
+			        "--port-range '%s': expected LO-HI with 1 <= LO <= HI <= 65535",
+			        arg);
+		o->port_lo = (uint16_t)lo;
+		o->port_hi = (uint16_t)hi;
+		return 1;
+	}
+	case 1041: {
+		char list[256];
+		char *tok, *save = NULL;
+		if (strlen(arg) >= sizeof(list) || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
+		        strstr(arg, ",,") != NULL)
+			app_usage_error(a, "--src-ip '%s': expected A.B.C.D[,A.B.C.D...]", arg);
+		snprintf(list, sizeof(list), "%s", arg);
+		o->nsrc_ips = 0;
+		for (tok = strtok_r(list, ",", &save); tok != NULL;
+		        tok = strtok_r(NULL, ",", &save)) {
+			uint32_t ip;
+			uint8_t i;
+			if (app_parse_ipv4(tok, &ip) != 0 || ip == 0 || ip == 0xffffffffu ||
+			        (ip >> 28) >= 0xe || (ip >> 24) == 127)
+				app_usage_error(a,
+				        "--src-ip '%s': '%s' is not a unicast IPv4 address", arg,
+				        tok);
+			for (i = 0; i < o->nsrc_ips; i++)
+				if (o->src_ips[i] == ip)
+					app_usage_error(
+					        a, "--src-ip '%s': '%s' given twice", arg, tok);
+			if (o->nsrc_ips == TERN_MAX_SRC_IPS)
+				app_usage_error(a, "--src-ip '%s': at most %d addresses", arg,
+				        TERN_MAX_SRC_IPS);
+			o->src_ips[o->nsrc_ips++] = ip;
+		}
+		if (o->nsrc_ips == 0)
+			app_usage_error(a, "--src-ip '%s': expected A.B.C.D[,A.B.C.D...]", arg);
+		return 1;
+	}
+	case 1017:
+		if (app_parse_u64(arg, 1, 86400000, &v) != 0)
+			app_usage_error(
+			        a, "--user-timeout '%s': expected milliseconds, 1..86400000", arg);
+		o->user_timeout_ms = (uint32_t)v;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+app_next_opt(struct app *a, int argc, char **argv, const struct option *longopts)
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (opt == '?')
+			app_usage_error(a, "unknown option '%s'", argv[optind - 1]);
+		if (opt == ':')
+			app_usage_error(a, "option '%s' needs a value", argv[optind - 1]);
+		if (!app_common_opt(a, opt, optarg))
+			return opt;
+	}
+	return -1;
+}
+
+/* ---- the options as a whole (app_run) ---- */
+
+void
+app_opts_check(const struct app *a)
+{
+	unsigned i;
+
+	if (a->o.ip == 0)
+		app_usage_error(a, "--ip A.B.C.D/LEN is required");
+	for (i = 0; i < a->o.nsrc_ips; i++)
+		if (a->o.src_ips[i] == a->o.ip)
+			app_usage_error(a, "--src-ip: %u.%u.%u.%u is already the --ip address",
+			        a->o.ip >> 24, (a->o.ip >> 16) & 0xff, (a->o.ip >> 8) & 0xff,
+			        a->o.ip & 0xff);
+}
+
+void
+app_opts_check_engines(const struct app *a)
+{
+	if (a->o.port_lo != 0 && (unsigned)a->o.port_hi - a->o.port_lo + 1 < a->nengines)
+		app_usage_error(a,
+		        "--port-range %u-%u: %u port%s for %u engines; each engine needs a share "
+		        "of at least one port",
+		        a->o.port_lo, a->o.port_hi, a->o.port_hi - a->o.port_lo + 1,
+		        a->o.port_hi == a->o.port_lo ? "" : "s", a->nengines);
+}
