@@ -16,77 +16,81 @@
  * X-macro of drop reasons: enum name, snake_case name, description. The order is the ABI of the
  * counter array.
  */
-#define TERN_DROP_REASONS(X)                                                                     \
-	X(ETH_TRUNC, eth_trunc, "frame shorter than an Ethernet header")                         \
-	X(ETH_NOT_US, eth_not_us, "unicast frame for another MAC")                               \
-	X(ETH_TYPE, eth_type, "ethertype neither IPv4 nor ARP")                                  \
-	X(ARP_BAD, arp_bad, "malformed or unsupported ARP")                                      \
-	X(ARP_NOT_US, arp_not_us, "ARP request for another address")                             \
-	X(IP_TRUNC, ip_trunc, "IPv4 header truncated")                                           \
-	X(IP_VERSION, ip_version, "IPv4 version field not 4")                                    \
-	X(IP_HLEN, ip_hlen, "IPv4 IHL bad")                                                      \
-	X(IP_LEN, ip_len, "IPv4 total length disagrees with frame")                              \
-	X(IP_CSUM, ip_csum, "IPv4 header checksum bad")                                          \
-	X(IP_TTL, ip_ttl, "IPv4 TTL zero")                                                       \
-	X(IP_FRAG, ip_frag, "IPv4 fragment (reassembly not supported)")                          \
-	X(IP_NOT_US, ip_not_us, "IPv4 destination not our address")                              \
-	X(IP_SRC_BAD, ip_src_bad, "IPv4 source is multicast, broadcast, zero or ours")           \
-	X(IP_PROTO, ip_proto, "IP protocol not TCP or ICMP")                                     \
-	X(ICMP_BAD, icmp_bad, "ICMP truncated or checksum bad")                                  \
-	X(ICMP_TYPE, icmp_type, "ICMP type not handled")                                         \
-	X(TCP_TRUNC, tcp_trunc, "TCP header truncated or data offset bad")                       \
-	X(TCP_OPT, tcp_opt, "malformed TCP option")                                              \
-	X(TCP_CSUM, tcp_csum, "TCP checksum bad")                                                \
-	X(TCP_PORT0, tcp_port0, "TCP port zero")                                                 \
-	X(TCP_NO_LISTENER_RST, tcp_no_listener_rst,                                              \
-	        "segment to no connection (answered with RST, segment dropped)")                 \
-	X(TCP_NO_LISTENER, tcp_no_listener, "RST to no connection (not answered)")               \
-	X(TCP_LISTEN_BAD, tcp_listen_bad, "segment to a listener neither SYN nor answerable")    \
-	X(TCP_LISTEN_OVERFLOW, tcp_listen_overflow,                                              \
-	        "SYN dropped: SYN queue full (listener backlog or pool) and cookies off")        \
-	X(TCP_SYN_RETRANS, tcp_syn_retrans,                                                      \
-	        "retransmitted SYN of a half-open connection, SYN-ACK sent again")               \
-	X(TCP_COOKIE_BAD, tcp_cookie_bad,                                                        \
-	        "ACK to a listener with an invalid SYN cookie, RST sent")                        \
-	X(TCP_COOKIE_STALE, tcp_cookie_stale,                                                    \
-	        "ACK to a listener with an expired SYN cookie, RST sent")                        \
-	X(TCP_COOKIE_NO_TS, tcp_cookie_no_ts,                                                    \
-	        "SYN cookie ACK without the timestamps its SYN had, RST sent")                   \
-	X(TCP_CONN_TABLE_FULL, tcp_conn_table_full,                                              \
-	        "handshake not completed: no free connection block")                             \
-	X(TCP_OUT_OF_WINDOW, tcp_out_of_window,                                                  \
-	        "segment not acceptable (RFC 9293 step 1), ACK sent")                            \
-	X(TCP_DUP_DATA, tcp_dup_data, "data already received (a retransmission), ACK sent")      \
-	X(TCP_BAD_ACK, tcp_bad_ack, "ACK acknowledges data not yet sent")                        \
-	X(TCP_OLD_ACK, tcp_old_ack, "duplicate ACK with nothing else in it")                     \
-	X(TCP_NO_ACK, tcp_no_ack, "segment without ACK in a synchronized state")                 \
-	X(TCP_REASS_FULL, tcp_reass_full,                                                        \
-	        "out-of-order segment dropped: reassembly queue or pool full")                   \
-	X(TCP_REASS_DUP, tcp_reass_dup, "out-of-order segment already queued, ACK sent")         \
-	X(TCP_PAWS, tcp_paws, "segment failed PAWS (RFC 7323 §5.3), ACK sent")                   \
-	X(TCP_NO_TS, tcp_no_ts, "segment without timestamps on a timestamp connection")          \
-	X(TCP_RST_CHALLENGE, tcp_rst_challenge,                                                  \
-	        "in-window RST not at rcv_nxt (RFC 5961 §3), challenge ACK")                     \
-	X(TCP_SYN_CHALLENGE, tcp_syn_challenge,                                                  \
-	        "SYN in a synchronized state (RFC 5961 §4), challenge ACK")                      \
-	X(TCP_ACK_TOO_OLD, tcp_ack_too_old,                                                      \
-	        "ACK below snd_una minus the largest window (RFC 5961 §5), ACK sent")            \
-	X(TCP_RCVBUF_FULL, tcp_rcvbuf_full, "data beyond the receive buffer")                    \
-	X(TCP_SYN_SENT_BAD, tcp_syn_sent_bad, "bad segment in SYN_SENT")                         \
-	X(TCP_ACCEPT_OVERFLOW, tcp_accept_overflow,                                              \
-	        "SYN, or final ACK of a handshake, with the accept queue full (dropped or RST)") \
-	X(TCP_TW_SEGMENT, tcp_tw_segment, "segment to a TIME_WAIT entry (ACKed or dropped)")     \
-	X(TCP_TW_SYN, tcp_tw_syn,                                                                \
-	        "SYN to a TIME_WAIT entry not taken as a new incarnation (rate-limited ACK)")    \
-	X(TCP_TW_RST_IGNORED, tcp_tw_rst_ignored, "RST in TIME_WAIT ignored (RFC 1337 option)")  \
-	X(TCP_CLOSED_DATA, tcp_closed_data,                                                      \
-	        "data after the application closed (answered with RST, RFC 2525 §2.17)")         \
-	X(ARP_HOLD_FULL, arp_hold_full,                                                          \
-	        "packet dropped: ARP hold queue full or resolution failed")                      \
-	X(NO_MBUF, no_mbuf, "mbuf pool exhausted while building a packet")                       \
-	X(TX_FULL, tx_full, "frame dropped: TX buffer full and the PMD took none of it")         \
-	X(NO_ROUTE, no_route, "no route to destination (off-link and no gateway)")               \
-	X(STEER_RING_FULL, steer_ring_full,                                                      \
+#define TERN_DROP_REASONS(X)                                                                      \
+	X(ETH_TRUNC, eth_trunc, "frame shorter than an Ethernet header")                          \
+	X(ETH_NOT_US, eth_not_us, "unicast frame for another MAC")                                \
+	X(ETH_TYPE, eth_type, "ethertype neither IPv4 nor ARP")                                   \
+	X(ARP_BAD, arp_bad, "malformed or unsupported ARP")                                       \
+	X(ARP_NOT_US, arp_not_us, "ARP request for another address")                              \
+	X(IP_TRUNC, ip_trunc, "IPv4 header truncated")                                            \
+	X(IP_VERSION, ip_version, "IPv4 version field not 4")                                     \
+	X(IP_HLEN, ip_hlen, "IPv4 IHL bad")                                                       \
+	X(IP_LEN, ip_len, "IPv4 total length disagrees with frame")                               \
+	X(IP_CSUM, ip_csum, "IPv4 header checksum bad")                                           \
+	X(IP_TTL, ip_ttl, "IPv4 TTL zero")                                                        \
+	X(IP_FRAG, ip_frag, "IPv4 fragment (reassembly not supported)")                           \
+	X(IP_NOT_US, ip_not_us, "IPv4 destination not our address")                               \
+	X(IP_SRC_BAD, ip_src_bad, "IPv4 source is multicast, broadcast, zero or ours")            \
+	X(IP_PROTO, ip_proto, "IP protocol not TCP or ICMP")                                      \
+	X(ICMP_BAD, icmp_bad, "ICMP truncated or checksum bad")                                   \
+	X(ICMP_TYPE, icmp_type, "ICMP type not handled")                                          \
+	X(TCP_TRUNC, tcp_trunc, "TCP header truncated or data offset bad")                        \
+	X(TCP_OPT, tcp_opt, "malformed TCP option")                                               \
+	X(TCP_CSUM, tcp_csum, "TCP checksum bad")                                                 \
+	X(TCP_PORT0, tcp_port0, "TCP port zero")                                                  \
+	X(TCP_NO_LISTENER_RST, tcp_no_listener_rst,                                               \
+	        "segment to no connection (answered with RST, segment dropped)")                  \
+	X(TCP_NO_LISTENER, tcp_no_listener, "RST to no connection (not answered)")                \
+	X(TCP_LISTEN_BAD, tcp_listen_bad, "segment to a listener neither SYN nor answerable")     \
+	X(TCP_LISTEN_OVERFLOW, tcp_listen_overflow,                                               \
+	        "SYN dropped: SYN queue full (listener backlog or pool) and cookies off")         \
+	X(TCP_SYN_RETRANS, tcp_syn_retrans,                                                       \
+	        "retransmitted SYN of a half-open connection, SYN-ACK sent again")                \
+	X(TCP_COOKIE_BAD, tcp_cookie_bad,                                                         \
+	        "ACK to a listener with an invalid SYN cookie, RST sent")                         \
+	X(TCP_COOKIE_STALE, tcp_cookie_stale,                                                     \
+	        "ACK to a listener with an expired SYN cookie, RST sent")                         \
+	X(TCP_COOKIE_NO_TS, tcp_cookie_no_ts,                                                     \
+	        "SYN cookie ACK without the timestamps its SYN had, RST sent")                    \
+	X(TCP_CONN_TABLE_FULL, tcp_conn_table_full,                                               \
+	        "handshake not completed: no free connection block")                              \
+	X(TCP_OUT_OF_WINDOW, tcp_out_of_window,                                                   \
+	        "segment not acceptable (RFC 9293 step 1), ACK sent")                             \
+	X(TCP_DUP_DATA, tcp_dup_data, "data already received (a retransmission), ACK sent")       \
+	X(TCP_BAD_ACK, tcp_bad_ack, "ACK acknowledges data not yet sent")                         \
+	X(TCP_OLD_ACK, tcp_old_ack, "duplicate ACK with nothing else in it")                      \
+	X(TCP_NO_ACK, tcp_no_ack, "segment without ACK in a synchronized state")                  \
+	X(TCP_REASS_FULL, tcp_reass_full,                                                         \
+	        "out-of-order segment dropped: reassembly queue or pool full")                    \
+	X(TCP_REASS_DUP, tcp_reass_dup, "out-of-order segment already queued, ACK sent")          \
+	X(TCP_PAWS, tcp_paws, "segment failed PAWS (RFC 7323 §5.3), ACK sent")                    \
+	X(TCP_NO_TS, tcp_no_ts, "segment without timestamps on a timestamp connection")           \
+	X(TCP_RST_CHALLENGE, tcp_rst_challenge,                                                   \
+	        "in-window RST not at rcv_nxt (RFC 5961 §3), challenge ACK")                      \
+	X(TCP_SYN_CHALLENGE, tcp_syn_challenge,                                                   \
+	        "SYN in a synchronized state (RFC 5961 §4), challenge ACK")                       \
+	X(TCP_ACK_TOO_OLD, tcp_ack_too_old,                                                       \
+	        "ACK below snd_una minus the largest window (RFC 5961 §5), ACK sent")             \
+	X(TCP_RCVBUF_FULL, tcp_rcvbuf_full, "data beyond the receive buffer")                     \
+	X(TCP_SYN_SENT_BAD, tcp_syn_sent_bad, "bad segment in SYN_SENT")                          \
+	X(TCP_ACCEPT_OVERFLOW, tcp_accept_overflow,                                               \
+	        "SYN, or final ACK of a handshake, with the accept queue full (dropped or RST)")  \
+	X(TCP_TW_SEGMENT, tcp_tw_segment, "segment to a TIME_WAIT entry (ACKed or dropped)")      \
+	X(TCP_TW_SYN, tcp_tw_syn,                                                                 \
+	        "SYN to a TIME_WAIT entry not taken as a new incarnation (rate-limited ACK)")     \
+	X(TCP_TW_RST_IGNORED, tcp_tw_rst_ignored, "RST in TIME_WAIT ignored (RFC 1337 option)")   \
+	X(TCP_CLOSED_DATA, tcp_closed_data,                                                       \
+	        "data after the application closed (answered with RST, RFC 2525 §2.17)")          \
+	X(ARP_HOLD_FULL, arp_hold_full,                                                           \
+	        "packet for an unresolved next hop dropped: its ARP hold queue or the ARP table " \
+	        "was full")                                                                       \
+	X(ARP_UNRESOLVED, arp_unresolved,                                                         \
+	        "packet held for a next hop that never answered ARP (a SYN_SENT connection "      \
+	        "among them ends: no_route)")                                                     \
+	X(NO_MBUF, no_mbuf, "mbuf pool exhausted while building a packet")                        \
+	X(TX_FULL, tx_full, "frame dropped: TX buffer full and the PMD took none of it")          \
+	X(NO_ROUTE, no_route, "no route to destination (off-link and no gateway)")                \
+	X(STEER_RING_FULL, steer_ring_full,                                                       \
 	        "frame for another engine dropped: that engine's ring was full")
 
 /** Drop reasons. */

@@ -69,7 +69,7 @@ enum tern_close_reason {
 	TERN_CLOSE_REFUSED,      /**< connect(): the peer answered the SYN with a RST */
 	TERN_CLOSE_TIMEOUT,      /**< retransmissions exhausted */
 	TERN_CLOSE_ABORTED,      /**< tern_conn_abort() by the application */
-	TERN_CLOSE_NO_ROUTE,     /**< the peer's address did not resolve (ARP) */
+	TERN_CLOSE_NO_ROUTE,     /**< connect(): the next hop never answered ARP (about 3 s) */
 	TERN_CLOSE_ENGINE,       /**< engine destroyed with the connection open */
 	TERN_CLOSE_USER_TIMEOUT, /**< data stayed unacknowledged past the user timeout */
 	TERN_CLOSE_KEEPALIVE,    /**< keepalive probes went unanswered */

@@ -59,7 +59,7 @@ arp_drop_held(struct tern_engine *e, struct arp_entry *a)
 	uint16_t i;
 
 	for (i = 0; i < a->nhold; i++)
-		tern_drop(e, a->hold[i], TERN_DROP_ARP_HOLD_FULL);
+		tern_drop(e, a->hold[i], TERN_DROP_ARP_UNRESOLVED);
 	a->nhold = 0;
 }
 
@@ -186,7 +186,16 @@ arp_timer_fn(struct tern_timer *tm, void *ctx)
 	if (a->state == ARP_REACHABLE)
 		return;
 	if (a->tries >= ARP_MAX_TRIES) {
-		/* Unresolved (or stale and unconfirmed): give up on it. */
+		/* Unresolved (or stale and unconfirmed): give up on it. What waited for it
+		 * goes, and an active open whose SYN was among it ends now (no route) rather
+		 * than after its SYN retries, as connect() fails with EHOSTUNREACH. */
+		uint16_t i;
+
+		for (i = 0; i < a->nhold; i++) {
+			tcp_no_route(e, a->hold[i]);
+			tern_drop(e, a->hold[i], TERN_DROP_ARP_UNRESOLVED);
+		}
+		a->nhold = 0;
 		arp_remove(e, a);
 		return;
 	}

@@ -448,6 +448,13 @@ tern_seq_t tcp_isn(struct tern_engine *e, const struct flow_key *k);
 
 /* tcp_conn.c: life cycle */
 struct tern_conn *conn_alloc(struct tern_engine *e, const struct flow_key *k);
+/**
+ * Frame @p m (Ethernet, IPv4, TCP: one of ours) could not leave: its next hop never
+ * answered ARP. An active open in SYN_SENT it belongs to ends with TERN_CLOSE_NO_ROUTE
+ * (counted tcp_connect_fail); other connections go on retransmitting (a soft error,
+ * RFC 1122 §4.2.3.9). @p m is not consumed.
+ */
+void tcp_no_route(struct tern_engine *e, const struct rte_mbuf *m);
 void conn_set_state(struct tern_conn *c, enum tern_tcp_state s);
 /** Queue application events. */
 void conn_event(struct tern_conn *c, uint8_t ev);

@@ -39,6 +39,8 @@
 
 #include "engine/engine.h"
 #include "tcp/tcp.h"
+#include "wire/eth.h"
+#include "wire/ipv4.h"
 
 static void
 mq_free(struct rte_mbuf **head, struct rte_mbuf **tail)
@@ -164,6 +166,30 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	tern_list_init(&c->wait_link);
 	tcp->nconns++;
 	return c;
+}
+
+void
+tcp_no_route(struct tern_engine *e, const struct rte_mbuf *m)
+{
+	struct wire_tcp4_tuple tu;
+	struct flow_node *n;
+	struct flow_key k;
+	struct tern_conn *c;
+
+	if (rte_pktmbuf_data_len(m) < WIRE_ETH_HLEN ||
+	        !wire_ipv4_tcp_tuple(rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN,
+	                rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &tu))
+		return;
+	k = (struct flow_key){
+	        .laddr = tu.src, .raddr = tu.dst, .lport = tu.sport, .rport = tu.dport};
+	n = flow_lookup(&e->tcp.flows, &k);
+	if (n == NULL || n->kind != FLOW_CONN)
+		return;
+	c = (struct tern_conn *)n;
+	if (c->state != TERN_TCP_SYN_SENT || (c->flags & CONN_F_DEAD))
+		return;
+	tern_count(e, TERN_CTR_TCP_CONNECT_FAIL, 1);
+	conn_terminate(c, TERN_CLOSE_NO_ROUTE);
 }
 
 void

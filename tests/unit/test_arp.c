@@ -288,11 +288,11 @@ test_arp_retry_then_drop(void **state)
 			test_link_advance(f->l, 1);
 	}
 	/* At t0 + ARP_MAX_TRIES * ARP_RETRY_MS - 1 the packets are still held. */
-	drop_only(f, TERN_DROP_ARP_HOLD_FULL, 0);
+	drop_only(f, TERN_DROP_ARP_UNRESOLVED, 0);
 	tern_engine_gauges(f->e, &g);
 	assert_int_equal(g.arp_entries, 1);
 	test_link_advance(f->l, 1);
-	drop_only(f, TERN_DROP_ARP_HOLD_FULL, 2);
+	drop_only(f, TERN_DROP_ARP_UNRESOLVED, 2);
 	tern_engine_gauges(f->e, &g);
 	assert_int_equal(g.arp_entries, 0);
 	assert_int_equal(stats(f)->ctr[TERN_CTR_ARP_REQ_TX], ARP_MAX_TRIES);

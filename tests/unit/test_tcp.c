@@ -1500,6 +1500,40 @@ test_active_timeout(void **state)
 	assert_int_equal(gauges(f).syn_sent, 0);
 }
 
+/* The next hop never answers ARP: the SYN_SENT connection ends with TERN_CLOSE_NO_ROUTE
+ * when ARP gives up (3 requests, 1 s apart), not after its SYN retries; the held SYNs
+ * (the first and its retransmissions at 1 s and 3 s) are counted as arp_unresolved. */
+static void
+test_active_no_route(void **state)
+{
+	struct fx *f = *state;
+	struct tern_conn *c;
+	struct test_pkt p;
+	uint64_t t0;
+
+	test_link_auto_arp(f->l, 0, 0, NULL);
+	start_default(f);
+	t0 = test_link_now_ms(f->l);
+	c = tern_connect(f->e, peer.ip, 80, 0, NULL);
+	assert_non_null(c);
+	test_link_poll(f->l);
+	test_link_advance(f->l, 2999);
+	while (test_link_pop(f->l, 0, &p))
+		assert_true(p.is_arp); /* requests only: the SYN waits */
+	assert_int_equal(f->n_closed, 0);
+	assert_int_equal(tern_conn_state(c), TERN_TCP_SYN_SENT);
+	test_link_advance(f->l, 1);
+	assert_int_equal(f->n_closed, 1);
+	assert_int_equal(f->why, TERN_CLOSE_NO_ROUTE);
+	assert_int_equal(test_link_now_ms(f->l), t0 + 3000);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_CONNECT_FAIL], 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TIMEOUT], 0);
+	assert_int_equal(stats(f)->drop[TERN_DROP_ARP_UNRESOLVED], 3);
+	assert_int_equal(gauges(f).syn_sent, 0);
+	test_link_advance(f->l, 60000);
+	expect_nothing(f);
+}
+
 /* ---- two engines back to back ---- */
 
 #define BULK_BYTES (1u << 20)
@@ -1699,6 +1733,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_active_open, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_active_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_active_timeout, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_active_no_route, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_drop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_rst, setup, teardown),
