@@ -453,9 +453,12 @@ rb_consumed(struct tern_conn *c)
 
 	if (c->flags & CONN_F_DEAD)
 		return;
-	/* Window update when reading opened the window by a useful amount. */
+	/* Window update when the window we last advertised was small and reading opened it
+	 * (tcp_rcv_window() moves rcv_adv only by a useful amount). Compared in bytes: the
+	 * value it returns is the scaled header field. */
 	old_wnd = c->rcv_adv - c->rcv_nxt;
-	if (tcp_rcv_window(c) > old_wnd && old_wnd < 2u * c->mss) {
+	(void)tcp_rcv_window(c);
+	if (c->rcv_adv - c->rcv_nxt > old_wnd && old_wnd < 2u * c->mss) {
 		c->flags |= CONN_F_ACK_NOW;
 		conn_want_output(c);
 	}

@@ -734,6 +734,53 @@ test_data_in_fills_window(void **state)
 	assert_int_equal(p.tcp.win, 4000);
 }
 
+/* With window scaling, reading a nearly full receive buffer sends a window update at once
+ * (the window last advertised was below 2 MSS and reading opened it): rb_consumed() once
+ * compared the scaled field with the byte count, so an update that opened the window to
+ * less than old_bytes << shift was never sent and the peer sat in persist. */
+static void
+test_window_update_scaled(void **state)
+{
+	struct fx *f = *state;
+	struct wire_tcp_opts o = {
+	        .present = WIRE_TCPO_MSS | WIRE_TCPO_WSCALE, .mss = 1000, .wscale = 0};
+	struct tern_engine_conf c;
+	static uint8_t data[1000], buf[70000];
+	struct test_pkt p;
+	uint32_t got = 0;
+	unsigned i;
+
+	conf_init(f, &c);
+	c.rcvbuf = 70000; /* shift 1 */
+	start(f, &c);
+	assert_int_equal(tern_listen(f->e, f->lport, 0), 0);
+	peer_send_full(f, WIRE_TCP_SYN, PISS, 0, 65535, &o, NULL, 0);
+	next_seg(f, &p);
+	assert_true(p.tcp.opts.present & WIRE_TCPO_WSCALE);
+	assert_int_equal(p.tcp.opts.wscale, 1);
+	f->iss = p.tcp.seq;
+	f->snd = PISS + 1;
+	f->rcv = f->iss + 1;
+	peer_seg(f, WIRE_TCP_ACK, 65535, NULL, 0);
+	assert_non_null(f->conn);
+	pattern(data, sizeof(data), 0, 7);
+	/* 69 segments: 1000 bytes (500 scaled) of window left, below 2 MSS */
+	for (i = 0; i < 69; i++) {
+		peer_seg(f, WIRE_TCP_ACK, 65535, data, sizeof(data));
+		f->snd += sizeof(data);
+		expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	}
+	assert_int_equal(p.tcp.win, 500);
+	/* read 1000 bytes: 2000 free, the edge moves by a useful amount (one MSS): the update
+	 * (2000 bytes, 1000 scaled) goes now; 1000 scaled is not above 1000 bytes */
+	got = (uint32_t)tern_conn_recv(f->conn, buf, 1000);
+	assert_int_equal(got, 1000);
+	test_link_poll(f->l);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	assert_int_equal(p.tcp.win, 1000);
+	expect_nothing(f);
+}
+
 /* ---- data out ---- */
 
 static void
@@ -1713,6 +1760,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_data_in, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ack_without_mbuf, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_in_fills_window, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_window_update_scaled, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_out_window, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_out_mss, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_retransmit_timeout, setup, teardown),
