@@ -615,7 +615,7 @@ step_syn_rcvd_resend(struct tern_conn *c, struct tcp_seg *s)
 		return true;
 	c->flags |= CONN_F_NEEDS_SYN;
 	conn_want_output(c);
-	tern_drop(c->e, s->m, TERN_DROP_TCP_OUT_OF_WINDOW);
+	tern_drop(c->e, s->m, TERN_DROP_TCP_SYN_RETRANS);
 	return false;
 }
 
