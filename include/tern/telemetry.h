@@ -5,7 +5,8 @@
  *
  * Commands: `/tern/stats` (counters and drops summed over engines; with a parameter,
  * one engine: `/tern/stats,1`), `/tern/gauges` (connections by state, tables),
- * `/tern/drops` (non-zero drop reasons with their descriptions).
+ * `/tern/drops` (non-zero drop reasons: name and count), `/tern/steer` (the steering
+ * method between engines and the handoff counters).
  */
 #ifndef TERN_TELEMETRY_H
 #define TERN_TELEMETRY_H

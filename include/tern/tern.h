@@ -424,8 +424,10 @@ size_t tern_conn_send_space(const struct tern_conn *c);
 int tern_conn_shutdown(struct tern_conn *c);
 
 /**
- * Close: FIN after the queued data (graceful). The closed callback follows later
- * (possibly from inside this call); received data arriving afterwards is discarded.
+ * Close: FIN after the queued data (graceful). The closed callback follows from the engine
+ * loop, never from inside this call, and the handle stays valid until then. Closing with
+ * unread data, or data arriving afterwards, resets the connection (RST: nobody will read
+ * it, RFC 2525 §2.17; closed reason TERN_CLOSE_ABORTED).
  * @return 0.
  */
 int tern_conn_close(struct tern_conn *c);

@@ -2,7 +2,8 @@
 /**
  * @file
  * The per-lcore engine context (internal). Everything an engine owns hangs off this
- * struct; nothing in the stack keeps file-scope mutable state.
+ * struct; nothing in the stack keeps file-scope mutable state but the telemetry
+ * registration (telemetry.c: DPDK 22.11's callbacks take no context).
  */
 #ifndef TERN_ENGINE_ENGINE_H
 #define TERN_ENGINE_ENGINE_H

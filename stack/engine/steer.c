@@ -261,7 +261,7 @@ steer_rx(struct tern_engine *e, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		if (s->nout == STEER_BURST)
-			steer_flush(e);
+			steer_flush(e); /* a burst longer than TERN_RX_BURST (an embedder's) */
 		s->out_owner[s->nout] = (uint16_t)owner;
 		s->out[s->nout++] = m;
 	}

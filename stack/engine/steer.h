@@ -37,7 +37,6 @@
 
 struct rte_mbuf;
 struct tern_engine;
-struct wire_ipv4_repr;
 
 #define STEER_BURST     32  /**< frames stashed per RX burst (= TERN_RX_BURST) */
 #define STEER_POLL_MAX  128 /**< frames taken from our ring per poll, at most */

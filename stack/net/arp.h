@@ -86,7 +86,7 @@ void arp_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t nexthop);
  */
 void arp_glean(struct tern_engine *e, uint32_t ip, const struct wire_mac *mac);
 
-/** Look up a resolved MAC (tests, diagnostics). @return 0 or -ENOENT. */
+/** Look up a resolved MAC (tern_engine_resolve(), tests). @return 0 or -ENOENT. */
 int arp_lookup(struct tern_engine *e, uint32_t ip, struct wire_mac *mac);
 
 /** Build and queue a broadcast request for @p ip. @return 0, or -ENOBUFS (no mbuf). */

@@ -38,7 +38,8 @@ eth_frame_src(const struct rte_mbuf *m, struct wire_mac *mac)
 
 /**
  * As ipv4_output(), but to Ethernet address @p dmac without consulting the ARP cache: an
- * answer to a frame that came from @p dmac (a SYN-ACK to the SYN's sender), so that a
+ * answer to a frame that came from @p dmac (a SYN-ACK to the SYN's sender, a RST to a
+ * segment that matched nothing), so that a
  * flood from spoofed addresses neither fills the ARP cache nor makes us ARP for them.
  */
 void ipv4_reply(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst,

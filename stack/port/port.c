@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ethdev set-up: queue pairs, mbuf pool, offloads, link wait. Every failure returns a
- * negative errno and writes one line a user can act on.
+ * ethdev set-up: queue pairs, mbuf pool, offloads, the steering rule's key and RETA (the
+ * NIC's, read back, or a random one), rte_flow pinning, link wait. Every failure returns
+ * a negative errno and writes one line a user can act on, and leaves nothing behind.
  */
 #include <errno.h>
 #include <stdarg.h>

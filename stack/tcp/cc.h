@@ -96,7 +96,7 @@ struct tcp_cc_cubic_info {
 	bool in_epoch;  /**< a congestion avoidance epoch is running */
 };
 
-/** Fill @p info from @p cc, a connection run by tcp_cc_cubic. */
+/** Fill @p info from @p cc, a connection run by tcp_cc_cubic (tests, diagnostics). */
 void tcp_cc_cubic_get_info(const struct tcp_cc *cc, struct tcp_cc_cubic_info *info);
 
 #endif

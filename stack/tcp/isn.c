@@ -5,9 +5,10 @@
  * Threat: an off-path attacker who can predict our ISN for a 4-tuple can inject data
  * or resets into a connection, or spoof one. RFC 6528 §3: ISN = M + F(localip, localport,
  * remoteip, remoteport, secretkey), where M is a 4 microsecond timer and F a keyed
- * pseudo-random function. F here is SipHash-2-4 under a per-process random 128-bit key
- * (shared by the engines of a process so that the ISNs of one 4-tuple stay monotonic
- * whichever engine opens it). The timer keeps successive incarnations of a 4-tuple moving
+ * pseudo-random function. F here is SipHash-2-4 under the engine's 128-bit secret
+ * (tern_engine_conf.secret; random per engine when not given, as the apps leave it). A
+ * 4-tuple is only ever used by the engine that owns it (steering), so its ISNs stay
+ * monotonic all the same. The timer keeps successive incarnations of a 4-tuple moving
  * forward (about 250,000 per second, wrapping every 4.77 hours).
  */
 #include "engine/engine.h"

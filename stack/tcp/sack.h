@@ -58,7 +58,7 @@ uint32_t sack_update(struct sack_board *b, tern_seq_t snd_una, tern_seq_t snd_ma
  */
 void sack_reset(struct sack_board *b);
 
-/** Is byte @p seq SACKed? */
+/** Is byte @p seq SACKed? (For tests and diagnostics: the sender walks the board.) */
 bool sack_is_sacked(const struct sack_board *b, tern_seq_t seq);
 
 /**
@@ -84,7 +84,8 @@ uint32_t sack_pipe(
  * above max(HighRxt, snd_una) (rule 1.a; HighRxt here is exclusive) and below the highest
  * SACKed byte (1.b), when IsLost(S) (rule 1), or, when @p rescue, regardless (rule 3).
  * Rule 2 (new data) is the caller's: it tries rule 1 (@p rescue false), then new data,
- * then rule 3 (@p rescue true). Rule 4 is sack_rescue_seg(). The caller advances
+ * then rule 3 (@p rescue true). Rule 4 would be sack_rescue_seg(), which the sender does
+ * not use (docs/TCP.md, not implemented). The caller advances
  * high_rxt to @p seq + @p len after sending.
  * @param rescue also apply rule 3 (no IsLost() requirement)
  * @param[out] seq start of the segment to retransmit

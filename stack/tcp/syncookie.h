@@ -112,12 +112,13 @@ void syncookie_rotate(struct syncookie_ctx *ctx, uint64_t now_ms);
  * Mix 128 bits of fresh entropy into the master secret. Keys of the current and previous
  * counters are derived (if not yet) and kept, so cookies already sent stay valid; keys of
  * later counters come from the new master. Engines that must accept each other's cookies
- * must reseed with the same values at the same counter.
+ * must reseed with the same values at the same counter. (The engine never reseeds: its
+ * master comes from its secret at start. Tests exercise this for embedders.)
  */
 void syncookie_reseed(struct syncookie_ctx *ctx, const uint64_t fresh[2], uint64_t now_ms);
 
 /** The MSS class of @p peer_mss: the largest class <= @p peer_mss, the smallest class (64)
- *  when there is none. */
+ *  when there is none. (What syncookie_make() encodes; exposed for tests.) */
 uint16_t syncookie_mss_class(uint16_t peer_mss);
 
 /**

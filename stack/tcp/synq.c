@@ -10,10 +10,10 @@
  * Defense here (RFC 4987 §3.3, "SYN cache"): a half-open connection is a 64-byte entry
  * from a pool sized once, holding only what the SYN-ACK and the final ACK need; no timer
  * per entry; every cost is O(1) and nothing is allocated on the SYN path. Two bounds
- * apply, counted apart so that the operator can tell them apart: the listener's backlog
- * (stats.overflows, one listener flooded) and the engine's pool (stats.pool_empty, the
- * engine flooded). When either refuses, the caller chooses the fallback (drop, or a SYN
- * cookie once tcp/syncookie.c exists).
+ * apply: the listener's backlog (stats.overflows, one listener flooded) and the engine's
+ * pool (stats.pool_empty, the engine flooded), counted apart in struct synq_stats (the
+ * engine exports their sum, tcp_synq_overflow). When either refuses, the caller
+ * (tcp_listen.c) chooses the fallback: drop, or a SYN cookie.
  *
  * Schedule: an entry retransmitted k times sits on the FIFO of stage k, due rto_ms << k
  * after it entered. Entries enter at the queue's latest time, which never goes back, so

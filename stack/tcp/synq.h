@@ -90,7 +90,7 @@ struct synq_entry {
 	uint16_t wnd;       /**< peer's window, unscaled */
 	uint8_t wscale;     /**< peer's window shift (with SYNQ_F_WSCALE) */
 	uint8_t nrtx;       /**< SYN-ACK retransmissions so far = schedule stage */
-	uint16_t rsvd;      /**< free for the integration */
+	uint16_t rsvd;      /**< padding: unused */
 };
 
 /** End of a schedule FIFO. */
@@ -196,7 +196,7 @@ int synq_free(struct synq *q, struct synq_entry *ent);
  */
 uint64_t synq_next_due(const struct synq *q);
 
-/** True when an entry is due at @p now_ms. */
+/** True when an entry is due at @p now_ms (tests; the engine uses synq_next_due()). */
 static inline bool
 synq_due(const struct synq *q, uint64_t now_ms)
 {

@@ -186,7 +186,6 @@ struct tcp_tw {
 enum tcp_tw_verdict {
 	TW_DROP,       /**< discard the segment silently */
 	TW_ACK,        /**< answer with <SEQ=snd_nxt><ACK=rcv_nxt><CTL=ACK> */
-	TW_RST,        /**< answer with a RST (segment acknowledges something we never sent) */
 	TW_KILL,       /**< remove the entry (RST accepted), no answer */
 	TW_REOPEN,     /**< a SYN for a new incarnation (RFC 6191): remove, hand to the listener */
 	TW_CHALLENGE,  /**< a SYN not acceptable as a new incarnation: rate-limited ACK */
@@ -200,7 +199,6 @@ enum tcp_tw_verdict {
 /* ---- listeners ---- */
 
 struct tcp_listener {
-	uint16_t port;
 	uint8_t paused;          /**< tern_listen_pause(): completed handshakes wait on accq */
 	struct synq_listener sq; /**< half-open entries; sq.backlog also bounds the accept queue */
 	uint32_t accq_len;     /**< accept queue: completed, accepted callback not delivered yet */
@@ -216,7 +214,6 @@ struct tcp_engine {
 
 	struct tern_conn *conn_pool;
 	struct tern_conn *conn_free; /**< free list through node.next */
-	uint32_t nconns;
 
 	struct tcp_tw *tw_pool;
 	struct tcp_tw *tw_free; /**< free list through node.next */

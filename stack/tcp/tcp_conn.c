@@ -164,7 +164,6 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	tern_list_init(&c->ev_link);
 	tern_list_init(&c->out_link);
 	tern_list_init(&c->wait_link);
-	tcp->nconns++;
 	return c;
 }
 
@@ -215,7 +214,6 @@ conn_free(struct tern_conn *c)
 	conn_accq_leave(c);
 	conn_nobufs_leave(c);
 	tcp->state_count[c->state]--;
-	tcp->nconns--;
 	c->state = TERN_TCP_CLOSED;
 	c->node.kind = 0;
 	c->node.next = (struct flow_node *)tcp->conn_free;

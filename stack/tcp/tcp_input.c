@@ -4,9 +4,12 @@
  *
  * tcp_input() validates the header and checksum, then dispatches on what the 4-tuple
  * finds: a connection block, a TIME_WAIT entry, a listener, or nothing. Every segment
- * that is not delivered is counted under a drop reason. Handlers do not send directly:
- * they set CONN_F_ACK_NOW / queue output, and tcp_output() runs once per connection per
- * burst, so one ACK answers a burst of in-order data.
+ * that is not delivered is counted under a drop reason. Acknowledgments of ordinary data
+ * are deferred (CONN_F_ACK_NOW, the output list): tcp_output() runs once per connection
+ * per burst, so one ACK answers a burst of in-order data. What answers the segment itself
+ * goes at once: RSTs, the immediate ACK of out-of-order data and of a FIN beyond a hole,
+ * TIME_WAIT ACKs, the last ACK before TIME_WAIT; so do the retransmissions that start fast
+ * recovery and answer a NewReno partial ACK.
  */
 #include <string.h>
 
@@ -1040,9 +1043,6 @@ tcp_input(
 		case TW_ACK:
 			tern_count(e, TERN_CTR_TCP_TW_ACK, 1);
 			tw_send_ack(e, tw);
-			break;
-		case TW_RST:
-			tcp_send_rst_reply(e, &s);
 			break;
 		case TW_KILL:
 			tern_count(e, TERN_CTR_TCP_RST_RX, 1);

@@ -5,7 +5,9 @@
  *
  * Every segment is built in one fresh mbuf (headroom for IPv4 + Ethernet, TCP header and
  * options, payload copied from the send buffer), so it is a single-segment frame that any
- * PMD can send; the checksum is computed in software unless the port offloads it.
+ * PMD can send; the checksum is computed in software unless the port offloads it. (The
+ * SYN-ACK answering a SYN is built in the SYN's own mbuf when that is direct and
+ * unshared.)
  */
 #include <string.h>
 

@@ -7,7 +7,8 @@
  * On expiry the oldest unacknowledged segment is due: the RTO doubles (up to 120 s),
  * the congestion window falls to one segment (RFC 5681 §3.1), RTT timing stops (Karn),
  * and sending restarts from snd_una (go-back-N, skipping what the peer SACKed; SACK loss
- * recovery proper is tcp_input.c's, RFC 6675). After syn_retries (SYN, SYN-ACK) or
+ * recovery proper is tcp_input.c's, entry and ACKs, and tcp_output.c's, the RFC 6675
+ * sending). After syn_retries (SYN, SYN-ACK) or
  * data_retries (data, FIN) the connection ends with TERN_CLOSE_TIMEOUT and a RST to the
  * peer; with unacknowledged data older than the user timeout, TERN_CLOSE_USER_TIMEOUT.
  */

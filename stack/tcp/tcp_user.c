@@ -26,7 +26,6 @@ tcp_listen_open(struct tern_engine *e, uint16_t port, uint32_t backlog)
 	l = rte_zmalloc_socket("tern_listener", sizeof(*l), 0, rte_socket_id());
 	if (l == NULL)
 		return -ENOMEM;
-	l->port = port;
 	synq_listener_init(&l->sq, backlog ? backlog : 1024);
 	tern_list_init(&l->accq);
 	e->tcp.listeners[port] = l;

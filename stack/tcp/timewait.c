@@ -7,9 +7,9 @@
  * being taken for data of a new connection on the same 4-tuple, for 2*MSL.
  *
  * Shape: when a connection enters TIME_WAIT its full block is freed and replaced by a
- * 64-byte struct tcp_tw (one cache line) in the flow table. Every entry lives exactly 2*MSL (restarted
- * when the peer's FIN is retransmitted), so entries expire in the order they were created:
- * they sit on a FIFO, and ONE wheel timer is armed for the head's expiry. Expiry and
+ * 64-byte struct tcp_tw (one cache line) in the flow table. Every entry lives exactly 2*MSL
+ * (restarted when the peer's FIN is retransmitted), so entries expire in the order they were
+ * created: they sit on a FIFO, and ONE wheel timer is armed for the head's expiry. Expiry and
  * recycling are O(1) per entry with no per-entry timer. The table is capped (like Linux's
  * tcp_max_tw_buckets); when full, the oldest entry is recycled early and counted.
  *

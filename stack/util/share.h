@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * Equal slices of a port range: the ephemeral blocks of the engines of one port when
- * rte_flow rules pin each block to its engine's queue (steer.h, port.c).
+ * Equal slices of a port range: the ephemeral blocks of the engines of one port, the owner
+ * rule for ephemeral ports under every steering method but rss (steer.h), which rte_flow
+ * rules also pin to each engine's queue (port.c).
  */
 #ifndef TERN_UTIL_SHARE_H
 #define TERN_UTIL_SHARE_H

@@ -27,7 +27,8 @@
 
 /**
  * Toeplitz hash of @p len bytes of @p in under @p key (@p key_len bytes; bits past the key
- * count as zero), bit by bit from the definition.
+ * count as zero), bit by bit from the definition: the reference the table-driven
+ * toeplitz_ipv4_tcp_tab() is tested against (the stack uses the tables).
  */
 uint32_t toeplitz_hash(const uint8_t *key, size_t key_len, const uint8_t *in, size_t len);
 

@@ -12,7 +12,6 @@
 #define WIRE_ETH_ALEN       6
 #define WIRE_ETHERTYPE_IPV4 0x0800
 #define WIRE_ETHERTYPE_ARP  0x0806
-#define WIRE_ETHERTYPE_VLAN 0x8100
 
 /** A MAC address. */
 struct wire_mac {

@@ -27,7 +27,7 @@ enum wire_err {
 	WIRE_EUNSUP = 7,   /**< well-formed but not supported (e.g. ARP for non-Ethernet/IPv4) */
 };
 
-/** Printable name of a wire_err ("truncated", "bad-length", ...). */
+/** Printable name of a wire_err ("truncated", "bad-length", ...), for tests and tools. */
 const char *wire_strerror(enum wire_err e);
 
 #endif
