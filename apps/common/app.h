@@ -87,31 +87,72 @@ struct app {
 	unsigned lcores[RTE_MAX_LCORE];
 };
 
-/** Common long options; append an app's own, end with {0}. */
-#define APP_COMMON_OPTS                                                                            \
-	{"ip", required_argument, 0, 1000}, {"gw", required_argument, 0, 1001},                    \
-	        {"msl", required_argument, 0, 1002},                                               \
-	        {"stats-interval", required_argument, 0, 1003},                                    \
-	        {"max-conns", required_argument, 0, 1004}, {"mbufs", required_argument, 0, 1005},  \
-	        {"no-offload", no_argument, 0, 1006}, {"cc", required_argument, 0, 1007},          \
-	        {"nodelay", no_argument, 0, 1008}, {"no-sack", no_argument, 0, 1009},              \
-	        {"no-timestamps", no_argument, 0, 1010}, {"no-wscale", no_argument, 0, 1011},      \
-	        {"delack-ms", required_argument, 0, 1012}, {"rcvbuf", required_argument, 0, 1013}, \
-	        {"sndbuf", required_argument, 0, 1014}, {"keepalive", required_argument, 0, 1015}, \
-	        {"fin-timeout", required_argument, 0, 1016},                                       \
-	        {"user-timeout", required_argument, 0, 1017},                                      \
-	        {"abort-on-overflow", no_argument, 0, 1018},                                       \
-	        {"syncookies", required_argument, 0, 1019},                                        \
-	        {"synq-size", required_argument, 0, 1020},                                         \
-	        {"syn-retries", required_argument, 0, 1021},                                       \
-	        {"tw-reuse", required_argument, 0, 1022},                                          \
-	        {"tw-reuse-delay", required_argument, 0, 1023}, {"rfc1337", no_argument, 0, 1024}, \
-	        {"max-tw", required_argument, 0, 1025},                                            \
-	        {"port-range", required_argument, 0, 1040},                                        \
-	        {"src-ip", required_argument, 0, 1041},                                            \
-	{                                                                                          \
-		"help", no_argument, 0, 'h'                                                        \
-	}
+/**
+ * The common options, defined here once: X(ID, name, has_arg, parser) per option. ID makes
+ * its getopt_long value APP_OPT_<ID> (enum app_opt), name and has_arg its struct option,
+ * parser the function in opts.c that takes its value. The --help text is app_common_usage.
+ */
+/* clang-format off */
+#define APP_COMMON_OPTIONS(X)                                                               \
+	X(IP,                "ip",                required_argument, opt_ip)                \
+	X(GW,                "gw",                required_argument, opt_gw)                \
+	X(MSL,               "msl",               required_argument, opt_msl)               \
+	X(STATS_INTERVAL,    "stats-interval",    required_argument, opt_stats_interval)    \
+	X(MAX_CONNS,         "max-conns",         required_argument, opt_max_conns)         \
+	X(MBUFS,             "mbufs",             required_argument, opt_mbufs)             \
+	X(NO_OFFLOAD,        "no-offload",        no_argument,       opt_no_offload)        \
+	X(CC,                "cc",                required_argument, opt_cc)                \
+	X(NODELAY,           "nodelay",           no_argument,       opt_nodelay)           \
+	X(NO_SACK,           "no-sack",           no_argument,       opt_no_sack)           \
+	X(NO_TIMESTAMPS,     "no-timestamps",     no_argument,       opt_no_timestamps)     \
+	X(NO_WSCALE,         "no-wscale",         no_argument,       opt_no_wscale)         \
+	X(DELACK_MS,         "delack-ms",         required_argument, opt_delack_ms)         \
+	X(RCVBUF,            "rcvbuf",            required_argument, opt_rcvbuf)            \
+	X(SNDBUF,            "sndbuf",            required_argument, opt_sndbuf)            \
+	X(KEEPALIVE,         "keepalive",         required_argument, opt_keepalive)         \
+	X(FIN_TIMEOUT,       "fin-timeout",       required_argument, opt_fin_timeout)       \
+	X(USER_TIMEOUT,      "user-timeout",      required_argument, opt_user_timeout)      \
+	X(ABORT_ON_OVERFLOW, "abort-on-overflow", no_argument,       opt_abort_on_overflow) \
+	X(SYNCOOKIES,        "syncookies",        required_argument, opt_syncookies)        \
+	X(SYNQ_SIZE,         "synq-size",         required_argument, opt_synq_size)         \
+	X(SYN_RETRIES,       "syn-retries",       required_argument, opt_syn_retries)       \
+	X(TW_REUSE,          "tw-reuse",          required_argument, opt_tw_reuse)          \
+	X(TW_REUSE_DELAY,    "tw-reuse-delay",    required_argument, opt_tw_reuse_delay)    \
+	X(RFC1337,           "rfc1337",           no_argument,       opt_rfc1337)           \
+	X(MAX_TW,            "max-tw",            required_argument, opt_max_tw)            \
+	X(PORT_RANGE,        "port-range",        required_argument, opt_port_range)        \
+	X(SRC_IP,            "src-ip",            required_argument, opt_src_ip)
+/* clang-format on */
+
+/**
+ * getopt_long values of the common options. They come after every char, so an app's own
+ * options take a char ('l' for --listen) or, once out of chars, APP_OPT_COMMON_END and up:
+ * an app's own option cannot take a common option's value (app_next_opt checks).
+ */
+enum app_opt {
+	APP_OPT_CHAR_LAST = 255, /**< 0..255: an app's own options, by char */
+#define APP_OPT_ENUM(id, name, has_arg, parser) APP_OPT_##id,
+	APP_COMMON_OPTIONS(APP_OPT_ENUM)
+#undef APP_OPT_ENUM
+	        APP_OPT_COMMON_END /**< first value for an app's own options that are not chars */
+};
+
+/** The first common option's getopt_long value. */
+#define APP_OPT_COMMON_FIRST (APP_OPT_CHAR_LAST + 1)
+/** How many common options there are (without --help). */
+#define APP_OPT_COMMON_MAX   (APP_OPT_COMMON_END - APP_OPT_COMMON_FIRST)
+
+/** One common option's struct option (for APP_COMMON_OPTS). */
+#define APP_OPT_LONGOPT(id, name, has_arg, parser) {name, has_arg, 0, APP_OPT_##id},
+
+/**
+ * Common long options, and --help (getopt_long value 'h', the app's to handle): put first in
+ * an app's longopts, then its own, end with {0}.
+ */
+/* clang-format off */
+#define APP_COMMON_OPTS \
+	APP_COMMON_OPTIONS(APP_OPT_LONGOPT) {"help", no_argument, 0, 'h'}
+/* clang-format on */
 
 /** Usage text of the common options. */
 extern const char app_common_usage[];
@@ -126,8 +167,9 @@ void app_eal_init(struct app *a, int *argc, char ***argv);
 
 /**
  * The next option of the app's own: common options are handled here, a bad option or a
- * missing value exits with a one-line error. @return the option (getopt_long's value,
- * optarg set), or -1 at the end.
+ * missing value exits with a one-line error. @p longopts starts with APP_COMMON_OPTS; an
+ * own option with a common option's value aborts (a programming error). @return the option
+ * (getopt_long's value, optarg set), or -1 at the end.
  */
 int app_next_opt(struct app *a, int argc, char **argv, const struct option *longopts);
 
@@ -135,8 +177,8 @@ int app_next_opt(struct app *a, int argc, char **argv, const struct option *long
 void app_opts_defaults(struct app_opts *o);
 
 /**
- * Handle common option @p opt with argument @p arg.
- * @return 1 when handled, 0 when not a common option, -1 after printing an error.
+ * Handle common option @p opt (an APP_OPT_* value) with argument @p arg; a bad value exits
+ * with a one-line error. @return 1 when handled, 0 when not a common option.
  */
 int app_common_opt(struct app *a, int opt, const char *arg);
 

@@ -2,7 +2,7 @@
 /*
  * Inside apps/common: how its files call each other. Apps include app.h only.
  *
- *   opts.c     the common options, usage text and errors, checks
+ *   opts.c     the common options (APP_COMMON_OPTIONS), usage text and errors, checks
  *   launch.c   EAL start, lcores, app_run(): engines launched, main-lcore loop, teardown
  *   engines.c  the port, steering rings, engines created and destroyed
  *   stats.c    the ready line, the stats and final lines, connections closed by reason

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The common options of the CLI contract: the usage text, defaults, parsing (ids from
- * APP_COMMON_OPTS in app.h), the one-line usage errors, and the checks on the options as a
- * whole that app_run() makes.
+ * The common options of the CLI contract: the usage text, defaults, one parser per option
+ * (bound to its name and getopt_long value by APP_COMMON_OPTIONS in app.h), the one-line
+ * usage errors, and the checks on the options as a whole that app_run() makes.
  *
  * Users script against this: option names, defaults, messages and exit status 2 stay as
  * they are.
@@ -141,207 +141,354 @@ app_scan_args(struct app *a, int argc, char **argv)
 	return help;
 }
 
-int
-app_common_opt(struct app *a, int opt, const char *arg)
+/* ---- one parser per common option, in the order of APP_COMMON_OPTIONS ---- */
+
+/* Takes the value of one common option into a->o; a bad value exits with a one-line error. */
+typedef void app_opt_parser(struct app *a, const char *arg);
+
+static void
+opt_ip(struct app *a, const char *arg)
 {
 	struct app_opts *o = &a->o;
 	uint64_t v;
 	char buf[32];
 	char *slash;
 
-	switch (opt) {
-	case 1000: /* --ip */
-		snprintf(buf, sizeof(buf), "%s", arg);
-		slash = strchr(buf, '/');
-		if (slash == NULL)
-			app_usage_error(a, "--ip '%s': expected A.B.C.D/LEN", arg);
-		*slash = '\0';
-		if (app_parse_ipv4(buf, &o->ip) != 0 || o->ip == 0)
-			app_usage_error(a, "--ip '%s': '%s' is not an IPv4 address", arg, buf);
-		if (app_parse_u64(slash + 1, 1, 32, &v) != 0)
-			app_usage_error(a, "--ip '%s': prefix length must be 1..32", arg);
-		o->prefix_len = (uint8_t)v;
-		return 1;
-	case 1001:
-		if (app_parse_ipv4(arg, &o->gw) != 0)
-			app_usage_error(a, "--gw '%s' is not an IPv4 address", arg);
-		return 1;
-	case 1002:
-		if (app_parse_u64(arg, 1, 3600000, &v) != 0)
-			app_usage_error(a, "--msl '%s': expected milliseconds, 1..3600000", arg);
-		o->msl_ms = (uint32_t)v;
-		return 1;
-	case 1003:
-		if (app_parse_u64(arg, 0, 86400, &v) != 0)
-			app_usage_error(
-			        a, "--stats-interval '%s': expected seconds, 0..86400", arg);
-		o->stats_interval = (unsigned)v;
-		return 1;
-	case 1004:
-		if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
-			app_usage_error(a, "--max-conns '%s': expected 1..16777216", arg);
-		o->max_conns = (uint32_t)v;
-		return 1;
-	case 1005:
-		if (app_parse_u64(arg, 1024, 64u << 20, &v) != 0)
-			app_usage_error(a, "--mbufs '%s': expected 1024..67108864", arg);
-		o->mbufs = (uint32_t)v;
-		return 1;
-	case 1006:
-		o->no_offload = true;
-		return 1;
-	case 1007:
-		if (!tern_cc_supported(arg))
-			app_usage_error(
-			        a, "--cc '%s': unknown algorithm (have: %s)", arg, tern_cc_names());
-		o->cc = arg;
-		return 1;
-	case 1008:
-		o->nodelay = true;
-		return 1;
-	case 1009:
-		o->no_sack = true;
-		return 1;
-	case 1010:
-		o->no_timestamps = true;
-		return 1;
-	case 1011:
-		o->no_wscale = true;
-		return 1;
-	case 1012:
-		if (app_parse_u64(arg, 0, 500, &v) != 0)
-			app_usage_error(a, "--delack-ms '%s': expected 0..500", arg);
-		o->delack_ms = (uint32_t)v;
-		o->no_delack = v == 0;
-		return 1;
-	case 1013:
-	case 1014:
-		if (app_parse_u64(arg, 1024, 1u << 30, &v) != 0)
-			app_usage_error(a, "--%s '%s': expected bytes, 1024..1073741824",
-			        opt == 1013 ? "rcvbuf" : "sndbuf", arg);
-		if (opt == 1013)
-			o->rcvbuf = (uint32_t)v;
-		else
-			o->sndbuf = (uint32_t)v;
-		return 1;
-	case 1015: {
-		unsigned long long idle, intvl, cnt;
-		char extra;
-		if (sscanf(arg, "%llu,%llu,%llu%c", &idle, &intvl, &cnt, &extra) != 3 ||
-		        idle == 0 || intvl == 0 || cnt == 0 || cnt > 255 || idle > 86400000 ||
-		        intvl > 86400000)
-			app_usage_error(a,
-			        "--keepalive '%s': expected IDLE_MS,INTERVAL_MS,PROBES "
-			        "(e.g. 7200000,75000,9; probes 1..255)",
-			        arg);
-		o->keepalive = true;
-		o->keepidle_ms = (uint32_t)idle;
-		o->keepintvl_ms = (uint32_t)intvl;
-		o->keepcnt = (uint32_t)cnt;
-		return 1;
-	}
-	case 1016:
-		if (app_parse_u64(arg, 1, 3600000, &v) != 0)
-			app_usage_error(
-			        a, "--fin-timeout '%s': expected milliseconds, 1..3600000", arg);
-		o->fin_timeout_ms = (uint32_t)v;
-		return 1;
-	case 1018:
-		o->abort_on_overflow = true;
-		return 1;
-	case 1019:
-		if (strcmp(arg, "auto") == 0)
-			o->syncookies = TERN_SYNCOOKIES_AUTO;
-		else if (strcmp(arg, "always") == 0)
-			o->syncookies = TERN_SYNCOOKIES_ALWAYS;
-		else if (strcmp(arg, "off") == 0)
-			o->syncookies = TERN_SYNCOOKIES_OFF;
-		else
-			app_usage_error(a, "--syncookies '%s': expected auto, always or off", arg);
-		return 1;
-	case 1020:
-		if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
-			app_usage_error(a, "--synq-size '%s': expected 1..16777216", arg);
-		o->synq_size = (uint32_t)v;
-		return 1;
-	case 1021:
-		if (app_parse_u64(arg, 1, 10, &v) != 0)
-			app_usage_error(a, "--syn-retries '%s': expected 1..10", arg);
-		o->syn_retries = (uint8_t)v;
-		return 1;
-	case 1022:
-		if (strcmp(arg, "on") == 0)
-			o->no_tw_reuse = false;
-		else if (strcmp(arg, "off") == 0)
-			o->no_tw_reuse = true;
-		else
-			app_usage_error(a, "--tw-reuse '%s': expected on or off", arg);
-		return 1;
-	case 1023:
-		if (app_parse_u64(arg, 1, 3600000, &v) != 0)
-			app_usage_error(
-			        a, "--tw-reuse-delay '%s': expected milliseconds, 1..3600000", arg);
-		o->tw_reuse_ms = (uint32_t)v;
-		return 1;
-	case 1024:
-		o->rfc1337 = true;
-		return 1;
-	case 1025:
-		if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
-			app_usage_error(a, "--max-tw '%s': expected 1..16777216", arg);
-		o->max_tw = (uint32_t)v;
-		return 1;
-	case 1040: {
-		unsigned lo, hi;
-		char extra;
-		if (arg[0] < '0' || arg[0] > '9' || strpbrk(arg, "+ ") != NULL ||
-		        sscanf(arg, "%u-%u%c", &lo, &hi, &extra) != 2 || lo == 0 || hi > 65535 ||
-		        lo > hi)
-			app_usage_error(a,
-			        "--port-range '%s': expected LO-HI with 1 <= LO <= HI <= 65535",
-			        arg);
-		o->port_lo = (uint16_t)lo;
-		o->port_hi = (uint16_t)hi;
-		return 1;
-	}
-	case 1041: {
-		char list[256];
-		char *tok, *save = NULL;
-		if (strlen(arg) >= sizeof(list) || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
-		        strstr(arg, ",,") != NULL)
-			app_usage_error(a, "--src-ip '%s': expected A.B.C.D[,A.B.C.D...]", arg);
-		snprintf(list, sizeof(list), "%s", arg);
-		o->nsrc_ips = 0;
-		for (tok = strtok_r(list, ",", &save); tok != NULL;
-		        tok = strtok_r(NULL, ",", &save)) {
-			uint32_t ip;
-			uint8_t i;
-			if (app_parse_ipv4(tok, &ip) != 0 || ip == 0 || ip == 0xffffffffu ||
-			        (ip >> 28) >= 0xe || (ip >> 24) == 127)
-				app_usage_error(a,
-				        "--src-ip '%s': '%s' is not a unicast IPv4 address", arg,
-				        tok);
-			for (i = 0; i < o->nsrc_ips; i++)
-				if (o->src_ips[i] == ip)
-					app_usage_error(
-					        a, "--src-ip '%s': '%s' given twice", arg, tok);
-			if (o->nsrc_ips == TERN_MAX_SRC_IPS)
-				app_usage_error(a, "--src-ip '%s': at most %d addresses", arg,
-				        TERN_MAX_SRC_IPS);
-			o->src_ips[o->nsrc_ips++] = ip;
-		}
-		if (o->nsrc_ips == 0)
-			app_usage_error(a, "--src-ip '%s': expected A.B.C.D[,A.B.C.D...]", arg);
-		return 1;
-	}
-	case 1017:
-		if (app_parse_u64(arg, 1, 86400000, &v) != 0)
-			app_usage_error(
-			        a, "--user-timeout '%s': expected milliseconds, 1..86400000", arg);
-		o->user_timeout_ms = (uint32_t)v;
-		return 1;
-	default:
+	snprintf(buf, sizeof(buf), "%s", arg);
+	slash = strchr(buf, '/');
+	if (slash == NULL)
+		app_usage_error(a, "--ip '%s': expected A.B.C.D/LEN", arg);
+	*slash = '\0';
+	if (app_parse_ipv4(buf, &o->ip) != 0 || o->ip == 0)
+		app_usage_error(a, "--ip '%s': '%s' is not an IPv4 address", arg, buf);
+	if (app_parse_u64(slash + 1, 1, 32, &v) != 0)
+		app_usage_error(a, "--ip '%s': prefix length must be 1..32", arg);
+	o->prefix_len = (uint8_t)v;
+}
+
+static void
+opt_gw(struct app *a, const char *arg)
+{
+	if (app_parse_ipv4(arg, &a->o.gw) != 0)
+		app_usage_error(a, "--gw '%s' is not an IPv4 address", arg);
+}
+
+static void
+opt_msl(struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1, 3600000, &v) != 0)
+		app_usage_error(a, "--msl '%s': expected milliseconds, 1..3600000", arg);
+	a->o.msl_ms = (uint32_t)v;
+}
+
+static void
+opt_stats_interval(struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 0, 86400, &v) != 0)
+		app_usage_error(a, "--stats-interval '%s': expected seconds, 0..86400", arg);
+	a->o.stats_interval = (unsigned)v;
+}
+
+static void
+opt_max_conns(struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
+		app_usage_error(a, "--max-conns '%s': expected 1..16777216", arg);
+	a->o.max_conns = (uint32_t)v;
+}
+
+static void
+opt_mbufs(struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1024, 64u << 20, &v) != 0)
+		app_usage_error(a, "--mbufs '%s': expected 1024..67108864", arg);
+	a->o.mbufs = (uint32_t)v;
+}
+
+static void
+opt_no_offload(struct app *a, __rte_unused const char *arg)
+{
+	a->o.no_offload = true;
+}
+
+static void
+opt_cc(struct app *a, const char *arg)
+{
+	if (!tern_cc_supported(arg))
+		app_usage_error(a, "--cc '%s': unknown algorithm (have: %s)", arg, tern_cc_names());
+	a->o.cc = arg;
+}
+
+static void
+opt_nodelay(struct app *a, __rte_unused const char *arg)
+{
+	a->o.nodelay = true;
+}
+
+static void
+opt_no_sack(struct app *a, __rte_unused const char *arg)
+{
+	a->o.no_sack = true;
+}
+
+static void
+opt_no_timestamps(struct app *a, __rte_unused const char *arg)
+{
+	a->o.no_timestamps = true;
+}
+
+static void
+opt_no_wscale(struct app *a, __rte_unused const char *arg)
+{
+	a->o.no_wscale = true;
+}
+
+static void
+opt_delack_ms(struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 0, 500, &v) != 0)
+		app_usage_error(a, "--delack-ms '%s': expected 0..500", arg);
+	a->o.delack_ms = (uint32_t)v;
+	a->o.no_delack = v == 0;
+}
+
+/* --rcvbuf and --sndbuf: bytes per connection. */
+static uint32_t
+parse_buffer(const struct app *a, const char *name, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1024, 1u << 30, &v) != 0)
+		app_usage_error(a, "--%s '%s': expected bytes, 1024..1073741824", name, arg);
+	return (uint32_t)v;
+}
+
+static void
+opt_rcvbuf(struct app *a, const char *arg)
+{
+	a->o.rcvbuf = parse_buffer(a, "rcvbuf", arg);
+}
+
+static void
+opt_sndbuf(struct app *a, const char *arg)
+{
+	a->o.sndbuf = parse_buffer(a, "sndbuf", arg);
+}
+
+static void
+opt_keepalive(struct app *a, const char *arg)
+{
+	struct app_opts *o = &a->o;
+	unsigned long long idle, intvl, cnt;
+	char extra;
+
+	if (sscanf(arg, "%llu,%llu,%llu%c", &idle, &intvl, &cnt, &extra) != 3 || idle == 0 ||
+	        intvl == 0 || cnt == 0 || cnt > 255 || idle > 86400000 || intvl > 86400000)
+		app_usage_error(a,
+		        "--keepalive '%s': expected IDLE_MS,INTERVAL_MS,PROBES "
+		        "(e.g. 7200000,75000,9; probes 1..255)",
+		        arg);
+	o->keepalive = true;
+	o->keepidle_ms = (uint32_t)idle;
+	o->keepintvl_ms = (uint32_t)intvl;
+	o->keepcnt = (uint32_t)cnt;
+}
+
+static void
+opt_fin_timeout(struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1, 3600000, &v) != 0)
+		app_usage_error(a, "--fin-timeout '%s': expected milliseconds, 1..3600000", arg);
+	a->o.fin_timeout_ms = (uint32_t)v;
+}
+
+static void
+opt_user_timeout(struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1, 86400000, &v) != 0)
+		app_usage_error(a, "--user-timeout '%s': expected milliseconds, 1..86400000", arg);
+	a->o.user_timeout_ms = (uint32_t)v;
+}
+
+static void
+opt_abort_on_overflow(struct app *a, __rte_unused const char *arg)
+{
+	a->o.abort_on_overflow = true;
+}
+
+static void
+opt_syncookies(struct app *a, const char *arg)
+{
+	if (strcmp(arg, "auto") == 0)
+		a->o.syncookies = TERN_SYNCOOKIES_AUTO;
+	else if (strcmp(arg, "always") == 0)
+		a->o.syncookies = TERN_SYNCOOKIES_ALWAYS;
+	else if (strcmp(arg, "off") == 0)
+		a->o.syncookies = TERN_SYNCOOKIES_OFF;
+	else
+		app_usage_error(a, "--syncookies '%s': expected auto, always or off", arg);
+}
+
+static void
+opt_synq_size(struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
+		app_usage_error(a, "--synq-size '%s': expected 1..16777216", arg);
+	a->o.synq_size = (uint32_t)v;
+}
+
+static void
+opt_syn_retries(struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1, 10, &v) != 0)
+		app_usage_error(a, "--syn-retries '%s': expected 1..10", arg);
+	a->o.syn_retries = (uint8_t)v;
+}
+
+static void
+opt_tw_reuse(struct app *a, const char *arg)
+{
+	if (strcmp(arg, "on") == 0)
+		a->o.no_tw_reuse = false;
+	else if (strcmp(arg, "off") == 0)
+		a->o.no_tw_reuse = true;
+	else
+		app_usage_error(a, "--tw-reuse '%s': expected on or off", arg);
+}
+
+static void
+opt_tw_reuse_delay(struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1, 3600000, &v) != 0)
+		app_usage_error(a, "--tw-reuse-delay '%s': expected milliseconds, 1..3600000", arg);
+	a->o.tw_reuse_ms = (uint32_t)v;
+}
+
+static void
+opt_rfc1337(struct app *a, __rte_unused const char *arg)
+{
+	a->o.rfc1337 = true;
+}
+
+static void
+opt_max_tw(struct app *a, const char *arg)
+{
+	uint64_t v;
+
+	if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
+		app_usage_error(a, "--max-tw '%s': expected 1..16777216", arg);
+	a->o.max_tw = (uint32_t)v;
+}
+
+static void
+opt_port_range(struct app *a, const char *arg)
+{
+	unsigned lo, hi;
+	char extra;
+
+	if (arg[0] < '0' || arg[0] > '9' || strpbrk(arg, "+ ") != NULL ||
+	        sscanf(arg, "%u-%u%c", &lo, &hi, &extra) != 2 || lo == 0 || hi > 65535 || lo > hi)
+		app_usage_error(
+		        a, "--port-range '%s': expected LO-HI with 1 <= LO <= HI <= 65535", arg);
+	a->o.port_lo = (uint16_t)lo;
+	a->o.port_hi = (uint16_t)hi;
+}
+
+/* One address of --src-ip's list: unicast, not given before, room for it. */
+static void
+src_ip_add(struct app *a, const char *arg, const char *tok)
+{
+	struct app_opts *o = &a->o;
+	uint32_t ip;
+	uint8_t i;
+
+	if (app_parse_ipv4(tok, &ip) != 0 || ip == 0 || ip == 0xffffffffu || (ip >> 28) >= 0xe ||
+	        (ip >> 24) == 127)
+		app_usage_error(a, "--src-ip '%s': '%s' is not a unicast IPv4 address", arg, tok);
+	for (i = 0; i < o->nsrc_ips; i++)
+		if (o->src_ips[i] == ip)
+			app_usage_error(a, "--src-ip '%s': '%s' given twice", arg, tok);
+	if (o->nsrc_ips == TERN_MAX_SRC_IPS)
+		app_usage_error(a, "--src-ip '%s': at most %d addresses", arg, TERN_MAX_SRC_IPS);
+	o->src_ips[o->nsrc_ips++] = ip;
+}
+
+static void
+opt_src_ip(struct app *a, const char *arg)
+{
+	char list[256];
+	char *tok, *save = NULL;
+
+	if (strlen(arg) >= sizeof(list) || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
+	        strstr(arg, ",,") != NULL)
+		app_usage_error(a, "--src-ip '%s': expected A.B.C.D[,A.B.C.D...]", arg);
+	snprintf(list, sizeof(list), "%s", arg);
+	a->o.nsrc_ips = 0;
+	for (tok = strtok_r(list, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
+		src_ip_add(a, arg, tok);
+	if (a->o.nsrc_ips == 0)
+		app_usage_error(a, "--src-ip '%s': expected A.B.C.D[,A.B.C.D...]", arg);
+}
+
+/* ---- the table: getopt_long value -> parser and name ---- */
+
+static const struct {
+	const char *name;
+	app_opt_parser *parse;
+} common_opts[APP_OPT_COMMON_MAX] = {
+#define APP_OPT_ENTRY(id, name, has_arg, parser) \
+	[APP_OPT_##id - APP_OPT_COMMON_FIRST] = {name, parser},
+        APP_COMMON_OPTIONS(APP_OPT_ENTRY)
+#undef APP_OPT_ENTRY
+};
+
+int
+app_common_opt(struct app *a, int opt, const char *arg)
+{
+	if (opt < APP_OPT_COMMON_FIRST || opt >= APP_OPT_COMMON_END)
 		return 0;
+	common_opts[opt - APP_OPT_COMMON_FIRST].parse(a, arg);
+	return 1;
+}
+
+/* An app's own option must not take a common option's getopt_long value. */
+static void
+check_longopts(const struct app *a, const struct option *longopts)
+{
+	const struct option *lo;
+
+	for (lo = longopts; lo->name != NULL; lo++) {
+		if (lo->flag != NULL || lo->val < APP_OPT_COMMON_FIRST ||
+		        lo->val >= APP_OPT_COMMON_END)
+			continue;
+		if (strcmp(lo->name, common_opts[lo->val - APP_OPT_COMMON_FIRST].name) != 0) {
+			fprintf(stderr,
+			        "%s: option --%s takes the value of --%s (use a char or "
+			        "APP_OPT_COMMON_END and up)\n",
+			        a->name, lo->name,
+			        common_opts[lo->val - APP_OPT_COMMON_FIRST].name);
+			abort();
+		}
 	}
 }
 
@@ -350,6 +497,7 @@ app_next_opt(struct app *a, int argc, char **argv, const struct option *longopts
 {
 	int opt;
 
+	check_longopts(a, longopts);
 	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (opt == '?')
 			app_usage_error(a, "unknown option '%s'", argv[optind - 1]);
