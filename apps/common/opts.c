@@ -59,7 +59,8 @@ const char app_common_usage[] =
         "                        answers ARP for them)\n"
         "  --help                this text\n"
         "EAL options go before '--' (e.g. -l 0-1 --vdev net_af_packet0,iface=eth1).\n"
-        "Counters: dpdk-telemetry.py -f PREFIX, then /tern/stats, /tern/gauges, /tern/drops.\n";
+        "Counters: dpdk-telemetry.py -f PREFIX, then /tern/stats, /tern/gauges, /tern/drops,\n"
+        "  /tern/steer.\n";
 
 void
 app_opts_defaults(struct app_opts *o)

@@ -112,8 +112,8 @@ gen_worker_finish(struct gen_worker *w, uint64_t now)
  * Before the run: the target's (or gateway's) MAC, through the engine's ARP. The SYN flood
  * needs it to build frames; the other modes wait for it too so that the first handshakes
  * do not measure ARP, and so that a lab still attaching (tap) is not counted as failures.
- * An ARP reply reaches one engine's queue only: the first worker to learn the MAC shares
- * it. @return true once known.
+ * An ARP reply reaches one engine's queue; steering copies it to the others, and the first
+ * worker to learn the MAC also shares it at once. @return true once known.
  */
 static bool
 gen_resolve(struct gen_worker *w, uint64_t now)

@@ -17,7 +17,8 @@
  *   - a reset (or any abnormal end) of either side aborts the other (RST).
  *
  * Backends: a connect that is refused (RST), times out (--connect-timeout, or the SYN
- * retries) or finds no route marks the backend down on this engine; it is not chosen again
+ * retries) or whose next hop never answers ARP (TERN_CLOSE_NO_ROUTE, about 3 s) marks the
+ * backend down on this engine; it is not chosen again
  * before --retry-down seconds. The client's connection then tries the next backend it has
  * not tried yet; when none is left it is aborted (RST). Timeouts are kept without scans:
  * connecting pairs sit on a FIFO in start order, spliced pairs on an LRU list by last
@@ -25,8 +26,8 @@
  * at the heads only.
  *
  * Everything here is per engine (struct eng, indexed by the engine id): no locks. Engines
- * are independent; with several engines on af_packet the backend's answers may reach
- * another engine's queue (needs the steering of issue 5): run one engine.
+ * are independent: each opens its clients' backend connections from ports it owns, and
+ * steering (docs/ARCHITECTURE.md) brings every segment of them to it.
  */
 #include <errno.h>
 #include <getopt.h>
