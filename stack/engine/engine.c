@@ -15,13 +15,15 @@
 #include "net/ipv4.h"
 #include "wire/arp.h"
 
+#define TSC_SHIFT 40
+
+/* The default clock: TSC ticks to ns by a multiply and a shift. */
 static uint64_t
 tsc_clock_ns(void *arg)
 {
 	const struct tern_engine *e = arg;
-	uint64_t tsc = rte_rdtsc();
 
-	return tsc / e->tsc_hz * 1000000000ull + tsc % e->tsc_hz * 1000000000ull / e->tsc_hz;
+	return (uint64_t)(((unsigned __int128)rte_rdtsc() * e->tsc_mult) >> TSC_SHIFT);
 }
 
 void
@@ -212,7 +214,11 @@ tern_engine_create(const struct tern_engine_conf *conf)
 		return NULL;
 	}
 	if (e->conf.clock.now_ns == NULL) {
-		e->tsc_hz = rte_get_tsc_hz();
+		/* One division here, none per poll: 2^40 ns per TSC tick, rounded; a relative
+		 * error below 1e-11 (well under a millisecond a day). */
+		e->tsc_mult = (uint64_t)((((unsigned __int128)1000000000u << TSC_SHIFT) +
+		                                 rte_get_tsc_hz() / 2) /
+		                         rte_get_tsc_hz());
 		e->conf.clock.now_ns = tsc_clock_ns;
 		e->conf.clock.arg = e;
 	}

@@ -33,7 +33,7 @@ struct tern_engine {
 
 	uint64_t now_ns; /**< read once per poll (and at API entry points) */
 	uint64_t now_ms;
-	uint64_t tsc_hz;    /**< for the default clock */
+	uint64_t tsc_mult;  /**< default clock: ns = tsc * tsc_mult >> TSC_SHIFT (no division) */
 	bool secret_random; /**< conf.secret was 0,0 (random): ephemeral.c starts at random */
 
 	struct twheel wheel;
