@@ -17,6 +17,8 @@
 
 #define TSC_SHIFT 40
 
+_Static_assert(TCP_RX_BATCH >= TERN_RX_BURST, "tcp_rx_prepare() sees a whole burst");
+
 /* The default clock: TSC ticks to ns by a multiply and a shift. */
 static uint64_t
 tsc_clock_ns(void *arg)
@@ -260,23 +262,26 @@ tern_engine_poll(struct tern_engine *e)
 {
 	struct rte_mbuf *pkts[TERN_RX_BURST];
 	uint16_t n, i, mine;
+	uint64_t bytes;
 	unsigned fired;
 
 	engine_update_clock(e);
 	tcp_listen_poll(e);
 	n = e->conf.io.rx_burst(e->conf.io.arg, pkts, TERN_RX_BURST);
-	for (i = 0; i < n; i++) {
-		tern_count(e, TERN_CTR_RX_PKTS, 1);
-		tern_count(e, TERN_CTR_RX_BYTES, rte_pktmbuf_pkt_len(pkts[i]));
-	}
+	for (i = 0, bytes = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	tern_count(e, TERN_CTR_RX_PKTS, n); /* once per burst */
+	tern_count(e, TERN_CTR_RX_BYTES, bytes);
 	mine = n;
 	if (e->steer.n > 1)
 		mine = steer_rx(e, pkts, n); /* other engines' segments go to them */
+	tcp_rx_prepare(e, pkts, mine);       /* hashes and flow buckets for the whole burst first */
 	for (i = 0; i < mine; i++) {
 		if (i + 1 < mine)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		eth_input(e, pkts[i]);
 	}
+	tcp_rx_done(e);
 	if (e->steer.n > 1)
 		n += (uint16_t)steer_poll(e);
 	conn_run_pending(e);

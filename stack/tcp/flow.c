@@ -11,7 +11,7 @@
 
 #include "tcp/tcp.h"
 
-static inline uint32_t
+uint32_t
 flow_hash(const struct flow_table *t, const struct flow_key *k)
 {
 	return (uint32_t)siphash24_4u32(
@@ -40,14 +40,20 @@ flow_fini(struct flow_table *t)
 }
 
 struct flow_node *
-flow_lookup(const struct flow_table *t, const struct flow_key *k)
+flow_lookup_hashed(const struct flow_table *t, const struct flow_key *k, uint32_t hash)
 {
 	struct flow_node *n;
 
-	for (n = t->buckets[flow_hash(t, k) & t->mask]; n != NULL; n = n->next)
+	for (n = t->buckets[hash & t->mask]; n != NULL; n = n->next)
 		if (flow_key_eq(&n->key, k))
 			return n;
 	return NULL;
+}
+
+struct flow_node *
+flow_lookup(const struct flow_table *t, const struct flow_key *k)
+{
+	return flow_lookup_hashed(t, k, flow_hash(t, k));
 }
 
 void

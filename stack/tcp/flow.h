@@ -45,6 +45,28 @@ struct flow_table {
 int flow_init(struct flow_table *t, uint32_t entries, const struct siphash_key *key);
 void flow_fini(struct flow_table *t);
 struct flow_node *flow_lookup(const struct flow_table *t, const struct flow_key *k);
+/** The table's hash of @p k (SipHash under the table's key). */
+uint32_t flow_hash(const struct flow_table *t, const struct flow_key *k);
+/** flow_lookup() with the hash of @p k already known (flow_hash()). */
+struct flow_node *flow_lookup_hashed(
+        const struct flow_table *t, const struct flow_key *k, uint32_t hash);
+
+/** Bring the bucket of hash @p hash towards the cache (batched RX). */
+static inline void
+flow_prefetch_bucket(const struct flow_table *t, uint32_t hash)
+{
+	__builtin_prefetch(&t->buckets[hash & t->mask]);
+}
+
+/** Bring the first node of the bucket of @p hash towards the cache (its slot is loaded). */
+static inline void
+flow_prefetch_node(const struct flow_table *t, uint32_t hash)
+{
+	const struct flow_node *n = t->buckets[hash & t->mask];
+
+	if (n != NULL)
+		__builtin_prefetch(n);
+}
 /** Insert @p n (its key set). The caller made sure the key is not present. */
 void flow_insert(struct flow_table *t, struct flow_node *n);
 void flow_remove(struct flow_table *t, struct flow_node *n);

@@ -207,6 +207,8 @@ struct tcp_listener {
 
 /* ---- per-engine TCP state ---- */
 
+#define TCP_RX_BATCH 32 /**< frames tcp_rx_prepare() looks at ahead (= TERN_RX_BURST) */
+
 struct tcp_engine {
 	struct flow_table flows;
 	struct tcp_listener **listeners; /**< indexed by port */
@@ -220,6 +222,13 @@ struct tcp_engine {
 	uint32_t ntw;
 	struct tern_list tw_fifo;
 	struct tern_timer tw_timer; /**< armed for the oldest entry's expiry */
+
+	/** Batched RX (tcp_rx_prepare()): the flow hash of each frame of the burst being
+	 *  processed, so that tcp_input() does not compute it again. */
+	const struct rte_mbuf *rx_m[TCP_RX_BATCH];
+	uint32_t rx_hash[TCP_RX_BATCH];
+	uint16_t rx_n;   /**< frames prepared */
+	uint16_t rx_cur; /**< the next one tcp_input() may meet */
 
 	struct tern_list events; /**< connections with events to deliver */
 	struct tern_list output; /**< connections to run tcp_output() on */
@@ -317,6 +326,16 @@ int tcp_init(struct tern_engine *e);
 void tcp_fini(struct tern_engine *e);
 
 /* tcp_input.c */
+/**
+ * Batched RX, before the burst @p pkts[@p n] is processed: read each TCP segment's
+ * 4-tuple, compute its flow hash and prefetch its bucket, then the buckets' first nodes,
+ * so that tcp_input() finds them in cache and with the hash known. Frames that are not
+ * TCP (or too short) are skipped; tcp_input() then hashes as usual.
+ */
+void tcp_rx_prepare(struct tern_engine *e, struct rte_mbuf *const *pkts, uint16_t n);
+/** The prepared burst is processed: forget its hashes (an mbuf freed during it may come
+ *  back, as another frame, before the next tcp_rx_prepare()). */
+void tcp_rx_done(struct tern_engine *e);
 void tcp_input(
         struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off);
 

@@ -19,6 +19,8 @@
 #include "net/arp.h"
 #include "net/ipv4.h"
 #include "tcp/tcp.h"
+#include "wire/eth.h"
+#include "wire/ipv4.h"
 #include "wire/tcp.h"
 
 #define PAWS_24DAYS_MS (24ull * 86400 * 1000)
@@ -967,6 +969,56 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 	step_fin(c, s, v.fl, fin_in_order);
 }
 
+void
+tcp_rx_prepare(struct tern_engine *e, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n && k < TCP_RX_BATCH; i++) {
+		const struct rte_mbuf *m = pkts[i];
+		struct wire_tcp4_tuple t;
+		struct flow_key key;
+
+		if (rte_pktmbuf_data_len(m) < WIRE_ETH_HLEN ||
+		        !wire_ipv4_tcp_tuple(rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN,
+		                rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &t))
+			continue;
+		key = (struct flow_key){
+		        .laddr = t.dst, .raddr = t.src, .lport = t.dport, .rport = t.sport};
+		tcp->rx_m[k] = m;
+		tcp->rx_hash[k] = flow_hash(&tcp->flows, &key);
+		flow_prefetch_bucket(&tcp->flows, tcp->rx_hash[k]);
+		k++;
+	}
+	for (i = 0; i < k; i++)
+		flow_prefetch_node(&tcp->flows, tcp->rx_hash[i]);
+	tcp->rx_n = k;
+	tcp->rx_cur = 0;
+}
+
+void
+tcp_rx_done(struct tern_engine *e)
+{
+	e->tcp.rx_n = 0;
+	e->tcp.rx_cur = 0;
+}
+
+/* The flow hash of @p k, segment @p m: prepared by tcp_rx_prepare() when @p m is the next
+ * frame it looked at (frames are processed in order), else computed now. */
+static inline uint32_t
+rx_hash_of(struct tern_engine *e, const struct rte_mbuf *m, const struct flow_key *k)
+{
+	struct tcp_engine *tcp = &e->tcp;
+
+	while (tcp->rx_cur < tcp->rx_n) {
+		if (tcp->rx_m[tcp->rx_cur] == m)
+			return tcp->rx_hash[tcp->rx_cur++];
+		tcp->rx_cur++; /* that frame was dropped before TCP */
+	}
+	return flow_hash(&tcp->flows, k);
+}
+
 static const enum tern_drop tcp_err_drop[] = {
         [WIRE_ETRUNC] = TERN_DROP_TCP_TRUNC,
         [WIRE_EBADLEN] = TERN_DROP_TCP_TRUNC,
@@ -1019,7 +1071,7 @@ tcp_input(
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - (l4off + l4len)));
 
 	k = tcp_seg_key(&s);
-	n = flow_lookup(&e->tcp.flows, &k);
+	n = flow_lookup_hashed(&e->tcp.flows, &k, rx_hash_of(e, m, &k));
 	if (n != NULL && n->kind == FLOW_CONN) {
 		struct tern_conn *c = (struct tern_conn *)n;
 		if (c->state == TERN_TCP_SYN_SENT)
