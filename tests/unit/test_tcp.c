@@ -654,6 +654,47 @@ test_data_in(void **state)
 	}
 }
 
+/* Batched RX: in one burst, frames that tcp_rx_prepare() hashed but that never reach TCP
+ * (bad IP checksum, not for us) are skipped over, and the segments after them still find
+ * their connection (with the prepared hash); a segment in a later burst too. */
+static void
+test_burst_prepared_hashes(void **state)
+{
+	struct fx *f = *state;
+	uint8_t data[100], buf[300];
+	struct test_pkt p;
+	struct rte_mbuf *m;
+	struct wire_tcp_repr th = {
+	        .sport = PPORT, .dport = LPORT, .flags = WIRE_TCP_ACK | WIRE_TCP_PSH, .win = 65535};
+
+	start_default(f);
+	passive_open(f, 1460, 65535);
+	pattern(data, sizeof(data), 0, 0x21);
+	th.ack = f->rcv;
+	/* 1: a segment of another 4-tuple with a broken IP checksum: hashed, dropped at IPv4
+	 * (were its hash taken for the next segment, that one would miss its connection) */
+	th.seq = f->snd;
+	th.sport = PPORT + 1;
+	m = test_craft_tcp(f->pool, &peer, &us, &th, data, 50);
+	th.sport = PPORT;
+	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 10] ^= 0x55;
+	test_link_inject(f->l, 0, m);
+	/* 2, 3: two in-order segments */
+	test_link_inject(f->l, 0, test_craft_tcp(f->pool, &peer, &us, &th, data, 50));
+	th.seq = f->snd + 50;
+	test_link_inject(f->l, 0, test_craft_tcp(f->pool, &peer, &us, &th, data + 50, 50));
+	test_link_poll(f->l);
+	assert_int_equal(stats(f)->drop[TERN_DROP_IP_CSUM], 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_NO_LISTENER_RST], 0);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 100);
+	assert_memory_equal(buf, data, 100);
+	f->snd += 100;
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, f->snd);
+	/* a later burst */
+	peer_seg(f, WIRE_TCP_ACK | WIRE_TCP_PSH, 65535, data, 10);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 10);
+}
+
 /* An ACK owed while no mbuf can be had stays owed (counted) and goes out once the pool has
  * refilled, from the delayed-ACK timer: it is never silently forgotten. */
 static void
@@ -1760,6 +1801,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_data_in, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ack_without_mbuf, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_in_fills_window, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_burst_prepared_hashes, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_window_update_scaled, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_out_window, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_out_mss, setup, teardown),
