@@ -187,6 +187,8 @@ enum tern_drop {
 	X(NOBUFS_WAKEUP, nobufs_wakeup,                                                           \
 	        "connections woken when mbufs came back (writable or readable)")                  \
 	X(ZC_RX_COPIED, zc_rx_copied, "bytes recv_mbuf copied (a chain cut inside an mbuf)")      \
+	X(ZC_TX_SEGS, zc_tx_segs,                                                                 \
+	        "data segments sent referring to the send buffer (payload not copied)")           \
 	X(ZC_TX_COPIED, zc_tx_copied, "bytes send_mbuf copied (small segments coalesced)")        \
 	X(STEER_HANDOFF, steer_handoff,                                                           \
 	        "segments that reached this engine but belong to another, handed over its ring")  \

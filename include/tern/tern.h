@@ -184,6 +184,10 @@ struct tern_engine_conf {
 	bool tx_ip_csum_offload;  /**< the port computes IPv4 header checksums */
 	bool tx_tcp_csum_offload; /**< the port computes TCP checksums */
 	bool rx_csum_offload;     /**< trust RTE_MBUF_F_RX_*_CKSUM_GOOD flags */
+	/** The port sends mbuf chains (RTE_ETH_TX_OFFLOAD_MULTI_SEGS): data segments of 256
+	 *  bytes or more then refer to the send buffer's bytes (a header mbuf chained to
+	 *  indirect mbufs) instead of copying them. */
+	bool tx_multi_seg;
 	/** With TERN_STEER_RSS: the port delivers the NIC's RSS hash in mbuf hash.rss
 	 *  (RTE_MBUF_F_RX_RSS_HASH), which is the owner rule's hash: use it, not our own. */
 	bool rx_rss_hash;

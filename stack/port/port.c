@@ -200,6 +200,10 @@ tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err
 		if ((info.rx_offload_capa & rx) == rx)
 			p->rx_csum = true;
 		pc.txmode.offloads = info.tx_offload_capa & tx;
+		if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+			pc.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+			p->tx_multi_seg = true;
+		}
 		pc.rxmode.offloads = p->rx_csum ? rx : 0;
 	}
 	if (nq > 1) {
@@ -397,6 +401,7 @@ tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec)
 	ec->pool = p->pool;
 	ec->tx_ip_csum_offload = p->tx_ip_csum;
 	ec->tx_tcp_csum_offload = p->tx_tcp_csum;
+	ec->tx_multi_seg = p->tx_multi_seg;
 	ec->rx_csum_offload = p->rx_csum;
 	ec->steer = p->steer;
 	ec->rx_rss_hash = p->rx_rss_hash;

@@ -18,14 +18,18 @@
 #include "tcp/tcp.h"
 #include "wire/csum.h"
 
+/* Payloads at least this long go by reference when the port sends chains (tcp_build()):
+ * below it, copying is cheaper than an indirect mbuf. */
+#define TCP_ZC_MIN 256
+
 /*
- * Copy @p len bytes of the send buffer, starting @p off bytes after snd_una, to @p dst.
- * A cursor remembers where the last copy ended, so sending from snd_nxt does not walk the
- * buffer from its head for every segment (conn_sb_ack() drops the cursor when it frees or
- * trims its mbuf).
+ * The send buffer mbuf holding the byte @p off bytes after snd_una, and that byte's offset
+ * in it (*@p moff). A cursor remembers where the last segment ended, so sending from
+ * snd_nxt does not walk the buffer from its head for every segment (conn_sb_ack() drops
+ * the cursor when it frees or trims its mbuf).
  */
-static void
-sb_copy(struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
+static struct rte_mbuf *
+sb_seek(struct tern_conn *c, uint32_t off, uint32_t *moff)
 {
 	struct rte_mbuf *m = c->sb_head;
 	tern_seq_t mseq = c->snd_una;
@@ -43,6 +47,16 @@ sb_copy(struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
 	}
 	c->sb_cur = m;
 	c->sb_cur_seq = mseq;
+	*moff = off;
+	return m;
+}
+
+/* Copy @p len bytes of the send buffer, starting @p off bytes after snd_una, to @p dst. */
+static void
+sb_copy(struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
+{
+	struct rte_mbuf *m = sb_seek(c, off, &off);
+
 	while (len > 0 && m != NULL) {
 		uint32_t n = m->data_len - off;
 		if (n > len)
@@ -56,31 +70,91 @@ sb_copy(struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
 }
 
 /*
+ * Zero-copy payload (conf.tx_multi_seg): chain to header mbuf @p h indirect mbufs over
+ * @p len bytes of the send buffer from @p off, each attached to the send buffer mbuf it
+ * reads (whose data stays until the NIC is done with it: the attachment holds a
+ * reference). *@p sum gets their checksum when it is not NULL. @return 0, or -1 when an
+ * mbuf was short (what was chained goes with @p h).
+ */
+static int
+sb_attach(struct tern_engine *e, struct tern_conn *c, struct rte_mbuf *h, uint32_t off,
+        uint32_t len, uint32_t *sum)
+{
+	struct rte_mbuf *m = sb_seek(c, off, &off), *last = h;
+	size_t at = h->data_len;
+
+	while (len > 0 && m != NULL) {
+		uint32_t n = m->data_len - off;
+		struct rte_mbuf *ind = engine_alloc(e);
+
+		if (ind == NULL)
+			return -1;
+		if (n > len)
+			n = len;
+		rte_pktmbuf_attach(ind, m);
+		ind->data_off = (uint16_t)(m->data_off + off);
+		ind->data_len = (uint16_t)n;
+		ind->pkt_len = n;
+		last->next = ind;
+		last = ind;
+		h->nb_segs++;
+		h->pkt_len += n;
+		if (sum != NULL)
+			*sum = wire_csum_add_at(*sum, rte_pktmbuf_mtod(ind, const void *), n, at);
+		at += n;
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
+	return len == 0 ? 0 : -1;
+}
+
+/*
  * Build one segment on 4-tuple @p k in the empty mbuf @p m. Payload, if any, comes from
- * @p c's send buffer at offset @p sb_off. @return 0, or -1 (@p m dropped) when it does not fit.
+ * @p c's send buffer at offset @p sb_off: copied behind the header, or, when the port sends
+ * chains and the payload is at least TCP_ZC_MIN bytes, referred to (sb_attach()).
+ * @return 0, or -1 (@p m dropped) when it does not fit or an mbuf was short.
  */
 static int
 tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
         const struct wire_tcp_repr *th, struct tern_conn *c, uint32_t sb_off, uint32_t len)
 {
 	size_t hlen = WIRE_TCP_HLEN + wire_tcp_opts_len(&th->opts);
+	bool zc = len >= TCP_ZC_MIN && e->conf.tx_multi_seg;
+	bool sw = !e->conf.tx_tcp_csum_offload;
+	uint32_t sum = 0;
 	uint8_t *p;
 
-	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(hlen + len));
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(hlen + (zc ? 0 : len)));
 	if (p == NULL) {
 		tern_drop(e, m, TERN_DROP_NO_MBUF);
 		return -1;
 	}
 	wire_tcp_emit(p, th);
-	if (len > 0)
+	if (zc) {
+		if (sb_attach(e, c, m, sb_off, len, sw ? &sum : NULL) != 0) {
+			tern_drop(e, m, TERN_DROP_NO_MBUF);
+			return -1;
+		}
+		tern_count(e, TERN_CTR_ZC_TX_SEGS, 1);
+	} else if (len > 0) {
 		sb_copy(c, sb_off, p + hlen, len);
-	if (e->conf.tx_tcp_csum_offload) {
+	}
+	if (!sw) {
 		/* The NIC wants the pseudo-header sum, folded, not complemented. */
 		uint16_t ph = (uint16_t)~wire_csum_fold(wire_csum_pseudo4(
 		        k->laddr, k->raddr, WIRE_IPPROTO_TCP, (uint16_t)(hlen + len)));
 		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(ph >> 8);
 		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)ph;
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+	} else if (zc) {
+		uint16_t cs;
+
+		sum += wire_csum_pseudo4(
+		        k->laddr, k->raddr, WIRE_IPPROTO_TCP, (uint16_t)(hlen + len));
+		cs = wire_csum_fold(wire_csum_add(sum, p, hlen));
+		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
+		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
 	} else {
 		uint16_t cs = wire_tcp_csum(k->laddr, k->raddr, p, hlen + len);
 		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);

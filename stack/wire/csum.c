@@ -99,3 +99,16 @@ wire_csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4len)
 	/* Source, destination, zero + protocol, L4 length: six 16-bit words. */
 	return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + l4len;
 }
+
+uint32_t
+wire_csum_add_at(uint32_t sum, const void *buf, size_t len, size_t at)
+{
+	uint32_t part;
+
+	if ((at & 1) == 0)
+		return wire_csum_add(sum, buf, len);
+	/* Its words straddle the pieces' 16-bit grid by one byte: sum it as if aligned and
+	 * swap the folded result (RFC 1071 §2(B)). */
+	part = (uint32_t)(uint16_t)~wire_csum_fold(wire_csum_add(0, buf, len));
+	return sum + (((part & 0xffu) << 8) | (part >> 8));
+}

@@ -16,6 +16,12 @@
  */
 uint32_t wire_csum_add(uint32_t sum, const void *buf, size_t len);
 
+/**
+ * wire_csum_add() for a piece that starts @p at bytes into the summed data (pieces of one
+ * segment summed apart, e.g. an mbuf chain): an odd @p at swaps the piece's bytes.
+ */
+uint32_t wire_csum_add_at(uint32_t sum, const void *buf, size_t len, size_t at);
+
 /** Fold a 32-bit sum to 16 bits and complement it. @return checksum in host order. */
 uint16_t wire_csum_fold(uint32_t sum);
 

@@ -137,6 +137,10 @@ link_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
+		/* A chain (tx_multi_seg) leaves as one frame, as a NIC's DMA gathers it: its
+		 * references to the sender's buffers are released here. */
+		if (pkts[i]->nb_segs > 1 && rte_pktmbuf_linearize(pkts[i]) != 0)
+			break;
 		if (end->capture) {
 			if (auto_arp(end, pkts[i])) {
 				end->tx_frames++;

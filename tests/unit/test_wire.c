@@ -861,6 +861,27 @@ test_csum_odd_lengths(void **state)
 	assert_int_equal(wire_csum_fold(wire_csum_add(0, one, 1)), 0x54ff);
 }
 
+/* A buffer summed in pieces of any lengths (wire_csum_add_at, the zero-copy TX chain) has
+ * the checksum of the whole, odd piece boundaries included. */
+static void
+test_csum_pieces(void **state)
+{
+	uint8_t raw[1500];
+	size_t a, b;
+
+	(void)state;
+	fill_random(raw, sizeof(raw), 0x9e3779b9);
+	for (a = 0; a <= 41; a++) {
+		for (b = a; b <= a + 1459 && b <= sizeof(raw); b += 97) {
+			uint32_t s = wire_csum_add_at(0, raw, a, 0);
+			s = wire_csum_add_at(s, raw + a, b - a, a);
+			s = wire_csum_add_at(s, raw + b, sizeof(raw) - b, b);
+			assert_int_equal(wire_csum_fold(s),
+			        wire_csum_fold(wire_csum_add(0, raw, sizeof(raw))));
+		}
+	}
+}
+
 static void
 test_csum_random_unaligned(void **state)
 {
@@ -1835,6 +1856,7 @@ main(void)
 	        cmocka_unit_test(test_csum_rfc1071_example),
 	        cmocka_unit_test(test_csum_known_values),
 	        cmocka_unit_test(test_csum_odd_lengths),
+	        cmocka_unit_test(test_csum_pieces),
 	        cmocka_unit_test(test_csum_random_unaligned),
 	        cmocka_unit_test(test_csum_running_sum),
 	        cmocka_unit_test(test_csum_pseudo4),
