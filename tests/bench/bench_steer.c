@@ -9,9 +9,10 @@
  * of mbufs) every figure is a cache miss per frame instead. One "receiving" engine (engine 0 of n)
  * runs the steering step on bursts of 32, as tern_engine_poll() does before parsing: steer_rx()
  * (reads each frame's 4-tuple, the owner rule, misdirected ones stashed, then one ring enqueue per
- * owner), and the other engines' single-consumer dequeue of what they were handed. Frames are reused, never
- * freed. What the receiving engine keeps goes on to tcp_input in the real path and is not part of
- * this figure. Time: CLOCK_MONOTONIC around ROUNDS passes over all frames, median of REPS runs.
+ * owner), and the other engines' single-consumer dequeue of what they were handed. Frames are
+ * reused, never freed. What the receiving engine keeps goes on to tcp_input in the real path and is
+ * not part of this figure. Time: CLOCK_MONOTONIC around ROUNDS passes over all frames, median of
+ * REPS runs.
  *
  * Which frames reach engine 0 depends on the method:
  *  - software (af_packet, tap): the NIC's spreading is unknown to tern, so frames arrive
