@@ -42,7 +42,7 @@ fail() {
 	failed=$((failed + $1))
 	failures+=("$2")
 }
-step() { printf '\n=== %s ===\n' "$*"; }
+step() { printf '\n=== %s === (at %dm%02ds)\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
 step "dependencies"
 if ! bash dpdk-config/install-deps.sh all; then
