@@ -32,8 +32,9 @@ struct app_opts {
 	bool no_offload;
 	/* TCP (see struct tern_engine_conf and docs/TCP.md) */
 	const char *cc;
-	bool nodelay, no_sack, no_timestamps, no_wscale, no_delack, keepalive, abort_on_overflow;
-	uint32_t delack_ms, rcvbuf, sndbuf, fin_timeout_ms, user_timeout_ms;
+	bool nodelay, no_sack, no_timestamps, no_wscale, keepalive, abort_on_overflow;
+	uint32_t delack_ms; /**< 0 = ACK every segment (tern_engine_conf.no_delack) */
+	uint32_t rcvbuf, sndbuf, fin_timeout_ms, user_timeout_ms;
 	uint32_t keepidle_ms, keepintvl_ms, keepcnt;
 	enum tern_syncookies syncookies;
 	uint32_t synq_size;
@@ -88,40 +89,47 @@ struct app {
 };
 
 /**
- * The common options, defined here once: X(ID, name, has_arg, parser) per option. ID makes
- * its getopt_long value APP_OPT_<ID> (enum app_opt), name and has_arg its struct option,
- * parser the function in opts.c that takes its value. The --help text is app_common_usage.
+ * The common options, defined here once: X(ID, name, how) per option. ID makes its
+ * getopt_long value APP_OPT_<ID> (enum app_opt), name its struct option's name; how says
+ * what takes the value, and so whether there is one (has_arg):
+ *   NUM(field, lo, hi, unit)  a value: an unsigned integer lo..hi into o.field (an unsigned
+ *                             integer of any width that holds hi), else the error
+ *                             "--NAME 'ARG': expected UNIT, LO..HI" (just "expected LO..HI"
+ *                             when unit is NULL)
+ *   FLAG(field)               no value: the bool o.field becomes true
+ *   FN(parser)                a value with a syntax of its own: parser in opts.c takes it
+ * The --help text is app_common_usage.
  */
 /* clang-format off */
-#define APP_COMMON_OPTIONS(X)                                                               \
-	X(IP,                "ip",                required_argument, opt_ip)                \
-	X(GW,                "gw",                required_argument, opt_gw)                \
-	X(MSL,               "msl",               required_argument, opt_msl)               \
-	X(STATS_INTERVAL,    "stats-interval",    required_argument, opt_stats_interval)    \
-	X(MAX_CONNS,         "max-conns",         required_argument, opt_max_conns)         \
-	X(MBUFS,             "mbufs",             required_argument, opt_mbufs)             \
-	X(NO_OFFLOAD,        "no-offload",        no_argument,       opt_no_offload)        \
-	X(CC,                "cc",                required_argument, opt_cc)                \
-	X(NODELAY,           "nodelay",           no_argument,       opt_nodelay)           \
-	X(NO_SACK,           "no-sack",           no_argument,       opt_no_sack)           \
-	X(NO_TIMESTAMPS,     "no-timestamps",     no_argument,       opt_no_timestamps)     \
-	X(NO_WSCALE,         "no-wscale",         no_argument,       opt_no_wscale)         \
-	X(DELACK_MS,         "delack-ms",         required_argument, opt_delack_ms)         \
-	X(RCVBUF,            "rcvbuf",            required_argument, opt_rcvbuf)            \
-	X(SNDBUF,            "sndbuf",            required_argument, opt_sndbuf)            \
-	X(KEEPALIVE,         "keepalive",         required_argument, opt_keepalive)         \
-	X(FIN_TIMEOUT,       "fin-timeout",       required_argument, opt_fin_timeout)       \
-	X(USER_TIMEOUT,      "user-timeout",      required_argument, opt_user_timeout)      \
-	X(ABORT_ON_OVERFLOW, "abort-on-overflow", no_argument,       opt_abort_on_overflow) \
-	X(SYNCOOKIES,        "syncookies",        required_argument, opt_syncookies)        \
-	X(SYNQ_SIZE,         "synq-size",         required_argument, opt_synq_size)         \
-	X(SYN_RETRIES,       "syn-retries",       required_argument, opt_syn_retries)       \
-	X(TW_REUSE,          "tw-reuse",          required_argument, opt_tw_reuse)          \
-	X(TW_REUSE_DELAY,    "tw-reuse-delay",    required_argument, opt_tw_reuse_delay)    \
-	X(RFC1337,           "rfc1337",           no_argument,       opt_rfc1337)           \
-	X(MAX_TW,            "max-tw",            required_argument, opt_max_tw)            \
-	X(PORT_RANGE,        "port-range",        required_argument, opt_port_range)        \
-	X(SRC_IP,            "src-ip",            required_argument, opt_src_ip)
+#define APP_COMMON_OPTIONS(X)                                                                      \
+	X(IP, "ip", FN(opt_ip))                                                                    \
+	X(GW, "gw", FN(opt_gw))                                                                    \
+	X(MSL, "msl", NUM(msl_ms, 1, 3600000, "milliseconds"))                                     \
+	X(STATS_INTERVAL, "stats-interval", NUM(stats_interval, 0, 86400, "seconds"))              \
+	X(MAX_CONNS, "max-conns", NUM(max_conns, 1, 16u << 20, NULL))                              \
+	X(MBUFS, "mbufs", NUM(mbufs, 1024, 64u << 20, NULL))                                       \
+	X(NO_OFFLOAD, "no-offload", FLAG(no_offload))                                              \
+	X(CC, "cc", FN(opt_cc))                                                                    \
+	X(NODELAY, "nodelay", FLAG(nodelay))                                                       \
+	X(NO_SACK, "no-sack", FLAG(no_sack))                                                       \
+	X(NO_TIMESTAMPS, "no-timestamps", FLAG(no_timestamps))                                     \
+	X(NO_WSCALE, "no-wscale", FLAG(no_wscale))                                                 \
+	X(DELACK_MS, "delack-ms", NUM(delack_ms, 0, 500, NULL))                                    \
+	X(RCVBUF, "rcvbuf", NUM(rcvbuf, 1024, 1u << 30, "bytes"))                                  \
+	X(SNDBUF, "sndbuf", NUM(sndbuf, 1024, 1u << 30, "bytes"))                                  \
+	X(KEEPALIVE, "keepalive", FN(opt_keepalive))                                               \
+	X(FIN_TIMEOUT, "fin-timeout", NUM(fin_timeout_ms, 1, 3600000, "milliseconds"))             \
+	X(USER_TIMEOUT, "user-timeout", NUM(user_timeout_ms, 1, 86400000, "milliseconds"))         \
+	X(ABORT_ON_OVERFLOW, "abort-on-overflow", FLAG(abort_on_overflow))                         \
+	X(SYNCOOKIES, "syncookies", FN(opt_syncookies))                                            \
+	X(SYNQ_SIZE, "synq-size", NUM(synq_size, 1, 16u << 20, NULL))                              \
+	X(SYN_RETRIES, "syn-retries", NUM(syn_retries, 1, 10, NULL))                               \
+	X(TW_REUSE, "tw-reuse", FN(opt_tw_reuse))                                                  \
+	X(TW_REUSE_DELAY, "tw-reuse-delay", NUM(tw_reuse_ms, 1, 3600000, "milliseconds"))          \
+	X(RFC1337, "rfc1337", FLAG(rfc1337))                                                       \
+	X(MAX_TW, "max-tw", NUM(max_tw, 1, 16u << 20, NULL))                                       \
+	X(PORT_RANGE, "port-range", FN(opt_port_range))                                            \
+	X(SRC_IP, "src-ip", FN(opt_src_ip))
 /* clang-format on */
 
 /**
@@ -131,7 +139,7 @@ struct app {
  */
 enum app_opt {
 	APP_OPT_CHAR_LAST = 255, /**< 0..255: an app's own options, by char */
-#define APP_OPT_ENUM(id, name, has_arg, parser) APP_OPT_##id,
+#define APP_OPT_ENUM(id, name, how) APP_OPT_##id,
 	APP_COMMON_OPTIONS(APP_OPT_ENUM)
 #undef APP_OPT_ENUM
 	        APP_OPT_COMMON_END /**< first value for an app's own options that are not chars */
@@ -142,8 +150,14 @@ enum app_opt {
 /** How many common options there are (without --help). */
 #define APP_OPT_COMMON_MAX   (APP_OPT_COMMON_END - APP_OPT_COMMON_FIRST)
 
+/** A common option's has_arg, from its how: APP_OPT_HAS_ARG_##how turns NUM(...) into
+ *  APP_OPT_HAS_ARG_NUM(...). */
+#define APP_OPT_HAS_ARG_NUM(field, lo, hi, unit) required_argument
+#define APP_OPT_HAS_ARG_FLAG(field)              no_argument
+#define APP_OPT_HAS_ARG_FN(parser)               required_argument
+
 /** One common option's struct option (for APP_COMMON_OPTS). */
-#define APP_OPT_LONGOPT(id, name, has_arg, parser) {name, has_arg, 0, APP_OPT_##id},
+#define APP_OPT_LONGOPT(id, name, how) {name, APP_OPT_HAS_ARG_##how, 0, APP_OPT_##id},
 
 /**
  * Common long options, and --help (getopt_long value 'h', the app's to handle): put first in

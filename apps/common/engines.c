@@ -122,7 +122,7 @@ engine_conf(struct app *a, unsigned i, struct tern_engine_conf *ec)
 	ec->no_sack = a->o.no_sack;
 	ec->no_timestamps = a->o.no_timestamps;
 	ec->no_wscale = a->o.no_wscale;
-	ec->no_delack = a->o.no_delack;
+	ec->no_delack = a->o.delack_ms == 0;
 	ec->delack_ms = a->o.delack_ms;
 	ec->rcvbuf = a->o.rcvbuf;
 	ec->sndbuf = a->o.sndbuf;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The common options of the CLI contract: the usage text, defaults, one parser per option
- * (bound to its name and getopt_long value by APP_COMMON_OPTIONS in app.h), the one-line
+ * The common options of the CLI contract: the usage text, defaults, the table of the options
+ * expanded from APP_COMMON_OPTIONS in app.h (a number or a flag is taken by the one generic
+ * parser of its kind, a value with a syntax of its own by its FN parser here), the one-line
  * usage errors, and the checks on the options as a whole that app_run() makes.
  *
  * Users script against this: option names, defaults, messages and exit status 2 stay as
@@ -9,7 +10,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +71,7 @@ app_opts_defaults(struct app_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->msl_ms = 30000;
 	o->stats_interval = 1;
+	o->delack_ms = 40; /* the engine's default */
 }
 
 void
@@ -142,7 +146,7 @@ app_scan_args(struct app *a, int argc, char **argv)
 	return help;
 }
 
-/* ---- one parser per common option, in the order of APP_COMMON_OPTIONS ---- */
+/* ---- the FN(parser)s of APP_COMMON_OPTIONS: values with a syntax of their own ---- */
 
 /* Takes the value of one common option into a->o; a bad value exits with a one-line error. */
 typedef void app_opt_parser(struct app *a, const char *arg);
@@ -175,115 +179,11 @@ opt_gw(struct app *a, const char *arg)
 }
 
 static void
-opt_msl(struct app *a, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 1, 3600000, &v) != 0)
-		app_usage_error(a, "--msl '%s': expected milliseconds, 1..3600000", arg);
-	a->o.msl_ms = (uint32_t)v;
-}
-
-static void
-opt_stats_interval(struct app *a, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 0, 86400, &v) != 0)
-		app_usage_error(a, "--stats-interval '%s': expected seconds, 0..86400", arg);
-	a->o.stats_interval = (unsigned)v;
-}
-
-static void
-opt_max_conns(struct app *a, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
-		app_usage_error(a, "--max-conns '%s': expected 1..16777216", arg);
-	a->o.max_conns = (uint32_t)v;
-}
-
-static void
-opt_mbufs(struct app *a, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 1024, 64u << 20, &v) != 0)
-		app_usage_error(a, "--mbufs '%s': expected 1024..67108864", arg);
-	a->o.mbufs = (uint32_t)v;
-}
-
-static void
-opt_no_offload(struct app *a, __rte_unused const char *arg)
-{
-	a->o.no_offload = true;
-}
-
-static void
 opt_cc(struct app *a, const char *arg)
 {
 	if (!tern_cc_supported(arg))
 		app_usage_error(a, "--cc '%s': unknown algorithm (have: %s)", arg, tern_cc_names());
 	a->o.cc = arg;
-}
-
-static void
-opt_nodelay(struct app *a, __rte_unused const char *arg)
-{
-	a->o.nodelay = true;
-}
-
-static void
-opt_no_sack(struct app *a, __rte_unused const char *arg)
-{
-	a->o.no_sack = true;
-}
-
-static void
-opt_no_timestamps(struct app *a, __rte_unused const char *arg)
-{
-	a->o.no_timestamps = true;
-}
-
-static void
-opt_no_wscale(struct app *a, __rte_unused const char *arg)
-{
-	a->o.no_wscale = true;
-}
-
-static void
-opt_delack_ms(struct app *a, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 0, 500, &v) != 0)
-		app_usage_error(a, "--delack-ms '%s': expected 0..500", arg);
-	a->o.delack_ms = (uint32_t)v;
-	a->o.no_delack = v == 0;
-}
-
-/* --rcvbuf and --sndbuf: bytes per connection. */
-static uint32_t
-parse_buffer(const struct app *a, const char *name, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 1024, 1u << 30, &v) != 0)
-		app_usage_error(a, "--%s '%s': expected bytes, 1024..1073741824", name, arg);
-	return (uint32_t)v;
-}
-
-static void
-opt_rcvbuf(struct app *a, const char *arg)
-{
-	a->o.rcvbuf = parse_buffer(a, "rcvbuf", arg);
-}
-
-static void
-opt_sndbuf(struct app *a, const char *arg)
-{
-	a->o.sndbuf = parse_buffer(a, "sndbuf", arg);
 }
 
 static void
@@ -306,32 +206,6 @@ opt_keepalive(struct app *a, const char *arg)
 }
 
 static void
-opt_fin_timeout(struct app *a, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 1, 3600000, &v) != 0)
-		app_usage_error(a, "--fin-timeout '%s': expected milliseconds, 1..3600000", arg);
-	a->o.fin_timeout_ms = (uint32_t)v;
-}
-
-static void
-opt_user_timeout(struct app *a, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 1, 86400000, &v) != 0)
-		app_usage_error(a, "--user-timeout '%s': expected milliseconds, 1..86400000", arg);
-	a->o.user_timeout_ms = (uint32_t)v;
-}
-
-static void
-opt_abort_on_overflow(struct app *a, __rte_unused const char *arg)
-{
-	a->o.abort_on_overflow = true;
-}
-
-static void
 opt_syncookies(struct app *a, const char *arg)
 {
 	if (strcmp(arg, "auto") == 0)
@@ -345,26 +219,6 @@ opt_syncookies(struct app *a, const char *arg)
 }
 
 static void
-opt_synq_size(struct app *a, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
-		app_usage_error(a, "--synq-size '%s': expected 1..16777216", arg);
-	a->o.synq_size = (uint32_t)v;
-}
-
-static void
-opt_syn_retries(struct app *a, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 1, 10, &v) != 0)
-		app_usage_error(a, "--syn-retries '%s': expected 1..10", arg);
-	a->o.syn_retries = (uint8_t)v;
-}
-
-static void
 opt_tw_reuse(struct app *a, const char *arg)
 {
 	if (strcmp(arg, "on") == 0)
@@ -373,32 +227,6 @@ opt_tw_reuse(struct app *a, const char *arg)
 		a->o.no_tw_reuse = true;
 	else
 		app_usage_error(a, "--tw-reuse '%s': expected on or off", arg);
-}
-
-static void
-opt_tw_reuse_delay(struct app *a, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 1, 3600000, &v) != 0)
-		app_usage_error(a, "--tw-reuse-delay '%s': expected milliseconds, 1..3600000", arg);
-	a->o.tw_reuse_ms = (uint32_t)v;
-}
-
-static void
-opt_rfc1337(struct app *a, __rte_unused const char *arg)
-{
-	a->o.rfc1337 = true;
-}
-
-static void
-opt_max_tw(struct app *a, const char *arg)
-{
-	uint64_t v;
-
-	if (app_parse_u64(arg, 1, 16u << 20, &v) != 0)
-		app_usage_error(a, "--max-tw '%s': expected 1..16777216", arg);
-	a->o.max_tw = (uint32_t)v;
 }
 
 static void
@@ -451,24 +279,89 @@ opt_src_ip(struct app *a, const char *arg)
 		app_usage_error(a, "--src-ip '%s': expected A.B.C.D[,A.B.C.D...]", arg);
 }
 
-/* ---- the table: getopt_long value -> parser and name ---- */
+/* ---- the table: getopt_long value -> name and how (APP_COMMON_OPTIONS) ---- */
 
-static const struct {
+/* A common option: its name and what takes its value. */
+struct common_opt {
 	const char *name;
-	app_opt_parser *parse;
-} common_opts[APP_OPT_COMMON_MAX] = {
-#define APP_OPT_ENTRY(id, name, has_arg, parser) \
-	[APP_OPT_##id - APP_OPT_COMMON_FIRST] = {name, parser},
+	enum { OPT_NUM, OPT_FLAG, OPT_FN } kind;
+	uint64_t lo, hi;       /* OPT_NUM: the values taken */
+	const char *unit;      /* OPT_NUM: the values' unit in the error, or NULL */
+	size_t off, size;      /* OPT_NUM, OPT_FLAG: the field in struct app_opts */
+	app_opt_parser *parse; /* OPT_FN */
+};
+
+/* The hows of APP_COMMON_OPTIONS as initializers of struct common_opt: APP_OPT_DESC_##how. */
+#define APP_OPTS_FIELD(f) (((struct app_opts *)0)->f)
+#define APP_OPT_DESC_NUM(f, lo_, hi_, unit_)                        \
+	.kind = OPT_NUM, .lo = (lo_), .hi = (hi_), .unit = (unit_), \
+	.off = offsetof(struct app_opts, f), .size = sizeof(APP_OPTS_FIELD(f))
+#define APP_OPT_DESC_FLAG(f) .kind = OPT_FLAG, .off = offsetof(struct app_opts, f)
+#define APP_OPT_DESC_FN(fn)  .kind = OPT_FN, .parse = (fn)
+
+/* Whether the field of a how takes what the how writes (checked when compiling). */
+#define APP_OPTS_MAX(f) ((__typeof__(APP_OPTS_FIELD(f)))-1) /* > 0 when unsigned */
+#define APP_OPT_FITS_NUM(f, lo_, hi_, unit_) \
+	(APP_OPTS_MAX(f) > 0 && (lo_) <= (hi_) && (uint64_t)(hi_) <= (uint64_t)APP_OPTS_MAX(f))
+#define APP_OPT_FITS_FLAG(f) _Generic(APP_OPTS_FIELD(f), bool : 1, default : 0)
+#define APP_OPT_FITS_FN(fn)  1
+#define APP_OPT_CHECK(id, name_, how) \
+	_Static_assert(APP_OPT_FITS_##how, "--" name_ ": wrong field type or range");
+APP_COMMON_OPTIONS(APP_OPT_CHECK)
+#undef APP_OPT_CHECK
+
+static const struct common_opt common_opts[APP_OPT_COMMON_MAX] = {
+#define APP_OPT_ENTRY(id, name_, how) \
+	[APP_OPT_##id - APP_OPT_COMMON_FIRST] = {.name = name_, APP_OPT_DESC_##how},
         APP_COMMON_OPTIONS(APP_OPT_ENTRY)
 #undef APP_OPT_ENTRY
 };
 
+/* NUM: the value into its field, whatever the field's width. */
+static void
+opt_num(struct app *a, const struct common_opt *d, const char *arg)
+{
+	void *field = (char *)&a->o + d->off;
+	uint64_t v;
+
+	if (app_parse_u64(arg, d->lo, d->hi, &v) != 0)
+		app_usage_error(a, "--%s '%s': expected %s%s%" PRIu64 "..%" PRIu64, d->name, arg,
+		        d->unit != NULL ? d->unit : "", d->unit != NULL ? ", " : "", d->lo, d->hi);
+	switch (d->size) {
+	case sizeof(uint8_t):
+		*(uint8_t *)field = (uint8_t)v;
+		break;
+	case sizeof(uint16_t):
+		*(uint16_t *)field = (uint16_t)v;
+		break;
+	case sizeof(uint32_t):
+		*(uint32_t *)field = (uint32_t)v;
+		break;
+	default:
+		*(uint64_t *)field = v;
+		break;
+	}
+}
+
 int
 app_common_opt(struct app *a, int opt, const char *arg)
 {
+	const struct common_opt *d;
+
 	if (opt < APP_OPT_COMMON_FIRST || opt >= APP_OPT_COMMON_END)
 		return 0;
-	common_opts[opt - APP_OPT_COMMON_FIRST].parse(a, arg);
+	d = &common_opts[opt - APP_OPT_COMMON_FIRST];
+	switch (d->kind) {
+	case OPT_NUM:
+		opt_num(a, d, arg);
+		break;
+	case OPT_FLAG:
+		*(bool *)((char *)&a->o + d->off) = true;
+		break;
+	case OPT_FN:
+		d->parse(a, arg);
+		break;
+	}
 	return 1;
 }
 
