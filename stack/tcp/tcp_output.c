@@ -70,6 +70,29 @@ sb_copy(struct tern_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
 }
 
 /*
+ * Do the send buffer pieces of @p len bytes from @p off all have even lengths (the last
+ * one excepted)? With the port computing TCP checksums, a chain is only sent then: some
+ * PMDs (net_tap in DPDK 22.11) sum each segment apart, wrong after an odd one.
+ */
+static bool
+sb_even_pieces(struct tern_conn *c, uint32_t off, uint32_t len)
+{
+	struct rte_mbuf *m = sb_seek(c, off, &off);
+
+	while (m != NULL) {
+		uint32_t n = m->data_len - off;
+		if (n >= len)
+			return true;
+		if (n & 1)
+			return false;
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
+	return true;
+}
+
+/*
  * Zero-copy payload (conf.tx_multi_seg): chain to header mbuf @p h indirect mbufs over
  * @p len bytes of the send buffer from @p off, each attached to the send buffer mbuf it
  * reads (whose data stays until the NIC is done with it: the attachment holds a
@@ -120,8 +143,9 @@ tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
         const struct wire_tcp_repr *th, struct tern_conn *c, uint32_t sb_off, uint32_t len)
 {
 	size_t hlen = WIRE_TCP_HLEN + wire_tcp_opts_len(&th->opts);
-	bool zc = len >= TCP_ZC_MIN && e->conf.tx_multi_seg;
 	bool sw = !e->conf.tx_tcp_csum_offload;
+	bool zc =
+	        len >= TCP_ZC_MIN && e->conf.tx_multi_seg && (sw || sb_even_pieces(c, sb_off, len));
 	uint32_t sum = 0;
 	uint8_t *p;
 
