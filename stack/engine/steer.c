@@ -212,9 +212,7 @@ steer_ipv4_owner(const struct engine_steer *s, const struct rte_mbuf *m)
 {
 	struct wire_tcp4_tuple t;
 
-	if (rte_pktmbuf_data_len(m) < WIRE_ETH_HLEN ||
-	        !wire_ipv4_tcp_tuple(rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN,
-	                rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &t))
+	if (!ipv4_frame_tuple(m, &t))
 		return s->id;
 	if (s->nic_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
 		return s->reta[m->hash.rss % s->reta_size]; /* the NIC did the hash */

@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "wire/eth.h"
+#include "wire/ipv4.h"
 
 struct tern_engine;
 
@@ -47,5 +48,18 @@ void ipv4_reply(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_
 
 /** Next hop for @p dst: itself when on-link, the gateway otherwise, 0 when unroutable. */
 uint32_t ipv4_nexthop(const struct tern_engine *e, uint32_t dst);
+
+/**
+ * The 4-tuple of frame @p m (untagged Ethernet, IPv4, TCP with room for the ports), read
+ * without validation (wire_ipv4_tcp_tuple()): for steering, batched RX and frames of ours
+ * held for ARP. @return false when @p m is not such a frame.
+ */
+static inline bool
+ipv4_frame_tuple(const struct rte_mbuf *m, struct wire_tcp4_tuple *t)
+{
+	return rte_pktmbuf_data_len(m) >= WIRE_ETH_HLEN &&
+	       wire_ipv4_tcp_tuple(rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN,
+	               rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, t);
+}
 
 #endif

@@ -38,9 +38,8 @@
 #include <rte_mbuf.h>
 
 #include "engine/engine.h"
+#include "net/ipv4.h"
 #include "tcp/tcp.h"
-#include "wire/eth.h"
-#include "wire/ipv4.h"
 
 static void
 mq_free(struct rte_mbuf **head, struct rte_mbuf **tail)
@@ -175,12 +174,13 @@ tcp_no_route(struct tern_engine *e, const struct rte_mbuf *m)
 	struct flow_key k;
 	struct tern_conn *c;
 
-	if (rte_pktmbuf_data_len(m) < WIRE_ETH_HLEN ||
-	        !wire_ipv4_tcp_tuple(rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN,
-	                rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &tu))
+	if (!ipv4_frame_tuple(m, &tu))
 		return;
-	k = (struct flow_key){
-	        .laddr = tu.src, .raddr = tu.dst, .lport = tu.sport, .rport = tu.dport};
+	k = (struct flow_key){/* a frame of ours: we are its source */
+	        .laddr = tu.src,
+	        .raddr = tu.dst,
+	        .lport = tu.sport,
+	        .rport = tu.dport};
 	n = flow_lookup(&e->tcp.flows, &k);
 	if (n == NULL || n->kind != FLOW_CONN)
 		return;

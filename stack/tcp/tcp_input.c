@@ -980,9 +980,7 @@ tcp_rx_prepare(struct tern_engine *e, struct rte_mbuf *const *pkts, uint16_t n)
 		struct wire_tcp4_tuple t;
 		struct flow_key key;
 
-		if (rte_pktmbuf_data_len(m) < WIRE_ETH_HLEN ||
-		        !wire_ipv4_tcp_tuple(rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN,
-		                rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &t))
+		if (!ipv4_frame_tuple(m, &t))
 			continue;
 		key = (struct flow_key){
 		        .laddr = t.dst, .raddr = t.src, .lport = t.dport, .rport = t.sport};

@@ -70,4 +70,25 @@ bench_parse_u64(const char *prog, const char *s, const char *what, uint64_t max)
 	return v;
 }
 
+struct rte_mbuf;
+
+/** Engine I/O for benches that feed an engine directly: no frame ever arrives. */
+static inline uint16_t
+bench_no_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	(void)arg;
+	(void)pkts;
+	(void)n;
+	return 0;
+}
+
+/** Engine I/O that takes every frame and forgets it (frames the bench reuses, or none). */
+static inline uint16_t
+bench_no_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	(void)arg;
+	(void)pkts;
+	return n;
+}
+
 #endif

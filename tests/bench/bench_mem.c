@@ -32,23 +32,6 @@
 
 #include "bench.h"
 
-static uint16_t
-no_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	(void)arg;
-	(void)pkts;
-	(void)n;
-	return 0;
-}
-
-static uint16_t
-no_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	(void)arg;
-	(void)pkts;
-	return n;
-}
-
 static size_t
 heap_used(void)
 {
@@ -76,8 +59,8 @@ engine_bytes(struct rte_mempool *pool, enum kind kind, uint32_t n)
 	c.ip = 0xc6120101u;
 	c.mac[0] = 2;
 	c.pool = pool;
-	c.io.rx_burst = no_rx;
-	c.io.tx_burst = no_tx;
+	c.io.rx_burst = bench_no_rx;
+	c.io.tx_burst = bench_no_tx;
 	c.max_conns = kind == CONNS ? n : 1;
 	c.max_tw = kind == TW ? n : 1;
 	c.synq_size = kind == SYNQ ? n : 1;

@@ -71,23 +71,6 @@ struct frame {
 	const uint8_t *l4;
 };
 
-static uint16_t
-no_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	(void)arg;
-	(void)pkts;
-	(void)n;
-	return 0;
-}
-
-static uint16_t
-no_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	(void)arg;
-	(void)pkts;
-	return n;
-}
-
 static void
 eal_up(void)
 {
@@ -126,8 +109,8 @@ engine(unsigned n, unsigned id, enum tern_steer_method m, const struct tern_rss 
 	c.prefix_len = 8;
 	c.mac[0] = 2;
 	c.pool = pool;
-	c.io.rx_burst = no_rx;
-	c.io.tx_burst = no_tx;
+	c.io.rx_burst = bench_no_rx;
+	c.io.tx_burst = bench_no_tx;
 	c.max_conns = 64;
 	c.max_tw = 64;
 	c.synq_size = 64;

@@ -62,31 +62,41 @@ frame(struct rte_mempool *pool, uint8_t tag)
 	return m;
 }
 
-static void
-test_tx_keeps_unsent(void **state)
+/* A small engine (default TSC clock) on the fake PMD @p pmd, reset. */
+static struct tern_engine *
+small_engine(struct rte_mempool *pool, struct fake_pmd *pmd)
 {
-	struct rte_mempool *pool = test_eal_pool();
-	unsigned free0 = rte_mempool_avail_count(pool), i;
-	static struct fake_pmd pmd;
 	struct tern_engine_conf c;
 	struct tern_engine *e;
-	const struct tern_stats *st;
 
-	(void)state;
-	memset(&pmd, 0, sizeof(pmd));
+	memset(pmd, 0, sizeof(*pmd));
 	memset(&c, 0, sizeof(c));
 	c.ip = IP4(10, 0, 0, 1);
 	c.mac[0] = 2;
 	c.pool = pool;
 	c.io.rx_burst = fake_rx;
 	c.io.tx_burst = fake_tx;
-	c.io.arg = &pmd;
+	c.io.arg = pmd;
 	c.max_conns = 16;
 	c.max_tw = 16;
 	c.synq_size = 16;
 	c.reass_segs = 16;
 	e = tern_engine_create(&c);
 	assert_non_null(e);
+	return e;
+}
+
+static void
+test_tx_keeps_unsent(void **state)
+{
+	struct rte_mempool *pool = test_eal_pool();
+	unsigned free0 = rte_mempool_avail_count(pool), i;
+	static struct fake_pmd pmd;
+	struct tern_engine *e;
+	const struct tern_stats *st;
+
+	(void)state;
+	e = small_engine(pool, &pmd);
 	st = tern_engine_stats(e);
 
 	/* the PMD's queue is full: nothing goes, nothing is freed or counted as sent */
@@ -135,25 +145,11 @@ test_default_clock(void **state)
 {
 	struct rte_mempool *pool = test_eal_pool();
 	static struct fake_pmd pmd;
-	struct tern_engine_conf c;
 	struct tern_engine *e;
 	uint64_t hz = rte_get_tsc_hz(), before, after, ms;
 
 	(void)state;
-	memset(&pmd, 0, sizeof(pmd));
-	memset(&c, 0, sizeof(c));
-	c.ip = IP4(10, 0, 0, 1);
-	c.mac[0] = 2;
-	c.pool = pool;
-	c.io.rx_burst = fake_rx;
-	c.io.tx_burst = fake_tx;
-	c.io.arg = &pmd;
-	c.max_conns = 16;
-	c.max_tw = 16;
-	c.synq_size = 16;
-	c.reass_segs = 16;
-	e = tern_engine_create(&c);
-	assert_non_null(e);
+	e = small_engine(pool, &pmd);
 	before = (uint64_t)((unsigned __int128)rte_rdtsc() * 1000 / hz);
 	tern_engine_poll(e);
 	ms = tern_engine_now_ms(e);
