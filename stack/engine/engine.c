@@ -57,15 +57,21 @@ engine_alloc(struct tern_engine *e)
 void
 engine_tx_flush(struct tern_engine *e)
 {
+	uint32_t len[TERN_TX_BUF];
 	uint16_t sent = 0, tries = 0, i;
+	uint64_t bytes = 0;
 
+	/* Lengths first: a frame the PMD took is its own (af_packet frees it at once). */
+	for (i = 0; i < e->ntx; i++)
+		len[i] = rte_pktmbuf_pkt_len(e->tx[i]);
 	while (sent < e->ntx && tries++ < 8) {
 		uint16_t n = e->conf.io.tx_burst(e->conf.io.arg, e->tx + sent, e->ntx - sent);
 		for (i = sent; i < sent + n; i++)
-			tern_count(e, TERN_CTR_TX_BYTES, rte_pktmbuf_pkt_len(e->tx[i]));
-		tern_count(e, TERN_CTR_TX_PKTS, n);
+			bytes += len[i];
 		sent += n;
 	}
+	tern_count(e, TERN_CTR_TX_PKTS, sent); /* once per flush */
+	tern_count(e, TERN_CTR_TX_BYTES, bytes);
 	if (sent > 0 && sent < e->ntx)
 		memmove(e->tx, e->tx + sent, sizeof(e->tx[0]) * (e->ntx - sent));
 	e->ntx -= sent;

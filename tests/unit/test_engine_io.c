@@ -7,6 +7,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 struct fake_pmd {
 	unsigned room;
 	unsigned got;
+	bool scribble; /* a taken frame is the PMD's: it reuses it at once (length changed) */
 	struct rte_mbuf *taken[256];
 };
 
@@ -43,8 +45,11 @@ fake_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	struct fake_pmd *p = arg;
 	uint16_t k = n < p->room ? n : (uint16_t)p->room;
 
-	for (uint16_t i = 0; i < k; i++)
+	for (uint16_t i = 0; i < k; i++) {
 		p->taken[p->got++] = pkts[i];
+		if (p->scribble)
+			pkts[i]->pkt_len = 7;
+	}
 	p->room -= k;
 	return k;
 }
@@ -161,12 +166,37 @@ test_default_clock(void **state)
 	tern_engine_destroy(e);
 }
 
+/* tx_bytes counts the frames' lengths as they were handed over, never what the PMD did to
+ * a frame it took (af_packet frees and the pool reuses it within the call). */
+static void
+test_tx_bytes_before_handover(void **state)
+{
+	struct rte_mempool *pool = test_eal_pool();
+	static struct fake_pmd pmd;
+	struct tern_engine *e;
+	unsigned i;
+
+	(void)state;
+	e = small_engine(pool, &pmd);
+	pmd.scribble = true;
+	pmd.room = 100;
+	for (i = 0; i < 3; i++)
+		assert_int_equal(tern_engine_send_frame(e, frame(pool, (uint8_t)i)), 0);
+	tern_engine_poll(e);
+	assert_int_equal(pmd.got, 3);
+	assert_int_equal(tern_engine_stats(e)->ctr[TERN_CTR_TX_BYTES], 180);
+	for (i = 0; i < pmd.got; i++)
+		rte_pktmbuf_free(pmd.taken[i]);
+	tern_engine_destroy(e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_tx_keeps_unsent),
 	        cmocka_unit_test(test_default_clock),
+	        cmocka_unit_test(test_tx_bytes_before_handover),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
