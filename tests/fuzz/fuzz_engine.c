@@ -241,6 +241,17 @@ allowed(const char *name)
 /* A protocol invariant, named so that FUZZ_ALLOW can switch it off while a bug is open. */
 #define PROTO_CHECK(name, cond, ...) FUZZ_CHECK((cond) || allowed(name), "[" name "] " __VA_ARGS__)
 
+/*
+ * May the engine take @p ack, given it sent up to @p sent? At most @p sent, and at most the
+ * largest window (2^30) below it: older ACKs are dropped (RFC 5961 §5.2), and one 2^31 away
+ * would pass a plain modular compare either way.
+ */
+static bool
+ack_at_most(uint32_t ack, uint32_t sent)
+{
+	return seq_leq(ack, sent) && sent - ack <= (1u << 30);
+}
+
 static void
 trace_tcp(const char *dir, int slot, const struct wire_tcp_repr *th, uint32_t plen)
 {
@@ -679,7 +690,7 @@ inspect_tcp(const struct wire_ipv4_repr *ip, const uint8_t *l4, size_t l4len)
 
 		if (!(th.flags & (WIRE_TCP_SYN | WIRE_TCP_RST)) && s->seen && seq_gt(th.seq, sent))
 			sent = th.seq;
-		if (s->pedge_ok && s->seen && seq_leq(s->pack[i], sent)) {
+		if (s->pedge_ok && s->seen && ack_at_most(s->pack[i], sent)) {
 			if (seq_lt(s->pmax_ack, s->pack[i]))
 				s->pmax_ack = s->pack[i];
 			s->pack[i--] = s->pack[--s->npack];
@@ -1252,7 +1263,7 @@ send_seg(const struct seg *g)
 			s->pmax_ack = g->ack;
 			s->pedge_ok = true;
 		} else if (s->pedge_ok) {
-			if (seq_leq(g->ack, s->snd_max) && seq_lt(s->pmax_ack, g->ack))
+			if (ack_at_most(g->ack, s->snd_max) && seq_lt(s->pmax_ack, g->ack))
 				s->pmax_ack = g->ack;
 			if (win > s->pmax_win)
 				s->pmax_win = win;
