@@ -72,7 +72,8 @@
 	        "SYN")                                                                             \
 	X(TCP_NO_ACK, tcp_no_ack, "segment without ACK in a synchronized state")                   \
 	X(TCP_REASS_FULL, tcp_reass_full,                                                          \
-	        "out-of-order segment dropped: reassembly queue or pool full")                     \
+	        "out-of-order segment dropped: reassembly queue or pool full, or no extension "    \
+	        "block")                                                                           \
 	X(TCP_REASS_DUP, tcp_reass_dup, "out-of-order segment already queued, ACK sent")           \
 	X(TCP_PAWS, tcp_paws, "segment failed PAWS (RFC 7323 §5.3), ACK sent")                     \
 	X(TCP_NO_TS, tcp_no_ts, "segment without timestamps on a timestamp connection")            \
@@ -156,6 +157,9 @@ enum tern_drop {
 	X(TCP_LOST_RETRANS, tcp_lost_retrans,                                                     \
 	        "retransmissions found lost again (SACKs of later data), resent at once")         \
 	X(TCP_OOO_QUEUED, tcp_ooo_queued, "out-of-order segments queued for reassembly")          \
+	X(TCP_EXT_NOMEM, tcp_ext_nomem,                                                           \
+	        "connection extension pool empty (conn_ext): SACK given up for the connection, "  \
+	        "or an out-of-order segment dropped")                                             \
 	X(TCP_CHALLENGE_ACK, tcp_challenge_ack,                                                   \
 	        "ACKs sent from the per-second challenge budget (RFC 5961 challenges, SYNs "      \
 	        "refused by TIME_WAIT, SYN queue out-of-window answers)")                         \
@@ -233,6 +237,7 @@ struct tern_stats {
 	X(arp_entries, "ARP cache entries")                                 \
 	X(timers, "pending timers")                                         \
 	X(reass_segs, "out-of-order segments held for reassembly")          \
+	X(conn_ext, "connection extension blocks in use")                   \
 	X(accept_queue, "handshakes completed, accepted callback not yet delivered")
 
 /** Gauges: connections by TCP state, and table occupancy. Computed on read. */

@@ -236,7 +236,14 @@ struct tern_engine_conf {
 	uint32_t keepintvl_ms;    /**< time between probes (default 75000) */
 	uint8_t keepcnt;          /**< unanswered probes before the connection ends (default 9) */
 	uint32_t challenge_ack_limit; /**< challenge ACKs per second per engine (default 1000) */
-	uint32_t reass_segs;    /**< out-of-order segments the engine may hold (default 65536) */
+	uint32_t reass_segs; /**< out-of-order segments the engine may hold (default 65536) */
+	/**
+	 * Connections that may be in loss recovery or hold out-of-order data at once: each
+	 * such connection borrows an extension block (SACK scoreboard, undo state, reassembly
+	 * queue) from a pool of this many (default max_conns / 8, at least 64). Beyond it a
+	 * connection recovers without SACK and drops out-of-order segments (tcp_ext_nomem).
+	 */
+	uint32_t conn_ext;
 	bool abort_on_overflow; /**< accept queue full: RST the final ACK (default: drop it) */
 	enum tern_syncookies syncookies; /**< SYN cookies: auto (default), always or off */
 	uint32_t synq_size; /**< half-open connections the engine holds (default 65536) */

@@ -174,6 +174,8 @@ conf_check(struct tern_engine_conf *c)
 		c->challenge_ack_limit = 1000;
 	if (c->reass_segs == 0)
 		c->reass_segs = 65536;
+	if (c->conn_ext == 0)
+		c->conn_ext = c->max_conns / 8 > 64 ? c->max_conns / 8 : 64;
 	if (c->synq_size == 0)
 		c->synq_size = 65536;
 	if (c->tw_reuse_ms == 0)
@@ -341,6 +343,7 @@ tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g)
 	g->close_wait = s[TERN_TCP_CLOSE_WAIT];
 	g->last_ack = s[TERN_TCP_LAST_ACK];
 	g->reass_segs = e->tcp.reass.used;
+	g->conn_ext = e->tcp.ext_used;
 	g->accept_queue = e->tcp.accq_total;
 	g->arp_entries = e->arp.count;
 	g->timers = (uint32_t)twheel_pending(&e->wheel);

@@ -43,11 +43,17 @@ tcp_init(struct tern_engine *e)
 	        "tern_listeners", sizeof(*tcp->listeners) * 65536, 0, rte_socket_id());
 	tcp->conn_pool = rte_zmalloc_socket("tern_conns", sizeof(*tcp->conn_pool) * conf->max_conns,
 	        RTE_CACHE_LINE_SIZE, rte_socket_id());
-	if (tcp->listeners == NULL || tcp->conn_pool == NULL)
+	tcp->ext_pool = rte_malloc_socket("tern_conn_ext", sizeof(*tcp->ext_pool) * conf->conn_ext,
+	        RTE_CACHE_LINE_SIZE, rte_socket_id());
+	if (tcp->listeners == NULL || tcp->conn_pool == NULL || tcp->ext_pool == NULL)
 		return -ENOMEM;
 	for (i = conf->max_conns; i-- > 0;) {
 		tcp->conn_pool[i].node.next = (struct flow_node *)tcp->conn_free;
 		tcp->conn_free = &tcp->conn_pool[i];
+	}
+	for (i = conf->conn_ext; i-- > 0;) {
+		tcp->ext_pool[i].next_free = tcp->ext_free;
+		tcp->ext_free = &tcp->ext_pool[i];
 	}
 	rc = tcp_listen_init(e);
 	if (rc == 0)
@@ -84,9 +90,12 @@ tcp_fini(struct tern_engine *e)
 	}
 	rte_free(tcp->listeners);
 	rte_free(tcp->conn_pool);
+	rte_free(tcp->ext_pool);
 	tw_fini(e);
 	reass_pool_fini(&tcp->reass);
 	flow_fini(&tcp->flows);
 	tcp->listeners = NULL;
 	tcp->conn_pool = NULL;
+	tcp->ext_pool = NULL;
+	tcp->ext_free = NULL;
 }

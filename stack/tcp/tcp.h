@@ -74,6 +74,29 @@ struct tern_engine;
 #define CONN_O_TS_VALID  0x20 /**< ts_recent holds a value */
 #define CONN_O_DSACK     0x40 /**< a D-SACK block (dsack_l, dsack_r) waits for our next ACK */
 
+/*
+ * What a connection needs only while it recovers from loss or receives out of order: the
+ * SACK scoreboard, the undo state of a recovery, the reassembly queue and a D-SACK to
+ * report. Most connections (idle ones, short requests, clean paths) never need it, so it
+ * lives apart from the block, in a per-engine pool (conf.conn_ext entries): conn_ext_get()
+ * takes one when the first SACK block, loss, duplicate or out-of-order segment arrives,
+ * conn_ext_trim() gives it back when all of it is empty again. When the pool is empty the
+ * connection goes on without (counted as tcp_ext_nomem): the sender ignores SACK blocks
+ * and recovers the NewReno way, the receiver drops the out-of-order segment and ACKs.
+ */
+struct tcp_conn_ext {
+	struct sack_board scb;  /**< what the peer SACKed (sender side) */
+	uint8_t undo_ok;        /**< the current recovery can still be found spurious */
+	uint32_t rxt_tsval;     /**< TSval of the recovery's first retransmission */
+	tern_seq_t rxt_head;    /**< with CONN_F_RXT_WATCH: snd_una when the head was resent */
+	tern_seq_t rxt_mark;    /**< ... and snd_max then: SACKs above it came from later sends */
+	struct tcp_cc undo_cc;  /**< cc before the current recovery (Eifel undo, RFC 3522) */
+	struct tcp_reass reass; /**< out-of-order segments */
+	tern_seq_t dsack_l;     /**< duplicate bytes received, to report (RFC 2883) */
+	tern_seq_t dsack_r;
+	struct tcp_conn_ext *next_free; /**< on the engine's free list */
+};
+
 struct tern_conn {
 	struct flow_node node; /**< must be first */
 	struct tern_engine *e;
@@ -97,20 +120,16 @@ struct tern_conn {
 	tern_seq_t snd_max; /**< highest sequence sent + 1 */
 	tern_seq_t snd_wl1;
 	tern_seq_t snd_wl2;
-	tern_seq_t snd_fin;    /**< sequence number of our FIN, valid with CONN_F_FIN_SENT */
-	uint32_t snd_wnd;      /**< peer's window, scaled */
-	uint32_t max_snd_wnd;  /**< largest window the peer advertised (RFC 5961 §5) */
-	tern_seq_t recover;    /**< RFC 6582 "recover": snd_max when recovery or RTO began */
-	tern_seq_t snd_sml;    /**< end of the last short segment sent (Nagle, Minshall) */
-	tern_seq_t rxt_head;   /**< with CONN_F_RXT_WATCH: snd_una when the head was resent */
-	tern_seq_t rxt_mark;   /**< ... and snd_max then: SACKs above it came from later sends */
-	struct tcp_cc cc;      /**< cwnd, ssthresh and the algorithm's state */
-	struct tcp_cc undo_cc; /**< cc before the current recovery (Eifel undo, RFC 3522) */
-	uint32_t rxt_tsval;    /**< TSval of the recovery's first retransmission */
-	uint8_t undo_ok;       /**< the current recovery can still be found spurious */
-	uint8_t dupthresh;     /**< duplicate ACKs that start recovery (grows on reordering) */
+	tern_seq_t snd_fin;   /**< sequence number of our FIN, valid with CONN_F_FIN_SENT */
+	uint32_t snd_wnd;     /**< peer's window, scaled */
+	uint32_t max_snd_wnd; /**< largest window the peer advertised (RFC 5961 §5) */
+	tern_seq_t recover;   /**< RFC 6582 "recover": snd_max when recovery or RTO began */
+	tern_seq_t snd_sml;   /**< end of the last short segment sent (Nagle, Minshall) */
+	struct tcp_cc cc;     /**< cwnd, ssthresh and the algorithm's state */
+	uint8_t dupthresh;    /**< duplicate ACKs that start recovery (grows on reordering) */
 	const struct tcp_cc_ops *cc_ops;
-	struct sack_board scb; /**< what the peer SACKed (sender side) */
+	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()). */
+	struct tcp_conn_ext *ext;
 
 	/* receive sequence space */
 	tern_seq_t irs;
@@ -118,9 +137,6 @@ struct tern_conn {
 	tern_seq_t rcv_adv;       /**< right edge of the window we advertised */
 	tern_seq_t last_ack_sent; /**< ACK field of the last segment we sent (RFC 7323 §4.3) */
 	uint32_t rcv_unacked;     /**< in-order bytes received since our last ACK */
-	struct tcp_reass reass;   /**< out-of-order segments */
-	tern_seq_t dsack_l;       /**< duplicate bytes received, to report (RFC 2883) */
-	tern_seq_t dsack_r;
 
 	/* timestamps (RFC 7323) */
 	uint32_t ts_offset;    /**< added to engine ms to make our TSval */
@@ -215,7 +231,10 @@ struct tcp_engine {
 	uint32_t nlisteners;
 
 	struct tern_conn *conn_pool;
-	struct tern_conn *conn_free; /**< free list through node.next */
+	struct tern_conn *conn_free;   /**< free list through node.next */
+	struct tcp_conn_ext *ext_pool; /**< conf.conn_ext extensions (struct tcp_conn_ext) */
+	struct tcp_conn_ext *ext_free;
+	uint32_t ext_used;
 
 	struct tcp_tw *tw_pool;
 	struct tcp_tw *tw_free; /**< free list through node.next */
@@ -472,6 +491,19 @@ struct tern_conn *conn_alloc(struct tern_engine *e, const struct flow_key *k);
  */
 void tcp_no_route(struct tern_engine *e, const struct rte_mbuf *m);
 void conn_set_state(struct tern_conn *c, enum tern_tcp_state s);
+/**
+ * The connection's extension (struct tcp_conn_ext), taken from the engine's pool when it
+ * has none: zeroed, HighRxt at snd_una.
+ * @return the extension, or NULL when the pool is empty (counted tcp_ext_nomem)
+ */
+struct tcp_conn_ext *conn_ext_get(struct tern_conn *c);
+/**
+ * Give the extension back when nothing in it matters any more: no SACKed ranges, no
+ * recovery or lost-retransmission watch, HighRxt not above snd_una, nothing queued out of
+ * order, no D-SACK to report. Called where a segment, an output run or a timer is done with
+ * the connection (never while a pointer to the extension is held).
+ */
+void conn_ext_trim(struct tern_conn *c);
 /** Queue application events. */
 void conn_event(struct tern_conn *c, uint8_t ev);
 /** Ask for tcp_output() at the end of this engine iteration. */

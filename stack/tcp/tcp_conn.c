@@ -166,6 +166,57 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	return c;
 }
 
+struct tcp_conn_ext *
+conn_ext_get(struct tern_conn *c)
+{
+	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_conn_ext *x = c->ext;
+
+	if (likely(x != NULL))
+		return x;
+	x = tcp->ext_free;
+	if (x == NULL) {
+		tern_count(c->e, TERN_CTR_TCP_EXT_NOMEM, 1);
+		return NULL;
+	}
+	tcp->ext_free = x->next_free;
+	tcp->ext_used++;
+	memset(x, 0, sizeof(*x));
+	x->scb.high_rxt = c->snd_una;
+	c->ext = x;
+	return x;
+}
+
+/* Give the extension back whatever it holds (the connection is going away). */
+static void
+conn_ext_put(struct tern_conn *c)
+{
+	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_conn_ext *x = c->ext;
+
+	if (x == NULL)
+		return;
+	reass_purge(&x->reass, &tcp->reass);
+	c->ext = NULL;
+	c->opt &= (uint8_t)~CONN_O_DSACK;
+	c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
+	x->next_free = tcp->ext_free;
+	tcp->ext_free = x;
+	tcp->ext_used--;
+}
+
+void
+conn_ext_trim(struct tern_conn *c)
+{
+	const struct tcp_conn_ext *x = c->ext;
+
+	if (x == NULL || x->scb.n != 0 || x->reass.head != NULL || x->reass.has_fin ||
+	        (c->flags & (CONN_F_RECOVERY | CONN_F_RXT_WATCH)) || (c->opt & CONN_O_DSACK) ||
+	        (seq_gt(x->scb.high_rxt, c->snd_una) && seq_leq(x->scb.high_rxt, c->snd_max)))
+		return;
+	conn_ext_put(c);
+}
+
 void
 tcp_no_route(struct tern_engine *e, const struct rte_mbuf *m)
 {
@@ -254,7 +305,7 @@ conn_detach(struct tern_conn *c)
 	twheel_cancel(&e->wheel, &c->rtx_timer);
 	twheel_cancel(&e->wheel, &c->delack_timer);
 	twheel_cancel(&e->wheel, &c->idle_timer);
-	reass_purge(&c->reass, &e->tcp.reass);
+	conn_ext_put(c);
 	flow_remove(&e->tcp.flows, &c->node);
 	if (tern_list_linked(&c->out_link))
 		tern_list_del(&c->out_link);

@@ -187,11 +187,24 @@ tcp_challenge_ack(struct tern_conn *c)
 static void
 dsack_note(struct tern_conn *c, tern_seq_t l, tern_seq_t r)
 {
-	if (!(c->opt & CONN_O_SACK) || !seq_lt(l, r))
+	struct tcp_conn_ext *x;
+
+	if (!(c->opt & CONN_O_SACK) || !seq_lt(l, r) || (x = conn_ext_get(c)) == NULL)
 		return;
-	c->dsack_l = l;
-	c->dsack_r = r;
+	x->dsack_l = l;
+	x->dsack_r = r;
 	c->opt |= CONN_O_DSACK;
+}
+
+/*
+ * No extension for a SACK scoreboard (the pool is empty): go on as if SACK had not been
+ * negotiated. The peer's blocks are advisory (RFC 2018 §8: it keeps what it SACKed until
+ * it is ACKed); we only resend more than needed. Our own blocks stop too.
+ */
+static void
+sack_give_up(struct tern_conn *c)
+{
+	c->opt &= (uint8_t) ~(CONN_O_SACK | CONN_O_DSACK);
 }
 
 /* Bytes in flight, for congestion control. */
@@ -209,25 +222,34 @@ static void
 enter_recovery(struct tern_conn *c)
 {
 	struct tern_engine *e = c->e;
+	struct tcp_conn_ext *x = conn_ext_get(c);
+	uint32_t n;
 
-	/*
-	 * Eifel (RFC 3522) compares the echoed timestamp with the TSval of the head segment's
-	 * *first* retransmission. When the previous recovery had already resent it (NextSeg
-	 * went past that recovery's point: HighRxt is above snd_una), that TSval is older
-	 * than ours, and an ACK echoing it would pass for the original's: no undo then.
-	 */
-	bool resent = seq_gt(c->scb.high_rxt, c->snd_una) && seq_leq(c->scb.high_rxt, c->snd_max);
-
+	if (x == NULL)
+		sack_give_up(c); /* no scoreboard: recover the NewReno way, without undo */
 	c->flags |= CONN_F_RECOVERY;
 	c->recover = c->snd_max;
-	c->undo_cc = c->cc;
-	c->undo_ok = (c->opt & CONN_O_TS) != 0 && !resent;
-	c->rxt_tsval = tcp_ts_now(c, e->now_ms);
+	if (x != NULL) {
+		/*
+		 * Eifel (RFC 3522) compares the echoed timestamp with the TSval of the head
+		 * segment's *first* retransmission. When the previous recovery had already resent
+		 * it (NextSeg went past that recovery's point: HighRxt is above snd_una), that
+		 * TSval is older than ours, and an ACK echoing it would pass for the original's:
+		 * no undo then.
+		 */
+		bool resent =
+		        seq_gt(x->scb.high_rxt, c->snd_una) && seq_leq(x->scb.high_rxt, c->snd_max);
+
+		x->undo_cc = c->cc;
+		x->undo_ok = (c->opt & CONN_O_TS) != 0 && !resent;
+		x->rxt_tsval = tcp_ts_now(c, e->now_ms);
+	}
 	c->cc_ops->on_loss(&c->cc, conn_flight(c), e->now_ns / 1000);
 	c->flags &= (uint32_t)~CONN_F_RTT_TIMING; /* Karn */
 	tern_count(e, TERN_CTR_TCP_RECOVERY, 1);
-	c->scb.high_rxt = c->snd_una;
-	c->scb.high_rxt += tcp_retransmit(c, c->snd_una, tcp_seg_room(c));
+	n = tcp_retransmit(c, c->snd_una, tcp_seg_room(c));
+	if (x != NULL)
+		x->scb.high_rxt = c->snd_una + n;
 	if (!(c->opt & CONN_O_SACK))
 		c->cc.cwnd += 3u * c->cc.mss; /* NewReno: the three segments that left */
 	tcp_arm_rtx(c);
@@ -247,7 +269,10 @@ early_retransmit(const struct tern_conn *c)
 
 	if (oseg < 2 || oseg >= 4 || tcp_can_send_new(c))
 		return false;
-	got = (c->opt & CONN_O_SACK) ? (c->scb.sacked + mss - 1) / mss : c->dupacks;
+	if (c->opt & CONN_O_SACK)
+		got = c->ext != NULL ? (c->ext->scb.sacked + mss - 1) / mss : 0;
+	else
+		got = c->dupacks;
 	return got >= oseg - 1;
 }
 
@@ -255,11 +280,13 @@ early_retransmit(const struct tern_conn *c)
 static bool
 sack_lost(const struct tern_conn *c)
 {
-	if (!(c->opt & CONN_O_SACK))
+	const struct tcp_conn_ext *x = c->ext;
+
+	if (!(c->opt & CONN_O_SACK) || x == NULL)
 		return false;
 	if (c->dupthresh <= SACK_DUPTHRESH)
-		return sack_is_lost(&c->scb, c->snd_una, c->cc.mss);
-	return c->scb.sacked > (uint32_t)(c->dupthresh - 1) * c->cc.mss;
+		return sack_is_lost(&x->scb, c->snd_una, c->cc.mss);
+	return x->scb.sacked > (uint32_t)(c->dupthresh - 1) * c->cc.mss;
 }
 
 /* Recovery ends: the recovery point is acknowledged. */
@@ -370,14 +397,16 @@ ack_rtt(struct tern_conn *c, const struct tcp_seg *s)
 static void
 ack_undo(struct tern_conn *c, const struct tcp_seg *s)
 {
-	if (!(c->flags & CONN_F_RECOVERY) || !c->undo_ok)
+	struct tcp_conn_ext *x = c->ext;
+
+	if (!(c->flags & CONN_F_RECOVERY) || x == NULL || !x->undo_ok)
 		return;
-	c->undo_ok = 0;
+	x->undo_ok = 0;
 	if ((s->th.opts.present & WIRE_TCPO_TS) && s->th.opts.tsecr != 0 &&
-	        seq_lt(s->th.opts.tsecr, c->rxt_tsval)) {
+	        seq_lt(s->th.opts.tsecr, x->rxt_tsval)) {
 		tern_count(c->e, TERN_CTR_TCP_SPURIOUS_RECOVERY, 1);
-		if (c->undo_cc.cwnd > c->cc.cwnd)
-			c->cc = c->undo_cc;
+		if (x->undo_cc.cwnd > c->cc.cwnd)
+			c->cc = x->undo_cc;
 		c->flags &= (uint32_t)~CONN_F_RECOVERY;
 		c->dupacks = 0;
 		c->recover = c->snd_una;
@@ -452,15 +481,17 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 static void
 ack_lost_retransmit(struct tern_conn *c)
 {
+	struct tcp_conn_ext *x = c->ext;
+
 	if (!(c->flags & CONN_F_RXT_WATCH))
 		return;
-	if (c->snd_una != c->rxt_head || !(c->opt & CONN_O_SACK)) {
+	if (x == NULL || c->snd_una != x->rxt_head || !(c->opt & CONN_O_SACK)) {
 		c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
-	} else if (seq_gt(sack_high(&c->scb, c->snd_una), c->rxt_mark)) {
+	} else if (seq_gt(sack_high(&x->scb, c->snd_una), x->rxt_mark)) {
 		c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
 		tern_count(c->e, TERN_CTR_TCP_LOST_RETRANS, 1);
 		if (c->flags & CONN_F_RECOVERY) {
-			c->scb.high_rxt = c->snd_una; /* NextSeg starts over */
+			x->scb.high_rxt = c->snd_una; /* NextSeg starts over */
 		} else {
 			c->snd_nxt = c->snd_una; /* after a timeout: go back again */
 			if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_nxt, c->snd_fin))
@@ -564,11 +595,17 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 	advanced = seq_gt(s->th.ack, c->snd_una);
 	if (advanced)
 		ack_advance(c, s);
-	if ((c->opt & CONN_O_SACK) && (s->th.opts.present & WIRE_TCPO_SACK))
-		newly_sacked = sack_update(
-		        &c->scb, c->snd_una, c->snd_max, s->th.opts.sack, s->th.opts.nsack);
-	else if (c->scb.n != 0)
-		sack_update(&c->scb, c->snd_una, c->snd_max, NULL, 0);
+	if ((c->opt & CONN_O_SACK) && (s->th.opts.present & WIRE_TCPO_SACK)) {
+		struct tcp_conn_ext *x = conn_ext_get(c);
+
+		if (x != NULL)
+			newly_sacked = sack_update(
+			        &x->scb, c->snd_una, c->snd_max, s->th.opts.sack, s->th.opts.nsack);
+		else
+			sack_give_up(c);
+	} else if (c->ext != NULL && c->ext->scb.n != 0) {
+		sack_update(&c->ext->scb, c->snd_una, c->snd_max, NULL, 0);
+	}
 	ack_lost_retransmit(c);
 	ack_duplicate(c, s, advanced, newly_sacked, win);
 	ack_window(c, s, win);
@@ -758,18 +795,19 @@ static bool
 take_filled(struct tern_conn *c)
 {
 	struct tern_engine *e = c->e;
+	struct tcp_conn_ext *x = c->ext;
 	struct rte_mbuf *m;
 	uint32_t n;
 	bool fin = false, f = false;
 
-	while ((m = reass_pop(&c->reass, &e->tcp.reass, c->rcv_nxt, &n, &f)) != NULL) {
+	while ((m = reass_pop(&x->reass, &e->tcp.reass, c->rcv_nxt, &n, &f)) != NULL) {
 		deliver(c, m, n);
 		fin |= f;
 	}
 	fin |= f;
 	c->flags |= CONN_F_ACK_NOW;
 	conn_want_output(c);
-	return fin || (c->reass.has_fin && c->reass.fin_seq == c->rcv_nxt);
+	return fin || (x->reass.has_fin && x->reass.fin_seq == c->rcv_nxt);
 }
 
 /* seventh: segment text (in order: delivered; out of order: queued); a FIN with it or
@@ -791,9 +829,14 @@ step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool
 			*fin_in_order = true;
 		} else if ((fl & WIRE_TCP_FIN) && seq_gt(v->seq, c->rcv_nxt) &&
 		           !(c->flags & CONN_F_FIN_RCVD)) {
-			/* A FIN beyond a hole: remember it with the queue, ACK what we have. */
-			c->reass.has_fin = 1;
-			c->reass.fin_seq = v->seq;
+			/* A FIN beyond a hole: remember it with the queue (without an
+			 * extension the peer sends it again), ACK what we have. */
+			struct tcp_conn_ext *x = conn_ext_get(c);
+
+			if (x != NULL) {
+				x->reass.has_fin = 1;
+				x->reass.fin_seq = v->seq;
+			}
 			tcp_send_ack_now(c, c->snd_nxt);
 		}
 		return true;
@@ -820,8 +863,14 @@ step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - v->len));
 	if (v->seq != c->rcv_nxt) {
 		/* Out of order: queue it, ACK at once with SACK (RFC 5681 §4.2). */
-		enum reass_result r = reass_insert(&c->reass, &e->tcp.reass, v->seq, v->len, m,
-		        (fl & WIRE_TCP_FIN) != 0, e->conf.reass_segs);
+		struct tcp_conn_ext *x = conn_ext_get(c);
+		enum reass_result r = REASS_NOMEM;
+
+		if (x != NULL)
+			r = reass_insert(&x->reass, &e->tcp.reass, v->seq, v->len, m,
+			        (fl & WIRE_TCP_FIN) != 0, e->conf.reass_segs);
+		else
+			rte_pktmbuf_free(m);
 		if (r == REASS_QUEUED) {
 			tern_count(e, TERN_CTR_TCP_OOO_QUEUED, 1);
 		} else if (r == REASS_DUP) {
@@ -833,13 +882,14 @@ step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool
 		tcp_send_ack_now(c, c->snd_nxt);
 		return false;
 	}
-	filled = c->reass.head != NULL || c->reass.has_fin;
+	filled = c->ext != NULL && (c->ext->reass.head != NULL || c->ext->reass.has_fin);
 	deliver(c, m, v->len);
 	if (fl & WIRE_TCP_FIN) {
 		/* The stream ends here: whatever was queued beyond is not data. */
 		*fin_in_order = true;
 		filled = false;
-		reass_purge(&c->reass, &e->tcp.reass);
+		if (c->ext != NULL)
+			reass_purge(&c->ext->reass, &e->tcp.reass);
 	}
 	if (filled)
 		*fin_in_order = take_filled(c);
@@ -857,7 +907,8 @@ step_fin(struct tern_conn *c, struct tcp_seg *s, uint8_t fl, bool fin_in_order)
 	if (fin_in_order && !(c->flags & CONN_F_FIN_RCVD)) {
 		bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
 
-		reass_purge(&c->reass, &e->tcp.reass);
+		if (c->ext != NULL)
+			reass_purge(&c->ext->reass, &e->tcp.reass);
 		c->rcv_nxt++;
 		c->flags |= CONN_F_FIN_RCVD | CONN_F_ACK_NOW;
 		conn_want_output(c);
@@ -911,9 +962,8 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 	struct rte_mbuf *m;
 
 	if (c->state != TERN_TCP_ESTABLISHED || fl != WIRE_TCP_ACK || s->th.seq != c->rcv_nxt ||
-	        win != c->snd_wnd || (s->th.opts.present & WIRE_TCPO_SACK) || c->scb.n != 0 ||
-	        c->reass.head != NULL || c->reass.has_fin || seq_lt(ack, c->snd_una) ||
-	        seq_gt(ack, c->snd_max))
+	        win != c->snd_wnd || (s->th.opts.present & WIRE_TCPO_SACK) || c->ext != NULL ||
+	        seq_lt(ack, c->snd_una) || seq_gt(ack, c->snd_max))
 		return false;
 	if ((c->opt & CONN_O_TS) &&
 	        (!(s->th.opts.present & WIRE_TCPO_TS) ||
@@ -947,15 +997,13 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 	return true;
 }
 
-/* States other than LISTEN and SYN_SENT (RFC 9293 §3.10.7.4). */
+/* The steps of RFC 9293 §3.10.7.4 in order, for what header prediction did not take. */
 static void
-input_synchronized(struct tern_conn *c, struct tcp_seg *s)
+input_steps(struct tern_conn *c, struct tcp_seg *s)
 {
 	struct seg_view v;
 	bool fin_in_order = false;
 
-	if (input_predicted(c, s))
-		return;
 	if (!step_syn_rcvd_resend(c, s) || !step_paws(c, s) || !step_sequence(c, s, &v) ||
 	        !step_control(c, s, v.fl))
 		return;
@@ -967,6 +1015,16 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 	if (!step_text(c, s, &v, &fin_in_order))
 		return;
 	step_fin(c, s, v.fl, fin_in_order);
+}
+
+/* States other than LISTEN and SYN_SENT (RFC 9293 §3.10.7.4). */
+static void
+input_synchronized(struct tern_conn *c, struct tcp_seg *s)
+{
+	if (input_predicted(c, s))
+		return;
+	input_steps(c, s);
+	conn_ext_trim(c); /* the loss or the hole may be over (no-op once the block is gone) */
 }
 
 void

@@ -290,18 +290,19 @@ conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t 
 		o->tsecr = c->ts_recent;
 	}
 	if ((c->opt & CONN_O_SACK) && (flags & (WIRE_TCP_ACK | WIRE_TCP_RST)) == WIRE_TCP_ACK &&
-	        (c->reass.head != NULL || (c->opt & CONN_O_DSACK))) {
+	        c->ext != NULL && (c->ext->reass.head != NULL || (c->opt & CONN_O_DSACK))) {
+		const struct tcp_conn_ext *x = c->ext;
 		unsigned max = (c->opt & CONN_O_TS) ? 3 : 4, n = 0;
 		bool dsack = (c->opt & CONN_O_DSACK) != 0;
 
 		if (dsack) {
 			/* RFC 2883: the duplicate first, then the usual blocks. */
-			o->sack[0].left = c->dsack_l;
-			o->sack[0].right = c->dsack_r;
+			o->sack[0].left = x->dsack_l;
+			o->sack[0].right = x->dsack_r;
 			n = 1;
 		}
-		if (c->reass.head != NULL)
-			n += reass_sack_blocks(&c->reass, o->sack + n, max - n);
+		if (x->reass.head != NULL)
+			n += reass_sack_blocks(&x->reass, o->sack + n, max - n);
 		if (n > 0) {
 			o->present |= WIRE_TCPO_SACK;
 			o->nsack = (uint8_t)n;
@@ -356,9 +357,13 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 static void
 watch_head(struct tern_conn *c)
 {
+	struct tcp_conn_ext *x = conn_ext_get(c);
+
+	if (x == NULL)
+		return; /* no extension: the timeout finds the loss */
 	c->flags |= CONN_F_RXT_WATCH;
-	c->rxt_head = c->snd_una;
-	c->rxt_mark = c->snd_max;
+	x->rxt_head = c->snd_una;
+	x->rxt_mark = c->snd_max;
 }
 
 uint32_t
@@ -457,11 +462,12 @@ send_new(struct tern_conn *c, tern_seq_t win_end)
 	uint8_t fl = WIRE_TCP_ACK;
 	bool fin_next = (c->flags & (CONN_F_FIN_QUEUED | CONN_F_FIN_SENT)) == CONN_F_FIN_QUEUED;
 
-	if (c->scb.n != 0 && seq_lt(c->snd_nxt, c->snd_max)) {
+	if (c->ext != NULL && c->ext->scb.n != 0 && seq_lt(c->snd_nxt, c->snd_max)) {
 		/* Going back after a timeout: what the peer SACKed need not go again. */
+		const struct sack_board *b = &c->ext->scb;
 		unsigned i;
-		for (i = 0; i < c->scb.n; i++) {
-			const struct sack_range *r = &c->scb.r[i];
+		for (i = 0; i < b->n; i++) {
+			const struct sack_range *r = &b->r[i];
 			if (seq_leq(r->right, c->snd_nxt))
 				continue;
 			if (seq_leq(r->left, c->snd_nxt)) {
@@ -528,18 +534,19 @@ static int
 sack_recovery_output(struct tern_conn *c, tern_seq_t win_end)
 {
 	uint32_t room = tcp_seg_room(c);
+	struct sack_board *b = &c->ext->scb; /* held from enter_recovery() on */
 	int sent = 0;
 
 	for (;;) {
-		uint32_t pipe = sack_pipe(&c->scb, c->snd_una, c->snd_max, c->cc.mss);
+		uint32_t pipe = sack_pipe(b, c->snd_una, c->snd_max, c->cc.mss);
 		tern_seq_t seq;
 		uint32_t len, n;
 
 		if (pipe + room > c->cc.cwnd)
 			break;
-		if (seq_lt(c->scb.high_rxt, c->snd_una))
-			c->scb.high_rxt = c->snd_una;
-		if (sack_next_seg(&c->scb, c->snd_una, c->snd_max, room, false, &seq, &len)) {
+		if (seq_lt(b->high_rxt, c->snd_una))
+			b->high_rxt = c->snd_una;
+		if (sack_next_seg(b, c->snd_una, c->snd_max, room, false, &seq, &len)) {
 			n = tcp_retransmit(c, seq, len); /* rule 1: a lost segment */
 		} else {
 			int r = send_new(c, win_end); /* rule 2: new data */
@@ -547,15 +554,15 @@ sack_recovery_output(struct tern_conn *c, tern_seq_t win_end)
 				sent++;
 				continue;
 			}
-			if (r < 0 || !sack_next_seg(&c->scb, c->snd_una, c->snd_max, room, true,
-			                     &seq, &len))
+			if (r < 0 ||
+			        !sack_next_seg(b, c->snd_una, c->snd_max, room, true, &seq, &len))
 				break;
 			n = tcp_retransmit(c, seq, len); /* rule 3 */
 		}
 		if (n == 0)
 			break;
-		if (seq_gt(seq + n, c->scb.high_rxt))
-			c->scb.high_rxt = seq + n;
+		if (seq_gt(seq + n, b->high_rxt))
+			b->high_rxt = seq + n;
 		sent++;
 	}
 	return sent;
@@ -607,7 +614,7 @@ tcp_output(struct tern_conn *c)
 	}
 
 	data_end = c->snd_una + c->sb_len;
-	if ((c->flags & CONN_F_RECOVERY) && (c->opt & CONN_O_SACK)) {
+	if ((c->flags & CONN_F_RECOVERY) && (c->opt & CONN_O_SACK) && c->ext != NULL) {
 		sent = sack_recovery_output(c, c->snd_una + c->snd_wnd);
 	} else {
 		uint32_t cwnd = c->cc.cwnd;
@@ -650,6 +657,7 @@ tcp_output(struct tern_conn *c)
 		tcp_cancel_rtx(c);
 	}
 	(void)sent;
+	conn_ext_trim(c);
 }
 
 void

@@ -115,9 +115,11 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 		c->dupacks = 0;
 		/* Keep what the peer SACKed: going back from snd_una skips it. A second
 		 * timeout in a row may mean the peer reneged (RFC 2018 §8): forget it. */
-		if (c->nrtx > 1)
-			sack_reset(&c->scb);
-		c->scb.high_rxt = c->snd_una;
+		if (c->ext != NULL) {
+			if (c->nrtx > 1)
+				sack_reset(&c->ext->scb);
+			c->ext->scb.high_rxt = c->snd_una;
+		}
 	}
 	c->rto_ms = c->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : c->rto_ms * 2;
 	c->flags &= (uint32_t)~CONN_F_RTT_TIMING;

@@ -654,6 +654,126 @@ test_data_in(void **state)
 	}
 }
 
+/*
+ * The sender's side of an empty extension pool: a SACK connection whose peer SACKs
+ * cannot get a scoreboard, so it gives SACK up (tcp_ext_nomem) and recovers the NewReno
+ * way: three duplicate ACKs retransmit the lost head segment.
+ */
+static void
+test_conn_ext_sack_given_up(void **state)
+{
+	struct fx *f = *state;
+	struct wire_tcp_opts o = {.present = WIRE_TCPO_MSS | WIRE_TCPO_SACK_PERM, .mss = 1000};
+	struct wire_tcp_opts sk = {.present = WIRE_TCPO_SACK, .nsack = 1};
+	struct tern_engine_conf c;
+	uint8_t data[5000];
+	struct test_pkt p;
+	uint32_t base, iss2;
+	int i;
+
+	conf_init(f, &c);
+	c.conn_ext = 1;
+	start(f, &c);
+	passive_open(f, 1460, 65535);
+	base = f->snd;
+	pattern(data, sizeof(data), 0, 0x44);
+	/* the first connection takes the only extension with a hole */
+	peer_send(f, WIRE_TCP_ACK, base + 100, f->rcv, 65535, data, 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base);
+	assert_int_equal(gauges(f).conn_ext, 1);
+
+	/* the second negotiates SACK and sends five segments */
+	f->pport = PPORT + 1;
+	peer_send_full(f, WIRE_TCP_SYN, PISS, 0, 65535, &o, NULL, 0);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
+	assert_true(p.tcp.opts.present & WIRE_TCPO_SACK_PERM);
+	iss2 = p.tcp.seq;
+	peer_send(f, WIRE_TCP_ACK, PISS + 1, iss2 + 1, 65535, NULL, 0);
+	assert_int_equal(f->n_accepted, 2);
+	assert_int_equal(tern_conn_send(f->conn, data, sizeof(data)), sizeof(data));
+	test_link_poll(f->l);
+	for (i = 0; i < 5; i++) {
+		expect_seg(f, &p, WIRE_TCP_ACK | (i == 4 ? WIRE_TCP_PSH : 0), iss2 + 1 + 1000u * i,
+		        PISS + 1);
+		assert_int_equal(p.plen, 1000);
+	}
+	/* the first is lost: three ACKs SACKing more and more of the rest */
+	sk.sack[0].left = iss2 + 1001;
+	for (i = 0; i < 3; i++) {
+		sk.sack[0].right = iss2 + 2001 + 1000u * i;
+		peer_send_full(f, WIRE_TCP_ACK, PISS + 1, iss2 + 1, 65535, &sk, NULL, 0);
+	}
+	assert_true(stats(f)->ctr[TERN_CTR_TCP_EXT_NOMEM] >= 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_RECOVERY], 1);
+	expect_seg(f, &p, WIRE_TCP_ACK, iss2 + 1, PISS + 1);
+	assert_int_equal(p.plen, 1000);
+	expect_nothing(f);
+	assert_int_equal(gauges(f).conn_ext, 1);
+	f->conn = NULL; /* two connections: the closed callbacks at teardown are for both */
+}
+
+/*
+ * Compact connections (issue 12): an idle established connection holds no extension
+ * block; an out-of-order segment takes one, filling the hole gives it back. With the pool
+ * (conn_ext 1) held by one connection, another's out-of-order segment is dropped
+ * (tcp_ext_nomem, tcp_reass_full) and ACKed, and its in-order data still flows.
+ */
+static void
+test_conn_ext_on_demand(void **state)
+{
+	struct fx *f = *state;
+	struct tern_engine_conf c;
+	uint8_t data[300], buf[300];
+	struct test_pkt p;
+	uint32_t base, iss2;
+
+	conf_init(f, &c);
+	c.conn_ext = 1;
+	start(f, &c);
+	passive_open(f, 1460, 65535);
+	base = f->snd;
+	pattern(data, sizeof(data), 0, 0x33);
+	assert_int_equal(gauges(f).conn_ext, 0);
+
+	/* a hole: queued, the extension taken */
+	peer_send(f, WIRE_TCP_ACK, base + 100, f->rcv, 65535, data + 100, 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base);
+	assert_int_equal(gauges(f).conn_ext, 1);
+	/* filled: both delivered, the extension given back */
+	peer_send(f, WIRE_TCP_ACK, base, f->rcv, 65535, data, 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 200);
+	expect_nothing(f);
+	assert_int_equal(gauges(f).conn_ext, 0);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 200);
+	assert_memory_equal(buf, data, 200);
+
+	/* another hole: this connection now holds the only extension */
+	peer_send(f, WIRE_TCP_ACK, base + 250, f->rcv, 65535, data + 250, 50);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 200);
+	assert_int_equal(gauges(f).conn_ext, 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_EXT_NOMEM], 0);
+
+	/* a second connection: its out-of-order segment finds the pool empty */
+	iss2 = syn_from(f, PPORT + 1);
+	ack_from(f, PPORT + 1, iss2);
+	assert_int_equal(f->n_accepted, 2);
+	peer_send(f, WIRE_TCP_ACK, PISS + 1 + 100, iss2 + 1, 65535, data + 100, 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, iss2 + 1, PISS + 1);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_EXT_NOMEM], 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_REASS_FULL], 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_OOO_QUEUED], 2);
+	/* in order, it goes on without one */
+	peer_send(f, WIRE_TCP_ACK | WIRE_TCP_PSH, PISS + 1, iss2 + 1, 65535, data, 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, iss2 + 1, PISS + 101);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 100);
+	assert_memory_equal(buf, data, 100);
+	assert_int_equal(gauges(f).conn_ext, 1);
+	assert_int_equal(gauges(f).established, 2);
+	f->conn = NULL; /* two connections: the closed callbacks at teardown are for both */
+}
+
 /* Batched RX: in one burst, frames that tcp_rx_prepare() hashed but that never reach TCP
  * (bad IP checksum, not for us) are skipped over, and the segments after them still find
  * their connection (with the prepared hash); a segment in a later burst too. */
@@ -1823,6 +1943,8 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_syncookie_auto, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_syncookie_not_checked, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_in, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_conn_ext_on_demand, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_conn_ext_sack_given_up, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ack_without_mbuf, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_in_fills_window, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_burst_prepared_hashes, setup, teardown),

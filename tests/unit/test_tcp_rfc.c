@@ -632,6 +632,37 @@ static const char *const sack_recovery[] = {
 	"counter tcp_rto == 0",
 	NULL};
 
+/* Compact connections (issue 12): the SACK scoreboard and undo state live in an extension
+ * block taken when the first SACK arrives and given back when the recovery is over and
+ * nothing is SACKed any more (the full ACK ends it: cwnd = min(ssthresh, flight + mss)
+ * lets two segments go, RFC 6582 §3.2 step 3). */
+static const char *const sack_recovery_ext[] = {
+	"conf cc newreno",
+	OPEN_1000_SACK,
+	"gauge conn_ext == 0",
+	"+.1  app send 15000",
+	TEN_SEGMENTS_1000,
+	"gauge conn_ext == 0",
+	"+.02 < . 1:1(0) ack 1 win 512 <sack 1001:2001>",
+	"+0   > . 10001:11001(1000) ack 1",
+	"gauge conn_ext == 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:3001>",
+	"+0   > . 11001:12001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1 win 512 <sack 1001:4001>",
+	"+0   > . 1:1001(1000) ack 1",
+	"counter tcp_recovery == 1",
+	"gauge conn_ext == 1",
+	"+.02 < . 1:1(0) ack 12001 win 512",
+	"+0   > . 12001:13001(1000) ack 1",
+	"+0   > . 13001:14001(1000) ack 1",
+	"gauge conn_ext == 0",
+	"+.02 < . 1:1(0) ack 14001 win 512",
+	"+0   > . 14001:15001(1000) ack 1",
+	"+.02 < . 1:1(0) ack 15001 win 512",
+	"gauge conn_ext == 0",
+	"counter tcp_ext_nomem == 0",
+	NULL};
+
 /* The same loss with cubic: β = 0.7 of min(flight, cwnd) = 10000 (RFC 9438 §4.6), so
  * cwnd = ssthresh = 7000: pipe 8000, 7000, then 6000 -> a new segment. */
 static const char *const sack_recovery_cubic[] = {
@@ -1424,6 +1455,7 @@ static const struct tcp_script scripts[] = {
         S(sack_four_blocks),
         S(reassembly_overlap_fin),
         S(sack_recovery),
+        S(sack_recovery_ext),
         S(sack_recovery_cubic),
         S(newreno_partial_acks),
         S(eifel_head_resent_before_recovery),
