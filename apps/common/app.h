@@ -28,6 +28,7 @@ struct app_opts {
 	uint32_t msl_ms;
 	unsigned stats_interval; /**< seconds; 0 = no stats line */
 	uint32_t max_conns;
+	uint32_t conn_ext; /**< 0 = the engine's default */
 	uint32_t mbufs;
 	bool no_offload;
 	/* TCP (see struct tern_engine_conf and docs/TCP.md) */
@@ -107,6 +108,7 @@ struct app {
 	X(MSL, "msl", NUM(msl_ms, 1, 3600000, "milliseconds"))                                     \
 	X(STATS_INTERVAL, "stats-interval", NUM(stats_interval, 0, 86400, "seconds"))              \
 	X(MAX_CONNS, "max-conns", NUM(max_conns, 1, 16u << 20, NULL))                              \
+	X(CONN_EXT, "conn-ext", NUM(conn_ext, 1, 16u << 20, NULL))                                 \
 	X(MBUFS, "mbufs", NUM(mbufs, 1024, 64u << 20, NULL))                                       \
 	X(NO_OFFLOAD, "no-offload", FLAG(no_offload))                                              \
 	X(CC, "cc", FN(opt_cc))                                                                    \

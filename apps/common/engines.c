@@ -137,6 +137,7 @@ engine_conf(struct app *a, unsigned i, struct tern_engine_conf *ec)
 	ec->synq_size = a->o.synq_size;
 	ec->syn_retries = a->o.syn_retries;
 	ec->max_conns = a->o.max_conns;
+	ec->conn_ext = a->o.conn_ext;
 	ec->no_tw_reuse = a->o.no_tw_reuse;
 	ec->tw_reuse_ms = a->o.tw_reuse_ms;
 	ec->rfc1337 = a->o.rfc1337;

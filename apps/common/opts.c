@@ -26,6 +26,8 @@ const char app_common_usage[] =
         "  --msl MS              maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30000)\n"
         "  --stats-interval S    print a stats line every S seconds, 0 = never (default 1)\n"
         "  --max-conns N         connection blocks per engine (default 65536)\n"
+        "  --conn-ext N          connections per engine that may be recovering from loss or\n"
+        "                        holding out-of-order data at once (default max-conns / 8)\n"
         "  --mbufs N             mbufs in the pool (default: from queues and descriptors)\n"
         "  --no-offload          compute checksums in software and copy every payload\n"
         "                        (no mbuf chains), even if the NIC could do either\n"
