@@ -97,21 +97,36 @@ struct tcp_conn_ext {
 	struct tcp_conn_ext *next_free; /**< on the engine's free list */
 };
 
+/*
+ * A connection's timers (tcp_timer.c). They share one entry on the engine's wheel, armed
+ * for the earliest: a block holds one struct tern_timer instead of three.
+ */
+enum conn_timer {
+	CONN_T_RTX,    /**< retransmission, or zero-window probe (CONN_F_PERSIST) */
+	CONN_T_DELACK, /**< delayed ACK (CONN_F_DELACK) */
+	CONN_T_IDLE,   /**< keepalive, or the FIN_WAIT_2 timeout */
+	CONN_T_N,
+};
+
 struct tern_conn {
 	struct flow_node node; /**< must be first */
 	struct tern_engine *e;
+	uint32_t flags; /**< CONN_F_* */
 	uint8_t state;  /**< enum tern_tcp_state */
 	uint8_t events; /**< CONN_EV_* pending */
 	uint8_t close_reason;
 	uint8_t nrtx;       /**< consecutive retransmissions of the oldest segment */
-	uint32_t flags;     /**< CONN_F_* */
 	uint16_t mss;       /**< send MSS: payload bytes per segment before options (RFC 6691) */
+	uint16_t rcv_mss;   /**< largest segment received (delayed ACK "full-sized") */
 	uint8_t opt;        /**< CONN_O_* */
 	uint8_t snd_wscale; /**< peer's window shift: applied to windows we receive */
 	uint8_t rcv_wscale; /**< our window shift: applied to windows we send */
 	uint8_t dupacks;    /**< duplicate ACKs in a row */
+	uint8_t dupthresh;  /**< duplicate ACKs that start recovery (grows on reordering) */
+	uint8_t timers;     /**< bit (1 << CONN_T_*) set: that timer is armed */
 	uint8_t ka_probes;  /**< keepalive probes sent without an answer */
-	uint16_t rcv_mss;   /**< largest segment received (delayed ACK "full-sized") */
+	uint8_t keepcnt;
+	uint8_t wait_ev; /**< CONN_EV_* to deliver when mbufs come back (wait_link) */
 
 	/* send sequence space (RFC 9293 §3.3.1) */
 	tern_seq_t iss;
@@ -125,11 +140,6 @@ struct tern_conn {
 	uint32_t max_snd_wnd; /**< largest window the peer advertised (RFC 5961 §5) */
 	tern_seq_t recover;   /**< RFC 6582 "recover": snd_max when recovery or RTO began */
 	tern_seq_t snd_sml;   /**< end of the last short segment sent (Nagle, Minshall) */
-	struct tcp_cc cc;     /**< cwnd, ssthresh and the algorithm's state */
-	uint8_t dupthresh;    /**< duplicate ACKs that start recovery (grows on reordering) */
-	const struct tcp_cc_ops *cc_ops;
-	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()). */
-	struct tcp_conn_ext *ext;
 
 	/* receive sequence space */
 	tern_seq_t irs;
@@ -142,43 +152,62 @@ struct tern_conn {
 	uint32_t ts_offset;    /**< added to engine ms to make our TSval */
 	uint32_t ts_recent;    /**< TS.Recent */
 	uint64_t ts_recent_ms; /**< engine ms when ts_recent was set (24-day rule) */
-	uint64_t oow_ack_ms;   /**< last rate-limited out-of-window / PAWS ACK */
+
+	struct tcp_cc cc; /**< cwnd, ssthresh and the algorithm's state */
+	const struct tcp_cc_ops *cc_ops;
+	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()). */
+	struct tcp_conn_ext *ext;
 
 	/* send buffer: data from snd_una (after the SYN) onwards, in data-only mbufs */
 	struct rte_mbuf *sb_head;
 	struct rte_mbuf *sb_tail;
-	uint32_t sb_len;         /**< bytes queued (sent-unacked + unsent) */
 	struct rte_mbuf *sb_cur; /**< copy cursor: an mbuf of the send buffer, or NULL */
 	tern_seq_t sb_cur_seq;   /**< sequence number of sb_cur's first byte */
+	uint32_t sb_len;         /**< bytes queued (sent-unacked + unsent) */
 	uint32_t sb_limit;       /**< capacity */
 	/* receive buffer: in-order payload not yet read */
+	uint32_t rb_len;
 	struct rte_mbuf *rb_head;
 	struct rte_mbuf *rb_tail;
-	uint32_t rb_len;
 	uint32_t rb_limit;
 
-	/* RTT / RTO (RFC 6298), microseconds */
+	/* RTT / RTO (RFC 6298) */
 	uint32_t srtt_us;
 	uint32_t rttvar_us;
 	uint32_t rto_ms;
 	tern_seq_t rtt_seq;
-	uint64_t rtt_start_us;
+	uint32_t rtt_start_us; /**< engine microseconds, low 32 bits, when rtt_seq was sent */
 
-	struct tern_timer rtx_timer;
-	struct tern_timer delack_timer;
-	struct tern_timer idle_timer; /**< keepalive, or the FIN_WAIT_2 timeout */
-	uint64_t last_rx_ms;          /**< engine ms of the last segment accepted */
-	uint64_t progress_ms;         /**< snd_una last moved, or data became outstanding */
+	/* Stamps in engine milliseconds, low 32 bits (tcp_ms_since()): the intervals they
+	 * measure stay far below the 49 days at which they would wrap. */
+	uint32_t oow_ack_ms;  /**< last rate-limited out-of-window / PAWS ACK (0: none) */
+	uint32_t last_rx_ms;  /**< the last segment accepted (keepalive) */
+	uint32_t progress_ms; /**< snd_una last moved, or data became outstanding */
 	uint32_t keepidle_ms;
 	uint32_t keepintvl_ms;
 	uint32_t user_timeout_ms;
-	uint8_t keepcnt;
+
+	struct tern_timer timer;    /**< one wheel entry: the earliest of the armed due[] */
+	uint64_t due[CONN_T_N];     /**< engine ms at which each armed timer expires */
 	struct tern_list ev_link;   /**< on tcp_engine.events */
 	struct tern_list out_link;  /**< on tcp_engine.output */
 	struct tern_list wait_link; /**< on tcp_engine.nobufs: waits for free mbufs */
-	uint8_t wait_ev;            /**< CONN_EV_* to deliver when mbufs come back */
 	void *udata;
 };
+
+/** Milliseconds from the 32-bit stamp @p stamp (tern_conn's *_ms stamps) to @p now_ms. */
+static inline uint32_t
+tcp_ms_since(uint64_t now_ms, uint32_t stamp)
+{
+	return (uint32_t)now_ms - stamp;
+}
+
+/** The engine ms (64-bit) of 32-bit stamp @p stamp, taken at most 49 days before @p now_ms. */
+static inline uint64_t
+tcp_ms_at(uint64_t now_ms, uint32_t stamp)
+{
+	return now_ms - tcp_ms_since(now_ms, stamp);
+}
 
 /* ---- TIME_WAIT (timewait.c) ---- */
 
@@ -444,14 +473,22 @@ bool tcp_can_send_new(const struct tern_conn *c);
 uint32_t tcp_seg_room(const struct tern_conn *c);
 
 /* tcp_timer.c */
-void tcp_rtx_timer_fn(struct tern_timer *t, void *ctx);
+/** The wheel callback of tern_conn.timer: runs each due timer (rtx, delayed ACK, idle). */
+void conn_timer_fn(struct tern_timer *t, void *ctx);
+/** Arm (or move) timer @p k of @p c to expire at engine ms @p when. */
+void conn_timer_arm(struct tern_conn *c, enum conn_timer k, uint64_t when);
+/** Disarm timer @p k (the wheel entry follows the earliest still armed, if any). */
+void conn_timer_stop(struct tern_conn *c, enum conn_timer k);
+static inline bool
+conn_timer_armed(const struct tern_conn *c, enum conn_timer k)
+{
+	return (c->timers & (1u << k)) != 0;
+}
 /** (Re)arm the retransmission timer with the current RTO. */
 void tcp_arm_rtx(struct tern_conn *c);
 void tcp_cancel_rtx(struct tern_conn *c);
 /** Take an RTT sample (RFC 6298 §2). */
 void tcp_rtt_sample(struct tern_conn *c, uint32_t rtt_us);
-void tcp_delack_timer_fn(struct tern_timer *t, void *ctx);
-void tcp_idle_timer_fn(struct tern_timer *t, void *ctx);
 /** Owe an ACK: at once after 2 full segments (or no_delack), else by the delayed ACK timer. */
 void tcp_ack_later(struct tern_conn *c);
 /** (Re)arm the idle timer for keepalive or the FIN_WAIT_2 timeout, as the state wants. */

@@ -143,12 +143,12 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	c->rb_limit = e->conf.rcvbuf;
 	c->sb_limit = e->conf.sndbuf;
 	c->rto_ms = e->conf.rto_init_ms;
-	c->rtt_start_us = e->now_ns / 1000;
+	c->rtt_start_us = (uint32_t)(e->now_ns / 1000);
 	c->cc_ops = tcp->cc;
 	c->dupthresh = SACK_DUPTHRESH;
 	c->cc_ops->init(&c->cc, c->mss, e->now_ns / 1000);
 	c->ts_offset = tcp_ts_offset(tcp, k);
-	c->last_rx_ms = e->now_ms;
+	c->last_rx_ms = (uint32_t)e->now_ms;
 	c->keepidle_ms = e->conf.keepidle_ms;
 	c->keepintvl_ms = e->conf.keepintvl_ms;
 	c->keepcnt = e->conf.keepcnt;
@@ -157,14 +157,21 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 		c->opt |= CONN_O_NODELAY;
 	if (e->conf.keepalive)
 		c->opt |= CONN_O_KEEPALIVE;
-	twheel_timer_init(&c->rtx_timer, tcp_rtx_timer_fn);
-	twheel_timer_init(&c->delack_timer, tcp_delack_timer_fn);
-	twheel_timer_init(&c->idle_timer, tcp_idle_timer_fn);
+	twheel_timer_init(&c->timer, conn_timer_fn);
 	tern_list_init(&c->ev_link);
 	tern_list_init(&c->out_link);
 	tern_list_init(&c->wait_link);
 	return c;
 }
+
+/*
+ * The block every connection holds, idle or not (issue 12: compact connections). What only
+ * loss recovery and reordering need is in struct tcp_conn_ext; keep it that way: a field
+ * added here costs every connection, a field in the extension only the busy ones.
+ */
+_Static_assert(sizeof(struct tern_conn) <= 7 * RTE_CACHE_LINE_SIZE,
+        "struct tern_conn outgrew its 7 cache lines: move what is not per-segment to the "
+        "extension (struct tcp_conn_ext)");
 
 struct tcp_conn_ext *
 conn_ext_get(struct tern_conn *c)
@@ -302,9 +309,8 @@ conn_detach(struct tern_conn *c)
 {
 	struct tern_engine *e = c->e;
 
-	twheel_cancel(&e->wheel, &c->rtx_timer);
-	twheel_cancel(&e->wheel, &c->delack_timer);
-	twheel_cancel(&e->wheel, &c->idle_timer);
+	twheel_cancel(&e->wheel, &c->timer);
+	c->timers = 0;
 	conn_ext_put(c);
 	flow_remove(&e->tcp.flows, &c->node);
 	if (tern_list_linked(&c->out_link))

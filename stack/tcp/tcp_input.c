@@ -114,11 +114,11 @@ input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 	c->max_snd_wnd = c->snd_wnd;
 	c->snd_wl1 = s->th.seq;
 	c->snd_wl2 = s->th.ack;
-	c->last_rx_ms = e->now_ms;
+	c->last_rx_ms = (uint32_t)e->now_ms;
 	if (ack_ok) {
 		c->snd_una = s->th.ack;
 		if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)
-			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
+			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000) - c->rtt_start_us);
 		c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
 		c->nrtx = 0;
 		tcp_cancel_rtx(c);
@@ -165,9 +165,10 @@ ack_unacceptable(struct tern_conn *c, const struct tcp_seg *s)
 	if (s->th.flags & WIRE_TCP_RST)
 		return;
 	if (s->len == 0 && !(s->th.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN))) {
-		if (c->oow_ack_ms != 0 && c->e->now_ms - c->oow_ack_ms < OOW_ACK_GAP_MS)
+		if (c->oow_ack_ms != 0 &&
+		        tcp_ms_since(c->e->now_ms, c->oow_ack_ms) < OOW_ACK_GAP_MS)
 			return;
-		c->oow_ack_ms = c->e->now_ms;
+		c->oow_ack_ms = (uint32_t)c->e->now_ms | 1; /* never 0 (none) */
 	}
 	c->flags |= CONN_F_ACK_NOW;
 	conn_want_output(c);
@@ -337,7 +338,7 @@ ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 		conn_event(c, CONN_EV_CONNECTED);
 	}
 	if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)
-		tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
+		tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000) - c->rtt_start_us);
 	c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
 	conn_set_state(c, TERN_TCP_ESTABLISHED);
 	if (c->flags & CONN_F_FIN_QUEUED) /* shutdown() in SYN_RCVD: the FIN goes now */
@@ -385,7 +386,7 @@ ack_rtt(struct tern_conn *c, const struct tcp_seg *s)
 		c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
 	} else if ((c->flags & CONN_F_RTT_TIMING) && seq_gt(s->th.ack, c->rtt_seq)) {
 		c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
-		tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000 - c->rtt_start_us));
+		tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000) - c->rtt_start_us);
 	}
 }
 
@@ -455,7 +456,7 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 		data = c->sb_len;
 	conn_sb_ack(c, data);
 	c->snd_una = ack;
-	c->progress_ms = e->now_ms;
+	c->progress_ms = (uint32_t)e->now_ms;
 	if (seq_lt(c->snd_nxt, c->snd_una))
 		c->snd_nxt = c->snd_una;
 	ack_rtt(c, s);
@@ -976,7 +977,7 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 		return false;
 	tern_count(e, TERN_CTR_TCP_PREDICTED, 1);
 	step_ts_recent(c, s);
-	c->last_rx_ms = e->now_ms;
+	c->last_rx_ms = (uint32_t)e->now_ms;
 	c->ka_probes = 0;
 	if (ack != c->snd_una) {
 		ack_advance(c, s);
@@ -1008,7 +1009,7 @@ input_steps(struct tern_conn *c, struct tcp_seg *s)
 	        !step_control(c, s, v.fl))
 		return;
 	step_ts_recent(c, s);
-	c->last_rx_ms = c->e->now_ms;
+	c->last_rx_ms = (uint32_t)c->e->now_ms;
 	c->ka_probes = 0;
 	if (!input_ack(c, s)) /* sixth: the ACK field */
 		return;

@@ -283,7 +283,7 @@ handshake_done(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s,
 	if (h->rtt) {
 		c->flags |= CONN_F_RTT_TIMING;
 		c->rtt_seq = c->iss;
-		c->rtt_start_us = h->sent_ms * 1000;
+		c->rtt_start_us = (uint32_t)(h->sent_ms * 1000);
 	}
 	conn_set_state(c, TERN_TCP_SYN_RCVD);
 	flow_insert(&e->tcp.flows, &c->node);

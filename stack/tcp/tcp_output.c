@@ -329,9 +329,9 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 		/* No mbuf (counted): an ACK we owe stays owed, and the delayed-ACK timer
 		 * tries again in TCP_ACK_RETRY_MS, once the pool has had time to refill. */
 		if ((flags & (WIRE_TCP_ACK | WIRE_TCP_RST)) == WIRE_TCP_ACK &&
-		        !tern_timer_pending(&c->delack_timer)) {
+		        !conn_timer_armed(c, CONN_T_DELACK)) {
 			c->flags |= CONN_F_DELACK;
-			twheel_arm(&e->wheel, &c->delack_timer, e->now_ms + TCP_ACK_RETRY_MS);
+			conn_timer_arm(c, CONN_T_DELACK, e->now_ms + TCP_ACK_RETRY_MS);
 			tern_count(e, TERN_CTR_TCP_ACK_DEFERRED, 1);
 		}
 		return -1;
@@ -345,7 +345,7 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 		c->last_ack_sent = c->rcv_nxt;
 		c->rcv_unacked = 0;
 		c->flags &= (uint32_t) ~(CONN_F_ACK_NOW | CONN_F_DELACK);
-		twheel_cancel(&e->wheel, &c->delack_timer);
+		conn_timer_stop(c, CONN_T_DELACK);
 	}
 	return 0;
 }
@@ -509,10 +509,10 @@ send_new(struct tern_conn *c, tern_seq_t win_end)
 	        seq_geq(c->snd_nxt, c->snd_max)) {
 		c->flags |= CONN_F_RTT_TIMING;
 		c->rtt_seq = c->snd_nxt;
-		c->rtt_start_us = e->now_ns / 1000;
+		c->rtt_start_us = (uint32_t)(e->now_ns / 1000);
 	}
 	if (c->snd_una == c->snd_max)
-		c->progress_ms = e->now_ms; /* data becomes outstanding (user timeout) */
+		c->progress_ms = (uint32_t)e->now_ms; /* data becomes outstanding (user timeout) */
 	if (conn_xmit(c, c->snd_nxt, len, fl) != 0)
 		return -1;
 	if (c->snd_nxt == c->snd_una && seq_lt(c->snd_nxt, c->snd_max) && (c->opt & CONN_O_SACK))
@@ -589,12 +589,12 @@ tcp_output(struct tern_conn *c)
 				/* Time the handshake (Karn: never a retransmitted SYN). */
 				c->flags |= CONN_F_RTT_TIMING;
 				c->rtt_seq = c->iss;
-				c->rtt_start_us = c->e->now_ns / 1000;
+				c->rtt_start_us = (uint32_t)(c->e->now_ns / 1000);
 			}
 			conn_xmit(c, c->iss, 0, fl);
 			c->snd_nxt = c->iss + 1;
 			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
-			if (!tern_timer_pending(&c->rtx_timer))
+			if (!conn_timer_armed(c, CONN_T_RTX))
 				tcp_arm_rtx(c);
 		} else if (c->flags & CONN_F_ACK_NOW && c->state == TERN_TCP_SYN_RCVD) {
 			conn_xmit(c, c->snd_nxt, 0, WIRE_TCP_ACK);
@@ -643,13 +643,13 @@ tcp_output(struct tern_conn *c)
 		conn_xmit(c, c->snd_nxt, 0, WIRE_TCP_ACK);
 
 	if (c->snd_una != c->snd_max) {
-		if (!tern_timer_pending(&c->rtx_timer) || (c->flags & CONN_F_PERSIST)) {
+		if (!conn_timer_armed(c, CONN_T_RTX) || (c->flags & CONN_F_PERSIST)) {
 			c->flags &= (uint32_t)~CONN_F_PERSIST;
 			tcp_arm_rtx(c);
 		}
 	} else if (seq_lt(c->snd_nxt, data_end) && c->snd_wnd == 0) {
 		/* Peer's window is shut with data waiting: probe it (persist). */
-		if (!tern_timer_pending(&c->rtx_timer)) {
+		if (!conn_timer_armed(c, CONN_T_RTX)) {
 			c->flags |= CONN_F_PERSIST;
 			tcp_arm_rtx(c);
 		}

@@ -18,6 +18,76 @@
 #define TCP_RTO_MAX_MS         120000u
 #define TCP_RTO_GRANULARITY_US 1000u
 
+/* ---- one wheel entry for the three timers ---- */
+
+/* Point the wheel entry at the earliest armed timer, or take it off the wheel. */
+static void
+timer_sync(struct tern_conn *c)
+{
+	struct twheel *w = &c->e->wheel;
+	uint64_t first = UINT64_MAX;
+	unsigned k;
+
+	for (k = 0; k < CONN_T_N; k++)
+		if (conn_timer_armed(c, (enum conn_timer)k) && c->due[k] < first)
+			first = c->due[k];
+	if (first == UINT64_MAX)
+		twheel_cancel(w, &c->timer);
+	else if (!tern_timer_pending(&c->timer) || c->timer.expires != first)
+		twheel_arm(w, &c->timer, first);
+}
+
+void
+conn_timer_arm(struct tern_conn *c, enum conn_timer k, uint64_t when)
+{
+	c->due[k] = when;
+	c->timers |= (uint8_t)(1u << k);
+	if (!tern_timer_pending(&c->timer) || when < c->timer.expires)
+		twheel_arm(&c->e->wheel, &c->timer, when);
+	else if (c->timer.expires != when)
+		timer_sync(c); /* it may have been the earliest: moved later */
+}
+
+void
+conn_timer_stop(struct tern_conn *c, enum conn_timer k)
+{
+	if (!conn_timer_armed(c, k))
+		return;
+	c->timers &= (uint8_t) ~(1u << k);
+	/* Nothing else armed: off the wheel. Otherwise the entry may fire early once and
+	 * find nothing due (cheaper than a resync on every ACK that settles a delayed one). */
+	if (c->timers == 0)
+		twheel_cancel(&c->e->wheel, &c->timer);
+}
+
+static void rtx_expired(struct tern_conn *c, struct tern_engine *e);
+static void delack_expired(struct tern_conn *c, struct tern_engine *e);
+static void idle_expired(struct tern_conn *c, struct tern_engine *e);
+
+void
+conn_timer_fn(struct tern_timer *t, void *ctx)
+{
+	static void (*const expired[CONN_T_N])(struct tern_conn *, struct tern_engine *) = {
+	        [CONN_T_RTX] = rtx_expired,
+	        [CONN_T_DELACK] = delack_expired,
+	        [CONN_T_IDLE] = idle_expired,
+	};
+	struct tern_conn *c = tern_container_of(t, struct tern_conn, timer);
+	struct tern_engine *e = ctx;
+	unsigned k;
+
+	for (k = 0; k < CONN_T_N; k++) {
+		if (c->flags & CONN_F_DEAD)
+			return;
+		if (conn_timer_armed(c, (enum conn_timer)k) && c->due[k] <= e->now_ms) {
+			c->timers &= (uint8_t) ~(1u << k);
+			expired[k](c, e);
+		}
+	}
+	if (!(c->flags & CONN_F_DEAD))
+		timer_sync(c);
+}
+
 void
 tcp_arm_rtx(struct tern_conn *c)
 {
@@ -25,17 +95,17 @@ tcp_arm_rtx(struct tern_conn *c)
 
 	/* The user timeout ends the connection on time, not at the next backoff step. */
 	if (c->user_timeout_ms != 0 && c->snd_una != c->snd_max &&
-	        c->progress_ms + c->user_timeout_ms < when)
-		when = c->progress_ms + c->user_timeout_ms;
+	        tcp_ms_at(c->e->now_ms, c->progress_ms) + c->user_timeout_ms < when)
+		when = tcp_ms_at(c->e->now_ms, c->progress_ms) + c->user_timeout_ms;
 	if (when <= c->e->now_ms)
 		when = c->e->now_ms + 1;
-	twheel_arm(&c->e->wheel, &c->rtx_timer, when);
+	conn_timer_arm(c, CONN_T_RTX, when);
 }
 
 void
 tcp_cancel_rtx(struct tern_conn *c)
 {
-	twheel_cancel(&c->e->wheel, &c->rtx_timer);
+	conn_timer_stop(c, CONN_T_RTX);
 	c->flags &= (uint32_t)~CONN_F_PERSIST;
 }
 
@@ -77,11 +147,9 @@ timer_kill(struct tern_conn *c, enum tern_close_reason why, enum tern_counter ct
 	conn_terminate(c, why);
 }
 
-void
-tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
+static void
+rtx_expired(struct tern_conn *c, struct tern_engine *e)
 {
-	struct tern_conn *c = tern_container_of(t, struct tern_conn, rtx_timer);
-	struct tern_engine *e = ctx;
 	bool syn = c->state == TERN_TCP_SYN_SENT || c->state == TERN_TCP_SYN_RCVD;
 	unsigned limit = syn ? e->conf.syn_retries : e->conf.data_retries;
 
@@ -97,7 +165,8 @@ tcp_rtx_timer_fn(struct tern_timer *t, void *ctx)
 	}
 	if (c->snd_una == c->snd_max)
 		return; /* nothing outstanding */
-	if (!syn && c->user_timeout_ms != 0 && e->now_ms - c->progress_ms >= c->user_timeout_ms) {
+	if (!syn && c->user_timeout_ms != 0 &&
+	        tcp_ms_since(e->now_ms, c->progress_ms) >= c->user_timeout_ms) {
 		timer_kill(c, TERN_CLOSE_USER_TIMEOUT, TERN_CTR_TCP_USER_TIMEOUT);
 		return;
 	}
@@ -154,16 +223,13 @@ tcp_ack_later(struct tern_conn *c)
 	}
 	if (!(c->flags & CONN_F_DELACK)) {
 		c->flags |= CONN_F_DELACK;
-		twheel_arm(&e->wheel, &c->delack_timer, e->now_ms + e->conf.delack_ms);
+		conn_timer_arm(c, CONN_T_DELACK, e->now_ms + e->conf.delack_ms);
 	}
 }
 
-void
-tcp_delack_timer_fn(struct tern_timer *t, void *ctx)
+static void
+delack_expired(struct tern_conn *c, struct tern_engine *e)
 {
-	struct tern_conn *c = tern_container_of(t, struct tern_conn, delack_timer);
-	struct tern_engine *e = ctx;
-
 	if ((c->flags & CONN_F_DEAD) || !(c->flags & CONN_F_DELACK))
 		return;
 	tern_count(e, TERN_CTR_TCP_DELAYED_ACK, 1);
@@ -179,26 +245,24 @@ tcp_idle_arm(struct tern_conn *c)
 	if (c->flags & CONN_F_DEAD)
 		return;
 	if (c->state == TERN_TCP_FIN_WAIT_2 && (c->flags & CONN_F_APP_CLOSED)) {
-		if (!tern_timer_pending(&c->idle_timer) || (c->flags & CONN_F_KA_PROBE)) {
+		if (!conn_timer_armed(c, CONN_T_IDLE) || (c->flags & CONN_F_KA_PROBE)) {
 			c->flags &= (uint32_t)~CONN_F_KA_PROBE;
-			twheel_arm(&e->wheel, &c->idle_timer, e->now_ms + e->conf.fin_timeout_ms);
+			conn_timer_arm(c, CONN_T_IDLE, e->now_ms + e->conf.fin_timeout_ms);
 		}
 		return;
 	}
 	if ((c->opt & CONN_O_KEEPALIVE) && c->state == TERN_TCP_ESTABLISHED) {
 		c->flags &= (uint32_t)~CONN_F_KA_PROBE;
-		twheel_arm(&e->wheel, &c->idle_timer, c->last_rx_ms + c->keepidle_ms);
+		conn_timer_arm(
+		        c, CONN_T_IDLE, tcp_ms_at(e->now_ms, c->last_rx_ms) + c->keepidle_ms);
 		return;
 	}
-	twheel_cancel(&e->wheel, &c->idle_timer);
+	conn_timer_stop(c, CONN_T_IDLE);
 }
 
-void
-tcp_idle_timer_fn(struct tern_timer *t, void *ctx)
+static void
+idle_expired(struct tern_conn *c, struct tern_engine *e)
 {
-	struct tern_conn *c = tern_container_of(t, struct tern_conn, idle_timer);
-	struct tern_engine *e = ctx;
-
 	if (c->flags & CONN_F_DEAD)
 		return;
 	if (c->state == TERN_TCP_FIN_WAIT_2 && (c->flags & CONN_F_APP_CLOSED)) {
@@ -211,18 +275,21 @@ tcp_idle_timer_fn(struct tern_timer *t, void *ctx)
 		/* Data in flight: retransmissions watch the peer, not keepalive. */
 		c->flags &= (uint32_t)~CONN_F_KA_PROBE;
 		c->ka_probes = 0;
-		twheel_arm(&e->wheel, &c->idle_timer, e->now_ms + c->keepidle_ms);
+		conn_timer_arm(c, CONN_T_IDLE, e->now_ms + c->keepidle_ms);
 		return;
 	}
-	if (e->now_ms - c->last_rx_ms < (c->flags & CONN_F_KA_PROBE ? 0 : c->keepidle_ms)) {
+	if (tcp_ms_since(e->now_ms, c->last_rx_ms) <
+	        (c->flags & CONN_F_KA_PROBE ? 0 : c->keepidle_ms)) {
 		/* Something arrived since the timer was set: wait from then. */
-		twheel_arm(&e->wheel, &c->idle_timer, c->last_rx_ms + c->keepidle_ms);
+		conn_timer_arm(
+		        c, CONN_T_IDLE, tcp_ms_at(e->now_ms, c->last_rx_ms) + c->keepidle_ms);
 		return;
 	}
 	if ((c->flags & CONN_F_KA_PROBE) && c->ka_probes == 0) {
 		/* Probing had started and an answer came (input clears ka_probes). */
 		c->flags &= (uint32_t)~CONN_F_KA_PROBE;
-		twheel_arm(&e->wheel, &c->idle_timer, c->last_rx_ms + c->keepidle_ms);
+		conn_timer_arm(
+		        c, CONN_T_IDLE, tcp_ms_at(e->now_ms, c->last_rx_ms) + c->keepidle_ms);
 		return;
 	}
 	if (c->ka_probes >= c->keepcnt) {
@@ -234,5 +301,5 @@ tcp_idle_timer_fn(struct tern_timer *t, void *ctx)
 	c->ka_probes++;
 	tern_count(e, TERN_CTR_TCP_KEEPALIVE_PROBE, 1);
 	tcp_send_ack_now(c, c->snd_una - 1);
-	twheel_arm(&e->wheel, &c->idle_timer, e->now_ms + c->keepintvl_ms);
+	conn_timer_arm(c, CONN_T_IDLE, e->now_ms + c->keepintvl_ms);
 }

@@ -1114,6 +1114,34 @@ static const char *const delayed_ack[] = {
 	"counter tcp_delayed_ack == 1",
 	NULL};
 
+/* The retransmission, delayed-ACK and keepalive timers of a connection share one wheel
+ * entry (issue 12, compact connections): all three armed, one pending timer; each still
+ * fires on time, in whichever order they are due. */
+static const char *const timers_share_one_entry[] = {
+	"tolerance 0",
+	"conf keepalive 1",
+	"conf keepidle_ms 600",
+	"conf keepintvl_ms 100",
+	OPEN_NOTS,
+	"gauge timers == 1",
+	"+.09 app send 100",
+	"+0   > P. 1:101(100) ack 1",
+	"+0   < P. 1:51(50) ack 1 win 512",
+	"gauge timers == 1",
+	"+.04 > . 101:101(0) ack 51",
+	"counter tcp_delayed_ack == 1",
+	"gauge timers == 1",
+	"*    > P. 1:101(100) ack 51",
+	"counter tcp_rto == 1",
+	"+.01 < . 51:51(0) ack 101 win 512",
+	"gauge timers == 1",
+	"+.6  > . 100:100(0) ack 51",
+	"counter tcp_keepalive_probe == 1",
+	"+0   < . 51:51(0) ack 101 win 512",
+	"+.1  > none",
+	"gauge timers == 1",
+	NULL};
+
 /* delack_ms sets the timeout. */
 static const char *const delayed_ack_timeout_conf[] = {
 	"tolerance 0",
@@ -1474,6 +1502,7 @@ static const struct tcp_script scripts[] = {
         S(retransmit_limit_rto_max),
         S(zero_window_probe),
         S(delayed_ack),
+        S(timers_share_one_entry),
         S(delayed_ack_timeout_conf),
         S(delayed_ack_disabled),
         S(nagle),
