@@ -31,6 +31,7 @@ struct app_opts {
 	uint32_t conn_ext; /**< 0 = the engine's default */
 	uint32_t mbufs;
 	bool no_offload;
+	bool no_tso;
 	/* TCP (see struct tern_engine_conf and docs/TCP.md) */
 	const char *cc;
 	bool nodelay, no_sack, no_timestamps, no_wscale, keepalive, abort_on_overflow;
@@ -111,6 +112,7 @@ struct app {
 	X(CONN_EXT, "conn-ext", NUM(conn_ext, 1, 16u << 20, NULL))                                 \
 	X(MBUFS, "mbufs", NUM(mbufs, 1024, 64u << 20, NULL))                                       \
 	X(NO_OFFLOAD, "no-offload", FLAG(no_offload))                                              \
+	X(NO_TSO, "no-tso", FLAG(no_tso))                                                          \
 	X(CC, "cc", FN(opt_cc))                                                                    \
 	X(NODELAY, "nodelay", FLAG(nodelay))                                                       \
 	X(NO_SACK, "no-sack", FLAG(no_sack))                                                       \

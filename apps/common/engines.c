@@ -74,6 +74,7 @@ app_port_setup(struct app *a)
 	pc.nb_queues = (uint16_t)a->nengines;
 	pc.nb_mbufs = a->o.mbufs;
 	pc.no_offload = a->o.no_offload;
+	pc.no_tso = a->o.no_tso;
 	if (tern_port_init(&pc, &a->port, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", a->name, err);
 		return 1;

@@ -31,6 +31,7 @@ const char app_common_usage[] =
         "  --mbufs N             mbufs in the pool (default: from queues and descriptors)\n"
         "  --no-offload          compute checksums in software and copy every payload\n"
         "                        (no mbuf chains), even if the NIC could do either\n"
+        "  --no-tso              segment in software even if the NIC has TSO\n"
         "TCP options (docs/TCP.md):\n"
         "  --cc NAME             congestion control: cubic or newreno (default cubic)\n"
         "  --nodelay             Nagle off for every connection\n"

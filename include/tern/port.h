@@ -29,6 +29,7 @@ struct tern_port_conf {
 	uint16_t nb_txd;    /**< TX descriptors per queue (default 1024) */
 	uint32_t nb_mbufs;  /**< pool size (default: descriptors + 32768 per queue) */
 	bool no_offload;    /**< do not use checksum offloads even if the PMD has them */
+	bool no_tso;        /**< do not use TSO even if the PMD has it */
 };
 
 /** A configured, started port. */
@@ -39,6 +40,7 @@ struct tern_port {
 	bool tx_ip_csum;   /**< IPv4 header checksum offloaded on TX */
 	bool tx_tcp_csum;  /**< TCP checksum offloaded on TX */
 	bool tx_multi_seg; /**< the port sends mbuf chains: zero-copy data segments */
+	bool tx_tso;       /**< the port segments TCP (TSO) */
 	bool rx_csum;      /**< RX checksum flags are meaningful */
 	bool rx_rss_hash;  /**< mbufs carry the NIC's RSS hash (RTE_ETH_RX_OFFLOAD_RSS_HASH) */
 	uint32_t nb_mbufs;

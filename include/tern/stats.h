@@ -194,6 +194,8 @@ enum tern_drop {
 	X(ZC_TX_SEGS, zc_tx_segs,                                                                 \
 	        "data segments sent referring to the send buffer (payload not copied)")           \
 	X(ZC_TX_COPIED, zc_tx_copied, "bytes send_mbuf copied (small segments coalesced)")        \
+	X(TSO_TX_FRAMES, tso_tx_frames, "TSO frames sent: several full segments the port cuts")   \
+	X(TSO_TX_SEGS, tso_tx_segs, "segments inside TSO frames")                                 \
 	X(STEER_HANDOFF, steer_handoff,                                                           \
 	        "segments that reached this engine but belong to another, handed over its ring")  \
 	X(STEER_ENQUEUES, steer_enqueues,                                                         \

@@ -188,6 +188,12 @@ struct tern_engine_conf {
 	 *  bytes or more then refer to the send buffer's bytes (a header mbuf chained to
 	 *  indirect mbufs) instead of copying them. */
 	bool tx_multi_seg;
+	/**
+	 * The port segments TCP (RTE_ETH_TX_OFFLOAD_TCP_TSO): new bulk data leaves as frames
+	 * of up to TCP_TSO_SEGS full segments that the NIC cuts at the MSS. Needs
+	 * tx_multi_seg and both checksum offloads; the engine turns it off without them.
+	 */
+	bool tx_tso;
 	/** With TERN_STEER_RSS: the port delivers the NIC's RSS hash in mbuf hash.rss
 	 *  (RTE_MBUF_F_RX_RSS_HASH), which is the owner rule's hash: use it, not our own. */
 	bool rx_rss_hash;

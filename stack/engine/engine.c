@@ -117,6 +117,8 @@ conf_check(struct tern_engine_conf *c)
 		c->mtu = 1500;
 	if (c->mtu < 576)
 		return -EINVAL;
+	if (!c->tx_multi_seg || !c->tx_tcp_csum_offload || !c->tx_ip_csum_offload)
+		c->tx_tso = false; /* TSO frames are chains whose checksums the port computes */
 	/* A segment must fit in one mbuf with all headers. */
 	uint32_t room = rte_pktmbuf_data_room_size(c->pool);
 	if (room < RTE_PKTMBUF_HEADROOM + 14u + 60 + 60 + 536)

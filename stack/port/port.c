@@ -204,6 +204,12 @@ tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err
 			pc.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 			p->tx_multi_seg = true;
 		}
+		/* TSO sends chains and leaves every checksum to the port. */
+		if ((info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO) && p->tx_multi_seg &&
+		        p->tx_ip_csum && p->tx_tcp_csum && !conf->no_tso) {
+			pc.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+			p->tx_tso = true;
+		}
 		pc.rxmode.offloads = p->rx_csum ? rx : 0;
 	}
 	if (nq > 1) {
@@ -402,6 +408,7 @@ tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec)
 	ec->tx_ip_csum_offload = p->tx_ip_csum;
 	ec->tx_tcp_csum_offload = p->tx_tcp_csum;
 	ec->tx_multi_seg = p->tx_multi_seg;
+	ec->tx_tso = p->tx_tso;
 	ec->rx_csum_offload = p->rx_csum;
 	ec->steer = p->steer;
 	ec->rx_rss_hash = p->rx_rss_hash;

@@ -252,6 +252,7 @@ struct tcp_listener {
 
 /* ---- per-engine TCP state ---- */
 
+#define TCP_TSO_SEGS 16 /**< full segments in one TSO frame at most (conf.tx_tso) */
 #define TCP_RX_BATCH 32 /**< frames tcp_rx_prepare() looks at ahead (= TERN_RX_BURST) */
 
 struct tcp_engine {

@@ -146,6 +146,9 @@ tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
 	bool sw = !e->conf.tx_tcp_csum_offload;
 	bool zc =
 	        len >= TCP_ZC_MIN && e->conf.tx_multi_seg && (sw || sb_even_pieces(c, sb_off, len));
+	/* A TSO frame (send_new() chose it: conf.tx_tso, even pieces): the port cuts it. */
+	uint32_t seg = c != NULL ? tcp_seg_room(c) : 0;
+	bool tso = zc && c != NULL && len > seg;
 	uint32_t sum = 0;
 	uint8_t *p;
 
@@ -164,7 +167,17 @@ tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
 	} else if (len > 0) {
 		sb_copy(c, sb_off, p + hlen, len);
 	}
-	if (!sw) {
+	if (tso) {
+		/* The pseudo-header sum without the length, which differs per segment. */
+		uint16_t ph = (uint16_t)~wire_csum_fold(
+		        wire_csum_pseudo4(k->laddr, k->raddr, WIRE_IPPROTO_TCP, 0));
+		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(ph >> 8);
+		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)ph;
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+		m->tso_segsz = (uint16_t)seg;
+		tern_count(e, TERN_CTR_TSO_TX_FRAMES, 1);
+		tern_count(e, TERN_CTR_TSO_TX_SEGS, (len + seg - 1) / seg);
+	} else if (!sw) {
 		/* The NIC wants the pseudo-header sum, folded, not complemented. */
 		uint16_t ph = (uint16_t)~wire_csum_fold(wire_csum_pseudo4(
 		        k->laddr, k->raddr, WIRE_IPPROTO_TCP, (uint16_t)(hlen + len)));
@@ -452,6 +465,34 @@ tcp_can_send_new(const struct tern_conn *c)
  * Send the next new segment from snd_nxt if the windows, sender SWS avoidance and Nagle
  * allow. @return 1 sent, 0 nothing allowed now, -1 no mbuf.
  */
+/*
+ * TSO (conf.tx_tso): how much of the @p len unsent bytes at snd_nxt one frame may carry,
+ * in whole segments, within the window ending at @p win_end: at least two segments and at
+ * most TCP_TSO_SEGS, else 0 (send one segment). New data only (after a timeout snd_nxt
+ * goes back: segment by segment); never the FIN (@p fin_at_end: it would follow the
+ * last byte), and only over send-buffer pieces of even length with an even segment size
+ * (sb_even_pieces(): net_tap sums each piece of a chain apart).
+ */
+static uint32_t
+tso_len(struct tern_conn *c, uint32_t len, tern_seq_t win_end, bool fin_at_end)
+{
+	uint32_t room = tcp_seg_room(c), n = len;
+
+	if (!c->e->conf.tx_tso || seq_lt(c->snd_nxt, c->snd_max) || !seq_lt(c->snd_nxt, win_end))
+		return 0;
+	if (n > win_end - c->snd_nxt)
+		n = win_end - c->snd_nxt;
+	if (n > room * TCP_TSO_SEGS)
+		n = room * TCP_TSO_SEGS;
+	if (n == len && fin_at_end)
+		n--; /* the FIN goes with the last segment, outside the frame */
+	n -= n % room;
+	/* Even segment size too: cut at odd offsets, even pieces would not stay even. */
+	if (n < 2 * room || (room & 1) || !sb_even_pieces(c, c->snd_nxt - c->snd_una, n))
+		return 0;
+	return n;
+}
+
 static int
 send_new(struct tern_conn *c, tern_seq_t win_end)
 {
@@ -485,8 +526,10 @@ send_new(struct tern_conn *c, tern_seq_t win_end)
 	}
 	if (!seq_lt(c->snd_nxt, data_end))
 		return 0;
-	if (len > room)
-		len = room;
+	if (len > room) {
+		uint32_t tso = tso_len(c, len, win_end, fin_next && c->snd_nxt + len == data_end);
+		len = tso != 0 ? tso : room;
+	}
 	if (seq_gt(c->snd_nxt + len, win_end)) {
 		if (seq_geq(c->snd_nxt, win_end))
 			return 0;

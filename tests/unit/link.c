@@ -128,30 +128,147 @@ link_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 }
 
 static uint16_t
+be16_at(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void
+put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* The checksums a NIC fills in for an IPv4 frame (headers at @p l2 and @p l2 + @p l3). */
+static void
+nic_csums(uint8_t *p, uint16_t l2, uint16_t l3, uint32_t l4len, uint64_t f)
+{
+	uint8_t *ip = p + l2, *tcp = ip + l3;
+
+	if (f & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_SEG)) {
+		put_be16(ip + 10, 0);
+		put_be16(ip + 10, wire_csum_fold(wire_csum_add(0, ip, l3)));
+	}
+	if ((f & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM || (f & RTE_MBUF_F_TX_TCP_SEG)) {
+		uint32_t src = (uint32_t)be16_at(ip + 12) << 16 | be16_at(ip + 14);
+		uint32_t dst = (uint32_t)be16_at(ip + 16) << 16 | be16_at(ip + 18);
+
+		put_be16(tcp + WIRE_TCP_CSUM_OFF, 0);
+		put_be16(tcp + WIRE_TCP_CSUM_OFF, wire_tcp_csum(src, dst, tcp, l4len));
+	}
+}
+
+/*
+ * What a NIC does with a (linearized) frame's TX offload flags: IPv4 and TCP checksums,
+ * and TSO (RTE_MBUF_F_TX_TCP_SEG: cut the payload into tso_segsz pieces, each with a copy
+ * of the headers: IP length and ID, TCP sequence number, FIN and PSH on the last one
+ * only, checksums). The frames to send go to @p out. @return how many (0: no mbuf).
+ */
+static unsigned
+nic_offloads(struct test_link_end *end, struct rte_mbuf *m, struct rte_mbuf **out, unsigned max)
+{
+	uint64_t f = m->ol_flags;
+	uint16_t l2 = m->l2_len, l3 = m->l3_len, l4 = m->l4_len, hlen = (uint16_t)(l2 + l3 + l4);
+	uint8_t hdr[256];
+	const uint8_t *p;
+	uint32_t plen, off, seq;
+	unsigned n = 0;
+
+	if (!(f & RTE_MBUF_F_TX_TCP_SEG)) {
+		/* linearized by the caller */
+		nic_csums(rte_pktmbuf_mtod(m, uint8_t *), l2, l3, rte_pktmbuf_pkt_len(m) - l2 - l3,
+		        f);
+		m->ol_flags = 0;
+		out[0] = m;
+		return 1;
+	}
+	/* A TSO frame is a chain longer than one mbuf: read it where it lies. */
+	end->tso_frames++;
+	p = rte_pktmbuf_read(m, 0, hlen, hdr);
+	plen = rte_pktmbuf_pkt_len(m) - hlen;
+	seq = (uint32_t)be16_at(p + l2 + l3 + 4) << 16 | be16_at(p + l2 + l3 + 6);
+	for (off = 0; off < plen && n < max; off += m->tso_segsz) {
+		uint32_t len = plen - off < m->tso_segsz ? plen - off : m->tso_segsz;
+		struct rte_mbuf *s = rte_pktmbuf_alloc(end->link->pool);
+		const void *src;
+		uint8_t *q, *ip, *tcp;
+
+		if (s == NULL ||
+		        (q = (uint8_t *)rte_pktmbuf_append(s, (uint16_t)(hlen + len))) == NULL)
+			break;
+		memcpy(q, p, hlen);
+		src = rte_pktmbuf_read(m, hlen + off, len, q + hlen);
+		if (src != NULL && src != q + hlen)
+			memcpy(q + hlen, src, len);
+		ip = q + l2;
+		tcp = ip + l3;
+		put_be16(ip + 2, (uint16_t)(l3 + l4 + len));
+		put_be16(ip + 4, (uint16_t)(be16_at(ip + 4) + n));
+		put_be16(tcp + 4, (uint16_t)((seq + off) >> 16));
+		put_be16(tcp + 6, (uint16_t)(seq + off));
+		if (off + len < plen)
+			tcp[13] &= (uint8_t) ~(WIRE_TCP_FIN | WIRE_TCP_PSH);
+		nic_csums(q, l2, l3, (uint32_t)l4 + len, f);
+		out[n++] = s;
+	}
+	if (off < plen) { /* out of mbufs: the frame is lost, as on a NIC that drops it */
+		while (n > 0)
+			rte_pktmbuf_free(out[--n]);
+	}
+	rte_pktmbuf_free(m);
+	return n;
+}
+
+/* Queue frame @p m from @p end (to the capture or the other end). @return false: full. */
+static bool
+link_push(struct test_link_end *end, struct rte_mbuf *m, uint64_t now)
+{
+	struct test_link_end *other = &end->link->end[end->idx ^ 1];
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	if (end->capture ? !q_push(&end->cap, m, now) : !q_push(&other->rxq, m, now))
+		return false;
+	if (len > end->max_frame)
+		end->max_frame = len;
+	end->tx_frames++;
+	return true;
+}
+
+static uint16_t
 link_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct test_link_end *end = arg;
-	struct test_link *l = end->link;
-	struct test_link_end *other = &l->end[end->idx ^ 1];
-	uint64_t now = test_link_now_ms(l);
+	uint64_t now = test_link_now_ms(end->link);
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		/* A chain (tx_multi_seg) leaves as one frame, as a NIC's DMA gathers it: its
 		 * references to the sender's buffers are released here. */
-		if (pkts[i]->nb_segs > 1 && rte_pktmbuf_linearize(pkts[i]) != 0)
+		struct rte_mbuf *seg[64];
+		unsigned k, nseg;
+
+		if (pkts[i]->nb_segs > 1 && !(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG) &&
+		        rte_pktmbuf_linearize(pkts[i]) != 0)
 			break;
-		if (end->capture) {
-			if (auto_arp(end, pkts[i])) {
-				end->tx_frames++;
-				continue;
-			}
-			if (!q_push(&end->cap, pkts[i], now))
-				break;
-		} else if (!q_push(&other->rxq, pkts[i], now)) {
-			break;
+		if (end->capture && auto_arp(end, pkts[i])) {
+			end->tx_frames++;
+			continue;
 		}
-		end->tx_frames++;
+		if (!(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) {
+			nic_offloads(end, pkts[i], seg, 1);
+			if (!link_push(end, pkts[i], now))
+				break; /* not taken: the engine counts tx_full */
+			continue;
+		}
+		/* A TSO frame is taken whole; a segment the queue cannot hold is lost. */
+		nseg = nic_offloads(end, pkts[i], seg, 64);
+		for (k = 0; k < nseg; k++) {
+			if (!link_push(end, seg[k], now)) {
+				rte_pktmbuf_free(seg[k]);
+				end->tx_lost++;
+			}
+		}
 	}
 	return i;
 }

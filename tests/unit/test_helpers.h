@@ -77,7 +77,10 @@ struct test_link_end {
 	uint32_t arp_peer_ip; /**< auto-ARP: answer requests for this address (0 = off) */
 	struct wire_mac arp_peer_mac;
 	uint64_t arp_answered; /**< requests answered by auto-ARP */
-	uint64_t tx_frames;    /**< frames taken from this end's engine */
+	uint64_t tx_frames;    /**< frames taken from this end's engine (TSO: each segment) */
+	uint64_t tso_frames;   /**< TSO frames cut into segments (the link plays the NIC) */
+	uint64_t tx_lost;      /**< segments of TSO frames the queue could not hold */
+	uint32_t max_frame;    /**< longest frame sent on from this end, bytes */
 };
 
 /** The link: two ends, the pool crafted frames come from, the clock that stamps frames. */

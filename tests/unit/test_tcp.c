@@ -1839,7 +1839,7 @@ bulk_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 }
 
 static void
-two_engines(struct fx *f, bool zero_copy)
+two_engines(struct fx *f, bool zero_copy, bool tso)
 {
 	static const struct tern_callbacks cb = {
 	        .accepted = bulk_accepted,
@@ -1864,7 +1864,11 @@ two_engines(struct fx *f, bool zero_copy)
 	cb_conf.app = &b;
 	cb_conf.msl_ms = 1000;
 	cb_conf.secret[0] ^= 1; /* a different ISN */
-	ca.tx_multi_seg = cb_conf.tx_multi_seg = zero_copy;
+	ca.tx_multi_seg = cb_conf.tx_multi_seg = zero_copy || tso;
+	/* TSO: the port computes every checksum and cuts the frames (the link plays it) */
+	ca.tx_tso = cb_conf.tx_tso = tso;
+	ca.tx_ip_csum_offload = cb_conf.tx_ip_csum_offload = tso;
+	ca.tx_tcp_csum_offload = cb_conf.tx_tcp_csum_offload = tso;
 	a.e = test_engine_new_conf(f->l, 0, &ca);
 	b.e = test_engine_new_conf(f->l, 1, &cb_conf);
 	f->e = a.e;
@@ -1907,7 +1911,20 @@ two_engines(struct fx *f, bool zero_copy)
 	test_link_advance(f->l, 2000);
 	tern_engine_gauges(a.e, &g);
 	assert_int_equal(g.time_wait, 0);
-	if (zero_copy) {
+	if (tso) {
+		/* bulk data left in TSO frames of several segments each, which the link cut
+		 * to the MSS (1500-byte frames at most, none lost) */
+		const struct tern_stats *sa = tern_engine_stats(a.e);
+
+		assert_true(sa->ctr[TERN_CTR_TSO_TX_FRAMES] > 0);
+		assert_true(sa->ctr[TERN_CTR_TSO_TX_SEGS] >= 2 * sa->ctr[TERN_CTR_TSO_TX_FRAMES]);
+		assert_true(sa->ctr[TERN_CTR_TSO_TX_SEGS] >= BULK_BYTES / 1460 / 2);
+		assert_true(tern_engine_stats(b.e)->ctr[TERN_CTR_TSO_TX_FRAMES] > 0);
+		assert_int_equal(f->l->end[0].tso_frames, sa->ctr[TERN_CTR_TSO_TX_FRAMES]);
+		assert_int_equal(f->l->end[0].tx_lost + f->l->end[1].tx_lost, 0);
+		assert_true(f->l->end[0].max_frame <= 1514);
+		assert_true(f->l->end[1].max_frame <= 1514);
+	} else if (zero_copy) {
 		/* full-sized segments went by reference, their checksums right (the other end
 		 * verifies them in software) */
 		assert_true(tern_engine_stats(a.e)->ctr[TERN_CTR_ZC_TX_SEGS] >= BULK_BYTES / 1460);
@@ -1922,7 +1939,7 @@ two_engines(struct fx *f, bool zero_copy)
 static void
 test_two_engines(void **state)
 {
-	two_engines(*state, false);
+	two_engines(*state, false, false);
 }
 
 /* The same with data segments chained to the send buffer (tx_multi_seg): the link, like a
@@ -1930,7 +1947,15 @@ test_two_engines(void **state)
 static void
 test_two_engines_zero_copy(void **state)
 {
-	two_engines(*state, true);
+	two_engines(*state, true, false);
+}
+
+/* The same with TSO (conf.tx_tso): new bulk data leaves in frames of up to TCP_TSO_SEGS
+ * segments, which the link cuts as a NIC would (checksums too); byte-exact both ways. */
+static void
+test_two_engines_tso(void **state)
+{
+	two_engines(*state, true, true);
 }
 
 int
@@ -1972,6 +1997,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_active_no_route, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_zero_copy, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines_tso, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_drop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_rst, setup, teardown),
 	};
