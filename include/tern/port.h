@@ -37,12 +37,13 @@ struct tern_port {
 	uint16_t port_id;
 	uint16_t nb_queues;
 	uint8_t mac[6];
-	bool tx_ip_csum;   /**< IPv4 header checksum offloaded on TX */
-	bool tx_tcp_csum;  /**< TCP checksum offloaded on TX */
-	bool tx_multi_seg; /**< the port sends mbuf chains: zero-copy data segments */
-	bool tx_tso;       /**< the port segments TCP (TSO) */
-	bool rx_csum;      /**< RX checksum flags are meaningful */
-	bool rx_rss_hash;  /**< mbufs carry the NIC's RSS hash (RTE_ETH_RX_OFFLOAD_RSS_HASH) */
+	bool tx_ip_csum;       /**< IPv4 header checksum offloaded on TX */
+	bool tx_tcp_csum;      /**< TCP checksum offloaded on TX */
+	bool tx_multi_seg;     /**< the port sends mbuf chains: zero-copy data segments */
+	bool tx_tso;           /**< the port segments TCP (TSO) */
+	bool tx_tso_l2_in_mtu; /**< its TSO counts the Ethernet header in the MTU (net_tap) */
+	bool rx_csum;          /**< RX checksum flags are meaningful */
+	bool rx_rss_hash;      /**< mbufs carry the NIC's RSS hash (RTE_ETH_RX_OFFLOAD_RSS_HASH) */
 	uint32_t nb_mbufs;
 	struct rte_mempool *pool;
 	/** How its engines agree on the owner of a flow (several queues; tern.h):

@@ -101,6 +101,8 @@
 	X(NO_MBUF, no_mbuf,                                                                        \
 	        "no mbuf (or no room in one) for a packet the engine builds or copies")            \
 	X(TX_FULL, tx_full, "frame dropped: TX buffer full and the PMD took none of it")           \
+	X(TX_TSO_REFUSED, tx_tso_refused,                                                          \
+	        "TSO frame the PMD refused 64 flushes in a row, dropped (TCP resends it)")         \
 	X(NO_ROUTE, no_route, "no route to destination (off-link and no gateway)")                 \
 	X(STEER_RING_FULL, steer_ring_full,                                                        \
 	        "frame for another engine dropped: that engine's ring was full")

@@ -194,6 +194,10 @@ struct tern_engine_conf {
 	 * tx_multi_seg and both checksum offloads; the engine turns it off without them.
 	 */
 	bool tx_tso;
+	/** The port's TSO limits each segment *frame*, Ethernet header included, to the MTU
+	 *  (net_tap in DPDK 22.11 refuses a frame whose tso_segsz + headers exceed it): TSO
+	 *  segments then carry 14 bytes less than the MSS. */
+	bool tx_tso_l2_in_mtu;
 	/** With TERN_STEER_RSS: the port delivers the NIC's RSS hash in mbuf hash.rss
 	 *  (RTE_MBUF_F_RX_RSS_HASH), which is the owner rule's hash: use it, not our own. */
 	bool rx_rss_hash;

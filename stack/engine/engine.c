@@ -72,6 +72,14 @@ engine_tx_flush(struct tern_engine *e)
 	}
 	tern_count(e, TERN_CTR_TX_PKTS, sent); /* once per flush */
 	tern_count(e, TERN_CTR_TX_BYTES, bytes);
+	e->tx_stuck = sent == 0 && e->ntx > 0 ? (uint16_t)(e->tx_stuck + 1) : 0;
+	if (e->tx_stuck >= 64 && (e->tx[0]->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) {
+		/* A PMD that refuses a TSO frame (its size rules) would hold the queue
+		 * forever: drop the frame, the connection resends segment by segment. */
+		tern_drop(e, e->tx[0], TERN_DROP_TX_TSO_REFUSED);
+		sent = 1;
+		e->tx_stuck = 0;
+	}
 	if (sent > 0 && sent < e->ntx)
 		memmove(e->tx, e->tx + sent, sizeof(e->tx[0]) * (e->ntx - sent));
 	e->ntx -= sent;

@@ -40,6 +40,7 @@ struct tern_engine {
 	struct tern_stats stats;
 
 	uint16_t ntx;
+	uint16_t tx_stuck; /**< flushes in a row the PMD took nothing (engine_tx_flush) */
 	struct rte_mbuf *tx[TERN_TX_BUF];
 
 	struct arp_table arp;

@@ -209,6 +209,7 @@ tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err
 		        p->tx_ip_csum && p->tx_tcp_csum && !conf->no_tso) {
 			pc.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 			p->tx_tso = true;
+			p->tx_tso_l2_in_mtu = strcmp(info.driver_name, "net_tap") == 0;
 		}
 		pc.rxmode.offloads = p->rx_csum ? rx : 0;
 	}
@@ -409,6 +410,7 @@ tern_port_engine_conf(const struct tern_port *p, struct tern_engine_conf *ec)
 	ec->tx_tcp_csum_offload = p->tx_tcp_csum;
 	ec->tx_multi_seg = p->tx_multi_seg;
 	ec->tx_tso = p->tx_tso;
+	ec->tx_tso_l2_in_mtu = p->tx_tso_l2_in_mtu;
 	ec->rx_csum_offload = p->rx_csum;
 	ec->steer = p->steer;
 	ec->rx_rss_hash = p->rx_rss_hash;

@@ -149,6 +149,14 @@ tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
 	/* A TSO frame (send_new() chose it: conf.tx_tso, even pieces): the port cuts it. */
 	uint32_t seg = c != NULL ? tcp_seg_room(c) : 0;
 	bool tso = zc && c != NULL && len > seg;
+
+	if (tso && e->conf.tx_tso_l2_in_mtu) {
+		/* The port wants each segment's frame within the MTU: 14 bytes less (even). */
+		uint32_t fit =
+		        (e->conf.mtu - WIRE_ETH_HLEN - WIRE_IPV4_HLEN - (uint32_t)hlen) & ~1u;
+		if (fit < seg)
+			seg = fit;
+	}
 	uint32_t sum = 0;
 	uint8_t *p;
 

@@ -248,6 +248,8 @@ link_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		struct rte_mbuf *seg[64];
 		unsigned k, nseg;
 
+		if ((pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG) && end->refuse_tso)
+			break;
 		if (pkts[i]->nb_segs > 1 && !(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG) &&
 		        rte_pktmbuf_linearize(pkts[i]) != 0)
 			break;

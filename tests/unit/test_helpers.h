@@ -81,6 +81,7 @@ struct test_link_end {
 	uint64_t tso_frames;   /**< TSO frames cut into segments (the link plays the NIC) */
 	uint64_t tx_lost;      /**< segments of TSO frames the queue could not hold */
 	uint32_t max_frame;    /**< longest frame sent on from this end, bytes */
+	bool refuse_tso;       /**< never take a TSO frame (a PMD whose size rules it breaks) */
 };
 
 /** The link: two ends, the pool crafted frames come from, the clock that stamps frames. */

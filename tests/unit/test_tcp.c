@@ -1839,7 +1839,7 @@ bulk_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 }
 
 static void
-two_engines(struct fx *f, bool zero_copy, bool tso)
+two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
 {
 	static const struct tern_callbacks cb = {
 	        .accepted = bulk_accepted,
@@ -1867,6 +1867,7 @@ two_engines(struct fx *f, bool zero_copy, bool tso)
 	ca.tx_multi_seg = cb_conf.tx_multi_seg = zero_copy || tso;
 	/* TSO: the port computes every checksum and cuts the frames (the link plays it) */
 	ca.tx_tso = cb_conf.tx_tso = tso;
+	f->l->end[0].refuse_tso = refuse_tso;
 	ca.tx_ip_csum_offload = cb_conf.tx_ip_csum_offload = tso;
 	ca.tx_tcp_csum_offload = cb_conf.tx_tcp_csum_offload = tso;
 	a.e = test_engine_new_conf(f->l, 0, &ca);
@@ -1911,7 +1912,13 @@ two_engines(struct fx *f, bool zero_copy, bool tso)
 	test_link_advance(f->l, 2000);
 	tern_engine_gauges(a.e, &g);
 	assert_int_equal(g.time_wait, 0);
-	if (tso) {
+	if (refuse_tso) {
+		/* every TSO frame the link refused was dropped after 64 flushes, not held:
+		 * the data went again segment by segment */
+		assert_true(tern_engine_stats(a.e)->drop[TERN_DROP_TX_TSO_REFUSED] > 0);
+		assert_int_equal(f->l->end[0].tso_frames, 0);
+		assert_true(f->l->end[0].max_frame <= 1514);
+	} else if (tso) {
 		/* bulk data left in TSO frames of several segments each, which the link cut
 		 * to the MSS (1500-byte frames at most, none lost) */
 		const struct tern_stats *sa = tern_engine_stats(a.e);
@@ -1939,7 +1946,7 @@ two_engines(struct fx *f, bool zero_copy, bool tso)
 static void
 test_two_engines(void **state)
 {
-	two_engines(*state, false, false);
+	two_engines(*state, false, false, false);
 }
 
 /* The same with data segments chained to the send buffer (tx_multi_seg): the link, like a
@@ -1947,7 +1954,7 @@ test_two_engines(void **state)
 static void
 test_two_engines_zero_copy(void **state)
 {
-	two_engines(*state, true, false);
+	two_engines(*state, true, false, false);
 }
 
 /* The same with TSO (conf.tx_tso): new bulk data leaves in frames of up to TCP_TSO_SEGS
@@ -1955,7 +1962,16 @@ test_two_engines_zero_copy(void **state)
 static void
 test_two_engines_tso(void **state)
 {
-	two_engines(*state, true, true);
+	two_engines(*state, true, true, false);
+}
+
+/* A port that will not take TSO frames (a PMD with its own size rules) does not stall the
+ * engine: a frame refused 64 flushes in a row is dropped (tx_tso_refused) and the
+ * connection resends it segment by segment; the transfer completes. */
+static void
+test_two_engines_tso_refused(void **state)
+{
+	two_engines(*state, true, true, true);
 }
 
 int
@@ -1998,6 +2014,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_two_engines, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_zero_copy, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_tso, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines_tso_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_drop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_rst, setup, teardown),
 	};
