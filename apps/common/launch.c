@@ -196,14 +196,19 @@ app_run(struct app *a)
 	int rc;
 
 	app_opts_check(a);
+	app_metrics_listen(a); /* a bad --metrics address exits 2 before the port starts */
 	rc = app_port_check(a);
-	if (rc != 0)
+	if (rc != 0) {
+		app_metrics_stop(a);
 		return rc;
+	}
 	main_polls = pick_lcores(a);
 	app_opts_check_engines(a);
 	rc = app_port_setup(a);
-	if (rc != 0)
+	if (rc != 0) {
+		app_metrics_stop(a);
 		return rc;
+	}
 	rc = app_engines_create(a);
 	if (rc == 0) {
 		if (tern_telemetry_register(a->engines, a->nengines) != 0)
@@ -211,9 +216,13 @@ app_run(struct app *a)
 			        a->name);
 		app_signals_install();
 		capture = capture_init(a);
-		app_print_ready(a);
-		rc = run_engines(a, main_polls);
+		rc = app_metrics_start(a);
+		if (rc == 0) {
+			app_print_ready(a);
+			rc = run_engines(a, main_polls);
+		}
 	}
+	app_metrics_stop(a); /* the thread reads the engines: stopped before they go */
 	if (capture)
 		rte_pdump_uninit();
 	app_engines_destroy(a);

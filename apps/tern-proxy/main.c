@@ -31,6 +31,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -618,6 +619,78 @@ stats_extra(const struct app *a, FILE *out, double secs, bool final)
 	}
 }
 
+/* --metrics: the figures of the stats line and of each backend (label backend="IP:PORT"). */
+static void
+proxy_metrics(const struct app *a, FILE *out)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+	} eng_fields[] = {
+	        {"tern_proxy_clients_total", "counter", "clients accepted",
+	                offsetof(struct eng, clients)},
+	        {"tern_proxy_rejected_total", "counter",
+	                "clients reset: no backend left to try, or no local port in time",
+	                offsetof(struct eng, rejected)},
+	        {"tern_proxy_connect_timeouts_total", "counter",
+	                "backend connects given up after --connect-timeout (or port waits)",
+	                offsetof(struct eng, connect_timeouts)},
+	        {"tern_proxy_idle_timeouts_total", "counter",
+	                "pairs reset after --idle-timeout without data",
+	                offsetof(struct eng, idle_timeouts)},
+	        {"tern_proxy_port_waits_total", "counter",
+	                "clients that waited for a local port or connection block",
+	                offsetof(struct eng, port_waits)},
+	};
+	static const struct {
+		const char *name, *type, *help;
+	} be_fields[] = {
+	        {"tern_proxy_backend_up", "gauge", "1 when no engine has the backend marked down"},
+	        {"tern_proxy_backend_connections_total", "counter",
+	                "backend connections established"},
+	        {"tern_proxy_backend_failures_total", "counter",
+	                "backend connects refused, timed out or unroutable"},
+	        {"tern_proxy_backend_active", "gauge",
+	                "open connections to the backend (connecting included)"},
+	        {"tern_proxy_backend_sent_bytes_total", "counter",
+	                "bytes from clients to the backend"},
+	        {"tern_proxy_backend_received_bytes_total", "counter",
+	                "bytes from the backend to clients"},
+	};
+	uint64_t active = 0;
+	unsigned i, f, k;
+
+	RTE_BUILD_BUG_ON(RTE_DIM(be_fields) != 6); /* the values v[] below */
+	for (f = 0; f < RTE_DIM(eng_fields); f++) {
+		uint64_t sum = 0;
+		for (i = 0; i < a->nengines; i++)
+			sum += *(const uint64_t *)((const char *)&px->eng[i] + eng_fields[f].off);
+		app_metric_head(out, eng_fields[f].name, eng_fields[f].type, eng_fields[f].help);
+		fprintf(out, "%s %" PRIu64 "\n", eng_fields[f].name, sum);
+	}
+	for (i = 0; i < a->nengines; i++)
+		active += px->eng[i].active;
+	app_metric_head(out, "tern_proxy_active", "gauge", "client-backend pairs alive");
+	fprintf(out, "tern_proxy_active %" PRIu64 "\n", active);
+	for (f = 0; f < RTE_DIM(be_fields); f++) {
+		app_metric_head(out, be_fields[f].name, be_fields[f].type, be_fields[f].help);
+		for (k = 0; k < px->nbe; k++) {
+			struct be_state t;
+			uint64_t v[] = {0, 0, 0, 0, 0, 0};
+
+			sum_backend(a, k, &t);
+			v[0] = !t.down;
+			v[1] = t.conns;
+			v[2] = t.failures;
+			v[3] = t.active;
+			v[4] = t.bytes_to;
+			v[5] = t.bytes_from;
+			fprintf(out, "%s{backend=\"%s\"} %" PRIu64 "\n", be_fields[f].name,
+			        px->be[k].name, v[f]);
+		}
+	}
+}
+
 static void
 final_summary(const struct app *a)
 {
@@ -758,6 +831,7 @@ main(int argc, char **argv)
 	px->a = &a;
 	a.app = px;
 	a.stats_extra = stats_extra;
+	a.metrics = proxy_metrics;
 	if (app_scan_args(&a, argc, argv)) {
 		usage();
 		return 0;
