@@ -5,7 +5,8 @@
 #      counter, drop reason and gauge of telemetry (/tern/stats, /tern/gauges) has its
 #      metric with the same value (read between two identical scrapes, so nothing moved);
 #      the proxy's figures: 4 clients, 4 connections to the live backend (up), the dead one
-#      down with failures; / is a 404, POST a 405; a bad address is refused (exit 2).
+#      down with failures; / is a 404, POST a 405; a bad address is refused (exit 2);
+#      tern-http's requests, connections and body bytes after 3 curl requests.
 #   2. tern-echo with --mbufs 1024 and mbuf_hold.py filling the pool step by step (4
 #      connections that never read), a scrape between steps: once fewer than 1/8 are free
 #      the filling stops; the pool then stays low but not dry: tern_mbufs_low 1 and the stats line's "WARNING mbufs low"
@@ -127,6 +128,19 @@ grep -q "^tern-proxy: --metrics $maddr: cannot listen: Address already in use" <
 	it_fail "a second --metrics $maddr: status $rc, $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 tern_stop
 ngx_stop
+
+# --- tern-http's own figures ---
+TERN_ECHO=$TERN_BUILD/apps/tern-http/tern-http
+tern_start 8080 --body-size 1000 --metrics "$maddr"
+for i in 1 2 3; do
+	peer curl -sS -m 10 -o /dev/null "http://$TERNLAB_TERN_IP:8080/" || it_fail "curl $i to tern-http"
+done
+scrape h
+for kv in tern_http_requests_total=3 tern_http_connections_total=3 tern_http_body_bytes_total=3000 tern_http_errors_total=0; do
+	[ "$(metric h "${kv%=*}")" = "${kv#*=}" ] || it_fail "tern-http: ${kv%=*} is $(metric h "${kv%=*}"), want ${kv#*=}"
+done
+it_log "tern-http: 3 requests, 3 connections, 3000 body bytes in its metrics"
+tern_stop
 
 # --- 2. tern-echo: the mbuf warning before the pool runs dry ---
 TERN_ECHO=$TERN_BUILD/apps/tern-echo/tern-echo
