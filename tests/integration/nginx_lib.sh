@@ -32,7 +32,7 @@ ngx_stop() {
 it_defer ngx_stop
 
 ngx_start() {
-	local root=$1 p listen= lopt= alog="access_log off;"
+	local root=$1 p listen='' lopt='' alog="access_log off;"
 	shift
 	command -v nginx >/dev/null || it_fail "nginx not installed (dpdk-config/install-deps.sh test)"
 	NGX_DIR=$IT_TMP/nginx
