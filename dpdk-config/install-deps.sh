@@ -8,7 +8,8 @@ set -euo pipefail
 
 build_pkgs=(gcc meson ninja-build pkg-config libdpdk-dev dpdk-dev libnuma-dev libcmocka-dev)
 test_pkgs=(iproute2 ethtool iputils-ping procps python3 python3-scapy tcpdump clang-format
-	netcat-openbsd clang libclang-rt-14-dev hping3 nginx libnginx-mod-stream wrk curl)
+	netcat-openbsd clang libclang-rt-14-dev hping3 nginx libnginx-mod-stream wrk curl
+	tshark)
 
 case "${1:-all}" in
 build) want=("${build_pkgs[@]}") ;;

@@ -133,12 +133,13 @@ if [ "$integration" = 1 ]; then
 	count_summary "$(cat "$tmp")" "integration"
 	step "integration subset with the apps built with ASan + UBSan (af_packet)"
 	# An app-level memory bug must fail here: keepalive, user and FIN_WAIT_2 timeouts (close
-	# reasons beyond the first few), two engines (tern-echo, tern-http), the proxy's timeouts. (The tests start the
+	# reasons beyond the first few), two engines (tern-echo, tern-http), the proxy's timeouts,
+	# the --metrics control thread (it reads the engines while they run). (The tests start the
 	# apps under stdbuf, whose preloaded library comes before ASan's: harmless, so the
 	# link-order check is off.)
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:verify_asan_link_order=0 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		TERN_BUILD="$top/build-asan" TESTS="${ASAN_TESTS:-keepalive user_timeout fin_timeout echo_engines http_engines proxy_timeouts}" \
+		TERN_BUILD="$top/build-asan" TESTS="${ASAN_TESTS:-keepalive user_timeout fin_timeout echo_engines http_engines proxy_timeouts metrics}" \
 		bash tests/integration/run.sh af_packet 2>&1 | tee "$tmp"
 	count_summary "$(cat "$tmp")" "integration (ASan)"
 	step "fuzzing (libFuzzer, ASan + UBSan, bounded time per target; docs/FUZZING.md)"

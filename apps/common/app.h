@@ -48,6 +48,9 @@ struct app_opts {
 	uint16_t port_lo, port_hi;          /**< --port-range; 0 = the engine's default */
 	uint32_t src_ips[TERN_MAX_SRC_IPS]; /**< --src-ip */
 	uint8_t nsrc_ips;
+	/* --metrics (metrics.c): Prometheus text on a local TCP address; port 0 = none */
+	uint32_t metrics_ip;
+	uint16_t metrics_port;
 };
 
 /** An app: fill name, usage, cb, app, setup; then app_run(). */
@@ -77,10 +80,18 @@ struct app {
 	 * (e.g. " | requests 12 (12/s)"), on the main lcore; @p secs as for progress.
 	 */
 	void (*stats_extra)(const struct app *a, FILE *out, double secs, bool final);
+	/**
+	 * Optional: append the app's own metric families to a --metrics scrape (Prometheus
+	 * text format, app_metric_head() before each family's samples). Runs on the metrics
+	 * control thread while the engines poll: read the app's per-engine counters as the
+	 * stats line does (racy reads of values that only their engine writes).
+	 */
+	void (*metrics)(const struct app *a, FILE *out);
 	/** Where the ready and stats lines go (NULL = stdout). */
 	FILE *out;
 
-	bool vdev_given; /**< --vdev was among the EAL options (app_scan_args) */
+	bool vdev_given;                 /**< --vdev was among the EAL options (app_scan_args) */
+	struct app_metrics *metrics_srv; /**< the --metrics server (metrics.c), or NULL */
 
 	struct tern_port port;
 	unsigned nengines;
@@ -133,7 +144,8 @@ struct app {
 	X(RFC1337, "rfc1337", FLAG(rfc1337))                                                       \
 	X(MAX_TW, "max-tw", NUM(max_tw, 1, 16u << 20, NULL))                                       \
 	X(PORT_RANGE, "port-range", FN(opt_port_range))                                            \
-	X(SRC_IP, "src-ip", FN(opt_src_ip))
+	X(SRC_IP, "src-ip", FN(opt_src_ip))                                                        \
+	X(METRICS, "metrics", FN(opt_metrics))
 /* clang-format on */
 
 /**
@@ -199,6 +211,12 @@ void app_opts_defaults(struct app_opts *o);
  * with a one-line error. @return 1 when handled, 0 when not a common option.
  */
 int app_common_opt(struct app *a, int opt, const char *arg);
+
+/**
+ * Write the "# HELP" and "# TYPE" lines of metric family @p name (Prometheus text format
+ * 0.0.4) to @p out; @p type is "counter" or "gauge"; @p help is escaped as the format wants.
+ */
+void app_metric_head(FILE *out, const char *name, const char *type, const char *help);
 
 /** Print "NAME: <message>" to stderr and exit with status 2 (bad usage). */
 void app_usage_error(const struct app *a, const char *fmt, ...)

@@ -7,6 +7,7 @@
  *   engines.c  the port, steering rings, engines created and destroyed
  *   stats.c    the ready line, the stats and final lines, connections closed by reason
  *   signals.c  SIGINT / SIGTERM and app_request_stop(): the stop flag
+ *   metrics.c  --metrics: Prometheus text over HTTP from a control thread
  */
 #ifndef TERN_APP_INT_H
 #define TERN_APP_INT_H
@@ -35,6 +36,21 @@ int app_port_setup(struct app *a);
 int app_engines_create(struct app *a);
 /* engines.c: engines and rings freed (those created so far). */
 void app_engines_destroy(struct app *a);
+
+/* stats.c: counters and gauges summed over the engines (mbufs_free: the shared pool's). */
+void app_sum_stats(const struct app *a, struct tern_stats *s, struct tern_gauges *g);
+/* stats.c: mbufs in the port's pool. */
+unsigned app_mbufs_size(const struct app *a);
+/* stats.c: true when @p free is below 1/8 of the pool: the stats line warns (the engine
+ * keeps the last 1/16 for itself, so this comes while data can still be queued). */
+bool app_mbufs_low(const struct app *a, unsigned free);
+
+/* metrics.c: with --metrics, bind and listen (a one-line usage error, exit 2, on failure). */
+void app_metrics_listen(struct app *a);
+/* metrics.c: start serving on a control thread. @return 0, or 1 after saying why. */
+int app_metrics_start(struct app *a);
+/* metrics.c: stop the thread (within about 200 ms) and close the socket. */
+void app_metrics_stop(struct app *a);
 
 /* stats.c: "NAME: ready: ..." (and the steering line with several engines). */
 void app_print_ready(const struct app *a);

@@ -2,17 +2,21 @@
 /*
  * Running an app: the EAL started from the arguments before '--', one engine per worker
  * lcore (or on the main lcore when it is alone), and app_run(): port and engines set up,
- * engines launched, the main lcore's loop (stats line or the app's progress) until a stop,
- * the final line, teardown.
+ * packet capture offered to dpdk-dumpcap, engines launched, the main lcore's loop (stats
+ * line or the app's progress) until a stop, the final line, teardown.
  */
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_launch.h>
+#include <rte_pdump.h>
 
 #include <tern/telemetry.h>
 
@@ -140,30 +144,87 @@ run_engines(struct app *a, bool main_polls)
 	return 0;
 }
 
+/*
+ * Packet capture: rte_pdump answers dpdk-dumpcap (or dpdk-pdump), a secondary process
+ * started with this process's --file-prefix, which asks over the EAL's multi-process
+ * channel for copies of a port's RX and TX bursts (every queue, or one with dpdk-pdump).
+ * The copies are made in the engines' rte_eth_rx_burst / rte_eth_tx_burst calls only while
+ * a capture runs: nothing is spent otherwise. A secondary process needs the primary's
+ * memory in shared hugepage files (not --no-huge) and the multi-process channel's socket
+ * (not --in-memory nor --no-shconf, under which rte_pdump_init() "succeeds" with no
+ * channel). Otherwise capture is off and the app says why (one line, not an error).
+ * @return true when capture is on.
+ */
+static bool
+capture_init(const struct app *a)
+{
+	FILE *out = a->out != NULL ? a->out : stdout;
+	char dir[PATH_MAX], sock[PATH_MAX + 16];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	snprintf(sock, sizeof(sock), "%s/mp_socket", dir);
+	if (!rte_eal_has_hugepages()) {
+		fprintf(stderr,
+		        "%s: packet capture off: with --no-huge dpdk-dumpcap (a secondary "
+		        "process) cannot map our memory; run on hugepages\n",
+		        a->name);
+		return false;
+	}
+	if (stat(sock, &st) != 0) {
+		fprintf(stderr,
+		        "%s: packet capture off: no multi-process socket %s (--in-memory or "
+		        "--no-shconf)\n",
+		        a->name, sock);
+		return false;
+	}
+	if (rte_pdump_init() != 0) {
+		fprintf(stderr, "%s: packet capture off: rte_pdump_init: %s\n", a->name,
+		        rte_strerror(rte_errno));
+		return false;
+	}
+	fprintf(out, "%s: capture: dpdk-dumpcap --file-prefix=%s -i %s\n", a->name, basename(dir),
+	        a->port.name);
+	return true;
+}
+
 int
 app_run(struct app *a)
 {
+	bool capture = false;
 	bool main_polls;
 	int rc;
 
 	app_opts_check(a);
+	app_metrics_listen(a); /* a bad --metrics address exits 2 before the port starts */
 	rc = app_port_check(a);
-	if (rc != 0)
+	if (rc != 0) {
+		app_metrics_stop(a);
 		return rc;
+	}
 	main_polls = pick_lcores(a);
 	app_opts_check_engines(a);
 	rc = app_port_setup(a);
-	if (rc != 0)
+	if (rc != 0) {
+		app_metrics_stop(a);
 		return rc;
+	}
 	rc = app_engines_create(a);
 	if (rc == 0) {
 		if (tern_telemetry_register(a->engines, a->nengines) != 0)
 			fprintf(stderr, "%s: warning: telemetry commands not registered\n",
 			        a->name);
 		app_signals_install();
-		app_print_ready(a);
-		rc = run_engines(a, main_polls);
+		capture = capture_init(a);
+		rc = app_metrics_start(a);
+		if (rc == 0) {
+			app_print_ready(a);
+			rc = run_engines(a, main_polls);
+		}
 	}
+	app_metrics_stop(a); /* the thread reads the engines: stopped before they go */
+	if (capture)
+		rte_pdump_uninit();
 	app_engines_destroy(a);
 	tern_port_close(&a->port);
 	return rc;

@@ -64,6 +64,9 @@ const char app_common_usage[] =
         "                        (default 32768-60999)\n"
         "  --src-ip A.B.C.D[,..] extra local addresses for active opens (up to 8; tern\n"
         "                        answers ARP for them)\n"
+        "Monitoring:\n"
+        "  --metrics IP:PORT     serve Prometheus metrics at http://IP:PORT/metrics (a local\n"
+        "                        address, e.g. 127.0.0.1:9100; default: off)\n"
         "  --help                this text\n"
         "EAL options go before '--' (e.g. -l 0-1 --vdev net_af_packet0,iface=eth1).\n"
         "Counters: dpdk-telemetry.py -f PREFIX, then /tern/stats, /tern/gauges, /tern/drops,\n"
@@ -245,6 +248,25 @@ opt_port_range(struct app *a, const char *arg)
 		        a, "--port-range '%s': expected LO-HI with 1 <= LO <= HI <= 65535", arg);
 	a->o.port_lo = (uint16_t)lo;
 	a->o.port_hi = (uint16_t)hi;
+}
+
+/* --metrics IP:PORT: syntax here; app_metrics_listen() binds it before the port starts. */
+static void
+opt_metrics(struct app *a, const char *arg)
+{
+	char ip[32];
+	const char *colon = strrchr(arg, ':');
+	uint64_t port;
+
+	if (colon == NULL || (size_t)(colon - arg) >= sizeof(ip))
+		app_usage_error(a, "--metrics '%s': expected IP:PORT (e.g. 127.0.0.1:9100)", arg);
+	memcpy(ip, arg, (size_t)(colon - arg));
+	ip[colon - arg] = '\0';
+	if (app_parse_ipv4(ip, &a->o.metrics_ip) != 0)
+		app_usage_error(a, "--metrics '%s': '%s' is not an IPv4 address", arg, ip);
+	if (app_parse_u64(colon + 1, 1, 65535, &port) != 0)
+		app_usage_error(a, "--metrics '%s': port '%s' is not 1..65535", arg, colon + 1);
+	a->o.metrics_port = (uint16_t)port;
 }
 
 /* One address of --src-ip's list: unicast, not given before, room for it. */

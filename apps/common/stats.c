@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_mempool.h>
+
 #include "app_int.h"
 
 void
@@ -32,8 +34,8 @@ app_print_ready(const struct app *a)
 		        tern_steer_method_name(a->port.steer), a->port.steer_why);
 }
 
-static void
-sum_stats(const struct app *a, struct tern_stats *s, struct tern_gauges *g)
+void
+app_sum_stats(const struct app *a, struct tern_stats *s, struct tern_gauges *g)
 {
 	struct tern_gauges eg;
 	unsigned i;
@@ -45,6 +47,18 @@ sum_stats(const struct app *a, struct tern_stats *s, struct tern_gauges *g)
 		tern_engine_gauges(a->engines[i], &eg);
 		tern_gauges_add(g, &eg);
 	}
+}
+
+unsigned
+app_mbufs_size(const struct app *a)
+{
+	return a->port.pool != NULL ? a->port.pool->size : 0;
+}
+
+bool
+app_mbufs_low(const struct app *a, unsigned free)
+{
+	return (uint64_t)free * 8 < app_mbufs_size(a);
 }
 
 void
@@ -59,7 +73,7 @@ app_print_stats(const struct app *a, struct tern_stats *prev, double secs, bool 
 
 	if (secs < 1e-3)
 		secs = 1e-3;
-	sum_stats(a, &s, &g);
+	app_sum_stats(a, &s, &g);
 	for (k = 0; k < TERN_DROP_MAX; k++) {
 		drops += s.drop[k];
 		if (s.drop[k] - prev->drop[k] > top) {
@@ -104,7 +118,13 @@ app_print_stats(const struct app *a, struct tern_stats *prev, double secs, bool 
 		        s.ctr[TERN_CTR_STEER_HANDOFF], s.drop[TERN_DROP_STEER_RING_FULL]);
 	if (a->stats_extra != NULL)
 		a->stats_extra(a, out, secs, final);
-	fprintf(out, " | mbufs free %u\n", g.mbufs_free);
+	fprintf(out, " | mbufs free %u", g.mbufs_free);
+	if (app_mbufs_low(a, g.mbufs_free))
+		fprintf(out,
+		        " WARNING mbufs low: %.1f%% of %u free, reception stops at none "
+		        "(raise --mbufs, or lower --buffer / --rcvbuf / --sndbuf)",
+		        100.0 * g.mbufs_free / app_mbufs_size(a), app_mbufs_size(a));
+	fputc('\n', out);
 	if (final) {
 		for (k = 0; k < TERN_DROP_MAX; k++)
 			if (s.drop[k])

@@ -279,6 +279,23 @@ stats_extra(const struct app *a, FILE *out, double secs, bool final)
 		hs->prev_requests = t.requests;
 }
 
+/* --metrics: the stats line's figures. */
+static void
+http_metrics(const struct app *a, FILE *out)
+{
+	struct http_ctr t = sum(a, a->app);
+
+	app_metric_head(
+	        out, "tern_http_requests_total", "counter", "200 responses queued completely");
+	fprintf(out, "tern_http_requests_total %" PRIu64 "\n", t.requests);
+	app_metric_head(out, "tern_http_errors_total", "counter", "4xx and 5xx responses");
+	fprintf(out, "tern_http_errors_total %" PRIu64 "\n", t.errors);
+	app_metric_head(out, "tern_http_body_bytes_total", "counter", "response body bytes queued");
+	fprintf(out, "tern_http_body_bytes_total %" PRIu64 "\n", t.body_bytes);
+	app_metric_head(out, "tern_http_connections_total", "counter", "connections accepted");
+	fprintf(out, "tern_http_connections_total %" PRIu64 "\n", t.conns);
+}
+
 static void
 usage(void)
 {
@@ -322,6 +339,7 @@ main(int argc, char **argv)
 	memset(hs, 0, sizeof(*hs));
 	a.app = hs;
 	a.stats_extra = stats_extra;
+	a.metrics = http_metrics;
 	hs->max_header = 8192;
 	for (i = 0; i < PATBUF; i++)
 		hs->pat[i] = HTTP_PATTERN[i % 64];

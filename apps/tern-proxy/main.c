@@ -31,6 +31,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,13 +46,16 @@
 #include <rte_mbuf.h>
 
 #include "app.h"
+#include "pp.h"
 
 #define MAX_BACKENDS 64
 
 struct backend {
 	uint32_t ip;
 	uint16_t port;
-	char name[80]; /* A.B.C.D:PORT */
+	enum pp_version pp; /**< PROXY protocol header it gets */
+	bool pp_given;      /**< pp from the entry's /v1|/v2|/none, not --proxy-protocol */
+	char name[80];      /* A.B.C.D:PORT */
 };
 
 /** One backend as seen by one engine. */
@@ -100,6 +104,8 @@ struct pair {
 	bool eof[2];     /**< the source of a direction sent its FIN (read to EOF) */
 	bool shut[2];    /**< ... and the FIN was passed on (shutdown of the destination) */
 	bool closing;    /**< both directions done: both connections closed */
+	uint8_t hdr_len, hdr_off; /**< PROXY protocol header: length, bytes sent */
+	uint8_t hdr[PP_HDR_MAX];  /**< ... sent on be before any byte of the client's */
 	TAILQ_ENTRY(pair) connq, idleq, portq;
 };
 
@@ -113,6 +119,7 @@ struct proxy {
 	uint32_t connect_timeout_ms;
 	uint32_t idle_timeout_ms; /**< 0 = none */
 	uint32_t retry_down_ms;
+	enum pp_version pp; /**< --proxy-protocol: for backends without their own */
 	struct eng eng[RTE_MAX_LCORE];
 	const struct app *a;
 };
@@ -290,6 +297,43 @@ maybe_finish(struct pair *p)
 		tern_conn_close(p->be);
 }
 
+/*
+ * The PROXY protocol header goes to the backend before anything of the client's: pump(C2B)
+ * calls this first. It is copied (tern_conn_send), since it is a few bytes into a send
+ * buffer that is empty at this point. @return true once it is all sent (or there is
+ * none); false while part of it waits for the writable callback (send space or mbufs).
+ */
+static bool
+send_header(struct pair *p)
+{
+	ssize_t n;
+
+	if (p->hdr_off == p->hdr_len)
+		return true;
+	n = tern_conn_send(p->be, p->hdr + p->hdr_off, p->hdr_len - p->hdr_off);
+	if (n > 0)
+		p->hdr_off = (uint8_t)(p->hdr_off + n);
+	return p->hdr_off == p->hdr_len;
+}
+
+/* The header for backend @p bi naming @p p's client and the address it connected to. */
+static void
+build_header(struct pair *p, int bi)
+{
+	struct tern_tuple t;
+	struct pp_addrs a;
+
+	p->hdr_len = p->hdr_off = 0;
+	if (px->be[bi].pp == PP_NONE || p->cli == NULL)
+		return;
+	tern_conn_tuple(p->cli, &t);
+	a.src_ip = t.raddr;
+	a.src_port = t.rport;
+	a.dst_ip = t.laddr;
+	a.dst_port = t.lport;
+	p->hdr_len = (uint8_t)pp_encode(px->be[bi].pp, p->hdr, sizeof(p->hdr), &a);
+}
+
 /* Move what can be moved in direction @p dir. */
 static void
 pump(struct pair *p, int dir)
@@ -303,6 +347,8 @@ pump(struct pair *p, int dir)
 		return;
 	b = &p->g->be[p->bi];
 	now = tern_engine_now_ms(tern_conn_engine(to));
+	if (dir == C2B && !send_header(p))
+		return;
 	for (;;) {
 		struct rte_mbuf *m;
 		size_t space;
@@ -385,6 +431,7 @@ on_connected(struct tern_conn *c, void *app)
 	p->connecting = false;
 	b->conns++;
 	b->down = false;
+	build_header(p, p->bi);
 	touch(p, tern_engine_now_ms(tern_conn_engine(c)));
 	pump(p, C2B);
 	pump(p, B2C);
@@ -572,6 +619,78 @@ stats_extra(const struct app *a, FILE *out, double secs, bool final)
 	}
 }
 
+/* --metrics: the figures of the stats line and of each backend (label backend="IP:PORT"). */
+static void
+proxy_metrics(const struct app *a, FILE *out)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+	} eng_fields[] = {
+	        {"tern_proxy_clients_total", "counter", "clients accepted",
+	                offsetof(struct eng, clients)},
+	        {"tern_proxy_rejected_total", "counter",
+	                "clients reset: no backend left to try, or no local port in time",
+	                offsetof(struct eng, rejected)},
+	        {"tern_proxy_connect_timeouts_total", "counter",
+	                "backend connects given up after --connect-timeout (or port waits)",
+	                offsetof(struct eng, connect_timeouts)},
+	        {"tern_proxy_idle_timeouts_total", "counter",
+	                "pairs reset after --idle-timeout without data",
+	                offsetof(struct eng, idle_timeouts)},
+	        {"tern_proxy_port_waits_total", "counter",
+	                "clients that waited for a local port or connection block",
+	                offsetof(struct eng, port_waits)},
+	};
+	static const struct {
+		const char *name, *type, *help;
+	} be_fields[] = {
+	        {"tern_proxy_backend_up", "gauge", "1 when no engine has the backend marked down"},
+	        {"tern_proxy_backend_connections_total", "counter",
+	                "backend connections established"},
+	        {"tern_proxy_backend_failures_total", "counter",
+	                "backend connects refused, timed out or unroutable"},
+	        {"tern_proxy_backend_active", "gauge",
+	                "open connections to the backend (connecting included)"},
+	        {"tern_proxy_backend_sent_bytes_total", "counter",
+	                "bytes from clients to the backend"},
+	        {"tern_proxy_backend_received_bytes_total", "counter",
+	                "bytes from the backend to clients"},
+	};
+	uint64_t active = 0;
+	unsigned i, f, k;
+
+	RTE_BUILD_BUG_ON(RTE_DIM(be_fields) != 6); /* the values v[] below */
+	for (f = 0; f < RTE_DIM(eng_fields); f++) {
+		uint64_t sum = 0;
+		for (i = 0; i < a->nengines; i++)
+			sum += *(const uint64_t *)((const char *)&px->eng[i] + eng_fields[f].off);
+		app_metric_head(out, eng_fields[f].name, eng_fields[f].type, eng_fields[f].help);
+		fprintf(out, "%s %" PRIu64 "\n", eng_fields[f].name, sum);
+	}
+	for (i = 0; i < a->nengines; i++)
+		active += px->eng[i].active;
+	app_metric_head(out, "tern_proxy_active", "gauge", "client-backend pairs alive");
+	fprintf(out, "tern_proxy_active %" PRIu64 "\n", active);
+	for (f = 0; f < RTE_DIM(be_fields); f++) {
+		app_metric_head(out, be_fields[f].name, be_fields[f].type, be_fields[f].help);
+		for (k = 0; k < px->nbe; k++) {
+			struct be_state t;
+			uint64_t v[] = {0, 0, 0, 0, 0, 0};
+
+			sum_backend(a, k, &t);
+			v[0] = !t.down;
+			v[1] = t.conns;
+			v[2] = t.failures;
+			v[3] = t.active;
+			v[4] = t.bytes_to;
+			v[5] = t.bytes_from;
+			fprintf(out, "%s{backend=\"%s\"} %" PRIu64 "\n", be_fields[f].name,
+			        px->be[k].name, v[f]);
+		}
+	}
+}
+
 static void
 final_summary(const struct app *a)
 {
@@ -581,9 +700,10 @@ final_summary(const struct app *a)
 		struct be_state t;
 		sum_backend(a, k, &t);
 		printf("tern-proxy: backend %s %s: conns %" PRIu64 " failures %" PRIu64
-		       " bytes to %" PRIu64 " from %" PRIu64 "\n",
+		       " bytes to %" PRIu64 " from %" PRIu64 "%s%s\n",
 		        px->be[k].name, t.down ? "down" : "up", t.conns, t.failures, t.bytes_to,
-		        t.bytes_from);
+		        t.bytes_from, px->be[k].pp != PP_NONE ? " proxy-protocol " : "",
+		        px->be[k].pp != PP_NONE ? pp_version_name(px->be[k].pp) : "");
 	}
 }
 
@@ -599,7 +719,8 @@ parse_backends(struct app *a, struct proxy *x, const char *arg)
 	for (;;) {
 		const char *end = strchr(p, ',');
 		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
-		char item[64], *colon;
+		char item[64], *colon, *slash;
+		enum pp_version pp = PP_NONE;
 		uint32_t ip;
 		uint64_t port;
 		unsigned k;
@@ -610,6 +731,15 @@ parse_backends(struct app *a, struct proxy *x, const char *arg)
 			app_usage_error(a, "--backend '%s': entry too long", arg);
 		memcpy(item, p, n);
 		item[n] = '\0';
+		slash = strchr(item, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			if (pp_parse_version(slash + 1, &pp) != 0)
+				app_usage_error(a,
+				        "--backend '%s': '/%s' is not /v1, /v2 or /none (PROXY "
+				        "protocol)",
+				        arg, slash + 1);
+		}
 		colon = strrchr(item, ':');
 		if (colon == NULL)
 			app_usage_error(a, "--backend '%s': '%s' is not IP:PORT", arg, item);
@@ -628,6 +758,8 @@ parse_backends(struct app *a, struct proxy *x, const char *arg)
 			app_usage_error(a, "--backend: at most %d backends", MAX_BACKENDS);
 		x->be[x->nbe].ip = ip;
 		x->be[x->nbe].port = (uint16_t)port;
+		x->be[x->nbe].pp = pp;
+		x->be[x->nbe].pp_given = slash != NULL;
 		snprintf(x->be[x->nbe].name, sizeof(x->be[x->nbe].name), "%s:%u", item,
 		        (unsigned)port);
 		x->nbe++;
@@ -644,8 +776,9 @@ usage(void)
 	       "--backend IP:PORT[,IP:PORT...] [options]\n"
 	       "TCP proxy: clients of PORT are spliced to backends (docs/PROXY.md).\n\n"
 	       "  --listen PORT          TCP port for clients (required)\n"
-	       "  --backend LIST         IP:PORT[,IP:PORT...], up to %d; may be repeated "
-	       "(required)\n"
+	       "  --backend LIST         IP:PORT[/v1|/v2|/none][,...], up to %d; may be "
+	       "repeated;\n"
+	       "                         /v1, /v2: PROXY protocol for that backend (required)\n"
 	       "  --lb rr|least-conn     backend choice: round robin (default) or fewest open\n"
 	       "                         connections\n"
 	       "  --connect-timeout MS   give up a backend connect after MS, 1..600000 (default "
@@ -655,6 +788,9 @@ usage(void)
 	       "                         0..86400 (default 300)\n"
 	       "  --retry-down S         a backend that refused or timed out is not chosen for S\n"
 	       "                         seconds, 1..3600 (default 10)\n"
+	       "  --proxy-protocol v1|v2|none  PROXY protocol header to backends without "
+	       "their own\n"
+	       "                         /v1|/v2|/none (default none)\n"
 	       "  --buffer BYTES         send and receive buffer of every connection, "
 	       "2048..1073741824\n"
 	       "                         (default 262144; --sndbuf / --rcvbuf override)\n\n"
@@ -670,7 +806,7 @@ main(int argc, char **argv)
 	        {"lb", required_argument, 0, 'L'}, {"connect-timeout", required_argument, 0, 'c'},
 	        {"idle-timeout", required_argument, 0, 'i'},
 	        {"retry-down", required_argument, 0, 'r'}, {"buffer", required_argument, 0, 'B'},
-	        {0, 0, 0, 0}};
+	        {"proxy-protocol", required_argument, 0, 'P'}, {0, 0, 0, 0}};
 	static const struct tern_callbacks cb = {.accepted = on_accepted,
 	        .connected = on_connected,
 	        .readable = on_readable,
@@ -695,6 +831,7 @@ main(int argc, char **argv)
 	px->a = &a;
 	a.app = px;
 	a.stats_extra = stats_extra;
+	a.metrics = proxy_metrics;
 	if (app_scan_args(&a, argc, argv)) {
 		usage();
 		return 0;
@@ -741,6 +878,11 @@ main(int argc, char **argv)
 				        "--buffer '%s': expected bytes, 2048..1073741824", optarg);
 			buffer = (uint32_t)v;
 			break;
+		case 'P':
+			if (pp_parse_version(optarg, &px->pp) != 0)
+				app_usage_error(&a,
+				        "--proxy-protocol '%s': expected v1, v2 or none", optarg);
+			break;
 		case 'h':
 			usage();
 			return 0;
@@ -762,14 +904,19 @@ main(int argc, char **argv)
 			app_usage_error(&a, "--backend %s: not on-link for --ip and no --gw given",
 			        px->be[k].name);
 	}
+	for (k = 0; k < px->nbe; k++)
+		if (!px->be[k].pp_given)
+			px->be[k].pp = px->pp;
 	if (buffer != 0) {
 		if (a.o.rcvbuf == 0)
 			a.o.rcvbuf = buffer;
 		if (a.o.sndbuf == 0)
 			a.o.sndbuf = buffer;
 	}
-	snprintf(ready, sizeof(ready), "proxy on port %u to %u backend%s (%s)", px->port, px->nbe,
-	        px->nbe > 1 ? "s" : "", px->lb == LB_RR ? "rr" : "least-conn");
+	snprintf(ready, sizeof(ready), "proxy on port %u to %u backend%s (%s%s%s)", px->port,
+	        px->nbe, px->nbe > 1 ? "s" : "", px->lb == LB_RR ? "rr" : "least-conn",
+	        px->pp != PP_NONE ? ", proxy-protocol " : "",
+	        px->pp != PP_NONE ? pp_version_name(px->pp) : "");
 	a.ready_msg = ready;
 	rc = app_run(&a);
 	if (rc == 0)

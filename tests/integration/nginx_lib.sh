@@ -8,9 +8,14 @@
 #                           system service are never touched); waits until every port listens
 #   ngx_stop                stop it by pid (also done at exit)
 #
-# Environment: NGX_MAX_LIFETIME (default 300 s; nginx runs under `timeout`).
+# Environment: NGX_MAX_LIFETIME (default 300 s; nginx runs under `timeout`);
+#   NGX_PROXY_PROTOCOL=1  every listener expects a PROXY protocol header (v1 or v2: nginx
+#                         takes either) and requests are logged to $NGX_DIR/access.log as
+#                         "$proxy_protocol_addr $proxy_protocol_port $remote_addr $server_port
+#                         $request_uri $status".
 
 : "${NGX_MAX_LIFETIME:=300}"
+: "${NGX_PROXY_PROTOCOL:=0}"
 NGX_PID=
 NGX_DIR=
 
@@ -27,12 +32,17 @@ ngx_stop() {
 it_defer ngx_stop
 
 ngx_start() {
-	local root=$1 p listen=
+	local root=$1 p listen='' lopt='' alog="access_log off;"
 	shift
 	command -v nginx >/dev/null || it_fail "nginx not installed (dpdk-config/install-deps.sh test)"
 	NGX_DIR=$IT_TMP/nginx
 	mkdir -p "$NGX_DIR"
-	for p in "$@"; do listen+="    listen $TERNLAB_PEER_IP:$p;"$'\n'; done
+	if [ "$NGX_PROXY_PROTOCOL" = 1 ]; then
+		lopt=" proxy_protocol"
+		alog="log_format pp '\$proxy_protocol_addr \$proxy_protocol_port \$remote_addr \$server_port \$request_uri \$status';
+    access_log $NGX_DIR/access.log pp;"
+	fi
+	for p in "$@"; do listen+="    listen $TERNLAB_PEER_IP:$p$lopt;"$'\n'; done
 	cat >"$NGX_DIR/nginx.conf" <<CONF
 daemon off;
 master_process on;
@@ -42,7 +52,7 @@ pid $NGX_DIR/nginx.pid;
 error_log $NGX_DIR/error.log warn;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    $alog
     keepalive_requests 1000000;
     client_body_temp_path $NGX_DIR/body;
     proxy_temp_path $NGX_DIR/proxy;

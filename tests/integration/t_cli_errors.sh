@@ -107,6 +107,16 @@ check proxy_bad_idle 2 "^tern-proxy: --idle-timeout '1d': expected seconds, 0..8
 check proxy_bad_retry 2 "^tern-proxy: --retry-down '0': expected seconds, 1..3600" -- $(eal po) $vdev -- $ip --listen 80 $be --retry-down 0
 check proxy_bad_buffer 2 "^tern-proxy: --buffer '100': expected bytes, 2048..1073741824" -- $(eal pp) $vdev -- $ip --listen 80 $be --buffer 100
 check proxy_no_listen 2 '^tern-proxy: --listen PORT is required' -- $(eal pq) $vdev -- $ip $be
+check proxy_bad_pp 2 "^tern-proxy: --proxy-protocol 'v3': expected v1, v2 or none" -- $(eal pr) $vdev -- $ip --listen 80 $be --proxy-protocol v3
+check proxy_bad_pp_backend 2 "^tern-proxy: --backend '198.18.0.2:80/V2': '/V2' is not /v1, /v2 or /none" -- $(eal ps) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/V2
+check proxy_empty_pp_backend 2 "^tern-proxy: --backend '198.18.0.2:80/': '/' is not /v1" -- $(eal pt) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/
+# --metrics (a common option): syntax at parse time, the address when it is bound (before
+# the port starts), each one line and status 2 (these run in a namespace with only lo).
+bin=$echo_bin
+check metrics_no_port 2 "^tern-echo: --metrics '127.0.0.1': expected IP:PORT" -- $(eal ma) $vdev -- --ip 198.18.0.1/24 --listen 7 --metrics 127.0.0.1
+check metrics_bad_ip 2 "^tern-echo: --metrics 'localhost:9100': 'localhost' is not an IPv4 address" -- $(eal mb) $vdev -- --ip 198.18.0.1/24 --listen 7 --metrics localhost:9100
+check metrics_port0 2 "^tern-echo: --metrics '127.0.0.1:0': port '0' is not 1..65535" -- $(eal mc) $vdev -- --ip 198.18.0.1/24 --listen 7 --metrics 127.0.0.1:0
+check metrics_not_local 2 "^tern-echo: --metrics 10.9.9.9:9100: cannot listen: Cannot assign requested address" -- $(eal md) $vdev -- --ip 198.18.0.1/24 --listen 7 --metrics 10.9.9.9:9100
 }
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
