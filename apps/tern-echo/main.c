@@ -16,6 +16,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_mbuf.h>
 
 #include "app.h"
 
@@ -25,31 +26,39 @@ struct echo {
 	struct app_closes closed[TERN_PORT_MAX_QUEUES]; /**< per engine */
 };
 
+/*
+ * Echo what can be sent back now, zero-copy: the received mbufs themselves go to the send
+ * buffer (tern_conn_recv_mbuf() -> tern_conn_send_mbuf()), so echoing never needs a free
+ * mbuf and a low pool cannot make it fail half-way.
+ */
 static void
 echo_pump(struct tern_conn *c, struct echo *ec)
 {
-	uint8_t buf[16384];
 	uintptr_t echoed = (uintptr_t)tern_conn_udata(c);
 
 	for (;;) {
 		size_t space = tern_conn_send_space(c);
-		ssize_t n, s;
+		struct rte_mbuf *m;
+		ssize_t n;
+		int rc;
 
 		if (space == 0)
 			return; /* writable callback resumes */
-		n = tern_conn_recv(c, buf, space < sizeof(buf) ? space : sizeof(buf));
-		if (n == -EAGAIN)
-			return;
+		n = tern_conn_recv_mbuf(c, space, &m);
+		if (n == -EAGAIN || n == -ENOBUFS)
+			return; /* the readable callback follows (data, or mbufs back) */
 		if (n == 0) {
 			tern_conn_close(c); /* peer closed and all is echoed */
 			return;
 		}
 		if (n < 0)
 			return;
-		s = tern_conn_send(c, buf, (size_t)n);
-		if (s != n) {
-			/* Cannot happen (we asked for no more than the space); be loud. */
-			fprintf(stderr, "tern-echo: send took %zd of %zd bytes, aborting\n", s, n);
+		rc = tern_conn_send_mbuf(c, m);
+		if (rc != 0) {
+			/* Cannot happen (we took no more than the space); be loud. */
+			fprintf(stderr, "tern-echo: send_mbuf of %zd bytes: %s, aborting\n", n,
+			        strerror(-rc));
+			rte_pktmbuf_free(m);
 			tern_conn_abort(c);
 			return;
 		}

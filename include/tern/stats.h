@@ -71,6 +71,9 @@
 	        "ACK of data not yet sent, or in SYN_RCVD an ACK that does not acknowledge our "   \
 	        "SYN")                                                                             \
 	X(TCP_NO_ACK, tcp_no_ack, "segment without ACK in a synchronized state")                   \
+	X(TCP_RCV_POOL_LOW, tcp_rcv_pool_low,                                                      \
+	        "data segment dropped: the mbuf pool is down to half its reserve (buffered data "  \
+	        "would leave the NIC no mbufs to receive with); the peer resends")                 \
 	X(TCP_REASS_FULL, tcp_reass_full,                                                          \
 	        "out-of-order segment dropped: reassembly queue or pool full, or no extension "    \
 	        "block")                                                                           \

@@ -285,6 +285,9 @@ struct tcp_engine {
 	 *  wait_ev events once enough mbufs are free again (conn_run_pending). */
 	struct tern_list nobufs;
 	uint64_t nobufs_check_ms; /**< engine ms of the last look at the pool for them */
+	uint64_t pool_check_ms;   /**< engine ms of the last count of free mbufs */
+	int64_t pool_est;         /**< free then, less the frames received since (tcp_pool_rx) */
+	bool pool_low;            /**< the last count was below the reserve */
 
 	uint32_t state_count[TERN_TCP_STATE_MAX];
 	struct siphash_key isn_key;
@@ -542,6 +545,17 @@ struct tcp_conn_ext *conn_ext_get(struct tern_conn *c);
  * the connection (never while a pointer to the extension is held).
  */
 void conn_ext_trim(struct tern_conn *c);
+/**
+ * Is the mbuf pool down to its reserve (the last 1/16 of it, 32..1024 mbufs, which
+ * application sends never take either)? Data segments are then dropped instead of
+ * buffered (tcp_rcv_pool_low): the NIC must keep mbufs to receive with, or even the ACKs
+ * and RSTs that would free buffers stop arriving. Free mbufs are counted once per ms, and
+ * for every RX burst while the count, less the frames received since, is within twice the
+ * reserve (tcp_pool_rx()): a burst cannot take the pool from comfortable to dry unseen.
+ */
+bool tcp_pool_low(struct tern_engine *e);
+/** @p n frames were received (each took a fresh mbuf for the NIC's ring). */
+void tcp_pool_rx(struct tern_engine *e, unsigned n);
 /** Queue application events. */
 void conn_event(struct tern_conn *c, uint8_t ev);
 /** Ask for tcp_output() at the end of this engine iteration. */

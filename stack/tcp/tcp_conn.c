@@ -83,6 +83,37 @@ pool_reserve(const struct tern_engine *e)
 	return r < 32 ? 32 : r > 1024 ? 1024 : r;
 }
 
+/* Count the free mbufs (rte_mempool_avail_count() walks every lcore's cache: not per
+ * burst) and judge. */
+static void
+pool_look(struct tern_engine *e)
+{
+	uint32_t avail = rte_mempool_avail_count(e->pool);
+
+	e->tcp.pool_check_ms = e->now_ms;
+	e->tcp.pool_est = (int64_t)avail;
+	e->tcp.pool_low = avail < pool_reserve(e);
+}
+
+void
+tcp_pool_rx(struct tern_engine *e, unsigned n)
+{
+	struct tcp_engine *tcp = &e->tcp;
+
+	/* Each frame received took a fresh mbuf for the NIC: at worst none came back. */
+	tcp->pool_est -= n;
+	if (tcp->pool_check_ms != e->now_ms || tcp->pool_est < 2 * (int64_t)pool_reserve(e))
+		pool_look(e);
+}
+
+bool
+tcp_pool_low(struct tern_engine *e)
+{
+	if (e->tcp.pool_check_ms != e->now_ms)
+		pool_look(e);
+	return e->tcp.pool_low;
+}
+
 /* @p c found the pool empty: deliver @p ev once mbufs are back. */
 static void
 conn_nobufs_wait(struct tern_conn *c, uint8_t ev)

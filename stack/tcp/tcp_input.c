@@ -856,6 +856,12 @@ step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool
 		data_after_close(c, s);
 		return false;
 	}
+	if (tcp_pool_low(e)) {
+		/* Buffering it would starve reception (ACKs, RSTs) of mbufs: the peer resends
+		 * it; its ACK field and window were taken above. */
+		tern_drop(e, s->m, TERN_DROP_TCP_RCV_POOL_LOW);
+		return false;
+	}
 	if (v->len > c->rcv_mss)
 		c->rcv_mss = (uint16_t)(v->len < c->mss ? v->len : c->mss);
 	m = s->m;
@@ -973,7 +979,8 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 	                                e->now_ms - c->ts_recent_ms > PAWS_24DAYS_MS))))
 		return false;
 	if (s->len == 0 ? ack == c->snd_una /* a duplicate ACK: counted the general way */
-	                : s->len > c->rcv_adv - c->rcv_nxt || (c->flags & CONN_F_APP_CLOSED))
+	                : s->len > c->rcv_adv - c->rcv_nxt || (c->flags & CONN_F_APP_CLOSED) ||
+	                          tcp_pool_low(e))
 		return false;
 	tern_count(e, TERN_CTR_TCP_PREDICTED, 1);
 	step_ts_recent(c, s);
@@ -1052,6 +1059,8 @@ tcp_rx_prepare(struct tern_engine *e, struct rte_mbuf *const *pkts, uint16_t n)
 		flow_prefetch_node(&tcp->flows, tcp->rx_hash[i]);
 	tcp->rx_n = k;
 	tcp->rx_cur = 0;
+	if (n > 0)
+		tcp_pool_rx(e, n);
 }
 
 void

@@ -11,6 +11,8 @@
 #      connections that never read), a scrape between steps: once fewer than 1/8 are free
 #      the filling stops; the pool then stays low but not dry: tern_mbufs_low 1 and the stats line's "WARNING mbufs low"
 #      with a non-zero free count; released (RST), everything comes back: low 0, 1024 free.
+#   3. the same filled past the mark without pauses: data is dropped (tcp_rcv_pool_low) before
+#      the pool runs dry, so the clients' RSTs still arrive and everything comes back.
 # usage: t_metrics.sh [af_packet|tap|virtio-user]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -189,6 +191,34 @@ wait_until 5 grep -q '^released' "$IT_TMP/hold.out" || it_fail "mbuf_hold.py did
 back() { scrape back && [ "$(metric back tern_mbufs_low)" = 0 ] && [ "$(metric back tern_established)" = 0 ]; }
 wait_until 10 back || it_fail "after the release: low $(metric back tern_mbufs_low), established $(metric back tern_established), free $(metric back tern_mbufs_free)"
 it_log "released: $(metric back tern_mbufs_free) free, no warning"
+hold_stop
+
+# --- 3. Past the mark: the pool never runs dry ---
+# Eight connections that never read, filled without pauses (up to 3 MiB: more than 1024
+# mbufs can hold; each connection's buffers take about 300). tern drops data segments once it is down to half its reserve
+# (tcp_rcv_pool_low), so the NIC keeps mbufs to receive with: the clients' RSTs still
+# arrive and free everything (before the fix the pool ran dry and even the RSTs were lost).
+rm -f "$IT_TMP/steps" "$IT_TMP/done" "$IT_TMP/release"
+ip netns exec "$TERNLAB_NS_P" timeout 60 "$PY" "$IT_DIR/mbuf_hold.py" --host "$TERNLAB_TERN_IP" \
+	--port 7 --conns 8 --steps "$IT_TMP/steps" --done "$IT_TMP/done" \
+	--release "$IT_TMP/release" --max-secs 50 >"$IT_TMP/hold2.out" 2>&1 &
+HOLD=$!
+wait_until 10 grep -q '^connected' "$IT_TMP/hold2.out" || it_fail "mbuf_hold.py: $(cat "$IT_TMP/hold2.out")"
+for steps in $(seq 8 8 192); do # 192 steps of 16 KiB over about 2.5 s
+	echo "$steps" >"$IT_TMP/steps"
+	sleep 0.1
+done
+# shellcheck disable=SC2317 # called by wait_until
+pool_low_drops() { scrape over && [ "$(metric over 'tern_drops_total{reason="tcp_rcv_pool_low"}')" -gt 0 ]; }
+wait_until 10 pool_low_drops || it_fail "no tcp_rcv_pool_low drop after 192 steps (free $(metric over tern_mbufs_free); established $(metric over tern_established); mbuf_hold.py: $(tr "\n" " " <"$IT_TMP/hold2.out"))"
+over_free=$(metric over tern_mbufs_free)
+[ "$over_free" -gt 0 ] || it_fail "the pool ran dry: $over_free free"
+it_log "past the mark: $over_free of 1024 free, tcp_rcv_pool_low $(metric over 'tern_drops_total{reason="tcp_rcv_pool_low"}')"
+touch "$IT_TMP/release"
+wait_until 5 grep -q '^released' "$IT_TMP/hold2.out" || it_fail "mbuf_hold.py did not release"
+wait_until 10 back || it_fail "RSTs lost with the pool low: established $(metric back tern_established), free $(metric back tern_mbufs_free)"
+[ "$(metric back tern_mbufs_free)" = 1024 ] || it_fail "after the RSTs only $(metric back tern_mbufs_free) of 1024 mbufs free"
+it_log "released again: the RSTs arrived, $(metric back tern_mbufs_free) free"
 hold_stop
 tern_stop
 it_pass

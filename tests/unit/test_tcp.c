@@ -815,52 +815,75 @@ test_burst_prepared_hashes(void **state)
 	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 10);
 }
 
+/* Take every mbuf left in @p pool into @p hoard from @p n on. @return the new count. */
+static unsigned
+hoard_all(struct rte_mempool *pool, struct rte_mbuf **hoard, unsigned n, unsigned max)
+{
+	while (n < max && (hoard[n] = rte_pktmbuf_alloc(pool)) != NULL)
+		n++;
+	assert_true(n < max);
+	return n;
+}
+
 /* An ACK owed while no mbuf can be had stays owed (counted) and goes out once the pool has
- * refilled, from the delayed-ACK timer: it is never silently forgotten. */
+ * refilled, from the delayed-ACK timer: it is never silently forgotten. And once the engine
+ * sees the pool that low (it looks once per millisecond), new data is dropped
+ * (tcp_rcv_pool_low), not buffered: the NIC keeps mbufs to receive with. */
 static void
 test_ack_without_mbuf(void **state)
 {
 	static struct rte_mbuf *hoard[16384];
 	struct fx *f = *state;
-	uint8_t data[100];
+	uint8_t data[300];
 	struct test_pkt p;
-	struct rte_mbuf *m;
-	unsigned n = 0, i;
+	struct rte_mbuf *next, *later;
+	unsigned n, i;
 	uint32_t base;
 
 	start_default(f);
 	passive_open(f, 1460, 65535);
 	base = f->snd;
 	pattern(data, sizeof(data), 0, 0x33);
+	peer_seg(f, WIRE_TCP_ACK | WIRE_TCP_PSH, 65535, data, 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 100);
 	{
 		struct wire_tcp_repr th = {.sport = PPORT,
 		        .dport = LPORT,
-		        .seq = base,
+		        .seq = base + 100,
 		        .ack = f->rcv,
 		        .flags = WIRE_TCP_ACK | WIRE_TCP_PSH,
 		        .win = 65535};
-		m = test_craft_tcp(f->pool, &peer, &us, &th, data, sizeof(data));
+		next = test_craft_tcp(f->pool, &peer, &us, &th, data + 100, 100);
+		th.seq = base + 200;
+		later = test_craft_tcp(f->pool, &peer, &us, &th, data + 200, 100);
 	}
-	/* the peer's segment is built; now nothing is left in the pool */
-	while (n < RTE_DIM(hoard) && (hoard[n] = rte_pktmbuf_alloc(f->pool)) != NULL)
-		n++;
-	assert_true(n < RTE_DIM(hoard));
-	test_link_inject(f->l, 0, m);
+	/* the peer's segments are built; now nothing is left in the pool */
+	n = hoard_all(f->pool, hoard, 0, RTE_DIM(hoard));
+	/* the same millisecond: taken, but there is no mbuf for its ACK */
+	test_link_inject(f->l, 0, next);
 	test_link_poll(f->l);
-	assert_int_equal(f->n_readable, 1);
-	expect_nothing(f); /* no mbuf for the ACK */
+	assert_int_equal(f->n_readable, 2);
+	expect_nothing(f);
 	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_ACK_DEFERRED], 1);
 	assert_true(stats(f)->drop[TERN_DROP_NO_MBUF] >= 1);
 	/* still no mbuf when the timer fires (10 ms): owed again, the timer re-armed */
 	test_link_advance(f->l, 15);
 	expect_nothing(f);
 	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_ACK_DEFERRED], 2);
+	/* new data now: dropped, not buffered */
+	test_link_inject(f->l, 0, later);
+	test_link_poll(f->l);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_RCV_POOL_LOW], 1);
+	assert_int_equal(tern_conn_readable(f->conn), 200);
+	n = hoard_all(f->pool, hoard, n, RTE_DIM(hoard));
+	expect_nothing(f);
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(hoard[i]);
 	test_link_advance(f->l, 10);
-	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 200);
 	expect_nothing(f);
-	f->snd = base + 100;
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_DATA_RX], 200);
+	f->snd = base + 200;
 }
 
 static void
