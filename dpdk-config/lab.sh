@@ -3,7 +3,7 @@
 #
 #   NS_T (ternlab-t)                          NS_P (ternlab-p)
 #   tern (DPDK) --attaches to--> tern-t <==veth==> tern-p 198.18.0.2/24  (Linux TCP)
-#                                 no IP
+#                                 no IP                   2001:2::2/64, fe80::2 (IPv6 only here)
 #
 # tern itself (198.18.0.1) is a DPDK process run inside NS_T with `ip netns exec`, so the
 # root namespace's kernel never sees its traffic. How it attaches to tern-t (MODE):
@@ -34,6 +34,27 @@ quiet_ns() {
 		ip netns exec "$ns" sysctl -qw "$k" 2>/dev/null || ternlab_log "warning: $ns: sysctl $k failed"
 	done
 	ip netns exec "$ns" ip link set lo up
+}
+
+peer_ipv6() {
+	# IPv6 on the peer's end only, and as quiet as IPv6 gets: no generated link-local
+	# address but a fixed one (fe80::2, so tern's link-local address can be pinged), no
+	# router solicitations or advertisements taken, and both addresses without DAD (nodad:
+	# tern runs its own DAD on its side). The kernel reports its groups (MLD) once when the
+	# link comes up here, before any tern runs; after that, what is on the wire is what a
+	# test makes: ND for the addresses it uses, and its packets.
+	local k
+	nsp sysctl -qw net.ipv6.mld_qrv=1 2>/dev/null || ternlab_log "warning: $TERNLAB_NS_P: sysctl net.ipv6.mld_qrv failed"
+	for k in addr_gen_mode=1 accept_ra=0 router_solicitations=0 dad_transmits=0 \
+		mldv1_unsolicited_report_interval=1 mldv2_unsolicited_report_interval=1 disable_ipv6=0; do
+		nsp sysctl -qw "net.ipv6.conf.$TERNLAB_IF_P.$k" 2>/dev/null ||
+			ternlab_log "warning: $TERNLAB_NS_P: sysctl net.ipv6.conf.$TERNLAB_IF_P.$k failed"
+	done
+	nsp ip -6 addr replace "$TERNLAB_PEER_IP6/$TERNLAB_PLEN6" dev "$TERNLAB_IF_P" nodad ||
+		ternlab_log "warning: cannot give $TERNLAB_IF_P $TERNLAB_PEER_IP6"
+	nsp ip -6 addr replace "$TERNLAB_PEER_LL6/64" dev "$TERNLAB_IF_P" nodad ||
+		ternlab_log "warning: cannot give $TERNLAB_IF_P $TERNLAB_PEER_LL6"
+	nsp ip -6 neigh flush dev "$TERNLAB_IF_P" 2>/dev/null || true
 }
 
 offloads_off() {
@@ -70,6 +91,7 @@ lab_up() {
 	nst ip link set dev "$TERNLAB_IF_T" up
 	offloads_off "$TERNLAB_NS_T" "$TERNLAB_IF_T" rx off tx off tso off gso off gro off
 	nsp ip addr replace "$TERNLAB_PEER_IP/$TERNLAB_PLEN" dev "$TERNLAB_IF_P"
+	peer_ipv6
 	nsp ip link set dev "$TERNLAB_IF_P" up
 	offloads_off "$TERNLAB_NS_P" "$TERNLAB_IF_P" tx off tso off gso off
 	# A stale neighbour entry from a previous tern (other MAC) would blackhole the first test.
@@ -84,8 +106,8 @@ lab_up() {
 	else
 		"$here/vhost-bridge.sh" stop >/dev/null
 	fi
-	echo "lab up ($mode): $TERNLAB_NS_T/$TERNLAB_IF_T (tern $TERNLAB_TERN_IP) <-> " \
-		"$TERNLAB_NS_P/$TERNLAB_IF_P ($TERNLAB_PEER_IP/$TERNLAB_PLEN)"
+	echo "lab up ($mode): $TERNLAB_NS_T/$TERNLAB_IF_T (tern $TERNLAB_TERN_IP, $TERNLAB_TERN_IP6) <-> " \
+		"$TERNLAB_NS_P/$TERNLAB_IF_P ($TERNLAB_PEER_IP/$TERNLAB_PLEN, $TERNLAB_PEER_IP6/$TERNLAB_PLEN6)"
 }
 
 lab_down() {
