@@ -234,12 +234,14 @@ enum tern_drop {
 	X(STEER_HANDOFF, steer_handoff,                                                           \
 	        "segments that reached this engine but belong to another, handed over its ring")  \
 	X(STEER_ENQUEUES, steer_enqueues,                                                         \
-	        "ring enqueues (handed-over segments: one per owner per RX burst; ARP copies: "   \
-	        "one each)")                                                                      \
+	        "ring enqueues (handed-over segments: one per owner per RX burst; ARP and ND "    \
+	        "copies: one each)")                                                              \
 	X(STEER_RECEIVED, steer_received,                                                         \
-	        "segments and ARP copies taken from this engine's ring (handed over to it)")      \
+	        "segments and ARP / ND copies taken from this engine's ring (handed over to it)") \
 	X(STEER_ARP_SHARED, steer_arp_shared,                                                     \
 	        "ARP copies enqueued for other engines (one per other engine per frame)")         \
+	X(STEER_ND_SHARED, steer_nd_shared,                                                       \
+	        "ND copies (NS, NA) enqueued for other engines (one per other engine per frame)") \
 	X(ICMP6_ECHO, icmp6_echo, "ICMPv6 echo requests answered")                                \
 	X(ICMP6_PTB, icmp6_ptb,                                                                   \
 	        "ICMPv6 Packet Too Big taken (an MTU hint given, never below 1280)")              \

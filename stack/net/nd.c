@@ -502,10 +502,20 @@ nd_our_addr(struct nd_table *t, const struct wire_ip6 *ip)
 
 /* ---- receiving NS and NA ---- */
 
+/* A frame that ends here: a counted drop, or for another engine's copy just freed. */
+static void
+nd_discard(struct tern_engine *e, struct rte_mbuf *m, bool copy, enum tern_drop why)
+{
+	if (copy)
+		rte_pktmbuf_free(m);
+	else
+		tern_drop(e, m, why);
+}
+
 /* RFC 4861 §7.2.3: a solicitation for one of our addresses. */
 static void
 nd_input_ns(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_repr *ip,
-        const struct wire_nd_repr *ns)
+        const struct wire_nd_repr *ns, bool copy)
 {
 	struct nd_table *t = &e->nd;
 	struct nd_addr *a = nd_our_addr(t, &ns->target);
@@ -516,7 +526,7 @@ nd_input_ns(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_re
 	struct nd_entry *n;
 
 	if (a == NULL || a->state == TERN_IP6_DUPLICATE) {
-		tern_drop(e, m, TERN_DROP_ND_NOT_US);
+		nd_discard(e, m, copy, TERN_DROP_ND_NOT_US);
 		return;
 	}
 	if (a->state == TERN_IP6_TENTATIVE) {
@@ -525,10 +535,11 @@ nd_input_ns(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_re
 		 * never get here: ipv6_input drops frames from our MAC.) */
 		if (dad)
 			nd_dad_failed(e, a);
-		tern_drop(e, m, TERN_DROP_ND_NOT_US);
+		nd_discard(e, m, copy, TERN_DROP_ND_NOT_US);
 		return;
 	}
-	tern_count(e, TERN_CTR_ND_NS_RX, 1);
+	if (!copy)
+		tern_count(e, TERN_CTR_ND_NS_RX, 1);
 	eth_frame_src(m, &dmac);
 	if (!dad && ns->has_lla) {
 		/* The sender's address, learnt STALE (or updated to STALE if it changed). */
@@ -541,6 +552,10 @@ nd_input_ns(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_re
 			nd_set(e, n, ND_STALE, &ns->lla, 0);
 		}
 		dmac = ns->lla;
+	}
+	if (copy) { /* the engine that received it answers */
+		rte_pktmbuf_free(m);
+		return;
 	}
 	memset(&na, 0, sizeof(na));
 	na.target = ns->target;
@@ -559,7 +574,7 @@ nd_input_ns(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_re
 
 /* RFC 4861 §7.2.5: an advertisement. */
 static void
-nd_input_na(struct tern_engine *e, struct rte_mbuf *m, const struct wire_nd_repr *na)
+nd_input_na(struct tern_engine *e, struct rte_mbuf *m, const struct wire_nd_repr *na, bool copy)
 {
 	struct nd_table *t = &e->nd;
 	struct nd_addr *a = nd_our_addr(t, &na->target);
@@ -572,15 +587,16 @@ nd_input_na(struct tern_engine *e, struct rte_mbuf *m, const struct wire_nd_repr
 		/* Someone advertises our address: a duplicate while tentative (RFC 4862
 		 * §5.4.4); later, nothing we may do but ignore it. */
 		nd_dad_failed(e, a);
-		tern_drop(e, m, TERN_DROP_ND_NOT_US);
+		nd_discard(e, m, copy, TERN_DROP_ND_NOT_US);
 		return;
 	}
 	n = nd_find(t, &na->target);
 	if (n == NULL) {
-		tern_drop(e, m, TERN_DROP_ND_NOT_US);
+		nd_discard(e, m, copy, TERN_DROP_ND_NOT_US);
 		return;
 	}
-	tern_count(e, TERN_CTR_ND_NA_RX, 1);
+	if (!copy)
+		tern_count(e, TERN_CTR_ND_NA_RX, 1);
 	if (n->state == ND_INCOMPLETE) {
 		if (na->has_lla)
 			nd_set(e, n, solicited ? ND_REACHABLE : ND_STALE, &na->lla, 0);
@@ -602,9 +618,11 @@ nd_input_na(struct tern_engine *e, struct rte_mbuf *m, const struct wire_nd_repr
 	rte_pktmbuf_free(m);
 }
 
-void
-nd_input(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_repr *ip,
-        const uint8_t *icmp, size_t len, uint8_t type)
+/* nd_input(), or with @p copy the learning from another engine's frame: nothing sent, no
+ * counter moved (the receiving engine counted it). */
+static void
+nd_rx(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_repr *ip,
+        const uint8_t *icmp, size_t len, uint8_t type, bool copy)
 {
 	struct wire_nd_repr nd;
 	struct wire_ip6 sn;
@@ -614,24 +632,84 @@ nd_input(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_repr 
 	 * no source link-layer option; an NA to a multicast address is not solicited. */
 	if (ip->hop_limit != WIRE_ND_HOP_LIMIT || icmp[1] != 0 ||
 	        wire_nd_parse(icmp, len, type, &nd) != WIRE_OK) {
-		tern_drop(e, m, TERN_DROP_ND_BAD);
+		nd_discard(e, m, copy, TERN_DROP_ND_BAD);
 		return;
 	}
 	if (type == WIRE_ICMP6_NEIGH_SOL) {
 		if (wire_ip6_is_unspec(&ip->src)) {
 			wire_ip6_solicited_node(&nd.target, &sn);
 			if (!wire_ip6_eq(&ip->dst, &sn) || nd.has_lla) {
-				tern_drop(e, m, TERN_DROP_ND_BAD);
+				nd_discard(e, m, copy, TERN_DROP_ND_BAD);
 				return;
 			}
 		}
-		nd_input_ns(e, m, ip, &nd);
+		nd_input_ns(e, m, ip, &nd, copy);
 		return;
 	}
 	if (wire_ip6_is_unspec(&ip->src) ||
 	        (wire_ip6_is_multicast(&ip->dst) && (nd.flags & WIRE_NA_SOLICITED))) {
-		tern_drop(e, m, TERN_DROP_ND_BAD);
+		nd_discard(e, m, copy, TERN_DROP_ND_BAD);
 		return;
 	}
-	nd_input_na(e, m, &nd);
+	nd_input_na(e, m, &nd, copy);
+}
+
+void
+nd_input(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_repr *ip,
+        const uint8_t *icmp, size_t len, uint8_t type)
+{
+	nd_rx(e, m, ip, icmp, len, type, false);
+}
+
+/* ---- several engines on one port: NS and NA shared (steer.c) ---- */
+
+/* The ICMPv6 message of an ND-looking frame for us (to our MAC or one of our groups, not
+ * from our MAC, no extension headers, hop limit 255), or NULL; *ip and *len filled in.
+ * Nothing else is checked. */
+static const uint8_t *
+nd_frame(const struct tern_engine *e, const struct rte_mbuf *m, struct wire_ipv6_repr *ip,
+        size_t *len)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct wire_eth_repr eth;
+	const uint8_t *icmp;
+
+	if (!nd_enabled(&e->nd) || wire_eth_parse(p, rte_pktmbuf_data_len(m), &eth) != WIRE_OK ||
+	        wire_mac_eq(&eth.src, &e->mac) ||
+	        (!wire_mac_eq(&eth.dst, &e->mac) && !nd_is_our_mcast_mac(e, &eth.dst)) ||
+	        wire_ipv6_parse(p + WIRE_ETH_HLEN, rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, ip) !=
+	                WIRE_OK ||
+	        ip->next_hdr != WIRE_IPPROTO_ICMPV6 || ip->hop_limit != WIRE_ND_HOP_LIMIT ||
+	        ip->payload_len < WIRE_ICMP6_HLEN)
+		return NULL;
+	icmp = p + WIRE_ETH_HLEN + WIRE_IPV6_HLEN;
+	if (icmp[0] != WIRE_ICMP6_NEIGH_SOL && icmp[0] != WIRE_ICMP6_NEIGH_ADV)
+		return NULL;
+	*len = ip->payload_len;
+	return icmp;
+}
+
+bool
+nd_frame_is_nd(const struct tern_engine *e, const struct rte_mbuf *m)
+{
+	struct wire_ipv6_repr ip;
+	size_t len;
+
+	return nd_frame(e, m, &ip, &len) != NULL;
+}
+
+void
+nd_learn_frame(struct tern_engine *e, struct rte_mbuf *m)
+{
+	struct wire_icmp6_repr h;
+	struct wire_ipv6_repr ip;
+	const uint8_t *icmp;
+	size_t len;
+
+	icmp = nd_frame(e, m, &ip, &len);
+	if (icmp == NULL || wire_icmp6_parse(icmp, len, &ip.src, &ip.dst, &h, true) != WIRE_OK) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	nd_rx(e, m, &ip, icmp, len, h.type, true);
 }

@@ -148,6 +148,20 @@ void nd_input(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_
  */
 void nd_output(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ip6 *nh);
 
+/**
+ * Is @p m an NS or NA for this engine (IPv6 on; to our MAC or one of our groups, not from
+ * our MAC; no extension headers, hop limit 255)? Not validated further: for steering,
+ * which copies such frames to every engine of the port.
+ */
+bool nd_frame_is_nd(const struct tern_engine *e, const struct rte_mbuf *m);
+
+/**
+ * A copy of an NS or NA another engine of the port received (and answered): validate it
+ * and learn from it as nd_input() would (cache entries, DAD conflicts), answer nothing,
+ * count nothing; @p m is freed.
+ */
+void nd_learn_frame(struct tern_engine *e, struct rte_mbuf *m);
+
 /** Look up a usable MAC (tests, tools). @return 0 or -ENOENT. */
 int nd_lookup(struct tern_engine *e, const struct wire_ip6 *ip, struct wire_mac *mac);
 

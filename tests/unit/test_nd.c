@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_ring.h>
 
 #include "engine/engine.h"
 #include "net/nd.h"
@@ -852,6 +854,122 @@ test_conf_and_v4_only(void **state)
 	assert_int_equal(test_link_captured(f->l, 0), 0);
 }
 
+/* ---- two engines on one port: NS and NA shared over the steering rings ---- */
+
+static void
+test_two_engines_share_nd(void **state)
+{
+	struct fx *f = *state;
+	struct test_link *l2 = test_link_new(f->pool, &f->clk);
+	struct rte_ring *rings[2];
+	struct tern_engine_conf c;
+	struct tern_engine *a, *b;
+	struct wire_ip6 sn;
+	struct test_pkt raw;
+	struct pkt6 p;
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "nd_ring%u", i);
+		rings[i] = rte_ring_create(name, 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
+		assert_non_null(rings[i]);
+	}
+	test_engine_destroy(f->l, 0);
+	test_link_capture(l2, 0, true);
+	test_engine_conf(&c, f->l, 0, &us);
+	memcpy(c.ip6, us6.b, 16);
+	c.nengines = 2;
+	c.rings = rings;
+	c.id = 0;
+	a = f->e = test_engine_new_conf(f->l, 0, &c);
+	c.io = l2->end[0].io;
+	c.id = 1;
+	b = test_engine_new_conf(l2, 0, &c);
+
+	/* Both probe; engine 0's probe looped back to engine 1 is not a conflict there. */
+	test_link_poll(f->l);
+	test_link_poll(l2);
+	assert_true(test_link_pop(f->l, 0, &raw));
+	test_link_flush(f->l, 0);
+	test_link_flush(l2, 0);
+	test_link_inject(l2, 0,
+	        test_craft_frame(
+	                f->pool, &raw.eth, raw.raw + WIRE_ETH_HLEN, raw.len - WIRE_ETH_HLEN));
+	test_link_poll(l2);
+	assert_int_equal(tern_engine_stats(b)->drop[TERN_DROP_IP6_LOOPED], 1);
+	test_link_jump(f->l, ND_RETRANS_MS);
+	test_link_poll(l2);
+	assert_int_equal(tern_engine_ip6_state(a), TERN_IP6_PREFERRED);
+	assert_int_equal(tern_engine_ip6_state(b), TERN_IP6_PREFERRED);
+	for (i = 0; i < 2; i++) {
+		const struct tern_stats *st = tern_engine_stats(i == 0 ? a : b);
+
+		assert_int_equal(st->ctr[TERN_CTR_ND_DAD_OK], 2);
+		assert_int_equal(st->ctr[TERN_CTR_ND_DAD_FAILED], 0);
+	}
+
+	/* An echo reaches engine 1, which asks for the peer; the NA reaches engine 0. */
+	{
+		uint8_t buf[64];
+		size_t n = echo_body(buf, &peer6, &us6, 4);
+		struct wire_eth_repr eth = {
+		        .dst = us.mac, .src = peer_mac, .type = WIRE_ETHERTYPE_IPV6};
+		struct wire_ipv6_repr ip = {.src = peer6,
+		        .dst = us6,
+		        .payload_len = (uint16_t)n,
+		        .next_hdr = WIRE_IPPROTO_ICMPV6,
+		        .hop_limit = 64};
+		uint8_t pkt[WIRE_IPV6_HLEN + 64];
+
+		wire_ipv6_emit(pkt, &ip);
+		memcpy(pkt + WIRE_IPV6_HLEN, buf, n);
+		test_link_inject(l2, 0, test_craft_frame(f->pool, &eth, pkt, WIRE_IPV6_HLEN + n));
+		test_link_poll(l2);
+	}
+	assert_int_equal(nd_entry_state(b, &peer6), ND_INCOMPLETE);
+	assert_true(test_link_pop(l2, 0, &raw)); /* the NS */
+	assert_int_equal(test_link_captured(l2, 0), 0);
+	inject_nd(f, WIRE_ICMP6_NEIGH_ADV, &peer_mac, &peer6, &us6, &peer6, &peer_mac,
+	        WIRE_NA_SOLICITED | WIRE_NA_OVERRIDE, 255);
+	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_ND_SHARED], 1);
+	assert_int_equal(tern_engine_stats(a)->drop[TERN_DROP_ND_NOT_US], 1); /* none asked here */
+	test_link_poll(l2);
+	assert_int_equal(nd_entry_state(b, &peer6), ND_REACHABLE);
+	assert_true(test_link_pop(l2, 0, &raw)); /* the held reply, now sent */
+	{
+		struct wire_ipv6_repr ip;
+		struct wire_icmp6_repr r;
+
+		assert_int_equal(
+		        wire_ipv6_parse(raw.raw + WIRE_ETH_HLEN, raw.len - WIRE_ETH_HLEN, &ip),
+		        WIRE_OK);
+		assert_int_equal(wire_icmp6_parse(raw.raw + WIRE_ETH_HLEN + WIRE_IPV6_HLEN,
+		                         ip.payload_len, &ip.src, &ip.dst, &r, true),
+		        WIRE_OK);
+		assert_int_equal(r.type, WIRE_ICMP6_ECHO_REPLY);
+		assert_memory_equal(raw.eth.dst.b, peer_mac.b, 6);
+	}
+	assert_int_equal(tern_engine_stats(b)->ctr[TERN_CTR_ND_NA_RX], 0); /* counted once, at a */
+
+	/* An NS reaching engine 0 is answered there, and engine 1 learns its sender too. */
+	wire_ip6_solicited_node(&us6, &sn);
+	inject_nd(f, WIRE_ICMP6_NEIGH_SOL, &peer_mac2, &router6, &sn, &us6, &peer_mac2, 0, 255);
+	pop6(f, &p);
+	assert_int_equal(p.icmp.type, WIRE_ICMP6_NEIGH_ADV);
+	test_link_poll(l2);
+	assert_int_equal(nd_entry_state(b, &router6), ND_STALE);
+	assert_int_equal(test_link_captured(l2, 0), 0); /* engine 1 answered nothing */
+	assert_int_equal(tern_engine_stats(b)->ctr[TERN_CTR_ND_NS_RX], 0);
+
+	test_link_free(l2);
+	test_engine_destroy(f->l, 0);
+	f->e = NULL;
+	for (i = 0; i < 2; i++)
+		rte_ring_free(rings[i]);
+}
+
 int
 main(void)
 {
@@ -869,6 +987,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_address_and_nd_drops, setup_nogw, teardown),
 	        cmocka_unit_test_setup_teardown(test_packet_too_big, setup_nogw, teardown),
 	        cmocka_unit_test_setup_teardown(test_conf_and_v4_only, setup_nogw, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines_share_nd, setup_nogw, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
