@@ -3,7 +3,9 @@
 #   - tern-echo with an IPv6 address and the peer as its IPv6 router: both addresses pass
 #     DAD (nd_dad_ok 2), and tern resolves the router by ND (nd_na_rx >= 1);
 #   - 3 pings from Linux to tern's address, then 2 to its link-local address (EUI-64 of its
-#     MAC), all answered; Linux's neighbour table then holds tern's MAC for both.
+#     MAC), all answered; Linux's neighbour table then holds tern's MAC for both;
+#   - (af_packet) tern given the peer's address finds it duplicate by DAD, says so on
+#     stderr, and does not use it.
 # usage: t_ping6.sh [af_packet|tap|virtio-user]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -48,4 +50,19 @@ it_log "nd: ns rx $(tel_num /tern/stats nd_ns_rx) tx $(tel_num /tern/stats nd_ns
 	"na rx $(tel_num /tern/stats nd_na_rx) tx $(tel_num /tern/stats nd_na_tx), echo $echo6;" \
 	"drops $(tel_json /tern/drops)"
 tern_stop
+
+# DAD against the kernel (af_packet only: it is the same code in every mode, and each run
+# costs seconds): tern given the peer's address hears Linux defend it and does not use it.
+if [ "$IT_MODE" = af_packet ]; then
+	tern_start 7000 --ip "$TERNLAB_PEER_IP6/$TERNLAB_PLEN6"
+	wait_until 10 tel_is /tern/stats nd_dad_failed -ge 1 ||
+		it_fail "DAD did not find $TERNLAB_PEER_IP6 duplicate (nd_dad_ok $(tel_num /tern/stats nd_dad_ok))"
+	wait_until 5 grep -q "IPv6 address $TERNLAB_PEER_IP6 is in use by another node" "$TERN_LOG" ||
+		it_fail "no line on stderr about the duplicate address"
+	# ...while its link-local address, which nobody else has, passes.
+	wait_until 10 tel_is /tern/stats nd_dad_ok -ge 1 || it_fail "link-local DAD did not complete"
+	it_log "duplicate $TERNLAB_PEER_IP6: nd_dad_failed $(tel_num /tern/stats nd_dad_failed)," \
+		"nd_dad_ok $(tel_num /tern/stats nd_dad_ok) (link-local)"
+	tern_stop
+fi
 it_pass
