@@ -248,6 +248,11 @@ enum tern_drop {
 	X(ICMP6_ERROR_RX, icmp6_error_rx,                                                         \
 	        "ICMPv6 errors received (destination unreachable, time exceeded, parameter "      \
 	        "problem, unknown error types): counted, no upper layer to tell yet")             \
+	X(ICMP6_ERROR_TX, icmp6_error_tx,                                                         \
+	        "ICMPv6 Parameter Problems sent (unknown option to discard with an error, "       \
+	        "routing header with segments left)")                                             \
+	X(ICMP6_ERROR_LIMITED, icmp6_error_limited,                                               \
+	        "ICMPv6 errors not sent: over the per-engine rate (RFC 4443 2.4(f))")             \
 	X(ND_NS_RX, nd_ns_rx, "Neighbour Solicitations for our addresses answered")               \
 	X(ND_NS_TX, nd_ns_tx, "Neighbour Solicitations sent (resolution, probes, DAD)")           \
 	X(ND_NA_RX, nd_na_rx, "Neighbour Advertisements taken into the cache")                    \

@@ -13,10 +13,18 @@
  * ICMPv6 (RFC 4443): echo requests are answered in place (extension headers dropped from
  * the reply); Packet Too Big gives an MTU hint, never below the IPv6 minimum of 1280
  * (RFC 8201 §4), to the hook in nd.h; the other errors are counted (there is no upper
- * layer over IPv6 yet to tell); NS and NA go to nd.c. No ICMPv6 errors are sent.
+ * layer over IPv6 yet to tell); NS and NA go to nd.c.
+ *
+ * Errors sent: Parameter Problem where RFC 8200 asks for one (an unknown option whose
+ * type's high bits are 10, or 11 to a unicast destination, code 2; a Routing header with
+ * segments left, code 0, to a unicast destination), rate-limited per engine (RFC 4443
+ * §2.4(f): ICMP6_ERR_PER_SEC, bursts of ICMP6_ERR_BURST), quoting as much of the packet as
+ * fits in 1280 bytes. Nothing else: no Destination Unreachable for TCP or other protocols
+ * (as for IPv4), no Time Exceeded (no reassembly).
  */
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_mbuf.h>
 
 #include "engine/engine.h"
@@ -150,6 +158,108 @@ icmp6_input(
 	tern_drop(e, m, TERN_DROP_ICMP6_TYPE);
 }
 
+/* RFC 4443 §2.4(f): may an error go now? A token bucket, refilled with the clock. */
+static bool
+icmp6_err_allowed(struct tern_engine *e)
+{
+	struct nd_table *t = &e->nd;
+	uint64_t add = (e->now_ms - t->err_fill_ms) * ICMP6_ERR_PER_SEC / 1000;
+
+	if (add > 0) {
+		/* Whole tokens only; the time of a part token is kept for the next one. */
+		t->err_fill_ms += add * 1000 / ICMP6_ERR_PER_SEC;
+		if (t->err_tokens + add >= ICMP6_ERR_BURST) {
+			t->err_tokens = ICMP6_ERR_BURST;
+			t->err_fill_ms = e->now_ms;
+		} else {
+			t->err_tokens += (uint32_t)add;
+		}
+	}
+	if (t->err_tokens == 0) {
+		tern_count(e, TERN_CTR_ICMP6_ERROR_LIMITED, 1);
+		return false;
+	}
+	t->err_tokens--;
+	return true;
+}
+
+/*
+ * Parameter Problem (RFC 4443 §3.4) about the packet in @p m (not consumed: the caller
+ * drops it) whose header is @p ip: @p code, @p pointer from the start of its IPv6 header.
+ */
+static void
+icmp6_param_problem(struct tern_engine *e, const struct rte_mbuf *m,
+        const struct wire_ipv6_repr *ip, uint8_t code, uint32_t pointer)
+{
+	const size_t max_quote = WIRE_IPV6_MIN_MTU - WIRE_IPV6_HLEN - WIRE_ICMP6_HLEN;
+	struct wire_icmp6_repr r = {.type = WIRE_ICMP6_PARAM_PROB, .code = code, .mtu = pointer};
+	size_t quote = RTE_MIN((size_t)WIRE_IPV6_HLEN + ip->payload_len, max_quote);
+	struct wire_ipv6_repr rip;
+	struct wire_eth_repr eth;
+	struct wire_ip6 nh;
+	struct rte_mbuf *n;
+	uint8_t *p;
+
+	memset(&rip, 0, sizeof(rip));
+	if (wire_ip6_is_multicast(&ip->dst)) {
+		if (!nd_source(e, &ip->src, &rip.src))
+			return;
+	} else {
+		rip.src = ip->dst;
+	}
+	if (!nd_nexthop(e, &ip->src, &nh) || !icmp6_err_allowed(e))
+		return;
+	n = engine_alloc(e);
+	if (n == NULL)
+		return;
+	p = (uint8_t *)rte_pktmbuf_append(
+	        n, (uint16_t)(WIRE_ETH_HLEN + WIRE_IPV6_HLEN + WIRE_ICMP6_HLEN + quote));
+	if (p == NULL) {
+		tern_drop(e, n, TERN_DROP_NO_MBUF);
+		return;
+	}
+	memcpy(p + WIRE_ETH_HLEN + WIRE_IPV6_HLEN + WIRE_ICMP6_HLEN,
+	        rte_pktmbuf_mtod_offset(m, const uint8_t *, WIRE_ETH_HLEN), quote);
+	rip.dst = ip->src;
+	wire_icmp6_emit(p + WIRE_ETH_HLEN + WIRE_IPV6_HLEN, &r, WIRE_ICMP6_HLEN + quote, &rip.src,
+	        &rip.dst);
+	rip.payload_len = (uint16_t)(WIRE_ICMP6_HLEN + quote);
+	rip.next_hdr = WIRE_IPPROTO_ICMPV6;
+	rip.hop_limit = TERN_IP6_HOP_LIMIT;
+	wire_ipv6_emit(p + WIRE_ETH_HLEN, &rip);
+	memset(&eth, 0, sizeof(eth));
+	eth.src = e->mac;
+	eth.type = WIRE_ETHERTYPE_IPV6;
+	wire_eth_emit(p, &eth);
+	tern_count(e, TERN_CTR_ICMP6_ERROR_TX, 1);
+	nd_output(e, n, &nh);
+}
+
+/* After a failed extension walk: the Parameter Problem RFC 8200 asks for, if any. */
+static void
+ipv6_ext_error(struct tern_engine *e, const struct rte_mbuf *m, const struct wire_ipv6_repr *ip,
+        enum wire_ext_err xerr, const struct wire_ipv6_ext *x)
+{
+	const uint8_t *pl =
+	        rte_pktmbuf_mtod_offset(m, const uint8_t *, WIRE_ETH_HLEN + WIRE_IPV6_HLEN);
+	bool mcast = wire_ip6_is_multicast(&ip->dst);
+	uint8_t action;
+
+	switch (xerr) {
+	case WIRE_EXT_OPT: /* §4.2: 10 always, 11 unless to a multicast address */
+		action = pl[x->err_off] >> 6;
+		if (action == 2 || (action == 3 && !mcast))
+			icmp6_param_problem(e, m, ip, 2, WIRE_IPV6_HLEN + x->err_off);
+		break;
+	case WIRE_EXT_ROUTING: /* §4.4; never about a multicast packet (RFC 4443 §2.4(e)) */
+		if (!mcast)
+			icmp6_param_problem(e, m, ip, 0, WIRE_IPV6_HLEN + x->err_off);
+		break;
+	default:
+		break;
+	}
+}
+
 /* Source checks (RFC 4291 §2.5.2, §2.7; RFC 8200 §3 by reference to them). */
 static bool
 ipv6_src_bad(const struct tern_engine *e, const struct wire_ipv6_repr *ip)
@@ -204,6 +314,7 @@ ipv6_input(struct tern_engine *e, struct rte_mbuf *m)
 	xerr = wire_ipv6_ext_walk(
 	        p + WIRE_ETH_HLEN + WIRE_IPV6_HLEN, ip.payload_len, ip.next_hdr, &x);
 	if (xerr != WIRE_EXT_OK) {
+		ipv6_ext_error(e, m, &ip, xerr, &x);
 		tern_drop(e, m, ext_err_drop[xerr]);
 		return;
 	}

@@ -231,6 +231,8 @@ nd_init(struct tern_engine *e)
 	memcpy(t->gateway.b, e->conf.gateway6, 16);
 	t->has_gateway = !wire_ip6_eq(&t->gateway, &zero);
 	wire_ip6_linklocal_from_mac(e->mac.b, &t->linklocal.ip);
+	t->err_tokens = ICMP6_ERR_BURST;
+	t->err_fill_ms = e->now_ms;
 	t->addr.state = TERN_IP6_TENTATIVE;
 	t->linklocal.state = TERN_IP6_TENTATIVE;
 	/* DAD starts from the first poll's timers (nd_dad_fn). */

@@ -46,6 +46,8 @@ struct tern_engine;
 #define ND_MAX_UNICAST_SOLICIT   3     /**< §10 */
 #define ND_REACHABLE_MS          30000 /**< REACHABLE_TIME (§10) */
 #define ND_DELAY_FIRST_PROBE_MS  5000  /**< DELAY_FIRST_PROBE_TIME (§10) */
+#define ICMP6_ERR_PER_SEC        100   /**< ICMPv6 errors an engine sends per second */
+#define ICMP6_ERR_BURST          10    /**< ...and at once, after a quiet time */
 
 enum nd_state {
 	ND_FREE = 0,
@@ -93,6 +95,8 @@ struct nd_table {
 	bool dad_sent;
 	struct tern_timer dad_timer;
 	nd_ptb_hook *ptb_hook;
+	uint32_t err_tokens;  /**< ICMPv6 errors we may send now (RFC 4443 §2.4(f)) */
+	uint64_t err_fill_ms; /**< when err_tokens was last refilled */
 
 	struct nd_entry *buckets[ND_BUCKETS];
 	struct nd_entry *pool;

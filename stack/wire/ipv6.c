@@ -124,9 +124,9 @@ wire_ipv6_ext_walk(const uint8_t *payload, size_t len, uint8_t next_hdr, struct 
 			break;
 		case WIRE_IPPROTO_ROUTING:
 			/* type(1) segments_left(1): we are the final destination only if none is
-			 * left; otherwise we would have to forward (and know the type). */
+			 * left; otherwise we would have to forward, and we know no type. */
 			if (h[3] != 0) {
-				x->err_off = (uint16_t)(off + 3);
+				x->err_off = (uint16_t)(off + 2); /* Routing Type (§4.4) */
 				return WIRE_EXT_ROUTING;
 			}
 			break;

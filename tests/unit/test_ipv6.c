@@ -508,7 +508,7 @@ test_ext_order_and_chain(void **state)
 
 	(void)state;
 	assert_int_equal(walk(ext_routing, sizeof(ext_routing), &x), WIRE_EXT_ROUTING);
-	assert_int_equal(x.err_off, 3);
+	assert_int_equal(x.err_off, 2); /* the Routing Type, where Parameter Problem points */
 	assert_int_equal(walk(ext_hbh_late, sizeof(ext_hbh_late), &x), WIRE_EXT_HBH_ORDER);
 	assert_int_equal(x.err_off, 8);
 	assert_int_equal(walk(ext_chain8, sizeof(ext_chain8), &x), WIRE_EXT_OK);

@@ -611,6 +611,14 @@ test_ext_header_drops(void **state)
 		snapshot(f);
 		inject6(f, &peer_mac, &us.mac, &peer6, &us6, 64, cases[i].first, buf, n);
 		drop_only(f, cases[i].why, 1);
+		if (cases[i].why == TERN_DROP_IP6_ROUTING) {
+			/* RFC 8200 §4.4: Parameter Problem, code 0, at the Routing Type. */
+			pop6(f, &p);
+			assert_int_equal(p.icmp.type, WIRE_ICMP6_PARAM_PROB);
+			assert_int_equal(p.icmp.code, 0);
+			assert_int_equal(p.icmp.mtu, WIRE_IPV6_HLEN + 2);
+		}
+		assert_int_equal(test_link_captured(f->l, 0), 0);
 	}
 	/* Nine Destination Options headers: too long a chain; a cut one: truncated. */
 	memset(buf, 0, sizeof(buf));
@@ -736,6 +744,80 @@ test_address_and_nd_drops(void **state)
 		assert_int_equal(p.nd.flags, WIRE_NA_OVERRIDE);
 	}
 	assert_int_equal(tern_engine_ip6_state(f->e), TERN_IP6_PREFERRED);
+}
+
+/* RFC 8200 §4.2 / RFC 4443: Parameter Problem for options that ask for one, rate-limited. */
+static void
+inject_opt(struct fx *f, uint8_t type, const struct wire_ip6 *dst)
+{
+	struct wire_mac dmac = us.mac;
+	uint8_t buf[64] = {0};
+	size_t n;
+
+	buf[0] = WIRE_IPPROTO_ICMPV6;
+	buf[2] = type;
+	buf[3] = 4;
+	n = 8 + echo_body(buf + 8, &peer6, dst, 1);
+	if (wire_ip6_is_multicast(dst))
+		wire_ip6_mcast_mac(dst, dmac.b);
+	inject6(f, &peer_mac, &dmac, &peer6, dst, 64, WIRE_IPPROTO_DSTOPTS, buf, n);
+}
+
+static void
+test_param_problem(void **state)
+{
+	struct fx *f = *state;
+	struct wire_ip6 all, sn;
+	struct pkt6 p;
+	unsigned i;
+
+	dad_done(f);
+	wire_ip6_all_nodes(&all);
+	wire_ip6_solicited_node(&us6, &sn);
+	inject_nd(f, WIRE_ICMP6_NEIGH_SOL, &peer_mac, &peer6, &sn, &us6, &peer_mac, 0, 255);
+	test_link_flush(f->l, 0);
+
+	/* 10xxxxxx: discard and tell, pointing at the option's type. */
+	inject_opt(f, 0x87, &us6);
+	pop6(f, &p);
+	assert_int_equal(p.icmp.type, WIRE_ICMP6_PARAM_PROB);
+	assert_int_equal(p.icmp.code, 2);
+	assert_int_equal(p.icmp.mtu, WIRE_IPV6_HLEN + 2);
+	assert_ip6(&p.ip.src, &us6);
+	assert_ip6(&p.ip.dst, &peer6);
+	assert_mac(&p.eth.dst, &peer_mac);
+	/* It quotes the whole (short) packet, from its IPv6 header on. */
+	assert_int_equal(p.len, WIRE_ICMP6_HLEN + WIRE_IPV6_HLEN + 8 + WIRE_ICMP6_HLEN + 16);
+	assert_int_equal(p.body[WIRE_ICMP6_HLEN] >> 4, 6);
+	assert_int_equal(p.body[WIRE_ICMP6_HLEN + WIRE_IPV6_HLEN + 2], 0x87);
+	/* ...also when sent to a multicast group of ours. */
+	inject_opt(f, 0x87, &all);
+	pop6(f, &p);
+	assert_int_equal(p.icmp.type, WIRE_ICMP6_PARAM_PROB);
+	assert_ip6(&p.ip.src, &us6);
+	/* 11xxxxxx: tell, unless it went to a multicast address; 01xxxxxx: never. */
+	inject_opt(f, 0xc7, &us6);
+	pop6(f, &p);
+	assert_int_equal(p.icmp.type, WIRE_ICMP6_PARAM_PROB);
+	inject_opt(f, 0xc7, &all);
+	inject_opt(f, 0x47, &us6);
+	assert_int_equal(test_link_captured(f->l, 0), 0);
+	assert_int_equal(ctr(f, TERN_CTR_ICMP6_ERROR_TX), 3);
+	assert_int_equal(stats(f)->drop[TERN_DROP_IP6_EXT_OPT], 5);
+
+	/* Rate: a burst, then ICMP6_ERR_PER_SEC a second. */
+	test_link_jump(f->l, 1000);
+	for (i = 0; i < 3 * ICMP6_ERR_BURST; i++)
+		inject_opt(f, 0x87, &us6);
+	assert_int_equal(test_link_flush(f->l, 0), ICMP6_ERR_BURST);
+	assert_int_equal(ctr(f, TERN_CTR_ICMP6_ERROR_LIMITED), 2 * ICMP6_ERR_BURST);
+	test_link_jump(f->l, 1000 / ICMP6_ERR_PER_SEC - 1);
+	inject_opt(f, 0x87, &us6);
+	assert_int_equal(test_link_flush(f->l, 0), 0);
+	test_link_jump(f->l, 1);
+	inject_opt(f, 0x87, &us6);
+	inject_opt(f, 0x87, &us6);
+	assert_int_equal(test_link_flush(f->l, 0), 1);
 }
 
 /* ---- Packet Too Big ---- */
@@ -985,6 +1067,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_unresolved_gives_up, setup_nogw, teardown),
 	        cmocka_unit_test_setup_teardown(test_ext_header_drops, setup_nogw, teardown),
 	        cmocka_unit_test_setup_teardown(test_address_and_nd_drops, setup_nogw, teardown),
+	        cmocka_unit_test_setup_teardown(test_param_problem, setup_nogw, teardown),
 	        cmocka_unit_test_setup_teardown(test_packet_too_big, setup_nogw, teardown),
 	        cmocka_unit_test_setup_teardown(test_conf_and_v4_only, setup_nogw, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_share_nd, setup_nogw, teardown),
