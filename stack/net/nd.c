@@ -631,9 +631,12 @@ nd_rx(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_repr *ip
 
 	/* §7.1.1 / §7.1.2 validity: hop limit 255 (not forwarded), code 0, body and options
 	 * whole, target not multicast; an NS from :: goes to a solicited-node group and has
-	 * no source link-layer option; an NA to a multicast address is not solicited. */
+	 * no source link-layer option; an NA to a multicast address is not solicited. And,
+	 * as for ARP, no multicast link-layer address for a neighbour (found by fuzz_nd:
+	 * unicast packets would have gone to a group MAC). */
 	if (ip->hop_limit != WIRE_ND_HOP_LIMIT || icmp[1] != 0 ||
-	        wire_nd_parse(icmp, len, type, &nd) != WIRE_OK) {
+	        wire_nd_parse(icmp, len, type, &nd) != WIRE_OK ||
+	        (nd.has_lla && wire_mac_is_multicast(&nd.lla))) {
 		nd_discard(e, m, copy, TERN_DROP_ND_BAD);
 		return;
 	}

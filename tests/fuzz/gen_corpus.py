@@ -145,6 +145,55 @@ def ipv6_seeds():
     for n, p in icmp6.items():
         write("icmp6", n, p)
 
+    # fuzz_nd scripts (format in fuzz_nd.c): frame = op 0, selectors, hop, nh, plen/2,
+    # flags (1: fix the checksum), payload.
+    ADDR = {"us": 0, "peer": 1, "peer2": 2, "router": 3, "far": 4, "ll": 5, "pll": 6,
+            "all": 7, "sn": 8, "mld": 9, "unspec": 10}
+
+    def frame(smac, dmac, src, dst, icmp, hop=255, nh=58, fix=1):
+        body = bytes(icmp)
+        if len(body) % 2:
+            body += b"\0"
+        return bytes([0, smac, dmac, ADDR[src], ADDR[dst], hop, nh, len(body) // 2, fix]) + body
+
+    def clock(ms):
+        out = b""
+        while ms > 0:
+            n = min(63, (ms + 96) // 97)
+            out += bytes([1 | n << 2])
+            ms -= n * 97
+        return out
+
+    lla = ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:02")
+    tlla = ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:00:02")
+    echo = ICMPv6EchoRequest(id=1, seq=1, data=b"fuzz")
+    nd = {
+        "dad-then-echo": b"\x00" + clock(1100) +
+        frame(0, 2, "peer", "sn", ICMPv6ND_NS(tgt=d) / lla) +
+        frame(0, 0, "peer", "us", echo, hop=64) + bytes([2]) +
+        frame(0, 0, "peer", "us", ICMPv6ND_NA(tgt="2001:2::2", S=1, O=1) / tlla) +
+        bytes([6]) + frame(0, 0, "peer", "us", echo, hop=64),
+        "router-mac-change": b"\x01" + clock(1100) +
+        frame(0, 0, "router", "us", ICMPv6ND_NA(tgt="2001:2::fe", R=1, S=1, O=1) / tlla) +
+        frame(1, 0, "far", "us", echo, hop=64) + bytes([6]) +
+        frame(1, 0, "far", "us", echo, hop=64) + bytes([2]) + clock(4000) +
+        frame(1, 0, "far", "us", echo, hop=64) +
+        frame(1, 0, "router", "us", ICMPv6ND_NA(tgt="2001:2::fe", R=1, S=1, O=1) /
+              ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:00:03")),
+        "dad-conflict": b"\x00" + frame(0, 1, "us", "all",
+                                         ICMPv6ND_NA(tgt=d, O=1) / tlla) + clock(1100),
+        "dad-probe": b"\x00" + frame(0, 2, "unspec", "sn", ICMPv6ND_NS(tgt=d)) + clock(1100),
+        "ext-opt": b"\x00" + clock(1100) +
+        frame(0, 2, "peer", "sn", ICMPv6ND_NS(tgt=d) / lla) +
+        frame(0, 0, "peer", "us", IPv6ExtHdrDestOpt(
+            options=[HBHOptUnknown(otype=0x87, optdata=b"ab")]) / echo, hop=64, nh=60, fix=0),
+        "ptb": b"\x00" + clock(1100) +
+        frame(0, 0, "router", "us", ICMPv6PacketTooBig(mtu=1300) /
+              IPv6(src=d, dst="2001:db8::5") / TCP(), hop=64),
+    }
+    for n, p in nd.items():
+        write("nd", n, p)
+
 
 # ---- engine seeds: an encoder for the fuzz_engine input format ----
 

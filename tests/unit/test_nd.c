@@ -714,6 +714,10 @@ test_address_and_nd_drops(void **state)
 	        0, 255);
 	drop_only(f, TERN_DROP_ND_BAD, 1);
 	snapshot(f);
+	inject_nd(f, WIRE_ICMP6_NEIGH_SOL, &peer_mac, &peer6, &sn, &us6, &mc, 0, 255);
+	drop_only(f, TERN_DROP_ND_BAD, 1); /* a multicast MAC as the sender's address */
+	assert_int_equal(nd_entry_state(f->e, &peer6), ND_FREE);
+	snapshot(f);
 	inject_nd(f, WIRE_ICMP6_NEIGH_SOL, &peer_mac, &peer6, &us6, &other, &peer_mac, 0, 255);
 	drop_only(f, TERN_DROP_ND_NOT_US, 1);
 	snapshot(f);
