@@ -24,6 +24,7 @@
 #include <rte_ring.h>
 
 #include "engine/engine.h"
+#include "net/ipv6.h"
 #include "net/nd.h"
 #include "test_helpers.h"
 #include "wire/icmp6.h"
@@ -940,6 +941,50 @@ test_conf_and_v4_only(void **state)
 	assert_int_equal(test_link_captured(f->l, 0), 0);
 }
 
+/* ipv6_output(), the way TCP will send: held while ND resolves, then framed. */
+static void
+test_ipv6_output(void **state)
+{
+	struct fx *f = *state;
+	struct wire_ipv6_repr ip;
+	struct test_pkt raw;
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	dad_done(f);
+	m = rte_pktmbuf_alloc(f->pool);
+	assert_non_null(m);
+	p = (uint8_t *)rte_pktmbuf_append(m, 8);
+	memcpy(p, "l4 bytes", 8);
+	ipv6_output(f->e, m, &us6, &peer6, 17);
+	test_link_poll(f->l); /* the TX batch goes out at the end of a poll */
+	expect_ns(f, &peer6, NULL);
+	assert_int_equal(test_link_captured(f->l, 0), 0);
+	inject_nd(f, WIRE_ICMP6_NEIGH_ADV, &peer_mac, &peer6, &us6, &peer6, &peer_mac,
+	        WIRE_NA_SOLICITED | WIRE_NA_OVERRIDE, 255);
+	assert_true(test_link_pop(f->l, 0, &raw));
+	assert_int_equal(raw.len, WIRE_ETH_HLEN + WIRE_IPV6_HLEN + 8);
+	assert_memory_equal(raw.eth.dst.b, peer_mac.b, 6);
+	assert_memory_equal(raw.eth.src.b, us.mac.b, 6);
+	assert_int_equal(raw.eth.type, WIRE_ETHERTYPE_IPV6);
+	assert_int_equal(
+	        wire_ipv6_parse(raw.raw + WIRE_ETH_HLEN, raw.len - WIRE_ETH_HLEN, &ip), WIRE_OK);
+	assert_ip6(&ip.src, &us6);
+	assert_ip6(&ip.dst, &peer6);
+	assert_int_equal(ip.next_hdr, 17);
+	assert_int_equal(ip.payload_len, 8);
+	assert_int_equal(ip.hop_limit, TERN_IP6_HOP_LIMIT);
+	assert_memory_equal(raw.raw + WIRE_ETH_HLEN + WIRE_IPV6_HLEN, "l4 bytes", 8);
+
+	/* Off-link with no router: no route. */
+	m = rte_pktmbuf_alloc(f->pool);
+	assert_non_null(rte_pktmbuf_append(m, 8));
+	snapshot(f);
+	ipv6_output(f->e, m, &us6, &far6, 17);
+	drop_only(f, TERN_DROP_NO_ROUTE6, 1);
+	assert_int_equal(test_link_captured(f->l, 0), 0);
+}
+
 /* ---- two engines on one port: NS and NA shared over the steering rings ---- */
 
 static void
@@ -1075,6 +1120,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_packet_too_big, setup_nogw, teardown),
 	        cmocka_unit_test_setup_teardown(test_conf_and_v4_only, setup_nogw, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_share_nd, setup_nogw, teardown),
+	        cmocka_unit_test_setup_teardown(test_ipv6_output, setup_nogw, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
