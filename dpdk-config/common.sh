@@ -20,7 +20,7 @@
 : "${TERNLAB_TERN_IP6:=2001:2::1}"               # RFC 5180 benchmarking range (v6)
 : "${TERNLAB_PEER_IP6:=2001:2::2}"
 : "${TERNLAB_PLEN6:=64}"
-: "${TERNLAB_PEER_LL6:=fe80::2}"                 # the peer's link-local address (fixed)
+: "${TERNLAB_PEER_LL6:=fe80::2}"                 # the peer's link-local address (t_ping6 only)
 : "${TERNLAB_MTU:=1500}"
 : "${TERNLAB_TAP:=terntap0}"                     # net_tap interface (tap mode)
 : "${TERNLAB_BR:=ternbr0}"                       # bridge tap <-> veth in NS_T (tap mode)

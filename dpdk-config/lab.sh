@@ -3,7 +3,7 @@
 #
 #   NS_T (ternlab-t)                          NS_P (ternlab-p)
 #   tern (DPDK) --attaches to--> tern-t <==veth==> tern-p 198.18.0.2/24  (Linux TCP)
-#                                 no IP                   2001:2::2/64, fe80::2 (IPv6 only here)
+#                                 no IP                   2001:2::2/64 (IPv6 only here)
 #
 # tern itself (198.18.0.1) is a DPDK process run inside NS_T with `ip netns exec`, so the
 # root namespace's kernel never sees its traffic. How it attaches to tern-t (MODE):
@@ -37,12 +37,12 @@ quiet_ns() {
 }
 
 peer_ipv6() {
-	# IPv6 on the peer's end only, and as quiet as IPv6 gets: no generated link-local
-	# address but a fixed one (fe80::2, so tern's link-local address can be pinged), no
-	# router solicitations or advertisements taken, and both addresses without DAD (nodad:
-	# tern runs its own DAD on its side). The kernel reports its groups (MLD) once when the
-	# link comes up here, before any tern runs; after that, what is on the wire is what a
-	# test makes: ND for the addresses it uses, and its packets.
+	# IPv6 on the peer's end only, and as quiet as IPv6 gets: no link-local address (the
+	# kernel then sends no MLD report either), no router solicitations, RAs ignored, and
+	# the address without DAD (nodad: tern runs its own DAD on its side). What is on the
+	# wire is what a test makes: ND for the addresses it uses, and its packets. A test that
+	# needs the peer's link-local address (t_ping6) adds TERNLAB_PEER_LL6 for its run; the
+	# MLD reports that brings go out at once (qrv 1, interval 1 ms).
 	local k
 	nsp sysctl -qw net.ipv6.mld_qrv=1 2>/dev/null || ternlab_log "warning: $TERNLAB_NS_P: sysctl net.ipv6.mld_qrv failed"
 	for k in addr_gen_mode=1 accept_ra=0 router_solicitations=0 dad_transmits=0 \
@@ -52,8 +52,6 @@ peer_ipv6() {
 	done
 	nsp ip -6 addr replace "$TERNLAB_PEER_IP6/$TERNLAB_PLEN6" dev "$TERNLAB_IF_P" nodad ||
 		ternlab_log "warning: cannot give $TERNLAB_IF_P $TERNLAB_PEER_IP6"
-	nsp ip -6 addr replace "$TERNLAB_PEER_LL6/64" dev "$TERNLAB_IF_P" nodad ||
-		ternlab_log "warning: cannot give $TERNLAB_IF_P $TERNLAB_PEER_LL6"
 	nsp ip -6 neigh flush dev "$TERNLAB_IF_P" 2>/dev/null || true
 }
 
