@@ -13,13 +13,11 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 it_begin ping6 "${1:-}"
 lab_up
-peer ip -6 neigh flush dev "$TERNLAB_IF_P" >/dev/null 2>&1 || true
-# A link-local address on the peer for this test only (Linux pings a link-local address
-# only from one); without it the peer's kernel stays silent for the other tests.
-drop_peer_ll() { peer ip -6 addr del "$TERNLAB_PEER_LL6/64" dev "$TERNLAB_IF_P" >/dev/null 2>&1 || true; }
-it_defer drop_peer_ll
-peer ip -6 addr replace "$TERNLAB_PEER_LL6/64" dev "$TERNLAB_IF_P" nodad ||
-	it_fail "cannot give $TERNLAB_IF_P $TERNLAB_PEER_LL6"
+# The peer's IPv6 (2001:2::2 and fe80::2) for this test only: an IPv6 interface sends MLD
+# reports of its own, which other tests would see (lab.sh).
+peer_ipv6_off() { timeout 30 "$LAB" ipv6 off >/dev/null 2>&1 || true; }
+it_defer peer_ipv6_off
+timeout 30 "$LAB" ipv6 on ll >/dev/null || it_fail "lab.sh ipv6 on ll failed"
 tern_start 7000 --ip "$TERNLAB_TERN_IP6/$TERNLAB_PLEN6" --gw "$TERNLAB_PEER_IP6"
 ready=$(grep -m1 ': ready: ' "$TERN_LOG")
 grep -q ", ipv6 $TERNLAB_TERN_IP6/$TERNLAB_PLEN6 gw $TERNLAB_PEER_IP6" <<<"$ready" ||
