@@ -44,7 +44,7 @@ peer_ipv6() {
 	# On: as quiet as IPv6 gets: no generated link-local address, no router solicitations,
 	# RAs ignored, TERNLAB_PEER_IP6 without DAD (nodad: tern runs its own DAD on its side),
 	# with "ll" also TERNLAB_PEER_LL6 (Linux pings a link-local address only from one), and
-	# MLD reports sent at once (robustness 1, interval 1 ms). Tests that use IPv6 turn it on
+	# MLD reports and their repeats sent at once (interval 1 ms). Tests that use IPv6 turn it on
 	# for their run and off at the end (t_ping6).
 	local k
 	if [ "${1:-on}" = off ]; then
@@ -52,7 +52,6 @@ peer_ipv6() {
 			ternlab_log "warning: $TERNLAB_NS_P: cannot disable IPv6 on $TERNLAB_IF_P"
 		return 0
 	fi
-	nsp sysctl -qw net.ipv6.mld_qrv=1 2>/dev/null || ternlab_log "warning: $TERNLAB_NS_P: sysctl net.ipv6.mld_qrv failed"
 	for k in addr_gen_mode=1 accept_ra=0 router_solicitations=0 dad_transmits=0 \
 		mldv1_unsolicited_report_interval=1 mldv2_unsolicited_report_interval=1 disable_ipv6=0; do
 		nsp sysctl -qw "net.ipv6.conf.$TERNLAB_IF_P.$k" 2>/dev/null ||
