@@ -63,8 +63,9 @@ steer_flow(struct app *a)
 		        a->name, err, a->port.steer_why);
 }
 
-/* IPv6: the port must pass the all-nodes and solicited-node multicast MACs (ND, DAD). Where
- * the PMD keeps no multicast list, all multicast; failing that, said on stderr. */
+/* IPv6: the port must pass the all-nodes and solicited-node multicast MACs (ND, DAD): its
+ * multicast list; where the PMD keeps none, all-multicast, or else promiscuous mode (tern
+ * drops what is not for it, counted); failing all, said on stderr. */
 static void
 ip6_multicast(struct app *a)
 {
@@ -77,14 +78,18 @@ ip6_multicast(struct app *a)
 	for (i = 0; i < n; i++)
 		memcpy(list[i].addr_bytes, macs[i], 6);
 	rc = rte_eth_dev_set_mc_addr_list(a->port.port_id, list, n);
-	if (rc == 0)
-		return;
+	if (rc == 0 || rte_eth_promiscuous_get(a->port.port_id) == 1)
+		return; /* a promiscuous port passes every multicast frame anyway */
 	if (rte_eth_allmulticast_enable(a->port.port_id) == 0 &&
 	        rte_eth_allmulticast_get(a->port.port_id) == 1)
 		return;
+	/* Virtual PMDs (af_packet, virtio-user) have neither; promiscuous is what is left. */
+	if (rte_eth_promiscuous_enable(a->port.port_id) == 0 &&
+	        rte_eth_promiscuous_get(a->port.port_id) == 1)
+		return;
 	fprintf(stderr,
-	        "%s: warning: %s takes neither a multicast list (%s) nor all-multicast: "
-	        "IPv6 neighbour discovery may not reach tern\n",
+	        "%s: warning: %s takes no multicast list (%s), nor all-multicast, nor "
+	        "promiscuous mode: IPv6 neighbour discovery may not reach tern\n",
 	        a->name, a->port.name, rte_strerror(-rc));
 }
 
