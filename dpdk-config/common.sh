@@ -6,7 +6,8 @@
 # its own run directory and its own DPDK file prefixes. Interface names live inside the
 # namespaces (veth ends are created directly in them), so they may repeat across labs.
 #
-# Test traffic stays inside these namespaces; 198.18.0.0/15 is the RFC 2544 benchmarking range.
+# Test traffic stays inside these namespaces; 198.18.0.0/15 is the RFC 2544 benchmarking range,
+# 2001:2::/48 its IPv6 counterpart (RFC 5180).
 
 : "${TERNLAB_PREFIX:=ternlab}"
 : "${TERNLAB_NS_T:=${TERNLAB_PREFIX}-t}"         # tern side: DPDK processes run here
@@ -16,6 +17,10 @@
 : "${TERNLAB_TERN_IP:=198.18.0.1}"
 : "${TERNLAB_PEER_IP:=198.18.0.2}"
 : "${TERNLAB_PLEN:=24}"
+: "${TERNLAB_TERN_IP6:=2001:2::1}"               # RFC 5180 benchmarking range (v6)
+: "${TERNLAB_PEER_IP6:=2001:2::2}"
+: "${TERNLAB_PLEN6:=64}"
+: "${TERNLAB_PEER_LL6:=fe80::2}"                 # the peer's link-local address (t_ping6 only)
 : "${TERNLAB_MTU:=1500}"
 : "${TERNLAB_TAP:=terntap0}"                     # net_tap interface (tap mode)
 : "${TERNLAB_BR:=ternbr0}"                       # bridge tap <-> veth in NS_T (tap mode)
@@ -30,7 +35,7 @@
 : "${TESTPMD:=dpdk-testpmd}"
 
 export TERNLAB_PREFIX TERNLAB_NS_T TERNLAB_NS_P TERNLAB_IF_T TERNLAB_IF_P TERNLAB_TERN_IP \
-	TERNLAB_PEER_IP TERNLAB_PLEN TERNLAB_MTU TERNLAB_TAP TERNLAB_BR TERNLAB_TAP_KMAC TERNLAB_RUN \
+	TERNLAB_PEER_IP TERNLAB_PLEN TERNLAB_TERN_IP6 TERNLAB_PEER_IP6 TERNLAB_PLEN6 TERNLAB_PEER_LL6 TERNLAB_MTU TERNLAB_TAP TERNLAB_BR TERNLAB_TAP_KMAC TERNLAB_RUN \
 	TERNLAB_VHOST_SOCK TERNLAB_VHOST_PREFIX TERNLAB_VHOST_LCORES TERN_HUGEPAGES \
 	TERN_HUGE_DIR DPDK_RUNTIME_DIR TESTPMD
 

@@ -3,7 +3,7 @@
 #
 #   NS_T (ternlab-t)                          NS_P (ternlab-p)
 #   tern (DPDK) --attaches to--> tern-t <==veth==> tern-p 198.18.0.2/24  (Linux TCP)
-#                                 no IP
+#                                 no IP                   2001:2::2/64 (lab.sh ipv6 on)
 #
 # tern itself (198.18.0.1) is a DPDK process run inside NS_T with `ip netns exec`, so the
 # root namespace's kernel never sees its traffic. How it attaches to tern-t (MODE):
@@ -13,8 +13,9 @@
 #                hugepages, which `up virtio-user` sets up
 #   vfio-pci     a real NIC; no lab (see docs/LAB.md)
 #
-# usage: lab.sh up [MODE] | down | status | attach-tap [TIMEOUT_S] | detach-tap | exec-t CMD.. |
-#        exec-p CMD..
+# usage: lab.sh up [MODE] | down | status | attach-tap [TIMEOUT_S] | detach-tap |
+#        ipv6 on [ll] | ipv6 off | exec-t CMD.. | exec-p CMD..
+# (TERNLAB_IPV6=1 lab.sh up: with the peer's IPv6 on from the start)
 # Names and addresses: see common.sh (TERNLAB_* environment variables).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -34,6 +35,36 @@ quiet_ns() {
 		ip netns exec "$ns" sysctl -qw "$k" 2>/dev/null || ternlab_log "warning: $ns: sysctl $k failed"
 	done
 	ip netns exec "$ns" ip link set lo up
+}
+
+peer_ipv6() {
+	# IPv6 on the peer's end (lab.sh ipv6 on [ll] | off). Off by default: an IPv6 interface
+	# sends MLD reports of its own (even without a link-local address, from ::), which the
+	# conformance suite's silent-peer checks and the drop counts of other tests would see.
+	# On: as quiet as IPv6 gets: no generated link-local address, no router solicitations,
+	# RAs ignored, TERNLAB_PEER_IP6 without DAD (nodad: tern runs its own DAD on its side),
+	# with "ll" also TERNLAB_PEER_LL6 (Linux pings a link-local address only from one), and
+	# MLD reports and their repeats sent at once (interval 1 ms). Tests that use IPv6 turn it on
+	# for their run and off at the end (t_ping6).
+	local k
+	if [ "${1:-on}" = off ]; then
+		nsp sysctl -qw "net.ipv6.conf.$TERNLAB_IF_P.disable_ipv6=1" 2>/dev/null ||
+			ternlab_log "warning: $TERNLAB_NS_P: cannot disable IPv6 on $TERNLAB_IF_P"
+		return 0
+	fi
+	for k in addr_gen_mode=1 accept_ra=0 router_solicitations=0 dad_transmits=0 \
+		mldv1_unsolicited_report_interval=1 mldv2_unsolicited_report_interval=1 disable_ipv6=0; do
+		nsp sysctl -qw "net.ipv6.conf.$TERNLAB_IF_P.$k" 2>/dev/null ||
+			ternlab_die "$TERNLAB_NS_P: sysctl net.ipv6.conf.$TERNLAB_IF_P.$k failed"
+	done
+	nsp ip -6 addr replace "$TERNLAB_PEER_IP6/$TERNLAB_PLEN6" dev "$TERNLAB_IF_P" nodad ||
+		ternlab_die "cannot give $TERNLAB_IF_P $TERNLAB_PEER_IP6"
+	if [ "${2:-}" = ll ]; then
+		nsp ip -6 addr replace "$TERNLAB_PEER_LL6/64" dev "$TERNLAB_IF_P" nodad ||
+			ternlab_die "cannot give $TERNLAB_IF_P $TERNLAB_PEER_LL6"
+	fi
+	nsp ip -6 neigh flush dev "$TERNLAB_IF_P" 2>/dev/null || true
+	echo "ipv6 on $TERNLAB_NS_P/$TERNLAB_IF_P: $TERNLAB_PEER_IP6/$TERNLAB_PLEN6${2:+ $TERNLAB_PEER_LL6}"
 }
 
 offloads_off() {
@@ -70,6 +101,7 @@ lab_up() {
 	nst ip link set dev "$TERNLAB_IF_T" up
 	offloads_off "$TERNLAB_NS_T" "$TERNLAB_IF_T" rx off tx off tso off gso off gro off
 	nsp ip addr replace "$TERNLAB_PEER_IP/$TERNLAB_PLEN" dev "$TERNLAB_IF_P"
+	if [ "${TERNLAB_IPV6:-0}" = 1 ]; then peer_ipv6 on >/dev/null; else peer_ipv6 off; fi
 	nsp ip link set dev "$TERNLAB_IF_P" up
 	offloads_off "$TERNLAB_NS_P" "$TERNLAB_IF_P" tx off tso off gso off
 	# A stale neighbour entry from a previous tern (other MAC) would blackhole the first test.
@@ -85,7 +117,8 @@ lab_up() {
 		"$here/vhost-bridge.sh" stop >/dev/null
 	fi
 	echo "lab up ($mode): $TERNLAB_NS_T/$TERNLAB_IF_T (tern $TERNLAB_TERN_IP) <-> " \
-		"$TERNLAB_NS_P/$TERNLAB_IF_P ($TERNLAB_PEER_IP/$TERNLAB_PLEN)"
+		"$TERNLAB_NS_P/$TERNLAB_IF_P ($TERNLAB_PEER_IP/$TERNLAB_PLEN; IPv6" \
+		"$([ "${TERNLAB_IPV6:-0}" = 1 ] && echo "$TERNLAB_PEER_IP6/$TERNLAB_PLEN6" || echo "off: lab.sh ipv6 on"))"
 }
 
 lab_down() {
@@ -164,9 +197,13 @@ attach-tap) attach_tap "$@" ;;
 detach-tap) detach_tap ;;
 exec-t) nst "$@" ;;
 exec-p) nsp "$@" ;;
+ipv6)
+	ternlab_ns_exists "$TERNLAB_NS_P" || ternlab_die "lab is not up"
+	peer_ipv6 "$@"
+	;;
 *)
 	echo "usage: ${0##*/} up [af_packet|tap|virtio-user] | down | status | attach-tap [TIMEOUT_S]" \
-		"| detach-tap | exec-t CMD... | exec-p CMD..." >&2
+		"| detach-tap | ipv6 on [ll] | ipv6 off | exec-t CMD... | exec-p CMD..." >&2
 	exit 2
 	;;
 esac

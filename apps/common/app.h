@@ -25,6 +25,12 @@ struct app_opts {
 	uint32_t ip;
 	uint8_t prefix_len;
 	uint32_t gw;
+	bool has_ip6;    /**< --ip given an IPv6 ADDR/LEN */
+	uint8_t ip6[16]; /**< network order */
+	uint8_t prefix6_len;
+	bool has_gw6; /**< --gw given an IPv6 address */
+	uint8_t gw6[16];
+	bool has_ip4, has_gw4; /**< --ip / --gw given an IPv4 address (each at most once) */
 	uint32_t msl_ms;
 	unsigned stats_interval; /**< seconds; 0 = no stats line */
 	uint32_t max_conns;

@@ -63,6 +63,36 @@ steer_flow(struct app *a)
 		        a->name, err, a->port.steer_why);
 }
 
+/* IPv6: the port must pass the all-nodes and solicited-node multicast MACs (ND, DAD): its
+ * multicast list; where the PMD keeps none, all-multicast, or else promiscuous mode (tern
+ * drops what is not for it, counted); failing all, said on stderr. */
+static void
+ip6_multicast(struct app *a)
+{
+	uint8_t macs[TERN_IP6_MCAST_MACS][6];
+	struct rte_ether_addr list[TERN_IP6_MCAST_MACS];
+	unsigned n, i;
+	int rc;
+
+	n = tern_ip6_mcast_macs(a->o.ip6, a->port.mac, macs);
+	for (i = 0; i < n; i++)
+		memcpy(list[i].addr_bytes, macs[i], 6);
+	rc = rte_eth_dev_set_mc_addr_list(a->port.port_id, list, n);
+	if (rc == 0 || rte_eth_promiscuous_get(a->port.port_id) == 1)
+		return; /* a promiscuous port passes every multicast frame anyway */
+	if (rte_eth_allmulticast_enable(a->port.port_id) == 0 &&
+	        rte_eth_allmulticast_get(a->port.port_id) == 1)
+		return;
+	/* Virtual PMDs (af_packet, virtio-user) have neither; promiscuous is what is left. */
+	if (rte_eth_promiscuous_enable(a->port.port_id) == 0 &&
+	        rte_eth_promiscuous_get(a->port.port_id) == 1)
+		return;
+	fprintf(stderr,
+	        "%s: warning: %s takes no multicast list (%s), nor all-multicast, nor "
+	        "promiscuous mode: IPv6 neighbour discovery may not reach tern\n",
+	        a->name, a->port.name, rte_strerror(-rc));
+}
+
 int
 app_port_setup(struct app *a)
 {
@@ -84,6 +114,8 @@ app_port_setup(struct app *a)
 		        a->port.name);
 	if (a->nengines > 1 && a->port.steer != TERN_STEER_RSS)
 		steer_flow(a);
+	if (a->o.has_ip6)
+		ip6_multicast(a);
 	return 0;
 }
 
@@ -117,6 +149,12 @@ engine_conf(struct app *a, unsigned i, struct tern_engine_conf *ec)
 	ec->ip = a->o.ip;
 	ec->prefix_len = a->o.prefix_len;
 	ec->gateway = a->o.gw;
+	if (a->o.has_ip6) {
+		memcpy(ec->ip6, a->o.ip6, 16);
+		ec->prefix6_len = a->o.prefix6_len;
+	}
+	if (a->o.has_gw6)
+		memcpy(ec->gateway6, a->o.gw6, 16);
 	ec->msl_ms = a->o.msl_ms;
 	ec->cc = a->o.cc;
 	ec->nodelay = a->o.nodelay;

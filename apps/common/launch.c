@@ -5,6 +5,7 @@
  * packet capture offered to dpdk-dumpcap, engines launched, the main lcore's loop (stats
  * line or the app's progress) until a stop, the final line, teardown.
  */
+#include <arpa/inet.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -80,6 +81,28 @@ engine_loop(void *arg)
 	return 0;
 }
 
+/* IPv6 found duplicate by DAD on any engine: said once on stderr, as the address then
+ * takes nothing (the counters say it too: nd_dad_failed). */
+static void
+ip6_watch(struct app *a, bool *said)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned i;
+
+	if (!a->o.has_ip6 || *said)
+		return;
+	for (i = 0; i < a->nengines; i++) {
+		if (tern_engine_ip6_state(a->engines[i]) != TERN_IP6_DUPLICATE)
+			continue;
+		fprintf(stderr,
+		        "%s: IPv6 address %s is in use by another node (duplicate address "
+		        "detection, RFC 4862): not used\n",
+		        a->name, inet_ntop(AF_INET6, a->o.ip6, addr, sizeof(addr)));
+		*said = true;
+		return;
+	}
+}
+
 /* Until a stop: poll engines[0] when the main lcore is its lcore, else sleep; the stats
  * line (or the app's progress) every --stats-interval. Then wait for the workers, and
  * print the final line: totals, and rates averaged over the whole run. */
@@ -87,12 +110,14 @@ static void
 main_loop(struct app *a, bool main_polls)
 {
 	struct tern_stats prev;
-	uint64_t hz, start, last;
+	uint64_t hz, start, last, checked;
+	bool dup_said = false;
 
 	memset(&prev, 0, sizeof(prev));
 	hz = rte_get_timer_hz();
 	start = rte_get_timer_cycles();
 	last = start;
+	checked = start;
 	while (!app_stopping()) {
 		uint64_t now;
 		if (main_polls) {
@@ -103,6 +128,10 @@ main_loop(struct app *a, bool main_polls)
 			rte_delay_us_sleep(10000);
 		}
 		now = rte_get_timer_cycles();
+		if (now - checked >= hz / 10) {
+			ip6_watch(a, &dup_said);
+			checked = now;
+		}
 		if (a->o.stats_interval && now - last >= a->o.stats_interval * hz) {
 			if (a->progress != NULL)
 				a->progress(a, (double)(now - last) / hz, false);

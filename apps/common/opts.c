@@ -9,6 +9,7 @@
  * they are.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -22,7 +23,10 @@
 const char app_common_usage[] =
         "Common options:\n"
         "  --ip A.B.C.D/LEN      address and prefix of the port (required)\n"
+        "  --ip X:X::X/LEN       and an IPv6 address (--ip given twice: dual stack; tern\n"
+        "                        runs DAD on it, answers ND and ping6; docs/ARCHITECTURE.md)\n"
         "  --gw A.B.C.D          default gateway (default: none, on-link only)\n"
+        "  --gw X:X::X           IPv6 default router (with an IPv6 --ip)\n"
         "  --msl MS              maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30000)\n"
         "  --stats-interval S    print a stats line every S seconds, 0 = never (default 1)\n"
         "  --max-conns N         connection blocks per engine (default 65536)\n"
@@ -158,31 +162,80 @@ app_scan_args(struct app *a, int argc, char **argv)
 /* Takes the value of one common option into a->o; a bad value exits with a one-line error. */
 typedef void app_opt_parser(struct app *a, const char *arg);
 
+/* --ip X:X::X/LEN: a global unicast IPv6 address (link-local comes from the MAC). */
+static void
+opt_ip6(struct app *a, const char *arg, char *addr, const char *len)
+{
+	struct app_opts *o = &a->o;
+	struct in6_addr in6;
+	uint64_t v;
+
+	if (o->has_ip6)
+		app_usage_error(a, "--ip '%s': an IPv6 address was given already", arg);
+	if (inet_pton(AF_INET6, addr, &in6) != 1)
+		app_usage_error(a, "--ip '%s': '%s' is not an IPv6 address", arg, addr);
+	if (IN6_IS_ADDR_UNSPECIFIED(&in6) || IN6_IS_ADDR_LOOPBACK(&in6) ||
+	        IN6_IS_ADDR_MULTICAST(&in6) || IN6_IS_ADDR_LINKLOCAL(&in6) ||
+	        IN6_IS_ADDR_V4MAPPED(&in6))
+		app_usage_error(a,
+		        "--ip '%s': expected a unicast IPv6 address that is not link-local, "
+		        "loopback or v4-mapped",
+		        arg);
+	if (app_parse_u64(len, 1, 128, &v) != 0)
+		app_usage_error(a, "--ip '%s': IPv6 prefix length must be 1..128", arg);
+	memcpy(o->ip6, &in6, 16);
+	o->prefix6_len = (uint8_t)v;
+	o->has_ip6 = true;
+}
+
 static void
 opt_ip(struct app *a, const char *arg)
 {
 	struct app_opts *o = &a->o;
 	uint64_t v;
-	char buf[32];
+	char buf[64];
 	char *slash;
 
 	snprintf(buf, sizeof(buf), "%s", arg);
 	slash = strchr(buf, '/');
 	if (slash == NULL)
-		app_usage_error(a, "--ip '%s': expected A.B.C.D/LEN", arg);
+		app_usage_error(a, "--ip '%s': expected A.B.C.D/LEN or X:X::X/LEN", arg);
 	*slash = '\0';
+	if (strchr(buf, ':') != NULL) {
+		opt_ip6(a, arg, buf, slash + 1);
+		return;
+	}
+	if (o->has_ip4)
+		app_usage_error(a, "--ip '%s': an IPv4 address was given already", arg);
 	if (app_parse_ipv4(buf, &o->ip) != 0 || o->ip == 0)
 		app_usage_error(a, "--ip '%s': '%s' is not an IPv4 address", arg, buf);
 	if (app_parse_u64(slash + 1, 1, 32, &v) != 0)
 		app_usage_error(a, "--ip '%s': prefix length must be 1..32", arg);
 	o->prefix_len = (uint8_t)v;
+	o->has_ip4 = true;
 }
 
 static void
 opt_gw(struct app *a, const char *arg)
 {
-	if (app_parse_ipv4(arg, &a->o.gw) != 0)
+	struct app_opts *o = &a->o;
+	struct in6_addr in6;
+
+	if (strchr(arg, ':') != NULL) {
+		if (o->has_gw6)
+			app_usage_error(a, "--gw '%s': an IPv6 gateway was given already", arg);
+		if (inet_pton(AF_INET6, arg, &in6) != 1 || IN6_IS_ADDR_UNSPECIFIED(&in6) ||
+		        IN6_IS_ADDR_MULTICAST(&in6) || IN6_IS_ADDR_LOOPBACK(&in6))
+			app_usage_error(a, "--gw '%s' is not a unicast IPv6 address", arg);
+		memcpy(o->gw6, &in6, 16);
+		o->has_gw6 = true;
+		return;
+	}
+	if (o->has_gw4)
+		app_usage_error(a, "--gw '%s': an IPv4 gateway was given already", arg);
+	if (app_parse_ipv4(arg, &o->gw) != 0)
 		app_usage_error(a, "--gw '%s' is not an IPv4 address", arg);
+	o->has_gw4 = true;
 }
 
 static void
@@ -438,6 +491,8 @@ app_opts_check(const struct app *a)
 
 	if (a->o.ip == 0)
 		app_usage_error(a, "--ip A.B.C.D/LEN is required");
+	if (a->o.has_gw6 && !a->o.has_ip6)
+		app_usage_error(a, "--gw: an IPv6 gateway needs an IPv6 --ip X:X::X/LEN");
 	for (i = 0; i < a->o.nsrc_ips; i++)
 		if (a->o.src_ips[i] == a->o.ip)
 			app_usage_error(a, "--src-ip: %u.%u.%u.%u is already the --ip address",

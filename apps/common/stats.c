@@ -18,16 +18,26 @@ app_print_ready(const struct app *a)
 {
 	FILE *out = a->out != NULL ? a->out : stdout;
 	struct in_addr ia = {.s_addr = htonl(a->o.ip)};
+	char v6[2 * INET6_ADDRSTRLEN + 32] = "";
 
+	if (a->o.has_ip6) {
+		char addr[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, a->o.ip6, addr, sizeof(addr));
+		snprintf(v6, sizeof(v6), ", ipv6 %s/%u", addr, a->o.prefix6_len);
+		if (a->o.has_gw6)
+			snprintf(v6 + strlen(v6), sizeof(v6) - strlen(v6), " gw %s",
+			        inet_ntop(AF_INET6, a->o.gw6, gw, sizeof(gw)));
+	}
 	fprintf(out,
 	        "%s: ready: %s/%u on %s (%s, mac %02x:%02x:%02x:%02x:%02x:%02x, "
-	        "checksum offload tx %s rx %s, zero-copy tx %s, tso %s), %u engine%s%s%s%s%s\n",
+	        "checksum offload tx %s rx %s, zero-copy tx %s, tso %s), %u engine%s%s%s%s%s%s\n",
 	        a->name, inet_ntoa(ia), a->o.prefix_len, a->port.name, a->port.driver,
 	        a->port.mac[0], a->port.mac[1], a->port.mac[2], a->port.mac[3], a->port.mac[4],
 	        a->port.mac[5], a->port.tx_tcp_csum ? "on" : "off", a->port.rx_csum ? "on" : "off",
 	        a->port.tx_multi_seg ? "on" : "off", a->port.tx_tso ? "on" : "off", a->nengines,
 	        a->nengines > 1 ? "s" : "", a->nengines > 1 ? ", steering " : "",
-	        a->nengines > 1 ? tern_steer_method_name(a->port.steer) : "",
+	        a->nengines > 1 ? tern_steer_method_name(a->port.steer) : "", v6,
 	        a->ready_msg ? ", " : "", a->ready_msg ? a->ready_msg : "");
 	if (a->nengines > 1)
 		fprintf(out, "%s: steering %s: %s\n", a->name,
@@ -116,6 +126,14 @@ app_print_stats(const struct app *a, struct tern_stats *prev, double secs, bool 
 	if (s.ctr[TERN_CTR_STEER_HANDOFF] != 0 || s.drop[TERN_DROP_STEER_RING_FULL] != 0)
 		fprintf(out, " | handoff %" PRIu64 " ring_full %" PRIu64,
 		        s.ctr[TERN_CTR_STEER_HANDOFF], s.drop[TERN_DROP_STEER_RING_FULL]);
+	if (a->o.has_ip6)
+		fprintf(out,
+		        " | nd ns rx %" PRIu64 " tx %" PRIu64 " na rx %" PRIu64 " tx %" PRIu64
+		        " dad ok %" PRIu64 " failed %" PRIu64 " nd_entries %u echo6 %" PRIu64,
+		        s.ctr[TERN_CTR_ND_NS_RX], s.ctr[TERN_CTR_ND_NS_TX],
+		        s.ctr[TERN_CTR_ND_NA_RX], s.ctr[TERN_CTR_ND_NA_TX],
+		        s.ctr[TERN_CTR_ND_DAD_OK], s.ctr[TERN_CTR_ND_DAD_FAILED], g.nd_entries,
+		        s.ctr[TERN_CTR_ICMP6_ECHO]);
 	if (a->stats_extra != NULL)
 		a->stats_extra(a, out, secs, final);
 	fprintf(out, " | mbufs free %u", g.mbufs_free);

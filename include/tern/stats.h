@@ -23,7 +23,8 @@
 	        "frame shorter than an Ethernet header, or a chain that could not be linearized")  \
 	X(ETH_NOT_US, eth_not_us, "unicast frame for another MAC, or IPv4 to the broadcast MAC")   \
 	X(ETH_TYPE, eth_type,                                                                      \
-	        "multicast frame, or ethertype neither IPv4 nor ARP (VLAN tags included)")         \
+	        "multicast frame not to a group of ours, or ethertype not IPv4, ARP or (IPv6 on) " \
+	        "IPv6")                                                                            \
 	X(ARP_BAD, arp_bad,                                                                        \
 	        "malformed or unsupported ARP, or a probe / multicast sender for our address")     \
 	X(ARP_NOT_US, arp_not_us,                                                                  \
@@ -108,7 +109,47 @@
 	        "TSO frame the PMD refused 64 flushes in a row, dropped (TCP resends it)")         \
 	X(NO_ROUTE, no_route, "no route to destination (off-link and no gateway)")                 \
 	X(STEER_RING_FULL, steer_ring_full,                                                        \
-	        "frame for another engine dropped: that engine's ring was full")
+	        "frame for another engine dropped: that engine's ring was full")                   \
+	X(IP6_TRUNC, ip6_trunc, "IPv6 header truncated")                                           \
+	X(IP6_VERSION, ip6_version, "IPv6 ethertype, version field not 6")                         \
+	X(IP6_LEN, ip6_len, "IPv6 payload length longer than the frame")                           \
+	X(IP6_NOT_US, ip6_not_us,                                                                  \
+	        "IPv6 destination neither our address nor a multicast group we joined")            \
+	X(IP6_SRC_BAD, ip6_src_bad,                                                                \
+	        "IPv6 source multicast, loopback, ours, or unspecified outside DAD")               \
+	X(IP6_LOOPED, ip6_looped,                                                                  \
+	        "IPv6 frame from our own MAC (a multicast of ours looped back, e.g. another "      \
+	        "engine's DAD probe)")                                                             \
+	X(IP6_TENTATIVE, ip6_tentative,                                                            \
+	        "IPv6 to our address while it is tentative (DAD running) or duplicated")           \
+	X(IP6_EXT_TRUNC, ip6_ext_trunc, "IPv6 extension header runs past the payload")             \
+	X(IP6_EXT_CHAIN, ip6_ext_chain, "IPv6 extension header chain longer than 8 headers")       \
+	X(IP6_EXT_ORDER, ip6_ext_order, "IPv6 Hop-by-Hop Options header not first")                \
+	X(IP6_EXT_OPT, ip6_ext_opt,                                                                \
+	        "IPv6 option of unknown type whose action bits say discard (RFC 8200 4.2)")        \
+	X(IP6_EXT_OPT_LEN, ip6_ext_opt_len, "IPv6 option runs past its extension header")          \
+	X(IP6_ROUTING, ip6_routing, "IPv6 Routing header with segments left (we route nothing)")   \
+	X(IP6_FRAG, ip6_frag, "IPv6 fragment, not atomic (reassembly not supported)")              \
+	X(IP6_NO_NEXT, ip6_no_next, "IPv6 packet whose last Next Header is 59 (no next header)")   \
+	X(IP6_PROTO, ip6_proto,                                                                    \
+	        "IPv6 upper layer not ICMPv6 (TCP over IPv6 is not in this build yet)")            \
+	X(ICMP6_BAD, icmp6_bad, "ICMPv6 truncated or checksum bad")                                \
+	X(ICMP6_TYPE, icmp6_type,                                                                  \
+	        "ICMPv6 informational type not handled (echo reply, router messages, MLD, ..)")    \
+	X(ICMP6_PTB_BAD, icmp6_ptb_bad,                                                            \
+	        "ICMPv6 Packet Too Big whose invoking packet is cut or not ours")                  \
+	X(ND_BAD, nd_bad,                                                                          \
+	        "Neighbour Solicitation/Advertisement failing RFC 4861 7.1 checks (hop limit, "    \
+	        "code, options, target, addresses)")                                               \
+	X(ND_NOT_US, nd_not_us,                                                                    \
+	        "NS whose target is not ours (or tentative), NA for no cache entry or for our "    \
+	        "own address")                                                                     \
+	X(ND_HOLD_FULL, nd_hold_full,                                                              \
+	        "packet for an unresolved IPv6 next hop dropped: its hold queue or the "           \
+	        "neighbour cache was full")                                                        \
+	X(ND_UNRESOLVED, nd_unresolved,                                                            \
+	        "packet held for an IPv6 next hop that never answered Neighbour Solicitations")    \
+	X(NO_ROUTE6, no_route6, "no IPv6 route (off-link, no IPv6 gateway) or no usable source")
 
 /** Drop reasons. */
 enum tern_drop {
@@ -204,12 +245,33 @@ enum tern_drop {
 	X(STEER_HANDOFF, steer_handoff,                                                           \
 	        "segments that reached this engine but belong to another, handed over its ring")  \
 	X(STEER_ENQUEUES, steer_enqueues,                                                         \
-	        "ring enqueues (handed-over segments: one per owner per RX burst; ARP copies: "   \
-	        "one each)")                                                                      \
+	        "ring enqueues (handed-over segments: one per owner per RX burst; ARP and ND "    \
+	        "copies: one each)")                                                              \
 	X(STEER_RECEIVED, steer_received,                                                         \
-	        "segments and ARP copies taken from this engine's ring (handed over to it)")      \
+	        "segments and ARP / ND copies taken from this engine's ring (handed over to it)") \
 	X(STEER_ARP_SHARED, steer_arp_shared,                                                     \
-	        "ARP copies enqueued for other engines (one per other engine per frame)")
+	        "ARP copies enqueued for other engines (one per other engine per frame)")         \
+	X(STEER_ND_SHARED, steer_nd_shared,                                                       \
+	        "ND copies (NS, NA) enqueued for other engines (one per other engine per frame)") \
+	X(ICMP6_ECHO, icmp6_echo, "ICMPv6 echo requests answered")                                \
+	X(ICMP6_PTB, icmp6_ptb,                                                                   \
+	        "ICMPv6 Packet Too Big taken (an MTU hint given, never below 1280)")              \
+	X(ICMP6_ERROR_RX, icmp6_error_rx,                                                         \
+	        "ICMPv6 errors received (destination unreachable, time exceeded, parameter "      \
+	        "problem, unknown error types): counted, no upper layer to tell yet")             \
+	X(ICMP6_ERROR_TX, icmp6_error_tx,                                                         \
+	        "ICMPv6 Parameter Problems sent (unknown option to discard with an error, "       \
+	        "routing header with segments left)")                                             \
+	X(ICMP6_ERROR_LIMITED, icmp6_error_limited,                                               \
+	        "ICMPv6 errors not sent: over the per-engine rate (RFC 4443 2.4(f))")             \
+	X(ND_NS_RX, nd_ns_rx, "Neighbour Solicitations for our addresses answered")               \
+	X(ND_NS_TX, nd_ns_tx, "Neighbour Solicitations sent (resolution, probes, DAD)")           \
+	X(ND_NA_RX, nd_na_rx, "Neighbour Advertisements taken into the cache")                    \
+	X(ND_NA_TX, nd_na_tx, "Neighbour Advertisements sent")                                    \
+	X(ND_MAC_CHANGED, nd_mac_changed, "neighbours whose link-layer address changed")          \
+	X(ND_DAD_OK, nd_dad_ok, "IPv6 addresses that passed duplicate address detection")         \
+	X(ND_DAD_FAILED, nd_dad_failed,                                                           \
+	        "IPv6 addresses found duplicate by DAD (not used; RFC 4862 5.4.5)")
 
 /** Event counters. */
 enum tern_counter {
@@ -242,6 +304,7 @@ struct tern_stats {
 	X(close_wait, "connections in CLOSE_WAIT")                          \
 	X(last_ack, "connections in LAST_ACK")                              \
 	X(arp_entries, "ARP cache entries")                                 \
+	X(nd_entries, "IPv6 neighbour cache entries")                       \
 	X(timers, "pending timers")                                         \
 	X(reass_segs, "out-of-order segments held for reassembly")          \
 	X(conn_ext, "connection extension blocks in use")                   \

@@ -270,7 +270,39 @@ struct tern_engine_conf {
 	uint32_t tw_reuse_ms; /**< age before tern_connect() may reuse a TIME_WAIT tuple (default
 	                         1000) */
 	bool rfc1337;         /**< ignore RSTs in TIME_WAIT (RFC 1337 "TIME-WAIT assassination") */
+
+	/* IPv6 (docs/ARCHITECTURE.md "IPv6 and Neighbour Discovery"). All zero: IPv4 only. */
+	/** Our IPv6 address, network order; with it the engine also takes the link-local
+	 *  address made from its MAC (EUI-64), runs DAD on both (RFC 4862), answers ND and
+	 *  ICMPv6 echo. The port must pass the solicited-node and all-nodes multicast MACs
+	 *  (tern_ip6_mcast_macs()). */
+	uint8_t ip6[16];
+	uint8_t prefix6_len;  /**< on-link prefix of ip6, 1..128 (default 64) */
+	uint8_t gateway6[16]; /**< IPv6 default router, network order; all zero = none */
 };
+
+/** Most multicast MACs an IPv6 engine listens to (tern_ip6_mcast_macs()). */
+#define TERN_IP6_MCAST_MACS 3
+
+/**
+ * The Ethernet multicast addresses an engine with IPv6 address @p ip6 on a port with MAC
+ * @p mac receives (RFC 2464 §7): all-nodes and the solicited-node groups of @p ip6 and of
+ * the link-local address, for rte_eth_dev_set_mc_addr_list().
+ * @return how many were written to @p out (at most TERN_IP6_MCAST_MACS; duplicates left out).
+ */
+unsigned tern_ip6_mcast_macs(
+        const uint8_t ip6[16], const uint8_t mac[6], uint8_t out[TERN_IP6_MCAST_MACS][6]);
+
+/** State of an engine's IPv6 address (RFC 4862). */
+enum tern_ip6_state {
+	TERN_IP6_NONE = 0,  /**< no IPv6 configured */
+	TERN_IP6_TENTATIVE, /**< DAD running */
+	TERN_IP6_PREFERRED, /**< in use */
+	TERN_IP6_DUPLICATE, /**< DAD found another node with it: not used */
+};
+
+/** State of the configured IPv6 address (conf.ip6) of @p e. */
+enum tern_ip6_state tern_engine_ip6_state(const struct tern_engine *e);
 
 /**
  * Create an engine. Allocates its tables on the caller's NUMA socket.

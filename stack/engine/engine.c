@@ -127,6 +127,17 @@ conf_check(struct tern_engine_conf *c)
 		return -EINVAL;
 	if (!c->tx_multi_seg || !c->tx_tcp_csum_offload || !c->tx_ip_csum_offload)
 		c->tx_tso = false; /* TSO frames are chains whose checksums the port computes */
+	if (memcmp(c->ip6, (const uint8_t[16]){0}, 16) != 0) {
+		/* IPv6: a unicast address, not link-local (that one comes from the MAC), and
+		 * links carry at least 1280 bytes (RFC 8200 §5). */
+		if (c->ip6[0] == 0xff || (c->ip6[0] == 0xfe && (c->ip6[1] & 0xc0) == 0x80) ||
+		        c->mtu < 1280)
+			return -EINVAL;
+		if (c->prefix6_len == 0)
+			c->prefix6_len = 64;
+		if (c->prefix6_len > 128)
+			return -EINVAL;
+	}
 	/* A segment must fit in one mbuf with all headers. */
 	uint32_t room = rte_pktmbuf_data_room_size(c->pool);
 	if (room < RTE_PKTMBUF_HEADROOM + 14u + 60 + 60 + 536)
@@ -253,6 +264,8 @@ tern_engine_create(const struct tern_engine_conf *conf)
 	if (rc == 0)
 		rc = arp_init(e);
 	if (rc == 0)
+		rc = nd_init(e);
+	if (rc == 0)
 		rc = tcp_init(e);
 	if (rc != 0) {
 		tern_engine_destroy(e);
@@ -268,6 +281,7 @@ tern_engine_destroy(struct tern_engine *e)
 	if (e == NULL)
 		return;
 	tcp_fini(e);
+	nd_fini(e);
 	arp_fini(e);
 	steer_fini(e);
 	while (e->ntx > 0)
@@ -356,6 +370,7 @@ tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g)
 	g->conn_ext = e->tcp.ext_used;
 	g->accept_queue = e->tcp.accq_total;
 	g->arp_entries = e->arp.count;
+	g->nd_entries = e->nd.count;
 	g->timers = (uint32_t)twheel_pending(&e->wheel);
 	g->mbufs_free = rte_mempool_avail_count(e->pool);
 }

@@ -16,6 +16,7 @@
 
 #include "engine/steer.h"
 #include "net/arp.h"
+#include "net/nd.h"
 #include "tcp/tcp.h"
 #include "util/timer_wheel.h"
 #include "wire/eth.h"
@@ -44,6 +45,7 @@ struct tern_engine {
 	struct rte_mbuf *tx[TERN_TX_BUF];
 
 	struct arp_table arp;
+	struct nd_table nd; /**< IPv6 addresses, DAD, neighbour cache (net/nd.h) */
 	struct tcp_engine tcp;
 	struct engine_steer steer; /**< several engines on one port (steer.h) */
 };

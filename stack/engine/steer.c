@@ -24,8 +24,10 @@
 #include "engine/engine.h"
 #include "engine/steer.h"
 #include "net/arp.h"
+#include "net/nd.h"
 #include "net/ipv4.h"
 #include "wire/arp.h"
+#include "wire/ipv6.h"
 #include "wire/eth.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
@@ -134,10 +136,13 @@ steer_poll(struct tern_engine *e)
 	do {
 		n = rte_ring_sc_dequeue_burst(s->rings[s->id], (void **)pkts, STEER_BURST, NULL);
 		for (i = 0; i < n; i++) {
-			/* Only the TCP segments we own and copies of ARP frames another engine
-			 * received (and answered) come through our ring. */
+			/* Only the TCP segments we own and copies of ARP and ND frames another
+			 * engine received (and answered) come through our ring. */
 			if (frame_ethertype(pkts[i]) == WIRE_ETHERTYPE_ARP)
 				arp_learn_frame(e, pkts[i]);
+			else if (frame_ethertype(pkts[i]) == WIRE_ETHERTYPE_IPV6 &&
+			         nd_frame_is_nd(e, pkts[i]))
+				nd_learn_frame(e, pkts[i]);
 			else
 				eth_input(e, pkts[i]);
 		}
@@ -184,9 +189,9 @@ steer_flush(struct tern_engine *e)
 	}
 }
 
-/* Copy ARP frame @p m (for one of our addresses) to every other engine's ring. */
+/* Copy ARP or ND frame @p m to every other engine's ring, counted under @p ctr. */
 static void
-steer_arp_share(struct tern_engine *e, const struct rte_mbuf *m)
+steer_share(struct tern_engine *e, const struct rte_mbuf *m, enum tern_counter ctr)
 {
 	const struct engine_steer *s = &e->steer;
 	unsigned i;
@@ -200,7 +205,7 @@ steer_arp_share(struct tern_engine *e, const struct rte_mbuf *m)
 			e->stats.drop[TERN_DROP_NO_MBUF]++;
 			continue;
 		}
-		steer_give(e, &copy, 1, i, TERN_CTR_STEER_ARP_SHARED);
+		steer_give(e, &copy, 1, i, ctr);
 	}
 }
 
@@ -249,7 +254,13 @@ steer_rx(struct tern_engine *e, struct rte_mbuf **pkts, uint16_t n)
 			break;
 		case WIRE_ETHERTYPE_ARP:
 			if (steer_arp_wanted(e, m))
-				steer_arp_share(e, m); /* and answered here */
+				steer_share(
+				        e, m, TERN_CTR_STEER_ARP_SHARED); /* and answered here */
+			break;
+		case WIRE_ETHERTYPE_IPV6:
+			/* Each engine keeps its own neighbour cache, as its own ARP table. */
+			if (nd_frame_is_nd(e, m))
+				steer_share(e, m, TERN_CTR_STEER_ND_SHARED); /* and answered here */
 			break;
 		default:
 			break;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Ethernet dispatch, IPv4 input validation, ICMP echo, IPv4 output.
+ * Ethernet dispatch (IPv6 goes to ipv6.c), IPv4 input validation, ICMP echo, IPv4 output.
  *
  * Input validates in the order of RFC 1122 §3.2.1: version, header length, total length,
  * checksum, then addresses; each failure is its own counted drop. Fragments are dropped
@@ -14,6 +14,8 @@
 #include "engine/engine.h"
 #include "net/arp.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
+#include "net/nd.h"
 #include "tcp/tcp.h"
 #include "wire/csum.h"
 #include "wire/eth.h"
@@ -167,6 +169,10 @@ eth_input(struct tern_engine *e, struct rte_mbuf *m)
 		return;
 	}
 	if (!wire_mac_eq(&eth.dst, &e->mac) && !wire_mac_is_broadcast(&eth.dst)) {
+		if (eth.type == WIRE_ETHERTYPE_IPV6 && nd_is_our_mcast_mac(e, &eth.dst)) {
+			ipv6_input(e, m); /* ND to our solicited-node groups, all-nodes */
+			return;
+		}
 		tern_drop(e, m,
 		        wire_mac_is_multicast(&eth.dst) ? TERN_DROP_ETH_TYPE
 		                                        : TERN_DROP_ETH_NOT_US);
@@ -183,10 +189,15 @@ eth_input(struct tern_engine *e, struct rte_mbuf *m)
 	case WIRE_ETHERTYPE_ARP:
 		arp_input(e, m);
 		return;
-	default:
-		tern_drop(e, m, TERN_DROP_ETH_TYPE);
+	case WIRE_ETHERTYPE_IPV6:
+		if (!nd_enabled(&e->nd) || wire_mac_is_broadcast(&eth.dst))
+			break;
+		ipv6_input(e, m);
 		return;
+	default:
+		break;
 	}
+	tern_drop(e, m, TERN_DROP_ETH_TYPE);
 }
 
 /* Prepend Ethernet (source and type only) and IPv4 headers to the L4 packet @p m. */

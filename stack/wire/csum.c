@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "csum.h"
+#include "ipv6.h"
 
 /* Fold a 64-bit one's complement sum to 16 bits (not complemented). */
 static inline uint32_t
@@ -98,6 +99,18 @@ wire_csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4len)
 {
 	/* Source, destination, zero + protocol, L4 length: six 16-bit words. */
 	return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + l4len;
+}
+
+uint32_t
+wire_csum_pseudo6(
+        const struct wire_ip6 *src, const struct wire_ip6 *dst, uint8_t proto, uint32_t l4len)
+{
+	uint32_t sum = wire_csum_add(0, src->b, 16);
+
+	sum = wire_csum_add(sum, dst->b, 16);
+	/* Each term below is < 2^17 and the sum of two address halves < 2^32 - 2^18: no wrap. */
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return sum + (l4len >> 16) + (l4len & 0xffffu) + proto;
 }
 
 uint32_t

@@ -34,4 +34,17 @@ uint16_t wire_csum_fold(uint32_t sum);
  */
 uint32_t wire_csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4len);
 
+struct wire_ip6;
+
+/**
+ * Sum of the IPv6 pseudo header (RFC 8200 §8.1) for an upper-layer packet: source,
+ * destination (the final destination), 32-bit upper-layer length, 24 zero bits, Next Header.
+ * @param src, dst addresses (network order, as on the wire)
+ * @param proto upper-layer protocol (6 for TCP, 58 for ICMPv6), not an extension header's
+ * @param l4len length of the upper-layer header + payload
+ * @return unfolded sum, to be continued with wire_csum_add() over the segment.
+ */
+uint32_t wire_csum_pseudo6(
+        const struct wire_ip6 *src, const struct wire_ip6 *dst, uint8_t proto, uint32_t l4len);
+
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * tern wire layer: pure parse/emit of Ethernet, ARP, IPv4, ICMP and TCP headers.
+ * tern wire layer: pure parse/emit of Ethernet, ARP, IPv4, ICMP, IPv6 (+ extension
+ * headers), ICMPv6 / Neighbour Discovery and TCP headers.
  *
  * No state, no allocation. Each parser does its length checks up front and fills a
  * "repr" (host byte order) that later code reads without further checks. Each emitter

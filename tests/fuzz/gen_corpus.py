@@ -15,6 +15,12 @@ import struct
 import sys
 
 from scapy.all import ARP, ICMP, IP, TCP, Ether, Raw  # noqa: E402
+from scapy.layers.inet6 import (HBHOptUnknown, ICMPv6EchoRequest, ICMPv6ND_NA,  # noqa: E402
+                                ICMPv6ND_NS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr,
+                                ICMPv6PacketTooBig, IPv6, IPv6ExtHdrDestOpt,
+                                IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
+                                IPv6ExtHdrSegmentRouting, RouterAlert, in6_getnsma, inet_pton)
+import socket  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus")
@@ -96,6 +102,97 @@ def parser_seeds():
     bad = bytearray(bytes(TCP(flags="A", options=[("NOP", None)] * 3 + [("EOL", None)])))
     bad[20:24] = b"\x01\x01\x01\x08"  # TS kind with no length byte
     write("tcp", "opt-past-end", bad)
+
+
+def ipv6_seeds():
+    """fuzz_ipv6: IPv6 packets with extension header chains; fuzz_icmp6: source and
+    destination address (32 bytes) then an ICMPv6 message, its checksum right."""
+    s, d = "2001:2::2", "2001:2::1"
+    v6 = {
+        "echo": IPv6(src=s, dst=d) / ICMPv6EchoRequest(id=1, seq=1, data=b"ping"),
+        "ext-all": IPv6(src=s, dst=d) / IPv6ExtHdrHopByHop(options=[RouterAlert()]) /
+        IPv6ExtHdrDestOpt() / IPv6ExtHdrRouting(segleft=0) /
+        IPv6ExtHdrFragment(m=0, offset=0, id=1) / TCP(dport=80, flags="S"),
+        "frag": IPv6(src=s, dst=d) / IPv6ExtHdrFragment(m=1, offset=0, id=2) / TCP(),
+        "opt-drop": IPv6(src=s, dst=d) /
+        IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x47, optdata=b"abcd")]) / TCP(),
+        "srh": IPv6(src=s, dst=d) / IPv6ExtHdrSegmentRouting(addresses=["2001:2::9"],
+                                                             segleft=1) / TCP(),
+        "chain9": IPv6(src=s, dst=d) / (IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() /
+                                        IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() /
+                                        IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() /
+                                        IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() /
+                                        IPv6ExtHdrDestOpt()) / TCP(),
+    }
+    for n, p in v6.items():
+        write("ipv6", n, bytes(p))
+    write("ipv6", "short", bytes(v6["ext-all"])[:60])
+
+    def msg(src, dst, icmp):
+        b = bytes(IPv6(src=src, dst=dst) / icmp)
+        return socket.inet_pton(socket.AF_INET6, src) + socket.inet_pton(socket.AF_INET6, dst) + b[40:]
+
+    sn = socket.inet_ntop(socket.AF_INET6, in6_getnsma(inet_pton(socket.AF_INET6, d)))
+    icmp6 = {
+        "echo": msg(s, d, ICMPv6EchoRequest(id=7, seq=1, data=b"odd")),
+        "ns": msg(s, sn, ICMPv6ND_NS(tgt=d) / ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:02")),
+        "ns-dad": msg("::", sn, ICMPv6ND_NS(tgt=d)),
+        "na": msg(d, s, ICMPv6ND_NA(tgt=d, S=1, O=1) /
+                  ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:00:01")),
+        "ptb": msg("2001:2::fe", d, ICMPv6PacketTooBig(mtu=1400) /
+                   IPv6(src=d, dst="2001:db8::5") / TCP()),
+    }
+    for n, p in icmp6.items():
+        write("icmp6", n, p)
+
+    # fuzz_nd scripts (format in fuzz_nd.c): frame = op 0, selectors, hop, nh, plen/2,
+    # flags (1: fix the checksum), payload.
+    ADDR = {"us": 0, "peer": 1, "peer2": 2, "router": 3, "far": 4, "ll": 5, "pll": 6,
+            "all": 7, "sn": 8, "mld": 9, "unspec": 10}
+
+    def frame(smac, dmac, src, dst, icmp, hop=255, nh=58, fix=1):
+        body = bytes(icmp)
+        if len(body) % 2:
+            body += b"\0"
+        return bytes([0, smac, dmac, ADDR[src], ADDR[dst], hop, nh, len(body) // 2, fix]) + body
+
+    def clock(ms):
+        out = b""
+        while ms > 0:
+            n = min(63, (ms + 96) // 97)
+            out += bytes([1 | n << 2])
+            ms -= n * 97
+        return out
+
+    lla = ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:02")
+    tlla = ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:00:02")
+    echo = ICMPv6EchoRequest(id=1, seq=1, data=b"fuzz")
+    nd = {
+        "dad-then-echo": b"\x00" + clock(1100) +
+        frame(0, 2, "peer", "sn", ICMPv6ND_NS(tgt=d) / lla) +
+        frame(0, 0, "peer", "us", echo, hop=64) + bytes([2]) +
+        frame(0, 0, "peer", "us", ICMPv6ND_NA(tgt="2001:2::2", S=1, O=1) / tlla) +
+        bytes([6]) + frame(0, 0, "peer", "us", echo, hop=64),
+        "router-mac-change": b"\x01" + clock(1100) +
+        frame(0, 0, "router", "us", ICMPv6ND_NA(tgt="2001:2::fe", R=1, S=1, O=1) / tlla) +
+        frame(1, 0, "far", "us", echo, hop=64) + bytes([6]) +
+        frame(1, 0, "far", "us", echo, hop=64) + bytes([2]) + clock(4000) +
+        frame(1, 0, "far", "us", echo, hop=64) +
+        frame(1, 0, "router", "us", ICMPv6ND_NA(tgt="2001:2::fe", R=1, S=1, O=1) /
+              ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:00:03")),
+        "dad-conflict": b"\x00" + frame(0, 1, "us", "all",
+                                         ICMPv6ND_NA(tgt=d, O=1) / tlla) + clock(1100),
+        "dad-probe": b"\x00" + frame(0, 2, "unspec", "sn", ICMPv6ND_NS(tgt=d)) + clock(1100),
+        "ext-opt": b"\x00" + clock(1100) +
+        frame(0, 2, "peer", "sn", ICMPv6ND_NS(tgt=d) / lla) +
+        frame(0, 0, "peer", "us", IPv6ExtHdrDestOpt(
+            options=[HBHOptUnknown(otype=0x87, optdata=b"ab")]) / echo, hop=64, nh=60, fix=0),
+        "ptb": b"\x00" + clock(1100) +
+        frame(0, 0, "router", "us", ICMPv6PacketTooBig(mtu=1300) /
+              IPv6(src=d, dst="2001:db8::5") / TCP(), hop=64),
+    }
+    for n, p in nd.items():
+        write("nd", n, p)
 
 
 # ---- engine seeds: an encoder for the fuzz_engine input format ----
@@ -277,6 +374,7 @@ def main():
     if not os.path.isdir(HERE):
         sys.exit("cannot find tests/fuzz")
     parser_seeds()
+    ipv6_seeds()
     engine_seeds()
     total = 0
     for root, _, files in os.walk(OUT):

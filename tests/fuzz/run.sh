@@ -8,10 +8,11 @@
 # A crash, a sanitizer report, a leak, a timeout or an out-of-memory stops that target; the
 # script then goes on with the others and exits non-zero, printing each reproducer's path.
 #
-# usage: tests/fuzz/run.sh [target...]        (default: eth arp ipv4 icmp tcp engine)
+# usage: tests/fuzz/run.sh [target...]        (default: eth arp ipv4 ipv6 icmp icmp6 tcp nd engine)
 # env:   FUZZ_BUILD   build directory (default build-fuzz in the source tree)
 #        FUZZ_WORK    corpora found and crash artifacts (default /tmp/tern-fuzz)
 #        FUZZ_TIME_PARSER  seconds per parser target (default 20)
+#        FUZZ_TIME_V6      seconds for ipv6, icmp6 and nd (default half of FUZZ_TIME_PARSER)
 #        FUZZ_TIME_ENGINE  seconds for the engine target (default 60)
 #        FUZZ_ALLOW   engine protocol checks to skip while a known bug is open (comma list)
 set -uo pipefail
@@ -21,7 +22,7 @@ work=${FUZZ_WORK:-/tmp/tern-fuzz}
 t_parser=${FUZZ_TIME_PARSER:-20}
 t_engine=${FUZZ_TIME_ENGINE:-60}
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(eth arp ipv4 icmp tcp engine)
+[ ${#targets[@]} -eq 0 ] && targets=(eth arp ipv4 ipv6 icmp icmp6 tcp nd engine)
 
 if ! command -v clang >/dev/null; then
 	echo "fuzz: clang is not installed (apt-get install clang libclang-rt-14-dev)" >&2
@@ -54,6 +55,8 @@ for t in "${targets[@]}"; do
 	art="$work/artifacts"
 	mkdir -p "$corpus" "$art"
 	secs=$t_parser
+	# The IPv6 targets are small and their seeds reach every branch: half the time.
+	case "$t" in ipv6 | icmp6 | nd) secs=${FUZZ_TIME_V6:-$(((t_parser + 1) / 2))} ;; esac
 	args=(-max_len=4096)
 	if [ "$t" = engine ]; then
 		secs=$t_engine

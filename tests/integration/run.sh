@@ -3,7 +3,7 @@
 #
 # usage: tests/integration/run.sh [-v] [MODE...]     MODE: af_packet tap virtio-user (default: all)
 #   -v               stream every test's log instead of only failing ones' tails
-#   TESTS="ping echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines netem
+#   TESTS="ping ping6 echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines netem
 #          gen_connect gen_synflood gen_http synflood http http_engines proxy proxy_timeouts proxy_engines
 #          proxy_pp dumpcap metrics gen_steer churn churn2"   subset / order (churn, churn2: twice the timeout)
 #   TEST_TIMEOUT=300 seconds per test (then SIGTERM: the test cleans up and fails)
@@ -23,7 +23,7 @@ verbose=0
 if [ "${1:-}" = -v ]; then verbose=1; shift; fi
 modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=(af_packet tap virtio-user)
-read -ra tests <<<"${TESTS:-ping echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines netem gen_connect gen_synflood gen_http synflood http http_engines proxy proxy_timeouts proxy_engines proxy_pp dumpcap metrics gen_steer churn churn2}"
+read -ra tests <<<"${TESTS:-ping ping6 echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines netem gen_connect gen_synflood gen_http synflood http http_engines proxy proxy_timeouts proxy_engines proxy_pp dumpcap metrics gen_steer churn churn2}"
 : "${TEST_TIMEOUT:=300}"
 : "${TERN_BUILD:=/work/main/build}"
 export TERN_BUILD

@@ -76,6 +76,14 @@ check port_range_too_small 2 "^tern-echo: --port-range 40000-40000: 1 port for 2
 check bad_src_ip 2 "^tern-echo: --src-ip '198.18.0.3,1.2.3': '1.2.3' is not a unicast IPv4 address" -- $(eal si1) $vdev -- --ip 198.18.0.1/24 --listen 7 --src-ip 198.18.0.3,1.2.3
 check src_ip_is_ip 2 "^tern-echo: --src-ip: 198.18.0.1 is already the --ip address" -- $(eal si2) $vdev -- --ip 198.18.0.1/24 --listen 7 --src-ip 198.18.0.1
 check src_ip_twice 2 "^tern-echo: --src-ip '198.18.0.3,198.18.0.3': '198.18.0.3' given twice" -- $(eal si3) $vdev -- --ip 198.18.0.1/24 --listen 7 --src-ip 198.18.0.3,198.18.0.3
+check bad_ip6 2 "^tern-echo: --ip '2001:2::zz/64': '2001:2::zz' is not an IPv6 address" -- $(eal v6a) $vdev -- --ip 198.18.0.1/24 --ip 2001:2::zz/64 --listen 7
+check bad_prefix6 2 "^tern-echo: --ip '2001:2::1/129': IPv6 prefix length must be 1..128" -- $(eal v6b) $vdev -- --ip 198.18.0.1/24 --ip 2001:2::1/129 --listen 7
+check ip6_linklocal 2 "^tern-echo: --ip 'fe80::1/64': expected a unicast IPv6 address that is not link-local" -- $(eal v6c) $vdev -- --ip 198.18.0.1/24 --ip fe80::1/64 --listen 7
+check ip6_twice 2 "^tern-echo: --ip '2001:2::3/64': an IPv6 address was given already" -- $(eal v6d) $vdev -- --ip 198.18.0.1/24 --ip 2001:2::1/64 --ip 2001:2::3/64 --listen 7
+check ip4_twice 2 "^tern-echo: --ip '198.18.0.3/24': an IPv4 address was given already" -- $(eal v6e) $vdev -- --ip 198.18.0.1/24 --ip 198.18.0.3/24 --listen 7
+check gw6_no_ip6 2 "^tern-echo: --gw: an IPv6 gateway needs an IPv6 --ip" -- $(eal v6f) $vdev -- --ip 198.18.0.1/24 --gw 2001:2::2 --listen 7
+check bad_gw6 2 "^tern-echo: --gw 'ff02::1' is not a unicast IPv6 address" -- $(eal v6g) $vdev -- --ip 198.18.0.1/24 --ip 2001:2::1/64 --gw ff02::1 --listen 7
+check ip6_only 2 '^tern-echo: --ip A.B.C.D/LEN is required' -- $(eal v6h) $vdev -- --ip 2001:2::1/64 --listen 7
 
 bin=$http_bin
 ip="--ip 198.18.0.1/24"
