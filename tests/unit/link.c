@@ -247,24 +247,30 @@ link_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		 * references to the sender's buffers are released here. */
 		struct rte_mbuf *seg[64];
 		unsigned k, nseg;
+		uint64_t t0 = rte_rdtsc();
 
 		if ((pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG) && end->refuse_tso)
 			break;
 		if (pkts[i]->nb_segs > 1 && !(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG) &&
 		        rte_pktmbuf_linearize(pkts[i]) != 0)
 			break;
+		end->nic_cycles += rte_rdtsc() - t0;
 		if (end->capture && auto_arp(end, pkts[i])) {
 			end->tx_frames++;
 			continue;
 		}
 		if (!(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) {
+			t0 = rte_rdtsc();
 			nic_offloads(end, pkts[i], seg, 1);
+			end->nic_cycles += rte_rdtsc() - t0;
 			if (!link_push(end, pkts[i], now))
 				break; /* not taken: the engine counts tx_full */
 			continue;
 		}
 		/* A TSO frame is taken whole; a segment the queue cannot hold is lost. */
+		t0 = rte_rdtsc();
 		nseg = nic_offloads(end, pkts[i], seg, 64);
+		end->nic_cycles += rte_rdtsc() - t0;
 		for (k = 0; k < nseg; k++) {
 			if (!link_push(end, seg[k], now)) {
 				rte_pktmbuf_free(seg[k]);

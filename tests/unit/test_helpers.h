@@ -82,6 +82,7 @@ struct test_link_end {
 	uint64_t tx_lost;      /**< segments of TSO frames the queue could not hold */
 	uint32_t max_frame;    /**< longest frame sent on from this end, bytes */
 	bool refuse_tso;       /**< never take a TSO frame (a PMD whose size rules it breaks) */
+	uint64_t nic_cycles;   /**< TSC cycles spent doing a NIC's work (gather, csums, TSO) */
 };
 
 /** The link: two ends, the pool crafted frames come from, the clock that stamps frames. */
