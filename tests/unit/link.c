@@ -578,3 +578,21 @@ test_link_pop(struct test_link *l, unsigned end, struct test_pkt *p)
 	rte_pktmbuf_free(m);
 	return true;
 }
+
+void
+test_drop_only(
+        struct tern_engine *e, const struct tern_stats *before, enum tern_drop why, uint64_t n)
+{
+	const struct tern_stats *s = tern_engine_stats(e);
+	int d;
+
+	for (d = 0; d < TERN_DROP_MAX; d++) {
+		uint64_t delta = s->drop[d] - before->drop[d];
+		if (d == (int)why && delta != n)
+			fail_msg("drop %s: +%lu, expected +%lu", tern_drop_name(d),
+			        (unsigned long)delta, (unsigned long)n);
+		if (d != (int)why && delta != 0)
+			fail_msg("unexpected drop %s: +%lu", tern_drop_name(d),
+			        (unsigned long)delta);
+	}
+}

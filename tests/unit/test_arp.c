@@ -78,18 +78,7 @@ snapshot(struct fx *f)
 static void
 drop_only(const struct fx *f, enum tern_drop why, uint64_t n)
 {
-	const struct tern_stats *s = stats(f);
-	int d;
-
-	for (d = 0; d < TERN_DROP_MAX; d++) {
-		uint64_t delta = s->drop[d] - f->before.drop[d];
-		if (d == (int)why && delta != n)
-			fail_msg("drop %s: +%lu, expected +%lu", tern_drop_name(d),
-			        (unsigned long)delta, (unsigned long)n);
-		if (d != (int)why && delta != 0)
-			fail_msg("unexpected drop %s: +%lu", tern_drop_name(d),
-			        (unsigned long)delta);
-	}
+	test_drop_only(f->e, &f->before, why, n);
 }
 
 static void

@@ -156,6 +156,13 @@ void test_engine_conf(
 struct tern_engine *test_engine_new_conf(
         struct test_link *l, unsigned end, const struct tern_engine_conf *c);
 
+/**
+ * Since @p before (a copy of @p e's stats taken earlier): drop reason @p why went up by
+ * exactly @p n and no other drop reason moved. Fails the running cmocka test otherwise.
+ */
+void test_drop_only(
+        struct tern_engine *e, const struct tern_stats *before, enum tern_drop why, uint64_t n);
+
 /** test_engine_conf() + test_engine_new_conf() with callbacks @p cb and @p app. */
 struct tern_engine *test_engine_new(struct test_link *l, unsigned end, const struct test_host *h,
         const struct tern_callbacks *cb, void *app);
