@@ -20,6 +20,13 @@
 #include <tern/port.h>
 #include <tern/tern.h>
 
+/** --poll-mode: how an engine's lcore polls (idle.h). */
+enum app_poll_mode {
+	APP_POLL_AUTO,    /**< backoff on a virtual port, busy on a PCI NIC (the default) */
+	APP_POLL_BUSY,    /**< poll without rest: lowest latency, one whole CPU per engine */
+	APP_POLL_BACKOFF, /**< rest after empty polls (pause, then sleeps up to idle_sleep_us) */
+};
+
 /** Options every app takes. */
 struct app_opts {
 	uint32_t ip;
@@ -57,6 +64,9 @@ struct app_opts {
 	/* --metrics (metrics.c): Prometheus text on a local TCP address; port 0 = none */
 	uint32_t metrics_ip;
 	uint16_t metrics_port;
+	/* polling (idle.h) */
+	enum app_poll_mode poll_mode;
+	uint32_t idle_sleep_us; /**< --idle-sleep-us: longest idle sleep (default 1000) */
 };
 
 /** An app: fill name, usage, cb, app, setup; then app_run(). */
@@ -95,6 +105,13 @@ struct app {
 	void (*metrics)(const struct app *a, FILE *out);
 	/** Where the ready and stats lines go (NULL = stdout). */
 	FILE *out;
+	/**
+	 * Poll busy unless --poll-mode backoff, whatever the port: for apps whose tick paces
+	 * work by the clock (tern-gen), which a sleep would make late and bursty.
+	 */
+	bool busy_by_default;
+	/** Resolved by app_run(): the engines back off when idle (--poll-mode, the port). */
+	bool backoff;
 
 	bool vdev_given;                 /**< --vdev was among the EAL options (app_scan_args) */
 	struct app_metrics *metrics_srv; /**< the --metrics server (metrics.c), or NULL */
@@ -151,7 +168,9 @@ struct app {
 	X(MAX_TW, "max-tw", NUM(max_tw, 1, 16u << 20, NULL))                                       \
 	X(PORT_RANGE, "port-range", FN(opt_port_range))                                            \
 	X(SRC_IP, "src-ip", FN(opt_src_ip))                                                        \
-	X(METRICS, "metrics", FN(opt_metrics))
+	X(METRICS, "metrics", FN(opt_metrics))                                                     \
+	X(POLL_MODE, "poll-mode", FN(opt_poll_mode))                                               \
+	X(IDLE_SLEEP, "idle-sleep-us", NUM(idle_sleep_us, 1, 100000, "microseconds"))
 /* clang-format on */
 
 /**

@@ -11,17 +11,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_launch.h>
+#include <rte_pause.h>
 #include <rte_pdump.h>
 
 #include <tern/telemetry.h>
 
 #include "app_int.h"
+#include "idle.h"
 
 void
 app_eal_init(struct app *a, int *argc, char ***argv)
@@ -60,24 +63,62 @@ pick_lcores(struct app *a)
 struct engine_arg {
 	struct app *a;
 	unsigned idx;
+	/* --poll-mode backoff (idle.h) */
+	struct app_idle_conf idle;
+	uint64_t empty;   /**< empty polls in a row */
+	uint64_t tx_pkts; /**< the engine's tx_pkts after the previous poll */
 };
+
+/*
+ * The poll loop's step: one poll and the app's tick; then, when the engines back off
+ * (a->backoff), the idle policy's rest if nothing happened: nothing received (from the
+ * port or another engine's ring), no timer fired, nothing sent (tx_pkts unchanged: also
+ * what the tick or the callbacks queued). A frame that reaches a sleeping engine waits
+ * up to --idle-sleep-us (plus the 10 us timer slack set by prepare_backoff()); timers
+ * are not delayed (the sleep ends at the next one).
+ */
+static void
+poll_step(struct app *a, struct engine_arg *ea)
+{
+	struct tern_engine *e = a->engines[ea->idx];
+	unsigned work = tern_engine_poll(e);
+	struct app_idle_step step;
+	uint64_t tx;
+
+	if (a->tick != NULL)
+		a->tick(e, ea->idx, a->app);
+	if (!a->backoff)
+		return;
+	tx = tern_engine_stats(e)->ctr[TERN_CTR_TX_PKTS];
+	if (work != 0 || tx != ea->tx_pkts) {
+		ea->empty = 0;
+		ea->tx_pkts = tx;
+		return;
+	}
+	step = app_idle_next(&ea->idle, ++ea->empty, tern_engine_next_timer_us(e));
+	if (step.action == APP_IDLE_PAUSE)
+		rte_pause();
+	else if (step.action == APP_IDLE_SLEEP)
+		rte_delay_us_sleep(step.us);
+}
+
+/* On the polling thread: a sleep overshoots by the kernel's timer slack (50 us by
+ * default); 10 us keeps the short sleeps short. */
+static void
+prepare_backoff(const struct app *a)
+{
+	if (a->backoff)
+		(void)prctl(PR_SET_TIMERSLACK, 10000UL, 0UL, 0UL, 0UL);
+}
 
 static int
 engine_loop(void *arg)
 {
 	struct engine_arg *ea = arg;
-	struct app *a = ea->a;
-	struct tern_engine *e = a->engines[ea->idx];
 
-	if (a->tick == NULL) {
-		while (!app_stopping())
-			tern_engine_poll(e);
-		return 0;
-	}
-	while (!app_stopping()) {
-		tern_engine_poll(e);
-		a->tick(e, ea->idx, a->app);
-	}
+	prepare_backoff(ea->a);
+	while (!app_stopping())
+		poll_step(ea->a, ea);
 	return 0;
 }
 
@@ -107,13 +148,15 @@ ip6_watch(struct app *a, bool *said)
  * line (or the app's progress) every --stats-interval. Then wait for the workers, and
  * print the final line: totals, and rates averaged over the whole run. */
 static void
-main_loop(struct app *a, bool main_polls)
+main_loop(struct app *a, bool main_polls, struct engine_arg *ea0)
 {
 	struct tern_stats prev;
 	uint64_t hz, start, last, checked;
 	bool dup_said = false;
 
 	memset(&prev, 0, sizeof(prev));
+	if (main_polls)
+		prepare_backoff(a);
 	hz = rte_get_timer_hz();
 	start = rte_get_timer_cycles();
 	last = start;
@@ -121,9 +164,7 @@ main_loop(struct app *a, bool main_polls)
 	while (!app_stopping()) {
 		uint64_t now;
 		if (main_polls) {
-			tern_engine_poll(a->engines[0]);
-			if (a->tick != NULL)
-				a->tick(a->engines[0], 0, a->app);
+			poll_step(a, ea0);
 		} else {
 			rte_delay_us_sleep(10000);
 		}
@@ -157,8 +198,15 @@ run_engines(struct app *a, bool main_polls)
 	int rc;
 
 	for (i = 0; i < a->nengines; i++) {
+		memset(&args[i], 0, sizeof(args[i]));
 		args[i].a = a;
 		args[i].idx = i;
+		args[i].idle = (struct app_idle_conf){
+		        .spin_polls = APP_IDLE_SPIN_POLLS,
+		        .pause_polls = APP_IDLE_PAUSE_POLLS,
+		        .min_sleep_us = APP_IDLE_MIN_SLEEP_US,
+		        .max_sleep_us = a->o.idle_sleep_us,
+		};
 		if (!main_polls &&
 		        (rc = rte_eal_remote_launch(engine_loop, &args[i], a->lcores[i])) != 0) {
 			/* The engines already running stop with the flag; nobody polls this one. */
@@ -169,7 +217,7 @@ run_engines(struct app *a, bool main_polls)
 			return 1;
 		}
 	}
-	main_loop(a, main_polls);
+	main_loop(a, main_polls, &args[0]);
 	return 0;
 }
 
@@ -238,6 +286,11 @@ app_run(struct app *a)
 		app_metrics_stop(a);
 		return rc;
 	}
+	/* Busy on a NIC (its own CPUs, lowest latency); backoff on a virtual device (the
+	 * vdev bus: af_packet, tap, virtio-user, vhost, pcap), which shares a machine. */
+	a->backoff = a->o.poll_mode == APP_POLL_BACKOFF ||
+	             (a->o.poll_mode == APP_POLL_AUTO && !a->busy_by_default &&
+	                     strcmp(a->port.bus, "vdev") == 0);
 	rc = app_engines_create(a);
 	if (rc == 0) {
 		if (tern_telemetry_register(a->engines, a->nengines) != 0)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "app_int.h"
+#include "idle.h"
 
 const char app_common_usage[] =
         "Common options:\n"
@@ -68,6 +69,15 @@ const char app_common_usage[] =
         "                        (default 32768-60999)\n"
         "  --src-ip A.B.C.D[,..] extra local addresses for active opens (up to 8; tern\n"
         "                        answers ARP for them)\n"
+        "Polling (docs/ARCHITECTURE.md, the poll loop):\n"
+        "  --poll-mode MODE      busy: poll without rest (one whole CPU per engine, lowest\n"
+        "                        latency); backoff: after 200 empty polls pause, after 1000\n"
+        "                        sleep, 16 us doubling up to --idle-sleep-us, never past the\n"
+        "                        next timer;\n"
+        "                        auto: backoff on virtual ports (af_packet, tap,\n"
+        "                        virtio-user..), busy on PCI NICs (default; tern-gen: busy)\n"
+        "  --idle-sleep-us US    longest idle sleep, 1..100000: the latency a frame arriving\n"
+        "                        on an idle engine can pay (default 1000)\n"
         "Monitoring:\n"
         "  --metrics IP:PORT     serve Prometheus metrics at http://IP:PORT/metrics (a local\n"
         "                        address, e.g. 127.0.0.1:9100; default: off)\n"
@@ -83,6 +93,8 @@ app_opts_defaults(struct app_opts *o)
 	o->msl_ms = 30000;
 	o->stats_interval = 1;
 	o->delack_ms = 40; /* the engine's default */
+	o->poll_mode = APP_POLL_AUTO;
+	o->idle_sleep_us = APP_IDLE_MAX_SLEEP_US;
 }
 
 void
@@ -287,6 +299,19 @@ opt_tw_reuse(struct app *a, const char *arg)
 		a->o.no_tw_reuse = true;
 	else
 		app_usage_error(a, "--tw-reuse '%s': expected on or off", arg);
+}
+
+static void
+opt_poll_mode(struct app *a, const char *arg)
+{
+	if (strcmp(arg, "auto") == 0)
+		a->o.poll_mode = APP_POLL_AUTO;
+	else if (strcmp(arg, "busy") == 0)
+		a->o.poll_mode = APP_POLL_BUSY;
+	else if (strcmp(arg, "backoff") == 0)
+		a->o.poll_mode = APP_POLL_BACKOFF;
+	else
+		app_usage_error(a, "--poll-mode '%s': expected busy, backoff or auto", arg);
 }
 
 static void

@@ -19,6 +19,10 @@ app_print_ready(const struct app *a)
 	FILE *out = a->out != NULL ? a->out : stdout;
 	struct in_addr ia = {.s_addr = htonl(a->o.ip)};
 	char v6[2 * INET6_ADDRSTRLEN + 32] = "";
+	char poll[48] = "busy";
+
+	if (a->backoff)
+		snprintf(poll, sizeof(poll), "backoff, idle sleep <= %u us", a->o.idle_sleep_us);
 
 	if (a->o.has_ip6) {
 		char addr[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
@@ -31,12 +35,13 @@ app_print_ready(const struct app *a)
 	}
 	fprintf(out,
 	        "%s: ready: %s/%u on %s (%s, mac %02x:%02x:%02x:%02x:%02x:%02x, "
-	        "checksum offload tx %s rx %s, zero-copy tx %s, tso %s), %u engine%s%s%s%s%s%s\n",
+	        "checksum offload tx %s rx %s, zero-copy tx %s, tso %s, poll %s), "
+	        "%u engine%s%s%s%s%s%s\n",
 	        a->name, inet_ntoa(ia), a->o.prefix_len, a->port.name, a->port.driver,
 	        a->port.mac[0], a->port.mac[1], a->port.mac[2], a->port.mac[3], a->port.mac[4],
 	        a->port.mac[5], a->port.tx_tcp_csum ? "on" : "off", a->port.rx_csum ? "on" : "off",
-	        a->port.tx_multi_seg ? "on" : "off", a->port.tx_tso ? "on" : "off", a->nengines,
-	        a->nengines > 1 ? "s" : "", a->nengines > 1 ? ", steering " : "",
+	        a->port.tx_multi_seg ? "on" : "off", a->port.tx_tso ? "on" : "off", poll,
+	        a->nengines, a->nengines > 1 ? "s" : "", a->nengines > 1 ? ", steering " : "",
 	        a->nengines > 1 ? tern_steer_method_name(a->port.steer) : "", v6,
 	        a->ready_msg ? ", " : "", a->ready_msg ? a->ready_msg : "");
 	if (a->nengines > 1)

@@ -684,6 +684,8 @@ main(int argc, char **argv)
 	g.sport_hi = 65535;
 	a.app = &g;
 	a.tick = gen_tick;
+	/* Pacing reads the TSC in the tick: a sleeping engine would send late, in bursts. */
+	a.busy_by_default = true;
 	a.progress = gen_progress;
 	a.out = stderr;
 

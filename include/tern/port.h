@@ -57,6 +57,8 @@ struct tern_port {
 	struct tern_rss rss; /**< the owner rule's key and RETA (several queues) */
 	char name[64];       /**< device name, e.g. net_af_packet0 */
 	char driver[64];     /**< driver name, e.g. net_af_packet */
+	char bus[16];        /**< the device's bus: "pci" for a NIC, "vdev" for af_packet,
+	                          tap, virtio-user..., "" when unknown */
 	struct {
 		uint16_t port_id;
 		uint16_t queue_id;

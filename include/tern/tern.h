@@ -322,6 +322,16 @@ void tern_engine_destroy(struct tern_engine *e);
  */
 unsigned tern_engine_poll(struct tern_engine *e);
 
+/**
+ * How long the engine can wait before its next timer is due, for a caller that wants to
+ * sleep while idle (the apps' --poll-mode backoff): microseconds from the engine's last
+ * clock reading (its last poll) until the earliest tick at which a timer can fire,
+ * rounded up. Never later than the timer: for a timer beyond the current 64 ms of the
+ * wheel it is the moment the wheel re-files it, earlier.
+ * @return 0 when a timer is due now (poll again), UINT64_MAX when no timer is armed.
+ */
+uint64_t tern_engine_next_timer_us(const struct tern_engine *e);
+
 /** Current engine time in milliseconds (the clock the timers use). */
 uint64_t tern_engine_now_ms(const struct tern_engine *e);
 

@@ -331,6 +331,22 @@ tern_engine_now_ms(const struct tern_engine *e)
 	return e->now_ms;
 }
 
+uint64_t
+tern_engine_next_timer_us(const struct tern_engine *e)
+{
+	uint64_t tick, due_ns;
+
+	if (!twheel_next_expiry(&e->wheel, &tick))
+		return UINT64_MAX;
+	if (tick > UINT64_MAX / 1000000)
+		return UINT64_MAX;
+	/* A timer of tick T fires on the first poll whose clock reads T ms or more. */
+	due_ns = tick * 1000000;
+	if (due_ns <= e->now_ns)
+		return 0;
+	return (due_ns - e->now_ns + 999) / 1000;
+}
+
 const struct tern_stats *
 tern_engine_stats(const struct tern_engine *e)
 {

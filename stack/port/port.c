@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_bus.h>
+#include <rte_dev.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_flow.h>
@@ -143,6 +145,7 @@ tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err
 {
 	struct rte_eth_conf pc;
 	struct rte_eth_dev_info info;
+	const struct rte_bus *bus;
 	struct rte_ether_addr mac;
 	uint16_t nq = conf->nb_queues ? conf->nb_queues : 1;
 	uint16_t nrxd = conf->nb_rxd ? conf->nb_rxd : DEFAULT_DESC;
@@ -163,6 +166,8 @@ tern_port_init(const struct tern_port_conf *conf, struct tern_port *p, char *err
 		        rte_strerror(-rc));
 	rte_eth_dev_get_name_by_port(port, p->name);
 	snprintf(p->driver, sizeof(p->driver), "%s", info.driver_name);
+	bus = info.device != NULL ? rte_dev_bus(info.device) : NULL;
+	snprintf(p->bus, sizeof(p->bus), "%s", bus != NULL ? rte_bus_name(bus) : "");
 	if (nq > TERN_PORT_MAX_QUEUES)
 		return fail(err, errlen, -EINVAL, "%u queues asked, tern supports at most %u", nq,
 		        TERN_PORT_MAX_QUEUES);

@@ -193,6 +193,16 @@ next_event(const struct twheel *w, uint64_t *tick)
 	return false;
 }
 
+bool
+twheel_next_expiry(const struct twheel *w, uint64_t *tick)
+{
+	if (w->due.head != NULL) {
+		*tick = w->now;
+		return true;
+	}
+	return next_event(w, tick);
+}
+
 /* Empty slot (level, idx) and re-file its timers relative to w->now, in list order. */
 static void
 cascade(struct twheel *w, unsigned level, unsigned idx)

@@ -105,6 +105,16 @@ void twheel_cancel(struct twheel *w, struct tern_timer *t);
  */
 unsigned twheel_advance(struct twheel *w, uint64_t now, void *ctx);
 
+/**
+ * The earliest tick at which twheel_advance() could run a callback: a lower bound on the
+ * next expiry, never later than it. Exact for a timer in the current 64-tick block; for a
+ * farther one it is the tick its slot is cascaded (at most 64^L ticks early), the point
+ * where the wheel next does any work. A timer armed already due gives w->now.
+ * For a caller that wants to sleep until there is work (the apps' idle backoff).
+ * @return true and *@p tick, or false when no timer is pending.
+ */
+bool twheel_next_expiry(const struct twheel *w, uint64_t *tick);
+
 /** Number of pending timers. */
 static inline uint64_t
 twheel_pending(const struct twheel *w)

@@ -6,8 +6,11 @@
 #
 # The lab (dpdk-config/lab.sh, af_packet mode, its own prefix TERNLAB_PREFIX=sf):
 #   responder, in the tern-side namespace on the lab veth end tern-t (CPU SF_RESP_CPU, 0):
-#     tern   tern-echo --syncookies auto (af_packet on tern-t, one engine, default backlog
-#            1024 and SYN queue 65536, --gw the peer), or
+#     tern:MODE:FRAMES   tern-echo --syncookies auto --poll-mode MODE (af_packet on tern-t
+#            with an RX ring of FRAMES frames, one engine, default backlog 1024 and SYN queue
+#            65536, --gw the peer); the arms SF_KINDS (default "tern:busy:512
+#            tern:busy:4096 tern:backoff:4096 linux": tern before issue 15, the larger
+#            ring alone, ring and idle backoff, Linux), or
 #     Linux  synflood_tool.py server (echo, listen backlog SF_BACKLOG = 1024, pinned) with
 #            tern's address put on tern-t, net.ipv4.tcp_syncookies=1 (cookies once the
 #            listener's SYN queue is full, as tern's auto), a default route via the peer;
@@ -36,7 +39,7 @@
 # SF_RATES (SYN/s, 0 = as fast as the generator goes). Prints one block per flood and a
 # summary with medians and the ratios tern / Linux.
 #
-# Environment: SF_RATES ("20000 0"), SF_SECS (5), SF_COUNT (2000000), SF_REPS (3), SF_GEN
+# Environment: SF_KINDS (above), SF_RATES ("20000 0"), SF_SECS (5), SF_COUNT (2000000), SF_REPS (3), SF_GEN
 # (tern-gen), SF_SRC (198.19.0.0/16), SF_GEN_IP (198.18.0.3), SF_PORT (7030), SF_BACKLOG
 # (1024), SF_CONNECTS (300), SF_CLIENT_RATE (100), SF_CLIENT_TIMEOUT (3.5),
 # SF_IDLE_CONNECTS (100), SF_RESP_CPU (0), SF_GEN_CPU (1), SF_RPS (1), SF_NICE (0: the
@@ -56,6 +59,7 @@ if ! build=$(cd "${1:-build}" 2>/dev/null && pwd); then
 	echo "lab_synflood.sh: no build dir '${1:-build}'" >&2
 	exit 1
 fi
+: "${SF_KINDS:=tern:busy:512 tern:busy:4096 tern:backoff:4096 linux}"
 : "${SF_RATES:=20000 0}"
 : "${SF_SECS:=5}"
 : "${SF_COUNT:=2000000}"
@@ -165,14 +169,17 @@ start_server() {
 	n=$((n + 1))
 	log=$tmp/server.$n.log
 	srv_kind=$kind
-	if [ "$kind" = tern ]; then
+	if [ "$kind" != linux ]; then
+		local mode frames
+		IFS=: read -r _ mode frames <<<"$kind"
 		dpdk_prefix=$TERNLAB_PREFIX-sfecho-$$-$n
-		eal=$("$root/dpdk-config/eal-args.sh" af_packet --file-prefix "$dpdk_prefix" \
-			-l "$SF_RESP_CPU")
+		eal=$(TERNLAB_AF_FRAMECNT=${frames:-4096} "$root/dpdk-config/eal-args.sh" af_packet \
+			--file-prefix "$dpdk_prefix" -l "$SF_RESP_CPU")
 		# shellcheck disable=SC2086 # eal: words without whitespace
 		timeout -k 5 300 ip netns exec "$TERNLAB_NS_T" nice -n "$SF_NICE" "$tern_echo" $eal -- \
 			--ip "$TERNLAB_TERN_IP/$TERNLAB_PLEN" --gw "$TERNLAB_PEER_IP" --listen "$SF_PORT" \
-			--syncookies auto --stats-interval 0 </dev/null >"$log" 2>&1 &
+			--syncookies auto --stats-interval 0 --poll-mode "${mode:-auto}" \
+			</dev/null >"$log" 2>&1 &
 		srv_pid=$!
 	else
 		nst ip addr add "$TERNLAB_TERN_IP/$TERNLAB_PLEN" dev "$TERNLAB_IF_T"
@@ -291,7 +298,7 @@ r["cpu_resp"], r["cpu_gen"] = cpu("cpu" + rcpu), cpu("cpu" + gcpu)
 # The responder process's own CPU time (user, system), in % of the window.
 win = r["cpu_resp"]["secs"] or 1
 r["proc"] = [100 * (a["proc"][i] - b["proc"][i]) / 100 / win for i in range(2)]
-if kind == "tern":
+if kind.startswith("tern"):
     tb, ta = b["tern"] or {}, a["tern"] or {}
     td = {k: ta.get(k, 0) - tb.get(k, 0) for k in ta if isinstance(ta.get(k), int)}
     r["took_in"] = td.get("rx_pkts", 0)
@@ -307,7 +314,7 @@ else:
         if dk(k, "nst_t")}
 c, cr = r["cpu_resp"], r["cpu_gen"]
 cm = cli["connect_ms"]
-print(f"round {rep} {kind:<5} rate {'max' if rate == '0' else rate}: sent {sent} SYNs in "
+print(f"round {rep} {kind:<18} rate {'max' if rate == '0' else rate}: sent {sent} SYNs in "
       f"{fsecs:.2f} s ({r['sent_ps']:.0f}/s), {r['reached']} frames reached {'tern-t'}, "
       f"responder took in {r['took_in']}, SYN-ACKs back {synack} ({r['synack_ps']:.0f}/s, "
       f"{100 * synack / sent if sent else 0:.1f} % of sent); softnet drops {r['softnet_drop']}")
@@ -350,7 +357,7 @@ results=$tmp/results.jsonl
 status=0
 for rep in $(seq 1 "$SF_REPS"); do
 	for rate in $SF_RATES; do
-		for kind in tern linux; do
+		for kind in $SF_KINDS; do
 			start_server "$kind" || { status=1; stop_server; continue; }
 			run_client "$SF_IDLE_CONNECTS" "$SF_CLIENT_RATE" >"$tmp/idle.$n.json" 2>&1 ||
 				status=1
@@ -379,7 +386,7 @@ for rep in $(seq 1 "$SF_REPS"); do
 				echo "round $rep $kind rate $rate: no figures (see $tmp)"
 				status=1
 			fi
-			if [ "$kind" = tern ]; then
+			if [ "$kind" != linux ]; then
 				grep -h 'final:' "$tmp/server.$n.log" | sed 's/^/    /' || true
 			fi
 		done
@@ -390,13 +397,13 @@ done
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 med = statistics.median
-print("\nsummary (median over rounds; per-round ratio tern / Linux in brackets):")
-print(f"  {'rate':<6} {'figure':<34} {'tern':>12} {'Linux':>12} {'tern/Linux':>11}")
+kinds = list(dict.fromkeys(r["kind"] for r in rows))
+terns = [k for k in kinds if k != "linux"]
+print("\nsummary (median over rounds; then each tern arm / Linux, and per round in brackets):")
+print(f"  {'rate':<6} {'figure':<30} " + " ".join(f"{k:>18}" for k in kinds))
 for rate in sorted({r["rate"] for r in rows}):
-    t = {r["rep"]: r for r in rows if r["kind"] == "tern" and r["rate"] == rate}
-    l = {r["rep"]: r for r in rows if r["kind"] == "linux" and r["rate"] == rate}
-    if not t or not l:
-        continue
+    by = {k: {r["rep"]: r for r in rows if r["kind"] == k and r["rate"] == rate} for k in kinds}
+    l = by.get("linux", {})
     figs = [
         ("SYNs sent /s", lambda r: r["sent_ps"], "{:.0f}"),
         ("SYN-ACKs back /s", lambda r: r["synack_ps"], "{:.0f}"),
@@ -412,10 +419,16 @@ for rate in sorted({r["rate"] for r in rows}):
         ("client idle connect p50 (ms)", lambda r: r["idle"]["connect_ms"]["p50"] or 0, "{:.2f}"),
     ]
     for name, f, fmt in figs:
-        mt, ml = med([f(r) for r in t.values()]), med([f(r) for r in l.values()])
-        ratios = [f(t[k]) / f(l[k]) for k in sorted(t) if k in l and f(l[k])]
-        print(f"  {'max' if rate == 0 else rate:<6} {name:<34} {fmt.format(mt):>12} "
-              f"{fmt.format(ml):>12} {(mt / ml if ml else float('nan')):>11.2f}   "
-              f"[{', '.join(f'{x:.2f}' for x in ratios)}]")
+        meds = {k: med([f(r) for r in by[k].values()]) for k in kinds if by[k]}
+        print(f"  {'max' if rate == 0 else rate:<6} {name:<30} " +
+              " ".join(f"{(fmt.format(meds[k]) if k in meds else '-'):>18}" for k in kinds))
+        if not l or not meds.get("linux"):
+            continue
+        for k in terns:
+            if k not in meds:
+                continue
+            ratios = [f(by[k][i]) / f(l[i]) for i in sorted(by[k]) if i in l and f(l[i])]
+            print(f"  {'':<6} {'  ' + k + ' / Linux':<30} {meds[k] / meds['linux']:>18.2f}   "
+                  f"[{', '.join(f'{x:.2f}' for x in ratios)}]")
 EOF
 exit "$status"

@@ -125,6 +125,13 @@ check metrics_no_port 2 "^tern-echo: --metrics '127.0.0.1': expected IP:PORT" --
 check metrics_bad_ip 2 "^tern-echo: --metrics 'localhost:9100': 'localhost' is not an IPv4 address" -- $(eal mb) $vdev -- --ip 198.18.0.1/24 --listen 7 --metrics localhost:9100
 check metrics_port0 2 "^tern-echo: --metrics '127.0.0.1:0': port '0' is not 1..65535" -- $(eal mc) $vdev -- --ip 198.18.0.1/24 --listen 7 --metrics 127.0.0.1:0
 check metrics_not_local 2 "^tern-echo: --metrics 10.9.9.9:9100: cannot listen: Cannot assign requested address" -- $(eal md) $vdev -- --ip 198.18.0.1/24 --listen 7 --metrics 10.9.9.9:9100
+check bad_poll_mode 2 "^tern-echo: --poll-mode 'spin': expected busy, backoff or auto" -- $(eal qa) $vdev -- --ip 198.18.0.1/24 --listen 7 --poll-mode spin
+check empty_poll_mode 2 "^tern-echo: --poll-mode '': expected busy, backoff or auto" -- $(eal qb) $vdev -- --ip 198.18.0.1/24 --listen 7 --poll-mode ''
+check bad_idle_sleep 2 "^tern-echo: --idle-sleep-us '0': expected microseconds, 1..100000" -- $(eal qc) $vdev -- --ip 198.18.0.1/24 --listen 7 --idle-sleep-us 0
+check big_idle_sleep 2 "^tern-echo: --idle-sleep-us '1000000': expected microseconds, 1..100000" -- $(eal qd) $vdev -- --ip 198.18.0.1/24 --listen 7 --idle-sleep-us 1000000
+bin=$http_bin
+check http_bad_poll_mode 2 "^tern-http: --poll-mode 'BUSY': expected busy, backoff or auto" -- $(eal qe) $vdev -- --ip 198.18.0.1/24 --listen 80 --poll-mode BUSY
+bin=$echo_bin
 }
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

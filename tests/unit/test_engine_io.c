@@ -67,9 +67,10 @@ frame(struct rte_mempool *pool, uint8_t tag)
 	return m;
 }
 
-/* A small engine (default TSC clock) on the fake PMD @p pmd, reset. */
+/* A small engine on the fake PMD @p pmd, reset; on the fake clock @p clk, or the default
+ * TSC clock when NULL. */
 static struct tern_engine *
-small_engine(struct rte_mempool *pool, struct fake_pmd *pmd)
+small_engine_clk(struct rte_mempool *pool, struct fake_pmd *pmd, struct test_clock *clk)
 {
 	struct tern_engine_conf c;
 	struct tern_engine *e;
@@ -86,9 +87,19 @@ small_engine(struct rte_mempool *pool, struct fake_pmd *pmd)
 	c.max_tw = 16;
 	c.synq_size = 16;
 	c.reass_segs = 16;
+	if (clk != NULL) {
+		c.clock.now_ns = test_clock_now_ns;
+		c.clock.arg = clk;
+	}
 	e = tern_engine_create(&c);
 	assert_non_null(e);
 	return e;
+}
+
+static struct tern_engine *
+small_engine(struct rte_mempool *pool, struct fake_pmd *pmd)
+{
+	return small_engine_clk(pool, pmd, NULL);
 }
 
 static void
@@ -190,6 +201,67 @@ test_tx_bytes_before_handover(void **state)
 	tern_engine_destroy(e);
 }
 
+static void
+nop_timer(struct tern_timer *t, void *ctx)
+{
+	(void)t;
+	(void)ctx;
+}
+
+/*
+ * tern_engine_next_timer_us (the idle backoff's deadline): none armed -> UINT64_MAX; a
+ * timer of tick T is due when the clock reads T ms, so the wait is counted from the last
+ * poll's clock reading in us, rounded up; 0 once due; a far timer gives a bound that is
+ * never later than it.
+ */
+static void
+test_next_timer_us(void **state)
+{
+	struct rte_mempool *pool = test_eal_pool();
+	static struct fake_pmd pmd;
+	struct test_clock clk = {.ns = UINT64_C(5000300000)}; /* 5000.3 ms */
+	struct tern_engine *e;
+	struct tern_timer t, far;
+
+	(void)state;
+	e = small_engine_clk(pool, &pmd, &clk);
+	tern_engine_poll(e);
+	assert_int_equal(tern_engine_now_ms(e), 5000);
+	assert_true(tern_engine_next_timer_us(e) == UINT64_MAX);
+	twheel_timer_init(&t, nop_timer);
+	twheel_timer_init(&far, nop_timer);
+	twheel_arm(&e->wheel, &t, 5040);
+	assert_int_equal(tern_engine_next_timer_us(e), 39700);
+	clk.ns += 12345; /* 12.345 us later, read by the next poll: rounded up */
+	tern_engine_poll(e);
+	assert_int_equal(tern_engine_next_timer_us(e), 39700 - 12);
+	clk.ns = UINT64_C(5040000000) - 1;
+	tern_engine_poll(e);
+	assert_true(tern_timer_pending(&t));
+	assert_int_equal(tern_engine_next_timer_us(e), 1);
+	clk.ns += 1;
+	engine_update_clock(e); /* due, not yet polled */
+	assert_int_equal(tern_engine_next_timer_us(e), 0);
+	tern_engine_poll(e);
+	assert_false(tern_timer_pending(&t));
+	assert_true(tern_engine_next_timer_us(e) == UINT64_MAX);
+	/* far: 10 s ahead; the bound is no later, and polling at it brings the next bound */
+	twheel_arm(&e->wheel, &far, 15040);
+	for (int i = 0; i < 8 && tern_timer_pending(&far); i++) {
+		uint64_t us = tern_engine_next_timer_us(e);
+
+		assert_true(us > 0 && clk.ns + us * 1000 <= UINT64_C(15040000000));
+		clk.ns += us * 1000;
+		tern_engine_poll(e);
+	}
+	assert_false(tern_timer_pending(&far));
+	/* a timer armed already due */
+	twheel_arm(&e->wheel, &t, 100);
+	assert_int_equal(tern_engine_next_timer_us(e), 0);
+	tern_engine_poll(e);
+	tern_engine_destroy(e);
+}
+
 int
 main(void)
 {
@@ -197,6 +269,7 @@ main(void)
 	        cmocka_unit_test(test_tx_keeps_unsent),
 	        cmocka_unit_test(test_default_clock),
 	        cmocka_unit_test(test_tx_bytes_before_handover),
+	        cmocka_unit_test(test_next_timer_us),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

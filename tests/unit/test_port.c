@@ -77,6 +77,9 @@ test_configure_refused(void **state)
 	rc = tern_port_init(&c, &p, err, sizeof(err));
 	assert_int_equal(rc, 0);
 	assert_non_null(port_pool(c.port_id));
+	/* a virtual device: the apps' --poll-mode auto backs off on it */
+	assert_string_equal(p.bus, "vdev");
+	assert_string_equal(p.driver, "net_null");
 	tern_port_close(&p);
 	assert_null(port_pool(c.port_id));
 }

@@ -578,6 +578,79 @@ test_backwards(void **state)
 	assert_int_equal(adv(e, 120), 1);
 }
 
+static uint64_t random_delay(uint64_t *seed);
+
+/* The earliest pending expiry, by a scan (the reference for twheel_next_expiry). */
+static bool
+min_expiry(const struct rec *r, size_t n, uint64_t *min)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		if (tern_timer_pending(&r[i].t) && (!any || r[i].t.expires < *min)) {
+			*min = r[i].t.expires;
+			any = true;
+		}
+	return any;
+}
+
+/*
+ * twheel_next_expiry: exact in the current 64-tick block and for timers armed due, none
+ * when empty, and for any mix a lower bound on the next expiry at which the wheel does
+ * work: advancing to the tick before it fires nothing, and stepping from bound to bound
+ * reaches every timer in a few steps per level.
+ */
+static void
+test_next_expiry(void **state)
+{
+	struct env *e = *state;
+	enum { N = 1000 }; /* LOG_MAX */
+	static struct rec r[N];
+	uint64_t tick, min = 0, seed = 15, steps = 0;
+	const uint64_t start = 1000;
+
+	reset(e, start);
+	assert_false(twheel_next_expiry(&e->w, &tick));
+	rec_init(&r[0], 0);
+	rec_init(&r[1], 1);
+	twheel_arm(&e->w, &r[0].t, start + 5);
+	assert_true(twheel_next_expiry(&e->w, &tick));
+	assert_int_equal(tick, start + 5);
+	twheel_arm(&e->w, &r[1].t, start + 3);
+	assert_true(twheel_next_expiry(&e->w, &tick));
+	assert_int_equal(tick, start + 3);
+	twheel_cancel(&e->w, &r[1].t);
+	assert_true(twheel_next_expiry(&e->w, &tick));
+	assert_int_equal(tick, start + 5);
+	twheel_arm(&e->w, &r[1].t, start - 7); /* already due: now */
+	assert_true(twheel_next_expiry(&e->w, &tick));
+	assert_int_equal(tick, start);
+	assert_int_equal(adv(e, start), 1);
+	assert_int_equal(adv(e, start + 4), 0);
+	assert_true(twheel_next_expiry(&e->w, &tick));
+	assert_int_equal(tick, start + 5);
+	assert_int_equal(adv(e, start + 5), 1);
+	assert_false(twheel_next_expiry(&e->w, &tick));
+
+	/* Random mix, near and far: step from bound to bound. */
+	reset(e, start);
+	for (uint32_t i = 0; i < N; i++) {
+		rec_init(&r[i], i);
+		twheel_arm(&e->w, &r[i].t, start + random_delay(&seed) % (UINT64_C(1) << 24));
+	}
+	while (twheel_next_expiry(&e->w, &tick)) {
+		assert_true(min_expiry(r, N, &min));
+		assert_true(tick <= min);
+		assert_true(tick > e->w.now || tick == min);
+		if (tick > e->w.now)
+			assert_int_equal(adv(e, tick - 1), 0);
+		adv(e, tick);
+		steps++;
+	}
+	assert_false(min_expiry(r, N, &min));
+	assert_true(steps >= N / 4 && steps <= (uint64_t)N * TWHEEL_LEVELS);
+}
+
 static void
 test_pending_count(void **state)
 {
@@ -738,6 +811,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_far_timers, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_backwards, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_pending_count, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_next_expiry, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_million_random, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_million_cancel_half, setup, teardown),
 	};
