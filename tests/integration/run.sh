@@ -65,8 +65,12 @@ for mode in "${modes[@]}"; do
 		# tests of app features the attachment does not change (proxy_pp, metrics); the
 		# two-engine tests of MULTI_QUEUE also in tap mode (net_tap opens a queue per engine),
 		# not over the lab's one-queue vhost bridge. idle_cpu (the idle backoff, the same
-		# code on every vdev) runs in af_packet mode only, to keep the run short.
-		case " ${AF_PACKET_ONLY:-two_engines netem synflood churn churn2 gen_steer proxy_pp metrics idle_cpu} " in
+		# code on every vdev) runs in af_packet mode only, to keep the run short, and so do
+		# the tests of timers and of tern-gen's and tern-proxy's timeouts, which the
+		# attachment does not change (keepalive fin_timeout user_timeout proxy_timeouts
+		# gen_connect gen_http gen_synflood): the data path of tap and virtio-user is covered
+		# by ping, echo, seq200, the close tests, http, proxy and dumpcap in those modes.
+		case " ${AF_PACKET_ONLY:-two_engines netem synflood churn churn2 gen_steer proxy_pp metrics idle_cpu keepalive fin_timeout user_timeout proxy_timeouts gen_connect gen_http gen_synflood} " in
 		*" $t "*) [ "$mode" = af_packet ] || continue ;;
 		esac
 		case " ${MULTI_QUEUE:-echo_engines http_engines proxy_engines} " in
