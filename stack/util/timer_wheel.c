@@ -244,6 +244,10 @@ twheel_advance(struct twheel *w, uint64_t now, void *ctx)
 
 	if (now < w->now)
 		return 0;
+	/* The same tick again (an engine polls many times a millisecond): only the due list
+	 * can hold work, a wheel slot's timers all expire after w->now. */
+	if (now == w->now && w->due.head == NULL)
+		return 0;
 
 	/* Timers armed already due; those they arm due wait for the next call. */
 	if (w->due.head != NULL) {

@@ -284,9 +284,11 @@ run_reflect(struct rte_mempool *pool, unsigned lcore, double secs)
 	n = rte_ring_sp_enqueue_burst(c2s, (void **)pkts, 256, NULL);
 	t0 = now_ns();
 	t1 = t0 + (uint64_t)(secs * 1e9);
-	while (now_ns() < t1) {
+	/* The clock costs (a vDSO call): read it every 64 rounds, as the tern loop does. */
+	for (unsigned it = 0; it % 64 != 0 || now_ns() < t1; it++) {
 		struct rte_mbuf *got[32];
 		unsigned k = rte_ring_sc_dequeue_burst(s2c, (void **)got, 32, NULL), j = 0;
+
 		/* touch each frame as a receiver would */
 		for (i = 0; i < k; i++)
 			got[i]->data_len = (uint16_t)(got[i]->data_len ^ 0);
@@ -457,7 +459,7 @@ main(int argc, char **argv)
 	while (cli_free_top > 0)
 		cli_open();
 	t1 = t0 + (uint64_t)seconds * 1000000000u;
-	while (now_ns() < t1)
+	for (i = 0; i % 64 != 0 || now_ns() < t1; i++) /* the clock read every 64 polls */
 		tern_engine_poll(cli_engine);
 	cli_running = false;
 	secs = (double)(now_ns() - t0) / 1e9;
