@@ -8,10 +8,25 @@
 #define TERN_BENCH_H
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+
+/** Stop the EAL and remove the (empty) run directory it leaves in /var/run/dpdk. */
+static inline void
+bench_eal_cleanup(void)
+{
+	char rundir[PATH_MAX];
+
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(rundir);
+}
 
 /** Monotonic nanoseconds. */
 static inline uint64_t

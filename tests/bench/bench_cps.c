@@ -495,6 +495,7 @@ main(int argc, char **argv)
 	       "; server recycled %" PRIu64 "\n",
 	        cs->ctr[TERN_CTR_TCP_TW_RECYCLED], cs->ctr[TERN_CTR_TCP_TW_REUSE_ACTIVE],
 	        ss->ctr[TERN_CTR_TCP_TW_RECYCLED]);
+	bench_eal_cleanup();
 	return cli_failed == 0 && srv_errors == 0 && cli_connect_errors == 0 && cli_done > 0 ? 0
 	                                                                                     : 1;
 }

@@ -145,5 +145,7 @@ main(int argc, char **argv)
 	row("SYN queue entry", sq, slab("request_sock_TCP"), "request_sock_TCP");
 	printf("sizeof(struct tern_conn) is part of the first row; an idle connection holds no "
 	       "mbufs\n");
+	rte_mempool_free(pool);
+	bench_eal_cleanup();
 	return 0;
 }

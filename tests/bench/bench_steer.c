@@ -434,5 +434,6 @@ main(int argc, char **argv)
 	}
 	free_frames(fr);
 	free(fr);
+	bench_eal_cleanup();
 	return sink == 42 ? 3 : 0;
 }

@@ -670,7 +670,7 @@ main(int argc, char **argv)
 	struct bench *b = calloc(1, sizeof(*b));
 	double t[C_MAX][MAX_REPS];
 	struct outcome last[C_MAX];
-	char prefix[64], rundir[PATH_MAX];
+	char prefix[64];
 	double hz, base_ns;
 	unsigned rep, c, nspec, k;
 	int opt, rc = 0;
@@ -820,8 +820,6 @@ main(int argc, char **argv)
 	free(b->synack_tsval);
 	free(b->f);
 	free(b);
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir);
+	bench_eal_cleanup();
 	return rc;
 }

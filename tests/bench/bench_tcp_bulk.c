@@ -540,7 +540,7 @@ main(int argc, char **argv)
 	        {"rcvbuf", required_argument, 0, 'R'}, {"sndbuf", required_argument, 0, 'S'},
 	        {"offload", no_argument, 0, 'O'}, {0, 0, 0, 0}};
 	struct opts o = {.bytes = 1ull << 30, .echo_bytes = 256ull << 20, .reps = REPS};
-	char prefix[64], rundir[PATH_MAX];
+	char prefix[64];
 	struct rte_mempool *pool;
 	uint8_t *pat;
 	unsigned i, seg = 0;
@@ -612,8 +612,6 @@ main(int argc, char **argv)
 	free(pat);
 	rte_mempool_free(pool);
 	/* Leave no runtime directory behind (the EAL keeps an empty one). */
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir);
+	bench_eal_cleanup();
 	return rc;
 }

@@ -219,7 +219,7 @@ row(const char *name, double tern, double rte)
 int
 main(int argc, char **argv)
 {
-	char prefix[64], rundir[256];
+	char prefix[64];
 	struct bench *b;
 	uint64_t seed = 12345;
 	double ac[2][REPS], ra[2][REPS], ex[2][REPS], st[REPS];
@@ -302,8 +302,6 @@ main(int argc, char **argv)
 	free(b->tt);
 	free(b);
 	rte_timer_subsystem_finalize();
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir); /* EAL leaves its (empty) run directory behind */
+	bench_eal_cleanup();
 	return 0;
 }
