@@ -325,7 +325,7 @@ ctl_capture_stop() {
 ctl_capture_start() {
 	ctl_capture_stop
 	timeout -k 2 "$TERN_MAX_LIFETIME" ip netns exec "$TERNLAB_NS_P" tcpdump -i "$TERNLAB_IF_P" \
-		-s 96 -U -n -w "$IT_TMP/$1.ctl.pcap" \
+		-s 96 -U --immediate-mode -n -w "$IT_TMP/$1.ctl.pcap" \
 		'tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0' >"$IT_TMP/$1.ctl.log" 2>&1 &
 	CTL_PCAP_PID=$!
 	[ "${#IT_DEFER[@]}" -gt 0 ] && [[ " ${IT_DEFER[*]} " == *" ctl_capture_stop "* ]] ||

@@ -72,7 +72,7 @@ get 41004 v2b
 tern_stop
 
 # --- 3. per backend, with the wire checked ---
-timeout -k 2 60 ip netns exec "$TERNLAB_NS_P" tcpdump -i "$TERNLAB_IF_P" -s 200 -U -n \
+timeout -k 2 60 ip netns exec "$TERNLAB_NS_P" tcpdump -i "$TERNLAB_IF_P" -s 200 -U --immediate-mode -n \
 	-w "$IT_TMP/pp.pcap" "src host $tern_ip and (dst port $ng1 or dst port $ng2)" \
 	>"$IT_TMP/tcpdump.log" 2>&1 &
 PCAP_PID=$!
