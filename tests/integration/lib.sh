@@ -151,6 +151,21 @@ wait_until() {
 # background and is waited for, so a SIGTERM to this script (run.sh's per-test timeout) runs
 # the cleanup trap at once, which stops the command by pid. Redirect long-running commands to
 # a file rather than capturing them with $(...), whose subshell would not get this benefit.
+# peer_free_port: a random TCP port in 40000-59999 that no socket in the peer namespace
+# holds (earlier tests leave thousands of client ports in TIME_WAIT there), for a client
+# that binds its port (nc -p, curl --local-port).
+peer_free_port() {
+	local p i
+	for i in $(seq 1 50); do
+		p=$((40000 + RANDOM % 20000))
+		if [ -z "$(ip netns exec "$TERNLAB_NS_P" ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "$p"
+}
+
 peer() {
 	local rc=0
 	ip netns exec "$TERNLAB_NS_P" timeout -k 5 "${PEER_TIMEOUT:-300}" "$@" &

@@ -17,8 +17,8 @@ it_begin dumpcap "${1:-}"
 command -v dpdk-dumpcap >/dev/null || it_fail "dpdk-dumpcap not installed (dpdk-dev)"
 command -v tshark >/dev/null || it_fail "tshark not installed (dpdk-config/install-deps.sh test)"
 port=7
-cport=$((40000 + RANDOM % 20000))
 lab_up
+cport=$(peer_free_port)
 tern_start "$port"
 line=$(grep -m1 ': capture: ' "$TERN_LOG" || true)
 [ -n "$line" ] || it_fail "no capture line: $(grep -m1 'packet capture off' "$TERN_LOG" || echo '(no reason given)')"
@@ -140,7 +140,7 @@ timeout -k 2 60 ip netns exec "$TERNLAB_NS_T" stdbuf -o0 dpdk-pdump --file-prefi
 PD_PID=$!
 wait_until 15 grep -q 'capture for (2) tuples' "$IT_TMP/pdump.log" ||
 	it_fail "dpdk-pdump did not start: $(tail -n 3 "$IT_TMP/pdump.log" | tr '\n' ' ')"
-cport=$((cport == 59999 ? 40000 : cport + 1))
+cport=$(peer_free_port)
 echo "pdump $cport" >"$IT_TMP/line"
 # shellcheck disable=SC2016 # expanded by that sh
 peer sh -c 'timeout 10 nc -N -w 5 -p "$1" "$2" "$3" <"$4"' nc "$cport" "$TERNLAB_TERN_IP" "$port" \
