@@ -37,11 +37,17 @@ want=$(sha256sum <"$www/f200k.bin" | cut -d' ' -f1)
 ngx_start "$www" "$ng1" "$ng2"
 alog=$NGX_DIR/access.log
 
-# get LOCAL_PORT TAG: fetch f200k.bin from the client port LOCAL_PORT (query ?TAG), check the
+# get TAG: fetch f200k.bin from a client port no peer socket holds (query ?TAG), check the
 # body, and that nginx logged "PEER_IP LOCAL_PORT TERN_IP BACKEND_PORT /f200k.bin?TAG 200";
-# sets GOT_BACKEND to the backend port that served it.
+# sets GOT_LPORT to the client port used and GOT_BACKEND to the backend port that served it.
+# (Fixed ports flaked: an earlier test's client can leave any of them in TIME_WAIT.)
+used_ports=" "
 get() {
-	local lport=$1 tag=$2 line got
+	local lport tag=$1 line got
+	lport=$(peer_free_port)
+	while [[ $used_ports == *" $lport "* ]]; do lport=$(peer_free_port); done
+	used_ports+="$lport "
+	GOT_LPORT=$lport
 	rm -f "$IT_TMP/dl"
 	peer curl -sS -m 10 --local-port "$lport" -o "$IT_TMP/dl" -w '%{http_code}\n' \
 		"$url/f200k.bin?$tag" >"$IT_TMP/code" 2>&1 ||
@@ -60,15 +66,15 @@ get() {
 # --- 1, 2: one global version ---
 tern_start "$port" --backend "$peer_ip:$ng1" --proxy-protocol v1
 grep -q 'proxy-protocol v1' "$TERN_LOG" || it_fail "ready line does not name proxy-protocol v1"
-get 41001 v1a
-get 41002 v1b
+get v1a
+get v1b
 tern_stop
 grep -q "tern-proxy: backend $peer_ip:$ng1 up: conns 2 .* proxy-protocol v1" "$TERN_LOG" ||
 	it_fail "final summary: $(grep 'tern-proxy: backend' "$TERN_LOG")"
 
 tern_start "$port" --backend "$peer_ip:$ng1" --proxy-protocol v2
-get 41003 v2a
-get 41004 v2b
+get v2a
+get v2b
 tern_stop
 
 # --- 3. per backend, with the wire checked ---
@@ -80,9 +86,11 @@ pcap_stop() { [ -z "${PCAP_PID:-}" ] || ternlab_stop_pid "$PCAP_PID" 3; PCAP_PID
 it_defer pcap_stop
 wait_until 5 grep -q 'listening on' "$IT_TMP/tcpdump.log" || it_fail "tcpdump did not start"
 tern_start "$port" --backend "$peer_ip:$ng1/v1,$peer_ip:$ng2/v2"
-get 41005 each1
+get each1
 b1=$GOT_BACKEND
-get 41006 each2
+l1=$GOT_LPORT
+get each2
+l2=$GOT_LPORT
 [ "$b1" != "$GOT_BACKEND" ] || it_fail "round robin sent both clients to backend $b1"
 tern_stop
 sleep 0.3
@@ -108,9 +116,9 @@ for port, segs in streams.values():
 [ "$(wc -l <"$IT_TMP/first.txt")" = 2 ] ||
 	it_fail "want 2 backend connections with data in the capture: $(cut -c1-80 "$IT_TMP/first.txt" | tr '\n' ';')"
 [ "$b1" = "$ng1" ] || it_fail "the first client went to $b1, want $ng1 (round robin starts at the first)"
-v1hex=$(printf 'PROXY TCP4 %s %s 41005 %s\r\n' "$peer_ip" "$tern_ip" "$port" | od -An -tx1 | tr -d ' \n')
+v1hex=$(printf 'PROXY TCP4 %s %s %s %s\r\n' "$peer_ip" "$tern_ip" "$l1" "$port" | od -An -tx1 | tr -d ' \n')
 # shellcheck disable=SC2086 # the addresses' dots become separate words on purpose
-v2hex=0d0a0d0a000d0a515549540a2111000c$(printf '%02x' ${peer_ip//./ } ${tern_ip//./ })$(printf '%04x%04x' 41006 "$port")
+v2hex=0d0a0d0a000d0a515549540a2111000c$(printf '%02x' ${peer_ip//./ } ${tern_ip//./ })$(printf '%04x%04x' "$l2" "$port")
 req=$(printf 'GET /f200k' | od -An -tx1 | tr -d ' \n')
 grep -q "^$ng1	$v1hex$req" "$IT_TMP/first.txt" ||
 	it_fail "backend $ng1 (/v1): first bytes $(grep "^$ng1" "$IT_TMP/first.txt" | cut -f2 | cut -c1-140), want $v1hex then the request"
