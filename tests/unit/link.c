@@ -113,17 +113,26 @@ auto_arp(struct test_link_end *end, struct rte_mbuf *m)
 	return true;
 }
 
+static void nic_rx_csums(struct rte_mbuf *m);
+
 static uint16_t
 link_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct test_link_end *end = arg;
+	uint64_t t0 = 0;
 	uint16_t i;
 
+	if (end->nic_rx_csum)
+		t0 = rte_rdtsc();
 	for (i = 0; i < n; i++) {
 		pkts[i] = q_pop(&end->rxq, NULL);
 		if (pkts[i] == NULL)
 			break;
+		if (end->nic_rx_csum)
+			nic_rx_csums(pkts[i]);
 	}
+	if (end->nic_rx_csum)
+		end->nic_cycles += rte_rdtsc() - t0;
 	return i;
 }
 
@@ -157,6 +166,34 @@ nic_csums(uint8_t *p, uint16_t l2, uint16_t l3, uint32_t l4len, uint64_t f)
 		put_be16(tcp + WIRE_TCP_CSUM_OFF, 0);
 		put_be16(tcp + WIRE_TCP_CSUM_OFF, wire_tcp_csum(src, dst, tcp, l4len));
 	}
+}
+
+/*
+ * What a NIC's RX checksum offload tells about an untagged IPv4 TCP frame: IP and L4
+ * checksums GOOD or BAD in ol_flags (UNKNOWN for anything else). Other frames: no flags.
+ */
+static void
+nic_rx_csums(struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *), *ip = p + 14, *tcp;
+	uint32_t len = rte_pktmbuf_data_len(m), ihl, tot, src, dst;
+
+	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
+	if (m->nb_segs != 1 || len < 14 + 20 || be16_at(p + 12) != 0x0800 || (ip[0] >> 4) != 4)
+		return;
+	ihl = (ip[0] & 0xfu) * 4u;
+	tot = be16_at(ip + 2);
+	if (ihl < 20 || tot < ihl || 14 + tot > len)
+		return;
+	m->ol_flags |= wire_csum_fold(wire_csum_add(0, ip, ihl)) == 0 ? RTE_MBUF_F_RX_IP_CKSUM_GOOD
+	                                                              : RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	if (ip[9] != 6 || (be16_at(ip + 6) & 0x3fff) != 0 || tot < ihl + 20)
+		return;
+	tcp = ip + ihl;
+	src = (uint32_t)be16_at(ip + 12) << 16 | be16_at(ip + 14);
+	dst = (uint32_t)be16_at(ip + 16) << 16 | be16_at(ip + 18);
+	m->ol_flags |= wire_tcp_csum(src, dst, tcp, tot - ihl) == 0 ? RTE_MBUF_F_RX_L4_CKSUM_GOOD
+	                                                            : RTE_MBUF_F_RX_L4_CKSUM_BAD;
 }
 
 /*
@@ -252,6 +289,9 @@ link_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		unsigned k, nseg;
 		uint64_t t0;
 
+		if (pkts[i]->nb_segs == 1 && end->nic_tx_unsummed &&
+		        !(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG))
+			pkts[i]->ol_flags = 0;
 		if (pkts[i]->nb_segs == 1 && !(pkts[i]->ol_flags & NIC_WORK)) {
 			/* A plain frame: no NIC work to do or to time (the benchmarks' baselines
 			 * go through here and must not pay for the rest). */

@@ -83,6 +83,12 @@ struct test_link_end {
 	uint32_t max_frame;    /**< longest frame sent on from this end, bytes */
 	bool refuse_tso;       /**< never take a TSO frame (a PMD whose size rules it breaks) */
 	uint64_t nic_cycles;   /**< TSC cycles spent doing a NIC's work (gather, csums, TSO) */
+	bool nic_rx_csum;      /**< check IPv4/TCP checksums of frames this end receives and set
+	                            RTE_MBUF_F_RX_{IP,L4}_CKSUM_GOOD/BAD, as a NIC's RX offload
+	                            does (timed into nic_cycles) */
+	bool nic_tx_unsummed;  /**< a port whose checksum work is free: frames flagged for TX
+	                            checksums only leave as they are, untouched and untimed
+	                            (benchmarks' timed rounds whose frames nobody reads) */
 };
 
 /** The link: two ends, the pool crafted frames come from, the clock that stamps frames. */

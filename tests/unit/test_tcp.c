@@ -1893,6 +1893,9 @@ two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
 	f->l->end[0].refuse_tso = refuse_tso;
 	ca.tx_ip_csum_offload = cb_conf.tx_ip_csum_offload = tso;
 	ca.tx_tcp_csum_offload = cb_conf.tx_tcp_csum_offload = tso;
+	/* and checks the checksums of what it receives (RX offload flags) */
+	ca.rx_csum_offload = cb_conf.rx_csum_offload = tso;
+	f->l->end[0].nic_rx_csum = f->l->end[1].nic_rx_csum = tso;
 	a.e = test_engine_new_conf(f->l, 0, &ca);
 	b.e = test_engine_new_conf(f->l, 1, &cb_conf);
 	f->e = a.e;
@@ -1997,6 +2000,65 @@ test_two_engines_tso_refused(void **state)
 	two_engines(*state, true, true, true);
 }
 
+/* RX checksum offload: with conf.rx_csum_offload the engine takes the port's verdict
+ * (RTE_MBUF_F_RX_{IP,L4}_CKSUM_GOOD/BAD, here from the link playing the NIC) instead of
+ * summing: a SYN whose TCP checksum is wrong is flagged BAD and dropped (tcp_csum); a SYN
+ * the port calls GOOD is taken as it is, even one whose checksum field was spoiled after
+ * the port checked it (proof that the engine did not sum it again); a good SYN with the
+ * port's check on gets its SYN-ACK. */
+static void
+test_rx_csum_offload(void **state)
+{
+	struct fx *f = *state;
+	struct wire_tcp_repr th = {
+	        .sport = PPORT, .dport = LPORT, .seq = PISS, .flags = WIRE_TCP_SYN, .win = 29200};
+	struct tern_engine_conf c;
+	struct test_pkt p;
+	struct rte_mbuf *m;
+	uint8_t *tcp;
+
+	conf_init(f, &c);
+	c.rx_csum_offload = true;
+	start(f, &c);
+	assert_int_equal(tern_listen(f->e, LPORT, 0), 0);
+	f->l->end[0].nic_rx_csum = true;
+
+	/* 1. wrong TCP checksum: the port says BAD, the engine drops it */
+	m = test_craft_tcp(f->pool, &peer, &us, &th, NULL, 0);
+	tcp = rte_pktmbuf_mtod_offset(m, uint8_t *, WIRE_ETH_HLEN + WIRE_IPV4_HLEN);
+	tcp[WIRE_TCP_CSUM_OFF] ^= 0x5a;
+	test_link_inject(f->l, 0, m);
+	test_link_poll(f->l);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_CSUM], 1);
+	assert_int_equal(gauges(f).syn_rcvd, 0);
+
+	/* 2. the port's GOOD is trusted: the spoiled field is not summed again */
+	f->l->end[0].nic_rx_csum = false;
+	th.sport = f->pport = PPORT + 1;
+	m = test_craft_tcp(f->pool, &peer, &us, &th, NULL, 0);
+	tcp = rte_pktmbuf_mtod_offset(m, uint8_t *, WIRE_ETH_HLEN + WIRE_IPV4_HLEN);
+	tcp[WIRE_TCP_CSUM_OFF] ^= 0x5a;
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	test_link_inject(f->l, 0, m);
+	test_link_poll(f->l);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
+	assert_int_equal(p.tcp.dport, PPORT + 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_CSUM], 1);
+
+	/* 3. a good SYN through the port's check: answered */
+	f->l->end[0].nic_rx_csum = true;
+	th.sport = f->pport = PPORT + 2;
+	test_link_inject(f->l, 0, test_craft_tcp(f->pool, &peer, &us, &th, NULL, 0));
+	test_link_poll(f->l);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
+	assert_int_equal(p.tcp.dport, PPORT + 2);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_CSUM], 1);
+	assert_int_equal(gauges(f).syn_rcvd, 2);
+}
+
 int
 main(void)
 {
@@ -2040,6 +2102,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_two_engines_tso_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_drop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_rst, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_rx_csum_offload, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
