@@ -130,7 +130,7 @@ if [ "$integration" = 1 ]; then
 	step "integration tests against the Linux kernel ($modes)"
 	# shellcheck disable=SC2086
 	TERN_BUILD="$top/build" bash tests/integration/run.sh $modes 2>&1 | tee "$tmp"
-	count_summary "$(cat "$tmp")" "integration"
+	count_summary "$(cat "$tmp")" "integration: $(grep -E '^FAIL ' "$tmp" | head -5 | cut -c1-200 | tr '\n' ';')"
 	step "integration subset with the apps built with ASan + UBSan (af_packet)"
 	# An app-level memory bug must fail here: keepalive, user and FIN_WAIT_2 timeouts (close
 	# reasons beyond the first few), two engines (tern-echo, tern-http), the proxy's timeouts,
@@ -141,18 +141,20 @@ if [ "$integration" = 1 ]; then
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		TERN_BUILD="$top/build-asan" TESTS="${ASAN_TESTS:-keepalive user_timeout fin_timeout echo_engines http_engines proxy_timeouts metrics}" \
 		bash tests/integration/run.sh af_packet 2>&1 | tee "$tmp"
-	count_summary "$(cat "$tmp")" "integration (ASan)"
+	count_summary "$(cat "$tmp")" "integration (ASan): $(grep -E '^FAIL ' "$tmp" | head -5 | cut -c1-200 | tr '\n' ';')"
 	step "fuzzing (libFuzzer, ASan + UBSan, bounded time per target; docs/FUZZING.md)"
 	bash tests/fuzz/run.sh 2>&1 | tee "$tmp"
 	p=$(grep -cE '^[a-z0-9_]+ +ok ' "$tmp")
 	f=$(grep -cE '^[a-z0-9_]+ +(FAIL|fail|crash|CRASH|leak|timeout|oom)' "$tmp")
 	pass "$p"
-	[ "$f" -gt 0 ] && fail "$f" "fuzzing"
+	# The sanitizer's or libFuzzer's own words go into the final summary, which is what a
+	# CI log's tail shows.
+	[ "$f" -gt 0 ] && fail "$f" "fuzzing: $(grep -E '^[a-z0-9_]+ +FAIL|ERROR:|SUMMARY:|fuzz invariant failed|FAILED \(exit|build failed' "$tmp" | head -8 | tr '\n' ';')"
 	[ "$p" -eq 0 ] && [ "$f" -eq 0 ] && fail 1 "fuzzing: no summary"
 
 	step "TCP conformance (scapy over the wire, docs/CONFORMANCE.md)"
 	TERN_BUILD="$top/build" bash tests/conformance/run.sh 2>&1 | tee "$tmp"
-	count_summary "$(cat "$tmp")" "conformance"
+	count_summary "$(cat "$tmp")" "conformance: $(grep -E '^FAIL ' "$tmp" | head -5 | cut -c1-200 | tr '\n' ';')"
 fi
 
 echo
