@@ -57,6 +57,9 @@ struct app_opts {
 	/* TIME_WAIT */
 	bool no_tw_reuse, rfc1337;
 	uint32_t tw_reuse_ms, max_tw;
+	/* --key-file (keyfile.h): the ISN and timestamp key kept across restarts */
+	const char *key_file;  /**< NULL = none: a random key per engine, as before */
+	uint64_t clock_key[2]; /**< read (or made) by app_run() */
 	/* active opens (docs/TCP.md "Port allocation") */
 	uint16_t port_lo, port_hi;          /**< --port-range; 0 = the engine's default */
 	uint32_t src_ips[TERN_MAX_SRC_IPS]; /**< --src-ip */
@@ -166,6 +169,7 @@ struct app {
 	X(TW_REUSE_DELAY, "tw-reuse-delay", NUM(tw_reuse_ms, 1, 3600000, "milliseconds"))          \
 	X(RFC1337, "rfc1337", FLAG(rfc1337))                                                       \
 	X(MAX_TW, "max-tw", NUM(max_tw, 1, 16u << 20, NULL))                                       \
+	X(KEY_FILE, "key-file", FN(opt_key_file))                                                  \
 	X(PORT_RANGE, "port-range", FN(opt_port_range))                                            \
 	X(SRC_IP, "src-ip", FN(opt_src_ip))                                                        \
 	X(METRICS, "metrics", FN(opt_metrics))                                                     \

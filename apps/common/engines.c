@@ -181,6 +181,8 @@ engine_conf(struct app *a, unsigned i, struct tern_engine_conf *ec)
 	ec->tw_reuse_ms = a->o.tw_reuse_ms;
 	ec->rfc1337 = a->o.rfc1337;
 	ec->max_tw = a->o.max_tw;
+	ec->clock_key[0] = a->o.clock_key[0]; /* 0,0 without --key-file: from the secret */
+	ec->clock_key[1] = a->o.clock_key[1];
 	ec->cb = a->cb;
 	ec->app = a->app;
 	ec->id = i;

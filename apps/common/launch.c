@@ -273,6 +273,7 @@ app_run(struct app *a)
 	int rc;
 
 	app_opts_check(a);
+	app_opts_key(a);
 	app_metrics_listen(a); /* a bad --metrics address exits 2 before the port starts */
 	rc = app_port_check(a);
 	if (rc != 0) {

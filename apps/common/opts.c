@@ -20,6 +20,7 @@
 
 #include "app_int.h"
 #include "idle.h"
+#include "keyfile.h"
 
 const char app_common_usage[] =
         "Common options:\n"
@@ -64,6 +65,12 @@ const char app_common_usage[] =
         "  --rfc1337             ignore RSTs in TIME_WAIT (RFC 1337)\n"
         "  --max-tw N            TIME_WAIT entries per engine; beyond, the oldest is recycled\n"
         "                        (default 262144)\n"
+        "Restarts (docs/TCP.md \"Restarts\"):\n"
+        "  --key-file FILE       key of the ISNs and timestamps, kept in FILE (made with a\n"
+        "                        random key and mode 0600 if absent): a restarted process\n"
+        "                        continues the last one's sequence numbers and timestamps,\n"
+        "                        so peers holding TIME_WAIT take its SYNs (default: none, a\n"
+        "                        new random key per process)\n"
         "Active opens (docs/TCP.md, port allocation):\n"
         "  --port-range LO-HI    ephemeral ports, shared out between the engines\n"
         "                        (default 32768-60999)\n"
@@ -347,6 +354,15 @@ opt_metrics(struct app *a, const char *arg)
 	a->o.metrics_port = (uint16_t)port;
 }
 
+/* --key-file FILE: the path here; app_opts_key() reads it when the options are complete. */
+static void
+opt_key_file(struct app *a, const char *arg)
+{
+	if (*arg == '\0')
+		app_usage_error(a, "--key-file: empty path");
+	a->o.key_file = arg;
+}
+
 /* One address of --src-ip's list: unicast, not given before, room for it. */
 static void
 src_ip_add(struct app *a, const char *arg, const char *tok)
@@ -523,6 +539,23 @@ app_opts_check(const struct app *a)
 			app_usage_error(a, "--src-ip: %u.%u.%u.%u is already the --ip address",
 			        a->o.ip >> 24, (a->o.ip >> 16) & 0xff, (a->o.ip >> 8) & 0xff,
 			        a->o.ip & 0xff);
+}
+
+void
+app_opts_key(struct app *a)
+{
+	FILE *out = a->out != NULL ? a->out : stdout;
+	char err[256];
+	bool created;
+
+	if (a->o.key_file == NULL)
+		return;
+	if (app_keyfile_load(a->o.key_file, a->o.clock_key, &created, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: --key-file %s: %s\n", a->name, a->o.key_file, err);
+		exit(2);
+	}
+	fprintf(out, "%s: ISN and timestamp key %s %s\n", a->name, created ? "made in" : "from",
+	        a->o.key_file);
 }
 
 void

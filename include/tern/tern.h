@@ -205,6 +205,21 @@ struct tern_engine_conf {
 	 *  ephemeral port cursor at a random place; a given one starts it at the first port of
 	 *  the engine's share (reproducible tests). */
 	uint64_t secret[2];
+	/**
+	 * Key of the ISN function (RFC 6528) and of the per-destination timestamp offsets
+	 * (0,0 = derived from @p secret). Give the same key to the next process (apps:
+	 * --key-file, kept on disk) and, with @p wall, its sequence numbers and timestamps
+	 * continue those of this one for every 4-tuple: a peer still holding TIME_WAIT for
+	 * our previous process's tuples takes the new SYNs (docs/TCP.md "Restarts").
+	 */
+	uint64_t clock_key[2];
+	/**
+	 * Restart-stable time for the ISN and timestamp clocks: nanoseconds that keep
+	 * increasing across process restarts. Read once, by tern_engine_create(); from then on
+	 * the engine's own @p clock advances it. Default: CLOCK_REALTIME when @p clock is the
+	 * default (TSC), else @p clock itself (tests stay on their fake time).
+	 */
+	struct tern_clock wall;
 	unsigned id; /**< engine index, 0..nengines-1; also for logs and telemetry */
 
 	/*

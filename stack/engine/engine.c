@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -18,6 +19,17 @@
 #define TSC_SHIFT 40
 
 _Static_assert(TCP_RX_BATCH >= TERN_RX_BURST, "tcp_rx_prepare() sees a whole burst");
+
+/* The default restart-stable clock (conf.wall): wall-clock time, read once per engine. */
+static uint64_t
+realtime_ns(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* The default clock: TSC ticks to ns by a multiply and a shift. */
 static uint64_t
@@ -244,6 +256,8 @@ tern_engine_create(const struct tern_engine_conf *conf)
 		rte_errno = -rc;
 		return NULL;
 	}
+	if (e->conf.clock.now_ns == NULL && e->conf.wall.now_ns == NULL)
+		e->conf.wall.now_ns = realtime_ns;
 	if (e->conf.clock.now_ns == NULL) {
 		/* One division here, none per poll: 2^40 ns per TSC tick, rounded; a relative
 		 * error below 1e-11 (well under a millisecond a day). */

@@ -17,15 +17,18 @@ tcp_init(struct tern_engine *e)
 	struct tcp_engine *tcp = &e->tcp;
 	const struct tern_engine_conf *conf = &e->conf;
 	struct siphash_key fk = {.k0 = conf->secret[0] ^ 0x666c6f77, .k1 = conf->secret[1]};
+	bool own_key = conf->clock_key[0] != 0 || conf->clock_key[1] != 0;
+	const uint64_t *ck = own_key ? conf->clock_key : conf->secret;
 	uint32_t i;
 	int rc;
 
-	tcp->isn_key.k0 = conf->secret[0];
-	tcp->isn_key.k1 = conf->secret[1];
+	tcp->isn_key.k0 = ck[0];
+	tcp->isn_key.k1 = ck[1];
 	tcp->mss = (uint16_t)(conf->mtu - 40);
 	tcp->tw_ms = 2 * conf->msl_ms;
-	tcp->ts_key.k0 = conf->secret[0] ^ 0x7473;
-	tcp->ts_key.k1 = conf->secret[1] + 0x7323;
+	tcp->ts_key.k0 = ck[0] ^ 0x7473;
+	tcp->ts_key.k1 = ck[1] + 0x7323;
+	tcp_clock_base(e);
 	tcp->cc = tcp_cc_find(conf->cc);
 	/* The smallest shift that lets the window field say the whole buffer. */
 	while (tcp->wscale < 14 && (conf->rcvbuf >> tcp->wscale) > 65535)

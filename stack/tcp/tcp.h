@@ -291,6 +291,10 @@ struct tcp_engine {
 
 	uint32_t state_count[TERN_TCP_STATE_MAX];
 	struct siphash_key isn_key;
+	/** ns from the engine clock to the restart-stable clock (conf.wall), for ISNs */
+	uint64_t isn_base_ns;
+	/** ms from the engine clock to the restart-stable clock, in every timestamp offset */
+	uint32_t ts_base_ms;
 	uint16_t mss;                /**< our MSS (MTU - 40) */
 	struct tcp_ephemeral eph;    /**< local address and port choice of active opens */
 	uint32_t tw_ms;              /**< 2 * MSL */
@@ -323,11 +327,16 @@ tcp_peer_mss(const struct tcp_engine *tcp, uint16_t mss)
 	return mss < TCP_MIN_MSS ? TCP_MIN_MSS : mss;
 }
 
-/** Timestamp offset of the peer of 4-tuple @p k: one clock per destination (RFC 7323 §5.4). */
+/**
+ * Timestamp offset of the peer of 4-tuple @p k: one clock per destination (RFC 7323 §5.4),
+ * keyed (conf.clock_key) and on the restart-stable time base, so TSval = engine ms + offset
+ * = restart-stable ms + F(key, addresses) continues across a restart with the same key.
+ */
 static inline uint32_t
 tcp_ts_offset(const struct tcp_engine *tcp, const struct flow_key *k)
 {
-	return (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323);
+	return (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323) +
+	       tcp->ts_base_ms;
 }
 
 /**
@@ -521,6 +530,9 @@ tern_seq_t tw_next_iss(struct tern_engine *e, const struct flow_key *k, tern_seq
 
 /* isn.c */
 tern_seq_t tcp_isn(struct tern_engine *e, const struct flow_key *k);
+/** Set the offsets from the engine clock to restart-stable time (conf.wall), once, at
+ *  tcp_init() (isn.c). */
+void tcp_clock_base(struct tern_engine *e);
 
 /* tcp_conn.c: life cycle */
 struct tern_conn *conn_alloc(struct tern_engine *e, const struct flow_key *k);

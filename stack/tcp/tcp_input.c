@@ -165,8 +165,9 @@ ack_unacceptable(struct tern_conn *c, const struct tcp_seg *s)
 	if (s->th.flags & WIRE_TCP_RST)
 		return;
 	if (s->len == 0 && !(s->th.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN))) {
+		/* signed: the stamp, kept odd, is 1 ms ahead within an even millisecond */
 		if (c->oow_ack_ms != 0 &&
-		        tcp_ms_since(c->e->now_ms, c->oow_ack_ms) < OOW_ACK_GAP_MS)
+		        (int32_t)tcp_ms_since(c->e->now_ms, c->oow_ack_ms) < OOW_ACK_GAP_MS)
 			return;
 		c->oow_ack_ms = (uint32_t)c->e->now_ms | 1; /* never 0 (none) */
 	}

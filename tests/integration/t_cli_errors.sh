@@ -129,6 +129,17 @@ check bad_poll_mode 2 "^tern-echo: --poll-mode 'spin': expected busy, backoff or
 check empty_poll_mode 2 "^tern-echo: --poll-mode '': expected busy, backoff or auto" -- $(eal qb) $vdev -- --ip 198.18.0.1/24 --listen 7 --poll-mode ''
 check bad_idle_sleep 2 "^tern-echo: --idle-sleep-us '0': expected microseconds, 1..100000" -- $(eal qc) $vdev -- --ip 198.18.0.1/24 --listen 7 --idle-sleep-us 0
 check big_idle_sleep 2 "^tern-echo: --idle-sleep-us '1000000': expected microseconds, 1..100000" -- $(eal qd) $vdev -- --ip 198.18.0.1/24 --listen 7 --idle-sleep-us 1000000
+# --key-file (a common option): a file that is not a safe key, one line and status 2 before
+# the port starts; nothing is made where it may not be.
+kd=$(mktemp -d /tmp/terncli-key-XXXXXX)
+printf '00112233445566778899aabbccddeeff\n' >"$kd/open.key" && chmod 644 "$kd/open.key"
+printf 'hello\n' >"$kd/bad.key" && chmod 600 "$kd/bad.key"
+check key_mode 2 "^tern-echo: --key-file $kd/open.key: mode 0644 lets others read or write the key" -- $(eal ka) $vdev -- --ip 198.18.0.1/24 --listen 7 --key-file "$kd/open.key"
+check key_content 2 "^tern-echo: --key-file $kd/bad.key: not a key: expected 32 hex digits" -- $(eal kb) $vdev -- --ip 198.18.0.1/24 --listen 7 --key-file "$kd/bad.key"
+check key_no_dir 2 "^tern-echo: --key-file $kd/none/k: directory $kd/none: No such file or directory" -- $(eal kc) $vdev -- --ip 198.18.0.1/24 --listen 7 --key-file "$kd/none/k"
+chmod 777 "$kd"
+check key_open_dir 2 "^tern-echo: --key-file $kd/k: directory $kd is writable by others \\(mode 0777\\)" -- $(eal kd) $vdev -- --ip 198.18.0.1/24 --listen 7 --key-file "$kd/k"
+rm -rf "$kd"
 bin=$http_bin
 check http_bad_poll_mode 2 "^tern-http: --poll-mode 'BUSY': expected busy, backoff or auto" -- $(eal qe) $vdev -- --ip 198.18.0.1/24 --listen 80 --poll-mode BUSY
 bin=$echo_bin

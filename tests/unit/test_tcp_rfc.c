@@ -521,6 +521,28 @@ static const char *const out_of_window_data[] = {
 	"+.1  > none",
 	NULL};
 
+/* Pure ACKs outside the window draw an ACK at most once per 500 ms (docs/TCP.md), also when
+ * the next one comes in the same millisecond: two rounds of two, 601 ms apart, so that one
+ * round falls on an odd and one on an even millisecond (the stamp of the last ACK is kept
+ * odd, never 0; on an even millisecond it was once a millisecond ahead, and the second
+ * segment was answered too). */
+static const char *const oow_pure_ack_limited[] = {
+	"conf rcvbuf 65535",
+	"0    app listen 8080",
+	"0    < S 0:0(0) win 65535 <mss 1460,nop,wscale 7>",
+	"0    > S. 0:0(0) ack 1 win 65535 <mss 1460,wscale 0>",
+	"+.01 < . 1:1(0) ack 1 win 512",
+	"+.1  < . 70000:70000(0) ack 1 win 512",
+	"+0   > . 1:1(0) ack 1 win 65535",
+	"+0   < . 70000:70000(0) ack 1 win 512",
+	"+.3  > none",
+	"+.301 < . 70000:70000(0) ack 1 win 512",
+	"+0   > . 1:1(0) ack 1 win 65535",
+	"+0   < . 70000:70000(0) ack 1 win 512",
+	"+.3  > none",
+	"drop tcp_out_of_window == 4",
+	NULL};
+
 /* ==== SACK and reassembly (RFC 2018) ==== */
 
 /* Out-of-order data is ACKed at once with SACK blocks: the block with the latest segment
@@ -1479,6 +1501,7 @@ static const struct tcp_script scripts[] = {
         S(challenge_ack_rate_limit),
         S(ack_acceptability),
         S(out_of_window_data),
+        S(oow_pure_ack_limited),
         S(sack_out_of_order),
         S(sack_four_blocks),
         S(reassembly_overlap_fin),
