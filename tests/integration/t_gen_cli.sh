@@ -3,10 +3,13 @@
 # and one line naming the problem, never start generating. Needs no lab: a private
 # namespace with only `lo`; the checks run before any port is set up.
 # Prints "PASS gen_cli_<case>" / "FAIL gen_cli_<case>: why" lines and "N passed, N failed".
-# usage: t_gen_cli.sh [BUILD_DIR]
+# usage: t_gen_cli.sh [BUILD_DIR]   (run.sh passes its mode instead: then $TERN_BUILD)
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=${1:-${TERN_BUILD:-$top/build}}
+case ${1:-} in
+'' | af_packet | tap | virtio-user) build=${TERN_BUILD:-$top/build} ;;
+*) build=$1 ;;
+esac
 gen=${TERN_GEN:-$build/apps/tern-gen/tern-gen}
 ns=terngencli-$$
 pfx=terngencli-$$
