@@ -86,7 +86,7 @@ struct syn_profile {
 static const struct syn_profile profiles[GEN_OS_MAX] = {
         /* Linux: MSS 1460, SACK permitted, timestamps, NOP, window scale 7 */
         [GEN_OS_LINUX] = {.opt = {TCPOPT_MSS, 4, 0x05, 0xb4, TCPOPT_SACKP, 2, TCPOPT_TS, 10, 0, 0,
-                                  0, 0, 0, 0, 0, 0, 0, 0, TCPOPT_NOP, TCPOPT_WS, 3, 7},
+                                  0, 0, 0, 0, 0, 0, TCPOPT_NOP, TCPOPT_WS, 3, 7},
                 .optlen = 20,
                 .ts_off = 8,
                 .win = 64240,

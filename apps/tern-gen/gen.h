@@ -146,7 +146,7 @@ struct gen_seen {
 	uint64_t synack_rtx;    /**< the same SYN-ACK again (a retransmission) */
 	uint64_t rtx_tuples;    /**< tuples whose SYN-ACK was retransmitted (not cookies) */
 	uint64_t synack_ts;     /**< first SYN-ACKs with a timestamp option */
-	uint64_t ts_unencoded;  /**< ... whose TSval does not carry the SYN's options */
+	uint64_t ts_encoded;    /**< ... whose TSval's low bits carry the SYN's options */
 	uint64_t rst_spoofed;   /**< RSTs to attack sources */
 	uint64_t rst_us;        /**< RSTs to our own address */
 	uint64_t other_spoofed; /**< other segments to attack sources */
@@ -232,6 +232,9 @@ struct gen {
 	volatile bool target_mac_known;
 	/* progress (main lcore) */
 	struct gen_counters prev;
+	struct gen_seen prev_seen;
+	uint64_t prev_syn, prev_all; /**< attack frames sent, at the previous interval */
+	FILE *csv;                   /**< --csv */
 	uint64_t prev_atk[GEN_MAX_ATTACKS];
 	struct hist prev_lat;
 	double elapsed;
@@ -263,6 +266,20 @@ bool gen_attack_source(const struct gen *g, uint32_t ip);
 uint16_t gen_rx_tap(unsigned idx, struct rte_mbuf **pkts, uint16_t n, void *app);
 /** Allocate worker @p w's SYN-ACK table. @return 0 or -ENOMEM. */
 int gen_seen_setup(struct gen_worker *w);
+/** What the workers' taps saw, summed. */
+void gen_seen_sum(const struct gen *g, struct gen_seen *s);
+/** Frames the attack streams of @p kind sent (-1: all kinds; -2: syn and syn-real). */
+uint64_t gen_attack_sent(const struct gen *g, int kind);
+/** First SYN-ACKs that look like SYN cookies (never retransmitted, TSval encodes). */
+uint64_t gen_cookie_like(const struct gen_seen *s);
+/** Interval verdict on the progress line (after the rest) and the --csv row. */
+void gen_verdict_progress(
+        struct gen *g, double secs, const struct gen_counters *c, const struct hist *iv);
+/** The verdict line on stderr and the summary's "verdict" object on @p f. */
+void gen_verdict_final(struct gen *g, FILE *f, const struct gen_counters *c,
+        const struct hist *connect_lat, double open_s);
+/** The --csv file's first line. */
+extern const char gen_csv_header[];
 
 /** Engine callbacks (connect and http). */
 extern const struct tern_callbacks gen_callbacks;

@@ -38,6 +38,8 @@
  * shared machine, is caught up (in bursts of at most 32 connections or 64 frames a poll);
  * a longer stall is lost, and shows as a shortfall. */
 #define GEN_BANK_MS             50
+/* With --proxy-arp, the engines keep reading this long after the attacks stopped. */
+#define GEN_LINGER_MS           1500
 
 static const char *const fail_names[] = {
 #define X(e, n, d) #n,
@@ -123,6 +125,10 @@ gen_worker_finish(struct gen_worker *w, uint64_t now)
 	struct gen *g = w->g;
 
 	if (w->finished)
+		return;
+	/* --proxy-arp: wait for the target's SYN-ACK retransmissions (the cookie test). */
+	if (g->proxy_arp && w->t_stopped != 0 &&
+	        now - w->t_stopped < GEN_LINGER_MS * (g->hz / 1000))
 		return;
 	w->finished = true;
 	w->opening = false;
@@ -303,6 +309,8 @@ gen_setup(struct tern_engine *e, void *app)
 		w->atk[k].b.rate = (double)at->rate / ne;
 		w->atk[k].budget = split(at->count, ne, (unsigned)pos);
 	}
+	if (g->natk > 0 && gen_seen_setup(w) != 0)
+		return -ENOMEM;
 	if (!legit_mode(g))
 		return 0;
 	g->nlegit = engine_share(g->legit_lo, g->legit_hi, n, i, &pos);
@@ -344,6 +352,7 @@ gen_free(struct gen *g)
 		return;
 	for (i = 0; i < g->nworkers; i++) {
 		rte_free(g->w[i].slots);
+		rte_free(g->w[i].synacks);
 		rte_free(g->w[i].resps);
 	}
 	rte_free(g->w);
@@ -506,6 +515,10 @@ gen_progress(struct app *a, double secs, bool final)
 			fprintf(stderr, " no_mbuf %" PRIu64, s.no_mbuf);
 		if (g->mode == GEN_NONE)
 			progress_attacks(g, secs);
+		h = calloc(1, sizeof(*h));
+		if (h != NULL)
+			gen_verdict_progress(g, secs, &s, h);
+		free(h);
 		fprintf(stderr, "\n");
 		g->prev = s;
 		return;
@@ -535,6 +548,7 @@ gen_progress(struct app *a, double secs, bool final)
 		        fmt_ns(b1, sizeof(b1), hist_quantile(iv, 0.5)),
 		        fmt_ns(b2, sizeof(b2), hist_quantile(iv, 0.99)));
 	progress_attacks(g, secs);
+	gen_verdict_progress(g, secs, &s, iv);
 	fprintf(stderr, "\n");
 	g->prev = s;
 	g->prev_lat = *h;
@@ -760,6 +774,12 @@ print_summary(struct gen *g)
 		free(h);
 	}
 	json_attacks(g, f, open_s);
+	h = malloc(sizeof(*h));
+	if (h != NULL) {
+		sum_hist(g, h, 0);
+		gen_verdict_final(g, f, &s, h, open_s);
+		free(h);
+	}
 	fprintf(f,
 	        ",\"tern\":{\"tx_pkts\":%" PRIu64 ",\"rx_pkts\":%" PRIu64
 	        ",\"tcp_active_open\":%" PRIu64 ",\"tcp_retrans\":%" PRIu64
@@ -879,7 +899,8 @@ main(int argc, char **argv)
 	        {"path", required_argument, 0, 'p'}, {"http-keepalive", no_argument, 0, 'K'},
 	        {"src", required_argument, 0, 's'}, {"src-range", required_argument, 0, 'S'},
 	        {"sport", required_argument, 0, 'P'}, {"attack", required_argument, 0, 'A'},
-	        {"legit-engines", required_argument, 0, 'L'}, {0, 0, 0, 0}};
+	        {"legit-engines", required_argument, 0, 'L'}, {"proxy-arp", no_argument, 0, 'R'},
+	        {"csv", required_argument, 0, 'V'}, {0, 0, 0, 0}};
 	const char *atk_args[GEN_MAX_ATTACKS];
 	unsigned natk_args = 0, k;
 	char err[160];
@@ -1025,6 +1046,12 @@ main(int argc, char **argv)
 				        &a, "--attack: at most %u streams", GEN_MAX_ATTACKS);
 			atk_args[natk_args++] = optarg;
 			break;
+		case 'R':
+			g.proxy_arp = true;
+			break;
+		case 'V':
+			g.csv_path = optarg;
+			break;
 		case 'L': {
 			unsigned lo, hi;
 			char extra;
@@ -1066,6 +1093,11 @@ main(int argc, char **argv)
 		app_usage_error(&a, "--legit-engines needs --mode connect or http");
 	if (!legit_given)
 		g.legit_hi = RTE_MAX_LCORE - 1;
+	if (g.proxy_arp && natk_args == 0 && g.mode != GEN_SYNFLOOD)
+		app_usage_error(&a, "--proxy-arp answers for the attack sources: it needs --attack "
+		                    "or --mode synflood");
+	if (g.csv_path != NULL && a.o.stats_interval == 0)
+		app_usage_error(&a, "--csv writes a row every --stats-interval: it cannot be 0");
 	g.hz = rte_get_tsc_hz();
 	for (k = 0; k < natk_args; k++) {
 		const char *e = gen_attack_parse(&g, &g.atk[k], atk_args[k], err, sizeof(err));
@@ -1154,6 +1186,14 @@ main(int argc, char **argv)
 		        g.atk[k].spec);
 	}
 	a.ready_msg = ready;
+	if (g.natk > 0)
+		a.rx_tap = gen_rx_tap;
+	if (g.csv_path != NULL) {
+		g.csv = fopen(g.csv_path, "w");
+		if (g.csv == NULL)
+			app_usage_error(&a, "--csv '%s': %s", g.csv_path, strerror(errno));
+		fputs(gen_csv_header, g.csv);
+	}
 	rc = app_run(&a);
 	if (g.w != NULL) {
 		if (rc != 0 && g.error == NULL)
@@ -1163,6 +1203,8 @@ main(int argc, char **argv)
 			rc = 1;
 	}
 	gen_free(&g);
+	if (g.csv != NULL)
+		fclose(g.csv);
 	rte_eal_cleanup();
 	return rc;
 }
