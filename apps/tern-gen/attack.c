@@ -213,7 +213,8 @@ emit(struct gen_worker *w, struct rte_mbuf *m, const struct atk_seg *s)
 	return 0;
 }
 
-/* seq=plausible: the 4-tuple of a live legitimate connection of this engine, if any. */
+/* seq=plausible: the 4-tuple of one of this engine's legitimate connections, if any
+ * (4 random slots tried). */
 static bool
 live_tuple(struct gen_worker *w, uint64_t r, struct tern_tuple *t)
 {
@@ -223,7 +224,7 @@ live_tuple(struct gen_worker *w, uint64_t r, struct tern_tuple *t)
 		return false;
 	for (tries = 0; tries < 4; tries++, r >>= 16) {
 		const struct gen_conn *s = &w->slots[(r & 0xffff) % w->concurrency];
-		if (s->c != NULL && s->connected && !s->closing) {
+		if (s->c != NULL) { /* any state: SYN_SENT to TIME_WAIT-bound */
 			tern_conn_tuple(s->c, t);
 			return true;
 		}
@@ -266,6 +267,14 @@ build(struct gen_worker *w, const struct gen_attack *at, struct gen_stream *st, 
 		s.src = t.laddr;
 		s.sport = t.lport;
 		s.win = 502;
+		st->live++;
+	} else if (at->plausible) {
+		/* No connection at hand: a tuple one could be using, our address and a port of
+		 * the ephemeral range. */
+		uint16_t lo = g->a->o.port_lo ? g->a->o.port_lo : 32768;
+		uint16_t hi = g->a->o.port_hi ? g->a->o.port_hi : 60999;
+		s.src = g->a->o.ip;
+		s.sport = (uint16_t)(lo + (uint32_t)(r2 >> 16) % ((uint32_t)hi - lo + 1));
 	} else {
 		s.src = pick_src(g, at, r1);
 		s.sport = (uint16_t)(at->sport_lo + (uint32_t)(r2 >> 16) % span);

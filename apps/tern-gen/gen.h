@@ -79,6 +79,7 @@ struct gen_stream {
 	uint64_t sent;           /**< frames queued on the engine's TX */
 	uint64_t no_mbuf;        /**< frames not built: pool empty */
 	uint64_t os[GEN_OS_MAX]; /**< syn-real: SYNs sent per stack */
+	uint64_t live;           /**< seq=plausible: frames that took a live connection's 4-tuple */
 };
 
 /** Why a connection (or an HTTP exchange) failed. Keys of "failures" in the summary. */

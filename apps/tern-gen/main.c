@@ -402,6 +402,7 @@ sum_stream(const struct gen *g, unsigned k, struct gen_stream *st)
 		st->no_mbuf += x->no_mbuf;
 		for (o = 0; o < GEN_OS_MAX; o++)
 			st->os[o] += x->os[o];
+		st->live += x->live;
 	}
 }
 
@@ -626,6 +627,8 @@ json_attacks(const struct gen *g, FILE *f, double open_s)
 		        gen_attack_name(at->kind), at->rate, st.sent, pps,
 		        at->rate ? 100.0 * pps / (double)at->rate : 100.0,
 		        shortfall ? "true" : "false", st.no_mbuf);
+		if (at->plausible)
+			fprintf(f, ",\"live_tuples\":%" PRIu64, st.live);
 		if (at->kind == GEN_ATK_SYNREAL) {
 			fprintf(f, ",\"stacks\":{");
 			for (o = 0; o < GEN_OS_MAX; o++)
