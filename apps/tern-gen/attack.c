@@ -333,6 +333,9 @@ stream_tick(struct gen_worker *w, const struct gen_attack *at, struct gen_stream
 	uint64_t left = st->budget - st->sent;
 	unsigned n, i;
 
+	if (at->ramp && w->t_end > w->t0) /* ramp: the rate grows from 0 to RATE */
+		st->b.rate_per_tsc = st->b.rate / (double)w->g->hz * (double)(now - w->t0) /
+		                     (double)(w->t_end - w->t0);
 	n = gen_bucket_take(&st->b, now, left < ATK_BURST ? (unsigned)left : ATK_BURST);
 	if (n == 0)
 		return;
@@ -434,8 +437,13 @@ parse_opt(struct gen *g, struct gen_attack *at, char *kv)
 	const char *v, *err;
 	uint64_t x;
 
-	if (eq == NULL)
-		return "options are NAME=VALUE (src, sport, seq, mix, engines, count)";
+	if (eq == NULL) {
+		if (strcmp(kv, "ramp") == 0) {
+			at->ramp = true;
+			return NULL;
+		}
+		return "options are NAME=VALUE (src, sport, seq, mix, engines, count) or ramp";
+	}
 	*eq = '\0';
 	v = eq + 1;
 	if (strcmp(kv, "src") == 0) {
@@ -491,7 +499,7 @@ parse_opt(struct gen *g, struct gen_attack *at, char *kv)
 			return "count=: expected a number >= 1";
 		at->count = x;
 	} else {
-		return "unknown option (src, sport, seq, mix, engines, count)";
+		return "unknown option (src, sport, seq, mix, engines, count, ramp)";
 	}
 	(void)g;
 	return NULL;

@@ -63,6 +63,7 @@ struct gen_attack {
 	unsigned nsrc;
 	uint16_t sport_lo, sport_hi;
 	bool plausible;          /**< ack/rst: 4-tuples of live legitimate connections */
+	bool ramp;               /**< the rate grows linearly from 0 to rate (needs --duration) */
 	uint8_t mix[GEN_OS_MAX]; /**< syn-real: shares in percent (sum 100) */
 	unsigned eng_lo, eng_hi; /**< engines that run it */
 	char spec[200];          /**< as given on the command line */

@@ -612,20 +612,23 @@ json_attacks(const struct gen *g, FILE *f, double open_s)
 	for (k = 0; k < g->natk; k++) {
 		const struct gen_attack *at = &g->atk[k];
 		struct gen_stream st;
+		uint64_t asked;
 		double pps;
 		bool shortfall;
 
 		sum_stream(g, k, &st);
 		pps = open_s > 0 ? st.sent / open_s : 0.0;
-		shortfall = rate_short(at->rate, st.sent, open_s) &&
+		asked = at->ramp ? at->rate / 2 : at->rate; /* a ramp averages half its rate */
+		shortfall = rate_short(asked, st.sent, open_s) &&
 		            (at->count == UINT64_MAX || st.sent < at->count);
 		fprintf(f, "%s{\"spec\":", k ? "," : "");
 		json_str(f, at->spec);
 		fprintf(f,
-		        ",\"kind\":\"%s\",\"rate\":%" PRIu64 ",\"sent\":%" PRIu64
-		        ",\"pps\":%.1f,\"achieved_pct\":%.1f,\"shortfall\":%s,\"no_mbuf\":%" PRIu64,
-		        gen_attack_name(at->kind), at->rate, st.sent, pps,
-		        at->rate ? 100.0 * pps / (double)at->rate : 100.0,
+		        ",\"kind\":\"%s\",\"rate\":%" PRIu64 ",\"ramp\":%s,\"asked\":%" PRIu64
+		        ",\"sent\":%" PRIu64 ",\"pps\":%.1f,\"achieved_pct\":%.1f,\"shortfall\":%s"
+		        ",\"no_mbuf\":%" PRIu64,
+		        gen_attack_name(at->kind), at->rate, at->ramp ? "true" : "false", asked,
+		        st.sent, pps, asked ? 100.0 * pps / (double)asked : 100.0,
 		        shortfall ? "true" : "false", st.no_mbuf);
 		if (at->plausible)
 			fprintf(f, ",\"live_tuples\":%" PRIu64, st.live);
@@ -642,8 +645,7 @@ json_attacks(const struct gen *g, FILE *f, double open_s)
 			        "tern-gen: attack %s: asked %" PRIu64 "/s, achieved %.0f/s "
 			        "(%.1f %%): below the rate asked (the generator's limit here, "
 			        "or no mbufs: %" PRIu64 ")\n",
-			        at->spec, at->rate, pps, 100.0 * pps / (double)at->rate,
-			        st.no_mbuf);
+			        at->spec, asked, pps, 100.0 * pps / (double)asked, st.no_mbuf);
 	}
 	fprintf(f, "]");
 }
@@ -1106,6 +1108,10 @@ main(int argc, char **argv)
 		const char *e = gen_attack_parse(&g, &g.atk[k], atk_args[k], err, sizeof(err));
 		if (e != NULL)
 			app_usage_error(&a, "--attack '%s': %s", atk_args[k], e);
+		if (g.atk[k].ramp && g.duration_s == 0)
+			app_usage_error(&a,
+			        "--attack '%s': ramp grows the rate over --duration: give one",
+			        atk_args[k]);
 		if (g.atk[k].plausible && !legit_mode(&g))
 			app_usage_error(&a,
 			        "--attack '%s': seq=plausible takes the 4-tuples of the "
