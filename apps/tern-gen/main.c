@@ -907,7 +907,7 @@ main(int argc, char **argv)
 	        {"legit-engines", required_argument, 0, 'L'}, {"proxy-arp", no_argument, 0, 'R'},
 	        {"csv", required_argument, 0, 'V'}, {0, 0, 0, 0}};
 	const char *atk_args[GEN_MAX_ATTACKS];
-	unsigned natk_args = 0, k;
+	unsigned natk_args = 0, k, neng;
 	char err[160];
 	struct gen g;
 	struct app a = {.name = "tern-gen", .cb = &gen_callbacks, .setup = gen_setup};
@@ -1119,6 +1119,16 @@ main(int argc, char **argv)
 			        atk_args[k]);
 	}
 	g.natk = natk_args;
+	/* Engines: one per worker lcore, or the main lcore alone (apps/common). */
+	neng = rte_lcore_count() > 1 ? rte_lcore_count() - 1 : 1;
+	for (k = 0; k < g.natk; k++)
+		if (g.atk[k].eng_lo >= neng)
+			app_usage_error(&a,
+			        "--attack '%s': engines=%u: %u engine%s in this run (-l)",
+			        atk_args[k], g.atk[k].eng_lo, neng, neng > 1 ? "s" : "");
+	if (legit_given && g.legit_lo >= neng)
+		app_usage_error(&a, "--legit-engines %u: %u engine%s in this run (-l)", g.legit_lo,
+		        neng, neng > 1 ? "s" : "");
 	if (g.duration_s == 0 && g.count == 0) {
 		bool all_counted = g.natk > 0;
 		for (k = 0; k < g.natk; k++)
