@@ -5,6 +5,8 @@
  *   connect   open and close TCP connections: handshake latency, failures by reason
  *   http      one GET per connection (or many with --http-keepalive): status, latency
  *   synflood  SYNs from spoofed sources at a fixed packet rate
+ *   --attack  attack streams (attack.c) beside connect or http, or alone; what the target
+ *             answers them is counted by an RX tap and judged (verdict.c)
  *
  * Every run is bounded by --duration and/or --count. The engines run on lcores through
  * the shared app runtime (apps/common); the work starts from its per-poll tick. A progress
@@ -810,6 +812,8 @@ usage(void)
 	printf("Usage: tern-gen [EAL options] -- --ip A.B.C.D/LEN --target IP:PORT\n"
 	       "         --mode connect|http|synflood --rate N (--duration S | --count N) "
 	       "[options]\n"
+	       "       tern-gen [EAL options] -- --ip A.B.C.D/LEN --target IP:PORT --duration S\n"
+	       "         --attack KIND:RATE[,OPT...] [--attack ...] [options]   (attacks alone)\n"
 	       "Load generator on tern. Progress on stderr every --stats-interval seconds;\n"
 	       "summary as one JSON object on stdout (docs/TERN-GEN.md lists its fields).\n\n"
 	       "  --target IP:PORT      where to connect or flood (required)\n"
@@ -832,12 +836,27 @@ usage(void)
 	       "  --src A.B.C.D         synflood: fixed spoofed source address\n"
 	       "  --src-range A.B.C.D/LEN  synflood: random sources in this block (its first and\n"
 	       "                        last address, tern's and the target's excluded)\n"
-	       "  --sport LO-HI         synflood: source port range (default 1024-65535)\n\n"
+	       "  --sport LO-HI         synflood: source port range (default 1024-65535)\n"
+	       "  --attack KIND:RATE[,OPT=VALUE...]  an attack stream (repeatable, up to %u)\n"
+	       "                        beside --mode connect|http, or alone (then --duration);\n"
+	       "                        KIND syn, syn-real, ack, rst, syn-ack; RATE per second\n"
+	       "                        (0 = max); OPT src=A.B.C.D/LEN[+...] (default --src,\n"
+	       "                        --src-range), sport=LO-HI, seq=random|plausible (ack,\n"
+	       "                        rst: plausible = the clients' live 4-tuples),\n"
+	       "                        mix=linux:P+windows:P+mobile:P (syn-real), engines=I[-J],\n"
+	       "                        count=N, ramp (0 to RATE over --duration)\n"
+	       "  --legit-engines I[-J] connect/http: the engines of the legitimate traffic\n"
+	       "  --proxy-arp           answer ARP for the attack sources (the target's SYN-ACKs\n"
+	       "                        and RSTs come back and are counted in the verdict)\n"
+	       "  --csv FILE            a row per --stats-interval: goodput, latency, attack "
+	       "rate,\n"
+	       "                        SYN-ACKs, cookies, RSTs (apps/tern-gen/plot.sh draws "
+	       "it)\n\n"
 	       "Active opens use ephemeral ports 32768-60999 (--port-range; shared out between\n"
 	       "the engines) and hold TIME_WAIT for 2*MSL: for long runs above ~450\n"
 	       "connections/s lower --msl, use --close rst, or add --src-ip addresses.\n\n"
 	       "%s",
-	        GEN_DEFAULT_CONCURRENCY, GEN_DEFAULT_TIMEOUT_MS, app_common_usage);
+	        GEN_DEFAULT_CONCURRENCY, GEN_DEFAULT_TIMEOUT_MS, GEN_MAX_ATTACKS, app_common_usage);
 }
 
 static void
