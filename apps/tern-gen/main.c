@@ -486,7 +486,7 @@ gen_progress(struct app *a, double secs, bool final)
 	struct gen *g = a->app;
 	struct gen_counters s;
 	struct hist *h = NULL, *iv = NULL;
-	char b1[16], b2[16];
+	char b1[16], b2[16], b3[16];
 	unsigned i;
 
 	if (g->w == NULL)
@@ -547,9 +547,11 @@ gen_progress(struct app *a, double secs, bool final)
 	print_failures(&s);
 	fprintf(stderr, " in flight %" PRIu64, s.inflight);
 	if (iv->n > 0)
-		fprintf(stderr, " | %s p50 %s p99 %s", g->mode == GEN_HTTP ? "response" : "connect",
+		fprintf(stderr, " | %s p50 %s p99 %s p999 %s",
+		        g->mode == GEN_HTTP ? "response" : "connect",
 		        fmt_ns(b1, sizeof(b1), hist_quantile(iv, 0.5)),
-		        fmt_ns(b2, sizeof(b2), hist_quantile(iv, 0.99)));
+		        fmt_ns(b2, sizeof(b2), hist_quantile(iv, 0.99)),
+		        fmt_ns(b3, sizeof(b3), hist_quantile(iv, 0.999)));
 	progress_attacks(g, secs);
 	gen_verdict_progress(g, secs, &s, iv);
 	fprintf(stderr, "\n");

@@ -305,11 +305,15 @@ gen_verdict_final(
 	struct gen_seen s;
 	uint64_t syns = gen_attack_sent(g, -2), done = c->ok + c->failed;
 	double success = done ? 100.0 * c->ok / done : 0.0;
-	char line[512], load[200], b[24];
+	char line[512], load[200], b[24], pct[16];
 	size_t n = 0;
 
 	gen_seen_sum(g, &s);
 	attack_load(g, open_s, load, sizeof(load));
+	if (g->mode == GEN_CONNECT || g->mode == GEN_HTTP)
+		snprintf(pct, sizeof(pct), "%.3f", success);
+	else
+		snprintf(pct, sizeof(pct), "null");
 	if (g->mode == GEN_CONNECT || g->mode == GEN_HTTP) {
 		const char *word = success >= 99.0 ? "held" : success >= 90.0 ? "degraded" : "fell";
 		char p99[24];
@@ -340,13 +344,13 @@ gen_verdict_final(
 	fprintf(stderr, "tern-gen: verdict: %s\n", line);
 
 	fprintf(f,
-	        ",\"verdict\":{\"line\":\"%s\",\"success_pct\":%.3f,\"syn_sent\":%" PRIu64
+	        ",\"verdict\":{\"line\":\"%s\",\"success_pct\":%s,\"syn_sent\":%" PRIu64
 	        ",\"synack_rx\":%" PRIu64 ",\"synack_per_syn\":%.4f,\"synack_retrans\":%" PRIu64
 	        ",\"retrans_tuples\":%" PRIu64 ",\"synack_ts\":%" PRIu64 ",\"ts_encoded\":%" PRIu64
 	        ",\"cookie_like\":%" PRIu64 ",\"cookie_share\":%.4f,\"rst_rx\":%" PRIu64
 	        ",\"rst_rx_spoofed\":%" PRIu64 ",\"rst_rx_us\":%" PRIu64
 	        ",\"other_rx_spoofed\":%" PRIu64 ",\"arp_answered\":%" PRIu64 "}",
-	        line, success, syns, s.synack, syns ? (double)s.synack / syns : 0.0, s.synack_rtx,
+	        line, pct, syns, s.synack, syns ? (double)s.synack / syns : 0.0, s.synack_rtx,
 	        s.rtx_tuples, s.synack_ts, s.ts_encoded, gen_cookie_like(&s),
 	        s.synack ? (double)gen_cookie_like(&s) / s.synack : 0.0, s.rst_us + s.rst_spoofed,
 	        s.rst_spoofed, s.rst_us, s.other_spoofed, s.arp_answered);
@@ -367,6 +371,9 @@ gen_verdict_progress(
 	dsa = s.synack - g->prev_seen.synack;
 	dck = gen_cookie_like(&s) - gen_cookie_like(&g->prev_seen);
 	drst = s.rst_us + s.rst_spoofed - g->prev_seen.rst_us - g->prev_seen.rst_spoofed;
+	if (g->mode == GEN_CONNECT || g->mode == GEN_HTTP)
+		fprintf(stderr, " | success %.2f%%",
+		        dok + dfail ? 100.0 * dok / (dok + dfail) : 100.0);
 	if (g->natk > 0 && g->mode != GEN_SYNFLOOD) {
 		fprintf(stderr, " | target");
 		if (syns > 0)
