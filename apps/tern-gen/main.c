@@ -36,10 +36,12 @@
 #define GEN_DRAIN_EXTRA_MS      2000
 #define GEN_RESOLVE_PER_S       5 /* ARP requests per second while resolving */
 #define GEN_RESOLVE_GIVEUP_S    5
-/* Tokens banked at most, per stream and engine: a late poll, or a stall of the lcore on a
- * shared machine, is caught up (in bursts of at most 32 connections or 64 frames a poll);
- * a longer stall is lost, and shows as a shortfall. */
-#define GEN_BANK_MS             50
+/* Tokens banked at most, per stream and engine: a late poll is caught up; a longer stall is
+ * lost and shows as a shortfall. Legitimate traffic: 10 ms, no noticeable burst (a burst
+ * of connections would overflow a small listen backlog: Python's is 5). Attacks: 50 ms,
+ * so that a flood rides out an lcore's stalls on a shared machine (64 frames a poll). */
+#define GEN_BANK_MS             10
+#define GEN_ATK_BANK_MS         50
 /* With --proxy-arp, the engines keep reading this long after the attacks stopped. */
 #define GEN_LINGER_MS           1500
 
@@ -234,7 +236,8 @@ gen_tick(struct tern_engine *e, unsigned idx, void *app)
 		w->t_end = now + (uint64_t)(g->duration_s * (double)g->hz);
 		gen_bucket_init(&w->pace, w->rate, GEN_BANK_MS, g->hz, now);
 		for (k = 0; k < g->natk; k++)
-			gen_bucket_init(&w->atk[k].b, w->atk[k].b.rate, GEN_BANK_MS, g->hz, now);
+			gen_bucket_init(
+			        &w->atk[k].b, w->atk[k].b.rate, GEN_ATK_BANK_MS, g->hz, now);
 		w->opening = true;
 	}
 	if (w->opening && gen_stop_opening(w, now)) {

@@ -318,7 +318,9 @@ gen_verdict_final(
 		const char *word = success >= 99.0 ? "held" : success >= 90.0 ? "degraded" : "fell";
 		char p99[24];
 		uint64_t ns = hist_quantile(lat, 0.99);
-		if (ns >= 1000000)
+		if (ns >= 1000000000)
+			snprintf(p99, sizeof(p99), "%.2f s", ns / 1e9);
+		else if (ns >= 1000000)
 			snprintf(p99, sizeof(p99), "%.1f ms", ns / 1e6);
 		else
 			snprintf(p99, sizeof(p99), "%.0f us", ns / 1e3);
