@@ -384,13 +384,20 @@ gen_verdict_progress(
 		fprintf(stderr, " rst %.0f/s", drst / secs);
 	}
 	if (g->csv != NULL) {
-		fprintf(g->csv,
-		        "%.1f,%.1f,%.1f,%.1f,%.3f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.4f,%.2f,%.1f\n",
-		        g->elapsed, (c->attempted - g->prev.attempted) / secs, dok / secs,
-		        dfail / secs, dok + dfail ? 100.0 * dok / (dok + dfail) : 0.0,
-		        hist_quantile(iv, 0.5) / 1e3, hist_quantile(iv, 0.99) / 1e3,
-		        hist_quantile(iv, 0.999) / 1e3, dall / secs, dsyn / secs, dsa / secs,
-		        dsyn ? (double)dsa / dsyn : 0.0, dsa ? 100.0 * dck / dsa : 0.0,
+		/* success and latency stay empty in an interval without completions */
+		fprintf(g->csv, "%.1f,%.1f,%.1f,%.1f,", g->elapsed,
+		        (c->attempted - g->prev.attempted) / secs, dok / secs, dfail / secs);
+		if (dok + dfail)
+			fprintf(g->csv, "%.3f,", 100.0 * dok / (dok + dfail));
+		else
+			fprintf(g->csv, ",");
+		if (iv->n)
+			fprintf(g->csv, "%.1f,%.1f,%.1f,", hist_quantile(iv, 0.5) / 1e3,
+			        hist_quantile(iv, 0.99) / 1e3, hist_quantile(iv, 0.999) / 1e3);
+		else
+			fprintf(g->csv, ",,,");
+		fprintf(g->csv, "%.1f,%.1f,%.1f,%.4f,%.2f,%.1f\n", dall / secs, dsyn / secs,
+		        dsa / secs, dsyn ? (double)dsa / dsyn : 0.0, dsa ? 100.0 * dck / dsa : 0.0,
 		        drst / secs);
 		fflush(g->csv);
 	}
