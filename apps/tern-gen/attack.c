@@ -7,12 +7,11 @@
  *
  *   syn       SYN with an MSS option (so that a SYN-cookie target has an MSS to encode)
  *   syn-real  SYN whose options, window and TTL are those of a Linux, Windows or mobile
- *             (iOS-like) stack, in the shares of mix=; with timestamps, our TSval's low six
- *             bits carry the options the way a cookie target encodes them (wscale, SACK
- *             bit 4), so the RX tap can tell a SYN-ACK whose TSval encodes them (verdict.c)
- *   ack       bare ACK, random sequence and acknowledgment numbers
- *   rst       RST, random sequence number
- *   syn-ack   SYN-ACK with an MSS option, as a reflector's victim receives them
+ *             (iOS-like) stack (synopt.c), in the shares of mix=; with timestamps, our TSval's low
+ * six bits carry the options the way a cookie target encodes them (wscale, SACK bit 4), so the RX
+ * tap can tell a SYN-ACK whose TSval encodes them (verdict.c) ack       bare ACK, random sequence
+ * and acknowledgment numbers rst       RST, random sequence number syn-ack   SYN-ACK with an MSS
+ * option, as a reflector's victim receives them
  *
  * Sources: random in one of the stream's blocks (src=, or the run's --src/--src-range),
  * never a block's first or last address, tern's own address, the target or the subnet
@@ -37,14 +36,8 @@
 
 #include "gen.h"
 
-#define ATK_BURST    64
-#define ATK_OPT_MAX  24 /* longest option block below (mobile SYN) */
-#define TCPOPT_EOL   0
-#define TCPOPT_NOP   1
-#define TCPOPT_MSS   2
-#define TCPOPT_WS    3
-#define TCPOPT_SACKP 4
-#define TCPOPT_TS    8
+#define ATK_BURST  64
+#define TCPOPT_MSS 2
 
 static const char *const kind_names[GEN_ATK_MAX] = {
         [GEN_ATK_SYN] = "syn",
@@ -54,12 +47,10 @@ static const char *const kind_names[GEN_ATK_MAX] = {
         [GEN_ATK_SYNACK] = "syn-ack",
 };
 
-static const char *const os_names[GEN_OS_MAX] = {"linux", "windows", "mobile"};
-
 const char *
 gen_os_name(unsigned os)
 {
-	return os < GEN_OS_MAX ? os_names[os] : "?";
+	return os < GEN_OS_MAX ? gen_syn_profile((enum gen_os)os)->name : "?";
 }
 
 const char *
@@ -67,50 +58,6 @@ gen_attack_name(enum gen_attack_kind k)
 {
 	return k < GEN_ATK_MAX ? kind_names[k] : "?";
 }
-
-/*
- * The SYN of each client stack (the usual defaults of current releases, from their
- * documentation and what they put on the wire): option bytes, window, TTL, and the
- * low six bits a cookie target would put in its TSval (wscale | SACK << 4; 0xff when the
- * SYN has no timestamps). TSval/TSecr bytes are filled in per frame at ts_off.
- */
-struct syn_profile {
-	uint8_t opt[ATK_OPT_MAX];
-	uint8_t optlen;
-	int8_t ts_off; /**< offset of TSval in opt, -1 = none */
-	uint16_t win;
-	uint8_t ttl;
-	uint8_t ts_bits;
-};
-
-static const struct syn_profile profiles[GEN_OS_MAX] = {
-        /* Linux: MSS 1460, SACK permitted, timestamps, NOP, window scale 7 */
-        [GEN_OS_LINUX] = {.opt = {TCPOPT_MSS, 4, 0x05, 0xb4, TCPOPT_SACKP, 2, TCPOPT_TS, 10, 0, 0,
-                                  0, 0, 0, 0, 0, 0, TCPOPT_NOP, TCPOPT_WS, 3, 7},
-                .optlen = 20,
-                .ts_off = 8,
-                .win = 64240,
-                .ttl = 64,
-                .ts_bits = 7 | 1 << 4},
-        /* Windows: MSS 1460, NOP, window scale 8, NOP, NOP, SACK permitted; no timestamps */
-        [GEN_OS_WINDOWS] = {.opt = {TCPOPT_MSS, 4, 0x05, 0xb4, TCPOPT_NOP, TCPOPT_WS, 3, 8,
-                                    TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACKP, 2},
-                .optlen = 12,
-                .ts_off = -1,
-                .win = 64240,
-                .ttl = 128,
-                .ts_bits = 0xff},
-        /* Mobile (iOS-like, cellular MSS): MSS 1400, NOP, window scale 6, NOP, NOP,
-         * timestamps, SACK permitted, EOL, EOL */
-        [GEN_OS_MOBILE] = {.opt = {TCPOPT_MSS, 4, 0x05, 0x78, TCPOPT_NOP, TCPOPT_WS, 3, 6,
-                                   TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TS, 10, 0, 0, 0, 0, 0, 0, 0, 0,
-                                   TCPOPT_SACKP, 2, TCPOPT_EOL, TCPOPT_EOL},
-                .optlen = 24,
-                .ts_off = 12,
-                .win = 65535,
-                .ttl = 64,
-                .ts_bits = 6 | 1 << 4},
-};
 
 /* What one frame carries, before it is written out. */
 struct atk_seg {
@@ -252,7 +199,7 @@ build(struct gen_worker *w, const struct gen_attack *at, struct gen_stream *st, 
 	struct gen *g = w->g;
 	uint64_t r1 = rte_rand(), r2 = rte_rand();
 	uint32_t span = (uint32_t)at->sport_hi - at->sport_lo + 1;
-	uint8_t opt[ATK_OPT_MAX];
+	uint8_t opt[GEN_SYNOPT_MAX];
 	struct atk_seg s = {
 	        .dst = g->dst,
 	        .dport = g->dport,
@@ -288,21 +235,14 @@ build(struct gen_worker *w, const struct gen_attack *at, struct gen_stream *st, 
 		break;
 	case GEN_ATK_SYNREAL: {
 		enum gen_os os = pick_os(at, r2);
-		const struct syn_profile *p = &profiles[os];
+		const struct gen_syn_profile *p = gen_syn_profile(os);
 		s.flags = RTE_TCP_SYN_FLAG;
 		s.ack = 0;
 		s.win = p->win;
 		s.ttl = p->ttl;
-		memcpy(opt, p->opt, p->optlen);
-		if (p->ts_off >= 0) {
-			/* TSval: random, its low six bits what a cookie would encode; TSecr 0 */
-			uint32_t tsval = ((uint32_t)r1 & ~0x3fu) | p->ts_bits;
-			tsval = rte_cpu_to_be_32(tsval);
-			memcpy(&opt[p->ts_off], &tsval, 4);
-			memset(&opt[p->ts_off + 4], 0, 4);
-		}
+		/* TSval random, its low six bits what a cookie would encode; TSecr 0 */
+		s.optlen = (uint8_t)gen_syn_options(os, (uint32_t)r1, opt);
 		s.opt = opt;
-		s.optlen = p->optlen;
 		st->os[os]++;
 		break;
 	}
@@ -416,7 +356,7 @@ parse_mix(const char *v, struct gen_attack *at)
 		if (colon == NULL)
 			return "mix=: expected STACK:PERCENT[+...], stacks linux, windows, mobile";
 		*colon = '\0';
-		for (k = 0; k < GEN_OS_MAX && strcmp(tok, os_names[k]) != 0; k++)
+		for (k = 0; k < GEN_OS_MAX && strcmp(tok, gen_os_name(k)) != 0; k++)
 			;
 		if (k == GEN_OS_MAX)
 			return "mix=: unknown stack (linux, windows, mobile)";

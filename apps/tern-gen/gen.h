@@ -21,6 +21,7 @@
 #include "app.h"
 #include "hist.h"
 #include "http.h"
+#include "synopt.h"
 
 struct rte_mbuf;
 struct gen_synack;
@@ -41,9 +42,6 @@ enum gen_attack_kind {
 	GEN_ATK_SYNACK,  /**< SYN-ACK, as a reflector would send to its victim */
 	GEN_ATK_MAX
 };
-
-/** Client stacks whose SYN options a realistic SYN flood mimics (attack.c). */
-enum gen_os { GEN_OS_LINUX, GEN_OS_WINDOWS, GEN_OS_MOBILE, GEN_OS_MAX };
 
 #define GEN_MAX_ATTACKS  8 /**< --attack streams in one run */
 #define GEN_MAX_PREFIXES 8 /**< source prefixes of one stream */

@@ -56,33 +56,6 @@ gen_seen_setup(struct gen_worker *w)
 	return w->synacks == NULL ? -ENOMEM : 0;
 }
 
-/* TS option of a TCP header: @return true and TSval/TSecr (host order) when present. */
-static bool
-tcp_ts(const struct rte_tcp_hdr *th, unsigned thlen, uint32_t *val, uint32_t *ecr)
-{
-	const uint8_t *o = (const uint8_t *)(th + 1), *end = (const uint8_t *)th + thlen;
-
-	while (o < end) {
-		if (*o == 0)
-			break;
-		if (*o == 1) {
-			o++;
-			continue;
-		}
-		if (o + 1 >= end || o[1] < 2 || o + o[1] > end)
-			break;
-		if (o[0] == 8 && o[1] == 10) {
-			*val = (uint32_t)o[2] << 24 | (uint32_t)o[3] << 16 | (uint32_t)o[4] << 8 |
-			       o[5];
-			*ecr = (uint32_t)o[6] << 24 | (uint32_t)o[7] << 16 | (uint32_t)o[8] << 8 |
-			       o[9];
-			return true;
-		}
-		o += o[1];
-	}
-	return false;
-}
-
 static void
 seen_synack(struct gen_worker *w, uint32_t dst, const struct rte_tcp_hdr *th, unsigned thlen)
 {
@@ -116,7 +89,7 @@ seen_synack(struct gen_worker *w, uint32_t dst, const struct rte_tcp_hdr *th, un
 	e->seq = seq;
 	e->flags = 0;
 	w->seen.synack++;
-	if (tcp_ts(th, thlen, &val, &ecr)) {
+	if (gen_tcp_ts((const uint8_t *)(th + 1), thlen - 20, &val, &ecr)) {
 		w->seen.synack_ts++;
 		if ((val & 0x3f) == (ecr & 0x3f))
 			w->seen.ts_encoded++;
