@@ -68,12 +68,15 @@ struct gen_attack {
 };
 
 /** One attack stream on one engine: its pacing and counters. */
+/** A token bucket on the TSC (main.c gen_bucket_*). */
+struct gen_bucket {
+	double rate; /**< per second; 0 = as fast as possible */
+	double rate_per_tsc, tokens, burst;
+	uint64_t last; /**< tsc of the last refill */
+};
+
 struct gen_stream {
-	struct gen_bucket {
-		double rate; /**< per second; 0 = as fast as possible */
-		double rate_per_tsc, tokens, burst;
-		uint64_t last;
-	} b;
+	struct gen_bucket b;
 	uint64_t budget;         /**< frames for this engine */
 	uint64_t sent;           /**< frames queued on the engine's TX */
 	uint64_t no_mbuf;        /**< frames not built: pool empty */

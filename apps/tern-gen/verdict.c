@@ -9,16 +9,16 @@
  * RSTs to our own address are counted and left to the engine.
  *
  * Cookie or not, from outside: a SYN-cookie SYN-ACK is never retransmitted (the target
- * keeps no state). A table per engine (tuple -> ISN, open addressing, oldest overwritten)
- * spots retransmissions; a first SYN-ACK is "cookie-like" unless its tuple's SYN-ACK came
- * again. With --proxy-arp the run lingers GEN_LINGER_MS after the attacks so that the
- * target's first retransmissions (1 s on Linux and tern) are seen.
- * With timestamps, a cookie's TSval may also carry the SYN's options in its low six bits
- * (window scale, SACK bit 4: tern's layout, and Linux's before it adds its secret
- * per-tuple TS offset, which hides them). Our realistic SYNs put exactly those bits in
- * their own TSval, which the SYN-ACK echoes in TSecr, so the test is stateless: low six
- * bits of TSval == those of TSecr ("ts_encoded"; a stateful SYN-ACK passes it 1 time in
- * 64). It is reported, not used for "cookie-like", since Linux never passes it.
+ * keeps no state). A table per engine (tuple -> ISN, open addressing over 8 slots, the
+ * first replaced when all are taken) spots retransmissions; a first SYN-ACK is
+ * "cookie-like" unless its tuple's SYN-ACK came again. With --proxy-arp the run lingers
+ * GEN_LINGER_MS after the attacks so that the target's first retransmissions (1 s on Linux and
+ * tern) are seen. With timestamps, a cookie's TSval may also carry the SYN's options in its low six
+ * bits (window scale, SACK bit 4: tern's layout, and Linux's before it adds its secret per-tuple TS
+ * offset, which hides them). Our realistic SYNs put exactly those bits in their own TSval, which
+ * the SYN-ACK echoes in TSecr, so the test is stateless: low six bits of TSval == those of TSecr
+ * ("ts_encoded"; a stateful SYN-ACK passes it 1 time in 64). It is reported, not used for
+ * "cookie-like", since Linux never passes it.
  *
  * Per interval (progress line, --csv) and at the end (summary "verdict", one stderr line).
  */
@@ -74,7 +74,7 @@ seen_synack(struct gen_worker *w, uint32_t dst, const struct rte_tcp_hdr *th, un
 		}
 	}
 	if (e == NULL)
-		e = &w->synacks[h & mask]; /* full: forget the oldest neighbour */
+		e = &w->synacks[h & mask]; /* 8 slots taken: this tuple replaces the first */
 	if (e->used && e->ip == dst && e->port == port && e->seq == seq) {
 		w->seen.synack_rtx++;
 		if (!(e->flags & SA_RTX)) {
