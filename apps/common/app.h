@@ -115,6 +115,19 @@ struct app {
 	bool busy_by_default;
 	/** Resolved by app_run(): the engines back off when idle (--poll-mode, the port). */
 	bool backoff;
+	/**
+	 * Optional: sees every burst an engine's queue receives, before the engine, on that
+	 * engine's lcore (@p idx its index). It may take frames (it then owns them: free or
+	 * send them) and returns how many it left, in order at the front of @p pkts, for the
+	 * engine (tern-gen counts what the target sends to its spoofed sources).
+	 */
+	uint16_t (*rx_tap)(unsigned idx, struct rte_mbuf **pkts, uint16_t n, void *app);
+	/** The port I/O rx_tap wraps, per engine (engines.c). */
+	struct app_rx_tap {
+		struct tern_io io;
+		struct app *a;
+		unsigned idx;
+	} taps[RTE_MAX_LCORE];
 
 	bool vdev_given;                 /**< --vdev was among the EAL options (app_scan_args) */
 	struct app_metrics *metrics_srv; /**< the --metrics server (metrics.c), or NULL */

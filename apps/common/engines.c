@@ -139,6 +139,24 @@ rings_create(struct app *a)
 	return 0;
 }
 
+/* app.rx_tap: the app sees each received burst first (the engine's I/O wrapped). */
+static uint16_t
+tap_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct app_rx_tap *t = arg;
+	uint16_t got = t->io.rx_burst(t->io.arg, pkts, n);
+
+	return got ? t->a->rx_tap(t->idx, pkts, got, t->a->app) : 0;
+}
+
+static uint16_t
+tap_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct app_rx_tap *t = arg;
+
+	return t->io.tx_burst(t->io.arg, pkts, n);
+}
+
 /* Engine @p i's configuration: the port's, and the common options. */
 static void
 engine_conf(struct app *a, unsigned i, struct tern_engine_conf *ec)
@@ -146,6 +164,14 @@ engine_conf(struct app *a, unsigned i, struct tern_engine_conf *ec)
 	memset(ec, 0, sizeof(*ec));
 	tern_port_engine_conf(&a->port, ec);
 	tern_port_io(&a->port, (uint16_t)i, &ec->io);
+	if (a->rx_tap != NULL) {
+		a->taps[i].io = ec->io;
+		a->taps[i].a = a;
+		a->taps[i].idx = i;
+		ec->io.rx_burst = tap_rx;
+		ec->io.tx_burst = tap_tx;
+		ec->io.arg = &a->taps[i];
+	}
 	ec->ip = a->o.ip;
 	ec->prefix_len = a->o.prefix_len;
 	ec->gateway = a->o.gw;

@@ -353,7 +353,7 @@ gen_conn_tick(struct gen_worker *w, uint64_t now)
 				break;
 			}
 		}
-		gen_pace_unused(w, n - i);
+		gen_bucket_unused(&w->pace, n - i);
 		return;
 	}
 	/* Done opening: close idle keepalive connections, wait for the rest. */

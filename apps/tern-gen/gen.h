@@ -12,6 +12,7 @@
 #define TERN_GEN_GEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
@@ -20,11 +21,67 @@
 #include "app.h"
 #include "hist.h"
 #include "http.h"
+#include "synopt.h"
+
+struct rte_mbuf;
+struct gen_synack;
 
 enum gen_mode {
-	GEN_CONNECT = 1,
+	GEN_NONE = 0, /**< attacks only (--attack without --mode) */
+	GEN_CONNECT,
 	GEN_HTTP,
 	GEN_SYNFLOOD,
+};
+
+/** Kinds of attack stream (--attack KIND:RATE[,...]); attack.c builds their frames. */
+enum gen_attack_kind {
+	GEN_ATK_SYN,     /**< SYN with an MSS option (the synflood mode's frame) */
+	GEN_ATK_SYNREAL, /**< SYN with the options of a Linux, Windows or mobile stack */
+	GEN_ATK_ACK,     /**< bare ACK */
+	GEN_ATK_RST,     /**< RST */
+	GEN_ATK_SYNACK,  /**< SYN-ACK, as a reflector would send to its victim */
+	GEN_ATK_MAX
+};
+
+#define GEN_MAX_ATTACKS  8 /**< --attack streams in one run */
+#define GEN_MAX_PREFIXES 8 /**< source prefixes of one stream */
+
+/** A source block: base | (random & mask); mask 0 = one address. Host order. */
+struct gen_prefix {
+	uint32_t base;
+	uint32_t mask;
+};
+
+/** One attack stream as configured (the same for every engine that runs it). */
+struct gen_attack {
+	enum gen_attack_kind kind;
+	uint64_t rate;  /**< per second over all its engines; 0 = as fast as possible */
+	uint64_t count; /**< frames at most (UINT64_MAX = no limit) */
+	struct gen_prefix src[GEN_MAX_PREFIXES];
+	unsigned nsrc;
+	uint16_t sport_lo, sport_hi;
+	bool plausible;          /**< ack/rst: 4-tuples of live legitimate connections */
+	bool ramp;               /**< the rate grows linearly from 0 to rate (needs --duration) */
+	uint8_t mix[GEN_OS_MAX]; /**< syn-real: shares in percent (sum 100) */
+	unsigned eng_lo, eng_hi; /**< engines that run it */
+	char spec[200];          /**< as given on the command line */
+};
+
+/** One attack stream on one engine: its pacing and counters. */
+/** A token bucket on the TSC (main.c gen_bucket_*). */
+struct gen_bucket {
+	double rate; /**< per second; 0 = as fast as possible */
+	double rate_per_tsc, tokens, burst;
+	uint64_t last; /**< tsc of the last refill */
+};
+
+struct gen_stream {
+	struct gen_bucket b;
+	uint64_t budget;         /**< frames for this engine */
+	uint64_t sent;           /**< frames queued on the engine's TX */
+	uint64_t no_mbuf;        /**< frames not built: pool empty */
+	uint64_t os[GEN_OS_MAX]; /**< syn-real: SYNs sent per stack */
+	uint64_t live;           /**< seq=plausible: frames that took a live connection's 4-tuple */
 };
 
 /** Why a connection (or an HTTP exchange) failed. Keys of "failures" in the summary. */
@@ -86,6 +143,19 @@ struct gen_counters {
 	uint64_t inflight;
 };
 
+/** What the target sent back, seen by the RX tap (verdict.c); summed like gen_counters. */
+struct gen_seen {
+	uint64_t synack;        /**< first SYN-ACKs to attack sources (one per tuple and ISN) */
+	uint64_t synack_rtx;    /**< the same SYN-ACK again (a retransmission) */
+	uint64_t rtx_tuples;    /**< tuples whose SYN-ACK was retransmitted (not cookies) */
+	uint64_t synack_ts;     /**< first SYN-ACKs with a timestamp option */
+	uint64_t ts_encoded;    /**< ... whose TSval's low bits carry the SYN's options */
+	uint64_t rst_spoofed;   /**< RSTs to attack sources */
+	uint64_t rst_us;        /**< RSTs to our own address */
+	uint64_t other_spoofed; /**< other segments to attack sources */
+	uint64_t arp_answered;  /**< --proxy-arp replies */
+};
+
 #define GEN_STATUS_CODES 600 /**< per-code counts for 100..599 */
 
 struct gen;
@@ -95,6 +165,7 @@ struct gen_worker {
 	unsigned idx;
 	struct tern_engine *e;
 	/* share of the run */
+	bool legit;      /**< runs the legitimate traffic (--legit-engines) */
 	uint64_t budget; /**< connections / requests / SYNs for this worker (UINT64_MAX = none) */
 	uint32_t concurrency; /**< connections in flight at most */
 	double rate;          /**< per second; 0 = as fast as possible */
@@ -102,15 +173,19 @@ struct gen_worker {
 	bool started, resolved, opening, finished;
 	uint64_t t_resolve0; /**< first tick: resolving the target's MAC */
 	uint64_t t0, t_end, t_stopped, t_drain_end, t_finish, last;
-	double tokens, burst, rate_per_tsc;
-	uint64_t next_resolve; /**< tsc: next ARP request while resolving */
-	uint64_t next_open;    /**< tsc: no new connection before (after a local error) */
+	struct gen_bucket pace; /**< the legitimate traffic's */
+	uint64_t next_resolve;  /**< tsc: next ARP request while resolving */
+	uint64_t next_open;     /**< tsc: no new connection before (after a local error) */
 	/* connections */
 	bool warned_ports; /**< the "no free local port" line was printed */
 	struct gen_conn *slots;
 	struct gen_conn_list free, active, idle;
 	struct http_resp *resps;
 	uint8_t mac[6]; /**< the target's (next hop's) MAC */
+	/* attacks */
+	struct gen_stream atk[GEN_MAX_ATTACKS];
+	struct gen_seen seen;
+	struct gen_synack *synacks; /**< verdict.c: SYN-ACKs seen, by tuple */
 	/* results */
 	struct gen_counters c;
 	uint64_t status_code[GEN_STATUS_CODES];
@@ -140,6 +215,14 @@ struct gen {
 	uint32_t src_mask; /**< bits that vary (0 = fixed --src) */
 	char src_desc[48];
 	uint16_t sport_lo, sport_hi;
+	/* attacks (--attack), and the legitimate traffic's engines */
+	struct gen_attack atk[GEN_MAX_ATTACKS];
+	unsigned natk;
+	unsigned legit_lo, legit_hi; /**< engines of the legitimate traffic */
+	unsigned nlegit;             /**< of them that exist */
+	unsigned legit_stopped;      /**< legitimate workers done opening (atomic) */
+	bool proxy_arp;              /**< answer ARP for the attacks' on-link sources */
+	const char *csv_path;        /**< --csv FILE, or NULL */
 	/* run */
 	struct app *a;
 	unsigned nworkers;
@@ -152,6 +235,10 @@ struct gen {
 	volatile bool target_mac_known;
 	/* progress (main lcore) */
 	struct gen_counters prev;
+	struct gen_seen prev_seen;
+	uint64_t prev_syn, prev_all; /**< attack frames sent, at the previous interval */
+	FILE *csv;                   /**< --csv */
+	uint64_t prev_atk[GEN_MAX_ATTACKS];
 	struct hist prev_lat;
 	double elapsed;
 	uint64_t t_final; /**< tsc: the engines stopped polling */
@@ -166,8 +253,36 @@ void gen_free(struct gen *g);
 
 /** Tick of the connect and http modes. */
 void gen_conn_tick(struct gen_worker *w, uint64_t now);
-/** Tick of the SYN flood. */
-void gen_syn_tick(struct gen_worker *w, uint64_t now);
+/** Send worker @p w's share of every attack stream that is due (attack.c). */
+void gen_attack_tick(struct gen_worker *w, uint64_t now);
+/** Parse one --attack value into @p at; @return NULL or a one-line error (static text). */
+const char *gen_attack_parse(
+        struct gen *g, struct gen_attack *at, const char *arg, char *err, size_t errlen);
+/** "linux", "windows", "mobile" */
+const char *gen_os_name(unsigned os);
+/** "syn", "ack", ... */
+const char *gen_attack_name(enum gen_attack_kind k);
+/** Does @p ip (host order) lie in one of the attacks' source blocks? */
+bool gen_attack_source(const struct gen *g, uint32_t ip);
+
+/** RX tap (verdict.c): count what the target sends to the attack sources and to us. */
+uint16_t gen_rx_tap(unsigned idx, struct rte_mbuf **pkts, uint16_t n, void *app);
+/** Allocate worker @p w's SYN-ACK table. @return 0 or -ENOMEM. */
+int gen_seen_setup(struct gen_worker *w);
+/** What the workers' taps saw, summed. */
+void gen_seen_sum(const struct gen *g, struct gen_seen *s);
+/** Frames the attack streams of @p kind sent (-1: all kinds; -2: syn and syn-real). */
+uint64_t gen_attack_sent(const struct gen *g, int kind);
+/** First SYN-ACKs that look like SYN cookies (never retransmitted, TSval encodes). */
+uint64_t gen_cookie_like(const struct gen_seen *s);
+/** Interval verdict on the progress line (after the rest) and the --csv row. */
+void gen_verdict_progress(
+        struct gen *g, double secs, const struct gen_counters *c, const struct hist *iv);
+/** The verdict line on stderr and the summary's "verdict" object on @p f. */
+void gen_verdict_final(struct gen *g, FILE *f, const struct gen_counters *c,
+        const struct hist *connect_lat, double open_s);
+/** The --csv file's first line. */
+extern const char gen_csv_header[];
 
 /** Engine callbacks (connect and http). */
 extern const struct tern_callbacks gen_callbacks;
@@ -175,9 +290,15 @@ extern const struct tern_callbacks gen_callbacks;
 /** A worker has nothing more to do: the last one stops the app. */
 void gen_worker_finish(struct gen_worker *w, uint64_t now);
 
-/** Per-tick pacing: how many new operations may start now (at most @p max). */
+/** Set up a token bucket for @p rate per second (0 = unlimited), from TSC @p now, that
+ *  banks at most @p bank_ms of tokens. */
+void gen_bucket_init(
+        struct gen_bucket *b, double rate, unsigned bank_ms, uint64_t hz, uint64_t now);
+/** Per-tick pacing: how many operations may start now (at most @p max). */
+unsigned gen_bucket_take(struct gen_bucket *b, uint64_t now, unsigned max);
+/** Give back @p n tokens that gen_bucket_take granted but could not be used. */
+void gen_bucket_unused(struct gen_bucket *b, unsigned n);
+/** Legitimate traffic: gen_bucket_take within the worker's budget, while opening. */
 unsigned gen_pace(struct gen_worker *w, uint64_t now, unsigned max);
-/** Give back @p n tokens that gen_pace granted but could not be used. */
-void gen_pace_unused(struct gen_worker *w, unsigned n);
 
 #endif

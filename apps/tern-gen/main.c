@@ -5,6 +5,8 @@
  *   connect   open and close TCP connections: handshake latency, failures by reason
  *   http      one GET per connection (or many with --http-keepalive): status, latency
  *   synflood  SYNs from spoofed sources at a fixed packet rate
+ *   --attack  attack streams (attack.c) beside connect or http, or alone; what the target
+ *             answers them is counted by an RX tap and judged (verdict.c)
  *
  * Every run is bounded by --duration and/or --count. The engines run on lcores through
  * the shared app runtime (apps/common); the work starts from its per-poll tick. A progress
@@ -34,6 +36,14 @@
 #define GEN_DRAIN_EXTRA_MS      2000
 #define GEN_RESOLVE_PER_S       5 /* ARP requests per second while resolving */
 #define GEN_RESOLVE_GIVEUP_S    5
+/* Tokens banked at most, per stream and engine: a late poll is caught up; a longer stall is
+ * lost and shows as a shortfall. Legitimate traffic: 10 ms, no noticeable burst (a burst
+ * of connections would overflow a small listen backlog: Python's is 5). Attacks: 50 ms,
+ * so that a flood rides out an lcore's stalls on a shared machine (64 frames a poll). */
+#define GEN_BANK_MS             10
+#define GEN_ATK_BANK_MS         50
+/* With --proxy-arp, the engines keep reading this long after the attacks stopped. */
+#define GEN_LINGER_MS           1500
 
 static const char *const fail_names[] = {
 #define X(e, n, d) #n,
@@ -51,6 +61,8 @@ static const char *
 mode_name(enum gen_mode m)
 {
 	switch (m) {
+	case GEN_NONE:
+		return "none";
 	case GEN_CONNECT:
 		return "connect";
 	case GEN_HTTP:
@@ -63,33 +75,52 @@ mode_name(enum gen_mode m)
 
 /* ---- pacing and life cycle (engine lcores) ---- */
 
+void
+gen_bucket_init(struct gen_bucket *b, double rate, unsigned bank_ms, uint64_t hz, uint64_t now)
+{
+	b->rate = rate;
+	b->rate_per_tsc = rate / (double)hz;
+	/* Up to bank_ms of tokens (at least 8): a late poll is caught up, a longer stall
+	 * is lost (and shows as a shortfall). */
+	b->burst = rate * bank_ms / 1000 > 8 ? rate * bank_ms / 1000 : 8;
+	b->tokens = 0;
+	b->last = now;
+}
+
+unsigned
+gen_bucket_take(struct gen_bucket *b, uint64_t now, unsigned max)
+{
+	unsigned n;
+
+	if (b->rate <= 0)
+		return max;
+	b->tokens += (double)(now - b->last) * b->rate_per_tsc;
+	b->last = now;
+	if (b->tokens > b->burst)
+		b->tokens = b->burst;
+	n = b->tokens < max ? (unsigned)b->tokens : max;
+	b->tokens -= n;
+	return n;
+}
+
+void
+gen_bucket_unused(struct gen_bucket *b, unsigned n)
+{
+	if (b->rate > 0)
+		b->tokens += n;
+}
+
 unsigned
 gen_pace(struct gen_worker *w, uint64_t now, unsigned max)
 {
 	uint64_t left;
-	unsigned n;
 
 	if (!w->opening)
 		return 0;
 	left = w->budget - w->c.attempted;
 	if (left < max)
 		max = (unsigned)left;
-	if (w->rate <= 0)
-		return max;
-	w->tokens += (double)(now - w->last) * w->rate_per_tsc;
-	w->last = now;
-	if (w->tokens > w->burst)
-		w->tokens = w->burst;
-	n = w->tokens < max ? (unsigned)w->tokens : max;
-	w->tokens -= n;
-	return n;
-}
-
-void
-gen_pace_unused(struct gen_worker *w, unsigned n)
-{
-	if (w->rate > 0)
-		w->tokens += n;
+	return gen_bucket_take(&w->pace, now, max);
 }
 
 void
@@ -98,6 +129,10 @@ gen_worker_finish(struct gen_worker *w, uint64_t now)
 	struct gen *g = w->g;
 
 	if (w->finished)
+		return;
+	/* --proxy-arp: wait for the target's SYN-ACK retransmissions (the cookie test). */
+	if (g->proxy_arp && w->t_stopped != 0 &&
+	        now - w->t_stopped < GEN_LINGER_MS * (g->hz / 1000))
 		return;
 	w->finished = true;
 	w->opening = false;
@@ -149,12 +184,40 @@ gen_resolve(struct gen_worker *w, uint64_t now)
 	return false;
 }
 
+static bool
+legit_mode(const struct gen *g)
+{
+	return g->mode == GEN_CONNECT || g->mode == GEN_HTTP;
+}
+
+/* Does worker @p w stop starting new work now? */
+static bool
+gen_stop_opening(const struct gen_worker *w, uint64_t now)
+{
+	const struct gen *g = w->g;
+	unsigned k;
+
+	if (g->duration_s > 0 && now >= w->t_end)
+		return true;
+	if (legit_mode(g)) {
+		/* The attacks last as long as the legitimate traffic. */
+		if (w->legit)
+			return w->c.attempted >= w->budget;
+		return __atomic_load_n(&g->legit_stopped, __ATOMIC_ACQUIRE) >= g->nlegit;
+	}
+	for (k = 0; k < g->natk; k++)
+		if (w->atk[k].sent < w->atk[k].budget)
+			return false;
+	return true;
+}
+
 static void
 gen_tick(struct tern_engine *e, unsigned idx, void *app)
 {
 	struct gen *g = app;
 	struct gen_worker *w = &g->w[idx];
 	uint64_t now;
+	unsigned k;
 
 	(void)e;
 	if (w->finished)
@@ -169,28 +232,56 @@ gen_tick(struct tern_engine *e, unsigned idx, void *app)
 			return;
 		/* The run starts now: duration and pacing count from here. */
 		w->resolved = true;
-		w->t0 = w->last = now;
+		w->t0 = now;
 		w->t_end = now + (uint64_t)(g->duration_s * (double)g->hz);
+		gen_bucket_init(&w->pace, w->rate, GEN_BANK_MS, g->hz, now);
+		for (k = 0; k < g->natk; k++)
+			gen_bucket_init(
+			        &w->atk[k].b, w->atk[k].b.rate, GEN_ATK_BANK_MS, g->hz, now);
 		w->opening = true;
 	}
-	if (w->opening && ((g->duration_s > 0 && now >= w->t_end) || w->c.attempted >= w->budget)) {
+	if (w->opening && gen_stop_opening(w, now)) {
 		w->opening = false;
 		w->t_stopped = now;
 		w->t_drain_end = now + (g->timeout_ms + GEN_DRAIN_EXTRA_MS) * (g->hz / 1000);
+		if (w->legit)
+			__atomic_add_fetch(&g->legit_stopped, 1, __ATOMIC_ACQ_REL);
 	}
-	if (g->mode == GEN_SYNFLOOD)
-		gen_syn_tick(w, now);
-	else
+	if (w->opening)
+		gen_attack_tick(w, now);
+	if (w->legit)
 		gen_conn_tick(w, now);
+	else if (!w->opening)
+		gen_worker_finish(w, now);
+}
+
+/* Engines [lo, hi] of @p n: how many exist, and @p i's index among them (or -1). */
+static unsigned
+engine_share(unsigned lo, unsigned hi, unsigned n, unsigned i, int *pos)
+{
+	unsigned last = hi < n ? hi : n - 1;
+
+	*pos = i >= lo && i <= last ? (int)(i - lo) : -1;
+	return lo < n ? last - lo + 1 : 0;
+}
+
+/* @p total split over @p n parts: part @p i's share (UINT64_MAX stays unlimited). */
+static uint64_t
+split(uint64_t total, unsigned n, unsigned i)
+{
+	if (total == UINT64_MAX)
+		return UINT64_MAX;
+	return total / n + (i < total % n);
 }
 
 static int
 gen_setup(struct tern_engine *e, void *app)
 {
 	struct gen *g = app;
-	unsigned i = tern_engine_id(e), n;
+	unsigned i = tern_engine_id(e), n, k;
 	struct gen_worker *w;
-	uint32_t k;
+	int pos;
+	uint32_t j;
 
 	if (g->w == NULL) {
 		g->nworkers = g->a->nengines;
@@ -204,22 +295,43 @@ gen_setup(struct tern_engine *e, void *app)
 	w->g = g;
 	w->idx = i;
 	w->e = e;
-	w->budget = g->count ? g->count / n + (i < g->count % n) : UINT64_MAX;
-	w->concurrency = g->concurrency / n + (i < g->concurrency % n);
-	if (w->concurrency == 0)
-		w->concurrency = 1;
-	w->rate = (double)g->rate / n;
-	w->rate_per_tsc = w->rate / (double)g->hz;
-	/* Up to 10 ms of tokens (at least 8): enough to ride out a late poll without
-	 * bursting noticeably. */
-	w->burst = w->rate / 100 > 8 ? w->rate / 100 : 8;
 	hist_init(&w->connect_lat);
 	hist_init(&w->resp_lat);
 	TAILQ_INIT(&w->free);
 	TAILQ_INIT(&w->active);
 	TAILQ_INIT(&w->idle);
-	if (g->mode == GEN_SYNFLOOD)
+	for (k = 0; k < g->natk; k++) {
+		const struct gen_attack *at = &g->atk[k];
+		unsigned ne = engine_share(at->eng_lo, at->eng_hi, n, i, &pos);
+		if (ne == 0) {
+			fprintf(stderr,
+			        "tern-gen: --attack %s: engines=%u.. names no engine (%u run)\n",
+			        at->spec, at->eng_lo, n);
+			return -EINVAL;
+		}
+		if (pos < 0)
+			continue;
+		w->atk[k].b.rate = (double)at->rate / ne;
+		w->atk[k].budget = split(at->count, ne, (unsigned)pos);
+	}
+	if (g->natk > 0 && gen_seen_setup(w) != 0)
+		return -ENOMEM;
+	if (!legit_mode(g))
 		return 0;
+	g->nlegit = engine_share(g->legit_lo, g->legit_hi, n, i, &pos);
+	if (g->nlegit == 0) {
+		fprintf(stderr, "tern-gen: --legit-engines %u-%u names no engine (%u run)\n",
+		        g->legit_lo, g->legit_hi, n);
+		return -EINVAL;
+	}
+	if (pos < 0)
+		return 0;
+	w->legit = true;
+	w->budget = g->count ? split(g->count, g->nlegit, (unsigned)pos) : UINT64_MAX;
+	w->concurrency = (uint32_t)split(g->concurrency, g->nlegit, (unsigned)pos);
+	if (w->concurrency == 0)
+		w->concurrency = 1;
+	w->rate = (double)g->rate / g->nlegit;
 	w->slots = rte_zmalloc("tern_gen_slots", sizeof(*w->slots) * w->concurrency, 0);
 	if (w->slots == NULL)
 		return -ENOMEM;
@@ -228,10 +340,10 @@ gen_setup(struct tern_engine *e, void *app)
 		if (w->resps == NULL)
 			return -ENOMEM;
 	}
-	for (k = 0; k < w->concurrency; k++) {
-		w->slots[k].resp = w->resps != NULL ? &w->resps[k] : NULL;
-		w->slots[k].where = GC_FREE;
-		TAILQ_INSERT_TAIL(&w->free, &w->slots[k], link);
+	for (j = 0; j < w->concurrency; j++) {
+		w->slots[j].resp = w->resps != NULL ? &w->resps[j] : NULL;
+		w->slots[j].where = GC_FREE;
+		TAILQ_INSERT_TAIL(&w->free, &w->slots[j], link);
 	}
 	return 0;
 }
@@ -245,6 +357,7 @@ gen_free(struct gen *g)
 		return;
 	for (i = 0; i < g->nworkers; i++) {
 		rte_free(g->w[i].slots);
+		rte_free(g->w[i].synacks);
 		rte_free(g->w[i].resps);
 	}
 	rte_free(g->w);
@@ -273,9 +386,56 @@ sum_counters(const struct gen *g, struct gen_counters *s)
 			s->status[k] += c->status[k];
 		s->rx_bytes += c->rx_bytes;
 		s->body_bytes += c->body_bytes;
-		s->sent += c->sent;
-		s->no_mbuf += c->no_mbuf;
 		s->inflight += c->inflight;
+		for (k = 0; k < g->natk; k++) {
+			s->sent += g->w[i].atk[k].sent;
+			s->no_mbuf += g->w[i].atk[k].no_mbuf;
+		}
+	}
+}
+
+/* Attack stream @p k over all engines. */
+static void
+sum_stream(const struct gen *g, unsigned k, struct gen_stream *st)
+{
+	unsigned i, o;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < g->nworkers; i++) {
+		const struct gen_stream *x = &g->w[i].atk[k];
+		st->sent += x->sent;
+		st->no_mbuf += x->no_mbuf;
+		for (o = 0; o < GEN_OS_MAX; o++)
+			st->os[o] += x->os[o];
+		st->live += x->live;
+	}
+}
+
+/* "20000/s" or "max" */
+static const char *
+fmt_rate(char *buf, size_t len, uint64_t rate)
+{
+	if (rate == 0)
+		snprintf(buf, len, "max");
+	else
+		snprintf(buf, len, "%" PRIu64 "/s", rate);
+	return buf;
+}
+
+/* Progress: each attack's rate in the last interval next to the rate asked. */
+static void
+progress_attacks(struct gen *g, double secs)
+{
+	char b[24];
+	unsigned k;
+
+	for (k = 0; k < g->natk; k++) {
+		struct gen_stream st;
+		sum_stream(g, k, &st);
+		fprintf(stderr, "%s%s %.0f/s (asked %s)", k ? ", " : " | attack ",
+		        gen_attack_name(g->atk[k].kind), (st.sent - g->prev_atk[k]) / secs,
+		        fmt_rate(b, sizeof(b), g->atk[k].rate));
+		g->prev_atk[k] = st.sent;
 	}
 }
 
@@ -329,7 +489,7 @@ gen_progress(struct app *a, double secs, bool final)
 	struct gen *g = a->app;
 	struct gen_counters s;
 	struct hist *h = NULL, *iv = NULL;
-	char b1[16], b2[16];
+	char b1[16], b2[16], b3[16];
 	unsigned i;
 
 	if (g->w == NULL)
@@ -354,11 +514,17 @@ gen_progress(struct app *a, double secs, bool final)
 		fprintf(stderr, "tern-gen: %4.0fs resolving %s (ARP)\n", g->elapsed, g->target);
 		return;
 	}
-	if (g->mode == GEN_SYNFLOOD) {
+	if (!legit_mode(g)) {
 		fprintf(stderr, "tern-gen: %4.0fs sent %" PRIu64 " (%.0f pps)", g->elapsed, s.sent,
 		        (s.sent - g->prev.sent) / secs);
 		if (s.no_mbuf)
 			fprintf(stderr, " no_mbuf %" PRIu64, s.no_mbuf);
+		if (g->mode == GEN_NONE)
+			progress_attacks(g, secs);
+		h = calloc(1, sizeof(*h));
+		if (h != NULL)
+			gen_verdict_progress(g, secs, &s, h);
+		free(h);
 		fprintf(stderr, "\n");
 		g->prev = s;
 		return;
@@ -384,9 +550,13 @@ gen_progress(struct app *a, double secs, bool final)
 	print_failures(&s);
 	fprintf(stderr, " in flight %" PRIu64, s.inflight);
 	if (iv->n > 0)
-		fprintf(stderr, " | %s p50 %s p99 %s", g->mode == GEN_HTTP ? "response" : "connect",
+		fprintf(stderr, " | %s p50 %s p99 %s p999 %s",
+		        g->mode == GEN_HTTP ? "response" : "connect",
 		        fmt_ns(b1, sizeof(b1), hist_quantile(iv, 0.5)),
-		        fmt_ns(b2, sizeof(b2), hist_quantile(iv, 0.99)));
+		        fmt_ns(b2, sizeof(b2), hist_quantile(iv, 0.99)),
+		        fmt_ns(b3, sizeof(b3), hist_quantile(iv, 0.999)));
+	progress_attacks(g, secs);
+	gen_verdict_progress(g, secs, &s, iv);
 	fprintf(stderr, "\n");
 	g->prev = s;
 	g->prev_lat = *h;
@@ -426,6 +596,65 @@ json_lat(FILE *f, const char *key, const struct hist *h)
 		        hist_quantile(h, 0.5) / 1e3, hist_quantile(h, 0.9) / 1e3,
 		        hist_quantile(h, 0.99) / 1e3, hist_quantile(h, 0.999) / 1e3, h->max / 1e3);
 	fprintf(f, "}");
+}
+
+/*
+ * A stream fell short of its rate: under GEN_SHORT_PCT % of what was asked over the open
+ * time (the last interval's partial token is far below that even for short runs).
+ */
+#define GEN_SHORT_PCT 95
+static bool
+rate_short(uint64_t asked, uint64_t done, double open_s)
+{
+	return asked > 0 && open_s > 0 && done / open_s < (double)asked * GEN_SHORT_PCT / 100;
+}
+
+/* "attacks": each stream's rate asked and achieved; a shortfall is also said on stderr. */
+static void
+json_attacks(const struct gen *g, FILE *f, double open_s)
+{
+	unsigned k, o;
+
+	fprintf(f, ",\"attacks\":[");
+	for (k = 0; k < g->natk; k++) {
+		const struct gen_attack *at = &g->atk[k];
+		struct gen_stream st;
+		uint64_t asked;
+		double pps;
+		bool shortfall;
+
+		sum_stream(g, k, &st);
+		pps = open_s > 0 ? st.sent / open_s : 0.0;
+		asked = at->ramp ? at->rate / 2 : at->rate; /* a ramp averages half its rate */
+		shortfall = rate_short(asked, st.sent, open_s) &&
+		            (at->count == UINT64_MAX || st.sent < at->count);
+		fprintf(f, "%s{\"spec\":", k ? "," : "");
+		json_str(f, at->spec);
+		fprintf(f,
+		        ",\"kind\":\"%s\",\"rate\":%" PRIu64 ",\"ramp\":%s,\"asked\":%" PRIu64
+		        ",\"sent\":%" PRIu64 ",\"pps\":%.1f,\"achieved_pct\":%.1f,\"shortfall\":%s"
+		        ",\"no_mbuf\":%" PRIu64,
+		        gen_attack_name(at->kind), at->rate, at->ramp ? "true" : "false", asked,
+		        st.sent, pps, asked ? 100.0 * pps / (double)asked : 100.0,
+		        shortfall ? "true" : "false", st.no_mbuf);
+		if (at->plausible)
+			fprintf(f, ",\"live_tuples\":%" PRIu64, st.live);
+		if (at->kind == GEN_ATK_SYNREAL) {
+			fprintf(f, ",\"stacks\":{");
+			for (o = 0; o < GEN_OS_MAX; o++)
+				fprintf(f, "%s\"%s\":%" PRIu64, o ? "," : "", gen_os_name(o),
+				        st.os[o]);
+			fprintf(f, "}");
+		}
+		fprintf(f, "}");
+		if (shortfall)
+			fprintf(stderr,
+			        "tern-gen: attack %s: asked %" PRIu64 "/s, achieved %.0f/s "
+			        "(%.1f %%): below the rate asked (the generator's limit here, "
+			        "or no mbufs: %" PRIu64 ")\n",
+			        at->spec, asked, pps, 100.0 * pps / (double)asked, st.no_mbuf);
+	}
+	fprintf(f, "]");
 }
 
 static void
@@ -472,7 +701,7 @@ print_summary(struct gen *g)
 		fprintf(f, ",\"duration_s\":null");
 	fprintf(f, ",\"engines\":%u,\"interrupted\":%s", g->nworkers,
 	        g->interrupted ? "true" : "false");
-	if (g->mode != GEN_SYNFLOOD)
+	if (legit_mode(g))
 		fprintf(f, ",\"port_range\":\"%u-%u\",\"src_ips\":%u",
 		        g->a->o.port_lo ? g->a->o.port_lo : 32768u,
 		        g->a->o.port_hi ? g->a->o.port_hi : 60999u, 1u + g->a->o.nsrc_ips);
@@ -482,6 +711,13 @@ print_summary(struct gen *g)
 	} else
 		fprintf(f, ",\"error\":null");
 	fprintf(f, ",\"elapsed_s\":%.3f,\"open_s\":%.3f", elapsed_s, open_s);
+	if (legit_mode(g) && rate_short(g->rate, s.attempted, open_s) && !g->interrupted)
+		fprintf(stderr,
+		        "tern-gen: %s: asked %" PRIu64 "/s, achieved %.0f/s (%.1f %%): below the "
+		        "rate asked (--concurrency %u reached, a slow target, or the generator's "
+		        "limit)\n",
+		        mode_name(g->mode), g->rate, s.attempted / open_s,
+		        100.0 * s.attempted / open_s / (double)g->rate, g->concurrency);
 
 	if (g->mode == GEN_SYNFLOOD) {
 		char mac[24];
@@ -493,7 +729,7 @@ print_summary(struct gen *g)
 		        "%" PRIu64 ",\"pps\":%.1f,\"no_mbuf\":%" PRIu64,
 		        g->src_desc, g->sport_lo, g->sport_hi, g->target_mac_known ? mac : "",
 		        s.sent, open_s > 0 ? s.sent / open_s : 0.0, s.no_mbuf);
-	} else {
+	} else if (legit_mode(g)) {
 		fprintf(f, ",\"concurrency\":%u,\"timeout_ms\":%" PRIu64, g->concurrency,
 		        g->timeout_ms);
 		if (g->mode == GEN_CONNECT)
@@ -506,7 +742,9 @@ print_summary(struct gen *g)
 		for (k = 0; k < GEN_FAIL_MAX; k++)
 			fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", gen_fail_name(k), s.fail[k]);
 		fprintf(f, "}");
-		fprintf(f, ",\"rate_achieved\":%.1f", open_s > 0 ? s.attempted / open_s : 0.0);
+		fprintf(f, ",\"rate_achieved\":%.1f,\"rate_shortfall\":%s",
+		        open_s > 0 ? s.attempted / open_s : 0.0,
+		        rate_short(g->rate, s.attempted, open_s) ? "true" : "false");
 		h = malloc(sizeof(*h));
 		if (h != NULL) {
 			sum_hist(g, h, 0);
@@ -547,6 +785,13 @@ print_summary(struct gen *g)
 		}
 		free(h);
 	}
+	json_attacks(g, f, open_s);
+	h = malloc(sizeof(*h));
+	if (h != NULL) {
+		sum_hist(g, h, 0);
+		gen_verdict_final(g, f, &s, h, open_s);
+		free(h);
+	}
 	fprintf(f,
 	        ",\"tern\":{\"tx_pkts\":%" PRIu64 ",\"rx_pkts\":%" PRIu64
 	        ",\"tcp_active_open\":%" PRIu64 ",\"tcp_retrans\":%" PRIu64
@@ -572,6 +817,8 @@ usage(void)
 	printf("Usage: tern-gen [EAL options] -- --ip A.B.C.D/LEN --target IP:PORT\n"
 	       "         --mode connect|http|synflood --rate N (--duration S | --count N) "
 	       "[options]\n"
+	       "       tern-gen [EAL options] -- --ip A.B.C.D/LEN --target IP:PORT --duration S\n"
+	       "         --attack KIND:RATE[,OPT...] [--attack ...] [options]   (attacks alone)\n"
 	       "Load generator on tern. Progress on stderr every --stats-interval seconds;\n"
 	       "summary as one JSON object on stdout (docs/TERN-GEN.md lists its fields).\n\n"
 	       "  --target IP:PORT      where to connect or flood (required)\n"
@@ -594,12 +841,27 @@ usage(void)
 	       "  --src A.B.C.D         synflood: fixed spoofed source address\n"
 	       "  --src-range A.B.C.D/LEN  synflood: random sources in this block (its first and\n"
 	       "                        last address, tern's and the target's excluded)\n"
-	       "  --sport LO-HI         synflood: source port range (default 1024-65535)\n\n"
+	       "  --sport LO-HI         synflood: source port range (default 1024-65535)\n"
+	       "  --attack KIND:RATE[,OPT=VALUE...]  an attack stream (repeatable, up to %u)\n"
+	       "                        beside --mode connect|http, or alone (then --duration);\n"
+	       "                        KIND syn, syn-real, ack, rst, syn-ack; RATE per second\n"
+	       "                        (0 = max); OPT src=A.B.C.D/LEN[+...] (default --src,\n"
+	       "                        --src-range), sport=LO-HI, seq=random|plausible (ack,\n"
+	       "                        rst: plausible = the clients' live 4-tuples),\n"
+	       "                        mix=linux:P+windows:P+mobile:P (syn-real), engines=I[-J],\n"
+	       "                        count=N, ramp (0 to RATE over --duration)\n"
+	       "  --legit-engines I[-J] connect/http: the engines of the legitimate traffic\n"
+	       "  --proxy-arp           answer ARP for the attack sources (the target's SYN-ACKs\n"
+	       "                        and RSTs come back and are counted in the verdict)\n"
+	       "  --csv FILE            a row per --stats-interval: goodput, latency, attack "
+	       "rate,\n"
+	       "                        SYN-ACKs, cookies, RSTs (apps/tern-gen/plot.sh draws "
+	       "it)\n\n"
 	       "Active opens use ephemeral ports 32768-60999 (--port-range; shared out between\n"
 	       "the engines) and hold TIME_WAIT for 2*MSL: for long runs above ~450\n"
 	       "connections/s lower --msl, use --close rst, or add --src-ip addresses.\n\n"
 	       "%s",
-	        GEN_DEFAULT_CONCURRENCY, GEN_DEFAULT_TIMEOUT_MS, app_common_usage);
+	        GEN_DEFAULT_CONCURRENCY, GEN_DEFAULT_TIMEOUT_MS, GEN_MAX_ATTACKS, app_common_usage);
 }
 
 static void
@@ -665,12 +927,17 @@ main(int argc, char **argv)
 	        {"timeout", required_argument, 0, 'T'}, {"close", required_argument, 0, 'C'},
 	        {"path", required_argument, 0, 'p'}, {"http-keepalive", no_argument, 0, 'K'},
 	        {"src", required_argument, 0, 's'}, {"src-range", required_argument, 0, 'S'},
-	        {"sport", required_argument, 0, 'P'}, {0, 0, 0, 0}};
+	        {"sport", required_argument, 0, 'P'}, {"attack", required_argument, 0, 'A'},
+	        {"legit-engines", required_argument, 0, 'L'}, {"proxy-arp", no_argument, 0, 'R'},
+	        {"csv", required_argument, 0, 'V'}, {0, 0, 0, 0}};
+	const char *atk_args[GEN_MAX_ATTACKS];
+	unsigned natk_args = 0, k, neng;
+	char err[160];
 	struct gen g;
 	struct app a = {.name = "tern-gen", .cb = &gen_callbacks, .setup = gen_setup};
 	bool rate_given = false, conc_given = false, src_given = false, http_opt = false;
-	bool connect_opt = false;
-	char ready[160];
+	bool connect_opt = false, mode_given = false, legit_given = false, count_given = false;
+	char ready[512];
 	char *end;
 	uint64_t v;
 	int opt, rc;
@@ -702,6 +969,7 @@ main(int argc, char **argv)
 			parse_target(&a, &g, optarg);
 			break;
 		case 'm':
+			mode_given = true;
 			if (strcmp(optarg, "connect") == 0)
 				g.mode = GEN_CONNECT;
 			else if (strcmp(optarg, "http") == 0)
@@ -735,6 +1003,7 @@ main(int argc, char **argv)
 			if (app_parse_u64(optarg, 1, UINT64_C(1) << 48, &v) != 0)
 				app_usage_error(&a, "--count '%s': expected a number >= 1", optarg);
 			g.count = v;
+			count_given = true;
 			break;
 		case 'c':
 			if (app_parse_u64(optarg, 1, 16u << 20, &v) != 0)
@@ -800,6 +1069,34 @@ main(int argc, char **argv)
 			g.sport_hi = (uint16_t)hi;
 			break;
 		}
+		case 'A':
+			if (natk_args == GEN_MAX_ATTACKS)
+				app_usage_error(
+				        &a, "--attack: at most %u streams", GEN_MAX_ATTACKS);
+			atk_args[natk_args++] = optarg;
+			break;
+		case 'R':
+			g.proxy_arp = true;
+			break;
+		case 'V':
+			g.csv_path = optarg;
+			break;
+		case 'L': {
+			unsigned lo, hi;
+			char extra;
+			int nf = sscanf(optarg, "%u-%u%c", &lo, &hi, &extra);
+			if (nf == 1)
+				hi = lo;
+			if ((nf != 1 && nf != 2) || lo > hi || hi >= RTE_MAX_LCORE)
+				app_usage_error(&a,
+				        "--legit-engines '%s': expected I or I-J (engine indexes, "
+				        "from 0)",
+				        optarg);
+			g.legit_lo = lo;
+			g.legit_hi = hi;
+			legit_given = true;
+			break;
+		}
 		case 'h':
 			usage();
 			return 0;
@@ -808,15 +1105,63 @@ main(int argc, char **argv)
 		}
 	}
 	app_no_leftover(&a, argc, argv);
-	if (g.mode == 0)
-		app_usage_error(&a, "--mode connect|http|synflood is required");
+	if (!mode_given && natk_args == 0)
+		app_usage_error(&a, "--mode connect|http|synflood is required (or --attack alone)");
 	if (g.dport == 0)
 		app_usage_error(&a, "--target IP:PORT is required");
-	if (!rate_given)
+	if (g.mode == GEN_SYNFLOOD && natk_args > 0)
+		app_usage_error(&a, "--attack goes with --mode connect or http (or no --mode): "
+		                    "--mode synflood is one syn stream, --attack syn:RATE its "
+		                    "mixed form");
+	if (mode_given && !rate_given)
 		app_usage_error(&a, "--rate N is required (per second; 0 = as fast as possible)");
-	if (g.duration_s == 0 && g.count == 0)
-		app_usage_error(&a, "--duration S or --count N is required (tern-gen never runs "
-		                    "unbounded)");
+	if (!mode_given && (rate_given || count_given))
+		app_usage_error(&a, "--rate and --count are the legitimate traffic's (--mode "
+		                    "connect|http); an attack takes KIND:RATE[,count=N]");
+	if (!legit_mode(&g) && legit_given)
+		app_usage_error(&a, "--legit-engines needs --mode connect or http");
+	if (!legit_given)
+		g.legit_hi = RTE_MAX_LCORE - 1;
+	if (g.proxy_arp && natk_args == 0 && g.mode != GEN_SYNFLOOD)
+		app_usage_error(&a, "--proxy-arp answers for the attack sources: it needs --attack "
+		                    "or --mode synflood");
+	if (g.csv_path != NULL && a.o.stats_interval == 0)
+		app_usage_error(&a, "--csv writes a row every --stats-interval: it cannot be 0");
+	g.hz = rte_get_tsc_hz();
+	for (k = 0; k < natk_args; k++) {
+		const char *e = gen_attack_parse(&g, &g.atk[k], atk_args[k], err, sizeof(err));
+		if (e != NULL)
+			app_usage_error(&a, "--attack '%s': %s", atk_args[k], e);
+		if (g.atk[k].ramp && g.duration_s == 0)
+			app_usage_error(&a,
+			        "--attack '%s': ramp grows the rate over --duration: give one",
+			        atk_args[k]);
+		if (g.atk[k].plausible && !legit_mode(&g))
+			app_usage_error(&a,
+			        "--attack '%s': seq=plausible takes the 4-tuples of the "
+			        "legitimate connections: it needs --mode connect or http",
+			        atk_args[k]);
+	}
+	g.natk = natk_args;
+	/* Engines: one per worker lcore, or the main lcore alone (apps/common). */
+	neng = rte_lcore_count() > 1 ? rte_lcore_count() - 1 : 1;
+	for (k = 0; k < g.natk; k++)
+		if (g.atk[k].eng_lo >= neng)
+			app_usage_error(&a,
+			        "--attack '%s': engines=%u: %u engine%s in this run (-l)",
+			        atk_args[k], g.atk[k].eng_lo, neng, neng > 1 ? "s" : "");
+	if (legit_given && g.legit_lo >= neng)
+		app_usage_error(&a, "--legit-engines %u: %u engine%s in this run (-l)", g.legit_lo,
+		        neng, neng > 1 ? "s" : "");
+	if (g.duration_s == 0 && g.count == 0) {
+		bool all_counted = g.natk > 0;
+		for (k = 0; k < g.natk; k++)
+			all_counted = all_counted && g.atk[k].count != UINT64_MAX;
+		if (legit_mode(&g) || g.mode == GEN_SYNFLOOD || !all_counted)
+			app_usage_error(&a, "--duration S or --count N is required (tern-gen never "
+			                    "runs unbounded); attacks alone: --duration, or "
+			                    "count= on every --attack");
+	}
 	if (a.o.ip != 0 && g.dst == a.o.ip)
 		app_usage_error(&a, "--target is tern's own address (--ip)");
 	if (g.mode == GEN_SYNFLOOD) {
@@ -831,13 +1176,17 @@ main(int argc, char **argv)
 			app_usage_error(
 			        &a, "--src must differ from tern's and the target's address");
 	} else {
-		if (src_given)
-			app_usage_error(&a, "--src and --src-range apply to --mode synflood only");
+		if (src_given && natk_args == 0)
+			app_usage_error(&a, "--src and --src-range apply to --mode synflood only "
+			                    "(or to --attack)");
 		if (http_opt && g.mode != GEN_HTTP)
 			app_usage_error(
 			        &a, "--path and --http-keepalive apply to --mode http only");
 		if (connect_opt && g.mode != GEN_CONNECT)
 			app_usage_error(&a, "--close applies to --mode connect only");
+		if (!legit_mode(&g) && (conc_given || http_opt || connect_opt))
+			app_usage_error(&a, "--concurrency, --close, --path and --http-keepalive "
+			                    "need --mode connect or http");
 		if (g.concurrency > (a.o.max_conns ? a.o.max_conns : 65536))
 			app_usage_error(&a, "--concurrency %u is above --max-conns (%u)",
 			        g.concurrency, a.o.max_conns ? a.o.max_conns : 65536);
@@ -848,7 +1197,20 @@ main(int argc, char **argv)
 		if (g.request_len < 0)
 			app_usage_error(&a, "--path: request too long");
 	}
-	g.hz = rte_get_tsc_hz();
+	if (g.mode == GEN_SYNFLOOD) { /* one syn stream on every engine */
+		struct gen_attack *at = &g.atk[0];
+		at->kind = GEN_ATK_SYN;
+		at->rate = g.rate;
+		at->count = g.count ? g.count : UINT64_MAX;
+		at->src[0].base = g.src_base;
+		at->src[0].mask = g.src_mask;
+		at->nsrc = 1;
+		at->sport_lo = g.sport_lo;
+		at->sport_hi = g.sport_hi;
+		at->eng_hi = RTE_MAX_LCORE - 1;
+		snprintf(at->spec, sizeof(at->spec), "syn:%" PRIu64, g.rate);
+		g.natk = 1;
+	}
 
 	if (g.count && g.duration_s > 0)
 		snprintf(ready, sizeof(ready), "%s %s at %" PRIu64 "/s, %" PRIu64 " or %gs",
@@ -856,10 +1218,25 @@ main(int argc, char **argv)
 	else if (g.count)
 		snprintf(ready, sizeof(ready), "%s %s at %" PRIu64 "/s, %" PRIu64,
 		        mode_name(g.mode), g.target, g.rate, g.count);
-	else
+	else if (mode_given)
 		snprintf(ready, sizeof(ready), "%s %s at %" PRIu64 "/s for %gs", mode_name(g.mode),
 		        g.target, g.rate, g.duration_s);
+	else
+		snprintf(ready, sizeof(ready), "attacks on %s for %gs", g.target, g.duration_s);
+	for (k = 0; natk_args > 0 && k < g.natk; k++) {
+		size_t len = strlen(ready);
+		snprintf(ready + len, sizeof(ready) - len, "%s%s", k ? ", " : " + attack ",
+		        g.atk[k].spec);
+	}
 	a.ready_msg = ready;
+	if (g.natk > 0)
+		a.rx_tap = gen_rx_tap;
+	if (g.csv_path != NULL) {
+		g.csv = fopen(g.csv_path, "w");
+		if (g.csv == NULL)
+			app_usage_error(&a, "--csv '%s': %s", g.csv_path, strerror(errno));
+		fputs(gen_csv_header, g.csv);
+	}
 	rc = app_run(&a);
 	if (g.w != NULL) {
 		if (rc != 0 && g.error == NULL)
@@ -869,6 +1246,8 @@ main(int argc, char **argv)
 			rc = 1;
 	}
 	gen_free(&g);
+	if (g.csv != NULL)
+		fclose(g.csv);
 	rte_eal_cleanup();
 	return rc;
 }

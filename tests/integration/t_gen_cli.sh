@@ -3,10 +3,13 @@
 # and one line naming the problem, never start generating. Needs no lab: a private
 # namespace with only `lo`; the checks run before any port is set up.
 # Prints "PASS gen_cli_<case>" / "FAIL gen_cli_<case>: why" lines and "N passed, N failed".
-# usage: t_gen_cli.sh [BUILD_DIR]
+# usage: t_gen_cli.sh [BUILD_DIR]   (run.sh passes its mode instead: then $TERN_BUILD)
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=${1:-${TERN_BUILD:-$top/build}}
+case ${1:-} in
+'' | af_packet | tap | virtio-user) build=${TERN_BUILD:-$top/build} ;;
+*) build=$1 ;;
+esac
 gen=${TERN_GEN:-$build/apps/tern-gen/tern-gen}
 ns=terngencli-$$
 pfx=terngencli-$$
@@ -83,9 +86,39 @@ check syn_range_len 2 "^tern-gen: --src-range '198.18.0.0/31': prefix length mus
 check syn_src_self 2 "^tern-gen: --src must differ from tern's and the target's address" -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src 198.18.0.1
 check syn_both_src 2 '^tern-gen: --src and --src-range exclude each other' -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src 198.18.0.9 --src-range 198.18.0.128/25
 check syn_concurrency 2 '^tern-gen: --concurrency, --close, --path and --http-keepalive do not apply' -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src 198.18.0.9 --concurrency 5
-check src_not_syn 2 '^tern-gen: --src and --src-range apply to --mode synflood only' -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 1 --src 198.18.0.9
+check src_not_syn 2 '^tern-gen: --src and --src-range apply to --mode synflood only \(or to --attack\)' -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 1 --src 198.18.0.9
 check bad_sport 2 "^tern-gen: --sport '0-10': expected LO-HI within 1..65535" -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src 198.18.0.9 --sport 0-10
 check unknown_opt 2 "^tern-gen: unknown option '--bogus'" -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 1 --bogus
 check no_ip 2 '^tern-gen: --ip A.B.C.D/LEN is required' -- "${t[@]}" --mode connect --rate 10 --count 1
+# mixed runs (--attack)
+c=(--mode connect --rate 10 --count 5)
+blk=src=198.18.0.128/25
+check atk_kind 2 "^tern-gen: --attack 'flood:10': unknown kind" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack flood:10
+check atk_no_rate 2 "^tern-gen: --attack 'syn': expected KIND:RATE" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack syn
+check atk_bad_rate 2 "^tern-gen: --attack 'syn:fast,$blk': RATE: expected a whole number" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn:fast,$blk"
+check atk_no_src 2 "^tern-gen: --attack 'syn:10': no source block" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack syn:10
+check atk_src_bits 2 "^tern-gen: --attack 'syn:10,src=198.18.0.1/25': host bits set" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack syn:10,src=198.18.0.1/25
+check atk_src_self 2 "^tern-gen: --attack 'syn:10,src=198.18.0.1': src=: a source must differ" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack syn:10,src=198.18.0.1
+check atk_src_many 2 "^tern-gen: --attack .*: src=: at most 8 blocks" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack syn:10,src=10.1.0.0/16+10.2.0.0/16+10.3.0.0/16+10.4.0.0/16+10.5.0.0/16+10.6.0.0/16+10.7.0.0/16+10.8.0.0/16+10.9.0.0/16
+check atk_seq_syn 2 "^tern-gen: --attack 'syn:10,$blk,seq=plausible': seq= applies to ack and rst only" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn:10,$blk,seq=plausible"
+check atk_seq_bad 2 "^tern-gen: --attack 'ack:10,seq=exact': seq=: expected random or plausible" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack ack:10,seq=exact
+check atk_plausible_alone 2 "^tern-gen: --attack 'rst:10,seq=plausible': seq=plausible .* needs --mode connect or http" -- "${ip[@]}" "${t[@]}" --duration 1 --attack rst:10,seq=plausible
+check atk_mix_sum 2 "^tern-gen: --attack .*: mix=: the shares must add up to 100" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn-real:10,$blk,mix=linux:50+windows:20"
+check atk_mix_stack 2 "^tern-gen: --attack .*: mix=: unknown stack" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn-real:10,$blk,mix=bsd:100"
+check atk_mix_kind 2 "^tern-gen: --attack .*: mix= applies to syn-real only" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn:10,$blk,mix=linux:100"
+check atk_unknown_opt 2 "^tern-gen: --attack 'syn:10,$blk,ttl=3': unknown option" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn:10,$blk,ttl=3"
+check atk_engines 2 "^tern-gen: --attack .*: engines=: expected I or I-J" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn:10,$blk,engines=3-1"
+check atk_engines_none 2 "^tern-gen: --attack .*: engines=2: 1 engine in this run" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn:10,$blk,engines=2"
+check atk_synflood 2 '^tern-gen: --attack goes with --mode connect or http' -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src 198.18.0.9 --attack syn:10
+check atk_unbounded 2 '^tern-gen: --duration S or --count N is required' -- "${ip[@]}" "${t[@]}" --attack "syn:10,$blk"
+check atk_alone_rate 2 "^tern-gen: --rate and --count are the legitimate traffic's" -- "${ip[@]}" "${t[@]}" --duration 1 --rate 5 --attack "syn:10,$blk"
+check atk_ramp_count 2 "^tern-gen: --attack .*: ramp grows the rate over --duration" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn:10,$blk,ramp"
+check atk_too_many 2 '^tern-gen: --attack: at most 8 streams' -- "${ip[@]}" "${t[@]}" "${c[@]}" --src-range 198.18.0.128/25 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1
+check atk_concurrency 2 '^tern-gen: --concurrency, --close, --path and --http-keepalive need --mode connect or http' -- "${ip[@]}" "${t[@]}" --duration 1 --concurrency 5 --attack "syn:10,$blk"
+check legit_engines_alone 2 '^tern-gen: --legit-engines needs --mode connect or http' -- "${ip[@]}" "${t[@]}" --duration 1 --legit-engines 0 --attack "syn:10,$blk"
+check legit_engines_none 2 '^tern-gen: --legit-engines 1: 1 engine in this run' -- "${ip[@]}" "${t[@]}" "${c[@]}" --legit-engines 1 --attack "syn:10,$blk"
+check proxy_arp_alone 2 '^tern-gen: --proxy-arp answers for the attack sources' -- "${ip[@]}" "${t[@]}" "${c[@]}" --proxy-arp
+check csv_no_interval 2 '^tern-gen: --csv writes a row every --stats-interval' -- "${ip[@]}" "${t[@]}" "${c[@]}" --csv /dev/null --stats-interval 0
+check csv_unwritable 2 "^tern-gen: --csv '/nonexistent/x.csv': No such file" -- "${ip[@]}" "${t[@]}" "${c[@]}" --csv /nonexistent/x.csv
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

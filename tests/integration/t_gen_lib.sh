@@ -101,3 +101,58 @@ gen_check() {
 	v=$(gj "$2") || it_fail "$1: cannot evaluate $2"
 	[ "$v" = True ] || it_fail "$1 ($2 is false)"
 }
+
+# tern-gen against tern-echo: a second veth pair inside NS_T, tern-echo attached to one end
+# (GEN_IF_A, address TERNLAB_TERN_IP) and tern-gen to the other (GEN_IF_B, address
+# GEN_B_IP); the pair is removed at exit.
+#   gen_pair_up                 make the pair (IPv6 off, offloads off, up)
+#   echo_start PORT [opts...]   tern-echo on GEN_IF_A (ECHO_PID, ECHO_PREFIX; stopped at exit)
+#   echo_num KEY                a counter of tern-echo's /tern/stats (0 when absent)
+#   echo_drop KEY               a drop reason of its /tern/drops (0 when absent)
+#   gen_run_pair NAME WANT_RC [opts...]   gen_run on GEN_IF_B as GEN_B_IP
+GEN_IF_A=gen-a
+GEN_IF_B=gen-b
+GEN_B_IP=${TERNLAB_TERN_IP%.*}.3
+ECHO_PID=
+ECHO_PREFIX=
+
+gen_pair_down() {
+	ip -n "$TERNLAB_NS_T" link del "$GEN_IF_A" 2>/dev/null || true
+}
+
+gen_pair_up() {
+	local i
+	gen_pair_down
+	ip -n "$TERNLAB_NS_T" link add "$GEN_IF_A" type veth peer name "$GEN_IF_B" ||
+		it_fail "cannot add the veth pair $GEN_IF_A/$GEN_IF_B in $TERNLAB_NS_T"
+	it_defer gen_pair_down
+	for i in "$GEN_IF_A" "$GEN_IF_B"; do
+		ip netns exec "$TERNLAB_NS_T" sysctl -qw "net.ipv6.conf.$i.disable_ipv6=1" 2>/dev/null || true
+		ip netns exec "$TERNLAB_NS_T" ethtool -K "$i" rx off tx off tso off gso off gro off \
+			>/dev/null 2>&1 || true
+		ip -n "$TERNLAB_NS_T" link set dev "$i" up
+	done
+}
+
+echo_stop() {
+	[ -n "$ECHO_PID" ] || return 0
+	ternlab_stop_pid "$ECHO_PID" 5
+	wait "$ECHO_PID" 2>/dev/null
+	ECHO_PID=
+	ternlab_dpdk_cleanup "$ECHO_PREFIX"
+}
+it_defer echo_stop
+
+echo_start() {
+	TERNLAB_IF_T=$GEN_IF_A tern_start "$@"
+	ECHO_PID=$TERN_PID
+	ECHO_PREFIX=$TERN_PREFIX
+	TERN_PID=
+}
+
+echo_num() { TERN_PREFIX=$ECHO_PREFIX tel_num /tern/stats "$1"; }
+echo_drop() { TERN_PREFIX=$ECHO_PREFIX tel_num /tern/drops "$1"; }
+
+gen_run_pair() {
+	TERNLAB_IF_T=$GEN_IF_B TERNLAB_TERN_IP=$GEN_B_IP gen_run "$@"
+}
