@@ -46,16 +46,53 @@
 #include <rte_mbuf.h>
 
 #include "app.h"
+#include "pool.h"
 #include "pp.h"
 
-#define MAX_BACKENDS 64
+#define MAX_BACKENDS POOL_MAX
+/** Backends known in one run: a pool has at most MAX_BACKENDS, reloads add slots. */
+#define MAX_SLOTS    256
 
+/**
+ * A backend slot: one IP:PORT, for the whole run (pairs, counters and health refer to
+ * backends by slot, so that a reload that keeps a backend keeps its figures and pairs).
+ */
 struct backend {
 	uint32_t ip;
 	uint16_t port;
-	enum pp_version pp; /**< PROXY protocol header it gets */
-	bool pp_given;      /**< pp from the entry's /v1|/v2|/none, not --proxy-protocol */
+	enum pp_version pp; /**< PROXY protocol header it gets (as last configured) */
+	uint32_t weight;    /**< as last configured */
+	bool in_pool;       /**< in the current pool */
 	char name[80];      /* A.B.C.D:PORT */
+};
+
+/** A backend as the options give it. */
+struct be_spec {
+	uint32_t ip;
+	uint16_t port;
+	uint32_t weight;
+	enum pp_version pp;
+	bool pp_given; /**< pp from the entry's /v1|/v2|/none, not --proxy-protocol */
+	char name[80];
+};
+
+/** The list of backends from the options (CLI, or a configuration file). */
+struct be_list {
+	unsigned n;
+	struct be_spec be[MAX_BACKENDS];
+};
+
+/**
+ * The pool the engines choose from: immutable once published (px->pool); an engine adopts a
+ * new one at its next tick. Older ones are kept until exit (reloads are rare).
+ */
+struct pool_cfg {
+	unsigned n;
+	uint16_t slot[MAX_BACKENDS];
+	uint32_t weight[MAX_BACKENDS];
+	uint64_t key[MAX_BACKENDS]; /**< Maglev: a hash of the backend's name */
+	enum pp_version pp[MAX_BACKENDS];
+	struct pool_cfg *older;
 };
 
 /** One backend as seen by one engine. */
@@ -74,7 +111,13 @@ TAILQ_HEAD(pair_q, pair);
 
 /** Per-engine state. */
 struct eng {
-	struct be_state be[MAX_BACKENDS];
+	struct be_state be[MAX_SLOTS];
+	const struct pool_cfg *pool; /**< the pool this engine chooses from */
+	int64_t swrr[MAX_BACKENDS];  /**< smooth weighted round robin state, per member */
+	uint8_t *maglev;             /**< --lb maglev: lookup table (POOL_MAGLEV_M) */
+	uint64_t maglev_members;     /**< the members it was built over */
+	bool maglev_built;
+	uint32_t maglev_next[MAX_BACKENDS];
 	unsigned rr;
 	struct pair_q connq;  /**< connecting, oldest first */
 	struct pair_q idleq;  /**< spliced, least recently active first */
@@ -92,11 +135,12 @@ enum { C2B = 0, B2C = 1 };
 struct pair {
 	struct tern_conn *cli, *be;
 	struct eng *g;
-	int bi;                   /**< backend of be, -1 none */
-	uint64_t tried;           /**< backends tried for this client (bit per index) */
-	uint64_t t_start;         /**< connect started (ms) */
-	uint64_t t_active;        /**< last data moved (ms) */
-	struct rte_mbuf *pend[2]; /**< chain the destination refused, per direction */
+	int bi;                         /**< backend (slot) of be, -1 none */
+	enum pp_version pp;             /**< PROXY protocol of that backend */
+	uint64_t tried[MAX_SLOTS / 64]; /**< backends tried for this client (bit per slot) */
+	uint64_t t_start;               /**< connect started (ms) */
+	uint64_t t_active;              /**< last data moved (ms) */
+	struct rte_mbuf *pend[2];       /**< chain the destination refused, per direction */
 	bool connecting;
 	bool in_connq, in_idleq, in_portq;
 	uint64_t t_wait; /**< waiting for a local port since (ms) */
@@ -109,12 +153,16 @@ struct pair {
 	TAILQ_ENTRY(pair) connq, idleq, portq;
 };
 
-enum lb { LB_RR, LB_LEAST };
+enum lb { LB_RR, LB_LEAST, LB_MAGLEV };
+
+static const char *const lb_names[] = {"rr", "least-conn", "maglev"};
 
 struct proxy {
 	uint16_t port;
-	struct backend be[MAX_BACKENDS];
-	unsigned nbe;
+	struct backend be[MAX_SLOTS]; /**< slots 0..nslots-1 */
+	unsigned nslots;
+	struct pool_cfg *pool; /**< current pool (written by the main lcore, engines read) */
+	struct be_list cli_be; /**< --backend */
 	enum lb lb;
 	uint32_t connect_timeout_ms;
 	uint32_t idle_timeout_ms; /**< 0 = none */
@@ -189,30 +237,110 @@ pair_maybe_free(struct pair *p)
 	free(p);
 }
 
-/* Choose a backend not yet tried for this client and not down (or due for a retry). */
-static int
-pick_backend(struct eng *g, uint64_t tried, uint64_t now)
+static bool
+tried(const struct pair *p, unsigned slot)
 {
+	return (p->tried[slot / 64] >> (slot % 64)) & 1;
+}
+
+/* Not down on this engine (or due for a retry). */
+static bool
+usable(const struct eng *g, unsigned slot, uint64_t now)
+{
+	const struct be_state *b = &g->be[slot];
+
+	return !(b->down && now < b->retry_ms);
+}
+
+/* The newest pool, once per tick: its selection state starts afresh. */
+static void
+adopt_pool(struct eng *g)
+{
+	const struct pool_cfg *pc = __atomic_load_n(&px->pool, __ATOMIC_ACQUIRE);
+
+	if (pc == g->pool)
+		return;
+	g->pool = pc;
+	memset(g->swrr, 0, sizeof(g->swrr));
+	g->rr = 0;
+	g->maglev_built = false;
+}
+
+/* --lb maglev: the member for client @p p, from a table over the usable members (rebuilt
+ * when that set changes); -1 when the member is not eligible (tried already) or none is. */
+static int
+pick_maglev(struct eng *g, const struct pair *p, uint64_t usable_m, uint64_t eligible)
+{
+	const struct pool_cfg *pc = g->pool;
+	struct tern_tuple t;
+	struct pool_addr ca;
+	uint8_t k;
+
+	if (g->maglev == NULL)
+		return -1;
+	if (!g->maglev_built || g->maglev_members != usable_m) {
+		pool_maglev_build(g->maglev, g->maglev_next, pc->key, pc->weight, pc->n, usable_m);
+		g->maglev_members = usable_m;
+		g->maglev_built = true;
+	}
+	tern_conn_tuple(p->cli, &t);
+	ca.v4 = t.raddr;
+	k = pool_maglev_lookup(g->maglev, pool_addr_hash(&ca));
+	if (k == POOL_MAGLEV_NONE || !(eligible & (1ull << k)))
+		return -1;
+	return k;
+}
+
+/* Choose a backend not yet tried for this client and not down (or due for a retry).
+ * @return its index in g->pool, or -1. */
+static int
+pick_backend(struct eng *g, const struct pair *p, uint64_t now)
+{
+	const struct pool_cfg *pc = g->pool;
+	uint64_t eligible = 0, usable_m = 0;
 	int best = -1;
 	unsigned i;
 
-	for (i = 0; i < px->nbe; i++) {
-		unsigned k = (g->rr + i) % px->nbe;
-		struct be_state *b = &g->be[k];
-
-		if (tried & (1ull << k))
+	for (i = 0; i < pc->n; i++) {
+		if (!usable(g, pc->slot[i], now))
 			continue;
-		if (b->down && now < b->retry_ms)
-			continue;
-		if (px->lb == LB_RR) {
-			best = (int)k;
-			break;
-		}
-		if (best < 0 || b->active < g->be[best].active)
-			best = (int)k;
+		usable_m |= 1ull << i;
+		if (!tried(p, pc->slot[i]))
+			eligible |= 1ull << i;
 	}
-	if (best >= 0)
-		g->rr = ((unsigned)best + 1) % px->nbe;
+	if (eligible == 0)
+		return -1;
+	switch (px->lb) {
+	case LB_MAGLEV:
+		best = pick_maglev(g, p, usable_m, eligible);
+		if (best >= 0)
+			break;
+		/* its backend failed for this client: the next by weight */
+		__attribute__((fallthrough));
+	case LB_RR:
+		best = pool_swrr_pick(g->swrr, pc->weight, pc->n, eligible);
+		break;
+	case LB_LEAST:
+		/* fewest open connections per unit of weight; ties in turn */
+		for (i = 0; i < pc->n; i++) {
+			unsigned k = (g->rr + i) % pc->n;
+			uint64_t a, b;
+
+			if (!(eligible & (1ull << k)))
+				continue;
+			if (best < 0) {
+				best = (int)k;
+				continue;
+			}
+			a = (uint64_t)g->be[pc->slot[k]].active * pc->weight[best];
+			b = (uint64_t)g->be[pc->slot[best]].active * pc->weight[k];
+			if (a < b)
+				best = (int)k;
+		}
+		if (best >= 0)
+			g->rr = ((unsigned)best + 1) % pc->n;
+		break;
+	}
 	return best;
 }
 
@@ -236,7 +364,8 @@ start_connect(struct pair *p, bool queued)
 {
 	struct tern_engine *e = tern_conn_engine(p->cli);
 	uint64_t now = tern_engine_now_ms(e);
-	int bi = pick_backend(p->g, p->tried, now);
+	int mi = pick_backend(p->g, p, now);
+	int bi = mi < 0 ? -1 : p->g->pool->slot[mi];
 	struct tern_conn *be;
 
 	if (bi < 0) {
@@ -262,9 +391,10 @@ start_connect(struct pair *p, bool queued)
 		p->in_portq = true;
 		return;
 	}
-	p->tried |= 1ull << bi;
+	p->tried[bi / 64] |= 1ull << (bi % 64);
 	p->be = be;
 	p->bi = bi;
+	p->pp = p->g->pool->pp[mi];
 	p->g->be[bi].active++;
 	p->connecting = true;
 	p->be_timeout = false;
@@ -318,20 +448,20 @@ send_header(struct pair *p)
 
 /* The header for backend @p bi naming @p p's client and the address it connected to. */
 static void
-build_header(struct pair *p, int bi)
+build_header(struct pair *p)
 {
 	struct tern_tuple t;
 	struct pp_addrs a;
 
 	p->hdr_len = p->hdr_off = 0;
-	if (px->be[bi].pp == PP_NONE || p->cli == NULL)
+	if (p->pp == PP_NONE || p->cli == NULL)
 		return;
 	tern_conn_tuple(p->cli, &t);
 	a.src_ip = t.raddr;
 	a.src_port = t.rport;
 	a.dst_ip = t.laddr;
 	a.dst_port = t.lport;
-	p->hdr_len = (uint8_t)pp_encode(px->be[bi].pp, p->hdr, sizeof(p->hdr), &a);
+	p->hdr_len = (uint8_t)pp_encode(p->pp, p->hdr, sizeof(p->hdr), &a);
 }
 
 /* Move what can be moved in direction @p dir. */
@@ -431,7 +561,7 @@ on_connected(struct tern_conn *c, void *app)
 	p->connecting = false;
 	b->conns++;
 	b->down = false;
-	build_header(p, p->bi);
+	build_header(p);
 	touch(p, tern_engine_now_ms(tern_conn_engine(c)));
 	pump(p, C2B);
 	pump(p, B2C);
@@ -527,6 +657,9 @@ proxy_setup(struct tern_engine *e, void *app)
 	TAILQ_INIT(&g->connq);
 	TAILQ_INIT(&g->idleq);
 	TAILQ_INIT(&g->portq);
+	adopt_pool(g);
+	if (x->lb == LB_MAGLEV && (g->maglev = malloc(POOL_MAGLEV_M)) == NULL)
+		return -ENOMEM;
 	return tern_listen(e, x->port, 0);
 }
 
@@ -540,6 +673,7 @@ proxy_tick(struct tern_engine *e, unsigned idx, void *app)
 	struct pair *p;
 
 	(void)idx;
+	adopt_pool(g);
 	/* Clients waiting for a local port, oldest first; at most one round a millisecond. */
 	if (!TAILQ_EMPTY(&g->portq) && g->port_try_ms != now) {
 		g->port_try_ms = now;
@@ -611,11 +745,16 @@ stats_extra(const struct app *a, FILE *out, double secs, bool final)
 	        " | clients %" PRIu64 " active %" PRIu64 " rejected %" PRIu64
 	        " timeouts connect %" PRIu64 " idle %" PRIu64 " port_waits %" PRIu64,
 	        clients, active, rejected, cto, ito, pw);
-	for (k = 0; k < px->nbe; k++) {
+	for (k = 0; k < px->nslots; k++) {
 		struct be_state t;
 		sum_backend(a, k, &t);
+		if (!px->be[k].in_pool && t.active == 0)
+			continue; /* removed by a reload, and done */
 		fprintf(out, " | %s %s conns %" PRIu64 " active %u fail %" PRIu64, px->be[k].name,
-		        t.down ? "down" : "up", t.conns, t.active, t.failures);
+		        !px->be[k].in_pool ? "removed"
+		        : t.down           ? "down"
+		                           : "up",
+		        t.conns, t.active, t.failures);
 	}
 }
 
@@ -674,7 +813,7 @@ proxy_metrics(const struct app *a, FILE *out)
 	fprintf(out, "tern_proxy_active %" PRIu64 "\n", active);
 	for (f = 0; f < RTE_DIM(be_fields); f++) {
 		app_metric_head(out, be_fields[f].name, be_fields[f].type, be_fields[f].help);
-		for (k = 0; k < px->nbe; k++) {
+		for (k = 0; k < __atomic_load_n(&px->nslots, __ATOMIC_ACQUIRE); k++) {
 			struct be_state t;
 			uint64_t v[] = {0, 0, 0, 0, 0, 0};
 
@@ -696,77 +835,211 @@ final_summary(const struct app *a)
 {
 	unsigned k;
 
-	for (k = 0; k < px->nbe; k++) {
+	for (k = 0; k < px->nslots; k++) {
+		const struct backend *be = &px->be[k];
 		struct be_state t;
+		char w[24] = "";
+
 		sum_backend(a, k, &t);
+		if (be->weight != 1)
+			snprintf(w, sizeof(w), " weight %u", be->weight);
 		printf("tern-proxy: backend %s %s: conns %" PRIu64 " failures %" PRIu64
-		       " bytes to %" PRIu64 " from %" PRIu64 "%s%s\n",
-		        px->be[k].name, t.down ? "down" : "up", t.conns, t.failures, t.bytes_to,
-		        t.bytes_from, px->be[k].pp != PP_NONE ? " proxy-protocol " : "",
-		        px->be[k].pp != PP_NONE ? pp_version_name(px->be[k].pp) : "");
+		       " bytes to %" PRIu64 " from %" PRIu64 "%s%s%s\n",
+		        be->name,
+		        !be->in_pool ? "removed"
+		        : t.down     ? "down"
+		                     : "up",
+		        t.conns, t.failures, t.bytes_to, t.bytes_from, w,
+		        be->pp != PP_NONE ? " proxy-protocol " : "",
+		        be->pp != PP_NONE ? pp_version_name(be->pp) : "");
 	}
 }
 
 /* ---- options ---- */
 
-static void
-parse_backends(struct app *a, struct proxy *x, const char *arg)
+/*
+ * One backend entry: IP:PORT followed by any of /v1, /v2, /none (PROXY protocol) and
+ * /weight=N, in any order. @return 0, or -1 with the reason in @p err.
+ */
+static int
+parse_backend(const char *item0, struct be_spec *b, char *err, size_t errlen)
+{
+	char item[64], *colon, *slash, *next;
+	uint64_t port, w;
+	bool pp_seen = false, w_seen = false;
+
+	if (strlen(item0) >= sizeof(item))
+		return snprintf(err, errlen, "entry too long"), -1;
+	strcpy(item, item0);
+	memset(b, 0, sizeof(*b));
+	b->weight = 1;
+	for (slash = strchr(item, '/'); slash != NULL; slash = next) {
+		*slash++ = '\0';
+		next = strchr(slash, '/');
+		if (next != NULL)
+			*next = '\0';
+		if (strncmp(slash, "weight=", 7) == 0) {
+			if (w_seen || app_parse_u64(slash + 7, 1, POOL_WEIGHT_MAX, &w) != 0)
+				return snprintf(err, errlen, "'/%s' is not /weight=1..%d", slash,
+				               POOL_WEIGHT_MAX),
+				       -1;
+			b->weight = (uint32_t)w;
+			w_seen = true;
+		} else if (!pp_seen && pp_parse_version(slash, &b->pp) == 0) {
+			b->pp_given = pp_seen = true;
+		} else {
+			return snprintf(err, errlen,
+			               "'/%s' is not /v1, /v2 or /none (PROXY protocol) nor "
+			               "/weight=N",
+			               slash),
+			       -1;
+		}
+		if (next != NULL)
+			*next = '/';
+	}
+	colon = strrchr(item, ':');
+	if (colon == NULL)
+		return snprintf(err, errlen, "'%s' is not IP:PORT", item), -1;
+	*colon = '\0';
+	if (app_parse_ipv4(item, &b->ip) != 0 || b->ip == 0)
+		return snprintf(err, errlen, "'%s' is not an IPv4 address", item), -1;
+	if (app_parse_u64(colon + 1, 1, 65535, &port) != 0)
+		return snprintf(err, errlen, "port '%s' is not 1..65535", colon + 1), -1;
+	b->port = (uint16_t)port;
+	snprintf(b->name, sizeof(b->name), "%s:%u", item, (unsigned)port);
+	return 0;
+}
+
+/* Add the comma-separated entries of @p arg to @p l. @return 0, or -1 with @p err set
+ * (the whole message, "--backend 'ARG': ..."). */
+static int
+parse_backends(struct be_list *l, const char *arg, char *err, size_t errlen)
 {
 	const char *p = arg;
+	char why[160];
 
 	if (*arg == '\0')
-		app_usage_error(a, "--backend '': empty list (expected IP:PORT[,IP:PORT...])");
+		return snprintf(err, errlen,
+		               "--backend '': empty list (expected IP:PORT[,IP:PORT...])"),
+		       -1;
 	for (;;) {
 		const char *end = strchr(p, ',');
 		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
-		char item[64], *colon, *slash;
-		enum pp_version pp = PP_NONE;
-		uint32_t ip;
-		uint64_t port;
+		char item[128];
 		unsigned k;
 
 		if (n == 0)
-			app_usage_error(a, "--backend '%s': empty entry in the list", arg);
+			return snprintf(
+			               err, errlen, "--backend '%s': empty entry in the list", arg),
+			       -1;
 		if (n >= sizeof(item))
-			app_usage_error(a, "--backend '%s': entry too long", arg);
+			return snprintf(err, errlen, "--backend '%s': entry too long", arg), -1;
 		memcpy(item, p, n);
 		item[n] = '\0';
-		slash = strchr(item, '/');
-		if (slash != NULL) {
-			*slash = '\0';
-			if (pp_parse_version(slash + 1, &pp) != 0)
-				app_usage_error(a,
-				        "--backend '%s': '/%s' is not /v1, /v2 or /none (PROXY "
-				        "protocol)",
-				        arg, slash + 1);
-		}
-		colon = strrchr(item, ':');
-		if (colon == NULL)
-			app_usage_error(a, "--backend '%s': '%s' is not IP:PORT", arg, item);
-		*colon = '\0';
-		if (app_parse_ipv4(item, &ip) != 0 || ip == 0)
-			app_usage_error(
-			        a, "--backend '%s': '%s' is not an IPv4 address", arg, item);
-		if (app_parse_u64(colon + 1, 1, 65535, &port) != 0)
-			app_usage_error(
-			        a, "--backend '%s': port '%s' is not 1..65535", arg, colon + 1);
-		for (k = 0; k < x->nbe; k++)
-			if (x->be[k].ip == ip && x->be[k].port == port)
-				app_usage_error(a, "--backend '%s': %s:%s given twice", arg, item,
-				        colon + 1);
-		if (x->nbe == MAX_BACKENDS)
-			app_usage_error(a, "--backend: at most %d backends", MAX_BACKENDS);
-		x->be[x->nbe].ip = ip;
-		x->be[x->nbe].port = (uint16_t)port;
-		x->be[x->nbe].pp = pp;
-		x->be[x->nbe].pp_given = slash != NULL;
-		snprintf(x->be[x->nbe].name, sizeof(x->be[x->nbe].name), "%s:%u", item,
-		        (unsigned)port);
-		x->nbe++;
+		if (l->n == MAX_BACKENDS)
+			return snprintf(
+			               err, errlen, "--backend: at most %d backends", MAX_BACKENDS),
+			       -1;
+		if (parse_backend(item, &l->be[l->n], why, sizeof(why)) != 0)
+			return snprintf(err, errlen, "--backend '%s': %s", arg, why), -1;
+		for (k = 0; k < l->n; k++)
+			if (l->be[k].ip == l->be[l->n].ip && l->be[k].port == l->be[l->n].port)
+				return snprintf(err, errlen, "--backend '%s': %s given twice", arg,
+				               l->be[k].name),
+				       -1;
+		l->n++;
 		if (end == NULL)
 			break;
 		p = end + 1;
 	}
+	return 0;
+}
+
+/* Each backend of @p l is reachable from --ip. @return 0, or -1 with @p err set. */
+static int
+check_backends(const struct app *a, const struct be_list *l, char *err, size_t errlen)
+{
+	uint32_t mask = ~0u << (32 - a->o.prefix_len);
+	unsigned k;
+
+	for (k = 0; k < l->n && a->o.ip != 0; k++) {
+		if (l->be[k].ip == a->o.ip)
+			return snprintf(err, errlen, "--backend %s: that is our own address (--ip)",
+			               l->be[k].name),
+			       -1;
+		if ((l->be[k].ip & mask) != (a->o.ip & mask) && a->o.gw == 0)
+			return snprintf(err, errlen,
+			               "--backend %s: not on-link for --ip and no --gw given",
+			               l->be[k].name),
+			       -1;
+	}
+	return 0;
+}
+
+/* The slot of IP:PORT, a new one when never seen. @return it, or -1 when all are used. */
+static int
+slot_of(const struct be_spec *b)
+{
+	unsigned k;
+
+	for (k = 0; k < px->nslots; k++)
+		if (px->be[k].ip == b->ip && px->be[k].port == b->port)
+			return (int)k;
+	if (px->nslots == MAX_SLOTS)
+		return -1;
+	k = px->nslots;
+	px->be[k].ip = b->ip;
+	px->be[k].port = b->port;
+	snprintf(px->be[k].name, sizeof(px->be[k].name), "%s", b->name);
+	__atomic_store_n(&px->nslots, k + 1, __ATOMIC_RELEASE);
+	return (int)k;
+}
+
+/*
+ * Make @p l (and @p more, may be NULL: entries already in @p l win) the engines' pool:
+ * slots found or made, the snapshot published; engines adopt it at their next tick.
+ * @return 0, or -1 when the run has used every slot (nothing changed).
+ */
+static int
+pool_publish(const struct be_list *l, const struct be_list *more)
+{
+	const struct be_list *ls[2] = {l, more};
+	struct pool_cfg *pc = calloc(1, sizeof(*pc));
+	unsigned j, k, i;
+	bool in[MAX_SLOTS] = {false};
+
+	if (pc == NULL)
+		return -1;
+	for (j = 0; j < 2; j++) {
+		for (k = 0; ls[j] != NULL && k < ls[j]->n; k++) {
+			const struct be_spec *b = &ls[j]->be[k];
+			int slot;
+
+			if (pc->n == MAX_BACKENDS)
+				break;
+			if ((slot = slot_of(b)) < 0) {
+				free(pc);
+				return -1;
+			}
+			if (in[slot])
+				continue;
+			in[slot] = true;
+			i = pc->n++;
+			pc->slot[i] = (uint16_t)slot;
+			pc->weight[i] = b->weight;
+			pc->key[i] = pool_name_key(b->name);
+			pc->pp[i] = b->pp_given ? b->pp : px->pp;
+		}
+	}
+	for (k = 0; k < px->nslots; k++)
+		px->be[k].in_pool = in[k];
+	for (i = 0; i < pc->n; i++) {
+		px->be[pc->slot[i]].weight = pc->weight[i];
+		px->be[pc->slot[i]].pp = pc->pp[i];
+	}
+	pc->older = px->pool;
+	__atomic_store_n(&px->pool, pc, __ATOMIC_RELEASE);
+	return 0;
 }
 
 static void
@@ -776,11 +1049,15 @@ usage(void)
 	       "--backend IP:PORT[,IP:PORT...] [options]\n"
 	       "TCP proxy: clients of PORT are spliced to backends (docs/PROXY.md).\n\n"
 	       "  --listen PORT          TCP port for clients (required)\n"
-	       "  --backend LIST         IP:PORT[/v1|/v2|/none][,...], up to %d; may be "
-	       "repeated;\n"
-	       "                         /v1, /v2: PROXY protocol for that backend (required)\n"
-	       "  --lb rr|least-conn     backend choice: round robin (default) or fewest open\n"
-	       "                         connections\n"
+	       "  --backend LIST         IP:PORT[/v1|/v2|/none][/weight=N][,...], up to %d; "
+	       "may be\n"
+	       "                         repeated; /v1, /v2: PROXY protocol for that backend;\n"
+	       "                         /weight=N: 1..%d, its share (default 1) (required)\n"
+	       "  --lb rr|least-conn|maglev  backend choice: smooth weighted round robin "
+	       "(default),\n"
+	       "                         fewest open connections per weight, or Maglev "
+	       "consistent\n"
+	       "                         hashing of the client's address\n"
 	       "  --connect-timeout MS   give up a backend connect after MS, 1..600000 (default "
 	       "3000)\n"
 	       "  --idle-timeout S       reset both sides after S seconds without data, 0 = "
@@ -795,7 +1072,7 @@ usage(void)
 	       "2048..1073741824\n"
 	       "                         (default 262144; --sndbuf / --rcvbuf override)\n\n"
 	       "%s",
-	        MAX_BACKENDS, app_common_usage);
+	        MAX_BACKENDS, POOL_WEIGHT_MAX, app_common_usage);
 }
 
 int
@@ -814,7 +1091,7 @@ main(int argc, char **argv)
 	        .closed = on_closed};
 	struct app a = {.name = "tern-proxy", .cb = &cb, .setup = proxy_setup, .tick = proxy_tick};
 	uint32_t buffer = 0;
-	char ready[128];
+	char ready[128], err[256];
 	uint64_t v;
 	unsigned k;
 	int opt, rc;
@@ -843,15 +1120,19 @@ main(int argc, char **argv)
 			px->port = app_parse_listen(&a, optarg);
 			break;
 		case 'b':
-			parse_backends(&a, px, optarg);
+			if (parse_backends(&px->cli_be, optarg, err, sizeof(err)) != 0)
+				app_usage_error(&a, "%s", err);
 			break;
 		case 'L':
 			if (strcmp(optarg, "rr") == 0)
 				px->lb = LB_RR;
 			else if (strcmp(optarg, "least-conn") == 0)
 				px->lb = LB_LEAST;
+			else if (strcmp(optarg, "maglev") == 0)
+				px->lb = LB_MAGLEV;
 			else
-				app_usage_error(&a, "--lb '%s': expected rr or least-conn", optarg);
+				app_usage_error(
+				        &a, "--lb '%s': expected rr, least-conn or maglev", optarg);
 			break;
 		case 'c':
 			if (app_parse_u64(optarg, 1, 600000, &v) != 0)
@@ -893,20 +1174,12 @@ main(int argc, char **argv)
 	app_no_leftover(&a, argc, argv);
 	if (px->port == 0)
 		app_usage_error(&a, "--listen PORT is required");
-	if (px->nbe == 0)
+	if (px->cli_be.n == 0)
 		app_usage_error(&a, "--backend IP:PORT[,IP:PORT...] is required");
-	for (k = 0; k < px->nbe && a.o.ip != 0; k++) {
-		uint32_t mask = ~0u << (32 - a.o.prefix_len);
-		if (px->be[k].ip == a.o.ip)
-			app_usage_error(
-			        &a, "--backend %s: that is our own address (--ip)", px->be[k].name);
-		if ((px->be[k].ip & mask) != (a.o.ip & mask) && a.o.gw == 0)
-			app_usage_error(&a, "--backend %s: not on-link for --ip and no --gw given",
-			        px->be[k].name);
-	}
-	for (k = 0; k < px->nbe; k++)
-		if (!px->be[k].pp_given)
-			px->be[k].pp = px->pp;
+	if (check_backends(&a, &px->cli_be, err, sizeof(err)) != 0)
+		app_usage_error(&a, "%s", err);
+	if (pool_publish(&px->cli_be, NULL) != 0)
+		app_usage_error(&a, "out of memory");
 	if (buffer != 0) {
 		if (a.o.rcvbuf == 0)
 			a.o.rcvbuf = buffer;
@@ -914,7 +1187,7 @@ main(int argc, char **argv)
 			a.o.sndbuf = buffer;
 	}
 	snprintf(ready, sizeof(ready), "proxy on port %u to %u backend%s (%s%s%s)", px->port,
-	        px->nbe, px->nbe > 1 ? "s" : "", px->lb == LB_RR ? "rr" : "least-conn",
+	        px->pool->n, px->pool->n > 1 ? "s" : "", lb_names[px->lb],
 	        px->pp != PP_NONE ? ", proxy-protocol " : "",
 	        px->pp != PP_NONE ? pp_version_name(px->pp) : "");
 	a.ready_msg = ready;
@@ -922,6 +1195,13 @@ main(int argc, char **argv)
 	if (rc == 0)
 		final_summary(&a);
 	rte_eal_cleanup();
+	for (k = 0; k < RTE_MAX_LCORE; k++)
+		free(px->eng[k].maglev);
+	while (px->pool != NULL) {
+		struct pool_cfg *o = px->pool->older;
+		free(px->pool);
+		px->pool = o;
+	}
 	free(px);
 	return rc;
 }

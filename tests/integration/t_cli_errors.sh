@@ -4,9 +4,11 @@
 # a crash.
 # Needs no lab: a private namespace with only `lo` gives af_packet an interface.
 # Prints "PASS cli_<case>" / "FAIL cli_<case>: why" lines and "N passed, N failed".
-# usage: t_cli_errors.sh [BUILD_DIR]
+# usage: t_cli_errors.sh [BUILD_DIR | MODE]  (run.sh passes a mode, which changes nothing here;
+# the last line is then "PASS cli_errors" or "FAIL cli_errors: N failed")
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+case "${1:-}" in af_packet | tap | virtio-user) set -- ;; esac
 build=${1:-${TERN_BUILD:-$top/build}}
 echo_bin=$build/apps/tern-echo/tern-echo
 http_bin=$build/apps/tern-http/tern-http
@@ -109,7 +111,7 @@ check proxy_duplicate 2 "^tern-proxy: --backend '198.18.0.2:80,198.18.0.3:80,198
 check proxy_duplicate_opts 2 "198.18.0.2:80 given twice" -- $(eal pi) $vdev -- $ip --listen 80 $be $be
 check proxy_own_ip 2 "^tern-proxy: --backend 198.18.0.1:80: that is our own address" -- $(eal pj) $vdev -- $ip --listen 80 --backend 198.18.0.1:80
 check proxy_off_link 2 "^tern-proxy: --backend 10.1.1.1:80: not on-link for --ip and no --gw" -- $(eal pk) $vdev -- $ip --listen 80 --backend 10.1.1.1:80
-check proxy_bad_lb 2 "^tern-proxy: --lb 'random': expected rr or least-conn" -- $(eal pl) $vdev -- $ip --listen 80 $be --lb random
+check proxy_bad_lb 2 "^tern-proxy: --lb 'random': expected rr, least-conn or maglev" -- $(eal pl) $vdev -- $ip --listen 80 $be --lb random
 check proxy_bad_connect_timeout 2 "^tern-proxy: --connect-timeout '0': expected milliseconds, 1..600000" -- $(eal pm) $vdev -- $ip --listen 80 $be --connect-timeout 0
 check proxy_bad_idle 2 "^tern-proxy: --idle-timeout '1d': expected seconds, 0..86400" -- $(eal pn) $vdev -- $ip --listen 80 $be --idle-timeout 1d
 check proxy_bad_retry 2 "^tern-proxy: --retry-down '0': expected seconds, 1..3600" -- $(eal po) $vdev -- $ip --listen 80 $be --retry-down 0
@@ -118,6 +120,10 @@ check proxy_no_listen 2 '^tern-proxy: --listen PORT is required' -- $(eal pq) $v
 check proxy_bad_pp 2 "^tern-proxy: --proxy-protocol 'v3': expected v1, v2 or none" -- $(eal pr) $vdev -- $ip --listen 80 $be --proxy-protocol v3
 check proxy_bad_pp_backend 2 "^tern-proxy: --backend '198.18.0.2:80/V2': '/V2' is not /v1, /v2 or /none" -- $(eal ps) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/V2
 check proxy_empty_pp_backend 2 "^tern-proxy: --backend '198.18.0.2:80/': '/' is not /v1" -- $(eal pt) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/
+check proxy_weight0 2 "^tern-proxy: --backend '198.18.0.2:80/weight=0': '/weight=0' is not /weight=1..100" -- $(eal pu) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/weight=0
+check proxy_weight_big 2 "'/weight=101' is not /weight=1..100" -- $(eal pv) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/v1/weight=101
+check proxy_weight_twice 2 "'/weight=3' is not /weight=1..100" -- $(eal pw) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/weight=2/weight=3
+check proxy_pp_twice 2 "'/v2' is not /v1, /v2 or /none \(PROXY protocol\) nor /weight=N" -- $(eal px) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/v1/v2
 # --metrics (a common option): syntax at parse time, the address when it is bound (before
 # the port starts), each one line and status 2 (these run in a namespace with only lo).
 bin=$echo_bin
@@ -134,4 +140,5 @@ check http_bad_poll_mode 2 "^tern-http: --poll-mode 'BUSY': expected busy, backo
 bin=$echo_bin
 }
 echo "$passed passed, $failed failed"
+if [ "$failed" -eq 0 ]; then echo "PASS cli_errors"; else echo "FAIL cli_errors: $failed failed"; fi
 [ "$failed" -eq 0 ]
