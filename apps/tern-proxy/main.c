@@ -46,6 +46,7 @@
 #include <rte_mbuf.h>
 
 #include "app.h"
+#include "health.h"
 #include "pool.h"
 #include "pp.h"
 
@@ -104,6 +105,7 @@ struct be_state {
 	uint32_t active;     /**< open connections to it (connecting included) */
 	bool down;
 	uint64_t retry_ms; /**< down: not chosen before this engine time */
+	uint32_t hc_gen;   /**< down: health_up_gen[] when it went down */
 };
 
 struct pair;
@@ -132,7 +134,11 @@ struct eng {
 
 enum { C2B = 0, B2C = 1 };
 
+/** What a connection's udata points to: the first byte of either says which. */
+enum obj_kind { OBJ_PAIR = 0, OBJ_PROBE = 1 };
+
 struct pair {
+	uint8_t kind; /**< OBJ_PAIR */
 	struct tern_conn *cli, *be;
 	struct eng *g;
 	int bi;                         /**< backend (slot) of be, -1 none */
@@ -153,6 +159,26 @@ struct pair {
 	TAILQ_ENTRY(pair) connq, idleq, portq;
 };
 
+/** A health check in flight (engine 0's). */
+struct probe {
+	uint8_t kind; /**< OBJ_PROBE */
+	struct tern_conn *c;
+	unsigned slot;
+	uint64_t t_start;
+	bool done;      /**< its result is counted */
+	bool timed_out; /**< aborted by --health-timeout */
+	uint8_t got;    /**< bytes of the answer in buf */
+	char buf[16];   /**< "HTTP/1.x NNN " */
+};
+
+/** A backend's health checks: engine 0 only, but for down (health_down[]) */
+struct hc_slot {
+	struct hc_track t;
+	struct probe *probe; /**< in flight, or NULL */
+	uint64_t next_ms;    /**< next check due (engine 0's clock) */
+	uint64_t checks, failed;
+};
+
 enum lb { LB_RR, LB_LEAST, LB_MAGLEV };
 
 static const char *const lb_names[] = {"rr", "least-conn", "maglev"};
@@ -168,6 +194,11 @@ struct proxy {
 	uint32_t idle_timeout_ms; /**< 0 = none */
 	uint32_t retry_down_ms;
 	enum pp_version pp; /**< --proxy-protocol: for backends without their own */
+	struct hc_conf hc;  /**< --health-check and its timing */
+	struct hc_slot hcs[MAX_SLOTS];
+	uint8_t health_down[MAX_SLOTS];    /**< 1: the checks say down (engine 0 writes) */
+	uint32_t health_up_gen[MAX_SLOTS]; /**< times the checks brought it up (engine 0) */
+	uint64_t hc_scan_ms;               /**< engine 0: last look at the checks */
 	struct eng eng[RTE_MAX_LCORE];
 	const struct app *a;
 };
@@ -243,12 +274,17 @@ tried(const struct pair *p, unsigned slot)
 	return (p->tried[slot / 64] >> (slot % 64)) & 1;
 }
 
-/* Not down on this engine (or due for a retry). */
+/* Not down by the health checks, nor on this engine (or due for a retry). A health check
+ * that brought the backend up since this engine marked it down ends the mark. */
 static bool
-usable(const struct eng *g, unsigned slot, uint64_t now)
+usable(struct eng *g, unsigned slot, uint64_t now)
 {
-	const struct be_state *b = &g->be[slot];
+	struct be_state *b = &g->be[slot];
 
+	if (__atomic_load_n(&px->health_down[slot], __ATOMIC_RELAXED))
+		return false;
+	if (b->down && b->hc_gen != __atomic_load_n(&px->health_up_gen[slot], __ATOMIC_RELAXED))
+		b->down = false;
 	return !(b->down && now < b->retry_ms);
 }
 
@@ -411,6 +447,7 @@ backend_failed(struct pair *p, uint64_t now)
 	b->failures++;
 	b->down = true;
 	b->retry_ms = now + px->retry_down_ms;
+	b->hc_gen = __atomic_load_n(&px->health_up_gen[p->bi], __ATOMIC_RELAXED);
 }
 
 /* Both directions passed their FIN on: close both (nothing is left to read). */
@@ -529,6 +566,150 @@ pump(struct pair *p, int dir)
 	}
 }
 
+/* ---- active health checks (engine 0) ---- */
+
+/* Count @p pr's result once; a state change is one line on stdout. */
+static void
+probe_result(struct probe *pr, bool ok, const char *why)
+{
+	struct hc_slot *hs = &px->hcs[pr->slot];
+	enum hc_change ch;
+
+	if (pr->done)
+		return;
+	pr->done = true;
+	hs->checks++;
+	hs->failed += !ok;
+	ch = hc_result(&hs->t, &px->hc, ok);
+	if (ch == HC_SAME)
+		return;
+	if (ch == HC_WENT_UP)
+		__atomic_fetch_add(&px->health_up_gen[pr->slot], 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&px->health_down[pr->slot], ch == HC_WENT_DOWN, __ATOMIC_RELAXED);
+	if (ch == HC_WENT_DOWN)
+		printf("tern-proxy: backend %s down: health check failed %u times in a row (%s)\n",
+		        px->be[pr->slot].name, hs->t.fail_run, why);
+	else
+		printf("tern-proxy: backend %s up: health check passed %u times in a row\n",
+		        px->be[pr->slot].name, hs->t.ok_run);
+}
+
+static void
+probe_start(struct tern_engine *e, unsigned slot, uint64_t now)
+{
+	struct hc_slot *hs = &px->hcs[slot];
+	struct probe *pr = calloc(1, sizeof(*pr));
+
+	if (pr == NULL)
+		return;
+	pr->kind = OBJ_PROBE;
+	pr->slot = slot;
+	pr->t_start = now;
+	pr->c = tern_connect(e, px->be[slot].ip, px->be[slot].port, 0, pr);
+	if (pr->c == NULL) {
+		free(pr); /* no local port or block now: the next millisecond */
+		return;
+	}
+	hs->probe = pr;
+	hs->next_ms = now + px->hc.interval_ms;
+}
+
+static void
+probe_connected(struct probe *pr)
+{
+	char req[HC_PATH_MAX + 160];
+	int n;
+
+	if (px->hc.type == HC_TCP) {
+		probe_result(pr, true, "");
+		tern_conn_close(pr->c);
+		return;
+	}
+	n = hc_request(&px->hc, px->be[pr->slot].name, req, sizeof(req));
+	if (n < 0 || tern_conn_send(pr->c, req, (size_t)n) != n) {
+		probe_result(pr, false, "request not sent");
+		tern_conn_abort(pr->c);
+	}
+}
+
+static void
+probe_readable(struct probe *pr)
+{
+	char why[48];
+	ssize_t n;
+	int st;
+
+	if (pr->done) {
+		char sink[512];
+		while (tern_conn_recv(pr->c, sink, sizeof(sink)) > 0)
+			;
+		return;
+	}
+	n = tern_conn_recv(pr->c, pr->buf + pr->got, sizeof(pr->buf) - pr->got);
+	if (n <= 0) {
+		if (n == 0) {
+			probe_result(pr, false, "closed before a status line");
+			tern_conn_close(pr->c);
+		}
+		return;
+	}
+	pr->got = (uint8_t)(pr->got + n);
+	st = hc_status(pr->buf, pr->got);
+	if (st == 0 && pr->got < sizeof(pr->buf))
+		return;
+	if (st <= 0) {
+		probe_result(pr, false, "not an HTTP status line");
+	} else {
+		snprintf(why, sizeof(why), "status %d, want %u", st, px->hc.status);
+		probe_result(pr, st == px->hc.status, why);
+	}
+	tern_conn_abort(pr->c); /* the rest of the answer is not needed */
+}
+
+static void
+probe_closed(struct probe *pr, enum tern_close_reason why)
+{
+	static const char *const reasons[TERN_CLOSE_MAX] = {
+	        [TERN_CLOSE_NORMAL] = "closed",
+	        [TERN_CLOSE_RESET] = "reset",
+	        [TERN_CLOSE_REFUSED] = "connection refused",
+	        [TERN_CLOSE_TIMEOUT] = "no answer",
+	        [TERN_CLOSE_ABORTED] = "aborted",
+	        [TERN_CLOSE_NO_ROUTE] = "no ARP answer",
+	        [TERN_CLOSE_ENGINE] = "stopped",
+	};
+	const char *r = why < TERN_CLOSE_MAX && reasons[why] != NULL ? reasons[why] : "closed";
+
+	probe_result(pr, false, pr->timed_out ? "timeout" : r);
+	px->hcs[pr->slot].probe = NULL;
+	free(pr);
+}
+
+/* Engine 0, once a millisecond: checks due, checks past --health-timeout. */
+static void
+health_tick(struct tern_engine *e, struct eng *g, uint64_t now)
+{
+	const struct pool_cfg *pc = g->pool;
+	unsigned i;
+
+	if (px->hc.type == HC_NONE || now == px->hc_scan_ms)
+		return;
+	px->hc_scan_ms = now;
+	for (i = 0; i < pc->n; i++) {
+		struct hc_slot *hs = &px->hcs[pc->slot[i]];
+
+		if (hs->probe != NULL) {
+			if (hs->probe->t_start + px->hc.timeout_ms <= now &&
+			        !hs->probe->timed_out) {
+				hs->probe->timed_out = true;
+				tern_conn_abort(hs->probe->c); /* closed counts it */
+			}
+		} else if (now >= hs->next_ms) {
+			probe_start(e, pc->slot[i], now);
+		}
+	}
+}
+
 /* ---- callbacks ---- */
 
 static void
@@ -554,9 +735,14 @@ static void
 on_connected(struct tern_conn *c, void *app)
 {
 	struct pair *p = tern_conn_udata(c);
-	struct be_state *b = &p->g->be[p->bi];
+	struct be_state *b;
 
 	(void)app;
+	if (p->kind == OBJ_PROBE) {
+		probe_connected((struct probe *)p);
+		return;
+	}
+	b = &p->g->be[p->bi];
 	connq_leave(p);
 	p->connecting = false;
 	b->conns++;
@@ -573,7 +759,9 @@ on_readable(struct tern_conn *c, void *app)
 	struct pair *p = tern_conn_udata(c);
 
 	(void)app;
-	if (p != NULL)
+	if (p != NULL && p->kind == OBJ_PROBE)
+		probe_readable((struct probe *)p);
+	else if (p != NULL)
 		pump(p, c == p->cli ? C2B : B2C);
 }
 
@@ -583,7 +771,7 @@ on_writable(struct tern_conn *c, void *app)
 	struct pair *p = tern_conn_udata(c);
 
 	(void)app;
-	if (p != NULL)
+	if (p != NULL && p->kind == OBJ_PAIR)
 		pump(p, c == p->cli ? B2C : C2B);
 }
 
@@ -596,6 +784,10 @@ on_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 	(void)app;
 	if (p == NULL)
 		return;
+	if (p->kind == OBJ_PROBE) {
+		probe_closed((struct probe *)p, why);
+		return;
+	}
 	if (why == TERN_CLOSE_RESET)
 		p->g->resets++;
 	if (c == p->cli) {
@@ -672,8 +864,9 @@ proxy_tick(struct tern_engine *e, unsigned idx, void *app)
 	uint64_t now = tern_engine_now_ms(e);
 	struct pair *p;
 
-	(void)idx;
 	adopt_pool(g);
+	if (idx == 0)
+		health_tick(e, g, now);
 	/* Clients waiting for a local port, oldest first; at most one round a millisecond. */
 	if (!TAILQ_EMPTY(&g->portq) && g->port_try_ms != now) {
 		g->port_try_ms = now;
@@ -723,6 +916,7 @@ sum_backend(const struct app *a, unsigned k, struct be_state *t)
 		t->active += b->active;
 		t->down |= b->down;
 	}
+	t->down |= __atomic_load_n(&px->health_down[k], __ATOMIC_RELAXED) != 0;
 }
 
 static void
@@ -838,11 +1032,16 @@ final_summary(const struct app *a)
 	for (k = 0; k < px->nslots; k++) {
 		const struct backend *be = &px->be[k];
 		struct be_state t;
-		char w[24] = "";
+		char w[80] = "";
+		int n = 0;
 
 		sum_backend(a, k, &t);
 		if (be->weight != 1)
-			snprintf(w, sizeof(w), " weight %u", be->weight);
+			n = snprintf(w, sizeof(w), " weight %u", be->weight);
+		if (px->hc.type != HC_NONE)
+			snprintf(w + n, sizeof(w) - (size_t)n,
+			        " health checks %" PRIu64 " failed %" PRIu64, px->hcs[k].checks,
+			        px->hcs[k].failed);
 		printf("tern-proxy: backend %s %s: conns %" PRIu64 " failures %" PRIu64
 		       " bytes to %" PRIu64 " from %" PRIu64 "%s%s%s\n",
 		        be->name,
@@ -856,6 +1055,15 @@ final_summary(const struct app *a)
 }
 
 /* ---- options ---- */
+
+/** getopt_long values of the options without a char. */
+enum {
+	OPT_HEALTH_CHECK = APP_OPT_COMMON_END,
+	OPT_HEALTH_INTERVAL,
+	OPT_HEALTH_TIMEOUT,
+	OPT_HEALTH_RISE,
+	OPT_HEALTH_FALL,
+};
 
 /*
  * One backend entry: IP:PORT followed by any of /v1, /v2, /none (PROXY protocol) and
@@ -1068,6 +1276,14 @@ usage(void)
 	       "  --proxy-protocol v1|v2|none  PROXY protocol header to backends without "
 	       "their own\n"
 	       "                         /v1|/v2|/none (default none)\n"
+	       "  --health-check tcp|http:/PATH[=STATUS]|none  active checks of every backend:\n"
+	       "                         connect, or GET PATH answered STATUS (default 200);\n"
+	       "                         state changes logged (default none: failures only)\n"
+	       "  --health-interval MS   a check of each backend every MS, 100..3600000 "
+	       "(default 2000)\n"
+	       "  --health-timeout MS    a check not done in MS fails, 1..3600000 (default 1000)\n"
+	       "  --health-rise N, --health-fall N  passes (failures) in a row to go up (down),\n"
+	       "                         1..100 (default 2 and 3)\n"
 	       "  --buffer BYTES         send and receive buffer of every connection, "
 	       "2048..1073741824\n"
 	       "                         (default 262144; --sndbuf / --rcvbuf override)\n\n"
@@ -1083,7 +1299,12 @@ main(int argc, char **argv)
 	        {"lb", required_argument, 0, 'L'}, {"connect-timeout", required_argument, 0, 'c'},
 	        {"idle-timeout", required_argument, 0, 'i'},
 	        {"retry-down", required_argument, 0, 'r'}, {"buffer", required_argument, 0, 'B'},
-	        {"proxy-protocol", required_argument, 0, 'P'}, {0, 0, 0, 0}};
+	        {"proxy-protocol", required_argument, 0, 'P'},
+	        {"health-check", required_argument, 0, OPT_HEALTH_CHECK},
+	        {"health-interval", required_argument, 0, OPT_HEALTH_INTERVAL},
+	        {"health-timeout", required_argument, 0, OPT_HEALTH_TIMEOUT},
+	        {"health-rise", required_argument, 0, OPT_HEALTH_RISE},
+	        {"health-fall", required_argument, 0, OPT_HEALTH_FALL}, {0, 0, 0, 0}};
 	static const struct tern_callbacks cb = {.accepted = on_accepted,
 	        .connected = on_connected,
 	        .readable = on_readable,
@@ -1091,7 +1312,7 @@ main(int argc, char **argv)
 	        .closed = on_closed};
 	struct app a = {.name = "tern-proxy", .cb = &cb, .setup = proxy_setup, .tick = proxy_tick};
 	uint32_t buffer = 0;
-	char ready[128], err[256];
+	char ready[256], health[HC_PATH_MAX + 96] = "", err[256];
 	uint64_t v;
 	unsigned k;
 	int opt, rc;
@@ -1105,6 +1326,10 @@ main(int argc, char **argv)
 	px->connect_timeout_ms = 3000;
 	px->idle_timeout_ms = 300000;
 	px->retry_down_ms = 10000;
+	px->hc.interval_ms = 2000;
+	px->hc.timeout_ms = 1000;
+	px->hc.rise = 2;
+	px->hc.fall = 3;
 	px->a = &a;
 	a.app = px;
 	a.stats_extra = stats_extra;
@@ -1164,6 +1389,32 @@ main(int argc, char **argv)
 				app_usage_error(&a,
 				        "--proxy-protocol '%s': expected v1, v2 or none", optarg);
 			break;
+		case OPT_HEALTH_CHECK:
+			if (hc_parse(optarg, &px->hc, err, sizeof(err)) != 0)
+				app_usage_error(&a, "--health-check '%s': %s", optarg, err);
+			break;
+		case OPT_HEALTH_INTERVAL:
+			if (app_parse_u64(optarg, 100, 3600000, &v) != 0)
+				app_usage_error(&a,
+				        "--health-interval '%s': expected milliseconds, "
+				        "100..3600000",
+				        optarg);
+			px->hc.interval_ms = (uint32_t)v;
+			break;
+		case OPT_HEALTH_TIMEOUT:
+			if (app_parse_u64(optarg, 1, 3600000, &v) != 0)
+				app_usage_error(&a,
+				        "--health-timeout '%s': expected milliseconds, 1..3600000",
+				        optarg);
+			px->hc.timeout_ms = (uint32_t)v;
+			break;
+		case OPT_HEALTH_RISE:
+		case OPT_HEALTH_FALL:
+			if (app_parse_u64(optarg, 1, 100, &v) != 0)
+				app_usage_error(&a, "--health-%s '%s': expected 1..100",
+				        opt == OPT_HEALTH_RISE ? "rise" : "fall", optarg);
+			*(opt == OPT_HEALTH_RISE ? &px->hc.rise : &px->hc.fall) = (uint32_t)v;
+			break;
 		case 'h':
 			usage();
 			return 0;
@@ -1186,10 +1437,16 @@ main(int argc, char **argv)
 		if (a.o.sndbuf == 0)
 			a.o.sndbuf = buffer;
 	}
-	snprintf(ready, sizeof(ready), "proxy on port %u to %u backend%s (%s%s%s)", px->port,
+	if (px->hc.type != HC_NONE)
+		snprintf(health, sizeof(health),
+		        ", health check %s%s every %u ms, timeout %u ms, rise %u fall %u",
+		        px->hc.type == HC_TCP ? "tcp" : "http:",
+		        px->hc.type == HC_TCP ? "" : px->hc.path, px->hc.interval_ms,
+		        px->hc.timeout_ms, px->hc.rise, px->hc.fall);
+	snprintf(ready, sizeof(ready), "proxy on port %u to %u backend%s (%s%s%s%s)", px->port,
 	        px->pool->n, px->pool->n > 1 ? "s" : "", lb_names[px->lb],
 	        px->pp != PP_NONE ? ", proxy-protocol " : "",
-	        px->pp != PP_NONE ? pp_version_name(px->pp) : "");
+	        px->pp != PP_NONE ? pp_version_name(px->pp) : "", health);
 	a.ready_msg = ready;
 	rc = app_run(&a);
 	if (rc == 0)

@@ -6,6 +6,12 @@
 #   2. --lb maglev: six client addresses (added to the peer's veth), four connections each
 #      from different ports: every address sticks to one backend, and the six do not all land
 #      on the same one.
+#   3. active health checks (--health-check http:/hc.txt=200, every 200 ms, rise 2 fall 2)
+#      of nginx and a second backend (python's http.server) while a client fetches through
+#      the proxy all along, each request on a new connection: nginx's /hc.txt removed -> one
+#      "down" line naming status 404, restored -> one "up" line; nginx killed -> "down"
+#      (connection refused), restarted -> "up" and it serves again. The client sees at most
+#      one failed request (the one in flight when nginx dies).
 # usage: t_proxy_pool.sh [af_packet|tap|virtio-user]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -41,9 +47,11 @@ fetch() {
 		it_fail "$tag: curl failed: $(tail -n 3 "$IT_TMP/codes" | tr '\n' ' ')"
 	codes=$(grep -c '^200$' "$IT_TMP/codes" || true)
 	[ "$codes" = "$n" ] || it_fail "$tag: $codes of $n requests got 200: $(sort "$IT_TMP/codes" | uniq -c | tr '\n' ' ')"
-	wait_until 5 test "$(grep -c "?${tag}_" "$alog")" -ge "$n" ||
+	wait_until 5 logged_at_least "$tag" "$n" ||
 		it_fail "$tag: nginx logged $(grep -c "?${tag}_" "$alog") of $n requests"
 }
+# logged_at_least TAG N: nginx logged N requests ?TAG_* or more
+logged_at_least() { [ "$(grep -c "?${1}_" "$alog" || true)" -ge "$2" ]; }
 # served TAG PORT: requests ?TAG_* logged by backend PORT
 served() { grep -c "^[0-9.]* $2 /ok.txt?${1}_[0-9]* 200$" "$alog" || true; }
 
@@ -85,4 +93,82 @@ done
 [ "$(echo "$used" | tr ' ' '\n' | sort -u | grep -c .)" -ge 2 ] ||
 	it_fail "maglev: six client addresses all on one backend ($used)"
 tern_stop
+addrs_del
+
+# --- 3. health checks ---
+py_port=8088
+www2=$IT_TMP/www2
+mkdir -p "$www2"
+echo ok >"$www2/ok.txt"
+echo ok >"$www2/hc.txt"
+echo ok >"$www/hc.txt"
+ip netns exec "$TERNLAB_NS_P" timeout -k 2 60 "$PY" -m http.server "$py_port" --bind "$peer_ip" \
+	--directory "$www2" >"$IT_TMP/pyhttp.log" 2>&1 &
+PYHTTP_PID=$!
+pyhttp_stop() { [ -z "${PYHTTP_PID:-}" ] || ternlab_stop_pid "$PYHTTP_PID" 3 >/dev/null 2>&1; PYHTTP_PID=; }
+it_defer pyhttp_stop
+wait_until 10 peer_port_listening "$py_port" || it_fail "python http.server not listening"
+tern_start "$port" --backend "$peer_ip:$ng1,$peer_ip:$py_port" --health-check http:/hc.txt=200 \
+	--health-interval 200 --health-timeout 500 --health-rise 2 --health-fall 2
+grep -q 'health check http:/hc.txt every 200 ms' "$TERN_LOG" || it_fail "ready line: $(grep ready "$TERN_LOG")"
+# The client: a request on a new connection every 50 ms until $IT_TMP/stop appears.
+cat >"$IT_TMP/loop.py" <<'PY'
+import os, sys, time, urllib.request
+url, stop = sys.argv[1], sys.argv[2]
+ok = fail = 0
+while not os.path.exists(stop):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            if r.status == 200 and r.read() == b"ok\n":
+                ok += 1
+            else:
+                fail += 1
+    except Exception as e:
+        fail += 1
+        print("error:", e, flush=True)
+    time.sleep(0.05)
+print("ok", ok, "fail", fail, flush=True)
+PY
+ip netns exec "$TERNLAB_NS_P" timeout -k 2 60 "$PY" "$IT_TMP/loop.py" "$url/ok.txt" "$IT_TMP/stop" \
+	>"$IT_TMP/loop.out" 2>&1 &
+LOOP_PID=$!
+loop_stop() { touch "$IT_TMP/stop"; [ -z "${LOOP_PID:-}" ] || wait "$LOOP_PID" 2>/dev/null || true; LOOP_PID=; }
+it_defer loop_stop
+sleep 0.5
+be=$peer_ip:$ng1
+# lines: how many state lines of backend $be the proxy logged so far
+lines() { grep -c "tern-proxy: backend $be \(up\|down\): health" "$TERN_LOG" || true; }
+lines_are() { [ "$(lines)" = "$1" ]; }
+# served_more N: nginx logged more than N requests of /ok.txt
+served_more() { [ "$(grep -c ' /ok.txt ' "$alog" || true)" -gt "$1" ]; }
+[ "$(lines)" = 0 ] || it_fail "state changes before any trouble: $(grep 'health check' "$TERN_LOG" | tr '\n' ';')"
+rm "$www/hc.txt"
+wait_until 5 grep -q "backend $be down: health check failed 2 times in a row (status 404, want 200)" "$TERN_LOG" ||
+	it_fail "no down line after /hc.txt went: $(grep 'backend' "$TERN_LOG" | tr '\n' ';')"
+it_log "$(grep "backend $be down" "$TERN_LOG")"
+echo ok >"$www/hc.txt"
+wait_until 5 grep -q "backend $be up: health check passed 2 times in a row" "$TERN_LOG" ||
+	it_fail "no up line after /hc.txt came back"
+[ "$(lines)" = 2 ] || it_fail "want 2 state lines, got: $(grep 'health' "$TERN_LOG" | tr '\n' ';')"
+ngx_stop
+wait_until 5 grep -q "backend $be down: health check failed 2 times in a row (connection refused)" "$TERN_LOG" ||
+	it_fail "no down line after nginx was killed: $(grep 'backend' "$TERN_LOG" | tr '\n' ';')"
+it_log "$(grep "backend $be down" "$TERN_LOG" | tail -n 1)"
+sleep 0.5
+before=$(grep -c ' /ok.txt ' "$alog" || true)
+ngx_start "$www" "$ng1"
+wait_until 5 lines_are 4 ||
+	it_fail "no up line after nginx came back: $(grep 'health' "$TERN_LOG" | tr '\n' ';')"
+it_log "$(grep "backend $be up" "$TERN_LOG" | tail -n 1)"
+wait_until 5 served_more "$before" ||
+	it_fail "nginx served no client after it came back"
+loop_stop
+res=$(tail -n 1 "$IT_TMP/loop.out")
+it_log "client: $res; $(grep -c error "$IT_TMP/loop.out" || true) errors"
+[[ $res =~ ^ok\ ([0-9]+)\ fail\ ([0-9]+)$ ]] || it_fail "client: $(tail -n 3 "$IT_TMP/loop.out" | tr '\n' ' ')"
+[ "${BASH_REMATCH[1]}" -ge 20 ] || it_fail "client: only ${BASH_REMATCH[1]} requests succeeded"
+[ "${BASH_REMATCH[2]}" -le 1 ] || it_fail "client: ${BASH_REMATCH[2]} requests failed: $(grep error "$IT_TMP/loop.out" | head -n 3 | tr '\n' ' ')"
+tern_stop
+grep -q "tern-proxy: backend $be up: conns [0-9]* .* health checks [0-9]* failed [1-9]" "$TERN_LOG" ||
+	it_fail "final summary: $(grep 'tern-proxy: backend' "$TERN_LOG" | tr '\n' ';')"
 it_pass

@@ -2,7 +2,8 @@
 /*
  * Unit tests for apps/tern-proxy/pool.c: smooth weighted round robin (exact shares and
  * spreading), Maglev (balance, the same client keeps its backend, removing one of N backends
- * moves about 1/N of the clients and only those of the removed one plus a few), CIDR rules.
+ * moves about 1/N of the clients and only those of the removed one plus a few), CIDR rules;
+ * and health.c: the --health-check syntax, the request, status lines, rise and fall.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "health.h"
 #include "pool.h"
 
 static void
@@ -238,6 +240,86 @@ test_cidr(void **state)
 	assert_string_equal(buf, "198.18.0.6");
 }
 
+static void
+test_health_parse(void **state)
+{
+	struct hc_conf c;
+	char err[128], req[256];
+	int n;
+
+	(void)state;
+	assert_int_equal(hc_parse("tcp", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.type, HC_TCP);
+	assert_int_equal(hc_parse("http:/health", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.type, HC_HTTP);
+	assert_string_equal(c.path, "/health");
+	assert_int_equal(c.status, 200);
+	/* the first '=' ends the path: "/a/b?x" and a status "1=204", refused */
+	assert_int_equal(hc_parse("http:/a/b?x=1=204", &c, err, sizeof(err)), -1);
+	assert_int_equal(hc_parse("http:/ok.txt=204", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.path, "/ok.txt");
+	assert_int_equal(c.status, 204);
+	assert_int_equal(hc_parse("none", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.type, HC_NONE);
+	assert_int_equal(hc_parse("http:health", &c, err, sizeof(err)), -1);
+	assert_int_equal(hc_parse("http:", &c, err, sizeof(err)), -1);
+	assert_int_equal(hc_parse("http:/x=99", &c, err, sizeof(err)), -1);
+	assert_int_equal(hc_parse("http:/x=600", &c, err, sizeof(err)), -1);
+	assert_int_equal(hc_parse("http:/x=", &c, err, sizeof(err)), -1);
+	assert_int_equal(hc_parse("http:/a b", &c, err, sizeof(err)), -1);
+	assert_int_equal(hc_parse("udp", &c, err, sizeof(err)), -1);
+	assert_int_equal(hc_parse("http:/ok.txt", &c, err, sizeof(err)), 0);
+	n = hc_request(&c, "198.18.0.2:80", req, sizeof(req));
+	assert_true(n > 0);
+	assert_string_equal(req,
+	        "GET /ok.txt HTTP/1.0\r\nHost: 198.18.0.2:80\r\n"
+	        "User-Agent: tern-proxy-health-check\r\nConnection: close\r\n\r\n");
+	assert_int_equal(hc_request(&c, "198.18.0.2:80", req, 20), -1);
+}
+
+static void
+test_health_status(void **state)
+{
+	static const char ok[] = "HTTP/1.1 200 OK\r\n";
+
+	(void)state;
+	assert_int_equal(hc_status(ok, strlen(ok)), 200);
+	assert_int_equal(hc_status("HTTP/1.0 404 Not Found", 22), 404);
+	assert_int_equal(hc_status("HTTP/1.1 204\r\n", 14), 204);
+	for (size_t n = 0; n < 13; n++) /* every cut before the status' end: more, please */
+		assert_int_equal(hc_status(ok, n), 0);
+	assert_int_equal(hc_status("SSH-2.0-OpenSSH", 15), -1);
+	assert_int_equal(hc_status("HTTP/2 200 OK\r\n", 15), -1);
+	assert_int_equal(hc_status("HTTP/1.1 20x OK", 15), -1);
+	assert_int_equal(hc_status("HTTP/1.1 2000 OK", 16), -1);
+	assert_int_equal(hc_status("HTTP/1.1 099 OK", 15), -1);
+	assert_int_equal(hc_status("X", 1), -1);
+}
+
+static void
+test_health_rise_fall(void **state)
+{
+	struct hc_conf c = {.type = HC_TCP, .rise = 2, .fall = 3};
+	struct hc_track t = {0};
+
+	(void)state;
+	/* up at start; two failures are not enough, a pass in between starts again */
+	assert_int_equal(hc_result(&t, &c, false), HC_SAME);
+	assert_int_equal(hc_result(&t, &c, false), HC_SAME);
+	assert_int_equal(hc_result(&t, &c, true), HC_SAME);
+	assert_int_equal(hc_result(&t, &c, false), HC_SAME);
+	assert_int_equal(hc_result(&t, &c, false), HC_SAME);
+	assert_int_equal(hc_result(&t, &c, false), HC_WENT_DOWN);
+	assert_true(t.down);
+	assert_int_equal(hc_result(&t, &c, false), HC_SAME); /* once only */
+	assert_int_equal(hc_result(&t, &c, true), HC_SAME);
+	assert_int_equal(hc_result(&t, &c, false), HC_SAME);
+	assert_int_equal(hc_result(&t, &c, true), HC_SAME);
+	assert_int_equal(hc_result(&t, &c, true), HC_WENT_UP);
+	assert_false(t.down);
+	assert_int_equal(hc_result(&t, &c, true), HC_SAME);
+}
+
 int
 main(void)
 {
@@ -249,6 +331,9 @@ main(void)
 	        cmocka_unit_test(test_maglev_removal),
 	        cmocka_unit_test(test_maglev_order),
 	        cmocka_unit_test(test_cidr),
+	        cmocka_unit_test(test_health_parse),
+	        cmocka_unit_test(test_health_status),
+	        cmocka_unit_test(test_health_rise_fall),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
