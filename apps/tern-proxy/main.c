@@ -129,7 +129,13 @@ struct eng {
 	uint64_t clients;     /**< accepted */
 	uint64_t rejected;    /**< reset: no backend left to try */
 	uint64_t connect_timeouts, idle_timeouts, resets;
-	uint32_t active; /**< pairs alive */
+	uint32_t active;      /**< pairs alive */
+	struct pair_q allq;   /**< every pair (the drain's reset walks it) */
+	bool drain_started;   /**< the listener is closed */
+	uint64_t drain_until; /**< pairs still open then are reset */
+	uint64_t drain_open;  /**< pairs open when the drain began */
+	uint64_t drain_reset; /**< pairs reset at the drain's end */
+	uint8_t drained;      /**< draining and no pair left (the main lcore reads it) */
 };
 
 enum { C2B = 0, B2C = 1 };
@@ -156,7 +162,8 @@ struct pair {
 	bool closing;    /**< both directions done: both connections closed */
 	uint8_t hdr_len, hdr_off; /**< PROXY protocol header: length, bytes sent */
 	uint8_t hdr[PP_HDR_MAX];  /**< ... sent on be before any byte of the client's */
-	TAILQ_ENTRY(pair) connq, idleq, portq;
+	bool in_allq;
+	TAILQ_ENTRY(pair) connq, idleq, portq, allq;
 };
 
 /** A health check in flight (engine 0's). */
@@ -199,6 +206,10 @@ struct proxy {
 	uint8_t health_down[MAX_SLOTS];    /**< 1: the checks say down (engine 0 writes) */
 	uint32_t health_up_gen[MAX_SLOTS]; /**< times the checks brought it up (engine 0) */
 	uint64_t hc_scan_ms;               /**< engine 0: last look at the checks */
+	uint32_t drain_timeout_ms;         /**< SIGTERM / SIGQUIT: open pairs get this long */
+	const char *config;                /**< --config FILE, or NULL */
+	uint32_t buffer;                   /**< --buffer, 0 = not given */
+	struct be_list file_be;            /**< the backends of the file */
 	struct eng eng[RTE_MAX_LCORE];
 	const struct app *a;
 };
@@ -262,6 +273,10 @@ pair_maybe_free(struct pair *p)
 	connq_leave(p);
 	idleq_leave(p);
 	portq_leave(p);
+	if (p->in_allq) {
+		TAILQ_REMOVE(&p->g->allq, p, allq);
+		p->in_allq = false;
+	}
 	for (d = 0; d < 2; d++)
 		rte_pktmbuf_free(p->pend[d]); /* NULL is a no-op */
 	p->g->active--;
@@ -692,7 +707,7 @@ health_tick(struct tern_engine *e, struct eng *g, uint64_t now)
 	const struct pool_cfg *pc = g->pool;
 	unsigned i;
 
-	if (px->hc.type == HC_NONE || now == px->hc_scan_ms)
+	if (px->hc.type == HC_NONE || now == px->hc_scan_ms || g->drain_started)
 		return;
 	px->hc_scan_ms = now;
 	for (i = 0; i < pc->n; i++) {
@@ -725,6 +740,8 @@ on_accepted(struct tern_conn *c, void *app)
 	p->g = eng_of(tern_conn_engine(c));
 	p->g->clients++;
 	p->g->active++;
+	TAILQ_INSERT_TAIL(&p->g->allq, p, allq);
+	p->in_allq = true;
 	p->cli = c;
 	p->bi = -1;
 	tern_conn_set_udata(c, p);
@@ -849,10 +866,50 @@ proxy_setup(struct tern_engine *e, void *app)
 	TAILQ_INIT(&g->connq);
 	TAILQ_INIT(&g->idleq);
 	TAILQ_INIT(&g->portq);
+	TAILQ_INIT(&g->allq);
 	adopt_pool(g);
 	if (x->lb == LB_MAGLEV && (g->maglev = malloc(POOL_MAGLEV_M)) == NULL)
 		return -ENOMEM;
 	return tern_listen(e, x->port, 0);
+}
+
+/*
+ * Draining (SIGTERM, SIGQUIT): close the listener (new SYNs get a RST), let the pairs finish;
+ * at --drain-timeout reset those left. Engine 0 stops the app once every engine is empty.
+ */
+static void
+drain_tick(struct tern_engine *e, struct eng *g, unsigned idx, uint64_t now)
+{
+	struct pair *p;
+	unsigned i;
+
+	if (!app_draining())
+		return;
+	if (!g->drain_started) {
+		g->drain_started = true;
+		g->drain_until = now + px->drain_timeout_ms;
+		g->drain_open = g->active;
+		tern_unlisten(e, px->port);
+	}
+	if (g->active > 0 && now >= g->drain_until) {
+		while ((p = TAILQ_FIRST(&g->allq)) != NULL) {
+			TAILQ_REMOVE(&g->allq, p, allq);
+			p->in_allq = false;
+			g->drain_reset++;
+			if (p->cli != NULL)
+				tern_conn_abort(p->cli);
+			if (p->be != NULL)
+				tern_conn_abort(p->be);
+		}
+	}
+	if (g->active == 0)
+		__atomic_store_n(&g->drained, 1, __ATOMIC_RELEASE);
+	if (idx != 0)
+		return;
+	for (i = 0; i < px->a->nengines; i++)
+		if (!__atomic_load_n(&px->eng[i].drained, __ATOMIC_ACQUIRE))
+			return;
+	app_request_stop();
 }
 
 /* After every poll: connect and idle timeouts, looking at the list heads only. */
@@ -865,6 +922,7 @@ proxy_tick(struct tern_engine *e, unsigned idx, void *app)
 	struct pair *p;
 
 	adopt_pool(g);
+	drain_tick(e, g, idx, now);
 	if (idx == 0)
 		health_tick(e, g, now);
 	/* Clients waiting for a local port, oldest first; at most one round a millisecond. */
@@ -1054,6 +1112,22 @@ final_summary(const struct app *a)
 	}
 }
 
+/* After a drain: what became of the pairs open at the signal. */
+static void
+drain_summary(const struct app *a)
+{
+	uint64_t open = 0, reset = 0;
+	unsigned i;
+
+	for (i = 0; i < a->nengines; i++) {
+		open += px->eng[i].drain_open;
+		reset += px->eng[i].drain_reset;
+	}
+	printf("tern-proxy: drained: %" PRIu64 " pairs open at the signal, %" PRIu64
+	       " finished, %" PRIu64 " reset at --drain-timeout %u s\n",
+	        open, open >= reset ? open - reset : 0, reset, px->drain_timeout_ms / 1000);
+}
+
 /* ---- options ---- */
 
 /** getopt_long values of the options without a char. */
@@ -1063,7 +1137,22 @@ enum {
 	OPT_HEALTH_TIMEOUT,
 	OPT_HEALTH_RISE,
 	OPT_HEALTH_FALL,
+	OPT_DRAIN_TIMEOUT,
+	OPT_CONFIG,
 };
+
+static const struct option longopts[] = {APP_COMMON_OPTS, {"listen", required_argument, 0, 'l'},
+        {"backend", required_argument, 0, 'b'}, {"lb", required_argument, 0, 'L'},
+        {"connect-timeout", required_argument, 0, 'c'}, {"idle-timeout", required_argument, 0, 'i'},
+        {"retry-down", required_argument, 0, 'r'}, {"buffer", required_argument, 0, 'B'},
+        {"proxy-protocol", required_argument, 0, 'P'},
+        {"health-check", required_argument, 0, OPT_HEALTH_CHECK},
+        {"health-interval", required_argument, 0, OPT_HEALTH_INTERVAL},
+        {"health-timeout", required_argument, 0, OPT_HEALTH_TIMEOUT},
+        {"health-rise", required_argument, 0, OPT_HEALTH_RISE},
+        {"health-fall", required_argument, 0, OPT_HEALTH_FALL},
+        {"drain-timeout", required_argument, 0, OPT_DRAIN_TIMEOUT},
+        {"config", required_argument, 0, OPT_CONFIG}, {0, 0, 0, 0}};
 
 /*
  * One backend entry: IP:PORT followed by any of /v1, /v2, /none (PROXY protocol) and
@@ -1087,7 +1176,9 @@ parse_backend(const char *item0, struct be_spec *b, char *err, size_t errlen)
 		if (next != NULL)
 			*next = '\0';
 		if (strncmp(slash, "weight=", 7) == 0) {
-			if (w_seen || app_parse_u64(slash + 7, 1, POOL_WEIGHT_MAX, &w) != 0)
+			if (w_seen)
+				return snprintf(err, errlen, "/weight given twice"), -1;
+			if (app_parse_u64(slash + 7, 1, POOL_WEIGHT_MAX, &w) != 0)
 				return snprintf(err, errlen, "'/%s' is not /weight=1..%d", slash,
 				               POOL_WEIGHT_MAX),
 				       -1;
@@ -1204,14 +1295,15 @@ slot_of(const struct be_spec *b)
 }
 
 /*
- * Make @p l (and @p more, may be NULL: entries already in @p l win) the engines' pool:
- * slots found or made, the snapshot published; engines adopt it at their next tick.
+ * Make the backends of @p file then those of @p cli (either may be NULL; an IP:PORT in both
+ * takes the command line's weight and PROXY protocol) the engines' pool: slots found or
+ * made, the snapshot published; engines adopt it at their next tick.
  * @return 0, or -1 when the run has used every slot (nothing changed).
  */
 static int
-pool_publish(const struct be_list *l, const struct be_list *more)
+pool_publish(const struct be_list *file, const struct be_list *cli)
 {
-	const struct be_list *ls[2] = {l, more};
+	const struct be_list *ls[2] = {file, cli};
 	struct pool_cfg *pc = calloc(1, sizeof(*pc));
 	unsigned j, k, i;
 	bool in[MAX_SLOTS] = {false};
@@ -1221,8 +1313,12 @@ pool_publish(const struct be_list *l, const struct be_list *more)
 	for (j = 0; j < 2; j++) {
 		for (k = 0; ls[j] != NULL && k < ls[j]->n; k++) {
 			const struct be_spec *b = &ls[j]->be[k];
+			unsigned c;
 			int slot;
 
+			for (c = 0; j == 0 && cli != NULL && c < cli->n; c++)
+				if (cli->be[c].ip == b->ip && cli->be[c].port == b->port)
+					b = &cli->be[c];
 			if (pc->n == MAX_BACKENDS)
 				break;
 			if ((slot = slot_of(b)) < 0) {
@@ -1248,6 +1344,166 @@ pool_publish(const struct be_list *l, const struct be_list *more)
 	pc->older = px->pool;
 	__atomic_store_n(&px->pool, pc, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* ---- configuration file ---- */
+
+static void apply_opt(struct app *a, int opt, const char *arg, struct be_list *bl);
+
+/*
+ * One line of a configuration file: "NAME [VALUE]", NAME a long option (the leading "--"
+ * optional), VALUE the rest of the line without the spaces around it. Empty lines and lines
+ * starting with '#' are skipped. @return the line's option (its getopt value), 0 for a line
+ * with none, or -1 with the reason in @p err; *val points at the value (NULL: none).
+ */
+static int
+config_line(char *line, char **val, char *err, size_t errlen)
+{
+	char *name = line, *end;
+	size_t n;
+	unsigned k;
+
+	*val = NULL;
+	while (*name == ' ' || *name == '\t')
+		name++;
+	n = strlen(name);
+	while (n > 0 && (name[n - 1] == '\n' || name[n - 1] == '\r' || name[n - 1] == ' ' ||
+	                        name[n - 1] == '\t'))
+		name[--n] = '\0';
+	if (*name == '\0' || *name == '#')
+		return 0;
+	if (strncmp(name, "--", 2) == 0)
+		name += 2;
+	end = name + strcspn(name, " \t");
+	if (*end != '\0') {
+		*end++ = '\0';
+		while (*end == ' ' || *end == '\t')
+			end++;
+		*val = end;
+	}
+	for (k = 0; longopts[k].name != NULL; k++) {
+		if (strcmp(longopts[k].name, name) != 0)
+			continue;
+		if (longopts[k].val == 'h' || longopts[k].val == OPT_CONFIG)
+			break;
+		if (longopts[k].has_arg == required_argument && *val == NULL)
+			return snprintf(err, errlen, "'%s' needs a value", name), -1;
+		if (longopts[k].has_arg == no_argument && *val != NULL)
+			return snprintf(err, errlen, "'%s' takes no value", name), -1;
+		return longopts[k].val;
+	}
+	return snprintf(err, errlen, "'%s' is not an option of tern-proxy", name), -1;
+}
+
+/*
+ * --config FILE at start: every line applied as its option would be (common options too),
+ * before the command line, which then overrides it (backends: adds, and an IP:PORT given in
+ * both takes the command line's suffixes). An error is the usual one line and exit 2, with
+ * FILE:LINE in front.
+ */
+static void
+read_config(struct app *a, const char *path)
+{
+	const char *name = a->name;
+	char line[1024], where[PATH_MAX + 64], err[256], *val;
+	unsigned lineno = 0;
+	FILE *f = fopen(path, "r");
+	int opt;
+
+	if (f == NULL)
+		app_usage_error(a, "--config '%s': %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		snprintf(where, sizeof(where), "%s: %s:%u", name, path, lineno);
+		a->name = where; /* app_usage_error says where */
+		if (strchr(line, '\n') == NULL && !feof(f))
+			app_usage_error(a, "line longer than %zu bytes", sizeof(line) - 2);
+		opt = config_line(line, &val, err, sizeof(err));
+		if (opt < 0)
+			app_usage_error(a, "%s", err);
+		if (opt == 0)
+			continue;
+		if (app_common_opt(a, opt, val) == 0)
+			apply_opt(a, opt, val, &px->file_be);
+	}
+	a->name = name;
+	fclose(f);
+}
+
+/* SIGHUP: the backends of the file. @return 0, or -1 with @p err set (nothing changed). */
+static int
+read_backends(const char *path, struct be_list *l, char *err, size_t errlen)
+{
+	char line[1024], why[256], *val;
+	unsigned lineno = 0;
+	FILE *f = fopen(path, "r");
+	int opt;
+
+	if (f == NULL)
+		return snprintf(err, errlen, "%s: %s", path, strerror(errno)), -1;
+	memset(l, 0, sizeof(*l));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		opt = config_line(line, &val, why, sizeof(why));
+		if (opt == 'b' && parse_backends(l, val, why, sizeof(why)) != 0)
+			opt = -1;
+		if (opt < 0) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+			fclose(f);
+			return -1;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* SIGHUP (the main lcore): a new pool from the file's backends and --backend. Pairs keep
+ * their backends, removed or not; new clients get the new pool once each engine has seen it
+ * (its next tick). Anything wrong: one line, and the pool stays as it was. */
+static void
+proxy_reload(struct app *a)
+{
+	struct be_list l;
+	char err[512];
+	unsigned k, added = 0, kept = 0, removed = 0;
+	bool was[MAX_SLOTS];
+
+	if (px->config == NULL) {
+		printf("tern-proxy: reload: no --config file, nothing to reload\n");
+		return;
+	}
+	if (read_backends(px->config, &l, err, sizeof(err)) != 0 ||
+	        check_backends(a, &l, err, sizeof(err)) != 0) {
+		printf("tern-proxy: reload failed, pool unchanged: %s\n", err);
+		return;
+	}
+	if (l.n == 0 && px->cli_be.n == 0) {
+		printf("tern-proxy: reload failed, pool unchanged: %s has no backend\n",
+		        px->config);
+		return;
+	}
+	for (k = 0; k < MAX_SLOTS; k++)
+		was[k] = k < px->nslots && px->be[k].in_pool;
+	if (pool_publish(&l, &px->cli_be) != 0) {
+		printf("tern-proxy: reload failed, pool unchanged: more than %d backends in one "
+		       "run\n",
+		        MAX_SLOTS);
+		return;
+	}
+	px->file_be = l;
+	for (k = 0; k < px->nslots; k++) {
+		added += !was[k] && px->be[k].in_pool;
+		kept += was[k] && px->be[k].in_pool;
+		removed += was[k] && !px->be[k].in_pool;
+	}
+	printf("tern-proxy: reload: pool of %u backends (%u added, %u kept, %u removed):",
+	        px->pool->n, added, kept, removed);
+	for (k = 0; k < px->pool->n; k++) {
+		printf(" %s", px->be[px->pool->slot[k]].name);
+		if (px->pool->weight[k] != 1)
+			printf("/weight=%u", px->pool->weight[k]);
+	}
+	printf("\n");
 }
 
 static void
@@ -1284,6 +1540,11 @@ usage(void)
 	       "  --health-timeout MS    a check not done in MS fails, 1..3600000 (default 1000)\n"
 	       "  --health-rise N, --health-fall N  passes (failures) in a row to go up (down),\n"
 	       "                         1..100 (default 2 and 3)\n"
+	       "  --drain-timeout S      SIGTERM / SIGQUIT: stop accepting, give open pairs S\n"
+	       "                         seconds, then reset them, 0..86400 (default 30)\n"
+	       "  --config FILE          options from FILE, one \"NAME VALUE\" a line (common\n"
+	       "                         options too); the command line overrides or adds;\n"
+	       "                         SIGHUP re-reads its backend lines (docs/PROXY.md)\n"
 	       "  --buffer BYTES         send and receive buffer of every connection, "
 	       "2048..1073741824\n"
 	       "                         (default 262144; --sndbuf / --rcvbuf override)\n\n"
@@ -1291,29 +1552,104 @@ usage(void)
 	        MAX_BACKENDS, POOL_WEIGHT_MAX, app_common_usage);
 }
 
+/* The proxy's option @p opt with its argument: from the command line or a configuration
+ * file line; backends go to @p bl. A bad value exits with the one-line error. */
+static void
+apply_opt(struct app *a, int opt, const char *arg, struct be_list *bl)
+{
+	char err[256];
+	uint64_t v;
+
+	switch (opt) {
+	case 'l':
+		px->port = app_parse_listen(a, arg);
+		break;
+	case 'b':
+		if (parse_backends(bl, arg, err, sizeof(err)) != 0)
+			app_usage_error(a, "%s", err);
+		break;
+	case 'L':
+		if (strcmp(arg, "rr") == 0)
+			px->lb = LB_RR;
+		else if (strcmp(arg, "least-conn") == 0)
+			px->lb = LB_LEAST;
+		else if (strcmp(arg, "maglev") == 0)
+			px->lb = LB_MAGLEV;
+		else
+			app_usage_error(a, "--lb '%s': expected rr, least-conn or maglev", arg);
+		break;
+	case 'c':
+		if (app_parse_u64(arg, 1, 600000, &v) != 0)
+			app_usage_error(
+			        a, "--connect-timeout '%s': expected milliseconds, 1..600000", arg);
+		px->connect_timeout_ms = (uint32_t)v;
+		break;
+	case 'i':
+		if (app_parse_u64(arg, 0, 86400, &v) != 0)
+			app_usage_error(a, "--idle-timeout '%s': expected seconds, 0..86400", arg);
+		px->idle_timeout_ms = (uint32_t)v * 1000;
+		break;
+	case 'r':
+		if (app_parse_u64(arg, 1, 3600, &v) != 0)
+			app_usage_error(a, "--retry-down '%s': expected seconds, 1..3600", arg);
+		px->retry_down_ms = (uint32_t)v * 1000;
+		break;
+	case 'B':
+		if (app_parse_u64(arg, 2048, 1u << 30, &v) != 0)
+			app_usage_error(a, "--buffer '%s': expected bytes, 2048..1073741824", arg);
+		px->buffer = (uint32_t)v;
+		break;
+	case 'P':
+		if (pp_parse_version(arg, &px->pp) != 0)
+			app_usage_error(a, "--proxy-protocol '%s': expected v1, v2 or none", arg);
+		break;
+	case OPT_HEALTH_CHECK:
+		if (hc_parse(arg, &px->hc, err, sizeof(err)) != 0)
+			app_usage_error(a, "--health-check '%s': %s", arg, err);
+		break;
+	case OPT_HEALTH_INTERVAL:
+		if (app_parse_u64(arg, 100, 3600000, &v) != 0)
+			app_usage_error(a,
+			        "--health-interval '%s': expected milliseconds, "
+			        "100..3600000",
+			        arg);
+		px->hc.interval_ms = (uint32_t)v;
+		break;
+	case OPT_HEALTH_TIMEOUT:
+		if (app_parse_u64(arg, 1, 3600000, &v) != 0)
+			app_usage_error(
+			        a, "--health-timeout '%s': expected milliseconds, 1..3600000", arg);
+		px->hc.timeout_ms = (uint32_t)v;
+		break;
+	case OPT_HEALTH_RISE:
+	case OPT_HEALTH_FALL:
+		if (app_parse_u64(arg, 1, 100, &v) != 0)
+			app_usage_error(a, "--health-%s '%s': expected 1..100",
+			        opt == OPT_HEALTH_RISE ? "rise" : "fall", arg);
+		*(opt == OPT_HEALTH_RISE ? &px->hc.rise : &px->hc.fall) = (uint32_t)v;
+		break;
+	case OPT_DRAIN_TIMEOUT:
+		if (app_parse_u64(arg, 0, 86400, &v) != 0)
+			app_usage_error(a, "--drain-timeout '%s': expected seconds, 0..86400", arg);
+		px->drain_timeout_ms = (uint32_t)v * 1000;
+		break;
+	case OPT_CONFIG:
+		break; /* read before the other options (read_config) */
+	default:
+		app_usage_error(a, "unexpected option");
+	}
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {APP_COMMON_OPTS,
-	        {"listen", required_argument, 0, 'l'}, {"backend", required_argument, 0, 'b'},
-	        {"lb", required_argument, 0, 'L'}, {"connect-timeout", required_argument, 0, 'c'},
-	        {"idle-timeout", required_argument, 0, 'i'},
-	        {"retry-down", required_argument, 0, 'r'}, {"buffer", required_argument, 0, 'B'},
-	        {"proxy-protocol", required_argument, 0, 'P'},
-	        {"health-check", required_argument, 0, OPT_HEALTH_CHECK},
-	        {"health-interval", required_argument, 0, OPT_HEALTH_INTERVAL},
-	        {"health-timeout", required_argument, 0, OPT_HEALTH_TIMEOUT},
-	        {"health-rise", required_argument, 0, OPT_HEALTH_RISE},
-	        {"health-fall", required_argument, 0, OPT_HEALTH_FALL}, {0, 0, 0, 0}};
 	static const struct tern_callbacks cb = {.accepted = on_accepted,
 	        .connected = on_connected,
 	        .readable = on_readable,
 	        .writable = on_writable,
 	        .closed = on_closed};
 	struct app a = {.name = "tern-proxy", .cb = &cb, .setup = proxy_setup, .tick = proxy_tick};
-	uint32_t buffer = 0;
 	char ready[256], health[HC_PATH_MAX + 96] = "", err[256];
-	uint64_t v;
 	unsigned k;
 	int opt, rc;
 
@@ -1330,112 +1666,48 @@ main(int argc, char **argv)
 	px->hc.timeout_ms = 1000;
 	px->hc.rise = 2;
 	px->hc.fall = 3;
+	px->drain_timeout_ms = 30000;
 	px->a = &a;
 	a.app = px;
 	a.stats_extra = stats_extra;
 	a.metrics = proxy_metrics;
+	a.reload = proxy_reload;
+	a.drain = true;
 	if (app_scan_args(&a, argc, argv)) {
 		usage();
 		return 0;
 	}
 	app_eal_init(&a, &argc, &argv);
+	for (k = 1; k < (unsigned)argc; k++) { /* the file first: the command line wins */
+		if (strcmp(argv[k], "--config") == 0 && k + 1 < (unsigned)argc)
+			px->config = argv[k + 1];
+		else if (strncmp(argv[k], "--config=", 9) == 0)
+			px->config = argv[k] + 9;
+	}
+	if (px->config != NULL)
+		read_config(&a, px->config);
 	while ((opt = app_next_opt(&a, argc, argv, longopts)) != -1) {
-		switch (opt) {
-		case 'l':
-			px->port = app_parse_listen(&a, optarg);
-			break;
-		case 'b':
-			if (parse_backends(&px->cli_be, optarg, err, sizeof(err)) != 0)
-				app_usage_error(&a, "%s", err);
-			break;
-		case 'L':
-			if (strcmp(optarg, "rr") == 0)
-				px->lb = LB_RR;
-			else if (strcmp(optarg, "least-conn") == 0)
-				px->lb = LB_LEAST;
-			else if (strcmp(optarg, "maglev") == 0)
-				px->lb = LB_MAGLEV;
-			else
-				app_usage_error(
-				        &a, "--lb '%s': expected rr, least-conn or maglev", optarg);
-			break;
-		case 'c':
-			if (app_parse_u64(optarg, 1, 600000, &v) != 0)
-				app_usage_error(&a,
-				        "--connect-timeout '%s': expected milliseconds, 1..600000",
-				        optarg);
-			px->connect_timeout_ms = (uint32_t)v;
-			break;
-		case 'i':
-			if (app_parse_u64(optarg, 0, 86400, &v) != 0)
-				app_usage_error(&a,
-				        "--idle-timeout '%s': expected seconds, 0..86400", optarg);
-			px->idle_timeout_ms = (uint32_t)v * 1000;
-			break;
-		case 'r':
-			if (app_parse_u64(optarg, 1, 3600, &v) != 0)
-				app_usage_error(
-				        &a, "--retry-down '%s': expected seconds, 1..3600", optarg);
-			px->retry_down_ms = (uint32_t)v * 1000;
-			break;
-		case 'B':
-			if (app_parse_u64(optarg, 2048, 1u << 30, &v) != 0)
-				app_usage_error(&a,
-				        "--buffer '%s': expected bytes, 2048..1073741824", optarg);
-			buffer = (uint32_t)v;
-			break;
-		case 'P':
-			if (pp_parse_version(optarg, &px->pp) != 0)
-				app_usage_error(&a,
-				        "--proxy-protocol '%s': expected v1, v2 or none", optarg);
-			break;
-		case OPT_HEALTH_CHECK:
-			if (hc_parse(optarg, &px->hc, err, sizeof(err)) != 0)
-				app_usage_error(&a, "--health-check '%s': %s", optarg, err);
-			break;
-		case OPT_HEALTH_INTERVAL:
-			if (app_parse_u64(optarg, 100, 3600000, &v) != 0)
-				app_usage_error(&a,
-				        "--health-interval '%s': expected milliseconds, "
-				        "100..3600000",
-				        optarg);
-			px->hc.interval_ms = (uint32_t)v;
-			break;
-		case OPT_HEALTH_TIMEOUT:
-			if (app_parse_u64(optarg, 1, 3600000, &v) != 0)
-				app_usage_error(&a,
-				        "--health-timeout '%s': expected milliseconds, 1..3600000",
-				        optarg);
-			px->hc.timeout_ms = (uint32_t)v;
-			break;
-		case OPT_HEALTH_RISE:
-		case OPT_HEALTH_FALL:
-			if (app_parse_u64(optarg, 1, 100, &v) != 0)
-				app_usage_error(&a, "--health-%s '%s': expected 1..100",
-				        opt == OPT_HEALTH_RISE ? "rise" : "fall", optarg);
-			*(opt == OPT_HEALTH_RISE ? &px->hc.rise : &px->hc.fall) = (uint32_t)v;
-			break;
-		case 'h':
+		if (opt == 'h') {
 			usage();
 			return 0;
-		default:
-			app_usage_error(&a, "unexpected option");
 		}
+		apply_opt(&a, opt, optarg, &px->cli_be);
 	}
 	app_no_leftover(&a, argc, argv);
 	if (px->port == 0)
 		app_usage_error(&a, "--listen PORT is required");
-	if (px->cli_be.n == 0)
+	if (px->cli_be.n == 0 && px->file_be.n == 0)
 		app_usage_error(&a, "--backend IP:PORT[,IP:PORT...] is required");
-	if (check_backends(&a, &px->cli_be, err, sizeof(err)) != 0)
+	if (check_backends(&a, &px->file_be, err, sizeof(err)) != 0 ||
+	        check_backends(&a, &px->cli_be, err, sizeof(err)) != 0)
 		app_usage_error(&a, "%s", err);
-	if (pool_publish(&px->cli_be, NULL) != 0)
+	if (pool_publish(&px->file_be, &px->cli_be) != 0)
 		app_usage_error(&a, "out of memory");
-	if (buffer != 0) {
+	if (px->buffer != 0) {
 		if (a.o.rcvbuf == 0)
-			a.o.rcvbuf = buffer;
+			a.o.rcvbuf = px->buffer;
 		if (a.o.sndbuf == 0)
-			a.o.sndbuf = buffer;
+			a.o.sndbuf = px->buffer;
 	}
 	if (px->hc.type != HC_NONE)
 		snprintf(health, sizeof(health),
@@ -1451,6 +1723,8 @@ main(int argc, char **argv)
 	rc = app_run(&a);
 	if (rc == 0)
 		final_summary(&a);
+	if (rc == 0 && app_draining())
+		drain_summary(&a);
 	rte_eal_cleanup();
 	for (k = 0; k < RTE_MAX_LCORE; k++)
 		free(px->eng[k].maglev);

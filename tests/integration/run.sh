@@ -70,7 +70,7 @@ for mode in "${modes[@]}"; do
 		# attachment does not change (keepalive fin_timeout user_timeout proxy_timeouts
 		# gen_connect gen_http gen_synflood): the data path of tap and virtio-user is covered
 		# by ping, echo, seq200, the close tests, http, proxy and dumpcap in those modes.
-		case " ${AF_PACKET_ONLY:-two_engines netem synflood churn churn2 gen_steer proxy_pp proxy_pool metrics idle_cpu keepalive fin_timeout user_timeout proxy_timeouts gen_connect gen_http gen_synflood} " in
+		case " ${AF_PACKET_ONLY:-two_engines netem synflood churn churn2 gen_steer proxy_pp proxy_pool proxy_life metrics idle_cpu keepalive fin_timeout user_timeout proxy_timeouts gen_connect gen_http gen_synflood} " in
 		*" $t "*) [ "$mode" = af_packet ] || continue ;;
 		esac
 		case " ${MULTI_QUEUE:-echo_engines http_engines proxy_engines} " in
