@@ -53,6 +53,8 @@
 #define MAX_BACKENDS POOL_MAX
 /** Backends known in one run: a pool has at most MAX_BACKENDS, reloads add slots. */
 #define MAX_SLOTS    256
+/** Most --allow (and --deny) rules. */
+#define MAX_RULES    64
 
 /**
  * A backend slot: one IP:PORT, for the whole run (pairs, counters and health refer to
@@ -129,13 +131,15 @@ struct eng {
 	uint64_t clients;     /**< accepted */
 	uint64_t rejected;    /**< reset: no backend left to try */
 	uint64_t connect_timeouts, idle_timeouts, resets;
-	uint32_t active;      /**< pairs alive */
-	struct pair_q allq;   /**< every pair (the drain's reset walks it) */
-	bool drain_started;   /**< the listener is closed */
-	uint64_t drain_until; /**< pairs still open then are reset */
-	uint64_t drain_open;  /**< pairs open when the drain began */
-	uint64_t drain_reset; /**< pairs reset at the drain's end */
-	uint8_t drained;      /**< draining and no pair left (the main lcore reads it) */
+	uint32_t active;        /**< pairs alive */
+	uint64_t refused_acl;   /**< SYNs refused by --allow / --deny */
+	uint64_t refused_limit; /**< SYNs (or accepts) refused by --max-per-client */
+	struct pair_q allq;     /**< every pair (the drain's reset walks it) */
+	bool drain_started;     /**< the listener is closed */
+	uint64_t drain_until;   /**< pairs still open then are reset */
+	uint64_t drain_open;    /**< pairs open when the drain began */
+	uint64_t drain_reset;   /**< pairs reset at the drain's end */
+	uint8_t drained;        /**< draining and no pair left (the main lcore reads it) */
 };
 
 enum { C2B = 0, B2C = 1 };
@@ -163,6 +167,8 @@ struct pair {
 	uint8_t hdr_len, hdr_off; /**< PROXY protocol header: length, bytes sent */
 	uint8_t hdr[PP_HDR_MAX];  /**< ... sent on be before any byte of the client's */
 	bool in_allq;
+	bool counted;           /**< in px->clients (--max-per-client) */
+	struct pool_addr caddr; /**< the client's address */
 	TAILQ_ENTRY(pair) connq, idleq, portq, allq;
 };
 
@@ -209,7 +215,12 @@ struct proxy {
 	uint32_t drain_timeout_ms;         /**< SIGTERM / SIGQUIT: open pairs get this long */
 	const char *config;                /**< --config FILE, or NULL */
 	uint32_t buffer;                   /**< --buffer, 0 = not given */
-	struct be_list file_be;            /**< the backends of the file */
+	/* clients: --allow / --deny (deny wins; with an allow list, only those), limit */
+	struct pool_cidr allow[MAX_RULES], deny[MAX_RULES];
+	unsigned nallow, ndeny;
+	uint32_t max_per_client;      /**< 0 = no limit */
+	struct pool_clients *clients; /**< connections per client address (every engine) */
+	struct be_list file_be;       /**< the backends of the file */
 	struct eng eng[RTE_MAX_LCORE];
 	const struct app *a;
 };
@@ -277,6 +288,8 @@ pair_maybe_free(struct pair *p)
 		TAILQ_REMOVE(&p->g->allq, p, allq);
 		p->in_allq = false;
 	}
+	if (p->counted)
+		pool_clients_del(px->clients, &p->caddr);
 	for (d = 0; d < 2; d++)
 		rte_pktmbuf_free(p->pend[d]); /* NULL is a no-op */
 	p->g->active--;
@@ -727,15 +740,66 @@ health_tick(struct tern_engine *e, struct eng *g, uint64_t now)
 
 /* ---- callbacks ---- */
 
+/* --allow / --deny: may @p a connect? */
+static bool
+acl_allows(const struct pool_addr *a)
+{
+	unsigned i;
+
+	for (i = 0; i < px->ndeny; i++)
+		if (pool_cidr_match(&px->deny[i], a))
+			return false;
+	for (i = 0; i < px->nallow; i++)
+		if (pool_cidr_match(&px->allow[i], a))
+			return true;
+	return px->nallow == 0;
+}
+
+/* The listener's SYN filter: the ACL and the per-client limit, before the stack spends
+ * anything on the SYN (a refused one gets a RST). */
+static bool
+syn_filter(struct tern_engine *e, const struct tern_tuple *t, void *arg)
+{
+	struct eng *g = eng_of(e);
+	struct pool_addr a = {.v4 = t->raddr};
+
+	(void)arg;
+	if (!acl_allows(&a)) {
+		g->refused_acl++;
+		return false;
+	}
+	if (px->max_per_client != 0 && pool_clients_count(px->clients, &a) >= px->max_per_client) {
+		g->refused_limit++;
+		return false;
+	}
+	return true;
+}
+
 static void
 on_accepted(struct tern_conn *c, void *app)
 {
 	struct pair *p = calloc(1, sizeof(*p));
+	struct tern_tuple t;
 
 	(void)app;
 	if (p == NULL) {
 		tern_conn_abort(c);
 		return;
+	}
+	tern_conn_tuple(c, &t);
+	p->caddr.v4 = t.raddr;
+	if (px->max_per_client != 0) {
+		/* SYNs of one client that raced past the filter: the limit holds here */
+		enum pool_client_verdict v =
+		        pool_clients_add(px->clients, &p->caddr, px->max_per_client);
+
+		if (v == POOL_CLIENT_LIMIT) {
+			eng_of(tern_conn_engine(c))->refused_limit++;
+			free(p);
+			tern_conn_abort(c);
+			return;
+		}
+		p->counted = v == POOL_CLIENT_OK;
 	}
 	p->g = eng_of(tern_conn_engine(c));
 	p->g->clients++;
@@ -862,6 +926,7 @@ proxy_setup(struct tern_engine *e, void *app)
 {
 	struct proxy *x = app;
 	struct eng *g = &x->eng[tern_engine_id(e)];
+	int rc;
 
 	TAILQ_INIT(&g->connq);
 	TAILQ_INIT(&g->idleq);
@@ -870,7 +935,10 @@ proxy_setup(struct tern_engine *e, void *app)
 	adopt_pool(g);
 	if (x->lb == LB_MAGLEV && (g->maglev = malloc(POOL_MAGLEV_M)) == NULL)
 		return -ENOMEM;
-	return tern_listen(e, x->port, 0);
+	rc = tern_listen(e, x->port, 0);
+	if (rc == 0 && (x->nallow != 0 || x->ndeny != 0 || x->max_per_client != 0))
+		rc = tern_listen_filter(e, x->port, syn_filter, NULL);
+	return rc;
 }
 
 /*
@@ -997,6 +1065,15 @@ stats_extra(const struct app *a, FILE *out, double secs, bool final)
 	        " | clients %" PRIu64 " active %" PRIu64 " rejected %" PRIu64
 	        " timeouts connect %" PRIu64 " idle %" PRIu64 " port_waits %" PRIu64,
 	        clients, active, rejected, cto, ito, pw);
+	if (px->nallow != 0 || px->ndeny != 0 || px->max_per_client != 0) {
+		uint64_t acl = 0, lim = 0;
+
+		for (i = 0; i < a->nengines; i++) {
+			acl += px->eng[i].refused_acl;
+			lim += px->eng[i].refused_limit;
+		}
+		fprintf(out, " refused acl %" PRIu64 " limit %" PRIu64, acl, lim);
+	}
 	for (k = 0; k < px->nslots; k++) {
 		struct be_state t;
 		sum_backend(a, k, &t);
@@ -1032,6 +1109,12 @@ proxy_metrics(const struct app *a, FILE *out)
 	        {"tern_proxy_port_waits_total", "counter",
 	                "clients that waited for a local port or connection block",
 	                offsetof(struct eng, port_waits)},
+	        {"tern_proxy_acl_refused_total", "counter",
+	                "connections refused by --allow / --deny (RST to the SYN)",
+	                offsetof(struct eng, refused_acl)},
+	        {"tern_proxy_limit_refused_total", "counter",
+	                "connections refused by --max-per-client",
+	                offsetof(struct eng, refused_limit)},
 	};
 	static const struct {
 		const char *name, *type, *help;
@@ -1139,6 +1222,9 @@ enum {
 	OPT_HEALTH_FALL,
 	OPT_DRAIN_TIMEOUT,
 	OPT_CONFIG,
+	OPT_ALLOW,
+	OPT_DENY,
+	OPT_MAX_PER_CLIENT,
 };
 
 static const struct option longopts[] = {APP_COMMON_OPTS, {"listen", required_argument, 0, 'l'},
@@ -1152,7 +1238,9 @@ static const struct option longopts[] = {APP_COMMON_OPTS, {"listen", required_ar
         {"health-rise", required_argument, 0, OPT_HEALTH_RISE},
         {"health-fall", required_argument, 0, OPT_HEALTH_FALL},
         {"drain-timeout", required_argument, 0, OPT_DRAIN_TIMEOUT},
-        {"config", required_argument, 0, OPT_CONFIG}, {0, 0, 0, 0}};
+        {"config", required_argument, 0, OPT_CONFIG}, {"allow", required_argument, 0, OPT_ALLOW},
+        {"deny", required_argument, 0, OPT_DENY},
+        {"max-per-client", required_argument, 0, OPT_MAX_PER_CLIENT}, {0, 0, 0, 0}};
 
 /*
  * One backend entry: IP:PORT followed by any of /v1, /v2, /none (PROXY protocol) and
@@ -1344,6 +1432,37 @@ pool_publish(const struct be_list *file, const struct be_list *cli)
 	pc->older = px->pool;
 	__atomic_store_n(&px->pool, pc, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* --allow / --deny LIST: CIDR[,CIDR...] added to @p rules. */
+static void
+parse_rules(
+        const struct app *a, const char *opt, const char *arg, struct pool_cidr *rules, unsigned *n)
+{
+	const char *p = arg;
+
+	if (*arg == '\0')
+		app_usage_error(a, "--%s '': empty list (expected A.B.C.D[/LEN][,...])", opt);
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+		char item[64];
+
+		if (len == 0 || len >= sizeof(item))
+			app_usage_error(
+			        a, "--%s '%s': empty or overlong entry in the list", opt, arg);
+		if (*n == MAX_RULES)
+			app_usage_error(a, "--%s: at most %d rules", opt, MAX_RULES);
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (pool_cidr_parse(item, &rules[*n]) != 0)
+			app_usage_error(a, "--%s '%s': '%s' is not A.B.C.D or A.B.C.D/LEN (0..32)",
+			        opt, arg, item);
+		++*n;
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
 }
 
 /* ---- configuration file ---- */
@@ -1542,6 +1661,12 @@ usage(void)
 	       "                         1..100 (default 2 and 3)\n"
 	       "  --drain-timeout S      SIGTERM / SIGQUIT: stop accepting, give open pairs S\n"
 	       "                         seconds, then reset them, 0..86400 (default 30)\n"
+	       "  --allow LIST, --deny LIST  A.B.C.D[/LEN][,...]: clients allowed (only those,\n"
+	       "                         when given) and refused (first); checked at the SYN:\n"
+	       "                         a refused client gets a RST, nothing else is spent\n"
+	       "  --max-per-client N     open connections per client address, 1..1000000 "
+	       "(default\n"
+	       "                         no limit); one more SYN gets a RST\n"
 	       "  --config FILE          options from FILE, one \"NAME VALUE\" a line (common\n"
 	       "                         options too); the command line overrides or adds;\n"
 	       "                         SIGHUP re-reads its backend lines (docs/PROXY.md)\n"
@@ -1635,6 +1760,17 @@ apply_opt(struct app *a, int opt, const char *arg, struct be_list *bl)
 		break;
 	case OPT_CONFIG:
 		break; /* read before the other options (read_config) */
+	case OPT_ALLOW:
+	case OPT_DENY:
+		parse_rules(a, opt == OPT_ALLOW ? "allow" : "deny", arg,
+		        opt == OPT_ALLOW ? px->allow : px->deny,
+		        opt == OPT_ALLOW ? &px->nallow : &px->ndeny);
+		break;
+	case OPT_MAX_PER_CLIENT:
+		if (app_parse_u64(arg, 1, 1000000, &v) != 0)
+			app_usage_error(a, "--max-per-client '%s': expected 1..1000000", arg);
+		px->max_per_client = (uint32_t)v;
+		break;
 	default:
 		app_usage_error(a, "unexpected option");
 	}
@@ -1720,6 +1856,8 @@ main(int argc, char **argv)
 	        px->pp != PP_NONE ? ", proxy-protocol " : "",
 	        px->pp != PP_NONE ? pp_version_name(px->pp) : "", health);
 	a.ready_msg = ready;
+	if (px->max_per_client != 0 && (px->clients = calloc(1, sizeof(*px->clients))) == NULL)
+		app_usage_error(&a, "out of memory");
 	rc = app_run(&a);
 	if (rc == 0)
 		final_summary(&a);
@@ -1733,6 +1871,7 @@ main(int argc, char **argv)
 		free(px->pool);
 		px->pool = o;
 	}
+	free(px->clients);
 	free(px);
 	return rc;
 }

@@ -147,6 +147,76 @@ pool_cidr_match(const struct pool_cidr *c, const struct pool_addr *a)
 	return (a->v4 & mask) == c->addr.v4;
 }
 
+/* The slot of @p a with a count, or -1; *free_slot the first free one seen (or -1). */
+static int
+clients_find(const struct pool_clients *t, uint32_t key, int *free_slot)
+{
+	uint32_t h = (uint32_t)pool_addr_hash(&(struct pool_addr){.v4 = key});
+	unsigned i;
+
+	*free_slot = -1;
+	for (i = 0; i < POOL_CLIENT_PROBE; i++) {
+		unsigned k = (h + i) & (POOL_CLIENTS - 1);
+		uint64_t w = __atomic_load_n(&t->slot[k], __ATOMIC_ACQUIRE);
+
+		if ((uint32_t)w == 0) {
+			if (*free_slot < 0)
+				*free_slot = (int)k;
+		} else if ((uint32_t)(w >> 32) == key) {
+			return (int)k;
+		}
+	}
+	return -1;
+}
+
+enum pool_client_verdict
+pool_clients_add(struct pool_clients *t, const struct pool_addr *a, uint32_t limit)
+{
+	for (;;) {
+		int free_slot, k = clients_find(t, a->v4, &free_slot);
+		uint64_t w, nw;
+
+		if (k < 0) {
+			if (free_slot < 0)
+				return POOL_CLIENT_FULL;
+			if (limit == 0)
+				return POOL_CLIENT_LIMIT;
+			k = free_slot;
+			w = __atomic_load_n(&t->slot[k], __ATOMIC_ACQUIRE);
+			if ((uint32_t)w != 0)
+				continue; /* taken meanwhile */
+			nw = (uint64_t)a->v4 << 32 | 1;
+		} else {
+			w = __atomic_load_n(&t->slot[k], __ATOMIC_ACQUIRE);
+			if ((uint32_t)(w >> 32) != a->v4 || (uint32_t)w == 0)
+				continue; /* freed or taken meanwhile */
+			if ((uint32_t)w >= limit)
+				return POOL_CLIENT_LIMIT;
+			nw = w + 1;
+		}
+		if (__atomic_compare_exchange_n(
+		            &t->slot[k], &w, nw, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return POOL_CLIENT_OK;
+	}
+}
+
+void
+pool_clients_del(struct pool_clients *t, const struct pool_addr *a)
+{
+	int free_slot, k = clients_find(t, a->v4, &free_slot);
+
+	if (k >= 0)
+		__atomic_fetch_sub(&t->slot[k], 1, __ATOMIC_ACQ_REL);
+}
+
+uint32_t
+pool_clients_count(const struct pool_clients *t, const struct pool_addr *a)
+{
+	int free_slot, k = clients_find(t, a->v4, &free_slot);
+
+	return k < 0 ? 0 : (uint32_t)__atomic_load_n(&t->slot[k], __ATOMIC_ACQUIRE);
+}
+
 void
 pool_addr_format(const struct pool_addr *a, char *buf, size_t len)
 {

@@ -82,4 +82,36 @@ bool pool_cidr_match(const struct pool_cidr *c, const struct pool_addr *a);
 /** "A.B.C.D" into @p buf (at least 16 bytes). */
 void pool_addr_format(const struct pool_addr *a, char *buf, size_t len);
 
+/* ---- connections per client address, shared by the engines ---- */
+
+/** Slots of the client table (a power of two). */
+#define POOL_CLIENTS      65536
+/** Slots looked at for one address, from its hash on. */
+#define POOL_CLIENT_PROBE 64
+
+/**
+ * Open connections per client address, counted by every engine at once: open addressing,
+ * each slot one 64-bit word (address << 32 | count) changed by compare-and-swap only, so no
+ * lock; a slot whose count is 0 is free for any address. Zeroed memory is an empty table.
+ */
+struct pool_clients {
+	uint64_t slot[POOL_CLIENTS];
+};
+
+enum pool_client_verdict {
+	POOL_CLIENT_OK,    /**< counted: pool_clients_del() it later */
+	POOL_CLIENT_LIMIT, /**< the address has @p limit connections already: not counted */
+	POOL_CLIENT_FULL,  /**< no slot free near its hash: not counted (and not limited) */
+};
+
+/** Count one more connection of @p a unless it has @p limit already. */
+enum pool_client_verdict pool_clients_add(
+        struct pool_clients *t, const struct pool_addr *a, uint32_t limit);
+
+/** One connection of @p a (counted by pool_clients_add) is gone. */
+void pool_clients_del(struct pool_clients *t, const struct pool_addr *a);
+
+/** Connections of @p a now. */
+uint32_t pool_clients_count(const struct pool_clients *t, const struct pool_addr *a);
+
 #endif

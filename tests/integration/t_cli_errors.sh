@@ -130,6 +130,10 @@ check proxy_bad_health_path 2 "^tern-proxy: --health-check 'http:x': the path mu
 check proxy_bad_health_interval 2 "^tern-proxy: --health-interval '50': expected milliseconds, 100..3600000" -- $(eal qi) $vdev -- $ip --listen 80 $be --health-interval 50
 check proxy_bad_health_rise 2 "^tern-proxy: --health-rise '0': expected 1..100" -- $(eal qj) $vdev -- $ip --listen 80 $be --health-rise 0
 check proxy_bad_drain 2 "^tern-proxy: --drain-timeout '-1': expected seconds, 0..86400" -- $(eal qk) $vdev -- $ip --listen 80 $be --drain-timeout -1
+check proxy_bad_allow 2 "^tern-proxy: --allow '10.0.0.0/33': '10.0.0.0/33' is not A.B.C.D or A.B.C.D/LEN \(0..32\)" -- $(eal sa) $vdev -- $ip --listen 80 $be --allow 10.0.0.0/33
+check proxy_bad_deny 2 "^tern-proxy: --deny '10.0.0.1,,10.0.0.2': empty or overlong entry" -- $(eal sb) $vdev -- $ip --listen 80 $be --deny 10.0.0.1,,10.0.0.2
+check proxy_empty_allow 2 "^tern-proxy: --allow '': empty list" -- $(eal sc) $vdev -- $ip --listen 80 $be --allow ''
+check proxy_bad_limit 2 "^tern-proxy: --max-per-client '0': expected 1..1000000" -- $(eal sd) $vdev -- $ip --listen 80 $be --max-per-client 0
 # --config FILE: the same checks, with FILE:LINE in front; the command line's errors as usual
 cfgdir=$(mktemp -d /tmp/terncli-cfg-XXXXXX)
 trap 'cleanup; rm -rf "$cfgdir"' EXIT

@@ -6,7 +6,11 @@
 #   2. --lb maglev: six client addresses (added to the peer's veth), four connections each
 #      from different ports: every address sticks to one backend, and the six do not all land
 #      on the same one.
-#   3. active health checks (--health-check http:/hc.txt=200, every 200 ms, rise 2 fall 2)
+#   3. --allow 198.18.0.0/25 --deny .101,.104 --max-per-client 2: .101, .104 and .200 are
+#      refused (RST to the SYN: ECONNREFUSED) and counted, .2 and .102 served; .103 holds two
+#      pairs (each a request and its answer), a third connection is refused while .105 is
+#      served, and once one of the two is closed .103 gets a new one.
+#   4. active health checks (--health-check http:/hc.txt=200, every 200 ms, rise 2 fall 2)
 #      of nginx and a second backend (python's http.server) while a client fetches through
 #      the proxy all along, each request on a new connection: nginx's /hc.txt removed -> one
 #      "down" line naming status 404, restored -> one "up" line; nginx killed -> "down"
@@ -68,7 +72,7 @@ grep -q "tern-proxy: backend $peer_ip:$ng1 up: conns 30 .* weight 3" "$TERN_LOG"
 
 # --- 2. maglev: each client address keeps its backend ---
 addrs=""
-for i in 101 102 103 104 105 106; do
+for i in 101 102 103 104 105 106 200; do
 	a=${peer_ip%.*}.$i
 	ip netns exec "$TERNLAB_NS_P" ip addr add "$a/32" dev "$TERNLAB_IF_P"
 	addrs+="$a "
@@ -81,7 +85,7 @@ it_defer addrs_del
 tern_start "$port" --backend "$peer_ip:$ng1,$peer_ip:$ng2,$peer_ip:$ng3" --lb maglev
 grep -q '(maglev' "$TERN_LOG" || it_fail "ready line does not say maglev: $(grep ready "$TERN_LOG")"
 used=" "
-for a in $addrs; do
+for a in ${addrs% * }; do
 	tag=m${a##*.}
 	fetch "$tag" 4 --interface "$a"
 	for b in $ng1 $ng2 $ng3; do
@@ -93,9 +97,66 @@ done
 [ "$(echo "$used" | tr ' ' '\n' | sort -u | grep -c .)" -ge 2 ] ||
 	it_fail "maglev: six client addresses all on one backend ($used)"
 tern_stop
+
+# --- 3. allow / deny and the per-client limit ---
+tern_start "$port" --backend "$peer_ip:$ng1" --allow "${peer_ip%.*}.0/25" \
+	--deny "${peer_ip%.*}.101,${peer_ip%.*}.104/32" --max-per-client 2
+cat >"$IT_TMP/acl.py" <<'PY'
+import socket, sys, time
+dst, port, net = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def conn(last):
+    s = socket.socket()
+    s.bind((net + "." + last, 0))
+    s.settimeout(3)
+    try:
+        s.connect((dst, port))
+    except ConnectionRefusedError:
+        s.close()
+        return None
+    s.sendall(b"GET /ok.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = b""
+    while not got.endswith(b"ok\n"):
+        d = s.recv(4096)
+        if not d:
+            raise SystemExit("connection from .%s closed before the answer" % last)
+        got += d
+    assert got.startswith(b"HTTP/1.1 200"), got[:40]
+    return s
+def want(last, ok):
+    s = conn(last)
+    if (s is not None) != ok:
+        raise SystemExit(".%s: %s, want %s" % (last, "served" if s else "refused", "served" if ok else "refused"))
+    print(".%s %s" % (last, "served" if ok else "refused"), flush=True)
+    return s
+for last, ok in (("101", False), ("104", False), ("200", False), ("2", True), ("102", True)):
+    s = want(last, ok)
+    if s:
+        s.close()
+a = want("103", True)
+b = want("103", True)
+want("103", False)
+c = want("105", True)
+a.close()
+for i in range(30):  # the pair goes once both sides have closed
+    time.sleep(0.1)
+    s = conn("103")
+    if s:
+        print(".103 served again after one of its two closed", flush=True)
+        break
+else:
+    raise SystemExit(".103 still refused 3 s after one of its connections closed")
+PY
+peer "$PY" "$IT_TMP/acl.py" "$TERNLAB_TERN_IP" "$port" "${peer_ip%.*}" >"$IT_TMP/acl.out" 2>&1 ||
+	it_fail "acl/limit: $(tr '\n' ';' <"$IT_TMP/acl.out")"
+it_log "acl/limit: $(tr '\n' ';' <"$IT_TMP/acl.out")"
+acl_drops=$(tel_num /tern/drops tcp_syn_filtered)
+[ "$acl_drops" -ge 4 ] || it_fail "drop tcp_syn_filtered is $acl_drops, want 3 (acl) + at least 1 (limit)"
+tern_stop
+grep -q "refused acl 3 limit [1-9]" "$TERN_LOG" || it_fail "stats: $(grep -o 'refused acl [0-9]* limit [0-9]*' "$TERN_LOG" | tail -n 1)"
+it_log "final: $(grep -o 'refused acl [0-9]* limit [0-9]*' "$TERN_LOG" | tail -n 1), drop tcp_syn_filtered $acl_drops"
 addrs_del
 
-# --- 3. health checks ---
+# --- 4. health checks ---
 py_port=8088
 www2=$IT_TMP/www2
 mkdir -p "$www2"

@@ -240,6 +240,54 @@ test_cidr(void **state)
 	assert_string_equal(buf, "198.18.0.6");
 }
 
+/* Connections per client: the limit, other addresses apart, freed slots reused, a full
+ * table says so instead of limiting. */
+static void
+test_clients(void **state)
+{
+	struct pool_clients *t = calloc(1, sizeof(*t));
+	struct pool_addr x = {.v4 = 0xc6120065}, y = {.v4 = 0xc6120066};
+	unsigned i, full = 0, ok = 0;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(pool_clients_count(t, &x), 0);
+	assert_int_equal(pool_clients_add(t, &x, 2), POOL_CLIENT_OK);
+	assert_int_equal(pool_clients_add(t, &x, 2), POOL_CLIENT_OK);
+	assert_int_equal(pool_clients_add(t, &x, 2), POOL_CLIENT_LIMIT);
+	assert_int_equal(pool_clients_count(t, &x), 2);
+	assert_int_equal(pool_clients_add(t, &y, 2), POOL_CLIENT_OK);
+	assert_int_equal(pool_clients_count(t, &y), 1);
+	pool_clients_del(t, &x);
+	assert_int_equal(pool_clients_count(t, &x), 1);
+	assert_int_equal(pool_clients_add(t, &x, 2), POOL_CLIENT_OK);
+	assert_int_equal(pool_clients_add(t, &x, 2), POOL_CLIENT_LIMIT);
+	pool_clients_del(t, &x);
+	pool_clients_del(t, &x);
+	pool_clients_del(t, &y);
+	assert_int_equal(pool_clients_count(t, &x), 0);
+	/* 100000 addresses, one connection each: the table fills (65536 slots) */
+	for (i = 0; i < 100000; i++) {
+		struct pool_addr a = {.v4 = 0x0a000000u + i};
+		enum pool_client_verdict v = pool_clients_add(t, &a, 1);
+		assert_true(v != POOL_CLIENT_LIMIT);
+		ok += v == POOL_CLIENT_OK;
+		full += v == POOL_CLIENT_FULL;
+	}
+	print_message("clients: %u counted, %u not (table full)\n", ok, full);
+	assert_true(ok > 60000 && ok <= POOL_CLIENTS);
+	assert_true(full >= 100000 - POOL_CLIENTS);
+	for (i = 0; i < 100000; i++) { /* every counted one goes: the table is empty again */
+		struct pool_addr a = {.v4 = 0x0a000000u + i};
+		if (pool_clients_count(t, &a) == 1)
+			pool_clients_del(t, &a);
+	}
+	for (i = 0; i < POOL_CLIENTS; i++)
+		assert_int_equal((uint32_t)t->slot[i], 0);
+	assert_int_equal(pool_clients_add(t, &x, 1), POOL_CLIENT_OK);
+	free(t);
+}
+
 static void
 test_health_parse(void **state)
 {
@@ -331,6 +379,7 @@ main(void)
 	        cmocka_unit_test(test_maglev_removal),
 	        cmocka_unit_test(test_maglev_order),
 	        cmocka_unit_test(test_cidr),
+	        cmocka_unit_test(test_clients),
 	        cmocka_unit_test(test_health_parse),
 	        cmocka_unit_test(test_health_status),
 	        cmocka_unit_test(test_health_rise_fall),
