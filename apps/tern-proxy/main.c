@@ -645,7 +645,8 @@ probe_start(struct tern_engine *e, unsigned slot, uint64_t now)
 static void
 probe_connected(struct probe *pr)
 {
-	char req[HC_PATH_MAX + 160];
+	char req[PP_HDR_MAX + HC_PATH_MAX + 160];
+	size_t h;
 	int n;
 
 	if (px->hc.type == HC_TCP) {
@@ -653,7 +654,11 @@ probe_connected(struct probe *pr)
 		tern_conn_close(pr->c);
 		return;
 	}
-	n = hc_request(&px->hc, px->be[pr->slot].name, req, sizeof(req));
+	/* a backend that expects a PROXY protocol header gets the LOCAL one first */
+	h = pp_encode_local(px->be[pr->slot].pp, (uint8_t *)req, sizeof(req));
+	n = hc_request(&px->hc, px->be[pr->slot].name, req + h, sizeof(req) - h);
+	if (n >= 0)
+		n += (int)h;
 	if (n < 0 || tern_conn_send(pr->c, req, (size_t)n) != n) {
 		probe_result(pr, false, "request not sent");
 		tern_conn_abort(pr->c);
