@@ -1790,7 +1790,7 @@ main(int argc, char **argv)
 	        .writable = on_writable,
 	        .closed = on_closed};
 	struct app a = {.name = "tern-proxy", .cb = &cb, .setup = proxy_setup, .tick = proxy_tick};
-	char ready[256], health[HC_PATH_MAX + 96] = "", err[256];
+	char ready[384], health[HC_PATH_MAX + 96] = "", rules[96] = "", err[256];
 	unsigned k;
 	int opt, rc;
 
@@ -1856,10 +1856,16 @@ main(int argc, char **argv)
 		        px->hc.type == HC_TCP ? "tcp" : "http:",
 		        px->hc.type == HC_TCP ? "" : px->hc.path, px->hc.interval_ms,
 		        px->hc.timeout_ms, px->hc.rise, px->hc.fall);
-	snprintf(ready, sizeof(ready), "proxy on port %u to %u backend%s (%s%s%s%s)", px->port,
+	if (px->nallow != 0 || px->ndeny != 0)
+		snprintf(rules, sizeof(rules), ", clients: %u allow %u deny rules", px->nallow,
+		        px->ndeny);
+	if (px->max_per_client != 0)
+		snprintf(rules + strlen(rules), sizeof(rules) - strlen(rules),
+		        ", at most %u per client", px->max_per_client);
+	snprintf(ready, sizeof(ready), "proxy on port %u to %u backend%s (%s%s%s%s%s)", px->port,
 	        px->pool->n, px->pool->n > 1 ? "s" : "", lb_names[px->lb],
 	        px->pp != PP_NONE ? ", proxy-protocol " : "",
-	        px->pp != PP_NONE ? pp_version_name(px->pp) : "", health);
+	        px->pp != PP_NONE ? pp_version_name(px->pp) : "", health, rules);
 	a.ready_msg = ready;
 	if (px->max_per_client != 0 && (px->clients = calloc(1, sizeof(*px->clients))) == NULL)
 		app_usage_error(&a, "out of memory");

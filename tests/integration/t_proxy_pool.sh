@@ -101,6 +101,8 @@ tern_stop
 # --- 3. allow / deny and the per-client limit ---
 tern_start "$port" --backend "$peer_ip:$ng1" --allow "${peer_ip%.*}.0/25" \
 	--deny "${peer_ip%.*}.101,${peer_ip%.*}.104/32" --max-per-client 2
+grep -q 'clients: 1 allow 2 deny rules, at most 2 per client)' "$TERN_LOG" ||
+	it_fail "ready line: $(grep ready "$TERN_LOG")"
 cat >"$IT_TMP/acl.py" <<'PY'
 import socket, sys, time
 dst, port, net = sys.argv[1], int(sys.argv[2]), sys.argv[3]
