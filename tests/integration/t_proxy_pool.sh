@@ -9,7 +9,7 @@
 #   3. --allow 198.18.0.0/25 --deny .101,.104 --max-per-client 2: .101, .104 and .200 are
 #      refused (RST to the SYN: ECONNREFUSED) and counted, .2 and .102 served; .103 holds two
 #      pairs (each a request and its answer), a third connection is refused while .105 is
-#      served, and once one of the two is closed .103 gets a new one.
+#      served, and once one of the two is closed .103 gets a new one; on two engines.
 #   4. active health checks (--health-check http:/hc.txt=200, every 200 ms, rise 2 fall 2)
 #      of nginx and a second backend (python's http.server) while a client fetches through
 #      the proxy all along, each request on a new connection: nginx's /hc.txt removed -> one
@@ -98,7 +98,9 @@ done
 	it_fail "maglev: six client addresses all on one backend ($used)"
 tern_stop
 
-# --- 3. allow / deny and the per-client limit ---
+# --- 3. allow / deny and the per-client limit, two engines (a client's connections land on
+# either: the count is shared) ---
+tern_engines 2
 tern_start "$port" --backend "$peer_ip:$ng1" --allow "${peer_ip%.*}.0/25" \
 	--deny "${peer_ip%.*}.101,${peer_ip%.*}.104/32" --max-per-client 2
 grep -q 'clients: 1 allow 2 deny rules, at most 2 per client)' "$TERN_LOG" ||
@@ -157,6 +159,7 @@ tern_stop
 grep -q "refused acl 3 limit [1-9]" "$TERN_LOG" || it_fail "stats: $(grep -o 'refused acl [0-9]* limit [0-9]*' "$TERN_LOG" | tail -n 1)"
 it_log "final: $(grep -o 'refused acl [0-9]* limit [0-9]*' "$TERN_LOG" | tail -n 1), drop tcp_syn_filtered $acl_drops"
 addrs_del
+tern_engines 1
 
 # --- 4. health checks ---
 py_port=8088
