@@ -145,6 +145,7 @@ printf 'msl abc\n' >"$cfgdir/common.conf"
 printf 'backend 198.18.0.2:80\nbackend 198.18.0.2:80\n' >"$cfgdir/twice.conf"
 printf 'config %s\n' "$cfgdir/twice.conf" >"$cfgdir/nested.conf"
 printf 'listen 80\nbackend 198.18.0.2:80\n' >"$cfgdir/good.conf"
+printf 'ip 198.18.0.1/24\nlisten 80\nbackend 198.18.0.2:80\n' >"$cfgdir/withip.conf"
 check proxy_cfg_missing 2 "^tern-proxy: --config '$cfgdir/none.conf': No such file or directory" -- $(eal ra) $vdev -- $ip --config "$cfgdir/none.conf"
 check proxy_cfg_unknown 2 "^tern-proxy: $cfgdir/unknown.conf:5: 'bogus' is not an option of tern-proxy" -- $(eal rb) $vdev -- $ip --config "$cfgdir/unknown.conf"
 check proxy_cfg_bad_backend 2 "^tern-proxy: $cfgdir/badbe.conf:1: --backend '198.18.0.2:80,198.18.0.3:80/v3': '/v3' is not" -- $(eal rc) $vdev -- $ip --config "$cfgdir/badbe.conf"
@@ -154,6 +155,7 @@ check proxy_cfg_common 2 "^tern-proxy: $cfgdir/common.conf:1: --msl 'abc': expec
 check proxy_cfg_twice 2 "^tern-proxy: $cfgdir/twice.conf:2: --backend '198.18.0.2:80': 198.18.0.2:80 given twice" -- $(eal rg) $vdev -- $ip --config "$cfgdir/twice.conf"
 check proxy_cfg_nested 2 "^tern-proxy: $cfgdir/nested.conf:1: 'config' is not an option of tern-proxy" -- $(eal rh) $vdev -- $ip --config "$cfgdir/nested.conf"
 check proxy_cfg_cli_wins 2 "^tern-proxy: --connect-timeout '0'" -- $(eal ri) $vdev -- $ip --config "$cfgdir/good.conf" --connect-timeout 0
+check proxy_cfg_ip_from_file 2 "^tern-proxy: --backend 10.1.1.1:80: not on-link" -- $(eal rk) $vdev -- --config "$cfgdir/withip.conf" --backend 10.1.1.1:80
 check proxy_cfg_cli_backend 2 "^tern-proxy: --backend 10.1.1.1:80: not on-link" -- $(eal rj) $vdev -- $ip --config "$cfgdir/good.conf" --backend 10.1.1.1:80
 # --metrics (a common option): syntax at parse time, the address when it is bound (before
 # the port starts), each one line and status 2 (these run in a namespace with only lo).
