@@ -1,7 +1,7 @@
 #!/bin/bash
 # tern-proxy's life cycle against nginx backends in the peer namespace:
-#   1. --config FILE (backends, lb, timeouts from the file; --listen from the command line)
-#      and SIGHUP during a wrk run (8 keep-alive connections through the proxy, 4 s): the file
+#   1. --config FILE (backends, lb, timeouts from the file; --listen from the command line),
+#      two engines, and SIGHUP during a wrk run (8 keep-alive connections through the proxy, 4 s): the file
 #      now names NG2 instead of NG1; wrk must see no socket error and only 2xx (the pairs to
 #      NG1 are not dropped), and new clients afterwards all go to NG2. A file with a bad
 #      backend: one "reload failed" line, the pool unchanged.
@@ -10,7 +10,8 @@
 #      connection is refused at once (RST: curl exit 7), both downloads complete byte-exact,
 #      tern-proxy exits 0 by itself with "drained: 2 pairs open at the signal, 2 finished,
 #      0 reset".
-#   3. --drain-timeout 1 with a download that needs 8 s: reset after about a second, exit 0,
+#   3. --drain-timeout 1 with a download that needs 8 s, SIGQUIT: reset after about a second,
+#      exit 0,
 #      "1 pairs open at the signal, 0 finished, 1 reset".
 # usage: t_proxy_life.sh [af_packet|tap|virtio-user]
 # shellcheck source-path=SCRIPTDIR
@@ -61,6 +62,7 @@ lb least-conn
 --idle-timeout 60
 connect-timeout 2000
 EOF
+tern_engines 2 # each engine adopts the new pool at its own tick
 tern_start "$port" --config "$cfg"
 log_has "proxy on port $port to 1 backend (least-conn" || it_fail "ready line: $(grep ready "$TERN_LOG")"
 peer wrk -d 4 -c 8 -t 1 --timeout 5s "$url/ok.txt" >"$IT_TMP/wrk.out" 2>&1 &
@@ -87,6 +89,7 @@ fetch bad 2
 tern_stop
 log_has "tern-proxy: backend $peer_ip:$ng1 removed: conns [0-9]* " ||
 	it_fail "final summary: $(grep 'tern-proxy: backend' "$TERN_LOG" | tr '\n' ';')"
+tern_engines 1
 
 # --- 2. drain with downloads in flight ---
 tern_start "$port" --backend "$peer_ip:$ng1" --drain-timeout 20
@@ -124,8 +127,8 @@ DL3=$!
 sleep 1
 pid=$(tern_pid)
 t0=$(date +%s%N)
-kill -TERM "$pid"
-wait_until 5 sh -c "! kill -0 $pid 2>/dev/null" || it_fail "tern-proxy still running 5 s after SIGTERM with --drain-timeout 1"
+kill -QUIT "$pid" # SIGQUIT drains as SIGTERM does
+wait_until 5 sh -c "! kill -0 $pid 2>/dev/null" || it_fail "tern-proxy still running 5 s after SIGQUIT with --drain-timeout 1"
 ms=$((($(date +%s%N) - t0) / 1000000))
 rc=0
 wait "$DL3" || rc=$?
@@ -133,6 +136,6 @@ wait "$DL3" || rc=$?
 tern_stop
 log_has "tern-proxy: drained: 1 pairs open at the signal, 0 finished, 1 reset at --drain-timeout 1 s" ||
 	it_fail "drain summary: $(grep 'drained' "$TERN_LOG")"
-[ "$ms" -ge 900 ] || it_fail "tern-proxy exited ${ms} ms after SIGTERM, before --drain-timeout 1"
-it_log "drain timeout: exit ${ms} ms after SIGTERM, the download cut: $(cat "$IT_TMP/big3.err")"
+[ "$ms" -ge 900 ] || it_fail "tern-proxy exited ${ms} ms after SIGQUIT, before --drain-timeout 1"
+it_log "drain timeout: exit ${ms} ms after SIGQUIT, the download cut: $(cat "$IT_TMP/big3.err")"
 it_pass
