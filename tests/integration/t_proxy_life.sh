@@ -1,18 +1,16 @@
 #!/bin/bash
 # tern-proxy's life cycle against nginx backends in the peer namespace:
-#   1. --config FILE (backends, lb, timeouts from the file; --listen from the command line),
-#      two engines, and SIGHUP during a wrk run (8 keep-alive connections through the proxy, 4 s): the file
-#      now names NG2 instead of NG1; wrk must see no socket error and only 2xx (the pairs to
-#      NG1 are not dropped), and new clients afterwards all go to NG2. A file with a bad
-#      backend: one "reload failed" line, the pool unchanged.
-#   2. drain: two downloads of 8 MB at 2 MB/s in flight (slow_get.py, a small receive buffer:
-#      the bytes wait at the proxy), SIGTERM to tern-proxy: a new
-#      connection is refused at once (RST: curl exit 7), both downloads complete byte-exact,
-#      tern-proxy exits 0 by itself with "drained: 2 pairs open at the signal, 2 finished,
-#      0 reset".
-#   3. --drain-timeout 1 with a download that needs 8 s, SIGQUIT: reset after about a second,
-#      exit 0,
-#      "1 pairs open at the signal, 0 finished, 1 reset".
+#   1. --config FILE (backends, lb, timeouts from the file; --listen from the command line)
+#      on two engines, and SIGHUP during a wrk run (8 keep-alive connections through the
+#      proxy, 4 s): the file now names NG2 instead of NG1; wrk must see no socket error and
+#      only 2xx (the pairs to NG1 are not dropped), and new clients afterwards all go to
+#      NG2. A file with a bad backend: one "reload failed" line, the pool unchanged.
+#   2. drain: two downloads of 8 MB at 2 MB/s in flight (slow_get.py, a small receive
+#      buffer: the bytes wait at the proxy), SIGTERM to tern-proxy: a new connection is
+#      refused at once (RST: curl exit 7), both downloads complete byte-exact, tern-proxy
+#      exits 0 by itself with "drained: 2 pairs open at the signal, 2 finished, 0 reset".
+#   3. --drain-timeout 1 with a download that needs 8 s, SIGQUIT: reset after about a
+#      second, exit 0, "1 pairs open at the signal, 0 finished, 1 reset".
 # usage: t_proxy_life.sh [af_packet|tap|virtio-user]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
