@@ -92,10 +92,11 @@ tern_engines 1
 # --- 2. drain with downloads in flight ---
 tern_start "$port" --backend "$peer_ip:$ng1" --drain-timeout 20
 # slow_get.py: a 32 KB receive buffer, so the bytes wait at the proxy, not in Linux
+DL=()
 for i in 1 2; do
 	ip netns exec "$TERNLAB_NS_P" timeout 30 "$PY" "$IT_DIR/slow_get.py" "$TERNLAB_TERN_IP" "$port" \
 		"/f8m.bin?d$i" 2000000 "$IT_TMP/big$i" >"$IT_TMP/big$i.err" 2>&1 &
-	eval "DL$i=\$!"
+	DL[i]=$!
 done
 sleep 1
 pid=$(tern_pid)
@@ -106,8 +107,7 @@ peer curl -sS -m 3 -o /dev/null "$url/ok.txt?refused" >"$IT_TMP/refused.err" 2>&
 [ "$rc" = 7 ] || it_fail "a new connection while draining: curl exit $rc ($(cat "$IT_TMP/refused.err")), want 7 (refused)"
 it_log "new connection while draining: $(cat "$IT_TMP/refused.err")"
 for i in 1 2; do
-	eval "dl=\$DL$i"
-	wait "$dl" || it_fail "download $i failed: $(cat "$IT_TMP/big$i.err")"
+	wait "${DL[i]}" || it_fail "download $i failed: $(cat "$IT_TMP/big$i.err")"
 	[ "$(sha256sum <"$IT_TMP/big$i" | cut -d' ' -f1)" = "$want" ] || it_fail "download $i: body differs"
 done
 it_log "both 8 MB downloads complete byte-exact"
