@@ -23,7 +23,7 @@ verbose=0
 if [ "${1:-}" = -v ]; then verbose=1; shift; fi
 modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=(af_packet tap virtio-user)
-read -ra tests <<<"${TESTS:-ping ping6 echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines netem gen_connect gen_synflood gen_http synflood http http_engines proxy proxy_timeouts proxy_engines proxy_pp dumpcap metrics gen_steer idle_cpu churn churn2}"
+read -ra tests <<<"${TESTS:-ping ping6 echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines netem gen_connect gen_synflood gen_http synflood http http_engines proxy proxy_timeouts proxy_engines proxy_pp proxy_pool proxy_life dumpcap metrics gen_steer idle_cpu churn churn2}"
 : "${TEST_TIMEOUT:=300}"
 : "${TERN_BUILD:=/work/main/build}"
 export TERN_BUILD
