@@ -106,6 +106,17 @@ struct app {
 	 * stats line does (racy reads of values that only their engine writes).
 	 */
 	void (*metrics)(const struct app *a, FILE *out);
+	/**
+	 * Optional: called on the main lcore after SIGHUP (the signal only sets a flag; the
+	 * main loop calls this within about 10 ms). Without it SIGHUP is left as it was.
+	 */
+	void (*reload)(struct app *a);
+	/**
+	 * SIGTERM and SIGQUIT ask for a drain (app_draining() becomes true) instead of a stop:
+	 * the app stops taking new work and calls app_request_stop() when it is done. SIGINT,
+	 * or a second SIGTERM / SIGQUIT, stops at once.
+	 */
+	bool drain;
 	/** Where the ready and stats lines go (NULL = stdout). */
 	FILE *out;
 	/**
@@ -306,6 +317,9 @@ bool app_scan_args(struct app *a, int argc, char **argv);
 
 /** True once SIGINT or SIGTERM arrived, or app_request_stop() was called. */
 bool app_stopping(void);
+
+/** True once SIGTERM or SIGQUIT asked an app with a->drain set to drain. */
+bool app_draining(void);
 
 /**
  * Ask app_run() to stop, as SIGINT would (e.g. a client app whose work is done). Callable

@@ -6,7 +6,7 @@
  *   launch.c   EAL start, lcores, app_run(): engines launched, main-lcore loop, teardown
  *   engines.c  the port, steering rings, engines created and destroyed
  *   stats.c    the ready line, the stats and final lines, connections closed by reason
- *   signals.c  SIGINT / SIGTERM and app_request_stop(): the stop flag
+ *   signals.c  SIGINT / SIGTERM and app_request_stop(): the stop flag; drain and reload
  *   metrics.c  --metrics: Prometheus text over HTTP from a control thread
  */
 #ifndef TERN_APP_INT_H
@@ -25,8 +25,11 @@ void app_opts_key(struct app *a);
 /* opts.c: exit with a one-line usage error when --port-range is short of a->nengines. */
 void app_opts_check_engines(const struct app *a);
 
-/* signals.c: SIGINT and SIGTERM stop the engines (app_stopping()). */
-void app_signals_install(void);
+/* signals.c: SIGINT and SIGTERM stop the engines (app_stopping()); with a->drain, SIGTERM
+ * and SIGQUIT drain (app_draining()); with a->reload, SIGHUP asks for a reload. */
+void app_signals_install(const struct app *a);
+/* signals.c: true once after each SIGHUP (the flag is cleared). */
+bool app_reload_take(void);
 
 /* engines.c: 0 when a DPDK port is there, else 2 after saying why. */
 int app_port_check(const struct app *a);

@@ -169,6 +169,8 @@ main_loop(struct app *a, bool main_polls, struct engine_arg *ea0)
 			rte_delay_us_sleep(10000);
 		}
 		now = rte_get_timer_cycles();
+		if (a->reload != NULL && app_reload_take())
+			a->reload(a);
 		if (now - checked >= hz / 10) {
 			ip6_watch(a, &dup_said);
 			checked = now;
@@ -297,7 +299,7 @@ app_run(struct app *a)
 		if (tern_telemetry_register(a->engines, a->nengines) != 0)
 			fprintf(stderr, "%s: warning: telemetry commands not registered\n",
 			        a->name);
-		app_signals_install();
+		app_signals_install(a);
 		capture = capture_init(a);
 		rc = app_metrics_start(a);
 		if (rc == 0) {

@@ -86,6 +86,27 @@ pp_encode(enum pp_version v, uint8_t *buf, size_t len, const struct pp_addrs *a)
 	}
 }
 
+size_t
+pp_encode_local(enum pp_version v, uint8_t *buf, size_t len)
+{
+	static const char v1[] = "PROXY UNKNOWN\r\n";
+
+	if (v == PP_V1) {
+		if (len < sizeof(v1) - 1)
+			return 0;
+		memcpy(buf, v1, sizeof(v1) - 1);
+		return sizeof(v1) - 1;
+	}
+	if (v != PP_V2 || len < PP_V2_LOCAL_LEN)
+		return 0;
+	memcpy(buf, pp_v2_sig, sizeof(pp_v2_sig));
+	buf[12] = 0x20; /* version 2, LOCAL */
+	buf[13] = 0x00; /* UNSPEC, UNSPEC */
+	buf[14] = 0;
+	buf[15] = 0;
+	return PP_V2_LOCAL_LEN;
+}
+
 static const char *const pp_names[PP_VERSION_MAX] = {
         [PP_NONE] = "none", [PP_V1] = "v1", [PP_V2] = "v2"};
 _Static_assert(sizeof(pp_names) / sizeof(pp_names[0]) == PP_VERSION_MAX, "a name per version");

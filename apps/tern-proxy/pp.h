@@ -52,6 +52,17 @@ size_t pp_v1_encode(char *buf, size_t len, const struct pp_addrs *a);
  */
 size_t pp_v2_encode(uint8_t *buf, size_t len, const struct pp_addrs *a);
 
+/** A v2 header with no addresses: 16 bytes. */
+#define PP_V2_LOCAL_LEN 16
+
+/**
+ * The header of a connection the proxy makes on its own behalf (a health check), which names
+ * no client: v1 "PROXY UNKNOWN\r\n", v2 command LOCAL (0x20), family UNSPEC, length 0; the
+ * backend then takes the connection's own addresses (spec §2.1 and §2.2).
+ * @return its length, 0 for PP_NONE or when @p len is too small (nothing written).
+ */
+size_t pp_encode_local(enum pp_version v, uint8_t *buf, size_t len);
+
 /** Either header: @return its length, 0 for PP_NONE or when @p len is too small. */
 size_t pp_encode(enum pp_version v, uint8_t *buf, size_t len, const struct pp_addrs *a);
 

@@ -90,6 +90,8 @@
 	X(TCP_SYN_SENT_BAD, tcp_syn_sent_bad, "bad segment in SYN_SENT")                           \
 	X(TCP_ACCEPT_OVERFLOW, tcp_accept_overflow,                                                \
 	        "SYN, or final ACK of a handshake, with the accept queue full (dropped or RST)")   \
+	X(TCP_SYN_FILTERED, tcp_syn_filtered,                                                      \
+	        "SYN refused by the listener's filter (tern_listen_filter), RST sent")             \
 	X(TCP_TW_SEGMENT, tcp_tw_segment, "segment to a TIME_WAIT entry (ACKed or dropped)")       \
 	X(TCP_TW_SYN, tcp_tw_syn,                                                                  \
 	        "SYN to a TIME_WAIT entry not taken as a new incarnation (rate-limited ACK)")      \

@@ -403,6 +403,25 @@ int tern_listen_pause(struct tern_engine *e, uint16_t port, bool pause);
 /** Stop listening on @p port. @return 0 or -ENOENT. Established connections stay. */
 int tern_unlisten(struct tern_engine *e, uint16_t port);
 
+struct tern_tuple;
+
+/**
+ * A listener's SYN filter (tern_listen_filter()): called on the engine's lcore for every SYN
+ * that would open a connection on the listener, before a SYN queue entry, a SYN cookie or a
+ * connection block is spent, with the SYN's 4-tuple (host order: laddr/lport ours, raddr/
+ * rport the peer's).
+ * @return true to go on with the handshake; false to refuse it: the SYN is answered with a
+ *         RST and counted as the drop tcp_syn_filtered.
+ */
+typedef bool (*tern_syn_filter_fn)(struct tern_engine *e, const struct tern_tuple *t, void *arg);
+
+/**
+ * Set (or, with @p fn NULL, remove) the SYN filter of the listener on @p port; @p arg is
+ * passed to it. A SYN that reopens a 4-tuple in TIME_WAIT is filtered too; the final ACK of a
+ * SYN-cookie handshake is not (its SYN was). @return 0 or -ENOENT.
+ */
+int tern_listen_filter(struct tern_engine *e, uint16_t port, tern_syn_filter_fn fn, void *arg);
+
 /**
  * Open a connection to @p dst : @p dport (host order). The handshake runs in the
  * background; the connected or closed callback tells the outcome.

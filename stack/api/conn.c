@@ -30,6 +30,12 @@ tern_unlisten(struct tern_engine *e, uint16_t port)
 	return tcp_listen_close(e, port);
 }
 
+int
+tern_listen_filter(struct tern_engine *e, uint16_t port, tern_syn_filter_fn fn, void *arg)
+{
+	return tcp_listen_set_filter(e, port, fn, arg);
+}
+
 struct tern_conn *
 tern_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata)
 {

@@ -244,7 +244,9 @@ enum tcp_tw_verdict {
 /* ---- listeners ---- */
 
 struct tcp_listener {
-	uint8_t paused;          /**< tern_listen_pause(): completed handshakes wait on accq */
+	uint8_t paused;            /**< tern_listen_pause(): completed handshakes wait on accq */
+	tern_syn_filter_fn filter; /**< tern_listen_filter(), or NULL */
+	void *filter_arg;
 	struct synq_listener sq; /**< half-open entries; sq.backlog also bounds the accept queue */
 	uint32_t accq_len;     /**< accept queue: completed, accepted callback not delivered yet */
 	struct tern_list accq; /**< connections held while paused (through their ev_link) */
@@ -609,6 +611,7 @@ ssize_t tcp_receive_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
 int tcp_listen_open(struct tern_engine *e, uint16_t port, uint32_t backlog);
 int tcp_listen_pause(struct tern_engine *e, uint16_t port, bool pause);
 int tcp_listen_close(struct tern_engine *e, uint16_t port);
+int tcp_listen_set_filter(struct tern_engine *e, uint16_t port, tern_syn_filter_fn fn, void *arg);
 /** Active open: a block in SYN_SENT in *@p out, its SYN sent by the next output pass. */
 int tcp_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port,
         void *udata, struct tern_conn **out);

@@ -304,6 +304,17 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 	struct tcp_synack sa;
 	struct synq_entry *ent;
 
+	if (l->filter != NULL) {
+		/* The application's verdict first: a refused SYN costs no state at all. */
+		struct tern_tuple ft = {
+		        .laddr = k.laddr, .raddr = k.raddr, .lport = k.lport, .rport = k.rport};
+
+		if (!l->filter(e, &ft, l->filter_arg)) {
+			tcp_send_rst_reply(e, s);
+			tern_drop(e, s->m, TERN_DROP_TCP_SYN_FILTERED);
+			return;
+		}
+	}
 	tcp_syn_negotiate(e, &s->th.opts, &n);
 	opt = n.flags;
 	if (l->accq_len >= l->sq.backlog) {

@@ -52,6 +52,18 @@ tcp_listen_pause(struct tern_engine *e, uint16_t port, bool pause)
 }
 
 int
+tcp_listen_set_filter(struct tern_engine *e, uint16_t port, tern_syn_filter_fn fn, void *arg)
+{
+	struct tcp_listener *l = port != 0 ? e->tcp.listeners[port] : NULL;
+
+	if (l == NULL)
+		return -ENOENT;
+	l->filter = fn;
+	l->filter_arg = arg;
+	return 0;
+}
+
+int
 tcp_listen_close(struct tern_engine *e, uint16_t port)
 {
 	struct tcp_listener *l = e->tcp.listeners[port];

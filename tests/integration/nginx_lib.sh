@@ -13,9 +13,12 @@
 #                         takes either) and requests are logged to $NGX_DIR/access.log as
 #                         "$proxy_protocol_addr $proxy_protocol_port $remote_addr $server_port
 #                         $request_uri $status".
+#   NGX_LOG=1             without PROXY protocol: requests logged to $NGX_DIR/access.log as
+#                         "$remote_addr $server_port $request_uri $status".
 
 : "${NGX_MAX_LIFETIME:=300}"
 : "${NGX_PROXY_PROTOCOL:=0}"
+: "${NGX_LOG:=0}"
 NGX_PID=
 NGX_DIR=
 
@@ -41,6 +44,9 @@ ngx_start() {
 		lopt=" proxy_protocol"
 		alog="log_format pp '\$proxy_protocol_addr \$proxy_protocol_port \$remote_addr \$server_port \$request_uri \$status';
     access_log $NGX_DIR/access.log pp;"
+	elif [ "$NGX_LOG" = 1 ]; then
+		alog="log_format plain '\$remote_addr \$server_port \$request_uri \$status';
+    access_log $NGX_DIR/access.log plain;"
 	fi
 	for p in "$@"; do listen+="    listen $TERNLAB_PEER_IP:$p$lopt;"$'\n'; done
 	cat >"$NGX_DIR/nginx.conf" <<CONF

@@ -4,9 +4,11 @@
 # a crash.
 # Needs no lab: a private namespace with only `lo` gives af_packet an interface.
 # Prints "PASS cli_<case>" / "FAIL cli_<case>: why" lines and "N passed, N failed".
-# usage: t_cli_errors.sh [BUILD_DIR]
+# usage: t_cli_errors.sh [BUILD_DIR | MODE]  (run.sh passes a mode, which changes nothing here;
+# the last line is then "PASS cli_errors" or "FAIL cli_errors: N failed")
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+case "${1:-}" in af_packet | tap | virtio-user) set -- ;; esac
 build=${1:-${TERN_BUILD:-$top/build}}
 echo_bin=$build/apps/tern-echo/tern-echo
 http_bin=$build/apps/tern-http/tern-http
@@ -109,7 +111,7 @@ check proxy_duplicate 2 "^tern-proxy: --backend '198.18.0.2:80,198.18.0.3:80,198
 check proxy_duplicate_opts 2 "198.18.0.2:80 given twice" -- $(eal pi) $vdev -- $ip --listen 80 $be $be
 check proxy_own_ip 2 "^tern-proxy: --backend 198.18.0.1:80: that is our own address" -- $(eal pj) $vdev -- $ip --listen 80 --backend 198.18.0.1:80
 check proxy_off_link 2 "^tern-proxy: --backend 10.1.1.1:80: not on-link for --ip and no --gw" -- $(eal pk) $vdev -- $ip --listen 80 --backend 10.1.1.1:80
-check proxy_bad_lb 2 "^tern-proxy: --lb 'random': expected rr or least-conn" -- $(eal pl) $vdev -- $ip --listen 80 $be --lb random
+check proxy_bad_lb 2 "^tern-proxy: --lb 'random': expected rr, least-conn or maglev" -- $(eal pl) $vdev -- $ip --listen 80 $be --lb random
 check proxy_bad_connect_timeout 2 "^tern-proxy: --connect-timeout '0': expected milliseconds, 1..600000" -- $(eal pm) $vdev -- $ip --listen 80 $be --connect-timeout 0
 check proxy_bad_idle 2 "^tern-proxy: --idle-timeout '1d': expected seconds, 0..86400" -- $(eal pn) $vdev -- $ip --listen 80 $be --idle-timeout 1d
 check proxy_bad_retry 2 "^tern-proxy: --retry-down '0': expected seconds, 1..3600" -- $(eal po) $vdev -- $ip --listen 80 $be --retry-down 0
@@ -118,6 +120,43 @@ check proxy_no_listen 2 '^tern-proxy: --listen PORT is required' -- $(eal pq) $v
 check proxy_bad_pp 2 "^tern-proxy: --proxy-protocol 'v3': expected v1, v2 or none" -- $(eal pr) $vdev -- $ip --listen 80 $be --proxy-protocol v3
 check proxy_bad_pp_backend 2 "^tern-proxy: --backend '198.18.0.2:80/V2': '/V2' is not /v1, /v2 or /none" -- $(eal ps) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/V2
 check proxy_empty_pp_backend 2 "^tern-proxy: --backend '198.18.0.2:80/': '/' is not /v1" -- $(eal pt) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/
+check proxy_weight0 2 "^tern-proxy: --backend '198.18.0.2:80/weight=0': '/weight=0' is not /weight=1..100" -- $(eal pu) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/weight=0
+check proxy_weight_big 2 "'/weight=101' is not /weight=1..100" -- $(eal pv) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/v1/weight=101
+check proxy_weight_twice 2 "^tern-proxy: --backend '198.18.0.2:80/weight=2/weight=3': /weight given twice" -- $(eal pw) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/weight=2/weight=3
+check proxy_pp_twice 2 "'/v2' is not /v1, /v2 or /none \(PROXY protocol\) nor /weight=N" -- $(eal px) $vdev -- $ip --listen 80 --backend 198.18.0.2:80/v1/v2
+check proxy_bad_health 2 "^tern-proxy: --health-check 'udp': expected tcp, http:/PATH\[=STATUS\] or none" -- $(eal qf) $vdev -- $ip --listen 80 $be --health-check udp
+check proxy_bad_health_status 2 "^tern-proxy: --health-check 'http:/x=99': status '99' is not 100..599" -- $(eal qg) $vdev -- $ip --listen 80 $be --health-check http:/x=99
+check proxy_bad_health_path 2 "^tern-proxy: --health-check 'http:x': the path must start with /" -- $(eal qh) $vdev -- $ip --listen 80 $be --health-check http:x
+check proxy_bad_health_interval 2 "^tern-proxy: --health-interval '50': expected milliseconds, 100..3600000" -- $(eal qi) $vdev -- $ip --listen 80 $be --health-interval 50
+check proxy_bad_health_rise 2 "^tern-proxy: --health-rise '0': expected 1..100" -- $(eal qj) $vdev -- $ip --listen 80 $be --health-rise 0
+check proxy_bad_drain 2 "^tern-proxy: --drain-timeout '-1': expected seconds, 0..86400" -- $(eal qk) $vdev -- $ip --listen 80 $be --drain-timeout -1
+check proxy_bad_allow 2 "^tern-proxy: --allow '10.0.0.0/33': '10.0.0.0/33' is not A.B.C.D or A.B.C.D/LEN \(0..32\)" -- $(eal sa) $vdev -- $ip --listen 80 $be --allow 10.0.0.0/33
+check proxy_bad_deny 2 "^tern-proxy: --deny '10.0.0.1,,10.0.0.2': empty or overlong entry" -- $(eal sb) $vdev -- $ip --listen 80 $be --deny 10.0.0.1,,10.0.0.2
+check proxy_empty_allow 2 "^tern-proxy: --allow '': empty list" -- $(eal sc) $vdev -- $ip --listen 80 $be --allow ''
+check proxy_bad_limit 2 "^tern-proxy: --max-per-client '0': expected 1..1000000" -- $(eal sd) $vdev -- $ip --listen 80 $be --max-per-client 0
+# --config FILE: the same checks, with FILE:LINE in front; the command line's errors as usual
+cfgdir=$(mktemp -d /tmp/terncli-cfg-XXXXXX)
+trap 'cleanup; rm -rf "$cfgdir"' EXIT
+printf '# ok so far\nlisten 80\n\nbackend 198.18.0.2:80\nbogus 1\n' >"$cfgdir/unknown.conf"
+printf 'backend 198.18.0.2:80,198.18.0.3:80/v3\n' >"$cfgdir/badbe.conf"
+printf 'listen\n' >"$cfgdir/novalue.conf"
+printf '  --no-sack 1\n' >"$cfgdir/flagvalue.conf"
+printf 'msl abc\n' >"$cfgdir/common.conf"
+printf 'backend 198.18.0.2:80\nbackend 198.18.0.2:80\n' >"$cfgdir/twice.conf"
+printf 'config %s\n' "$cfgdir/twice.conf" >"$cfgdir/nested.conf"
+printf 'listen 80\nbackend 198.18.0.2:80\n' >"$cfgdir/good.conf"
+printf 'ip 198.18.0.1/24\nlisten 80\nbackend 198.18.0.2:80\n' >"$cfgdir/withip.conf"
+check proxy_cfg_missing 2 "^tern-proxy: --config '$cfgdir/none.conf': No such file or directory" -- $(eal ra) $vdev -- $ip --config "$cfgdir/none.conf"
+check proxy_cfg_unknown 2 "^tern-proxy: $cfgdir/unknown.conf:5: 'bogus' is not an option of tern-proxy" -- $(eal rb) $vdev -- $ip --config "$cfgdir/unknown.conf"
+check proxy_cfg_bad_backend 2 "^tern-proxy: $cfgdir/badbe.conf:1: --backend '198.18.0.2:80,198.18.0.3:80/v3': '/v3' is not" -- $(eal rc) $vdev -- $ip --config "$cfgdir/badbe.conf"
+check proxy_cfg_no_value 2 "^tern-proxy: $cfgdir/novalue.conf:1: 'listen' needs a value" -- $(eal rd) $vdev -- $ip --config "$cfgdir/novalue.conf"
+check proxy_cfg_flag_value 2 "^tern-proxy: $cfgdir/flagvalue.conf:1: 'no-sack' takes no value" -- $(eal re) $vdev -- $ip --config "$cfgdir/flagvalue.conf"
+check proxy_cfg_common 2 "^tern-proxy: $cfgdir/common.conf:1: --msl 'abc': expected milliseconds" -- $(eal rf) $vdev -- $ip --config "$cfgdir/common.conf"
+check proxy_cfg_twice 2 "^tern-proxy: $cfgdir/twice.conf:2: --backend '198.18.0.2:80': 198.18.0.2:80 given twice" -- $(eal rg) $vdev -- $ip --config "$cfgdir/twice.conf"
+check proxy_cfg_nested 2 "^tern-proxy: $cfgdir/nested.conf:1: 'config' is not an option of tern-proxy" -- $(eal rh) $vdev -- $ip --config "$cfgdir/nested.conf"
+check proxy_cfg_cli_wins 2 "^tern-proxy: --connect-timeout '0'" -- $(eal ri) $vdev -- $ip --config "$cfgdir/good.conf" --connect-timeout 0
+check proxy_cfg_ip_from_file 2 "^tern-proxy: --backend 10.1.1.1:80: not on-link" -- $(eal rk) $vdev -- --config "$cfgdir/withip.conf" --backend 10.1.1.1:80
+check proxy_cfg_cli_backend 2 "^tern-proxy: --backend 10.1.1.1:80: not on-link" -- $(eal rj) $vdev -- $ip --config "$cfgdir/good.conf" --backend 10.1.1.1:80
 # --metrics (a common option): syntax at parse time, the address when it is bound (before
 # the port starts), each one line and status 2 (these run in a namespace with only lo).
 bin=$echo_bin
@@ -144,5 +183,15 @@ bin=$http_bin
 check http_bad_poll_mode 2 "^tern-http: --poll-mode 'BUSY': expected busy, backoff or auto" -- $(eal qe) $vdev -- --ip 198.18.0.1/24 --listen 80 --poll-mode BUSY
 bin=$echo_bin
 }
+# Nothing of ours is left running, nor any EAL run directory of ours.
+n=$((n + 1))
+if pgrep -f -- "--file-prefix terncli-$$-" >/dev/null; then
+	echo "FAIL cli_nothing_left: $(pgrep -af -- "--file-prefix terncli-$$-" | head -n 3 | tr '\n' ' ')"
+	failed=$((failed + 1))
+else
+	echo "PASS cli_nothing_left: no process with --file-prefix terncli-$$-"
+	passed=$((passed + 1))
+fi
 echo "$passed passed, $failed failed"
+if [ "$failed" -eq 0 ]; then echo "PASS cli_errors"; else echo "FAIL cli_errors: $failed failed"; fi
 [ "$failed" -eq 0 ]

@@ -5,7 +5,8 @@
 # port, pinned with curl --local-port) while the TCP connection comes from tern
 # ($remote_addr). A header that is missing, late (after a client byte) or malformed makes
 # nginx answer 400 or close, so every request must also get its body byte-exact.
-#   1. --proxy-protocol v1 (global), 2. --proxy-protocol v2 (global),
+#   1. --proxy-protocol v1 (global), 2. --proxy-protocol v2 (global), both with HTTP health
+#      checks every 200 ms, which must all pass (LOCAL header first, else nginx refuses),
 #   3. per backend (IP:PORT/v1,IP:PORT/v2, round robin): the first payload bytes on each
 #      backend connection, captured on the peer's veth and read with tshark, are the v1
 #      line and the v2 binary header respectively (nginx accepts both, so only the wire
@@ -63,19 +64,30 @@ get() {
 	it_log "$tag: nginx saw client $peer_ip:$lport over a connection from $tern_ip (backend $GOT_BACKEND)"
 }
 
-# --- 1, 2: one global version ---
-tern_start "$port" --backend "$peer_ip:$ng1" --proxy-protocol v1
+# --- 1, 2: one global version (with HTTP health checks, which must pass: they send the
+# LOCAL header nginx's proxy_protocol listener requires first) ---
+# hc_ok V: the checks ran and none failed
+hc_ok() {
+	grep -q "tern-proxy: backend $peer_ip:$ng1 up: conns 2 .* health checks [1-9][0-9]* failed 0 proxy-protocol $1" "$TERN_LOG" ||
+		it_fail "final summary ($1): $(grep 'tern-proxy: backend' "$TERN_LOG")"
+	! grep -q 'down: health check' "$TERN_LOG" || it_fail "$(grep 'down: health check' "$TERN_LOG")"
+}
+tern_start "$port" --backend "$peer_ip:$ng1" --proxy-protocol v1 --health-check http:/f200k.bin \
+	--health-interval 200
 grep -q 'proxy-protocol v1' "$TERN_LOG" || it_fail "ready line does not name proxy-protocol v1"
 get v1a
 get v1b
+sleep 0.5
 tern_stop
-grep -q "tern-proxy: backend $peer_ip:$ng1 up: conns 2 .* proxy-protocol v1" "$TERN_LOG" ||
-	it_fail "final summary: $(grep 'tern-proxy: backend' "$TERN_LOG")"
+hc_ok v1
 
-tern_start "$port" --backend "$peer_ip:$ng1" --proxy-protocol v2
+tern_start "$port" --backend "$peer_ip:$ng1" --proxy-protocol v2 --health-check http:/f200k.bin \
+	--health-interval 200
 get v2a
 get v2b
+sleep 0.5
 tern_stop
+hc_ok v2
 
 # --- 3. per backend, with the wire checked ---
 timeout -k 2 60 ip netns exec "$TERNLAB_NS_P" tcpdump -i "$TERNLAB_IF_P" -s 200 -U --immediate-mode -n \

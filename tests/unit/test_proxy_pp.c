@@ -134,6 +134,25 @@ test_versions(void **state)
 	assert_string_equal(pp_version_name(PP_NONE), "none");
 }
 
+/* The LOCAL headers of health checks: fixtures from the spec's text (v1 §2.1: "PROXY
+ * UNKNOWN\r\n"; v2 §2.2: the signature, 0x20 = version 2 / LOCAL, 0x00 = UNSPEC, length 0). */
+static void
+test_local(void **state)
+{
+	static const uint8_t v2[PP_V2_LOCAL_LEN] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51,
+	        0x55, 0x49, 0x54, 0x0a, 0x20, 0x00, 0x00, 0x00};
+	uint8_t buf[64];
+
+	(void)state;
+	assert_int_equal(pp_encode_local(PP_V1, buf, sizeof(buf)), 15);
+	assert_memory_equal(buf, "PROXY UNKNOWN\r\n", 15);
+	assert_int_equal(pp_encode_local(PP_V2, buf, sizeof(buf)), PP_V2_LOCAL_LEN);
+	assert_memory_equal(buf, v2, sizeof(v2));
+	assert_int_equal(pp_encode_local(PP_NONE, buf, sizeof(buf)), 0);
+	assert_int_equal(pp_encode_local(PP_V1, buf, 14), 0);
+	assert_int_equal(pp_encode_local(PP_V2, buf, 15), 0);
+}
+
 int
 main(void)
 {
@@ -143,6 +162,7 @@ main(void)
 	        cmocka_unit_test(test_v1_line),
 	        cmocka_unit_test(test_v1_longest),
 	        cmocka_unit_test(test_versions),
+	        cmocka_unit_test(test_local),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -386,6 +386,65 @@ test_accept_overflow_rst(void **state)
 	accept_overflow(state, true);
 }
 
+/* A SYN filter that refuses peer port 40002 and counts its calls. */
+static unsigned filter_calls;
+static struct tern_tuple filter_last;
+
+static bool
+refuse_40002(struct tern_engine *e, const struct tern_tuple *t, void *arg)
+{
+	(void)e;
+	assert_ptr_equal(arg, &filter_calls);
+	filter_calls++;
+	filter_last = *t;
+	return t->rport != 40002;
+}
+
+/*
+ * tern_listen_filter: a refused SYN gets a RST and costs no SYN queue entry nor cookie; an
+ * accepted one goes on; the filter sees the SYN's tuple; removing it lets the SYN in.
+ */
+static void
+test_listen_filter(void **state)
+{
+	struct fx *f = *state;
+	struct tern_engine_conf c;
+	struct test_pkt p;
+	uint32_t iss;
+
+	conf_init(f, &c);
+	start(f, &c);
+	assert_int_equal(tern_listen(f->e, LPORT, 0), 0);
+	assert_int_equal(tern_listen_filter(f->e, LPORT + 1, refuse_40002, NULL), -ENOENT);
+	assert_int_equal(tern_listen_filter(f->e, LPORT, refuse_40002, &filter_calls), 0);
+	filter_calls = 0;
+
+	iss = syn_from(f, 40001);
+	assert_int_equal(filter_calls, 1);
+	assert_int_equal(filter_last.rport, 40001);
+	assert_int_equal(filter_last.lport, LPORT);
+	assert_int_equal(gauges(f).syn_rcvd, 1);
+
+	f->pport = 40002;
+	peer_send(f, WIRE_TCP_SYN, PISS, 0, 65535, NULL, 0);
+	expect_seg(f, &p, WIRE_TCP_RST | WIRE_TCP_ACK, 0, PISS + 1);
+	expect_nothing(f);
+	assert_int_equal(filter_calls, 2);
+	assert_int_equal(gauges(f).syn_rcvd, 1);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_SYN_FILTERED], 1);
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_SYNCOOKIE_SENT], 0);
+
+	ack_from(f, 40001, iss);
+	assert_int_equal(f->n_accepted, 1);
+	assert_int_equal(filter_calls, 2); /* the final ACK is not filtered */
+
+	assert_int_equal(tern_listen_filter(f->e, LPORT, NULL, NULL), 0);
+	syn_from(f, 40002);
+	assert_int_equal(filter_calls, 2);
+	assert_int_equal(gauges(f).syn_rcvd, 1);
+	f->conn = NULL;
+}
+
 /* ---- handshake ---- */
 
 static void
@@ -2101,6 +2160,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_two_engines_tso, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_tso_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_drop, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_listen_filter, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_rst, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_rx_csum_offload, setup, teardown),
 	};

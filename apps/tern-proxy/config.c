@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tern-proxy's configuration: backend lists (--backend, the file's backend lines), the
+ * pool's slots and immutable snapshots the engines adopt, client rules (--allow, --deny),
+ * --config FILE and the SIGHUP reload (docs/PROXY.md).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy.h"
+
+/*
+ * One backend entry: IP:PORT followed by any of /v1, /v2, /none (PROXY protocol) and
+ * /weight=N, in any order. @return 0, or -1 with the reason in @p err.
+ */
+static int
+parse_backend(const char *item0, struct be_spec *b, char *err, size_t errlen)
+{
+	char item[64], *colon, *slash, *next;
+	uint64_t port, w;
+	bool pp_seen = false, w_seen = false;
+
+	if (strlen(item0) >= sizeof(item))
+		return snprintf(err, errlen, "entry too long"), -1;
+	strcpy(item, item0);
+	memset(b, 0, sizeof(*b));
+	b->weight = 1;
+	for (slash = strchr(item, '/'); slash != NULL; slash = next) {
+		*slash++ = '\0';
+		next = strchr(slash, '/');
+		if (next != NULL)
+			*next = '\0';
+		if (strncmp(slash, "weight=", 7) == 0) {
+			if (w_seen)
+				return snprintf(err, errlen, "/weight given twice"), -1;
+			if (app_parse_u64(slash + 7, 1, POOL_WEIGHT_MAX, &w) != 0)
+				return snprintf(err, errlen, "'/%s' is not /weight=1..%d", slash,
+				               POOL_WEIGHT_MAX),
+				       -1;
+			b->weight = (uint32_t)w;
+			w_seen = true;
+		} else if (!pp_seen && pp_parse_version(slash, &b->pp) == 0) {
+			b->pp_given = pp_seen = true;
+		} else {
+			return snprintf(err, errlen,
+			               "'/%s' is not /v1, /v2 or /none (PROXY protocol) nor "
+			               "/weight=N",
+			               slash),
+			       -1;
+		}
+		if (next != NULL)
+			*next = '/';
+	}
+	colon = strrchr(item, ':');
+	if (colon == NULL)
+		return snprintf(err, errlen, "'%s' is not IP:PORT", item), -1;
+	*colon = '\0';
+	if (app_parse_ipv4(item, &b->ip) != 0 || b->ip == 0)
+		return snprintf(err, errlen, "'%s' is not an IPv4 address", item), -1;
+	if (app_parse_u64(colon + 1, 1, 65535, &port) != 0)
+		return snprintf(err, errlen, "port '%s' is not 1..65535", colon + 1), -1;
+	b->port = (uint16_t)port;
+	snprintf(b->name, sizeof(b->name), "%s:%u", item, (unsigned)port);
+	return 0;
+}
+
+/* Add the comma-separated entries of @p arg to @p l. @return 0, or -1 with @p err set
+ * (the whole message, "--backend 'ARG': ..."). */
+int
+parse_backends(struct be_list *l, const char *arg, char *err, size_t errlen)
+{
+	const char *p = arg;
+	char why[160];
+
+	if (*arg == '\0')
+		return snprintf(err, errlen,
+		               "--backend '': empty list (expected IP:PORT[,IP:PORT...])"),
+		       -1;
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+		char item[128];
+		unsigned k;
+
+		if (n == 0)
+			return snprintf(
+			               err, errlen, "--backend '%s': empty entry in the list", arg),
+			       -1;
+		if (n >= sizeof(item))
+			return snprintf(err, errlen, "--backend '%s': entry too long", arg), -1;
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if (l->n == MAX_BACKENDS)
+			return snprintf(
+			               err, errlen, "--backend: at most %d backends", MAX_BACKENDS),
+			       -1;
+		if (parse_backend(item, &l->be[l->n], why, sizeof(why)) != 0)
+			return snprintf(err, errlen, "--backend '%s': %s", arg, why), -1;
+		for (k = 0; k < l->n; k++)
+			if (l->be[k].ip == l->be[l->n].ip && l->be[k].port == l->be[l->n].port)
+				return snprintf(err, errlen, "--backend '%s': %s given twice", arg,
+				               l->be[k].name),
+				       -1;
+		l->n++;
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+/* Each backend of @p l is reachable from --ip. @return 0, or -1 with @p err set. */
+int
+check_backends(const struct app *a, const struct be_list *l, char *err, size_t errlen)
+{
+	uint32_t mask = ~0u << (32 - a->o.prefix_len);
+	unsigned k;
+
+	for (k = 0; k < l->n && a->o.ip != 0; k++) {
+		if (l->be[k].ip == a->o.ip)
+			return snprintf(err, errlen, "--backend %s: that is our own address (--ip)",
+			               l->be[k].name),
+			       -1;
+		if ((l->be[k].ip & mask) != (a->o.ip & mask) && a->o.gw == 0)
+			return snprintf(err, errlen,
+			               "--backend %s: not on-link for --ip and no --gw given",
+			               l->be[k].name),
+			       -1;
+	}
+	return 0;
+}
+
+/* The slot of IP:PORT, a new one when never seen. @return it, or -1 when all are used. */
+static int
+slot_of(const struct be_spec *b)
+{
+	unsigned k;
+
+	for (k = 0; k < px->nslots; k++)
+		if (px->be[k].ip == b->ip && px->be[k].port == b->port)
+			return (int)k;
+	if (px->nslots == MAX_SLOTS)
+		return -1;
+	k = px->nslots;
+	px->be[k].ip = b->ip;
+	px->be[k].port = b->port;
+	snprintf(px->be[k].name, sizeof(px->be[k].name), "%s", b->name);
+	__atomic_store_n(&px->nslots, k + 1, __ATOMIC_RELEASE);
+	return (int)k;
+}
+
+/*
+ * Make the backends of @p file then those of @p cli (either may be NULL; an IP:PORT in both
+ * takes the command line's weight and PROXY protocol) the engines' pool: slots found or
+ * made, the snapshot published; engines adopt it at their next tick.
+ * @return 0, or -1 when the run has used every slot (nothing changed).
+ */
+int
+pool_publish(const struct be_list *file, const struct be_list *cli)
+{
+	const struct be_list *ls[2] = {file, cli};
+	struct pool_cfg *pc = calloc(1, sizeof(*pc));
+	unsigned j, k, i;
+	bool in[MAX_SLOTS] = {false};
+
+	if (pc == NULL)
+		return -1;
+	for (j = 0; j < 2; j++) {
+		for (k = 0; ls[j] != NULL && k < ls[j]->n; k++) {
+			const struct be_spec *b = &ls[j]->be[k];
+			unsigned c;
+			int slot;
+
+			for (c = 0; j == 0 && cli != NULL && c < cli->n; c++)
+				if (cli->be[c].ip == b->ip && cli->be[c].port == b->port)
+					b = &cli->be[c];
+			if (pc->n == MAX_BACKENDS)
+				break;
+			if ((slot = slot_of(b)) < 0) {
+				free(pc);
+				return -1;
+			}
+			if (in[slot])
+				continue;
+			in[slot] = true;
+			i = pc->n++;
+			pc->slot[i] = (uint16_t)slot;
+			pc->weight[i] = b->weight;
+			pc->key[i] = pool_name_key(b->name);
+			pc->pp[i] = b->pp_given ? b->pp : px->pp;
+		}
+	}
+	for (k = 0; k < px->nslots; k++)
+		px->be[k].in_pool = in[k];
+	for (i = 0; i < pc->n; i++) {
+		px->be[pc->slot[i]].weight = pc->weight[i];
+		px->be[pc->slot[i]].pp = pc->pp[i];
+	}
+	pc->older = px->pool;
+	__atomic_store_n(&px->pool, pc, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* --allow / --deny LIST: CIDR[,CIDR...] added to @p rules. */
+void
+parse_rules(
+        const struct app *a, const char *opt, const char *arg, struct pool_cidr *rules, unsigned *n)
+{
+	const char *p = arg;
+
+	if (*arg == '\0')
+		app_usage_error(a, "--%s '': empty list (expected A.B.C.D[/LEN][,...])", opt);
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+		char item[64];
+
+		if (len == 0 || len >= sizeof(item))
+			app_usage_error(
+			        a, "--%s '%s': empty or overlong entry in the list", opt, arg);
+		if (*n == MAX_RULES)
+			app_usage_error(a, "--%s: at most %d rules", opt, MAX_RULES);
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (pool_cidr_parse(item, &rules[*n]) != 0)
+			app_usage_error(a, "--%s '%s': '%s' is not A.B.C.D or A.B.C.D/LEN (0..32)",
+			        opt, arg, item);
+		++*n;
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+}
+
+/* ---- configuration file ---- */
+
+/*
+ * One line of a configuration file: "NAME [VALUE]", NAME a long option (the leading "--"
+ * optional), VALUE the rest of the line without the spaces around it. Empty lines and lines
+ * starting with '#' are skipped. @return the line's option (its getopt value), 0 for a line
+ * with none, or -1 with the reason in @p err; *val points at the value (NULL: none).
+ */
+static int
+config_line(char *line, char **val, char *err, size_t errlen)
+{
+	char *name = line, *end;
+	size_t n;
+	unsigned k;
+
+	*val = NULL;
+	while (*name == ' ' || *name == '\t')
+		name++;
+	n = strlen(name);
+	while (n > 0 && (name[n - 1] == '\n' || name[n - 1] == '\r' || name[n - 1] == ' ' ||
+	                        name[n - 1] == '\t'))
+		name[--n] = '\0';
+	if (*name == '\0' || *name == '#')
+		return 0;
+	if (strncmp(name, "--", 2) == 0)
+		name += 2;
+	end = name + strcspn(name, " \t");
+	if (*end != '\0') {
+		*end++ = '\0';
+		while (*end == ' ' || *end == '\t')
+			end++;
+		*val = end;
+	}
+	for (k = 0; proxy_longopts[k].name != NULL; k++) {
+		if (strcmp(proxy_longopts[k].name, name) != 0)
+			continue;
+		if (proxy_longopts[k].val == 'h' || proxy_longopts[k].val == OPT_CONFIG)
+			break;
+		if (proxy_longopts[k].has_arg == required_argument && *val == NULL)
+			return snprintf(err, errlen, "'%s' needs a value", name), -1;
+		if (proxy_longopts[k].has_arg == no_argument && *val != NULL)
+			return snprintf(err, errlen, "'%s' takes no value", name), -1;
+		return proxy_longopts[k].val;
+	}
+	return snprintf(err, errlen, "'%s' is not an option of tern-proxy", name), -1;
+}
+
+/*
+ * --config FILE at start: every line applied as its option would be (common options too),
+ * before the command line, which then overrides it (backends: adds, and an IP:PORT given in
+ * both takes the command line's suffixes). An error is the usual one line and exit 2, with
+ * FILE:LINE in front.
+ */
+void
+read_config(struct app *a, const char *path)
+{
+	const char *name = a->name;
+	char line[1024], where[PATH_MAX + 64], err[256], *val;
+	unsigned lineno = 0;
+	FILE *f = fopen(path, "r");
+	int opt;
+
+	if (f == NULL)
+		app_usage_error(a, "--config '%s': %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		snprintf(where, sizeof(where), "%s: %s:%u", name, path, lineno);
+		a->name = where; /* app_usage_error says where */
+		if (strchr(line, '\n') == NULL && !feof(f))
+			app_usage_error(a, "line longer than %zu bytes", sizeof(line) - 2);
+		opt = config_line(line, &val, err, sizeof(err));
+		if (opt < 0)
+			app_usage_error(a, "%s", err);
+		if (opt == 0)
+			continue;
+		if (app_common_opt(a, opt, val) == 0)
+			apply_opt(a, opt, val, &px->file_be);
+	}
+	a->name = name;
+	fclose(f);
+}
+
+/* SIGHUP: the backends of the file. @return 0, or -1 with @p err set (nothing changed). */
+static int
+read_backends(const char *path, struct be_list *l, char *err, size_t errlen)
+{
+	char line[1024], why[256], *val;
+	unsigned lineno = 0;
+	FILE *f = fopen(path, "r");
+	int opt;
+
+	if (f == NULL)
+		return snprintf(err, errlen, "%s: %s", path, strerror(errno)), -1;
+	memset(l, 0, sizeof(*l));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		opt = config_line(line, &val, why, sizeof(why));
+		if (opt == 'b' && parse_backends(l, val, why, sizeof(why)) != 0)
+			opt = -1;
+		if (opt < 0) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+			fclose(f);
+			return -1;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* SIGHUP (the main lcore): a new pool from the file's backends and --backend. Pairs keep
+ * their backends, removed or not; new clients get the new pool once each engine has seen it
+ * (its next tick). Anything wrong: one line, and the pool stays as it was. */
+void
+proxy_reload(struct app *a)
+{
+	struct be_list l;
+	char err[512];
+	unsigned k, added = 0, kept = 0, removed = 0;
+	bool was[MAX_SLOTS];
+
+	if (px->config == NULL) {
+		printf("tern-proxy: reload: no --config file, nothing to reload\n");
+		return;
+	}
+	if (read_backends(px->config, &l, err, sizeof(err)) != 0 ||
+	        check_backends(a, &l, err, sizeof(err)) != 0) {
+		printf("tern-proxy: reload failed, pool unchanged: %s\n", err);
+		return;
+	}
+	if (l.n == 0 && px->cli_be.n == 0) {
+		printf("tern-proxy: reload failed, pool unchanged: %s has no backend\n",
+		        px->config);
+		return;
+	}
+	for (k = 0; k < MAX_SLOTS; k++)
+		was[k] = k < px->nslots && px->be[k].in_pool;
+	if (pool_publish(&l, &px->cli_be) != 0) {
+		printf("tern-proxy: reload failed, pool unchanged: more than %d backends in one "
+		       "run\n",
+		        MAX_SLOTS);
+		return;
+	}
+	px->file_be = l;
+	for (k = 0; k < px->nslots; k++) {
+		added += !was[k] && px->be[k].in_pool;
+		kept += was[k] && px->be[k].in_pool;
+		removed += was[k] && !px->be[k].in_pool;
+	}
+	printf("tern-proxy: reload: pool of %u backends (%u added, %u kept, %u removed):",
+	        px->pool->n, added, kept, removed);
+	for (k = 0; k < px->pool->n; k++) {
+		printf(" %s", px->be[px->pool->slot[k]].name);
+		if (px->pool->weight[k] != 1)
+			printf("/weight=%u", px->pool->weight[k]);
+	}
+	printf("\n");
+}
