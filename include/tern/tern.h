@@ -368,8 +368,24 @@ int tern_engine_send_frame(struct tern_engine *e, struct rte_mbuf *m);
  */
 int tern_engine_resolve(struct tern_engine *e, uint32_t ip, uint8_t mac[6]);
 
+/** tern_addr.family: IPv4. */
+#define TERN_AF_INET  4
+/** tern_addr.family: IPv6. */
+#define TERN_AF_INET6 6
+
+/** An address of either family. */
+struct tern_addr {
+	uint8_t family; /**< TERN_AF_INET or TERN_AF_INET6 */
+	union {
+		uint32_t v4;    /**< IPv4, host order */
+		uint8_t v6[16]; /**< IPv6, network order */
+	};
+};
+
 /**
- * Listen on TCP @p port of the engine's address.
+ * Listen on TCP @p port of the engine's addresses: its IPv4 address (and conf.src_ips)
+ * and, with conf.ip6, its IPv6 address and link-local address. One listener takes both
+ * families; tern_conn_peer() tells which a connection came over.
  * @param backlog half-open connections (SYN_RCVD) the listener may have at once, and
  *        completed ones waiting to be accepted (default 1024 when 0)
  * @return 0; -EADDRINUSE when already listening; -EINVAL for port 0; -ENOMEM.
@@ -408,6 +424,17 @@ int tern_unlisten(struct tern_engine *e, uint16_t port);
  */
 struct tern_conn *tern_connect(
         struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata);
+
+/**
+ * tern_connect() to an address of either family. Over IPv6 the source is the engine's
+ * IPv6 address (its link-local one toward a link-local @p dst), which must have passed
+ * DAD; the engine must have conf.ip6.
+ * @return the connection, or NULL with rte_errno as tern_connect() (EINVAL also for an
+ *         IPv6 @p dst on an engine without IPv6, or a multicast, loopback or own
+ *         address; ENETUNREACH also while our IPv6 address is tentative).
+ */
+struct tern_conn *tern_connect_addr(struct tern_engine *e, const struct tern_addr *dst,
+        uint16_t dport, uint16_t local_port, void *udata);
 
 /**
  * Queue up to @p len bytes for sending (copied into the engine's mbufs).
@@ -535,8 +562,15 @@ struct tern_tuple {
 	uint16_t rport;
 };
 
-/** Fill @p t with the connection's addresses. */
+/** Fill @p t with the connection's addresses (IPv4 only: both addresses 0 for an IPv6
+ *  connection, whose ports are filled in; see tern_conn_peer()). */
 void tern_conn_tuple(const struct tern_conn *c, struct tern_tuple *t);
+
+/** The peer's address (family-tagged) and, when @p port is not NULL, port of @p c. */
+void tern_conn_peer(const struct tern_conn *c, struct tern_addr *a, uint16_t *port);
+
+/** Our address (family-tagged) and, when @p port is not NULL, port of @p c. */
+void tern_conn_local(const struct tern_conn *c, struct tern_addr *a, uint16_t *port);
 
 /** Is @p name a congestion control algorithm this build has ("cubic", "newreno")? */
 bool tern_cc_supported(const char *name);

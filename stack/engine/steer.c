@@ -88,14 +88,14 @@ steer_init(struct tern_engine *e)
 				return -EINVAL; /* a queue no engine polls */
 		s->reta_size = r->reta_size;
 		memcpy(s->reta, r->reta, sizeof(s->reta[0]) * r->reta_size);
-		toeplitz_tables(r->key, r->key_len, TOEPLITZ_IPV4_TCP_LEN, s->tab);
+		toeplitz_tables(r->key, r->key_len, TOEPLITZ_IPV6_TCP_LEN, s->tab);
 	} else {
 		if (s->method == TERN_STEER_RSS)
 			return -EINVAL; /* the NIC's rule must be given */
 		s->reta_size = STEER_RETA_SOFT;
 		for (i = 0; i < STEER_RETA_SOFT; i++)
 			s->reta[i] = (uint16_t)(i % s->n);
-		toeplitz_tables(steer_default_key, sizeof(steer_default_key), TOEPLITZ_IPV4_TCP_LEN,
+		toeplitz_tables(steer_default_key, sizeof(steer_default_key), TOEPLITZ_IPV6_TCP_LEN,
 		        s->tab);
 	}
 	return 0;
@@ -224,6 +224,22 @@ steer_ipv4_owner(const struct engine_steer *s, const struct rte_mbuf *m)
 	return steer_owner(s, t.src, t.dst, t.sport, t.dport);
 }
 
+/* The engine that owns IPv6 frame @p m: by the rule for TCP right after the fixed header
+ * (we send no extension headers, nor do the peers of a TCP connection as a rule), else
+ * us. The NIC's hash is not used: its IPv6 hash type may not be the rule's. */
+static unsigned
+steer_ipv6_owner(const struct engine_steer *s, const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN;
+
+	if (rte_pktmbuf_data_len(m) < WIRE_ETH_HLEN + WIRE_IPV6_HLEN + 4 ||
+	        p[6] != WIRE_IPPROTO_TCP)
+		return s->id;
+	p += 8; /* source, destination, then the ports */
+	return steer_owner6(
+	        s, p, p + 16, (uint16_t)(p[32] << 8 | p[33]), (uint16_t)(p[34] << 8 | p[35]));
+}
+
 /* Is ARP frame @p m worth every engine's table: a valid sender, for one of our addresses? */
 static bool
 steer_arp_wanted(const struct tern_engine *e, const struct rte_mbuf *m)
@@ -261,6 +277,8 @@ steer_rx(struct tern_engine *e, struct rte_mbuf **pkts, uint16_t n)
 			/* Each engine keeps its own neighbour cache, as its own ARP table. */
 			if (nd_frame_is_nd(e, m))
 				steer_share(e, m, TERN_CTR_STEER_ND_SHARED); /* and answered here */
+			else
+				owner = steer_ipv6_owner(s, m);
 			break;
 		default:
 			break;

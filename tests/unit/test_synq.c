@@ -129,7 +129,7 @@ fx_init(struct fx *f, uint32_t size, uint8_t retries, uint32_t rto_ms, bool ft)
 	struct synq_conf c = {.size = size, .retries = retries, .rto_ms = rto_ms, .socket = -1};
 
 	if (ft) {
-		assert_int_equal(flow_init(&f->ft, size, &k), 0);
+		assert_int_equal(flow_init(&f->ft, size, 0, &k), 0);
 		f->has_ft = true;
 		c.flows = &f->ft;
 	}
