@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include <rte_errno.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -1861,8 +1862,12 @@ bulk_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 	s->c = NULL;
 }
 
+/* IPv6 addresses of the two engines when they talk over IPv6 (2001:db8::1, ::2). */
+static const uint8_t us6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+static const uint8_t peer6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+
 static void
-two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
+two_engines_af(struct fx *f, bool zero_copy, bool tso, bool refuse_tso, bool v6)
 {
 	static const struct tern_callbacks cb = {
 	        .accepted = bulk_accepted,
@@ -1893,13 +1898,38 @@ two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
 	f->l->end[0].refuse_tso = refuse_tso;
 	ca.tx_ip_csum_offload = cb_conf.tx_ip_csum_offload = tso;
 	ca.tx_tcp_csum_offload = cb_conf.tx_tcp_csum_offload = tso;
+	if (v6) {
+		memcpy(ca.ip6, us6, 16);
+		memcpy(cb_conf.ip6, peer6, 16);
+	}
 	a.e = test_engine_new_conf(f->l, 0, &ca);
 	b.e = test_engine_new_conf(f->l, 1, &cb_conf);
 	f->e = a.e;
 
 	assert_int_equal(tern_listen(b.e, 5001, 0), 0);
-	a.c = tern_connect(a.e, peer.ip, 5001, 0, NULL);
-	assert_non_null(a.c);
+	if (v6) {
+		struct tern_addr dst = {.family = TERN_AF_INET6}, got;
+		uint16_t port;
+
+		memcpy(dst.v6, peer6, 16);
+		/* no IPv6 source while DAD runs (1 s) */
+		assert_null(tern_connect_addr(a.e, &dst, 5001, 0, NULL));
+		assert_int_equal(rte_errno, ENETUNREACH);
+		test_link_advance(f->l, 1100);
+		assert_int_equal(tern_engine_ip6_state(a.e), TERN_IP6_PREFERRED);
+		a.c = tern_connect_addr(a.e, &dst, 5001, 0, NULL);
+		assert_non_null(a.c);
+		tern_conn_peer(a.c, &got, &port);
+		assert_int_equal(got.family, TERN_AF_INET6);
+		assert_memory_equal(got.v6, peer6, 16);
+		assert_int_equal(port, 5001);
+		tern_conn_local(a.c, &got, &port);
+		assert_int_equal(got.family, TERN_AF_INET6);
+		assert_memory_equal(got.v6, us6, 16);
+	} else {
+		a.c = tern_connect(a.e, peer.ip, 5001, 0, NULL);
+		assert_non_null(a.c);
+	}
 	for (ms = 0; ms < 60000 && (a.rx < BULK_BYTES || b.rx < BULK_BYTES); ms++)
 		test_link_advance(f->l, 1);
 	assert_int_equal(a.rx, BULK_BYTES);
@@ -1964,6 +1994,44 @@ two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
 	}
 	assert_int_equal(tern_engine_stats(a.e)->drop[TERN_DROP_TCP_CSUM], 0);
 	assert_int_equal(tern_engine_stats(b.e)->drop[TERN_DROP_TCP_CSUM], 0);
+	if (v6) {
+		/* every segment went over IPv6, none above the MTU (MSS = 1500 - 60) */
+		const struct tern_stats *sa = tern_engine_stats(a.e), *sb = tern_engine_stats(b.e);
+
+		assert_int_equal(sa->ctr[TERN_CTR_TCP6_SEG_RX], sa->ctr[TERN_CTR_TCP_SEG_RX]);
+		assert_int_equal(sb->ctr[TERN_CTR_TCP6_SEG_RX], sb->ctr[TERN_CTR_TCP_SEG_RX]);
+		assert_int_equal(sa->ctr[TERN_CTR_TCP6_SEG_TX], sa->ctr[TERN_CTR_TCP_SEG_TX]);
+		assert_true(sa->ctr[TERN_CTR_TCP6_SEG_TX] + sa->ctr[TERN_CTR_TSO_TX_SEGS] -
+		                    sa->ctr[TERN_CTR_TSO_TX_FRAMES] >=
+		            BULK_BYTES / 1440);
+		assert_true(f->l->end[0].max_frame <= 1514);
+		assert_true(f->l->end[1].max_frame <= 1514);
+		assert_true(f->l->end[1].max_frame >= 1500);
+	} else {
+		assert_int_equal(tern_engine_stats(a.e)->ctr[TERN_CTR_TCP6_SEG_TX], 0);
+	}
+}
+
+static void
+two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
+{
+	two_engines_af(f, zero_copy, tso, refuse_tso, false);
+}
+
+/* Handshake, 1 MiB each way byte-exact, close and TIME_WAIT over IPv6: a connection made
+ * with tern_connect_addr() to an IPv6 listener (the same tern_listen()). */
+static void
+test_two_engines_v6(void **state)
+{
+	two_engines_af(*state, false, false, false, true);
+}
+
+/* The same with chains and TSO over IPv6 (the link cuts IPv6 frames and fills in the
+ * IPv6 pseudo-header checksums). */
+static void
+test_two_engines_v6_tso(void **state)
+{
+	two_engines_af(*state, true, true, false, true);
 }
 
 static void
@@ -2038,6 +2106,8 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_two_engines_zero_copy, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_tso, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_tso_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines_v6, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines_v6_tso, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_drop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_rst, setup, teardown),
 	};
