@@ -1,0 +1,50 @@
+#!/bin/bash
+# TCP over IPv6 against the Linux kernel, tern-echo listening on both families at once
+# (--ip given an IPv4 and an IPv6 address, one tern_listen):
+#   - 10 MiB of random data echoed byte-exact over IPv6, Linux half-closing at the end;
+#   - 200 sequential IPv6 connections, each echoing a small message: 200 more passive opens,
+#     none left established;
+#   - an IPv4 echo beside them in the same process (dual stack), and every TCP segment of
+#     the IPv6 runs counted as IPv6 (tcp6_seg_rx).
+# usage: t_echo6.sh [af_packet|tap|virtio-user]
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+it_begin echo6 "${1:-}"
+port=7006
+lab_up
+# The peer's IPv6 for this test only (MLD reports of an IPv6 interface; see t_ping6.sh).
+peer_ipv6_off() { timeout 30 "$LAB" ipv6 off >/dev/null 2>&1 || true; }
+it_defer peer_ipv6_off
+timeout 30 "$LAB" ipv6 on >/dev/null || it_fail "lab.sh ipv6 on failed"
+tern_start "$port" --ip "$TERNLAB_TERN_IP6/$TERNLAB_PLEN6" --gw "$TERNLAB_PEER_IP6"
+wait_until 10 tel_is /tern/stats nd_dad_ok -ge 2 ||
+	it_fail "DAD did not complete: nd_dad_ok $(tel_num /tern/stats nd_dad_ok)"
+
+client echo_client.py --host "$TERNLAB_TERN_IP6" --port "$port" --bytes $((10 << 20)) \
+	--half-close --timeout "${ECHO_TIMEOUT:-60}"
+rx6=$(tel_num /tern/stats tcp6_seg_rx)
+[ "$rx6" -ge 7000 ] || it_fail "tcp6_seg_rx $rx6 after 10 MiB over IPv6 (want >= 7000)"
+
+before=$(tel_num /tern/stats tcp_passive_open)
+client seq_client.py --host "$TERNLAB_TERN_IP6" --port "$port" --count 200 \
+	--timeout "${SEQ_TIMEOUT:-60}"
+after=$(tel_num /tern/stats tcp_passive_open)
+[ $((after - before)) -ge 200 ] || it_fail "tcp_passive_open went $before -> $after, want +200"
+
+# Dual stack: the same listener takes IPv4, and only those segments are not IPv6.
+rx=$(tel_num /tern/stats tcp_seg_rx)
+rx6=$(tel_num /tern/stats tcp6_seg_rx)
+client echo_client.py --host "$TERNLAB_TERN_IP" --port "$port" --bytes 65536 --half-close \
+	--timeout 30
+rx_b=$(tel_num /tern/stats tcp_seg_rx)
+rx6_b=$(tel_num /tern/stats tcp6_seg_rx)
+[ "$rx6_b" -eq "$rx6" ] || it_fail "an IPv4 echo moved tcp6_seg_rx $rx6 -> $rx6_b"
+[ "$rx_b" -gt "$rx" ] || it_fail "the IPv4 echo moved no tcp_seg_rx"
+wait_until 10 tel_is /tern/gauges established -eq 0 ||
+	it_fail "still $(tel_num /tern/gauges established) established connections on tern"
+it_log "tcp6_seg_rx $rx6_b tcp6_seg_tx $(tel_num /tern/stats tcp6_seg_tx) of tcp_seg_rx $rx_b;" \
+	"drops $(tel_json /tern/drops)"
+tern_stop
+it_pass
