@@ -1867,7 +1867,7 @@ static const uint8_t us6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 static const uint8_t peer6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
 static void
-two_engines_af(struct fx *f, bool zero_copy, bool tso, bool refuse_tso, bool v6)
+two_engines_af(struct fx *f, bool zero_copy, bool tso, bool refuse_tso, bool v6, bool cookies)
 {
 	static const struct tern_callbacks cb = {
 	        .accepted = bulk_accepted,
@@ -1902,6 +1902,8 @@ two_engines_af(struct fx *f, bool zero_copy, bool tso, bool refuse_tso, bool v6)
 		memcpy(ca.ip6, us6, 16);
 		memcpy(cb_conf.ip6, peer6, 16);
 	}
+	if (cookies)
+		cb_conf.syncookies = TERN_SYNCOOKIES_ALWAYS;
 	a.e = test_engine_new_conf(f->l, 0, &ca);
 	b.e = test_engine_new_conf(f->l, 1, &cb_conf);
 	f->e = a.e;
@@ -2010,12 +2012,17 @@ two_engines_af(struct fx *f, bool zero_copy, bool tso, bool refuse_tso, bool v6)
 	} else {
 		assert_int_equal(tern_engine_stats(a.e)->ctr[TERN_CTR_TCP6_SEG_TX], 0);
 	}
+	if (cookies) {
+		/* the connection was made from a SYN cookie (IPv6 tuple in the MAC) */
+		assert_int_equal(tern_engine_stats(b.e)->ctr[TERN_CTR_TCP_SYNCOOKIE_OK], 1);
+		assert_int_equal(tern_engine_stats(b.e)->ctr[TERN_CTR_TCP_SYNCOOKIE_FAILED], 0);
+	}
 }
 
 static void
 two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
 {
-	two_engines_af(f, zero_copy, tso, refuse_tso, false);
+	two_engines_af(f, zero_copy, tso, refuse_tso, false, false);
 }
 
 /* Handshake, 1 MiB each way byte-exact, close and TIME_WAIT over IPv6: a connection made
@@ -2023,7 +2030,133 @@ two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
 static void
 test_two_engines_v6(void **state)
 {
-	two_engines_af(*state, false, false, false, true);
+	two_engines_af(*state, false, false, false, true, false);
+}
+
+/* The same with the listener answering by SYN cookies only (syncookies always). */
+static void
+test_two_engines_v6_cookie(void **state)
+{
+	two_engines_af(*state, false, false, false, true, true);
+}
+
+/* ---- TIME_WAIT reuse over IPv6 ---- */
+
+struct tw6 {
+	struct tern_conn *c; /* this engine's latest connection */
+	unsigned opened, closed;
+};
+
+static void
+tw6_open(struct tern_conn *c, void *app)
+{
+	struct tw6 *t = app;
+
+	t->c = c;
+	t->opened++;
+}
+
+static void
+tw6_readable(struct tern_conn *c, void *app)
+{
+	uint8_t buf[256];
+	ssize_t r;
+
+	(void)app;
+	while ((r = tern_conn_recv(c, buf, sizeof(buf))) > 0)
+		;
+	if (r == 0)
+		tern_conn_close(c); /* the other side closed first: close too */
+}
+
+static void
+tw6_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
+{
+	struct tw6 *t = app;
+
+	(void)c;
+	if (why == TERN_CLOSE_NORMAL) /* not the engines' destruction at the end */
+		t->closed++;
+}
+
+/*
+ * RFC 6191 and active reuse over IPv6, one 4-tuple three times: the client closes first and
+ * holds TIME_WAIT; after tw_reuse_ms it connects again from the same port (active reuse,
+ * the entry goes); then the server closes first and holds TIME_WAIT, and the client's next
+ * SYN from that port, with a newer timestamp, reopens it on the listener (passive reuse).
+ */
+static void
+test_time_wait_reuse_v6(void **state)
+{
+	static const struct tern_callbacks cb = {
+	        .accepted = tw6_open,
+	        .connected = tw6_open,
+	        .readable = tw6_readable,
+	        .closed = tw6_closed,
+	};
+	struct fx *f = *state;
+	struct tw6 a = {0}, b = {0};
+	struct tern_engine_conf ca, cbc;
+	struct tern_addr dst = {.family = TERN_AF_INET6}, l;
+	struct tern_gauges g;
+	struct tern_engine *ea, *eb;
+	uint16_t lport;
+
+	test_link_capture(f->l, 0, false);
+	test_engine_conf(&ca, f->l, 0, &us);
+	test_engine_conf(&cbc, f->l, 1, &peer);
+	ca.cb = cbc.cb = &cb;
+	ca.app = &a;
+	cbc.app = &b;
+	ca.msl_ms = cbc.msl_ms = 5000; /* TIME_WAIT 10 s: still there at each reuse */
+	cbc.secret[0] ^= 1;
+	memcpy(ca.ip6, us6, 16);
+	memcpy(cbc.ip6, peer6, 16);
+	ea = test_engine_new_conf(f->l, 0, &ca);
+	eb = test_engine_new_conf(f->l, 1, &cbc);
+	f->e = ea;
+	memcpy(dst.v6, peer6, 16);
+	assert_int_equal(tern_listen(eb, 5001, 0), 0);
+	test_link_advance(f->l, 1100); /* DAD */
+
+	assert_non_null(tern_connect_addr(ea, &dst, 5001, 0, NULL));
+	test_link_advance(f->l, 50);
+	assert_int_equal(a.opened + b.opened, 2);
+	tern_conn_local(a.c, &l, &lport);
+	/* the client closes first */
+	tern_conn_close(a.c);
+	test_link_advance(f->l, 100);
+	assert_int_equal(a.closed + b.closed, 2);
+	tern_engine_gauges(ea, &g);
+	assert_int_equal(g.time_wait, 1);
+	/* too young for reuse (tw_reuse_ms 1000): the port is busy */
+	assert_null(tern_connect_addr(ea, &dst, 5001, lport, NULL));
+	assert_int_equal(rte_errno, EADDRINUSE);
+	test_link_advance(f->l, 1000);
+	assert_non_null(tern_connect_addr(ea, &dst, 5001, lport, NULL));
+	assert_int_equal(tern_engine_stats(ea)->ctr[TERN_CTR_TCP_TW_REUSE_ACTIVE], 1);
+	test_link_advance(f->l, 50);
+	assert_int_equal(a.opened + b.opened, 4);
+	assert_int_equal(tern_conn_state(a.c), TERN_TCP_ESTABLISHED);
+	tern_engine_gauges(ea, &g);
+	assert_int_equal(g.time_wait, 0);
+	/* the server closes first */
+	tern_conn_close(b.c);
+	test_link_advance(f->l, 100);
+	assert_int_equal(a.closed + b.closed, 4);
+	tern_engine_gauges(eb, &g);
+	assert_int_equal(g.time_wait, 1);
+	test_link_advance(f->l, 10); /* a newer timestamp */
+	assert_non_null(tern_connect_addr(ea, &dst, 5001, lport, NULL));
+	test_link_advance(f->l, 50);
+	assert_int_equal(tern_engine_stats(eb)->ctr[TERN_CTR_TCP_TW_REUSE_PASSIVE], 1);
+	assert_int_equal(a.opened + b.opened, 6);
+	assert_int_equal(tern_conn_state(a.c), TERN_TCP_ESTABLISHED);
+	tern_engine_gauges(eb, &g);
+	assert_int_equal(g.time_wait, 0);
+	assert_int_equal(tern_engine_stats(ea)->ctr[TERN_CTR_TCP6_SEG_RX],
+	        tern_engine_stats(ea)->ctr[TERN_CTR_TCP_SEG_RX]);
+	test_engine_destroy(f->l, 1);
 }
 
 /* The same with chains and TSO over IPv6 (the link cuts IPv6 frames and fills in the
@@ -2031,7 +2164,7 @@ test_two_engines_v6(void **state)
 static void
 test_two_engines_v6_tso(void **state)
 {
-	two_engines_af(*state, true, true, false, true);
+	two_engines_af(*state, true, true, false, true, false);
 }
 
 static void
@@ -2108,6 +2241,8 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_two_engines_tso_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_v6, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_v6_tso, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines_v6_cookie, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_time_wait_reuse_v6, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_drop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_rst, setup, teardown),
 	};
