@@ -272,6 +272,8 @@ enum tern_drop {
 	X(ND_DAD_OK, nd_dad_ok, "IPv6 addresses that passed duplicate address detection")         \
 	X(ND_DAD_FAILED, nd_dad_failed,                                                           \
 	        "IPv6 addresses found duplicate by DAD (not used; RFC 4862 5.4.5)")               \
+	X(TCP6_OPEN, tcp6_open,                                                                   \
+	        "connections established over IPv6, passive and active (also in tcp_*_open)")     \
 	X(TCP6_SEG_RX, tcp6_seg_rx, "TCP segments received over IPv6 (also in tcp_seg_rx)")       \
 	X(TCP6_SEG_TX, tcp6_seg_tx, "TCP segments sent over IPv6 (also in tcp_seg_tx)")           \
 	X(TCP6_PTB_MSS, tcp6_ptb_mss, "connections whose MSS a Packet Too Big lowered (RFC 8201)")

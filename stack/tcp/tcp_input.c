@@ -125,6 +125,8 @@ input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 		tcp_cancel_rtx(c);
 		conn_set_state(c, TERN_TCP_ESTABLISHED);
 		tern_count(e, TERN_CTR_TCP_ACTIVE_OPEN, 1);
+		if (flow_key_is6(&c->node.key))
+			tern_count(e, TERN_CTR_TCP6_OPEN, 1);
 		conn_event(c, CONN_EV_CONNECTED);
 		c->flags |= CONN_F_ACK_NOW;
 		tcp_idle_arm(c);
@@ -322,6 +324,8 @@ ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 		struct tcp_listener *l = e->tcp.listeners[c->node.key.lport];
 
 		tern_count(e, TERN_CTR_TCP_PASSIVE_OPEN, 1);
+		if (flow_key_is6(&c->node.key))
+			tern_count(e, TERN_CTR_TCP6_OPEN, 1);
 		if (l != NULL) {
 			l->accq_len++;
 			e->tcp.accq_total++;
@@ -336,6 +340,8 @@ ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 		}
 	} else {
 		tern_count(e, TERN_CTR_TCP_ACTIVE_OPEN, 1);
+		if (flow_key_is6(&c->node.key))
+			tern_count(e, TERN_CTR_TCP6_OPEN, 1);
 		conn_event(c, CONN_EV_CONNECTED);
 	}
 	if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)

@@ -32,6 +32,8 @@ client seq_client.py --host "$TERNLAB_TERN_IP6" --port "$port" --count 200 \
 	--timeout "${SEQ_TIMEOUT:-60}"
 after=$(tel_num /tern/stats tcp_passive_open)
 [ $((after - before)) -ge 200 ] || it_fail "tcp_passive_open went $before -> $after, want +200"
+open6=$(tel_num /tern/stats tcp6_open)
+[ "$open6" -ge 201 ] || it_fail "tcp6_open $open6 after 201 IPv6 connections"
 
 # Dual stack: the same listener takes IPv4, and only those segments are not IPv6.
 rx=$(tel_num /tern/stats tcp_seg_rx)
@@ -47,4 +49,7 @@ wait_until 10 tel_is /tern/gauges established -eq 0 ||
 it_log "tcp6_seg_rx $rx6_b tcp6_seg_tx $(tel_num /tern/stats tcp6_seg_tx) of tcp_seg_rx $rx_b;" \
 	"drops $(tel_json /tern/drops)"
 tern_stop
+# The final stats line has the per-family part.
+grep -q "| tcp6 open $open6 seg rx $rx6_b " "$TERN_LOG" ||
+	it_fail "no 'tcp6 open $open6 seg rx $rx6_b' in the final stats line: $(grep final: "$TERN_LOG" | tail -n 1)"
 it_pass

@@ -25,6 +25,9 @@
 
 #include "test_helpers.h"
 #include "util/seq.h"
+#include "wire/eth.h"
+#include "wire/icmp6.h"
+#include "wire/ipv6.h"
 
 #define LPORT 80          /* engine's listening port */
 #define PPORT 40000       /* scripted peer's port */
@@ -2045,6 +2048,7 @@ test_two_engines_v6_cookie(void **state)
 struct tw6 {
 	struct tern_conn *c; /* this engine's latest connection */
 	unsigned opened, closed;
+	uint32_t rx; /* bytes received */
 };
 
 static void
@@ -2059,12 +2063,12 @@ tw6_open(struct tern_conn *c, void *app)
 static void
 tw6_readable(struct tern_conn *c, void *app)
 {
+	struct tw6 *t = app;
 	uint8_t buf[256];
 	ssize_t r;
 
-	(void)app;
 	while ((r = tern_conn_recv(c, buf, sizeof(buf))) > 0)
-		;
+		t->rx += (uint32_t)r;
 	if (r == 0)
 		tern_conn_close(c); /* the other side closed first: close too */
 }
@@ -2198,6 +2202,91 @@ test_two_engines_tso_refused(void **state)
 	two_engines(*state, true, true, true);
 }
 
+/*
+ * RFC 8201 over TCP: a Packet Too Big (MTU 1280) quoting one of our segments of an IPv6
+ * connection lowers that connection's MSS to 1220; the data that follows leaves in frames
+ * of at most 14 + 1280 bytes and arrives whole. A PTB quoting another 4-tuple changes
+ * nothing.
+ */
+static void
+test_packet_too_big_v6(void **state)
+{
+	static const struct tern_callbacks cb = {
+	        .accepted = tw6_open,
+	        .connected = tw6_open,
+	        .readable = tw6_readable,
+	        .closed = tw6_closed,
+	};
+	struct fx *f = *state;
+	struct tw6 a = {0}, b = {0};
+	struct tern_engine_conf ca, cbc;
+	struct tern_addr dst = {.family = TERN_AF_INET6}, l;
+	struct wire_ip6 s6, d6;
+	static uint8_t data[8000];
+	uint8_t pkt[40 + 8 + 40 + 20];
+	struct wire_eth_repr eth;
+	uint16_t lport;
+	unsigned k;
+
+	test_link_capture(f->l, 0, false);
+	test_engine_conf(&ca, f->l, 0, &us);
+	test_engine_conf(&cbc, f->l, 1, &peer);
+	ca.cb = cbc.cb = &cb;
+	ca.app = &a;
+	cbc.app = &b;
+	cbc.secret[0] ^= 1;
+	memcpy(ca.ip6, us6, 16);
+	memcpy(cbc.ip6, peer6, 16);
+	f->e = test_engine_new_conf(f->l, 0, &ca);
+	test_engine_new_conf(f->l, 1, &cbc);
+	memcpy(dst.v6, peer6, 16);
+	assert_int_equal(tern_listen(f->l->end[1].e, 5001, 0), 0);
+	test_link_advance(f->l, 1100); /* DAD */
+	assert_non_null(tern_connect_addr(f->e, &dst, 5001, 0, NULL));
+	test_link_advance(f->l, 50);
+	assert_int_equal(a.opened + b.opened, 2);
+	tern_conn_local(a.c, &l, &lport);
+	memcpy(s6.b, peer6, 16);
+	memcpy(d6.b, us6, 16);
+	for (k = 0; k < 2; k++) {
+		/* PTB from the router (here: the peer) quoting our segment: IPv6 + TCP ports;
+		 * first for another local port (ignored), then for ours. */
+		struct wire_ipv6_repr in = {
+		        .src = d6, .dst = s6, .payload_len = 1400, .next_hdr = 6};
+		struct wire_ipv6_repr out = {.src = s6,
+		        .dst = d6,
+		        .payload_len = sizeof(pkt) - 40,
+		        .next_hdr = 58,
+		        .hop_limit = 64};
+		struct wire_icmp6_repr r = {.type = WIRE_ICMP6_PKT_TOO_BIG, .mtu = 1280};
+		uint16_t port = k == 0 ? (uint16_t)(lport + 1) : lport;
+
+		memset(pkt, 0, sizeof(pkt));
+		wire_ipv6_emit(pkt, &out);
+		wire_ipv6_emit(pkt + 48, &in);
+		pkt[88] = (uint8_t)(port >> 8);
+		pkt[89] = (uint8_t)port;
+		pkt[90] = 5001 >> 8;
+		pkt[91] = 5001 & 0xff;
+		wire_icmp6_emit(pkt + 40, &r, sizeof(pkt) - 40, &s6, &d6);
+		memset(&eth, 0, sizeof(eth));
+		eth.src = peer.mac;
+		eth.dst = us.mac;
+		eth.type = WIRE_ETHERTYPE_IPV6;
+		test_link_inject(f->l, 0, test_craft_frame(f->pool, &eth, pkt, sizeof(pkt)));
+		test_link_advance(f->l, 1);
+		assert_int_equal(stats(f)->ctr[TERN_CTR_ICMP6_PTB], k + 1);
+		assert_int_equal(stats(f)->ctr[TERN_CTR_TCP6_PTB_MSS], k);
+	}
+	f->l->end[0].max_frame = 0;
+	assert_int_equal(tern_conn_send(a.c, data, sizeof(data)), sizeof(data));
+	test_link_advance(f->l, 100);
+	assert_int_equal(b.rx, sizeof(data));
+	assert_true(f->l->end[0].max_frame <= 14 + 1280);
+	assert_true(f->l->end[0].max_frame >= 14 + 1280 - 12);
+	test_engine_destroy(f->l, 1);
+}
+
 int
 main(void)
 {
@@ -2243,6 +2332,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_two_engines_v6_tso, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_v6_cookie, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_time_wait_reuse_v6, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_packet_too_big_v6, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_drop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_rst, setup, teardown),
 	};
