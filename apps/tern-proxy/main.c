@@ -51,11 +51,11 @@
 #define MAX_BACKENDS 64
 
 struct backend {
-	uint32_t ip;
+	struct tern_addr addr; /**< IPv4 or IPv6 */
 	uint16_t port;
 	enum pp_version pp; /**< PROXY protocol header it gets */
 	bool pp_given;      /**< pp from the entry's /v1|/v2|/none, not --proxy-protocol */
-	char name[80];      /* A.B.C.D:PORT */
+	char name[80];      /* A.B.C.D:PORT or [X:X::X]:PORT */
 };
 
 /** One backend as seen by one engine. */
@@ -246,7 +246,7 @@ start_connect(struct pair *p, bool queued)
 	if (!queued && !TAILQ_EMPTY(&p->g->portq))
 		be = NULL, rte_errno = EADDRNOTAVAIL; /* others wait already: behind them */
 	else
-		be = tern_connect(e, px->be[bi].ip, px->be[bi].port, 0, p);
+		be = tern_connect_addr(e, &px->be[bi].addr, px->be[bi].port, 0, p);
 	if (be == NULL) {
 		if (rte_errno != EADDRNOTAVAIL && rte_errno != ENOMEM) {
 			reject(p);
@@ -320,17 +320,23 @@ send_header(struct pair *p)
 static void
 build_header(struct pair *p, int bi)
 {
-	struct tern_tuple t;
+	struct tern_addr src, dst;
 	struct pp_addrs a;
 
 	p->hdr_len = p->hdr_off = 0;
 	if (px->be[bi].pp == PP_NONE || p->cli == NULL)
 		return;
-	tern_conn_tuple(p->cli, &t);
-	a.src_ip = t.raddr;
-	a.src_port = t.rport;
-	a.dst_ip = t.laddr;
-	a.dst_port = t.lport;
+	memset(&a, 0, sizeof(a));
+	tern_conn_peer(p->cli, &src, &a.src_port);
+	tern_conn_local(p->cli, &dst, &a.dst_port);
+	a.v6 = src.family == TERN_AF_INET6; /* the client's family, whatever the backend's */
+	if (a.v6) {
+		memcpy(a.src6, src.v6, 16);
+		memcpy(a.dst6, dst.v6, 16);
+	} else {
+		a.src_ip = src.v4;
+		a.dst_ip = dst.v4;
+	}
 	p->hdr_len = (uint8_t)pp_encode(px->be[bi].pp, p->hdr, sizeof(p->hdr), &a);
 }
 
@@ -709,6 +715,38 @@ final_summary(const struct app *a)
 
 /* ---- options ---- */
 
+static bool
+addr_eq(const struct tern_addr *a, const struct tern_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	return a->family == TERN_AF_INET ? a->v4 == b->v4 : memcmp(a->v6, b->v6, 16) == 0;
+}
+
+/* "A.B.C.D" or "[X:X::X]" (brackets required, so that the port's colon is unambiguous). */
+static int
+parse_backend_addr(char *s, struct tern_addr *out)
+{
+	size_t n = strlen(s);
+	struct in6_addr in6;
+
+	memset(out, 0, sizeof(*out));
+	if (n > 2 && s[0] == '[' && s[n - 1] == ']') {
+		s[n - 1] = '\0';
+		if (inet_pton(AF_INET6, s + 1, &in6) != 1 || IN6_IS_ADDR_UNSPECIFIED(&in6) ||
+		        IN6_IS_ADDR_MULTICAST(&in6) || IN6_IS_ADDR_LOOPBACK(&in6)) {
+			s[n - 1] = ']';
+			return -1;
+		}
+		s[n - 1] = ']';
+		out->family = TERN_AF_INET6;
+		memcpy(out->v6, &in6, 16);
+		return 0;
+	}
+	out->family = TERN_AF_INET;
+	return app_parse_ipv4(s, &out->v4) != 0 || out->v4 == 0 ? -1 : 0;
+}
+
 static void
 parse_backends(struct app *a, struct proxy *x, const char *arg)
 {
@@ -721,7 +759,7 @@ parse_backends(struct app *a, struct proxy *x, const char *arg)
 		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
 		char item[64], *colon, *slash;
 		enum pp_version pp = PP_NONE;
-		uint32_t ip;
+		struct tern_addr ip;
 		uint64_t port;
 		unsigned k;
 
@@ -741,22 +779,25 @@ parse_backends(struct app *a, struct proxy *x, const char *arg)
 				        arg, slash + 1);
 		}
 		colon = strrchr(item, ':');
-		if (colon == NULL)
-			app_usage_error(a, "--backend '%s': '%s' is not IP:PORT", arg, item);
-		*colon = '\0';
-		if (app_parse_ipv4(item, &ip) != 0 || ip == 0)
+		if (colon == NULL || (item[0] == '[' && colon[-1] != ']'))
 			app_usage_error(
-			        a, "--backend '%s': '%s' is not an IPv4 address", arg, item);
+			        a, "--backend '%s': '%s' is not IP:PORT or [IPv6]:PORT", arg, item);
+		*colon = '\0';
+		if (parse_backend_addr(item, &ip) != 0)
+			app_usage_error(a,
+			        "--backend '%s': '%s' is not an IPv4 address or a bracketed IPv6 "
+			        "unicast address",
+			        arg, item);
 		if (app_parse_u64(colon + 1, 1, 65535, &port) != 0)
 			app_usage_error(
 			        a, "--backend '%s': port '%s' is not 1..65535", arg, colon + 1);
 		for (k = 0; k < x->nbe; k++)
-			if (x->be[k].ip == ip && x->be[k].port == port)
+			if (addr_eq(&x->be[k].addr, &ip) && x->be[k].port == port)
 				app_usage_error(a, "--backend '%s': %s:%s given twice", arg, item,
 				        colon + 1);
 		if (x->nbe == MAX_BACKENDS)
 			app_usage_error(a, "--backend: at most %d backends", MAX_BACKENDS);
-		x->be[x->nbe].ip = ip;
+		x->be[x->nbe].addr = ip;
 		x->be[x->nbe].port = (uint16_t)port;
 		x->be[x->nbe].pp = pp;
 		x->be[x->nbe].pp_given = slash != NULL;
@@ -779,6 +820,7 @@ usage(void)
 	       "  --backend LIST         IP:PORT[/v1|/v2|/none][,...], up to %d; may be "
 	       "repeated;\n"
 	       "                         /v1, /v2: PROXY protocol for that backend (required)\n"
+	       "                         IPv6 backends as [X:X::X]:PORT (with an IPv6 --ip);\n"
 	       "  --lb rr|least-conn     backend choice: round robin (default) or fewest open\n"
 	       "                         connections\n"
 	       "  --connect-timeout MS   give up a backend connect after MS, 1..600000 (default "
@@ -895,12 +937,27 @@ main(int argc, char **argv)
 		app_usage_error(&a, "--listen PORT is required");
 	if (px->nbe == 0)
 		app_usage_error(&a, "--backend IP:PORT[,IP:PORT...] is required");
-	for (k = 0; k < px->nbe && a.o.ip != 0; k++) {
+	for (k = 0; k < px->nbe; k++) {
+		const struct tern_addr *b = &px->be[k].addr;
 		uint32_t mask = ~0u << (32 - a.o.prefix_len);
-		if (px->be[k].ip == a.o.ip)
+
+		if (b->family == TERN_AF_INET6) {
+			if (!a.o.has_ip6)
+				app_usage_error(&a,
+				        "--backend %s: an IPv6 backend needs an IPv6 --ip "
+				        "X:X::X/LEN",
+				        px->be[k].name);
+			if (memcmp(b->v6, a.o.ip6, 16) == 0)
+				app_usage_error(&a, "--backend %s: that is our own address (--ip)",
+				        px->be[k].name);
+			continue;
+		}
+		if (a.o.ip == 0)
+			continue;
+		if (b->v4 == a.o.ip)
 			app_usage_error(
 			        &a, "--backend %s: that is our own address (--ip)", px->be[k].name);
-		if ((px->be[k].ip & mask) != (a.o.ip & mask) && a.o.gw == 0)
+		if ((b->v4 & mask) != (a.o.ip & mask) && a.o.gw == 0)
 			app_usage_error(&a, "--backend %s: not on-link for --ip and no --gw given",
 			        px->be[k].name);
 	}

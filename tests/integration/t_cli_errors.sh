@@ -108,6 +108,9 @@ check proxy_port0 2 "port '0' is not 1..65535" -- $(eal pg) $vdev -- $ip --liste
 check proxy_duplicate 2 "^tern-proxy: --backend '198.18.0.2:80,198.18.0.3:80,198.18.0.2:80': 198.18.0.2:80 given twice" -- $(eal ph) $vdev -- $ip --listen 80 --backend 198.18.0.2:80,198.18.0.3:80,198.18.0.2:80
 check proxy_duplicate_opts 2 "198.18.0.2:80 given twice" -- $(eal pi) $vdev -- $ip --listen 80 $be $be
 check proxy_own_ip 2 "^tern-proxy: --backend 198.18.0.1:80: that is our own address" -- $(eal pj) $vdev -- $ip --listen 80 --backend 198.18.0.1:80
+check proxy_v6_needs_ip6 2 "^tern-proxy: --backend \[2001:2::9\]:80: an IPv6 backend needs an IPv6 --ip" -- $(eal pv1) $vdev -- $ip --listen 80 --backend '[2001:2::9]:80'
+check proxy_v6_bad 2 "^tern-proxy: --backend '\[2001:2::zz\]:80': '\[2001:2::zz\]' is not an IPv4 address or a bracketed IPv6" -- $(eal pv2) $vdev -- $ip --listen 80 --backend '[2001:2::zz]:80'
+check proxy_v6_unbracketed 2 "^tern-proxy: --backend '2001:2::9:80': '2001:2::9' is not an IPv4 address" -- $(eal pv3) $vdev -- $ip --listen 80 --backend 2001:2::9:80
 check proxy_off_link 2 "^tern-proxy: --backend 10.1.1.1:80: not on-link for --ip and no --gw" -- $(eal pk) $vdev -- $ip --listen 80 --backend 10.1.1.1:80
 check proxy_bad_lb 2 "^tern-proxy: --lb 'random': expected rr or least-conn" -- $(eal pl) $vdev -- $ip --listen 80 $be --lb random
 check proxy_bad_connect_timeout 2 "^tern-proxy: --connect-timeout '0': expected milliseconds, 1..600000" -- $(eal pm) $vdev -- $ip --listen 80 $be --connect-timeout 0
