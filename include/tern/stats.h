@@ -131,8 +131,7 @@
 	X(IP6_ROUTING, ip6_routing, "IPv6 Routing header with segments left (we route nothing)")   \
 	X(IP6_FRAG, ip6_frag, "IPv6 fragment, not atomic (reassembly not supported)")              \
 	X(IP6_NO_NEXT, ip6_no_next, "IPv6 packet whose last Next Header is 59 (no next header)")   \
-	X(IP6_PROTO, ip6_proto,                                                                    \
-	        "IPv6 upper layer not ICMPv6 (TCP over IPv6 is not in this build yet)")            \
+	X(IP6_PROTO, ip6_proto, "IPv6 upper layer neither ICMPv6 nor TCP")                         \
 	X(ICMP6_BAD, icmp6_bad, "ICMPv6 truncated or checksum bad")                                \
 	X(ICMP6_TYPE, icmp6_type,                                                                  \
 	        "ICMPv6 informational type not handled (echo reply, router messages, MLD, ..)")    \

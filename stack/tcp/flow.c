@@ -19,6 +19,9 @@ flow_hash(const struct flow_table *t, const struct flow_key *k)
 	        &t->key, k->laddr, k->raddr, ((uint32_t)k->lport << 16) | k->rport, 0);
 }
 
+_Static_assert(sizeof(struct flow_peer6) == 32, "an interned IPv6 peer is 32 bytes");
+_Static_assert(sizeof(struct flow_key) == 12, "one 12-byte key for both families");
+
 static int
 peers6_init(struct flow_peers6 *p, uint32_t size)
 {
