@@ -27,6 +27,7 @@
 #include "net/nd.h"
 #include "net/ipv4.h"
 #include "wire/arp.h"
+#include "wire/icmp6.h"
 #include "wire/ipv6.h"
 #include "wire/eth.h"
 #include "wire/ipv4.h"
@@ -225,19 +226,32 @@ steer_ipv4_owner(const struct engine_steer *s, const struct rte_mbuf *m)
 }
 
 /* The engine that owns IPv6 frame @p m: by the rule for TCP right after the fixed header
- * (we send no extension headers, nor do the peers of a TCP connection as a rule), else
- * us. The NIC's hash is not used: its IPv6 hash type may not be the rule's. */
+ * (we send no extension headers, nor do the peers of a TCP connection as a rule), and for
+ * a Packet Too Big quoting one of our TCP segments, the owner of the quoted 4-tuple (whose
+ * MSS it lowers, tcp_ptb6); else us. The NIC's hash is not used: its IPv6 hash type may
+ * not be the rule's. */
 static unsigned
 steer_ipv6_owner(const struct engine_steer *s, const struct rte_mbuf *m)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN;
+	uint32_t len = rte_pktmbuf_data_len(m);
 
-	if (rte_pktmbuf_data_len(m) < WIRE_ETH_HLEN + WIRE_IPV6_HLEN + 4 ||
-	        p[6] != WIRE_IPPROTO_TCP)
+	if (len < WIRE_ETH_HLEN + WIRE_IPV6_HLEN + 4)
 		return s->id;
-	p += 8; /* source, destination, then the ports */
-	return steer_owner6(
-	        s, p, p + 16, (uint16_t)(p[32] << 8 | p[33]), (uint16_t)(p[34] << 8 | p[35]));
+	if (p[6] == WIRE_IPPROTO_TCP) {
+		p += 8; /* source, destination, then the ports */
+		return steer_owner6(s, p, p + 16, (uint16_t)(p[32] << 8 | p[33]),
+		        (uint16_t)(p[34] << 8 | p[35]));
+	}
+	if (p[6] == WIRE_IPPROTO_ICMPV6 && p[WIRE_IPV6_HLEN] == WIRE_ICMP6_PKT_TOO_BIG &&
+	        len >= WIRE_ETH_HLEN + 2 * WIRE_IPV6_HLEN + WIRE_ICMP6_HLEN + 4 &&
+	        p[WIRE_IPV6_HLEN + WIRE_ICMP6_HLEN + 6] == WIRE_IPPROTO_TCP) {
+		const uint8_t *q = p + WIRE_IPV6_HLEN + WIRE_ICMP6_HLEN; /* our segment */
+
+		return steer_owner6(s, q + 24, q + 8, (uint16_t)(q[42] << 8 | q[43]),
+		        (uint16_t)(q[40] << 8 | q[41]));
+	}
+	return s->id;
 }
 
 /* Is ARP frame @p m worth every engine's table: a valid sender, for one of our addresses? */

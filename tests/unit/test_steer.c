@@ -33,6 +33,9 @@
 #include "tcp/tcp.h"
 #include "test_helpers.h"
 #include "util/toeplitz.h"
+#include "wire/eth.h"
+#include "wire/icmp6.h"
+#include "wire/ipv6.h"
 
 static const struct test_host us = {IP4(10, 0, 0, 1), {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}}};
 static const struct test_host peer = {IP4(10, 0, 0, 2), {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}}};
@@ -782,6 +785,83 @@ two_engines(struct fx *f, unsigned ring_size)
 	return t;
 }
 
+/* An IPv6 frame from the peer (2001:db8::2) to us (2001:db8::1): @p nh, @p body. */
+static struct rte_mbuf *
+frame6(struct fx *f, uint8_t nh, const uint8_t *body, size_t len)
+{
+	struct wire_ipv6_repr ip = {.src = {{0x20, 0x01, 0x0d, 0xb8, [15] = 2}},
+	        .dst = {{0x20, 0x01, 0x0d, 0xb8, [15] = 1}},
+	        .payload_len = (uint16_t)len,
+	        .next_hdr = nh,
+	        .hop_limit = 64};
+	struct wire_eth_repr eth = {.src = peer.mac, .dst = us.mac, .type = WIRE_ETHERTYPE_IPV6};
+	uint8_t buf[256];
+
+	wire_ipv6_emit(buf, &ip);
+	memcpy(buf + WIRE_IPV6_HLEN, body, len);
+	return test_craft_frame(f->pool, &eth, buf, WIRE_IPV6_HLEN + len);
+}
+
+/* Steering over IPv6: a TCP segment to a port of engine 1's block, received by engine 0,
+ * is handed to engine 1; so is a Packet Too Big quoting our segment from that port (the
+ * connection whose MSS it lowers is engine 1's); one for engine 0's port stays. */
+static void
+test_v6_handoff(void **state)
+{
+	struct fx *f = *state;
+	struct tern_engine_conf c;
+	struct tern_engine *a, *b;
+	uint8_t tcp[20] = {0, 80, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, WIRE_TCP_ACK, 0xff, 0xff};
+	uint8_t ptb[8 + 40 + 20] = {WIRE_ICMP6_PKT_TOO_BIG, 0, 0, 0, 0, 0, 0x05, 0x00};
+	struct wire_ipv6_repr in = {.src = {{0x20, 0x01, 0x0d, 0xb8, [15] = 1}},
+	        .dst = {{0x20, 0x01, 0x0d, 0xb8, [15] = 2}},
+	        .payload_len = 20,
+	        .next_hdr = WIRE_IPPROTO_TCP,
+	        .hop_limit = 64};
+	uint16_t p1 = 40070, p0 = 40010; /* in engine 1's block (40050..40099), engine 0's */
+
+	make_rings(f, 2, 64);
+	test_link_capture(f->l, 0, true);
+	test_link_capture(f->l2, 0, true);
+	test_engine_conf(&c, f->l, 0, &us);
+	memcpy(c.ip6, in.src.b, 16);
+	c.port_lo = 40000;
+	c.port_hi = 40099;
+	c.nengines = 2;
+	c.rings = f->rings;
+	c.id = 0;
+	a = test_engine_new_conf(f->l, 0, &c);
+	c.io = f->l2->end[0].io;
+	c.id = 1;
+	b = test_engine_new_conf(f->l2, 0, &c);
+	assert_int_equal(steer_owner6(&a->steer, in.dst.b, in.src.b, 80, p1), 1);
+	assert_int_equal(steer_owner6(&a->steer, in.dst.b, in.src.b, 80, p0), 0);
+	tcp[2] = (uint8_t)(p1 >> 8);
+	tcp[3] = (uint8_t)p1;
+	test_link_inject(f->l, 0, frame6(f, WIRE_IPPROTO_TCP, tcp, sizeof(tcp)));
+	test_link_poll(f->l);
+	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 1);
+	wire_ipv6_emit(ptb + 8, &in);
+	ptb[48] = (uint8_t)(p1 >> 8); /* our segment: from p1 to the peer's 80 */
+	ptb[49] = (uint8_t)p1;
+	ptb[51] = 80;
+	test_link_inject(f->l, 0, frame6(f, WIRE_IPPROTO_ICMPV6, ptb, sizeof(ptb)));
+	test_link_poll(f->l);
+	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 2);
+	ptb[48] = (uint8_t)(p0 >> 8);
+	ptb[49] = (uint8_t)p0;
+	test_link_inject(f->l, 0, frame6(f, WIRE_IPPROTO_ICMPV6, ptb, sizeof(ptb)));
+	tcp[2] = (uint8_t)(p0 >> 8);
+	tcp[3] = (uint8_t)p0;
+	test_link_inject(f->l, 0, frame6(f, WIRE_IPPROTO_TCP, tcp, sizeof(tcp)));
+	test_link_poll(f->l);
+	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 2);
+	test_link_poll(f->l2);
+	assert_int_equal(tern_engine_stats(b)->ctr[TERN_CTR_STEER_RECEIVED], 2);
+	test_link_flush(f->l, 0);
+	test_link_flush(f->l2, 0);
+}
+
 static void
 test_ring_handoff(void **state)
 {
@@ -968,6 +1048,7 @@ main(void)
 	        cmocka_unit_test(test_toeplitz_reference_v6),
 	        cmocka_unit_test_setup_teardown(test_rss_port_choice_v6, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ring_handoff, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_v6_handoff, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ring_full, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_nic_hash, setup, teardown),
 	};
