@@ -196,7 +196,8 @@ struct tern_engine_conf {
 	bool tx_tso;
 	/** The port's TSO limits each segment *frame*, Ethernet header included, to the MTU
 	 *  (net_tap in DPDK 22.11 refuses a frame whose tso_segsz + headers exceed it): TSO
-	 *  segments then carry 14 bytes less than the MSS. */
+	 *  segments then carry 14 bytes less than the MSS. It also marks net_tap's software
+	 *  TSO (rte_gso), which cuts TCP/IPv4 only: TCP over IPv6 goes without TSO there. */
 	bool tx_tso_l2_in_mtu;
 	/** With TERN_STEER_RSS: the port delivers the NIC's RSS hash in mbuf hash.rss
 	 *  (RTE_MBUF_F_RX_RSS_HASH), which is the owner rule's hash: use it, not our own. */

@@ -522,7 +522,9 @@ tcp_can_send_new(const struct tern_conn *c)
  * most TCP_TSO_SEGS, else 0 (send one segment). New data only (after a timeout snd_nxt
  * goes back: segment by segment); never the FIN (@p fin_at_end: it would follow the
  * last byte), and only over send-buffer pieces of even length with an even segment size
- * (sb_even_pieces(): net_tap sums each piece of a chain apart).
+ * (sb_even_pieces(): net_tap sums each piece of a chain apart). Over IPv6 too, except on
+ * net_tap (conf.tx_tso_l2_in_mtu marks it), whose TSO is DPDK's rte_gso, which cuts
+ * TCP/IPv4 only: IPv6 segments go one by one there.
  */
 static uint32_t
 tso_len(struct tern_conn *c, uint32_t len, tern_seq_t win_end, bool fin_at_end)
@@ -531,6 +533,8 @@ tso_len(struct tern_conn *c, uint32_t len, tern_seq_t win_end, bool fin_at_end)
 
 	if (!c->e->conf.tx_tso || seq_lt(c->snd_nxt, c->snd_max) || !seq_lt(c->snd_nxt, win_end))
 		return 0;
+	if (c->e->conf.tx_tso_l2_in_mtu && flow_key_is6(&c->node.key))
+		return 0; /* net_tap: no TCP/IPv6 segmentation in rte_gso (DPDK 22.11) */
 	if (n > win_end - c->snd_nxt)
 		n = win_end - c->snd_nxt;
 	if (n > room * TCP_TSO_SEGS)

@@ -1869,6 +1869,9 @@ bulk_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 static const uint8_t us6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 static const uint8_t peer6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
+/* The ports play net_tap (conf.tx_tso_l2_in_mtu), for the next two_engines_af(). */
+static bool tap_tso;
+
 static void
 two_engines_af(struct fx *f, bool zero_copy, bool tso, bool refuse_tso, bool v6, bool cookies)
 {
@@ -1898,6 +1901,7 @@ two_engines_af(struct fx *f, bool zero_copy, bool tso, bool refuse_tso, bool v6,
 	ca.tx_multi_seg = cb_conf.tx_multi_seg = zero_copy || tso;
 	/* TSO: the port computes every checksum and cuts the frames (the link plays it) */
 	ca.tx_tso = cb_conf.tx_tso = tso;
+	ca.tx_tso_l2_in_mtu = cb_conf.tx_tso_l2_in_mtu = tap_tso; /* net_tap's rte_gso */
 	f->l->end[0].refuse_tso = refuse_tso;
 	ca.tx_ip_csum_offload = cb_conf.tx_ip_csum_offload = tso;
 	ca.tx_tcp_csum_offload = cb_conf.tx_tcp_csum_offload = tso;
@@ -1976,6 +1980,11 @@ two_engines_af(struct fx *f, bool zero_copy, bool tso, bool refuse_tso, bool v6,
 		assert_true(tern_engine_stats(a.e)->drop[TERN_DROP_TX_TSO_REFUSED] > 0);
 		assert_int_equal(f->l->end[0].tso_frames, 0);
 		assert_true(f->l->end[0].max_frame <= 1514);
+	} else if (tso && v6 && tap_tso) {
+		/* net_tap's TSO (rte_gso) cuts no TCP/IPv6: none was asked of it */
+		assert_int_equal(tern_engine_stats(a.e)->ctr[TERN_CTR_TSO_TX_FRAMES], 0);
+		assert_int_equal(tern_engine_stats(b.e)->ctr[TERN_CTR_TSO_TX_FRAMES], 0);
+		assert_int_equal(f->l->end[0].tso_frames, 0);
 	} else if (tso) {
 		/* bulk data left in TSO frames of several segments each, which the link cut
 		 * to the MSS (1500-byte frames at most, none lost) */
@@ -2034,6 +2043,16 @@ static void
 test_two_engines_v6(void **state)
 {
 	two_engines_af(*state, false, false, false, true, false);
+}
+
+/* On net_tap, whose TSO is DPDK's rte_gso (TCP/IPv4 only), IPv6 data goes segment by
+ * segment; the transfer is the same. */
+static void
+test_two_engines_v6_tap_tso(void **state)
+{
+	tap_tso = true;
+	two_engines_af(*state, true, true, false, true, false);
+	tap_tso = false;
 }
 
 /* The same with the listener answering by SYN cookies only (syncookies always). */
@@ -2330,6 +2349,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_two_engines_tso_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_v6, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_v6_tso, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines_v6_tap_tso, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_v6_cookie, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_time_wait_reuse_v6, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_packet_too_big_v6, setup, teardown),
