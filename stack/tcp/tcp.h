@@ -375,9 +375,9 @@ void tcp_conn_take_syn(struct tern_conn *c, const struct tcp_syn_opts *n);
 /** Parsed segment handed through the input path. */
 struct tcp_seg {
 	struct wire_tcp_repr th;
-	uint32_t laddr;
-	uint32_t raddr;
-	uint32_t len;      /**< payload bytes */
+	uint32_t laddr; /**< as struct flow_key: IPv4 address, or FLOW_L6_GLOBAL / FLOW_L6_LINK */
+	uint32_t raddr; /**< IPv4 address, or the peer table index (flow_peer6_get()) */
+	uint32_t len;   /**< payload bytes */
 	uint16_t data_off; /**< offset of the payload in the mbuf */
 	struct rte_mbuf *m;
 	bool tw_reopen;        /**< a SYN that reopens a 4-tuple whose TIME_WAIT it ended */

@@ -5,7 +5,9 @@
 #   - 200 sequential IPv6 connections, each echoing a small message: 200 more passive opens,
 #     none left established;
 #   - an IPv4 echo beside them in the same process (dual stack), and every TCP segment of
-#     the IPv6 runs counted as IPv6 (tcp6_seg_rx).
+#     the IPv6 runs counted as IPv6 (tcp6_seg_rx);
+#   - tern-http the same way: curl over IPv6 gets the body byte-exact, twice on one
+#     keep-alive connection, and over IPv4 from the same listener.
 # usage: t_echo6.sh [af_packet|tap|virtio-user]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -52,4 +54,26 @@ tern_stop
 # The final stats line has the per-family part.
 grep -q "| tcp6 open $open6 seg rx $rx6_b " "$TERN_LOG" ||
 	it_fail "no 'tcp6 open $open6 seg rx $rx6_b' in the final stats line: $(grep final: "$TERN_LOG" | tail -n 1)"
+
+# tern-http on both families
+TERN_ECHO=${TERN_HTTP:-$TERN_BUILD/apps/tern-http/tern-http}
+body=100000
+tern_start 8066 --body-size "$body" --ip "$TERNLAB_TERN_IP6/$TERNLAB_PLEN6" --gw "$TERNLAB_PEER_IP6"
+wait_until 10 tel_is /tern/stats nd_dad_ok -ge 2 || it_fail "tern-http: DAD did not complete"
+"$PY" -c "import sys; p=b'0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.\n'; sys.stdout.buffer.write((p*($body//64+1))[:$body])" >"$IT_TMP/want"
+peer curl -sS -g -m 20 -o "$IT_TMP/got" -o "$IT_TMP/got2" -w '%{num_connects}\n' \
+	"http://[$TERNLAB_TERN_IP6]:8066/a" "http://[$TERNLAB_TERN_IP6]:8066/b" >"$IT_TMP/ka" ||
+	it_fail "curl over IPv6 to tern-http failed"
+if ! cmp -s "$IT_TMP/want" "$IT_TMP/got" || ! cmp -s "$IT_TMP/want" "$IT_TMP/got2"; then
+	it_fail "tern-http over IPv6: body differs"
+fi
+[ "$(tr '\n' ' ' <"$IT_TMP/ka")" = "1 0 " ] ||
+	it_fail "tern-http over IPv6: connects per transfer $(tr '\n' ' ' <"$IT_TMP/ka"), want 1 0"
+peer curl -sS -m 20 -o "$IT_TMP/got" "http://$TERNLAB_TERN_IP:8066/c" ||
+	it_fail "curl over IPv4 to tern-http failed"
+cmp -s "$IT_TMP/want" "$IT_TMP/got" || it_fail "tern-http over IPv4: body differs"
+[ "$(tel_num /tern/stats tcp6_open)" -eq 1 ] ||
+	it_fail "tern-http: tcp6_open $(tel_num /tern/stats tcp6_open), want 1"
+it_log "tern-http: 2 x $body bytes over IPv6 on one connection, 1 over IPv4, byte-exact"
+tern_stop
 it_pass
