@@ -25,9 +25,11 @@
 
 #include "test_helpers.h"
 #include "util/seq.h"
+#include "wire/csum.h"
 #include "wire/eth.h"
 #include "wire/icmp6.h"
 #include "wire/ipv6.h"
+#include "wire/tcp.h"
 
 #define LPORT 80          /* engine's listening port */
 #define PPORT 40000       /* scripted peer's port */
@@ -2306,6 +2308,111 @@ test_packet_too_big_v6(void **state)
 	test_engine_destroy(f->l, 1);
 }
 
+/* A TCP segment @p th over IPv6 from @p src (MAC @p smac) to us6, checksum right. */
+static struct rte_mbuf *
+craft_tcp6(struct fx *f, const struct wire_ip6 *src, const struct wire_mac *smac,
+        const struct wire_tcp_repr *th)
+{
+	struct wire_ipv6_repr ip = {.src = *src, .next_hdr = WIRE_IPPROTO_TCP, .hop_limit = 64};
+	struct wire_eth_repr eth = {.src = *smac, .dst = peer.mac, .type = WIRE_ETHERTYPE_IPV6};
+	uint8_t buf[128];
+	size_t n;
+	uint16_t c;
+
+	memcpy(ip.dst.b, peer6, 16);
+	n = wire_tcp_emit(buf + WIRE_IPV6_HLEN, th);
+	ip.payload_len = (uint16_t)n;
+	wire_ipv6_emit(buf, &ip);
+	c = wire_csum_fold(
+	        wire_csum_add(wire_csum_pseudo6(&ip.src, &ip.dst, WIRE_IPPROTO_TCP, (uint32_t)n),
+	                buf + WIRE_IPV6_HLEN, n));
+	buf[WIRE_IPV6_HLEN + WIRE_TCP_CSUM_OFF] = (uint8_t)(c >> 8);
+	buf[WIRE_IPV6_HLEN + WIRE_TCP_CSUM_OFF + 1] = (uint8_t)c;
+	return test_craft_frame(f->pool, &eth, buf, WIRE_IPV6_HLEN + n);
+}
+
+/*
+ * Churn and a flood over IPv6, with tables smaller than the traffic: 40 connections one
+ * after the other from the client, which closes first and holds TIME_WAIT in a pool of 4
+ * (entries recycled, the peer's interned address kept by the live ones); then 300 SYNs
+ * from 300 different IPv6 sources at a SYN queue of 4: answered by cookies, the server's
+ * peer table (its connection, TIME_WAIT and SYN queue sizes: 64 + 64 + 8 = 136 entries)
+ * recycling what no entry holds; a real client still connects, and both engines give back
+ * every mbuf.
+ */
+static void
+test_v6_churn_and_flood(void **state)
+{
+	static const struct tern_callbacks cb = {
+	        .accepted = tw6_open,
+	        .connected = tw6_open,
+	        .readable = tw6_readable,
+	        .closed = tw6_closed,
+	};
+	struct fx *f = *state;
+	struct tw6 a = {0}, b = {0};
+	struct tern_engine_conf ca, cbc;
+	struct tern_addr dst = {.family = TERN_AF_INET6};
+	const struct tern_stats *sb;
+	struct tern_engine *eb;
+	unsigned i;
+
+	test_link_capture(f->l, 0, false);
+	test_engine_conf(&ca, f->l, 0, &us);
+	test_engine_conf(&cbc, f->l, 1, &peer);
+	ca.cb = cbc.cb = &cb;
+	ca.app = &a;
+	cbc.app = &b;
+	ca.max_tw = 4;
+	cbc.synq_size = 8;
+	cbc.secret[0] ^= 1;
+	memcpy(ca.ip6, us6, 16);
+	memcpy(cbc.ip6, peer6, 16);
+	f->e = test_engine_new_conf(f->l, 0, &ca);
+	eb = test_engine_new_conf(f->l, 1, &cbc);
+	sb = tern_engine_stats(eb);
+	memcpy(dst.v6, peer6, 16);
+	assert_int_equal(tern_listen(eb, 5001, 4), 0);
+	test_link_advance(f->l, 1100); /* DAD */
+	for (i = 0; i < 40; i++) {
+		assert_non_null(tern_connect_addr(f->e, &dst, 5001, 0, NULL));
+		test_link_advance(f->l, 20);
+		assert_int_equal(a.opened, i + 1);
+		tern_conn_close(a.c);
+		test_link_advance(f->l, 20);
+		assert_int_equal(a.closed, i + 1);
+	}
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TW_RECYCLED], 36);
+	assert_int_equal(sb->ctr[TERN_CTR_TCP6_OPEN], 40);
+
+	for (i = 0; i < 300; i++) {
+		struct wire_ip6 src = {
+		        {0x20, 0x01, 0x0d, 0xb8, 0xff, [14] = (uint8_t)(i >> 8), (uint8_t)i}};
+		struct wire_mac mac = {{0x02, 0, 0, 0, 0x77, 0x77}};
+		struct wire_tcp_repr th = {.sport = (uint16_t)(20000 + i),
+		        .dport = 5001,
+		        .seq = 1000u * i,
+		        .flags = WIRE_TCP_SYN,
+		        .win = 65535};
+
+		th.opts.present = WIRE_TCPO_MSS;
+		th.opts.mss = 1440;
+		test_link_inject(f->l, 1, craft_tcp6(f, &src, &mac, &th));
+		if (i % 16 == 15)
+			test_link_advance(f->l, 1);
+	}
+	test_link_advance(f->l, 1);
+	assert_true(sb->ctr[TERN_CTR_TCP_SYNCOOKIE_SENT] >= 290);
+	assert_int_equal(sb->ctr[TERN_CTR_TCP6_SEG_RX], sb->ctr[TERN_CTR_TCP_SEG_RX]);
+	/* the flood is over (its half-open entries expire): a real client gets in */
+	test_link_advance(f->l, 70000);
+	assert_non_null(tern_connect_addr(f->e, &dst, 5001, 0, NULL));
+	test_link_advance(f->l, 50);
+	assert_int_equal(a.opened, 41);
+	assert_int_equal(sb->ctr[TERN_CTR_TCP6_OPEN], 41);
+	test_engine_destroy(f->l, 1);
+}
+
 int
 main(void)
 {
@@ -2353,6 +2460,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_two_engines_v6_cookie, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_time_wait_reuse_v6, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_packet_too_big_v6, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_v6_churn_and_flood, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_drop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_rst, setup, teardown),
 	};
