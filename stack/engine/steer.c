@@ -225,28 +225,33 @@ steer_ipv4_owner(const struct engine_steer *s, const struct rte_mbuf *m)
 	return steer_owner(s, t.src, t.dst, t.sport, t.dport);
 }
 
-/* The engine that owns IPv6 frame @p m: by the rule for TCP right after the fixed header
- * (we send no extension headers, nor do the peers of a TCP connection as a rule), and for
- * a Packet Too Big quoting one of our TCP segments, the owner of the quoted 4-tuple (whose
- * MSS it lowers, tcp_ptb6); else us. The NIC's hash is not used: its IPv6 hash type may
- * not be the rule's. */
+/* The engine that owns IPv6 frame @p m: by the rule for TCP (after the extension headers,
+ * walked as the owner will), and for a Packet Too Big quoting one of our TCP segments (we
+ * send no extension headers), the owner of the quoted 4-tuple, whose MSS it lowers
+ * (tcp_ptb6); else us. Nothing is validated; the NIC's hash is not used: its IPv6 hash
+ * type may not be the rule's. */
 static unsigned
 steer_ipv6_owner(const struct engine_steer *s, const struct rte_mbuf *m)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN;
-	uint32_t len = rte_pktmbuf_data_len(m);
+	uint32_t len = rte_pktmbuf_data_len(m), plen;
+	struct wire_ipv6_ext x;
+	const uint8_t *l4;
 
 	if (len < WIRE_ETH_HLEN + WIRE_IPV6_HLEN + 4)
 		return s->id;
-	if (p[6] == WIRE_IPPROTO_TCP) {
-		p += 8; /* source, destination, then the ports */
-		return steer_owner6(s, p, p + 16, (uint16_t)(p[32] << 8 | p[33]),
-		        (uint16_t)(p[34] << 8 | p[35]));
-	}
-	if (p[6] == WIRE_IPPROTO_ICMPV6 && p[WIRE_IPV6_HLEN] == WIRE_ICMP6_PKT_TOO_BIG &&
-	        len >= WIRE_ETH_HLEN + 2 * WIRE_IPV6_HLEN + WIRE_ICMP6_HLEN + 4 &&
-	        p[WIRE_IPV6_HLEN + WIRE_ICMP6_HLEN + 6] == WIRE_IPPROTO_TCP) {
-		const uint8_t *q = p + WIRE_IPV6_HLEN + WIRE_ICMP6_HLEN; /* our segment */
+	plen = RTE_MIN((uint32_t)(p[4] << 8 | p[5]), len - WIRE_ETH_HLEN - WIRE_IPV6_HLEN);
+	if (wire_ipv6_ext_walk(p + WIRE_IPV6_HLEN, plen, p[6], &x) != WIRE_EXT_OK ||
+	        (uint32_t)x.l4_off + 4 > plen)
+		return s->id;
+	l4 = p + WIRE_IPV6_HLEN + x.l4_off;
+	if (x.proto == WIRE_IPPROTO_TCP) /* source, destination, then the ports */
+		return steer_owner6(s, p + 8, p + 24, (uint16_t)(l4[0] << 8 | l4[1]),
+		        (uint16_t)(l4[2] << 8 | l4[3]));
+	if (x.proto == WIRE_IPPROTO_ICMPV6 && l4[0] == WIRE_ICMP6_PKT_TOO_BIG &&
+	        (uint32_t)x.l4_off + WIRE_ICMP6_HLEN + WIRE_IPV6_HLEN + 4 <= plen &&
+	        l4[WIRE_ICMP6_HLEN + 6] == WIRE_IPPROTO_TCP) {
+		const uint8_t *q = l4 + WIRE_ICMP6_HLEN; /* our segment */
 
 		return steer_owner6(s, q + 24, q + 8, (uint16_t)(q[42] << 8 | q[43]),
 		        (uint16_t)(q[40] << 8 | q[41]));

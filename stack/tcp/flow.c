@@ -115,8 +115,8 @@ flow_peer6_get(struct flow_table *t, const struct wire_ip6 *ip)
 	struct flow_peers6 *p = &t->peers;
 	uint32_t b, i, *pp;
 
-	if (p->size == 0)
-		return FLOW_PEER_NONE;
+	if (p->size == 0 || wire_ip6_is_unspec(ip))
+		return FLOW_PEER_NONE; /* :: marks an entry never used: never a peer */
 	b = peer6_bucket(t, ip);
 	for (i = p->bucket[b]; i != FLOW_PEER_NONE; i = p->ent[i].hnext)
 		if (memcmp(p->ent[i].ip.b, ip->b, sizeof(ip->b)) == 0) {

@@ -127,7 +127,8 @@ void flow_remove(struct flow_table *t, struct flow_node *n);
  * The peer table index of IPv6 address @p ip, interned now if it was not (taking the
  * oldest unreferenced entry). The index stays valid while the entry is referenced, and
  * until the next interning otherwise.
- * @return the index, or FLOW_PEER_NONE when every entry is referenced (or no IPv6).
+ * @return the index, or FLOW_PEER_NONE when every entry is referenced (or no IPv6, or
+ *         @p ip is ::).
  */
 uint32_t flow_peer6_get(struct flow_table *t, const struct wire_ip6 *ip);
 /** The address of peer table index @p idx. */

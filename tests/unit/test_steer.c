@@ -803,8 +803,9 @@ frame6(struct fx *f, uint8_t nh, const uint8_t *body, size_t len)
 }
 
 /* Steering over IPv6: a TCP segment to a port of engine 1's block, received by engine 0,
- * is handed to engine 1; so is a Packet Too Big quoting our segment from that port (the
- * connection whose MSS it lowers is engine 1's); one for engine 0's port stays. */
+ * is handed to engine 1, also behind an extension header; so is a Packet Too Big quoting
+ * our segment from that port (the connection whose MSS it lowers is engine 1's); those
+ * for engine 0's port stay. */
 static void
 test_v6_handoff(void **state)
 {
@@ -848,6 +849,16 @@ test_v6_handoff(void **state)
 	test_link_inject(f->l, 0, frame6(f, WIRE_IPPROTO_ICMPV6, ptb, sizeof(ptb)));
 	test_link_poll(f->l);
 	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 2);
+	{
+		/* the segment behind a Destination Options header (PadN): walked, handed over */
+		uint8_t dst_tcp[8 + sizeof(tcp)] = {WIRE_IPPROTO_TCP, 0, 1, 4};
+
+		memcpy(dst_tcp + 8, tcp, sizeof(tcp));
+		test_link_inject(
+		        f->l, 0, frame6(f, WIRE_IPPROTO_DSTOPTS, dst_tcp, sizeof(dst_tcp)));
+		test_link_poll(f->l);
+		assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 3);
+	}
 	ptb[48] = (uint8_t)(p0 >> 8);
 	ptb[49] = (uint8_t)p0;
 	test_link_inject(f->l, 0, frame6(f, WIRE_IPPROTO_ICMPV6, ptb, sizeof(ptb)));
@@ -855,9 +866,9 @@ test_v6_handoff(void **state)
 	tcp[3] = (uint8_t)p0;
 	test_link_inject(f->l, 0, frame6(f, WIRE_IPPROTO_TCP, tcp, sizeof(tcp)));
 	test_link_poll(f->l);
-	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 2);
+	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 3);
 	test_link_poll(f->l2);
-	assert_int_equal(tern_engine_stats(b)->ctr[TERN_CTR_STEER_RECEIVED], 2);
+	assert_int_equal(tern_engine_stats(b)->ctr[TERN_CTR_STEER_RECEIVED], 3);
 	test_link_flush(f->l, 0);
 	test_link_flush(f->l2, 0);
 }

@@ -945,6 +945,7 @@ test_peer6_table(void **state)
 	}
 	assert_int_equal(flow_init(&f->ft, 16, 4, &k), 0);
 	f->has_ft = true;
+	assert_int_equal(flow_peer6_get(&f->ft, &(struct wire_ip6){{0}}), FLOW_PEER_NONE); /* :: */
 	for (i = 0; i < 4; i++) {
 		id[i] = flow_peer6_get(&f->ft, &a[i]);
 		assert_true(id[i] < 4);
