@@ -406,8 +406,9 @@ int tern_listen_pause(struct tern_engine *e, uint16_t port, bool pause);
 int tern_unlisten(struct tern_engine *e, uint16_t port);
 
 /**
- * Open a connection to @p dst : @p dport (host order). The handshake runs in the
- * background; the connected or closed callback tells the outcome.
+ * Open a connection to IPv4 @p dst : @p dport (host order; tern_connect_addr() takes
+ * either family). The handshake runs in the background; the connected or closed callback
+ * tells the outcome.
  *
  * With @p local_port 0 the engine picks the local address (its own, or one of
  * conf.src_ips) and an ephemeral port from its share of [port_lo, port_hi]: a rotating
