@@ -134,11 +134,13 @@ app_print_stats(const struct app *a, struct tern_stats *prev, double secs, bool 
 	if (a->o.has_ip6)
 		fprintf(out,
 		        " | nd ns rx %" PRIu64 " tx %" PRIu64 " na rx %" PRIu64 " tx %" PRIu64
-		        " dad ok %" PRIu64 " failed %" PRIu64 " nd_entries %u echo6 %" PRIu64,
+		        " dad ok %" PRIu64 " failed %" PRIu64 " nd_entries %u echo6 %" PRIu64
+		        " | tcp6 open %" PRIu64 " seg rx %" PRIu64 " tx %" PRIu64,
 		        s.ctr[TERN_CTR_ND_NS_RX], s.ctr[TERN_CTR_ND_NS_TX],
 		        s.ctr[TERN_CTR_ND_NA_RX], s.ctr[TERN_CTR_ND_NA_TX],
 		        s.ctr[TERN_CTR_ND_DAD_OK], s.ctr[TERN_CTR_ND_DAD_FAILED], g.nd_entries,
-		        s.ctr[TERN_CTR_ICMP6_ECHO]);
+		        s.ctr[TERN_CTR_ICMP6_ECHO], s.ctr[TERN_CTR_TCP6_OPEN],
+		        s.ctr[TERN_CTR_TCP6_SEG_RX], s.ctr[TERN_CTR_TCP6_SEG_TX]);
 	if (a->stats_extra != NULL)
 		a->stats_extra(a, out, secs, final);
 	fprintf(out, " | mbufs free %u", g.mbufs_free);

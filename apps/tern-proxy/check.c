@@ -46,7 +46,7 @@ probe_start(struct tern_engine *e, unsigned slot, uint64_t now)
 	pr->kind = OBJ_PROBE;
 	pr->slot = slot;
 	pr->t_start = now;
-	pr->c = tern_connect(e, px->be[slot].ip, px->be[slot].port, 0, pr);
+	pr->c = tern_connect_addr(e, &px->be[slot].addr, px->be[slot].port, 0, pr);
 	if (pr->c == NULL) {
 		free(pr); /* no local port or block now: the next millisecond */
 		return;

@@ -4,6 +4,7 @@
  * pool's slots and immutable snapshots the engines adopt, client rules (--allow, --deny),
  * --config FILE and the SIGHUP reload (docs/PROXY.md).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,6 +17,38 @@
  * One backend entry: IP:PORT followed by any of /v1, /v2, /none (PROXY protocol) and
  * /weight=N, in any order. @return 0, or -1 with the reason in @p err.
  */
+static bool
+addr_eq(const struct tern_addr *a, const struct tern_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	return a->family == TERN_AF_INET ? a->v4 == b->v4 : memcmp(a->v6, b->v6, 16) == 0;
+}
+
+/* "A.B.C.D" or "[X:X::X]" (brackets required, so that the port's colon is unambiguous). */
+static int
+parse_backend_addr(char *s, struct tern_addr *out)
+{
+	size_t n = strlen(s);
+	struct in6_addr in6;
+
+	memset(out, 0, sizeof(*out));
+	if (n > 2 && s[0] == '[' && s[n - 1] == ']') {
+		s[n - 1] = '\0';
+		if (inet_pton(AF_INET6, s + 1, &in6) != 1 || IN6_IS_ADDR_UNSPECIFIED(&in6) ||
+		        IN6_IS_ADDR_MULTICAST(&in6) || IN6_IS_ADDR_LOOPBACK(&in6)) {
+			s[n - 1] = ']';
+			return -1;
+		}
+		s[n - 1] = ']';
+		out->family = TERN_AF_INET6;
+		memcpy(out->v6, &in6, 16);
+		return 0;
+	}
+	out->family = TERN_AF_INET;
+	return app_parse_ipv4(s, &out->v4) != 0 || out->v4 == 0 ? -1 : 0;
+}
+
 static int
 parse_backend(const char *item0, struct be_spec *b, char *err, size_t errlen)
 {
@@ -55,11 +88,14 @@ parse_backend(const char *item0, struct be_spec *b, char *err, size_t errlen)
 			*next = '/';
 	}
 	colon = strrchr(item, ':');
-	if (colon == NULL)
-		return snprintf(err, errlen, "'%s' is not IP:PORT", item), -1;
+	if (colon == NULL || (item[0] == '[' && colon[-1] != ']'))
+		return snprintf(err, errlen, "'%s' is not IP:PORT or [IPv6]:PORT", item), -1;
 	*colon = '\0';
-	if (app_parse_ipv4(item, &b->ip) != 0 || b->ip == 0)
-		return snprintf(err, errlen, "'%s' is not an IPv4 address", item), -1;
+	if (parse_backend_addr(item, &b->addr) != 0)
+		return snprintf(err, errlen,
+		               "'%s' is not an IPv4 address or a bracketed IPv6 unicast address",
+		               item),
+		       -1;
 	if (app_parse_u64(colon + 1, 1, 65535, &port) != 0)
 		return snprintf(err, errlen, "port '%s' is not 1..65535", colon + 1), -1;
 	b->port = (uint16_t)port;
@@ -100,7 +136,8 @@ parse_backends(struct be_list *l, const char *arg, char *err, size_t errlen)
 		if (parse_backend(item, &l->be[l->n], why, sizeof(why)) != 0)
 			return snprintf(err, errlen, "--backend '%s': %s", arg, why), -1;
 		for (k = 0; k < l->n; k++)
-			if (l->be[k].ip == l->be[l->n].ip && l->be[k].port == l->be[l->n].port)
+			if (addr_eq(&l->be[k].addr, &l->be[l->n].addr) &&
+			        l->be[k].port == l->be[l->n].port)
 				return snprintf(err, errlen, "--backend '%s': %s given twice", arg,
 				               l->be[k].name),
 				       -1;
@@ -119,12 +156,30 @@ check_backends(const struct app *a, const struct be_list *l, char *err, size_t e
 	uint32_t mask = ~0u << (32 - a->o.prefix_len);
 	unsigned k;
 
-	for (k = 0; k < l->n && a->o.ip != 0; k++) {
-		if (l->be[k].ip == a->o.ip)
+	for (k = 0; k < l->n; k++) {
+		const struct tern_addr *b = &l->be[k].addr;
+
+		if (b->family == TERN_AF_INET6) {
+			if (!a->o.has_ip6)
+				return snprintf(err, errlen,
+				               "--backend %s: an IPv6 backend needs an IPv6 --ip "
+				               "X:X::X/LEN",
+				               l->be[k].name),
+				       -1;
+			if (memcmp(b->v6, a->o.ip6, 16) == 0)
+				return snprintf(err, errlen,
+				               "--backend %s: that is our own address (--ip)",
+				               l->be[k].name),
+				       -1;
+			continue;
+		}
+		if (a->o.ip == 0)
+			continue;
+		if (b->v4 == a->o.ip)
 			return snprintf(err, errlen, "--backend %s: that is our own address (--ip)",
 			               l->be[k].name),
 			       -1;
-		if ((l->be[k].ip & mask) != (a->o.ip & mask) && a->o.gw == 0)
+		if ((b->v4 & mask) != (a->o.ip & mask) && a->o.gw == 0)
 			return snprintf(err, errlen,
 			               "--backend %s: not on-link for --ip and no --gw given",
 			               l->be[k].name),
@@ -140,12 +195,12 @@ slot_of(const struct be_spec *b)
 	unsigned k;
 
 	for (k = 0; k < px->nslots; k++)
-		if (px->be[k].ip == b->ip && px->be[k].port == b->port)
+		if (addr_eq(&px->be[k].addr, &b->addr) && px->be[k].port == b->port)
 			return (int)k;
 	if (px->nslots == MAX_SLOTS)
 		return -1;
 	k = px->nslots;
-	px->be[k].ip = b->ip;
+	px->be[k].addr = b->addr;
 	px->be[k].port = b->port;
 	snprintf(px->be[k].name, sizeof(px->be[k].name), "%s", b->name);
 	__atomic_store_n(&px->nslots, k + 1, __ATOMIC_RELEASE);
@@ -175,7 +230,8 @@ pool_publish(const struct be_list *file, const struct be_list *cli)
 			int slot;
 
 			for (c = 0; j == 0 && cli != NULL && c < cli->n; c++)
-				if (cli->be[c].ip == b->ip && cli->be[c].port == b->port)
+				if (addr_eq(&cli->be[c].addr, &b->addr) &&
+				        cli->be[c].port == b->port)
 					b = &cli->be[c];
 			if (pc->n == MAX_BACKENDS)
 				break;
@@ -226,7 +282,9 @@ parse_rules(
 		memcpy(item, p, len);
 		item[len] = '\0';
 		if (pool_cidr_parse(item, &rules[*n]) != 0)
-			app_usage_error(a, "--%s '%s': '%s' is not A.B.C.D or A.B.C.D/LEN (0..32)",
+			app_usage_error(a,
+			        "--%s '%s': '%s' is not A.B.C.D or A.B.C.D/LEN (0..32), nor X:X::X "
+			        "or X:X::X/LEN (0..128)",
 			        opt, arg, item);
 		++*n;
 		if (end == NULL)

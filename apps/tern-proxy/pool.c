@@ -105,10 +105,28 @@ pool_maglev_build(uint8_t *table, uint32_t *next, const uint64_t *key, const uin
 	}
 }
 
+static uint64_t
+ld64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 uint64_t
 pool_addr_hash(const struct pool_addr *a)
 {
+	if (a->v6)
+		return mix64(mix64(ld64(a->b6) ^ 0x636c69656e743600ull) ^ ld64(a->b6 + 8));
 	return mix64((uint64_t)a->v4 ^ 0x636c69656e740000ull);
+}
+
+/* The client table's key of @p a: the IPv4 address, or a hash of the IPv6 /64. */
+static uint32_t
+client_key(const struct pool_addr *a)
+{
+	return a->v6 ? (uint32_t)mix64(ld64(a->b6) ^ 0x2f3634ull) : a->v4;
 }
 
 int
@@ -116,24 +134,37 @@ pool_cidr_parse(const char *s, struct pool_cidr *out)
 {
 	char buf[64], *slash, *end;
 	struct in_addr in;
-	unsigned long len = 32;
+	bool v6 = strchr(s, ':') != NULL;
+	unsigned long len = v6 ? 128 : 32, i;
 
 	if (strlen(s) >= sizeof(buf))
 		return -1;
 	strcpy(buf, s);
+	memset(out, 0, sizeof(*out));
 	slash = strchr(buf, '/');
 	if (slash != NULL) {
 		*slash = '\0';
 		if (slash[1] < '0' || slash[1] > '9')
 			return -1;
 		len = strtoul(slash + 1, &end, 10);
-		if (*end != '\0' || len > 32)
+		if (*end != '\0' || len > (v6 ? 128u : 32u))
 			return -1;
+	}
+	out->len = (uint8_t)len;
+	if (v6) {
+		if (inet_pton(AF_INET6, buf, out->addr.b6) != 1)
+			return -1;
+		out->addr.v6 = true;
+		for (i = 0; i < 16; i++) /* host bits dropped */
+			if (len <= i * 8)
+				out->addr.b6[i] = 0;
+			else if (len < i * 8 + 8)
+				out->addr.b6[i] &= (uint8_t)(0xff00u >> (len - i * 8));
+		return 0;
 	}
 	if (inet_pton(AF_INET, buf, &in) != 1)
 		return -1;
 	out->addr.v4 = ntohl(in.s_addr);
-	out->len = (uint8_t)len;
 	if (len < 32)
 		out->addr.v4 &= len == 0 ? 0 : ~0u << (32 - len);
 	return 0;
@@ -143,15 +174,26 @@ bool
 pool_cidr_match(const struct pool_cidr *c, const struct pool_addr *a)
 {
 	uint32_t mask = c->len == 0 ? 0 : ~0u << (32 - c->len);
+	unsigned i;
 
-	return (a->v4 & mask) == c->addr.v4;
+	if (a->v6 != c->addr.v6)
+		return false;
+	if (!a->v6)
+		return (a->v4 & mask) == c->addr.v4;
+	for (i = 0; i < 16 && c->len > i * 8; i++) {
+		uint8_t m = c->len >= i * 8 + 8 ? 0xff : (uint8_t)(0xff00u >> (c->len - i * 8));
+
+		if ((a->b6[i] & m) != c->addr.b6[i])
+			return false;
+	}
+	return true;
 }
 
 /* The slot of @p a with a count, or -1; *free_slot the first free one seen (or -1). */
 static int
 clients_find(const struct pool_clients *t, uint32_t key, int *free_slot)
 {
-	uint32_t h = (uint32_t)pool_addr_hash(&(struct pool_addr){.v4 = key});
+	uint32_t h = (uint32_t)mix64((uint64_t)key ^ 0x636c69656e740000ull);
 	unsigned i;
 
 	*free_slot = -1;
@@ -173,7 +215,8 @@ enum pool_client_verdict
 pool_clients_add(struct pool_clients *t, const struct pool_addr *a, uint32_t limit)
 {
 	for (;;) {
-		int free_slot, k = clients_find(t, a->v4, &free_slot);
+		uint32_t key = client_key(a);
+		int free_slot, k = clients_find(t, key, &free_slot);
 		uint64_t w, nw;
 
 		if (k < 0) {
@@ -185,10 +228,10 @@ pool_clients_add(struct pool_clients *t, const struct pool_addr *a, uint32_t lim
 			w = __atomic_load_n(&t->slot[k], __ATOMIC_ACQUIRE);
 			if ((uint32_t)w != 0)
 				continue; /* taken meanwhile */
-			nw = (uint64_t)a->v4 << 32 | 1;
+			nw = (uint64_t)key << 32 | 1;
 		} else {
 			w = __atomic_load_n(&t->slot[k], __ATOMIC_ACQUIRE);
-			if ((uint32_t)(w >> 32) != a->v4 || (uint32_t)w == 0)
+			if ((uint32_t)(w >> 32) != key || (uint32_t)w == 0)
 				continue; /* freed or taken meanwhile */
 			if ((uint32_t)w >= limit)
 				return POOL_CLIENT_LIMIT;
@@ -203,7 +246,7 @@ pool_clients_add(struct pool_clients *t, const struct pool_addr *a, uint32_t lim
 void
 pool_clients_del(struct pool_clients *t, const struct pool_addr *a)
 {
-	int free_slot, k = clients_find(t, a->v4, &free_slot);
+	int free_slot, k = clients_find(t, client_key(a), &free_slot);
 
 	if (k >= 0)
 		__atomic_fetch_sub(&t->slot[k], 1, __ATOMIC_ACQ_REL);
@@ -212,7 +255,7 @@ pool_clients_del(struct pool_clients *t, const struct pool_addr *a)
 uint32_t
 pool_clients_count(const struct pool_clients *t, const struct pool_addr *a)
 {
-	int free_slot, k = clients_find(t, a->v4, &free_slot);
+	int free_slot, k = clients_find(t, client_key(a), &free_slot);
 
 	return k < 0 ? 0 : (uint32_t)__atomic_load_n(&t->slot[k], __ATOMIC_ACQUIRE);
 }
@@ -220,6 +263,11 @@ pool_clients_count(const struct pool_clients *t, const struct pool_addr *a)
 void
 pool_addr_format(const struct pool_addr *a, char *buf, size_t len)
 {
+	if (a->v6) {
+		if (inet_ntop(AF_INET6, a->b6, buf, (socklen_t)len) == NULL && len > 0)
+			buf[0] = '\0';
+		return;
+	}
 	snprintf(buf, len, "%u.%u.%u.%u", a->v4 >> 24, (a->v4 >> 16) & 0xff, (a->v4 >> 8) & 0xff,
 	        a->v4 & 0xff);
 }

@@ -61,7 +61,9 @@ uint64_t pool_name_key(const char *name);
 
 /** A client's or a rule's address: IPv4 in host order today. */
 struct pool_addr {
-	uint32_t v4;
+	bool v6;        /**< IPv6 (b6), else IPv4 (v4) */
+	uint32_t v4;    /**< IPv4, host order */
+	uint8_t b6[16]; /**< IPv6, network order */
 };
 
 /** A CIDR rule: address and prefix length. */
@@ -73,13 +75,14 @@ struct pool_cidr {
 /** The client hash Maglev looks up (the address only: every port of a client maps alike). */
 uint64_t pool_addr_hash(const struct pool_addr *a);
 
-/** Parse "A.B.C.D" or "A.B.C.D/LEN" (a bare address is /32). @return 0 or -1. */
+/** Parse "A.B.C.D" or "A.B.C.D/LEN" (a bare address is /32), or "X:X::X" or "X:X::X/LEN"
+ *  (a bare address is /128). @return 0 or -1. */
 int pool_cidr_parse(const char *s, struct pool_cidr *out);
 
-/** True when @p a is inside @p c. */
+/** True when @p a is inside @p c (never across families). */
 bool pool_cidr_match(const struct pool_cidr *c, const struct pool_addr *a);
 
-/** "A.B.C.D" into @p buf (at least 16 bytes). */
+/** "A.B.C.D" or the IPv6 text form into @p buf (at least 46 bytes for IPv6). */
 void pool_addr_format(const struct pool_addr *a, char *buf, size_t len);
 
 /* ---- connections per client address, shared by the engines ---- */
@@ -91,8 +94,11 @@ void pool_addr_format(const struct pool_addr *a, char *buf, size_t len);
 
 /**
  * Open connections per client address, counted by every engine at once: open addressing,
- * each slot one 64-bit word (address << 32 | count) changed by compare-and-swap only, so no
- * lock; a slot whose count is 0 is free for any address. Zeroed memory is an empty table.
+ * each slot one 64-bit word (key << 32 | count) changed by compare-and-swap only, so no
+ * lock; a slot whose count is 0 is free for any key. Zeroed memory is an empty table.
+ * The key of an IPv4 client is its address; an IPv6 client is counted per /64 (one host
+ * may use any address of its prefix), keyed by a 32-bit hash of the prefix: two prefixes
+ * (or a prefix and an IPv4 address) that collide share a count (about one pair in 2^32).
  */
 struct pool_clients {
 	uint64_t slot[POOL_CLIENTS];

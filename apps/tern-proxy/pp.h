@@ -12,30 +12,37 @@
 #ifndef TERN_PROXY_PP_H
 #define TERN_PROXY_PP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /** Which header a backend gets. */
 enum pp_version {
 	PP_NONE = 0, /**< no header */
-	PP_V1,       /**< text: "PROXY TCP4 SRC DST SPORT DPORT\r\n" */
-	PP_V2,       /**< binary: 12-byte signature, 4-byte head, 12-byte IPv4 address block */
+	PP_V1,       /**< text: "PROXY TCP4|TCP6 SRC DST SPORT DPORT\r\n" */
+	PP_V2,       /**< binary: 12-byte signature, 4-byte head, 12-byte IPv4 (36-byte IPv6)
+	                    address block */
 	PP_VERSION_MAX
 };
 
 /** Longest v1 line the spec allows (TCP6 with the longest addresses), CRLF included. */
-#define PP_V1_MAX      107
+#define PP_V1_MAX       107
 /** A v2 header for TCP over IPv4: 16-byte head + 12 bytes of addresses and ports. */
-#define PP_V2_INET_LEN 28
+#define PP_V2_INET_LEN  28
+/** A v2 header for TCP over IPv6: 16-byte head + 36 bytes of addresses and ports. */
+#define PP_V2_INET6_LEN 52
 /** Room for either header. */
-#define PP_HDR_MAX     PP_V1_MAX
+#define PP_HDR_MAX      PP_V1_MAX
 
 /** The two ends of the client's connection, host order. */
 struct pp_addrs {
-	uint32_t src_ip;   /**< the client */
-	uint32_t dst_ip;   /**< the address the client connected to (ours) */
+	uint32_t src_ip;   /**< the client (IPv4) */
+	uint32_t dst_ip;   /**< the address the client connected to (ours; IPv4) */
 	uint16_t src_port; /**< the client's port */
 	uint16_t dst_port; /**< the port it connected to (--listen) */
+	bool v6;           /**< the client came over IPv6: src6, dst6 instead (TCP6) */
+	uint8_t src6[16];  /**< network order */
+	uint8_t dst6[16];
 };
 
 /**

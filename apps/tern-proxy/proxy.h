@@ -36,17 +36,17 @@
  * backends by slot, so that a reload that keeps a backend keeps its figures and pairs).
  */
 struct backend {
-	uint32_t ip;
+	struct tern_addr addr; /**< IPv4 or IPv6 */
 	uint16_t port;
 	enum pp_version pp; /**< PROXY protocol header it gets (as last configured) */
 	uint32_t weight;    /**< as last configured */
 	bool in_pool;       /**< in the current pool */
-	char name[80];      /* A.B.C.D:PORT */
+	char name[80];      /* A.B.C.D:PORT or [X:X::X]:PORT */
 };
 
 /** A backend as the options give it. */
 struct be_spec {
-	uint32_t ip;
+	struct tern_addr addr; /**< IPv4 or IPv6 */
 	uint16_t port;
 	uint32_t weight;
 	enum pp_version pp;

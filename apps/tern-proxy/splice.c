@@ -141,8 +141,6 @@ static int
 pick_maglev(struct eng *g, const struct pair *p, uint64_t usable_m, uint64_t eligible)
 {
 	const struct pool_cfg *pc = g->pool;
-	struct tern_tuple t;
-	struct pool_addr ca;
 	uint8_t k;
 
 	if (g->maglev == NULL)
@@ -152,9 +150,7 @@ pick_maglev(struct eng *g, const struct pair *p, uint64_t usable_m, uint64_t eli
 		g->maglev_members = usable_m;
 		g->maglev_built = true;
 	}
-	tern_conn_tuple(p->cli, &t);
-	ca.v4 = t.raddr;
-	k = pool_maglev_lookup(g->maglev, pool_addr_hash(&ca));
+	k = pool_maglev_lookup(g->maglev, pool_addr_hash(&p->caddr));
 	if (k == POOL_MAGLEV_NONE || !(eligible & (1ull << k)))
 		return -1;
 	return k;
@@ -244,7 +240,7 @@ start_connect(struct pair *p, bool queued)
 	if (!queued && !TAILQ_EMPTY(&p->g->portq))
 		be = NULL, rte_errno = EADDRNOTAVAIL; /* others wait already: behind them */
 	else
-		be = tern_connect(e, px->be[bi].ip, px->be[bi].port, 0, p);
+		be = tern_connect_addr(e, &px->be[bi].addr, px->be[bi].port, 0, p);
 	if (be == NULL) {
 		if (rte_errno != EADDRNOTAVAIL && rte_errno != ENOMEM) {
 			reject(p);
@@ -320,17 +316,23 @@ send_header(struct pair *p)
 static void
 build_header(struct pair *p)
 {
-	struct tern_tuple t;
+	struct tern_addr src, dst;
 	struct pp_addrs a;
 
 	p->hdr_len = p->hdr_off = 0;
 	if (p->pp == PP_NONE || p->cli == NULL)
 		return;
-	tern_conn_tuple(p->cli, &t);
-	a.src_ip = t.raddr;
-	a.src_port = t.rport;
-	a.dst_ip = t.laddr;
-	a.dst_port = t.lport;
+	memset(&a, 0, sizeof(a));
+	tern_conn_peer(p->cli, &src, &a.src_port);
+	tern_conn_local(p->cli, &dst, &a.dst_port);
+	a.v6 = src.family == TERN_AF_INET6; /* the client's family, whatever the backend's */
+	if (a.v6) {
+		memcpy(a.src6, src.v6, 16);
+		memcpy(a.dst6, dst.v6, 16);
+	} else {
+		a.src_ip = src.v4;
+		a.dst_ip = dst.v4;
+	}
 	p->hdr_len = (uint8_t)pp_encode(p->pp, p->hdr, sizeof(p->hdr), &a);
 }
 
@@ -401,6 +403,18 @@ pump(struct pair *p, int dir)
 
 /* ---- callbacks ---- */
 
+/* A client's address as the pool keys it. */
+static void
+client_addr(const struct tern_addr *ra, struct pool_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->v6 = ra->family == TERN_AF_INET6;
+	if (a->v6)
+		memcpy(a->b6, ra->v6, 16);
+	else
+		a->v4 = ra->v4;
+}
+
 /* --allow / --deny: may @p a connect? */
 static bool
 acl_allows(const struct pool_addr *a)
@@ -419,11 +433,12 @@ acl_allows(const struct pool_addr *a)
 /* The listener's SYN filter: the ACL and the per-client limit, before the stack spends
  * anything on the SYN (a refused one gets a RST). */
 static bool
-syn_filter(struct tern_engine *e, const struct tern_tuple *t, void *arg)
+syn_filter(struct tern_engine *e, const struct tern_syn_info *syn, void *arg)
 {
 	struct eng *g = eng_of(e);
-	struct pool_addr a = {.v4 = t->raddr};
+	struct pool_addr a;
 
+	client_addr(&syn->raddr, &a);
 	(void)arg;
 	if (!acl_allows(&a)) {
 		g->refused_acl++;
@@ -440,15 +455,15 @@ static void
 on_accepted(struct tern_conn *c, void *app)
 {
 	struct pair *p = calloc(1, sizeof(*p));
-	struct tern_tuple t;
+	struct tern_addr ra;
 
 	(void)app;
 	if (p == NULL) {
 		tern_conn_abort(c);
 		return;
 	}
-	tern_conn_tuple(c, &t);
-	p->caddr.v4 = t.raddr;
+	tern_conn_peer(c, &ra, NULL);
+	client_addr(&ra, &p->caddr);
 	if (px->max_per_client != 0) {
 		/* SYNs of one client that raced past the filter: the limit holds here */
 		enum pool_client_verdict v =

@@ -133,8 +133,7 @@
 	X(IP6_ROUTING, ip6_routing, "IPv6 Routing header with segments left (we route nothing)")   \
 	X(IP6_FRAG, ip6_frag, "IPv6 fragment, not atomic (reassembly not supported)")              \
 	X(IP6_NO_NEXT, ip6_no_next, "IPv6 packet whose last Next Header is 59 (no next header)")   \
-	X(IP6_PROTO, ip6_proto,                                                                    \
-	        "IPv6 upper layer not ICMPv6 (TCP over IPv6 is not in this build yet)")            \
+	X(IP6_PROTO, ip6_proto, "IPv6 upper layer neither ICMPv6 nor TCP")                         \
 	X(ICMP6_BAD, icmp6_bad, "ICMPv6 truncated or checksum bad")                                \
 	X(ICMP6_TYPE, icmp6_type,                                                                  \
 	        "ICMPv6 informational type not handled (echo reply, router messages, MLD, ..)")    \
@@ -273,7 +272,12 @@ enum tern_drop {
 	X(ND_MAC_CHANGED, nd_mac_changed, "neighbours whose link-layer address changed")          \
 	X(ND_DAD_OK, nd_dad_ok, "IPv6 addresses that passed duplicate address detection")         \
 	X(ND_DAD_FAILED, nd_dad_failed,                                                           \
-	        "IPv6 addresses found duplicate by DAD (not used; RFC 4862 5.4.5)")
+	        "IPv6 addresses found duplicate by DAD (not used; RFC 4862 5.4.5)")               \
+	X(TCP6_OPEN, tcp6_open,                                                                   \
+	        "connections established over IPv6, passive and active (also in tcp_*_open)")     \
+	X(TCP6_SEG_RX, tcp6_seg_rx, "TCP segments received over IPv6 (also in tcp_seg_rx)")       \
+	X(TCP6_SEG_TX, tcp6_seg_tx, "TCP segments sent over IPv6 (also in tcp_seg_tx)")           \
+	X(TCP6_PTB_MSS, tcp6_ptb_mss, "connections whose MSS a Packet Too Big lowered (RFC 8201)")
 
 /** Event counters. */
 enum tern_counter {

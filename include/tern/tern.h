@@ -196,7 +196,8 @@ struct tern_engine_conf {
 	bool tx_tso;
 	/** The port's TSO limits each segment *frame*, Ethernet header included, to the MTU
 	 *  (net_tap in DPDK 22.11 refuses a frame whose tso_segsz + headers exceed it): TSO
-	 *  segments then carry 14 bytes less than the MSS. */
+	 *  segments then carry 14 bytes less than the MSS. It also marks net_tap's software
+	 *  TSO (rte_gso), which cuts TCP/IPv4 only: TCP over IPv6 goes without TSO there. */
 	bool tx_tso_l2_in_mtu;
 	/** With TERN_STEER_RSS: the port delivers the NIC's RSS hash in mbuf hash.rss
 	 *  (RTE_MBUF_F_RX_RSS_HASH), which is the owner rule's hash: use it, not our own. */
@@ -383,8 +384,24 @@ int tern_engine_send_frame(struct tern_engine *e, struct rte_mbuf *m);
  */
 int tern_engine_resolve(struct tern_engine *e, uint32_t ip, uint8_t mac[6]);
 
+/** tern_addr.family: IPv4. */
+#define TERN_AF_INET  4
+/** tern_addr.family: IPv6. */
+#define TERN_AF_INET6 6
+
+/** An address of either family. */
+struct tern_addr {
+	uint8_t family; /**< TERN_AF_INET or TERN_AF_INET6 */
+	union {
+		uint32_t v4;    /**< IPv4, host order */
+		uint8_t v6[16]; /**< IPv6, network order */
+	};
+};
+
 /**
- * Listen on TCP @p port of the engine's address.
+ * Listen on TCP @p port of the engine's addresses: its IPv4 address (and conf.src_ips)
+ * and, with conf.ip6, its IPv6 address and link-local address. One listener takes both
+ * families; tern_conn_peer() tells which a connection came over.
  * @param backlog half-open connections (SYN_RCVD) the listener may have at once, and
  *        completed ones waiting to be accepted (default 1024 when 0)
  * @return 0; -EADDRINUSE when already listening; -EINVAL for port 0; -ENOMEM.
@@ -403,17 +420,23 @@ int tern_listen_pause(struct tern_engine *e, uint16_t port, bool pause);
 /** Stop listening on @p port. @return 0 or -ENOENT. Established connections stay. */
 int tern_unlisten(struct tern_engine *e, uint16_t port);
 
-struct tern_tuple;
+/** A SYN as a listener's filter sees it (tern_listen_filter()). */
+struct tern_syn_info {
+	struct tern_addr raddr; /**< the peer's address (IPv4 or IPv6) */
+	struct tern_addr laddr; /**< ours, of the same family */
+	uint16_t rport;         /**< the peer's port (host order) */
+	uint16_t lport;         /**< the listener's port */
+};
 
 /**
  * A listener's SYN filter (tern_listen_filter()): called on the engine's lcore for every SYN
- * that would open a connection on the listener, before a SYN queue entry, a SYN cookie or a
- * connection block is spent, with the SYN's 4-tuple (host order: laddr/lport ours, raddr/
- * rport the peer's).
+ * that would open a connection on the listener, over either family, before a SYN queue
+ * entry, a SYN cookie or a connection block is spent, with the SYN's addresses and ports.
  * @return true to go on with the handshake; false to refuse it: the SYN is answered with a
  *         RST and counted as the drop tcp_syn_filtered.
  */
-typedef bool (*tern_syn_filter_fn)(struct tern_engine *e, const struct tern_tuple *t, void *arg);
+typedef bool (*tern_syn_filter_fn)(
+        struct tern_engine *e, const struct tern_syn_info *syn, void *arg);
 
 /**
  * Set (or, with @p fn NULL, remove) the SYN filter of the listener on @p port; @p arg is
@@ -423,8 +446,9 @@ typedef bool (*tern_syn_filter_fn)(struct tern_engine *e, const struct tern_tupl
 int tern_listen_filter(struct tern_engine *e, uint16_t port, tern_syn_filter_fn fn, void *arg);
 
 /**
- * Open a connection to @p dst : @p dport (host order). The handshake runs in the
- * background; the connected or closed callback tells the outcome.
+ * Open a connection to IPv4 @p dst : @p dport (host order; tern_connect_addr() takes
+ * either family). The handshake runs in the background; the connected or closed callback
+ * tells the outcome.
  *
  * With @p local_port 0 the engine picks the local address (its own, or one of
  * conf.src_ips) and an ephemeral port from its share of [port_lo, port_hi]: a rotating
@@ -442,6 +466,17 @@ int tern_listen_filter(struct tern_engine *e, uint16_t port, tern_syn_filter_fn 
  */
 struct tern_conn *tern_connect(
         struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata);
+
+/**
+ * tern_connect() to an address of either family. Over IPv6 the source is the engine's
+ * IPv6 address (its link-local one toward a link-local @p dst), which must have passed
+ * DAD; the engine must have conf.ip6.
+ * @return the connection, or NULL with rte_errno as tern_connect() (EINVAL also for an
+ *         IPv6 @p dst on an engine without IPv6, or a multicast, loopback or own
+ *         address; ENETUNREACH also while our IPv6 address is tentative).
+ */
+struct tern_conn *tern_connect_addr(struct tern_engine *e, const struct tern_addr *dst,
+        uint16_t dport, uint16_t local_port, void *udata);
 
 /**
  * Queue up to @p len bytes for sending (copied into the engine's mbufs).
@@ -569,8 +604,15 @@ struct tern_tuple {
 	uint16_t rport;
 };
 
-/** Fill @p t with the connection's addresses. */
+/** Fill @p t with the connection's addresses (IPv4 only: both addresses 0 for an IPv6
+ *  connection, whose ports are filled in; see tern_conn_peer()). */
 void tern_conn_tuple(const struct tern_conn *c, struct tern_tuple *t);
+
+/** The peer's address (family-tagged) and, when @p port is not NULL, port of @p c. */
+void tern_conn_peer(const struct tern_conn *c, struct tern_addr *a, uint16_t *port);
+
+/** Our address (family-tagged) and, when @p port is not NULL, port of @p c. */
+void tern_conn_local(const struct tern_conn *c, struct tern_addr *a, uint16_t *port);
 
 /** Is @p name a congestion control algorithm this build has ("cubic", "newreno")? */
 bool tern_cc_supported(const char *name);

@@ -6,6 +6,7 @@
  * answers the read-only accessors; nothing below calls up into it.
  */
 #include <errno.h>
+#include <string.h>
 
 #include <rte_errno.h>
 
@@ -42,6 +43,29 @@ tern_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local
 	struct tern_conn *c = NULL;
 	int rc = tcp_connect(e, dst, dport, local_port, udata, &c);
 
+	if (rc != 0) {
+		rte_errno = -rc;
+		return NULL;
+	}
+	return c;
+}
+
+struct tern_conn *
+tern_connect_addr(struct tern_engine *e, const struct tern_addr *dst, uint16_t dport,
+        uint16_t local_port, void *udata)
+{
+	struct tern_conn *c = NULL;
+	struct wire_ip6 d6;
+	int rc;
+
+	if (dst == NULL || (dst->family != TERN_AF_INET && dst->family != TERN_AF_INET6)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (dst->family == TERN_AF_INET)
+		return tern_connect(e, dst->v4, dport, local_port, udata);
+	memcpy(d6.b, dst->v6, sizeof(d6.b));
+	rc = tcp_connect6(e, &d6, dport, local_port, udata, &c);
 	if (rc != 0) {
 		rte_errno = -rc;
 		return NULL;
@@ -144,8 +168,43 @@ tern_conn_engine(const struct tern_conn *c)
 void
 tern_conn_tuple(const struct tern_conn *c, struct tern_tuple *t)
 {
-	t->laddr = c->node.key.laddr;
-	t->raddr = c->node.key.raddr;
+	bool v6 = flow_key_is6(&c->node.key);
+
+	t->laddr = v6 ? 0 : c->node.key.laddr;
+	t->raddr = v6 ? 0 : c->node.key.raddr;
 	t->lport = c->node.key.lport;
 	t->rport = c->node.key.rport;
+}
+
+/* Our address (@p local) or the peer's of connection @p c. */
+static void
+conn_addr(const struct tern_conn *c, bool local, struct tern_addr *a, uint16_t *port)
+{
+	const struct flow_key *k = &c->node.key;
+
+	memset(a, 0, sizeof(*a));
+	if (flow_key_is6(k)) {
+		struct wire_ip6 l, r;
+
+		tcp_key_ip6(c->e, k, &l, &r);
+		a->family = TERN_AF_INET6;
+		memcpy(a->v6, local ? l.b : r.b, sizeof(a->v6));
+	} else {
+		a->family = TERN_AF_INET;
+		a->v4 = local ? k->laddr : k->raddr;
+	}
+	if (port != NULL)
+		*port = local ? k->lport : k->rport;
+}
+
+void
+tern_conn_peer(const struct tern_conn *c, struct tern_addr *a, uint16_t *port)
+{
+	conn_addr(c, false, a, port);
+}
+
+void
+tern_conn_local(const struct tern_conn *c, struct tern_addr *a, uint16_t *port)
+{
+	conn_addr(c, true, a, port);
 }

@@ -61,6 +61,20 @@ engine_owns(
 	return e->steer.n <= 1 || steer_owner(&e->steer, raddr, laddr, rport, lport) == e->steer.id;
 }
 
+/** engine_owns() of flow key @p k, either family (an IPv6 key's addresses looked up). */
+static inline bool
+engine_owns_key(const struct tern_engine *e, const struct flow_key *k)
+{
+	struct wire_ip6 l, r;
+
+	if (e->steer.n <= 1)
+		return true;
+	if (!flow_key_is6(k))
+		return engine_owns(e, k->raddr, k->laddr, k->rport, k->lport);
+	tcp_key_ip6(e, k, &l, &r);
+	return steer_owner6(&e->steer, r.b, l.b, k->rport, k->lport) == e->steer.id;
+}
+
 /** This engine's part of the ephemeral port range: first port, count (steer_port_share). */
 static inline void
 engine_port_share(const struct tern_engine *e, uint16_t *lo, uint32_t *len)

@@ -27,6 +27,7 @@
 #include "net/nd.h"
 #include "net/ipv4.h"
 #include "wire/arp.h"
+#include "wire/icmp6.h"
 #include "wire/ipv6.h"
 #include "wire/eth.h"
 #include "wire/ipv4.h"
@@ -88,14 +89,14 @@ steer_init(struct tern_engine *e)
 				return -EINVAL; /* a queue no engine polls */
 		s->reta_size = r->reta_size;
 		memcpy(s->reta, r->reta, sizeof(s->reta[0]) * r->reta_size);
-		toeplitz_tables(r->key, r->key_len, TOEPLITZ_IPV4_TCP_LEN, s->tab);
+		toeplitz_tables(r->key, r->key_len, TOEPLITZ_IPV6_TCP_LEN, s->tab);
 	} else {
 		if (s->method == TERN_STEER_RSS)
 			return -EINVAL; /* the NIC's rule must be given */
 		s->reta_size = STEER_RETA_SOFT;
 		for (i = 0; i < STEER_RETA_SOFT; i++)
 			s->reta[i] = (uint16_t)(i % s->n);
-		toeplitz_tables(steer_default_key, sizeof(steer_default_key), TOEPLITZ_IPV4_TCP_LEN,
+		toeplitz_tables(steer_default_key, sizeof(steer_default_key), TOEPLITZ_IPV6_TCP_LEN,
 		        s->tab);
 	}
 	return 0;
@@ -224,6 +225,40 @@ steer_ipv4_owner(const struct engine_steer *s, const struct rte_mbuf *m)
 	return steer_owner(s, t.src, t.dst, t.sport, t.dport);
 }
 
+/* The engine that owns IPv6 frame @p m: by the rule for TCP (after the extension headers,
+ * walked as the owner will), and for a Packet Too Big quoting one of our TCP segments (we
+ * send no extension headers), the owner of the quoted 4-tuple, whose MSS it lowers
+ * (tcp_ptb6); else us. Nothing is validated; the NIC's hash is not used: its IPv6 hash
+ * type may not be the rule's. */
+static unsigned
+steer_ipv6_owner(const struct engine_steer *s, const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *) + WIRE_ETH_HLEN;
+	uint32_t len = rte_pktmbuf_data_len(m), plen;
+	struct wire_ipv6_ext x;
+	const uint8_t *l4;
+
+	if (len < WIRE_ETH_HLEN + WIRE_IPV6_HLEN + 4)
+		return s->id;
+	plen = RTE_MIN((uint32_t)(p[4] << 8 | p[5]), len - WIRE_ETH_HLEN - WIRE_IPV6_HLEN);
+	if (wire_ipv6_ext_walk(p + WIRE_IPV6_HLEN, plen, p[6], &x) != WIRE_EXT_OK ||
+	        (uint32_t)x.l4_off + 4 > plen)
+		return s->id;
+	l4 = p + WIRE_IPV6_HLEN + x.l4_off;
+	if (x.proto == WIRE_IPPROTO_TCP) /* source, destination, then the ports */
+		return steer_owner6(s, p + 8, p + 24, (uint16_t)(l4[0] << 8 | l4[1]),
+		        (uint16_t)(l4[2] << 8 | l4[3]));
+	if (x.proto == WIRE_IPPROTO_ICMPV6 && l4[0] == WIRE_ICMP6_PKT_TOO_BIG &&
+	        (uint32_t)x.l4_off + WIRE_ICMP6_HLEN + WIRE_IPV6_HLEN + 4 <= plen &&
+	        l4[WIRE_ICMP6_HLEN + 6] == WIRE_IPPROTO_TCP) {
+		const uint8_t *q = l4 + WIRE_ICMP6_HLEN; /* our segment */
+
+		return steer_owner6(s, q + 24, q + 8, (uint16_t)(q[42] << 8 | q[43]),
+		        (uint16_t)(q[40] << 8 | q[41]));
+	}
+	return s->id;
+}
+
 /* Is ARP frame @p m worth every engine's table: a valid sender, for one of our addresses? */
 static bool
 steer_arp_wanted(const struct tern_engine *e, const struct rte_mbuf *m)
@@ -261,6 +296,8 @@ steer_rx(struct tern_engine *e, struct rte_mbuf **pkts, uint16_t n)
 			/* Each engine keeps its own neighbour cache, as its own ARP table. */
 			if (nd_frame_is_nd(e, m))
 				steer_share(e, m, TERN_CTR_STEER_ND_SHARED); /* and answered here */
+			else
+				owner = steer_ipv6_owner(s, m);
 			break;
 		default:
 			break;

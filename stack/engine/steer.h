@@ -54,8 +54,10 @@ struct engine_steer {
 	uint16_t out_owner[STEER_BURST];
 	struct rte_mbuf *out[STEER_BURST];
 	uint16_t reta_size;
-	uint16_t reta[TERN_RSS_RETA_MAX];         /**< engine of each entry */
-	uint32_t tab[TOEPLITZ_IPV4_TCP_LEN][256]; /**< Toeplitz tables of the rule's key */
+	uint16_t reta[TERN_RSS_RETA_MAX]; /**< engine of each entry */
+	/** Toeplitz tables of the rule's key, for the 36 input bytes of IPv6/TCP (IPv4/TCP
+	 *  uses the first 12). */
+	uint32_t tab[TOEPLITZ_IPV6_TCP_LEN][256];
 };
 
 /** Set up from e->conf (nengines, rings, steer, rss). @return 0 or -EINVAL. */
@@ -93,6 +95,20 @@ steer_owner(const struct engine_steer *s, uint32_t raddr, uint32_t laddr, uint16
 	if (s->method != TERN_STEER_RSS && lport >= s->port_lo && lport <= s->port_hi)
 		return share_owner(s->port_lo, s->port_hi, s->n, lport);
 	h = toeplitz_ipv4_tcp_tab((const uint32_t(*)[256])s->tab, raddr, laddr, rport, lport);
+	return s->reta[h % s->reta_size];
+}
+
+/** steer_owner() of an IPv6 4-tuple: @p raddr, @p laddr 16 bytes each, network order; the
+ *  hash is Toeplitz over the IPv6/TCP fields (RSS's IPv6 TCP hash type). */
+static inline unsigned
+steer_owner6(const struct engine_steer *s, const uint8_t *raddr, const uint8_t *laddr,
+        uint16_t rport, uint16_t lport)
+{
+	uint32_t h;
+
+	if (s->method != TERN_STEER_RSS && lport >= s->port_lo && lport <= s->port_hi)
+		return share_owner(s->port_lo, s->port_hi, s->n, lport);
+	h = toeplitz_ipv6_tcp_tab((const uint32_t(*)[256])s->tab, raddr, laddr, rport, lport);
 	return s->reta[h % s->reta_size];
 }
 

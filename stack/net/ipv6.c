@@ -12,8 +12,9 @@
  *
  * ICMPv6 (RFC 4443): echo requests are answered in place (extension headers dropped from
  * the reply); Packet Too Big gives an MTU hint, never below the IPv6 minimum of 1280
- * (RFC 8201 §4), to the hook in nd.h; the other errors are counted (there is no upper
- * layer over IPv6 yet to tell); NS and NA go to nd.c.
+ * (RFC 8201 §4), to the hook in nd.h (tcp_ptb6: the connection's MSS); the other errors
+ * are counted (TCP is not told of them, as over IPv4); NS and NA go to nd.c. TCP goes to
+ * tcp_input6().
  *
  * Errors sent: Parameter Problem where RFC 8200 asks for one (an unknown option whose
  * type's high bits are 10, or 11 to a unicast destination, code 2; a Routing header with
@@ -31,6 +32,7 @@
 #include "net/ipv4.h"
 #include "net/ipv6.h"
 #include "net/nd.h"
+#include "tcp/tcp.h"
 #include "wire/eth.h"
 #include "wire/icmp6.h"
 #include "wire/ipv6.h"
@@ -322,32 +324,34 @@ ipv6_input(struct tern_engine *e, struct rte_mbuf *m)
 		icmp6_input(e, m, &ip, x.l4_off);
 		return;
 	}
+	if (x.proto == WIRE_IPPROTO_TCP) {
+		tcp_input6(e, m, &ip, (uint16_t)(WIRE_ETH_HLEN + WIRE_IPV6_HLEN + x.l4_off),
+		        ip.payload_len - (uint32_t)x.l4_off);
+		return;
+	}
 	tern_drop(e, m, TERN_DROP_IP6_PROTO);
 }
 
-void
-ipv6_output(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ip6 *src,
+/* Put the Ethernet and IPv6 headers in front of @p m (the upper layer). @return false
+ * when there is no headroom (@p m dropped). */
+static bool
+ipv6_prepend(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ip6 *src,
         const struct wire_ip6 *dst, uint8_t proto)
 {
-	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
 	struct wire_ipv6_repr ip;
 	struct wire_eth_repr eth;
-	struct wire_ip6 nh;
 	uint8_t *p;
 
-	if (!nd_nexthop(e, dst, &nh)) {
-		tern_drop(e, m, TERN_DROP_NO_ROUTE6);
-		return;
-	}
 	p = (uint8_t *)rte_pktmbuf_prepend(m, TERN_L2L3_HLEN6);
 	if (p == NULL) {
 		tern_drop(e, m, TERN_DROP_NO_MBUF);
-		return;
+		return false;
 	}
 	memset(&ip, 0, sizeof(ip));
 	ip.src = *src;
 	ip.dst = *dst;
-	ip.payload_len = len;
+	ip.payload_len = (uint16_t)len;
 	ip.next_hdr = proto;
 	ip.hop_limit = TERN_IP6_HOP_LIMIT;
 	wire_ipv6_emit(p + WIRE_ETH_HLEN, &ip);
@@ -358,5 +362,29 @@ ipv6_output(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ip6 *sr
 	eth.src = e->mac;
 	eth.type = WIRE_ETHERTYPE_IPV6;
 	wire_eth_emit(p, &eth);
-	nd_output(e, m, &nh);
+	return true;
+}
+
+void
+ipv6_output(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ip6 *src,
+        const struct wire_ip6 *dst, uint8_t proto)
+{
+	struct wire_ip6 nh;
+
+	if (!nd_nexthop(e, dst, &nh)) {
+		tern_drop(e, m, TERN_DROP_NO_ROUTE6);
+		return;
+	}
+	if (ipv6_prepend(e, m, src, dst, proto))
+		nd_output(e, m, &nh);
+}
+
+void
+ipv6_reply(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ip6 *src,
+        const struct wire_ip6 *dst, uint8_t proto, const struct wire_mac *dmac)
+{
+	if (!ipv6_prepend(e, m, src, dst, proto))
+		return;
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), dmac, WIRE_ETH_ALEN);
+	engine_tx(e, m);
 }

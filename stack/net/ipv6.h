@@ -11,6 +11,7 @@
 
 #include <rte_mbuf.h>
 
+#include "wire/eth.h"
 #include "wire/ipv6.h"
 
 struct tern_engine;
@@ -34,5 +35,14 @@ void ipv6_input(struct tern_engine *e, struct rte_mbuf *m);
  */
 void ipv6_output(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ip6 *src,
         const struct wire_ip6 *dst, uint8_t proto);
+
+/**
+ * As ipv6_output(), but to Ethernet address @p dmac without consulting the neighbour
+ * cache: an answer to a frame that came from @p dmac (a SYN-ACK to the SYN's sender, a RST
+ * to a segment that matched nothing), so that a flood from spoofed addresses neither fills
+ * the cache nor makes us solicit them.
+ */
+void ipv6_reply(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ip6 *src,
+        const struct wire_ip6 *dst, uint8_t proto, const struct wire_mac *dmac);
 
 #endif

@@ -52,6 +52,7 @@ ephemeral_pick(struct tern_engine *e, struct flow_key *k, tern_seq_t *iss, bool 
 	struct tcp_engine *tcp = &e->tcp;
 	struct tcp_ephemeral *ep = &tcp->eph;
 	uint32_t c = ep->cursor, i;
+	bool v6 = flow_key_is6(k);
 
 	*iss_set = false;
 	for (i = 0; i < ep->total; i++, c = c + 1 == ep->total ? 0 : c + 1) {
@@ -60,9 +61,14 @@ ephemeral_pick(struct tern_engine *e, struct flow_key *k, tern_seq_t *iss, bool 
 
 		if (tcp->listeners[port] != NULL)
 			continue;
-		k->laddr = ep->src[c % ep->nsrc];
+		if (v6) {
+			if (c % ep->nsrc != 0)
+				continue; /* one IPv6 source: the caller's */
+		} else {
+			k->laddr = ep->src[c % ep->nsrc];
+		}
 		k->lport = port;
-		if (!engine_owns(e, k->raddr, k->laddr, k->rport, port))
+		if (!engine_owns_key(e, k))
 			continue; /* another engine owns that 4-tuple */
 		n = flow_lookup(&tcp->flows, k);
 		if (n == NULL)
@@ -79,7 +85,7 @@ ephemeral_pick(struct tern_engine *e, struct flow_key *k, tern_seq_t *iss, bool 
 }
 
 bool
-ephemeral_port_ours(const struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t port)
+ephemeral_port_ours(const struct tern_engine *e, const struct flow_key *k)
 {
-	return engine_owns(e, dst, e->ip, dport, port);
+	return engine_owns_key(e, k);
 }

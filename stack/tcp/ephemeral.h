@@ -46,7 +46,9 @@ struct tcp_ephemeral {
 int ephemeral_init(struct tern_engine *e);
 
 /**
- * Choose the local address and port of @p k (raddr and rport set) for a new active open.
+ * Choose the local address and port of @p k (raddr and rport set) for a new active open;
+ * an IPv6 key (laddr already FLOW_L6_GLOBAL or FLOW_L6_LINK) keeps its one local address
+ * and gets a port.
  * @return 0 with k->laddr / k->lport set; *iss_set tells whether a TIME_WAIT entry was
  *         reused (removed), whose policy gave *iss for the new connection; or
  *         -EADDRNOTAVAIL when every candidate of the share is busy toward k's destination.
@@ -54,9 +56,9 @@ int ephemeral_init(struct tern_engine *e);
 int ephemeral_pick(struct tern_engine *e, struct flow_key *k, tern_seq_t *iss, bool *iss_set);
 
 /**
- * May this engine open from its own address and @p port toward @p dst : @p dport (an
- * explicit tern_connect() port)? With several engines the answers must reach it.
+ * May this engine open on 4-tuple @p k (an explicit tern_connect() port)? With several
+ * engines the answers must reach it.
  */
-bool ephemeral_port_ours(const struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t port);
+bool ephemeral_port_ours(const struct tern_engine *e, const struct flow_key *k);
 
 #endif

@@ -5,6 +5,7 @@
  * never allocates after flow_init().
  */
 #include <errno.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_malloc.h>
@@ -18,8 +19,37 @@ flow_hash(const struct flow_table *t, const struct flow_key *k)
 	        &t->key, k->laddr, k->raddr, ((uint32_t)k->lport << 16) | k->rport, 0);
 }
 
+_Static_assert(sizeof(struct flow_peer6) == 32, "an interned IPv6 peer is 32 bytes");
+_Static_assert(sizeof(struct flow_key) == 12, "one 12-byte key for both families");
+
+static int
+peers6_init(struct flow_peers6 *p, uint32_t size)
+{
+	uint32_t nb = rte_align32pow2(size), i;
+
+	memset(p, 0, sizeof(*p));
+	p->lru_head = p->lru_tail = FLOW_PEER_NONE;
+	if (size == 0)
+		return 0;
+	p->ent = rte_zmalloc_socket("tern_peers6", sizeof(*p->ent) * size, 0, rte_socket_id());
+	p->bucket = rte_malloc_socket("tern_peers6_b", sizeof(*p->bucket) * nb, 0, rte_socket_id());
+	if (p->ent == NULL || p->bucket == NULL)
+		return -ENOMEM;
+	memset(p->bucket, 0xff, sizeof(*p->bucket) * nb); /* FLOW_PEER_NONE */
+	p->mask = nb - 1;
+	p->size = size;
+	for (i = 0; i < size; i++) {
+		p->ent[i].prev = i == 0 ? FLOW_PEER_NONE : i - 1;
+		p->ent[i].next = i + 1 == size ? FLOW_PEER_NONE : i + 1;
+		p->ent[i].hnext = FLOW_PEER_NONE;
+	}
+	p->lru_head = 0;
+	p->lru_tail = size - 1;
+	return 0;
+}
+
 int
-flow_init(struct flow_table *t, uint32_t entries, const struct siphash_key *key)
+flow_init(struct flow_table *t, uint32_t entries, uint32_t peers6, const struct siphash_key *key)
 {
 	uint32_t n = rte_align32pow2(entries < 64 ? 64 : entries);
 
@@ -29,14 +59,115 @@ flow_init(struct flow_table *t, uint32_t entries, const struct siphash_key *key)
 	t->mask = n - 1;
 	t->count = 0;
 	t->key = *key;
-	return 0;
+	return peers6_init(&t->peers, peers6);
 }
 
 void
 flow_fini(struct flow_table *t)
 {
 	rte_free(t->buckets);
+	rte_free(t->peers.ent);
+	rte_free(t->peers.bucket);
 	t->buckets = NULL;
+	t->peers.ent = NULL;
+	t->peers.bucket = NULL;
+	t->peers.size = 0;
+}
+
+static void
+lru_unlink(struct flow_peers6 *p, uint32_t i)
+{
+	struct flow_peer6 *x = &p->ent[i];
+
+	if (x->prev != FLOW_PEER_NONE)
+		p->ent[x->prev].next = x->next;
+	else
+		p->lru_head = x->next;
+	if (x->next != FLOW_PEER_NONE)
+		p->ent[x->next].prev = x->prev;
+	else
+		p->lru_tail = x->prev;
+}
+
+static void
+lru_append(struct flow_peers6 *p, uint32_t i)
+{
+	struct flow_peer6 *x = &p->ent[i];
+
+	x->next = FLOW_PEER_NONE;
+	x->prev = p->lru_tail;
+	if (p->lru_tail != FLOW_PEER_NONE)
+		p->ent[p->lru_tail].next = i;
+	else
+		p->lru_head = i;
+	p->lru_tail = i;
+}
+
+static uint32_t
+peer6_bucket(const struct flow_table *t, const struct wire_ip6 *ip)
+{
+	return (uint32_t)siphash24(&t->key, ip->b, sizeof(ip->b)) & t->peers.mask;
+}
+
+uint32_t
+flow_peer6_get(struct flow_table *t, const struct wire_ip6 *ip)
+{
+	struct flow_peers6 *p = &t->peers;
+	uint32_t b, i, *pp;
+
+	if (p->size == 0 || wire_ip6_is_unspec(ip))
+		return FLOW_PEER_NONE; /* :: marks an entry never used: never a peer */
+	b = peer6_bucket(t, ip);
+	for (i = p->bucket[b]; i != FLOW_PEER_NONE; i = p->ent[i].hnext)
+		if (memcmp(p->ent[i].ip.b, ip->b, sizeof(ip->b)) == 0) {
+			if (p->ent[i].ref == 0) { /* recently seen: recycled last */
+				lru_unlink(p, i);
+				lru_append(p, i);
+			}
+			return i;
+		}
+	i = p->lru_head;
+	if (i == FLOW_PEER_NONE)
+		return FLOW_PEER_NONE;
+	if (!wire_ip6_is_unspec(&p->ent[i].ip)) {
+		/* recycle: off its old chain */
+		for (pp = &p->bucket[peer6_bucket(t, &p->ent[i].ip)]; *pp != i;
+		        pp = &p->ent[*pp].hnext)
+			;
+		*pp = p->ent[i].hnext;
+	}
+	p->ent[i].ip = *ip;
+	p->ent[i].hnext = p->bucket[b];
+	p->bucket[b] = i;
+	lru_unlink(p, i);
+	lru_append(p, i);
+	return i;
+}
+
+void
+flow_peer6_ref(struct flow_table *t, const struct flow_key *k)
+{
+	struct flow_peers6 *p = &t->peers;
+
+	if (!flow_key_is6(k))
+		return;
+	if (p->ent[k->raddr].ref++ == 0) {
+		lru_unlink(p, k->raddr);
+		p->used++;
+	}
+}
+
+void
+flow_peer6_unref(struct flow_table *t, const struct flow_key *k)
+{
+	struct flow_peers6 *p = &t->peers;
+
+	if (!flow_key_is6(k))
+		return;
+	if (--p->ent[k->raddr].ref == 0) {
+		lru_append(p, k->raddr);
+		p->used--;
+	}
 }
 
 struct flow_node *
@@ -65,6 +196,7 @@ flow_insert(struct flow_table *t, struct flow_node *n)
 	*b = n;
 	n->linked = 1;
 	t->count++;
+	flow_peer6_ref(t, &n->key);
 }
 
 void
@@ -79,6 +211,7 @@ flow_remove(struct flow_table *t, struct flow_node *n)
 	if (*pp == n) {
 		*pp = n->next;
 		t->count--;
+		flow_peer6_unref(t, &n->key);
 	}
 	n->next = NULL;
 	n->linked = 0;

@@ -3,6 +3,16 @@
  * @file
  * The per-engine flow table (flow.c): 4-tuple -> connection block, TIME_WAIT entry or
  * half-open SYN queue entry. Everything it holds starts with a struct flow_node.
+ *
+ * Keys are 12 bytes for both families, so that the IPv4 nodes pay nothing for IPv6 (a
+ * connection block, a 64-byte TIME_WAIT entry and a 64-byte SYN queue entry stay as they
+ * are). An IPv6 key has in laddr one of FLOW_L6_GLOBAL / FLOW_L6_LINK (our configured or
+ * our link-local address: 0.0.0.1 and 0.0.0.2, never an IPv4 address of ours) and in raddr
+ * the index of the peer's address in the table's peer table (struct flow_peers6): every
+ * distinct IPv6 peer address is interned once, 32 bytes, and referenced by each node whose
+ * key names it (taken by flow_insert(), given back by flow_remove(); a connection block
+ * also holds one from conn_alloc() to its free, for its accessors after it left the
+ * table). Unreferenced entries stay interned on an LRU list and are recycled oldest first.
  */
 #ifndef TERN_TCP_FLOW_H
 #define TERN_TCP_FLOW_H
@@ -11,6 +21,7 @@
 #include <stdint.h>
 
 #include "util/siphash.h"
+#include "wire/ipv6.h"
 
 /** 4-tuple key, host order. */
 struct flow_key {
@@ -18,6 +29,40 @@ struct flow_key {
 	uint32_t raddr;
 	uint16_t lport;
 	uint16_t rport;
+};
+
+/** laddr of an IPv6 key: our configured address (conf.ip6). */
+#define FLOW_L6_GLOBAL 1u
+/** laddr of an IPv6 key: our link-local address. */
+#define FLOW_L6_LINK   2u
+/** No peer table entry. */
+#define FLOW_PEER_NONE UINT32_MAX
+
+/** Is @p k an IPv6 4-tuple (raddr is a peer table index)? */
+static inline bool
+flow_key_is6(const struct flow_key *k)
+{
+	return k->laddr - FLOW_L6_GLOBAL <= FLOW_L6_LINK - FLOW_L6_GLOBAL;
+}
+
+/** One interned IPv6 peer address (32 bytes). */
+struct flow_peer6 {
+	struct wire_ip6 ip; /**< :: while the entry was never used */
+	uint32_t ref;       /**< nodes (and connection blocks) naming it */
+	uint32_t hnext;     /**< hash chain */
+	uint32_t prev;      /**< LRU of unreferenced entries */
+	uint32_t next;
+};
+
+/** The IPv6 peer address table (allocated only for an engine with IPv6). */
+struct flow_peers6 {
+	struct flow_peer6 *ent;
+	uint32_t *bucket; /**< chain heads, FLOW_PEER_NONE when empty */
+	uint32_t mask;
+	uint32_t size;
+	uint32_t used;     /**< entries with ref > 0 */
+	uint32_t lru_head; /**< oldest unreferenced: recycled first */
+	uint32_t lru_tail;
 };
 
 enum flow_kind {
@@ -40,9 +85,16 @@ struct flow_table {
 	uint32_t mask;
 	uint32_t count;
 	struct siphash_key key;
+	struct flow_peers6 peers; /**< IPv6 peer addresses (size 0 without IPv6) */
 };
 
-int flow_init(struct flow_table *t, uint32_t entries, const struct siphash_key *key);
+/**
+ * @param entries nodes the table will hold at most
+ * @param peers6 IPv6 peer table entries (0: no IPv6; else at least @p entries, so that an
+ *        insert never finds the table full of referenced entries)
+ */
+int flow_init(
+        struct flow_table *t, uint32_t entries, uint32_t peers6, const struct siphash_key *key);
 void flow_fini(struct flow_table *t);
 struct flow_node *flow_lookup(const struct flow_table *t, const struct flow_key *k);
 /** The table's hash of @p k (SipHash under the table's key). */
@@ -70,6 +122,24 @@ flow_prefetch_node(const struct flow_table *t, uint32_t hash)
 /** Insert @p n (its key set). The caller made sure the key is not present. */
 void flow_insert(struct flow_table *t, struct flow_node *n);
 void flow_remove(struct flow_table *t, struct flow_node *n);
+
+/**
+ * The peer table index of IPv6 address @p ip, interned now if it was not (taking the
+ * oldest unreferenced entry). The index stays valid while the entry is referenced, and
+ * until the next interning otherwise.
+ * @return the index, or FLOW_PEER_NONE when every entry is referenced (or no IPv6, or
+ *         @p ip is ::).
+ */
+uint32_t flow_peer6_get(struct flow_table *t, const struct wire_ip6 *ip);
+/** The address of peer table index @p idx. */
+static inline const struct wire_ip6 *
+flow_peer6_ip(const struct flow_table *t, uint32_t idx)
+{
+	return &t->peers.ent[idx].ip;
+}
+/** Take / give back a reference to the peer of IPv6 key @p k (no-op for IPv4 keys). */
+void flow_peer6_ref(struct flow_table *t, const struct flow_key *k);
+void flow_peer6_unref(struct flow_table *t, const struct flow_key *k);
 
 static inline bool
 flow_key_eq(const struct flow_key *a, const struct flow_key *b)

@@ -23,6 +23,8 @@
  * stepped back between two runs by more than the time between them (an NTP step after a
  * reboot); then the tuples a peer still holds are refused for up to 2*MSL, as without a key.
  */
+#include <string.h>
+
 #include "engine/engine.h"
 #include "tcp/tcp.h"
 
@@ -41,8 +43,25 @@ tcp_clock_base(struct tern_engine *e)
 tern_seq_t
 tcp_isn(struct tern_engine *e, const struct flow_key *k)
 {
-	uint64_t f = siphash24_4u32(
-	        &e->tcp.isn_key, k->laddr, k->raddr, ((uint32_t)k->lport << 16) | k->rport, 0x6528);
+	uint64_t f;
 
+	if (flow_key_is6(k)) {
+		/* Over IPv6 the same function of the whole 4-tuple: both 128-bit addresses. */
+		struct {
+			struct wire_ip6 l, r;
+			uint16_t lport, rport;
+			uint32_t label;
+		} in;
+
+		memset(&in, 0, sizeof(in));
+		tcp_key_ip6(e, k, &in.l, &in.r);
+		in.lport = k->lport;
+		in.rport = k->rport;
+		in.label = 0x6528;
+		f = siphash24(&e->tcp.isn_key, &in, sizeof(in));
+	} else {
+		f = siphash24_4u32(&e->tcp.isn_key, k->laddr, k->raddr,
+		        ((uint32_t)k->lport << 16) | k->rport, 0x6528);
+	}
 	return (tern_seq_t)(f + (e->now_ns + e->tcp.isn_base_ns) / 4000);
 }

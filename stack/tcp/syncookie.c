@@ -45,10 +45,14 @@
  *   MSS idx  the largest of 64, 536, 1220, 1380, 1440, 1452, 1460, 8960 that is <= the
  *            SYN's MSS (64 when none is): RFC 879's default, IPv6's minimum MTU less
  *            headers, common tunnel/VPN, PPPoE and Ethernet values, 9000-byte jumbo frames;
- *            64 is tern's floor for any MSS;
+ *            64 is tern's floor for any MSS; over IPv6 the classes are 64, 536, 1220
+ *            (the minimum MTU), 1360, 1400, 1420 (tunnels and VPNs), 1440 (Ethernet),
+ *            8940 (jumbo): IPv6 takes 20 more header bytes, so IPv4's 1452..1460 would
+ *            round a v6 peer's 1440 down to 1380;
  *   T        the SYN had timestamps: our TSval carries the other options (below);
  *   MAC      the top 26 bits of SipHash(key(x); m), m = five 32-bit words
- *            laddr, raddr, lport << 16 | rport, peer ISN, meta with
+ *            laddr, raddr, lport << 16 | rport, peer ISN, meta with (over IPv6, eleven
+ *            words: the two 128-bit addresses whole in place of laddr, raddr)
  *            meta = (x mod 2^20) << 12 | O << 6 | (bits 5..0 of the cookie),
  *            O the 6 option bits below when T is set, 0 otherwise. So everything the
  *            cookie and the TSval carry is authenticated.
@@ -101,8 +105,10 @@
 #define O_ECN      (1u << 5)
 #define META_SHIFT 12 /* counter bits in the MAC's meta word */
 
-static const uint16_t mss_table[SYNCOOKIE_MSS_CLASSES] = {
+static const uint16_t mss_table4[SYNCOOKIE_MSS_CLASSES] = {
         64, 536, 1220, 1380, 1440, 1452, 1460, 8960};
+static const uint16_t mss_table6[SYNCOOKIE_MSS_CLASSES] = {
+        64, 536, 1220, 1360, 1400, 1420, 1440, 8940};
 
 static inline uint64_t
 counter_of(uint64_t now_ms)
@@ -143,7 +149,7 @@ opt_bits(const struct syncookie_opts *o)
 }
 
 static unsigned
-mss_index(uint16_t peer_mss)
+mss_index(const uint16_t *mss_table, uint16_t peer_mss)
 {
 	unsigned i = SYNCOOKIE_MSS_CLASSES - 1;
 
@@ -157,14 +163,24 @@ static uint32_t
 cookie_of(const struct siphash_key *key, const struct syncookie_tuple *t, uint32_t peer_isn,
         uint64_t x, uint32_t low, uint32_t o)
 {
-	uint32_t m[5] = {
+	uint32_t m[11] = {
 	        t->laddr,
 	        t->raddr,
 	        (uint32_t)t->lport << 16 | t->rport,
 	        peer_isn,
 	        (uint32_t)x << META_SHIFT | o << LOW_BITS | low,
 	};
-	uint64_t h = siphash24(key, m, sizeof(m));
+	size_t n = 5 * sizeof(m[0]);
+	uint64_t h;
+
+	if (t->ip6 != NULL) { /* the addresses whole, then the same three words */
+		memcpy(m, t->ip6, 32);
+		m[8] = (uint32_t)t->lport << 16 | t->rport;
+		m[9] = peer_isn;
+		m[10] = (uint32_t)x << META_SHIFT | o << LOW_BITS | low;
+		n = sizeof(m);
+	}
+	h = siphash24(key, m, n);
 
 	return ((uint32_t)(h >> 32) & ~LOW_MASK) | low;
 }
@@ -218,17 +234,20 @@ syncookie_reseed(struct syncookie_ctx *ctx, const uint64_t fresh[2], uint64_t no
 }
 
 uint16_t
-syncookie_mss_class(uint16_t peer_mss)
+syncookie_mss_class(uint16_t peer_mss, bool v6)
 {
-	return mss_table[mss_index(peer_mss)];
+	const uint16_t *tab = v6 ? mss_table6 : mss_table4;
+
+	return tab[mss_index(tab, peer_mss)];
 }
 
 uint32_t
 syncookie_make(const struct syncookie_ctx *ctx, const struct syncookie_tuple *t, uint32_t peer_isn,
         const struct syncookie_opts *o, uint64_t now_ms, uint16_t *mss_out)
 {
+	const uint16_t *mss_table = t->ip6 != NULL ? mss_table6 : mss_table4;
 	uint64_t x = counter_of(now_ms);
-	unsigned idx = mss_index(o->mss);
+	unsigned idx = mss_index(mss_table, o->mss);
 	uint32_t low = ((uint32_t)x & CTR_MASK) | idx << IDX_SHIFT | (o->ts ? T_BIT : 0);
 	struct siphash_key tmp;
 
@@ -271,7 +290,7 @@ syncookie_check(const struct syncookie_ctx *ctx, const struct syncookie_tuple *t
 	if (cookie_of(key_of(ctx, x, &tmp), t, seq - 1, x, low, o) != cookie)
 		return SYNCOOKIE_BAD;
 
-	out->mss = mss_table[(low >> IDX_SHIFT) & IDX_MASK];
+	out->mss = (t->ip6 != NULL ? mss_table6 : mss_table4)[(low >> IDX_SHIFT) & IDX_MASK];
 	out->ts = (cookie & T_BIT) != 0;
 	out->sack = (o & O_SACK) != 0;
 	out->ecn = (o & O_ECN) != 0;

@@ -42,10 +42,13 @@
 
 /** The connection's 4-tuple, from our side (same fields as struct flow_key). */
 struct syncookie_tuple {
-	uint32_t laddr; /**< our address (the listener's) */
-	uint32_t raddr; /**< the peer's address */
+	uint32_t laddr; /**< our address (the listener's); unused over IPv6 */
+	uint32_t raddr; /**< the peer's address; unused over IPv6 */
 	uint16_t lport; /**< our port */
 	uint16_t rport; /**< the peer's port */
+	/** Over IPv6: our address, then the peer's, 16 bytes each, network order (the MAC
+	 *  covers both whole, and the MSS classes are IPv6's); NULL over IPv4. */
+	const uint8_t *ip6;
 };
 
 /**
@@ -117,9 +120,9 @@ void syncookie_rotate(struct syncookie_ctx *ctx, uint64_t now_ms);
  */
 void syncookie_reseed(struct syncookie_ctx *ctx, const uint64_t fresh[2], uint64_t now_ms);
 
-/** The MSS class of @p peer_mss: the largest class <= @p peer_mss, the smallest class (64)
- *  when there is none. (What syncookie_make() encodes; exposed for tests.) */
-uint16_t syncookie_mss_class(uint16_t peer_mss);
+/** The MSS class of @p peer_mss (IPv6 classes when @p v6): the largest class <= @p peer_mss, the
+ * smallest class (64) when there is none. (What syncookie_make() encodes; exposed for tests.) */
+uint16_t syncookie_mss_class(uint16_t peer_mss, bool v6);
 
 /**
  * The cookie: the ISN of our SYN-ACK to a SYN from @p t whose sequence number is

@@ -25,6 +25,7 @@ tcp_init(struct tern_engine *e)
 	tcp->isn_key.k0 = ck[0];
 	tcp->isn_key.k1 = ck[1];
 	tcp->mss = (uint16_t)(conf->mtu - 40);
+	tcp->mss6 = (uint16_t)(conf->mtu - 60); /* at least 1220: the IPv6 minimum MTU (1280) */
 	tcp->tw_ms = 2 * conf->msl_ms;
 	tcp->ts_key.k0 = ck[0] ^ 0x7473;
 	tcp->ts_key.k1 = ck[1] + 0x7323;
@@ -39,7 +40,8 @@ tcp_init(struct tern_engine *e)
 	tern_list_init(&tcp->events);
 	tern_list_init(&tcp->output);
 	tern_list_init(&tcp->nobufs);
-	rc = flow_init(&tcp->flows, conf->max_conns + conf->max_tw + conf->synq_size, &fk);
+	rc = flow_init(&tcp->flows, conf->max_conns + conf->max_tw + conf->synq_size,
+	        nd_enabled(&e->nd) ? conf->max_conns + conf->max_tw + conf->synq_size : 0, &fk);
 	if (rc != 0)
 		return rc;
 	tcp->listeners = rte_zmalloc_socket(
@@ -58,6 +60,8 @@ tcp_init(struct tern_engine *e)
 		tcp->ext_pool[i].next_free = tcp->ext_free;
 		tcp->ext_free = &tcp->ext_pool[i];
 	}
+	if (nd_enabled(&e->nd))
+		e->nd.ptb_hook = tcp_ptb6; /* RFC 8201: a connection's MSS */
 	rc = tcp_listen_init(e);
 	if (rc == 0)
 		rc = ephemeral_init(e);

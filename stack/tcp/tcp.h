@@ -31,6 +31,7 @@
 #include "util/siphash.h"
 #include "util/timer_wheel.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
 #include "wire/tcp.h"
 
 struct rte_mbuf;
@@ -297,7 +298,8 @@ struct tcp_engine {
 	uint64_t isn_base_ns;
 	/** ms from the engine clock to the restart-stable clock, in every timestamp offset */
 	uint32_t ts_base_ms;
-	uint16_t mss;                /**< our MSS (MTU - 40) */
+	uint16_t mss;                /**< our MSS over IPv4 (MTU - 40) */
+	uint16_t mss6;               /**< our MSS over IPv6 (MTU - 60) */
 	struct tcp_ephemeral eph;    /**< local address and port choice of active opens */
 	uint32_t tw_ms;              /**< 2 * MSL */
 	uint8_t wscale;              /**< the window shift we offer */
@@ -318,25 +320,43 @@ struct tcp_engine {
 #define TCP_DEFAULT_MSS 536 /**< RFC 9293 §3.7.1: MSS when the peer sends no option */
 #define TCP_MAX_WSCALE  14  /**< RFC 7323 §2.3 */
 
-/** Send MSS for a peer that announced @p mss (0: no option): clamped to ours and the floor. */
+/** Our MSS on the family of 4-tuple @p k. */
 static inline uint16_t
-tcp_peer_mss(const struct tcp_engine *tcp, uint16_t mss)
+tcp_our_mss(const struct tcp_engine *tcp, const struct flow_key *k)
 {
+	return flow_key_is6(k) ? tcp->mss6 : tcp->mss;
+}
+
+/** Send MSS for a peer that announced @p mss (0: no option) on 4-tuple @p k: clamped to
+ *  ours and the floor. */
+static inline uint16_t
+tcp_peer_mss(const struct tcp_engine *tcp, const struct flow_key *k, uint16_t mss)
+{
+	uint16_t ours = tcp_our_mss(tcp, k);
+
 	if (mss == 0)
 		mss = TCP_DEFAULT_MSS;
-	if (mss > tcp->mss)
-		mss = tcp->mss;
+	if (mss > ours)
+		mss = ours;
 	return mss < TCP_MIN_MSS ? TCP_MIN_MSS : mss;
 }
 
 /**
  * Timestamp offset of the peer of 4-tuple @p k: one clock per destination (RFC 7323 §5.4),
  * keyed (conf.clock_key) and on the restart-stable time base, so TSval = engine ms + offset
- * = restart-stable ms + F(key, addresses) continues across a restart with the same key.
+ * = restart-stable ms + F(key, addresses) continues across a restart with the same key;
+ * over IPv6, of the peer's address itself (its peer table index is reused).
  */
 static inline uint32_t
 tcp_ts_offset(const struct tcp_engine *tcp, const struct flow_key *k)
 {
+	if (flow_key_is6(k)) {
+		struct {
+			uint32_t l;
+			struct wire_ip6 r;
+		} in = {k->laddr, *flow_peer6_ip(&tcp->flows, k->raddr)};
+		return (uint32_t)siphash24(&tcp->ts_key, &in, sizeof(in)) + tcp->ts_base_ms;
+	}
 	return (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323) +
 	       tcp->ts_base_ms;
 }
@@ -366,9 +386,9 @@ void tcp_conn_take_syn(struct tern_conn *c, const struct tcp_syn_opts *n);
 /** Parsed segment handed through the input path. */
 struct tcp_seg {
 	struct wire_tcp_repr th;
-	uint32_t laddr;
-	uint32_t raddr;
-	uint32_t len;      /**< payload bytes */
+	uint32_t laddr; /**< as struct flow_key: IPv4 address, or FLOW_L6_GLOBAL / FLOW_L6_LINK */
+	uint32_t raddr; /**< IPv4 address, or the peer table index (flow_peer6_get()) */
+	uint32_t len;   /**< payload bytes */
 	uint16_t data_off; /**< offset of the payload in the mbuf */
 	struct rte_mbuf *m;
 	bool tw_reopen;        /**< a SYN that reopens a 4-tuple whose TIME_WAIT it ended */
@@ -401,6 +421,20 @@ void tcp_rx_prepare(struct tern_engine *e, struct rte_mbuf *const *pkts, uint16_
 void tcp_rx_done(struct tern_engine *e);
 void tcp_input(
         struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off);
+/** TCP over IPv6: segment at @p l4off of @p m (after the extension headers), @p l4len
+ *  bytes, whose IPv6 header (validated, to one of our addresses) is @p ip. */
+void tcp_input6(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_repr *ip,
+        uint16_t l4off, uint32_t l4len);
+/**
+ * RFC 8201 (nd_table.ptb_hook): a Packet Too Big for a packet of ours to @p dst, with path
+ * MTU @p mtu (1280 at least), quoting @p inner (@p len bytes, from its IPv6 header): the
+ * connection it names sends segments of at most mtu - 60 bytes from now on.
+ */
+void tcp_ptb6(struct tern_engine *e, const struct wire_ip6 *dst, uint32_t mtu, const uint8_t *inner,
+        size_t len);
+/** Our address and the peer's of IPv6 4-tuple @p k. */
+void tcp_key_ip6(const struct tern_engine *e, const struct flow_key *k, struct wire_ip6 *l,
+        struct wire_ip6 *r);
 
 /* tcp_listen.c: passive opens (LISTEN, half-open SYN_RCVD, SYN cookies) */
 int tcp_listen_init(struct tern_engine *e);
@@ -615,6 +649,9 @@ int tcp_listen_set_filter(struct tern_engine *e, uint16_t port, tern_syn_filter_
 /** Active open: a block in SYN_SENT in *@p out, its SYN sent by the next output pass. */
 int tcp_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port,
         void *udata, struct tern_conn **out);
+/** Active open to IPv6 @p dst (network order); as tcp_connect(). */
+int tcp_connect6(struct tern_engine *e, const struct wire_ip6 *dst, uint16_t dport,
+        uint16_t local_port, void *udata, struct tern_conn **out);
 int tcp_shutdown(struct tern_conn *c);
 int tcp_close(struct tern_conn *c);
 void tcp_abort(struct tern_conn *c);

@@ -169,7 +169,8 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	c->e = e;
 	c->state = TERN_TCP_CLOSED;
 	tcp->state_count[TERN_TCP_CLOSED]++;
-	c->mss = tcp->mss;
+	flow_peer6_ref(&tcp->flows, k); /* the block's own, until conn_free() */
+	c->mss = tcp_our_mss(tcp, k);
 	c->rcv_mss = c->mss < 536 ? c->mss : 536;
 	c->rb_limit = e->conf.rcvbuf;
 	c->sb_limit = e->conf.sndbuf;
@@ -302,6 +303,7 @@ conn_free(struct tern_conn *c)
 
 	conn_accq_leave(c);
 	conn_nobufs_leave(c);
+	flow_peer6_unref(&tcp->flows, &c->node.key);
 	tcp->state_count[c->state]--;
 	c->state = TERN_TCP_CLOSED;
 	c->node.kind = 0;

@@ -19,6 +19,7 @@
 #include "net/arp.h"
 #include "net/ipv4.h"
 #include "tcp/tcp.h"
+#include "wire/csum.h"
 #include "wire/eth.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
@@ -64,7 +65,7 @@ tcp_conn_take_syn(struct tern_conn *c, const struct tcp_syn_opts *n)
 	}
 	if (n->flags & SYNQ_F_SACK)
 		c->opt |= CONN_O_SACK;
-	c->mss = tcp_peer_mss(&e->tcp, n->mss);
+	c->mss = tcp_peer_mss(&e->tcp, &c->node.key, n->mss);
 	c->cc_ops->init(&c->cc, tcp_seg_room(c), e->now_ns / 1000);
 }
 
@@ -124,6 +125,8 @@ input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 		tcp_cancel_rtx(c);
 		conn_set_state(c, TERN_TCP_ESTABLISHED);
 		tern_count(e, TERN_CTR_TCP_ACTIVE_OPEN, 1);
+		if (flow_key_is6(&c->node.key))
+			tern_count(e, TERN_CTR_TCP6_OPEN, 1);
 		conn_event(c, CONN_EV_CONNECTED);
 		c->flags |= CONN_F_ACK_NOW;
 		tcp_idle_arm(c);
@@ -322,6 +325,8 @@ ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 		struct tcp_listener *l = e->tcp.listeners[c->node.key.lport];
 
 		tern_count(e, TERN_CTR_TCP_PASSIVE_OPEN, 1);
+		if (flow_key_is6(&c->node.key))
+			tern_count(e, TERN_CTR_TCP6_OPEN, 1);
 		if (l != NULL) {
 			l->accq_len++;
 			e->tcp.accq_total++;
@@ -336,6 +341,8 @@ ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 		}
 	} else {
 		tern_count(e, TERN_CTR_TCP_ACTIVE_OPEN, 1);
+		if (flow_key_is6(&c->node.key))
+			tern_count(e, TERN_CTR_TCP6_OPEN, 1);
 		conn_event(c, CONN_EV_CONNECTED);
 	}
 	if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)
@@ -1096,61 +1103,29 @@ static const enum tern_drop tcp_err_drop[] = {
         [WIRE_EUNSUP] = TERN_DROP_TCP_OPT,
 };
 
-void
-tcp_input(
-        struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off)
+/* The segment @p s (parsed, checksum verified, addresses in its key) to its flow. */
+static void
+tcp_input_seg(struct tern_engine *e, struct tcp_seg *s, uint32_t hash)
 {
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t l4len = ip->total_len - ip->hdr_len;
+	struct rte_mbuf *m = s->m;
 	struct flow_node *n;
 	struct tcp_listener *l;
 	struct flow_key k;
-	struct tcp_seg s;
-	enum wire_err err;
 
-	err = wire_tcp_parse(p + l4off, l4len, &s.th);
-	if (err != WIRE_OK) {
-		tern_drop(e, m, tcp_err_drop[err]);
-		return;
-	}
-	if (e->conf.rx_csum_offload &&
-	        (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
-		/* verified by the NIC */
-	} else if ((e->conf.rx_csum_offload && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
-	                                               RTE_MBUF_F_RX_L4_CKSUM_BAD) ||
-	           wire_tcp_csum(ip->src, ip->dst, p + l4off, l4len) != 0) {
-		tern_drop(e, m, TERN_DROP_TCP_CSUM);
-		return;
-	}
-	if (s.th.sport == 0 || s.th.dport == 0) {
-		tern_drop(e, m, TERN_DROP_TCP_PORT0);
-		return;
-	}
-	tern_count(e, TERN_CTR_TCP_SEG_RX, 1);
-	s.laddr = ip->dst;
-	s.raddr = ip->src;
-	s.len = l4len - s.th.hdr_len;
-	s.data_off = (uint16_t)(l4off + s.th.hdr_len);
-	s.m = m;
-	s.tw_reopen = false;
-	/* Drop link padding so that the payload ends where the IP packet ends. */
-	if (rte_pktmbuf_pkt_len(m) > (uint32_t)l4off + l4len)
-		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - (l4off + l4len)));
-
-	k = tcp_seg_key(&s);
-	n = flow_lookup_hashed(&e->tcp.flows, &k, rx_hash_of(e, m, &k));
+	k = tcp_seg_key(s);
+	n = flow_lookup_hashed(&e->tcp.flows, &k, hash);
 	if (n != NULL && n->kind == FLOW_CONN) {
 		struct tern_conn *c = (struct tern_conn *)n;
 		if (c->state == TERN_TCP_SYN_SENT)
-			input_syn_sent(c, &s);
+			input_syn_sent(c, s);
 		else
-			input_synchronized(c, &s);
+			input_synchronized(c, s);
 		return;
 	}
 	if (n != NULL && n->kind == FLOW_SYN) {
-		struct tern_conn *c = tcp_synq_input(e, synq_entry_of(n), &s);
+		struct tern_conn *c = tcp_synq_input(e, synq_entry_of(n), s);
 		if (c != NULL)
-			input_synchronized(c, &s);
+			input_synchronized(c, s);
 		return;
 	}
 	l = e->tcp.listeners[k.lport];
@@ -1158,7 +1133,7 @@ tcp_input(
 		struct tcp_tw *tw = (struct tcp_tw *)n;
 		enum tern_drop why = TERN_DROP_TCP_TW_SEGMENT;
 
-		switch (tw_input(e, tw, &s)) {
+		switch (tw_input(e, tw, s)) {
 		case TW_ACK:
 			tern_count(e, TERN_CTR_TCP_TW_ACK, 1);
 			tw_send_ack(e, tw);
@@ -1171,11 +1146,11 @@ tcp_input(
 			if (l != NULL) {
 				/* RFC 6191: the old incarnation is over; the listener takes
 				 * the SYN with an ISN beyond the old snd_nxt. */
-				s.tw_reopen = true;
-				s.tw_snd_nxt = tw->snd_nxt;
+				s->tw_reopen = true;
+				s->tw_snd_nxt = tw->snd_nxt;
 				tern_count(e, TERN_CTR_TCP_TW_REUSE_PASSIVE, 1);
 				tw_remove(e, tw);
-				tcp_listen_input(e, l, &s); /* a SYN: never a connection yet */
+				tcp_listen_input(e, l, s); /* a SYN: never a connection yet */
 				return;
 			}
 			/* nobody listens (the tuple was an active open) */
@@ -1197,16 +1172,130 @@ tcp_input(
 		return;
 	}
 	if (l != NULL) {
-		struct tern_conn *c = tcp_listen_input(e, l, &s);
+		struct tern_conn *c = tcp_listen_input(e, l, s);
 		if (c != NULL)
-			input_synchronized(c, &s);
+			input_synchronized(c, s);
 		return;
 	}
 	/* CLOSED (RFC 9293 §3.10.7.1): answer with a RST, never a RST to a RST. */
-	if (s.th.flags & WIRE_TCP_RST) {
+	if (s->th.flags & WIRE_TCP_RST) {
 		tern_drop(e, m, TERN_DROP_TCP_NO_LISTENER);
 		return;
 	}
-	tcp_send_rst_reply(e, &s);
+	tcp_send_rst_reply(e, s);
 	tern_drop(e, m, TERN_DROP_TCP_NO_LISTENER_RST);
+}
+
+/* Parse the TCP header at @p l4off (@p l4len bytes) into @p s; checksum by the NIC's flag
+ * or @p pseudo (the pseudo-header sum). @return false when @p m was dropped. */
+static bool
+tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_t l4len,
+        uint32_t pseudo, struct tcp_seg *s)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	enum wire_err err;
+
+	err = wire_tcp_parse(p + l4off, l4len, &s->th);
+	if (err != WIRE_OK) {
+		tern_drop(e, m, tcp_err_drop[err]);
+		return false;
+	}
+	if (e->conf.rx_csum_offload &&
+	        (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
+		/* verified by the NIC */
+	} else if ((e->conf.rx_csum_offload && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+	                                               RTE_MBUF_F_RX_L4_CKSUM_BAD) ||
+	           wire_csum_fold(wire_csum_add(pseudo, p + l4off, l4len)) != 0) {
+		tern_drop(e, m, TERN_DROP_TCP_CSUM);
+		return false;
+	}
+	if (s->th.sport == 0 || s->th.dport == 0) {
+		tern_drop(e, m, TERN_DROP_TCP_PORT0);
+		return false;
+	}
+	tern_count(e, TERN_CTR_TCP_SEG_RX, 1);
+	s->len = l4len - s->th.hdr_len;
+	s->data_off = (uint16_t)(l4off + s->th.hdr_len);
+	s->m = m;
+	s->tw_reopen = false;
+	/* Drop link padding so that the payload ends where the IP packet ends. */
+	if (rte_pktmbuf_pkt_len(m) > (uint32_t)l4off + l4len)
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - (l4off + l4len)));
+	return true;
+}
+
+void
+tcp_input(
+        struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off)
+{
+	uint32_t l4len = ip->total_len - ip->hdr_len;
+	struct flow_key k;
+	struct tcp_seg s;
+
+	if (!tcp_parse_seg(e, m, l4off, l4len,
+	            wire_csum_pseudo4(ip->src, ip->dst, WIRE_IPPROTO_TCP, (uint16_t)l4len), &s))
+		return;
+	s.laddr = ip->dst;
+	s.raddr = ip->src;
+	k = tcp_seg_key(&s);
+	tcp_input_seg(e, &s, rx_hash_of(e, m, &k));
+}
+
+void
+tcp_input6(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_repr *ip,
+        uint16_t l4off, uint32_t l4len)
+{
+	struct flow_key k;
+	struct tcp_seg s;
+	uint32_t peer;
+
+	if (wire_ip6_is_multicast(&ip->dst)) {
+		tern_drop(e, m, TERN_DROP_IP6_NOT_US); /* TCP is unicast only */
+		return;
+	}
+	if (!tcp_parse_seg(e, m, l4off, l4len,
+	            wire_csum_pseudo6(&ip->src, &ip->dst, WIRE_IPPROTO_TCP, l4len), &s))
+		return;
+	peer = flow_peer6_get(&e->tcp.flows, &ip->src);
+	if (peer == FLOW_PEER_NONE) {
+		tern_drop(e, m, TERN_DROP_TCP_CONN_TABLE_FULL);
+		return;
+	}
+	tern_count(e, TERN_CTR_TCP6_SEG_RX, 1);
+	s.laddr = wire_ip6_is_linklocal(&ip->dst) ? FLOW_L6_LINK : FLOW_L6_GLOBAL;
+	s.raddr = peer;
+	k = tcp_seg_key(&s);
+	tcp_input_seg(e, &s, flow_hash(&e->tcp.flows, &k));
+}
+
+void
+tcp_ptb6(struct tern_engine *e, const struct wire_ip6 *dst, uint32_t mtu, const uint8_t *inner,
+        size_t len)
+{
+	struct wire_ip6 src;
+	struct flow_node *n;
+	struct tern_conn *c;
+	struct flow_key k;
+	uint32_t mss;
+
+	/* We send no extension headers: the quote is IPv6 + TCP, ports first. */
+	if (len < WIRE_IPV6_HLEN + 4 || inner[6] != WIRE_IPPROTO_TCP)
+		return;
+	memcpy(src.b, inner + 8, sizeof(src.b));
+	k.laddr = wire_ip6_is_linklocal(&src) ? FLOW_L6_LINK : FLOW_L6_GLOBAL;
+	k.raddr = flow_peer6_get(&e->tcp.flows, dst);
+	k.lport = (uint16_t)(inner[WIRE_IPV6_HLEN] << 8 | inner[WIRE_IPV6_HLEN + 1]);
+	k.rport = (uint16_t)(inner[WIRE_IPV6_HLEN + 2] << 8 | inner[WIRE_IPV6_HLEN + 3]);
+	if (k.raddr == FLOW_PEER_NONE)
+		return;
+	n = flow_lookup(&e->tcp.flows, &k);
+	if (n == NULL || n->kind != FLOW_CONN)
+		return;
+	c = (struct tern_conn *)n;
+	mss = mtu - WIRE_IPV6_HLEN - WIRE_TCP_HLEN; /* mtu is 1280 at least: 1220 at least */
+	if (mss < c->mss) {
+		c->mss = (uint16_t)mss;
+		tern_count(e, TERN_CTR_TCP6_PTB_MSS, 1);
+		conn_want_output(c);
+	}
 }

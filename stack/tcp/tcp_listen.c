@@ -219,12 +219,30 @@ tcp_listen_poll(struct tern_engine *e)
 		syncookie_rotate(&e->tcp.cookies, e->now_ms);
 }
 
-/* An on-link peer's MAC, from the frame of its segment @p s (ARP gleaning). */
+/* The cookie tuple of 4-tuple @p k; over IPv6 its addresses are put in @p a6. */
+static struct syncookie_tuple
+cookie_tuple(const struct tern_engine *e, const struct flow_key *k, struct wire_ip6 a6[2])
+{
+	struct syncookie_tuple t = {
+	        .laddr = k->laddr, .raddr = k->raddr, .lport = k->lport, .rport = k->rport};
+
+	if (flow_key_is6(k)) {
+		tcp_key_ip6(e, k, &a6[0], &a6[1]);
+		t.ip6 = a6[0].b;
+	}
+	return t;
+}
+
+/* An on-link peer's MAC, from the frame of its segment @p s (ARP gleaning). Over IPv6 the
+ * neighbour cache learnt the peer from its Neighbour Solicitation for us (nd.c), which
+ * every engine sees. */
 static void
 glean(struct tern_engine *e, const struct tcp_seg *s)
 {
 	struct wire_mac src;
 
+	if (flow_key_is6(&(struct flow_key){.laddr = s->laddr}))
+		return;
 	if (ipv4_nexthop(e, s->raddr) != s->raddr)
 		return;
 	eth_frame_src(s->m, &src);
@@ -298,18 +316,26 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 	struct flow_key k = tcp_seg_key(s);
 	struct tcp_syn_opts n;
 	uint8_t opt;
-	struct syncookie_tuple t = {
-	        .laddr = k.laddr, .raddr = k.raddr, .lport = k.lport, .rport = k.rport};
+	struct wire_ip6 a6[2];
+	struct syncookie_tuple t = cookie_tuple(e, &k, a6);
 	struct syncookie_opts co;
 	struct tcp_synack sa;
 	struct synq_entry *ent;
 
 	if (l->filter != NULL) {
 		/* The application's verdict first: a refused SYN costs no state at all. */
-		struct tern_tuple ft = {
-		        .laddr = k.laddr, .raddr = k.raddr, .lport = k.lport, .rport = k.rport};
+		struct tern_syn_info si = {.lport = k.lport, .rport = k.rport};
 
-		if (!l->filter(e, &ft, l->filter_arg)) {
+		if (flow_key_is6(&k)) {
+			si.laddr.family = si.raddr.family = TERN_AF_INET6;
+			memcpy(si.laddr.v6, a6[0].b, 16);
+			memcpy(si.raddr.v6, a6[1].b, 16);
+		} else {
+			si.laddr.family = si.raddr.family = TERN_AF_INET;
+			si.laddr.v4 = k.laddr;
+			si.raddr.v4 = k.raddr;
+		}
+		if (!l->filter(e, &si, l->filter_arg)) {
 			tcp_send_rst_reply(e, s);
 			tern_drop(e, s->m, TERN_DROP_TCP_SYN_FILTERED);
 			return;
@@ -379,8 +405,8 @@ listen_cookie_ack(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg 
 	        [SYNCOOKIE_BAD] = TERN_DROP_TCP_COOKIE_BAD,
 	};
 	struct flow_key k = tcp_seg_key(s);
-	struct syncookie_tuple t = {
-	        .laddr = k.laddr, .raddr = k.raddr, .lport = k.lport, .rport = k.rport};
+	struct wire_ip6 a6[2];
+	struct syncookie_tuple t = cookie_tuple(e, &k, a6);
 	bool has_ts = (s->th.opts.present & WIRE_TCPO_TS) != 0;
 	struct syncookie_result r;
 	enum syncookie_verdict v;

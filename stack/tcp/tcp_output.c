@@ -15,6 +15,7 @@
 
 #include "engine/engine.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
 #include "tcp/tcp.h"
 #include "wire/csum.h"
 
@@ -138,6 +139,26 @@ sb_attach(struct tern_engine *e, struct tern_conn *c, struct rte_mbuf *h, uint32
  * chains and the payload is at least TCP_ZC_MIN bytes, referred to (sb_attach()).
  * @return 0, or -1 (@p m dropped) when it does not fit or an mbuf was short.
  */
+void
+tcp_key_ip6(const struct tern_engine *e, const struct flow_key *k, struct wire_ip6 *l,
+        struct wire_ip6 *r)
+{
+	*l = k->laddr == FLOW_L6_LINK ? e->nd.linklocal.ip : e->nd.addr.ip;
+	*r = *flow_peer6_ip(&e->tcp.flows, k->raddr);
+}
+
+/* The pseudo-header sum of a segment of 4-tuple @p k, @p l4len bytes (either family). */
+static uint32_t
+tcp_pseudo(const struct tern_engine *e, const struct flow_key *k, uint32_t l4len)
+{
+	struct wire_ip6 l, r;
+
+	if (!flow_key_is6(k))
+		return wire_csum_pseudo4(k->laddr, k->raddr, WIRE_IPPROTO_TCP, (uint16_t)l4len);
+	tcp_key_ip6(e, k, &l, &r);
+	return wire_csum_pseudo6(&l, &r, WIRE_IPPROTO_TCP, l4len);
+}
+
 static int
 tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
         const struct wire_tcp_repr *th, struct tern_conn *c, uint32_t sb_off, uint32_t len)
@@ -152,8 +173,8 @@ tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
 
 	if (tso && e->conf.tx_tso_l2_in_mtu) {
 		/* The port wants each segment's frame within the MTU: 14 bytes less (even). */
-		uint32_t fit =
-		        (e->conf.mtu - WIRE_ETH_HLEN - WIRE_IPV4_HLEN - (uint32_t)hlen) & ~1u;
+		uint32_t l3 = flow_key_is6(k) ? WIRE_IPV6_HLEN : WIRE_IPV4_HLEN;
+		uint32_t fit = (e->conf.mtu - WIRE_ETH_HLEN - l3 - (uint32_t)hlen) & ~1u;
 		if (fit < seg)
 			seg = fit;
 	}
@@ -177,8 +198,7 @@ tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
 	}
 	if (tso) {
 		/* The pseudo-header sum without the length, which differs per segment. */
-		uint16_t ph = (uint16_t)~wire_csum_fold(
-		        wire_csum_pseudo4(k->laddr, k->raddr, WIRE_IPPROTO_TCP, 0));
+		uint16_t ph = (uint16_t)~wire_csum_fold(tcp_pseudo(e, k, 0));
 		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(ph >> 8);
 		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)ph;
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
@@ -187,29 +207,52 @@ tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
 		tern_count(e, TERN_CTR_TSO_TX_SEGS, (len + seg - 1) / seg);
 	} else if (!sw) {
 		/* The NIC wants the pseudo-header sum, folded, not complemented. */
-		uint16_t ph = (uint16_t)~wire_csum_fold(wire_csum_pseudo4(
-		        k->laddr, k->raddr, WIRE_IPPROTO_TCP, (uint16_t)(hlen + len)));
+		uint16_t ph = (uint16_t)~wire_csum_fold(tcp_pseudo(e, k, (uint32_t)(hlen + len)));
 		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(ph >> 8);
 		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)ph;
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 	} else if (zc) {
 		uint16_t cs;
 
-		sum += wire_csum_pseudo4(
-		        k->laddr, k->raddr, WIRE_IPPROTO_TCP, (uint16_t)(hlen + len));
+		sum += tcp_pseudo(e, k, (uint32_t)(hlen + len));
 		cs = wire_csum_fold(wire_csum_add(sum, p, hlen));
 		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
 		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
 	} else {
-		uint16_t cs = wire_tcp_csum(k->laddr, k->raddr, p, hlen + len);
+		uint16_t cs = wire_csum_fold(
+		        wire_csum_add(tcp_pseudo(e, k, (uint32_t)(hlen + len)), p, hlen + len));
 		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
 		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
 	}
 	m->l4_len = (uint8_t)hlen;
 	tern_count(e, TERN_CTR_TCP_SEG_TX, 1);
+	if (flow_key_is6(k))
+		tern_count(e, TERN_CTR_TCP6_SEG_TX, 1);
 	if (th->flags & WIRE_TCP_RST)
 		tern_count(e, TERN_CTR_TCP_RST_TX, 1);
 	return 0;
+}
+
+/* Send segment @p m of 4-tuple @p k down its family's IP layer: through the neighbour
+ * cache, or straight to @p dmac (an answer to a frame from there) when given. */
+static void
+tcp_ip_output(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
+        const struct wire_mac *dmac)
+{
+	struct wire_ip6 l, r;
+
+	if (!flow_key_is6(k)) {
+		if (dmac != NULL)
+			ipv4_reply(e, m, k->laddr, k->raddr, WIRE_IPPROTO_TCP, dmac);
+		else
+			ipv4_output(e, m, k->laddr, k->raddr, WIRE_IPPROTO_TCP);
+		return;
+	}
+	tcp_key_ip6(e, k, &l, &r);
+	if (dmac != NULL)
+		ipv6_reply(e, m, &l, &r, WIRE_IPPROTO_TCP, dmac);
+	else
+		ipv6_output(e, m, &l, &r, WIRE_IPPROTO_TCP);
 }
 
 /* Build and send one segment in a fresh mbuf. @return 0, or -1 when no mbuf could be had. */
@@ -221,7 +264,7 @@ tcp_xmit(struct tern_engine *e, const struct flow_key *k, const struct wire_tcp_
 
 	if (m == NULL || tcp_build(e, m, k, th, c, sb_off, len) != 0)
 		return -1;
-	ipv4_output(e, m, k->laddr, k->raddr, WIRE_IPPROTO_TCP);
+	tcp_ip_output(e, m, k, NULL);
 	return 0;
 }
 
@@ -291,7 +334,7 @@ conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t 
 		bool offer = c->state == TERN_TCP_SYN_SENT;
 
 		o->present = WIRE_TCPO_MSS;
-		o->mss = e->tcp.mss;
+		o->mss = tcp_our_mss(&e->tcp, &c->node.key);
 		if (offer ? !e->conf.no_wscale : (c->opt & CONN_O_WSCALE) != 0) {
 			o->present |= WIRE_TCPO_WSCALE;
 			o->wscale = e->tcp.wscale;
@@ -479,7 +522,9 @@ tcp_can_send_new(const struct tern_conn *c)
  * most TCP_TSO_SEGS, else 0 (send one segment). New data only (after a timeout snd_nxt
  * goes back: segment by segment); never the FIN (@p fin_at_end: it would follow the
  * last byte), and only over send-buffer pieces of even length with an even segment size
- * (sb_even_pieces(): net_tap sums each piece of a chain apart).
+ * (sb_even_pieces(): net_tap sums each piece of a chain apart). Over IPv6 too, except on
+ * net_tap (conf.tx_tso_l2_in_mtu marks it), whose TSO is DPDK's rte_gso, which cuts
+ * TCP/IPv4 only: IPv6 segments go one by one there.
  */
 static uint32_t
 tso_len(struct tern_conn *c, uint32_t len, tern_seq_t win_end, bool fin_at_end)
@@ -488,6 +533,8 @@ tso_len(struct tern_conn *c, uint32_t len, tern_seq_t win_end, bool fin_at_end)
 
 	if (!c->e->conf.tx_tso || seq_lt(c->snd_nxt, c->snd_max) || !seq_lt(c->snd_nxt, win_end))
 		return 0;
+	if (c->e->conf.tx_tso_l2_in_mtu && flow_key_is6(&c->node.key))
+		return 0; /* net_tap: no TCP/IPv6 segmentation in rte_gso (DPDK 22.11) */
 	if (n > win_end - c->snd_nxt)
 		n = win_end - c->snd_nxt;
 	if (n > room * TCP_TSO_SEGS)
@@ -767,7 +814,7 @@ tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s)
 	eth_frame_src(s->m, &dmac);
 	m = engine_alloc(e);
 	if (m != NULL && tcp_build(e, m, &k, &th, NULL, 0, 0) == 0)
-		ipv4_reply(e, m, k.laddr, k.raddr, WIRE_IPPROTO_TCP, &dmac);
+		tcp_ip_output(e, m, &k, &dmac);
 }
 
 void
@@ -781,7 +828,7 @@ tcp_send_synack(struct tern_engine *e, const struct flow_key *k, const struct tc
 
 	th_init(&th, k, sa->iss, sa->irs + 1, WIRE_TCP_SYN | WIRE_TCP_ACK, (uint16_t)win);
 	th.opts.present = WIRE_TCPO_MSS;
-	th.opts.mss = e->tcp.mss;
+	th.opts.mss = tcp_our_mss(&e->tcp, k);
 	if (sa->opt & SYNQ_F_WSCALE) {
 		th.opts.present |= WIRE_TCPO_WSCALE;
 		th.opts.wscale = e->tcp.wscale;
@@ -810,5 +857,5 @@ tcp_send_synack(struct tern_engine *e, const struct flow_key *k, const struct tc
 			return;
 	}
 	if (tcp_build(e, m, k, &th, NULL, 0, 0) == 0)
-		ipv4_reply(e, m, k->laddr, k->raddr, WIRE_IPPROTO_TCP, &dmac);
+		tcp_ip_output(e, m, k, &dmac);
 }

@@ -11,6 +11,7 @@
 
 #include "engine/engine.h"
 #include "net/ipv4.h"
+#include "net/nd.h"
 #include "tcp/ephemeral.h"
 #include "tcp/tcp.h"
 
@@ -95,39 +96,32 @@ connect_tuple_free(struct tern_engine *e, const struct flow_key *k, tern_seq_t *
 	return false;
 }
 
-int
-tcp_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata,
+/* The common part of the active opens: @p k has its addresses and rport. */
+static int
+connect_key(struct tern_engine *e, struct flow_key *k, uint16_t local_port, void *udata,
         struct tern_conn **out)
 {
 	struct tcp_engine *tcp = &e->tcp;
-	struct flow_key k = {.laddr = e->ip, .raddr = dst, .rport = dport};
 	struct tern_conn *c;
 	tern_seq_t iss = 0;
 	bool reused = false;
 
-	engine_update_clock(e);
-	if (dst == 0 || dport == 0 || engine_local_ip(e, dst)) {
-		return -EINVAL;
-	}
-	if (ipv4_nexthop(e, dst) == 0) {
-		return -ENETUNREACH;
-	}
 	if (tcp->conn_free == NULL) {
 		return -ENOMEM;
 	}
 	if (local_port != 0) {
-		if (!ephemeral_port_ours(e, dst, dport, local_port)) {
+		k->lport = local_port;
+		if (!ephemeral_port_ours(e, k)) {
 			return -EINVAL; /* the answers would reach another engine */
 		}
-		k.lport = local_port;
-		if (!connect_tuple_free(e, &k, &iss, &reused)) {
+		if (!connect_tuple_free(e, k, &iss, &reused)) {
 			return -EADDRINUSE;
 		}
-	} else if (ephemeral_pick(e, &k, &iss, &reused) != 0) {
+	} else if (ephemeral_pick(e, k, &iss, &reused) != 0) {
 		return -EADDRNOTAVAIL;
 	}
-	c = conn_alloc(e, &k);
-	c->iss = reused ? iss : tcp_isn(e, &k);
+	c = conn_alloc(e, k);
+	c->iss = reused ? iss : tcp_isn(e, k);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->flags |= CONN_F_APP_KNOWS | CONN_F_NEEDS_SYN;
 	c->udata = udata;
@@ -136,6 +130,45 @@ tcp_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_
 	conn_want_output(c);
 	*out = c;
 	return 0;
+}
+
+int
+tcp_connect(struct tern_engine *e, uint32_t dst, uint16_t dport, uint16_t local_port, void *udata,
+        struct tern_conn **out)
+{
+	struct flow_key k = {.laddr = e->ip, .raddr = dst, .rport = dport};
+
+	engine_update_clock(e);
+	if (dst == 0 || dport == 0 || engine_local_ip(e, dst)) {
+		return -EINVAL;
+	}
+	if (ipv4_nexthop(e, dst) == 0) {
+		return -ENETUNREACH;
+	}
+	return connect_key(e, &k, local_port, udata, out);
+}
+
+int
+tcp_connect6(struct tern_engine *e, const struct wire_ip6 *dst, uint16_t dport, uint16_t local_port,
+        void *udata, struct tern_conn **out)
+{
+	struct flow_key k = {.rport = dport};
+	struct wire_ip6 src, nh;
+
+	engine_update_clock(e);
+	if (!nd_enabled(&e->nd) || dport == 0 || wire_ip6_is_unspec(dst) ||
+	        wire_ip6_is_multicast(dst) || wire_ip6_is_loopback(dst) || nd_is_local(e, dst, 0)) {
+		return -EINVAL;
+	}
+	if (!nd_source(e, dst, &src) || !nd_nexthop(e, dst, &nh)) {
+		return -ENETUNREACH; /* no route, or our address is not usable (yet) */
+	}
+	k.laddr = wire_ip6_is_linklocal(&src) ? FLOW_L6_LINK : FLOW_L6_GLOBAL;
+	k.raddr = flow_peer6_get(&e->tcp.flows, dst);
+	if (k.raddr == FLOW_PEER_NONE) {
+		return -ENOMEM;
+	}
+	return connect_key(e, &k, local_port, udata, out);
 }
 
 int

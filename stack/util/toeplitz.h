@@ -24,6 +24,9 @@
 
 /** Input bytes of the IPv4/TCP hash: addresses and ports. */
 #define TOEPLITZ_IPV4_TCP_LEN 12
+/** Input bytes of the IPv6/TCP hash: source and destination address (16 bytes each, as on
+ *  the wire), then the ports; a 40-byte key covers it exactly. */
+#define TOEPLITZ_IPV6_TCP_LEN 36
 
 /**
  * Toeplitz hash of @p len bytes of @p in under @p key (@p key_len bytes; bits past the key
@@ -50,6 +53,24 @@ toeplitz_ipv4_tcp_tab(
 	       t[3][src & 0xff] ^ t[4][dst >> 24] ^ t[5][(dst >> 16) & 0xff] ^
 	       t[6][(dst >> 8) & 0xff] ^ t[7][dst & 0xff] ^ t[8][sport >> 8] ^ t[9][sport & 0xff] ^
 	       t[10][dport >> 8] ^ t[11][dport & 0xff];
+}
+
+/**
+ * The IPv6/TCP hash of (@p src, @p dst, @p sport, @p dport) from tables of the first
+ * TOEPLITZ_IPV6_TCP_LEN byte positions: one lookup per input byte.
+ * @param src, dst 16 bytes each, network order
+ */
+static inline uint32_t
+toeplitz_ipv6_tcp_tab(const uint32_t (*t)[256], const uint8_t *src, const uint8_t *dst,
+        uint16_t sport, uint16_t dport)
+{
+	uint32_t h =
+	        t[32][sport >> 8] ^ t[33][sport & 0xff] ^ t[34][dport >> 8] ^ t[35][dport & 0xff];
+	unsigned i;
+
+	for (i = 0; i < 16; i++)
+		h ^= t[i][src[i]] ^ t[16 + i][dst[i]];
+	return h;
 }
 
 #endif

@@ -2,24 +2,31 @@
 /*
  * libFuzzer target: an engine with IPv6 (stack/net/ipv6.c, nd.c) fed IPv6 frames and
  * clock jumps: DAD, the neighbour cache and its timers, echo, Packet Too Big, Parameter
- * Problem, extension headers, several neighbours and MAC changes.
+ * Problem, extension headers, several neighbours and MAC changes; and TCP over IPv6 (a
+ * listener on port 80, active opens to port 5000 of a peer, the IPv6 peer table, SYN
+ * queue and cookies, TIME_WAIT, Packet Too Big lowering an MSS).
  *
- * Input: a header byte (bit 0: a router configured; bit 1: the tiny pool), then operations
- * until the input ends:
+ * Input: a header byte (bit 0: a router configured; bit 1: the tiny pool; bit 2: SYN
+ * cookies always), then operations until the input ends:
  *   op & 3 == 0  frame: selectors (1 byte each) for the Ethernet source (3 peers, ours),
  *                the destination MAC (ours, all-nodes, our solicited-node group, another),
  *                the IPv6 source and destination (a set of useful addresses), then hop
  *                limit, next header, payload length (1 byte, x2), flags (bit 0: fix the
  *                ICMPv6 checksum, bit 1: payload length field from the data, not the
- *                size), then that many payload bytes;
+ *                size, bit 2: fix the TCP checksum, bit 3: the TCP ACK field is relative
+ *                to the end of the last segment the engine sent, bit 4: the TCP
+ *                destination port is the source port of that segment), then that many
+ *                payload bytes;
  *   op & 3 == 1  clock: forward by (op >> 2) * 97 ms, then poll;
  *   op & 3 == 2  clock: forward by ND_DELAY_FIRST_PROBE_MS or ND_REACHABLE_MS (op bit 2);
- *   op & 3 == 3  poll only.
+ *   op & 3 == 3  poll only; with op bit 2, first tern_connect_addr() to port 5000 of the
+ *                address (op >> 3) selects (most are refused: EINVAL, ENETUNREACH).
  * Invariants:
- *  - every frame the engine sends is IPv6 from our MAC, parses, has a right ICMPv6
- *    checksum, comes from one of our addresses (or :: for a DAD probe, an NS without
- *    source link-layer option), with hop limit 255 for NS / NA and 64 otherwise, and
- *    never goes to a multicast MAC unless its IPv6 destination is multicast;
+ *  - every frame the engine sends is IPv6 from our MAC, parses, has a right ICMPv6 or TCP
+ *    checksum (TCP: a header that parses, within the 1500-byte MTU), comes from one of our
+ * addresses (or :: for a DAD probe, an NS without source link-layer option), with hop limit 255 for
+ * NS / NA and 64 otherwise, and never goes to a multicast MAC unless its IPv6 destination is
+ * multicast;
  *  - the configured address never goes back to TENTATIVE once decided, and DUPLICATE is
  *    final; the cache never holds more than ND_MAX_ENTRIES;
  *  - destroying the engine gives back every mbuf (held packets included).
@@ -42,7 +49,9 @@
 #include "net/nd.h"
 #include "wire/csum.h"
 #include "wire/icmp6.h"
+#include "wire/ipv4.h"
 #include "wire/ipv6.h"
+#include "wire/tcp.h"
 
 #define START_NS (1000ull * 1000000000ull)
 
@@ -75,7 +84,9 @@ static struct {
 	const uint8_t *in;
 	size_t in_len, in_pos;
 	struct rte_mbuf *rx;
-	uint8_t state; /* last seen state of the configured address */
+	uint8_t state;   /* last seen state of the configured address */
+	uint32_t tx_nxt; /* end of the last TCP segment the engine sent (seq + len + SYN/FIN) */
+	uint16_t tx_sport;
 } F;
 
 static uint8_t
@@ -102,6 +113,47 @@ fz_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	return 1;
 }
 
+/* The application: reads everything, closes on EOF, echoes a little. */
+static void
+app_readable(struct tern_conn *c, void *app)
+{
+	uint8_t buf[512];
+	ssize_t r;
+
+	(void)app;
+	while ((r = tern_conn_recv(c, buf, sizeof(buf))) > 0)
+		tern_conn_send(c, buf, (size_t)r);
+	if (r == 0)
+		tern_conn_close(c);
+}
+
+static void
+app_open(struct tern_conn *c, void *app)
+{
+	struct tern_addr a;
+	uint16_t port;
+
+	(void)app;
+	tern_conn_peer(c, &a, &port);
+	FUZZ_CHECK(a.family == TERN_AF_INET6, "an IPv4 connection from IPv6 frames");
+	tern_conn_send(c, "hello", 5);
+}
+
+static void
+app_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
+{
+	(void)c;
+	(void)why;
+	(void)app;
+}
+
+static const struct tern_callbacks app_cb = {
+        .accepted = app_open,
+        .connected = app_open,
+        .readable = app_readable,
+        .closed = app_closed,
+};
+
 static bool
 is_ours(const struct wire_ip6 *a)
 {
@@ -126,6 +178,26 @@ check_tx(const struct rte_mbuf *m)
 	        "not an IPv6 frame of ours");
 	FUZZ_CHECK(wire_ipv6_parse(p + WIRE_ETH_HLEN, len - WIRE_ETH_HLEN, &ip) == WIRE_OK,
 	        "IPv6 header");
+	if (ip.next_hdr == WIRE_IPPROTO_TCP) {
+		const uint8_t *tcp = p + WIRE_ETH_HLEN + WIRE_IPV6_HLEN;
+		struct wire_tcp_repr th;
+
+		FUZZ_CHECK(len == WIRE_ETH_HLEN + WIRE_IPV6_HLEN + (size_t)ip.payload_len &&
+		                   len <= 1514,
+		        "TCP frame of %zu bytes, payload length %u", len, ip.payload_len);
+		FUZZ_CHECK(wire_csum_fold(wire_csum_add(wire_csum_pseudo6(&ip.src, &ip.dst,
+		                                                WIRE_IPPROTO_TCP, ip.payload_len),
+		                   tcp, ip.payload_len)) == 0,
+		        "TCP checksum");
+		FUZZ_CHECK(wire_tcp_parse(tcp, ip.payload_len, &th) == WIRE_OK, "TCP header");
+		F.tx_nxt = th.seq + (ip.payload_len - th.hdr_len) + !!(th.flags & WIRE_TCP_SYN) +
+		           !!(th.flags & WIRE_TCP_FIN);
+		F.tx_sport = th.sport;
+		FUZZ_CHECK(ip.hop_limit == 64, "hop limit %u", ip.hop_limit);
+		FUZZ_CHECK(!wire_ip6_is_multicast(&ip.dst), "TCP to a group");
+		FUZZ_CHECK(is_ours(&ip.src), "TCP source not ours");
+		return;
+	}
 	FUZZ_CHECK(ip.next_hdr == WIRE_IPPROTO_ICMPV6, "next header %u", ip.next_hdr);
 	FUZZ_CHECK(wire_icmp6_parse(p + WIRE_ETH_HLEN + WIRE_IPV6_HLEN, ip.payload_len, &ip.src,
 	                   &ip.dst, &h, true) == WIRE_OK,
@@ -224,6 +296,34 @@ op_frame(void)
 		ip.payload_len = (uint16_t)(p[WIRE_ETH_HLEN + WIRE_IPV6_HLEN] << 4 | (flags >> 4));
 	wire_ipv6_emit(p + WIRE_ETH_HLEN, &ip);
 	wire_eth_emit(p, &eth);
+	if (nh == WIRE_IPPROTO_TCP && len >= WIRE_TCP_HLEN) {
+		uint8_t *tcp = p + WIRE_ETH_HLEN + WIRE_IPV6_HLEN;
+
+		if (flags & 8) { /* ACK relative to what the engine sent last */
+			uint32_t a = (uint32_t)tcp[8] << 24 | (uint32_t)tcp[9] << 16 |
+			             (uint32_t)tcp[10] << 8 | tcp[11];
+
+			a += F.tx_nxt;
+			tcp[8] = (uint8_t)(a >> 24);
+			tcp[9] = (uint8_t)(a >> 16);
+			tcp[10] = (uint8_t)(a >> 8);
+			tcp[11] = (uint8_t)a;
+		}
+		if (flags & 16) { /* to the engine's port of its last segment */
+			tcp[2] = (uint8_t)(F.tx_sport >> 8);
+			tcp[3] = (uint8_t)F.tx_sport;
+		}
+	}
+	if ((flags & 4) && nh == WIRE_IPPROTO_TCP && len >= WIRE_TCP_HLEN) {
+		uint8_t *tcp = p + WIRE_ETH_HLEN + WIRE_IPV6_HLEN;
+
+		tcp[WIRE_TCP_CSUM_OFF] = tcp[WIRE_TCP_CSUM_OFF + 1] = 0;
+		uint16_t c = wire_csum_fold(wire_csum_add(
+		        wire_csum_pseudo6(&ip.src, &ip.dst, WIRE_IPPROTO_TCP, (uint32_t)len), tcp,
+		        len));
+		tcp[WIRE_TCP_CSUM_OFF] = (uint8_t)(c >> 8);
+		tcp[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)c;
+	}
 	if ((flags & 1) && nh == WIRE_IPPROTO_ICMPV6 && len >= WIRE_ICMP6_HLEN) {
 		uint8_t *icmp = p + WIRE_ETH_HLEN + WIRE_IPV6_HLEN;
 
@@ -256,6 +356,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	F.now_ns = START_NS;
 	F.rx = NULL;
 	F.state = TERN_IP6_TENTATIVE;
+	F.tx_nxt = 0;
+	F.tx_sport = 0;
 	hdr = in_u8();
 	memset(&conf, 0, sizeof(conf));
 	conf.ip = 0x0a000001;
@@ -271,8 +373,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(conf.ip6, us6.b, 16);
 	if (hdr & 1)
 		memcpy(conf.gateway6, addrs[3].b, 16);
+	if (hdr & 4)
+		conf.syncookies = TERN_SYNCOOKIES_ALWAYS;
+	conf.cb = &app_cb;
 	F.e = tern_engine_create(&conf);
 	FUZZ_CHECK(F.e != NULL, "tern_engine_create: %s", rte_strerror(rte_errno));
+	FUZZ_CHECK(tern_listen(F.e, 80, 4) == 0, "tern_listen");
 	poll();
 	while (F.in_pos < F.in_len) {
 		uint8_t o = in_u8();
@@ -292,6 +398,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			poll();
 			break;
 		default:
+			if (o & 4) {
+				struct tern_addr a = {.family = TERN_AF_INET6};
+
+				memcpy(a.v6, addrs[(o >> 3) % NADDRS].b, 16);
+				tern_connect_addr(F.e, &a, 5000, 0, NULL);
+			}
 			poll();
 			break;
 		}

@@ -191,6 +191,31 @@ def ipv6_seeds():
         frame(0, 0, "router", "us", ICMPv6PacketTooBig(mtu=1300) /
               IPv6(src=d, dst="2001:db8::5") / TCP(), hop=64),
     }
+    # TCP over IPv6 (flags 4: the harness fixes the TCP checksum, 8: the ACK field is
+    # relative to the engine's last segment, 16: to the engine's last source port; op 0x0f
+    # connects to the peer): a passive open with data and FIN, the same under "syncookies
+    # always" (header bit 2), an active open completed and closed by the peer.
+    syn = TCP(sport=40000, dport=80, flags="S", seq=1000, window=64800,
+              options=[("MSS", 1440), ("SAckOK", b""), ("WScale", 7)])  # no TS: plain ACKs
+    ack = TCP(sport=40000, dport=80, flags="A", seq=1001, ack=0, window=500)
+    data = TCP(sport=40000, dport=80, flags="PA", seq=1001, ack=0, window=500) / (b"x" * 100)
+    fin = TCP(sport=40000, dport=80, flags="FA", seq=1101, ack=0, window=500)
+    ns_peer = frame(0, 2, "peer", "sn", ICMPv6ND_NS(tgt=d) / lla)
+    nd.update({
+        "tcp6-passive": b"\x00" + clock(1100) + ns_peer +
+        frame(0, 0, "peer", "us", syn, hop=64, nh=6, fix=4) + bytes([3]) +
+        frame(0, 0, "peer", "us", ack, hop=64, nh=6, fix=12) +
+        frame(0, 0, "peer", "us", data, hop=64, nh=6, fix=12) + clock(300) +
+        frame(0, 0, "peer", "us", fin, hop=64, nh=6, fix=12) + clock(300),
+        "tcp6-cookie": b"\x04" + clock(1100) + ns_peer +
+        frame(0, 0, "peer", "us", syn, hop=64, nh=6, fix=4) +
+        frame(0, 0, "peer", "us", ack, hop=64, nh=6, fix=12) + clock(300),
+        "tcp6-active": b"\x00" + clock(1100) + ns_peer + bytes([0x0f]) + bytes([3]) +
+        frame(0, 0, "peer", "us", TCP(sport=5000, dport=1, flags="SA", seq=7, ack=0,
+                                      options=[("MSS", 1220)]), hop=64, nh=6, fix=28) +
+        frame(0, 0, "peer", "us", TCP(sport=5000, dport=1, flags="FA", seq=8, ack=0),
+              hop=64, nh=6, fix=28) + clock(3000),
+    })
     for n, p in nd.items():
         write("nd", n, p)
 

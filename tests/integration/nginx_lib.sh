@@ -9,6 +9,7 @@
 #   ngx_stop                stop it by pid (also done at exit)
 #
 # Environment: NGX_MAX_LIFETIME (default 300 s; nginx runs under `timeout`);
+#   NGX_LISTEN6=1         also listen on [TERNLAB_PEER_IP6]:PORT (lab.sh ipv6 on first)
 #   NGX_PROXY_PROTOCOL=1  every listener expects a PROXY protocol header (v1 or v2: nginx
 #                         takes either) and requests are logged to $NGX_DIR/access.log as
 #                         "$proxy_protocol_addr $proxy_protocol_port $remote_addr $server_port
@@ -19,6 +20,7 @@
 : "${NGX_MAX_LIFETIME:=300}"
 : "${NGX_PROXY_PROTOCOL:=0}"
 : "${NGX_LOG:=0}"
+: "${NGX_LISTEN6:=0}"
 NGX_PID=
 NGX_DIR=
 
@@ -48,7 +50,10 @@ ngx_start() {
 		alog="log_format plain '\$remote_addr \$server_port \$request_uri \$status';
     access_log $NGX_DIR/access.log plain;"
 	fi
-	for p in "$@"; do listen+="    listen $TERNLAB_PEER_IP:$p$lopt;"$'\n'; done
+	for p in "$@"; do
+		listen+="    listen $TERNLAB_PEER_IP:$p$lopt;"$'\n'
+		[ "$NGX_LISTEN6" != 1 ] || listen+="    listen [$TERNLAB_PEER_IP6]:$p$lopt;"$'\n'
+	done
 	cat >"$NGX_DIR/nginx.conf" <<CONF
 daemon off;
 master_process on;

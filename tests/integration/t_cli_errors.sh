@@ -110,6 +110,9 @@ check proxy_port0 2 "port '0' is not 1..65535" -- $(eal pg) $vdev -- $ip --liste
 check proxy_duplicate 2 "^tern-proxy: --backend '198.18.0.2:80,198.18.0.3:80,198.18.0.2:80': 198.18.0.2:80 given twice" -- $(eal ph) $vdev -- $ip --listen 80 --backend 198.18.0.2:80,198.18.0.3:80,198.18.0.2:80
 check proxy_duplicate_opts 2 "198.18.0.2:80 given twice" -- $(eal pi) $vdev -- $ip --listen 80 $be $be
 check proxy_own_ip 2 "^tern-proxy: --backend 198.18.0.1:80: that is our own address" -- $(eal pj) $vdev -- $ip --listen 80 --backend 198.18.0.1:80
+check proxy_v6_needs_ip6 2 "^tern-proxy: --backend \[2001:2::9\]:80: an IPv6 backend needs an IPv6 --ip" -- $(eal pv1) $vdev -- $ip --listen 80 --backend '[2001:2::9]:80'
+check proxy_v6_bad 2 "^tern-proxy: --backend '\[2001:2::zz\]:80': '\[2001:2::zz\]' is not an IPv4 address or a bracketed IPv6" -- $(eal pv2) $vdev -- $ip --listen 80 --backend '[2001:2::zz]:80'
+check proxy_v6_unbracketed 2 "^tern-proxy: --backend '2001:2::9:80': '2001:2::9' is not an IPv4 address" -- $(eal pv3) $vdev -- $ip --listen 80 --backend 2001:2::9:80
 check proxy_off_link 2 "^tern-proxy: --backend 10.1.1.1:80: not on-link for --ip and no --gw" -- $(eal pk) $vdev -- $ip --listen 80 --backend 10.1.1.1:80
 check proxy_bad_lb 2 "^tern-proxy: --lb 'random': expected rr, least-conn or maglev" -- $(eal pl) $vdev -- $ip --listen 80 $be --lb random
 check proxy_bad_connect_timeout 2 "^tern-proxy: --connect-timeout '0': expected milliseconds, 1..600000" -- $(eal pm) $vdev -- $ip --listen 80 $be --connect-timeout 0
@@ -130,7 +133,8 @@ check proxy_bad_health_path 2 "^tern-proxy: --health-check 'http:x': the path mu
 check proxy_bad_health_interval 2 "^tern-proxy: --health-interval '50': expected milliseconds, 100..3600000" -- $(eal qi) $vdev -- $ip --listen 80 $be --health-interval 50
 check proxy_bad_health_rise 2 "^tern-proxy: --health-rise '0': expected 1..100" -- $(eal qj) $vdev -- $ip --listen 80 $be --health-rise 0
 check proxy_bad_drain 2 "^tern-proxy: --drain-timeout '-1': expected seconds, 0..86400" -- $(eal qk) $vdev -- $ip --listen 80 $be --drain-timeout -1
-check proxy_bad_allow 2 "^tern-proxy: --allow '10.0.0.0/33': '10.0.0.0/33' is not A.B.C.D or A.B.C.D/LEN \(0..32\)" -- $(eal sa) $vdev -- $ip --listen 80 $be --allow 10.0.0.0/33
+check proxy_bad_allow 2 "^tern-proxy: --allow '10.0.0.0/33': '10.0.0.0/33' is not A.B.C.D or A.B.C.D/LEN \(0..32\), nor X:X::X or X:X::X/LEN \(0..128\)" -- $(eal sa) $vdev -- $ip --listen 80 $be --allow 10.0.0.0/33
+check proxy_bad_deny6 2 "^tern-proxy: --deny '2001:db8::/129': '2001:db8::/129' is not A.B.C.D" -- $(eal sx6) $vdev -- $ip --listen 80 $be --deny 2001:db8::/129
 check proxy_bad_deny 2 "^tern-proxy: --deny '10.0.0.1,,10.0.0.2': empty or overlong entry" -- $(eal sb) $vdev -- $ip --listen 80 $be --deny 10.0.0.1,,10.0.0.2
 check proxy_empty_allow 2 "^tern-proxy: --allow '': empty list" -- $(eal sc) $vdev -- $ip --listen 80 $be --allow ''
 check proxy_bad_limit 2 "^tern-proxy: --max-per-client '0': expected 1..1000000" -- $(eal sd) $vdev -- $ip --listen 80 $be --max-per-client 0

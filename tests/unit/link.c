@@ -18,6 +18,8 @@
 
 #include "test_helpers.h"
 #include "wire/csum.h"
+#include "wire/ipv4.h"
+#include "wire/ipv6.h"
 
 #define POLL_ROUNDS_MAX 100000
 
@@ -149,12 +151,28 @@ put_be16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-/* The checksums a NIC fills in for an IPv4 frame (headers at @p l2 and @p l2 + @p l3). */
+/* The checksums a NIC fills in for an IPv4 or IPv6 frame (headers at @p l2 and @p l2 +
+ * @p l3). */
 static void
 nic_csums(uint8_t *p, uint16_t l2, uint16_t l3, uint32_t l4len, uint64_t f)
 {
 	uint8_t *ip = p + l2, *tcp = ip + l3;
 
+	if ((ip[0] >> 4) == 6) { /* no header checksum; the pseudo header's addresses */
+		if ((f & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM ||
+		        (f & RTE_MBUF_F_TX_TCP_SEG)) {
+			struct wire_ip6 src, dst;
+
+			memcpy(src.b, ip + 8, 16);
+			memcpy(dst.b, ip + 24, 16);
+			put_be16(tcp + WIRE_TCP_CSUM_OFF, 0);
+			put_be16(tcp + WIRE_TCP_CSUM_OFF,
+			        wire_csum_fold(wire_csum_add(
+			                wire_csum_pseudo6(&src, &dst, WIRE_IPPROTO_TCP, l4len), tcp,
+			                l4len)));
+		}
+		return;
+	}
 	if (f & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_SEG)) {
 		put_be16(ip + 10, 0);
 		put_be16(ip + 10, wire_csum_fold(wire_csum_add(0, ip, l3)));
@@ -240,8 +258,12 @@ nic_offloads(struct test_link_end *end, struct rte_mbuf *m, struct rte_mbuf **ou
 			memcpy(q + hlen, src, len);
 		ip = q + l2;
 		tcp = ip + l3;
-		put_be16(ip + 2, (uint16_t)(l3 + l4 + len));
-		put_be16(ip + 4, (uint16_t)(be16_at(ip + 4) + n));
+		if ((ip[0] >> 4) == 6) {
+			put_be16(ip + 4, (uint16_t)(l4 + len)); /* payload length; no ID */
+		} else {
+			put_be16(ip + 2, (uint16_t)(l3 + l4 + len));
+			put_be16(ip + 4, (uint16_t)(be16_at(ip + 4) + n));
+		}
 		put_be16(tcp + 4, (uint16_t)((seq + off) >> 16));
 		put_be16(tcp + 6, (uint16_t)(seq + off));
 		if (off + len < plen)

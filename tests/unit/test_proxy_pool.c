@@ -6,6 +6,7 @@
  * and health.c: the --health-check syntax, the request, status lines, rise and fall.
  */
 #include <setjmp.h>
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -211,8 +212,8 @@ static void
 test_cidr(void **state)
 {
 	struct pool_cidr c;
-	struct pool_addr a;
-	char buf[16];
+	struct pool_addr a = {0}, b6 = {0};
+	char buf[64];
 
 	(void)state;
 	assert_int_equal(pool_cidr_parse("198.18.0.0/24", &c), 0);
@@ -238,6 +239,35 @@ test_cidr(void **state)
 	assert_int_equal(pool_cidr_parse("", &c), -1);
 	pool_addr_format(&a, buf, sizeof(buf));
 	assert_string_equal(buf, "198.18.0.6");
+
+	/* IPv6: prefixes of any length, host bits dropped, never matching across families */
+	b6.v6 = true;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:0:12::5", b6.b6), 1);
+	assert_int_equal(pool_cidr_parse("2001:db8:0:12::/64", &c), 0);
+	assert_int_equal(c.len, 64);
+	assert_true(pool_cidr_match(&c, &b6));
+	assert_int_equal(pool_cidr_parse("2001:db8:0:13::/64", &c), 0);
+	assert_false(pool_cidr_match(&c, &b6));
+	assert_int_equal(pool_cidr_parse("2001:db8::/29", &c), 0); /* a prefix inside a byte */
+	assert_true(pool_cidr_match(&c, &b6));
+	assert_int_equal(pool_cidr_parse("2001:dbf:ffff::1/29", &c), 0);
+	assert_true(pool_cidr_match(&c, &b6));
+	assert_int_equal(c.addr.b6[3], 0xb8);
+	assert_int_equal(c.addr.b6[15], 0);
+	assert_int_equal(pool_cidr_parse("2001:dc0::/29", &c), 0);
+	assert_false(pool_cidr_match(&c, &b6));
+	assert_int_equal(pool_cidr_parse("2001:db8:0:12::5", &c), 0);
+	assert_int_equal(c.len, 128);
+	assert_true(pool_cidr_match(&c, &b6));
+	assert_int_equal(pool_cidr_parse("::/0", &c), 0);
+	assert_true(pool_cidr_match(&c, &b6));
+	assert_false(pool_cidr_match(&c, &a)); /* an IPv4 client is not in ::/0 */
+	assert_int_equal(pool_cidr_parse("0.0.0.0/0", &c), 0);
+	assert_false(pool_cidr_match(&c, &b6));
+	assert_int_equal(pool_cidr_parse("2001:db8::/129", &c), -1);
+	assert_int_equal(pool_cidr_parse("2001:db8:::1/64", &c), -1);
+	pool_addr_format(&b6, buf, sizeof(buf));
+	assert_string_equal(buf, "2001:db8:0:12::5");
 }
 
 /* Connections per client: the limit, other addresses apart, freed slots reused, a full
@@ -266,6 +296,26 @@ test_clients(void **state)
 	pool_clients_del(t, &x);
 	pool_clients_del(t, &y);
 	assert_int_equal(pool_clients_count(t, &x), 0);
+	{
+		/* IPv6 clients count per /64: two addresses of one prefix share the limit, an
+		 * address of the next prefix does not */
+		struct pool_addr h1 = {.v6 = true}, h2 = {.v6 = true}, h3 = {.v6 = true};
+
+		assert_int_equal(inet_pton(AF_INET6, "2001:db8:0:7::1", h1.b6), 1);
+		assert_int_equal(inet_pton(AF_INET6, "2001:db8:0:7::2:2", h2.b6), 1);
+		assert_int_equal(inet_pton(AF_INET6, "2001:db8:0:8::1", h3.b6), 1);
+		assert_int_equal(pool_clients_add(t, &h1, 2), POOL_CLIENT_OK);
+		assert_int_equal(pool_clients_add(t, &h2, 2), POOL_CLIENT_OK);
+		assert_int_equal(pool_clients_add(t, &h1, 2), POOL_CLIENT_LIMIT);
+		assert_int_equal(pool_clients_count(t, &h2), 2);
+		assert_int_equal(pool_clients_add(t, &h3, 2), POOL_CLIENT_OK);
+		assert_int_equal(pool_clients_count(t, &h3), 1);
+		assert_true(pool_addr_hash(&h1) != pool_addr_hash(&h2)); /* Maglev: per address */
+		pool_clients_del(t, &h1);
+		pool_clients_del(t, &h2);
+		pool_clients_del(t, &h3);
+		assert_int_equal(pool_clients_count(t, &h1), 0);
+	}
 	/* 100000 addresses, one connection each: the table fills (65536 slots) */
 	for (i = 0; i < 100000; i++) {
 		struct pool_addr a = {.v4 = 0x0a000000u + i};

@@ -112,6 +112,45 @@ test_v1_longest(void **state)
 	assert_int_equal(pp_v1_encode(buf, 0, &a), 0);
 }
 
+/* IPv6 clients (proxy-protocol.txt 2.1 "TCP6", 2.2 family 0x2 = AF_INET6, 36 address
+ * bytes): SRC [2001:2::2]:40000, DST [2001:2::1]:8000; the longest TCP6 line, 104 bytes,
+ * fits PP_V1_MAX. */
+static void
+test_ipv6(void **state)
+{
+	struct pp_addrs a = {.src_port = 40000, .dst_port = 8000, .v6 = true};
+	static const char want1[] = "PROXY TCP6 2001:2::2 2001:2::1 40000 8000\r\n";
+	static const char longest[] = "PROXY TCP6 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff "
+	                              "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n";
+	/* clang-format off */
+	static const uint8_t want2[PP_V2_INET6_LEN] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+		0x21, 0x21, 0x00, 0x24,                         /* v2 PROXY, TCP6, 36 */
+		0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, /* src */
+		0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, /* dst */
+		0x9c, 0x40, 0x1f, 0x40};                        /* 40000, 8000 */
+	/* clang-format on */
+	uint8_t buf[PP_HDR_MAX + 8];
+
+	(void)state;
+	memcpy(a.src6, (uint8_t[16]){0x20, 0x01, 0x00, 0x02, [15] = 2}, 16);
+	memcpy(a.dst6, (uint8_t[16]){0x20, 0x01, 0x00, 0x02, [15] = 1}, 16);
+	assert_int_equal(pp_v1_encode((char *)buf, sizeof(buf), &a), sizeof(want1) - 1);
+	assert_memory_equal(buf, want1, sizeof(want1) - 1);
+	memset(buf, 0xaa, sizeof(buf));
+	assert_int_equal(pp_encode(PP_V2, buf, sizeof(buf), &a), PP_V2_INET6_LEN);
+	assert_memory_equal(buf, want2, sizeof(want2));
+	assert_int_equal(buf[PP_V2_INET6_LEN], 0xaa);
+	assert_int_equal(pp_v2_encode(buf, PP_V2_INET6_LEN - 1, &a), 0);
+	memset(a.src6, 0xff, 16);
+	memset(a.dst6, 0xff, 16);
+	a.src_port = a.dst_port = 65535;
+	assert_int_equal(sizeof(longest) - 1, 104);
+	assert_int_equal(pp_v1_encode((char *)buf, PP_HDR_MAX, &a), 104);
+	assert_memory_equal(buf, longest, 104);
+	assert_int_equal(pp_v1_encode((char *)buf, 103, &a), 0);
+}
+
 static void
 test_versions(void **state)
 {
@@ -163,6 +202,7 @@ main(void)
 	        cmocka_unit_test(test_v1_longest),
 	        cmocka_unit_test(test_versions),
 	        cmocka_unit_test(test_local),
+	        cmocka_unit_test(test_ipv6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,9 @@
 #include "tcp/tcp.h"
 #include "test_helpers.h"
 #include "util/toeplitz.h"
+#include "wire/eth.h"
+#include "wire/icmp6.h"
+#include "wire/ipv6.h"
 
 static const struct test_host us = {IP4(10, 0, 0, 1), {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}}};
 static const struct test_host peer = {IP4(10, 0, 0, 2), {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}}};
@@ -574,6 +577,132 @@ test_toeplitz_reference(void **state)
 	}
 }
 
+/* rte_softrss over an IPv6/TCP tuple: nine host-order words, the addresses as DPDK's
+ * rte_thash_load_v6_addrs() loads them (DPDK's own implementation, not ours). */
+static uint32_t
+ref_hash6(
+        const uint8_t *key, const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport)
+{
+	struct rte_ipv6_hdr h;
+	union rte_thash_tuple t;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.src_addr, src, 16);
+	memcpy(h.dst_addr, dst, 16);
+	rte_thash_load_v6_addrs(&h, &t);
+	t.v6.sport = sport;
+	t.v6.dport = dport;
+	return rte_softrss((uint32_t *)&t, RTE_THASH_V6_L4_LEN, key);
+}
+
+/* The IPv6/TCP Toeplitz hash (tables and bit by bit) against rte_softrss, on Microsoft's
+ * verification vector and on random keys and tuples. */
+static void
+test_toeplitz_reference_v6(void **state)
+{
+	static const uint8_t s0[16] = {0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x1f, 0xff, [15] = 7};
+	static const uint8_t d0[16] = {0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x00, 0x03, [15] = 1};
+	static uint32_t tab[TOEPLITZ_IPV6_TCP_LEN][256];
+	uint8_t key[40], in[36];
+	unsigned i, j, k;
+
+	(void)state;
+	/* Microsoft's table, IPv6 with TCP ports: [3ffe:2501:200:1fff::7]:2794 ->
+	 * [3ffe:2501:200:3::1]:1766 hashes to 0x40207d3d. */
+	assert_int_equal(ref_hash6(ms_key, s0, d0, 2794, 1766), 0x40207d3d);
+	toeplitz_tables(ms_key, sizeof(ms_key), TOEPLITZ_IPV6_TCP_LEN, tab);
+	assert_int_equal(
+	        toeplitz_ipv6_tcp_tab((const uint32_t(*)[256])tab, s0, d0, 2794, 1766), 0x40207d3d);
+	for (k = 0; k < 4; k++) {
+		for (i = 0; i < sizeof(key); i++)
+			key[i] = (uint8_t)(rand() >> 7);
+		toeplitz_tables(key, sizeof(key), TOEPLITZ_IPV6_TCP_LEN, tab);
+		for (i = 0; i < 1000; i++) {
+			uint16_t sp = (uint16_t)rand(), dp = (uint16_t)(rand() >> 3);
+			uint32_t want;
+
+			for (j = 0; j < 32; j++)
+				in[j] = (uint8_t)(rand() >> 5);
+			in[32] = (uint8_t)(sp >> 8);
+			in[33] = (uint8_t)sp;
+			in[34] = (uint8_t)(dp >> 8);
+			in[35] = (uint8_t)dp;
+			want = ref_hash6(key, in, in + 16, sp, dp);
+			assert_int_equal(toeplitz_hash(key, sizeof(key), in, sizeof(in)), want);
+			assert_int_equal(toeplitz_ipv6_tcp_tab(
+			                         (const uint32_t(*)[256])tab, in, in + 16, sp, dp),
+			        want);
+		}
+	}
+}
+
+/* Over IPv6 too: every port an engine picks toward an IPv6 peer makes the answer's IPv6/TCP
+ * hash (rte_softrss) land on its queue; the engines share the range between them. */
+static void
+test_rss_port_choice_v6(void **state)
+{
+	static const uint8_t us6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	struct tern_addr dst = {.family = TERN_AF_INET6, .v6 = {0x20, 0x01, 0x0d, 0xb8, [15] = 2}};
+	struct fx *f = *state;
+	static struct tern_rss rss;
+	struct tern_engine_conf c;
+	struct tern_engine *e[4];
+	uint8_t used[256];
+	unsigned q, i, n[4] = {0};
+
+	memset(used, 0, sizeof(used));
+	memcpy(rss.key, ms_key, sizeof(ms_key));
+	rss.key_len = sizeof(ms_key);
+	rss.reta_size = 128;
+	for (i = 0; i < 128; i++)
+		rss.reta[i] = (uint16_t)((i * 7) % 4);
+	make_rings(f, 4, 64);
+	for (q = 0; q < 4; q++) {
+		test_engine_conf(&c, f->l, 0, &us);
+		memcpy(c.ip6, us6, 16);
+		c.port_lo = 41000;
+		c.port_hi = 41255;
+		c.nengines = 4;
+		c.id = q;
+		c.rings = f->rings;
+		c.steer = TERN_STEER_RSS;
+		c.rss = &rss;
+		c.max_conns = 256;
+		e[q] = tern_engine_create(&c);
+		assert_non_null(e[q]);
+		tern_engine_poll(e[q]); /* DAD starts */
+	}
+	f->clk.ns += 1100 * 1000000ull;
+	for (q = 0; q < 4; q++) {
+		struct tern_conn *cn;
+
+		tern_engine_poll(e[q]);
+		assert_int_equal(tern_engine_ip6_state(e[q]), TERN_IP6_PREFERRED);
+		while ((cn = tern_connect_addr(e[q], &dst, 443, 0, NULL)) != NULL) {
+			struct tern_addr a;
+			uint16_t lport;
+			uint32_t h;
+
+			tern_conn_local(cn, &a, &lport);
+			assert_int_equal(a.family, TERN_AF_INET6);
+			assert_memory_equal(a.v6, us6, 16);
+			h = ref_hash6(ms_key, dst.v6, us6, 443, lport);
+			assert_true(lport >= 41000 && lport <= 41255);
+			assert_int_equal(rss.reta[h % 128], q);
+			used[lport - 41000]++;
+			n[q]++;
+		}
+		assert_int_equal(rte_errno, EADDRNOTAVAIL);
+	}
+	for (i = 0; i < 256; i++)
+		assert_int_equal(used[i], 1);
+	for (q = 0; q < 4; q++) {
+		assert_true(n[q] > 0);
+		tern_engine_destroy(e[q]);
+	}
+	test_link_flush(f->l, 0);
+}
+
 /* With a predictable RSS, every port an engine picks makes the answer hash to its queue. */
 static void
 test_rss_port_choice(void **state)
@@ -654,6 +783,94 @@ two_engines(struct fx *f, unsigned ring_size)
 	c.id = 1;
 	t.b = test_engine_new_conf(f->l2, 0, &c);
 	return t;
+}
+
+/* An IPv6 frame from the peer (2001:db8::2) to us (2001:db8::1): @p nh, @p body. */
+static struct rte_mbuf *
+frame6(struct fx *f, uint8_t nh, const uint8_t *body, size_t len)
+{
+	struct wire_ipv6_repr ip = {.src = {{0x20, 0x01, 0x0d, 0xb8, [15] = 2}},
+	        .dst = {{0x20, 0x01, 0x0d, 0xb8, [15] = 1}},
+	        .payload_len = (uint16_t)len,
+	        .next_hdr = nh,
+	        .hop_limit = 64};
+	struct wire_eth_repr eth = {.src = peer.mac, .dst = us.mac, .type = WIRE_ETHERTYPE_IPV6};
+	uint8_t buf[256];
+
+	wire_ipv6_emit(buf, &ip);
+	memcpy(buf + WIRE_IPV6_HLEN, body, len);
+	return test_craft_frame(f->pool, &eth, buf, WIRE_IPV6_HLEN + len);
+}
+
+/* Steering over IPv6: a TCP segment to a port of engine 1's block, received by engine 0,
+ * is handed to engine 1, also behind an extension header; so is a Packet Too Big quoting
+ * our segment from that port (the connection whose MSS it lowers is engine 1's); those
+ * for engine 0's port stay. */
+static void
+test_v6_handoff(void **state)
+{
+	struct fx *f = *state;
+	struct tern_engine_conf c;
+	struct tern_engine *a, *b;
+	uint8_t tcp[20] = {0, 80, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, WIRE_TCP_ACK, 0xff, 0xff};
+	uint8_t ptb[8 + 40 + 20] = {WIRE_ICMP6_PKT_TOO_BIG, 0, 0, 0, 0, 0, 0x05, 0x00};
+	struct wire_ipv6_repr in = {.src = {{0x20, 0x01, 0x0d, 0xb8, [15] = 1}},
+	        .dst = {{0x20, 0x01, 0x0d, 0xb8, [15] = 2}},
+	        .payload_len = 20,
+	        .next_hdr = WIRE_IPPROTO_TCP,
+	        .hop_limit = 64};
+	uint16_t p1 = 40070, p0 = 40010; /* in engine 1's block (40050..40099), engine 0's */
+
+	make_rings(f, 2, 64);
+	test_link_capture(f->l, 0, true);
+	test_link_capture(f->l2, 0, true);
+	test_engine_conf(&c, f->l, 0, &us);
+	memcpy(c.ip6, in.src.b, 16);
+	c.port_lo = 40000;
+	c.port_hi = 40099;
+	c.nengines = 2;
+	c.rings = f->rings;
+	c.id = 0;
+	a = test_engine_new_conf(f->l, 0, &c);
+	c.io = f->l2->end[0].io;
+	c.id = 1;
+	b = test_engine_new_conf(f->l2, 0, &c);
+	assert_int_equal(steer_owner6(&a->steer, in.dst.b, in.src.b, 80, p1), 1);
+	assert_int_equal(steer_owner6(&a->steer, in.dst.b, in.src.b, 80, p0), 0);
+	tcp[2] = (uint8_t)(p1 >> 8);
+	tcp[3] = (uint8_t)p1;
+	test_link_inject(f->l, 0, frame6(f, WIRE_IPPROTO_TCP, tcp, sizeof(tcp)));
+	test_link_poll(f->l);
+	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 1);
+	wire_ipv6_emit(ptb + 8, &in);
+	ptb[48] = (uint8_t)(p1 >> 8); /* our segment: from p1 to the peer's 80 */
+	ptb[49] = (uint8_t)p1;
+	ptb[51] = 80;
+	test_link_inject(f->l, 0, frame6(f, WIRE_IPPROTO_ICMPV6, ptb, sizeof(ptb)));
+	test_link_poll(f->l);
+	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 2);
+	{
+		/* the segment behind a Destination Options header (PadN): walked, handed over */
+		uint8_t dst_tcp[8 + sizeof(tcp)] = {WIRE_IPPROTO_TCP, 0, 1, 4};
+
+		memcpy(dst_tcp + 8, tcp, sizeof(tcp));
+		test_link_inject(
+		        f->l, 0, frame6(f, WIRE_IPPROTO_DSTOPTS, dst_tcp, sizeof(dst_tcp)));
+		test_link_poll(f->l);
+		assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 3);
+	}
+	ptb[48] = (uint8_t)(p0 >> 8);
+	ptb[49] = (uint8_t)p0;
+	test_link_inject(f->l, 0, frame6(f, WIRE_IPPROTO_ICMPV6, ptb, sizeof(ptb)));
+	tcp[2] = (uint8_t)(p0 >> 8);
+	tcp[3] = (uint8_t)p0;
+	test_link_inject(f->l, 0, frame6(f, WIRE_IPPROTO_TCP, tcp, sizeof(tcp)));
+	test_link_poll(f->l);
+	assert_int_equal(tern_engine_stats(a)->ctr[TERN_CTR_STEER_HANDOFF], 3);
+	test_link_poll(f->l2);
+	assert_int_equal(tern_engine_stats(b)->ctr[TERN_CTR_STEER_RECEIVED], 3);
+	test_link_flush(f->l, 0);
+	test_link_flush(f->l2, 0);
 }
 
 static void
@@ -839,7 +1056,10 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_time_wait_candidate, setup, teardown),
 	        cmocka_unit_test(test_toeplitz_reference),
 	        cmocka_unit_test_setup_teardown(test_rss_port_choice, setup, teardown),
+	        cmocka_unit_test(test_toeplitz_reference_v6),
+	        cmocka_unit_test_setup_teardown(test_rss_port_choice_v6, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ring_handoff, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_v6_handoff, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ring_full, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_nic_hash, setup, teardown),
 	};

@@ -169,7 +169,7 @@ test_mss_classes(void **state)
 			o.mss = cases[i][0];
 			c = syncookie_make(&ctx, &tup, ISN, &o, T0, &mss);
 			assert_int_equal(mss, cases[i][1]);
-			assert_int_equal(syncookie_mss_class(cases[i][0]), cases[i][1]);
+			assert_int_equal(syncookie_mss_class(cases[i][0], false), cases[i][1]);
 			while (classes[idx] != cases[i][1])
 				idx++;
 			assert_int_equal((c >> 2) & 7, idx);
@@ -601,12 +601,61 @@ test_rotation(void **state)
 	        syncookie_make(&b, &tup, ISN, &all_opts, T0 + 2 * P, NULL));
 }
 
+/* IPv6: the MAC covers both 128-bit addresses whole (a cookie minted for one address fails
+ * for another that differs in any byte, the low 32 bits equal), the MSS classes are IPv6's
+ * (a v6 peer's 1440 stays 1440, 1460 comes down to 1440), options round-trip, and an IPv4
+ * tuple with the same low words does not take an IPv6 cookie. */
+static void
+test_ipv6(void **state)
+{
+	uint8_t a6[32] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1, 0x20, 0x01, 0x0d, 0xb8, [31] = 2};
+	struct syncookie_tuple t6 = {.lport = 80, .rport = 40000, .ip6 = a6};
+	struct syncookie_tuple t4 = {.lport = 80, .rport = 40000};
+	static const uint16_t cls[][2] = {{1440, 1440}, {1460, 1440}, {1439, 1420}, {1420, 1420},
+	        {1399, 1360}, {1359, 1220}, {9000, 8940}, {1280, 1220}, {600, 536}, {0, 64}};
+	struct syncookie_ctx ctx;
+	struct syncookie_result r;
+	uint16_t mss = 0;
+	uint32_t c;
+	unsigned i, b;
+
+	(void)state;
+	for (i = 0; i < sizeof(cls) / sizeof(cls[0]); i++)
+		assert_int_equal(syncookie_mss_class(cls[i][0], true), cls[i][1]);
+	assert_int_equal(syncookie_mss_class(1460, false), 1460);
+	ctx_at(&ctx, T0);
+	c = syncookie_make(&ctx, &t6, ISN, &all_opts, T0, &mss);
+	assert_int_equal(mss, 1440); /* all_opts.mss 1460: IPv6's class */
+	assert_int_equal(syncookie_check(&ctx, &t6, c + 1, ISN + 1, true,
+	                         syncookie_tsval(0x12345678, &all_opts), T0, &r),
+	        SYNCOOKIE_OK);
+	assert_int_equal(r.mss, 1440);
+	assert_int_equal(r.wscale, 7);
+	assert_true(r.sack && r.ts && r.ecn);
+	t4.laddr = (uint32_t)a6[12] << 24 | (uint32_t)a6[13] << 16 | a6[14] << 8 | a6[15];
+	t4.raddr = (uint32_t)a6[28] << 24 | (uint32_t)a6[29] << 16 | a6[30] << 8 | a6[31];
+	c = syncookie_make(&ctx, &t6, ISN, &no_opts, T0, NULL);
+	assert_int_equal(
+	        syncookie_check(&ctx, &t6, c + 1, ISN + 1, false, 0, T0, &r), SYNCOOKIE_OK);
+	assert_int_equal(
+	        syncookie_check(&ctx, &t4, c + 1, ISN + 1, false, 0, T0, &r), SYNCOOKIE_BAD);
+	for (b = 0; b < 32; b++) { /* any byte of either address */
+		a6[b] ^= 0x40;
+		assert_int_equal(syncookie_check(&ctx, &t6, c + 1, ISN + 1, false, 0, T0, &r),
+		        SYNCOOKIE_BAD);
+		a6[b] ^= 0x40;
+	}
+	assert_int_equal(
+	        syncookie_check(&ctx, &t6, c + 1, ISN + 1, false, 0, T0, &r), SYNCOOKIE_OK);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_construction),
 	        cmocka_unit_test(test_mss_classes),
+	        cmocka_unit_test(test_ipv6),
 	        cmocka_unit_test(test_options_roundtrip),
 	        cmocka_unit_test(test_ts_echo),
 	        cmocka_unit_test(test_tsval),

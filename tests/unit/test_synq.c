@@ -129,7 +129,7 @@ fx_init(struct fx *f, uint32_t size, uint8_t retries, uint32_t rto_ms, bool ft)
 	struct synq_conf c = {.size = size, .retries = retries, .rto_ms = rto_ms, .socket = -1};
 
 	if (ft) {
-		assert_int_equal(flow_init(&f->ft, size, &k), 0);
+		assert_int_equal(flow_init(&f->ft, size, 0, &k), 0);
 		f->has_ft = true;
 		c.flows = &f->ft;
 	}
@@ -920,11 +920,90 @@ test_churn_100k(void **state)
 	free(c.due);
 }
 
+/*
+ * The IPv6 peer table of the flow table (flow.h): an address is interned once (the same
+ * index while it is known), nodes inserted with an IPv6 key reference their peer and
+ * removing them gives the reference back; interning a new address recycles the oldest
+ * unreferenced entry, never a referenced one, and fails only when all are referenced.
+ */
+static void
+test_peer6_table(void **state)
+{
+	struct fx *f = *state;
+	struct siphash_key k = {.k0 = 3, .k1 = 4};
+	struct wire_ip6 a[7];
+	struct flow_node n[4];
+	uint32_t id[7];
+	unsigned i;
+
+	memset(a, 0, sizeof(a));
+	memset(n, 0, sizeof(n));
+	for (i = 0; i < 7; i++) {
+		a[i].b[0] = 0x20;
+		a[i].b[1] = 0x01;
+		a[i].b[15] = (uint8_t)(i + 1);
+	}
+	assert_int_equal(flow_init(&f->ft, 16, 4, &k), 0);
+	f->has_ft = true;
+	assert_int_equal(flow_peer6_get(&f->ft, &(struct wire_ip6){{0}}), FLOW_PEER_NONE); /* :: */
+	for (i = 0; i < 4; i++) {
+		id[i] = flow_peer6_get(&f->ft, &a[i]);
+		assert_true(id[i] < 4);
+		assert_memory_equal(flow_peer6_ip(&f->ft, id[i])->b, a[i].b, 16);
+	}
+	for (i = 0; i < 4; i++)
+		assert_int_equal(flow_peer6_get(&f->ft, &a[i]), id[i]); /* known: same index */
+	/* nodes toward a[0] and a[1] (IPv6 keys) */
+	for (i = 0; i < 2; i++) {
+		n[i].key = (struct flow_key){.laddr = FLOW_L6_GLOBAL,
+		        .raddr = id[i],
+		        .lport = 80,
+		        .rport = (uint16_t)(40000 + i)};
+		assert_true(flow_key_is6(&n[i].key));
+		flow_insert(&f->ft, &n[i]);
+		assert_ptr_equal(flow_lookup(&f->ft, &n[i].key), &n[i]);
+	}
+	assert_int_equal(f->ft.peers.used, 2);
+	/* a new address takes the oldest unreferenced entry: a[2]'s, not a[0] or a[1] */
+	id[4] = flow_peer6_get(&f->ft, &a[4]);
+	assert_int_equal(id[4], id[2]);
+	assert_memory_equal(flow_peer6_ip(&f->ft, id[0])->b, a[0].b, 16);
+	assert_memory_equal(flow_peer6_ip(&f->ft, id[1])->b, a[1].b, 16);
+	/* reference the other two: nothing left to recycle */
+	for (i = 2; i < 4; i++) {
+		n[i].key = (struct flow_key){.laddr = FLOW_L6_LINK,
+		        .raddr = i == 2 ? id[4] : id[3],
+		        .lport = 80,
+		        .rport = 1};
+		flow_insert(&f->ft, &n[i]);
+	}
+	assert_int_equal(f->ft.peers.used, 4);
+	assert_int_equal(flow_peer6_get(&f->ft, &a[5]), FLOW_PEER_NONE);
+	assert_int_equal(flow_peer6_get(&f->ft, &a[0]), id[0]); /* the known still found */
+	/* a node goes: its peer can be recycled */
+	flow_remove(&f->ft, &n[1]);
+	assert_int_equal(f->ft.peers.used, 3);
+	id[5] = flow_peer6_get(&f->ft, &a[5]);
+	assert_int_equal(id[5], id[1]);
+	/* a[5] was never referenced (a segment that made no entry): the next takes it */
+	assert_int_equal(flow_peer6_get(&f->ft, &a[6]), id[1]);
+	assert_memory_equal(flow_peer6_ip(&f->ft, id[1])->b, a[6].b, 16);
+	/* an IPv4 key takes no reference */
+	n[1].key = (struct flow_key){.laddr = 0x0a000001, .raddr = 0, .lport = 80, .rport = 2};
+	assert_false(flow_key_is6(&n[1].key));
+	flow_insert(&f->ft, &n[1]);
+	assert_int_equal(f->ft.peers.used, 3);
+	for (i = 0; i < 4; i++)
+		flow_remove(&f->ft, &n[i]);
+	assert_int_equal(f->ft.peers.used, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_peer6_table, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_schedule_default, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_schedule_configured, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_init_limits, setup, teardown),

@@ -19,11 +19,17 @@
 
 #include <cmocka.h>
 
+#include <rte_errno.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
 #include "test_helpers.h"
 #include "util/seq.h"
+#include "wire/csum.h"
+#include "wire/eth.h"
+#include "wire/icmp6.h"
+#include "wire/ipv6.h"
+#include "wire/tcp.h"
 
 #define LPORT 80          /* engine's listening port */
 #define PPORT 40000       /* scripted peer's port */
@@ -388,10 +394,10 @@ test_accept_overflow_rst(void **state)
 
 /* A SYN filter that refuses peer port 40002 and counts its calls. */
 static unsigned filter_calls;
-static struct tern_tuple filter_last;
+static struct tern_syn_info filter_last;
 
 static bool
-refuse_40002(struct tern_engine *e, const struct tern_tuple *t, void *arg)
+refuse_40002(struct tern_engine *e, const struct tern_syn_info *t, void *arg)
 {
 	(void)e;
 	assert_ptr_equal(arg, &filter_calls);
@@ -423,6 +429,9 @@ test_listen_filter(void **state)
 	assert_int_equal(filter_calls, 1);
 	assert_int_equal(filter_last.rport, 40001);
 	assert_int_equal(filter_last.lport, LPORT);
+	assert_int_equal(filter_last.raddr.family, TERN_AF_INET);
+	assert_int_equal(filter_last.raddr.v4, peer.ip);
+	assert_int_equal(filter_last.laddr.v4, us.ip);
 	assert_int_equal(gauges(f).syn_rcvd, 1);
 
 	f->pport = 40002;
@@ -1920,8 +1929,15 @@ bulk_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 	s->c = NULL;
 }
 
+/* IPv6 addresses of the two engines when they talk over IPv6 (2001:db8::1, ::2). */
+static const uint8_t us6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+static const uint8_t peer6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+
+/* The ports play net_tap (conf.tx_tso_l2_in_mtu), for the next two_engines_af(). */
+static bool tap_tso;
+
 static void
-two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
+two_engines_af(struct fx *f, bool zero_copy, bool tso, bool refuse_tso, bool v6, bool cookies)
 {
 	static const struct tern_callbacks cb = {
 	        .accepted = bulk_accepted,
@@ -1949,19 +1965,47 @@ two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
 	ca.tx_multi_seg = cb_conf.tx_multi_seg = zero_copy || tso;
 	/* TSO: the port computes every checksum and cuts the frames (the link plays it) */
 	ca.tx_tso = cb_conf.tx_tso = tso;
+	ca.tx_tso_l2_in_mtu = cb_conf.tx_tso_l2_in_mtu = tap_tso; /* net_tap's rte_gso */
 	f->l->end[0].refuse_tso = refuse_tso;
 	ca.tx_ip_csum_offload = cb_conf.tx_ip_csum_offload = tso;
 	ca.tx_tcp_csum_offload = cb_conf.tx_tcp_csum_offload = tso;
 	/* and checks the checksums of what it receives (RX offload flags) */
 	ca.rx_csum_offload = cb_conf.rx_csum_offload = tso;
 	f->l->end[0].nic_rx_csum = f->l->end[1].nic_rx_csum = tso;
+	if (v6) {
+		memcpy(ca.ip6, us6, 16);
+		memcpy(cb_conf.ip6, peer6, 16);
+	}
+	if (cookies)
+		cb_conf.syncookies = TERN_SYNCOOKIES_ALWAYS;
 	a.e = test_engine_new_conf(f->l, 0, &ca);
 	b.e = test_engine_new_conf(f->l, 1, &cb_conf);
 	f->e = a.e;
 
 	assert_int_equal(tern_listen(b.e, 5001, 0), 0);
-	a.c = tern_connect(a.e, peer.ip, 5001, 0, NULL);
-	assert_non_null(a.c);
+	if (v6) {
+		struct tern_addr dst = {.family = TERN_AF_INET6}, got;
+		uint16_t port;
+
+		memcpy(dst.v6, peer6, 16);
+		/* no IPv6 source while DAD runs (1 s) */
+		assert_null(tern_connect_addr(a.e, &dst, 5001, 0, NULL));
+		assert_int_equal(rte_errno, ENETUNREACH);
+		test_link_advance(f->l, 1100);
+		assert_int_equal(tern_engine_ip6_state(a.e), TERN_IP6_PREFERRED);
+		a.c = tern_connect_addr(a.e, &dst, 5001, 0, NULL);
+		assert_non_null(a.c);
+		tern_conn_peer(a.c, &got, &port);
+		assert_int_equal(got.family, TERN_AF_INET6);
+		assert_memory_equal(got.v6, peer6, 16);
+		assert_int_equal(port, 5001);
+		tern_conn_local(a.c, &got, &port);
+		assert_int_equal(got.family, TERN_AF_INET6);
+		assert_memory_equal(got.v6, us6, 16);
+	} else {
+		a.c = tern_connect(a.e, peer.ip, 5001, 0, NULL);
+		assert_non_null(a.c);
+	}
 	for (ms = 0; ms < 60000 && (a.rx < BULK_BYTES || b.rx < BULK_BYTES); ms++)
 		test_link_advance(f->l, 1);
 	assert_int_equal(a.rx, BULK_BYTES);
@@ -2003,6 +2047,11 @@ two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
 		assert_true(tern_engine_stats(a.e)->drop[TERN_DROP_TX_TSO_REFUSED] > 0);
 		assert_int_equal(f->l->end[0].tso_frames, 0);
 		assert_true(f->l->end[0].max_frame <= 1514);
+	} else if (tso && v6 && tap_tso) {
+		/* net_tap's TSO (rte_gso) cuts no TCP/IPv6: none was asked of it */
+		assert_int_equal(tern_engine_stats(a.e)->ctr[TERN_CTR_TSO_TX_FRAMES], 0);
+		assert_int_equal(tern_engine_stats(b.e)->ctr[TERN_CTR_TSO_TX_FRAMES], 0);
+		assert_int_equal(f->l->end[0].tso_frames, 0);
 	} else if (tso) {
 		/* bulk data left in TSO frames of several segments each, which the link cut
 		 * to the MSS (1500-byte frames at most, none lost) */
@@ -2026,6 +2075,186 @@ two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
 	}
 	assert_int_equal(tern_engine_stats(a.e)->drop[TERN_DROP_TCP_CSUM], 0);
 	assert_int_equal(tern_engine_stats(b.e)->drop[TERN_DROP_TCP_CSUM], 0);
+	if (v6) {
+		/* every segment went over IPv6, none above the MTU (MSS = 1500 - 60) */
+		const struct tern_stats *sa = tern_engine_stats(a.e), *sb = tern_engine_stats(b.e);
+
+		assert_int_equal(sa->ctr[TERN_CTR_TCP6_SEG_RX], sa->ctr[TERN_CTR_TCP_SEG_RX]);
+		assert_int_equal(sb->ctr[TERN_CTR_TCP6_SEG_RX], sb->ctr[TERN_CTR_TCP_SEG_RX]);
+		assert_int_equal(sa->ctr[TERN_CTR_TCP6_SEG_TX], sa->ctr[TERN_CTR_TCP_SEG_TX]);
+		assert_true(sa->ctr[TERN_CTR_TCP6_SEG_TX] + sa->ctr[TERN_CTR_TSO_TX_SEGS] -
+		                    sa->ctr[TERN_CTR_TSO_TX_FRAMES] >=
+		            BULK_BYTES / 1440);
+		assert_true(f->l->end[0].max_frame <= 1514);
+		assert_true(f->l->end[1].max_frame <= 1514);
+		assert_true(f->l->end[1].max_frame >= 1500);
+	} else {
+		assert_int_equal(tern_engine_stats(a.e)->ctr[TERN_CTR_TCP6_SEG_TX], 0);
+	}
+	if (cookies) {
+		/* the connection was made from a SYN cookie (IPv6 tuple in the MAC) */
+		assert_int_equal(tern_engine_stats(b.e)->ctr[TERN_CTR_TCP_SYNCOOKIE_OK], 1);
+		assert_int_equal(tern_engine_stats(b.e)->ctr[TERN_CTR_TCP_SYNCOOKIE_FAILED], 0);
+	}
+}
+
+static void
+two_engines(struct fx *f, bool zero_copy, bool tso, bool refuse_tso)
+{
+	two_engines_af(f, zero_copy, tso, refuse_tso, false, false);
+}
+
+/* Handshake, 1 MiB each way byte-exact, close and TIME_WAIT over IPv6: a connection made
+ * with tern_connect_addr() to an IPv6 listener (the same tern_listen()). */
+static void
+test_two_engines_v6(void **state)
+{
+	two_engines_af(*state, false, false, false, true, false);
+}
+
+/* On net_tap, whose TSO is DPDK's rte_gso (TCP/IPv4 only), IPv6 data goes segment by
+ * segment; the transfer is the same. */
+static void
+test_two_engines_v6_tap_tso(void **state)
+{
+	tap_tso = true;
+	two_engines_af(*state, true, true, false, true, false);
+	tap_tso = false;
+}
+
+/* The same with the listener answering by SYN cookies only (syncookies always). */
+static void
+test_two_engines_v6_cookie(void **state)
+{
+	two_engines_af(*state, false, false, false, true, true);
+}
+
+/* ---- TIME_WAIT reuse over IPv6 ---- */
+
+struct tw6 {
+	struct tern_conn *c; /* this engine's latest connection */
+	unsigned opened, closed;
+	uint32_t rx; /* bytes received */
+};
+
+static void
+tw6_open(struct tern_conn *c, void *app)
+{
+	struct tw6 *t = app;
+
+	t->c = c;
+	t->opened++;
+}
+
+static void
+tw6_readable(struct tern_conn *c, void *app)
+{
+	struct tw6 *t = app;
+	uint8_t buf[256];
+	ssize_t r;
+
+	while ((r = tern_conn_recv(c, buf, sizeof(buf))) > 0)
+		t->rx += (uint32_t)r;
+	if (r == 0)
+		tern_conn_close(c); /* the other side closed first: close too */
+}
+
+static void
+tw6_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
+{
+	struct tw6 *t = app;
+
+	(void)c;
+	if (why == TERN_CLOSE_NORMAL) /* not the engines' destruction at the end */
+		t->closed++;
+}
+
+/*
+ * RFC 6191 and active reuse over IPv6, one 4-tuple three times: the client closes first and
+ * holds TIME_WAIT; after tw_reuse_ms it connects again from the same port (active reuse,
+ * the entry goes); then the server closes first and holds TIME_WAIT, and the client's next
+ * SYN from that port, with a newer timestamp, reopens it on the listener (passive reuse).
+ */
+static void
+test_time_wait_reuse_v6(void **state)
+{
+	static const struct tern_callbacks cb = {
+	        .accepted = tw6_open,
+	        .connected = tw6_open,
+	        .readable = tw6_readable,
+	        .closed = tw6_closed,
+	};
+	struct fx *f = *state;
+	struct tw6 a = {0}, b = {0};
+	struct tern_engine_conf ca, cbc;
+	struct tern_addr dst = {.family = TERN_AF_INET6}, l;
+	struct tern_gauges g;
+	struct tern_engine *ea, *eb;
+	uint16_t lport;
+
+	test_link_capture(f->l, 0, false);
+	test_engine_conf(&ca, f->l, 0, &us);
+	test_engine_conf(&cbc, f->l, 1, &peer);
+	ca.cb = cbc.cb = &cb;
+	ca.app = &a;
+	cbc.app = &b;
+	ca.msl_ms = cbc.msl_ms = 5000; /* TIME_WAIT 10 s: still there at each reuse */
+	cbc.secret[0] ^= 1;
+	memcpy(ca.ip6, us6, 16);
+	memcpy(cbc.ip6, peer6, 16);
+	ea = test_engine_new_conf(f->l, 0, &ca);
+	eb = test_engine_new_conf(f->l, 1, &cbc);
+	f->e = ea;
+	memcpy(dst.v6, peer6, 16);
+	assert_int_equal(tern_listen(eb, 5001, 0), 0);
+	test_link_advance(f->l, 1100); /* DAD */
+
+	assert_non_null(tern_connect_addr(ea, &dst, 5001, 0, NULL));
+	test_link_advance(f->l, 50);
+	assert_int_equal(a.opened + b.opened, 2);
+	tern_conn_local(a.c, &l, &lport);
+	/* the client closes first */
+	tern_conn_close(a.c);
+	test_link_advance(f->l, 100);
+	assert_int_equal(a.closed + b.closed, 2);
+	tern_engine_gauges(ea, &g);
+	assert_int_equal(g.time_wait, 1);
+	/* too young for reuse (tw_reuse_ms 1000): the port is busy */
+	assert_null(tern_connect_addr(ea, &dst, 5001, lport, NULL));
+	assert_int_equal(rte_errno, EADDRINUSE);
+	test_link_advance(f->l, 1000);
+	assert_non_null(tern_connect_addr(ea, &dst, 5001, lport, NULL));
+	assert_int_equal(tern_engine_stats(ea)->ctr[TERN_CTR_TCP_TW_REUSE_ACTIVE], 1);
+	test_link_advance(f->l, 50);
+	assert_int_equal(a.opened + b.opened, 4);
+	assert_int_equal(tern_conn_state(a.c), TERN_TCP_ESTABLISHED);
+	tern_engine_gauges(ea, &g);
+	assert_int_equal(g.time_wait, 0);
+	/* the server closes first */
+	tern_conn_close(b.c);
+	test_link_advance(f->l, 100);
+	assert_int_equal(a.closed + b.closed, 4);
+	tern_engine_gauges(eb, &g);
+	assert_int_equal(g.time_wait, 1);
+	test_link_advance(f->l, 10); /* a newer timestamp */
+	assert_non_null(tern_connect_addr(ea, &dst, 5001, lport, NULL));
+	test_link_advance(f->l, 50);
+	assert_int_equal(tern_engine_stats(eb)->ctr[TERN_CTR_TCP_TW_REUSE_PASSIVE], 1);
+	assert_int_equal(a.opened + b.opened, 6);
+	assert_int_equal(tern_conn_state(a.c), TERN_TCP_ESTABLISHED);
+	tern_engine_gauges(eb, &g);
+	assert_int_equal(g.time_wait, 0);
+	assert_int_equal(tern_engine_stats(ea)->ctr[TERN_CTR_TCP6_SEG_RX],
+	        tern_engine_stats(ea)->ctr[TERN_CTR_TCP_SEG_RX]);
+	test_engine_destroy(f->l, 1);
+}
+
+/* The same with chains and TSO over IPv6 (the link cuts IPv6 frames and fills in the
+ * IPv6 pseudo-header checksums). */
+static void
+test_two_engines_v6_tso(void **state)
+{
+	two_engines_af(*state, true, true, false, true, false);
 }
 
 static void
@@ -2118,6 +2347,196 @@ test_rx_csum_offload(void **state)
 	assert_int_equal(gauges(f).syn_rcvd, 2);
 }
 
+/*
+ * RFC 8201 over TCP: a Packet Too Big (MTU 1280) quoting one of our segments of an IPv6
+ * connection lowers that connection's MSS to 1220; the data that follows leaves in frames
+ * of at most 14 + 1280 bytes and arrives whole. A PTB quoting another 4-tuple changes
+ * nothing.
+ */
+static void
+test_packet_too_big_v6(void **state)
+{
+	static const struct tern_callbacks cb = {
+	        .accepted = tw6_open,
+	        .connected = tw6_open,
+	        .readable = tw6_readable,
+	        .closed = tw6_closed,
+	};
+	struct fx *f = *state;
+	struct tw6 a = {0}, b = {0};
+	struct tern_engine_conf ca, cbc;
+	struct tern_addr dst = {.family = TERN_AF_INET6}, l;
+	struct wire_ip6 s6, d6;
+	static uint8_t data[8000];
+	uint8_t pkt[40 + 8 + 40 + 20];
+	struct wire_eth_repr eth;
+	uint16_t lport;
+	unsigned k;
+
+	test_link_capture(f->l, 0, false);
+	test_engine_conf(&ca, f->l, 0, &us);
+	test_engine_conf(&cbc, f->l, 1, &peer);
+	ca.cb = cbc.cb = &cb;
+	ca.app = &a;
+	cbc.app = &b;
+	cbc.secret[0] ^= 1;
+	memcpy(ca.ip6, us6, 16);
+	memcpy(cbc.ip6, peer6, 16);
+	f->e = test_engine_new_conf(f->l, 0, &ca);
+	test_engine_new_conf(f->l, 1, &cbc);
+	memcpy(dst.v6, peer6, 16);
+	assert_int_equal(tern_listen(f->l->end[1].e, 5001, 0), 0);
+	test_link_advance(f->l, 1100); /* DAD */
+	assert_non_null(tern_connect_addr(f->e, &dst, 5001, 0, NULL));
+	test_link_advance(f->l, 50);
+	assert_int_equal(a.opened + b.opened, 2);
+	tern_conn_local(a.c, &l, &lport);
+	memcpy(s6.b, peer6, 16);
+	memcpy(d6.b, us6, 16);
+	for (k = 0; k < 2; k++) {
+		/* PTB from the router (here: the peer) quoting our segment: IPv6 + TCP ports;
+		 * first for another local port (ignored), then for ours. */
+		struct wire_ipv6_repr in = {
+		        .src = d6, .dst = s6, .payload_len = 1400, .next_hdr = 6};
+		struct wire_ipv6_repr out = {.src = s6,
+		        .dst = d6,
+		        .payload_len = sizeof(pkt) - 40,
+		        .next_hdr = 58,
+		        .hop_limit = 64};
+		struct wire_icmp6_repr r = {.type = WIRE_ICMP6_PKT_TOO_BIG, .mtu = 1280};
+		uint16_t port = k == 0 ? (uint16_t)(lport + 1) : lport;
+
+		memset(pkt, 0, sizeof(pkt));
+		wire_ipv6_emit(pkt, &out);
+		wire_ipv6_emit(pkt + 48, &in);
+		pkt[88] = (uint8_t)(port >> 8);
+		pkt[89] = (uint8_t)port;
+		pkt[90] = 5001 >> 8;
+		pkt[91] = 5001 & 0xff;
+		wire_icmp6_emit(pkt + 40, &r, sizeof(pkt) - 40, &s6, &d6);
+		memset(&eth, 0, sizeof(eth));
+		eth.src = peer.mac;
+		eth.dst = us.mac;
+		eth.type = WIRE_ETHERTYPE_IPV6;
+		test_link_inject(f->l, 0, test_craft_frame(f->pool, &eth, pkt, sizeof(pkt)));
+		test_link_advance(f->l, 1);
+		assert_int_equal(stats(f)->ctr[TERN_CTR_ICMP6_PTB], k + 1);
+		assert_int_equal(stats(f)->ctr[TERN_CTR_TCP6_PTB_MSS], k);
+	}
+	f->l->end[0].max_frame = 0;
+	assert_int_equal(tern_conn_send(a.c, data, sizeof(data)), sizeof(data));
+	test_link_advance(f->l, 100);
+	assert_int_equal(b.rx, sizeof(data));
+	assert_true(f->l->end[0].max_frame <= 14 + 1280);
+	assert_true(f->l->end[0].max_frame >= 14 + 1280 - 12);
+	test_engine_destroy(f->l, 1);
+}
+
+/* A TCP segment @p th over IPv6 from @p src (MAC @p smac) to us6, checksum right. */
+static struct rte_mbuf *
+craft_tcp6(struct fx *f, const struct wire_ip6 *src, const struct wire_mac *smac,
+        const struct wire_tcp_repr *th)
+{
+	struct wire_ipv6_repr ip = {.src = *src, .next_hdr = WIRE_IPPROTO_TCP, .hop_limit = 64};
+	struct wire_eth_repr eth = {.src = *smac, .dst = peer.mac, .type = WIRE_ETHERTYPE_IPV6};
+	uint8_t buf[128];
+	size_t n;
+	uint16_t c;
+
+	memcpy(ip.dst.b, peer6, 16);
+	n = wire_tcp_emit(buf + WIRE_IPV6_HLEN, th);
+	ip.payload_len = (uint16_t)n;
+	wire_ipv6_emit(buf, &ip);
+	c = wire_csum_fold(
+	        wire_csum_add(wire_csum_pseudo6(&ip.src, &ip.dst, WIRE_IPPROTO_TCP, (uint32_t)n),
+	                buf + WIRE_IPV6_HLEN, n));
+	buf[WIRE_IPV6_HLEN + WIRE_TCP_CSUM_OFF] = (uint8_t)(c >> 8);
+	buf[WIRE_IPV6_HLEN + WIRE_TCP_CSUM_OFF + 1] = (uint8_t)c;
+	return test_craft_frame(f->pool, &eth, buf, WIRE_IPV6_HLEN + n);
+}
+
+/*
+ * Churn and a flood over IPv6, with tables smaller than the traffic: 40 connections one
+ * after the other from the client, which closes first and holds TIME_WAIT in a pool of 4
+ * (entries recycled, the peer's interned address kept by the live ones); then 300 SYNs
+ * from 300 different IPv6 sources at a SYN queue of 4: answered by cookies, the server's
+ * peer table (its connection, TIME_WAIT and SYN queue sizes: 64 + 64 + 8 = 136 entries)
+ * recycling what no entry holds; a real client still connects, and both engines give back
+ * every mbuf.
+ */
+static void
+test_v6_churn_and_flood(void **state)
+{
+	static const struct tern_callbacks cb = {
+	        .accepted = tw6_open,
+	        .connected = tw6_open,
+	        .readable = tw6_readable,
+	        .closed = tw6_closed,
+	};
+	struct fx *f = *state;
+	struct tw6 a = {0}, b = {0};
+	struct tern_engine_conf ca, cbc;
+	struct tern_addr dst = {.family = TERN_AF_INET6};
+	const struct tern_stats *sb;
+	struct tern_engine *eb;
+	unsigned i;
+
+	test_link_capture(f->l, 0, false);
+	test_engine_conf(&ca, f->l, 0, &us);
+	test_engine_conf(&cbc, f->l, 1, &peer);
+	ca.cb = cbc.cb = &cb;
+	ca.app = &a;
+	cbc.app = &b;
+	ca.max_tw = 4;
+	cbc.synq_size = 8;
+	cbc.secret[0] ^= 1;
+	memcpy(ca.ip6, us6, 16);
+	memcpy(cbc.ip6, peer6, 16);
+	f->e = test_engine_new_conf(f->l, 0, &ca);
+	eb = test_engine_new_conf(f->l, 1, &cbc);
+	sb = tern_engine_stats(eb);
+	memcpy(dst.v6, peer6, 16);
+	assert_int_equal(tern_listen(eb, 5001, 4), 0);
+	test_link_advance(f->l, 1100); /* DAD */
+	for (i = 0; i < 40; i++) {
+		assert_non_null(tern_connect_addr(f->e, &dst, 5001, 0, NULL));
+		test_link_advance(f->l, 20);
+		assert_int_equal(a.opened, i + 1);
+		tern_conn_close(a.c);
+		test_link_advance(f->l, 20);
+		assert_int_equal(a.closed, i + 1);
+	}
+	assert_int_equal(stats(f)->ctr[TERN_CTR_TCP_TW_RECYCLED], 36);
+	assert_int_equal(sb->ctr[TERN_CTR_TCP6_OPEN], 40);
+
+	for (i = 0; i < 300; i++) {
+		struct wire_ip6 src = {
+		        {0x20, 0x01, 0x0d, 0xb8, 0xff, [14] = (uint8_t)(i >> 8), (uint8_t)i}};
+		struct wire_mac mac = {{0x02, 0, 0, 0, 0x77, 0x77}};
+		struct wire_tcp_repr th = {.sport = (uint16_t)(20000 + i),
+		        .dport = 5001,
+		        .seq = 1000u * i,
+		        .flags = WIRE_TCP_SYN,
+		        .win = 65535};
+
+		th.opts.present = WIRE_TCPO_MSS;
+		th.opts.mss = 1440;
+		test_link_inject(f->l, 1, craft_tcp6(f, &src, &mac, &th));
+		if (i % 16 == 15)
+			test_link_advance(f->l, 1);
+	}
+	test_link_advance(f->l, 1);
+	assert_true(sb->ctr[TERN_CTR_TCP_SYNCOOKIE_SENT] >= 290);
+	assert_int_equal(sb->ctr[TERN_CTR_TCP6_SEG_RX], sb->ctr[TERN_CTR_TCP_SEG_RX]);
+	/* the flood is over (its half-open entries expire): a real client gets in */
+	test_link_advance(f->l, 70000);
+	assert_non_null(tern_connect_addr(f->e, &dst, 5001, 0, NULL));
+	test_link_advance(f->l, 50);
+	assert_int_equal(a.opened, 41);
+	assert_int_equal(sb->ctr[TERN_CTR_TCP6_OPEN], 41);
+	test_engine_destroy(f->l, 1);
+}
+
 int
 main(void)
 {
@@ -2159,6 +2578,13 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_two_engines_zero_copy, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_tso, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_engines_tso_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines_v6, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines_v6_tso, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines_v6_tap_tso, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_engines_v6_cookie, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_time_wait_reuse_v6, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_packet_too_big_v6, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_v6_churn_and_flood, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_drop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_listen_filter, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_accept_overflow_rst, setup, teardown),
