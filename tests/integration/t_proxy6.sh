@@ -3,7 +3,10 @@
 # client, downloads checked byte-exact (sha256):
 #   - backend [TERNLAB_PEER_IP6]:PORT: an IPv6 client (v6 -> v6) and an IPv4 client
 #     (v4 -> v6) through the same listener;
-#   - backend TERNLAB_PEER_IP:PORT: an IPv6 client (v6 -> v4).
+#   - backend TERNLAB_PEER_IP:PORT: an IPv6 client (v6 -> v4);
+#   - --deny with the peer's IPv6 /64 and --max-per-client: the IPv6 client is refused at
+#     its SYN (curl: connection refused; drop tcp_syn_filtered, "refused acl" in the final
+#     line), the IPv4 client of the same host still gets through.
 # usage: t_proxy6.sh [af_packet|tap|virtio-user]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -54,4 +57,17 @@ fetch "v6 -> v4" "http://[$TERNLAB_TERN_IP6]:$port/f3m.bin"
 open6=$(tel_num /tern/stats tcp6_open)
 [ "$open6" -eq 1 ] || it_fail "tcp6_open $open6, want 1 (the client's only)"
 tern_stop
+
+tern_start "$port" "${v6opts[@]}" --backend "$TERNLAB_PEER_IP:$ng" \
+	--deny "${TERNLAB_PEER_IP6%:*}:/64" --max-per-client 4
+wait_until 10 tel_is /tern/stats nd_dad_ok -ge 2 || it_fail "DAD did not complete"
+rc=0
+peer curl -sS -g -m 10 -o /dev/null "http://[$TERNLAB_TERN_IP6]:$port/f3m.bin" \
+	>"$IT_TMP/denied" 2>&1 || rc=$?
+[ "$rc" = 7 ] || it_fail "a denied IPv6 client: curl exit $rc, want 7 (refused): $(cat "$IT_TMP/denied")"
+[ "$(tel_num /tern/drops tcp_syn_filtered)" -ge 1 ] || it_fail "no tcp_syn_filtered for the denied client"
+fetch "v4 beside a denied IPv6 prefix" "http://$TERNLAB_TERN_IP:$port/f3m.bin"
+tern_stop
+grep -q "refused acl [1-9]" "$TERN_LOG" || it_fail "final line: $(grep -i refused "$TERN_LOG" | tail -1)"
+it_log "--deny ${TERNLAB_PEER_IP6%:*}:/64: the IPv6 client refused at its SYN, IPv4 served"
 it_pass
