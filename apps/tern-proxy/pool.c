@@ -173,13 +173,12 @@ pool_cidr_parse(const char *s, struct pool_cidr *out)
 bool
 pool_cidr_match(const struct pool_cidr *c, const struct pool_addr *a)
 {
-	uint32_t mask = c->len == 0 ? 0 : ~0u << (32 - c->len);
 	unsigned i;
 
 	if (a->v6 != c->addr.v6)
 		return false;
 	if (!a->v6)
-		return (a->v4 & mask) == c->addr.v4;
+		return (a->v4 & (c->len == 0 ? 0 : ~0u << (32 - c->len))) == c->addr.v4;
 	for (i = 0; i < 16 && c->len > i * 8; i++) {
 		uint8_t m = c->len >= i * 8 + 8 ? 0xff : (uint8_t)(0xff00u >> (c->len - i * 8));
 
