@@ -316,15 +316,24 @@ struct tcp_engine {
 	uint64_t cookie_until_ms;     /**< ACKs to listeners are checked as cookies until then */
 };
 
-#define TCP_MIN_MSS     64  /**< floor of any send MSS */
-#define TCP_DEFAULT_MSS 536 /**< RFC 9293 §3.7.1: MSS when the peer sends no option */
-#define TCP_MAX_WSCALE  14  /**< RFC 7323 §2.3 */
+#define TCP_MIN_MSS      64   /**< floor of any send MSS */
+#define TCP_DEFAULT_MSS  536  /**< RFC 9293 §3.7.1: MSS when the peer sends no option */
+#define TCP_DEFAULT_MSS6 1220 /**< the same over IPv6 (1280 - 60; MUST-15) */
+#define TCP_MAX_WSCALE   14   /**< RFC 7323 §2.3 */
 
 /** Our MSS on the family of 4-tuple @p k. */
 static inline uint16_t
 tcp_our_mss(const struct tcp_engine *tcp, const struct flow_key *k)
 {
 	return flow_key_is6(k) ? tcp->mss6 : tcp->mss;
+}
+
+/** The send MSS assumed when the peer's SYN has no MSS option: 536 over IPv4, 1220 over
+ *  IPv6 (RFC 9293 §3.7.1). */
+static inline uint16_t
+tcp_default_mss(const struct flow_key *k)
+{
+	return flow_key_is6(k) ? TCP_DEFAULT_MSS6 : TCP_DEFAULT_MSS;
 }
 
 /** Send MSS for a peer that announced @p mss (0: no option) on 4-tuple @p k: clamped to
@@ -335,7 +344,7 @@ tcp_peer_mss(const struct tcp_engine *tcp, const struct flow_key *k, uint16_t ms
 	uint16_t ours = tcp_our_mss(tcp, k);
 
 	if (mss == 0)
-		mss = TCP_DEFAULT_MSS;
+		mss = tcp_default_mss(k);
 	if (mss > ours)
 		mss = ours;
 	return mss < TCP_MIN_MSS ? TCP_MIN_MSS : mss;

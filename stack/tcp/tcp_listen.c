@@ -375,7 +375,7 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 	/* Stateless. Without timestamps the cookie keeps only the MSS class: the SYN-ACK
 	 * then offers no window scaling and no SACK, which the ACK could not tell us. */
 	memset(&co, 0, sizeof(co));
-	co.mss = n.mss ? n.mss : TCP_DEFAULT_MSS;
+	co.mss = n.mss ? n.mss : tcp_default_mss(&k);
 	co.ts = (opt & SYNQ_F_TS) != 0;
 	co.wscale = SYNCOOKIE_WSCALE_NONE;
 	if (!co.ts)

@@ -304,11 +304,44 @@ next_iss_beyond_old_snd_nxt(void **state)
 	test_link_free(l);
 }
 
+/*
+ * Not TIME_WAIT, but a helper of the same header: the send MSS of a peer whose SYN has no
+ * MSS option is 536 over IPv4 and 1220 over IPv6 (RFC 9293 §3.7.1, MUST-15); an announced
+ * MSS is clamped to ours of the key's family. (Found by the conformance suite's
+ * v6_mss_default_536, which saw 536-byte segments over IPv6.)
+ */
+static void
+default_mss_per_family(void **state)
+{
+	static struct tcp_engine t;
+	struct flow_key k4 = {.laddr = 0x0a000001, .raddr = 0x0a000002, .lport = 80, .rport = 4000};
+	struct flow_key k6 = {.laddr = FLOW_L6_GLOBAL, .raddr = 7, .lport = 80, .rport = 4000};
+	struct flow_key k6l = {.laddr = FLOW_L6_LINK, .raddr = 7, .lport = 80, .rport = 4000};
+
+	(void)state;
+	t.mss = 1460;
+	t.mss6 = 1440;
+	assert_int_equal(tcp_default_mss(&k4), 536);
+	assert_int_equal(tcp_default_mss(&k6), 1220);
+	assert_int_equal(tcp_default_mss(&k6l), 1220);
+	assert_int_equal(tcp_peer_mss(&t, &k4, 0), 536);
+	assert_int_equal(tcp_peer_mss(&t, &k6, 0), 1220);
+	assert_int_equal(tcp_peer_mss(&t, &k6l, 0), 1220);
+	assert_int_equal(tcp_peer_mss(&t, &k4, 9000), 1460);
+	assert_int_equal(tcp_peer_mss(&t, &k6, 9000), 1440);
+	assert_int_equal(tcp_peer_mss(&t, &k6, 1300), 1300);
+	assert_int_equal(tcp_peer_mss(&t, &k6, 10), 64);
+	/* an engine whose IPv6 MTU is 1280 (our MSS 1220): the default fits exactly */
+	t.mss6 = 1220;
+	assert_int_equal(tcp_peer_mss(&t, &k6, 0), 1220);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(next_iss_beyond_old_snd_nxt),
+	        cmocka_unit_test(default_mss_per_family),
 	};
 	int failed = cmocka_run_group_tests_name("timewait_isn", tests, NULL, NULL);
 
