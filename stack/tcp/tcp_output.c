@@ -301,8 +301,16 @@ tcp_rcv_window(struct tern_conn *c)
 		c->rcv_adv = edge;
 	if (seq_lt(c->rcv_adv, c->rcv_nxt))
 		c->rcv_adv = c->rcv_nxt;
-	w = (c->rcv_adv - c->rcv_nxt) >> shift;
-	return (uint16_t)(w > 65535 ? 65535 : w);
+	/* Rounded up, not down: once rcv_nxt has moved by other than a multiple of 2^shift,
+	 * rounding down would put the advertised edge up to 2^shift - 1 bytes left of
+	 * rcv_adv (the window shrinks, RFC 9293 §3.8.6). The edge we then advertise becomes
+	 * rcv_adv: at most 2^shift - 1 bytes beyond the buffer's free space, which is less
+	 * than rb_limit / 65535 (the shift is the smallest that fits rb_limit), as Linux. */
+	w = (c->rcv_adv - c->rcv_nxt + (1u << shift) - 1) >> shift;
+	if (w > 65535)
+		return 65535;
+	c->rcv_adv = c->rcv_nxt + (w << shift);
+	return (uint16_t)w;
 }
 
 /* Window of a SYN or SYN-ACK: never scaled (RFC 7323 §2.2). */

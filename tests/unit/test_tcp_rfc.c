@@ -256,6 +256,27 @@ static const char *const wscale_applied[] = {
 	"+0   > . 3073:4097(1024) ack 1001 win 32643",
 	NULL};
 
+/* Scaled windows never move the right edge left (RFC 9293 §3.8.6): with unread data
+ * arriving in 1001-byte segments (not a multiple of 2^3), the window field is rounded up,
+ * not down. After 1001 bytes the edge is 1002 + 8 * 32642 = 262138; after 2002 bytes it
+ * would be 2003 + 8 * 32516 = 262131 rounded down (7 bytes to the left): 32517 (262139);
+ * after 3003, 32392 (262140), not 32391. (Found over IPv6 by the conformance suite's
+ * v6_rcv_window_full_and_update, whose full segments are 1428 bytes.) */
+static const char *const wscale_edge_never_left[] = {
+	"conf rcvbuf 262144",
+	"conf no_delack 1",
+	"0    app listen 8080",
+	"0    < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>",
+	"0    > S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 0 ecr 100,nop,wscale 3>",
+	"+.01 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 110 ecr 0>",
+	"+.09 < P. 1:1002(1001) ack 1 win 512 <nop,nop,TS val 120 ecr 0>",
+	"+0   > . 1:1(0) ack 1002 win 32642 <nop,nop,TS val * ecr 120>",
+	"+.01 < P. 1002:2003(1001) ack 1 win 512 <nop,nop,TS val 130 ecr 0>",
+	"+0   > . 1:1(0) ack 2003 win 32517 <nop,nop,TS val * ecr 130>",
+	"+.01 < P. 2003:3004(1001) ack 1 win 512 <nop,nop,TS val 140 ecr 0>",
+	"+0   > . 1:1(0) ack 3004 win 32392 <nop,nop,TS val * ecr 140>",
+	NULL};
+
 /* ==== Timestamps (RFC 7323 §3, §4.3) ==== */
 
 /* TS.Recent moves only with a segment at or below Last.ACK.sent: an out-of-order
@@ -1485,6 +1506,7 @@ static const struct tcp_script scripts[] = {
         S(mss_clamp_default_536),
         S(sack_blocks_on_data),
         S(wscale_applied),
+        S(wscale_edge_never_left),
         S(timestamps_ts_recent),
         S(timestamps_required),
         S(timestamps_on_rst),
