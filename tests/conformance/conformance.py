@@ -7,6 +7,10 @@ the peer namespace with a scripted source address. Started by run.sh, one phase 
   conformance.py --phase cookie --port P ...                tern-echo --syncookies always
   conformance.py --list PHASE                               case names of a phase
 
+Every case runs over IPv4; most run again over IPv6 as v6_NAME (from SCRIPT_IP6 to tern's
+IPv6 address, same phase, same tern-echo); `@case(..., v6="why not")` keeps a case IPv4-only
+and says why (--describe, docs/CONFORMANCE.md).
+
 Prints "PASS name" or "FAIL name: reason" per case; the packet exchange of every case goes
 to --log-dir/NAME.trace (and to stdout after a FAIL line with -v).
 """
@@ -21,18 +25,31 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peer import Fail, Suite, check  # noqa: E402
 from scapy.layers.l2 import Ether  # noqa: E402
-from wire import default_mac, patch_seq, seq_add, seq_diff  # noqa: E402
+from wire import default_ip6, default_mac, patch_seq, seq_add, seq_diff  # noqa: E402
 
-CASES = []
+CASES = []  # (name, phase, timeout, fn, family, last)
+NOT_V6 = {}  # name: why the case does not run over IPv6
 CLOSE_AFTER = 1000  # run.sh starts tern-echo --close-after with this for phase "close"
 DELACK = 0.2  # run.sh starts tern-echo --delack-ms 200 for phase "echo": "immediate" is clear
 
 
-def case(name, phase="echo", timeout=20):
+def case(name, phase="echo", timeout=20, v6=True, last=False):
+    """Register a case over IPv4 and, unless v6 is a reason string, as v6_NAME over IPv6.
+    last: after every other case of the phase (both families)."""
     def reg(fn):
-        CASES.append((name, phase, timeout, fn))
+        CASES.append((name, phase, timeout, fn, 4, last))
+        if v6 is True:
+            CASES.append(("v6_" + name, phase, timeout, fn, 6, last))
+        else:
+            NOT_V6[name] = v6
         return fn
     return reg
+
+
+def phase_cases(phase):
+    """A phase's cases in running order: IPv4, then IPv6, then the "last" ones."""
+    cs = [c for c in CASES if c[1] == phase]
+    return sorted(cs, key=lambda c: (c[5], c[4] if not c[5] else 0))
 
 
 def rnd(n):
@@ -112,12 +129,14 @@ def _(s):
 @case("cookie_mss_class", phase="cookie")
 def _(s):
     """The cookie carries the MSS as a class: a SYN with MSS 1400 gets class 1380, so tern's
-    data segments carry at most 1380 - 12 (timestamps) = 1368 bytes."""
-    c = s.conn(mss=1400, sack=True, ts=True, wscale=7)
+    data segments carry at most 1380 - 12 (timestamps) = 1368 bytes. Over IPv6 (classes 64,
+    536, 1220, 1360, 1400, 1420, 1440, 8940) a SYN with MSS 1430 gets class 1420: 1408."""
+    mss, cls = (1430, 1420) if s.fam == 6 else (1400, 1380)
+    c = s.conn(mss=mss, sack=True, ts=True, wscale=7)
     c.handshake()
     c.echo(bytes(range(256)) * 24, timeout=5.0)
     big = max(len(x.data) for x in c.segs if x.data)
-    check(big == 1368, "largest echoed segment %d bytes, want 1368" % big)
+    check(big == cls - 12, "largest echoed segment %d bytes, want %d" % (big, cls - 12))
 
 
 @case("cookie_bogus_ack", phase="cookie")
@@ -139,7 +158,8 @@ def _(s):
     c.echo(b"the real ACK")
 
 
-@case("cookie_synack_not_retransmitted", phase="cookie")
+@case("cookie_synack_not_retransmitted", phase="cookie",
+      v6="stateless, family-blind path; 2.5 s of the time budget")
 def _(s):
     """A cookie SYN-ACK is never retransmitted (no state): nothing for 2.5 s; the peer's SYN
     retransmission gets a fresh SYN-ACK."""
@@ -298,12 +318,12 @@ def _(s):
 
 @case("syn_options_all")
 def _(s):
-    """SYN with MSS, SACK-permitted, TS, window scale: the SYN-ACK carries MSS (mtu-40),
-    wscale, sackOK and TS with TSecr = our TSval; its window is not scaled."""
+    """SYN with MSS, SACK-permitted, TS, window scale: the SYN-ACK carries MSS (mtu-40; over
+    IPv6 mtu-60), wscale, sackOK and TS with TSecr = our TSval; its window is not scaled."""
     c = s.conn(mss=1460, sack=True, ts=True, wscale=7)
     sa = c.syn()
     o = sa.optd
-    check(o.get("MSS") == 1460, "MSS %r, want 1460" % o.get("MSS"))
+    check(o.get("MSS") == s.mss, "MSS %r, want %d" % (o.get("MSS"), s.mss))
     check("WScale" in o, "no window scale option")
     check(0 <= o["WScale"] <= 14, "window scale %d out of 0..14" % o["WScale"])
     check("SAckOK" in o, "no SACK-permitted option")
@@ -386,14 +406,15 @@ def _(s):
 
 @case("mss_default_536")
 def _(s):
-    """No MSS option: the send MSS is 536."""
-    _mss_case(s, s.conn(syn_opts=[]), 536)
+    """No MSS option: the send MSS is 536; over IPv6 1220 (RFC 9293 §3.7.1, MUST-15)."""
+    _mss_case(s, s.conn(syn_opts=[]), 1220 if s.fam == 6 else 536)
 
 
 @case("mss_clamp_mtu")
 def _(s):
-    """Peer MSS 9000: tern's own limit (mtu - 40 = 1460, options included) applies."""
-    _mss_case(s, s.conn(mss=9000), 1460, 6000)
+    """Peer MSS 9000: tern's own limit (mtu - 40 = 1460, over IPv6 mtu - 60 = 1440,
+    options included) applies."""
+    _mss_case(s, s.conn(mss=9000), s.mss, 6000)
 
 
 @case("synrcvd_syn_retransmit")
@@ -737,8 +758,8 @@ def _(s):
     seq0 = c.snd_nxt
     f = bytearray(s.w.build(c.sport, c.dport, "PA", seq0, c.rcv_nxt, c.win,
                             [("NOP", None), ("NOP", None), ("Timestamp", (c.tsval(), c.ts_recent))]
-                            if c.use_ts else [], b"corrupted"))
-    f[14 + 20 + 16] ^= 0x5A  # TCP checksum
+                            if c.use_ts else [], b"corrupted", c.fam))
+    f[14 + (40 if c.fam == 6 else 20) + 16] ^= 0x5A  # TCP checksum
     s.w.send_raw(bytes(f))
     s.note("us > tern  PA  seq=%s len=9 with a bad checksum" % c._rel_ours(seq0))
     c.expect_nothing(0.3)
@@ -753,7 +774,7 @@ def _(s):
             (0x4c, b"abcdef")]
     c = s.conn(syn_opts=opts)
     sa = c.syn()
-    check(sa.optd.get("MSS") == 1460 and "SAckOK" in sa.optd,
+    check(sa.optd.get("MSS") == s.mss and "SAckOK" in sa.optd,
           "SYN-ACK options %s" % sorted(str(x) for x in sa.optd))
     c.ack()
     c.echo(b"unknown options are fine")
@@ -767,9 +788,9 @@ def _(s):
     k = s.counters()
     # MSS option claiming 40 bytes in a 4-byte option area: data offset 6, the option bytes
     # given as payload so that scapy leaves them alone.
-    from scapy.layers.inet import IP, TCP
-    from scapy.layers.l2 import Ether
-    p = Ether(src=s.w.my_mac, dst=s.w.tern_mac) / IP(src=s.w.my_ip, dst=s.w.tern_ip) / TCP(
+    from scapy.layers.inet import TCP
+    p = Ether(src=s.w.my_mac, dst=s.w.tern_mac6 if s.fam == 6 else s.w.tern_mac) / \
+        s.w.ip(s.fam) / TCP(
         sport=c.sport, dport=c.dport, flags="S", seq=c.iss, window=65535, dataofs=6) / \
         b"\x02\x28\x05\xb4"
     s.w.send_raw(bytes(p))
@@ -832,10 +853,11 @@ def _rto_case(s, data):
 def _(s):
     """An unacknowledged full-sized segment is retransmitted at RTO (>= 200 ms), the
     interval doubling (RFC 6298 §5)."""
-    _rto_case(s, rnd(1448))
+    _rto_case(s, rnd(s.mss - 12))
 
 
-@case("rto_short_segment")
+@case("rto_short_segment", v6="Nagle and the RTO are family-blind (rto_backoff runs over "
+      "IPv6); 2.4 s of the time budget")
 def _(s):
     """The same for a short segment (20 bytes): Nagle must not hold back its own
     retransmission."""
@@ -1144,7 +1166,9 @@ def _(s):
 # RFC 5961 §7: challenge ACK rate limit (last in its phase: it spends the second's budget)
 # =============================================================================================
 
-@case("challenge_ack_rate_limit", timeout=30)
+@case("challenge_ack_rate_limit", timeout=30, last=True,
+      v6="one engine-wide budget for both families (rst_in_window_challenge and "
+      "syn_established_challenge run over IPv6); 3 s of the time budget")
 def _(s):
     """3000 in-window RSTs within 0.85 s, round robin over 50 connections (so that tern
     cannot fold several into one ACK): at most challenge_ack_limit (1000) challenge ACKs per
@@ -1160,7 +1184,7 @@ def _(s):
         c = conns[i % len(conns)]
         if i < len(conns):
             opts = [("NOP", None), ("NOP", None), ("Timestamp", (c.tsval(), c.ts_recent))] if c.use_ts else []
-            c.tmpl = s.w.build(c.sport, c.dport, "R", c.snd_nxt, 0, c.win, opts)
+            c.tmpl = s.w.build(c.sport, c.dport, "R", c.snd_nxt, 0, c.win, opts, fam=c.fam)
         frames.append(patch_seq(c.tmpl, seq_add(c.snd_nxt, 1 + i)))
     k = s.counters()
     t0 = time.perf_counter()
@@ -1228,7 +1252,9 @@ def _(s):
     check(a2.flags == "A" and a2.ack == a.ack and a2.seq == a.seq,
           "TIME_WAIT answered %s seq %s ack %s" % (a2.flags, c._rel_tern(a2.seq), c._rel_ours(a2.ack)))
     k.want("tcp_tw_ack", 1)
-    c.reset_done = True  # leave the TIME_WAIT entry alone
+    c.send("R", advance=False, note="RST at rcv_nxt ends the TIME_WAIT entry")
+    k.wait_gauge("time_wait", 0)  # its expiry must not move the gauge under a later case
+    c.reset_done = True
 
 
 @case("close_simultaneous", phase="close")
@@ -1246,6 +1272,8 @@ def _(s):
     k.wait_gauge("closing", 0)
     k.wait_gauge("time_wait", 1)
     k.want("tcp_tw_enter", 1)
+    c.send("R", advance=False, note="RST at rcv_nxt ends the TIME_WAIT entry")
+    k.wait_gauge("time_wait", 0)  # its expiry must not move the gauge under a later case
     c.reset_done = True
 
 
@@ -1299,7 +1327,9 @@ def _(s):
     c.reset_done = True
 
 
-@case("close_fin_wait_2_timeout", phase="close")
+@case("close_fin_wait_2_timeout", phase="close",
+      v6="the FIN_WAIT_2 timer is family-blind (close_data_after_close and "
+      "close_rst_fin_wait_2 reach FIN_WAIT_2 over IPv6); 1.5 s of the time budget")
 def _(s):
     """After close(), FIN_WAIT_2 lasts fin_timeout_ms (run.sh: 1500): then a RST and the
     connection ends (tcp_fin_timeout)."""
@@ -1345,20 +1375,80 @@ def _(s):
     c.reset_done = True
 
 
+def _into_time_wait(s, c, k):
+    """tern closes first, we ACK its FIN and send ours: tern holds the tuple in TIME_WAIT.
+    (Cases in this phase end their TIME_WAIT entries with an exact RST, or let them expire:
+    an entry left to expire 2 s later would move the time_wait gauge under another case.)"""
+    _tern_closes(s, c)
+    c.take_fin()
+    c.send("FA")
+    c.expect(lambda x: x.ack == c.snd_nxt, 1.0, "ACK of our FIN")
+    k.wait_gauge("time_wait", 1)
+    c.reset_done = True
+
+
+@case("tw_reopen_6191", phase="close")
+def _(s):
+    """RFC 6191 §2 (TCP.md, passive reuse): a SYN for a 4-tuple in TIME_WAIT whose TSval is
+    newer than TS.Recent opens a new incarnation even with its sequence number below the old
+    connection's (the entry goes, tcp_tw_reuse_passive); tern's new ISN lies beyond the old
+    snd_nxt; the new connection echoes."""
+    c = s.conn()
+    k = s.counters()
+    _into_time_wait(s, c, k)
+    old_snd_nxt = c.rcv_nxt
+    c2 = s.conn(sport=c.sport, ts_base=seq_add(c.tsval(), 1000))
+    c2.iss = c2.snd_nxt = seq_add(c.iss, -100000)
+    sa = c2.syn()
+    check(seq_diff(sa.seq, old_snd_nxt) > 0, "new ISN %d not beyond the old snd_nxt %d" % (
+        sa.seq, old_snd_nxt))
+    k.want("tcp_tw_reuse_passive", 1, "==")
+    k.wait_gauge("time_wait", 0)
+    c2.ack()
+    c2.established = True
+    c2.echo(b"second incarnation")
+
+
+@case("tw_syn_old_ts_refused", phase="close")
+def _(s):
+    """RFC 6191 §2: a SYN for a 4-tuple in TIME_WAIT with a TSval older than TS.Recent does
+    not reopen it: no SYN-ACK, an ACK of the old connection <SEQ=old SND.NXT><ACK=old
+    RCV.NXT> (TCP.md), dropped as tcp_tw_syn; the entry stays."""
+    c = s.conn()
+    k = s.counters()
+    _into_time_wait(s, c, k)
+    c2 = s.conn(sport=c.sport, ts_base=seq_add(c.tsval(), -100000))
+    c2.iss = c2.snd_nxt = seq_add(c.snd_nxt, 100000)
+    c2.send("S", seq=c2.iss, opts=c2.syn_options(), advance=False, note="old TSval")
+    a = c2.expect(lambda x: True, 1.0, "ACK from TIME_WAIT")
+    check(a.flags == "A" and a.seq == c.rcv_nxt and a.ack == c.snd_nxt,
+          "got %s seq %d ack %d, want A seq %d ack %d (the old connection's)" % (
+              a.flags, a.seq, a.ack, c.rcv_nxt, c.snd_nxt))
+    k.want("tcp_tw_syn", 1, "==")
+    check(k.d("tcp_tw_reuse_passive") == 0, "the tuple was reopened")
+    check(k.gd("time_wait") == 1, "TIME_WAIT entry gone")
+    c.send("R", advance=False, note="RST at rcv_nxt ends the TIME_WAIT entry")
+    k.wait_gauge("time_wait", 0)  # its expiry must not move the gauge under a later case
+    c.reset_done = True
+
+
 # =============================================================================================
 
 def checksum_case(phase):
-    @case("checksums_" + phase, phase=phase)
+    @case("checksums_" + phase, phase=phase, last=True)
     def _(s):
-        """Every segment tern sent during the phase had valid IPv4 and TCP checksums."""
-        bad = s.w.bad_csum
-        check(s.w.segs, "no segment seen at all")
+        """Every segment tern sent during the phase had valid IPv4 and TCP checksums (over
+        IPv6: valid TCP checksums, IPv6 pseudo header)."""
+        segs = [x for x in s.w.segs if x.fam == s.fam]
+        bad = [x for x in s.w.bad_csum if x.fam == s.fam]
+        check(segs, "no segment seen at all")
         check(not bad, "%d of %d segments with a bad checksum (first: %s seq %d)" % (
-            len(bad), len(s.w.segs), bad[0].flags, bad[0].seq) if bad else "")
-        s.note("%d segments checked, %d ARP requests answered" % (len(s.w.segs), s.w.arp_answered))
+            len(bad), len(segs), bad[0].flags, bad[0].seq) if bad else "")
+        s.note("%d segments checked, %d ARP requests and %d Neighbour Solicitations answered"
+               % (len(segs), s.w.arp_answered, s.w.nd_answered))
 
-
-    @case("peer_kernel_silent_" + phase, phase=phase)
+    @case("peer_kernel_silent_" + phase, phase=phase, last=True,
+          v6="one check covers both families (the kernel's frames of the whole phase)")
     def _(s):
         """The peer namespace's kernel sent nothing during the phase (it never saw our
         connections: scripted address and MAC)."""
@@ -1369,6 +1459,7 @@ def checksum_case(phase):
 
 checksum_case("echo")
 checksum_case("close")
+checksum_case("cookie")
 
 
 # =============================================================================================
@@ -1382,19 +1473,32 @@ def _alarm(signum, frame):
 
 
 def run_phase(args):
-    cases = [c for c in CASES if c[1] == args.phase]
+    cases = phase_cases(args.phase)
     if args.only:
         want = set(args.only.split(","))
         cases = [c for c in cases if c[0] in want]
+    if not args.tern_ip6:
+        cases = [c for c in cases if c[4] == 4]
     s = Suite(args)
     signal.signal(signal.SIGALRM, _alarm)
     failed = 0
     try:
         if s.w.resolve() is None:
-            for name, _, _, _ in cases:
+            for name, _, _, _, _, _ in cases:
                 print("FAIL %s: tern does not answer ARP for %s" % (name, args.tern_ip), flush=True)
             return 1
-        for name, _, tmo, fn in cases:
+        nd_failed = False
+        for name, _, tmo, fn, fam, _ in cases:
+            # Neighbour Discovery before the first IPv6 case (by then tern's DAD, about 1 s
+            # from its start, is long over; resolve6 retries for 5 s anyway).
+            if fam == 6 and s.w.tern_mac6 is None and not nd_failed:
+                nd_failed = s.w.resolve6() is None
+            if fam == 6 and nd_failed:
+                print("FAIL %s: tern does not answer a Neighbour Solicitation for %s" % (
+                    name, args.tern_ip6), flush=True)
+                failed += 1
+                continue
+            s.fam = fam
             s.trace = []
             s.conns = []
             s.case_t0 = s.w.now()
@@ -1449,6 +1553,9 @@ def main():
     ap.add_argument("--tern-ip", default=os.environ.get("TERNLAB_TERN_IP", "198.18.0.1"))
     ap.add_argument("--my-ip", default=os.environ.get("TERNCF_SCRIPT_IP", "198.18.0.3"))
     ap.add_argument("--my-mac", default=default_mac())
+    ap.add_argument("--tern-ip6", default=os.environ.get("TERNLAB_TERN_IP6", "2001:2::1"),
+                    help="tern's IPv6 address (empty: IPv4 cases only)")
+    ap.add_argument("--my-ip6", default=default_ip6())
     ap.add_argument("--port", type=int, default=7)
     ap.add_argument("--closed-port", type=int, default=9)
     ap.add_argument("--prefix", help="tern-echo's EAL --file-prefix (telemetry)")
@@ -1456,15 +1563,17 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     if args.describe:
-        print("| case | phase | checks |\n|---|---|---|")
-        for name, phase, _, fn in CASES:
+        print("| case | phase | v6 | checks |\n|---|---|---|---|")
+        for name, phase, _, fn, fam, _ in CASES:
+            if fam == 6:
+                continue
             doc = " ".join((fn.__doc__ or "").split())
-            print("| `%s` | %s | %s |" % (name, phase, doc.replace("|", "\\|")))
+            v6 = "`v6_%s`" % name if name not in NOT_V6 else "no: " + NOT_V6[name]
+            print("| `%s` | %s | %s | %s |" % (name, phase, v6, doc.replace("|", "\\|")))
         return 0
     if args.list:
-        for name, phase, _, _ in CASES:
-            if phase == args.list:
-                print(name)
+        for name, _, _, _, _, _ in phase_cases(args.list):
+            print(name)
         return 0
     if not args.phase or not args.prefix:
         ap.error("--phase and --prefix are required")

@@ -12,6 +12,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import telemetry  # noqa: E402  (tests/integration/telemetry.py)
 
 MASK = 0xFFFFFFFF
+MSS4 = 1460  # tern's MSS in the lab (MTU 1500): MTU - 40 over IPv4
+MSS6 = 1440  # MTU - 60 over IPv6
 
 
 class Fail(Exception):
@@ -30,12 +32,19 @@ class Suite:
         self.args = args
         self.port = args.port
         self.closed_port = args.closed_port
-        self.w = Wire(args.iface, args.tern_ip, args.my_ip, args.my_mac)
+        self.w = Wire(args.iface, args.tern_ip, args.my_ip, args.my_mac,
+                      getattr(args, "tern_ip6", None), getattr(args, "my_ip6", None))
+        self.fam = 4  # of the running case: 4, or 6 for the v6_ cases (set by the runner)
         self.prefix = args.prefix
         self.trace = []
         self.conns = []
         self.case_t0 = 0.0
         self._next_port = random.randrange(20000, 40000)
+
+    @property
+    def mss(self):
+        """tern's MSS on the running case's family: MTU 1500 - 40 over IPv4, - 60 over IPv6."""
+        return MSS6 if self.fam == 6 else MSS4
 
     def next_port(self):
         self._next_port += 1
@@ -120,16 +129,19 @@ class Counters:
 
 
 class Conn:
-    """One scripted connection from SCRIPT_IP:sport to tern:dport.
+    """One scripted connection from SCRIPT_IP:sport (SCRIPT_IP6 for fam 6) to tern:dport;
+    the family is the running case's (Suite.fam) unless given.
 
     Sequence numbers in the trace are relative: ours to our ISS, tern's to its ISN (IRS),
     absolute (#n) while tern's ISN is unknown.
     """
 
     def __init__(self, s, dport=None, sport=None, mss=1460, sack=True, ts=True, wscale=7,
-                 win=65535, ts_base=None, syn_opts=None):
+                 win=65535, ts_base=None, syn_opts=None, fam=None):
         self.s = s
         self.w = s.w
+        self.fam = fam or s.fam
+        self.mss = MSS6 if self.fam == 6 else MSS4
         self.dport = dport or s.port
         self.sport = sport or s.next_port()
         self.iss = random.getrandbits(32)
@@ -161,8 +173,8 @@ class Conn:
 
     @property
     def max_payload(self):
-        """Largest payload we may put in a segment (tern's MSS 1460 less our options)."""
-        return 1460 - (12 if self.use_ts else 0)
+        """Largest payload we may put in a segment (tern's MSS less our options)."""
+        return self.mss - (12 if self.use_ts else 0)
 
     def syn_options(self):
         if self.syn_opts_override is not None:
@@ -205,7 +217,7 @@ class Conn:
                 opts = [("NOP", None), ("NOP", None),
                         ("Timestamp", (self.tsval() if tsval is None else tsval,
                                        self.ts_recent if tsecr is None else tsecr))]
-        frame = self.w.build(self.sport, self.dport, flags, seq, ack, win, opts, data)
+        frame = self.w.build(self.sport, self.dport, flags, seq, ack, win, opts, data, self.fam)
         self.w.send_raw(frame)
         self.s.note("us > tern  %-3s seq=%s ack=%s win=%d len=%d %s%s" % (
             flags or ".", self._rel_ours(seq), self._rel_tern(ack) if "A" in flags else "-",
@@ -226,7 +238,8 @@ class Conn:
     def recv(self, timeout):
         """Next segment of this connection from tern, or None. Takes in-order data into
         self.rx (rcv_nxt advances over data, not over FIN: see take_fin)."""
-        mine = lambda x: x.sport == self.dport and x.dport == self.sport  # noqa: E731
+        mine = lambda x: (x.sport == self.dport and x.dport == self.sport  # noqa: E731
+                          and x.fam == self.fam)
         seg, self.idx = self.w.wait_seg(self.idx, mine, timeout)
         if seg is None:
             return None

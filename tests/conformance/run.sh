@@ -7,8 +7,9 @@
 #   CASE...   run only these cases (names as printed; default: all)
 # Environment: TERN_BUILD (default /work/main/build) or TERN_ECHO; TERNLAB_PREFIX (default
 # tcf<pid>: a lab of its own, taken down at the end); CONF_TIMEOUT (per phase, 150 s);
-# TERNCF_SCRIPT_IP / TERNCF_SCRIPT_MAC (the scripted peer, default 198.18.0.3 /
-# 02:74:63:66:00:03).
+# TERNCF_SCRIPT_IP / TERNCF_SCRIPT_IP6 / TERNCF_SCRIPT_MAC (the scripted peer, default
+# 198.18.0.3 / 2001:2::3 / 02:74:63:66:00:03); TERNCF_V6=0: IPv4 cases only (tern-echo
+# without an IPv6 address).
 #
 # Prints "PASS name" / "FAIL name: reason" per case, then "N passed, M failed"; exit status 1
 # if any case failed. Traces of every case (and tern-echo's output) are kept in
@@ -30,7 +31,9 @@ export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the source tree
 . "$here/../integration/lib.sh"
 : "${CONF_TIMEOUT:=150}"
 : "${TERNCF_SCRIPT_IP:=198.18.0.3}"
-export TERNCF_SCRIPT_IP
+: "${TERNCF_SCRIPT_IP6:=2001:2::3}"
+: "${TERNCF_V6:=1}"
+export TERNCF_SCRIPT_IP TERNCF_SCRIPT_IP6
 
 passed=0
 failed=0
@@ -56,22 +59,28 @@ it_fail() {
 
 # run_phase PHASE [tern-echo options...]: start tern-echo, run the phase's cases from the
 # peer namespace, stop tern-echo (which must still be alive and exit 0: case tern_ok_PHASE).
+# tern-echo has an IPv4 and an IPv6 address (one listener for both): the IPv4 cases and then
+# the IPv6 ones (v6_NAME) run against the same process.
 run_phase() {
 	local phase=$1 port=7 out rc=0 names name line
 	shift
+	local v6=(--tern-ip6 "$TERNLAB_TERN_IP6" --my-ip6 "$TERNCF_SCRIPT_IP6") ip6=()
+	[ "$TERNCF_V6" = 0 ] || ip6=(--ip "$TERNLAB_TERN_IP6/$TERNLAB_PLEN6")
+	[ "$TERNCF_V6" != 0 ] || v6=(--tern-ip6 "")
 	names=$("$PY" "$here/conformance.py" --list "$phase")
+	[ "$TERNCF_V6" != 0 ] || names=$(echo "$names" | grep -v '^v6_' || true)
 	if [ -n "$only" ]; then
 		names=$(echo "$names" | grep -xF -f <(echo "$only" | tr , '\n') || true)
 		[ -n "$names" ] || return 0
 	fi
-	tern_start "$port" --stats-interval 0 "$@"
+	tern_start "$port" --stats-interval 0 "${ip6[@]}" "$@"
 	out=$IT_TMP/$phase.out
 	mkdir -p "$IT_TMP/traces"
 	local vflag=()
 	[ "$verbose" = 0 ] || vflag=(-v)
 	PEER_TIMEOUT=$CONF_TIMEOUT peer "$PY" "$here/conformance.py" \
 		--phase "$phase" --port "$port" --closed-port 9 --prefix "$TERN_PREFIX" \
-		--iface "$TERNLAB_IF_P" --tern-ip "$TERNLAB_TERN_IP" --my-ip "$TERNCF_SCRIPT_IP" \
+		--iface "$TERNLAB_IF_P" --tern-ip "$TERNLAB_TERN_IP" --my-ip "$TERNCF_SCRIPT_IP" "${v6[@]}" \
 		--log-dir "$IT_TMP/traces" ${only:+--only "$(echo "$names" | paste -sd,)"} \
 		"${vflag[@]}" >"$out" 2>"$IT_TMP/$phase.err" || rc=$?
 	while IFS= read -r line; do
@@ -119,7 +128,7 @@ run_phase() {
 
 it_begin conformance af_packet
 echo "tern conformance suite: lab $TERNLAB_PREFIX, tern-echo $TERN_ECHO, scripted peer" \
-	"$TERNCF_SCRIPT_IP; logs in $IT_TMP"
+	"$TERNCF_SCRIPT_IP$([ "$TERNCF_V6" = 0 ] || echo " and $TERNCF_SCRIPT_IP6"); logs in $IT_TMP"
 "$PY" -c 'import scapy' 2>/dev/null || it_fail "scapy missing: apt-get install python3-scapy"
 lab_up
 run_phase echo --delack-ms 200
