@@ -163,7 +163,7 @@ gen_resolve(struct gen_worker *w, uint64_t now)
 	if (now < w->next_resolve)
 		return false;
 	w->next_resolve = now + g->hz / GEN_RESOLVE_PER_S;
-	rc = tern_engine_resolve(w->e, g->dst, w->mac);
+	rc = tern_engine_resolve_addr(w->e, &g->dst_addr, w->mac);
 	if (rc == 0) {
 		if (!__atomic_load_n(&g->target_mac_known, __ATOMIC_ACQUIRE)) {
 			memcpy(g->target_mac, w->mac, sizeof(w->mac));
@@ -175,6 +175,8 @@ gen_resolve(struct gen_worker *w, uint64_t now)
 		if (w->idx == 0) {
 			g->error = rc == -ENETUNREACH
 			                   ? "off-link and no --gw: no route to the target"
+			           : g->v6 ? "no Neighbour Advertisement from the target (or its "
+			                     "gateway) within " RTE_STR(GEN_RESOLVE_GIVEUP_S) " s"
 			                   : "no ARP reply from the target (or its gateway) "
 			                     "within " RTE_STR(GEN_RESOLVE_GIVEUP_S) " s";
 			fprintf(stderr, "tern-gen: %s: %s\n", g->target, g->error);
@@ -511,7 +513,8 @@ gen_progress(struct app *a, double secs, bool final)
 	g->elapsed += secs;
 	sum_counters(g, &s);
 	if (!g->target_mac_known) {
-		fprintf(stderr, "tern-gen: %4.0fs resolving %s (ARP)\n", g->elapsed, g->target);
+		fprintf(stderr, "tern-gen: %4.0fs resolving %s (%s)\n", g->elapsed, g->target,
+		        g->v6 ? "ND" : "ARP");
 		return;
 	}
 	if (!legit_mode(g)) {
@@ -867,25 +870,53 @@ usage(void)
 static void
 parse_target(struct app *a, struct gen *g, const char *arg)
 {
-	char buf[32];
-	char *colon;
+	static const char want[] = "expected A.B.C.D:PORT or [X:X::X]:PORT";
+	char buf[64];
+	char *colon, *host = buf;
 	uint64_t port;
 
 	if (strlen(arg) >= sizeof(buf))
-		app_usage_error(a, "--target '%s': expected A.B.C.D:PORT", arg);
+		app_usage_error(a, "--target '%s': %s", arg, want);
 	snprintf(buf, sizeof(buf), "%s", arg);
 	colon = strrchr(buf, ':');
 	if (colon == NULL)
-		app_usage_error(a, "--target '%s': expected A.B.C.D:PORT", arg);
+		app_usage_error(a, "--target '%s': %s", arg, want);
 	*colon = '\0';
-	if (app_parse_ipv4(buf, &g->dst) != 0)
-		app_usage_error(a, "--target '%s': '%s' is not an IPv4 address", arg, buf);
-	if (g->dst == 0 || g->dst == 0xffffffffu || (g->dst >> 28) == 0xe || (g->dst >> 24) == 127)
-		app_usage_error(a, "--target '%s': not a unicast address", arg);
+	if (buf[0] == '[') {
+		size_t n = strlen(buf);
+		if (n < 3 || buf[n - 1] != ']')
+			app_usage_error(a, "--target '%s': %s", arg, want);
+		buf[n - 1] = '\0';
+		host = buf + 1;
+		if (inet_pton(AF_INET6, host, g->dst6) != 1)
+			app_usage_error(a, "--target '%s': '%s' is not an IPv6 address", arg, host);
+		if (g->dst6[0] == 0xff || IN6_IS_ADDR_UNSPECIFIED((struct in6_addr *)g->dst6) ||
+		        IN6_IS_ADDR_LOOPBACK((struct in6_addr *)g->dst6) ||
+		        IN6_IS_ADDR_V4MAPPED((struct in6_addr *)g->dst6))
+			app_usage_error(a, "--target '%s': not a unicast address", arg);
+		g->v6 = true;
+		g->dst = 0;
+		g->dst_addr.family = TERN_AF_INET6;
+		memcpy(g->dst_addr.v6, g->dst6, 16);
+	} else {
+		if (strchr(host, ':') != NULL)
+			app_usage_error(a,
+			        "--target '%s': an IPv6 target goes in brackets, [X:X::X]:PORT",
+			        arg);
+		if (app_parse_ipv4(host, &g->dst) != 0)
+			app_usage_error(a, "--target '%s': '%s' is not an IPv4 address", arg, host);
+		if (g->dst == 0 || g->dst == 0xffffffffu || (g->dst >> 28) == 0xe ||
+		        (g->dst >> 24) == 127)
+			app_usage_error(a, "--target '%s': not a unicast address", arg);
+		g->v6 = false;
+		memset(g->dst6, 0, sizeof(g->dst6));
+		g->dst_addr.family = TERN_AF_INET;
+		g->dst_addr.v4 = g->dst;
+	}
 	if (app_parse_u64(colon + 1, 1, 65535, &port) != 0)
 		app_usage_error(a, "--target '%s': port must be 1..65535", arg);
 	g->dport = (uint16_t)port;
-	snprintf(g->target, sizeof(g->target), "%s:%u", buf, g->dport);
+	snprintf(g->target, sizeof(g->target), g->v6 ? "[%s]:%u" : "%s:%u", host, g->dport);
 }
 
 static void
@@ -896,6 +927,17 @@ parse_src_range(struct app *a, struct gen *g, const char *arg)
 	uint64_t len;
 	uint32_t ip, mask;
 
+	if (strchr(arg, ':') != NULL) { /* IPv6 */
+		const char *e = gen_prefix_parse(arg, &g->src6);
+		if (e == NULL && strchr(arg, '/') == NULL)
+			e = "expected X:X::X/LEN";
+		if (e == NULL && g->src6.plen6 > 126)
+			e = "IPv6 prefix length must be 8..126";
+		if (e != NULL)
+			app_usage_error(a, "--src-range '%s': %s", arg, e);
+		snprintf(g->src_desc, sizeof(g->src_desc), "%s", arg);
+		return;
+	}
 	snprintf(buf, sizeof(buf), "%s", arg);
 	slash = strchr(buf, '/');
 	if (slash == NULL)
@@ -1042,6 +1084,19 @@ main(int argc, char **argv)
 			http_opt = true;
 			break;
 		case 's':
+			if (strchr(optarg, ':') != NULL) {
+				if (gen_prefix_parse(optarg, &g.src6) != NULL ||
+				        strchr(optarg, '/') != NULL)
+					app_usage_error(&a,
+					        "--src '%s': expected a unicast IPv6 address",
+					        optarg);
+				if (src_given)
+					app_usage_error(
+					        &a, "--src and --src-range exclude each other");
+				snprintf(g.src_desc, sizeof(g.src_desc), "%s", optarg);
+				src_given = true;
+				break;
+			}
 			if (app_parse_ipv4(optarg, &g.src_base) != 0 || g.src_base == 0 ||
 			        (g.src_base >> 28) >= 0xe || (g.src_base >> 24) == 127)
 				app_usage_error(
@@ -1162,8 +1217,23 @@ main(int argc, char **argv)
 			                    "runs unbounded); attacks alone: --duration, or "
 			                    "count= on every --attack");
 	}
-	if (a.o.ip != 0 && g.dst == a.o.ip)
+	if (!g.v6 && a.o.ip != 0 && g.dst == a.o.ip)
 		app_usage_error(&a, "--target is tern's own address (--ip)");
+	if (g.v6 && !a.o.has_ip6)
+		app_usage_error(&a,
+		        "--target %s is IPv6: give tern an IPv6 address too (--ip "
+		        "X:X::X/LEN)",
+		        g.target);
+	if (g.v6 && memcmp(g.dst6, a.o.ip6, 16) == 0)
+		app_usage_error(&a, "--target is tern's own address (--ip)");
+	if (!g.v6 && a.o.has_ip6 && !a.o.has_ip4)
+		app_usage_error(&a,
+		        "--target %s is IPv4: give tern an IPv4 address too (--ip "
+		        "A.B.C.D/LEN)",
+		        g.target);
+	if (src_given && g.src6.v6 != g.v6)
+		app_usage_error(&a, "--src/--src-range '%s' is %s, the target %s", g.src_desc,
+		        g.src6.v6 ? "IPv6" : "IPv4", g.v6 ? "IPv6" : "IPv4");
 	if (g.mode == GEN_SYNFLOOD) {
 		if (!src_given)
 			app_usage_error(&a, "--mode synflood needs --src A.B.C.D or --src-range "
@@ -1172,7 +1242,12 @@ main(int argc, char **argv)
 			app_usage_error(&a,
 			        "--concurrency, --close, --path and --http-keepalive do "
 			        "not apply to --mode synflood");
-		if (g.src_mask == 0 && (g.src_base == a.o.ip || g.src_base == g.dst))
+		if (g.src6.v6 && g.src6.plen6 == 128 &&
+		        (memcmp(g.src6.base6, g.dst6, 16) == 0 ||
+		                memcmp(g.src6.base6, a.o.ip6, 16) == 0))
+			app_usage_error(
+			        &a, "--src must differ from tern's and the target's address");
+		if (!g.src6.v6 && g.src_mask == 0 && (g.src_base == a.o.ip || g.src_base == g.dst))
 			app_usage_error(
 			        &a, "--src must differ from tern's and the target's address");
 	} else {
@@ -1202,8 +1277,12 @@ main(int argc, char **argv)
 		at->kind = GEN_ATK_SYN;
 		at->rate = g.rate;
 		at->count = g.count ? g.count : UINT64_MAX;
-		at->src[0].base = g.src_base;
-		at->src[0].mask = g.src_mask;
+		if (g.src6.v6) {
+			at->src[0] = g.src6;
+		} else {
+			at->src[0].base = g.src_base;
+			at->src[0].mask = g.src_mask;
+		}
 		at->nsrc = 1;
 		at->sport_lo = g.sport_lo;
 		at->sport_hi = g.sport_hi;
