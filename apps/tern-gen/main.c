@@ -144,7 +144,8 @@ gen_worker_finish(struct gen_worker *w, uint64_t now)
 }
 
 /*
- * Before the run: the target's (or gateway's) MAC, through the engine's ARP. The SYN flood
+ * Before the run: the target's (or gateway's) MAC, through the engine's ARP.
+ * Over IPv6: through ND, once our address has passed DAD (about a second). The SYN flood
  * needs it to build frames; the other modes wait for it too so that the first handshakes
  * do not measure ARP, and so that a lab still attaching (tap) is not counted as failures.
  * An ARP reply reaches one engine's queue; steering copies it to the others, and the first
@@ -159,6 +160,19 @@ gen_resolve(struct gen_worker *w, uint64_t now)
 	if (__atomic_load_n(&g->target_mac_known, __ATOMIC_ACQUIRE)) {
 		memcpy(w->mac, g->target_mac, sizeof(w->mac));
 		return true;
+	}
+	if (g->v6) { /* our IPv6 address is usable once its DAD is over */
+		enum tern_ip6_state st = tern_engine_ip6_state(w->e);
+		if (st == TERN_IP6_DUPLICATE) {
+			if (w->idx == 0) {
+				g->error = "our IPv6 address (--ip) is in use on the link (DAD)";
+				fprintf(stderr, "tern-gen: %s: %s\n", g->target, g->error);
+			}
+			gen_worker_finish(w, now);
+			return false;
+		}
+		if (st != TERN_IP6_PREFERRED)
+			return false;
 	}
 	if (now < w->next_resolve)
 		return false;
