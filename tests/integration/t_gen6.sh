@@ -11,7 +11,8 @@
 #     seen == tcp_syncookie_sent - legitimate connections (within 3 %, less those lost
 #     to ND), connected == tcp_passive_open, every connection IPv6 (tcp6_open).
 #   Both: >= 99.9 % of the IPv6 clients connected while the flood ran, each stream within
-#   90-105 % of its rate.
+#   90-105 % of its rate. Between the two, --mode http over IPv6 against Python's
+#   http.server on the peer's IPv6 address: 100 GETs, all 200, the body bytes exact.
 # usage: t_gen6.sh [af_packet]   (GEN_SECS, GEN_SYN, GEN_REAL, GEN_CPS override)
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -81,6 +82,19 @@ gen_check "connected vs Linux TcpPassiveOpens (+$((p1 - p0)))" "abs(d['connected
 gen_check "Linux asked no NS for the sources (--proxy-arp)" "d['verdict']['arp_answered'] > 0"
 [ "$neigh" -gt 0 ] || it_fail "Linux holds no neighbour entry for the IPv6 sources"
 peer_server_stop listener6
+
+# 1b. http over IPv6: 100 GETs of a 1000-byte file from Python's http.server on the peer's
+# IPv6 address (Host: [X:X::X]:PORT).
+mkdir -p "$IT_TMP/www"
+head -c 1000 /dev/urandom >"$IT_TMP/www/f"
+peer_server http6 "$PY" -m http.server -b "$TERNLAB_PEER_IP6" -d "$IT_TMP/www" "$((port + 1))"
+wait_until 10 peer_listening "$((port + 1))" || it_fail "IPv6 http.server did not come up"
+gen_run http6 0 --ip "$TERNLAB_TERN_IP6/$TERNLAB_PLEN6" --target "[$TERNLAB_PEER_IP6]:$((port + 1))" \
+	--mode http --path /f --rate 200 --count 100 --msl 1000
+gen_check "http over IPv6: 100 responses, all 200" "d['ok'] == 100 and d['status'].get('200') == 100"
+gen_check "http over IPv6: body bytes" "d['body_bytes'] == 100 * 1000"
+it_log "http6: $(gj "d['ok']") of 100 GETs answered 200, response p99 $(gj "d['response_latency_us']['p99']") us"
+peer_server_stop http6
 
 # 2. tern-echo over IPv6, the same run.
 gen_pair_up
