@@ -99,6 +99,7 @@ peer_server_stop http6
 # 2. tern-echo over IPv6, the same run.
 gen_pair_up
 echo_start "$port" --ip "$TERNLAB_TERN_IP6/$TERNLAB_PLEN6" --syncookies always
+# shellcheck disable=SC2317 # called through wait_until
 echo_dad_ok() { [ "$(echo_num nd_dad_ok)" -ge 2 ]; }
 wait_until 10 echo_dad_ok ||
 	it_fail "tern-echo's DAD did not complete: nd_dad_ok $(echo_num nd_dad_ok)"
