@@ -20,7 +20,14 @@
  * address: a blind in-window attack, RFC 5961, which must reset nothing) and random
  * numbers. The target's MAC comes from the engine's ARP before the run starts (main.c).
  * Checksums are computed in software: the frames are small and every PMD takes them.
+ *
+ * IPv6 (a target given as [X:X::X]:PORT): the same streams from IPv6 source blocks
+ * (src=2001:db8::/64+...), the fixed header written by frame.c (hop limit the stack's
+ * TTL, no flow label, no extension header), the checksum over the IPv6 pseudo header.
+ * A block's random host bits never make its first address (the Subnet-Router anycast,
+ * RFC 4291 §2.6.1) nor tern's or the target's address. The MAC comes from ND.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +41,7 @@
 #include <rte_random.h>
 #include <rte_tcp.h>
 
+#include "frame.h"
 #include "gen.h"
 
 #define ATK_BURST  64
@@ -58,18 +66,6 @@ gen_attack_name(enum gen_attack_kind k)
 {
 	return k < GEN_ATK_MAX ? kind_names[k] : "?";
 }
-
-/* What one frame carries, before it is written out. */
-struct atk_seg {
-	uint32_t src, dst;
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint8_t flags;
-	uint16_t win;
-	uint8_t ttl;
-	const uint8_t *opt;
-	uint8_t optlen;
-};
 
 static bool
 reserved_src(const struct gen *g, uint32_t ip)
@@ -102,6 +98,50 @@ pick_src(const struct gen *g, const struct gen_attack *at, uint64_t r)
 	return p->base | 1; /* tiny blocks: parsing checks one usable address exists */
 }
 
+static bool
+reserved_src6(const struct gen *g, const uint8_t ip[16])
+{
+	return memcmp(ip, g->dst6, 16) == 0 ||
+	       (g->a->o.has_ip6 && memcmp(ip, g->a->o.ip6, 16) == 0);
+}
+
+static bool
+in_prefix6(const struct gen_prefix *p, const uint8_t ip[16])
+{
+	unsigned i;
+
+	for (i = 0; i < 16; i++)
+		if ((ip[i] & (uint8_t)~p->mask6[i]) != p->base6[i])
+			return false;
+	return true;
+}
+
+/* An IPv6 source from one of @p at's blocks (all IPv6 when the target is). */
+static void
+pick_src6(const struct gen *g, const struct gen_attack *at, uint64_t r, uint8_t out[16])
+{
+	const struct gen_prefix *p = &at->src[at->nsrc > 1 ? (r >> 40) % at->nsrc : 0];
+	unsigned tries, i;
+
+	for (tries = 0; tries < 16; tries++) {
+		uint64_t x[2] = {rte_rand(), rte_rand()};
+		const uint8_t *rb = (const uint8_t *)x;
+		uint8_t any = 0;
+		for (i = 0; i < 16; i++) {
+			uint8_t h = rb[i] & p->mask6[i];
+			any |= h;
+			out[i] = p->base6[i] | h;
+		}
+		if (p->plen6 == 128)
+			return;
+		if (any == 0 || reserved_src6(g, out))
+			continue;
+		return;
+	}
+	memcpy(out, p->base6, 16); /* tiny blocks: parsing checks one usable address exists */
+	out[15] |= 1;
+}
+
 bool
 gen_attack_source(const struct gen *g, uint32_t ip)
 {
@@ -109,61 +149,43 @@ gen_attack_source(const struct gen *g, uint32_t ip)
 
 	for (k = 0; k < g->natk; k++)
 		for (i = 0; i < g->atk[k].nsrc; i++)
-			if ((ip & ~g->atk[k].src[i].mask) == g->atk[k].src[i].base)
+			if (!g->atk[k].src[i].v6 &&
+			        (ip & ~g->atk[k].src[i].mask) == g->atk[k].src[i].base)
+				return true;
+	return false;
+}
+
+bool
+gen_attack_source6(const struct gen *g, const uint8_t ip[16])
+{
+	unsigned k, i;
+
+	for (k = 0; k < g->natk; k++)
+		for (i = 0; i < g->atk[k].nsrc; i++)
+			if (g->atk[k].src[i].v6 && in_prefix6(&g->atk[k].src[i], ip))
 				return true;
 	return false;
 }
 
 /* Write @p s as a whole frame into @p m. */
 static int
-emit(struct gen_worker *w, struct rte_mbuf *m, const struct atk_seg *s)
+emit(struct gen_worker *w, struct rte_mbuf *m, const struct gen_seg *s)
 {
-	struct gen *g = w->g;
-	unsigned thlen = 20 + s->optlen;
-	struct rte_ether_hdr *eh;
-	struct rte_ipv4_hdr *ip;
-	struct rte_tcp_hdr *th;
+	uint8_t *buf = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)GEN_FRAME_MAX);
+	size_t len;
 
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, RTE_ETHER_HDR_LEN + 20 + thlen);
-	if (eh == NULL)
+	if (buf == NULL)
 		return -1;
-	memcpy(&eh->dst_addr, w->mac, RTE_ETHER_ADDR_LEN);
-	memcpy(&eh->src_addr, g->a->port.mac, RTE_ETHER_ADDR_LEN);
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-
-	ip = (struct rte_ipv4_hdr *)(eh + 1);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + thlen));
-	ip->packet_id = rte_cpu_to_be_16((uint16_t)rte_rand());
-	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = s->ttl;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->hdr_checksum = 0;
-	ip->src_addr = rte_cpu_to_be_32(s->src);
-	ip->dst_addr = rte_cpu_to_be_32(s->dst);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-
-	th = (struct rte_tcp_hdr *)(ip + 1);
-	th->src_port = rte_cpu_to_be_16(s->sport);
-	th->dst_port = rte_cpu_to_be_16(s->dport);
-	th->sent_seq = rte_cpu_to_be_32(s->seq);
-	th->recv_ack = rte_cpu_to_be_32(s->ack);
-	th->data_off = (uint8_t)((thlen / 4) << 4);
-	th->tcp_flags = s->flags;
-	th->rx_win = rte_cpu_to_be_16(s->win);
-	th->cksum = 0;
-	th->tcp_urp = 0;
-	if (s->optlen)
-		memcpy(th + 1, s->opt, s->optlen);
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
-	return 0;
+	len = gen_frame_tcp(buf, GEN_FRAME_MAX, w->mac, w->g->a->port.mac, s);
+	if (len == 0)
+		return -1;
+	return rte_pktmbuf_trim(m, (uint16_t)(GEN_FRAME_MAX - len));
 }
 
 /* seq=plausible: the 4-tuple of one of this engine's legitimate connections, if any
  * (4 random slots tried). */
 static bool
-live_tuple(struct gen_worker *w, uint64_t r, struct tern_tuple *t)
+live_tuple(struct gen_worker *w, uint64_t r, struct tern_addr *la, uint16_t *lport)
 {
 	unsigned tries;
 
@@ -172,7 +194,7 @@ live_tuple(struct gen_worker *w, uint64_t r, struct tern_tuple *t)
 	for (tries = 0; tries < 4; tries++, r >>= 16) {
 		const struct gen_conn *s = &w->slots[(r & 0xffff) % w->concurrency];
 		if (s->c != NULL) { /* any state: SYN_SENT to TIME_WAIT-bound */
-			tern_conn_tuple(s->c, t);
+			tern_conn_local(s->c, la, lport);
 			return true;
 		}
 	}
@@ -200,7 +222,8 @@ build(struct gen_worker *w, const struct gen_attack *at, struct gen_stream *st, 
 	uint64_t r1 = rte_rand(), r2 = rte_rand();
 	uint32_t span = (uint32_t)at->sport_hi - at->sport_lo + 1;
 	uint8_t opt[GEN_SYNOPT_MAX];
-	struct atk_seg s = {
+	struct gen_seg s = {
+	        .v6 = g->v6,
 	        .dst = g->dst,
 	        .dport = g->dport,
 	        .seq = (uint32_t)(r2 >> 32),
@@ -208,11 +231,14 @@ build(struct gen_worker *w, const struct gen_attack *at, struct gen_stream *st, 
 	        .win = 64240,
 	        .ttl = 64,
 	};
-	struct tern_tuple t;
+	struct tern_addr la;
 
-	if (at->plausible && live_tuple(w, r1 >> 32, &t)) {
-		s.src = t.laddr;
-		s.sport = t.lport;
+	if (g->v6)
+		memcpy(s.dst6, g->dst6, 16);
+	if (at->plausible && live_tuple(w, r1 >> 32, &la, &s.sport)) {
+		s.src = la.v4;
+		if (g->v6)
+			memcpy(s.src6, la.v6, 16);
 		s.win = 502;
 		st->live++;
 	} else if (at->plausible) {
@@ -221,7 +247,12 @@ build(struct gen_worker *w, const struct gen_attack *at, struct gen_stream *st, 
 		uint16_t lo = g->a->o.port_lo ? g->a->o.port_lo : 32768;
 		uint16_t hi = g->a->o.port_hi ? g->a->o.port_hi : 60999;
 		s.src = g->a->o.ip;
+		if (g->v6)
+			memcpy(s.src6, g->a->o.ip6, 16);
 		s.sport = (uint16_t)(lo + (uint32_t)(r2 >> 16) % ((uint32_t)hi - lo + 1));
+	} else if (g->v6) {
+		pick_src6(g, at, r1, s.src6);
+		s.sport = (uint16_t)(at->sport_lo + (uint32_t)(r2 >> 16) % span);
 	} else {
 		s.src = pick_src(g, at, r1);
 		s.sport = (uint16_t)(at->sport_lo + (uint32_t)(r2 >> 16) % span);
@@ -306,24 +337,54 @@ gen_attack_tick(struct gen_worker *w, uint64_t now)
 
 /* ---- --attack KIND:RATE[,OPT=VAL...] ---- */
 
-/* "A.B.C.D[/LEN]" into @p p. @return NULL or what is wrong. */
+/* "X:X::X[/LEN]" into @p p. */
 static const char *
-parse_prefix(const char *s, struct gen_prefix *p)
+parse_prefix6(char *buf, const char *slash, struct gen_prefix *p)
 {
-	char buf[32];
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+	uint64_t len = 128;
+	unsigned i;
+
+	if (slash != NULL && app_parse_u64(slash, 8, 128, &len) != 0)
+		return "IPv6 prefix length must be 8..128";
+	if (inet_pton(AF_INET6, buf, p->base6) != 1)
+		return "not an IPv4 or IPv6 address";
+	for (i = 0; i < 16; i++) {
+		unsigned bits =
+		        i * 8 >= len ? 8 : (i * 8 + 8 <= len ? 0 : 8 - (unsigned)(len - i * 8));
+		p->mask6[i] = (uint8_t)((1u << bits) - 1);
+		if (p->base6[i] & p->mask6[i])
+			return "host bits set";
+	}
+	if (p->base6[0] == 0xff || memcmp(p->base6, mapped, 12) == 0 ||
+	        (len >= 127 && p->base6[0] == 0 && memcmp(p->base6, mapped, 10) == 0))
+		return "not a unicast block";
+	if (len == 127)
+		return "a /127 has no usable source (use /126 or wider, or one address)";
+	p->v6 = true;
+	p->plen6 = (uint8_t)len;
+	return NULL;
+}
+
+const char *
+gen_prefix_parse(const char *s, struct gen_prefix *p)
+{
+	char buf[64];
 	char *slash;
 	uint64_t len = 32;
 	uint32_t ip, mask;
 
+	memset(p, 0, sizeof(*p));
 	if (strlen(s) >= sizeof(buf))
-		return "expected A.B.C.D/LEN";
+		return "expected A.B.C.D/LEN or X:X::X/LEN";
 	snprintf(buf, sizeof(buf), "%s", s);
 	slash = strchr(buf, '/');
-	if (slash != NULL) {
+	if (slash != NULL)
 		*slash = '\0';
-		if (app_parse_u64(slash + 1, 8, 32, &len) != 0)
-			return "prefix length must be 8..32";
-	}
+	if (strchr(buf, ':') != NULL)
+		return parse_prefix6(buf, slash != NULL ? slash + 1 : NULL, p);
+	if (slash != NULL && app_parse_u64(slash + 1, 8, 32, &len) != 0)
+		return "prefix length must be 8..32";
 	if (app_parse_ipv4(buf, &ip) != 0)
 		return "not an IPv4 address";
 	mask = len == 32 ? 0 : 0xffffffffu >> len;
@@ -397,13 +458,13 @@ parse_opt(struct gen *g, struct gen_attack *at, char *kv)
 		        tok = strtok_r(NULL, "+", &save)) {
 			if (at->nsrc == GEN_MAX_PREFIXES)
 				return "src=: at most " RTE_STR(GEN_MAX_PREFIXES) " blocks";
-			err = parse_prefix(tok, &at->src[at->nsrc]);
+			err = gen_prefix_parse(tok, &at->src[at->nsrc]);
 			if (err != NULL)
 				return err;
 			at->nsrc++;
 		}
 		if (at->nsrc == 0)
-			return "src=: expected A.B.C.D/LEN[+A.B.C.D/LEN...]";
+			return "src=: expected A.B.C.D/LEN[+A.B.C.D/LEN...] (or X:X::X/LEN)";
 	} else if (strcmp(kv, "sport") == 0) {
 		unsigned lo, hi;
 		char extra;
@@ -485,7 +546,10 @@ gen_attack_parse(struct gen *g, struct gen_attack *at, const char *arg, char *er
 		at->mix[GEN_OS_WINDOWS] = 30;
 		at->mix[GEN_OS_MOBILE] = 10;
 	}
-	if (g->src_mask != 0 || g->src_base != 0) { /* --src / --src-range: the default */
+	if (g->src6.v6) { /* --src / --src-range: the default */
+		at->src[0] = g->src6;
+		at->nsrc = 1;
+	} else if (g->src_mask != 0 || g->src_base != 0) {
 		at->src[0].base = g->src_base;
 		at->src[0].mask = g->src_mask;
 		at->nsrc = 1;
@@ -503,8 +567,15 @@ gen_attack_parse(struct gen *g, struct gen_attack *at, const char *arg, char *er
 		return "no source block: give src=A.B.C.D/LEN[+...] (or --src-range)";
 	for (k = 0; k < at->nsrc; k++) {
 		const struct gen_prefix *p = &at->src[k];
-		if (p->mask == 0 && reserved_src(g, p->base))
+		if (p->v6 != g->v6)
+			return g->v6 ? "src=: an IPv4 block for an IPv6 target (give X:X::X/LEN)"
+			             : "src=: an IPv6 block for an IPv4 target (give A.B.C.D/LEN)";
+		if (!p->v6 && p->mask == 0 && reserved_src(g, p->base))
+			return "src=: a source must differ from tern's and the target's address";
+		if (p->v6 && p->plen6 == 128 && reserved_src6(g, p->base6))
 			return "src=: a source must differ from tern's and the target's address";
 	}
+	if (at->plausible && g->v6 && !g->a->o.has_ip6)
+		return "seq=plausible over IPv6 needs an IPv6 --ip";
 	return NULL;
 }

@@ -273,7 +273,7 @@ open_one(struct gen_worker *w, uint64_t now)
 	s->requests = 0;
 	/* The engine picks the local address and port: from its own share of the ephemeral
 	 * range, so that the answers come back to it (docs/TCP.md, port allocation). */
-	c = tern_connect(w->e, g->dst, g->dport, 0, s);
+	c = tern_connect_addr(w->e, &g->dst_addr, g->dport, 0, s);
 	if (c == NULL) {
 		enum gen_fail f;
 		switch (rte_errno) {

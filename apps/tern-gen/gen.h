@@ -46,10 +46,15 @@ enum gen_attack_kind {
 #define GEN_MAX_ATTACKS  8 /**< --attack streams in one run */
 #define GEN_MAX_PREFIXES 8 /**< source prefixes of one stream */
 
-/** A source block: base | (random & mask); mask 0 = one address. Host order. */
+/** A source block: base | (random & mask); mask 0 = one address. IPv4: host order;
+ *  IPv6: network order, the host bits in mask6 (all zero = one address). */
 struct gen_prefix {
 	uint32_t base;
 	uint32_t mask;
+	bool v6;
+	uint8_t plen6;
+	uint8_t base6[16];
+	uint8_t mask6[16];
 };
 
 /** One attack stream as configured (the same for every engine that runs it). */
@@ -195,9 +200,12 @@ struct gen_worker {
 
 struct gen {
 	enum gen_mode mode;
-	uint32_t dst; /**< target, host order */
+	bool v6;                   /**< the target is IPv6 (--target [X:X::X]:PORT) */
+	uint32_t dst;              /**< target, host order (IPv4) */
+	uint8_t dst6[16];          /**< target, network order (IPv6) */
+	struct tern_addr dst_addr; /**< the target, family-tagged */
 	uint16_t dport;
-	char target[48];   /**< "A.B.C.D:PORT" */
+	char target[64];   /**< "A.B.C.D:PORT" or "[X:X::X]:PORT" */
 	uint64_t rate;     /**< total per second; 0 = unlimited */
 	double duration_s; /**< seconds; 0 = none */
 	uint64_t count;    /**< 0 = none */
@@ -211,9 +219,10 @@ struct gen {
 	char request[1024];
 	int request_len;
 	/* synflood */
-	uint32_t src_base; /**< host order */
-	uint32_t src_mask; /**< bits that vary (0 = fixed --src) */
-	char src_desc[48];
+	uint32_t src_base;      /**< host order */
+	uint32_t src_mask;      /**< bits that vary (0 = fixed --src) */
+	struct gen_prefix src6; /**< --src / --src-range of IPv6 (src6.v6 set) */
+	char src_desc[64];
 	uint16_t sport_lo, sport_hi;
 	/* attacks (--attack), and the legitimate traffic's engines */
 	struct gen_attack atk[GEN_MAX_ATTACKS];
@@ -264,6 +273,11 @@ const char *gen_os_name(unsigned os);
 const char *gen_attack_name(enum gen_attack_kind k);
 /** Does @p ip (host order) lie in one of the attacks' source blocks? */
 bool gen_attack_source(const struct gen *g, uint32_t ip);
+/** Does IPv6 @p ip (network order) lie in one of the attacks' source blocks? */
+bool gen_attack_source6(const struct gen *g, const uint8_t ip[16]);
+/** "A.B.C.D[/LEN]" or "X:X::X[/LEN]" into @p p (LEN 8..32, or 8..128 for IPv6; a /31
+ *  refused). @return NULL or what is wrong. */
+const char *gen_prefix_parse(const char *s, struct gen_prefix *p);
 
 /** RX tap (verdict.c): count what the target sends to the attack sources and to us. */
 uint16_t gen_rx_tap(unsigned idx, struct rte_mbuf **pkts, uint16_t n, void *app);

@@ -144,7 +144,8 @@ gen_worker_finish(struct gen_worker *w, uint64_t now)
 }
 
 /*
- * Before the run: the target's (or gateway's) MAC, through the engine's ARP. The SYN flood
+ * Before the run: the target's (or gateway's) MAC, through the engine's ARP.
+ * Over IPv6: through ND, once our address has passed DAD (about a second). The SYN flood
  * needs it to build frames; the other modes wait for it too so that the first handshakes
  * do not measure ARP, and so that a lab still attaching (tap) is not counted as failures.
  * An ARP reply reaches one engine's queue; steering copies it to the others, and the first
@@ -160,10 +161,23 @@ gen_resolve(struct gen_worker *w, uint64_t now)
 		memcpy(w->mac, g->target_mac, sizeof(w->mac));
 		return true;
 	}
+	if (g->v6) { /* our IPv6 address is usable once its DAD is over */
+		enum tern_ip6_state st = tern_engine_ip6_state(w->e);
+		if (st == TERN_IP6_DUPLICATE) {
+			if (w->idx == 0) {
+				g->error = "our IPv6 address (--ip) is in use on the link (DAD)";
+				fprintf(stderr, "tern-gen: %s: %s\n", g->target, g->error);
+			}
+			gen_worker_finish(w, now);
+			return false;
+		}
+		if (st != TERN_IP6_PREFERRED)
+			return false;
+	}
 	if (now < w->next_resolve)
 		return false;
 	w->next_resolve = now + g->hz / GEN_RESOLVE_PER_S;
-	rc = tern_engine_resolve(w->e, g->dst, w->mac);
+	rc = tern_engine_resolve_addr(w->e, &g->dst_addr, w->mac);
 	if (rc == 0) {
 		if (!__atomic_load_n(&g->target_mac_known, __ATOMIC_ACQUIRE)) {
 			memcpy(g->target_mac, w->mac, sizeof(w->mac));
@@ -175,6 +189,8 @@ gen_resolve(struct gen_worker *w, uint64_t now)
 		if (w->idx == 0) {
 			g->error = rc == -ENETUNREACH
 			                   ? "off-link and no --gw: no route to the target"
+			           : g->v6 ? "no Neighbour Advertisement from the target (or its "
+			                     "gateway) within " RTE_STR(GEN_RESOLVE_GIVEUP_S) " s"
 			                   : "no ARP reply from the target (or its gateway) "
 			                     "within " RTE_STR(GEN_RESOLVE_GIVEUP_S) " s";
 			fprintf(stderr, "tern-gen: %s: %s\n", g->target, g->error);
@@ -511,7 +527,8 @@ gen_progress(struct app *a, double secs, bool final)
 	g->elapsed += secs;
 	sum_counters(g, &s);
 	if (!g->target_mac_known) {
-		fprintf(stderr, "tern-gen: %4.0fs resolving %s (ARP)\n", g->elapsed, g->target);
+		fprintf(stderr, "tern-gen: %4.0fs resolving %s (%s)\n", g->elapsed, g->target,
+		        g->v6 ? "ND" : "ARP");
 		return;
 	}
 	if (!legit_mode(g)) {
@@ -821,7 +838,8 @@ usage(void)
 	       "         --attack KIND:RATE[,OPT...] [--attack ...] [options]   (attacks alone)\n"
 	       "Load generator on tern. Progress on stderr every --stats-interval seconds;\n"
 	       "summary as one JSON object on stdout (docs/TERN-GEN.md lists its fields).\n\n"
-	       "  --target IP:PORT      where to connect or flood (required)\n"
+	       "  --target IP:PORT      where to connect or flood (required): A.B.C.D:PORT, or\n"
+	       "                        [X:X::X]:PORT over IPv6 (with an IPv6 --ip too)\n"
 	       "  --mode MODE           connect: open and close connections; http: GET requests;\n"
 	       "                        synflood: SYNs from spoofed sources (required)\n"
 	       "  --rate N              connections (connect), requests (http) or SYNs\n"
@@ -838,21 +856,24 @@ usage(void)
 	       "                        holds TIME_WAIT for 2*--msl) or RST (no TIME_WAIT)\n"
 	       "  --path PATH           http: request path (default /)\n"
 	       "  --http-keepalive      http: send further requests on the same connections\n"
-	       "  --src A.B.C.D         synflood: fixed spoofed source address\n"
+	       "  --src A.B.C.D         synflood: fixed spoofed source address (X:X::X: IPv6)\n"
 	       "  --src-range A.B.C.D/LEN  synflood: random sources in this block (its first and\n"
-	       "                        last address, tern's and the target's excluded)\n"
+	       "                        last address, tern's and the target's excluded;\n"
+	       "                        X:X::X/LEN for an IPv6 target)\n"
 	       "  --sport LO-HI         synflood: source port range (default 1024-65535)\n"
 	       "  --attack KIND:RATE[,OPT=VALUE...]  an attack stream (repeatable, up to %u)\n"
 	       "                        beside --mode connect|http, or alone (then --duration);\n"
 	       "                        KIND syn, syn-real, ack, rst, syn-ack; RATE per second\n"
-	       "                        (0 = max); OPT src=A.B.C.D/LEN[+...] (default --src,\n"
+	       "                        (0 = max); OPT src=BLOCK[+...] (A.B.C.D/LEN or\n"
+	       "                        X:X::X/LEN; default --src,\n"
 	       "                        --src-range), sport=LO-HI, seq=random|plausible (ack,\n"
 	       "                        rst: plausible = the clients' live 4-tuples),\n"
 	       "                        mix=linux:P+windows:P+mobile:P (syn-real), engines=I[-J],\n"
 	       "                        count=N, ramp (0 to RATE over --duration)\n"
 	       "  --legit-engines I[-J] connect/http: the engines of the legitimate traffic\n"
-	       "  --proxy-arp           answer ARP for the attack sources (the target's SYN-ACKs\n"
-	       "                        and RSTs come back and are counted in the verdict)\n"
+	       "  --proxy-arp           answer ARP/NS for the attack sources (the target's\n"
+	       "                        SYN-ACKs and RSTs come back and are counted in the\n"
+	       "                        verdict)\n"
 	       "  --csv FILE            a row per --stats-interval: goodput, latency, attack "
 	       "rate,\n"
 	       "                        SYN-ACKs, cookies, RSTs (apps/tern-gen/plot.sh draws "
@@ -867,25 +888,53 @@ usage(void)
 static void
 parse_target(struct app *a, struct gen *g, const char *arg)
 {
-	char buf[32];
-	char *colon;
+	static const char want[] = "expected A.B.C.D:PORT or [X:X::X]:PORT";
+	char buf[64];
+	char *colon, *host = buf;
 	uint64_t port;
 
 	if (strlen(arg) >= sizeof(buf))
-		app_usage_error(a, "--target '%s': expected A.B.C.D:PORT", arg);
+		app_usage_error(a, "--target '%s': %s", arg, want);
 	snprintf(buf, sizeof(buf), "%s", arg);
 	colon = strrchr(buf, ':');
 	if (colon == NULL)
-		app_usage_error(a, "--target '%s': expected A.B.C.D:PORT", arg);
+		app_usage_error(a, "--target '%s': %s", arg, want);
 	*colon = '\0';
-	if (app_parse_ipv4(buf, &g->dst) != 0)
-		app_usage_error(a, "--target '%s': '%s' is not an IPv4 address", arg, buf);
-	if (g->dst == 0 || g->dst == 0xffffffffu || (g->dst >> 28) == 0xe || (g->dst >> 24) == 127)
-		app_usage_error(a, "--target '%s': not a unicast address", arg);
+	if (buf[0] == '[') {
+		size_t n = strlen(buf);
+		if (n < 3 || buf[n - 1] != ']')
+			app_usage_error(a, "--target '%s': %s", arg, want);
+		buf[n - 1] = '\0';
+		host = buf + 1;
+		if (inet_pton(AF_INET6, host, g->dst6) != 1)
+			app_usage_error(a, "--target '%s': '%s' is not an IPv6 address", arg, host);
+		if (g->dst6[0] == 0xff || IN6_IS_ADDR_UNSPECIFIED((struct in6_addr *)g->dst6) ||
+		        IN6_IS_ADDR_LOOPBACK((struct in6_addr *)g->dst6) ||
+		        IN6_IS_ADDR_V4MAPPED((struct in6_addr *)g->dst6))
+			app_usage_error(a, "--target '%s': not a unicast address", arg);
+		g->v6 = true;
+		g->dst = 0;
+		g->dst_addr.family = TERN_AF_INET6;
+		memcpy(g->dst_addr.v6, g->dst6, 16);
+	} else {
+		if (strchr(host, ':') != NULL)
+			app_usage_error(a,
+			        "--target '%s': an IPv6 target goes in brackets, [X:X::X]:PORT",
+			        arg);
+		if (app_parse_ipv4(host, &g->dst) != 0)
+			app_usage_error(a, "--target '%s': '%s' is not an IPv4 address", arg, host);
+		if (g->dst == 0 || g->dst == 0xffffffffu || (g->dst >> 28) == 0xe ||
+		        (g->dst >> 24) == 127)
+			app_usage_error(a, "--target '%s': not a unicast address", arg);
+		g->v6 = false;
+		memset(g->dst6, 0, sizeof(g->dst6));
+		g->dst_addr.family = TERN_AF_INET;
+		g->dst_addr.v4 = g->dst;
+	}
 	if (app_parse_u64(colon + 1, 1, 65535, &port) != 0)
 		app_usage_error(a, "--target '%s': port must be 1..65535", arg);
 	g->dport = (uint16_t)port;
-	snprintf(g->target, sizeof(g->target), "%s:%u", buf, g->dport);
+	snprintf(g->target, sizeof(g->target), g->v6 ? "[%s]:%u" : "%s:%u", host, g->dport);
 }
 
 static void
@@ -896,6 +945,17 @@ parse_src_range(struct app *a, struct gen *g, const char *arg)
 	uint64_t len;
 	uint32_t ip, mask;
 
+	if (strchr(arg, ':') != NULL) { /* IPv6 */
+		const char *e = gen_prefix_parse(arg, &g->src6);
+		if (e == NULL && strchr(arg, '/') == NULL)
+			e = "expected X:X::X/LEN";
+		if (e == NULL && g->src6.plen6 > 126)
+			e = "IPv6 prefix length must be 8..126";
+		if (e != NULL)
+			app_usage_error(a, "--src-range '%s': %s", arg, e);
+		snprintf(g->src_desc, sizeof(g->src_desc), "%s", arg);
+		return;
+	}
 	snprintf(buf, sizeof(buf), "%s", arg);
 	slash = strchr(buf, '/');
 	if (slash == NULL)
@@ -1042,6 +1102,19 @@ main(int argc, char **argv)
 			http_opt = true;
 			break;
 		case 's':
+			if (strchr(optarg, ':') != NULL) {
+				if (gen_prefix_parse(optarg, &g.src6) != NULL ||
+				        strchr(optarg, '/') != NULL)
+					app_usage_error(&a,
+					        "--src '%s': expected a unicast IPv6 address",
+					        optarg);
+				if (src_given)
+					app_usage_error(
+					        &a, "--src and --src-range exclude each other");
+				snprintf(g.src_desc, sizeof(g.src_desc), "%s", optarg);
+				src_given = true;
+				break;
+			}
 			if (app_parse_ipv4(optarg, &g.src_base) != 0 || g.src_base == 0 ||
 			        (g.src_base >> 28) >= 0xe || (g.src_base >> 24) == 127)
 				app_usage_error(
@@ -1162,8 +1235,23 @@ main(int argc, char **argv)
 			                    "runs unbounded); attacks alone: --duration, or "
 			                    "count= on every --attack");
 	}
-	if (a.o.ip != 0 && g.dst == a.o.ip)
+	if (!g.v6 && a.o.ip != 0 && g.dst == a.o.ip)
 		app_usage_error(&a, "--target is tern's own address (--ip)");
+	if (g.v6 && !a.o.has_ip6)
+		app_usage_error(&a,
+		        "--target %s is IPv6: give tern an IPv6 address too (--ip "
+		        "X:X::X/LEN)",
+		        g.target);
+	if (g.v6 && memcmp(g.dst6, a.o.ip6, 16) == 0)
+		app_usage_error(&a, "--target is tern's own address (--ip)");
+	if (!g.v6 && a.o.has_ip6 && !a.o.has_ip4)
+		app_usage_error(&a,
+		        "--target %s is IPv4: give tern an IPv4 address too (--ip "
+		        "A.B.C.D/LEN)",
+		        g.target);
+	if (src_given && g.src6.v6 != g.v6)
+		app_usage_error(&a, "--src/--src-range '%s' is %s, the target %s", g.src_desc,
+		        g.src6.v6 ? "IPv6" : "IPv4", g.v6 ? "IPv6" : "IPv4");
 	if (g.mode == GEN_SYNFLOOD) {
 		if (!src_given)
 			app_usage_error(&a, "--mode synflood needs --src A.B.C.D or --src-range "
@@ -1172,7 +1260,12 @@ main(int argc, char **argv)
 			app_usage_error(&a,
 			        "--concurrency, --close, --path and --http-keepalive do "
 			        "not apply to --mode synflood");
-		if (g.src_mask == 0 && (g.src_base == a.o.ip || g.src_base == g.dst))
+		if (g.src6.v6 && g.src6.plen6 == 128 &&
+		        (memcmp(g.src6.base6, g.dst6, 16) == 0 ||
+		                memcmp(g.src6.base6, a.o.ip6, 16) == 0))
+			app_usage_error(
+			        &a, "--src must differ from tern's and the target's address");
+		if (!g.src6.v6 && g.src_mask == 0 && (g.src_base == a.o.ip || g.src_base == g.dst))
 			app_usage_error(
 			        &a, "--src must differ from tern's and the target's address");
 	} else {
@@ -1202,8 +1295,12 @@ main(int argc, char **argv)
 		at->kind = GEN_ATK_SYN;
 		at->rate = g.rate;
 		at->count = g.count ? g.count : UINT64_MAX;
-		at->src[0].base = g.src_base;
-		at->src[0].mask = g.src_mask;
+		if (g.src6.v6) {
+			at->src[0] = g.src6;
+		} else {
+			at->src[0].base = g.src_base;
+			at->src[0].mask = g.src_mask;
+		}
 		at->nsrc = 1;
 		at->sport_lo = g.sport_lo;
 		at->sport_hi = g.sport_hi;

@@ -20,6 +20,13 @@
  * ("ts_encoded"; a stateful SYN-ACK passes it 1 time in 64). It is reported, not used for
  * "cookie-like", since Linux never passes it.
  *
+ * IPv6: the same from the target's IPv6 address (a fixed header straight to TCP: a segment
+ * behind extension headers is left to the engine); the SYN-ACK table keys an IPv6 source
+ * by the XOR of its four 32-bit words (its random host bits), so two sources may share a
+ * key, rarely. --proxy-arp answers the target's Neighbour Solicitations for IPv6 attack
+ * sources (sent to their solicited-node groups, which the tap sees whatever the port's
+ * multicast filter lets the engine see) with a Neighbour Advertisement (frame.c).
+ *
  * Per interval (progress line, --csv) and at the end (summary "verdict", one stderr line).
  */
 #include <errno.h>
@@ -35,6 +42,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "frame.h"
 #include "gen.h"
 
 #define SA_BITS  16 /* 65536 tuples per engine */
@@ -54,6 +62,16 @@ gen_seen_setup(struct gen_worker *w)
 {
 	w->synacks = rte_zmalloc("tern_gen_synacks", sizeof(*w->synacks) << SA_BITS, 0);
 	return w->synacks == NULL ? -ENOMEM : 0;
+}
+
+/* The SYN-ACK table's key of an IPv6 source. */
+static uint32_t
+key6(const uint8_t ip[16])
+{
+	uint32_t x[4];
+
+	memcpy(x, ip, sizeof(x));
+	return x[0] ^ x[1] ^ x[2] ^ x[3];
 }
 
 static void
@@ -123,6 +141,83 @@ proxy_arp(struct gen_worker *w, struct rte_mbuf *m, struct rte_ether_hdr *eh, ui
 	return true;
 }
 
+/* A segment from the target to an attack source (key @p dst). */
+static void
+count_spoofed(struct gen_worker *w, uint32_t dst, const struct rte_tcp_hdr *th, unsigned thlen)
+{
+	if (th->tcp_flags & RTE_TCP_RST_FLAG)
+		w->seen.rst_spoofed++;
+	else if ((th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+	         (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG))
+		seen_synack(w, dst, th, thlen);
+	else
+		w->seen.other_spoofed++;
+}
+
+/* --proxy-arp over IPv6: a Neighbour Solicitation (RFC 4861 §4.3: hop limit 255, code 0,
+ * no extension header) for an attack source gets an advertisement of our MAC. */
+static bool
+proxy_nd(struct gen_worker *w, struct rte_mbuf *m, const struct rte_ether_hdr *eh,
+        const struct rte_ipv6_hdr *ip6, uint32_t len)
+{
+	struct gen *g = w->g;
+	const uint8_t *ns = (const uint8_t *)(ip6 + 1);
+	const uint8_t *target = ns + 8;
+	struct rte_mbuf *na;
+	uint8_t *buf;
+
+	if (len < sizeof(*eh) + sizeof(*ip6) + 24 || ip6->hop_limits != 255 || ns[0] != 135 ||
+	        ns[1] != 0 || !gen_attack_source6(g, target) || memcmp(target, g->dst6, 16) == 0 ||
+	        (g->a->o.has_ip6 && memcmp(target, g->a->o.ip6, 16) == 0))
+		return false;
+	na = rte_pktmbuf_alloc(g->a->port.pool);
+	if (na != NULL) {
+		buf = (uint8_t *)rte_pktmbuf_append(na, GEN_NA_LEN);
+		if (buf == NULL ||
+		        gen_frame_na(buf, GEN_NA_LEN, g->a->port.mac, target,
+		                eh->src_addr.addr_bytes, ip6->src_addr) == 0 ||
+		        tern_engine_send_frame(w->e, na) != 0)
+			rte_pktmbuf_free(na);
+		else
+			w->seen.arp_answered++;
+	}
+	rte_pktmbuf_free(m);
+	return true;
+}
+
+/* IPv6: as tap_one() over IPv4. */
+static bool
+tap_one6(struct gen_worker *w, struct rte_mbuf *m, const struct rte_ether_hdr *eh, uint32_t len)
+{
+	struct gen *g = w->g;
+	const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)(eh + 1);
+	const struct rte_tcp_hdr *th;
+	unsigned thlen;
+
+	if (len < sizeof(*eh) + sizeof(*ip6))
+		return false;
+	if (ip6->proto == IPPROTO_ICMPV6)
+		return g->proxy_arp && proxy_nd(w, m, eh, ip6, len);
+	if (!g->v6 || ip6->proto != IPPROTO_TCP || len < sizeof(*eh) + sizeof(*ip6) + sizeof(*th) ||
+	        memcmp(ip6->src_addr, g->dst6, 16) != 0)
+		return false;
+	th = (const struct rte_tcp_hdr *)(ip6 + 1);
+	if (rte_be_to_cpu_16(th->src_port) != g->dport)
+		return false;
+	thlen = (th->data_off >> 4) * 4u;
+	if (thlen < 20 || len < sizeof(*eh) + sizeof(*ip6) + thlen)
+		thlen = 20;
+	if ((g->a->o.has_ip6 && memcmp(ip6->dst_addr, g->a->o.ip6, 16) == 0) ||
+	        !gen_attack_source6(g, ip6->dst_addr)) {
+		if (th->tcp_flags & RTE_TCP_RST_FLAG)
+			w->seen.rst_us++;
+		return false;
+	}
+	count_spoofed(w, key6(ip6->dst_addr), th, thlen);
+	rte_pktmbuf_free(m);
+	return true;
+}
+
 /* @return true when the tap took @p m (counted and freed, or sent). */
 static bool
 tap_one(struct gen_worker *w, struct rte_mbuf *m)
@@ -137,6 +232,8 @@ tap_one(struct gen_worker *w, struct rte_mbuf *m)
 		return false;
 	if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP))
 		return g->proxy_arp && proxy_arp(w, m, eh, len);
+	if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))
+		return tap_one6(w, m, eh, len);
 	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
 	        len < sizeof(*eh) + sizeof(*ip))
 		return false;
@@ -157,13 +254,7 @@ tap_one(struct gen_worker *w, struct rte_mbuf *m)
 			w->seen.rst_us++;
 		return false;
 	}
-	if (th->tcp_flags & RTE_TCP_RST_FLAG)
-		w->seen.rst_spoofed++;
-	else if ((th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
-	         (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG))
-		seen_synack(w, dst, th, thlen);
-	else
-		w->seen.other_spoofed++;
+	count_spoofed(w, dst, th, thlen);
 	rte_pktmbuf_free(m);
 	return true;
 }

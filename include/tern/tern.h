@@ -399,6 +399,16 @@ struct tern_addr {
 };
 
 /**
+ * tern_engine_resolve() for an address of either family: over IPv6 the next hop (@p ip
+ * itself when on-link, else the gateway) is resolved by Neighbour Discovery, one
+ * Neighbour Solicitation per call while unknown.
+ * @return 0 with @p mac filled; -EAGAIN (asked: call again later); -ENETUNREACH when
+ *         off-link without a gateway, or IPv6 and the engine has no IPv6 address;
+ *         -ENOBUFS (IPv4: no mbuf for the request); -EINVAL for an unknown family.
+ */
+int tern_engine_resolve_addr(struct tern_engine *e, const struct tern_addr *ip, uint8_t mac[6]);
+
+/**
  * Listen on TCP @p port of the engine's addresses: its IPv4 address (and conf.src_ips)
  * and, with conf.ip6, its IPv6 address and link-local address. One listener takes both
  * families; tern_conn_peer() tells which a connection came over.

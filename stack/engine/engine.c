@@ -438,3 +438,27 @@ tern_engine_resolve(struct tern_engine *e, uint32_t ip, uint8_t mac[6])
 		return -ENOBUFS;
 	return -EAGAIN;
 }
+
+int
+tern_engine_resolve_addr(struct tern_engine *e, const struct tern_addr *ip, uint8_t mac[6])
+{
+	struct wire_ip6 dst, nh;
+	struct wire_mac m;
+
+	if (ip->family == TERN_AF_INET)
+		return tern_engine_resolve(e, ip->v4, mac);
+	if (ip->family != TERN_AF_INET6)
+		return -EINVAL;
+	if (!nd_enabled(&e->nd))
+		return -ENETUNREACH;
+	engine_update_clock(e);
+	memcpy(dst.b, ip->v6, sizeof(dst.b));
+	if (!nd_nexthop(e, &dst, &nh))
+		return -ENETUNREACH;
+	if (nd_lookup(e, &nh, &m) == 0) {
+		memcpy(mac, m.b, sizeof(m.b));
+		return 0;
+	}
+	nd_resolve(e, &nh); /* an NS now, unless one is already out (its timer retries) */
+	return -EAGAIN;
+}

@@ -14,7 +14,7 @@
 #
 # NETEM_IMPL: netem (the kernel's sch_netem: `tc qdisc replace dev IF root netem SPEC`),
 # lite (netem_lite.c, compiled here with ${CC:-cc}: netem's model in userspace, fed by a
-# clsact u32 filter that redirects the veth's IPv4 egress to a tap; it sends the frames on
+# clsact u32 filters that redirect the veth's IPv4 and IPv6 egress to a tap; it sends the frames on
 # with PACKET_QDISC_BYPASS), or auto (default): netem when the kernel has it, else lite.
 # NETEM_SEED seeds lite's draws (1). After netem_off, NETEM_STATS holds lite's counters as
 # JSON ({} for the kernel's netem).
@@ -127,6 +127,8 @@ netem_on() {
 	if ! ip netns exec "$NETEM_NS" ip link set dev "$NETEM_TAP" txqueuelen 10000 up ||
 		! ip netns exec "$NETEM_NS" tc qdisc add dev "$NETEM_DEV" clsact ||
 		! ip netns exec "$NETEM_NS" tc filter add dev "$NETEM_DEV" egress protocol ip prio 1 \
+			u32 match u32 0 0 action mirred egress redirect dev "$NETEM_TAP" ||
+		! ip netns exec "$NETEM_NS" tc filter add dev "$NETEM_DEV" egress protocol ipv6 prio 2 \
 			u32 match u32 0 0 action mirred egress redirect dev "$NETEM_TAP"; then
 		it_fail "netem_lite: cannot divert $NETEM_DEV egress to $NETEM_TAP"
 	fi

@@ -3,9 +3,9 @@
 #
 # usage: tests/integration/run.sh [-v] [MODE...]     MODE: af_packet tap virtio-user (default: all)
 #   -v               stream every test's log instead of only failing ones' tails
-#   TESTS="ping ping6 echo6 echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines netem
+#   TESTS="ping ping6 echo6 echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines netem netem6
 #          gen_connect gen_synflood gen_http synflood http http_engines proxy proxy6 proxy_timeouts proxy_engines
-#          proxy_pp proxy_pool proxy_life dumpcap metrics restart gen_steer idle_cpu gen_mixed gen_ackrst gen_pace churn churn2"
+#          proxy_pp proxy_pool proxy_life dumpcap metrics restart gen_steer idle_cpu gen_mixed gen_ackrst gen_pace gen6 churn churn2 churn6"
 #                    subset / order (churn, churn2: twice the timeout)
 #   TEST_TIMEOUT=300 seconds per test (then SIGTERM: the test cleans up and fails)
 #   TERN_BUILD=/work/main/build (tern-echo at $TERN_BUILD/apps/tern-echo/tern-echo)
@@ -24,7 +24,7 @@ verbose=0
 if [ "${1:-}" = -v ]; then verbose=1; shift; fi
 modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=(af_packet tap virtio-user)
-read -ra tests <<<"${TESTS:-ping ping6 echo6 echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines netem gen_connect gen_synflood gen_http synflood http http_engines proxy proxy6 proxy_timeouts proxy_engines proxy_pp proxy_pool proxy_life dumpcap metrics restart gen_steer idle_cpu gen_mixed gen_ackrst gen_pace churn churn2}"
+read -ra tests <<<"${TESTS:-ping ping6 echo6 echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines netem netem6 gen_connect gen_synflood gen_http synflood http http_engines proxy proxy6 proxy_timeouts proxy_engines proxy_pp proxy_pool proxy_life dumpcap metrics restart gen_steer idle_cpu gen_mixed gen_ackrst gen_pace gen6 churn churn2 churn6}"
 : "${TEST_TIMEOUT:=300}"
 : "${TERN_BUILD:=/work/main/build}"
 export TERN_BUILD
@@ -70,9 +70,9 @@ for mode in "${modes[@]}"; do
 		# the tests of timers and of tern-gen's and tern-proxy's timeouts, which the
 		# attachment does not change (keepalive fin_timeout user_timeout proxy_timeouts
 		# gen_connect gen_http gen_synflood, and tern-gen's mixed runs and pacing: gen_mixed
-		# gen_ackrst gen_pace): the data path of tap and virtio-user is covered
+		# gen_ackrst gen_pace gen6): the data path of tap and virtio-user is covered
 		# by ping, echo, seq200, the close tests, http, proxy and dumpcap in those modes.
-		case " ${AF_PACKET_ONLY:-echo6 proxy6 two_engines netem synflood churn churn2 gen_steer proxy_pp proxy_pool proxy_life metrics restart idle_cpu keepalive fin_timeout user_timeout proxy_timeouts gen_connect gen_http gen_synflood gen_mixed gen_ackrst gen_pace} " in
+		case " ${AF_PACKET_ONLY:-echo6 proxy6 two_engines netem netem6 synflood churn churn2 churn6 gen_steer proxy_pp proxy_pool proxy_life metrics restart idle_cpu keepalive fin_timeout user_timeout proxy_timeouts gen_connect gen_http gen_synflood gen_mixed gen_ackrst gen_pace gen6} " in
 		*" $t "*) [ "$mode" = af_packet ] || continue ;;
 		esac
 		case " ${MULTI_QUEUE:-echo_engines http_engines proxy_engines} " in
@@ -84,7 +84,7 @@ for mode in "${modes[@]}"; do
 		rc=0
 		tmo=$TEST_TIMEOUT
 		# The churn tests run 400,000+ connections: they get twice the time.
-		case "$t" in churn | churn2) tmo=$((TEST_TIMEOUT * 2)) ;; esac
+		case "$t" in churn | churn2 | churn6) tmo=$((TEST_TIMEOUT * 2)) ;; esac
 		if [ "$verbose" = 1 ]; then
 			if timeout -k 15 "$tmo" "$script" "$mode" 2>&1 | tee "$log" |
 				sed -u '/^\(PASS\|FAIL\) /d'; then :; else rc=${PIPESTATUS[0]}; fi

@@ -35,7 +35,14 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${CHURN_ENGINES:=1}"
-if [ "$CHURN_ENGINES" = 1 ]; then it_begin churn "${1:-}"; else it_begin "churn$CHURN_ENGINES" "${1:-}"; fi
+: "${CHURN_FAMILY:=4}"
+if [ "$CHURN_FAMILY" = 6 ]; then
+	it_begin churn6 "${1:-}"
+elif [ "$CHURN_ENGINES" = 1 ]; then
+	it_begin churn "${1:-}"
+else
+	it_begin "churn$CHURN_ENGINES" "${1:-}"
+fi
 [ "$CHURN_ENGINES" = 1 ] || [ "$IT_MODE" != virtio-user ] ||
 	it_fail "several engines need several queues: af_packet (qpairs=) or tap"
 [ "$CHURN_ENGINES" = 1 ] || tern_engines "$CHURN_ENGINES"
@@ -55,6 +62,20 @@ lab_up
 # churn2, or a run before this one) refuses SYNs whose timestamps are older (another
 # process clock): tcp_syn_sent_bad, a RST and the SYN again 1 s later.
 be_port=$((8080 + (CHURN_ENGINES - 1) * 100))
+# CHURN_FAMILY=6 (t_churn6.sh): clients to tern's IPv6 address, an IPv6 backend (nginx on
+# the peer's IPv6 address, its own port 8680), tern-proxy with an IPv6 --ip as well.
+target_ip=$TERNLAB_TERN_IP
+be_ip=$TERNLAB_PEER_IP
+v6opts=()
+if [ "$CHURN_FAMILY" = 6 ]; then
+	be_port=8680
+	target_ip="[$TERNLAB_TERN_IP6]"
+	be_ip="[$TERNLAB_PEER_IP6]"
+	v6opts=(--ip "$TERNLAB_TERN_IP6/$TERNLAB_PLEN6")
+	peer_ipv6_off() { timeout 30 "$LAB" ipv6 off >/dev/null 2>&1 || true; }
+	it_defer peer_ipv6_off
+	timeout 30 "$LAB" ipv6 on >/dev/null || it_fail "lab.sh ipv6 on failed"
+fi
 peer_tw() { ip netns exec "$TERNLAB_NS_P" ss -Htan state time-wait "sport = :$be_port" | wc -l; }
 peer_tw_none() { [ "$(peer_tw)" -eq 0 ]; }
 if ! peer_tw_none; then
@@ -63,7 +84,7 @@ if ! peer_tw_none; then
 fi
 mkdir -p "$IT_TMP/www"
 head -c 1000 /dev/urandom >"$IT_TMP/www/f1k"
-ngx_start "$IT_TMP/www" "$be_port"
+NGX_LISTEN6=$([ "$CHURN_FAMILY" = 6 ] && echo 1 || echo 0) ngx_start "$IT_TMP/www" "$be_port"
 
 old_reuse=$(ip netns exec "$TERNLAB_NS_P" sysctl -n net.ipv4.tcp_tw_reuse)
 old_range=$(ip netns exec "$TERNLAB_NS_P" sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')
@@ -80,11 +101,12 @@ CJ=
 # summary in CJ and tern's counters in TW_ACTIVE TW_PASSIVE TW_SYN TW_HELD.
 run() {
 	local name=$1 tw=$2 close=$3 count=$4 secs=$5 rc=0 misdirected=0
-	TERN_ECHO=$PROXY tern_start 80 --backend "$TERNLAB_PEER_IP:$be_port" --port-range 50000-59999 \
-		--msl 30000 --tw-reuse "$tw" --stats-interval 10
+	TERN_ECHO=$PROXY tern_start 80 --backend "$be_ip:$be_port" --port-range 50000-59999 \
+		--msl 30000 --tw-reuse "$tw" --stats-interval 10 "${v6opts[@]}"
+	[ "$CHURN_FAMILY" = 4 ] || wait_until 10 tel_is /tern/stats nd_dad_ok -ge 2 || it_fail "DAD did not complete"
 	[ "$CHURN_ENGINES" = 1 ] || tern_steering
 	it_log "$name: $count connections, the $close closes first, --tw-reuse $tw"
-	PEER_TIMEOUT=$((secs + 30)) peer "$CHURN" --target "$TERNLAB_TERN_IP:80" --path /f1k \
+	PEER_TIMEOUT=$((secs + 30)) peer "$CHURN" --target "$target_ip:80" --path /f1k \
 		--count "$count" --concurrency "$CHURN_CONC" --close "$close" --max-seconds "$secs" \
 		--timeout-ms 10000 >"$IT_TMP/$name.json" 2>"$IT_TMP/$name.err" || rc=$?
 	[ "$rc" -le 1 ] || it_fail "$name: tern-churn exited with $rc: $(tail -n 2 "$IT_TMP/$name.err" | tr '\n' ' ')"
@@ -93,6 +115,7 @@ run() {
 	TW_PASSIVE=$(tel_num /tern/stats tcp_tw_reuse_passive)
 	TW_SYN=$(tel_num /tern/drops tcp_tw_syn)
 	TW_HELD=$(tel_num /tern/gauges time_wait)
+	TCP6_OPEN=$(tel_num /tern/stats tcp6_open)
 	it_log "$name: $CJ"
 	it_log "$name: tern: time_wait $TW_HELD, reuse active $TW_ACTIVE passive $TW_PASSIVE, SYNs refused by TIME_WAIT $TW_SYN"
 	if [ "$CHURN_ENGINES" -gt 1 ]; then
@@ -119,6 +142,23 @@ want "proxy first, reuse on: not every connection succeeded" "d['ok'] == $CHURN_
 [ "$TW_ACTIVE" -gt 0 ] || it_fail "proxy first, reuse on: no active TIME_WAIT reuse counted"
 [ "$TW_HELD" -ge 5000 ] || it_fail "proxy first, reuse on: only $TW_HELD TIME_WAIT entries held (the test did not fill the ports)"
 on_rate=$(cj "d['conn_per_s']")
+on_active=$TW_ACTIVE
+if [ "$CHURN_FAMILY" = 6 ]; then
+	# both sides of every pair over IPv6: at least two opens per connection
+	[ "$TCP6_OPEN" -ge $((2 * CHURN_COUNT)) ] ||
+		it_fail "proxy first: tcp6_open $TCP6_OPEN, want >= $((2 * CHURN_COUNT)) (both sides IPv6)"
+fi
+
+if [ "${CHURN_OFF:-1}" = 0 ]; then
+	# churn6: the reuse-off runs (the controls that show the checks above can fail) are
+	# churn's; only the reuse-on runs again over IPv6, to keep CI short.
+	run backend_first_on on server "$CHURN_COUNT" 240
+	want "backend first, reuse on: not every connection succeeded" "d['ok'] == $CHURN_COUNT and d['failed'] == 0"
+	[ "$TW_PASSIVE" -gt 0 ] || it_fail "backend first, reuse on: no passive (RFC 6191) reuse counted"
+	[ "$TW_SYN" -eq 0 ] || it_fail "backend first, reuse on: $TW_SYN SYNs refused by TIME_WAIT entries"
+	it_log "summary: proxy first $on_rate conn/s with reuse (active $on_active); backend first $(cj "d['conn_per_s']") conn/s (passive $TW_PASSIVE)"
+	it_pass
+fi
 
 run proxy_first_off off client "$CHURN_OFF_COUNT" 30
 want "proxy first, reuse off: no failure reported although 10,000 ports were held in TIME_WAIT" \

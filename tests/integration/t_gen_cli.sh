@@ -120,5 +120,26 @@ check legit_engines_none 2 '^tern-gen: --legit-engines 1: 1 engine in this run' 
 check proxy_arp_alone 2 '^tern-gen: --proxy-arp answers for the attack sources' -- "${ip[@]}" "${t[@]}" "${c[@]}" --proxy-arp
 check csv_no_interval 2 '^tern-gen: --csv writes a row every --stats-interval' -- "${ip[@]}" "${t[@]}" "${c[@]}" --csv /dev/null --stats-interval 0
 check csv_unwritable 2 "^tern-gen: --csv '/nonexistent/x.csv': No such file" -- "${ip[@]}" "${t[@]}" "${c[@]}" --csv /nonexistent/x.csv
+# IPv6 targets and sources (bad combinations)
+ip6=(--ip 198.18.0.1/24 --ip 2001:2::1/64)
+t6=(--target "[2001:2::2]:80")
+blk6=src=2001:2::8000/113
+check v6_no_ip6 2 '^tern-gen: --target \[2001:2::2\]:80 is IPv6: give tern an IPv6 address' -- "${ip[@]}" "${t6[@]}" "${c[@]}"
+check v6_no_brackets 2 "^tern-gen: --target '2001:2::2:80': an IPv6 target goes in brackets" -- "${ip6[@]}" --target 2001:2::2:80 "${c[@]}"
+check v6_bad_addr 2 "^tern-gen: --target '\[2001:zz::2\]:80': '2001:zz::2' is not an IPv6 address" -- "${ip6[@]}" --target "[2001:zz::2]:80" "${c[@]}"
+check v6_multicast 2 "^tern-gen: --target '\[ff02::1\]:80': not a unicast address" -- "${ip6[@]}" --target "[ff02::1]:80" "${c[@]}"
+check v6_self 2 "^tern-gen: --target is tern's own address" -- "${ip6[@]}" --target "[2001:2::1]:80" "${c[@]}"
+check v6_no_ip4 2 '^tern-gen: --target 198.18.0.2:80 is IPv4: give tern an IPv4 address' -- --ip 2001:2::1/64 "${t[@]}" "${c[@]}"
+check v6_src_v4_for_v6 2 "^tern-gen: --attack 'syn:10,$blk': src=: an IPv4 block for an IPv6 target" -- "${ip6[@]}" "${t6[@]}" "${c[@]}" --attack "syn:10,$blk"
+check v6_src_v6_for_v4 2 "^tern-gen: --attack 'syn:10,$blk6': src=: an IPv6 block for an IPv4 target" -- "${ip6[@]}" "${t[@]}" "${c[@]}" --attack "syn:10,$blk6"
+check v6_src_mixed 2 "^tern-gen: --attack 'syn:10,$blk6\+198.18.0.128/25': src=: an IPv4 block for an IPv6 target" -- "${ip6[@]}" "${t6[@]}" "${c[@]}" --attack "syn:10,$blk6+198.18.0.128/25"
+check v6_src_bits 2 "^tern-gen: --attack 'syn:10,src=2001:2::8001/113': host bits set" -- "${ip6[@]}" "${t6[@]}" "${c[@]}" --attack syn:10,src=2001:2::8001/113
+check v6_src_len 2 "^tern-gen: --attack 'syn:10,src=2001:2::/4': IPv6 prefix length must be 8..128" -- "${ip6[@]}" "${t6[@]}" "${c[@]}" --attack syn:10,src=2001:2::/4
+check v6_src_127 2 "^tern-gen: --attack 'syn:10,src=2001:2::8000/127': a /127 has no usable source" -- "${ip6[@]}" "${t6[@]}" "${c[@]}" --attack syn:10,src=2001:2::8000/127
+check v6_src_self 2 "^tern-gen: --attack 'syn:10,src=2001:2::2': src=: a source must differ" -- "${ip6[@]}" "${t6[@]}" "${c[@]}" --attack syn:10,src=2001:2::2
+check v6_src_mcast 2 "^tern-gen: --attack 'syn:10,src=ff02::/16': not a unicast block" -- "${ip6[@]}" "${t6[@]}" "${c[@]}" --attack syn:10,src=ff02::/16
+check v6_synflood_v4src 2 "^tern-gen: --src/--src-range '198.18.0.128/25' is IPv4, the target IPv6" -- "${ip6[@]}" "${t6[@]}" --mode synflood --rate 10 --count 1 --src-range 198.18.0.128/25
+check v6_synflood_v6src 2 "^tern-gen: --src/--src-range '2001:2::8000/113' is IPv6, the target IPv4" -- "${ip6[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src-range 2001:2::8000/113
+check v6_src_range_len 2 "^tern-gen: --src-range '2001:2::/128': IPv6 prefix length must be 8..126" -- "${ip6[@]}" "${t6[@]}" --mode synflood --rate 10 --count 1 --src-range 2001:2::/128
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -41,8 +41,17 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=netem.sh
 . "$IT_DIR/netem.sh"
-it_begin netem "${1:-}"
+: "${NETEM_FAMILY:=4}"
+if [ "$NETEM_FAMILY" = 6 ]; then it_begin netem6 "${1:-}"; else it_begin netem "${1:-}"; fi
 [ "$IT_MODE" = af_packet ] || it_fail "runs in af_packet mode only (t2p impairs the veth qdisc)"
+# NETEM_FAMILY=6 (t_netem6.sh): the same over IPv6, the client connecting to tern's IPv6
+# address (the impairer takes IPv6 frames, Neighbour Discovery included, as netem would).
+tern_ip=$TERNLAB_TERN_IP
+v6opts=()
+if [ "$NETEM_FAMILY" = 6 ]; then
+	tern_ip=$TERNLAB_TERN_IP6
+	v6opts=(--ip "$TERNLAB_TERN_IP6/$TERNLAB_PLEN6")
+fi
 port=7010
 all_cases="clean pass-p2t pass-t2p loss-p2t loss-t2p reorder-p2t reorder-t2p dup-p2t dup-t2p"
 all_cases+=" corrupt-p2t corrupt-t2p"
@@ -157,11 +166,16 @@ nstat_p() { ip netns exec "$TERNLAB_NS_P" env NSTAT_HISTORY="$IT_TMP/nstat.hist"
 # stays near the path's fixed delay.
 ping_min() {
 	local out
-	out=$(peer ping -c 10 -i 0.1 -w 10 "$TERNLAB_TERN_IP" 2>&1) || return 0
+	out=$(peer ping -c 10 -i 0.1 -w 10 "$tern_ip" 2>&1) || return 0
 	echo "$out" | sed -n 's|^rtt [^=]*= \([0-9.]*\)/.*|\1|p'
 }
 
 lab_up
+if [ "$NETEM_FAMILY" = 6 ]; then
+	peer_ipv6_off() { timeout 30 "$LAB" ipv6 off >/dev/null 2>&1 || true; }
+	it_defer peer_ipv6_off
+	timeout 30 "$LAB" ipv6 on >/dev/null || it_fail "lab.sh ipv6 on failed"
+fi
 netem_init
 it_log "impairment: $NETEM_IMPL; cases: ${cases[*]}; $NETEM_BYTES bytes each way; stall" \
 	"${NETEM_STALL}s; case timeout ${NETEM_CASE_TIMEOUT}s"
@@ -173,7 +187,8 @@ t_all=$SECONDS
 # qdisc path: a delay on tern's veth must show in ping RTT, else t2p cases test nothing.
 # Proof: the replies went through the impairer (netem_lite counts them) and no reply came
 # back faster than the delay.
-tern_start "$port" --stats-interval 0
+tern_start "$port" --stats-interval 0 "${v6opts[@]}"
+[ "$NETEM_FAMILY" = 4 ] || wait_until 10 tel_is /tern/stats nd_dad_ok -ge 2 || it_fail "DAD did not complete"
 rtt0=$(ping_min)
 netem_on t2p delay 10ms
 rtt1=$(ping_min)
@@ -192,7 +207,8 @@ tern_stop
 failed=()
 for c in "${cases[@]}"; do
 	read -ra spec <<<"$(case_spec "$c")"
-	tern_start "$port" --stats-interval 0
+	tern_start "$port" --stats-interval 0 "${v6opts[@]}"
+	[ "$NETEM_FAMILY" = 4 ] || wait_until 10 tel_is /tern/stats nd_dad_ok -ge 2 || it_fail "DAD did not complete"
 	nstat_p -n
 	NETEM_STATS={}
 	pcap_start "$c"
@@ -203,7 +219,7 @@ for c in "${cases[@]}"; do
 	# Like lib.sh's peer, but the redirection is on the client only: a signal's trap
 	# must still log to this script's stderr.
 	ip netns exec "$TERNLAB_NS_P" timeout -k 5 $((NETEM_CASE_TIMEOUT + 15)) \
-		"$PY" "$IT_DIR/bulk_client.py" --host "$TERNLAB_TERN_IP" --port "$port" \
+		"$PY" "$IT_DIR/bulk_client.py" --host "$tern_ip" --port "$port" \
 		--bytes "$NETEM_BYTES" --stall "$NETEM_STALL" --timeout "$NETEM_CASE_TIMEOUT" \
 		--progress 10 --json >"$IT_TMP/$c.client.json" 2>"$IT_TMP/$c.client.err" &
 	IT_CHILD=$!
@@ -230,6 +246,12 @@ for c in "${cases[@]}"; do
 			"$IT_TMP/$c.netem.json" "$eff"; then
 		verdict=FAIL
 		why="impairment not applied (no frame $eff)"
+	fi
+	if [ "$verdict" = PASS ] && [ "$NETEM_FAMILY" = 6 ] &&
+		! "$PY" -c 'import json,sys; t=json.load(open(sys.argv[1])); sys.exit(t.get("tcp6_seg_rx", 0) < t.get("tcp_seg_rx", 0) or t.get("tcp6_seg_rx", 0) == 0)' \
+			"$IT_TMP/$c.tern.json"; then
+		verdict=FAIL
+		why="not all of tern's TCP segments were IPv6 (tcp6_seg_rx below tcp_seg_rx)"
 	fi
 	echo "$verdict" >"$IT_TMP/$c.verdict"
 	echo "$why" >"$IT_TMP/$c.why"

@@ -58,7 +58,8 @@ struct conn {
 };
 
 static struct {
-	struct sockaddr_in dst, src;
+	struct sockaddr_storage dst, src; /* IPv4 or IPv6 */
+	socklen_t dst_len, src_len;
 	bool have_src;
 	uint64_t count, max_ms, timeout_ms;
 	unsigned conc;
@@ -123,7 +124,7 @@ start(struct conn *c)
 	struct epoll_event ev = {.events = EPOLLOUT | EPOLLIN};
 	int one = 1, fd, r;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	fd = socket(cfg.dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		perror("tern-churn: socket");
 		exit(1);
@@ -135,14 +136,14 @@ start(struct conn *c)
 	c->body_len = -1;
 	if (cfg.have_src) {
 		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&cfg.src, sizeof(cfg.src)) != 0) {
+		if (bind(fd, (struct sockaddr *)&cfg.src, cfg.src_len) != 0) {
 			c->state = 1;
 			finish(c, errno_kind(errno));
 			return;
 		}
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	r = connect(fd, (struct sockaddr *)&cfg.dst, sizeof(cfg.dst));
+	r = connect(fd, (struct sockaddr *)&cfg.dst, cfg.dst_len);
 	c->state = 1;
 	ev.data.ptr = c;
 	epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
@@ -238,35 +239,58 @@ on_event(struct conn *c, uint32_t events)
 	}
 }
 
+/* "A.B.C.D" or "X:X::X" (without a port), "A.B.C.D:PORT" or "[X:X::X]:PORT" (with one). */
 static int
-parse_addr(const char *s, struct sockaddr_in *a, bool want_port)
+parse_addr(const char *s, struct sockaddr_storage *a, socklen_t *len, bool want_port)
 {
 	char host[64];
-	const char *colon = strchr(s, ':');
+	const char *colon = strrchr(s, ':'), *h = s;
+	size_t hlen = strlen(s);
 	long port = 0;
+	bool v6;
 
 	memset(a, 0, sizeof(*a));
-	a->sin_family = AF_INET;
 	if (want_port) {
-		if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
+		if (colon == NULL)
 			return -1;
-		memcpy(host, s, (size_t)(colon - s));
-		host[colon - s] = '\0';
 		port = strtol(colon + 1, NULL, 10);
 		if (port <= 0 || port > 65535)
 			return -1;
-		a->sin_port = htons((uint16_t)port);
-	} else {
-		snprintf(host, sizeof(host), "%s", s);
+		hlen = (size_t)(colon - s);
+		if (s[0] == '[') { /* [X:X::X]:PORT */
+			if (hlen < 2 || s[hlen - 1] != ']')
+				return -1;
+			h = s + 1;
+			hlen -= 2;
+		}
 	}
-	return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
+	if (hlen >= sizeof(host))
+		return -1;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	v6 = strchr(host, ':') != NULL;
+	if (v6) {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)a;
+
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*a6);
+		return inet_pton(AF_INET6, host, &a6->sin6_addr) == 1 ? 0 : -1;
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)a;
+
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*a4);
+		return inet_pton(AF_INET, host, &a4->sin_addr) == 1 ? 0 : -1;
+	}
 }
 
 static void
 usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
-	        "Usage: tern-churn --target IP:PORT [--count N] [--concurrency C]\n"
+	        "Usage: tern-churn --target IP:PORT|[IPv6]:PORT [--count N] [--concurrency C]\n"
 	        "         [--close client|server] [--max-seconds S] [--timeout-ms MS]\n"
 	        "         [--src IP] [--path PATH]\n");
 	exit(rc);
@@ -300,7 +324,7 @@ main(int argc, char **argv)
 		}
 		switch (o) {
 		case 't':
-			if (parse_addr(optarg, &cfg.dst, true) != 0) {
+			if (parse_addr(optarg, &cfg.dst, &cfg.dst_len, true) != 0) {
 				fprintf(stderr, "tern-churn: --target '%s': expected IP:PORT\n",
 				        optarg);
 				return 2;
@@ -329,7 +353,7 @@ main(int argc, char **argv)
 			cfg.server_close = strcmp(optarg, "server") == 0;
 			break;
 		case 's':
-			if (parse_addr(optarg, &cfg.src, false) != 0) {
+			if (parse_addr(optarg, &cfg.src, &cfg.src_len, false) != 0) {
 				fprintf(stderr,
 				        "tern-churn: --src '%s': expected an IPv4 address\n",
 				        optarg);
@@ -349,6 +373,10 @@ main(int argc, char **argv)
 	}
 	if (!have_target) {
 		fprintf(stderr, "tern-churn: --target IP:PORT is required\n");
+		return 2;
+	}
+	if (cfg.have_src && cfg.src.ss_family != cfg.dst.ss_family) {
+		fprintf(stderr, "tern-churn: --src and --target are of different families\n");
 		return 2;
 	}
 	cfg.req_len = (size_t)snprintf(cfg.req, sizeof(cfg.req),
