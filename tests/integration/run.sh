@@ -72,7 +72,7 @@ for mode in "${modes[@]}"; do
 		# gen_connect gen_http gen_synflood, and tern-gen's mixed runs and pacing: gen_mixed
 		# gen_ackrst gen_pace gen6): the data path of tap and virtio-user is covered
 		# by ping, echo, seq200, the close tests, http, proxy and dumpcap in those modes.
-		case " ${AF_PACKET_ONLY:-echo6 proxy6 two_engines netem netem6 synflood churn churn2 churn6 gen_steer proxy_pp proxy_pool proxy_life metrics restart idle_cpu keepalive fin_timeout user_timeout proxy_timeouts gen_connect gen_http gen_synflood gen_mixed gen_ackrst gen_pace gen6} " in
+		case " ${AF_PACKET_ONLY:-two_engines netem netem6 synflood churn churn2 churn6 gen_steer proxy_pp proxy_pool proxy_life metrics restart idle_cpu keepalive fin_timeout user_timeout proxy_timeouts gen_connect gen_http gen_synflood gen_mixed gen_ackrst gen_pace gen6} " in
 		*" $t "*) [ "$mode" = af_packet ] || continue ;;
 		esac
 		case " ${MULTI_QUEUE:-echo_engines http_engines proxy_engines} " in

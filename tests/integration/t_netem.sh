@@ -1,6 +1,6 @@
 #!/bin/bash
 # tern-echo against the Linux kernel over an impaired link. For every case a fresh tern-echo
-# runs in af_packet mode and a Linux client in the peer namespace sends NETEM_BYTES (50 MiB)
+# runs in af_packet mode and a Linux client in the peer namespace sends NETEM_BYTES (24 MiB)
 # of a pseudo-random stream while reading the echo (both directions at once), checking every
 # byte as it arrives (bulk_client.py). A case fails on a wrong byte, a short echo, no
 # progress for NETEM_STALL seconds, or NETEM_CASE_TIMEOUT.
@@ -29,7 +29,8 @@
 # usage: t_netem.sh [af_packet]
 # Environment:
 #   NETEM_CASES          cases, in order (default: all of the above)
-#   NETEM_BYTES          bytes each way (default 52428800)
+#   NETEM_BYTES          bytes each way (default 25165824; the figures in docs/BENCHMARKS.md were taken
+#                        with 50 MiB)
 #   NETEM_STALL          seconds without progress that fail a case (default 20)
 #   NETEM_CASE_TIMEOUT   seconds per case (default 150)
 #   NETEM_IMPL           auto | netem | lite (see netem.sh)
@@ -56,7 +57,7 @@ port=7010
 all_cases="clean pass-p2t pass-t2p loss-p2t loss-t2p reorder-p2t reorder-t2p dup-p2t dup-t2p"
 all_cases+=" corrupt-p2t corrupt-t2p"
 read -ra cases <<<"${NETEM_CASES:-$all_cases}"
-: "${NETEM_BYTES:=52428800}"
+: "${NETEM_BYTES:=25165824}"
 : "${NETEM_STALL:=20}"
 : "${NETEM_CASE_TIMEOUT:=150}"
 [ "${NETEM_PCAP:-0}" = 1 ] && IT_KEEP_TMP=1
