@@ -503,7 +503,6 @@ decode6(struct test_pkt *p, const uint8_t *f, size_t len)
 	const uint8_t *tcp = f + WIRE_ETH_HLEN + WIRE_IPV6_HLEN;
 	struct wire_ip6 pre = spec_ip6(0);
 
-	memset(p, 0, offsetof(struct test_pkt, raw));
 	p->is_tcp = p->ip_csum_ok = p->tcp_csum_ok = false;
 	if (wire_eth_parse(f, len, &p->eth) != WIRE_OK || p->eth.type != WIRE_ETHERTYPE_IPV6 ||
 	        wire_ipv6_parse(f + WIRE_ETH_HLEN, len - WIRE_ETH_HLEN, &ip) != WIRE_OK ||
@@ -616,7 +615,7 @@ enum bcase {
 	C_ACK_RANDOM,
 	C_ACK_MAC,
 	C_BASELINE,
-	/* over IPv6 (--v6): as the IPv4 case C6_x - C6_FIRST + its base */
+	/* over IPv6 (--v6): each repeats an IPv4 case above (base_case()) */
 	C6_COOKIE,
 	C6_SYNQ,
 	C6_ACK_OK,
