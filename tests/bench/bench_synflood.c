@@ -1000,7 +1000,7 @@ main(int argc, char **argv)
 		if (b->o.v6) {
 			printf("IPv6 / IPv4, same run (ns/frame):");
 			for (c = C6_COOKIE; c < C_MAX; c++)
-				printf(" %s%s %.2fx", c > C6_COOKIE ? ", " : "",
+				printf("%s %s %.2fx", c > C6_COOKIE ? ";" : "",
 				        case_name[base_case((enum bcase)c)],
 				        med[c] / med[base_case((enum bcase)c)]);
 			printf("\n");

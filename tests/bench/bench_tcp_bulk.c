@@ -421,6 +421,16 @@ tern_run(struct rte_mempool *pool, const struct opts *o, enum mode mode, uint64_
 	r.acks = sts->ctr[TERN_CTR_TCP_SEG_TX];
 	r.retrans = stc->ctr[TERN_CTR_TCP_RETRANS] + sts->ctr[TERN_CTR_TCP_RETRANS];
 	r.drops = drops_of(stc) + drops_of(sts);
+	if (verify && r.drops > 0) { /* say what they were (once per mode: the check run) */
+		unsigned k;
+
+		printf("  %s check transfer's drops:", fam6 ? "IPv6" : "IPv4");
+		for (k = 0; k < TERN_DROP_MAX; k++)
+			if (stc->drop[k] + sts->drop[k] != 0)
+				printf(" %s %" PRIu64, tern_drop_name((enum tern_drop)k),
+				        stc->drop[k] + sts->drop[k]);
+		printf("\n");
+	}
 	r.rx_segs = stc->ctr[TERN_CTR_TCP_SEG_RX] + sts->ctr[TERN_CTR_TCP_SEG_RX];
 	r.predicted = stc->ctr[TERN_CTR_TCP_PREDICTED] + sts->ctr[TERN_CTR_TCP_PREDICTED];
 	test_link_free(l);
