@@ -42,7 +42,15 @@
  * hardware (frames carry the RX verdict, answers leave unsummed). The baseline sums
  * nothing either way.
  *
- * usage: bench_synflood [--syns N] [--rounds N] [--reps N] [--backlog N] [--offload]
+ * --v6: the same run also measures over IPv6: cookie SYN -> SYN-ACK, SYN queue entry and
+ * cookie ACK -> connection, against the reflect baseline over IPv6 frames (addresses of 16
+ * bytes swapped). The engine has 2001:db8::c612:102/64 (DAD passed on bench_clock_ns(),
+ * bench.h, which every engine of such a run uses); the SYNs come from the same spec
+ * table, sources 2001:db8::<the IPv4 source's 32 bits> on the link. Their check round checks
+ * every SYN-ACK over IPv6 (TCP checksum over the IPv6 pseudo header, hop limit, addresses,
+ * ports, MACs, ack, TSecr).
+ *
+ * usage: bench_synflood [--syns N] [--rounds N] [--reps N] [--backlog N] [--offload] [--v6]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -65,6 +73,8 @@
 
 #include "../unit/test_helpers.h"
 #include "bench.h"
+#include "wire/csum.h"
+#include "wire/ipv6.h"
 
 #define PORT       80
 #define BURST      32
@@ -91,6 +101,7 @@ struct syn_spec {
 struct opts {
 	unsigned syns, rounds, reps, backlog;
 	bool offload;
+	bool v6; /* the IPv6 cases too */
 };
 
 struct bench {
@@ -104,11 +115,64 @@ struct bench {
 	unsigned nspec;             /* specs: o.syns + o.backlog (the fill cases use more) */
 	uint64_t accepted;          /* accepted callbacks */
 	uint32_t src_inv;           /* inverse of SRC_MUL mod 2^32 */
+	bool fam6;                  /* the case being run is over IPv6 */
 };
 
 static const struct test_host host_e = {IP4(198, 18, 1, 2), {{0x02, 0, 0, 0, 1, 2}}};
 static const struct wire_mac peer_mac = {{0x02, 0, 0, 0, 1, 1}};
 #define GATEWAY IP4(198, 18, 1, 254)
+static void die(const char *what);
+
+/* IPv6: ours, and the prefix of the sources (the low 32 bits are the IPv4 source's). */
+static const struct wire_ip6 us6 = {{0x20, 0x01, 0x0d, 0xb8, [12] = 0xc6, 0x12, 0x01, 0x02}};
+
+static struct wire_ip6
+spec_ip6(uint32_t ip)
+{
+	struct wire_ip6 a = {{0x20, 0x01, 0x0d, 0xb8}};
+
+	a.b[12] = (uint8_t)(ip >> 24);
+	a.b[13] = (uint8_t)(ip >> 16);
+	a.b[14] = (uint8_t)(ip >> 8);
+	a.b[15] = (uint8_t)ip;
+	return a;
+}
+
+/* An Ethernet + IPv6 + TCP frame from @p src (MAC @p smac) to us, checksums right. */
+static struct rte_mbuf *
+craft_tcp6(struct rte_mempool *pool, const struct wire_ip6 *src, const struct wire_mac *smac,
+        const struct wire_tcp_repr *th)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct wire_eth_repr eth = {.dst = host_e.mac, .src = *smac, .type = WIRE_ETHERTYPE_IPV6};
+	struct wire_ipv6_repr ip;
+	uint8_t *p, *tcp;
+	size_t hl;
+	uint16_t cs;
+
+	if (m == NULL)
+		die("frame pool empty");
+	p = (uint8_t *)rte_pktmbuf_append(m, WIRE_ETH_HLEN + WIRE_IPV6_HLEN + WIRE_TCP_MAXHLEN);
+	if (p == NULL)
+		die("frame too long");
+	tcp = p + WIRE_ETH_HLEN + WIRE_IPV6_HLEN;
+	hl = wire_tcp_emit(tcp, th);
+	memset(&ip, 0, sizeof(ip));
+	ip.src = *src;
+	ip.dst = us6;
+	ip.next_hdr = WIRE_IPPROTO_TCP;
+	ip.hop_limit = 64;
+	ip.payload_len = (uint16_t)hl;
+	wire_ipv6_emit(p + WIRE_ETH_HLEN, &ip);
+	wire_eth_emit(p, &eth);
+	tcp[WIRE_TCP_CSUM_OFF] = tcp[WIRE_TCP_CSUM_OFF + 1] = 0;
+	cs = wire_csum_fold(wire_csum_add(
+	        wire_csum_pseudo6(src, &us6, WIRE_IPPROTO_TCP, (uint32_t)hl), tcp, hl));
+	tcp[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
+	tcp[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
+	rte_pktmbuf_trim(m, (uint16_t)(WIRE_TCP_MAXHLEN - hl));
+	return m;
+}
 
 /* CPU time of this thread: on a shared VM, time given to other jobs is not counted. */
 static uint64_t
@@ -204,6 +268,12 @@ craft_syn(const struct bench *b, const struct syn_spec *s)
 		break;
 	}
 	th.opts.mss = 1460;
+	if (b->fam6) {
+		struct wire_ip6 src = spec_ip6(s->ip);
+
+		th.opts.mss = 1440;
+		return craft_tcp6(b->frames, &src, &peer_mac, &th);
+	}
 	return test_craft_tcp(b->frames, &from, &host_e, &th, NULL, 0);
 }
 
@@ -234,6 +304,11 @@ craft_ack(const struct bench *b, unsigned i, uint32_t seq_off)
 		th.opts.present = WIRE_TCPO_TS;
 		th.opts.tsval = s->tsval + 1;
 		th.opts.tsecr = b->synack_tsval[i];
+	}
+	if (b->fam6) {
+		struct wire_ip6 src = spec_ip6(s->ip);
+
+		return craft_tcp6(b->frames, &src, &peer_mac, &th);
 	}
 	return test_craft_tcp(b->frames, &from, &host_e, &th, NULL, 0);
 }
@@ -289,6 +364,10 @@ engine_new(struct bench *b, struct test_link *l, enum tern_syncookies mode, uint
 	c.synq_size = synq_size;
 	c.max_conns = max_conns;
 	c.max_tw = max_tw;
+	if (b->o.v6)
+		c.clock.now_ns = bench_clock_ns; /* both families: DAD skipped by a clock jump */
+	if (b->fam6)
+		memcpy(c.ip6, us6.b, 16);
 	if (b->o.offload) {
 		/* A port with checksum offloads: the engine takes the RX verdicts and leaves
 		 * the TX sums to the port; the link plays the NIC (its work is not counted). */
@@ -296,6 +375,21 @@ engine_new(struct bench *b, struct test_link *l, enum tern_syncookies mode, uint
 		l->end[0].nic_rx_csum = true;
 	}
 	e = test_engine_new_conf(l, 0, &c);
+	if (b->fam6) {
+		/* DAD (untimed): the probes out, the clock past ND_RETRANS_MS, probes dropped */
+		struct tern_io *peer = &l->end[1].io;
+		struct rte_mbuf *out[BURST];
+		uint16_t got;
+
+		tern_engine_poll(e);
+		bench_clock_skip(1100);
+		tern_engine_poll(e);
+		tern_engine_poll(e);
+		if (tern_engine_ip6_state(e) != TERN_IP6_PREFERRED)
+			die("IPv6 address not preferred after DAD");
+		while ((got = peer->rx_burst(peer->arg, out, BURST)) > 0)
+			rte_pktmbuf_free_bulk(out, got);
+	}
 	if (tern_listen(e, PORT, backlog) != 0)
 		die("tern_listen failed");
 	/* The gateway (the flooder's end) is known, as on a live port: RSTs to off-link
@@ -359,16 +453,26 @@ reflect(struct bench *b, struct test_link *l, unsigned n)
 		got = me->rx_burst(me->arg, pk, BURST);
 		for (j = 0; j < got; j++) {
 			uint8_t *p = rte_pktmbuf_mtod(pk[j], uint8_t *), t[6];
-			uint8_t *ip = p + WIRE_ETH_HLEN, *th = ip + ((ip[0] & 0xf) << 2);
+			uint8_t *ip = p + WIRE_ETH_HLEN, *th;
 			uint32_t a;
 			uint16_t port;
 
 			memcpy(t, p, 6);
 			memcpy(p, p + 6, 6);
 			memcpy(p + 6, t, 6);
-			memcpy(&a, ip + 12, 4);
-			memcpy(ip + 12, ip + 16, 4);
-			memcpy(ip + 16, &a, 4);
+			if (b->fam6) { /* IPv6: 16-byte addresses, a fixed 40-byte header */
+				uint8_t a6[16];
+
+				th = ip + WIRE_IPV6_HLEN;
+				memcpy(a6, ip + 8, 16);
+				memcpy(ip + 8, ip + 24, 16);
+				memcpy(ip + 24, a6, 16);
+			} else {
+				th = ip + ((ip[0] & 0xf) << 2);
+				memcpy(&a, ip + 12, 4);
+				memcpy(ip + 12, ip + 16, 4);
+				memcpy(ip + 16, &a, 4);
+			}
 			memcpy(&port, th, 2);
 			memcpy(th, th + 2, 2);
 			memcpy(th + 2, &port, 2);
@@ -385,6 +489,37 @@ reflect(struct bench *b, struct test_link *l, unsigned n)
 }
 
 /* ---- checks ---- */
+
+/*
+ * Decode an IPv6 answer into the IPv4-shaped fields check_synacks() reads: ip_csum_ok =
+ * hop limit 64, no extension header, the payload exactly the frame's; ip.src = host_e.ip
+ * when the source is us6; ip.dst = the low 32 bits of a destination in the sources' prefix
+ * (else 0); tcp_csum_ok over the IPv6 pseudo header.
+ */
+static void
+decode6(struct test_pkt *p, const uint8_t *f, size_t len)
+{
+	struct wire_ipv6_repr ip;
+	const uint8_t *tcp = f + WIRE_ETH_HLEN + WIRE_IPV6_HLEN;
+	struct wire_ip6 pre = spec_ip6(0);
+
+	p->is_tcp = p->ip_csum_ok = p->tcp_csum_ok = false;
+	if (wire_eth_parse(f, len, &p->eth) != WIRE_OK || p->eth.type != WIRE_ETHERTYPE_IPV6 ||
+	        wire_ipv6_parse(f + WIRE_ETH_HLEN, len - WIRE_ETH_HLEN, &ip) != WIRE_OK ||
+	        ip.next_hdr != WIRE_IPPROTO_TCP)
+		return;
+	p->ip_csum_ok = ip.hop_limit == 64 &&
+	                len == WIRE_ETH_HLEN + WIRE_IPV6_HLEN + (size_t)ip.payload_len;
+	p->ip.src = wire_ip6_eq(&ip.src, &us6) ? host_e.ip : 0;
+	p->ip.dst = memcmp(ip.dst.b, pre.b, 12) == 0
+	                    ? (uint32_t)ip.dst.b[12] << 24 | (uint32_t)ip.dst.b[13] << 16 |
+	                              (uint32_t)ip.dst.b[14] << 8 | ip.dst.b[15]
+	                    : 0;
+	p->is_tcp = wire_tcp_parse(tcp, ip.payload_len, &p->tcp) == WIRE_OK;
+	p->tcp_csum_ok = wire_csum_fold(wire_csum_add(wire_csum_pseudo6(&ip.src, &ip.dst,
+	                                                      WIRE_IPPROTO_TCP, ip.payload_len),
+	                         tcp, ip.payload_len)) == 0;
+}
 
 /*
  * Check the SYN-ACKs in @p m (@p n of them) answering specs [from, from + count): each
@@ -414,8 +549,12 @@ check_synacks(struct bench *b, struct rte_mbuf **m, uint64_t n, unsigned from, u
 		const struct syn_spec *s;
 		bool ts;
 
-		test_pkt_decode(
-		        p, rte_pktmbuf_mtod(m[i], const void *), rte_pktmbuf_data_len(m[i]));
+		if (b->fam6)
+			decode6(p, rte_pktmbuf_mtod(m[i], const uint8_t *),
+			        rte_pktmbuf_data_len(m[i]));
+		else
+			test_pkt_decode(p, rte_pktmbuf_mtod(m[i], const void *),
+			        rte_pktmbuf_data_len(m[i]));
 		rte_pktmbuf_free(m[i]);
 		if (!p->is_tcp || !p->ip_csum_ok || !p->tcp_csum_ok) {
 			BAD("frame %u: not TCP or bad checksum (ip %d tcp %d)", i, p->ip_csum_ok,
@@ -476,8 +615,22 @@ enum bcase {
 	C_ACK_RANDOM,
 	C_ACK_MAC,
 	C_BASELINE,
+	/* over IPv6 (--v6): each repeats an IPv4 case above (base_case()) */
+	C6_COOKIE,
+	C6_SYNQ,
+	C6_ACK_OK,
+	C6_BASELINE,
 	C_MAX
 };
+
+/* The IPv4 case an IPv6 case repeats. */
+static enum bcase
+base_case(enum bcase c)
+{
+	static const enum bcase base[] = {C_COOKIE, C_SYNQ, C_ACK_OK, C_BASELINE};
+
+	return c >= C6_COOKIE ? base[c - C6_COOKIE] : c;
+}
 
 static const char *const case_name[C_MAX] = {
         [C_COOKIE] = "SYN, cookies=always",
@@ -489,6 +642,10 @@ static const char *const case_name[C_MAX] = {
         [C_ACK_RANDOM] = "bogus ACK, random (-> RST)",
         [C_ACK_MAC] = "bogus ACK, MAC fails (-> RST)",
         [C_BASELINE] = "baseline mbuf+link reflect",
+        [C6_COOKIE] = "IPv6 SYN, cookies=always",
+        [C6_SYNQ] = "IPv6 SYN, auto, SYN queue entry",
+        [C6_ACK_OK] = "IPv6 cookie ACK -> connection",
+        [C6_BASELINE] = "IPv6 baseline mbuf+link reflect",
 };
 
 struct outcome {
@@ -511,8 +668,21 @@ prefill(struct bench *b, struct test_link *l, struct tern_engine *e, unsigned k)
  * One round of case @p c over b->o.syns frames (the "fill" cases use the specs after the
  * prefill). @p check: verify the answers (before the timed runs). Adds to @p out.
  */
+static int run_round4(struct bench *b, enum bcase c, bool check, struct outcome *out);
+
 static int
 run_round(struct bench *b, enum bcase c, bool check, struct outcome *out)
+{
+	int rc;
+
+	b->fam6 = c >= C6_COOKIE;
+	rc = run_round4(b, base_case(c), check, out);
+	b->fam6 = false;
+	return rc;
+}
+
+static int
+run_round4(struct bench *b, enum bcase c, bool check, struct outcome *out)
 {
 	static struct test_clock unused_clock;
 	struct test_link *l = test_link_new(b->frames, &unused_clock);
@@ -643,8 +813,9 @@ run_round(struct bench *b, enum bcase c, bool check, struct outcome *out)
 
 /* Consistency of one case's counters over its rounds. @return 0 when as expected. */
 static int
-check_counts(struct bench *b, enum bcase c, const struct outcome *r)
+check_counts(struct bench *b, enum bcase c6, const struct outcome *r)
 {
+	enum bcase c = base_case(c6);
 	uint64_t f = r->frames, ck = r->st.ctr[TERN_CTR_TCP_SYNCOOKIE_SENT];
 	uint64_t rounds = f / b->o.syns, fill = b->o.backlog;
 	bool ok = true;
@@ -679,7 +850,7 @@ check_counts(struct bench *b, enum bcase c, const struct outcome *r)
 		        "bench_synflood: %s: counts off: frames %" PRIu64 " back %" PRIu64
 		        " cookies %" PRIu64 " cookie_ok %" PRIu64 " accepted %" PRIu64
 		        " synq %" PRIu64 "\n",
-		        case_name[c], f, r->back, ck, r->st.ctr[TERN_CTR_TCP_SYNCOOKIE_OK],
+		        case_name[c6], f, r->back, ck, r->st.ctr[TERN_CTR_TCP_SYNCOOKIE_OK],
 		        r->accepted, r->synq_len);
 	return ok ? 0 : 1;
 }
@@ -690,13 +861,13 @@ main(int argc, char **argv)
 	static const struct option lo[] = {{"syns", required_argument, 0, 's'},
 	        {"rounds", required_argument, 0, 'r'}, {"reps", required_argument, 0, 'R'},
 	        {"backlog", required_argument, 0, 'b'}, {"offload", no_argument, 0, 'O'},
-	        {0, 0, 0, 0}};
+	        {"v6", no_argument, 0, '6'}, {0, 0, 0, 0}};
 	struct bench *b = calloc(1, sizeof(*b));
 	double t[C_MAX][MAX_REPS];
 	struct outcome last[C_MAX];
 	char prefix[64];
 	double hz, base_ns;
-	unsigned rep, c, nspec, k;
+	unsigned rep, c, nspec, k, ncase;
 	int opt, rc = 0;
 
 	if (b == NULL)
@@ -723,14 +894,18 @@ main(int argc, char **argv)
 		case 'O':
 			b->o.offload = true;
 			break;
+		case '6':
+			b->o.v6 = true;
+			break;
 		default:
 			fprintf(stderr, "usage: bench_synflood [--syns N] [--rounds N] [--reps N] "
-			                "[--backlog N] [--offload]\n");
+			                "[--backlog N] [--offload] [--v6]\n");
 			return 2;
 		}
 	}
 	if (b->o.reps > MAX_REPS)
 		b->o.reps = MAX_REPS;
+	ncase = b->o.v6 ? C_MAX : C6_COOKIE;
 	b->o.syns = (b->o.syns + BURST - 1) / BURST * BURST;
 	if (b->o.backlog > b->o.syns) {
 		fprintf(stderr, "bench_synflood: --backlog must not exceed --syns\n");
@@ -776,7 +951,7 @@ main(int argc, char **argv)
 	                     : "off (the engine sums every frame in software)");
 
 	/* Checks: one round of every case with the answers verified. */
-	for (c = 0; c < C_MAX; c++) {
+	for (c = 0; c < ncase; c++) {
 		struct outcome o = {0};
 
 		if (run_round(b, (enum bcase)c, true, &o) != 0 || check_counts(b, c, &o) != 0) {
@@ -792,7 +967,7 @@ main(int argc, char **argv)
 
 	memset(last, 0, sizeof(last));
 	for (rep = 0; rep < b->o.reps; rep++) {
-		for (c = 0; c < C_MAX; c++) {
+		for (c = 0; c < ncase; c++) {
 			struct outcome o = {0};
 			unsigned r;
 
@@ -808,22 +983,31 @@ main(int argc, char **argv)
 	{
 		double med[C_MAX];
 
-		for (c = 0; c < C_MAX; c++)
+		for (c = 0; c < ncase; c++)
 			med[c] = bench_median(t[c], b->o.reps);
 		base_ns = med[C_BASELINE];
 		printf("%-36s %8s %9s %9s %12s\n", "case", "Mpps", "ns/frame", "cycles",
 		        "tern/base");
-		for (c = 0; c < C_MAX; c++) {
+		for (c = 0; c < ncase; c++) {
 			printf("%-36s %8.2f %9.1f %9.0f", case_name[c], 1e3 / med[c], med[c],
 			        med[c] * hz / 1e9);
-			if (c == C_BASELINE)
+			if (c == C_BASELINE || c == C6_BASELINE)
 				printf(" %12s\n", "1.00x");
 			else
-				printf(" %11.2fx\n", med[c] / base_ns);
+				printf(" %11.2fx\n",
+				        med[c] / (c >= C6_COOKIE ? med[C6_BASELINE] : base_ns));
+		}
+		if (b->o.v6) {
+			printf("IPv6 / IPv4, same run (ns/frame):");
+			for (c = C6_COOKIE; c < C_MAX; c++)
+				printf("%s %s %.2fx", c > C6_COOKIE ? ";" : "",
+				        case_name[base_case((enum bcase)c)],
+				        med[c] / med[base_case((enum bcase)c)]);
+			printf("\n");
 		}
 		/* bench_median() sorted each row: [0] is the minimum, [reps - 1] the maximum. */
 		printf("range over the %u runs (ns/frame):", b->o.reps);
-		for (c = 0; c < C_MAX; c++)
+		for (c = 0; c < ncase; c++)
 			printf(" %s%.0f-%.0f", c ? ", " : "", t[c][0], t[c][b->o.reps - 1]);
 		printf("\n");
 	}

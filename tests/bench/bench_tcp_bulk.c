@@ -31,8 +31,14 @@
  * timed with the stack's, so the figure errs against tern (nic_cycles, reported apart). Segments
  * are then counted as they leave the link (TSO frames cut).
  *
+ * --v6: the same run measures everything again over IPv6 (engines 2001:db8::1 and ::2,
+ * the peer resolved by ND, MSS 1440) and prints the IPv6 rows beside the IPv4 ones, each
+ * against its own baselines (segments of the size tern cut over that family, a 74-byte
+ * header area for IPv6). Both families' engines then run on bench_clock_ns() (bench.h: the
+ * TSC, as the default clock, plus a skew that skips DAD's second).
+ *
  * usage: bench_tcp_bulk [--bytes N] [--echo-bytes N] [--reps N] [--rcvbuf N] [--sndbuf N]
- *                       [--offload]
+ *                       [--offload] [--v6]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -61,6 +67,7 @@
 #define REPS        5
 #define DEADLINE_S  120
 #define HDR_ROOM    54 /* Ethernet + IPv4 + TCP without options */
+#define HDR_ROOM6   74 /* Ethernet + IPv6 + TCP without options */
 #define CHECK_BYTES (16u << 20)
 
 enum mode { ONE_WAY, ECHO };
@@ -267,7 +274,14 @@ struct opts {
 	unsigned reps;
 	uint32_t rcvbuf, sndbuf;
 	bool offload;
+	bool v6; /* IPv6 rows too */
 };
+
+static bool fam6;                         /* the rows being measured are IPv6's */
+static unsigned hdr_room = HDR_ROOM;      /* header area of the mbuf+link baseline */
+static double seg_ns[2][2], base_x[2][2]; /* [family][mode]: ns per data segment, vs link */
+static const uint8_t ip6_c[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+static const uint8_t ip6_s[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
 struct result {
 	double secs;
@@ -322,6 +336,13 @@ tern_run(struct rte_mempool *pool, const struct opts *o, enum mode mode, uint64_
 	cc.cb = &cli_cb;
 	sc.cb = &srv_cb;
 	cc.app = sc.app = b;
+	if (o->v6) {
+		cc.clock.now_ns = sc.clock.now_ns = bench_clock_ns;
+	}
+	if (fam6) {
+		memcpy(cc.ip6, ip6_c, 16);
+		memcpy(sc.ip6, ip6_s, 16);
+	}
 	cc.rcvbuf = sc.rcvbuf = o->rcvbuf;
 	cc.sndbuf = sc.sndbuf = o->sndbuf;
 	if (o->offload) {
@@ -334,7 +355,33 @@ tern_run(struct rte_mempool *pool, const struct opts *o, enum mode mode, uint64_
 	}
 	ec = test_engine_new_conf(l, 0, &cc);
 	es = test_engine_new_conf(l, 1, &sc);
-	if (tern_listen(es, PORT, 0) != 0 || tern_connect(ec, host_s.ip, PORT, 0, NULL) == NULL) {
+	if (fam6) {
+		/* DAD on both (untimed): probes out, the clock past ND_RETRANS_MS */
+		struct tern_addr a = {.family = TERN_AF_INET6};
+		unsigned i;
+
+		for (i = 0; i < 4; i++) {
+			tern_engine_poll(ec);
+			tern_engine_poll(es);
+		}
+		bench_clock_skip(1100);
+		for (i = 0; i < 4; i++) {
+			tern_engine_poll(ec);
+			tern_engine_poll(es);
+		}
+		if (tern_engine_ip6_state(ec) != TERN_IP6_PREFERRED ||
+		        tern_engine_ip6_state(es) != TERN_IP6_PREFERRED) {
+			fprintf(stderr, "bench_tcp_bulk: IPv6 addresses not preferred after DAD\n");
+			exit(1);
+		}
+		memcpy(a.v6, ip6_s, 16);
+		if (tern_listen(es, PORT, 0) != 0 ||
+		        tern_connect_addr(ec, &a, PORT, 0, NULL) == NULL) {
+			fprintf(stderr, "bench_tcp_bulk: listen/connect over IPv6 failed\n");
+			exit(1);
+		}
+	} else if (tern_listen(es, PORT, 0) != 0 ||
+	           tern_connect(ec, host_s.ip, PORT, 0, NULL) == NULL) {
 		fprintf(stderr, "bench_tcp_bulk: listen/connect failed\n");
 		exit(1);
 	}
@@ -357,6 +404,11 @@ tern_run(struct rte_mempool *pool, const struct opts *o, enum mode mode, uint64_
 	stc = tern_engine_stats(ec);
 	sts = tern_engine_stats(es);
 	r.ok = b->t1 != 0 && b->mismatch == 0 && b->cli_closed && b->srv_closed;
+	/* the family asked for carried the transfer */
+	if (r.ok && fam6 != (stc->ctr[TERN_CTR_TCP6_SEG_TX] > 0)) {
+		fprintf(stderr, "bench_tcp_bulk: the transfer was not over IPv%d\n", fam6 ? 6 : 4);
+		r.ok = false;
+	}
 	if (b->mismatch)
 		fprintf(stderr, "bench_tcp_bulk: data mismatch at offset %" PRIu64 "\n",
 		        b->mismatch - 1);
@@ -369,6 +421,16 @@ tern_run(struct rte_mempool *pool, const struct opts *o, enum mode mode, uint64_
 	r.acks = sts->ctr[TERN_CTR_TCP_SEG_TX];
 	r.retrans = stc->ctr[TERN_CTR_TCP_RETRANS] + sts->ctr[TERN_CTR_TCP_RETRANS];
 	r.drops = drops_of(stc) + drops_of(sts);
+	if (verify && r.drops > 0) { /* say what they were (once per mode: the check run) */
+		unsigned k;
+
+		printf("  %s check transfer's drops:", fam6 ? "IPv6" : "IPv4");
+		for (k = 0; k < TERN_DROP_MAX; k++)
+			if (stc->drop[k] + sts->drop[k] != 0)
+				printf(" %s %" PRIu64, tern_drop_name((enum tern_drop)k),
+				        stc->drop[k] + sts->drop[k]);
+		printf("\n");
+	}
 	r.rx_segs = stc->ctr[TERN_CTR_TCP_SEG_RX] + sts->ctr[TERN_CTR_TCP_SEG_RX];
 	r.predicted = stc->ctr[TERN_CTR_TCP_PREDICTED] + sts->ctr[TERN_CTR_TCP_PREDICTED];
 	test_link_free(l);
@@ -404,9 +466,9 @@ baseline_link(
 				fprintf(stderr, "bench_tcp_bulk: pool empty\n");
 				exit(1);
 			}
-			p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(HDR_ROOM + len));
-			memset(p, 0, HDR_ROOM);
-			memcpy(p + HDR_ROOM, pat + off % PAT_LEN, len);
+			p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(hdr_room + len));
+			memset(p, 0, hdr_room);
+			memcpy(p + hdr_room, pat + off % PAT_LEN, len);
 			pk[n++] = m;
 			off += len;
 		}
@@ -415,8 +477,8 @@ baseline_link(
 			rte_pktmbuf_free(pk[i]);
 		while ((got = rx->rx_burst(rx->arg, pk, 32)) > 0) {
 			for (i = 0; i < got; i++) {
-				uint16_t len = (uint16_t)(rte_pktmbuf_data_len(pk[i]) - HDR_ROOM);
-				memcpy(out, rte_pktmbuf_mtod_offset(pk[i], uint8_t *, HDR_ROOM),
+				uint16_t len = (uint16_t)(rte_pktmbuf_data_len(pk[i]) - hdr_room);
+				memcpy(out, rte_pktmbuf_mtod_offset(pk[i], uint8_t *, hdr_room),
 				        len);
 				sink ^= out[len - 1];
 				rte_pktmbuf_free(pk[i]);
@@ -476,7 +538,8 @@ bench_mode(struct rte_mempool *pool, const struct opts *o, enum mode mode, const
 {
 	uint64_t total = mode == ONE_WAY ? o->bytes : o->echo_bytes;
 	uint64_t moved = mode == ECHO ? 2 * total : total; /* echo moves the bytes twice */
-	const char *name = mode == ONE_WAY ? "one-way" : "echo";
+	const char *name = mode == ONE_WAY ? (fam6 ? "IPv6 one-way" : "one-way")
+	                                   : (fam6 ? "IPv6 echo" : "echo");
 	double t_tern[64], t_nic[64], t_link[64], t_copy[64], tt, tn, tl, tc;
 	struct result r = {0};
 	unsigned i;
@@ -510,6 +573,8 @@ bench_mode(struct rte_mempool *pool, const struct opts *o, enum mode mode, const
 	tn = median(t_nic, o->reps);
 	tl = median(t_link, o->reps);
 	tc = median(t_copy, o->reps);
+	seg_ns[fam6][mode] = tt * 1e9 / ((double)moved / *seg);
+	base_x[fam6][mode] = tt / tl;
 	printf("%s, %.0f MiB%s (payload %.0f MiB), segment payload %u bytes, median of %u:\n", name,
 	        (double)total / (1 << 20), mode == ECHO ? " each way" : "",
 	        (double)moved / (1 << 20), *seg, o->reps);
@@ -541,7 +606,7 @@ main(int argc, char **argv)
 	static const struct option lo[] = {{"bytes", required_argument, 0, 'b'},
 	        {"echo-bytes", required_argument, 0, 'e'}, {"reps", required_argument, 0, 'r'},
 	        {"rcvbuf", required_argument, 0, 'R'}, {"sndbuf", required_argument, 0, 'S'},
-	        {"offload", no_argument, 0, 'O'}, {0, 0, 0, 0}};
+	        {"offload", no_argument, 0, 'O'}, {"v6", no_argument, 0, '6'}, {0, 0, 0, 0}};
 	struct opts o = {.bytes = 1ull << 30, .echo_bytes = 256ull << 20, .reps = REPS};
 	char prefix[64];
 	struct rte_mempool *pool;
@@ -573,10 +638,13 @@ main(int argc, char **argv)
 		case 'O':
 			o.offload = true;
 			break;
+		case '6':
+			o.v6 = true;
+			break;
 		default:
 			fprintf(stderr,
 			        "usage: bench_tcp_bulk [--bytes N] [--echo-bytes N] [--reps N] "
-			        "[--rcvbuf N] [--sndbuf N] [--offload]\n");
+			        "[--rcvbuf N] [--sndbuf N] [--offload] [--v6]\n");
 			return 2;
 		}
 	}
@@ -612,6 +680,28 @@ main(int argc, char **argv)
 	rc = bench_mode(pool, &o, ONE_WAY, pat, &seg);
 	if (rc == 0)
 		rc = bench_mode(pool, &o, ECHO, pat, &seg);
+	if (rc == 0 && o.v6) {
+		unsigned seg4 = seg;
+
+		fam6 = true;
+		hdr_room = HDR_ROOM6;
+		seg = 0;
+		rc = bench_mode(pool, &o, ONE_WAY, pat, &seg);
+		if (rc == 0)
+			rc = bench_mode(pool, &o, ECHO, pat, &seg);
+		if (rc == 0) {
+			printf("IPv6 beside IPv4 (segment payload %u vs %u bytes):\n", seg, seg4);
+			printf("  one-way  %7.1f vs %7.1f ns/data segment (v6/v4 %.2fx); "
+			       "tern/baseline %.2fx vs %.2fx\n",
+			        seg_ns[1][ONE_WAY], seg_ns[0][ONE_WAY],
+			        seg_ns[1][ONE_WAY] / seg_ns[0][ONE_WAY], base_x[1][ONE_WAY],
+			        base_x[0][ONE_WAY]);
+			printf("  echo     %7.1f vs %7.1f ns/data segment (v6/v4 %.2fx); "
+			       "tern/baseline %.2fx vs %.2fx\n",
+			        seg_ns[1][ECHO], seg_ns[0][ECHO], seg_ns[1][ECHO] / seg_ns[0][ECHO],
+			        base_x[1][ECHO], base_x[0][ECHO]);
+		}
+	}
 	free(pat);
 	rte_mempool_free(pool);
 	/* Leave no runtime directory behind (the EAL keeps an empty one). */

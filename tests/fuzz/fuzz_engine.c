@@ -13,6 +13,9 @@
  *
  * The peer has four 4-tuples ("slots"), all from 10.0.0.2 to 10.0.0.1: slots 0-2 from ports
  * 40000-40002 to the listener on port 80, slot 3 the engine's active opens to port 5000.
+ * With header byte 11 bit 7 the whole input runs over IPv6 instead: 2001:db8::2 to
+ * 2001:db8::1 (the engine's conf.ip6, DAD let pass before the prelude), ND answered as ARP,
+ * RAW frames wrapped in IPv6; every check below applies the same.
  * Sequence and acknowledgement numbers are encoded relative to what the harness knows of
  * the live exchange, so that short inputs reach deep states. docs/FUZZING.md describes the
  * input format; in short:
@@ -69,8 +72,11 @@
 #include "wire/arp.h"
 #include "wire/csum.h"
 #include "wire/eth.h"
+#include "net/nd.h"
 #include "wire/icmp.h"
+#include "wire/icmp6.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
 #include "wire/tcp.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
@@ -93,6 +99,10 @@
 
 static const struct wire_mac us_mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
 static const struct wire_mac peer_mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
+/* Over IPv6 (header byte 11 bit 7): 2001:db8::2 to 2001:db8::1. */
+static const struct wire_ip6 us6 = {{0x20, 0x01, 0x0d, 0xb8, [15] = 0x01}};
+static const struct wire_ip6 peer6 = {{0x20, 0x01, 0x0d, 0xb8, [15] = 0x02}};
+static const struct wire_ip6 other6 = {{0x20, 0x01, 0x0d, 0xb8, [15] = 0x99}};
 
 /* ---- byte patterns: content is a function of the sequence number / stream offset ---- */
 
@@ -198,6 +208,7 @@ struct fz {
 	/* configuration from the header */
 	uint8_t h[HDR_LEN];
 	bool lossy_tx;
+	bool v6;         /* the peer speaks IPv6 (header byte 11 bit 7) */
 	bool no_arp;     /* do not answer the engine's ARP requests */
 	bool rx_offload; /* injected TCP frames carry the NIC's checksum verdict */
 	bool tx_offload; /* the "NIC" computes IPv4 and TCP checksums */
@@ -378,6 +389,51 @@ inject(const uint8_t *frame, size_t len)
 
 static void inspect(struct rte_mbuf *m);
 
+/* TCP checksum of @p len bytes at @p seg over IPv6 @p src -> @p dst (0 when right; the value
+ * to store when the field is zero), as wire_tcp_csum() over IPv4. */
+static uint16_t
+tcp6_csum(const struct wire_ip6 *src, const struct wire_ip6 *dst, const void *seg, size_t len)
+{
+	return wire_csum_fold(wire_csum_add(
+	        wire_csum_pseudo6(src, dst, WIRE_IPPROTO_TCP, (uint32_t)len), seg, len));
+}
+
+/* The checksum of a segment from the peer to us, over the run's family. */
+static uint16_t
+peer_csum(const void *seg, size_t len)
+{
+	return F.v6 ? tcp6_csum(&peer6, &us6, seg, len) : wire_tcp_csum(PEER_IP, US_IP, seg, len);
+}
+
+/* Checksum offload of an IPv6 frame: no IP checksum; the TCP field holds the pseudo-header
+ * sum (folded, not complemented). */
+static void
+nic_csum6(struct rte_mbuf *m)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *ip = p + m->l2_len, *tcp = ip + m->l3_len;
+	struct wire_ipv6_repr h;
+	uint16_t cs;
+
+	FUZZ_CHECK(m->l2_len == WIRE_ETH_HLEN && m->l3_len == WIRE_IPV6_HLEN &&
+	                   !(m->ol_flags & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_IPV4)) &&
+	                   m->l2_len + m->l3_len + WIRE_TCP_HLEN <= rte_pktmbuf_data_len(m),
+	        "offload over IPv6: l2_len %u l3_len %u flags %#llx", m->l2_len, m->l3_len,
+	        (unsigned long long)m->ol_flags);
+	FUZZ_CHECK(wire_ipv6_parse(ip, rte_pktmbuf_data_len(m) - m->l2_len, &h) == WIRE_OK &&
+	                   h.next_hdr == WIRE_IPPROTO_TCP && h.payload_len >= WIRE_TCP_HLEN,
+	        "offload: not IPv6/TCP");
+	cs = (uint16_t)~wire_csum_fold(
+	        wire_csum_pseudo6(&h.src, &h.dst, WIRE_IPPROTO_TCP, h.payload_len));
+	FUZZ_CHECK(tcp[WIRE_TCP_CSUM_OFF] == (uint8_t)(cs >> 8) &&
+	                   tcp[WIRE_TCP_CSUM_OFF + 1] == (uint8_t)cs,
+	        "offload: TCP checksum field is not the IPv6 pseudo-header sum");
+	tcp[WIRE_TCP_CSUM_OFF] = tcp[WIRE_TCP_CSUM_OFF + 1] = 0;
+	cs = tcp6_csum(&h.src, &h.dst, tcp, h.payload_len);
+	tcp[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
+	tcp[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
+}
+
 /* Checksum offload as a NIC does it: check what the engine prepared, then fill in. */
 static void
 nic_csum(struct rte_mbuf *m)
@@ -390,6 +446,10 @@ nic_csum(struct rte_mbuf *m)
 	if (!(m->ol_flags & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM)))
 		return;
 	FUZZ_CHECK(F.tx_offload, "offload flags on a port without offloads");
+	if (m->ol_flags & RTE_MBUF_F_TX_IPV6) {
+		nic_csum6(m);
+		return;
+	}
 	FUZZ_CHECK(m->l2_len == WIRE_ETH_HLEN && m->l3_len >= WIRE_IPV4_HLEN &&
 	                   (m->ol_flags & RTE_MBUF_F_TX_IPV4) &&
 	                   m->l2_len + m->l3_len <= rte_pktmbuf_data_len(m),
@@ -571,8 +631,12 @@ synchronized(enum tern_tcp_state st)
 	       st == TERN_TCP_LAST_ACK;
 }
 
+/*
+ * A TCP segment the engine sent (checksum already verified by the caller), in an IP packet
+ * of @p ip_len bytes, to the peer's address of the run's family when @p to_peer.
+ */
 static void
-inspect_tcp(const struct wire_ipv4_repr *ip, const uint8_t *l4, size_t l4len)
+inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 {
 	struct wire_tcp_repr th;
 	struct slot *s;
@@ -583,14 +647,13 @@ inspect_tcp(const struct wire_ipv4_repr *ip, const uint8_t *l4, size_t l4len)
 
 	err = wire_tcp_parse(l4, l4len, &th);
 	FUZZ_CHECK(err == WIRE_OK, "the engine sent a TCP header that does not parse (%d)", err);
-	FUZZ_CHECK(wire_tcp_csum(ip->src, ip->dst, l4, l4len) == 0, "bad TCP checksum");
 	FUZZ_CHECK(th.sport != 0 && th.dport != 0, "port 0");
 	pl = l4 + th.hdr_len;
 	plen = (uint32_t)(l4len - th.hdr_len);
 	s = slot_of(th.sport, th.dport);
 	if (F.trace)
 		trace_tcp("tern ->", s != NULL ? (int)(s - F.slot) : -1, &th, plen);
-	if (s == NULL || ip->dst != PEER_IP)
+	if (s == NULL || !to_peer)
 		return; /* e.g. a RST answering a RAW frame */
 	/* A frame of an earlier active connection from another local port (held for ARP
 	 * until after that connection ended): it describes neither the current one nor
@@ -650,9 +713,10 @@ inspect_tcp(const struct wire_ipv4_repr *ip, const uint8_t *l4, size_t l4len)
 			        "SYN-ACK: window scale the peer did not offer");
 		}
 	}
+	/* The MSS announced is the MTU less 40 bytes of headers over IPv4, 60 over IPv6. */
 	if (s->adv_mss != 0)
-		PROTO_CHECK("mtu", ip->total_len <= s->adv_mss + 40u,
-		        "IP packet of %u bytes, beyond the MTU announced (MSS %u)", ip->total_len,
+		PROTO_CHECK("mtu", ip_len <= s->adv_mss + (F.v6 ? 60u : 40u),
+		        "IP packet of %u bytes, beyond the MTU announced (MSS %u)", ip_len,
 		        s->adv_mss);
 	PROTO_CHECK("mss", s->tainted || plen <= (s->max_mss > 64 ? s->max_mss : 64u),
 	        "segment of %u bytes, peer MSS at most %u", plen, s->max_mss);
@@ -798,6 +862,94 @@ answer_arp(const struct wire_arp_repr *req)
 	inject(f, sizeof(f));
 }
 
+/* Answer the engine's NS for the peer's address with a solicited NA (as the ARP reply). */
+static void
+answer_ns(const struct wire_ipv6_repr *ns_ip)
+{
+	struct wire_eth_repr eth = {.dst = us_mac, .src = peer_mac, .type = WIRE_ETHERTYPE_IPV6};
+	struct wire_ipv6_repr ip;
+	struct wire_nd_repr na;
+	uint8_t f[WIRE_ETH_HLEN + WIRE_IPV6_HLEN + WIRE_ND_LEN + WIRE_ND_OPT_LLA_LEN];
+	size_t n;
+
+	memset(&ip, 0, sizeof(ip));
+	memset(&na, 0, sizeof(na));
+	na.target = peer6;
+	na.flags = WIRE_NA_SOLICITED | WIRE_NA_OVERRIDE;
+	na.has_lla = true;
+	na.lla = peer_mac;
+	n = wire_nd_emit(
+	        f + WIRE_ETH_HLEN + WIRE_IPV6_HLEN, WIRE_ICMP6_NEIGH_ADV, &na, &peer6, &ns_ip->src);
+	ip.src = peer6;
+	ip.dst = ns_ip->src;
+	ip.next_hdr = WIRE_IPPROTO_ICMPV6;
+	ip.hop_limit = WIRE_ND_HOP_LIMIT;
+	ip.payload_len = (uint16_t)n;
+	wire_ipv6_emit(f + WIRE_ETH_HLEN, &ip);
+	wire_eth_emit(f, &eth);
+	inject(f, WIRE_ETH_HLEN + WIRE_IPV6_HLEN + n);
+}
+
+/* An IPv6 frame the engine sent: ND (DAD probes, NS for the peer: answered), ICMPv6 errors
+ * and echo replies, TCP (the same checks as over IPv4). */
+static void
+inspect6(const uint8_t *p, size_t len, const struct wire_eth_repr *eth)
+{
+	const uint8_t *l4 = p + WIRE_ETH_HLEN + WIRE_IPV6_HLEN;
+	struct wire_ipv6_repr ip;
+	struct wire_icmp6_repr icmp;
+	struct wire_nd_repr nd;
+	struct wire_ip6 ll;
+	enum wire_err err;
+
+	FUZZ_CHECK(F.v6, "an IPv6 frame from an engine without IPv6");
+	err = wire_ipv6_parse(p + WIRE_ETH_HLEN, len - WIRE_ETH_HLEN, &ip);
+	FUZZ_CHECK(err == WIRE_OK, "the engine sent a bad IPv6 header (%d)", err);
+	FUZZ_CHECK(len == WIRE_ETH_HLEN + WIRE_IPV6_HLEN + (size_t)ip.payload_len,
+	        "frame of %zu bytes for an IPv6 payload of %u", len, ip.payload_len);
+	wire_ip6_linklocal_from_mac(us_mac.b, &ll);
+	FUZZ_CHECK(wire_mac_is_multicast(&eth->dst) == wire_ip6_is_multicast(&ip.dst),
+	        "group MAC and IPv6 destination disagree");
+	if (ip.next_hdr == WIRE_IPPROTO_ICMPV6) {
+		err = wire_icmp6_parse(l4, ip.payload_len, &ip.src, &ip.dst, &icmp, true);
+		FUZZ_CHECK(err == WIRE_OK, "bad ICMPv6 (%d)", err);
+		if (icmp.type != WIRE_ICMP6_NEIGH_SOL && icmp.type != WIRE_ICMP6_NEIGH_ADV) {
+			FUZZ_CHECK(wire_ip6_eq(&ip.src, &us6) || wire_ip6_eq(&ip.src, &ll),
+			        "ICMPv6 %u not from our address", icmp.type);
+			FUZZ_CHECK(ip.payload_len <= WIRE_IPV6_MIN_MTU - WIRE_IPV6_HLEN ||
+			                   icmp.type == WIRE_ICMP6_ECHO_REPLY,
+			        "ICMPv6 error beyond 1280 bytes");
+			return;
+		}
+		FUZZ_CHECK(ip.hop_limit == WIRE_ND_HOP_LIMIT, "ND hop limit %u", ip.hop_limit);
+		err = wire_nd_parse(l4, ip.payload_len, icmp.type, &nd);
+		FUZZ_CHECK(err == WIRE_OK, "bad NS / NA (%d)", err);
+		FUZZ_CHECK(
+		        wire_ip6_eq(&ip.src, &us6) || wire_ip6_eq(&ip.src, &ll) ||
+		                (wire_ip6_is_unspec(&ip.src) && icmp.type == WIRE_ICMP6_NEIGH_SOL),
+		        "ND not from our address");
+		if (F.trace)
+			fprintf(stderr, "%8llu ms tern -> %s for %02x%02x..%02x\n",
+			        (unsigned long long)now_ms(),
+			        icmp.type == WIRE_ICMP6_NEIGH_SOL ? "NS" : "NA", nd.target.b[0],
+			        nd.target.b[1], nd.target.b[15]);
+		if (icmp.type == WIRE_ICMP6_NEIGH_SOL && !wire_ip6_is_unspec(&ip.src) &&
+		        wire_ip6_eq(&nd.target, &peer6) && !F.no_arp)
+			answer_ns(&ip);
+		return;
+	}
+	FUZZ_CHECK(ip.next_hdr == WIRE_IPPROTO_TCP, "IPv6 next header %u", ip.next_hdr);
+	FUZZ_CHECK(wire_ip6_eq(&ip.src, &us6) || wire_ip6_eq(&ip.src, &ll),
+	        "TCP from an IPv6 source not ours");
+	FUZZ_CHECK(ip.hop_limit == 64, "TCP with hop limit %u", ip.hop_limit);
+	FUZZ_CHECK(!wire_ip6_is_multicast(&ip.dst), "TCP to a group");
+	FUZZ_CHECK(ip.payload_len >= WIRE_TCP_HLEN &&
+	                   tcp6_csum(&ip.src, &ip.dst, l4, ip.payload_len) == 0,
+	        "bad TCP checksum over IPv6");
+	inspect_tcp(l4, ip.payload_len, wire_ip6_eq(&ip.dst, &peer6),
+	        WIRE_IPV6_HLEN + (uint32_t)ip.payload_len);
+}
+
 static void
 inspect(struct rte_mbuf *m)
 {
@@ -823,6 +975,10 @@ inspect(struct rte_mbuf *m)
 			answer_arp(&arp);
 		return;
 	}
+	if (eth.type == WIRE_ETHERTYPE_IPV6) {
+		inspect6(p, len, &eth);
+		return;
+	}
 	FUZZ_CHECK(eth.type == WIRE_ETHERTYPE_IPV4, "ethertype %#x", eth.type);
 	err = wire_ipv4_parse(p + WIRE_ETH_HLEN, len - WIRE_ETH_HLEN, &ip, true);
 	FUZZ_CHECK(err == WIRE_OK, "the engine sent a bad IPv4 header (%d)", err);
@@ -837,7 +993,11 @@ inspect(struct rte_mbuf *m)
 		return;
 	}
 	FUZZ_CHECK(ip.proto == WIRE_IPPROTO_TCP, "IP protocol %u", ip.proto);
-	inspect_tcp(&ip, p + WIRE_ETH_HLEN + ip.hdr_len, ip.total_len - ip.hdr_len);
+	FUZZ_CHECK(wire_tcp_csum(ip.src, ip.dst, p + WIRE_ETH_HLEN + ip.hdr_len,
+	                   ip.total_len - ip.hdr_len) == 0,
+	        "bad TCP checksum");
+	inspect_tcp(p + WIRE_ETH_HLEN + ip.hdr_len, ip.total_len - ip.hdr_len,
+	        !F.v6 && ip.dst == PEER_IP, ip.total_len);
 }
 
 /* ---- the engine loop ---- */
@@ -964,13 +1124,24 @@ static void
 cb_accepted(struct tern_conn *c, void *app)
 {
 	struct tern_tuple tu;
+	struct tern_addr la, ra;
 	struct slot *s;
 	struct trk *t;
 
 	(void)app;
 	tern_conn_tuple(c, &tu);
-	FUZZ_CHECK(tu.laddr == US_IP && tu.raddr == PEER_IP && tu.lport == LPORT,
-	        "accepted %#x:%u <- %#x:%u", tu.laddr, tu.lport, tu.raddr, tu.rport);
+	tern_conn_local(c, &la, NULL);
+	tern_conn_peer(c, &ra, NULL);
+	if (F.v6)
+		FUZZ_CHECK(la.family == TERN_AF_INET6 && ra.family == TERN_AF_INET6 &&
+		                   memcmp(la.v6, us6.b, 16) == 0 &&
+		                   memcmp(ra.v6, peer6.b, 16) == 0 && tu.lport == LPORT,
+		        "accepted an IPv6 connection not between the peer and us (family %u/%u)",
+		        la.family, ra.family);
+	else
+		FUZZ_CHECK(tu.laddr == US_IP && tu.raddr == PEER_IP && tu.lport == LPORT &&
+		                   la.family == TERN_AF_INET && ra.family == TERN_AF_INET,
+		        "accepted %#x:%u <- %#x:%u", tu.laddr, tu.lport, tu.raddr, tu.rport);
 	s = slot_of(tu.lport, tu.rport);
 	FUZZ_CHECK(s != NULL && s - F.slot < ACTIVE, "accepted from port %u", tu.rport);
 	t = trk_new(c, (int)(s - F.slot));
@@ -1017,6 +1188,13 @@ cb_connected(struct tern_conn *c, void *app)
 
 	(void)app;
 	FUZZ_CHECK(t->slot == ACTIVE && !t->known, "connected twice or on a passive slot");
+	{
+		struct tern_addr ra;
+
+		tern_conn_peer(c, &ra, NULL);
+		FUZZ_CHECK(ra.family == (F.v6 ? TERN_AF_INET6 : TERN_AF_INET),
+		        "connected over family %u", ra.family);
+	}
 	t->known = true;
 	F.n_known++;
 	if (s->tainted)
@@ -1126,8 +1304,11 @@ send_seg(const struct seg *g)
 {
 	struct slot *s = &F.slot[g->slot];
 	uint8_t f[FRAME_MAX];
-	uint8_t *ipp = f + WIRE_ETH_HLEN, *tcp = ipp + WIRE_IPV4_HLEN;
-	struct wire_eth_repr eth = {.dst = us_mac, .src = peer_mac, .type = WIRE_ETHERTYPE_IPV4};
+	size_t l3len = F.v6 ? WIRE_IPV6_HLEN : WIRE_IPV4_HLEN;
+	uint8_t *ipp = f + WIRE_ETH_HLEN, *tcp = ipp + l3len;
+	struct wire_eth_repr eth = {.dst = us_mac,
+	        .src = peer_mac,
+	        .type = F.v6 ? WIRE_ETHERTYPE_IPV6 : WIRE_ETHERTYPE_IPV4};
 	struct wire_ipv4_repr ip = {.src = PEER_IP,
 	        .dst = US_IP,
 	        .ttl = 64,
@@ -1188,22 +1369,34 @@ send_seg(const struct seg *g)
 			tcp[hlen++] = WIRE_TCPOPT_EOL;
 		tcp[12] = (uint8_t)((hlen / 4) << 4);
 	}
-	room = sizeof(f) - WIRE_ETH_HLEN - WIRE_IPV4_HLEN - hlen;
+	room = sizeof(f) - WIRE_ETH_HLEN - l3len - hlen;
 	if (plen > room)
 		plen = (uint32_t)room;
 	data_seq = g->seq + !!(g->flags & WIRE_TCP_SYN);
 	for (i = 0; i < plen; i++)
 		tcp[hlen + i] = peer_byte(data_seq + i);
-	cs = wire_tcp_csum(PEER_IP, US_IP, tcp, hlen + plen);
+	cs = peer_csum(tcp, hlen + plen);
 	if (g->bad_csum)
 		cs ^= 0x0100;
 	tcp[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
 	tcp[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
-	ip.total_len = (uint16_t)(WIRE_IPV4_HLEN + hlen + plen);
-	wire_ipv4_emit(ipp, &ip, true);
+	if (F.v6) {
+		struct wire_ipv6_repr ip6;
+
+		memset(&ip6, 0, sizeof(ip6));
+		ip6.src = peer6;
+		ip6.dst = us6;
+		ip6.next_hdr = WIRE_IPPROTO_TCP;
+		ip6.hop_limit = 64;
+		ip6.payload_len = (uint16_t)(hlen + plen);
+		wire_ipv6_emit(ipp, &ip6);
+	} else {
+		ip.total_len = (uint16_t)(WIRE_IPV4_HLEN + hlen + plen);
+		wire_ipv4_emit(ipp, &ip, true);
+	}
 	wire_eth_emit(f, &eth);
 	if (F.rx_offload)
-		ol = RTE_MBUF_F_RX_IP_CKSUM_GOOD |
+		ol = (F.v6 ? 0 : RTE_MBUF_F_RX_IP_CKSUM_GOOD) |
 		     (g->bad_csum ? RTE_MBUF_F_RX_L4_CKSUM_BAD : RTE_MBUF_F_RX_L4_CKSUM_GOOD);
 
 	/* What the peer now knows it sent. */
@@ -1269,7 +1462,7 @@ send_seg(const struct seg *g)
 				s->pmax_win = win;
 		}
 	}
-	inject_ol(f, WIRE_ETH_HLEN + WIRE_IPV4_HLEN + hlen + plen, ol);
+	inject_ol(f, WIRE_ETH_HLEN + l3len + hlen + plen, ol);
 }
 
 /* The peer's timestamp clock for slot @p s. */
@@ -1441,7 +1634,14 @@ op_app(uint8_t o)
 		if (t == F.trk + NTRK)
 			return; /* as many connections as blocks: connect() could not succeed */
 		t = trk_new(NULL, ACTIVE);
-		c = tern_connect(F.e, PEER_IP, APORT, 0, t);
+		if (F.v6) {
+			struct tern_addr da = {.family = TERN_AF_INET6};
+
+			memcpy(da.v6, peer6.b, 16);
+			c = tern_connect_addr(F.e, &da, APORT, 0, t);
+		} else {
+			c = tern_connect(F.e, PEER_IP, APORT, 0, t);
+		}
 		if (c == NULL) {
 			t->live = false;
 			return;
@@ -1519,6 +1719,115 @@ op_app(uint8_t o)
  * bytes as a TCP header on slot bits 5-6 (ports and checksum fixed). Then a length byte and
  * that many bytes.
  */
+/*
+ * RAW over IPv6: as op_raw(), with IPv6 for IPv4: wrapping 1 Ethernet (a byte: bit 0 ARP,
+ * else IPv6), 2 Ethernet + IPv6 (a next-header byte and a byte of oddities: bit 0 not our
+ * address, 1 source ours (or ff02::1 with bit 7), 2 a fragment header (offset 0, more
+ * fragments), 3 hop limit 0, 4 a payload length one too long, 5 an 8-byte hop-by-hop
+ * header, 6 broadcast MAC), 3 Ethernet + IPv6 + the bytes as a TCP header on slot bits 5-6.
+ */
+static void
+op_raw6(uint8_t o)
+{
+	uint8_t f[FRAME_MAX], *q = f, odd = 0, nh = 0, *ext;
+	unsigned wrap = (o >> 3) & 3, n, i, l3 = WIRE_IPV6_HLEN;
+	struct wire_eth_repr eth = {.dst = us_mac, .src = peer_mac, .type = WIRE_ETHERTYPE_IPV6};
+	struct wire_ipv6_repr ip;
+	struct slot *s = &F.slot[(o >> 5) & 3];
+	uint16_t cs;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.src = peer6;
+	ip.dst = us6;
+	ip.hop_limit = 64;
+	if (wrap == 1 && (in_u8() & 1))
+		eth.type = WIRE_ETHERTYPE_ARP;
+	if (wrap == 2) {
+		nh = in_u8();
+		odd = in_u8();
+	}
+	if (wrap == 3)
+		nh = WIRE_IPPROTO_TCP;
+	n = in_u8();
+	if (wrap >= 1) {
+		if (odd & 0x40)
+			memset(eth.dst.b, 0xff, sizeof(eth.dst.b)); /* broadcast */
+		wire_eth_emit(q, &eth);
+		q += WIRE_ETH_HLEN;
+	}
+	if (wrap >= 2) {
+		if (odd & 0x01)
+			ip.dst = other6; /* not us */
+		if (odd & 0x02) {
+			if (odd & 0x80)
+				wire_ip6_all_nodes(&ip.src);
+			else
+				ip.src = us6; /* a source to refuse */
+		}
+		if (odd & 0x08)
+			ip.hop_limit = 0;
+		/* extension headers: hop-by-hop first (RFC 8200 §4.1), then a fragment */
+		ext = q + WIRE_IPV6_HLEN;
+		ip.next_hdr = nh;
+		if (odd & 0x04) {
+			memset(ext, 0, 8);
+			ext[0] = ip.next_hdr;
+			ext[3] = 1; /* offset 0, M */
+			ext[7] = 0x2a;
+			ip.next_hdr = 44;
+			ext += 8;
+			l3 += 8;
+		}
+		if (odd & 0x20) {
+			/* shift a fragment header up: hop-by-hop must come first */
+			if (odd & 0x04)
+				memmove(q + WIRE_IPV6_HLEN + 8, q + WIRE_IPV6_HLEN, 8);
+			ext = q + WIRE_IPV6_HLEN;
+			memset(ext, 0, 8);
+			ext[0] = ip.next_hdr;
+			ext[2] = 1; /* PadN of 4 bytes */
+			ext[3] = 4;
+			ip.next_hdr = 0;
+			l3 += 8;
+		}
+		q += l3;
+	}
+	for (i = 0; i < n; i++)
+		q[i] = in_u8();
+	if (wrap == 3 && n >= WIRE_TCP_HLEN) {
+		q[0] = (uint8_t)(s->pport >> 8);
+		q[1] = (uint8_t)s->pport;
+		q[2] = (uint8_t)(s->lport >> 8);
+		q[3] = (uint8_t)s->lport;
+		q[WIRE_TCP_CSUM_OFF] = q[WIRE_TCP_CSUM_OFF + 1] = 0;
+		cs = tcp6_csum(&ip.src, &ip.dst, q, n);
+		q[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
+		q[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
+		s->cov_ok = false; /* sequence space the harness did not track */
+		s->tainted = true;
+	}
+	if (wrap == 2 && nh == WIRE_IPPROTO_TCP) {
+		if (n >= WIRE_TCP_HLEN && !(odd & 0x10)) {
+			/* a right checksum, so that it gets past it */
+			q[WIRE_TCP_CSUM_OFF] = q[WIRE_TCP_CSUM_OFF + 1] = 0;
+			cs = tcp6_csum(&ip.src, &ip.dst, q, n);
+			q[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
+			q[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
+		}
+		for (i = 0; i < NSLOT; i++) {
+			F.slot[i].tainted = true;
+			F.slot[i].cov_ok = false;
+		}
+	}
+	if (wrap >= 2) {
+		ip.payload_len = (uint16_t)(l3 - WIRE_IPV6_HLEN + n + !!(odd & 0x10));
+		wire_ipv6_emit(f + WIRE_ETH_HLEN, &ip);
+	}
+	inject(f, (size_t)(q - f) + n);
+	if (!F.batch)
+		poll_quiet();
+}
+
 static void
 op_raw(uint8_t o)
 {
@@ -1529,6 +1838,10 @@ op_raw(uint8_t o)
 	struct slot *s = &F.slot[(o >> 5) & 3];
 	uint16_t cs;
 
+	if (F.v6) {
+		op_raw6(o);
+		return;
+	}
 	if (wrap == 1 && (in_u8() & 1))
 		eth.type = WIRE_ETHERTYPE_ARP;
 	if (wrap == 2) {
@@ -1717,7 +2030,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	conf.reass_segs = 64;
 	conf.rcvbuf = rcvbufs[F.h[1] & 3];
 	conf.sndbuf = sndbufs[(F.h[1] >> 2) & 3];
+	F.v6 = F.h[11] & 0x80;
 	conf.mtu = mtus[(F.h[1] >> 4) & 3];
+	if (F.v6) {
+		memcpy(conf.ip6, us6.b, 16);
+		if (conf.mtu < WIRE_IPV6_MIN_MTU)
+			conf.mtu = 1300; /* IPv6 needs 1280 at least */
+	}
 	F.lossy_tx = F.h[1] & 0x40;
 	if (F.h[1] & 0x80) {
 		conf.user_timeout_ms = 3000;
@@ -1757,6 +2076,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	F.e = tern_engine_create(&conf);
 	FUZZ_CHECK(F.e != NULL, "tern_engine_create: %s", rte_strerror(rte_errno));
+	if (F.v6) {
+		/* DAD on our addresses first: they take no segments while tentative */
+		poll_quiet();
+		F.now_ns += (ND_RETRANS_MS + 1) * 1000000ull;
+		poll_quiet();
+		FUZZ_CHECK(tern_engine_ip6_state(F.e) == TERN_IP6_PREFERRED,
+		        "our IPv6 address is not preferred after DAD (%d)",
+		        tern_engine_ip6_state(F.e));
+	}
 	rc = tern_listen(F.e, LPORT, 2);
 	FUZZ_CHECK(rc == 0, "listen: %d", rc);
 	F.listening = true;
