@@ -2069,7 +2069,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s->pport = i == ACTIVE ? APORT : (uint16_t)(PPORT0 + i);
 		s->lport = i == ACTIVE ? 32768 : LPORT;
 		s->nxt = F.piss + i * 0x10000000u;
-		s->max_mss = 536;
+		/* What the engine may assume of a peer whose SYN has no MSS option (RFC 9293
+		 * §3.7.1): 536 over IPv4, 1220 over IPv6. */
+		s->max_mss = F.v6 ? 1220 : 536;
 		s->syn_ws = -1;
 		s->cov_ok = true;
 	}
