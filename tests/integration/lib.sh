@@ -339,9 +339,13 @@ ctl_capture_stop() {
 }
 ctl_capture_start() {
 	ctl_capture_stop
+	# IPv6 (CTL_FAMILY=6): libpcap cannot read TCP flags behind an IPv6 header, so every
+	# IPv6 TCP header is kept (96 bytes of each frame).
+	local filter='tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0'
+	[ "${CTL_FAMILY:-4}" = 4 ] || filter='ip6 and tcp'
 	timeout -k 2 "$TERN_MAX_LIFETIME" ip netns exec "$TERNLAB_NS_P" tcpdump -i "$TERNLAB_IF_P" \
 		-s 96 -U --immediate-mode -n -w "$IT_TMP/$1.ctl.pcap" \
-		'tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0' >"$IT_TMP/$1.ctl.log" 2>&1 &
+		"$filter" >"$IT_TMP/$1.ctl.log" 2>&1 &
 	CTL_PCAP_PID=$!
 	[ "${#IT_DEFER[@]}" -gt 0 ] && [[ " ${IT_DEFER[*]} " == *" ctl_capture_stop "* ]] ||
 		it_defer ctl_capture_stop
@@ -355,14 +359,15 @@ ctl_capture_start() {
 # connection had already seen a FIN from both sides, i.e. a late duplicate after the close.
 # RSTs to 4-tuples whose SYN the capture never saw (a previous test's client still
 # retransmitting its FIN) are counted apart. Prints "N RSTs, all after the close" on
-# success; on failure prints the offending RSTs and returns 1.
+# success; on failure prints the offending RSTs and returns 1. ADDR (default
+# TERNLAB_TERN_IP): tern's address in the capture, IPv4 or IPv6.
 rst_audit() {
 	sleep 0.3 # the last segments reach the capture
 	ctl_capture_stop
 	tcpdump -r "$IT_TMP/$1.ctl.pcap" -n -tt 2>/dev/null | "$PY" -c '
 import re, sys
 tern = sys.argv[1]
-pat = re.compile(r"^(\S+) IP (\d+\.\d+\.\d+\.\d+)\.(\d+) > (\d+\.\d+\.\d+\.\d+)\.(\d+): Flags \[([^\]]*)\]")
+pat = re.compile(r"^(\S+) IP6? ([0-9a-f.:]+)\.(\d+) > ([0-9a-f.:]+)\.(\d+): Flags \[([^\]]*)\]")
 conns, total, stray, bad = {}, 0, 0, []
 for line in sys.stdin:
     m = pat.match(line)
@@ -385,7 +390,7 @@ for line in sys.stdin:
 if bad:
     print("%d of %d RSTs from tern hit a connection that had not finished: %s" % (len(bad), total, "; ".join(bad[:5])))
     sys.exit(1)
-print("%d RSTs, all after the close%s" % (total, "; %d to 4-tuples opened before the capture" % stray if stray else ""))' "$TERNLAB_TERN_IP"
+print("%d RSTs, all after the close%s" % (total, "; %d to 4-tuples opened before the capture" % stray if stray else ""))' "${2:-$TERNLAB_TERN_IP}"
 }
 
 # hold_client_start PORT [--until-eof]: a Linux client in the peer (hold_client.py) that

@@ -10,12 +10,15 @@
 # the drops and the final stats line.
 # Modes: af_packet (qpairs=2) and tap (one queue per engine); not virtio-user (one queue).
 # usage: t_echo_engines.sh [af_packet|tap]
-# Environment: ECHO_FLOWS (8), ECHO_MB (8), ECHO_ENGINES (2; 1 for a baseline).
+# Environment: ECHO_FLOWS (8), ECHO_MB (8), ECHO_ENGINES (2; 1 for a baseline), ECHO_FAMILY
+# (4; 6: the same over IPv6, t_echo_engines6.sh: the clients connect to tern's IPv6
+# address, every flow must be IPv6 (tcp6_open), the RST audit reads IPv6 headers).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-it_begin echo_engines "${1:-}"
+: "${ECHO_FAMILY:=4}"
+if [ "$ECHO_FAMILY" = 6 ]; then it_begin echo_engines6 "${1:-}"; else it_begin echo_engines "${1:-}"; fi
 case "$IT_MODE" in
 af_packet | tap) ;;
 *) it_fail "two engines are tested in af_packet and tap modes only (several queues)" ;;
@@ -26,13 +29,24 @@ esac
 port=7020
 tern_engines "$ECHO_ENGINES"
 lab_up
-tern_start "$port" --stats-interval 5
+host=$TERNLAB_TERN_IP
+v6opts=()
+if [ "$ECHO_FAMILY" = 6 ]; then
+	host=$TERNLAB_TERN_IP6
+	v6opts=(--ip "$TERNLAB_TERN_IP6/$TERNLAB_PLEN6")
+	peer_ipv6_off() { timeout 30 "$LAB" ipv6 off >/dev/null 2>&1 || true; }
+	it_defer peer_ipv6_off
+	timeout 30 "$LAB" ipv6 on >/dev/null || it_fail "lab.sh ipv6 on failed"
+	export CTL_FAMILY=6
+fi
+tern_start "$port" --stats-interval 5 "${v6opts[@]}"
+[ "$ECHO_FAMILY" = 4 ] || wait_until 10 tel_is /tern/stats nd_dad_ok -ge 2 || it_fail "DAD did not complete"
 tern_steering
 ctl_capture_start echo
 
 it_log "$ECHO_FLOWS parallel echoes of $ECHO_MB MiB"
 PEER_TIMEOUT=200 peer bash "$IT_DIR/parallel.sh" "$ECHO_FLOWS" "$IT_TMP" bulk --seed \
-	"$PY" "$IT_DIR/bulk_client.py" --host "$TERNLAB_TERN_IP" --port "$port" \
+	"$PY" "$IT_DIR/bulk_client.py" --host "$host" --port "$port" \
 	--bytes $((ECHO_MB << 20)) --stall 30 --timeout 150 || it_fail "the echo batch did not finish"
 bad=0
 for i in $(seq "$ECHO_FLOWS"); do
@@ -50,7 +64,11 @@ for e in $(seq 0 $((TERN_ENGINES - 1))); do
 done
 it_log "echoes: $((ECHO_FLOWS - bad)) of $ECHO_FLOWS byte-exact; ${spread%; }"
 it_log "drops: $drops"
-audit=$(rst_audit echo) || it_fail "$audit"
+if [ "$ECHO_FAMILY" = 6 ]; then
+	open6=$(tel_num /tern/stats tcp6_open)
+	[ "$open6" -ge "$ECHO_FLOWS" ] || it_fail "tcp6_open $open6, want $ECHO_FLOWS (every flow IPv6)"
+fi
+audit=$(rst_audit echo "$host") || it_fail "$audit"
 it_log "RST audit: $audit"
 tern_stop
 grep -E '^tern-echo: (final:|drop |connections closed)' "$TERN_LOG" | while read -r l; do it_log "$l"; done
