@@ -10,7 +10,7 @@
 #   TEST_TIMEOUT=300 seconds per test (then SIGTERM: the test cleans up and fails)
 #   TERN_BUILD=/work/main/build (tern-echo at $TERN_BUILD/apps/tern-echo/tern-echo)
 #
-# Prints "PASS name[mode]" or "FAIL name[mode]: reason" per test and finally exactly
+# Prints "PASS name[mode] (N s)" or "FAIL name[mode]: reason (N s)" per test and finally exactly
 # "N passed, N failed"; exits 1 if any test failed. The lab is brought up once per mode and
 # taken down at the end (also on failure or Ctrl-C).
 # shellcheck source-path=SCRIPTDIR
@@ -82,6 +82,7 @@ for mode in "${modes[@]}"; do
 		log=$logdir/$t.$mode.log
 		if [ ! -x "$script" ]; then fail_line "${t}[$mode]" "no test script $script"; continue; fi
 		rc=0
+		t0=$SECONDS
 		tmo=$TEST_TIMEOUT
 		# The churn tests run 400,000+ connections: they get twice the time.
 		case "$t" in churn | churn2 | churn6) tmo=$((TEST_TIMEOUT * 2)) ;; esac
@@ -92,13 +93,14 @@ for mode in "${modes[@]}"; do
 			timeout -k 15 "$tmo" "$script" "$mode" >"$log" 2>&1 || rc=$?
 		fi
 		line=$(grep -E '^(PASS|FAIL) ' "$log" | tail -n 1 || true)
+		took="($((SECONDS - t0)) s)"
 		if [ "$rc" -eq 0 ] && [[ $line == PASS* ]]; then
-			echo "$line"
+			echo "$line $took"
 			passed=$((passed + 1))
 			continue
 		fi
 		if [[ $line == FAIL* ]]; then
-			echo "$line"
+			echo "$line $took"
 			failed=$((failed + 1))
 		elif [ "$rc" -eq 124 ] || [ "$rc" -eq 143 ] || [ "$rc" -eq 137 ]; then
 			fail_line "${t}[$mode]" "timed out after ${tmo}s"
