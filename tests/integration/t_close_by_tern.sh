@@ -1,7 +1,7 @@
 #!/bin/bash
 # tern closes first (tern-echo --close-after N): the connection ends in TIME_WAIT on tern
 # (telemetry: tcp_tw_enter +1, time_wait gauge > 0) and not in Linux (which went CLOSE_WAIT ->
-# LAST_ACK -> CLOSED once tern ACKed its FIN). With --msl 5000 the TIME_WAIT entry then expires
+# LAST_ACK -> CLOSED once tern ACKed its FIN). With --msl 3000 the TIME_WAIT entry then expires
 # after 2 MSL.
 # usage: t_close_by_tern.sh [af_packet|tap|virtio-user]
 # shellcheck source-path=SCRIPTDIR
@@ -11,7 +11,7 @@ set -euo pipefail
 it_begin close_by_tern "${1:-}"
 port=7003
 nbytes=100000
-msl_ms=5000
+msl_ms=3000
 lab_up
 tern_start "$port" --close-after "$nbytes" --msl "$msl_ms"
 tel /tern/gauges time_wait >/dev/null || it_fail "telemetry /tern/gauges time_wait not available"

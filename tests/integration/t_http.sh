@@ -39,7 +39,7 @@ it_log "curl: body byte-exact, HEAD, keep-alive reuse, close, HTTP/1.0"
 client http_probe.py --host "$TERNLAB_TERN_IP" --port "$port" --body-size "$body" \
 	--max-header 2048 body pipeline split http10 close garbage bigheader head post
 
-WRK_ARGS="-d 5 -c 20 -t 1" wrk_run http "$url/"
+WRK_ARGS="-d 2 -c 20 -t 1" wrk_run http "$url/"
 it_log "wrk against tern-http: $WRK_RPS req/s"
 tern_stop
 served=$(grep 'tern-http: final:' "$TERN_LOG" | grep -o 'requests [0-9]*' | awk '{print $2}')

@@ -59,9 +59,9 @@ it_log "curl through the proxy: 12 downloads (0 B .. 21 MiB) byte-exact"
 # The stats line (every second) shows the dead backend down and the others used.
 wait_until 5 grep -q "$peer_ip:$dead1 down conns 0 active 0 fail [1-9]" "$TERN_LOG" ||
 	it_fail "backend $dead1 not reported down: $(grep -o "$peer_ip:$dead1 [a-z]* conns [0-9]* active [0-9]* fail [0-9]*" "$TERN_LOG" | tail -n 1)"
-WRK_ARGS="-d 5 -c 20 -t 1" wrk_run direct "http://$peer_ip:$ng1/"
+WRK_ARGS="-d 2 -c 20 -t 1" wrk_run direct "http://$peer_ip:$ng1/"
 direct=$WRK_RPS
-WRK_ARGS="-d 5 -c 20 -t 1" wrk_run proxy "$url/"
+WRK_ARGS="-d 2 -c 20 -t 1" wrk_run proxy "$url/"
 it_log "wrk: through tern-proxy $WRK_RPS req/s, straight to nginx $direct req/s"
 wait_until 10 grep -q 'clients [0-9]* active 0 ' "$TERN_LOG" ||
 	it_fail "proxied connections left open after wrk: $(grep -o 'clients [0-9]* active [0-9]*' "$TERN_LOG" | tail -n 1)"
