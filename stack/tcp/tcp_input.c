@@ -1113,6 +1113,7 @@ tcp_input_seg(struct tern_engine *e, struct tcp_seg *s, uint32_t hash)
 	struct flow_key k;
 
 	k = tcp_seg_key(s);
+	s->hash = hash;
 	n = flow_lookup_hashed(&e->tcp.flows, &k, hash);
 	if (n != NULL && n->kind == FLOW_CONN) {
 		struct tern_conn *c = (struct tern_conn *)n;

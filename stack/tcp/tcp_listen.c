@@ -304,7 +304,7 @@ handshake_done(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s,
 		c->rtt_start_us = (uint32_t)(h->sent_ms * 1000);
 	}
 	conn_set_state(c, TERN_TCP_SYN_RCVD);
-	flow_insert(&e->tcp.flows, &c->node);
+	flow_insert_hashed(&e->tcp.flows, &c->node, s->hash); /* the key is the segment's */
 	return c;
 }
 
