@@ -28,6 +28,37 @@ load_le(const uint8_t *p, size_t n)
 	return v;
 }
 
+/* The last 0..7 bytes as a little-endian word: on a little-endian host pieces of 4, 2 and
+ * 1 bytes with fixed-size loads (no loop over bytes). */
+static inline uint64_t
+load_tail(const uint8_t *p, size_t n)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v = 0;
+	unsigned off = 0;
+
+	if (n & 4) {
+		uint32_t w;
+
+		memcpy(&w, p, sizeof(w));
+		v = w;
+		off = 4;
+	}
+	if (n & 2) {
+		uint16_t w;
+
+		memcpy(&w, p + off, sizeof(w));
+		v |= (uint64_t)w << (8 * off);
+		off += 2;
+	}
+	if (n & 1)
+		v |= (uint64_t)p[off] << (8 * off);
+	return v;
+#else
+	return load_le(p, n);
+#endif
+}
+
 uint64_t
 siphash24(const struct siphash_key *key, const void *data, size_t len)
 {
@@ -46,6 +77,6 @@ siphash24(const struct siphash_key *key, const void *data, size_t len)
 #endif
 		siphash_compress(&s, m);
 	}
-	siphash_compress(&s, load_le(p, len & 7) | ((uint64_t)(len & 0xff) << 56));
+	siphash_compress(&s, load_tail(p, len & 7) | ((uint64_t)(len & 0xff) << 56));
 	return siphash_finish(&s);
 }
