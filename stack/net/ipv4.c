@@ -200,20 +200,13 @@ eth_input(struct tern_engine *e, struct rte_mbuf *m)
 	tern_drop(e, m, TERN_DROP_ETH_TYPE);
 }
 
-/* Prepend Ethernet (source and type only) and IPv4 headers to the L4 packet @p m. */
-static int
-ipv4_prepend(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst, uint8_t proto)
+void
+ipv4_write_hdrs(struct tern_engine *e, struct rte_mbuf *m, uint8_t *p, uint32_t src, uint32_t dst,
+        uint8_t proto, uint16_t l4len, const struct wire_mac *dmac)
 {
 	struct wire_ipv4_repr ip;
 	struct wire_eth_repr eth;
-	uint16_t l4len = (uint16_t)rte_pktmbuf_pkt_len(m);
-	uint8_t *p;
 
-	p = (uint8_t *)rte_pktmbuf_prepend(m, TERN_L2L3_HLEN);
-	if (p == NULL) {
-		tern_drop(e, m, TERN_DROP_NO_MBUF);
-		return -1;
-	}
 	memset(&ip, 0, sizeof(ip));
 	ip.src = src;
 	ip.dst = dst;
@@ -228,9 +221,26 @@ ipv4_prepend(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t d
 	if (e->conf.tx_ip_csum_offload)
 		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
 	memset(&eth, 0, sizeof(eth));
+	if (dmac != NULL)
+		eth.dst = *dmac;
 	eth.src = e->mac;
 	eth.type = WIRE_ETHERTYPE_IPV4;
 	wire_eth_emit(p, &eth);
+}
+
+/* Prepend Ethernet (source and type only) and IPv4 headers to the L4 packet @p m. */
+static int
+ipv4_prepend(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst, uint8_t proto)
+{
+	uint16_t l4len = (uint16_t)rte_pktmbuf_pkt_len(m);
+	uint8_t *p;
+
+	p = (uint8_t *)rte_pktmbuf_prepend(m, TERN_L2L3_HLEN);
+	if (p == NULL) {
+		tern_drop(e, m, TERN_DROP_NO_MBUF);
+		return -1;
+	}
+	ipv4_write_hdrs(e, m, p, src, dst, proto, l4len, NULL);
 	return 0;
 }
 

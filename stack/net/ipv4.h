@@ -46,6 +46,17 @@ eth_frame_src(const struct rte_mbuf *m, struct wire_mac *mac)
 void ipv4_reply(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst,
         uint8_t proto, const struct wire_mac *dmac);
 
+/**
+ * Write the Ethernet header (to @p dmac, or a zero destination for the ARP step to fill
+ * when NULL; from us; IPv4) and the IPv4 header (@p src to @p dst, protocol @p proto,
+ * @p l4len bytes of L4 after it; no options, DF, TTL 64, the header checksum or the port's
+ * offload) at @p p (TERN_L2L3_HLEN bytes, @p m's data), and set @p m's TX metadata for
+ * them (l2_len, l3_len, offload flags). For a frame written whole from the front (the
+ * SYN-ACK, tcp_send_synack()) and for ipv4_output() / ipv4_reply().
+ */
+void ipv4_write_hdrs(struct tern_engine *e, struct rte_mbuf *m, uint8_t *p, uint32_t src,
+        uint32_t dst, uint8_t proto, uint16_t l4len, const struct wire_mac *dmac);
+
 /** Next hop for @p dst: itself when on-link, the gateway otherwise, 0 when unroutable. */
 uint32_t ipv4_nexthop(const struct tern_engine *e, uint32_t dst);
 

@@ -12,13 +12,6 @@
 
 #include "tcp/tcp.h"
 
-uint32_t
-flow_hash(const struct flow_table *t, const struct flow_key *k)
-{
-	return (uint32_t)siphash24_4u32(
-	        &t->key, k->laddr, k->raddr, ((uint32_t)k->lport << 16) | k->rport, 0);
-}
-
 _Static_assert(sizeof(struct flow_peer6) == 32, "an interned IPv6 peer is 32 bytes");
 _Static_assert(sizeof(struct flow_key) == 12, "one 12-byte key for both families");
 
@@ -190,7 +183,13 @@ flow_lookup(const struct flow_table *t, const struct flow_key *k)
 void
 flow_insert(struct flow_table *t, struct flow_node *n)
 {
-	struct flow_node **b = &t->buckets[flow_hash(t, &n->key) & t->mask];
+	flow_insert_hashed(t, n, flow_hash(t, &n->key));
+}
+
+void
+flow_insert_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash)
+{
+	struct flow_node **b = &t->buckets[hash & t->mask];
 
 	n->next = *b;
 	*b = n;

@@ -97,8 +97,15 @@ int flow_init(
         struct flow_table *t, uint32_t entries, uint32_t peers6, const struct siphash_key *key);
 void flow_fini(struct flow_table *t);
 struct flow_node *flow_lookup(const struct flow_table *t, const struct flow_key *k);
-/** The table's hash of @p k (SipHash under the table's key). */
-uint32_t flow_hash(const struct flow_table *t, const struct flow_key *k);
+/** The table's hash of @p k: SipHash-2-4 under the table's key of the 12-byte key (local
+ *  address, remote address or peer index, ports), keyed so that a remote peer cannot aim
+ *  flows at one bucket. */
+static inline uint32_t
+flow_hash(const struct flow_table *t, const struct flow_key *k)
+{
+	return (uint32_t)siphash24_3u32(
+	        &t->key, k->laddr, k->raddr, ((uint32_t)k->lport << 16) | k->rport);
+}
 /** flow_lookup() with the hash of @p k already known (flow_hash()). */
 struct flow_node *flow_lookup_hashed(
         const struct flow_table *t, const struct flow_key *k, uint32_t hash);
@@ -121,6 +128,8 @@ flow_prefetch_node(const struct flow_table *t, uint32_t hash)
 }
 /** Insert @p n (its key set). The caller made sure the key is not present. */
 void flow_insert(struct flow_table *t, struct flow_node *n);
+/** flow_insert() with the hash of @p n's key already known (flow_hash()). */
+void flow_insert_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash);
 void flow_remove(struct flow_table *t, struct flow_node *n);
 
 /**

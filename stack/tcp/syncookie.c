@@ -163,25 +163,21 @@ static uint32_t
 cookie_of(const struct siphash_key *key, const struct syncookie_tuple *t, uint32_t peer_isn,
         uint64_t x, uint32_t low, uint32_t o)
 {
-	uint32_t m[11] = {
-	        t->laddr,
-	        t->raddr,
-	        (uint32_t)t->lport << 16 | t->rport,
-	        peer_isn,
-	        (uint32_t)x << META_SHIFT | o << LOW_BITS | low,
-	};
-	size_t n = 5 * sizeof(m[0]);
+	uint32_t ports = (uint32_t)t->lport << 16 | t->rport;
+	uint32_t meta = (uint32_t)x << META_SHIFT | o << LOW_BITS | low;
 	uint64_t h;
 
-	if (t->ip6 != NULL) { /* the addresses whole, then the same three words */
-		memcpy(m, t->ip6, 32);
-		m[8] = (uint32_t)t->lport << 16 | t->rport;
-		m[9] = peer_isn;
-		m[10] = (uint32_t)x << META_SHIFT | o << LOW_BITS | low;
-		n = sizeof(m);
-	}
-	h = siphash24(key, m, n);
+	if (t->ip6 == NULL) {
+		h = siphash24_5u32(key, t->laddr, t->raddr, ports, peer_isn, meta);
+	} else { /* the addresses whole, then the same three words */
+		uint32_t m[11];
 
+		memcpy(m, t->ip6, 32);
+		m[8] = ports;
+		m[9] = peer_isn;
+		m[10] = meta;
+		h = siphash24(key, m, sizeof(m));
+	}
 	return ((uint32_t)(h >> 32) & ~LOW_MASK) | low;
 }
 

@@ -399,6 +399,7 @@ struct tcp_seg {
 	uint32_t raddr; /**< IPv4 address, or the peer table index (flow_peer6_get()) */
 	uint32_t len;   /**< payload bytes */
 	uint16_t data_off; /**< offset of the payload in the mbuf */
+	uint32_t hash;     /**< flow_hash() of its 4-tuple, once tcp_input_seg() has it */
 	struct rte_mbuf *m;
 	bool tw_reopen;        /**< a SYN that reopens a 4-tuple whose TIME_WAIT it ended */
 	tern_seq_t tw_snd_nxt; /**< with tw_reopen: the old incarnation's snd_nxt */

@@ -178,8 +178,9 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	c->rtt_start_us = (uint32_t)(e->now_ns / 1000);
 	c->cc_ops = tcp->cc;
 	c->dupthresh = SACK_DUPTHRESH;
-	c->cc_ops->init(&c->cc, c->mss, e->now_ns / 1000);
-	c->ts_offset = tcp_ts_offset(tcp, k);
+	/* The congestion state and ts_offset (a SipHash) are set by the caller: an active open
+	 * at once (its SYN may offer timestamps), a passive one when it takes the handshake's
+	 * options (tcp_conn_take_syn: cc for the final MSS; ts_offset only with timestamps). */
 	c->last_rx_ms = (uint32_t)e->now_ms;
 	c->keepidle_ms = e->conf.keepidle_ms;
 	c->keepintvl_ms = e->conf.keepintvl_ms;

@@ -1113,6 +1113,7 @@ tcp_input_seg(struct tern_engine *e, struct tcp_seg *s, uint32_t hash)
 	struct flow_key k;
 
 	k = tcp_seg_key(s);
+	s->hash = hash;
 	n = flow_lookup_hashed(&e->tcp.flows, &k, hash);
 	if (n != NULL && n->kind == FLOW_CONN) {
 		struct tern_conn *c = (struct tern_conn *)n;
@@ -1186,8 +1187,18 @@ tcp_input_seg(struct tern_engine *e, struct tcp_seg *s, uint32_t hash)
 	tern_drop(e, m, TERN_DROP_TCP_NO_LISTENER_RST);
 }
 
+/* The NIC verified @p m's TCP checksum (and said so): no sum to compute, not even the
+ * pseudo header's. */
+static inline bool
+tcp_rx_csum_good(const struct tern_engine *e, const struct rte_mbuf *m)
+{
+	return e->conf.rx_csum_offload &&
+	       (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+}
+
 /* Parse the TCP header at @p l4off (@p l4len bytes) into @p s; checksum by the NIC's flag
- * or @p pseudo (the pseudo-header sum). @return false when @p m was dropped. */
+ * or @p pseudo (the pseudo-header sum; callers skip it, 0, when tcp_rx_csum_good()).
+ * @return false when @p m was dropped. */
 static bool
 tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_t l4len,
         uint32_t pseudo, struct tcp_seg *s)
@@ -1200,8 +1211,7 @@ tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_
 		tern_drop(e, m, tcp_err_drop[err]);
 		return false;
 	}
-	if (e->conf.rx_csum_offload &&
-	        (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
+	if (tcp_rx_csum_good(e, m)) {
 		/* verified by the NIC */
 	} else if ((e->conf.rx_csum_offload && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
 	                                               RTE_MBUF_F_RX_L4_CKSUM_BAD) ||
@@ -1233,7 +1243,10 @@ tcp_input(
 	struct tcp_seg s;
 
 	if (!tcp_parse_seg(e, m, l4off, l4len,
-	            wire_csum_pseudo4(ip->src, ip->dst, WIRE_IPPROTO_TCP, (uint16_t)l4len), &s))
+	            tcp_rx_csum_good(e, m) ? 0
+	                                   : wire_csum_pseudo4(ip->src, ip->dst, WIRE_IPPROTO_TCP,
+	                                             (uint16_t)l4len),
+	            &s))
 		return;
 	s.laddr = ip->dst;
 	s.raddr = ip->src;
@@ -1254,7 +1267,10 @@ tcp_input6(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_rep
 		return;
 	}
 	if (!tcp_parse_seg(e, m, l4off, l4len,
-	            wire_csum_pseudo6(&ip->src, &ip->dst, WIRE_IPPROTO_TCP, l4len), &s))
+	            tcp_rx_csum_good(e, m)
+	                    ? 0
+	                    : wire_csum_pseudo6(&ip->src, &ip->dst, WIRE_IPPROTO_TCP, l4len),
+	            &s))
 		return;
 	peer = flow_peer6_get(&e->tcp.flows, &ip->src);
 	if (peer == FLOW_PEER_NONE) {

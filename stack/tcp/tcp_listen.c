@@ -298,13 +298,15 @@ handshake_done(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s,
 	c->snd_wl1 = h->irs;
 	c->snd_wl2 = c->iss;
 	tcp_conn_take_syn(c, &h->syn);
+	if (c->opt & CONN_O_TS) /* read only with timestamps on (tcp_ts_now, TIME_WAIT) */
+		c->ts_offset = tcp_ts_offset(&e->tcp, &k);
 	if (h->rtt) {
 		c->flags |= CONN_F_RTT_TIMING;
 		c->rtt_seq = c->iss;
 		c->rtt_start_us = (uint32_t)(h->sent_ms * 1000);
 	}
 	conn_set_state(c, TERN_TCP_SYN_RCVD);
-	flow_insert(&e->tcp.flows, &c->node);
+	flow_insert_hashed(&e->tcp.flows, &c->node, s->hash); /* the key is the segment's */
 	return c;
 }
 

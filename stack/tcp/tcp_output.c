@@ -825,6 +825,43 @@ tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s)
 		tcp_ip_output(e, m, &k, &dmac);
 }
 
+/*
+ * An IPv4 SYN-ACK in @p m (empty) to @p dmac, written whole from the front: Ethernet, IPv4,
+ * TCP and its options in one append, without tcp_build()'s cases for data, chains and TSO
+ * or a prepend. The same bytes as tcp_build() + ipv4_reply() would write.
+ */
+static void
+synack_xmit4(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
+        const struct wire_tcp_repr *th, const struct wire_mac *dmac)
+{
+	size_t hlen = WIRE_TCP_HLEN + wire_tcp_opts_len(&th->opts);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(TERN_L2L3_HLEN + hlen));
+	uint8_t *tcp;
+	uint32_t ph;
+	uint16_t cs;
+
+	if (p == NULL) {
+		tern_drop(e, m, TERN_DROP_NO_MBUF);
+		return;
+	}
+	tcp = p + TERN_L2L3_HLEN;
+	wire_tcp_emit(tcp, th);
+	ph = wire_csum_pseudo4(k->laddr, k->raddr, WIRE_IPPROTO_TCP, (uint16_t)hlen);
+	if (e->conf.tx_tcp_csum_offload) {
+		/* The NIC wants the pseudo-header sum, folded, not complemented. */
+		cs = (uint16_t)~wire_csum_fold(ph);
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+	} else {
+		cs = wire_csum_fold(wire_csum_add(ph, tcp, hlen));
+	}
+	tcp[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
+	tcp[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
+	m->l4_len = (uint8_t)hlen;
+	tern_count(e, TERN_CTR_TCP_SEG_TX, 1);
+	ipv4_write_hdrs(e, m, p, k->laddr, k->raddr, WIRE_IPPROTO_TCP, (uint16_t)hlen, dmac);
+	engine_tx(e, m);
+}
+
 void
 tcp_send_synack(struct tern_engine *e, const struct flow_key *k, const struct tcp_synack *sa,
         struct rte_mbuf *reuse)
@@ -863,6 +900,10 @@ tcp_send_synack(struct tern_engine *e, const struct flow_key *k, const struct tc
 		m = engine_alloc(e);
 		if (m == NULL)
 			return;
+	}
+	if (!flow_key_is6(k)) {
+		synack_xmit4(e, m, k, &th, &dmac);
+		return;
 	}
 	if (tcp_build(e, m, k, &th, NULL, 0, 0) == 0)
 		tcp_ip_output(e, m, k, &dmac);

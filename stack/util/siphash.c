@@ -10,75 +10,12 @@
  *    remaining 0..7 bytes and, in its top byte, the message length mod 256;
  *  - compression: for each word m, v3 ^= m, c = 2 SipRounds, v0 ^= m;
  *  - finalisation: v2 ^= 0xff, d = 4 SipRounds, output v0 ^ v1 ^ v2 ^ v3.
+ *
+ * The rounds, the state and the fixed-length forms are inline in siphash.h.
  */
 #include <string.h>
 
 #include "util/siphash.h"
-
-#define SIP_C0 UINT64_C(0x736f6d6570736575) /* "somepseu" */
-#define SIP_C1 UINT64_C(0x646f72616e646f6d) /* "dorandom" */
-#define SIP_C2 UINT64_C(0x6c7967656e657261) /* "lygenera" */
-#define SIP_C3 UINT64_C(0x7465646279746573) /* "tedbytes" */
-
-struct sip_state {
-	uint64_t v0, v1, v2, v3;
-};
-
-static inline uint64_t
-rotl64(uint64_t x, unsigned r)
-{
-	return (x << r) | (x >> (64 - r));
-}
-
-/* One SipRound: two ARX half-rounds as in figure 2.1 of the paper. */
-static inline void
-sip_round(struct sip_state *s)
-{
-	s->v0 += s->v1;
-	s->v2 += s->v3;
-	s->v1 = rotl64(s->v1, 13);
-	s->v3 = rotl64(s->v3, 16);
-	s->v1 ^= s->v0;
-	s->v3 ^= s->v2;
-	s->v0 = rotl64(s->v0, 32);
-
-	s->v2 += s->v1;
-	s->v0 += s->v3;
-	s->v1 = rotl64(s->v1, 17);
-	s->v3 = rotl64(s->v3, 21);
-	s->v1 ^= s->v2;
-	s->v3 ^= s->v0;
-	s->v2 = rotl64(s->v2, 32);
-}
-
-static inline void
-sip_init(struct sip_state *s, const struct siphash_key *key)
-{
-	s->v0 = key->k0 ^ SIP_C0;
-	s->v1 = key->k1 ^ SIP_C1;
-	s->v2 = key->k0 ^ SIP_C2;
-	s->v3 = key->k1 ^ SIP_C3;
-}
-
-static inline void
-sip_compress(struct sip_state *s, uint64_t m)
-{
-	s->v3 ^= m;
-	sip_round(s);
-	sip_round(s);
-	s->v0 ^= m;
-}
-
-static inline uint64_t
-sip_finish(struct sip_state *s)
-{
-	s->v2 ^= 0xff;
-	sip_round(s);
-	sip_round(s);
-	sip_round(s);
-	sip_round(s);
-	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
-}
 
 /* Little-endian load of @p n (<= 8) bytes, independent of host byte order. */
 static inline uint64_t
@@ -91,14 +28,45 @@ load_le(const uint8_t *p, size_t n)
 	return v;
 }
 
+/* The last 0..7 bytes as a little-endian word: on a little-endian host pieces of 4, 2 and
+ * 1 bytes with fixed-size loads (no loop over bytes). */
+static inline uint64_t
+load_tail(const uint8_t *p, size_t n)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v = 0;
+	unsigned off = 0;
+
+	if (n & 4) {
+		uint32_t w;
+
+		memcpy(&w, p, sizeof(w));
+		v = w;
+		off = 4;
+	}
+	if (n & 2) {
+		uint16_t w;
+
+		memcpy(&w, p + off, sizeof(w));
+		v |= (uint64_t)w << (8 * off);
+		off += 2;
+	}
+	if (n & 1)
+		v |= (uint64_t)p[off] << (8 * off);
+	return v;
+#else
+	return load_le(p, n);
+#endif
+}
+
 uint64_t
 siphash24(const struct siphash_key *key, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	size_t words = len / 8;
-	struct sip_state s;
+	struct siphash_state s;
 
-	sip_init(&s, key);
+	siphash_init(&s, key);
 	for (size_t i = 0; i < words; i++, p += 8) {
 		uint64_t m;
 
@@ -107,20 +75,8 @@ siphash24(const struct siphash_key *key, const void *data, size_t len)
 #else
 		m = load_le(p, 8);
 #endif
-		sip_compress(&s, m);
+		siphash_compress(&s, m);
 	}
-	sip_compress(&s, load_le(p, len & 7) | ((uint64_t)(len & 0xff) << 56));
-	return sip_finish(&s);
-}
-
-uint64_t
-siphash24_4u32(const struct siphash_key *key, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
-{
-	struct sip_state s;
-
-	sip_init(&s, key);
-	sip_compress(&s, (uint64_t)a | ((uint64_t)b << 32));
-	sip_compress(&s, (uint64_t)c | ((uint64_t)d << 32));
-	sip_compress(&s, (uint64_t)16 << 56);
-	return sip_finish(&s);
+	siphash_compress(&s, load_tail(p, len & 7) | ((uint64_t)(len & 0xff) << 56));
+	return siphash_finish(&s);
 }

@@ -26,6 +26,13 @@ uint32_t wire_csum_add_at(uint32_t sum, const void *buf, size_t len, size_t at);
 uint16_t wire_csum_fold(uint32_t sum);
 
 /**
+ * The checksum of an option-less 20-byte IPv4 header at @p buf: five 32-bit loads, one
+ * fold. @return wire_csum_fold(wire_csum_add(0, buf, 20)), in host order (0 when a received
+ * header verifies).
+ */
+uint16_t wire_csum_ip4hdr(const void *buf);
+
+/**
  * Sum of the IPv4 pseudo header (RFC 9293 §3.1) for an L4 segment.
  * @param src, dst addresses in host order
  * @param proto IP protocol number

@@ -50,7 +50,14 @@
  * every SYN-ACK over IPv6 (TCP checksum over the IPv6 pseudo header, hop limit, addresses,
  * ports, MACs, ack, TSecr).
  *
+ * --only LIST: only these cases (comma-separated short names, case_short[] below; the
+ * baseline of the family always runs), e.g. for a profile of one case:
+ *   valgrind --tool=callgrind --toggle-collect=timed_part bench_synflood --only cookie \
+ *       --syns 4096 --rounds 1 --reps 1
+ * then callgrind's total / frames = instructions per frame of that case (and of its baseline).
+ *
  * usage: bench_synflood [--syns N] [--rounds N] [--reps N] [--backlog N] [--offload] [--v6]
+ *                       [--only LIST]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -101,7 +108,8 @@ struct syn_spec {
 struct opts {
 	unsigned syns, rounds, reps, backlog;
 	bool offload;
-	bool v6; /* the IPv6 cases too */
+	bool v6;       /* the IPv6 cases too */
+	uint32_t only; /* --only: bit c set = run case c (0 = all) */
 };
 
 struct bench {
@@ -436,6 +444,21 @@ pump(struct bench *b, struct test_link *l, struct tern_engine *e, unsigned n,
 	return back;
 }
 
+/*
+ * The timed part of a round, out of line so that a profile can be confined to it:
+ * valgrind --tool=callgrind --toggle-collect=timed_part counts only what the figures time.
+ */
+static uint64_t reflect(struct bench *b, struct test_link *l, unsigned n);
+
+static __attribute__((noinline)) uint64_t
+timed_part(struct bench *b, struct test_link *l, struct tern_engine *e, unsigned n,
+        struct rte_mbuf **keep)
+{
+	if (e == NULL)
+		return reflect(b, l, n);
+	return pump(b, l, e, n, keep, keep ? n : 0);
+}
+
 /* The baseline: the responder's end reflects every frame (swap MACs, addresses, ports). */
 static uint64_t
 reflect(struct bench *b, struct test_link *l, unsigned n)
@@ -648,6 +671,51 @@ static const char *const case_name[C_MAX] = {
         [C6_BASELINE] = "IPv6 baseline mbuf+link reflect",
 };
 
+/* Names for --only. */
+static const char *const case_short[C_MAX] = {
+        [C_COOKIE] = "cookie",
+        [C_COOKIE_SMALL] = "small",
+        [C_SYNQ] = "synq",
+        [C_AUTO_BACKLOG] = "backlog",
+        [C_AUTO_POOL] = "pool",
+        [C_ACK_OK] = "ack",
+        [C_ACK_RANDOM] = "random",
+        [C_ACK_MAC] = "mac",
+        [C_BASELINE] = "base",
+        [C6_COOKIE] = "cookie6",
+        [C6_SYNQ] = "synq6",
+        [C6_ACK_OK] = "ack6",
+        [C6_BASELINE] = "base6",
+};
+
+/* --only's list as a bit set over the cases (the baselines added); 0 when a name is unknown. */
+static uint32_t
+parse_only(const char *list)
+{
+	char buf[256], *save = NULL, *tok;
+	uint32_t set = (1u << C_BASELINE) | (1u << C6_BASELINE);
+	unsigned c;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		for (c = 0; c < C_MAX && strcmp(tok, case_short[c]) != 0; c++)
+			;
+		if (c == C_MAX) {
+			fprintf(stderr, "bench_synflood: unknown case '%s'\n", tok);
+			return 0;
+		}
+		set |= 1u << c;
+	}
+	return set;
+}
+
+/* Whether case @p c runs (--only). */
+static bool
+want(const struct bench *b, unsigned c)
+{
+	return b->o.only == 0 || ((b->o.only >> c) & 1) != 0;
+}
+
 struct outcome {
 	double secs;     /* timed CPU seconds */
 	uint64_t frames; /* frames sent to the engine in the timed part */
@@ -783,10 +851,10 @@ run_round4(struct bench *b, enum bcase c, bool check, struct outcome *out)
 			        RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	}
 	t0 = cpu_ns();
-	if (c == C_BASELINE)
-		back = reflect(b, l, n);
+	if (check)
+		back = c == C_BASELINE ? reflect(b, l, n) : pump(b, l, e, n, keep, keep ? n : 0);
 	else
-		back = pump(b, l, e, n, keep, keep ? n : 0);
+		back = timed_part(b, l, e, n, keep);
 	out->secs += (double)(cpu_ns() - t0) / 1e9;
 	out->frames += n;
 	out->back += back;
@@ -861,7 +929,7 @@ main(int argc, char **argv)
 	static const struct option lo[] = {{"syns", required_argument, 0, 's'},
 	        {"rounds", required_argument, 0, 'r'}, {"reps", required_argument, 0, 'R'},
 	        {"backlog", required_argument, 0, 'b'}, {"offload", no_argument, 0, 'O'},
-	        {"v6", no_argument, 0, '6'}, {0, 0, 0, 0}};
+	        {"v6", no_argument, 0, '6'}, {"only", required_argument, 0, 'o'}, {0, 0, 0, 0}};
 	struct bench *b = calloc(1, sizeof(*b));
 	double t[C_MAX][MAX_REPS];
 	struct outcome last[C_MAX];
@@ -897,14 +965,21 @@ main(int argc, char **argv)
 		case '6':
 			b->o.v6 = true;
 			break;
+		case 'o':
+			b->o.only = parse_only(optarg);
+			if (b->o.only == 0)
+				return 2;
+			break;
 		default:
 			fprintf(stderr, "usage: bench_synflood [--syns N] [--rounds N] [--reps N] "
-			                "[--backlog N] [--offload] [--v6]\n");
+			                "[--backlog N] [--offload] [--v6] [--only LIST]\n");
 			return 2;
 		}
 	}
 	if (b->o.reps > MAX_REPS)
 		b->o.reps = MAX_REPS;
+	if ((b->o.only >> C6_COOKIE) & ~(1u << (C6_BASELINE - C6_COOKIE)))
+		b->o.v6 = true; /* an IPv6 case was asked for */
 	ncase = b->o.v6 ? C_MAX : C6_COOKIE;
 	b->o.syns = (b->o.syns + BURST - 1) / BURST * BURST;
 	if (b->o.backlog > b->o.syns) {
@@ -954,6 +1029,8 @@ main(int argc, char **argv)
 	for (c = 0; c < ncase; c++) {
 		struct outcome o = {0};
 
+		if (!want(b, c))
+			continue;
 		if (run_round(b, (enum bcase)c, true, &o) != 0 || check_counts(b, c, &o) != 0) {
 			fprintf(stderr, "bench_synflood: check of '%s' failed\n", case_name[c]);
 			rc = 1;
@@ -971,6 +1048,8 @@ main(int argc, char **argv)
 			struct outcome o = {0};
 			unsigned r;
 
+			if (!want(b, c))
+				continue;
 			for (r = 0; r < b->o.rounds; r++)
 				if (run_round(b, (enum bcase)c, false, &o) != 0)
 					return 1;
@@ -984,11 +1063,13 @@ main(int argc, char **argv)
 		double med[C_MAX];
 
 		for (c = 0; c < ncase; c++)
-			med[c] = bench_median(t[c], b->o.reps);
+			med[c] = want(b, c) ? bench_median(t[c], b->o.reps) : 0;
 		base_ns = med[C_BASELINE];
 		printf("%-36s %8s %9s %9s %12s\n", "case", "Mpps", "ns/frame", "cycles",
 		        "tern/base");
 		for (c = 0; c < ncase; c++) {
+			if (!want(b, c))
+				continue;
 			printf("%-36s %8.2f %9.1f %9.0f", case_name[c], 1e3 / med[c], med[c],
 			        med[c] * hz / 1e9);
 			if (c == C_BASELINE || c == C6_BASELINE)
@@ -1000,15 +1081,17 @@ main(int argc, char **argv)
 		if (b->o.v6) {
 			printf("IPv6 / IPv4, same run (ns/frame):");
 			for (c = C6_COOKIE; c < C_MAX; c++)
-				printf("%s %s %.2fx", c > C6_COOKIE ? ";" : "",
-				        case_name[base_case((enum bcase)c)],
-				        med[c] / med[base_case((enum bcase)c)]);
+				if (want(b, c) && want(b, base_case((enum bcase)c)))
+					printf("%s %s %.2fx", c > C6_COOKIE ? ";" : "",
+					        case_name[base_case((enum bcase)c)],
+					        med[c] / med[base_case((enum bcase)c)]);
 			printf("\n");
 		}
 		/* bench_median() sorted each row: [0] is the minimum, [reps - 1] the maximum. */
 		printf("range over the %u runs (ns/frame):", b->o.reps);
 		for (c = 0; c < ncase; c++)
-			printf(" %s%.0f-%.0f", c ? ", " : "", t[c][0], t[c][b->o.reps - 1]);
+			if (want(b, c))
+				printf(" %s%.0f-%.0f", c ? ", " : "", t[c][0], t[c][b->o.reps - 1]);
 		printf("\n");
 	}
 	/* Counters of the last run, per frame. */

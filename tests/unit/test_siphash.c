@@ -202,6 +202,35 @@ test_4u32_equivalence(void **state)
 	        siphash24_4u32(&ref_key, 1, 2, 3, 4), siphash24_4u32(&ref_key, 2, 1, 3, 4));
 }
 
+/* siphash24_3u32 / _5u32 == siphash24 over the three / five words stored little-endian,
+ * and the reference vectors of 12 and 20 bytes (00 01 .. as words). */
+static void
+test_3u32_5u32_equivalence(void **state)
+{
+	uint64_t seed = 7;
+
+	(void)state;
+	assert_int_equal(
+	        siphash24_3u32(&ref_key, 0x03020100, 0x07060504, 0x0b0a0908), ref_vectors[12]);
+	assert_int_equal(siphash24_5u32(&ref_key, 0x03020100, 0x07060504, 0x0b0a0908, 0x0f0e0d0c,
+	                         0x13121110),
+	        ref_vectors[20]);
+	for (int i = 0; i < 10000; i++) {
+		struct siphash_key k = {splitmix64(&seed), splitmix64(&seed)};
+		uint32_t w[5];
+		uint8_t msg[20];
+
+		for (int j = 0; j < 5; j++) {
+			w[j] = (uint32_t)splitmix64(&seed);
+			for (int b = 0; b < 4; b++)
+				msg[4 * j + b] = (uint8_t)(w[j] >> (8 * b));
+		}
+		assert_int_equal(siphash24_3u32(&k, w[0], w[1], w[2]), siphash24(&k, msg, 12));
+		assert_int_equal(
+		        siphash24_5u32(&k, w[0], w[1], w[2], w[3], w[4]), siphash24(&k, msg, 20));
+	}
+}
+
 int
 main(void)
 {
@@ -210,6 +239,7 @@ main(void)
 	        cmocka_unit_test(test_unaligned_input),
 	        cmocka_unit_test(test_key_sensitivity),
 	        cmocka_unit_test(test_4u32_equivalence),
+	        cmocka_unit_test(test_3u32_5u32_equivalence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -846,6 +846,25 @@ test_csum_known_values(void **state)
 	assert_int_equal(wire_csum_fold(wire_csum_add(0, hdr, 20)), 0x148a);
 }
 
+/* wire_csum_ip4hdr() == the generic sum over 20 bytes, and the RFC 1071 reference. */
+static void
+test_csum_ip4hdr(void **state)
+{
+	uint8_t hdr[20];
+
+	(void)state;
+	assert_int_equal(wire_csum_ip4hdr(ip_tcp), 0);
+	memset(hdr, 0, sizeof(hdr));
+	assert_int_equal(wire_csum_ip4hdr(hdr), 0xffff);
+	memset(hdr, 0xff, sizeof(hdr));
+	assert_int_equal(wire_csum_ip4hdr(hdr), wire_csum_fold(wire_csum_add(0, hdr, 20)));
+	for (uint32_t seed = 1; seed < 2000; seed++) {
+		fill_random(hdr, sizeof(hdr), seed);
+		assert_int_equal(wire_csum_ip4hdr(hdr), wire_csum_fold(wire_csum_add(0, hdr, 20)));
+		assert_int_equal(wire_csum_ip4hdr(hdr), wire_csum_fold(ref_sum(hdr, 20)));
+	}
+}
+
 static void
 test_csum_odd_lengths(void **state)
 {
@@ -1855,6 +1874,7 @@ main(void)
 	        cmocka_unit_test(test_strerror),
 	        cmocka_unit_test(test_csum_rfc1071_example),
 	        cmocka_unit_test(test_csum_known_values),
+	        cmocka_unit_test(test_csum_ip4hdr),
 	        cmocka_unit_test(test_csum_odd_lengths),
 	        cmocka_unit_test(test_csum_pieces),
 	        cmocka_unit_test(test_csum_random_unaligned),
