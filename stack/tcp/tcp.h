@@ -150,9 +150,10 @@ struct tern_conn {
 	uint32_t rcv_unacked;     /**< in-order bytes received since our last ACK */
 
 	/* timestamps (RFC 7323) */
-	uint32_t ts_offset;    /**< added to engine ms to make our TSval */
-	uint32_t ts_recent;    /**< TS.Recent */
-	uint64_t ts_recent_ms; /**< engine ms when ts_recent was set (24-day rule) */
+	uint32_t ts_offset;   /**< added to engine ms to make our TSval */
+	uint32_t ts_recent;   /**< TS.Recent */
+	uint32_t ts_recent_s; /**< engine seconds (low 32 bits) when ts_recent was set (24-day rule)
+	                       */
 
 	struct tcp_cc cc; /**< cwnd, ssthresh and the algorithm's state */
 	const struct tcp_cc_ops *cc_ops;
@@ -188,13 +189,20 @@ struct tern_conn {
 	uint32_t keepintvl_ms;
 	uint32_t user_timeout_ms;
 
-	struct tern_timer timer;    /**< one wheel entry: the earliest of the armed due[] */
-	uint64_t due[CONN_T_N];     /**< engine ms at which each armed timer expires */
-	struct tern_list ev_link;   /**< on tcp_engine.events */
-	struct tern_list out_link;  /**< on tcp_engine.output */
+	struct tern_timer timer;   /**< one wheel entry: the earliest of the armed due[] */
+	uint32_t due[CONN_T_N];    /**< engine ms (low 32 bits) at which each armed timer expires */
+	struct tern_list ev_link;  /**< on tcp_engine.events */
+	struct tern_list out_link; /**< on tcp_engine.output */
 	struct tern_list wait_link; /**< on tcp_engine.nobufs: waits for free mbufs */
 	void *udata;
 };
+
+/**
+ * Longest delay a connection timer is armed for (tern_conn.due[] are 32-bit stamps read
+ * as signed distances from now): 2^31 - 1 ms, 24.8 days. The keepalive and FIN_WAIT_2
+ * settings are refused above it.
+ */
+#define TCP_TIMER_MAX_MS INT32_MAX
 
 /** Milliseconds from the 32-bit stamp @p stamp (tern_conn's *_ms stamps) to @p now_ms. */
 static inline uint32_t
@@ -208,6 +216,13 @@ static inline uint64_t
 tcp_ms_at(uint64_t now_ms, uint32_t stamp)
 {
 	return now_ms - tcp_ms_since(now_ms, stamp);
+}
+
+/** Engine seconds, low 32 bits, of engine ms @p now_ms (tern_conn.ts_recent_s). */
+static inline uint32_t
+tcp_secs(uint64_t now_ms)
+{
+	return (uint32_t)(now_ms / 1000);
 }
 
 /* ---- TIME_WAIT (timewait.c) ---- */

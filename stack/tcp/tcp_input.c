@@ -24,7 +24,7 @@
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 
-#define PAWS_24DAYS_MS (24ull * 86400 * 1000)
+#define PAWS_24DAYS_S  (24u * 86400)
 #define OOW_ACK_GAP_MS 500 /* out-of-window ACKs to pure ACKs: one per this, per connection */
 
 void
@@ -61,7 +61,7 @@ tcp_conn_take_syn(struct tern_conn *c, const struct tcp_syn_opts *n)
 	if (n->flags & SYNQ_F_TS) {
 		c->opt |= CONN_O_TS | CONN_O_TS_VALID;
 		c->ts_recent = n->tsval;
-		c->ts_recent_ms = e->now_ms;
+		c->ts_recent_s = tcp_secs(e->now_ms);
 	}
 	if (n->flags & SYNQ_F_SACK)
 		c->opt |= CONN_O_SACK;
@@ -684,7 +684,7 @@ step_paws(struct tern_conn *c, struct tcp_seg *s)
 		tern_drop(e, s->m, TERN_DROP_TCP_NO_TS);
 		return false;
 	}
-	if ((c->opt & CONN_O_TS_VALID) && e->now_ms - c->ts_recent_ms > PAWS_24DAYS_MS)
+	if ((c->opt & CONN_O_TS_VALID) && tcp_secs(e->now_ms) - c->ts_recent_s > PAWS_24DAYS_S)
 		c->opt &= (uint8_t)~CONN_O_TS_VALID; /* §5.5: too old to compare */
 	if ((c->opt & CONN_O_TS_VALID) && seq_lt(s->th.opts.tsval, c->ts_recent)) {
 		if (s->len > 0 && !(fl & (WIRE_TCP_SYN | WIRE_TCP_RST)) &&
@@ -793,7 +793,7 @@ step_ts_recent(struct tern_conn *c, const struct tcp_seg *s)
 	        seq_leq(s->th.seq, c->last_ack_sent) &&
 	        (!(c->opt & CONN_O_TS_VALID) || seq_geq(s->th.opts.tsval, c->ts_recent))) {
 		c->ts_recent = s->th.opts.tsval;
-		c->ts_recent_ms = c->e->now_ms;
+		c->ts_recent_s = tcp_secs(c->e->now_ms);
 		c->opt |= CONN_O_TS_VALID;
 	}
 }
@@ -984,7 +984,7 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 	        (!(s->th.opts.present & WIRE_TCPO_TS) ||
 	                ((c->opt & CONN_O_TS_VALID) &&
 	                        (seq_lt(s->th.opts.tsval, c->ts_recent) ||
-	                                e->now_ms - c->ts_recent_ms > PAWS_24DAYS_MS))))
+	                                tcp_secs(e->now_ms) - c->ts_recent_s > PAWS_24DAYS_S))))
 		return false;
 	if (s->len == 0 ? ack == c->snd_una /* a duplicate ACK: counted the general way */
 	                : s->len > c->rcv_adv - c->rcv_nxt || (c->flags & CONN_F_APP_CLOSED) ||

@@ -20,17 +20,34 @@
 
 /* ---- one wheel entry for the three timers ---- */
 
+/*
+ * The deadlines are 32-bit stamps (engine ms, low bits). The wheel entry is never later
+ * than any armed deadline: arming an earlier one moves it, arming a later one leaves it
+ * (it may fire early once and find nothing due), and it is moved to the earliest only
+ * after it fired. So when it fires, every armed deadline lies within 2^32 ms after its
+ * expiry (they are armed at most TCP_TIMER_MAX_MS ahead), however late the engine polls;
+ * after the handlers ran, every deadline still armed is within 2^31 ms of now.
+ */
+
+/* Engine ms of deadline @p stamp, read as a signed distance from @p now_ms. */
+static inline uint64_t
+timer_near(uint32_t stamp, uint64_t now_ms)
+{
+	return now_ms + (uint64_t)(int64_t)(int32_t)(stamp - (uint32_t)now_ms);
+}
+
 /* Point the wheel entry at the earliest armed timer, or take it off the wheel. */
 static void
 timer_sync(struct tern_conn *c)
 {
 	struct twheel *w = &c->e->wheel;
+	uint64_t now = c->e->now_ms;
 	uint64_t first = UINT64_MAX;
 	unsigned k;
 
 	for (k = 0; k < CONN_T_N; k++)
-		if (conn_timer_armed(c, (enum conn_timer)k) && c->due[k] < first)
-			first = c->due[k];
+		if (conn_timer_armed(c, (enum conn_timer)k) && timer_near(c->due[k], now) < first)
+			first = timer_near(c->due[k], now);
 	if (first == UINT64_MAX)
 		twheel_cancel(w, &c->timer);
 	else if (!tern_timer_pending(&c->timer) || c->timer.expires != first)
@@ -40,12 +57,13 @@ timer_sync(struct tern_conn *c)
 void
 conn_timer_arm(struct tern_conn *c, enum conn_timer k, uint64_t when)
 {
-	c->due[k] = when;
+	/* The settings are bounded (TCP_TIMER_MAX_MS); this keeps the stamp readable anyway. */
+	if (when > c->e->now_ms + TCP_TIMER_MAX_MS)
+		when = c->e->now_ms + TCP_TIMER_MAX_MS;
+	c->due[k] = (uint32_t)when;
 	c->timers |= (uint8_t)(1u << k);
 	if (!tern_timer_pending(&c->timer) || when < c->timer.expires)
 		twheel_arm(&c->e->wheel, &c->timer, when);
-	else if (c->timer.expires != when)
-		timer_sync(c); /* it may have been the earliest: moved later */
 }
 
 void
@@ -74,12 +92,14 @@ conn_timer_fn(struct tern_timer *t, void *ctx)
 	};
 	struct tern_conn *c = tern_container_of(t, struct tern_conn, timer);
 	struct tern_engine *e = ctx;
+	uint64_t fired = t->expires; /* no armed deadline is earlier (see above) */
 	unsigned k;
 
 	for (k = 0; k < CONN_T_N; k++) {
 		if (c->flags & CONN_F_DEAD)
 			return;
-		if (conn_timer_armed(c, (enum conn_timer)k) && c->due[k] <= e->now_ms) {
+		if (conn_timer_armed(c, (enum conn_timer)k) &&
+		        fired + (uint32_t)(c->due[k] - (uint32_t)fired) <= e->now_ms) {
 			c->timers &= (uint8_t) ~(1u << k);
 			expired[k](c, e);
 		}

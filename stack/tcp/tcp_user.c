@@ -258,12 +258,12 @@ tcp_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val)
 		c->opt = (uint8_t)(val ? c->opt | CONN_O_KEEPALIVE : c->opt & ~CONN_O_KEEPALIVE);
 		break;
 	case TERN_OPT_KEEPIDLE_MS:
-		if (val == 0)
+		if (val == 0 || val > TCP_TIMER_MAX_MS)
 			return -EINVAL;
 		c->keepidle_ms = val;
 		break;
 	case TERN_OPT_KEEPINTVL_MS:
-		if (val == 0)
+		if (val == 0 || val > TCP_TIMER_MAX_MS)
 			return -EINVAL;
 		c->keepintvl_ms = val;
 		break;
