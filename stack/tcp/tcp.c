@@ -30,7 +30,7 @@ tcp_init(struct tern_engine *e)
 	tcp->ts_key.k0 = ck[0] ^ 0x7473;
 	tcp->ts_key.k1 = ck[1] + 0x7323;
 	tcp_clock_base(e);
-	tcp->cc = tcp_cc_find(conf->cc);
+	tcp->cc_id = tcp_cc_id(tcp_cc_find(conf->cc));
 	/* The smallest shift that lets the window field say the whole buffer. */
 	while (tcp->wscale < 14 && (conf->rcvbuf >> tcp->wscale) > 65535)
 		tcp->wscale++;

@@ -128,6 +128,7 @@ struct tern_conn {
 	uint8_t ka_probes;  /**< keepalive probes sent without an answer */
 	uint8_t keepcnt;
 	uint8_t wait_ev; /**< CONN_EV_* to deliver when mbufs come back (wait_link) */
+	uint8_t cc_id;   /**< congestion control: index in tcp_cc_table (conn_cc()) */
 
 	/* send sequence space (RFC 9293 §3.3.1) */
 	tern_seq_t iss;
@@ -156,7 +157,6 @@ struct tern_conn {
 	                       */
 
 	struct tcp_cc cc; /**< cwnd, ssthresh and the algorithm's state */
-	const struct tcp_cc_ops *cc_ops;
 	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()). */
 	struct tcp_conn_ext *ext;
 
@@ -203,6 +203,13 @@ struct tern_conn {
  * settings are refused above it.
  */
 #define TCP_TIMER_MAX_MS INT32_MAX
+
+/** The congestion control algorithm of connection @p c. */
+static inline const struct tcp_cc_ops *
+conn_cc(const struct tern_conn *c)
+{
+	return tcp_cc_table[c->cc_id];
+}
 
 /** Milliseconds from the 32-bit stamp @p stamp (tern_conn's *_ms stamps) to @p now_ms. */
 static inline uint32_t
@@ -313,13 +320,13 @@ struct tcp_engine {
 	uint64_t isn_base_ns;
 	/** ms from the engine clock to the restart-stable clock, in every timestamp offset */
 	uint32_t ts_base_ms;
-	uint16_t mss;                /**< our MSS over IPv4 (MTU - 40) */
-	uint16_t mss6;               /**< our MSS over IPv6 (MTU - 60) */
-	struct tcp_ephemeral eph;    /**< local address and port choice of active opens */
-	uint32_t tw_ms;              /**< 2 * MSL */
-	uint8_t wscale;              /**< the window shift we offer */
-	const struct tcp_cc_ops *cc; /**< congestion control of new connections */
-	struct siphash_key ts_key;   /**< per-destination timestamp offsets */
+	uint16_t mss;              /**< our MSS over IPv4 (MTU - 40) */
+	uint16_t mss6;             /**< our MSS over IPv6 (MTU - 60) */
+	struct tcp_ephemeral eph;  /**< local address and port choice of active opens */
+	uint32_t tw_ms;            /**< 2 * MSL */
+	uint8_t wscale;            /**< the window shift we offer */
+	uint8_t cc_id;             /**< congestion control of new connections (tcp_cc_table) */
+	struct siphash_key ts_key; /**< per-destination timestamp offsets */
 	struct reass_pool reass;
 	uint64_t chack_sec;   /**< second of the challenge ACK budget */
 	uint32_t chack_count; /**< challenge ACKs sent in that second */

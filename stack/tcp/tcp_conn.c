@@ -176,9 +176,9 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	c->sb_limit = e->conf.sndbuf;
 	c->rto_ms = e->conf.rto_init_ms;
 	c->rtt_start_us = (uint32_t)(e->now_ns / 1000);
-	c->cc_ops = tcp->cc;
+	c->cc_id = tcp->cc_id;
 	c->dupthresh = SACK_DUPTHRESH;
-	c->cc_ops->init(&c->cc, c->mss, e->now_ns / 1000);
+	conn_cc(c)->init(&c->cc, c->mss, e->now_ns / 1000);
 	c->ts_offset = tcp_ts_offset(tcp, k);
 	c->last_rx_ms = (uint32_t)e->now_ms;
 	c->keepidle_ms = e->conf.keepidle_ms;

@@ -66,7 +66,7 @@ tcp_conn_take_syn(struct tern_conn *c, const struct tcp_syn_opts *n)
 	if (n->flags & SYNQ_F_SACK)
 		c->opt |= CONN_O_SACK;
 	c->mss = tcp_peer_mss(&e->tcp, &c->node.key, n->mss);
-	c->cc_ops->init(&c->cc, tcp_seg_room(c), e->now_ns / 1000);
+	conn_cc(c)->init(&c->cc, tcp_seg_room(c), e->now_ns / 1000);
 }
 
 /* SYN_SENT state (RFC 9293 §3.10.7.3). */
@@ -249,7 +249,7 @@ enter_recovery(struct tern_conn *c)
 		x->undo_ok = (c->opt & CONN_O_TS) != 0 && !resent;
 		x->rxt_tsval = tcp_ts_now(c, e->now_ms);
 	}
-	c->cc_ops->on_loss(&c->cc, conn_flight(c), e->now_ns / 1000);
+	conn_cc(c)->on_loss(&c->cc, conn_flight(c), e->now_ns / 1000);
 	c->flags &= (uint32_t)~CONN_F_RTT_TIMING; /* Karn */
 	tern_count(e, TERN_CTR_TCP_RECOVERY, 1);
 	n = tcp_retransmit(c, c->snd_una, tcp_seg_room(c));
@@ -300,7 +300,7 @@ leave_recovery(struct tern_conn *c)
 {
 	c->flags &= (uint32_t)~CONN_F_RECOVERY;
 	c->dupacks = 0;
-	c->cc_ops->on_recovery_end(&c->cc, conn_flight(c), c->e->now_ns / 1000);
+	conn_cc(c)->on_recovery_end(&c->cc, conn_flight(c), c->e->now_ns / 1000);
 }
 
 /*
@@ -441,7 +441,7 @@ ack_cc(struct tern_conn *c, uint32_t acked, uint32_t flight)
 		}
 	} else {
 		c->dupacks = 0;
-		c->cc_ops->on_ack(&c->cc, acked, flight, c->srtt_us, c->e->now_ns / 1000);
+		conn_cc(c)->on_ack(&c->cc, acked, flight, c->srtt_us, c->e->now_ns / 1000);
 	}
 }
 

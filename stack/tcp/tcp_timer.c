@@ -198,7 +198,7 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 	if (!syn) {
 		/* RFC 5681 §3.1 / RFC 6582 §4: loss window, and no fast retransmit for what
 		 * was sent before this timeout. */
-		c->cc_ops->on_rto(&c->cc, c->snd_max - c->snd_una, e->now_ns / 1000);
+		conn_cc(c)->on_rto(&c->cc, c->snd_max - c->snd_una, e->now_ns / 1000);
 		c->recover = c->snd_max;
 		c->flags &= (uint32_t)~CONN_F_RECOVERY;
 		c->dupacks = 0;
