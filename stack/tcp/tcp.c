@@ -37,9 +37,9 @@ tcp_init(struct tern_engine *e)
 	rc = reass_pool_init(&tcp->reass, conf->reass_segs, (int)rte_socket_id());
 	if (rc != 0)
 		return rc;
-	tern_list_init(&tcp->events);
-	tern_list_init(&tcp->output);
-	tern_list_init(&tcp->nobufs);
+	conn_list_init(&tcp->events);
+	conn_list_init(&tcp->output);
+	conn_list_init(&tcp->nobufs);
 	rc = flow_init(&tcp->flows, conf->max_conns + conf->max_tw + conf->synq_size,
 	        nd_enabled(&e->nd) ? conf->max_conns + conf->max_tw + conf->synq_size : 0, &fk);
 	if (rc != 0)

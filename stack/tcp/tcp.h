@@ -48,23 +48,27 @@ struct tern_engine;
 #define CONN_EV_CLOSED    0x10
 
 /* tern_conn.flags */
-#define CONN_F_PASSIVE    0x0001  /**< created by a listener */
-#define CONN_F_APP_KNOWS  0x0002  /**< accepted/connected delivered, or connect() returned it */
-#define CONN_F_FIN_QUEUED 0x0004  /**< shutdown/close: FIN goes after the queued data */
-#define CONN_F_FIN_SENT   0x0008  /**< FIN is in flight (snd_fin is its sequence number) */
-#define CONN_F_FIN_RCVD   0x0010  /**< the peer's FIN was received */
-#define CONN_F_ACK_NOW    0x0020  /**< send an ACK at the next output */
-#define CONN_F_APP_CLOSED 0x0040  /**< tern_conn_close(): discard further data */
-#define CONN_F_WANT_WRITE 0x0080  /**< send() fell short: tell when space frees */
-#define CONN_F_RTT_TIMING 0x0100  /**< rtt_seq is being timed */
-#define CONN_F_DEAD       0x0200  /**< gone from the flow table; waits for the closed event */
-#define CONN_F_PERSIST    0x0400  /**< rtx timer is a zero-window probe timer */
-#define CONN_F_NEEDS_SYN  0x0800  /**< (re)send SYN or SYN-ACK at next output */
-#define CONN_F_RECOVERY   0x1000  /**< in fast recovery (RFC 6675 / RFC 6582) */
-#define CONN_F_RXT_WATCH  0x2000  /**< the head segment was resent: watch for its loss */
-#define CONN_F_DELACK     0x4000  /**< an ACK is owed (delayed ACK timer armed) */
-#define CONN_F_KA_PROBE   0x8000  /**< idle timer: keepalive probes are running */
-#define CONN_F_ACCQ       0x10000 /**< counted in its listener's accept queue */
+#define CONN_F_PASSIVE    0x0001   /**< created by a listener */
+#define CONN_F_APP_KNOWS  0x0002   /**< accepted/connected delivered, or connect() returned it */
+#define CONN_F_FIN_QUEUED 0x0004   /**< shutdown/close: FIN goes after the queued data */
+#define CONN_F_FIN_SENT   0x0008   /**< FIN is in flight (snd_fin is its sequence number) */
+#define CONN_F_FIN_RCVD   0x0010   /**< the peer's FIN was received */
+#define CONN_F_ACK_NOW    0x0020   /**< send an ACK at the next output */
+#define CONN_F_APP_CLOSED 0x0040   /**< tern_conn_close(): discard further data */
+#define CONN_F_WANT_WRITE 0x0080   /**< send() fell short: tell when space frees */
+#define CONN_F_RTT_TIMING 0x0100   /**< rtt_seq is being timed */
+#define CONN_F_DEAD       0x0200   /**< gone from the flow table; waits for the closed event */
+#define CONN_F_PERSIST    0x0400   /**< rtx timer is a zero-window probe timer */
+#define CONN_F_NEEDS_SYN  0x0800   /**< (re)send SYN or SYN-ACK at next output */
+#define CONN_F_RECOVERY   0x1000   /**< in fast recovery (RFC 6675 / RFC 6582) */
+#define CONN_F_RXT_WATCH  0x2000   /**< the head segment was resent: watch for its loss */
+#define CONN_F_DELACK     0x4000   /**< an ACK is owed (delayed ACK timer armed) */
+#define CONN_F_KA_PROBE   0x8000   /**< idle timer: keepalive probes are running */
+#define CONN_F_ACCQ       0x10000  /**< counted in its listener's accept queue */
+#define CONN_F_ON_EV      0x20000  /**< on tcp_engine.events, or its listener's accq */
+#define CONN_F_ON_OUT     0x40000  /**< on tcp_engine.output */
+#define CONN_F_ON_WAIT    0x80000  /**< on tcp_engine.nobufs */
+#define CONN_F_IN_ACCQ    0x100000 /**< with CONN_F_ON_EV: on accq, not on events */
 
 /* tern_conn.opt: negotiated options and per-connection switches */
 #define CONN_O_WSCALE    0x01 /**< window scaling in use (both SYNs carried it) */
@@ -102,6 +106,33 @@ struct tcp_conn_ext {
  * A connection's timers (tcp_timer.c). They share one entry on the engine's wheel, armed
  * for the earliest: a block holds one struct tern_timer instead of three.
  */
+/*
+ * The engine's lists of connections (events, output, nobufs, and a listener's accept queue)
+ * link blocks by their index in the engine's pool: 8 bytes a link instead of 16. Doubly
+ * linked, FIFO; whether a block is on a list is a flag (CONN_F_ON_*), so a block that goes
+ * away is taken off in O(1).
+ */
+#define CONN_NIL UINT32_MAX /**< no block: the end of a list */
+
+enum conn_lk {
+	CONN_LK_EV,   /**< events to deliver (tcp_engine.events, tcp_listener.accq) */
+	CONN_LK_OUT,  /**< tcp_output() to run (tcp_engine.output) */
+	CONN_LK_WAIT, /**< waits for free mbufs (tcp_engine.nobufs) */
+	CONN_LK_N,
+};
+
+/** A block's place on one list: pool indices of its neighbours (CONN_NIL at the ends). */
+struct conn_link {
+	uint32_t next;
+	uint32_t prev;
+};
+
+/** A list of blocks: pool indices of the first and the last (CONN_NIL when empty). */
+struct conn_list {
+	uint32_t head;
+	uint32_t tail;
+};
+
 enum conn_timer {
 	CONN_T_RTX,    /**< retransmission, or zero-window probe (CONN_F_PERSIST) */
 	CONN_T_DELACK, /**< delayed ACK (CONN_F_DELACK) */
@@ -127,7 +158,7 @@ struct tern_conn {
 	uint8_t timers;     /**< bit (1 << CONN_T_*) set: that timer is armed */
 	uint8_t ka_probes;  /**< keepalive probes sent without an answer */
 	uint8_t keepcnt;
-	uint8_t wait_ev; /**< CONN_EV_* to deliver when mbufs come back (wait_link) */
+	uint8_t wait_ev; /**< CONN_EV_* to deliver when mbufs come back (CONN_LK_WAIT) */
 	uint8_t cc_id;   /**< congestion control: index in tcp_cc_table (conn_cc()) */
 
 	/* send sequence space (RFC 9293 §3.3.1) */
@@ -189,11 +220,9 @@ struct tern_conn {
 	uint32_t keepintvl_ms;
 	uint32_t user_timeout_ms;
 
-	struct tern_timer timer;   /**< one wheel entry: the earliest of the armed due[] */
-	uint32_t due[CONN_T_N];    /**< engine ms (low 32 bits) at which each armed timer expires */
-	struct tern_list ev_link;  /**< on tcp_engine.events */
-	struct tern_list out_link; /**< on tcp_engine.output */
-	struct tern_list wait_link; /**< on tcp_engine.nobufs: waits for free mbufs */
+	struct tern_timer timer; /**< one wheel entry: the earliest of the armed due[] */
+	uint32_t due[CONN_T_N];  /**< engine ms (low 32 bits) at which each armed timer expires */
+	struct conn_link lk[CONN_LK_N]; /**< on the lists, with CONN_F_ON_EV, _OUT, _WAIT */
 	void *udata;
 };
 
@@ -272,7 +301,7 @@ struct tcp_listener {
 	void *filter_arg;
 	struct synq_listener sq; /**< half-open entries; sq.backlog also bounds the accept queue */
 	uint32_t accq_len;     /**< accept queue: completed, accepted callback not delivered yet */
-	struct tern_list accq; /**< connections held while paused (through their ev_link) */
+	struct conn_list accq; /**< connections held while paused (link CONN_LK_EV, IN_ACCQ) */
 };
 
 /* ---- per-engine TCP state ---- */
@@ -304,11 +333,11 @@ struct tcp_engine {
 	uint16_t rx_n;   /**< frames prepared */
 	uint16_t rx_cur; /**< the next one tcp_input() may meet */
 
-	struct tern_list events; /**< connections with events to deliver */
-	struct tern_list output; /**< connections to run tcp_output() on */
+	struct conn_list events; /**< connections with events to deliver */
+	struct conn_list output; /**< connections to run tcp_output() on */
 	/** Connections that found the mbuf pool empty (send -ENOBUFS): they get their
 	 *  wait_ev events once enough mbufs are free again (conn_run_pending). */
-	struct tern_list nobufs;
+	struct conn_list nobufs;
 	uint64_t nobufs_check_ms; /**< engine ms of the last look at the pool for them */
 	uint64_t pool_check_ms;   /**< engine ms of the last count of free mbufs */
 	int64_t pool_est;         /**< free then, less the frames received since (tcp_pool_rx) */
@@ -337,6 +366,67 @@ struct tcp_engine {
 	struct syncookie_ctx cookies; /**< SYN cookie keys (syncookie.c) */
 	uint64_t cookie_until_ms;     /**< ACKs to listeners are checked as cookies until then */
 };
+
+/* ---- lists of connections by pool index (struct conn_list) ---- */
+
+static inline void
+conn_list_init(struct conn_list *l)
+{
+	l->head = CONN_NIL;
+	l->tail = CONN_NIL;
+}
+
+static inline bool
+conn_list_empty(const struct conn_list *l)
+{
+	return l->head == CONN_NIL;
+}
+
+/** Append @p c, on no list of kind @p k (its CONN_F_ON_* flag is the caller's). */
+static inline void
+conn_list_add_tail(struct tcp_engine *tcp, struct conn_list *l, struct tern_conn *c, unsigned k)
+{
+	uint32_t i = (uint32_t)(c - tcp->conn_pool);
+
+	c->lk[k].next = CONN_NIL;
+	c->lk[k].prev = l->tail;
+	if (l->tail == CONN_NIL)
+		l->head = i;
+	else
+		tcp->conn_pool[l->tail].lk[k].next = i;
+	l->tail = i;
+}
+
+/** Unlink @p c from @p l, the list of kind @p k it is on. */
+static inline void
+conn_list_del(struct tcp_engine *tcp, struct conn_list *l, struct tern_conn *c, unsigned k)
+{
+	struct conn_link *n = &c->lk[k];
+
+	if (n->prev == CONN_NIL)
+		l->head = n->next;
+	else
+		tcp->conn_pool[n->prev].lk[k].next = n->next;
+	if (n->next == CONN_NIL)
+		l->tail = n->prev;
+	else
+		tcp->conn_pool[n->next].lk[k].prev = n->prev;
+	n->next = CONN_NIL;
+	n->prev = CONN_NIL;
+}
+
+/** Take the first block off @p l (kind @p k), or NULL when it is empty. */
+static inline struct tern_conn *
+conn_list_pop(struct tcp_engine *tcp, struct conn_list *l, unsigned k)
+{
+	struct tern_conn *c;
+
+	if (l->head == CONN_NIL)
+		return NULL;
+	c = &tcp->conn_pool[l->head];
+	conn_list_del(tcp, l, c, k);
+	return c;
+}
 
 #define TCP_MIN_MSS      64   /**< floor of any send MSS */
 #define TCP_DEFAULT_MSS  536  /**< RFC 9293 §3.7.1: MSS when the peer sends no option */
@@ -637,6 +727,8 @@ bool tcp_pool_low(struct tern_engine *e);
 void tcp_pool_rx(struct tern_engine *e, unsigned n);
 /** Queue application events. */
 void conn_event(struct tern_conn *c, uint8_t ev);
+/** Put @p c on the engine's events list, unless it is on it (or on an accept queue). */
+void conn_ev_link(struct tern_conn *c);
 /** Ask for tcp_output() at the end of this engine iteration. */
 void conn_want_output(struct tern_conn *c);
 /**

@@ -120,15 +120,19 @@ conn_nobufs_wait(struct tern_conn *c, uint8_t ev)
 {
 	tern_count(c->e, TERN_CTR_NOBUFS_WAIT, 1);
 	c->wait_ev |= ev;
-	if (!tern_list_linked(&c->wait_link))
-		tern_list_add_tail(&c->e->tcp.nobufs, &c->wait_link);
+	if (!(c->flags & CONN_F_ON_WAIT)) {
+		c->flags |= CONN_F_ON_WAIT;
+		conn_list_add_tail(&c->e->tcp, &c->e->tcp.nobufs, c, CONN_LK_WAIT);
+	}
 }
 
 static void
 conn_nobufs_leave(struct tern_conn *c)
 {
-	if (tern_list_linked(&c->wait_link))
-		tern_list_del(&c->wait_link);
+	if (c->flags & CONN_F_ON_WAIT) {
+		conn_list_del(&c->e->tcp, &c->e->tcp.nobufs, c, CONN_LK_WAIT);
+		c->flags &= (uint32_t)~CONN_F_ON_WAIT;
+	}
 	c->wait_ev = 0;
 }
 
@@ -137,15 +141,14 @@ static void
 nobufs_wake(struct tern_engine *e)
 {
 	struct tcp_engine *tcp = &e->tcp;
-	struct tern_list *l;
 
-	if (tern_list_empty(&tcp->nobufs) || tcp->nobufs_check_ms == e->now_ms)
+	if (conn_list_empty(&tcp->nobufs) || tcp->nobufs_check_ms == e->now_ms)
 		return;
 	tcp->nobufs_check_ms = e->now_ms;
 	if (rte_mempool_avail_count(e->pool) < 2 * pool_reserve(e))
 		return;
-	while ((l = tern_list_first(&tcp->nobufs)) != NULL) {
-		struct tern_conn *c = tern_container_of(l, struct tern_conn, wait_link);
+	while (!conn_list_empty(&tcp->nobufs)) {
+		struct tern_conn *c = &tcp->conn_pool[tcp->nobufs.head];
 		uint8_t ev = c->wait_ev;
 
 		conn_nobufs_leave(c);
@@ -190,9 +193,6 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	if (e->conf.keepalive)
 		c->opt |= CONN_O_KEEPALIVE;
 	twheel_timer_init(&c->timer, conn_timer_fn);
-	tern_list_init(&c->ev_link);
-	tern_list_init(&c->out_link);
-	tern_list_init(&c->wait_link);
 	return c;
 }
 
@@ -322,18 +322,43 @@ conn_set_state(struct tern_conn *c, enum tern_tcp_state s)
 }
 
 void
+conn_ev_link(struct tern_conn *c)
+{
+	if (!(c->flags & CONN_F_ON_EV)) {
+		c->flags |= CONN_F_ON_EV;
+		conn_list_add_tail(&c->e->tcp, &c->e->tcp.events, c, CONN_LK_EV);
+	}
+}
+
+/* Off the events list, or off its listener's accept queue. */
+static void
+conn_ev_unlink(struct tern_conn *c)
+{
+	struct tcp_engine *tcp = &c->e->tcp;
+
+	if (!(c->flags & CONN_F_ON_EV))
+		return;
+	conn_list_del(tcp,
+	        (c->flags & CONN_F_IN_ACCQ) ? &tcp->listeners[c->node.key.lport]->accq
+	                                    : &tcp->events,
+	        c, CONN_LK_EV);
+	c->flags &= (uint32_t) ~(CONN_F_ON_EV | CONN_F_IN_ACCQ);
+}
+
+void
 conn_event(struct tern_conn *c, uint8_t ev)
 {
 	c->events |= ev;
-	if (!tern_list_linked(&c->ev_link))
-		tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+	conn_ev_link(c);
 }
 
 void
 conn_want_output(struct tern_conn *c)
 {
-	if (!tern_list_linked(&c->out_link) && !(c->flags & CONN_F_DEAD))
-		tern_list_add_tail(&c->e->tcp.output, &c->out_link);
+	if (!(c->flags & (CONN_F_ON_OUT | CONN_F_DEAD))) {
+		c->flags |= CONN_F_ON_OUT;
+		conn_list_add_tail(&c->e->tcp, &c->e->tcp.output, c, CONN_LK_OUT);
+	}
 }
 
 /* Off the flow table, timers and output list: the protocol side is over. */
@@ -346,8 +371,10 @@ conn_detach(struct tern_conn *c)
 	c->timers = 0;
 	conn_ext_put(c);
 	flow_remove(&e->tcp.flows, &c->node);
-	if (tern_list_linked(&c->out_link))
-		tern_list_del(&c->out_link);
+	if (c->flags & CONN_F_ON_OUT) {
+		conn_list_del(&e->tcp, &e->tcp.output, c, CONN_LK_OUT);
+		c->flags &= (uint32_t)~CONN_F_ON_OUT;
+	}
 	conn_nobufs_leave(c);
 	mq_free(&c->sb_head, &c->sb_tail);
 	c->sb_len = 0;
@@ -368,11 +395,9 @@ conn_terminate(struct tern_conn *c, enum tern_close_reason why)
 	c->close_reason = (uint8_t)why;
 	if (c->flags & CONN_F_APP_KNOWS) {
 		c->events = CONN_EV_CLOSED;
-		if (!tern_list_linked(&c->ev_link))
-			tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+		conn_ev_link(c);
 	} else {
-		if (tern_list_linked(&c->ev_link))
-			tern_list_del(&c->ev_link);
+		conn_ev_unlink(c);
 		conn_free(c);
 	}
 }
@@ -440,15 +465,14 @@ conn_run_pending(struct tern_engine *e)
 	struct tcp_engine *tcp = &e->tcp;
 	const struct tern_callbacks *cb = e->conf.cb;
 	void *app = e->conf.app;
-	struct tern_list *l;
+	struct tern_conn *c;
 
 	nobufs_wake(e);
 	do {
-		while ((l = tern_list_first(&tcp->events)) != NULL) {
-			struct tern_conn *c = tern_container_of(l, struct tern_conn, ev_link);
+		while ((c = conn_list_pop(tcp, &tcp->events, CONN_LK_EV)) != NULL) {
 			uint8_t ev = c->events;
 
-			tern_list_del(l);
+			c->flags &= (uint32_t)~CONN_F_ON_EV;
 			c->events = 0;
 			if (ev & CONN_EV_CLOSED) {
 				if (cb != NULL && cb->closed != NULL)
@@ -473,12 +497,11 @@ conn_run_pending(struct tern_engine *e)
 			if ((ev & CONN_EV_WRITABLE) && cb != NULL && cb->writable != NULL)
 				cb->writable(c, app);
 		}
-		while ((l = tern_list_first(&tcp->output)) != NULL) {
-			struct tern_conn *c = tern_container_of(l, struct tern_conn, out_link);
-			tern_list_del(l);
+		while ((c = conn_list_pop(tcp, &tcp->output, CONN_LK_OUT)) != NULL) {
+			c->flags &= (uint32_t)~CONN_F_ON_OUT;
 			tcp_output(c);
 		}
-	} while (!tern_list_empty(&tcp->events));
+	} while (!conn_list_empty(&tcp->events));
 }
 
 /* Drop whatever the application left unread (tcp_close). */

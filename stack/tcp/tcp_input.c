@@ -335,7 +335,10 @@ ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 		if (l != NULL && l->paused) {
 			/* held until tern_listen_pause(.., false) */
 			c->events |= CONN_EV_ACCEPTED;
-			tern_list_add_tail(&l->accq, &c->ev_link);
+			if (!(c->flags & CONN_F_ON_EV)) {
+				c->flags |= CONN_F_ON_EV | CONN_F_IN_ACCQ;
+				conn_list_add_tail(&e->tcp, &l->accq, c, CONN_LK_EV);
+			}
 		} else {
 			conn_event(c, CONN_EV_ACCEPTED);
 		}

@@ -28,7 +28,7 @@ tcp_listen_open(struct tern_engine *e, uint16_t port, uint32_t backlog)
 	if (l == NULL)
 		return -ENOMEM;
 	synq_listener_init(&l->sq, backlog ? backlog : 1024);
-	tern_list_init(&l->accq);
+	conn_list_init(&l->accq);
 	e->tcp.listeners[port] = l;
 	e->tcp.nlisteners++;
 	return 0;
@@ -38,16 +38,16 @@ int
 tcp_listen_pause(struct tern_engine *e, uint16_t port, bool pause)
 {
 	struct tcp_listener *l = port != 0 ? e->tcp.listeners[port] : NULL;
-	struct tern_list *n;
+	struct tern_conn *c;
 
 	if (l == NULL)
 		return -ENOENT;
 	l->paused = pause;
 	if (pause)
 		return 0;
-	while ((n = tern_list_first(&l->accq)) != NULL) {
-		tern_list_del(n);
-		tern_list_add_tail(&e->tcp.events, n);
+	while ((c = conn_list_pop(&e->tcp, &l->accq, CONN_LK_EV)) != NULL) {
+		c->flags &= (uint32_t)~CONN_F_IN_ACCQ; /* still CONN_F_ON_EV */
+		conn_list_add_tail(&e->tcp, &e->tcp.events, c, CONN_LK_EV);
 	}
 	return 0;
 }
@@ -218,8 +218,7 @@ tcp_close(struct tern_conn *c)
 		/* Protocol already finished; tell the application now. */
 		if (!(c->events & CONN_EV_CLOSED)) {
 			c->events = CONN_EV_CLOSED;
-			if (!tern_list_linked(&c->ev_link))
-				tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+			conn_ev_link(c);
 		}
 		return 0;
 	}
