@@ -138,7 +138,7 @@ tern_conn_send_space(const struct tern_conn *c)
 {
 	if (c->flags & (CONN_F_DEAD | CONN_F_FIN_QUEUED))
 		return 0;
-	return c->sb_limit - c->sb_len;
+	return conn_sb_limit(c) - c->sb_len;
 }
 
 void *

@@ -184,31 +184,29 @@ struct tern_conn {
 	/* timestamps (RFC 7323) */
 	uint32_t ts_offset;   /**< added to engine ms to make our TSval */
 	uint32_t ts_recent;   /**< TS.Recent */
-	uint32_t ts_recent_s; /**< engine seconds (low 32 bits) when ts_recent was set (24-day rule)
-	                       */
+	uint32_t ts_recent_s; /**< engine seconds, low 32 bits, when ts_recent was set (24 days) */
+	tern_seq_t rtt_seq;   /**< the segment being timed (RTT, with CONN_F_RTT_TIMING) */
 
 	struct tcp_cc cc; /**< cwnd, ssthresh and the algorithm's state */
 	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()). */
 	struct tcp_conn_ext *ext;
 
-	/* send buffer: data from snd_una (after the SYN) onwards, in data-only mbufs */
+	/* send buffer: data from snd_una (after the SYN) onwards, in data-only mbufs; its
+	 * capacity is the engine's (conn_sb_limit()) */
 	struct rte_mbuf *sb_head;
 	struct rte_mbuf *sb_tail;
 	struct rte_mbuf *sb_cur; /**< copy cursor: an mbuf of the send buffer, or NULL */
 	tern_seq_t sb_cur_seq;   /**< sequence number of sb_cur's first byte */
 	uint32_t sb_len;         /**< bytes queued (sent-unacked + unsent) */
-	uint32_t sb_limit;       /**< capacity */
-	/* receive buffer: in-order payload not yet read */
-	uint32_t rb_len;
+	/* receive buffer: in-order payload not yet read (capacity: conn_rb_limit()) */
 	struct rte_mbuf *rb_head;
 	struct rte_mbuf *rb_tail;
-	uint32_t rb_limit;
+	uint32_t rb_len;
 
 	/* RTT / RTO (RFC 6298) */
 	uint32_t srtt_us;
 	uint32_t rttvar_us;
 	uint32_t rto_ms;
-	tern_seq_t rtt_seq;
 	uint32_t rtt_start_us; /**< engine microseconds, low 32 bits, when rtt_seq was sent */
 
 	/* Stamps in engine milliseconds, low 32 bits (tcp_ms_since()): the intervals they
@@ -219,9 +217,9 @@ struct tern_conn {
 	uint32_t keepidle_ms;
 	uint32_t keepintvl_ms;
 	uint32_t user_timeout_ms;
+	uint32_t due[CONN_T_N]; /**< engine ms (low 32 bits) at which each armed timer expires */
 
-	struct tern_timer timer; /**< one wheel entry: the earliest of the armed due[] */
-	uint32_t due[CONN_T_N];  /**< engine ms (low 32 bits) at which each armed timer expires */
+	struct tern_timer timer;        /**< one wheel entry: the earliest of the armed due[] */
 	struct conn_link lk[CONN_LK_N]; /**< on the lists, with CONN_F_ON_EV, _OUT, _WAIT */
 	void *udata;
 };
@@ -232,6 +230,11 @@ struct tern_conn {
  * settings are refused above it.
  */
 #define TCP_TIMER_MAX_MS INT32_MAX
+
+/* The send and receive buffer capacities, the same for every connection of an engine
+ * (conf.sndbuf, conf.rcvbuf: not kept in the block). For files that include engine.h. */
+#define conn_sb_limit(c) ((c)->e->conf.sndbuf)
+#define conn_rb_limit(c) ((c)->e->conf.rcvbuf)
 
 /** The congestion control algorithm of connection @p c. */
 static inline const struct tcp_cc_ops *

@@ -175,8 +175,6 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	flow_peer6_ref(&tcp->flows, k); /* the block's own, until conn_free() */
 	c->mss = tcp_our_mss(tcp, k);
 	c->rcv_mss = c->mss < 536 ? c->mss : 536;
-	c->rb_limit = e->conf.rcvbuf;
-	c->sb_limit = e->conf.sndbuf;
 	c->rto_ms = e->conf.rto_init_ms;
 	c->rtt_start_us = (uint32_t)(e->now_ns / 1000);
 	c->cc_id = tcp->cc_id;
@@ -201,8 +199,9 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
  * loss recovery and reordering need is in struct tcp_conn_ext; keep it that way: a field
  * added here costs every connection, a field in the extension only the busy ones.
  */
-_Static_assert(sizeof(struct tern_conn) <= 7 * RTE_CACHE_LINE_SIZE,
-        "struct tern_conn outgrew its 7 cache lines: move what is not per-segment to the "
+#define TERN_CONN_BYTES 376
+_Static_assert(sizeof(struct tern_conn) <= TERN_CONN_BYTES,
+        "struct tern_conn outgrew its 376 bytes: move what is not per-segment to the "
         "extension (struct tcp_conn_ext)");
 
 struct tcp_conn_ext *
@@ -523,7 +522,7 @@ tcp_send(struct tern_conn *c, const void *buf, size_t len)
 		return -EPIPE;
 	if (c->state != TERN_TCP_ESTABLISHED && c->state != TERN_TCP_CLOSE_WAIT)
 		return -ENOTCONN;
-	want = c->sb_limit - c->sb_len;
+	want = conn_sb_limit(c) - c->sb_len;
 	if (want > len)
 		want = len;
 	while (done < want) {
@@ -547,7 +546,7 @@ tcp_send(struct tern_conn *c, const void *buf, size_t len)
 		done += n;
 	}
 	c->sb_len += (uint32_t)done;
-	if (done < len || c->sb_len == c->sb_limit)
+	if (done < len || c->sb_len == conn_sb_limit(c))
 		c->flags |= CONN_F_WANT_WRITE;
 	if (done > 0)
 		conn_want_output(c);
@@ -675,9 +674,9 @@ tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 	}
 	if (nseg != m->nb_segs || len != m->pkt_len)
 		return -EINVAL;
-	if (len > c->sb_limit)
+	if (len > conn_sb_limit(c))
 		return -EMSGSIZE;
-	if (len > c->sb_limit - c->sb_len) {
+	if (len > conn_sb_limit(c) - c->sb_len) {
 		c->flags |= CONN_F_WANT_WRITE;
 		return -EAGAIN;
 	}
@@ -703,7 +702,7 @@ tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 		mq_append(&c->sb_head, &c->sb_tail, s);
 	}
 	c->sb_len += (uint32_t)len;
-	if (c->sb_len == c->sb_limit)
+	if (c->sb_len == conn_sb_limit(c))
 		c->flags |= CONN_F_WANT_WRITE;
 	if (len > 0)
 		conn_want_output(c);

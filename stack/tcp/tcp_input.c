@@ -478,7 +478,7 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 		tcp_cancel_rtx(c);
 	else
 		tcp_arm_rtx(c);
-	if ((c->flags & CONN_F_WANT_WRITE) && c->sb_len < c->sb_limit) {
+	if ((c->flags & CONN_F_WANT_WRITE) && c->sb_len < conn_sb_limit(c)) {
 		c->flags &= (uint32_t)~CONN_F_WANT_WRITE;
 		conn_event(c, CONN_EV_WRITABLE);
 	}

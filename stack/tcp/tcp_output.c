@@ -284,8 +284,8 @@ th_init(struct wire_tcp_repr *th, const struct flow_key *k, tern_seq_t seq, tern
 uint16_t
 tcp_rcv_window(struct tern_conn *c)
 {
-	uint32_t free = c->rb_limit > c->rb_len ? c->rb_limit - c->rb_len : 0;
-	uint32_t thresh = c->mss < c->rb_limit / 2 ? c->mss : c->rb_limit / 2;
+	uint32_t free = conn_rb_limit(c) > c->rb_len ? conn_rb_limit(c) - c->rb_len : 0;
+	uint32_t thresh = c->mss < conn_rb_limit(c) / 2 ? c->mss : conn_rb_limit(c) / 2;
 	unsigned shift = (c->opt & CONN_O_WSCALE) ? c->rcv_wscale : 0;
 	uint32_t max = 65535u << shift;
 	uint32_t w;
@@ -317,7 +317,7 @@ tcp_rcv_window(struct tern_conn *c)
 static uint16_t
 syn_window(struct tern_conn *c)
 {
-	uint32_t free = c->rb_limit > 65535 ? 65535 : c->rb_limit;
+	uint32_t free = conn_rb_limit(c) > 65535 ? 65535 : conn_rb_limit(c);
 
 	if (seq_lt(c->rcv_adv, c->rcv_nxt + free))
 		c->rcv_adv = c->rcv_nxt + free;
