@@ -322,8 +322,10 @@ enum tern_ip6_state {
 enum tern_ip6_state tern_engine_ip6_state(const struct tern_engine *e);
 
 /**
- * Create an engine. Allocates its tables on the caller's NUMA socket.
- * @return the engine, or NULL with rte_errno = EINVAL (bad configuration) or ENOMEM.
+ * Create an engine. Allocates its tables on the caller's NUMA socket. A process holds at
+ * most 256 engines at a time (a connection block names its engine in one byte).
+ * @return the engine, or NULL with rte_errno = EINVAL (bad configuration), ENOMEM, or
+ *   ENOSPC (256 engines exist).
  */
 struct tern_engine *tern_engine_create(const struct tern_engine_conf *conf);
 

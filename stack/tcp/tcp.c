@@ -7,9 +7,45 @@
 
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_spinlock.h>
 
 #include "engine/engine.h"
 #include "tcp/tcp.h"
+
+struct tern_engine *tcp_engines[TCP_MAX_ENGINES];
+static rte_spinlock_t tcp_engines_lock = RTE_SPINLOCK_INITIALIZER;
+
+/* Give @p e an index in tcp_engines (engines may be created on several threads). */
+static int
+engine_slot_take(struct tern_engine *e)
+{
+	unsigned i;
+	int rc = -ENOSPC;
+
+	rte_spinlock_lock(&tcp_engines_lock);
+	for (i = 0; i < TCP_MAX_ENGINES; i++) {
+		if (tcp_engines[i] == NULL) {
+			tcp_engines[i] = e;
+			e->tcp.eid = (uint8_t)i;
+			e->tcp.has_eid = true;
+			rc = 0;
+			break;
+		}
+	}
+	rte_spinlock_unlock(&tcp_engines_lock);
+	return rc;
+}
+
+static void
+engine_slot_give(struct tern_engine *e)
+{
+	if (!e->tcp.has_eid)
+		return;
+	rte_spinlock_lock(&tcp_engines_lock);
+	tcp_engines[e->tcp.eid] = NULL;
+	e->tcp.has_eid = false;
+	rte_spinlock_unlock(&tcp_engines_lock);
+}
 
 int
 tcp_init(struct tern_engine *e)
@@ -22,6 +58,9 @@ tcp_init(struct tern_engine *e)
 	uint32_t i;
 	int rc;
 
+	rc = engine_slot_take(e);
+	if (rc != 0)
+		return rc; /* TCP_MAX_ENGINES engines already */
 	tcp->isn_key.k0 = ck[0];
 	tcp->isn_key.k1 = ck[1];
 	tcp->mss = (uint16_t)(conf->mtu - 40);
@@ -105,4 +144,5 @@ tcp_fini(struct tern_engine *e)
 	tcp->conn_pool = NULL;
 	tcp->ext_pool = NULL;
 	tcp->ext_free = NULL;
+	engine_slot_give(e);
 }

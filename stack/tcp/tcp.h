@@ -142,10 +142,9 @@ enum conn_timer {
 
 struct tern_conn {
 	struct flow_node node; /**< must be first */
-	struct tern_engine *e;
-	uint32_t flags; /**< CONN_F_* */
-	uint8_t state;  /**< enum tern_tcp_state */
-	uint8_t events; /**< CONN_EV_* pending */
+	uint32_t flags;        /**< CONN_F_* */
+	uint8_t state;         /**< enum tern_tcp_state */
+	uint8_t events;        /**< CONN_EV_* pending */
 	uint8_t close_reason;
 	uint8_t nrtx;       /**< consecutive retransmissions of the oldest segment */
 	uint16_t mss;       /**< send MSS: payload bytes per segment before options (RFC 6691) */
@@ -160,6 +159,7 @@ struct tern_conn {
 	uint8_t keepcnt;
 	uint8_t wait_ev; /**< CONN_EV_* to deliver when mbufs come back (CONN_LK_WAIT) */
 	uint8_t cc_id;   /**< congestion control: index in tcp_cc_table (conn_cc()) */
+	uint8_t eid;     /**< its engine: index in tcp_engines (conn_e()) */
 
 	/* send sequence space (RFC 9293 §3.3.1) */
 	tern_seq_t iss;
@@ -233,8 +233,22 @@ struct tern_conn {
 
 /* The send and receive buffer capacities, the same for every connection of an engine
  * (conf.sndbuf, conf.rcvbuf: not kept in the block). For files that include engine.h. */
-#define conn_sb_limit(c) ((c)->e->conf.sndbuf)
-#define conn_rb_limit(c) ((c)->e->conf.rcvbuf)
+#define conn_sb_limit(c) (conn_e(c)->conf.sndbuf)
+#define conn_rb_limit(c) (conn_e(c)->conf.rcvbuf)
+
+/**
+ * The engines of the process, by the one-byte index a connection block keeps instead of a
+ * pointer (tern_conn.eid): taken at tcp_init(), given back at tcp_fini().
+ */
+#define TCP_MAX_ENGINES 256
+extern struct tern_engine *tcp_engines[TCP_MAX_ENGINES];
+
+/** The engine of connection @p c. */
+static inline struct tern_engine *
+conn_e(const struct tern_conn *c)
+{
+	return tcp_engines[c->eid];
+}
 
 /** The congestion control algorithm of connection @p c. */
 static inline const struct tcp_cc_ops *
@@ -358,6 +372,8 @@ struct tcp_engine {
 	uint32_t tw_ms;            /**< 2 * MSL */
 	uint8_t wscale;            /**< the window shift we offer */
 	uint8_t cc_id;             /**< congestion control of new connections (tcp_cc_table) */
+	uint8_t eid;               /**< this engine's index in tcp_engines */
+	bool has_eid;              /**< it holds one (tcp_init() got that far) */
 	struct siphash_key ts_key; /**< per-destination timestamp offsets */
 	struct reass_pool reass;
 	uint64_t chack_sec;   /**< second of the challenge ACK budget */

@@ -118,11 +118,11 @@ tcp_pool_low(struct tern_engine *e)
 static void
 conn_nobufs_wait(struct tern_conn *c, uint8_t ev)
 {
-	tern_count(c->e, TERN_CTR_NOBUFS_WAIT, 1);
+	tern_count(conn_e(c), TERN_CTR_NOBUFS_WAIT, 1);
 	c->wait_ev |= ev;
 	if (!(c->flags & CONN_F_ON_WAIT)) {
 		c->flags |= CONN_F_ON_WAIT;
-		conn_list_add_tail(&c->e->tcp, &c->e->tcp.nobufs, c, CONN_LK_WAIT);
+		conn_list_add_tail(&conn_e(c)->tcp, &conn_e(c)->tcp.nobufs, c, CONN_LK_WAIT);
 	}
 }
 
@@ -130,7 +130,7 @@ static void
 conn_nobufs_leave(struct tern_conn *c)
 {
 	if (c->flags & CONN_F_ON_WAIT) {
-		conn_list_del(&c->e->tcp, &c->e->tcp.nobufs, c, CONN_LK_WAIT);
+		conn_list_del(&conn_e(c)->tcp, &conn_e(c)->tcp.nobufs, c, CONN_LK_WAIT);
 		c->flags &= (uint32_t)~CONN_F_ON_WAIT;
 	}
 	c->wait_ev = 0;
@@ -169,7 +169,7 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	memset(c, 0, sizeof(*c));
 	c->node.key = *k;
 	c->node.kind = FLOW_CONN;
-	c->e = e;
+	c->eid = tcp->eid;
 	c->state = TERN_TCP_CLOSED;
 	tcp->state_count[TERN_TCP_CLOSED]++;
 	flow_peer6_ref(&tcp->flows, k); /* the block's own, until conn_free() */
@@ -199,22 +199,22 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
  * loss recovery and reordering need is in struct tcp_conn_ext; keep it that way: a field
  * added here costs every connection, a field in the extension only the busy ones.
  */
-#define TERN_CONN_BYTES 376
+#define TERN_CONN_BYTES 368
 _Static_assert(sizeof(struct tern_conn) <= TERN_CONN_BYTES,
-        "struct tern_conn outgrew its 376 bytes: move what is not per-segment to the "
+        "struct tern_conn outgrew its 368 bytes: move what is not per-segment to the "
         "extension (struct tcp_conn_ext)");
 
 struct tcp_conn_ext *
 conn_ext_get(struct tern_conn *c)
 {
-	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
 	struct tcp_conn_ext *x = c->ext;
 
 	if (likely(x != NULL))
 		return x;
 	x = tcp->ext_free;
 	if (x == NULL) {
-		tern_count(c->e, TERN_CTR_TCP_EXT_NOMEM, 1);
+		tern_count(conn_e(c), TERN_CTR_TCP_EXT_NOMEM, 1);
 		return NULL;
 	}
 	tcp->ext_free = x->next_free;
@@ -229,7 +229,7 @@ conn_ext_get(struct tern_conn *c)
 static void
 conn_ext_put(struct tern_conn *c)
 {
-	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
 	struct tcp_conn_ext *x = c->ext;
 
 	if (x == NULL)
@@ -283,7 +283,7 @@ tcp_no_route(struct tern_engine *e, const struct rte_mbuf *m)
 void
 conn_accq_leave(struct tern_conn *c)
 {
-	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
 	struct tcp_listener *l = tcp->listeners[c->node.key.lport];
 
 	if (!(c->flags & CONN_F_ACCQ))
@@ -298,7 +298,7 @@ conn_accq_leave(struct tern_conn *c)
 static void
 conn_free(struct tern_conn *c)
 {
-	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
 
 	conn_accq_leave(c);
 	conn_nobufs_leave(c);
@@ -313,7 +313,7 @@ conn_free(struct tern_conn *c)
 void
 conn_set_state(struct tern_conn *c, enum tern_tcp_state s)
 {
-	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
 
 	tcp->state_count[c->state]--;
 	tcp->state_count[s]++;
@@ -325,7 +325,7 @@ conn_ev_link(struct tern_conn *c)
 {
 	if (!(c->flags & CONN_F_ON_EV)) {
 		c->flags |= CONN_F_ON_EV;
-		conn_list_add_tail(&c->e->tcp, &c->e->tcp.events, c, CONN_LK_EV);
+		conn_list_add_tail(&conn_e(c)->tcp, &conn_e(c)->tcp.events, c, CONN_LK_EV);
 	}
 }
 
@@ -333,7 +333,7 @@ conn_ev_link(struct tern_conn *c)
 static void
 conn_ev_unlink(struct tern_conn *c)
 {
-	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
 
 	if (!(c->flags & CONN_F_ON_EV))
 		return;
@@ -356,7 +356,7 @@ conn_want_output(struct tern_conn *c)
 {
 	if (!(c->flags & (CONN_F_ON_OUT | CONN_F_DEAD))) {
 		c->flags |= CONN_F_ON_OUT;
-		conn_list_add_tail(&c->e->tcp, &c->e->tcp.output, c, CONN_LK_OUT);
+		conn_list_add_tail(&conn_e(c)->tcp, &conn_e(c)->tcp.output, c, CONN_LK_OUT);
 	}
 }
 
@@ -364,7 +364,7 @@ conn_want_output(struct tern_conn *c)
 static void
 conn_detach(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	twheel_cancel(&e->wheel, &c->timer);
 	c->timers = 0;
@@ -422,7 +422,7 @@ conn_finish(struct tern_conn *c)
 void
 conn_time_wait(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	flow_remove(&e->tcp.flows, &c->node);
 	tw_enter(e, c);
@@ -514,7 +514,7 @@ conn_rb_discard(struct tern_conn *c)
 ssize_t
 tcp_send(struct tern_conn *c, const void *buf, size_t len)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	const uint8_t *src = buf;
 	size_t done = 0, want;
 
@@ -607,7 +607,7 @@ tcp_receive_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
 
 		if (n > max - done) {
 			/* @p max cuts this mbuf: copy its first bytes into a fresh one. */
-			struct rte_mbuf *p = engine_alloc(c->e);
+			struct rte_mbuf *p = engine_alloc(conn_e(c));
 
 			if (p == NULL) {
 				if (head != NULL)
@@ -622,7 +622,7 @@ tcp_receive_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
 			memcpy(rte_pktmbuf_append(p, (uint16_t)n),
 			        rte_pktmbuf_mtod(m, const void *), n);
 			rte_pktmbuf_adj(m, (uint16_t)n);
-			tern_count(c->e, TERN_CTR_ZC_RX_COPIED, n);
+			tern_count(conn_e(c), TERN_CTR_ZC_RX_COPIED, n);
 			m = p;
 		} else {
 			rb_pop(c);
@@ -695,7 +695,7 @@ tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 		        rte_pktmbuf_tailroom(t) >= s->data_len) {
 			memcpy(rte_pktmbuf_append(t, s->data_len),
 			        rte_pktmbuf_mtod(s, const void *), s->data_len);
-			tern_count(c->e, TERN_CTR_ZC_TX_COPIED, s->data_len);
+			tern_count(conn_e(c), TERN_CTR_ZC_TX_COPIED, s->data_len);
 			rte_pktmbuf_free_seg(s);
 			continue;
 		}

@@ -49,7 +49,7 @@ tcp_syn_negotiate(
 void
 tcp_conn_take_syn(struct tern_conn *c, const struct tcp_syn_opts *n)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	c->opt &= (uint8_t) ~(CONN_O_WSCALE | CONN_O_TS | CONN_O_SACK | CONN_O_TS_VALID);
 	c->snd_wscale = c->rcv_wscale = 0;
@@ -73,7 +73,7 @@ tcp_conn_take_syn(struct tern_conn *c, const struct tcp_syn_opts *n)
 static void
 input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	uint8_t fl = s->th.flags;
 	bool ack_ok = false;
 
@@ -170,9 +170,9 @@ ack_unacceptable(struct tern_conn *c, const struct tcp_seg *s)
 	if (s->len == 0 && !(s->th.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN))) {
 		/* signed: the stamp, kept odd, is 1 ms ahead within an even millisecond */
 		if (c->oow_ack_ms != 0 &&
-		        (int32_t)tcp_ms_since(c->e->now_ms, c->oow_ack_ms) < OOW_ACK_GAP_MS)
+		        (int32_t)tcp_ms_since(conn_e(c)->now_ms, c->oow_ack_ms) < OOW_ACK_GAP_MS)
 			return;
-		c->oow_ack_ms = (uint32_t)c->e->now_ms | 1; /* never 0 (none) */
+		c->oow_ack_ms = (uint32_t)conn_e(c)->now_ms | 1; /* never 0 (none) */
 	}
 	c->flags |= CONN_F_ACK_NOW;
 	conn_want_output(c);
@@ -181,7 +181,7 @@ ack_unacceptable(struct tern_conn *c, const struct tcp_seg *s)
 bool
 tcp_challenge_ack(struct tern_conn *c)
 {
-	if (!tcp_challenge_budget(c->e))
+	if (!tcp_challenge_budget(conn_e(c)))
 		return false;
 	c->flags |= CONN_F_ACK_NOW;
 	conn_want_output(c);
@@ -226,7 +226,7 @@ conn_flight(const struct tern_conn *c)
 static void
 enter_recovery(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	struct tcp_conn_ext *x = conn_ext_get(c);
 	uint32_t n;
 
@@ -300,7 +300,7 @@ leave_recovery(struct tern_conn *c)
 {
 	c->flags &= (uint32_t)~CONN_F_RECOVERY;
 	c->dupacks = 0;
-	conn_cc(c)->on_recovery_end(&c->cc, conn_flight(c), c->e->now_ns / 1000);
+	conn_cc(c)->on_recovery_end(&c->cc, conn_flight(c), conn_e(c)->now_ns / 1000);
 }
 
 /*
@@ -312,7 +312,7 @@ leave_recovery(struct tern_conn *c)
 static bool
 ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	tern_seq_t ack = s->th.ack;
 
 	if (!seq_gt(ack, c->snd_una) || seq_gt(ack, c->snd_max)) {
@@ -366,7 +366,7 @@ ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 static bool
 ack_acceptable(struct tern_conn *c, struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	tern_seq_t ack = s->th.ack;
 
 	if (seq_gt(ack, c->snd_max)) {
@@ -388,7 +388,7 @@ ack_acceptable(struct tern_conn *c, struct tcp_seg *s)
 static void
 ack_rtt(struct tern_conn *c, const struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	if ((c->opt & CONN_O_TS) && (s->th.opts.present & WIRE_TCPO_TS) && s->th.opts.tsecr != 0) {
 		uint32_t ms = tcp_ts_now(c, e->now_ms) - s->th.opts.tsecr;
@@ -416,7 +416,7 @@ ack_undo(struct tern_conn *c, const struct tcp_seg *s)
 	x->undo_ok = 0;
 	if ((s->th.opts.present & WIRE_TCPO_TS) && s->th.opts.tsecr != 0 &&
 	        seq_lt(s->th.opts.tsecr, x->rxt_tsval)) {
-		tern_count(c->e, TERN_CTR_TCP_SPURIOUS_RECOVERY, 1);
+		tern_count(conn_e(c), TERN_CTR_TCP_SPURIOUS_RECOVERY, 1);
 		if (x->undo_cc.cwnd > c->cc.cwnd)
 			c->cc = x->undo_cc;
 		c->flags &= (uint32_t)~CONN_F_RECOVERY;
@@ -444,7 +444,7 @@ ack_cc(struct tern_conn *c, uint32_t acked, uint32_t flight)
 		}
 	} else {
 		c->dupacks = 0;
-		conn_cc(c)->on_ack(&c->cc, acked, flight, c->srtt_us, c->e->now_ns / 1000);
+		conn_cc(c)->on_ack(&c->cc, acked, flight, c->srtt_us, conn_e(c)->now_ns / 1000);
 	}
 }
 
@@ -453,7 +453,7 @@ ack_cc(struct tern_conn *c, uint32_t acked, uint32_t flight)
 static void
 ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	tern_seq_t ack = s->th.ack;
 	uint32_t acked = ack - c->snd_una;
 	uint32_t flight = conn_flight(c);
@@ -501,7 +501,7 @@ ack_lost_retransmit(struct tern_conn *c)
 		c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
 	} else if (seq_gt(sack_high(&x->scb, c->snd_una), x->rxt_mark)) {
 		c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
-		tern_count(c->e, TERN_CTR_TCP_LOST_RETRANS, 1);
+		tern_count(conn_e(c), TERN_CTR_TCP_LOST_RETRANS, 1);
 		if (c->flags & CONN_F_RECOVERY) {
 			x->scb.high_rxt = c->snd_una; /* NextSeg starts over */
 		} else {
@@ -629,7 +629,7 @@ static void
 data_after_close(struct tern_conn *c, struct tcp_seg *s)
 {
 	tcp_send_rst(c);
-	tern_drop(c->e, s->m, TERN_DROP_TCP_CLOSED_DATA);
+	tern_drop(conn_e(c), s->m, TERN_DROP_TCP_CLOSED_DATA);
 	conn_terminate(c, TERN_CLOSE_ABORTED);
 }
 
@@ -640,7 +640,7 @@ deliver(struct tern_conn *c, struct rte_mbuf *m, uint32_t len)
 	c->rcv_nxt += len;
 	c->rcv_unacked += len;
 	conn_rb_append(c, m);
-	tern_count(c->e, TERN_CTR_TCP_DATA_RX, len);
+	tern_count(conn_e(c), TERN_CTR_TCP_DATA_RX, len);
 	conn_event(c, CONN_EV_READABLE);
 }
 
@@ -669,7 +669,7 @@ step_syn_rcvd_resend(struct tern_conn *c, struct tcp_seg *s)
 		return true;
 	c->flags |= CONN_F_NEEDS_SYN;
 	conn_want_output(c);
-	tern_drop(c->e, s->m, TERN_DROP_TCP_SYN_RETRANS);
+	tern_drop(conn_e(c), s->m, TERN_DROP_TCP_SYN_RETRANS);
 	return false;
 }
 
@@ -677,7 +677,7 @@ step_syn_rcvd_resend(struct tern_conn *c, struct tcp_seg *s)
 static bool
 step_paws(struct tern_conn *c, struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	uint8_t fl = s->th.flags;
 	tern_seq_t seq = s->th.seq;
 
@@ -704,7 +704,7 @@ step_paws(struct tern_conn *c, struct tcp_seg *s)
 static bool
 step_sequence(struct tern_conn *c, struct tcp_seg *s, struct seg_view *v)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	uint8_t fl = s->th.flags;
 	tern_seq_t seq = s->th.seq;
 	uint32_t seglen = s->len + !!(fl & WIRE_TCP_SYN) + !!(fl & WIRE_TCP_FIN);
@@ -758,7 +758,7 @@ step_sequence(struct tern_conn *c, struct tcp_seg *s, struct seg_view *v)
 static bool
 step_control(struct tern_conn *c, struct tcp_seg *s, uint8_t fl)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	if (fl & WIRE_TCP_RST) {
 		/* exact match resets, otherwise a challenge ACK */
@@ -796,7 +796,7 @@ step_ts_recent(struct tern_conn *c, const struct tcp_seg *s)
 	        seq_leq(s->th.seq, c->last_ack_sent) &&
 	        (!(c->opt & CONN_O_TS_VALID) || seq_geq(s->th.opts.tsval, c->ts_recent))) {
 		c->ts_recent = s->th.opts.tsval;
-		c->ts_recent_s = tcp_secs(c->e->now_ms);
+		c->ts_recent_s = tcp_secs(conn_e(c)->now_ms);
 		c->opt |= CONN_O_TS_VALID;
 	}
 }
@@ -806,7 +806,7 @@ step_ts_recent(struct tern_conn *c, const struct tcp_seg *s)
 static bool
 take_filled(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	struct tcp_conn_ext *x = c->ext;
 	struct rte_mbuf *m;
 	uint32_t n;
@@ -827,7 +827,7 @@ take_filled(struct tern_conn *c)
 static bool
 step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool *fin_in_order)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	uint8_t fl = v->fl;
 	struct rte_mbuf *m;
 	bool filled;
@@ -920,7 +920,7 @@ step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool
 static void
 step_fin(struct tern_conn *c, struct tcp_seg *s, uint8_t fl, bool fin_in_order)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	if (fin_in_order && !(c->flags & CONN_F_FIN_RCVD)) {
 		bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
@@ -972,7 +972,7 @@ step_fin(struct tern_conn *c, struct tcp_seg *s, uint8_t fl, bool fin_in_order)
 static bool
 input_predicted(struct tern_conn *c, struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	uint8_t fl = s->th.flags &
 	             (WIRE_TCP_FIN | WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_ACK | WIRE_TCP_URG);
 	tern_seq_t ack = s->th.ack;
@@ -1027,7 +1027,7 @@ input_steps(struct tern_conn *c, struct tcp_seg *s)
 	        !step_control(c, s, v.fl))
 		return;
 	step_ts_recent(c, s);
-	c->last_rx_ms = (uint32_t)c->e->now_ms;
+	c->last_rx_ms = (uint32_t)conn_e(c)->now_ms;
 	c->ka_probes = 0;
 	if (!input_ack(c, s)) /* sixth: the ACK field */
 		return;

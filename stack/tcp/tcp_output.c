@@ -334,7 +334,7 @@ tcp_seg_room(const struct tern_conn *c)
 static void
 conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t len)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	o->present = 0;
 	if (flags & WIRE_TCP_SYN) {
@@ -391,7 +391,7 @@ conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t 
 static int
 conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	struct wire_tcp_repr th;
 
 	th_init(&th, &c->node.key, seq, (flags & WIRE_TCP_ACK) ? c->rcv_nxt : 0, flags,
@@ -485,7 +485,7 @@ tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 	uint32_t n = tcp_resend(c, seq, len);
 
 	if (n > 0)
-		tern_count(c->e, TERN_CTR_TCP_FAST_RETRANS, 1);
+		tern_count(conn_e(c), TERN_CTR_TCP_FAST_RETRANS, 1);
 	return n;
 }
 
@@ -539,9 +539,10 @@ tso_len(struct tern_conn *c, uint32_t len, tern_seq_t win_end, bool fin_at_end)
 {
 	uint32_t room = tcp_seg_room(c), n = len;
 
-	if (!c->e->conf.tx_tso || seq_lt(c->snd_nxt, c->snd_max) || !seq_lt(c->snd_nxt, win_end))
+	if (!conn_e(c)->conf.tx_tso || seq_lt(c->snd_nxt, c->snd_max) ||
+	        !seq_lt(c->snd_nxt, win_end))
 		return 0;
-	if (c->e->conf.tx_tso_l2_in_mtu && flow_key_is6(&c->node.key))
+	if (conn_e(c)->conf.tx_tso_l2_in_mtu && flow_key_is6(&c->node.key))
 		return 0; /* net_tap: no TCP/IPv6 segmentation in rte_gso (DPDK 22.11) */
 	if (n > win_end - c->snd_nxt)
 		n = win_end - c->snd_nxt;
@@ -559,7 +560,7 @@ tso_len(struct tern_conn *c, uint32_t len, tern_seq_t win_end, bool fin_at_end)
 static int
 send_new(struct tern_conn *c, tern_seq_t win_end)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	tern_seq_t data_end = c->snd_una + c->sb_len;
 	uint32_t room = tcp_seg_room(c);
 	uint32_t len = data_end - c->snd_nxt;
@@ -695,7 +696,7 @@ tcp_output(struct tern_conn *c)
 				/* Time the handshake (Karn: never a retransmitted SYN). */
 				c->flags |= CONN_F_RTT_TIMING;
 				c->rtt_seq = c->iss;
-				c->rtt_start_us = (uint32_t)(c->e->now_ns / 1000);
+				c->rtt_start_us = (uint32_t)(conn_e(c)->now_ns / 1000);
 			}
 			conn_xmit(c, c->iss, 0, fl);
 			c->snd_nxt = c->iss + 1;

@@ -40,8 +40,8 @@ timer_near(uint32_t stamp, uint64_t now_ms)
 static void
 timer_sync(struct tern_conn *c)
 {
-	struct twheel *w = &c->e->wheel;
-	uint64_t now = c->e->now_ms;
+	struct twheel *w = &conn_e(c)->wheel;
+	uint64_t now = conn_e(c)->now_ms;
 	uint64_t first = UINT64_MAX;
 	unsigned k;
 
@@ -58,12 +58,12 @@ void
 conn_timer_arm(struct tern_conn *c, enum conn_timer k, uint64_t when)
 {
 	/* The settings are bounded (TCP_TIMER_MAX_MS); this keeps the stamp readable anyway. */
-	if (when > c->e->now_ms + TCP_TIMER_MAX_MS)
-		when = c->e->now_ms + TCP_TIMER_MAX_MS;
+	if (when > conn_e(c)->now_ms + TCP_TIMER_MAX_MS)
+		when = conn_e(c)->now_ms + TCP_TIMER_MAX_MS;
 	c->due[k] = (uint32_t)when;
 	c->timers |= (uint8_t)(1u << k);
 	if (!tern_timer_pending(&c->timer) || when < c->timer.expires)
-		twheel_arm(&c->e->wheel, &c->timer, when);
+		twheel_arm(&conn_e(c)->wheel, &c->timer, when);
 }
 
 void
@@ -75,7 +75,7 @@ conn_timer_stop(struct tern_conn *c, enum conn_timer k)
 	/* Nothing else armed: off the wheel. Otherwise the entry may fire early once and
 	 * find nothing due (cheaper than a resync on every ACK that settles a delayed one). */
 	if (c->timers == 0)
-		twheel_cancel(&c->e->wheel, &c->timer);
+		twheel_cancel(&conn_e(c)->wheel, &c->timer);
 }
 
 static void rtx_expired(struct tern_conn *c, struct tern_engine *e);
@@ -111,14 +111,14 @@ conn_timer_fn(struct tern_timer *t, void *ctx)
 void
 tcp_arm_rtx(struct tern_conn *c)
 {
-	uint64_t when = c->e->now_ms + c->rto_ms;
+	uint64_t when = conn_e(c)->now_ms + c->rto_ms;
 
 	/* The user timeout ends the connection on time, not at the next backoff step. */
 	if (c->user_timeout_ms != 0 && c->snd_una != c->snd_max &&
-	        tcp_ms_at(c->e->now_ms, c->progress_ms) + c->user_timeout_ms < when)
-		when = tcp_ms_at(c->e->now_ms, c->progress_ms) + c->user_timeout_ms;
-	if (when <= c->e->now_ms)
-		when = c->e->now_ms + 1;
+	        tcp_ms_at(conn_e(c)->now_ms, c->progress_ms) + c->user_timeout_ms < when)
+		when = tcp_ms_at(conn_e(c)->now_ms, c->progress_ms) + c->user_timeout_ms;
+	if (when <= conn_e(c)->now_ms)
+		when = conn_e(c)->now_ms + 1;
 	conn_timer_arm(c, CONN_T_RTX, when);
 }
 
@@ -147,8 +147,8 @@ tcp_rtt_sample(struct tern_conn *c, uint32_t r)
 	var4 = 4 * c->rttvar_us;
 	rto_us = c->srtt_us + (var4 > TCP_RTO_GRANULARITY_US ? var4 : TCP_RTO_GRANULARITY_US);
 	c->rto_ms = (rto_us + 999) / 1000;
-	if (c->rto_ms < c->e->conf.rto_min_ms)
-		c->rto_ms = c->e->conf.rto_min_ms;
+	if (c->rto_ms < conn_e(c)->conf.rto_min_ms)
+		c->rto_ms = conn_e(c)->conf.rto_min_ms;
 	if (c->rto_ms > TCP_RTO_MAX_MS)
 		c->rto_ms = TCP_RTO_MAX_MS;
 }
@@ -157,7 +157,7 @@ tcp_rtt_sample(struct tern_conn *c, uint32_t r)
 static void
 timer_kill(struct tern_conn *c, enum tern_close_reason why, enum tern_counter ctr)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	tern_count(e, ctr, 1);
 	if (c->state == TERN_TCP_SYN_SENT)
@@ -234,7 +234,7 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 void
 tcp_ack_later(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	if (e->conf.no_delack || c->rcv_unacked >= 2u * c->rcv_mss) {
 		c->flags |= CONN_F_ACK_NOW;
@@ -260,7 +260,7 @@ delack_expired(struct tern_conn *c, struct tern_engine *e)
 void
 tcp_idle_arm(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	if (c->flags & CONN_F_DEAD)
 		return;

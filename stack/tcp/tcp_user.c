@@ -208,7 +208,7 @@ tcp_close(struct tern_conn *c)
 	c->flags |= CONN_F_APP_CLOSED;
 	if (unread && !(c->flags & CONN_F_DEAD) && c->state != TERN_TCP_SYN_SENT) {
 		/* Closing with unread data loses it: say so with a RST (RFC 2525 §2.17). */
-		tern_count(c->e, TERN_CTR_TCP_RST_UNREAD, 1);
+		tern_count(conn_e(c), TERN_CTR_TCP_RST_UNREAD, 1);
 		tcp_send_rst(c);
 		conn_terminate(c, TERN_CLOSE_ABORTED);
 		return 0;
@@ -277,7 +277,7 @@ tcp_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val)
 	default:
 		return -EINVAL;
 	}
-	engine_update_clock(c->e);
+	engine_update_clock(conn_e(c));
 	tcp_idle_arm(c);
 	return 0;
 }
@@ -311,7 +311,7 @@ tcp_getopt(const struct tern_conn *c, enum tern_conn_opt opt, uint32_t *val)
 void
 tcp_abort(struct tern_conn *c)
 {
-	engine_update_clock(c->e);
+	engine_update_clock(conn_e(c));
 	if (c->flags & CONN_F_DEAD) {
 		/* The protocol side is over (unread data kept it): close delivers closed. */
 		tcp_close(c);
