@@ -175,8 +175,7 @@ struct tern_conn {
 	tern_seq_t snd_sml;   /**< end of the last short segment sent (Nagle, Minshall) */
 
 	/* receive sequence space */
-	tern_seq_t irs;
-	tern_seq_t rcv_nxt;
+	tern_seq_t rcv_nxt;       /**< (the peer's ISN is rcv_nxt - 1 until data arrives) */
 	tern_seq_t rcv_adv;       /**< right edge of the window we advertised */
 	tern_seq_t last_ack_sent; /**< ACK field of the last segment we sent (RFC 7323 §4.3) */
 	uint32_t rcv_unacked;     /**< in-order bytes received since our last ACK */
@@ -187,9 +186,11 @@ struct tern_conn {
 	uint32_t ts_recent_s; /**< engine seconds, low 32 bits, when ts_recent was set (24 days) */
 	tern_seq_t rtt_seq;   /**< the segment being timed (RTT, with CONN_F_RTT_TIMING) */
 
+	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()):
+	 *  its index in the engine's ext_pool + 1, 0 for none (conn_x()). */
+	uint32_t ext_id;
+
 	struct tcp_cc cc; /**< cwnd, ssthresh and the algorithm's state */
-	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()). */
-	struct tcp_conn_ext *ext;
 
 	/* send buffer: data from snd_una (after the SYN) onwards, in data-only mbufs; its
 	 * capacity is the engine's (conn_sb_limit()) */
@@ -230,6 +231,10 @@ struct tern_conn {
  * settings are refused above it.
  */
 #define TCP_TIMER_MAX_MS INT32_MAX
+
+/* The extension of @p c (struct tcp_conn_ext), NULL when it holds none. For files that
+ * include engine.h. */
+#define conn_x(c) ((c)->ext_id != 0 ? &conn_e(c)->tcp.ext_pool[(c)->ext_id - 1] : NULL)
 
 /* The send and receive buffer capacities, the same for every connection of an engine
  * (conf.sndbuf, conf.rcvbuf: not kept in the block). For files that include engine.h. */

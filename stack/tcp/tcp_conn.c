@@ -199,16 +199,16 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
  * loss recovery and reordering need is in struct tcp_conn_ext; keep it that way: a field
  * added here costs every connection, a field in the extension only the busy ones.
  */
-#define TERN_CONN_BYTES 368
+#define TERN_CONN_BYTES 360
 _Static_assert(sizeof(struct tern_conn) <= TERN_CONN_BYTES,
-        "struct tern_conn outgrew its 368 bytes: move what is not per-segment to the "
+        "struct tern_conn outgrew its 360 bytes: move what is not per-segment to the "
         "extension (struct tcp_conn_ext)");
 
 struct tcp_conn_ext *
 conn_ext_get(struct tern_conn *c)
 {
 	struct tcp_engine *tcp = &conn_e(c)->tcp;
-	struct tcp_conn_ext *x = c->ext;
+	struct tcp_conn_ext *x = conn_x(c);
 
 	if (likely(x != NULL))
 		return x;
@@ -221,7 +221,7 @@ conn_ext_get(struct tern_conn *c)
 	tcp->ext_used++;
 	memset(x, 0, sizeof(*x));
 	x->scb.high_rxt = c->snd_una;
-	c->ext = x;
+	c->ext_id = (uint32_t)(x - tcp->ext_pool) + 1;
 	return x;
 }
 
@@ -230,12 +230,12 @@ static void
 conn_ext_put(struct tern_conn *c)
 {
 	struct tcp_engine *tcp = &conn_e(c)->tcp;
-	struct tcp_conn_ext *x = c->ext;
+	struct tcp_conn_ext *x = conn_x(c);
 
 	if (x == NULL)
 		return;
 	reass_purge(&x->reass, &tcp->reass);
-	c->ext = NULL;
+	c->ext_id = 0;
 	c->opt &= (uint8_t)~CONN_O_DSACK;
 	c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
 	x->next_free = tcp->ext_free;
@@ -246,7 +246,7 @@ conn_ext_put(struct tern_conn *c)
 void
 conn_ext_trim(struct tern_conn *c)
 {
-	const struct tcp_conn_ext *x = c->ext;
+	const struct tcp_conn_ext *x = conn_x(c);
 
 	if (x == NULL || x->scb.n != 0 || x->reass.head != NULL || x->reass.has_fin ||
 	        (c->flags & (CONN_F_RECOVERY | CONN_F_RXT_WATCH)) || (c->opt & CONN_O_DSACK) ||

@@ -103,7 +103,6 @@ input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 		tern_drop(e, s->m, TERN_DROP_TCP_SYN_SENT_BAD);
 		return;
 	}
-	c->irs = s->th.seq;
 	c->rcv_nxt = s->th.seq + 1;
 	c->rcv_adv = c->rcv_nxt;
 	{
@@ -275,7 +274,7 @@ early_retransmit(const struct tern_conn *c)
 	if (oseg < 2 || oseg >= 4 || tcp_can_send_new(c))
 		return false;
 	if (c->opt & CONN_O_SACK)
-		got = c->ext != NULL ? (c->ext->scb.sacked + mss - 1) / mss : 0;
+		got = c->ext_id != 0 ? (conn_x(c)->scb.sacked + mss - 1) / mss : 0;
 	else
 		got = c->dupacks;
 	return got >= oseg - 1;
@@ -285,7 +284,7 @@ early_retransmit(const struct tern_conn *c)
 static bool
 sack_lost(const struct tern_conn *c)
 {
-	const struct tcp_conn_ext *x = c->ext;
+	const struct tcp_conn_ext *x = conn_x(c);
 
 	if (!(c->opt & CONN_O_SACK) || x == NULL)
 		return false;
@@ -409,7 +408,7 @@ ack_rtt(struct tern_conn *c, const struct tcp_seg *s)
 static void
 ack_undo(struct tern_conn *c, const struct tcp_seg *s)
 {
-	struct tcp_conn_ext *x = c->ext;
+	struct tcp_conn_ext *x = conn_x(c);
 
 	if (!(c->flags & CONN_F_RECOVERY) || x == NULL || !x->undo_ok)
 		return;
@@ -493,7 +492,7 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 static void
 ack_lost_retransmit(struct tern_conn *c)
 {
-	struct tcp_conn_ext *x = c->ext;
+	struct tcp_conn_ext *x = conn_x(c);
 
 	if (!(c->flags & CONN_F_RXT_WATCH))
 		return;
@@ -615,8 +614,8 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 			        &x->scb, c->snd_una, c->snd_max, s->th.opts.sack, s->th.opts.nsack);
 		else
 			sack_give_up(c);
-	} else if (c->ext != NULL && c->ext->scb.n != 0) {
-		sack_update(&c->ext->scb, c->snd_una, c->snd_max, NULL, 0);
+	} else if (c->ext_id != 0 && conn_x(c)->scb.n != 0) {
+		sack_update(&conn_x(c)->scb, c->snd_una, c->snd_max, NULL, 0);
 	}
 	ack_lost_retransmit(c);
 	ack_duplicate(c, s, advanced, newly_sacked, win);
@@ -664,8 +663,9 @@ step_syn_rcvd_resend(struct tern_conn *c, struct tcp_seg *s)
 {
 	uint8_t fl = s->th.flags;
 
+	/* In SYN_RCVD rcv_nxt is still the peer's ISN + 1 (no data before the ACK). */
 	if (c->state != TERN_TCP_SYN_RCVD || !(fl & WIRE_TCP_SYN) || (fl & WIRE_TCP_ACK) ||
-	        s->th.seq != c->irs)
+	        s->th.seq + 1 != c->rcv_nxt)
 		return true;
 	c->flags |= CONN_F_NEEDS_SYN;
 	conn_want_output(c);
@@ -807,7 +807,7 @@ static bool
 take_filled(struct tern_conn *c)
 {
 	struct tern_engine *e = conn_e(c);
-	struct tcp_conn_ext *x = c->ext;
+	struct tcp_conn_ext *x = conn_x(c);
 	struct rte_mbuf *m;
 	uint32_t n;
 	bool fin = false, f = false;
@@ -900,14 +900,14 @@ step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool
 		tcp_send_ack_now(c, c->snd_nxt);
 		return false;
 	}
-	filled = c->ext != NULL && (c->ext->reass.head != NULL || c->ext->reass.has_fin);
+	filled = c->ext_id != 0 && (conn_x(c)->reass.head != NULL || conn_x(c)->reass.has_fin);
 	deliver(c, m, v->len);
 	if (fl & WIRE_TCP_FIN) {
 		/* The stream ends here: whatever was queued beyond is not data. */
 		*fin_in_order = true;
 		filled = false;
-		if (c->ext != NULL)
-			reass_purge(&c->ext->reass, &e->tcp.reass);
+		if (c->ext_id != 0)
+			reass_purge(&conn_x(c)->reass, &e->tcp.reass);
 	}
 	if (filled)
 		*fin_in_order = take_filled(c);
@@ -925,8 +925,8 @@ step_fin(struct tern_conn *c, struct tcp_seg *s, uint8_t fl, bool fin_in_order)
 	if (fin_in_order && !(c->flags & CONN_F_FIN_RCVD)) {
 		bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
 
-		if (c->ext != NULL)
-			reass_purge(&c->ext->reass, &e->tcp.reass);
+		if (c->ext_id != 0)
+			reass_purge(&conn_x(c)->reass, &e->tcp.reass);
 		c->rcv_nxt++;
 		c->flags |= CONN_F_FIN_RCVD | CONN_F_ACK_NOW;
 		conn_want_output(c);
@@ -980,7 +980,7 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 	struct rte_mbuf *m;
 
 	if (c->state != TERN_TCP_ESTABLISHED || fl != WIRE_TCP_ACK || s->th.seq != c->rcv_nxt ||
-	        win != c->snd_wnd || (s->th.opts.present & WIRE_TCPO_SACK) || c->ext != NULL ||
+	        win != c->snd_wnd || (s->th.opts.present & WIRE_TCPO_SACK) || c->ext_id != 0 ||
 	        seq_lt(ack, c->snd_una) || seq_gt(ack, c->snd_max))
 		return false;
 	if ((c->opt & CONN_O_TS) &&

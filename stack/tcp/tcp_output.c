@@ -362,8 +362,8 @@ conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t 
 		o->tsecr = c->ts_recent;
 	}
 	if ((c->opt & CONN_O_SACK) && (flags & (WIRE_TCP_ACK | WIRE_TCP_RST)) == WIRE_TCP_ACK &&
-	        c->ext != NULL && (c->ext->reass.head != NULL || (c->opt & CONN_O_DSACK))) {
-		const struct tcp_conn_ext *x = c->ext;
+	        c->ext_id != 0 && (conn_x(c)->reass.head != NULL || (c->opt & CONN_O_DSACK))) {
+		const struct tcp_conn_ext *x = conn_x(c);
 		unsigned max = (c->opt & CONN_O_TS) ? 3 : 4, n = 0;
 		bool dsack = (c->opt & CONN_O_DSACK) != 0;
 
@@ -567,9 +567,9 @@ send_new(struct tern_conn *c, tern_seq_t win_end)
 	uint8_t fl = WIRE_TCP_ACK;
 	bool fin_next = (c->flags & (CONN_F_FIN_QUEUED | CONN_F_FIN_SENT)) == CONN_F_FIN_QUEUED;
 
-	if (c->ext != NULL && c->ext->scb.n != 0 && seq_lt(c->snd_nxt, c->snd_max)) {
+	if (c->ext_id != 0 && conn_x(c)->scb.n != 0 && seq_lt(c->snd_nxt, c->snd_max)) {
 		/* Going back after a timeout: what the peer SACKed need not go again. */
-		const struct sack_board *b = &c->ext->scb;
+		const struct sack_board *b = &conn_x(c)->scb;
 		unsigned i;
 		for (i = 0; i < b->n; i++) {
 			const struct sack_range *r = &b->r[i];
@@ -641,7 +641,7 @@ static int
 sack_recovery_output(struct tern_conn *c, tern_seq_t win_end)
 {
 	uint32_t room = tcp_seg_room(c);
-	struct sack_board *b = &c->ext->scb; /* held from enter_recovery() on */
+	struct sack_board *b = &conn_x(c)->scb; /* held from enter_recovery() on */
 	int sent = 0;
 
 	for (;;) {
@@ -721,7 +721,7 @@ tcp_output(struct tern_conn *c)
 	}
 
 	data_end = c->snd_una + c->sb_len;
-	if ((c->flags & CONN_F_RECOVERY) && (c->opt & CONN_O_SACK) && c->ext != NULL) {
+	if ((c->flags & CONN_F_RECOVERY) && (c->opt & CONN_O_SACK) && c->ext_id != 0) {
 		sent = sack_recovery_output(c, c->snd_una + c->snd_wnd);
 	} else {
 		uint32_t cwnd = c->cc.cwnd;

@@ -204,10 +204,10 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 		c->dupacks = 0;
 		/* Keep what the peer SACKed: going back from snd_una skips it. A second
 		 * timeout in a row may mean the peer reneged (RFC 2018 §8): forget it. */
-		if (c->ext != NULL) {
+		if (c->ext_id != 0) {
 			if (c->nrtx > 1)
-				sack_reset(&c->ext->scb);
-			c->ext->scb.high_rxt = c->snd_una;
+				sack_reset(&conn_x(c)->scb);
+			conn_x(c)->scb.high_rxt = c->snd_una;
 		}
 	}
 	c->rto_ms = c->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : c->rto_ms * 2;
