@@ -78,7 +78,6 @@ tcp_init(struct tern_engine *e)
 		return rc;
 	conn_list_init(&tcp->events);
 	conn_list_init(&tcp->output);
-	conn_list_init(&tcp->nobufs);
 	rc = flow_init(&tcp->flows, conf->max_conns + conf->max_tw + conf->synq_size,
 	        nd_enabled(&e->nd) ? conf->max_conns + conf->max_tw + conf->synq_size : 0, &fk);
 	if (rc != 0)
@@ -87,9 +86,12 @@ tcp_init(struct tern_engine *e)
 	        "tern_listeners", sizeof(*tcp->listeners) * 65536, 0, rte_socket_id());
 	tcp->conn_pool = rte_zmalloc_socket("tern_conns", sizeof(*tcp->conn_pool) * conf->max_conns,
 	        RTE_CACHE_LINE_SIZE, rte_socket_id());
+	tcp->nobufs = rte_zmalloc_socket("tern_nobufs",
+	        sizeof(*tcp->nobufs) * ((conf->max_conns + 63) / 64), 0, rte_socket_id());
 	tcp->ext_pool = rte_malloc_socket("tern_conn_ext", sizeof(*tcp->ext_pool) * conf->conn_ext,
 	        RTE_CACHE_LINE_SIZE, rte_socket_id());
-	if (tcp->listeners == NULL || tcp->conn_pool == NULL || tcp->ext_pool == NULL)
+	if (tcp->listeners == NULL || tcp->conn_pool == NULL || tcp->nobufs == NULL ||
+	        tcp->ext_pool == NULL)
 		return -ENOMEM;
 	for (i = conf->max_conns; i-- > 0;) {
 		tcp->conn_pool[i].node.next = (struct flow_node *)tcp->conn_free;
@@ -137,6 +139,7 @@ tcp_fini(struct tern_engine *e)
 	rte_free(tcp->listeners);
 	rte_free(tcp->conn_pool);
 	rte_free(tcp->ext_pool);
+	rte_free(tcp->nobufs);
 	tw_fini(e);
 	reass_pool_fini(&tcp->reass);
 	flow_fini(&tcp->flows);
@@ -144,5 +147,6 @@ tcp_fini(struct tern_engine *e)
 	tcp->conn_pool = NULL;
 	tcp->ext_pool = NULL;
 	tcp->ext_free = NULL;
+	tcp->nobufs = NULL;
 	engine_slot_give(e);
 }

@@ -67,7 +67,7 @@ struct tern_engine;
 #define CONN_F_ACCQ       0x10000  /**< counted in its listener's accept queue */
 #define CONN_F_ON_EV      0x20000  /**< on tcp_engine.events, or its listener's accq */
 #define CONN_F_ON_OUT     0x40000  /**< on tcp_engine.output */
-#define CONN_F_ON_WAIT    0x80000  /**< on tcp_engine.nobufs */
+#define CONN_F_ON_WAIT    0x80000  /**< its bit is set in tcp_engine.nobufs */
 #define CONN_F_IN_ACCQ    0x100000 /**< with CONN_F_ON_EV: on accq, not on events */
 
 /* tern_conn.opt: negotiated options and per-connection switches */
@@ -107,17 +107,16 @@ struct tcp_conn_ext {
  * for the earliest: a block holds one struct tern_timer instead of three.
  */
 /*
- * The engine's lists of connections (events, output, nobufs, and a listener's accept queue)
- * link blocks by their index in the engine's pool: 8 bytes a link instead of 16. Doubly
+ * The engine's lists of connections (events, output, and a listener's accept queue) link
+ * blocks by their index in the engine's pool: 8 bytes a link instead of 16. Doubly
  * linked, FIFO; whether a block is on a list is a flag (CONN_F_ON_*), so a block that goes
- * away is taken off in O(1).
+ * away is taken off in O(1). (The rare wait for mbufs is a bitmap: tcp_engine.nobufs.)
  */
 #define CONN_NIL UINT32_MAX /**< no block: the end of a list */
 
 enum conn_lk {
-	CONN_LK_EV,   /**< events to deliver (tcp_engine.events, tcp_listener.accq) */
-	CONN_LK_OUT,  /**< tcp_output() to run (tcp_engine.output) */
-	CONN_LK_WAIT, /**< waits for free mbufs (tcp_engine.nobufs) */
+	CONN_LK_EV,  /**< events to deliver (tcp_engine.events, tcp_listener.accq) */
+	CONN_LK_OUT, /**< tcp_output() to run (tcp_engine.output) */
 	CONN_LK_N,
 };
 
@@ -157,7 +156,7 @@ struct tern_conn {
 	uint8_t timers;     /**< bit (1 << CONN_T_*) set: that timer is armed */
 	uint8_t ka_probes;  /**< keepalive probes sent without an answer */
 	uint8_t keepcnt;
-	uint8_t wait_ev; /**< CONN_EV_* to deliver when mbufs come back (CONN_LK_WAIT) */
+	uint8_t wait_ev; /**< CONN_EV_* to deliver when mbufs come back (CONN_F_ON_WAIT) */
 	uint8_t cc_id;   /**< congestion control: index in tcp_cc_table (conn_cc()) */
 	uint8_t eid;     /**< its engine: index in tcp_engines (conn_e()) */
 
@@ -221,7 +220,7 @@ struct tern_conn {
 	uint32_t due[CONN_T_N]; /**< engine ms (low 32 bits) at which each armed timer expires */
 
 	struct tern_timer timer;        /**< one wheel entry: the earliest of the armed due[] */
-	struct conn_link lk[CONN_LK_N]; /**< on the lists, with CONN_F_ON_EV, _OUT, _WAIT */
+	struct conn_link lk[CONN_LK_N]; /**< on the lists, with CONN_F_ON_EV, _OUT */
 	void *udata;
 };
 
@@ -358,8 +357,10 @@ struct tcp_engine {
 	struct conn_list events; /**< connections with events to deliver */
 	struct conn_list output; /**< connections to run tcp_output() on */
 	/** Connections that found the mbuf pool empty (send -ENOBUFS): they get their
-	 *  wait_ev events once enough mbufs are free again (conn_run_pending). */
-	struct conn_list nobufs;
+	 *  wait_ev events once enough mbufs are free again (conn_run_pending). A rare state:
+	 *  one bit per pool block (CONN_F_ON_WAIT), woken in pool order, instead of a link. */
+	uint64_t *nobufs;
+	uint32_t nobufs_n;        /**< bits set */
 	uint64_t nobufs_check_ms; /**< engine ms of the last look at the pool for them */
 	uint64_t pool_check_ms;   /**< engine ms of the last count of free mbufs */
 	int64_t pool_est;         /**< free then, less the frames received since (tcp_pool_rx) */

@@ -28,7 +28,7 @@
  * mbuf shortage: tern_conn_send() leaves the last pool_reserve() mbufs of the pool to the
  * engine (segments, ACKs, receiving), so an application filling its send buffers cannot
  * starve the transmission that would free them. A connection refused for want of mbufs
- * joins the engine's nobufs list and gets a writable (or readable) event once the pool has
+ * joins the engine's nobufs bitmap and gets a writable (or readable) event once the pool has
  * twice the reserve free again; conn_run_pending() looks at most once per millisecond.
  */
 #include <errno.h>
@@ -121,8 +121,12 @@ conn_nobufs_wait(struct tern_conn *c, uint8_t ev)
 	tern_count(conn_e(c), TERN_CTR_NOBUFS_WAIT, 1);
 	c->wait_ev |= ev;
 	if (!(c->flags & CONN_F_ON_WAIT)) {
+		struct tcp_engine *tcp = &conn_e(c)->tcp;
+		uint32_t i = (uint32_t)(c - tcp->conn_pool);
+
 		c->flags |= CONN_F_ON_WAIT;
-		conn_list_add_tail(&conn_e(c)->tcp, &conn_e(c)->tcp.nobufs, c, CONN_LK_WAIT);
+		tcp->nobufs[i / 64] |= UINT64_C(1) << (i % 64);
+		tcp->nobufs_n++;
 	}
 }
 
@@ -130,30 +134,39 @@ static void
 conn_nobufs_leave(struct tern_conn *c)
 {
 	if (c->flags & CONN_F_ON_WAIT) {
-		conn_list_del(&conn_e(c)->tcp, &conn_e(c)->tcp.nobufs, c, CONN_LK_WAIT);
+		struct tcp_engine *tcp = &conn_e(c)->tcp;
+		uint32_t i = (uint32_t)(c - tcp->conn_pool);
+
 		c->flags &= (uint32_t)~CONN_F_ON_WAIT;
+		tcp->nobufs[i / 64] &= ~(UINT64_C(1) << (i % 64));
+		tcp->nobufs_n--;
 	}
 	c->wait_ev = 0;
 }
 
-/* Wake the connections waiting for mbufs when the pool has refilled (once per ms). */
+/* Wake the connections waiting for mbufs when the pool has refilled (once per ms), all of
+ * them, in pool order. */
 static void
 nobufs_wake(struct tern_engine *e)
 {
 	struct tcp_engine *tcp = &e->tcp;
+	uint32_t w, words = (e->conf.max_conns + 63) / 64;
 
-	if (conn_list_empty(&tcp->nobufs) || tcp->nobufs_check_ms == e->now_ms)
+	if (tcp->nobufs_n == 0 || tcp->nobufs_check_ms == e->now_ms)
 		return;
 	tcp->nobufs_check_ms = e->now_ms;
 	if (rte_mempool_avail_count(e->pool) < 2 * pool_reserve(e))
 		return;
-	while (!conn_list_empty(&tcp->nobufs)) {
-		struct tern_conn *c = &tcp->conn_pool[tcp->nobufs.head];
-		uint8_t ev = c->wait_ev;
+	for (w = 0; w < words && tcp->nobufs_n > 0; w++) {
+		while (tcp->nobufs[w] != 0) {
+			struct tern_conn *c =
+			        &tcp->conn_pool[w * 64 + (uint32_t)__builtin_ctzll(tcp->nobufs[w])];
+			uint8_t ev = c->wait_ev;
 
-		conn_nobufs_leave(c);
-		tern_count(e, TERN_CTR_NOBUFS_WAKEUP, 1);
-		conn_event(c, ev);
+			conn_nobufs_leave(c); /* clears its bit */
+			tern_count(e, TERN_CTR_NOBUFS_WAKEUP, 1);
+			conn_event(c, ev);
+		}
 	}
 }
 
@@ -199,9 +212,9 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
  * loss recovery and reordering need is in struct tcp_conn_ext; keep it that way: a field
  * added here costs every connection, a field in the extension only the busy ones.
  */
-#define TERN_CONN_BYTES 352
+#define TERN_CONN_BYTES 344
 _Static_assert(sizeof(struct tern_conn) <= TERN_CONN_BYTES,
-        "struct tern_conn outgrew its 352 bytes: move what is not per-segment to the "
+        "struct tern_conn outgrew its 344 bytes: move what is not per-segment to the "
         "extension (struct tcp_conn_ext)");
 
 struct tcp_conn_ext *
