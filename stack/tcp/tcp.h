@@ -167,7 +167,6 @@ struct tern_conn {
 	tern_seq_t snd_max; /**< highest sequence sent + 1 */
 	tern_seq_t snd_wl1;
 	tern_seq_t snd_wl2;
-	tern_seq_t snd_fin;   /**< sequence number of our FIN, valid with CONN_F_FIN_SENT */
 	uint32_t snd_wnd;     /**< peer's window, scaled */
 	uint32_t max_snd_wnd; /**< largest window the peer advertised (RFC 5961 §5) */
 	tern_seq_t recover;   /**< RFC 6582 "recover": snd_max when recovery or RTO began */
@@ -177,7 +176,6 @@ struct tern_conn {
 	tern_seq_t rcv_nxt;       /**< (the peer's ISN is rcv_nxt - 1 until data arrives) */
 	tern_seq_t rcv_adv;       /**< right edge of the window we advertised */
 	tern_seq_t last_ack_sent; /**< ACK field of the last segment we sent (RFC 7323 §4.3) */
-	uint32_t rcv_unacked;     /**< in-order bytes received since our last ACK */
 
 	/* timestamps (RFC 7323) */
 	uint32_t ts_offset;   /**< added to engine ms to make our TSval */
@@ -252,6 +250,23 @@ static inline struct tern_engine *
 conn_e(const struct tern_conn *c)
 {
 	return tcp_engines[c->eid];
+}
+
+/** Sequence number of our FIN, with CONN_F_FIN_SENT: nothing is ever sent beyond it, so
+ *  it is snd_max - 1. */
+static inline tern_seq_t
+conn_snd_fin(const struct tern_conn *c)
+{
+	return c->snd_max - 1;
+}
+
+/** In-order bytes received since our last ACK (the peer's FIN not counted). */
+static inline uint32_t
+conn_rcv_unacked(const struct tern_conn *c)
+{
+	uint32_t d = c->rcv_nxt - c->last_ack_sent;
+
+	return d > 0 && (c->flags & CONN_F_FIN_RCVD) ? d - 1 : d;
 }
 
 /** The congestion control algorithm of connection @p c. */

@@ -460,7 +460,7 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 
 	if (c->snd_una == c->iss)
 		data--; /* our SYN */
-	if ((c->flags & CONN_F_FIN_SENT) && seq_gt(ack, c->snd_fin))
+	if ((c->flags & CONN_F_FIN_SENT) && seq_gt(ack, conn_snd_fin(c)))
 		data--; /* our FIN */
 	if (data > c->sb_len)
 		data = c->sb_len;
@@ -505,7 +505,7 @@ ack_lost_retransmit(struct tern_conn *c)
 			x->scb.high_rxt = c->snd_una; /* NextSeg starts over */
 		} else {
 			c->snd_nxt = c->snd_una; /* after a timeout: go back again */
-			if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_nxt, c->snd_fin))
+			if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_nxt, conn_snd_fin(c)))
 				c->flags &= (uint32_t)~CONN_F_FIN_SENT;
 		}
 		conn_want_output(c);
@@ -567,7 +567,7 @@ ack_window(struct tern_conn *c, const struct tcp_seg *s, uint32_t win)
 static bool
 ack_fin_states(struct tern_conn *c, struct tcp_seg *s)
 {
-	bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
+	bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, conn_snd_fin(c));
 
 	if (!fin_acked)
 		return true;
@@ -637,7 +637,6 @@ static void
 deliver(struct tern_conn *c, struct rte_mbuf *m, uint32_t len)
 {
 	c->rcv_nxt += len;
-	c->rcv_unacked += len;
 	conn_rb_append(c, m);
 	tern_count(conn_e(c), TERN_CTR_TCP_DATA_RX, len);
 	conn_event(c, CONN_EV_READABLE);
@@ -923,7 +922,8 @@ step_fin(struct tern_conn *c, struct tcp_seg *s, uint8_t fl, bool fin_in_order)
 	struct tern_engine *e = conn_e(c);
 
 	if (fin_in_order && !(c->flags & CONN_F_FIN_RCVD)) {
-		bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
+		bool fin_acked =
+		        (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, conn_snd_fin(c));
 
 		if (c->ext_id != 0)
 			reass_purge(&conn_x(c)->reass, &e->tcp.reass);

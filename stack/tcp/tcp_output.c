@@ -415,7 +415,6 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 	if (flags & WIRE_TCP_ACK) {
 		/* Every ACK we send settles what was owed. */
 		c->last_ack_sent = c->rcv_nxt;
-		c->rcv_unacked = 0;
 		c->flags &= (uint32_t) ~(CONN_F_ACK_NOW | CONN_F_DELACK);
 		conn_timer_stop(c, CONN_T_DELACK);
 	}
@@ -446,12 +445,12 @@ tcp_resend(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 	uint32_t room = tcp_seg_room(c);
 	bool fin = (c->flags & CONN_F_FIN_SENT) != 0;
 	/* Only what was sent before: never new bytes beyond snd_max (or the window). */
-	tern_seq_t sent_end = fin ? c->snd_fin : c->snd_max;
+	tern_seq_t sent_end = fin ? conn_snd_fin(c) : c->snd_max;
 
 	if (seq_lt(seq, c->snd_una))
 		return 0;
 	if (seq_geq(seq, data_end)) {
-		if (!fin || seq != c->snd_fin)
+		if (!fin || seq != conn_snd_fin(c))
 			return 0;
 		len = 0;
 	} else {
@@ -629,7 +628,6 @@ send_new(struct tern_conn *c, tern_seq_t win_end)
 		c->snd_sml = c->snd_nxt;
 	if (fl & WIRE_TCP_FIN) {
 		c->flags |= CONN_F_FIN_SENT;
-		c->snd_fin = c->snd_nxt;
 		c->snd_nxt++;
 	}
 	c->snd_max = seq_max(c->snd_max, c->snd_nxt);
@@ -740,7 +738,6 @@ tcp_output(struct tern_conn *c)
 	        c->snd_nxt == data_end) {
 		if (conn_xmit(c, c->snd_nxt, 0, WIRE_TCP_FIN | WIRE_TCP_ACK) == 0) {
 			c->flags |= CONN_F_FIN_SENT;
-			c->snd_fin = c->snd_nxt;
 			c->snd_nxt++;
 			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
 			sent++;

@@ -215,7 +215,7 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 	c->snd_nxt = c->snd_una;
 	if (syn)
 		c->flags |= CONN_F_NEEDS_SYN;
-	if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_una, c->snd_fin))
+	if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_una, conn_snd_fin(c)))
 		c->flags &= (uint32_t)~CONN_F_FIN_SENT;
 	tcp_arm_rtx(c);
 	if (!syn) {
@@ -236,7 +236,7 @@ tcp_ack_later(struct tern_conn *c)
 {
 	struct tern_engine *e = conn_e(c);
 
-	if (e->conf.no_delack || c->rcv_unacked >= 2u * c->rcv_mss) {
+	if (e->conf.no_delack || conn_rcv_unacked(c) >= 2u * c->rcv_mss) {
 		c->flags |= CONN_F_ACK_NOW;
 		conn_want_output(c);
 		return;
