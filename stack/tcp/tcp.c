@@ -77,7 +77,6 @@ tcp_init(struct tern_engine *e)
 	if (rc != 0)
 		return rc;
 	conn_list_init(&tcp->events);
-	conn_list_init(&tcp->output);
 	rc = flow_init(&tcp->flows, conf->max_conns + conf->max_tw + conf->synq_size,
 	        nd_enabled(&e->nd) ? conf->max_conns + conf->max_tw + conf->synq_size : 0, &fk);
 	if (rc != 0)
@@ -86,11 +85,21 @@ tcp_init(struct tern_engine *e)
 	        "tern_listeners", sizeof(*tcp->listeners) * 65536, 0, rte_socket_id());
 	tcp->conn_pool = rte_zmalloc_socket("tern_conns", sizeof(*tcp->conn_pool) * conf->max_conns,
 	        RTE_CACHE_LINE_SIZE, rte_socket_id());
+	/* the output set: a bit per block, a bit per word of those, a bit per word of these */
+	tcp->output.w = rte_zmalloc_socket("tern_output",
+	        sizeof(uint64_t) * ((conf->max_conns + 63) / 64), 0, rte_socket_id());
+	tcp->output.mid = rte_zmalloc_socket("tern_output",
+	        sizeof(uint64_t) * ((conf->max_conns + 4095) / 4096), 0, rte_socket_id());
+	tcp->output.top = rte_zmalloc_socket("tern_output",
+	        sizeof(uint64_t) * ((conf->max_conns + 262143) / 262144), 0, rte_socket_id());
+	if (tcp->output.top != NULL) /* conn_set_pop() reads top[] from then on */
+		tcp->output.ntop = (conf->max_conns + 262143) / 262144;
 	tcp->nobufs = rte_zmalloc_socket("tern_nobufs",
 	        sizeof(*tcp->nobufs) * ((conf->max_conns + 63) / 64), 0, rte_socket_id());
 	tcp->ext_pool = rte_malloc_socket("tern_conn_ext", sizeof(*tcp->ext_pool) * conf->conn_ext,
 	        RTE_CACHE_LINE_SIZE, rte_socket_id());
 	if (tcp->listeners == NULL || tcp->conn_pool == NULL || tcp->nobufs == NULL ||
+	        tcp->output.w == NULL || tcp->output.mid == NULL || tcp->output.top == NULL ||
 	        tcp->ext_pool == NULL)
 		return -ENOMEM;
 	for (i = conf->max_conns; i-- > 0;) {
@@ -140,6 +149,9 @@ tcp_fini(struct tern_engine *e)
 	rte_free(tcp->conn_pool);
 	rte_free(tcp->ext_pool);
 	rte_free(tcp->nobufs);
+	rte_free(tcp->output.w);
+	rte_free(tcp->output.mid);
+	rte_free(tcp->output.top);
 	tw_fini(e);
 	reass_pool_fini(&tcp->reass);
 	flow_fini(&tcp->flows);
@@ -148,5 +160,6 @@ tcp_fini(struct tern_engine *e)
 	tcp->ext_pool = NULL;
 	tcp->ext_free = NULL;
 	tcp->nobufs = NULL;
+	tcp->output = (struct conn_set){0};
 	engine_slot_give(e);
 }

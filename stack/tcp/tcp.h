@@ -66,7 +66,7 @@ struct tern_engine;
 #define CONN_F_KA_PROBE   0x8000   /**< idle timer: keepalive probes are running */
 #define CONN_F_ACCQ       0x10000  /**< counted in its listener's accept queue */
 #define CONN_F_ON_EV      0x20000  /**< on tcp_engine.events, or its listener's accq */
-#define CONN_F_ON_OUT     0x40000  /**< on tcp_engine.output */
+#define CONN_F_ON_OUT     0x40000  /**< its bit is set in tcp_engine.output */
 #define CONN_F_ON_WAIT    0x80000  /**< its bit is set in tcp_engine.nobufs */
 #define CONN_F_IN_ACCQ    0x100000 /**< with CONN_F_ON_EV: on accq, not on events */
 
@@ -107,16 +107,17 @@ struct tcp_conn_ext {
  * for the earliest: a block holds one struct tern_timer instead of three.
  */
 /*
- * The engine's lists of connections (events, output, and a listener's accept queue) link
- * blocks by their index in the engine's pool: 8 bytes a link instead of 16. Doubly
- * linked, FIFO; whether a block is on a list is a flag (CONN_F_ON_*), so a block that goes
- * away is taken off in O(1). (The rare wait for mbufs is a bitmap: tcp_engine.nobufs.)
+ * The engine's lists of connections (events, and a listener's accept queue) link blocks by
+ * their index in the engine's pool: 8 bytes a link instead of 16. Doubly linked, FIFO;
+ * whether a block is on a list is a flag (CONN_F_ON_EV), so a block that goes away is
+ * taken off in O(1). Where the order does not matter the engine keeps a bit per block
+ * instead of a link: the connections to run tcp_output() on (struct conn_set, taken in
+ * pool order) and the rare wait for mbufs (tcp_engine.nobufs).
  */
 #define CONN_NIL UINT32_MAX /**< no block: the end of a list */
 
 enum conn_lk {
-	CONN_LK_EV,  /**< events to deliver (tcp_engine.events, tcp_listener.accq) */
-	CONN_LK_OUT, /**< tcp_output() to run (tcp_engine.output) */
+	CONN_LK_EV, /**< events to deliver (tcp_engine.events, tcp_listener.accq) */
 	CONN_LK_N,
 };
 
@@ -130,6 +131,18 @@ struct conn_link {
 struct conn_list {
 	uint32_t head;
 	uint32_t tail;
+};
+
+/**
+ * A set of blocks, one bit per pool index, on three levels so that finding the lowest
+ * member costs three word scans however large the pool: bit i of w[] is block i, bit j of
+ * mid[] says w[j] is not zero, bit k of top[] says mid[k] is not zero.
+ */
+struct conn_set {
+	uint64_t *w;
+	uint64_t *mid;
+	uint64_t *top;
+	uint32_t ntop; /**< words of top[] */
 };
 
 enum conn_timer {
@@ -218,7 +231,7 @@ struct tern_conn {
 	uint32_t due[CONN_T_N]; /**< engine ms (low 32 bits) at which each armed timer expires */
 
 	struct tern_timer timer;        /**< one wheel entry: the earliest of the armed due[] */
-	struct conn_link lk[CONN_LK_N]; /**< on the lists, with CONN_F_ON_EV, _OUT */
+	struct conn_link lk[CONN_LK_N]; /**< on the events list (or an accq): CONN_F_ON_EV */
 	void *udata;
 };
 
@@ -370,7 +383,7 @@ struct tcp_engine {
 	uint16_t rx_cur; /**< the next one tcp_input() may meet */
 
 	struct conn_list events; /**< connections with events to deliver */
-	struct conn_list output; /**< connections to run tcp_output() on */
+	struct conn_set output;  /**< connections to run tcp_output() on (CONN_F_ON_OUT) */
 	/** Connections that found the mbuf pool empty (send -ENOBUFS): they get their
 	 *  wait_ev events once enough mbufs are free again (conn_run_pending). A rare state:
 	 *  one bit per pool block (CONN_F_ON_WAIT), woken in pool order, instead of a link. */
@@ -453,6 +466,46 @@ conn_list_del(struct tcp_engine *tcp, struct conn_list *l, struct tern_conn *c, 
 		tcp->conn_pool[n->next].lk[k].prev = n->prev;
 	n->next = CONN_NIL;
 	n->prev = CONN_NIL;
+}
+
+/** Add block @p i to @p s (not in it). */
+static inline void
+conn_set_add(struct conn_set *s, uint32_t i)
+{
+	s->w[i / 64] |= UINT64_C(1) << (i % 64);
+	s->mid[i / 4096] |= UINT64_C(1) << (i / 64 % 64);
+	s->top[i / 262144] |= UINT64_C(1) << (i / 4096 % 64);
+}
+
+/** Take block @p i (a member) out of @p s. */
+static inline void
+conn_set_del(struct conn_set *s, uint32_t i)
+{
+	s->w[i / 64] &= ~(UINT64_C(1) << (i % 64));
+	if (s->w[i / 64] != 0)
+		return;
+	s->mid[i / 4096] &= ~(UINT64_C(1) << (i / 64 % 64));
+	if (s->mid[i / 4096] != 0)
+		return;
+	s->top[i / 262144] &= ~(UINT64_C(1) << (i / 4096 % 64));
+}
+
+/** Take the lowest member out of @p s: its index, or CONN_NIL when @p s is empty. */
+static inline uint32_t
+conn_set_pop(struct conn_set *s)
+{
+	uint32_t t, m, i;
+
+	for (t = 0; t < s->ntop; t++)
+		if (s->top[t] != 0)
+			break;
+	if (t == s->ntop)
+		return CONN_NIL;
+	m = t * 64 + (uint32_t)__builtin_ctzll(s->top[t]);
+	i = m * 64 + (uint32_t)__builtin_ctzll(s->mid[m]);
+	i = i * 64 + (uint32_t)__builtin_ctzll(s->w[i]);
+	conn_set_del(s, i);
+	return i;
 }
 
 /** Take the first block off @p l (kind @p k), or NULL when it is empty. */

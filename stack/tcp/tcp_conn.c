@@ -212,9 +212,9 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
  * loss recovery and reordering need is in struct tcp_conn_ext; keep it that way: a field
  * added here costs every connection, a field in the extension only the busy ones.
  */
-#define TERN_CONN_BYTES 336
+#define TERN_CONN_BYTES 328
 _Static_assert(sizeof(struct tern_conn) <= TERN_CONN_BYTES,
-        "struct tern_conn outgrew its 336 bytes: move what is not per-segment to the "
+        "struct tern_conn outgrew its 328 bytes: move what is not per-segment to the "
         "extension (struct tcp_conn_ext)");
 
 struct tcp_conn_ext *
@@ -368,8 +368,10 @@ void
 conn_want_output(struct tern_conn *c)
 {
 	if (!(c->flags & (CONN_F_ON_OUT | CONN_F_DEAD))) {
+		struct tcp_engine *tcp = &conn_e(c)->tcp;
+
 		c->flags |= CONN_F_ON_OUT;
-		conn_list_add_tail(&conn_e(c)->tcp, &conn_e(c)->tcp.output, c, CONN_LK_OUT);
+		conn_set_add(&tcp->output, (uint32_t)(c - tcp->conn_pool));
 	}
 }
 
@@ -384,7 +386,7 @@ conn_detach(struct tern_conn *c)
 	conn_ext_put(c);
 	flow_remove(&e->tcp.flows, &c->node);
 	if (c->flags & CONN_F_ON_OUT) {
-		conn_list_del(&e->tcp, &e->tcp.output, c, CONN_LK_OUT);
+		conn_set_del(&e->tcp.output, (uint32_t)(c - e->tcp.conn_pool));
 		c->flags &= (uint32_t)~CONN_F_ON_OUT;
 	}
 	conn_nobufs_leave(c);
@@ -478,6 +480,7 @@ conn_run_pending(struct tern_engine *e)
 	const struct tern_callbacks *cb = e->conf.cb;
 	void *app = e->conf.app;
 	struct tern_conn *c;
+	uint32_t i;
 
 	nobufs_wake(e);
 	do {
@@ -509,7 +512,8 @@ conn_run_pending(struct tern_engine *e)
 			if ((ev & CONN_EV_WRITABLE) && cb != NULL && cb->writable != NULL)
 				cb->writable(c, app);
 		}
-		while ((c = conn_list_pop(tcp, &tcp->output, CONN_LK_OUT)) != NULL) {
+		while ((i = conn_set_pop(&tcp->output)) != CONN_NIL) {
+			c = &tcp->conn_pool[i];
 			c->flags &= (uint32_t)~CONN_F_ON_OUT;
 			tcp_output(c);
 		}
