@@ -248,19 +248,20 @@ struct tern_engine_conf {
 	uint8_t nsrc_ips; /**< entries used in src_ips */
 
 	/* TCP behaviour (RFC 7323, RFC 2018, RFC 5681, RFC 1122). Zero = default. */
-	const char *cc;           /**< congestion control: "cubic" (default) or "newreno" */
-	bool no_wscale;           /**< do not offer window scaling (RFC 7323 §2) */
-	bool no_timestamps;       /**< do not offer timestamps (RFC 7323 §3) */
-	bool no_sack;             /**< do not offer SACK (RFC 2018) */
-	bool nodelay;             /**< new connections start with Nagle off */
-	uint32_t delack_ms;       /**< delayed ACK timeout (default 40, max 500); see no_delack */
-	bool no_delack;           /**< acknowledge every segment at once */
-	uint32_t fin_timeout_ms;  /**< FIN_WAIT_2 timeout after close() (default 60000) */
+	const char *cc;     /**< congestion control: "cubic" (default) or "newreno" */
+	bool no_wscale;     /**< do not offer window scaling (RFC 7323 §2) */
+	bool no_timestamps; /**< do not offer timestamps (RFC 7323 §3) */
+	bool no_sack;       /**< do not offer SACK (RFC 2018) */
+	bool nodelay;       /**< new connections start with Nagle off */
+	uint32_t delack_ms; /**< delayed ACK timeout (default 40, max 500); see no_delack */
+	bool no_delack;     /**< acknowledge every segment at once */
+	uint32_t
+	        fin_timeout_ms; /**< FIN_WAIT_2 timeout after close() (default 60000, max 2^31-1) */
 	uint32_t user_timeout_ms; /**< RFC 9293 user timeout for unacknowledged data (0 = off) */
 	bool keepalive;           /**< keepalive on for new connections (default off) */
-	uint32_t keepidle_ms;     /**< idle time before the first probe (default 7200000) */
-	uint32_t keepintvl_ms;    /**< time between probes (default 75000) */
-	uint8_t keepcnt;          /**< unanswered probes before the connection ends (default 9) */
+	uint32_t keepidle_ms; /**< idle time before the first probe (default 7200000, max 2^31-1) */
+	uint32_t keepintvl_ms; /**< time between probes (default 75000, max 2^31-1) */
+	uint8_t keepcnt;       /**< unanswered probes before the connection ends (default 9) */
 	uint32_t challenge_ack_limit; /**< challenge ACKs per second per engine (default 1000) */
 	uint32_t reass_segs; /**< out-of-order segments the engine may hold (default 65536) */
 	/**
@@ -321,8 +322,10 @@ enum tern_ip6_state {
 enum tern_ip6_state tern_engine_ip6_state(const struct tern_engine *e);
 
 /**
- * Create an engine. Allocates its tables on the caller's NUMA socket.
- * @return the engine, or NULL with rte_errno = EINVAL (bad configuration) or ENOMEM.
+ * Create an engine. Allocates its tables on the caller's NUMA socket. A process holds at
+ * most 256 engines at a time (a connection block names its engine in one byte).
+ * @return the engine, or NULL with rte_errno = EINVAL (bad configuration), ENOMEM, or
+ *   ENOSPC (256 engines exist).
  */
 struct tern_engine *tern_engine_create(const struct tern_engine_conf *conf);
 
@@ -582,8 +585,8 @@ void tern_conn_abort(struct tern_conn *c);
 enum tern_conn_opt {
 	TERN_OPT_NODELAY,         /**< 1: Nagle off (send small segments at once); 0: on */
 	TERN_OPT_KEEPALIVE,       /**< 1: keepalive on; 0: off */
-	TERN_OPT_KEEPIDLE_MS,     /**< idle time before the first keepalive probe */
-	TERN_OPT_KEEPINTVL_MS,    /**< time between keepalive probes */
+	TERN_OPT_KEEPIDLE_MS,     /**< idle time before the first keepalive probe (1..2^31-1) */
+	TERN_OPT_KEEPINTVL_MS,    /**< time between keepalive probes (1..2^31-1) */
 	TERN_OPT_KEEPCNT,         /**< unanswered probes before the connection ends */
 	TERN_OPT_USER_TIMEOUT_MS, /**< user timeout; 0 = off */
 };

@@ -138,7 +138,7 @@ tern_conn_send_space(const struct tern_conn *c)
 {
 	if (c->flags & (CONN_F_DEAD | CONN_F_FIN_QUEUED))
 		return 0;
-	return c->sb_limit - c->sb_len;
+	return conn_sb_limit(c) - c->sb_len;
 }
 
 void *
@@ -162,7 +162,7 @@ tern_conn_state(const struct tern_conn *c)
 struct tern_engine *
 tern_conn_engine(const struct tern_conn *c)
 {
-	return c->e;
+	return conn_e(c);
 }
 
 void
@@ -186,7 +186,7 @@ conn_addr(const struct tern_conn *c, bool local, struct tern_addr *a, uint16_t *
 	if (flow_key_is6(k)) {
 		struct wire_ip6 l, r;
 
-		tcp_key_ip6(c->e, k, &l, &r);
+		tcp_key_ip6(conn_e(c), k, &l, &r);
 		a->family = TERN_AF_INET6;
 		memcpy(a->v6, local ? l.b : r.b, sizeof(a->v6));
 	} else {

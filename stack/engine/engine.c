@@ -201,6 +201,9 @@ conf_check(struct tern_engine_conf *c)
 		c->keepidle_ms = 7200000;
 	if (c->keepintvl_ms == 0)
 		c->keepintvl_ms = 75000;
+	if (c->fin_timeout_ms > TCP_TIMER_MAX_MS || c->keepidle_ms > TCP_TIMER_MAX_MS ||
+	        c->keepintvl_ms > TCP_TIMER_MAX_MS)
+		return -EINVAL; /* a connection's timers reach 24.8 days at most */
 	if (c->keepcnt == 0)
 		c->keepcnt = 9;
 	if (c->challenge_ack_limit == 0)

@@ -11,7 +11,7 @@
 
 #include "tcp/cc.h"
 
-static const struct tcp_cc_ops *const cc_table[] = {
+const struct tcp_cc_ops *const tcp_cc_table[TCP_CC_N] = {
         &tcp_cc_cubic,
         &tcp_cc_newreno,
 };
@@ -23,10 +23,21 @@ tcp_cc_find(const char *name)
 
 	if (name == NULL)
 		return NULL;
-	for (i = 0; i < sizeof(cc_table) / sizeof(cc_table[0]); i++)
-		if (strcmp(cc_table[i]->name, name) == 0)
-			return cc_table[i];
+	for (i = 0; i < TCP_CC_N; i++)
+		if (strcmp(tcp_cc_table[i]->name, name) == 0)
+			return tcp_cc_table[i];
 	return NULL;
+}
+
+uint8_t
+tcp_cc_id(const struct tcp_cc_ops *ops)
+{
+	uint8_t i;
+
+	for (i = 0; i < TCP_CC_N - 1; i++)
+		if (tcp_cc_table[i] == ops)
+			break;
+	return i;
 }
 
 const char *

@@ -45,8 +45,15 @@ struct tcp_cc_ops {
 extern const struct tcp_cc_ops tcp_cc_newreno;
 extern const struct tcp_cc_ops tcp_cc_cubic;
 
+/** Every algorithm, indexed by the one-byte id a connection keeps (tern_conn.cc_id). */
+extern const struct tcp_cc_ops *const tcp_cc_table[];
+#define TCP_CC_N 2 /**< entries of tcp_cc_table */
+
 /** The algorithm called @p name, or NULL. */
 const struct tcp_cc_ops *tcp_cc_find(const char *name);
+
+/** The index of @p ops in tcp_cc_table (it must be there). */
+uint8_t tcp_cc_id(const struct tcp_cc_ops *ops);
 
 /** Comma-separated names of every algorithm, for help texts ("newreno, cubic"). */
 const char *tcp_cc_names(void);

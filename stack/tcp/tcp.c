@@ -7,9 +7,45 @@
 
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_spinlock.h>
 
 #include "engine/engine.h"
 #include "tcp/tcp.h"
+
+struct tern_engine *tcp_engines[TCP_MAX_ENGINES];
+static rte_spinlock_t tcp_engines_lock = RTE_SPINLOCK_INITIALIZER;
+
+/* Give @p e an index in tcp_engines (engines may be created on several threads). */
+static int
+engine_slot_take(struct tern_engine *e)
+{
+	unsigned i;
+	int rc = -ENOSPC;
+
+	rte_spinlock_lock(&tcp_engines_lock);
+	for (i = 0; i < TCP_MAX_ENGINES; i++) {
+		if (tcp_engines[i] == NULL) {
+			tcp_engines[i] = e;
+			e->tcp.eid = (uint8_t)i;
+			e->tcp.has_eid = true;
+			rc = 0;
+			break;
+		}
+	}
+	rte_spinlock_unlock(&tcp_engines_lock);
+	return rc;
+}
+
+static void
+engine_slot_give(struct tern_engine *e)
+{
+	if (!e->tcp.has_eid)
+		return;
+	rte_spinlock_lock(&tcp_engines_lock);
+	tcp_engines[e->tcp.eid] = NULL;
+	e->tcp.has_eid = false;
+	rte_spinlock_unlock(&tcp_engines_lock);
+}
 
 int
 tcp_init(struct tern_engine *e)
@@ -22,6 +58,9 @@ tcp_init(struct tern_engine *e)
 	uint32_t i;
 	int rc;
 
+	rc = engine_slot_take(e);
+	if (rc != 0)
+		return rc; /* TCP_MAX_ENGINES engines already */
 	tcp->isn_key.k0 = ck[0];
 	tcp->isn_key.k1 = ck[1];
 	tcp->mss = (uint16_t)(conf->mtu - 40);
@@ -30,16 +69,14 @@ tcp_init(struct tern_engine *e)
 	tcp->ts_key.k0 = ck[0] ^ 0x7473;
 	tcp->ts_key.k1 = ck[1] + 0x7323;
 	tcp_clock_base(e);
-	tcp->cc = tcp_cc_find(conf->cc);
+	tcp->cc_id = tcp_cc_id(tcp_cc_find(conf->cc));
 	/* The smallest shift that lets the window field say the whole buffer. */
 	while (tcp->wscale < 14 && (conf->rcvbuf >> tcp->wscale) > 65535)
 		tcp->wscale++;
 	rc = reass_pool_init(&tcp->reass, conf->reass_segs, (int)rte_socket_id());
 	if (rc != 0)
 		return rc;
-	tern_list_init(&tcp->events);
-	tern_list_init(&tcp->output);
-	tern_list_init(&tcp->nobufs);
+	conn_list_init(&tcp->events);
 	rc = flow_init(&tcp->flows, conf->max_conns + conf->max_tw + conf->synq_size,
 	        nd_enabled(&e->nd) ? conf->max_conns + conf->max_tw + conf->synq_size : 0, &fk);
 	if (rc != 0)
@@ -48,9 +85,22 @@ tcp_init(struct tern_engine *e)
 	        "tern_listeners", sizeof(*tcp->listeners) * 65536, 0, rte_socket_id());
 	tcp->conn_pool = rte_zmalloc_socket("tern_conns", sizeof(*tcp->conn_pool) * conf->max_conns,
 	        RTE_CACHE_LINE_SIZE, rte_socket_id());
+	/* the output set: a bit per block, a bit per word of those, a bit per word of these */
+	tcp->output.w = rte_zmalloc_socket("tern_output",
+	        sizeof(uint64_t) * ((conf->max_conns + 63) / 64), 0, rte_socket_id());
+	tcp->output.mid = rte_zmalloc_socket("tern_output",
+	        sizeof(uint64_t) * ((conf->max_conns + 4095) / 4096), 0, rte_socket_id());
+	tcp->output.top = rte_zmalloc_socket("tern_output",
+	        sizeof(uint64_t) * ((conf->max_conns + 262143) / 262144), 0, rte_socket_id());
+	if (tcp->output.top != NULL) /* conn_set_pop() reads top[] from then on */
+		tcp->output.ntop = (conf->max_conns + 262143) / 262144;
+	tcp->nobufs = rte_zmalloc_socket("tern_nobufs",
+	        sizeof(*tcp->nobufs) * ((conf->max_conns + 63) / 64), 0, rte_socket_id());
 	tcp->ext_pool = rte_malloc_socket("tern_conn_ext", sizeof(*tcp->ext_pool) * conf->conn_ext,
 	        RTE_CACHE_LINE_SIZE, rte_socket_id());
-	if (tcp->listeners == NULL || tcp->conn_pool == NULL || tcp->ext_pool == NULL)
+	if (tcp->listeners == NULL || tcp->conn_pool == NULL || tcp->nobufs == NULL ||
+	        tcp->output.w == NULL || tcp->output.mid == NULL || tcp->output.top == NULL ||
+	        tcp->ext_pool == NULL)
 		return -ENOMEM;
 	for (i = conf->max_conns; i-- > 0;) {
 		tcp->conn_pool[i].node.next = (struct flow_node *)tcp->conn_free;
@@ -98,6 +148,10 @@ tcp_fini(struct tern_engine *e)
 	rte_free(tcp->listeners);
 	rte_free(tcp->conn_pool);
 	rte_free(tcp->ext_pool);
+	rte_free(tcp->nobufs);
+	rte_free(tcp->output.w);
+	rte_free(tcp->output.mid);
+	rte_free(tcp->output.top);
 	tw_fini(e);
 	reass_pool_fini(&tcp->reass);
 	flow_fini(&tcp->flows);
@@ -105,4 +159,7 @@ tcp_fini(struct tern_engine *e)
 	tcp->conn_pool = NULL;
 	tcp->ext_pool = NULL;
 	tcp->ext_free = NULL;
+	tcp->nobufs = NULL;
+	tcp->output = (struct conn_set){0};
+	engine_slot_give(e);
 }

@@ -48,23 +48,27 @@ struct tern_engine;
 #define CONN_EV_CLOSED    0x10
 
 /* tern_conn.flags */
-#define CONN_F_PASSIVE    0x0001  /**< created by a listener */
-#define CONN_F_APP_KNOWS  0x0002  /**< accepted/connected delivered, or connect() returned it */
-#define CONN_F_FIN_QUEUED 0x0004  /**< shutdown/close: FIN goes after the queued data */
-#define CONN_F_FIN_SENT   0x0008  /**< FIN is in flight (snd_fin is its sequence number) */
-#define CONN_F_FIN_RCVD   0x0010  /**< the peer's FIN was received */
-#define CONN_F_ACK_NOW    0x0020  /**< send an ACK at the next output */
-#define CONN_F_APP_CLOSED 0x0040  /**< tern_conn_close(): discard further data */
-#define CONN_F_WANT_WRITE 0x0080  /**< send() fell short: tell when space frees */
-#define CONN_F_RTT_TIMING 0x0100  /**< rtt_seq is being timed */
-#define CONN_F_DEAD       0x0200  /**< gone from the flow table; waits for the closed event */
-#define CONN_F_PERSIST    0x0400  /**< rtx timer is a zero-window probe timer */
-#define CONN_F_NEEDS_SYN  0x0800  /**< (re)send SYN or SYN-ACK at next output */
-#define CONN_F_RECOVERY   0x1000  /**< in fast recovery (RFC 6675 / RFC 6582) */
-#define CONN_F_RXT_WATCH  0x2000  /**< the head segment was resent: watch for its loss */
-#define CONN_F_DELACK     0x4000  /**< an ACK is owed (delayed ACK timer armed) */
-#define CONN_F_KA_PROBE   0x8000  /**< idle timer: keepalive probes are running */
-#define CONN_F_ACCQ       0x10000 /**< counted in its listener's accept queue */
+#define CONN_F_PASSIVE    0x0001   /**< created by a listener */
+#define CONN_F_APP_KNOWS  0x0002   /**< accepted/connected delivered, or connect() returned it */
+#define CONN_F_FIN_QUEUED 0x0004   /**< shutdown/close: FIN goes after the queued data */
+#define CONN_F_FIN_SENT   0x0008   /**< FIN is in flight (snd_fin is its sequence number) */
+#define CONN_F_FIN_RCVD   0x0010   /**< the peer's FIN was received */
+#define CONN_F_ACK_NOW    0x0020   /**< send an ACK at the next output */
+#define CONN_F_APP_CLOSED 0x0040   /**< tern_conn_close(): discard further data */
+#define CONN_F_WANT_WRITE 0x0080   /**< send() fell short: tell when space frees */
+#define CONN_F_RTT_TIMING 0x0100   /**< rtt_seq is being timed */
+#define CONN_F_DEAD       0x0200   /**< gone from the flow table; waits for the closed event */
+#define CONN_F_PERSIST    0x0400   /**< rtx timer is a zero-window probe timer */
+#define CONN_F_NEEDS_SYN  0x0800   /**< (re)send SYN or SYN-ACK at next output */
+#define CONN_F_RECOVERY   0x1000   /**< in fast recovery (RFC 6675 / RFC 6582) */
+#define CONN_F_RXT_WATCH  0x2000   /**< the head segment was resent: watch for its loss */
+#define CONN_F_DELACK     0x4000   /**< an ACK is owed (delayed ACK timer armed) */
+#define CONN_F_KA_PROBE   0x8000   /**< idle timer: keepalive probes are running */
+#define CONN_F_ACCQ       0x10000  /**< counted in its listener's accept queue */
+#define CONN_F_ON_EV      0x20000  /**< on tcp_engine.events, or its listener's accq */
+#define CONN_F_ON_OUT     0x40000  /**< its bit is set in tcp_engine.output */
+#define CONN_F_ON_WAIT    0x80000  /**< its bit is set in tcp_engine.nobufs */
+#define CONN_F_IN_ACCQ    0x100000 /**< with CONN_F_ON_EV: on accq, not on events */
 
 /* tern_conn.opt: negotiated options and per-connection switches */
 #define CONN_O_WSCALE    0x01 /**< window scaling in use (both SYNs carried it) */
@@ -102,6 +106,45 @@ struct tcp_conn_ext {
  * A connection's timers (tcp_timer.c). They share one entry on the engine's wheel, armed
  * for the earliest: a block holds one struct tern_timer instead of three.
  */
+/*
+ * The engine's lists of connections (events, and a listener's accept queue) link blocks by
+ * their index in the engine's pool: 8 bytes a link instead of 16. Doubly linked, FIFO;
+ * whether a block is on a list is a flag (CONN_F_ON_EV), so a block that goes away is
+ * taken off in O(1). Where the order does not matter the engine keeps a bit per block
+ * instead of a link: the connections to run tcp_output() on (struct conn_set, taken in
+ * pool order) and the rare wait for mbufs (tcp_engine.nobufs).
+ */
+#define CONN_NIL UINT32_MAX /**< no block: the end of a list */
+
+enum conn_lk {
+	CONN_LK_EV, /**< events to deliver (tcp_engine.events, tcp_listener.accq) */
+	CONN_LK_N,
+};
+
+/** A block's place on one list: pool indices of its neighbours (CONN_NIL at the ends). */
+struct conn_link {
+	uint32_t next;
+	uint32_t prev;
+};
+
+/** A list of blocks: pool indices of the first and the last (CONN_NIL when empty). */
+struct conn_list {
+	uint32_t head;
+	uint32_t tail;
+};
+
+/**
+ * A set of blocks, one bit per pool index, on three levels so that finding the lowest
+ * member costs three word scans however large the pool: bit i of w[] is block i, bit j of
+ * mid[] says w[j] is not zero, bit k of top[] says mid[k] is not zero.
+ */
+struct conn_set {
+	uint64_t *w;
+	uint64_t *mid;
+	uint64_t *top;
+	uint32_t ntop; /**< words of top[] */
+};
+
 enum conn_timer {
 	CONN_T_RTX,    /**< retransmission, or zero-window probe (CONN_F_PERSIST) */
 	CONN_T_DELACK, /**< delayed ACK (CONN_F_DELACK) */
@@ -111,10 +154,9 @@ enum conn_timer {
 
 struct tern_conn {
 	struct flow_node node; /**< must be first */
-	struct tern_engine *e;
-	uint32_t flags; /**< CONN_F_* */
-	uint8_t state;  /**< enum tern_tcp_state */
-	uint8_t events; /**< CONN_EV_* pending */
+	uint32_t flags;        /**< CONN_F_* */
+	uint8_t state;         /**< enum tern_tcp_state */
+	uint8_t events;        /**< CONN_EV_* pending */
 	uint8_t close_reason;
 	uint8_t nrtx;       /**< consecutive retransmissions of the oldest segment */
 	uint16_t mss;       /**< send MSS: payload bytes per segment before options (RFC 6691) */
@@ -127,7 +169,9 @@ struct tern_conn {
 	uint8_t timers;     /**< bit (1 << CONN_T_*) set: that timer is armed */
 	uint8_t ka_probes;  /**< keepalive probes sent without an answer */
 	uint8_t keepcnt;
-	uint8_t wait_ev; /**< CONN_EV_* to deliver when mbufs come back (wait_link) */
+	uint8_t wait_ev; /**< CONN_EV_* to deliver when mbufs come back (CONN_F_ON_WAIT) */
+	uint8_t cc_id;   /**< congestion control: index in tcp_cc_table (conn_cc()) */
+	uint8_t eid;     /**< its engine: index in tcp_engines (conn_e()) */
 
 	/* send sequence space (RFC 9293 §3.3.1) */
 	tern_seq_t iss;
@@ -136,47 +180,44 @@ struct tern_conn {
 	tern_seq_t snd_max; /**< highest sequence sent + 1 */
 	tern_seq_t snd_wl1;
 	tern_seq_t snd_wl2;
-	tern_seq_t snd_fin;   /**< sequence number of our FIN, valid with CONN_F_FIN_SENT */
 	uint32_t snd_wnd;     /**< peer's window, scaled */
 	uint32_t max_snd_wnd; /**< largest window the peer advertised (RFC 5961 §5) */
 	tern_seq_t recover;   /**< RFC 6582 "recover": snd_max when recovery or RTO began */
 	tern_seq_t snd_sml;   /**< end of the last short segment sent (Nagle, Minshall) */
 
 	/* receive sequence space */
-	tern_seq_t irs;
-	tern_seq_t rcv_nxt;
+	tern_seq_t rcv_nxt;       /**< (the peer's ISN is rcv_nxt - 1 until data arrives) */
 	tern_seq_t rcv_adv;       /**< right edge of the window we advertised */
 	tern_seq_t last_ack_sent; /**< ACK field of the last segment we sent (RFC 7323 §4.3) */
-	uint32_t rcv_unacked;     /**< in-order bytes received since our last ACK */
 
 	/* timestamps (RFC 7323) */
-	uint32_t ts_offset;    /**< added to engine ms to make our TSval */
-	uint32_t ts_recent;    /**< TS.Recent */
-	uint64_t ts_recent_ms; /**< engine ms when ts_recent was set (24-day rule) */
+	uint32_t ts_offset;   /**< added to engine ms to make our TSval */
+	uint32_t ts_recent;   /**< TS.Recent */
+	uint32_t ts_recent_s; /**< engine seconds, low 32 bits, when ts_recent was set (24 days) */
+	tern_seq_t rtt_seq;   /**< the segment being timed (RTT, with CONN_F_RTT_TIMING) */
+
+	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()):
+	 *  its index in the engine's ext_pool + 1, 0 for none (conn_x()). */
+	uint32_t ext_id;
 
 	struct tcp_cc cc; /**< cwnd, ssthresh and the algorithm's state */
-	const struct tcp_cc_ops *cc_ops;
-	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()). */
-	struct tcp_conn_ext *ext;
 
-	/* send buffer: data from snd_una (after the SYN) onwards, in data-only mbufs */
+	/* send buffer: data from snd_una (after the SYN) onwards, in data-only mbufs; its
+	 * capacity is the engine's (conn_sb_limit()) */
 	struct rte_mbuf *sb_head;
 	struct rte_mbuf *sb_tail;
 	struct rte_mbuf *sb_cur; /**< copy cursor: an mbuf of the send buffer, or NULL */
 	tern_seq_t sb_cur_seq;   /**< sequence number of sb_cur's first byte */
 	uint32_t sb_len;         /**< bytes queued (sent-unacked + unsent) */
-	uint32_t sb_limit;       /**< capacity */
-	/* receive buffer: in-order payload not yet read */
-	uint32_t rb_len;
+	/* receive buffer: in-order payload not yet read (capacity: conn_rb_limit()) */
 	struct rte_mbuf *rb_head;
 	struct rte_mbuf *rb_tail;
-	uint32_t rb_limit;
+	uint32_t rb_len;
 
 	/* RTT / RTO (RFC 6298) */
 	uint32_t srtt_us;
 	uint32_t rttvar_us;
 	uint32_t rto_ms;
-	tern_seq_t rtt_seq;
 	uint32_t rtt_start_us; /**< engine microseconds, low 32 bits, when rtt_seq was sent */
 
 	/* Stamps in engine milliseconds, low 32 bits (tcp_ms_since()): the intervals they
@@ -187,14 +228,66 @@ struct tern_conn {
 	uint32_t keepidle_ms;
 	uint32_t keepintvl_ms;
 	uint32_t user_timeout_ms;
+	uint32_t due[CONN_T_N]; /**< engine ms (low 32 bits) at which each armed timer expires */
 
-	struct tern_timer timer;    /**< one wheel entry: the earliest of the armed due[] */
-	uint64_t due[CONN_T_N];     /**< engine ms at which each armed timer expires */
-	struct tern_list ev_link;   /**< on tcp_engine.events */
-	struct tern_list out_link;  /**< on tcp_engine.output */
-	struct tern_list wait_link; /**< on tcp_engine.nobufs: waits for free mbufs */
+	struct tern_timer timer;        /**< one wheel entry: the earliest of the armed due[] */
+	struct conn_link lk[CONN_LK_N]; /**< on the events list (or an accq): CONN_F_ON_EV */
 	void *udata;
 };
+
+/**
+ * Longest delay a connection timer is armed for (tern_conn.due[] are 32-bit stamps read
+ * as signed distances from now): 2^31 - 1 ms, 24.8 days. The keepalive and FIN_WAIT_2
+ * settings are refused above it.
+ */
+#define TCP_TIMER_MAX_MS INT32_MAX
+
+/* The extension of @p c (struct tcp_conn_ext), NULL when it holds none. For files that
+ * include engine.h. */
+#define conn_x(c) ((c)->ext_id != 0 ? &conn_e(c)->tcp.ext_pool[(c)->ext_id - 1] : NULL)
+
+/* The send and receive buffer capacities, the same for every connection of an engine
+ * (conf.sndbuf, conf.rcvbuf: not kept in the block). For files that include engine.h. */
+#define conn_sb_limit(c) (conn_e(c)->conf.sndbuf)
+#define conn_rb_limit(c) (conn_e(c)->conf.rcvbuf)
+
+/**
+ * The engines of the process, by the one-byte index a connection block keeps instead of a
+ * pointer (tern_conn.eid): taken at tcp_init(), given back at tcp_fini().
+ */
+#define TCP_MAX_ENGINES 256
+extern struct tern_engine *tcp_engines[TCP_MAX_ENGINES];
+
+/** The engine of connection @p c. */
+static inline struct tern_engine *
+conn_e(const struct tern_conn *c)
+{
+	return tcp_engines[c->eid];
+}
+
+/** Sequence number of our FIN, with CONN_F_FIN_SENT: nothing is ever sent beyond it, so
+ *  it is snd_max - 1. */
+static inline tern_seq_t
+conn_snd_fin(const struct tern_conn *c)
+{
+	return c->snd_max - 1;
+}
+
+/** In-order bytes received since our last ACK (the peer's FIN not counted). */
+static inline uint32_t
+conn_rcv_unacked(const struct tern_conn *c)
+{
+	uint32_t d = c->rcv_nxt - c->last_ack_sent;
+
+	return d > 0 && (c->flags & CONN_F_FIN_RCVD) ? d - 1 : d;
+}
+
+/** The congestion control algorithm of connection @p c. */
+static inline const struct tcp_cc_ops *
+conn_cc(const struct tern_conn *c)
+{
+	return tcp_cc_table[c->cc_id];
+}
 
 /** Milliseconds from the 32-bit stamp @p stamp (tern_conn's *_ms stamps) to @p now_ms. */
 static inline uint32_t
@@ -208,6 +301,13 @@ static inline uint64_t
 tcp_ms_at(uint64_t now_ms, uint32_t stamp)
 {
 	return now_ms - tcp_ms_since(now_ms, stamp);
+}
+
+/** Engine seconds, low 32 bits, of engine ms @p now_ms (tern_conn.ts_recent_s). */
+static inline uint32_t
+tcp_secs(uint64_t now_ms)
+{
+	return (uint32_t)(now_ms / 1000);
 }
 
 /* ---- TIME_WAIT (timewait.c) ---- */
@@ -250,7 +350,7 @@ struct tcp_listener {
 	void *filter_arg;
 	struct synq_listener sq; /**< half-open entries; sq.backlog also bounds the accept queue */
 	uint32_t accq_len;     /**< accept queue: completed, accepted callback not delivered yet */
-	struct tern_list accq; /**< connections held while paused (through their ev_link) */
+	struct conn_list accq; /**< connections held while paused (link CONN_LK_EV, IN_ACCQ) */
 };
 
 /* ---- per-engine TCP state ---- */
@@ -282,11 +382,13 @@ struct tcp_engine {
 	uint16_t rx_n;   /**< frames prepared */
 	uint16_t rx_cur; /**< the next one tcp_input() may meet */
 
-	struct tern_list events; /**< connections with events to deliver */
-	struct tern_list output; /**< connections to run tcp_output() on */
+	struct conn_list events; /**< connections with events to deliver */
+	struct conn_set output;  /**< connections to run tcp_output() on (CONN_F_ON_OUT) */
 	/** Connections that found the mbuf pool empty (send -ENOBUFS): they get their
-	 *  wait_ev events once enough mbufs are free again (conn_run_pending). */
-	struct tern_list nobufs;
+	 *  wait_ev events once enough mbufs are free again (conn_run_pending). A rare state:
+	 *  one bit per pool block (CONN_F_ON_WAIT), woken in pool order, instead of a link. */
+	uint64_t *nobufs;
+	uint32_t nobufs_n;        /**< bits set */
 	uint64_t nobufs_check_ms; /**< engine ms of the last look at the pool for them */
 	uint64_t pool_check_ms;   /**< engine ms of the last count of free mbufs */
 	int64_t pool_est;         /**< free then, less the frames received since (tcp_pool_rx) */
@@ -298,13 +400,15 @@ struct tcp_engine {
 	uint64_t isn_base_ns;
 	/** ms from the engine clock to the restart-stable clock, in every timestamp offset */
 	uint32_t ts_base_ms;
-	uint16_t mss;                /**< our MSS over IPv4 (MTU - 40) */
-	uint16_t mss6;               /**< our MSS over IPv6 (MTU - 60) */
-	struct tcp_ephemeral eph;    /**< local address and port choice of active opens */
-	uint32_t tw_ms;              /**< 2 * MSL */
-	uint8_t wscale;              /**< the window shift we offer */
-	const struct tcp_cc_ops *cc; /**< congestion control of new connections */
-	struct siphash_key ts_key;   /**< per-destination timestamp offsets */
+	uint16_t mss;              /**< our MSS over IPv4 (MTU - 40) */
+	uint16_t mss6;             /**< our MSS over IPv6 (MTU - 60) */
+	struct tcp_ephemeral eph;  /**< local address and port choice of active opens */
+	uint32_t tw_ms;            /**< 2 * MSL */
+	uint8_t wscale;            /**< the window shift we offer */
+	uint8_t cc_id;             /**< congestion control of new connections (tcp_cc_table) */
+	uint8_t eid;               /**< this engine's index in tcp_engines */
+	bool has_eid;              /**< it holds one (tcp_init() got that far) */
+	struct siphash_key ts_key; /**< per-destination timestamp offsets */
 	struct reass_pool reass;
 	uint64_t chack_sec;   /**< second of the challenge ACK budget */
 	uint32_t chack_count; /**< challenge ACKs sent in that second */
@@ -315,6 +419,107 @@ struct tcp_engine {
 	struct syncookie_ctx cookies; /**< SYN cookie keys (syncookie.c) */
 	uint64_t cookie_until_ms;     /**< ACKs to listeners are checked as cookies until then */
 };
+
+/* ---- lists of connections by pool index (struct conn_list) ---- */
+
+static inline void
+conn_list_init(struct conn_list *l)
+{
+	l->head = CONN_NIL;
+	l->tail = CONN_NIL;
+}
+
+static inline bool
+conn_list_empty(const struct conn_list *l)
+{
+	return l->head == CONN_NIL;
+}
+
+/** Append @p c, on no list of kind @p k (its CONN_F_ON_* flag is the caller's). */
+static inline void
+conn_list_add_tail(struct tcp_engine *tcp, struct conn_list *l, struct tern_conn *c, unsigned k)
+{
+	uint32_t i = (uint32_t)(c - tcp->conn_pool);
+
+	c->lk[k].next = CONN_NIL;
+	c->lk[k].prev = l->tail;
+	if (l->tail == CONN_NIL)
+		l->head = i;
+	else
+		tcp->conn_pool[l->tail].lk[k].next = i;
+	l->tail = i;
+}
+
+/** Unlink @p c from @p l, the list of kind @p k it is on. */
+static inline void
+conn_list_del(struct tcp_engine *tcp, struct conn_list *l, struct tern_conn *c, unsigned k)
+{
+	struct conn_link *n = &c->lk[k];
+
+	if (n->prev == CONN_NIL)
+		l->head = n->next;
+	else
+		tcp->conn_pool[n->prev].lk[k].next = n->next;
+	if (n->next == CONN_NIL)
+		l->tail = n->prev;
+	else
+		tcp->conn_pool[n->next].lk[k].prev = n->prev;
+	n->next = CONN_NIL;
+	n->prev = CONN_NIL;
+}
+
+/** Add block @p i to @p s (not in it). */
+static inline void
+conn_set_add(struct conn_set *s, uint32_t i)
+{
+	s->w[i / 64] |= UINT64_C(1) << (i % 64);
+	s->mid[i / 4096] |= UINT64_C(1) << (i / 64 % 64);
+	s->top[i / 262144] |= UINT64_C(1) << (i / 4096 % 64);
+}
+
+/** Take block @p i (a member) out of @p s. */
+static inline void
+conn_set_del(struct conn_set *s, uint32_t i)
+{
+	s->w[i / 64] &= ~(UINT64_C(1) << (i % 64));
+	if (s->w[i / 64] != 0)
+		return;
+	s->mid[i / 4096] &= ~(UINT64_C(1) << (i / 64 % 64));
+	if (s->mid[i / 4096] != 0)
+		return;
+	s->top[i / 262144] &= ~(UINT64_C(1) << (i / 4096 % 64));
+}
+
+/** Take the lowest member out of @p s: its index, or CONN_NIL when @p s is empty. */
+static inline uint32_t
+conn_set_pop(struct conn_set *s)
+{
+	uint32_t t, m, i;
+
+	for (t = 0; t < s->ntop; t++)
+		if (s->top[t] != 0)
+			break;
+	if (t == s->ntop)
+		return CONN_NIL;
+	m = t * 64 + (uint32_t)__builtin_ctzll(s->top[t]);
+	i = m * 64 + (uint32_t)__builtin_ctzll(s->mid[m]);
+	i = i * 64 + (uint32_t)__builtin_ctzll(s->w[i]);
+	conn_set_del(s, i);
+	return i;
+}
+
+/** Take the first block off @p l (kind @p k), or NULL when it is empty. */
+static inline struct tern_conn *
+conn_list_pop(struct tcp_engine *tcp, struct conn_list *l, unsigned k)
+{
+	struct tern_conn *c;
+
+	if (l->head == CONN_NIL)
+		return NULL;
+	c = &tcp->conn_pool[l->head];
+	conn_list_del(tcp, l, c, k);
+	return c;
+}
 
 #define TCP_MIN_MSS      64   /**< floor of any send MSS */
 #define TCP_DEFAULT_MSS  536  /**< RFC 9293 §3.7.1: MSS when the peer sends no option */
@@ -616,6 +821,8 @@ bool tcp_pool_low(struct tern_engine *e);
 void tcp_pool_rx(struct tern_engine *e, unsigned n);
 /** Queue application events. */
 void conn_event(struct tern_conn *c, uint8_t ev);
+/** Put @p c on the engine's events list, unless it is on it (or on an accept queue). */
+void conn_ev_link(struct tern_conn *c);
 /** Ask for tcp_output() at the end of this engine iteration. */
 void conn_want_output(struct tern_conn *c);
 /**

@@ -28,7 +28,7 @@
  * mbuf shortage: tern_conn_send() leaves the last pool_reserve() mbufs of the pool to the
  * engine (segments, ACKs, receiving), so an application filling its send buffers cannot
  * starve the transmission that would free them. A connection refused for want of mbufs
- * joins the engine's nobufs list and gets a writable (or readable) event once the pool has
+ * joins the engine's nobufs bitmap and gets a writable (or readable) event once the pool has
  * twice the reserve free again; conn_run_pending() looks at most once per millisecond.
  */
 #include <errno.h>
@@ -118,39 +118,55 @@ tcp_pool_low(struct tern_engine *e)
 static void
 conn_nobufs_wait(struct tern_conn *c, uint8_t ev)
 {
-	tern_count(c->e, TERN_CTR_NOBUFS_WAIT, 1);
+	tern_count(conn_e(c), TERN_CTR_NOBUFS_WAIT, 1);
 	c->wait_ev |= ev;
-	if (!tern_list_linked(&c->wait_link))
-		tern_list_add_tail(&c->e->tcp.nobufs, &c->wait_link);
+	if (!(c->flags & CONN_F_ON_WAIT)) {
+		struct tcp_engine *tcp = &conn_e(c)->tcp;
+		uint32_t i = (uint32_t)(c - tcp->conn_pool);
+
+		c->flags |= CONN_F_ON_WAIT;
+		tcp->nobufs[i / 64] |= UINT64_C(1) << (i % 64);
+		tcp->nobufs_n++;
+	}
 }
 
 static void
 conn_nobufs_leave(struct tern_conn *c)
 {
-	if (tern_list_linked(&c->wait_link))
-		tern_list_del(&c->wait_link);
+	if (c->flags & CONN_F_ON_WAIT) {
+		struct tcp_engine *tcp = &conn_e(c)->tcp;
+		uint32_t i = (uint32_t)(c - tcp->conn_pool);
+
+		c->flags &= (uint32_t)~CONN_F_ON_WAIT;
+		tcp->nobufs[i / 64] &= ~(UINT64_C(1) << (i % 64));
+		tcp->nobufs_n--;
+	}
 	c->wait_ev = 0;
 }
 
-/* Wake the connections waiting for mbufs when the pool has refilled (once per ms). */
+/* Wake the connections waiting for mbufs when the pool has refilled (once per ms), all of
+ * them, in pool order. */
 static void
 nobufs_wake(struct tern_engine *e)
 {
 	struct tcp_engine *tcp = &e->tcp;
-	struct tern_list *l;
+	uint32_t w, words = (e->conf.max_conns + 63) / 64;
 
-	if (tern_list_empty(&tcp->nobufs) || tcp->nobufs_check_ms == e->now_ms)
+	if (tcp->nobufs_n == 0 || tcp->nobufs_check_ms == e->now_ms)
 		return;
 	tcp->nobufs_check_ms = e->now_ms;
 	if (rte_mempool_avail_count(e->pool) < 2 * pool_reserve(e))
 		return;
-	while ((l = tern_list_first(&tcp->nobufs)) != NULL) {
-		struct tern_conn *c = tern_container_of(l, struct tern_conn, wait_link);
-		uint8_t ev = c->wait_ev;
+	for (w = 0; w < words && tcp->nobufs_n > 0; w++) {
+		while (tcp->nobufs[w] != 0) {
+			struct tern_conn *c =
+			        &tcp->conn_pool[w * 64 + (uint32_t)__builtin_ctzll(tcp->nobufs[w])];
+			uint8_t ev = c->wait_ev;
 
-		conn_nobufs_leave(c);
-		tern_count(e, TERN_CTR_NOBUFS_WAKEUP, 1);
-		conn_event(c, ev);
+			conn_nobufs_leave(c); /* clears its bit */
+			tern_count(e, TERN_CTR_NOBUFS_WAKEUP, 1);
+			conn_event(c, ev);
+		}
 	}
 }
 
@@ -166,17 +182,15 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	memset(c, 0, sizeof(*c));
 	c->node.key = *k;
 	c->node.kind = FLOW_CONN;
-	c->e = e;
+	c->eid = tcp->eid;
 	c->state = TERN_TCP_CLOSED;
 	tcp->state_count[TERN_TCP_CLOSED]++;
 	flow_peer6_ref(&tcp->flows, k); /* the block's own, until conn_free() */
 	c->mss = tcp_our_mss(tcp, k);
 	c->rcv_mss = c->mss < 536 ? c->mss : 536;
-	c->rb_limit = e->conf.rcvbuf;
-	c->sb_limit = e->conf.sndbuf;
 	c->rto_ms = e->conf.rto_init_ms;
 	c->rtt_start_us = (uint32_t)(e->now_ns / 1000);
-	c->cc_ops = tcp->cc;
+	c->cc_id = tcp->cc_id;
 	c->dupthresh = SACK_DUPTHRESH;
 	/* The congestion state and ts_offset (a SipHash) are set by the caller: an active open
 	 * at once (its SYN may offer timestamps), a passive one when it takes the handshake's
@@ -191,9 +205,6 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	if (e->conf.keepalive)
 		c->opt |= CONN_O_KEEPALIVE;
 	twheel_timer_init(&c->timer, conn_timer_fn);
-	tern_list_init(&c->ev_link);
-	tern_list_init(&c->out_link);
-	tern_list_init(&c->wait_link);
 	return c;
 }
 
@@ -202,28 +213,29 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
  * loss recovery and reordering need is in struct tcp_conn_ext; keep it that way: a field
  * added here costs every connection, a field in the extension only the busy ones.
  */
-_Static_assert(sizeof(struct tern_conn) <= 7 * RTE_CACHE_LINE_SIZE,
-        "struct tern_conn outgrew its 7 cache lines: move what is not per-segment to the "
+#define TERN_CONN_BYTES 328
+_Static_assert(sizeof(struct tern_conn) <= TERN_CONN_BYTES,
+        "struct tern_conn outgrew its 328 bytes: move what is not per-segment to the "
         "extension (struct tcp_conn_ext)");
 
 struct tcp_conn_ext *
 conn_ext_get(struct tern_conn *c)
 {
-	struct tcp_engine *tcp = &c->e->tcp;
-	struct tcp_conn_ext *x = c->ext;
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
+	struct tcp_conn_ext *x = conn_x(c);
 
 	if (likely(x != NULL))
 		return x;
 	x = tcp->ext_free;
 	if (x == NULL) {
-		tern_count(c->e, TERN_CTR_TCP_EXT_NOMEM, 1);
+		tern_count(conn_e(c), TERN_CTR_TCP_EXT_NOMEM, 1);
 		return NULL;
 	}
 	tcp->ext_free = x->next_free;
 	tcp->ext_used++;
 	memset(x, 0, sizeof(*x));
 	x->scb.high_rxt = c->snd_una;
-	c->ext = x;
+	c->ext_id = (uint32_t)(x - tcp->ext_pool) + 1;
 	return x;
 }
 
@@ -231,13 +243,13 @@ conn_ext_get(struct tern_conn *c)
 static void
 conn_ext_put(struct tern_conn *c)
 {
-	struct tcp_engine *tcp = &c->e->tcp;
-	struct tcp_conn_ext *x = c->ext;
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
+	struct tcp_conn_ext *x = conn_x(c);
 
 	if (x == NULL)
 		return;
 	reass_purge(&x->reass, &tcp->reass);
-	c->ext = NULL;
+	c->ext_id = 0;
 	c->opt &= (uint8_t)~CONN_O_DSACK;
 	c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
 	x->next_free = tcp->ext_free;
@@ -248,7 +260,7 @@ conn_ext_put(struct tern_conn *c)
 void
 conn_ext_trim(struct tern_conn *c)
 {
-	const struct tcp_conn_ext *x = c->ext;
+	const struct tcp_conn_ext *x = conn_x(c);
 
 	if (x == NULL || x->scb.n != 0 || x->reass.head != NULL || x->reass.has_fin ||
 	        (c->flags & (CONN_F_RECOVERY | CONN_F_RXT_WATCH)) || (c->opt & CONN_O_DSACK) ||
@@ -285,7 +297,7 @@ tcp_no_route(struct tern_engine *e, const struct rte_mbuf *m)
 void
 conn_accq_leave(struct tern_conn *c)
 {
-	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
 	struct tcp_listener *l = tcp->listeners[c->node.key.lport];
 
 	if (!(c->flags & CONN_F_ACCQ))
@@ -300,7 +312,7 @@ conn_accq_leave(struct tern_conn *c)
 static void
 conn_free(struct tern_conn *c)
 {
-	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
 
 	conn_accq_leave(c);
 	conn_nobufs_leave(c);
@@ -315,7 +327,7 @@ conn_free(struct tern_conn *c)
 void
 conn_set_state(struct tern_conn *c, enum tern_tcp_state s)
 {
-	struct tcp_engine *tcp = &c->e->tcp;
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
 
 	tcp->state_count[c->state]--;
 	tcp->state_count[s]++;
@@ -323,32 +335,61 @@ conn_set_state(struct tern_conn *c, enum tern_tcp_state s)
 }
 
 void
+conn_ev_link(struct tern_conn *c)
+{
+	if (!(c->flags & CONN_F_ON_EV)) {
+		c->flags |= CONN_F_ON_EV;
+		conn_list_add_tail(&conn_e(c)->tcp, &conn_e(c)->tcp.events, c, CONN_LK_EV);
+	}
+}
+
+/* Off the events list, or off its listener's accept queue. */
+static void
+conn_ev_unlink(struct tern_conn *c)
+{
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
+
+	if (!(c->flags & CONN_F_ON_EV))
+		return;
+	conn_list_del(tcp,
+	        (c->flags & CONN_F_IN_ACCQ) ? &tcp->listeners[c->node.key.lport]->accq
+	                                    : &tcp->events,
+	        c, CONN_LK_EV);
+	c->flags &= (uint32_t) ~(CONN_F_ON_EV | CONN_F_IN_ACCQ);
+}
+
+void
 conn_event(struct tern_conn *c, uint8_t ev)
 {
 	c->events |= ev;
-	if (!tern_list_linked(&c->ev_link))
-		tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+	conn_ev_link(c);
 }
 
 void
 conn_want_output(struct tern_conn *c)
 {
-	if (!tern_list_linked(&c->out_link) && !(c->flags & CONN_F_DEAD))
-		tern_list_add_tail(&c->e->tcp.output, &c->out_link);
+	if (!(c->flags & (CONN_F_ON_OUT | CONN_F_DEAD))) {
+		struct tcp_engine *tcp = &conn_e(c)->tcp;
+
+		c->flags |= CONN_F_ON_OUT;
+		conn_set_add(&tcp->output, (uint32_t)(c - tcp->conn_pool));
+	}
 }
 
 /* Off the flow table, timers and output list: the protocol side is over. */
 static void
 conn_detach(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	twheel_cancel(&e->wheel, &c->timer);
 	c->timers = 0;
 	conn_ext_put(c);
 	flow_remove(&e->tcp.flows, &c->node);
-	if (tern_list_linked(&c->out_link))
-		tern_list_del(&c->out_link);
+	if (c->flags & CONN_F_ON_OUT) {
+		conn_set_del(&e->tcp.output, (uint32_t)(c - e->tcp.conn_pool));
+		c->flags &= (uint32_t)~CONN_F_ON_OUT;
+	}
 	conn_nobufs_leave(c);
 	mq_free(&c->sb_head, &c->sb_tail);
 	c->sb_len = 0;
@@ -369,11 +410,9 @@ conn_terminate(struct tern_conn *c, enum tern_close_reason why)
 	c->close_reason = (uint8_t)why;
 	if (c->flags & CONN_F_APP_KNOWS) {
 		c->events = CONN_EV_CLOSED;
-		if (!tern_list_linked(&c->ev_link))
-			tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+		conn_ev_link(c);
 	} else {
-		if (tern_list_linked(&c->ev_link))
-			tern_list_del(&c->ev_link);
+		conn_ev_unlink(c);
 		conn_free(c);
 	}
 }
@@ -399,7 +438,7 @@ conn_finish(struct tern_conn *c)
 void
 conn_time_wait(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	flow_remove(&e->tcp.flows, &c->node);
 	tw_enter(e, c);
@@ -441,15 +480,15 @@ conn_run_pending(struct tern_engine *e)
 	struct tcp_engine *tcp = &e->tcp;
 	const struct tern_callbacks *cb = e->conf.cb;
 	void *app = e->conf.app;
-	struct tern_list *l;
+	struct tern_conn *c;
+	uint32_t i;
 
 	nobufs_wake(e);
 	do {
-		while ((l = tern_list_first(&tcp->events)) != NULL) {
-			struct tern_conn *c = tern_container_of(l, struct tern_conn, ev_link);
+		while ((c = conn_list_pop(tcp, &tcp->events, CONN_LK_EV)) != NULL) {
 			uint8_t ev = c->events;
 
-			tern_list_del(l);
+			c->flags &= (uint32_t)~CONN_F_ON_EV;
 			c->events = 0;
 			if (ev & CONN_EV_CLOSED) {
 				if (cb != NULL && cb->closed != NULL)
@@ -474,12 +513,12 @@ conn_run_pending(struct tern_engine *e)
 			if ((ev & CONN_EV_WRITABLE) && cb != NULL && cb->writable != NULL)
 				cb->writable(c, app);
 		}
-		while ((l = tern_list_first(&tcp->output)) != NULL) {
-			struct tern_conn *c = tern_container_of(l, struct tern_conn, out_link);
-			tern_list_del(l);
+		while ((i = conn_set_pop(&tcp->output)) != CONN_NIL) {
+			c = &tcp->conn_pool[i];
+			c->flags &= (uint32_t)~CONN_F_ON_OUT;
 			tcp_output(c);
 		}
-	} while (!tern_list_empty(&tcp->events));
+	} while (!conn_list_empty(&tcp->events));
 }
 
 /* Drop whatever the application left unread (tcp_close). */
@@ -493,7 +532,7 @@ conn_rb_discard(struct tern_conn *c)
 ssize_t
 tcp_send(struct tern_conn *c, const void *buf, size_t len)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	const uint8_t *src = buf;
 	size_t done = 0, want;
 
@@ -501,7 +540,7 @@ tcp_send(struct tern_conn *c, const void *buf, size_t len)
 		return -EPIPE;
 	if (c->state != TERN_TCP_ESTABLISHED && c->state != TERN_TCP_CLOSE_WAIT)
 		return -ENOTCONN;
-	want = c->sb_limit - c->sb_len;
+	want = conn_sb_limit(c) - c->sb_len;
 	if (want > len)
 		want = len;
 	while (done < want) {
@@ -525,7 +564,7 @@ tcp_send(struct tern_conn *c, const void *buf, size_t len)
 		done += n;
 	}
 	c->sb_len += (uint32_t)done;
-	if (done < len || c->sb_len == c->sb_limit)
+	if (done < len || c->sb_len == conn_sb_limit(c))
 		c->flags |= CONN_F_WANT_WRITE;
 	if (done > 0)
 		conn_want_output(c);
@@ -586,7 +625,7 @@ tcp_receive_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
 
 		if (n > max - done) {
 			/* @p max cuts this mbuf: copy its first bytes into a fresh one. */
-			struct rte_mbuf *p = engine_alloc(c->e);
+			struct rte_mbuf *p = engine_alloc(conn_e(c));
 
 			if (p == NULL) {
 				if (head != NULL)
@@ -601,7 +640,7 @@ tcp_receive_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
 			memcpy(rte_pktmbuf_append(p, (uint16_t)n),
 			        rte_pktmbuf_mtod(m, const void *), n);
 			rte_pktmbuf_adj(m, (uint16_t)n);
-			tern_count(c->e, TERN_CTR_ZC_RX_COPIED, n);
+			tern_count(conn_e(c), TERN_CTR_ZC_RX_COPIED, n);
 			m = p;
 		} else {
 			rb_pop(c);
@@ -653,9 +692,9 @@ tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 	}
 	if (nseg != m->nb_segs || len != m->pkt_len)
 		return -EINVAL;
-	if (len > c->sb_limit)
+	if (len > conn_sb_limit(c))
 		return -EMSGSIZE;
-	if (len > c->sb_limit - c->sb_len) {
+	if (len > conn_sb_limit(c) - c->sb_len) {
 		c->flags |= CONN_F_WANT_WRITE;
 		return -EAGAIN;
 	}
@@ -674,14 +713,14 @@ tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 		        rte_pktmbuf_tailroom(t) >= s->data_len) {
 			memcpy(rte_pktmbuf_append(t, s->data_len),
 			        rte_pktmbuf_mtod(s, const void *), s->data_len);
-			tern_count(c->e, TERN_CTR_ZC_TX_COPIED, s->data_len);
+			tern_count(conn_e(c), TERN_CTR_ZC_TX_COPIED, s->data_len);
 			rte_pktmbuf_free_seg(s);
 			continue;
 		}
 		mq_append(&c->sb_head, &c->sb_tail, s);
 	}
 	c->sb_len += (uint32_t)len;
-	if (c->sb_len == c->sb_limit)
+	if (c->sb_len == conn_sb_limit(c))
 		c->flags |= CONN_F_WANT_WRITE;
 	if (len > 0)
 		conn_want_output(c);

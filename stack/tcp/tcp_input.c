@@ -24,7 +24,7 @@
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 
-#define PAWS_24DAYS_MS (24ull * 86400 * 1000)
+#define PAWS_24DAYS_S  (24u * 86400)
 #define OOW_ACK_GAP_MS 500 /* out-of-window ACKs to pure ACKs: one per this, per connection */
 
 void
@@ -49,7 +49,7 @@ tcp_syn_negotiate(
 void
 tcp_conn_take_syn(struct tern_conn *c, const struct tcp_syn_opts *n)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	c->opt &= (uint8_t) ~(CONN_O_WSCALE | CONN_O_TS | CONN_O_SACK | CONN_O_TS_VALID);
 	c->snd_wscale = c->rcv_wscale = 0;
@@ -61,19 +61,19 @@ tcp_conn_take_syn(struct tern_conn *c, const struct tcp_syn_opts *n)
 	if (n->flags & SYNQ_F_TS) {
 		c->opt |= CONN_O_TS | CONN_O_TS_VALID;
 		c->ts_recent = n->tsval;
-		c->ts_recent_ms = e->now_ms;
+		c->ts_recent_s = tcp_secs(e->now_ms);
 	}
 	if (n->flags & SYNQ_F_SACK)
 		c->opt |= CONN_O_SACK;
 	c->mss = tcp_peer_mss(&e->tcp, &c->node.key, n->mss);
-	c->cc_ops->init(&c->cc, tcp_seg_room(c), e->now_ns / 1000);
+	conn_cc(c)->init(&c->cc, tcp_seg_room(c), e->now_ns / 1000);
 }
 
 /* SYN_SENT state (RFC 9293 §3.10.7.3). */
 static void
 input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	uint8_t fl = s->th.flags;
 	bool ack_ok = false;
 
@@ -103,7 +103,6 @@ input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 		tern_drop(e, s->m, TERN_DROP_TCP_SYN_SENT_BAD);
 		return;
 	}
-	c->irs = s->th.seq;
 	c->rcv_nxt = s->th.seq + 1;
 	c->rcv_adv = c->rcv_nxt;
 	{
@@ -170,9 +169,9 @@ ack_unacceptable(struct tern_conn *c, const struct tcp_seg *s)
 	if (s->len == 0 && !(s->th.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN))) {
 		/* signed: the stamp, kept odd, is 1 ms ahead within an even millisecond */
 		if (c->oow_ack_ms != 0 &&
-		        (int32_t)tcp_ms_since(c->e->now_ms, c->oow_ack_ms) < OOW_ACK_GAP_MS)
+		        (int32_t)tcp_ms_since(conn_e(c)->now_ms, c->oow_ack_ms) < OOW_ACK_GAP_MS)
 			return;
-		c->oow_ack_ms = (uint32_t)c->e->now_ms | 1; /* never 0 (none) */
+		c->oow_ack_ms = (uint32_t)conn_e(c)->now_ms | 1; /* never 0 (none) */
 	}
 	c->flags |= CONN_F_ACK_NOW;
 	conn_want_output(c);
@@ -181,7 +180,7 @@ ack_unacceptable(struct tern_conn *c, const struct tcp_seg *s)
 bool
 tcp_challenge_ack(struct tern_conn *c)
 {
-	if (!tcp_challenge_budget(c->e))
+	if (!tcp_challenge_budget(conn_e(c)))
 		return false;
 	c->flags |= CONN_F_ACK_NOW;
 	conn_want_output(c);
@@ -226,7 +225,7 @@ conn_flight(const struct tern_conn *c)
 static void
 enter_recovery(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	struct tcp_conn_ext *x = conn_ext_get(c);
 	uint32_t n;
 
@@ -249,7 +248,7 @@ enter_recovery(struct tern_conn *c)
 		x->undo_ok = (c->opt & CONN_O_TS) != 0 && !resent;
 		x->rxt_tsval = tcp_ts_now(c, e->now_ms);
 	}
-	c->cc_ops->on_loss(&c->cc, conn_flight(c), e->now_ns / 1000);
+	conn_cc(c)->on_loss(&c->cc, conn_flight(c), e->now_ns / 1000);
 	c->flags &= (uint32_t)~CONN_F_RTT_TIMING; /* Karn */
 	tern_count(e, TERN_CTR_TCP_RECOVERY, 1);
 	n = tcp_retransmit(c, c->snd_una, tcp_seg_room(c));
@@ -275,7 +274,7 @@ early_retransmit(const struct tern_conn *c)
 	if (oseg < 2 || oseg >= 4 || tcp_can_send_new(c))
 		return false;
 	if (c->opt & CONN_O_SACK)
-		got = c->ext != NULL ? (c->ext->scb.sacked + mss - 1) / mss : 0;
+		got = c->ext_id != 0 ? (conn_x(c)->scb.sacked + mss - 1) / mss : 0;
 	else
 		got = c->dupacks;
 	return got >= oseg - 1;
@@ -285,7 +284,7 @@ early_retransmit(const struct tern_conn *c)
 static bool
 sack_lost(const struct tern_conn *c)
 {
-	const struct tcp_conn_ext *x = c->ext;
+	const struct tcp_conn_ext *x = conn_x(c);
 
 	if (!(c->opt & CONN_O_SACK) || x == NULL)
 		return false;
@@ -300,7 +299,7 @@ leave_recovery(struct tern_conn *c)
 {
 	c->flags &= (uint32_t)~CONN_F_RECOVERY;
 	c->dupacks = 0;
-	c->cc_ops->on_recovery_end(&c->cc, conn_flight(c), c->e->now_ns / 1000);
+	conn_cc(c)->on_recovery_end(&c->cc, conn_flight(c), conn_e(c)->now_ns / 1000);
 }
 
 /*
@@ -312,7 +311,7 @@ leave_recovery(struct tern_conn *c)
 static bool
 ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	tern_seq_t ack = s->th.ack;
 
 	if (!seq_gt(ack, c->snd_una) || seq_gt(ack, c->snd_max)) {
@@ -335,7 +334,10 @@ ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 		if (l != NULL && l->paused) {
 			/* held until tern_listen_pause(.., false) */
 			c->events |= CONN_EV_ACCEPTED;
-			tern_list_add_tail(&l->accq, &c->ev_link);
+			if (!(c->flags & CONN_F_ON_EV)) {
+				c->flags |= CONN_F_ON_EV | CONN_F_IN_ACCQ;
+				conn_list_add_tail(&e->tcp, &l->accq, c, CONN_LK_EV);
+			}
 		} else {
 			conn_event(c, CONN_EV_ACCEPTED);
 		}
@@ -363,7 +365,7 @@ ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 static bool
 ack_acceptable(struct tern_conn *c, struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	tern_seq_t ack = s->th.ack;
 
 	if (seq_gt(ack, c->snd_max)) {
@@ -385,7 +387,7 @@ ack_acceptable(struct tern_conn *c, struct tcp_seg *s)
 static void
 ack_rtt(struct tern_conn *c, const struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	if ((c->opt & CONN_O_TS) && (s->th.opts.present & WIRE_TCPO_TS) && s->th.opts.tsecr != 0) {
 		uint32_t ms = tcp_ts_now(c, e->now_ms) - s->th.opts.tsecr;
@@ -406,14 +408,14 @@ ack_rtt(struct tern_conn *c, const struct tcp_seg *s)
 static void
 ack_undo(struct tern_conn *c, const struct tcp_seg *s)
 {
-	struct tcp_conn_ext *x = c->ext;
+	struct tcp_conn_ext *x = conn_x(c);
 
 	if (!(c->flags & CONN_F_RECOVERY) || x == NULL || !x->undo_ok)
 		return;
 	x->undo_ok = 0;
 	if ((s->th.opts.present & WIRE_TCPO_TS) && s->th.opts.tsecr != 0 &&
 	        seq_lt(s->th.opts.tsecr, x->rxt_tsval)) {
-		tern_count(c->e, TERN_CTR_TCP_SPURIOUS_RECOVERY, 1);
+		tern_count(conn_e(c), TERN_CTR_TCP_SPURIOUS_RECOVERY, 1);
 		if (x->undo_cc.cwnd > c->cc.cwnd)
 			c->cc = x->undo_cc;
 		c->flags &= (uint32_t)~CONN_F_RECOVERY;
@@ -441,7 +443,7 @@ ack_cc(struct tern_conn *c, uint32_t acked, uint32_t flight)
 		}
 	} else {
 		c->dupacks = 0;
-		c->cc_ops->on_ack(&c->cc, acked, flight, c->srtt_us, c->e->now_ns / 1000);
+		conn_cc(c)->on_ack(&c->cc, acked, flight, c->srtt_us, conn_e(c)->now_ns / 1000);
 	}
 }
 
@@ -450,7 +452,7 @@ ack_cc(struct tern_conn *c, uint32_t acked, uint32_t flight)
 static void
 ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	tern_seq_t ack = s->th.ack;
 	uint32_t acked = ack - c->snd_una;
 	uint32_t flight = conn_flight(c);
@@ -458,7 +460,7 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 
 	if (c->snd_una == c->iss)
 		data--; /* our SYN */
-	if ((c->flags & CONN_F_FIN_SENT) && seq_gt(ack, c->snd_fin))
+	if ((c->flags & CONN_F_FIN_SENT) && seq_gt(ack, conn_snd_fin(c)))
 		data--; /* our FIN */
 	if (data > c->sb_len)
 		data = c->sb_len;
@@ -475,7 +477,7 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 		tcp_cancel_rtx(c);
 	else
 		tcp_arm_rtx(c);
-	if ((c->flags & CONN_F_WANT_WRITE) && c->sb_len < c->sb_limit) {
+	if ((c->flags & CONN_F_WANT_WRITE) && c->sb_len < conn_sb_limit(c)) {
 		c->flags &= (uint32_t)~CONN_F_WANT_WRITE;
 		conn_event(c, CONN_EV_WRITABLE);
 	}
@@ -490,7 +492,7 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 static void
 ack_lost_retransmit(struct tern_conn *c)
 {
-	struct tcp_conn_ext *x = c->ext;
+	struct tcp_conn_ext *x = conn_x(c);
 
 	if (!(c->flags & CONN_F_RXT_WATCH))
 		return;
@@ -498,12 +500,12 @@ ack_lost_retransmit(struct tern_conn *c)
 		c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
 	} else if (seq_gt(sack_high(&x->scb, c->snd_una), x->rxt_mark)) {
 		c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
-		tern_count(c->e, TERN_CTR_TCP_LOST_RETRANS, 1);
+		tern_count(conn_e(c), TERN_CTR_TCP_LOST_RETRANS, 1);
 		if (c->flags & CONN_F_RECOVERY) {
 			x->scb.high_rxt = c->snd_una; /* NextSeg starts over */
 		} else {
 			c->snd_nxt = c->snd_una; /* after a timeout: go back again */
-			if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_nxt, c->snd_fin))
+			if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_nxt, conn_snd_fin(c)))
 				c->flags &= (uint32_t)~CONN_F_FIN_SENT;
 		}
 		conn_want_output(c);
@@ -565,7 +567,7 @@ ack_window(struct tern_conn *c, const struct tcp_seg *s, uint32_t win)
 static bool
 ack_fin_states(struct tern_conn *c, struct tcp_seg *s)
 {
-	bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
+	bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, conn_snd_fin(c));
 
 	if (!fin_acked)
 		return true;
@@ -612,8 +614,8 @@ input_ack(struct tern_conn *c, struct tcp_seg *s)
 			        &x->scb, c->snd_una, c->snd_max, s->th.opts.sack, s->th.opts.nsack);
 		else
 			sack_give_up(c);
-	} else if (c->ext != NULL && c->ext->scb.n != 0) {
-		sack_update(&c->ext->scb, c->snd_una, c->snd_max, NULL, 0);
+	} else if (c->ext_id != 0 && conn_x(c)->scb.n != 0) {
+		sack_update(&conn_x(c)->scb, c->snd_una, c->snd_max, NULL, 0);
 	}
 	ack_lost_retransmit(c);
 	ack_duplicate(c, s, advanced, newly_sacked, win);
@@ -626,7 +628,7 @@ static void
 data_after_close(struct tern_conn *c, struct tcp_seg *s)
 {
 	tcp_send_rst(c);
-	tern_drop(c->e, s->m, TERN_DROP_TCP_CLOSED_DATA);
+	tern_drop(conn_e(c), s->m, TERN_DROP_TCP_CLOSED_DATA);
 	conn_terminate(c, TERN_CLOSE_ABORTED);
 }
 
@@ -635,9 +637,8 @@ static void
 deliver(struct tern_conn *c, struct rte_mbuf *m, uint32_t len)
 {
 	c->rcv_nxt += len;
-	c->rcv_unacked += len;
 	conn_rb_append(c, m);
-	tern_count(c->e, TERN_CTR_TCP_DATA_RX, len);
+	tern_count(conn_e(c), TERN_CTR_TCP_DATA_RX, len);
 	conn_event(c, CONN_EV_READABLE);
 }
 
@@ -661,12 +662,13 @@ step_syn_rcvd_resend(struct tern_conn *c, struct tcp_seg *s)
 {
 	uint8_t fl = s->th.flags;
 
+	/* In SYN_RCVD rcv_nxt is still the peer's ISN + 1 (no data before the ACK). */
 	if (c->state != TERN_TCP_SYN_RCVD || !(fl & WIRE_TCP_SYN) || (fl & WIRE_TCP_ACK) ||
-	        s->th.seq != c->irs)
+	        s->th.seq + 1 != c->rcv_nxt)
 		return true;
 	c->flags |= CONN_F_NEEDS_SYN;
 	conn_want_output(c);
-	tern_drop(c->e, s->m, TERN_DROP_TCP_SYN_RETRANS);
+	tern_drop(conn_e(c), s->m, TERN_DROP_TCP_SYN_RETRANS);
 	return false;
 }
 
@@ -674,7 +676,7 @@ step_syn_rcvd_resend(struct tern_conn *c, struct tcp_seg *s)
 static bool
 step_paws(struct tern_conn *c, struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	uint8_t fl = s->th.flags;
 	tern_seq_t seq = s->th.seq;
 
@@ -684,7 +686,7 @@ step_paws(struct tern_conn *c, struct tcp_seg *s)
 		tern_drop(e, s->m, TERN_DROP_TCP_NO_TS);
 		return false;
 	}
-	if ((c->opt & CONN_O_TS_VALID) && e->now_ms - c->ts_recent_ms > PAWS_24DAYS_MS)
+	if ((c->opt & CONN_O_TS_VALID) && tcp_secs(e->now_ms) - c->ts_recent_s > PAWS_24DAYS_S)
 		c->opt &= (uint8_t)~CONN_O_TS_VALID; /* §5.5: too old to compare */
 	if ((c->opt & CONN_O_TS_VALID) && seq_lt(s->th.opts.tsval, c->ts_recent)) {
 		if (s->len > 0 && !(fl & (WIRE_TCP_SYN | WIRE_TCP_RST)) &&
@@ -701,7 +703,7 @@ step_paws(struct tern_conn *c, struct tcp_seg *s)
 static bool
 step_sequence(struct tern_conn *c, struct tcp_seg *s, struct seg_view *v)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	uint8_t fl = s->th.flags;
 	tern_seq_t seq = s->th.seq;
 	uint32_t seglen = s->len + !!(fl & WIRE_TCP_SYN) + !!(fl & WIRE_TCP_FIN);
@@ -755,7 +757,7 @@ step_sequence(struct tern_conn *c, struct tcp_seg *s, struct seg_view *v)
 static bool
 step_control(struct tern_conn *c, struct tcp_seg *s, uint8_t fl)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	if (fl & WIRE_TCP_RST) {
 		/* exact match resets, otherwise a challenge ACK */
@@ -793,7 +795,7 @@ step_ts_recent(struct tern_conn *c, const struct tcp_seg *s)
 	        seq_leq(s->th.seq, c->last_ack_sent) &&
 	        (!(c->opt & CONN_O_TS_VALID) || seq_geq(s->th.opts.tsval, c->ts_recent))) {
 		c->ts_recent = s->th.opts.tsval;
-		c->ts_recent_ms = c->e->now_ms;
+		c->ts_recent_s = tcp_secs(conn_e(c)->now_ms);
 		c->opt |= CONN_O_TS_VALID;
 	}
 }
@@ -803,8 +805,8 @@ step_ts_recent(struct tern_conn *c, const struct tcp_seg *s)
 static bool
 take_filled(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
-	struct tcp_conn_ext *x = c->ext;
+	struct tern_engine *e = conn_e(c);
+	struct tcp_conn_ext *x = conn_x(c);
 	struct rte_mbuf *m;
 	uint32_t n;
 	bool fin = false, f = false;
@@ -824,7 +826,7 @@ take_filled(struct tern_conn *c)
 static bool
 step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool *fin_in_order)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	uint8_t fl = v->fl;
 	struct rte_mbuf *m;
 	bool filled;
@@ -897,14 +899,14 @@ step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool
 		tcp_send_ack_now(c, c->snd_nxt);
 		return false;
 	}
-	filled = c->ext != NULL && (c->ext->reass.head != NULL || c->ext->reass.has_fin);
+	filled = c->ext_id != 0 && (conn_x(c)->reass.head != NULL || conn_x(c)->reass.has_fin);
 	deliver(c, m, v->len);
 	if (fl & WIRE_TCP_FIN) {
 		/* The stream ends here: whatever was queued beyond is not data. */
 		*fin_in_order = true;
 		filled = false;
-		if (c->ext != NULL)
-			reass_purge(&c->ext->reass, &e->tcp.reass);
+		if (c->ext_id != 0)
+			reass_purge(&conn_x(c)->reass, &e->tcp.reass);
 	}
 	if (filled)
 		*fin_in_order = take_filled(c);
@@ -917,13 +919,14 @@ step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool
 static void
 step_fin(struct tern_conn *c, struct tcp_seg *s, uint8_t fl, bool fin_in_order)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	if (fin_in_order && !(c->flags & CONN_F_FIN_RCVD)) {
-		bool fin_acked = (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin);
+		bool fin_acked =
+		        (c->flags & CONN_F_FIN_SENT) && seq_gt(c->snd_una, conn_snd_fin(c));
 
-		if (c->ext != NULL)
-			reass_purge(&c->ext->reass, &e->tcp.reass);
+		if (c->ext_id != 0)
+			reass_purge(&conn_x(c)->reass, &e->tcp.reass);
 		c->rcv_nxt++;
 		c->flags |= CONN_F_FIN_RCVD | CONN_F_ACK_NOW;
 		conn_want_output(c);
@@ -969,7 +972,7 @@ step_fin(struct tern_conn *c, struct tcp_seg *s, uint8_t fl, bool fin_in_order)
 static bool
 input_predicted(struct tern_conn *c, struct tcp_seg *s)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	uint8_t fl = s->th.flags &
 	             (WIRE_TCP_FIN | WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_ACK | WIRE_TCP_URG);
 	tern_seq_t ack = s->th.ack;
@@ -977,14 +980,14 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 	struct rte_mbuf *m;
 
 	if (c->state != TERN_TCP_ESTABLISHED || fl != WIRE_TCP_ACK || s->th.seq != c->rcv_nxt ||
-	        win != c->snd_wnd || (s->th.opts.present & WIRE_TCPO_SACK) || c->ext != NULL ||
+	        win != c->snd_wnd || (s->th.opts.present & WIRE_TCPO_SACK) || c->ext_id != 0 ||
 	        seq_lt(ack, c->snd_una) || seq_gt(ack, c->snd_max))
 		return false;
 	if ((c->opt & CONN_O_TS) &&
 	        (!(s->th.opts.present & WIRE_TCPO_TS) ||
 	                ((c->opt & CONN_O_TS_VALID) &&
 	                        (seq_lt(s->th.opts.tsval, c->ts_recent) ||
-	                                e->now_ms - c->ts_recent_ms > PAWS_24DAYS_MS))))
+	                                tcp_secs(e->now_ms) - c->ts_recent_s > PAWS_24DAYS_S))))
 		return false;
 	if (s->len == 0 ? ack == c->snd_una /* a duplicate ACK: counted the general way */
 	                : s->len > c->rcv_adv - c->rcv_nxt || (c->flags & CONN_F_APP_CLOSED) ||
@@ -1024,7 +1027,7 @@ input_steps(struct tern_conn *c, struct tcp_seg *s)
 	        !step_control(c, s, v.fl))
 		return;
 	step_ts_recent(c, s);
-	c->last_rx_ms = (uint32_t)c->e->now_ms;
+	c->last_rx_ms = (uint32_t)conn_e(c)->now_ms;
 	c->ka_probes = 0;
 	if (!input_ack(c, s)) /* sixth: the ACK field */
 		return;

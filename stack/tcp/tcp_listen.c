@@ -285,7 +285,6 @@ handshake_done(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s,
 	}
 	glean(e, s);
 	c->flags |= CONN_F_PASSIVE;
-	c->irs = h->irs;
 	c->rcv_nxt = h->irs + 1;
 	c->rcv_adv = c->rcv_nxt + synack_window(e);
 	c->last_ack_sent = c->rcv_nxt; /* what our SYN-ACK acknowledged */

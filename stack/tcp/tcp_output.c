@@ -284,8 +284,8 @@ th_init(struct wire_tcp_repr *th, const struct flow_key *k, tern_seq_t seq, tern
 uint16_t
 tcp_rcv_window(struct tern_conn *c)
 {
-	uint32_t free = c->rb_limit > c->rb_len ? c->rb_limit - c->rb_len : 0;
-	uint32_t thresh = c->mss < c->rb_limit / 2 ? c->mss : c->rb_limit / 2;
+	uint32_t free = conn_rb_limit(c) > c->rb_len ? conn_rb_limit(c) - c->rb_len : 0;
+	uint32_t thresh = c->mss < conn_rb_limit(c) / 2 ? c->mss : conn_rb_limit(c) / 2;
 	unsigned shift = (c->opt & CONN_O_WSCALE) ? c->rcv_wscale : 0;
 	uint32_t max = 65535u << shift;
 	uint32_t w;
@@ -317,7 +317,7 @@ tcp_rcv_window(struct tern_conn *c)
 static uint16_t
 syn_window(struct tern_conn *c)
 {
-	uint32_t free = c->rb_limit > 65535 ? 65535 : c->rb_limit;
+	uint32_t free = conn_rb_limit(c) > 65535 ? 65535 : conn_rb_limit(c);
 
 	if (seq_lt(c->rcv_adv, c->rcv_nxt + free))
 		c->rcv_adv = c->rcv_nxt + free;
@@ -334,7 +334,7 @@ tcp_seg_room(const struct tern_conn *c)
 static void
 conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t len)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	o->present = 0;
 	if (flags & WIRE_TCP_SYN) {
@@ -362,8 +362,8 @@ conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t 
 		o->tsecr = c->ts_recent;
 	}
 	if ((c->opt & CONN_O_SACK) && (flags & (WIRE_TCP_ACK | WIRE_TCP_RST)) == WIRE_TCP_ACK &&
-	        c->ext != NULL && (c->ext->reass.head != NULL || (c->opt & CONN_O_DSACK))) {
-		const struct tcp_conn_ext *x = c->ext;
+	        c->ext_id != 0 && (conn_x(c)->reass.head != NULL || (c->opt & CONN_O_DSACK))) {
+		const struct tcp_conn_ext *x = conn_x(c);
 		unsigned max = (c->opt & CONN_O_TS) ? 3 : 4, n = 0;
 		bool dsack = (c->opt & CONN_O_DSACK) != 0;
 
@@ -391,7 +391,7 @@ conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t 
 static int
 conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	struct wire_tcp_repr th;
 
 	th_init(&th, &c->node.key, seq, (flags & WIRE_TCP_ACK) ? c->rcv_nxt : 0, flags,
@@ -415,7 +415,6 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 	if (flags & WIRE_TCP_ACK) {
 		/* Every ACK we send settles what was owed. */
 		c->last_ack_sent = c->rcv_nxt;
-		c->rcv_unacked = 0;
 		c->flags &= (uint32_t) ~(CONN_F_ACK_NOW | CONN_F_DELACK);
 		conn_timer_stop(c, CONN_T_DELACK);
 	}
@@ -446,12 +445,12 @@ tcp_resend(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 	uint32_t room = tcp_seg_room(c);
 	bool fin = (c->flags & CONN_F_FIN_SENT) != 0;
 	/* Only what was sent before: never new bytes beyond snd_max (or the window). */
-	tern_seq_t sent_end = fin ? c->snd_fin : c->snd_max;
+	tern_seq_t sent_end = fin ? conn_snd_fin(c) : c->snd_max;
 
 	if (seq_lt(seq, c->snd_una))
 		return 0;
 	if (seq_geq(seq, data_end)) {
-		if (!fin || seq != c->snd_fin)
+		if (!fin || seq != conn_snd_fin(c))
 			return 0;
 		len = 0;
 	} else {
@@ -485,7 +484,7 @@ tcp_retransmit(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 	uint32_t n = tcp_resend(c, seq, len);
 
 	if (n > 0)
-		tern_count(c->e, TERN_CTR_TCP_FAST_RETRANS, 1);
+		tern_count(conn_e(c), TERN_CTR_TCP_FAST_RETRANS, 1);
 	return n;
 }
 
@@ -539,9 +538,10 @@ tso_len(struct tern_conn *c, uint32_t len, tern_seq_t win_end, bool fin_at_end)
 {
 	uint32_t room = tcp_seg_room(c), n = len;
 
-	if (!c->e->conf.tx_tso || seq_lt(c->snd_nxt, c->snd_max) || !seq_lt(c->snd_nxt, win_end))
+	if (!conn_e(c)->conf.tx_tso || seq_lt(c->snd_nxt, c->snd_max) ||
+	        !seq_lt(c->snd_nxt, win_end))
 		return 0;
-	if (c->e->conf.tx_tso_l2_in_mtu && flow_key_is6(&c->node.key))
+	if (conn_e(c)->conf.tx_tso_l2_in_mtu && flow_key_is6(&c->node.key))
 		return 0; /* net_tap: no TCP/IPv6 segmentation in rte_gso (DPDK 22.11) */
 	if (n > win_end - c->snd_nxt)
 		n = win_end - c->snd_nxt;
@@ -559,16 +559,16 @@ tso_len(struct tern_conn *c, uint32_t len, tern_seq_t win_end, bool fin_at_end)
 static int
 send_new(struct tern_conn *c, tern_seq_t win_end)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 	tern_seq_t data_end = c->snd_una + c->sb_len;
 	uint32_t room = tcp_seg_room(c);
 	uint32_t len = data_end - c->snd_nxt;
 	uint8_t fl = WIRE_TCP_ACK;
 	bool fin_next = (c->flags & (CONN_F_FIN_QUEUED | CONN_F_FIN_SENT)) == CONN_F_FIN_QUEUED;
 
-	if (c->ext != NULL && c->ext->scb.n != 0 && seq_lt(c->snd_nxt, c->snd_max)) {
+	if (c->ext_id != 0 && conn_x(c)->scb.n != 0 && seq_lt(c->snd_nxt, c->snd_max)) {
 		/* Going back after a timeout: what the peer SACKed need not go again. */
-		const struct sack_board *b = &c->ext->scb;
+		const struct sack_board *b = &conn_x(c)->scb;
 		unsigned i;
 		for (i = 0; i < b->n; i++) {
 			const struct sack_range *r = &b->r[i];
@@ -628,7 +628,6 @@ send_new(struct tern_conn *c, tern_seq_t win_end)
 		c->snd_sml = c->snd_nxt;
 	if (fl & WIRE_TCP_FIN) {
 		c->flags |= CONN_F_FIN_SENT;
-		c->snd_fin = c->snd_nxt;
 		c->snd_nxt++;
 	}
 	c->snd_max = seq_max(c->snd_max, c->snd_nxt);
@@ -640,7 +639,7 @@ static int
 sack_recovery_output(struct tern_conn *c, tern_seq_t win_end)
 {
 	uint32_t room = tcp_seg_room(c);
-	struct sack_board *b = &c->ext->scb; /* held from enter_recovery() on */
+	struct sack_board *b = &conn_x(c)->scb; /* held from enter_recovery() on */
 	int sent = 0;
 
 	for (;;) {
@@ -695,7 +694,7 @@ tcp_output(struct tern_conn *c)
 				/* Time the handshake (Karn: never a retransmitted SYN). */
 				c->flags |= CONN_F_RTT_TIMING;
 				c->rtt_seq = c->iss;
-				c->rtt_start_us = (uint32_t)(c->e->now_ns / 1000);
+				c->rtt_start_us = (uint32_t)(conn_e(c)->now_ns / 1000);
 			}
 			conn_xmit(c, c->iss, 0, fl);
 			c->snd_nxt = c->iss + 1;
@@ -720,7 +719,7 @@ tcp_output(struct tern_conn *c)
 	}
 
 	data_end = c->snd_una + c->sb_len;
-	if ((c->flags & CONN_F_RECOVERY) && (c->opt & CONN_O_SACK) && c->ext != NULL) {
+	if ((c->flags & CONN_F_RECOVERY) && (c->opt & CONN_O_SACK) && c->ext_id != 0) {
 		sent = sack_recovery_output(c, c->snd_una + c->snd_wnd);
 	} else {
 		uint32_t cwnd = c->cc.cwnd;
@@ -739,7 +738,6 @@ tcp_output(struct tern_conn *c)
 	        c->snd_nxt == data_end) {
 		if (conn_xmit(c, c->snd_nxt, 0, WIRE_TCP_FIN | WIRE_TCP_ACK) == 0) {
 			c->flags |= CONN_F_FIN_SENT;
-			c->snd_fin = c->snd_nxt;
 			c->snd_nxt++;
 			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
 			sent++;

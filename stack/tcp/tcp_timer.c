@@ -20,17 +20,34 @@
 
 /* ---- one wheel entry for the three timers ---- */
 
+/*
+ * The deadlines are 32-bit stamps (engine ms, low bits). The wheel entry is never later
+ * than any armed deadline: arming an earlier one moves it, arming a later one leaves it
+ * (it may fire early once and find nothing due), and it is moved to the earliest only
+ * after it fired. So when it fires, every armed deadline lies within 2^32 ms after its
+ * expiry (they are armed at most TCP_TIMER_MAX_MS ahead), however late the engine polls;
+ * after the handlers ran, every deadline still armed is within 2^31 ms of now.
+ */
+
+/* Engine ms of deadline @p stamp, read as a signed distance from @p now_ms. */
+static inline uint64_t
+timer_near(uint32_t stamp, uint64_t now_ms)
+{
+	return now_ms + (uint64_t)(int64_t)(int32_t)(stamp - (uint32_t)now_ms);
+}
+
 /* Point the wheel entry at the earliest armed timer, or take it off the wheel. */
 static void
 timer_sync(struct tern_conn *c)
 {
-	struct twheel *w = &c->e->wheel;
+	struct twheel *w = &conn_e(c)->wheel;
+	uint64_t now = conn_e(c)->now_ms;
 	uint64_t first = UINT64_MAX;
 	unsigned k;
 
 	for (k = 0; k < CONN_T_N; k++)
-		if (conn_timer_armed(c, (enum conn_timer)k) && c->due[k] < first)
-			first = c->due[k];
+		if (conn_timer_armed(c, (enum conn_timer)k) && timer_near(c->due[k], now) < first)
+			first = timer_near(c->due[k], now);
 	if (first == UINT64_MAX)
 		twheel_cancel(w, &c->timer);
 	else if (!tern_timer_pending(&c->timer) || c->timer.expires != first)
@@ -40,12 +57,13 @@ timer_sync(struct tern_conn *c)
 void
 conn_timer_arm(struct tern_conn *c, enum conn_timer k, uint64_t when)
 {
-	c->due[k] = when;
+	/* The settings are bounded (TCP_TIMER_MAX_MS); this keeps the stamp readable anyway. */
+	if (when > conn_e(c)->now_ms + TCP_TIMER_MAX_MS)
+		when = conn_e(c)->now_ms + TCP_TIMER_MAX_MS;
+	c->due[k] = (uint32_t)when;
 	c->timers |= (uint8_t)(1u << k);
 	if (!tern_timer_pending(&c->timer) || when < c->timer.expires)
-		twheel_arm(&c->e->wheel, &c->timer, when);
-	else if (c->timer.expires != when)
-		timer_sync(c); /* it may have been the earliest: moved later */
+		twheel_arm(&conn_e(c)->wheel, &c->timer, when);
 }
 
 void
@@ -57,7 +75,7 @@ conn_timer_stop(struct tern_conn *c, enum conn_timer k)
 	/* Nothing else armed: off the wheel. Otherwise the entry may fire early once and
 	 * find nothing due (cheaper than a resync on every ACK that settles a delayed one). */
 	if (c->timers == 0)
-		twheel_cancel(&c->e->wheel, &c->timer);
+		twheel_cancel(&conn_e(c)->wheel, &c->timer);
 }
 
 static void rtx_expired(struct tern_conn *c, struct tern_engine *e);
@@ -74,12 +92,14 @@ conn_timer_fn(struct tern_timer *t, void *ctx)
 	};
 	struct tern_conn *c = tern_container_of(t, struct tern_conn, timer);
 	struct tern_engine *e = ctx;
+	uint64_t fired = t->expires; /* no armed deadline is earlier (see above) */
 	unsigned k;
 
 	for (k = 0; k < CONN_T_N; k++) {
 		if (c->flags & CONN_F_DEAD)
 			return;
-		if (conn_timer_armed(c, (enum conn_timer)k) && c->due[k] <= e->now_ms) {
+		if (conn_timer_armed(c, (enum conn_timer)k) &&
+		        fired + (uint32_t)(c->due[k] - (uint32_t)fired) <= e->now_ms) {
 			c->timers &= (uint8_t) ~(1u << k);
 			expired[k](c, e);
 		}
@@ -91,14 +111,14 @@ conn_timer_fn(struct tern_timer *t, void *ctx)
 void
 tcp_arm_rtx(struct tern_conn *c)
 {
-	uint64_t when = c->e->now_ms + c->rto_ms;
+	uint64_t when = conn_e(c)->now_ms + c->rto_ms;
 
 	/* The user timeout ends the connection on time, not at the next backoff step. */
 	if (c->user_timeout_ms != 0 && c->snd_una != c->snd_max &&
-	        tcp_ms_at(c->e->now_ms, c->progress_ms) + c->user_timeout_ms < when)
-		when = tcp_ms_at(c->e->now_ms, c->progress_ms) + c->user_timeout_ms;
-	if (when <= c->e->now_ms)
-		when = c->e->now_ms + 1;
+	        tcp_ms_at(conn_e(c)->now_ms, c->progress_ms) + c->user_timeout_ms < when)
+		when = tcp_ms_at(conn_e(c)->now_ms, c->progress_ms) + c->user_timeout_ms;
+	if (when <= conn_e(c)->now_ms)
+		when = conn_e(c)->now_ms + 1;
 	conn_timer_arm(c, CONN_T_RTX, when);
 }
 
@@ -127,8 +147,8 @@ tcp_rtt_sample(struct tern_conn *c, uint32_t r)
 	var4 = 4 * c->rttvar_us;
 	rto_us = c->srtt_us + (var4 > TCP_RTO_GRANULARITY_US ? var4 : TCP_RTO_GRANULARITY_US);
 	c->rto_ms = (rto_us + 999) / 1000;
-	if (c->rto_ms < c->e->conf.rto_min_ms)
-		c->rto_ms = c->e->conf.rto_min_ms;
+	if (c->rto_ms < conn_e(c)->conf.rto_min_ms)
+		c->rto_ms = conn_e(c)->conf.rto_min_ms;
 	if (c->rto_ms > TCP_RTO_MAX_MS)
 		c->rto_ms = TCP_RTO_MAX_MS;
 }
@@ -137,7 +157,7 @@ tcp_rtt_sample(struct tern_conn *c, uint32_t r)
 static void
 timer_kill(struct tern_conn *c, enum tern_close_reason why, enum tern_counter ctr)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	tern_count(e, ctr, 1);
 	if (c->state == TERN_TCP_SYN_SENT)
@@ -178,16 +198,16 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 	if (!syn) {
 		/* RFC 5681 §3.1 / RFC 6582 §4: loss window, and no fast retransmit for what
 		 * was sent before this timeout. */
-		c->cc_ops->on_rto(&c->cc, c->snd_max - c->snd_una, e->now_ns / 1000);
+		conn_cc(c)->on_rto(&c->cc, c->snd_max - c->snd_una, e->now_ns / 1000);
 		c->recover = c->snd_max;
 		c->flags &= (uint32_t)~CONN_F_RECOVERY;
 		c->dupacks = 0;
 		/* Keep what the peer SACKed: going back from snd_una skips it. A second
 		 * timeout in a row may mean the peer reneged (RFC 2018 §8): forget it. */
-		if (c->ext != NULL) {
+		if (c->ext_id != 0) {
 			if (c->nrtx > 1)
-				sack_reset(&c->ext->scb);
-			c->ext->scb.high_rxt = c->snd_una;
+				sack_reset(&conn_x(c)->scb);
+			conn_x(c)->scb.high_rxt = c->snd_una;
 		}
 	}
 	c->rto_ms = c->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : c->rto_ms * 2;
@@ -195,7 +215,7 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 	c->snd_nxt = c->snd_una;
 	if (syn)
 		c->flags |= CONN_F_NEEDS_SYN;
-	if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_una, c->snd_fin))
+	if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_una, conn_snd_fin(c)))
 		c->flags &= (uint32_t)~CONN_F_FIN_SENT;
 	tcp_arm_rtx(c);
 	if (!syn) {
@@ -214,9 +234,9 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 void
 tcp_ack_later(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
-	if (e->conf.no_delack || c->rcv_unacked >= 2u * c->rcv_mss) {
+	if (e->conf.no_delack || conn_rcv_unacked(c) >= 2u * c->rcv_mss) {
 		c->flags |= CONN_F_ACK_NOW;
 		conn_want_output(c);
 		return;
@@ -240,7 +260,7 @@ delack_expired(struct tern_conn *c, struct tern_engine *e)
 void
 tcp_idle_arm(struct tern_conn *c)
 {
-	struct tern_engine *e = c->e;
+	struct tern_engine *e = conn_e(c);
 
 	if (c->flags & CONN_F_DEAD)
 		return;

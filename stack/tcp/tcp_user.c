@@ -28,7 +28,7 @@ tcp_listen_open(struct tern_engine *e, uint16_t port, uint32_t backlog)
 	if (l == NULL)
 		return -ENOMEM;
 	synq_listener_init(&l->sq, backlog ? backlog : 1024);
-	tern_list_init(&l->accq);
+	conn_list_init(&l->accq);
 	e->tcp.listeners[port] = l;
 	e->tcp.nlisteners++;
 	return 0;
@@ -38,16 +38,16 @@ int
 tcp_listen_pause(struct tern_engine *e, uint16_t port, bool pause)
 {
 	struct tcp_listener *l = port != 0 ? e->tcp.listeners[port] : NULL;
-	struct tern_list *n;
+	struct tern_conn *c;
 
 	if (l == NULL)
 		return -ENOENT;
 	l->paused = pause;
 	if (pause)
 		return 0;
-	while ((n = tern_list_first(&l->accq)) != NULL) {
-		tern_list_del(n);
-		tern_list_add_tail(&e->tcp.events, n);
+	while ((c = conn_list_pop(&e->tcp, &l->accq, CONN_LK_EV)) != NULL) {
+		c->flags &= (uint32_t)~CONN_F_IN_ACCQ; /* still CONN_F_ON_EV */
+		conn_list_add_tail(&e->tcp, &e->tcp.events, c, CONN_LK_EV);
 	}
 	return 0;
 }
@@ -121,7 +121,7 @@ connect_key(struct tern_engine *e, struct flow_key *k, uint16_t local_port, void
 		return -EADDRNOTAVAIL;
 	}
 	c = conn_alloc(e, k);
-	c->cc_ops->init(&c->cc, c->mss, e->now_ns / 1000);
+	conn_cc(c)->init(&c->cc, c->mss, e->now_ns / 1000);
 	c->ts_offset = tcp_ts_offset(tcp, k); /* our SYN may offer timestamps */
 	c->iss = reused ? iss : tcp_isn(e, k);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
@@ -210,7 +210,7 @@ tcp_close(struct tern_conn *c)
 	c->flags |= CONN_F_APP_CLOSED;
 	if (unread && !(c->flags & CONN_F_DEAD) && c->state != TERN_TCP_SYN_SENT) {
 		/* Closing with unread data loses it: say so with a RST (RFC 2525 §2.17). */
-		tern_count(c->e, TERN_CTR_TCP_RST_UNREAD, 1);
+		tern_count(conn_e(c), TERN_CTR_TCP_RST_UNREAD, 1);
 		tcp_send_rst(c);
 		conn_terminate(c, TERN_CLOSE_ABORTED);
 		return 0;
@@ -220,8 +220,7 @@ tcp_close(struct tern_conn *c)
 		/* Protocol already finished; tell the application now. */
 		if (!(c->events & CONN_EV_CLOSED)) {
 			c->events = CONN_EV_CLOSED;
-			if (!tern_list_linked(&c->ev_link))
-				tern_list_add_tail(&c->e->tcp.events, &c->ev_link);
+			conn_ev_link(c);
 		}
 		return 0;
 	}
@@ -260,12 +259,12 @@ tcp_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val)
 		c->opt = (uint8_t)(val ? c->opt | CONN_O_KEEPALIVE : c->opt & ~CONN_O_KEEPALIVE);
 		break;
 	case TERN_OPT_KEEPIDLE_MS:
-		if (val == 0)
+		if (val == 0 || val > TCP_TIMER_MAX_MS)
 			return -EINVAL;
 		c->keepidle_ms = val;
 		break;
 	case TERN_OPT_KEEPINTVL_MS:
-		if (val == 0)
+		if (val == 0 || val > TCP_TIMER_MAX_MS)
 			return -EINVAL;
 		c->keepintvl_ms = val;
 		break;
@@ -280,7 +279,7 @@ tcp_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val)
 	default:
 		return -EINVAL;
 	}
-	engine_update_clock(c->e);
+	engine_update_clock(conn_e(c));
 	tcp_idle_arm(c);
 	return 0;
 }
@@ -314,7 +313,7 @@ tcp_getopt(const struct tern_conn *c, enum tern_conn_opt opt, uint32_t *val)
 void
 tcp_abort(struct tern_conn *c)
 {
-	engine_update_clock(c->e);
+	engine_update_clock(conn_e(c));
 	if (c->flags & CONN_F_DEAD) {
 		/* The protocol side is over (unread data kept it): close delivers closed. */
 		tcp_close(c);

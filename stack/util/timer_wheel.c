@@ -111,13 +111,38 @@ twheel_init(struct twheel *w, uint64_t now)
 	slot_reset(&w->running);
 }
 
+/* The callbacks of every timer, by tern_timer.fn_id. Entries are only ever added (with a
+ * compare-and-swap: timers may be initialised on several threads). */
+static tern_timer_fn twheel_fns[TWHEEL_FNS];
+
+static uint8_t
+fn_id(tern_timer_fn fn)
+{
+	unsigned i;
+
+	for (i = 0; i < TWHEEL_FNS; i++) {
+		tern_timer_fn cur = __atomic_load_n(&twheel_fns[i], __ATOMIC_ACQUIRE);
+
+		if (cur == NULL) {
+			if (__atomic_compare_exchange_n(&twheel_fns[i], &cur, fn, false,
+			            __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				return (uint8_t)i;
+			/* another thread took the entry: cur is its callback */
+		}
+		if (cur == fn)
+			return (uint8_t)i;
+	}
+	assert(!"more than TWHEEL_FNS distinct timer callbacks");
+	return 0;
+}
+
 void
 twheel_timer_init(struct tern_timer *t, tern_timer_fn fn)
 {
 	t->next = NULL;
 	t->pprev = NULL;
 	t->expires = 0;
-	t->fn = fn;
+	t->fn_id = fn_id(fn);
 }
 
 void
@@ -151,6 +176,8 @@ void
 twheel_arm(struct twheel *w, struct tern_timer *t, uint64_t expires)
 {
 	twheel_cancel(w, t);
+	if (expires > TWHEEL_TICK_MAX)
+		expires = TWHEEL_TICK_MAX;
 	t->expires = expires;
 	if (expires <= w->now)
 		slot_append(&w->due, t);
@@ -231,7 +258,7 @@ run_list(struct twheel *w, struct twheel_slot *s, void *ctx)
 
 		w->pending--;
 		n++;
-		t->fn(t, ctx);
+		__atomic_load_n(&twheel_fns[t->fn_id], __ATOMIC_ACQUIRE)(t, ctx);
 	}
 	return n;
 }

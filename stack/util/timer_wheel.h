@@ -24,8 +24,12 @@
  * O(TWHEEL_LEVELS); each timer is cascaded at most once per level (parked timers once
  * per revolution of the last level, 2^30 ticks).
  *
- * twheel_advance() must not be called from a callback. Ticks are assumed not to wrap
- * 2^64.
+ * twheel_advance() must not be called from a callback. Expiries are below 2^56 ticks
+ * (2.2 million years of ms; a later one is armed at 2^56 - 1).
+ *
+ * A timer is 24 bytes: its callback is kept as a one-byte index into a process-wide table
+ * of callbacks (filled by twheel_timer_init(), at most TWHEEL_FNS distinct functions),
+ * beside the 56-bit expiry.
  */
 #ifndef TERN_UTIL_TIMER_WHEEL_H
 #define TERN_UTIL_TIMER_WHEEL_H
@@ -33,9 +37,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define TWHEEL_BITS   6
-#define TWHEEL_SLOTS  (1u << TWHEEL_BITS)
-#define TWHEEL_LEVELS 5
+#define TWHEEL_BITS     6
+#define TWHEEL_SLOTS    (1u << TWHEEL_BITS)
+#define TWHEEL_LEVELS   5
+#define TWHEEL_TICK_MAX ((UINT64_C(1) << 56) - 1) /**< the latest expiry */
+#define TWHEEL_FNS      256                       /**< distinct callbacks in a process */
 
 struct tern_timer;
 
@@ -49,8 +55,8 @@ typedef void (*tern_timer_fn)(struct tern_timer *t, void *ctx);
 struct tern_timer {
 	struct tern_timer *next;
 	struct tern_timer **pprev; /**< NULL when not pending */
-	uint64_t expires;          /**< tick */
-	tern_timer_fn fn;
+	uint64_t expires : 56;     /**< tick, at most TWHEEL_TICK_MAX */
+	uint64_t fn_id : 8;        /**< callback: index in the table of twheel_timer_init() */
 };
 
 /** Slot list head (singly linked forward, pprev back-links; tail for FIFO append). */
@@ -76,7 +82,8 @@ struct twheel {
 /** Initialise @p w with current tick @p now. */
 void twheel_init(struct twheel *w, uint64_t now);
 
-/** Initialise timer @p t with callback @p fn (not pending). */
+/** Initialise timer @p t with callback @p fn (not pending). A process may use at most
+ *  TWHEEL_FNS distinct callbacks (asserted). */
 void twheel_timer_init(struct tern_timer *t, tern_timer_fn fn);
 
 /** True when @p t is armed. */

@@ -1277,6 +1277,8 @@ static const char *const keepalive_setopt_answered[] = {
 	"tolerance 0",
 	OPEN_ALL,
 	"+.09 app setopt keepalive 1",
+	"+0   app setopt keepidle_ms 2147483648 == -EINVAL", /* timers reach 2^31-1 ms */
+	"+0   app setopt keepintvl_ms 2147483648 == -EINVAL",
 	"+0   app setopt keepidle_ms 5000",
 	"+0   app setopt keepintvl_ms 2000",
 	"+0   app setopt keepcnt 2",
