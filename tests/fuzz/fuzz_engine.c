@@ -141,6 +141,10 @@ struct trk {
 	uint32_t edge; /* right edge of the last window advertised */
 	bool ack_ok;
 	uint32_t ack; /* the engine's last ACK field: never moves back */
+	/* Accepted before its SYN-ACK was inspected (a batch): until that SYN-ACK, the slot's
+	 * frames are an earlier incarnation's, which may have had the same ISS (RFC 6528's
+	 * clock stands still within a poll), so the ISS cannot tell them apart. */
+	bool ack_wait;
 };
 
 /* One 4-tuple of the peer. */
@@ -676,6 +680,14 @@ inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 				t->iss = th.seq;
 			}
 		}
+		/* The SYN-ACK that started the incarnation of a connection accepted before it
+		 * was inspected: the connection's own ACKs start here. */
+		t = s->cur;
+		if ((th.flags & WIRE_TCP_ACK) && s - F.slot != ACTIVE && t != NULL && t->live &&
+		        t->ack_wait) {
+			t->ack_wait = false;
+			t->ack_ok = false;
+		}
 		if (th.flags & WIRE_TCP_ACK) {
 			/* the peer's SYN gave the first window, unscaled */
 			if (!s->pedge_ok || s->iss != th.seq) {
@@ -827,7 +839,7 @@ inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 		PROTO_CHECK("ts-missing", th.opts.present & WIRE_TCPO_TS,
 		        "segment without timestamps on a timestamp connection (flags %#x)",
 		        th.flags);
-	if (th.flags & WIRE_TCP_ACK) {
+	if ((th.flags & WIRE_TCP_ACK) && !t->ack_wait) {
 		PROTO_CHECK("ack-backwards", !t->ack_ok || seq_leq(t->ack, th.ack),
 		        "the engine's ACK moved back: %#x -> %#x", t->ack, th.ack);
 		t->ack = th.ack;
@@ -1145,6 +1157,9 @@ cb_accepted(struct tern_conn *c, void *app)
 	s = slot_of(tu.lport, tu.rport);
 	FUZZ_CHECK(s != NULL && s - F.slot < ACTIVE, "accepted from port %u", tu.rport);
 	t = trk_new(c, (int)(s - F.slot));
+	/* No SYN-ACK since the peer's latest SYN: this incarnation's is still to be inspected
+	 * (a batch), and the frames before it on this tuple are an earlier incarnation's. */
+	t->ack_wait = !s->irs_fresh;
 	t->known = true;
 	F.n_known++;
 	tern_conn_set_udata(c, t);
