@@ -289,8 +289,9 @@ struct tcp_engine {
 	struct tern_list nobufs;
 	uint64_t nobufs_check_ms; /**< engine ms of the last look at the pool for them */
 	uint64_t pool_check_ms;   /**< engine ms of the last count of free mbufs */
-	int64_t pool_est;         /**< free then, less the frames received since (tcp_pool_rx) */
-	bool pool_low;            /**< the last count was below the reserve */
+	int64_t pool_est; /**< free then, less the frames received and the mbufs engine_alloc() took
+	                     since */
+	bool pool_low;    /**< the last count was below the reserve */
 
 	uint32_t state_count[TERN_TCP_STATE_MAX];
 	struct siphash_key isn_key;

@@ -23,7 +23,14 @@
  * ports holds at most about 225 k connections a second; beyond, the oldest entries are
  * recycled (counted, printed). Timing is wall clock: both lcores spin.
  *
+ * --lockstep N: one lcore polls both engines in turn (client, then server) until N
+ * connections have completed, then prints the count and stops; no baseline, no timing
+ * worth reading. It is deterministic, for instruction counts under callgrind (run it at
+ * two values of N and divide the difference of tern_engine_poll's inclusive count by the
+ * difference of N: instructions per connection, both engines).
+ *
  * usage: bench_cps [--seconds N] [--concurrency N] [--mode client-closes|server-closes]
+ *                  [--lockstep N]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -373,11 +380,12 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"seconds", required_argument, 0, 's'},
 	        {"concurrency", required_argument, 0, 'c'}, {"mode", required_argument, 0, 'm'},
-	        {0, 0, 0, 0}};
+	        {"lockstep", required_argument, 0, 'L'}, {0, 0, 0, 0}};
 	char prefix[64];
 	char *eal[] = {"bench_cps", "-l", "0-1", "--no-huge", "-m", "1024", "--no-pci",
 	        "--no-shconf", prefix, "--log-level=*:error", "--no-telemetry", NULL};
 	unsigned seconds = 5, conc = 256, srv_lcore, i, p;
+	uint64_t lockstep = 0;
 	struct rte_mempool *cpool, *spool;
 	struct tern_engine *srv;
 	const struct tern_stats *cs, *ss;
@@ -393,6 +401,9 @@ main(int argc, char **argv)
 		case 'c':
 			conc = (unsigned)bench_parse_u64(
 			        "bench_cps", optarg, "--concurrency", 16384);
+			break;
+		case 'L':
+			lockstep = bench_parse_u64("bench_cps", optarg, "--lockstep", UINT32_MAX);
 			break;
 		case 'm':
 			if (strcmp(optarg, "client-closes") == 0)
@@ -434,7 +445,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	reflect_fps = run_reflect(cpool, srv_lcore, 1.0);
+	reflect_fps = lockstep ? 1.0 : run_reflect(cpool, srv_lcore, 1.0);
 
 	srv_conns = calloc(65536, sizeof(*srv_conns));
 	srv_free = calloc(65536, sizeof(*srv_free));
@@ -451,6 +462,20 @@ main(int argc, char **argv)
 	for (p = 0; p < SRV_PORTS; p++)
 		if (tern_listen(srv, (uint16_t)(SRV_PORT0 + p), 4096) != 0)
 			return 1;
+	if (lockstep) {
+		cli_running = true;
+		while (cli_free_top > 0)
+			cli_open();
+		while (cli_done + cli_failed < lockstep && cli_connect_errors == 0 &&
+		        srv_errors == 0) {
+			tern_engine_poll(cli_engine);
+			tern_engine_poll(srv);
+		}
+		printf("lockstep: completed %" PRIu64 ", failed %" PRIu64
+		       ", connect errors %" PRIu64 ", server errors %" PRIu64 "\n",
+		        cli_done, cli_failed, cli_connect_errors, srv_errors);
+		return cli_failed == 0 && srv_errors == 0 && cli_connect_errors == 0 ? 0 : 1;
+	}
 	stop_server = false;
 	rte_eal_remote_launch(server_main, srv, srv_lcore);
 
