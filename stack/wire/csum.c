@@ -64,13 +64,31 @@ wire_csum_add(uint32_t sum, const void *buf, size_t len)
 		p += 8;
 		len -= 8;
 	}
-	if (len > 0) {
-		/* Tail of 1..7 bytes, zero padded in memory order: an odd last byte becomes
-		 * the high half of a big-endian word, as RFC 1071 asks. */
-		uint8_t tail[8] = {0};
+	/* Tail of 1..7 bytes, as if zero padded in memory order to 8, taken in pieces of 4, 2
+	 * and 1 (no copy): each piece starts at an even offset of the buffer, so its
+	 * native-order value holds whole 16-bit words of the buffer at 16-bit boundaries,
+	 * which the fold adds alike. An odd last byte is the high half of a big-endian word
+	 * (RFC 1071): in native order, the low byte of a little-endian word. */
+	if (len & 4) {
+		uint32_t v;
 
-		memcpy(tail, p, len);
-		add64(&a0, &c0, load64(tail));
+		memcpy(&v, p, sizeof(v));
+		add64(&a1, &c1, v);
+		p += 4;
+	}
+	if (len & 2) {
+		uint16_t v;
+
+		memcpy(&v, p, sizeof(v));
+		add64(&a1, &c1, v);
+		p += 2;
+	}
+	if (len & 1) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		add64(&a1, &c1, p[0]);
+#else
+		add64(&a1, &c1, (uint64_t)p[0] << 8);
+#endif
 	}
 	add64(&a0, &c0, a1);
 	/* Each carry is worth 2^64 == 1 in one's complement arithmetic. */
