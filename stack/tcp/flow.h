@@ -80,11 +80,26 @@ struct flow_node {
 	uint8_t aux;    /**< per-kind flags (TW_F_* for TIME_WAIT entries) */
 };
 
+/** Slots of the table's hash memo (a power of two). */
+#define FLOW_MEMO 64
+
+/** One memoised hash: the SipHash of @p key under the table's key. */
+struct flow_memo {
+	struct flow_key key;
+	uint32_t hash;
+};
+
 struct flow_table {
 	struct flow_node **buckets;
 	uint32_t mask;
 	uint32_t count;
 	struct siphash_key key;
+	/** The last hashes computed, direct-mapped by an unkeyed mix of the key: a segment's
+	 *  flow is hashed on receipt, then again when its node is removed or replaced (the
+	 *  connection ends, a TIME_WAIT entry takes its place) or inserted after a lookup
+	 *  (connect). A slot is always exact (it starts as the zero key's hash); a peer who
+	 *  aims flows at one slot only makes lookups miss into SipHash. */
+	struct flow_memo memo[FLOW_MEMO];
 	struct flow_peers6 peers; /**< IPv6 peer addresses (size 0 without IPv6) */
 };
 
@@ -96,9 +111,9 @@ struct flow_table {
 int flow_init(
         struct flow_table *t, uint32_t entries, uint32_t peers6, const struct siphash_key *key);
 void flow_fini(struct flow_table *t);
-struct flow_node *flow_lookup(const struct flow_table *t, const struct flow_key *k);
+struct flow_node *flow_lookup(struct flow_table *t, const struct flow_key *k);
 /** The table's hash of @p k (SipHash under the table's key). */
-uint32_t flow_hash(const struct flow_table *t, const struct flow_key *k);
+uint32_t flow_hash(struct flow_table *t, const struct flow_key *k);
 /** flow_lookup() with the hash of @p k already known (flow_hash()). */
 struct flow_node *flow_lookup_hashed(
         const struct flow_table *t, const struct flow_key *k, uint32_t hash);
