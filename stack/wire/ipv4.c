@@ -27,7 +27,9 @@ wire_ipv4_parse(const void *buf, size_t len, struct wire_ipv4_repr *r, bool veri
 	/* Bytes past total_len are link-layer padding (short frames): allowed. */
 	if (tlen < hlen || tlen > len)
 		return WIRE_EBADLEN;
-	if (verify_csum && wire_csum_fold(wire_csum_add(0, p, hlen)) != 0)
+	if (verify_csum &&
+	        (hlen == WIRE_IPV4_HLEN ? wire_csum_hdr20(p)
+	                                : wire_csum_fold(wire_csum_add(0, p, hlen))) != 0)
 		return WIRE_ECSUM;
 
 	r->hdr_len = (uint8_t)hlen;
@@ -64,7 +66,7 @@ wire_ipv4_emit(void *buf, const struct wire_ipv4_repr *r, bool fill_csum)
 	st32(p + 12, r->src);
 	st32(p + 16, r->dst);
 	if (fill_csum)
-		st16(p + IPV4_CSUM_OFF, wire_csum_fold(wire_csum_add(0, p, WIRE_IPV4_HLEN)));
+		st16(p + IPV4_CSUM_OFF, wire_csum_hdr20(p));
 }
 
 bool

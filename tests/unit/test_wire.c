@@ -909,6 +909,27 @@ test_csum_random_unaligned(void **state)
 		        (uint16_t)~ref_sum(raw + 1, len));
 }
 
+/* The inline 20-byte header sum is wire_csum_add's, all-0xff and all-zero included. */
+static void
+test_csum_hdr20(void **state)
+{
+	uint8_t raw[20 * 64 + 1];
+	unsigned i;
+
+	(void)state;
+	fill_random(raw, sizeof(raw), 0x2545f491);
+	for (i = 0; i < 64; i++) {
+		const uint8_t *p = raw + i * 20 + (i & 1); /* odd addresses too */
+
+		assert_int_equal(wire_csum_hdr20(p), wire_csum_fold(wire_csum_add(0, p, 20)));
+		assert_int_equal(wire_csum_hdr20(p), (uint16_t)~ref_sum(p, 20));
+	}
+	memset(raw, 0xff, 20);
+	assert_int_equal(wire_csum_hdr20(raw), (uint16_t)~ref_sum(raw, 20));
+	memset(raw, 0, 20);
+	assert_int_equal(wire_csum_hdr20(raw), 0xffff);
+}
+
 static void
 test_csum_running_sum(void **state)
 {
@@ -1858,6 +1879,7 @@ main(void)
 	        cmocka_unit_test(test_csum_odd_lengths),
 	        cmocka_unit_test(test_csum_pieces),
 	        cmocka_unit_test(test_csum_random_unaligned),
+	        cmocka_unit_test(test_csum_hdr20),
 	        cmocka_unit_test(test_csum_running_sum),
 	        cmocka_unit_test(test_csum_pseudo4),
 	        cmocka_unit_test(test_eth_roundtrip),
