@@ -902,6 +902,25 @@ test_csum_random_unaligned(void **state)
 				        wire_csum_fold(s), want);
 		}
 	}
+	/* Long buffers (the vector path, over its 1 MiB chunk too), all 0xff and random. */
+	{
+		size_t big = (1u << 20) * 2 + 777;
+		uint8_t *b = malloc(big + 1);
+
+		assert_non_null(b);
+		memset(b, 0xff, big + 1);
+		for (len = 256; len <= big; len = len * 3 + 13)
+			assert_int_equal(wire_csum_fold(wire_csum_add(0, b + 1, len)),
+			        (uint16_t)~ref_sum(b + 1, len));
+		assert_int_equal(
+		        wire_csum_fold(wire_csum_add(0, b, big)), (uint16_t)~ref_sum(b, big));
+		fill_random(b, big + 1, 0xdeadbeef);
+		for (len = 250; len <= big; len = len * 2 + 61)
+			for (off = 0; off < 2; off++)
+				assert_int_equal(wire_csum_fold(wire_csum_add(0, b + off, len)),
+				        (uint16_t)~ref_sum(b + off, len));
+		free(b);
+	}
 	/* All-0xff bytes exercise the carry paths of the wide accumulators. */
 	memset(raw, 0xff, sizeof(raw));
 	for (len = 0; len <= 600; len += 7)
