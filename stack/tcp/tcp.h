@@ -306,6 +306,9 @@ struct tcp_engine {
 	uint8_t wscale;              /**< the window shift we offer */
 	const struct tcp_cc_ops *cc; /**< congestion control of new connections */
 	struct siphash_key ts_key;   /**< per-destination timestamp offsets */
+	/** The last IPv4 destination's offset hash (tcp_ts_offset): connections to one peer
+	 *  share it, and it is a pure function of the addresses (ts_key is fixed). */
+	uint32_t ts_memo_laddr, ts_memo_raddr, ts_memo_hash;
 	struct reass_pool reass;
 	uint64_t chack_sec;   /**< second of the challenge ACK budget */
 	uint32_t chack_count; /**< challenge ACKs sent in that second */
@@ -369,6 +372,21 @@ tcp_ts_offset(const struct tcp_engine *tcp, const struct flow_key *k)
 	}
 	return (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323) +
 	       tcp->ts_base_ms;
+}
+
+/** tcp_ts_offset() through the engine's one-destination memo (a new connection block). */
+static inline uint32_t
+tcp_ts_offset_memo(struct tcp_engine *tcp, const struct flow_key *k)
+{
+	if (flow_key_is6(k))
+		return tcp_ts_offset(tcp, k);
+	if (k->laddr != tcp->ts_memo_laddr || k->raddr != tcp->ts_memo_raddr) {
+		tcp->ts_memo_laddr = k->laddr;
+		tcp->ts_memo_raddr = k->raddr;
+		tcp->ts_memo_hash =
+		        (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323);
+	}
+	return tcp->ts_memo_hash + tcp->ts_base_ms;
 }
 
 /**

@@ -194,7 +194,7 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	c->cc_ops = tcp->cc;
 	c->dupthresh = SACK_DUPTHRESH;
 	c->cc_ops->init(&c->cc, c->mss, e->now_ns / 1000);
-	c->ts_offset = tcp_ts_offset(tcp, k);
+	c->ts_offset = tcp_ts_offset_memo(tcp, k);
 	c->last_rx_ms = (uint32_t)e->now_ms;
 	c->keepidle_ms = e->conf.keepidle_ms;
 	c->keepintvl_ms = e->conf.keepintvl_ms;
