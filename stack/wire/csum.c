@@ -59,7 +59,7 @@ add64(uint64_t *acc, uint64_t *carry, uint64_t w)
  * words as the scalar loop's, added to its accumulator.
  * Consumes whole 64-byte blocks of the buffer at *pp, *lenp bytes long.
  */
-__attribute__((target("avx2"))) static void
+__attribute__((target("avx2,tune=haswell"))) static void
 csum_avx2(const uint8_t **pp, size_t *lenp, uint64_t *acc, uint64_t *carry)
 {
 	const __m256i bias = _mm256_set1_epi16((short)0x8000), ones = _mm256_set1_epi16(1);
@@ -68,22 +68,20 @@ csum_avx2(const uint8_t **pp, size_t *lenp, uint64_t *acc, uint64_t *carry)
 
 	while (len >= 64) {
 		size_t rounds = len / 64 < 32767 / 2 ? len / 64 : 32767 / 2;
-		__m256i s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
+		__v8si s0 = {0}, s1 = {0};
 		uint32_t lane[8];
 
 		for (size_t i = 0; i < rounds; i++) {
 			__m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
 			__m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
 
-			s0 = _mm256_add_epi32(
-			        s0, _mm256_madd_epi16(_mm256_xor_si256(x0, bias), ones));
-			s1 = _mm256_add_epi32(
-			        s1, _mm256_madd_epi16(_mm256_xor_si256(x1, bias), ones));
+			s0 += (__v8si)_mm256_madd_epi16(_mm256_xor_si256(x0, bias), ones);
+			s1 += (__v8si)_mm256_madd_epi16(_mm256_xor_si256(x1, bias), ones);
 			p += 64;
 		}
 		len -= rounds * 64;
 		/* Each lane of s0 + s1 had 2 * rounds word pairs: add back 65536 for each. */
-		_mm256_storeu_si256((__m256i *)(void *)lane, _mm256_add_epi32(s0, s1));
+		_mm256_storeu_si256((__m256i *)(void *)lane, (__m256i)(s0 + s1));
 		for (unsigned j = 0; j < 8; j++)
 			add64(acc, carry, (uint32_t)(lane[j] + (uint32_t)(2 * rounds) * 65536u));
 	}
