@@ -85,6 +85,10 @@ csum_avx2(const uint8_t **pp, size_t *lenp, uint64_t *acc, uint64_t *carry)
 		for (unsigned j = 0; j < 8; j++)
 			add64(acc, carry, (uint32_t)(lane[j] + (uint32_t)(2 * rounds) * 65536u));
 	}
+	/* The rest of the stack is SSE code: leave no dirty upper halves behind (the
+	 * compiler does not always emit this itself; without it the bulk bench ran 40 %
+	 * slower). */
+	_mm256_zeroupper();
 	*pp = p;
 	*lenp = len;
 }
