@@ -56,6 +56,7 @@ engine_alloc(struct tern_engine *e)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
 
+	e->tcp.pool_est--; /* keeps the estimate a lower bound (tcp_conn.c, pool_spare) */
 	if (m == NULL)
 		e->stats.drop[TERN_DROP_NO_MBUF]++;
 	return m;

@@ -12,6 +12,19 @@
 
 #include "tcp/tcp.h"
 
+uint32_t
+flow_hash(struct flow_table *t, const struct flow_key *k)
+{
+	uint32_t mix = k->raddr ^ (k->raddr >> 16) ^ k->lport ^ ((uint32_t)k->rport << 3);
+	struct flow_memo *m = &t->memo[(mix ^ (mix >> 6)) & (FLOW_MEMO - 1)];
+
+	if (!flow_key_eq(&m->key, k)) {
+		m->key = *k;
+		m->hash = flow_siphash(t, k);
+	}
+	return m->hash;
+}
+
 _Static_assert(sizeof(struct flow_peer6) == 32, "an interned IPv6 peer is 32 bytes");
 _Static_assert(sizeof(struct flow_key) == 12, "one 12-byte key for both families");
 
@@ -52,6 +65,10 @@ flow_init(struct flow_table *t, uint32_t entries, uint32_t peers6, const struct 
 	t->mask = n - 1;
 	t->count = 0;
 	t->key = *key;
+	for (uint32_t i = 0; i < FLOW_MEMO; i++) {
+		memset(&t->memo[i].key, 0, sizeof(t->memo[i].key));
+		t->memo[i].hash = flow_siphash(t, &t->memo[i].key);
+	}
 	return peers6_init(&t->peers, peers6);
 }
 
@@ -175,7 +192,7 @@ flow_lookup_hashed(const struct flow_table *t, const struct flow_key *k, uint32_
 }
 
 struct flow_node *
-flow_lookup(const struct flow_table *t, const struct flow_key *k)
+flow_lookup(struct flow_table *t, const struct flow_key *k)
 {
 	return flow_lookup_hashed(t, k, flow_hash(t, k));
 }

@@ -80,11 +80,26 @@ struct flow_node {
 	uint8_t aux;    /**< per-kind flags (TW_F_* for TIME_WAIT entries) */
 };
 
+/** Slots of the table's hash memo (a power of two). */
+#define FLOW_MEMO 64
+
+/** One memoised hash: the SipHash of @p key under the table's key. */
+struct flow_memo {
+	struct flow_key key;
+	uint32_t hash;
+};
+
 struct flow_table {
 	struct flow_node **buckets;
 	uint32_t mask;
 	uint32_t count;
 	struct siphash_key key;
+	/** The last hashes computed, direct-mapped by an unkeyed mix of the key: a segment's
+	 *  flow is hashed on receipt, then again when its node is removed or replaced (the
+	 *  connection ends, a TIME_WAIT entry takes its place) or inserted after a lookup
+	 *  (connect). A slot is always exact (it starts as the zero key's hash); a peer who
+	 *  aims flows at one slot only makes lookups miss into SipHash. */
+	struct flow_memo memo[FLOW_MEMO];
 	struct flow_peers6 peers; /**< IPv6 peer addresses (size 0 without IPv6) */
 };
 
@@ -96,16 +111,17 @@ struct flow_table {
 int flow_init(
         struct flow_table *t, uint32_t entries, uint32_t peers6, const struct siphash_key *key);
 void flow_fini(struct flow_table *t);
-struct flow_node *flow_lookup(const struct flow_table *t, const struct flow_key *k);
-/** The table's hash of @p k: SipHash-2-4 under the table's key of the 12-byte key (local
- *  address, remote address or peer index, ports), keyed so that a remote peer cannot aim
- *  flows at one bucket. */
+struct flow_node *flow_lookup(struct flow_table *t, const struct flow_key *k);
+/** SipHash-2-4 under the table's key of the 12-byte key (local address, remote address or
+ *  peer index, ports), keyed so that a remote peer cannot aim flows at one bucket. */
 static inline uint32_t
-flow_hash(const struct flow_table *t, const struct flow_key *k)
+flow_siphash(const struct flow_table *t, const struct flow_key *k)
 {
 	return (uint32_t)siphash24_3u32(
 	        &t->key, k->laddr, k->raddr, ((uint32_t)k->lport << 16) | k->rport);
 }
+/** The table's hash of @p k: flow_siphash(), through the table's memo of recent results. */
+uint32_t flow_hash(struct flow_table *t, const struct flow_key *k);
 /** flow_lookup() with the hash of @p k already known (flow_hash()). */
 struct flow_node *flow_lookup_hashed(
         const struct flow_table *t, const struct flow_key *k, uint32_t hash);

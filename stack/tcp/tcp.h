@@ -391,8 +391,9 @@ struct tcp_engine {
 	uint32_t nobufs_n;        /**< bits set */
 	uint64_t nobufs_check_ms; /**< engine ms of the last look at the pool for them */
 	uint64_t pool_check_ms;   /**< engine ms of the last count of free mbufs */
-	int64_t pool_est;         /**< free then, less the frames received since (tcp_pool_rx) */
-	bool pool_low;            /**< the last count was below the reserve */
+	int64_t pool_est; /**< free then, less the frames received and the mbufs engine_alloc() took
+	                     since */
+	bool pool_low;    /**< the last count was below the reserve */
 
 	uint32_t state_count[TERN_TCP_STATE_MAX];
 	struct siphash_key isn_key;
@@ -409,6 +410,9 @@ struct tcp_engine {
 	uint8_t eid;               /**< this engine's index in tcp_engines */
 	bool has_eid;              /**< it holds one (tcp_init() got that far) */
 	struct siphash_key ts_key; /**< per-destination timestamp offsets */
+	/** The last IPv4 destination's offset hash (tcp_ts_offset_memo): connections to one
+	 *  peer share it, and it is a pure function of the addresses (ts_key is fixed). */
+	uint32_t ts_memo_laddr, ts_memo_raddr, ts_memo_hash;
 	struct reass_pool reass;
 	uint64_t chack_sec;   /**< second of the challenge ACK budget */
 	uint32_t chack_count; /**< challenge ACKs sent in that second */
@@ -573,6 +577,21 @@ tcp_ts_offset(const struct tcp_engine *tcp, const struct flow_key *k)
 	}
 	return (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323) +
 	       tcp->ts_base_ms;
+}
+
+/** tcp_ts_offset() through the engine's one-destination memo (a new connection block). */
+static inline uint32_t
+tcp_ts_offset_memo(struct tcp_engine *tcp, const struct flow_key *k)
+{
+	if (flow_key_is6(k))
+		return tcp_ts_offset(tcp, k);
+	if (k->laddr != tcp->ts_memo_laddr || k->raddr != tcp->ts_memo_raddr) {
+		tcp->ts_memo_laddr = k->laddr;
+		tcp->ts_memo_raddr = k->raddr;
+		tcp->ts_memo_hash =
+		        (uint32_t)siphash24_4u32(&tcp->ts_key, k->laddr, k->raddr, 0, 0x7323);
+	}
+	return tcp->ts_memo_hash + tcp->ts_base_ms;
 }
 
 /**

@@ -106,6 +106,21 @@ tcp_pool_rx(struct tern_engine *e, unsigned n)
 		pool_look(e);
 }
 
+/* May the application's send take one more mbuf? Not when the free count would fall to
+ * the reserve. The count is the estimate (a lower bound: engine_alloc() and every frame
+ * received lower it, returns to the pool do not raise it), counted again once per ms and
+ * whenever it comes near twice the reserve: rte_mempool_avail_count() walks every lcore's
+ * cache, too dear for each mbuf a send fills. */
+static bool
+pool_spare(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+
+	if (tcp->pool_check_ms != e->now_ms || tcp->pool_est <= 2 * (int64_t)pool_reserve(e))
+		pool_look(e);
+	return tcp->pool_est > (int64_t)pool_reserve(e);
+}
+
 bool
 tcp_pool_low(struct tern_engine *e)
 {
@@ -550,8 +565,7 @@ tcp_send(struct tern_conn *c, const void *buf, size_t len)
 
 		if (room == 0) {
 			/* The last mbufs of the pool stay with the engine (see the top). */
-			if (rte_mempool_avail_count(e->pool) <= pool_reserve(e) ||
-			        (m = engine_alloc(e)) == NULL) {
+			if (!pool_spare(e) || (m = engine_alloc(e)) == NULL) {
 				conn_nobufs_wait(c, CONN_EV_WRITABLE);
 				break;
 			}

@@ -298,7 +298,7 @@ handshake_done(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s,
 	c->snd_wl2 = c->iss;
 	tcp_conn_take_syn(c, &h->syn);
 	if (c->opt & CONN_O_TS) /* read only with timestamps on (tcp_ts_now, TIME_WAIT) */
-		c->ts_offset = tcp_ts_offset(&e->tcp, &k);
+		c->ts_offset = tcp_ts_offset_memo(&e->tcp, &k);
 	if (h->rtt) {
 		c->flags |= CONN_F_RTT_TIMING;
 		c->rtt_seq = c->iss;

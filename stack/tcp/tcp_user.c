@@ -122,7 +122,7 @@ connect_key(struct tern_engine *e, struct flow_key *k, uint16_t local_port, void
 	}
 	c = conn_alloc(e, k);
 	conn_cc(c)->init(&c->cc, c->mss, e->now_ns / 1000);
-	c->ts_offset = tcp_ts_offset(tcp, k); /* our SYN may offer timestamps */
+	c->ts_offset = tcp_ts_offset_memo(tcp, k); /* our SYN may offer timestamps */
 	c->iss = reused ? iss : tcp_isn(e, k);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->flags |= CONN_F_APP_KNOWS | CONN_F_NEEDS_SYN;

@@ -26,11 +26,29 @@ uint32_t wire_csum_add_at(uint32_t sum, const void *buf, size_t len, size_t at);
 uint16_t wire_csum_fold(uint32_t sum);
 
 /**
- * The checksum of an option-less 20-byte IPv4 header at @p buf: five 32-bit loads, one
- * fold. @return wire_csum_fold(wire_csum_add(0, buf, 20)), in host order (0 when a received
- * header verifies).
+ * wire_csum_fold(wire_csum_add(0, @p buf, 20)), inline: an IPv4 header without options,
+ * summed as five native-order 32-bit words (no carry out of 64 bits; byte order does not
+ * matter to the one's complement sum, RFC 1071 §2(B): the folded sum is swapped back).
+ * @return checksum in host order (0 when a received header's checksum is right).
  */
-uint16_t wire_csum_ip4hdr(const void *buf);
+static inline uint16_t
+wire_csum_ip4hdr(const void *buf)
+{
+	const uint8_t *p = buf;
+	uint32_t w[5];
+	uint64_t s;
+
+	__builtin_memcpy(w, p, sizeof(w));
+	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = ((s & 0xffu) << 8) | (s >> 8);
+#endif
+	return (uint16_t)~s;
+}
 
 /**
  * Sum of the IPv4 pseudo header (RFC 9293 §3.1) for an L4 segment.

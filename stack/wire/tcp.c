@@ -107,6 +107,17 @@ wire_tcp_parse(const void *buf, size_t len, struct wire_tcp_repr *r)
 	r->urg = ld16(p + 18);
 	memset(&r->opts, 0, sizeof(r->opts));
 
+	/* The layout of nearly every segment of a connection with timestamps, NOP NOP TS
+	 * (RFC 7323 Appendix A): read at once, with the result the loop below would give. */
+	if (hlen == WIRE_TCP_HLEN + 12 &&
+	        ld32(p + WIRE_TCP_HLEN) ==
+	                ((uint32_t)WIRE_TCPOPT_NOP << 24 | (uint32_t)WIRE_TCPOPT_NOP << 16 |
+	                        (uint32_t)WIRE_TCPOPT_TS << 8 | TCPOLEN_TS)) {
+		r->opts.tsval = ld32(p + WIRE_TCP_HLEN + 4);
+		r->opts.tsecr = ld32(p + WIRE_TCP_HLEN + 8);
+		r->opts.present = WIRE_TCPO_TS;
+		return WIRE_OK;
+	}
 	i = WIRE_TCP_HLEN;
 	while (i < hlen) {
 		uint8_t kind = p[i], olen;

@@ -23,7 +23,15 @@
  * ports holds at most about 225 k connections a second; beyond, the oldest entries are
  * recycled (counted, printed). Timing is wall clock: both lcores spin.
  *
+ * --lockstep N: one lcore polls both engines in turn (client, then server) until N
+ * connections have completed, then prints the count and stops; no baseline, no timing
+ * worth reading. The engines run on a fake clock (250 ns a reading) with fixed secrets and
+ * rte_rand() seeded: deterministic, for instruction counts under callgrind (run it at
+ * two values of N and divide the difference of tern_engine_poll's inclusive count by the
+ * difference of N: instructions per connection, both engines).
+ *
  * usage: bench_cps [--seconds N] [--concurrency N] [--mode client-closes|server-closes]
+ *                  [--lockstep N]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,6 +48,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 #include <rte_ring.h>
 
 #include <tern/stats.h>
@@ -340,6 +349,18 @@ srv_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	return ring_tx(s2c, pkts, n);
 }
 
+/* --lockstep: a clock that moves 250 ns at each reading, and fixed secrets: same counts
+ * every run. */
+static bool lockstep_clock;
+static uint64_t fake_ns = 1000000000u;
+
+static uint64_t
+fake_clock_ns(void *arg)
+{
+	(void)arg;
+	return fake_ns += 250;
+}
+
 static struct tern_engine *
 make_engine(uint32_t ip, uint8_t mac_last, struct rte_mempool *pool, bool client)
 {
@@ -360,6 +381,11 @@ make_engine(uint32_t ip, uint8_t mac_last, struct rte_mempool *pool, bool client
 	c.msl_ms = 1000;
 	c.max_tw = 65536;
 	c.tw_reuse_ms = 1;
+	if (lockstep_clock) {
+		c.clock.now_ns = fake_clock_ns;
+		c.secret[0] = 0x5eed0000u + mac_last;
+		c.secret[1] = 0x1234;
+	}
 	e = tern_engine_create(&c);
 	if (e == NULL) {
 		fprintf(stderr, "bench_cps: engine: %s\n", rte_strerror(rte_errno));
@@ -373,11 +399,12 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"seconds", required_argument, 0, 's'},
 	        {"concurrency", required_argument, 0, 'c'}, {"mode", required_argument, 0, 'm'},
-	        {0, 0, 0, 0}};
+	        {"lockstep", required_argument, 0, 'L'}, {0, 0, 0, 0}};
 	char prefix[64];
 	char *eal[] = {"bench_cps", "-l", "0-1", "--no-huge", "-m", "1024", "--no-pci",
 	        "--no-shconf", prefix, "--log-level=*:error", "--no-telemetry", NULL};
 	unsigned seconds = 5, conc = 256, srv_lcore, i, p;
+	uint64_t lockstep = 0;
 	struct rte_mempool *cpool, *spool;
 	struct tern_engine *srv;
 	const struct tern_stats *cs, *ss;
@@ -393,6 +420,9 @@ main(int argc, char **argv)
 		case 'c':
 			conc = (unsigned)bench_parse_u64(
 			        "bench_cps", optarg, "--concurrency", 16384);
+			break;
+		case 'L':
+			lockstep = bench_parse_u64("bench_cps", optarg, "--lockstep", UINT32_MAX);
 			break;
 		case 'm':
 			if (strcmp(optarg, "client-closes") == 0)
@@ -434,8 +464,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	reflect_fps = run_reflect(cpool, srv_lcore, 1.0);
+	reflect_fps = lockstep ? 1.0 : run_reflect(cpool, srv_lcore, 1.0);
 
+	if (lockstep) {
+		lockstep_clock = true;
+		rte_srand(12);
+	}
 	srv_conns = calloc(65536, sizeof(*srv_conns));
 	srv_free = calloc(65536, sizeof(*srv_free));
 	cli_conns = calloc(conc, sizeof(*cli_conns));
@@ -451,6 +485,20 @@ main(int argc, char **argv)
 	for (p = 0; p < SRV_PORTS; p++)
 		if (tern_listen(srv, (uint16_t)(SRV_PORT0 + p), 4096) != 0)
 			return 1;
+	if (lockstep) {
+		cli_running = true;
+		while (cli_free_top > 0)
+			cli_open();
+		while (cli_done + cli_failed < lockstep && cli_connect_errors == 0 &&
+		        srv_errors == 0) {
+			tern_engine_poll(cli_engine);
+			tern_engine_poll(srv);
+		}
+		printf("lockstep: completed %" PRIu64 ", failed %" PRIu64
+		       ", connect errors %" PRIu64 ", server errors %" PRIu64 "\n",
+		        cli_done, cli_failed, cli_connect_errors, srv_errors);
+		return cli_failed == 0 && srv_errors == 0 && cli_connect_errors == 0 ? 0 : 1;
+	}
 	stop_server = false;
 	rte_eal_remote_launch(server_main, srv, srv_lcore);
 
