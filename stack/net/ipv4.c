@@ -22,8 +22,6 @@
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
 
-#define TERN_IP_TTL 64
-
 static const enum tern_drop ip_err_drop[] = {
         [WIRE_ETRUNC] = TERN_DROP_IP_TRUNC,
         [WIRE_EBADLEN] = TERN_DROP_IP_LEN,
