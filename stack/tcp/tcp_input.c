@@ -1047,8 +1047,8 @@ input_steps(struct tern_conn *c, struct tcp_seg *s)
 static void
 input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 {
-	if (input_predicted(c, s))
-		return;
+	if (c->state == TERN_TCP_ESTABLISHED && input_predicted(c, s))
+		return; /* (the handshake's ACK, in SYN_RCVD, goes the general way) */
 	input_steps(c, s);
 	conn_ext_trim(c); /* the loss or the hole may be over (no-op once the block is gone) */
 }

@@ -909,8 +909,8 @@ synack_eth(const struct tern_engine *e, uint8_t *p, const struct wire_mac *dmac,
 }
 
 /*
- * SYN-ACK @p sa for 4-tuple @p k in @p m (empty) to @p dmac, written whole from the front:
- * Ethernet, IPv4 or IPv6, TCP and its options in one append, without a header
+ * SYN-ACK @p sa for 4-tuple @p k in @p m (empty, one segment) to @p dmac, written whole from the
+ * front: Ethernet, IPv4 or IPv6, TCP and its options in one append, without a header
  * representation, tcp_build()'s cases for data, chains and TSO, or a prepend. The bytes are
  * those of tcp_build() + ipv4_reply() / ipv6_reply().
  */
@@ -921,15 +921,19 @@ synack_xmit(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
 	uint32_t hlen = WIRE_TCP_HLEN + synack_optlen(sa);
 	bool v6 = flow_key_is6(k);
 	uint32_t l3 = v6 ? WIRE_IPV6_HLEN : WIRE_IPV4_HLEN;
-	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(WIRE_ETH_HLEN + l3 + hlen));
-	uint8_t *ip, *tcp;
+	uint16_t len = (uint16_t)(WIRE_ETH_HLEN + l3 + hlen);
+	uint8_t *p, *ip, *tcp;
 	uint32_t ph;
 	uint64_t fl;
 
-	if (p == NULL) {
+	/* @p m is empty and one segment (reset or fresh): its data starts at the headroom. */
+	if (len > rte_pktmbuf_tailroom(m)) {
 		tern_drop(e, m, TERN_DROP_NO_MBUF);
 		return;
 	}
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	m->data_len = len;
+	m->pkt_len = len;
 	ip = p + WIRE_ETH_HLEN;
 	tcp = ip + l3;
 	synack_tcp(e, tcp, k, sa, win, hlen);
