@@ -22,8 +22,6 @@
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
 
-#define TERN_IP_TTL 64
-
 static const enum tern_drop ip_err_drop[] = {
         [WIRE_ETRUNC] = TERN_DROP_IP_TRUNC,
         [WIRE_EBADLEN] = TERN_DROP_IP_LEN,
@@ -164,6 +162,13 @@ eth_input(struct tern_engine *e, struct rte_mbuf *m)
 		return;
 	}
 	p = rte_pktmbuf_mtod(m, uint8_t *);
+	/* The common case first: IPv4 to our (unicast) address; the same verdict as below. */
+	if (rte_pktmbuf_data_len(m) >= WIRE_ETH_HLEN && memcmp(p, &e->mac, WIRE_ETH_ALEN) == 0 &&
+	        p[12] == (uint8_t)(WIRE_ETHERTYPE_IPV4 >> 8) &&
+	        p[13] == (uint8_t)WIRE_ETHERTYPE_IPV4 && !wire_mac_is_broadcast(&e->mac)) {
+		ipv4_input(e, m);
+		return;
+	}
 	if (wire_eth_parse(p, rte_pktmbuf_data_len(m), &eth) != WIRE_OK) {
 		tern_drop(e, m, TERN_DROP_ETH_TRUNC);
 		return;

@@ -19,6 +19,9 @@ struct tern_engine;
 /** Headroom an L4 packet needs for the IPv4 and Ethernet headers. */
 #define TERN_L2L3_HLEN (14 + 20)
 
+/** TTL of the IPv4 packets we send. */
+#define TERN_IP_TTL 64
+
 /** Entry point for a received frame. Consumes @p m. */
 void eth_input(struct tern_engine *e, struct rte_mbuf *m);
 

@@ -155,6 +155,14 @@ synq_listener_init(struct synq_listener *l, uint32_t backlog)
 struct synq_entry *
 synq_alloc(struct synq *q, struct synq_listener *l, const struct flow_key *key, uint64_t now_ms)
 {
+	return synq_alloc_hashed(
+	        q, l, key, q->flows != NULL ? flow_hash(q->flows, key) : 0, now_ms);
+}
+
+struct synq_entry *
+synq_alloc_hashed(struct synq *q, struct synq_listener *l, const struct flow_key *key,
+        uint32_t hash, uint64_t now_ms)
+{
 	struct synq_entry *ent;
 
 	if (l->len >= l->backlog) {
@@ -178,7 +186,7 @@ synq_alloc(struct synq *q, struct synq_listener *l, const struct flow_key *key, 
 	ent->due = (uint32_t)(q->now_ms + stage_delay(q, 0));
 	stage_append(q, 0, ent);
 	if (q->flows != NULL)
-		flow_insert(q->flows, &ent->node);
+		flow_insert_hashed(q->flows, &ent->node, hash);
 	l->len++;
 	q->len++;
 	q->stats.allocs++;

@@ -182,6 +182,11 @@ void synq_listener_init(struct synq_listener *l, uint32_t backlog);
 struct synq_entry *synq_alloc(
         struct synq *q, struct synq_listener *l, const struct flow_key *key, uint64_t now_ms);
 
+/** As synq_alloc(), with @p key's flow hash (flow_hash() under the queue's table) given:
+ *  the segment's, looked up with already, not computed again. */
+struct synq_entry *synq_alloc_hashed(struct synq *q, struct synq_listener *l,
+        const struct flow_key *key, uint32_t hash, uint64_t now_ms);
+
 /**
  * Give back an entry (handshake completed, RST, ...): off the flow table and the schedule,
  * uncounted from its listener, back to the pool.

@@ -481,7 +481,14 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 		c->flags &= (uint32_t)~CONN_F_WANT_WRITE;
 		conn_event(c, CONN_EV_WRITABLE);
 	}
-	conn_want_output(c);
+	/* tcp_output() would find nothing to do when everything sent is acknowledged (the
+	 * retransmission timer is cancelled above), nothing is buffered, no FIN, ACK or SYN is
+	 * owed, no recovery and no extension block to trim: the handshake's ACK of a fresh
+	 * connection, an ACK that empties the pipe. Whatever owes output later asks for it. */
+	if (c->snd_una != c->snd_max || c->sb_len != 0 || c->ext_id != 0 ||
+	        (c->flags & (CONN_F_ACK_NOW | CONN_F_NEEDS_SYN | CONN_F_FIN_QUEUED |
+	                            CONN_F_RECOVERY | CONN_F_PERSIST)))
+		conn_want_output(c);
 }
 
 /*
@@ -1040,8 +1047,8 @@ input_steps(struct tern_conn *c, struct tcp_seg *s)
 static void
 input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 {
-	if (input_predicted(c, s))
-		return;
+	if (c->state == TERN_TCP_ESTABLISHED && input_predicted(c, s))
+		return; /* (the handshake's ACK, in SYN_RCVD, goes the general way) */
 	input_steps(c, s);
 	conn_ext_trim(c); /* the loss or the hole may be over (no-op once the block is gone) */
 }

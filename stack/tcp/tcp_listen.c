@@ -352,7 +352,7 @@ listen_syn(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s)
 	/* A SYN that ended a TIME_WAIT needs an ISN beyond the old snd_nxt, which a cookie
 	 * cannot give: it takes a queue entry even under "always". */
 	if (e->conf.syncookies != TERN_SYNCOOKIES_ALWAYS || s->tw_reopen) {
-		ent = synq_alloc(&tcp->synq, &l->sq, &k, e->now_ms);
+		ent = synq_alloc_hashed(&tcp->synq, &l->sq, &k, s->hash, e->now_ms);
 		if (ent != NULL) {
 			ent->irs = s->th.seq;
 			ent->iss =

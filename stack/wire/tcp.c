@@ -118,7 +118,40 @@ wire_tcp_parse(const void *buf, size_t len, struct wire_tcp_repr *r)
 		r->opts.present = WIRE_TCPO_TS;
 		return WIRE_OK;
 	}
+	/* The layouts senders use (this file's, Linux's, the BSDs') are 4-byte words: MSS,
+	 * NOP+WSCALE, NOP+NOP+SACK_PERM, and TS behind NOP+NOP or SACK_PERM. Taken a word at a
+	 * time while they last; the general loop below goes on from where they stop. Each word
+	 * is one the general loop would accept with the same result (every length fits in
+	 * the header: i + 4 <= hlen, and i + 12 <= hlen for a timestamp). */
 	i = WIRE_TCP_HLEN;
+	while (i + 4 <= hlen) {
+		uint32_t w = ld32(p + i);
+
+		if ((w >> 16) == (WIRE_TCPOPT_MSS << 8 | TCPOLEN_MSS)) {
+			r->opts.mss = (uint16_t)w;
+			r->opts.present |= WIRE_TCPO_MSS;
+		} else if ((w >> 8) ==
+		           (WIRE_TCPOPT_NOP << 16 | WIRE_TCPOPT_WSCALE << 8 | TCPOLEN_WSCALE)) {
+			r->opts.wscale = (uint8_t)w;
+			r->opts.present |= WIRE_TCPO_WSCALE;
+		} else if (w == (WIRE_TCPOPT_NOP << 24 | WIRE_TCPOPT_NOP << 16 |
+		                        WIRE_TCPOPT_SACK_PERM << 8 | TCPOLEN_SACK_PERM)) {
+			r->opts.present |= WIRE_TCPO_SACK_PERM;
+		} else if ((w & 0xffff) == (WIRE_TCPOPT_TS << 8 | TCPOLEN_TS) &&
+		           ((w >> 16) == (WIRE_TCPOPT_NOP << 8 | WIRE_TCPOPT_NOP) ||
+		                   (w >> 16) == (WIRE_TCPOPT_SACK_PERM << 8 | TCPOLEN_SACK_PERM)) &&
+		           i + 12 <= hlen) {
+			if ((w >> 16) != (WIRE_TCPOPT_NOP << 8 | WIRE_TCPOPT_NOP))
+				r->opts.present |= WIRE_TCPO_SACK_PERM;
+			r->opts.tsval = ld32(p + i + 4);
+			r->opts.tsecr = ld32(p + i + 8);
+			r->opts.present |= WIRE_TCPO_TS;
+			i += 8;
+		} else {
+			break;
+		}
+		i += 4;
+	}
 	while (i < hlen) {
 		uint8_t kind = p[i], olen;
 
