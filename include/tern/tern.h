@@ -593,7 +593,10 @@ enum tern_conn_opt {
 
 /**
  * Set a per-connection option.
- * @return 0; -EINVAL for an unknown option or a value out of range.
+ * @return 0; -EINVAL for an unknown option or a value out of range; -ENOSPC for a
+ *   keepalive or user-timeout value when the engine's 255 sets of these settings that
+ *   differ from its configuration are all in use by other connections (connections share
+ *   a set with equal values; the connection keeps its values).
  */
 int tern_conn_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val);
 

@@ -70,6 +70,10 @@ tcp_init(struct tern_engine *e)
 	tcp->ts_key.k1 = ck[1] + 0x7323;
 	tcp_clock_base(e);
 	tcp->cc_id = tcp_cc_id(tcp_cc_find(conf->cc));
+	tcp->ka[0].idle_ms = conf->keepidle_ms;
+	tcp->ka[0].intvl_ms = conf->keepintvl_ms;
+	tcp->ka[0].user_timeout_ms = conf->user_timeout_ms;
+	tcp->ka[0].cnt = conf->keepcnt;
 	/* The smallest shift that lets the window field say the whole buffer. */
 	while (tcp->wscale < 14 && (conf->rcvbuf >> tcp->wscale) > 65535)
 		tcp->wscale++;
