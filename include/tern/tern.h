@@ -169,6 +169,7 @@ struct tern_engine_conf {
 	const struct tern_callbacks *cb; /**< application callbacks */
 	void *app;                       /**< passed to every callback */
 
+	/* max_conns, max_tw and synq_size: at most 2^30 - 1 each, 2^31 together (EINVAL) */
 	uint32_t max_conns;       /**< connection blocks (default 65536) */
 	uint32_t max_tw;          /**< TIME_WAIT entries, oldest recycled beyond (default 262144) */
 	uint32_t msl_ms;          /**< MSL; TIME_WAIT lasts 2*MSL (default 30000) */

@@ -106,8 +106,9 @@ tcp_init(struct tern_engine *e)
 	        tcp->output.w == NULL || tcp->output.mid == NULL || tcp->output.top == NULL ||
 	        tcp->ext_pool == NULL)
 		return -ENOMEM;
+	flow_set_pool(&tcp->flows, FLOW_CONN, tcp->conn_pool, sizeof(*tcp->conn_pool));
 	for (i = conf->max_conns; i-- > 0;) {
-		tcp->conn_pool[i].node.next = (struct flow_node *)tcp->conn_free;
+		tcp->conn_pool[i].node.next = i + 1 < conf->max_conns ? i + 1 : FLOW_NIL;
 		tcp->conn_free = &tcp->conn_pool[i];
 	}
 	for (i = conf->conn_ext; i-- > 0;) {

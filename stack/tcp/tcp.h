@@ -153,7 +153,7 @@ enum conn_timer {
 };
 
 struct tern_conn {
-	struct flow_node node; /**< must be first */
+	struct flow_node node; /**< 20 bytes, must be first */
 	uint32_t flags;        /**< CONN_F_* */
 	uint8_t state;         /**< enum tern_tcp_state */
 	uint8_t events;        /**< CONN_EV_* pending */
@@ -194,7 +194,10 @@ struct tern_conn {
 	uint32_t ts_offset;   /**< added to engine ms to make our TSval */
 	uint32_t ts_recent;   /**< TS.Recent */
 	uint32_t ts_recent_s; /**< engine seconds, low 32 bits, when ts_recent was set (24 days) */
-	tern_seq_t rtt_seq;   /**< the segment being timed (RTT, with CONN_F_RTT_TIMING) */
+	/** last rate-limited out-of-window / PAWS ACK, engine ms (low 32 bits, tcp_ms_since());
+	 *  0: none */
+	uint32_t oow_ack_ms;
+	tern_seq_t rtt_seq; /**< the segment being timed (RTT, with CONN_F_RTT_TIMING) */
 
 	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()):
 	 *  its index in the engine's ext_pool + 1, 0 for none (conn_x()). */
@@ -222,7 +225,6 @@ struct tern_conn {
 
 	/* Stamps in engine milliseconds, low 32 bits (tcp_ms_since()): the intervals they
 	 * measure stay far below the 49 days at which they would wrap. */
-	uint32_t oow_ack_ms;    /**< last rate-limited out-of-window / PAWS ACK (0: none) */
 	uint32_t last_rx_ms;    /**< the last segment accepted (keepalive) */
 	uint32_t progress_ms;   /**< snd_una last moved, or data became outstanding */
 	uint32_t due[CONN_T_N]; /**< engine ms (low 32 bits) at which each armed timer expires */
@@ -318,7 +320,7 @@ tcp_secs(uint64_t now_ms)
  * when a connection enters TIME_WAIT; this keeps what is needed to answer segments.
  */
 struct tcp_tw {
-	struct flow_node node; /**< 24 bytes, must be first */
+	struct flow_node node; /**< 20 bytes, must be first */
 	tern_seq_t snd_nxt;    /**< our next sequence number (after our FIN) */
 	tern_seq_t rcv_nxt;    /**< after the peer's FIN */
 	uint64_t expire_ms;

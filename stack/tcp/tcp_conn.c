@@ -178,7 +178,7 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 
 	if (c == NULL)
 		return NULL;
-	tcp->conn_free = (struct tern_conn *)c->node.next;
+	tcp->conn_free = c->node.next == FLOW_NIL ? NULL : &tcp->conn_pool[c->node.next];
 	memset(c, 0, sizeof(*c));
 	c->node.key = *k;
 	c->node.kind = FLOW_CONN;
@@ -210,9 +210,9 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
  * loss recovery and reordering need is in struct tcp_conn_ext; keep it that way: a field
  * added here costs every connection, a field in the extension only the busy ones.
  */
-#define TERN_CONN_BYTES 304
+#define TERN_CONN_BYTES 296
 _Static_assert(sizeof(struct tern_conn) <= TERN_CONN_BYTES,
-        "struct tern_conn outgrew its 304 bytes: move what is not per-segment to the "
+        "struct tern_conn outgrew its 296 bytes: move what is not per-segment to the "
         "extension (struct tcp_conn_ext)");
 
 struct tcp_conn_ext *
@@ -319,7 +319,8 @@ conn_free(struct tern_conn *c)
 	tcp->state_count[c->state]--;
 	c->state = TERN_TCP_CLOSED;
 	c->node.kind = 0;
-	c->node.next = (struct flow_node *)tcp->conn_free;
+	c->node.next =
+	        tcp->conn_free == NULL ? FLOW_NIL : (uint32_t)(tcp->conn_free - tcp->conn_pool);
 	tcp->conn_free = c;
 }
 

@@ -1898,6 +1898,31 @@ test_keepalive_sets(void **state)
 	assert_int_equal(f->n_closed, N);
 }
 
+/* The flow table names entries by 30-bit pool indices: larger pools are refused. */
+static void
+test_pool_bounds(void **state)
+{
+	struct fx *f = *state;
+	struct tern_engine_conf conf;
+
+	conf_init(f, &conf);
+	conf.max_conns = UINT32_C(1) << 30;
+	assert_null(tern_engine_create(&conf));
+	assert_int_equal(rte_errno, EINVAL);
+	conf_init(f, &conf);
+	conf.max_tw = UINT32_C(1) << 30;
+	assert_null(tern_engine_create(&conf));
+	assert_int_equal(rte_errno, EINVAL);
+	conf_init(f, &conf);
+	conf.synq_size = UINT32_C(1) << 30;
+	assert_null(tern_engine_create(&conf));
+	assert_int_equal(rte_errno, EINVAL);
+	conf_init(f, &conf);
+	conf.max_conns = conf.max_tw = conf.synq_size = (UINT32_C(1) << 30) - 1; /* > 2^31 */
+	assert_null(tern_engine_create(&conf));
+	assert_int_equal(rte_errno, EINVAL);
+}
+
 /* ---- two engines back to back ---- */
 
 #define BULK_BYTES (1u << 20)
@@ -2608,6 +2633,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_passive_open, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_keepalive_sets, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_pool_bounds, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_synack_retransmit, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_syn_backlog, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_syncookie_auto, setup, teardown),
