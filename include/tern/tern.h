@@ -169,6 +169,7 @@ struct tern_engine_conf {
 	const struct tern_callbacks *cb; /**< application callbacks */
 	void *app;                       /**< passed to every callback */
 
+	/* max_conns, max_tw and synq_size: at most 2^30 - 1 each, 2^31 together (EINVAL) */
 	uint32_t max_conns;       /**< connection blocks (default 65536) */
 	uint32_t max_tw;          /**< TIME_WAIT entries, oldest recycled beyond (default 262144) */
 	uint32_t msl_ms;          /**< MSL; TIME_WAIT lasts 2*MSL (default 30000) */
@@ -593,7 +594,10 @@ enum tern_conn_opt {
 
 /**
  * Set a per-connection option.
- * @return 0; -EINVAL for an unknown option or a value out of range.
+ * @return 0; -EINVAL for an unknown option or a value out of range; -ENOSPC for a
+ *   keepalive or user-timeout value when the engine's 255 sets of these settings that
+ *   differ from its configuration are all in use by other connections (connections share
+ *   a set with equal values; the connection keeps its values).
  */
 int tern_conn_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val);
 

@@ -217,6 +217,12 @@ conf_check(struct tern_engine_conf *c)
 		c->synq_size = 65536;
 	if (c->tw_reuse_ms == 0)
 		c->tw_reuse_ms = 1000;
+	/* the flow table names an entry by a 30-bit pool index (FLOW_POOL_MAX), and sizes its
+	 * buckets for all of them (2^31 at most) */
+	if (c->max_conns > FLOW_POOL_MAX || c->max_tw > FLOW_POOL_MAX ||
+	        c->synq_size > FLOW_POOL_MAX ||
+	        (uint64_t)c->max_conns + c->max_tw + c->synq_size > (UINT64_C(1) << 31))
+		return -EINVAL;
 	if (c->syncookies > TERN_SYNCOOKIES_OFF)
 		return -EINVAL;
 	if (c->syn_retries > SYNQ_MAX_RETRIES ||

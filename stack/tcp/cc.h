@@ -21,7 +21,7 @@ struct tcp_cc {
 	uint32_t ssthresh; /**< slow start threshold, bytes */
 	uint32_t mss;      /**< sender MSS, bytes */
 	uint32_t acked;    /**< bytes acknowledged toward the next cwnd step (byte counting) */
-	uint64_t priv[6];  /**< algorithm state */
+	uint32_t priv[8];  /**< algorithm state */
 };
 
 struct tcp_cc_ops {

@@ -64,32 +64,78 @@
 #define CUBIC_ALPHA_NUM       9
 #define CUBIC_ALPHA_DEN       17
 
-/* State kept in tcp_cc.priv; loaded and stored with memcpy (no type punning). */
+/*
+ * State kept in tcp_cc.priv (eight 32-bit words); loaded and stored with memcpy (no type
+ * punning). Time is kept as engine milliseconds, low 32 bits, compared by wrap-safe
+ * differences: t and the application-limited gaps are exact in milliseconds (the cubic
+ * terms are in milliseconds anyway), wrong only across a 49.7-day gap between two ACKs.
+ * W_est's remainder (below 17 * cwnd <= 17 * 2^31, 36 bits) is split between a word and
+ * spare bits of K's word (K < 2^21 ms: K^3 <= 2^31 * 5e9 / 2 for mss >= 1), beside the
+ * one bit that says an epoch runs (cwnd_epoch itself is needed only at the epoch start).
+ */
+#define CUBIC_K_BITS   22
+#define CUBIC_K_MASK   ((UINT32_C(1) << CUBIC_K_BITS) - 1)
+#define CUBIC_REM_HI_S CUBIC_K_BITS        /* w_est_rem >> 32 in bits 22..30 */
+#define CUBIC_EPOCH    (UINT32_C(1) << 31) /* an epoch is running */
+struct cubic_store {
+	uint32_t epoch_ms;    /* epoch start, moved forward by application-limited time */
+	uint32_t last_ack_ms; /* time of the previous ACK */
+	uint32_t w_est_rem;   /* low 32 bits of the remainder */
+	uint32_t kw;          /* K (ms) | remainder >> 32 << CUBIC_REM_HI_S | CUBIC_EPOCH */
+	uint32_t cwnd_rem;
+	uint32_t w_max;
+	uint32_t cwnd_prior;
+	uint32_t w_est;
+};
+
+_Static_assert(sizeof(struct cubic_store) <= sizeof(((struct tcp_cc *)0)->priv),
+        "CUBIC state must fit in tcp_cc.priv");
+
+/* The same, unpacked while an ACK is processed. */
 struct cubic {
-	uint64_t epoch_us;    /* epoch start, moved forward by application-limited time */
-	uint64_t last_ack_us; /* time of the previous ACK */
+	uint32_t epoch_ms;    /* epoch start, moved forward by application-limited time */
+	uint32_t last_ack_ms; /* time of the previous ACK */
 	uint64_t w_est_rem;   /* fraction of w_est, over CUBIC_ALPHA_DEN * cwnd */
 	uint32_t cwnd_rem;    /* fraction of cwnd, over cwnd */
 	uint32_t w_max;       /* bytes; 0 = none (start, or after a timeout) */
 	uint32_t cwnd_prior;  /* cwnd when ssthresh was last set, bytes */
-	uint32_t cwnd_epoch;  /* cwnd when the epoch started; 0 = no epoch */
+	uint32_t cwnd_epoch;  /* cwnd when the epoch started (only then); 0 = no epoch */
 	uint32_t k_ms;        /* K, milliseconds */
 	uint32_t w_est;       /* Reno-friendly estimate, bytes */
 };
 
-_Static_assert(sizeof(struct cubic) <= sizeof(((struct tcp_cc *)0)->priv),
-        "CUBIC state must fit in tcp_cc.priv");
-
 static void
 cubic_load(const struct tcp_cc *cc, struct cubic *s)
 {
-	memcpy(s, cc->priv, sizeof(*s));
+	struct cubic_store p;
+
+	memcpy(&p, cc->priv, sizeof(p));
+	s->epoch_ms = p.epoch_ms;
+	s->last_ack_ms = p.last_ack_ms;
+	s->w_est_rem = (uint64_t)((p.kw & ~CUBIC_EPOCH) >> CUBIC_REM_HI_S) << 32 | p.w_est_rem;
+	s->cwnd_rem = p.cwnd_rem;
+	s->w_max = p.w_max;
+	s->cwnd_prior = p.cwnd_prior;
+	s->cwnd_epoch = (p.kw & CUBIC_EPOCH) != 0;
+	s->k_ms = p.kw & CUBIC_K_MASK;
+	s->w_est = p.w_est;
 }
 
 static void
 cubic_store(struct tcp_cc *cc, const struct cubic *s)
 {
-	memcpy(cc->priv, s, sizeof(*s));
+	struct cubic_store p;
+
+	p.epoch_ms = s->epoch_ms;
+	p.last_ack_ms = s->last_ack_ms;
+	p.w_est_rem = (uint32_t)s->w_est_rem;
+	p.kw = s->k_ms | (uint32_t)(s->w_est_rem >> 32) << CUBIC_REM_HI_S |
+	       (s->cwnd_epoch != 0 ? CUBIC_EPOCH : 0);
+	p.cwnd_rem = s->cwnd_rem;
+	p.w_max = s->w_max;
+	p.cwnd_prior = s->cwnd_prior;
+	p.w_est = s->w_est;
+	memcpy(cc->priv, &p, sizeof(p));
 }
 
 static uint32_t
@@ -175,7 +221,7 @@ cubic_w(const struct cubic *s, uint32_t mss, uint64_t t_us)
 static void
 cubic_epoch_start(struct tcp_cc *cc, struct cubic *s, uint64_t now_us)
 {
-	s->epoch_us = now_us;
+	s->epoch_ms = (uint32_t)(now_us / 1000);
 	s->cwnd_epoch = cc->cwnd > 0 ? cc->cwnd : 1;
 	if (s->w_max > s->cwnd_epoch) {
 		s->k_ms = cubic_k_ms(s->w_max, s->cwnd_epoch, cc->mss);
@@ -194,7 +240,8 @@ cubic_epoch_start(struct tcp_cc *cc, struct cubic *s, uint64_t now_us)
 static void
 cubic_avoid(struct tcp_cc *cc, struct cubic *s, uint32_t acked, uint32_t srtt_us, uint64_t now_us)
 {
-	uint64_t t_us = now_us > s->epoch_us ? now_us - s->epoch_us : 0;
+	int32_t t_ms = (int32_t)((uint32_t)(now_us / 1000) - s->epoch_ms);
+	uint64_t t_us = t_ms > 0 ? (uint64_t)t_ms * 1000 : 0;
 	uint64_t rtt_us = srtt_us != 0 ? srtt_us : CUBIC_RTT_FALLBACK_US;
 	uint64_t num, den, max_target;
 	uint32_t target;
@@ -238,7 +285,7 @@ cubic_init(struct tcp_cc *cc, uint32_t mss, uint64_t now_us)
 	struct cubic s;
 
 	memset(&s, 0, sizeof(s));
-	s.last_ack_us = now_us;
+	s.last_ack_ms = (uint32_t)(now_us / 1000);
 	memset(cc->priv, 0, sizeof(cc->priv));
 	cubic_store(cc, &s);
 	cc->mss = mss;
@@ -250,13 +297,15 @@ cubic_init(struct tcp_cc *cc, uint32_t mss, uint64_t now_us)
 static void
 cubic_on_ack(struct tcp_cc *cc, uint32_t acked, uint32_t flight, uint32_t srtt_us, uint64_t now_us)
 {
+	uint32_t now_ms = (uint32_t)(now_us / 1000);
 	struct cubic s;
 
 	cubic_load(cc, &s);
 	if (!tcp_cc_cwnd_limited(cc, flight)) {
-		/* §5.8: application-limited time does not count in t. */
-		if (s.cwnd_epoch != 0 && now_us > s.last_ack_us)
-			s.epoch_us += now_us - s.last_ack_us;
+		/* §5.8: application-limited time does not count in t (the gap is exact in ms:
+		 * the floors of both stamps telescope). */
+		if (s.cwnd_epoch != 0)
+			s.epoch_ms += now_ms - s.last_ack_ms;
 		goto out;
 	}
 	if (cc->cwnd < cc->ssthresh) {
@@ -269,7 +318,7 @@ cubic_on_ack(struct tcp_cc *cc, uint32_t acked, uint32_t flight, uint32_t srtt_u
 		cubic_epoch_start(cc, &s, now_us);
 	cubic_avoid(cc, &s, acked, srtt_us, now_us);
 out:
-	s.last_ack_us = now_us;
+	s.last_ack_ms = now_ms;
 	cubic_store(cc, &s);
 }
 

@@ -59,9 +59,12 @@ flow_init(struct flow_table *t, uint32_t entries, uint32_t peers6, const struct 
 {
 	uint32_t n = rte_align32pow2(entries < 64 ? 64 : entries);
 
-	t->buckets = rte_zmalloc_socket("tern_flows", sizeof(*t->buckets) * n, 0, rte_socket_id());
+	memset(t->base, 0, sizeof(t->base));
+	memset(t->stride, 0, sizeof(t->stride));
+	t->buckets = rte_malloc_socket("tern_flows", sizeof(*t->buckets) * n, 0, rte_socket_id());
 	if (t->buckets == NULL)
 		return -ENOMEM;
+	memset(t->buckets, 0xff, sizeof(*t->buckets) * n); /* FLOW_NIL */
 	t->mask = n - 1;
 	t->count = 0;
 	t->key = *key;
@@ -183,11 +186,15 @@ flow_peer6_unref(struct flow_table *t, const struct flow_key *k)
 struct flow_node *
 flow_lookup_hashed(const struct flow_table *t, const struct flow_key *k, uint32_t hash)
 {
-	struct flow_node *n;
+	uint32_t r;
 
-	for (n = t->buckets[hash & t->mask]; n != NULL; n = n->next)
+	for (r = t->buckets[hash & t->mask]; r != FLOW_NIL;) {
+		struct flow_node *n = flow_node_at(t, r);
+
 		if (flow_key_eq(&n->key, k))
 			return n;
+		r = n->next;
+	}
 	return NULL;
 }
 
@@ -206,10 +213,10 @@ flow_insert(struct flow_table *t, struct flow_node *n)
 void
 flow_insert_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash)
 {
-	struct flow_node **b = &t->buckets[hash & t->mask];
+	uint32_t *b = &t->buckets[hash & t->mask];
 
 	n->next = *b;
-	*b = n;
+	*b = flow_ref(t, n);
 	n->linked = 1;
 	t->count++;
 	flow_peer6_ref(t, &n->key);
@@ -218,17 +225,19 @@ flow_insert_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash)
 void
 flow_remove(struct flow_table *t, struct flow_node *n)
 {
-	struct flow_node **pp = &t->buckets[flow_hash(t, &n->key) & t->mask];
+	uint32_t *pp = &t->buckets[flow_hash(t, &n->key) & t->mask];
+	uint32_t r;
 
 	if (!n->linked)
 		return;
-	while (*pp != NULL && *pp != n)
-		pp = &(*pp)->next;
-	if (*pp == n) {
+	r = flow_ref(t, n);
+	while (*pp != FLOW_NIL && *pp != r)
+		pp = &flow_node_at(t, *pp)->next;
+	if (*pp == r) {
 		*pp = n->next;
 		t->count--;
 		flow_peer6_unref(t, &n->key);
 	}
-	n->next = NULL;
+	n->next = FLOW_NIL;
 	n->linked = 0;
 }

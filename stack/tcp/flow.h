@@ -71,9 +71,22 @@ enum flow_kind {
 	FLOW_SYN = 3,  /**< a struct synq_entry (half-open, synq.c) */
 };
 
-/** Common head of everything the flow table holds. */
+/*
+ * The table links its nodes by 32-bit references, not pointers: a node's kind in the top
+ * two bits, its index in the pool of that kind below (pools registered with
+ * flow_set_pool(), at most FLOW_POOL_MAX entries each). The chains and bucket heads are
+ * half the size of pointers; a chain step costs a multiply-add.
+ */
+#define FLOW_NIL      UINT32_MAX /**< no node: the end of a chain, an empty bucket */
+#define FLOW_KIND_S   30
+#define FLOW_IDX_MASK ((UINT32_C(1) << FLOW_KIND_S) - 1)
+#define FLOW_POOL_MAX FLOW_IDX_MASK /**< entries of one pool at most (2^30 - 1) */
+#define FLOW_KINDS    4
+
+/** Common head of everything the flow table holds (20 bytes). */
 struct flow_node {
-	struct flow_node *next;
+	uint32_t next; /**< reference of the next node of the chain (FLOW_NIL: none); while the
+	                *   node is free, its pool's free list: the next free index or FLOW_NIL */
 	struct flow_key key;
 	uint8_t kind;
 	uint8_t linked; /**< in the table */
@@ -90,7 +103,7 @@ struct flow_memo {
 };
 
 struct flow_table {
-	struct flow_node **buckets;
+	uint32_t *buckets; /**< the reference of each chain's first node, or FLOW_NIL */
 	uint32_t mask;
 	uint32_t count;
 	struct siphash_key key;
@@ -100,8 +113,35 @@ struct flow_table {
 	 *  (connect). A slot is always exact (it starts as the zero key's hash); a peer who
 	 *  aims flows at one slot only makes lookups miss into SipHash. */
 	struct flow_memo memo[FLOW_MEMO];
-	struct flow_peers6 peers; /**< IPv6 peer addresses (size 0 without IPv6) */
+	char *base[FLOW_KINDS];      /**< the pool of each enum flow_kind */
+	uint32_t stride[FLOW_KINDS]; /**< its entries' size */
+	struct flow_peers6 peers;    /**< IPv6 peer addresses (size 0 without IPv6) */
 };
+
+/** Register the pool of @p kind: entries of @p stride bytes, each starting with its node. */
+static inline void
+flow_set_pool(struct flow_table *t, enum flow_kind kind, void *base, uint32_t stride)
+{
+	t->base[kind] = base;
+	t->stride[kind] = stride;
+}
+
+/** The node of reference @p ref (not FLOW_NIL). */
+static inline struct flow_node *
+flow_node_at(const struct flow_table *t, uint32_t ref)
+{
+	uint32_t k = ref >> FLOW_KIND_S;
+
+	return (struct flow_node *)(t->base[k] + (size_t)(ref & FLOW_IDX_MASK) * t->stride[k]);
+}
+
+/** The reference of node @p n, in the pool of its kind. */
+static inline uint32_t
+flow_ref(const struct flow_table *t, const struct flow_node *n)
+{
+	return (uint32_t)n->kind << FLOW_KIND_S |
+	       (uint32_t)((size_t)((const char *)n - t->base[n->kind]) / t->stride[n->kind]);
+}
 
 /**
  * @param entries nodes the table will hold at most
@@ -137,10 +177,10 @@ flow_prefetch_bucket(const struct flow_table *t, uint32_t hash)
 static inline void
 flow_prefetch_node(const struct flow_table *t, uint32_t hash)
 {
-	const struct flow_node *n = t->buckets[hash & t->mask];
+	uint32_t r = t->buckets[hash & t->mask];
 
-	if (n != NULL)
-		__builtin_prefetch(n);
+	if (r != FLOW_NIL)
+		__builtin_prefetch(flow_node_at(t, r));
 }
 /** Insert @p n (its key set). The caller made sure the key is not present. */
 void flow_insert(struct flow_table *t, struct flow_node *n);

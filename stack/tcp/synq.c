@@ -102,7 +102,7 @@ ent_release(struct synq *q, struct synq_entry *ent)
 	q->len--;
 	ent->node.kind = 0;
 	ent->prev = ent->next = SYNQ_NIL;
-	ent->node.next = (struct flow_node *)q->free;
+	ent->node.next = q->free == NULL ? FLOW_NIL : (uint32_t)(q->free - q->pool);
 	q->free = ent;
 }
 
@@ -130,9 +130,11 @@ synq_init(struct synq *q, const struct synq_conf *conf)
 	q->size = conf->size;
 	for (i = conf->size; i-- > 0;) {
 		q->pool[i].prev = q->pool[i].next = SYNQ_NIL;
-		q->pool[i].node.next = (struct flow_node *)q->free;
+		q->pool[i].node.next = i + 1 < conf->size ? i + 1 : FLOW_NIL;
 		q->free = &q->pool[i];
 	}
+	if (q->flows != NULL)
+		flow_set_pool(q->flows, FLOW_SYN, q->pool, sizeof(*q->pool));
 	return 0;
 }
 
@@ -177,7 +179,7 @@ synq_alloc_hashed(struct synq *q, struct synq_listener *l, const struct flow_key
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	q->free = (struct synq_entry *)ent->node.next;
+	q->free = ent->node.next == FLOW_NIL ? NULL : &q->pool[ent->node.next];
 	clock_update(q, now_ms);
 	memset(ent, 0, sizeof(*ent));
 	ent->node.key = *key;

@@ -78,7 +78,7 @@ struct synq_listener {
  *   the addresses (tcp_engine.ts_key) and is computed again.
  */
 struct synq_entry {
-	struct flow_node node;     /**< 24 bytes, must be first; key = the 4-tuple */
+	struct flow_node node;     /**< 20 bytes, must be first; key = the 4-tuple */
 	struct synq_listener *lst; /**< counted against this listener */
 	uint32_t prev;             /**< schedule FIFO links: pool indices, SYNQ_NIL at the ends */
 	uint32_t next;

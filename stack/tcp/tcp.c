@@ -72,6 +72,10 @@ tcp_init(struct tern_engine *e)
 	tcp->ts_memo_hash = (uint32_t)siphash24_4u32(&tcp->ts_key, 0, 0, 0, 0x7323);
 	tcp_clock_base(e);
 	tcp->cc_id = tcp_cc_id(tcp_cc_find(conf->cc));
+	tcp->ka[0].idle_ms = conf->keepidle_ms;
+	tcp->ka[0].intvl_ms = conf->keepintvl_ms;
+	tcp->ka[0].user_timeout_ms = conf->user_timeout_ms;
+	tcp->ka[0].cnt = conf->keepcnt;
 	/* The smallest shift that lets the window field say the whole buffer. */
 	while (tcp->wscale < 14 && (conf->rcvbuf >> tcp->wscale) > 65535)
 		tcp->wscale++;
@@ -104,8 +108,9 @@ tcp_init(struct tern_engine *e)
 	        tcp->output.w == NULL || tcp->output.mid == NULL || tcp->output.top == NULL ||
 	        tcp->ext_pool == NULL)
 		return -ENOMEM;
+	flow_set_pool(&tcp->flows, FLOW_CONN, tcp->conn_pool, sizeof(*tcp->conn_pool));
 	for (i = conf->max_conns; i-- > 0;) {
-		tcp->conn_pool[i].node.next = (struct flow_node *)tcp->conn_free;
+		tcp->conn_pool[i].node.next = i + 1 < conf->max_conns ? i + 1 : FLOW_NIL;
 		tcp->conn_free = &tcp->conn_pool[i];
 	}
 	for (i = conf->conn_ext; i-- > 0;) {

@@ -153,7 +153,7 @@ enum conn_timer {
 };
 
 struct tern_conn {
-	struct flow_node node; /**< must be first */
+	struct flow_node node; /**< 20 bytes, must be first */
 	uint32_t flags;        /**< CONN_F_* */
 	uint8_t state;         /**< enum tern_tcp_state */
 	uint8_t events;        /**< CONN_EV_* pending */
@@ -168,10 +168,10 @@ struct tern_conn {
 	uint8_t dupthresh;  /**< duplicate ACKs that start recovery (grows on reordering) */
 	uint8_t timers;     /**< bit (1 << CONN_T_*) set: that timer is armed */
 	uint8_t ka_probes;  /**< keepalive probes sent without an answer */
-	uint8_t keepcnt;
-	uint8_t wait_ev; /**< CONN_EV_* to deliver when mbufs come back (CONN_F_ON_WAIT) */
-	uint8_t cc_id;   /**< congestion control: index in tcp_cc_table (conn_cc()) */
-	uint8_t eid;     /**< its engine: index in tcp_engines (conn_e()) */
+	uint8_t ka_id;      /**< keepalive / user-timeout settings: index in tcp_engine.ka */
+	uint8_t wait_ev;    /**< CONN_EV_* to deliver when mbufs come back (CONN_F_ON_WAIT) */
+	uint8_t cc_id;      /**< congestion control: index in tcp_cc_table (conn_cc()) */
+	uint8_t eid;        /**< its engine: index in tcp_engines (conn_e()) */
 
 	/* send sequence space (RFC 9293 §3.3.1) */
 	tern_seq_t iss;
@@ -194,7 +194,10 @@ struct tern_conn {
 	uint32_t ts_offset;   /**< added to engine ms to make our TSval */
 	uint32_t ts_recent;   /**< TS.Recent */
 	uint32_t ts_recent_s; /**< engine seconds, low 32 bits, when ts_recent was set (24 days) */
-	tern_seq_t rtt_seq;   /**< the segment being timed (RTT, with CONN_F_RTT_TIMING) */
+	/** last rate-limited out-of-window / PAWS ACK, engine ms (low 32 bits, tcp_ms_since());
+	 *  0: none */
+	uint32_t oow_ack_ms;
+	tern_seq_t rtt_seq; /**< the segment being timed (RTT, with CONN_F_RTT_TIMING) */
 
 	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()):
 	 *  its index in the engine's ext_pool + 1, 0 for none (conn_x()). */
@@ -222,12 +225,8 @@ struct tern_conn {
 
 	/* Stamps in engine milliseconds, low 32 bits (tcp_ms_since()): the intervals they
 	 * measure stay far below the 49 days at which they would wrap. */
-	uint32_t oow_ack_ms;  /**< last rate-limited out-of-window / PAWS ACK (0: none) */
-	uint32_t last_rx_ms;  /**< the last segment accepted (keepalive) */
-	uint32_t progress_ms; /**< snd_una last moved, or data became outstanding */
-	uint32_t keepidle_ms;
-	uint32_t keepintvl_ms;
-	uint32_t user_timeout_ms;
+	uint32_t last_rx_ms;    /**< the last segment accepted (keepalive) */
+	uint32_t progress_ms;   /**< snd_una last moved, or data became outstanding */
 	uint32_t due[CONN_T_N]; /**< engine ms (low 32 bits) at which each armed timer expires */
 
 	struct tern_timer timer;        /**< one wheel entry: the earliest of the armed due[] */
@@ -245,6 +244,10 @@ struct tern_conn {
 /* The extension of @p c (struct tcp_conn_ext), NULL when it holds none. For files that
  * include engine.h. */
 #define conn_x(c) ((c)->ext_id != 0 ? &conn_e(c)->tcp.ext_pool[(c)->ext_id - 1] : NULL)
+
+/* The keepalive and user-timeout settings of @p c (struct tcp_ka). For files that include
+ * engine.h. */
+#define conn_ka(c) (&conn_e(c)->tcp.ka[(c)->ka_id])
 
 /* The send and receive buffer capacities, the same for every connection of an engine
  * (conf.sndbuf, conf.rcvbuf: not kept in the block). For files that include engine.h. */
@@ -317,7 +320,7 @@ tcp_secs(uint64_t now_ms)
  * when a connection enters TIME_WAIT; this keeps what is needed to answer segments.
  */
 struct tcp_tw {
-	struct flow_node node; /**< 24 bytes, must be first */
+	struct flow_node node; /**< 20 bytes, must be first */
 	tern_seq_t snd_nxt;    /**< our next sequence number (after our FIN) */
 	tern_seq_t rcv_nxt;    /**< after the peer's FIN */
 	uint64_t expire_ms;
@@ -341,6 +344,25 @@ enum tcp_tw_verdict {
 /** Gap between the old incarnation's snd_nxt and the new ISN when the ISN clock is not
  *  already beyond it. */
 #define TW_ISN_GAP 65536u
+
+/* ---- keepalive and user-timeout settings ---- */
+
+/**
+ * One set of keepalive and user-timeout settings. Connections do not hold their own: they
+ * name one of the engine's TCP_KA_N sets by a one-byte index (tern_conn.ka_id). Set 0 is
+ * the engine's configuration, which every connection starts with; tern_conn_setopt()
+ * moves a connection to the set with its new values, interned in a free slot if no
+ * connection uses those yet (-ENOSPC when TCP_KA_N - 1 other sets are all in use).
+ */
+struct tcp_ka {
+	uint32_t idle_ms;         /**< keepidle */
+	uint32_t intvl_ms;        /**< keepintvl */
+	uint32_t user_timeout_ms; /**< 0: off */
+	uint32_t ref;             /**< connections naming it (not counted for set 0) */
+	uint8_t cnt;              /**< keepcnt */
+};
+
+#define TCP_KA_N 256
 
 /* ---- listeners ---- */
 
@@ -368,6 +390,7 @@ struct tcp_engine {
 	struct tcp_conn_ext *ext_pool; /**< conf.conn_ext extensions (struct tcp_conn_ext) */
 	struct tcp_conn_ext *ext_free;
 	uint32_t ext_used;
+	struct tcp_ka ka[TCP_KA_N]; /**< keepalive / user-timeout settings (tern_conn.ka_id) */
 
 	struct tcp_tw *tw_pool;
 	struct tcp_tw *tw_free; /**< free list through node.next */

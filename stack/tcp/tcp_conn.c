@@ -193,7 +193,7 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 
 	if (c == NULL)
 		return NULL;
-	tcp->conn_free = (struct tern_conn *)c->node.next;
+	tcp->conn_free = c->node.next == FLOW_NIL ? NULL : &tcp->conn_pool[c->node.next];
 	memset(c, 0, sizeof(*c));
 	c->node.key = *k;
 	c->node.kind = FLOW_CONN;
@@ -211,10 +211,7 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 	 * at once (its SYN may offer timestamps), a passive one when it takes the handshake's
 	 * options (tcp_conn_take_syn: cc for the final MSS; ts_offset only with timestamps). */
 	c->last_rx_ms = (uint32_t)e->now_ms;
-	c->keepidle_ms = e->conf.keepidle_ms;
-	c->keepintvl_ms = e->conf.keepintvl_ms;
-	c->keepcnt = e->conf.keepcnt;
-	c->user_timeout_ms = e->conf.user_timeout_ms;
+	/* ka_id 0: the engine's keepalive and user-timeout settings */
 	if (e->conf.nodelay)
 		c->opt |= CONN_O_NODELAY;
 	if (e->conf.keepalive)
@@ -228,9 +225,9 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
  * loss recovery and reordering need is in struct tcp_conn_ext; keep it that way: a field
  * added here costs every connection, a field in the extension only the busy ones.
  */
-#define TERN_CONN_BYTES 328
+#define TERN_CONN_BYTES 296
 _Static_assert(sizeof(struct tern_conn) <= TERN_CONN_BYTES,
-        "struct tern_conn outgrew its 328 bytes: move what is not per-segment to the "
+        "struct tern_conn outgrew its 296 bytes: move what is not per-segment to the "
         "extension (struct tcp_conn_ext)");
 
 struct tcp_conn_ext *
@@ -332,10 +329,13 @@ conn_free(struct tern_conn *c)
 	conn_accq_leave(c);
 	conn_nobufs_leave(c);
 	flow_peer6_unref(&tcp->flows, &c->node.key);
+	if (c->ka_id != 0)
+		tcp->ka[c->ka_id].ref--;
 	tcp->state_count[c->state]--;
 	c->state = TERN_TCP_CLOSED;
 	c->node.kind = 0;
-	c->node.next = (struct flow_node *)tcp->conn_free;
+	c->node.next =
+	        tcp->conn_free == NULL ? FLOW_NIL : (uint32_t)(tcp->conn_free - tcp->conn_pool);
 	tcp->conn_free = c;
 }
 

@@ -112,11 +112,12 @@ void
 tcp_arm_rtx(struct tern_conn *c)
 {
 	uint64_t when = conn_e(c)->now_ms + c->rto_ms;
+	uint32_t uto = conn_ka(c)->user_timeout_ms;
 
 	/* The user timeout ends the connection on time, not at the next backoff step. */
-	if (c->user_timeout_ms != 0 && c->snd_una != c->snd_max &&
-	        tcp_ms_at(conn_e(c)->now_ms, c->progress_ms) + c->user_timeout_ms < when)
-		when = tcp_ms_at(conn_e(c)->now_ms, c->progress_ms) + c->user_timeout_ms;
+	if (uto != 0 && c->snd_una != c->snd_max &&
+	        tcp_ms_at(conn_e(c)->now_ms, c->progress_ms) + uto < when)
+		when = tcp_ms_at(conn_e(c)->now_ms, c->progress_ms) + uto;
 	if (when <= conn_e(c)->now_ms)
 		when = conn_e(c)->now_ms + 1;
 	conn_timer_arm(c, CONN_T_RTX, when);
@@ -185,8 +186,8 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 	}
 	if (c->snd_una == c->snd_max)
 		return; /* nothing outstanding */
-	if (!syn && c->user_timeout_ms != 0 &&
-	        tcp_ms_since(e->now_ms, c->progress_ms) >= c->user_timeout_ms) {
+	if (!syn && conn_ka(c)->user_timeout_ms != 0 &&
+	        tcp_ms_since(e->now_ms, c->progress_ms) >= conn_ka(c)->user_timeout_ms) {
 		timer_kill(c, TERN_CLOSE_USER_TIMEOUT, TERN_CTR_TCP_USER_TIMEOUT);
 		return;
 	}
@@ -274,7 +275,7 @@ tcp_idle_arm(struct tern_conn *c)
 	if ((c->opt & CONN_O_KEEPALIVE) && c->state == TERN_TCP_ESTABLISHED) {
 		c->flags &= (uint32_t)~CONN_F_KA_PROBE;
 		conn_timer_arm(
-		        c, CONN_T_IDLE, tcp_ms_at(e->now_ms, c->last_rx_ms) + c->keepidle_ms);
+		        c, CONN_T_IDLE, tcp_ms_at(e->now_ms, c->last_rx_ms) + conn_ka(c)->idle_ms);
 		return;
 	}
 	conn_timer_stop(c, CONN_T_IDLE);
@@ -295,24 +296,24 @@ idle_expired(struct tern_conn *c, struct tern_engine *e)
 		/* Data in flight: retransmissions watch the peer, not keepalive. */
 		c->flags &= (uint32_t)~CONN_F_KA_PROBE;
 		c->ka_probes = 0;
-		conn_timer_arm(c, CONN_T_IDLE, e->now_ms + c->keepidle_ms);
+		conn_timer_arm(c, CONN_T_IDLE, e->now_ms + conn_ka(c)->idle_ms);
 		return;
 	}
 	if (tcp_ms_since(e->now_ms, c->last_rx_ms) <
-	        (c->flags & CONN_F_KA_PROBE ? 0 : c->keepidle_ms)) {
+	        (c->flags & CONN_F_KA_PROBE ? 0 : conn_ka(c)->idle_ms)) {
 		/* Something arrived since the timer was set: wait from then. */
 		conn_timer_arm(
-		        c, CONN_T_IDLE, tcp_ms_at(e->now_ms, c->last_rx_ms) + c->keepidle_ms);
+		        c, CONN_T_IDLE, tcp_ms_at(e->now_ms, c->last_rx_ms) + conn_ka(c)->idle_ms);
 		return;
 	}
 	if ((c->flags & CONN_F_KA_PROBE) && c->ka_probes == 0) {
 		/* Probing had started and an answer came (input clears ka_probes). */
 		c->flags &= (uint32_t)~CONN_F_KA_PROBE;
 		conn_timer_arm(
-		        c, CONN_T_IDLE, tcp_ms_at(e->now_ms, c->last_rx_ms) + c->keepidle_ms);
+		        c, CONN_T_IDLE, tcp_ms_at(e->now_ms, c->last_rx_ms) + conn_ka(c)->idle_ms);
 		return;
 	}
-	if (c->ka_probes >= c->keepcnt) {
+	if (c->ka_probes >= conn_ka(c)->cnt) {
 		timer_kill(c, TERN_CLOSE_KEEPALIVE, TERN_CTR_TCP_KEEPALIVE_TIMEOUT);
 		return;
 	}
@@ -321,5 +322,5 @@ idle_expired(struct tern_conn *c, struct tern_engine *e)
 	c->ka_probes++;
 	tern_count(e, TERN_CTR_TCP_KEEPALIVE_PROBE, 1);
 	tcp_send_ack_now(c, c->snd_una - 1);
-	conn_timer_arm(c, CONN_T_IDLE, e->now_ms + c->keepintvl_ms);
+	conn_timer_arm(c, CONN_T_IDLE, e->now_ms + conn_ka(c)->intvl_ms);
 }

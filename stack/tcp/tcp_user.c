@@ -242,9 +242,64 @@ tcp_close(struct tern_conn *c)
 	return 0;
 }
 
+static bool
+ka_eq(const struct tcp_ka *a, const struct tcp_ka *b)
+{
+	return a->idle_ms == b->idle_ms && a->intvl_ms == b->intvl_ms &&
+	       a->user_timeout_ms == b->user_timeout_ms && a->cnt == b->cnt;
+}
+
+/*
+ * Move @p c to the engine's settings @p want (struct tcp_ka): a set that holds them already,
+ * else a free slot, else its own set if no other connection names it.
+ * @return 0, or -ENOSPC when every other set is in use.
+ */
+static int
+conn_ka_set(struct tern_conn *c, const struct tcp_ka *want)
+{
+	struct tcp_engine *tcp = &conn_e(c)->tcp;
+	struct tcp_ka *cur = &tcp->ka[c->ka_id];
+	unsigned i, slot = 0;
+
+	if (ka_eq(cur, want))
+		return 0;
+	for (i = 0; i < TCP_KA_N; i++) {
+		if (i != 0 && tcp->ka[i].ref == 0) {
+			if (slot == 0)
+				slot = i;
+		} else if (ka_eq(&tcp->ka[i], want)) {
+			break;
+		}
+	}
+	if (i == TCP_KA_N) {
+		if (slot == 0 && c->ka_id != 0 && cur->ref == 1)
+			slot = c->ka_id; /* the only user of its set: change it in place */
+		if (slot == 0)
+			return -ENOSPC;
+		i = slot;
+		if (i != c->ka_id)
+			tcp->ka[i].ref = 0;
+		tcp->ka[i].idle_ms = want->idle_ms;
+		tcp->ka[i].intvl_ms = want->intvl_ms;
+		tcp->ka[i].user_timeout_ms = want->user_timeout_ms;
+		tcp->ka[i].cnt = want->cnt;
+		if (i == c->ka_id)
+			return 0;
+	}
+	if (c->ka_id != 0)
+		cur->ref--;
+	c->ka_id = (uint8_t)i;
+	if (i != 0)
+		tcp->ka[i].ref++;
+	return 0;
+}
+
 int
 tcp_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val)
 {
+	struct tcp_ka want = *conn_ka(c);
+	int rc;
+
 	switch (opt) {
 	case TERN_OPT_NODELAY:
 		if (val > 1)
@@ -261,23 +316,28 @@ tcp_setopt(struct tern_conn *c, enum tern_conn_opt opt, uint32_t val)
 	case TERN_OPT_KEEPIDLE_MS:
 		if (val == 0 || val > TCP_TIMER_MAX_MS)
 			return -EINVAL;
-		c->keepidle_ms = val;
+		want.idle_ms = val;
 		break;
 	case TERN_OPT_KEEPINTVL_MS:
 		if (val == 0 || val > TCP_TIMER_MAX_MS)
 			return -EINVAL;
-		c->keepintvl_ms = val;
+		want.intvl_ms = val;
 		break;
 	case TERN_OPT_KEEPCNT:
 		if (val == 0 || val > 255)
 			return -EINVAL;
-		c->keepcnt = (uint8_t)val;
+		want.cnt = (uint8_t)val;
 		break;
 	case TERN_OPT_USER_TIMEOUT_MS:
-		c->user_timeout_ms = val;
-		return 0;
+		want.user_timeout_ms = val;
+		return conn_ka_set(c, &want);
 	default:
 		return -EINVAL;
+	}
+	if (opt != TERN_OPT_KEEPALIVE) {
+		rc = conn_ka_set(c, &want);
+		if (rc != 0)
+			return rc;
 	}
 	engine_update_clock(conn_e(c));
 	tcp_idle_arm(c);
@@ -295,16 +355,16 @@ tcp_getopt(const struct tern_conn *c, enum tern_conn_opt opt, uint32_t *val)
 		*val = !!(c->opt & CONN_O_KEEPALIVE);
 		return 0;
 	case TERN_OPT_KEEPIDLE_MS:
-		*val = c->keepidle_ms;
+		*val = conn_ka(c)->idle_ms;
 		return 0;
 	case TERN_OPT_KEEPINTVL_MS:
-		*val = c->keepintvl_ms;
+		*val = conn_ka(c)->intvl_ms;
 		return 0;
 	case TERN_OPT_KEEPCNT:
-		*val = c->keepcnt;
+		*val = conn_ka(c)->cnt;
 		return 0;
 	case TERN_OPT_USER_TIMEOUT_MS:
-		*val = c->user_timeout_ms;
+		*val = conn_ka(c)->user_timeout_ms;
 		return 0;
 	}
 	return -EINVAL;

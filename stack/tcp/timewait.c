@@ -61,8 +61,9 @@ tw_init(struct tern_engine *e, uint32_t max)
 	if (tcp->tw_pool == NULL)
 		return -ENOMEM;
 	tcp->tw_free = NULL;
+	flow_set_pool(&tcp->flows, FLOW_TW, tcp->tw_pool, sizeof(*tcp->tw_pool));
 	for (i = max; i-- > 0;) {
-		tcp->tw_pool[i].node.next = (struct flow_node *)tcp->tw_free;
+		tcp->tw_pool[i].node.next = i + 1 < max ? i + 1 : FLOW_NIL;
 		tcp->tw_pool[i].node.kind = FLOW_TW;
 		tern_list_init(&tcp->tw_pool[i].fifo);
 		tcp->tw_free = &tcp->tw_pool[i];
@@ -88,7 +89,7 @@ tw_remove(struct tern_engine *e, struct tcp_tw *tw)
 
 	flow_remove(&tcp->flows, &tw->node);
 	tern_list_del(&tw->fifo);
-	tw->node.next = (struct flow_node *)tcp->tw_free;
+	tw->node.next = tcp->tw_free == NULL ? FLOW_NIL : (uint32_t)(tcp->tw_free - tcp->tw_pool);
 	tcp->tw_free = tw;
 	tcp->ntw--;
 	if (tern_list_empty(&tcp->tw_fifo))
@@ -110,7 +111,7 @@ tw_enter(struct tern_engine *e, struct tern_conn *c)
 		tern_count(e, TERN_CTR_TCP_TW_RECYCLED, 1);
 		tw = tcp->tw_free;
 	}
-	tcp->tw_free = (struct tcp_tw *)tw->node.next;
+	tcp->tw_free = tw->node.next == FLOW_NIL ? NULL : &tcp->tw_pool[tw->node.next];
 	tw->node.key = c->node.key;
 	tw->node.kind = FLOW_TW;
 	tw->snd_nxt = c->snd_max;

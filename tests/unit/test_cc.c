@@ -672,6 +672,76 @@ test_cubic_recovery_end(void **state)
 	recovery_end(&tcp_cc_cubic);
 }
 
+/*
+ * CUBIC keeps its times as 32-bit engine milliseconds: an epoch that runs across the wrap
+ * of the low 32 bits (engine ms 2^32, 49.7 days) follows the same curve as one that does
+ * not, ACK for ACK.
+ */
+static void
+test_cubic_ms_wrap(void **state)
+{
+	const uint32_t rtt = 100 * MS;
+	const uint64_t starts[2] = {T0, (UINT64_C(1) << 32) * MS - 5 * SEC};
+	struct tcp_cc cc[2];
+	uint64_t now[2];
+	int i, r;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		tcp_cc_cubic.init(&cc[i], MSS, starts[i]);
+		cc[i].cwnd = SEG(1000);
+		tcp_cc_cubic.on_loss(&cc[i], SEG(1000), starts[i]);
+		now[i] = starts[i];
+	}
+	for (r = 0; r < 150; r++) { /* 15 s: from 5 s before the wrap to 10 s after */
+		for (i = 0; i < 2; i++)
+			round_trip(&tcp_cc_cubic, &cc[i], &now[i], rtt);
+		assert_int_equal(cc[0].cwnd, cc[1].cwnd);
+		assert_int_equal(now[0] - starts[0], now[1] - starts[1]);
+	}
+	assert_true(now[1] / MS > UINT32_MAX);
+	assert_near(segs(cc[1].cwnd),
+	        w_cubic(1000, cbrt_d(1000 * 0.3 / 0.4), (double)(now[1] - starts[1]) / SEC), 0.5);
+}
+
+/*
+ * W_est's remainder (over 17 * cwnd, up to 36 bits) is kept whole: against an exact model
+ * of the Reno-friendly region at a 2^30-byte window. With K = 0 after a timeout and every
+ * ACK at one instant, W_cubic stays at cwnd_epoch, so cwnd follows W_est once it passes.
+ */
+static void
+test_cubic_w_est_remainder(void **state)
+{
+	const uint32_t mss = 65535, acked = UINT32_C(1) << 20, c0 = UINT32_C(1) << 30;
+	struct tcp_cc_cubic_info info;
+	struct tcp_cc cc;
+	uint64_t now = T0 + SEC, rem = 0, big = 0;
+	uint32_t cwnd = c0, w_est = c0;
+	int i;
+
+	(void)state;
+	tcp_cc_cubic.init(&cc, mss, T0);
+	tcp_cc_cubic.on_rto(&cc, cc.cwnd, T0); /* W_max forgotten; cwnd_prior = IW */
+	cc.cwnd = cc.ssthresh = c0;
+	for (i = 0; i < 2000; i++) {
+		uint64_t num = (uint64_t)acked * mss * 17 + rem; /* alpha 1: past cwnd_prior */
+		uint64_t den = UINT64_C(17) * cwnd;
+
+		w_est += (uint32_t)(num / den);
+		rem = num % den;
+		big += rem > UINT32_MAX;
+		if (w_est > c0 && w_est > cwnd)
+			cwnd = w_est;
+		tcp_cc_cubic.on_ack(&cc, acked, cc.cwnd, 1, now);
+		tcp_cc_cubic_get_info(&cc, &info);
+		assert_true(info.in_epoch);
+		assert_int_equal(info.w_est, w_est);
+		assert_int_equal(cc.cwnd, cwnd);
+	}
+	assert_true(big > 1000); /* the remainder was above 32 bits most of the time */
+	assert_true(cwnd > c0);
+}
+
 /* Extreme values stay within TCP_CC_CWND_MAX and do not trip UBSan. */
 static void
 test_limits(void **state)
@@ -727,6 +797,8 @@ main(void)
 	        cmocka_unit_test(test_cubic_rto),
 	        cmocka_unit_test(test_cubic_app_limited),
 	        cmocka_unit_test(test_cubic_recovery_end),
+	        cmocka_unit_test(test_cubic_ms_wrap),
+	        cmocka_unit_test(test_cubic_w_est_remainder),
 	        cmocka_unit_test(test_limits),
 	};
 

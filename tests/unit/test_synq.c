@@ -779,7 +779,7 @@ churn_check(struct churn *c)
 	uint64_t nfree = 0, nsched = 0, llen = 0;
 	const struct synq_entry *p;
 
-	for (p = q->free; p != NULL; p = (const struct synq_entry *)p->node.next) {
+	for (p = q->free; p != NULL; p = p->node.next == FLOW_NIL ? NULL : &q->pool[p->node.next]) {
 		uint32_t i = (uint32_t)(p - q->pool);
 		assert_true(i < q->size);
 		assert_false(c->live[i]);
@@ -945,6 +945,9 @@ test_peer6_table(void **state)
 	}
 	assert_int_equal(flow_init(&f->ft, 16, 4, &k), 0);
 	f->has_ft = true;
+	flow_set_pool(&f->ft, FLOW_CONN, n, sizeof(n[0])); /* the table links nodes by index */
+	for (i = 0; i < 4; i++)
+		n[i].kind = FLOW_CONN;
 	assert_int_equal(flow_peer6_get(&f->ft, &(struct wire_ip6){{0}}), FLOW_PEER_NONE); /* :: */
 	for (i = 0; i < 4; i++) {
 		id[i] = flow_peer6_get(&f->ft, &a[i]);

@@ -1833,6 +1833,96 @@ test_active_no_route(void **state)
 	expect_nothing(f);
 }
 
+/*
+ * Keepalive and user-timeout settings live in the engine's TCP_KA_N sets, a connection
+ * naming one: 255 distinct sets besides the engine's own can be in use at once
+ * (-ENOSPC beyond, the connection keeps its values); a set no connection names any more
+ * is free again; the sole user of a set may change it even when all are taken.
+ */
+static void
+test_keepalive_sets(void **state)
+{
+	enum { N = 257 };
+	struct fx *f = *state;
+	struct tern_engine_conf conf;
+	struct tern_conn *c[N];
+	uint32_t v;
+	int i;
+
+	conf_init(f, &conf);
+	conf.max_conns = N + 1;
+	conf.user_timeout_ms = 777;
+	start(f, &conf);
+	for (i = 0; i < N; i++) {
+		c[i] = tern_connect(f->e, peer.ip, 80, 0, NULL);
+		assert_non_null(c[i]);
+	}
+	for (i = 0; i < N - 2; i++) /* sets 1..255 */
+		assert_int_equal(tern_conn_setopt(c[i], TERN_OPT_USER_TIMEOUT_MS, 1000 + i), 0);
+	assert_int_equal(tern_conn_setopt(c[N - 2], TERN_OPT_USER_TIMEOUT_MS, 5), -ENOSPC);
+	assert_int_equal(tern_conn_setopt(c[N - 2], TERN_OPT_KEEPCNT, 5), -ENOSPC);
+	assert_int_equal(tern_conn_getopt(c[N - 2], TERN_OPT_USER_TIMEOUT_MS, &v), 0);
+	assert_int_equal(v, 777);
+	/* values some set holds already, or the engine's: no new set needed */
+	assert_int_equal(tern_conn_setopt(c[N - 2], TERN_OPT_USER_TIMEOUT_MS, 1003), 0);
+	assert_int_equal(tern_conn_setopt(c[N - 1], TERN_OPT_USER_TIMEOUT_MS, 777), 0);
+	/* the sole user of a set changes it in place */
+	assert_int_equal(tern_conn_setopt(c[0], TERN_OPT_KEEPIDLE_MS, 4321), 0);
+	assert_int_equal(tern_conn_getopt(c[0], TERN_OPT_KEEPIDLE_MS, &v), 0);
+	assert_int_equal(v, 4321);
+	assert_int_equal(tern_conn_getopt(c[0], TERN_OPT_USER_TIMEOUT_MS, &v), 0);
+	assert_int_equal(v, 1000);
+	/* c[3]'s set has two users: still full */
+	assert_int_equal(tern_conn_setopt(c[3], TERN_OPT_USER_TIMEOUT_MS, 6), -ENOSPC);
+	assert_int_equal(tern_conn_getopt(c[3], TERN_OPT_USER_TIMEOUT_MS, &v), 0);
+	assert_int_equal(v, 1003);
+	/* c[1] goes back to the engine's values: its set is free for c[N - 1] */
+	assert_int_equal(tern_conn_setopt(c[1], TERN_OPT_USER_TIMEOUT_MS, 777), 0);
+	assert_int_equal(tern_conn_setopt(c[N - 1], TERN_OPT_KEEPINTVL_MS, 99), 0);
+	assert_int_equal(tern_conn_getopt(c[N - 1], TERN_OPT_KEEPINTVL_MS, &v), 0);
+	assert_int_equal(v, 99);
+	assert_int_equal(tern_conn_getopt(c[N - 1], TERN_OPT_USER_TIMEOUT_MS, &v), 0);
+	assert_int_equal(v, 777);
+	/* a connection that goes away gives its set back */
+	assert_int_equal(tern_conn_setopt(c[N - 2], TERN_OPT_USER_TIMEOUT_MS, 7), -ENOSPC);
+	tern_conn_abort(c[2]);
+	test_link_poll(f->l);
+	assert_int_equal(f->n_closed, 1);
+	assert_int_equal(tern_conn_setopt(c[N - 2], TERN_OPT_USER_TIMEOUT_MS, 7), 0);
+	assert_int_equal(tern_conn_getopt(c[N - 2], TERN_OPT_USER_TIMEOUT_MS, &v), 0);
+	assert_int_equal(v, 7);
+	for (i = 0; i < N; i++)
+		if (i != 2)
+			tern_conn_abort(c[i]);
+	test_link_poll(f->l);
+	assert_int_equal(f->n_closed, N);
+}
+
+/* The flow table names entries by 30-bit pool indices: larger pools are refused. */
+static void
+test_pool_bounds(void **state)
+{
+	struct fx *f = *state;
+	struct tern_engine_conf conf;
+
+	conf_init(f, &conf);
+	conf.max_conns = UINT32_C(1) << 30;
+	assert_null(tern_engine_create(&conf));
+	assert_int_equal(rte_errno, EINVAL);
+	conf_init(f, &conf);
+	conf.max_tw = UINT32_C(1) << 30;
+	assert_null(tern_engine_create(&conf));
+	assert_int_equal(rte_errno, EINVAL);
+	conf_init(f, &conf);
+	conf.synq_size = UINT32_C(1) << 30;
+	assert_null(tern_engine_create(&conf));
+	assert_int_equal(rte_errno, EINVAL);
+	conf_init(f, &conf);
+	conf.max_conns = conf.max_tw = conf.synq_size = (UINT32_C(1) << 30) - 1; /* > 2^31 */
+	assert_null(tern_engine_create(&conf));
+	assert_int_equal(rte_errno, EINVAL);
+}
+
 /* ---- two engines back to back ---- */
 
 #define BULK_BYTES (1u << 20)
@@ -2542,6 +2632,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_passive_open, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_keepalive_sets, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_pool_bounds, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_synack_retransmit, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_syn_backlog, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_syncookie_auto, setup, teardown),
