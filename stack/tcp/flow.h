@@ -115,15 +115,29 @@ struct flow_table {
 	struct flow_memo memo[FLOW_MEMO];
 	char *base[FLOW_KINDS];      /**< the pool of each enum flow_kind */
 	uint32_t stride[FLOW_KINDS]; /**< its entries' size */
-	struct flow_peers6 peers;    /**< IPv6 peer addresses (size 0 without IPv6) */
+	/** flow_ref() divides a node's offset by its stride without a division: the stride is
+	 *  2^shift times an odd number, whose inverse modulo 2^32 makes the exact quotient. */
+	uint8_t shift[FLOW_KINDS];
+	uint32_t inv[FLOW_KINDS];
+	struct flow_peers6 peers; /**< IPv6 peer addresses (size 0 without IPv6) */
 };
 
 /** Register the pool of @p kind: entries of @p stride bytes, each starting with its node. */
 static inline void
 flow_set_pool(struct flow_table *t, enum flow_kind kind, void *base, uint32_t stride)
 {
+	uint32_t odd, inv;
+
 	t->base[kind] = base;
 	t->stride[kind] = stride;
+	t->shift[kind] = (uint8_t)__builtin_ctz(stride);
+	odd = stride >> t->shift[kind];
+	/* Newton's iteration for the inverse of an odd number modulo 2^32: each step doubles
+	 * the correct low bits (3 to start with, as odd * odd == 1 modulo 8). */
+	inv = odd;
+	for (int i = 0; i < 4; i++)
+		inv *= 2 - odd * inv;
+	t->inv[kind] = inv;
 }
 
 /** The node of reference @p ref (not FLOW_NIL). */
@@ -135,12 +149,21 @@ flow_node_at(const struct flow_table *t, uint32_t ref)
 	return (struct flow_node *)(t->base[k] + (size_t)(ref & FLOW_IDX_MASK) * t->stride[k]);
 }
 
+/** The reference of the entry at @p p in the pool of @p kind (p need not be readable). */
+static inline uint32_t
+flow_ref_of(const struct flow_table *t, unsigned kind, const void *p)
+{
+	size_t off = (size_t)((const char *)p - t->base[kind]);
+
+	/* off = index * stride exactly, so (off >> shift) * inv == index modulo 2^32. */
+	return (uint32_t)kind << FLOW_KIND_S | ((uint32_t)(off >> t->shift[kind]) * t->inv[kind]);
+}
+
 /** The reference of node @p n, in the pool of its kind. */
 static inline uint32_t
 flow_ref(const struct flow_table *t, const struct flow_node *n)
 {
-	return (uint32_t)n->kind << FLOW_KIND_S |
-	       (uint32_t)((size_t)((const char *)n - t->base[n->kind]) / t->stride[n->kind]);
+	return flow_ref_of(t, n->kind, n);
 }
 
 /**

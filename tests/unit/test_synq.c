@@ -1001,6 +1001,33 @@ test_peer6_table(void **state)
 	assert_int_equal(f->ft.peers.used, 0);
 }
 
+/* flow_ref() finds a node's pool index without dividing: exact for every stride the pools
+ * use and for odd and power-of-two strides, up to the largest index a reference holds. */
+static void
+test_flow_ref_exact(void **state)
+{
+	static const uint32_t strides[] = {20, 24, 64, 68, 72, 280, 296, 37, 1, 4096, 4100};
+	struct flow_table t;
+	uint32_t idx[] = {
+	        0, 1, 2, 3, 1000, 65535, 65536, 1000003, FLOW_IDX_MASK - 1, FLOW_IDX_MASK};
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	for (size_t s = 0; s < sizeof(strides) / sizeof(strides[0]); s++) {
+		/* A pool at 0x1000 (never dereferenced: only the address arithmetic is checked). */
+		flow_set_pool(&t, FLOW_TW, (void *)(uintptr_t)0x1000, strides[s]);
+		for (size_t i = 0; i < sizeof(idx) / sizeof(idx[0]); i++) {
+			struct flow_node *n =
+			        flow_node_at(&t, (uint32_t)FLOW_TW << FLOW_KIND_S | idx[i]);
+
+			assert_int_equal((char *)n - (char *)(uintptr_t)0x1000,
+			        (ptrdiff_t)idx[i] * strides[s]);
+			assert_int_equal(flow_ref_of(&t, FLOW_TW, n),
+			        (uint32_t)FLOW_TW << FLOW_KIND_S | idx[i]);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1019,6 +1046,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_callbacks, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_churn_100k, setup, teardown),
+	        cmocka_unit_test(test_flow_ref_exact),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
