@@ -145,6 +145,14 @@ struct trk {
 	 * frames are an earlier incarnation's, which may have had the same ISS (RFC 6528's
 	 * clock stands still within a poll), so the ISS cannot tell them apart. */
 	bool ack_wait;
+	/* TCP segments the engine had built (TERN_CTR_TCP_SEG_TX) when the connection was
+	 * reported: those still in its TX batch or held for ARP / ND are an earlier
+	 * incarnation's on this tuple (or the handshake's), never this connection's data or
+	 * ACKs as the application knows them. A SYN cookie makes the ISS a function of the
+	 * tuple, the peer's ISN, its options and the time, so a replayed cookie ACK re-creates a
+	 * reset connection with the very same ISS, and only the order of frames tells the two
+	 * incarnations apart. */
+	uint64_t tx_before;
 };
 
 /* One 4-tuple of the peer. */
@@ -229,6 +237,7 @@ struct fz {
 	/* I/O */
 	struct rte_mbuf *rxq[RXQ_LEN];
 	unsigned rx_head, rx_count;
+	uint64_t tcp_seen; /* TCP segments the engine sent that the harness inspected */
 	/* peer and application */
 	struct slot slot[NSLOT];
 	struct trk trk[NTRK];
@@ -654,6 +663,11 @@ inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 	FUZZ_CHECK(th.sport != 0 && th.dport != 0, "port 0");
 	pl = l4 + th.hdr_len;
 	plen = (uint32_t)(l4len - th.hdr_len);
+	F.tcp_seen++;
+	/* The harness's order of incarnations (trk.tx_before) relies on it. */
+	FUZZ_CHECK(F.tcp_seen <= tern_engine_stats(F.e)->ctr[TERN_CTR_TCP_SEG_TX],
+	        "%llu TCP segments sent, %llu counted", (unsigned long long)F.tcp_seen,
+	        (unsigned long long)tern_engine_stats(F.e)->ctr[TERN_CTR_TCP_SEG_TX]);
 	s = slot_of(th.sport, th.dport);
 	if (F.trace)
 		trace_tcp("tern ->", s != NULL ? (int)(s - F.slot) : -1, &th, plen);
@@ -816,6 +830,9 @@ inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 	/* Checks on the application's connection on this tuple. */
 	t = s->cur;
 	if (t == NULL || !t->live || th.sport != s->lport || (th.flags & WIRE_TCP_SYN))
+		return;
+	/* Built before the connection was reported: an earlier incarnation's (above). */
+	if (F.tcp_seen <= t->tx_before)
 		return;
 	/* A frame of an earlier connection on this tuple, held for ARP while a SYN cookie's
 	 * SYN-ACK (sent straight to the SYN's MAC) created this one, may leave after it:
@@ -1157,9 +1174,13 @@ cb_accepted(struct tern_conn *c, void *app)
 	s = slot_of(tu.lport, tu.rport);
 	FUZZ_CHECK(s != NULL && s - F.slot < ACTIVE, "accepted from port %u", tu.rport);
 	t = trk_new(c, (int)(s - F.slot));
+	if (F.trace)
+		fprintf(stderr, "%8llu ms app: accepted on slot %d\n", (unsigned long long)now_ms(),
+		        (int)(s - F.slot));
 	/* No SYN-ACK since the peer's latest SYN: this incarnation's is still to be inspected
 	 * (a batch), and the frames before it on this tuple are an earlier incarnation's. */
 	t->ack_wait = !s->irs_fresh;
+	t->tx_before = tern_engine_stats(F.e)->ctr[TERN_CTR_TCP_SEG_TX];
 	t->known = true;
 	F.n_known++;
 	tern_conn_set_udata(c, t);
@@ -1274,6 +1295,9 @@ cb_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 	(void)app;
 	FUZZ_CHECK(why <= TERN_CLOSE_FIN_TIMEOUT, "close reason %d", why);
 	F.n_closed++;
+	if (F.trace)
+		fprintf(stderr, "%8llu ms app: closed on slot %d (reason %d)\n",
+		        (unsigned long long)now_ms(), t->slot, (int)why);
 	if (!t->known)
 		F.n_known++; /* a failed connect: closed without connected */
 	t->live = false;
@@ -2013,6 +2037,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	F.in_len = size;
 	F.in_pos = 0;
 	F.rx_head = F.rx_count = 0;
+	F.tcp_seen = 0;
 	F.batch = false;
 	F.n_known = F.n_closed = 0;
 	memset(F.slot, 0, sizeof(F.slot));
