@@ -179,7 +179,13 @@ struct slot {
 	uint32_t iss_ring[8];
 	unsigned n_iss;
 	unsigned n_synack; /* SYN-ACKs with a new ISS since the last accepted connection */
-	uint16_t syn_win;  /* window of the peer's last SYN */
+	/* ISSs of the kept SYN-ACKs that the peer's ACKs (no SYN, no RST) acknowledged since
+	 * the last accepted connection: a cookie stays valid after its connection is gone,
+	 * so an ACK of an older one can re-create that connection instead of completing the
+	 * latest SYN-ACK (ncack > 4: more than kept) */
+	unsigned ncack;
+	uint32_t cack[4];
+	uint16_t syn_win; /* window of the peer's last SYN */
 	/* RFC 9293 §3.10.7.4: SND.UNA follows every acceptable ACK but SND.WND only segments
 	 * that pass the SND.WL1/WL2 test, so the engine's right edge can reach the furthest ACK
 	 * plus the largest window: that is the bound checked. */
@@ -1156,6 +1162,7 @@ cb_accepted(struct tern_conn *c, void *app)
 	struct tern_addr la, ra;
 	struct slot *s;
 	struct trk *t;
+	unsigned i;
 
 	(void)app;
 	tern_conn_tuple(c, &tu);
@@ -1208,8 +1215,17 @@ cb_accepted(struct tern_conn *c, void *app)
 		 * known here: no per-connection checks. */
 		t->rx_check = t->tx_check = t->edge_check = t->ts = false;
 	}
+	for (i = 0; F.cookies && i < s->ncack; i++) {
+		/* The peer acknowledged an older cookie than the latest SYN-ACK's (one that
+		 * made an earlier connection, replayed): that ACK may have made this one. */
+		if (i >= 4 || s->cack[i] != s->iss) {
+			t->rx_check = t->tx_check = t->edge_check = t->ts = false;
+			break;
+		}
+	}
 app:
 	s->n_synack = 0;
+	s->ncack = 0;
 	if (F.app_mode & 0x10)
 		tern_conn_setopt(c, TERN_OPT_NODELAY, 1);
 	if (F.app_mode & 0x08)
@@ -1438,6 +1454,25 @@ send_seg(const struct seg *g)
 		ol = (F.v6 ? 0 : RTE_MBUF_F_RX_IP_CKSUM_GOOD) |
 		     (g->bad_csum ? RTE_MBUF_F_RX_L4_CKSUM_BAD : RTE_MBUF_F_RX_L4_CKSUM_GOOD);
 
+	/* An ACK of one of the engine's kept SYN-ACKs, which may complete a cookie. */
+	if (F.cookies && g->slot != ACTIVE && !g->bad_csum &&
+	        (g->flags & (WIRE_TCP_ACK | WIRE_TCP_SYN | WIRE_TCP_RST)) == WIRE_TCP_ACK) {
+		unsigned r, j;
+
+		for (r = 0; r < (s->n_iss < 8 ? s->n_iss : 8); r++) {
+			if (s->iss_ring[r] != g->ack - 1)
+				continue;
+			for (j = 0; j < s->ncack && j < 4; j++)
+				if (s->cack[j] == g->ack - 1)
+					break;
+			if (j == s->ncack) {
+				if (s->ncack < 4)
+					s->cack[s->ncack] = g->ack - 1;
+				s->ncack++;
+			}
+			break;
+		}
+	}
 	/* What the peer now knows it sent. */
 	if (!g->bad_csum && !(g->flags & WIRE_TCP_RST)) {
 		seglen = plen + !!(g->flags & WIRE_TCP_SYN) + !!(g->flags & WIRE_TCP_FIN);
