@@ -582,6 +582,11 @@ send_new(struct tern_conn *c, tern_seq_t win_end)
 				len = r->left - c->snd_nxt; /* stop at the next SACKed range */
 			break;
 		}
+		if (seq_gt(c->snd_nxt, data_end)) {
+			/* The FIN was SACKed too: it stays sent (snd_fin is snd_max - 1). */
+			c->flags |= CONN_F_FIN_SENT;
+			return 0;
+		}
 		if (!seq_lt(c->snd_nxt, data_end))
 			return 0;
 		if (len > data_end - c->snd_nxt)

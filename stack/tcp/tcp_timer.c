@@ -216,19 +216,21 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 	c->snd_nxt = c->snd_una;
 	if (syn)
 		c->flags |= CONN_F_NEEDS_SYN;
-	if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_una, conn_snd_fin(c)))
-		c->flags &= (uint32_t)~CONN_F_FIN_SENT;
 	tcp_arm_rtx(c);
 	if (!syn) {
 		/* The head segment goes now, whatever SACK claimed (the peer would have ACKed
 		 * it had it arrived), within the peer's window; a shut window still gets it
-		 * (the probe RFC 1122 §4.2.2.17 asks for). The rest follows as cwnd allows. */
+		 * (the probe RFC 1122 §4.2.2.17 asks for). The rest follows as cwnd allows.
+		 * The head may be our FIN alone: tcp_resend() needs CONN_F_FIN_SENT to know it. */
 		uint32_t len = tcp_seg_room(c);
 
 		if (c->snd_wnd > 0 && c->snd_wnd < len)
 			len = c->snd_wnd;
 		c->snd_nxt += tcp_resend(c, c->snd_una, len);
 	}
+	/* A FIN not sent again yet goes again after the data before it. */
+	if ((c->flags & CONN_F_FIN_SENT) && seq_leq(c->snd_nxt, conn_snd_fin(c)))
+		c->flags &= (uint32_t)~CONN_F_FIN_SENT;
 	tcp_output(c);
 }
 

@@ -860,6 +860,43 @@ static const char *const rto_window_shut[] = {
 	"counter tcp_rto == 1",
 	NULL};
 
+/* Regression (fuzzer): an RTO with only our FIN outstanding resends the FIN, even when a
+ * SACK block claimed it (RFC 9293 §3.8.1, RFC 6298 §5: the earliest unacknowledged
+ * segment, a FIN counts). It once sent nothing: the timeout forgot the FIN was out. */
+static const char *const rto_fin_sacked[] = {
+	"tolerance 0",
+	OPEN_1000_SACK,
+	"+.09 app close",
+	"+0   > F. 1:1(0) ack 1",
+	"+.01 < . 1:1(0) ack 1 win 512 <sack 0:2>",
+	"+.19 > F. 1:1(0) ack 1",
+	"counter tcp_rto == 1",
+	"+.01 < . 1:1(0) ack 2 win 512",
+	"app expect-state FIN_WAIT_2",
+	NULL};
+
+/* Data and FIN out, the peer SACKs all but the head (early retransmit resends it): on the
+ * RTO the head goes again, the SACKed rest (the FIN with it) does not, and the ACK of
+ * everything acknowledges the FIN (going back had forgotten the FIN was sent: the
+ * connection stayed in FIN_WAIT_1). */
+static const char *const rto_data_fin_sacked[] = {
+	"tolerance 0",
+	"conf cc newreno",
+	OPEN_1000_SACK,
+	"+.09 app send 1500",
+	"+0   > . 1:1001(1000) ack 1",
+	"+0   > P. 1001:1501(500) ack 1",
+	"+0   app close",
+	"+0   > F. 1501:1501(0) ack 1",
+	"+.01 < . 1:1(0) ack 1 win 512 <sack 1001:1502>",
+	"+0   > . 1:1001(1000) ack 1",
+	"+.2  > . 1:1001(1000) ack 1",
+	"counter tcp_rto == 1",
+	"+.01 < . 1:1(0) ack 1502 win 512",
+	"app expect-state FIN_WAIT_2",
+	"+1   > none",
+	NULL};
+
 /* Regression (fuzzer): bytes queued beyond a FIN are not data: the FIN ends the stream at
  * its own sequence number. */
 static const char *const fin_before_queued_data[] = {
@@ -1572,6 +1609,8 @@ static const struct tcp_script scripts[] = {
         S(rto_window_shut),
         S(dsack_duplicate),
         S(fin_before_queued_data),
+        S(rto_fin_sacked),
+        S(rto_data_fin_sacked),
 };
 #undef S
 
