@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "util/load.h"
 #include "util/siphash.h"
 
 /* Little-endian load of @p n (<= 8) bytes, independent of host byte order. */
@@ -28,32 +29,12 @@ load_le(const uint8_t *p, size_t n)
 	return v;
 }
 
-/* The last 0..7 bytes as a little-endian word: on a little-endian host pieces of 4, 2 and
- * 1 bytes with fixed-size loads (no loop over bytes). */
+/* The last 0..7 bytes as a little-endian word: util_load_tail() on a little-endian host. */
 static inline uint64_t
 load_tail(const uint8_t *p, size_t n)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t v = 0;
-	unsigned off = 0;
-
-	if (n & 4) {
-		uint32_t w;
-
-		memcpy(&w, p, sizeof(w));
-		v = w;
-		off = 4;
-	}
-	if (n & 2) {
-		uint16_t w;
-
-		memcpy(&w, p + off, sizeof(w));
-		v |= (uint64_t)w << (8 * off);
-		off += 2;
-	}
-	if (n & 1)
-		v |= (uint64_t)p[off] << (8 * off);
-	return v;
+	return util_load_tail(p, n);
 #else
 	return load_le(p, n);
 #endif

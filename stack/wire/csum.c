@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "csum.h"
+#include "util/load.h"
 #include "ipv6.h"
 
 /* Fold a 64-bit one's complement sum to 16 bits (not complemented). */
@@ -32,43 +33,6 @@ load64(const uint8_t *p)
 
 	memcpy(&v, p, sizeof(v));
 	return v;
-}
-
-/*
- * The tail of 1..7 bytes as the native-order word of those bytes zero padded in memory
- * order (an odd last byte becomes the high half of a big-endian word, as RFC 1071 asks):
- * pieces of 4, 2 and 1 bytes with fixed-size loads, not a copy of variable length.
- */
-static inline uint64_t
-load_tail(const uint8_t *p, size_t len)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t v = 0;
-	unsigned off = 0;
-
-	if (len & 4) {
-		uint32_t w;
-
-		memcpy(&w, p, sizeof(w));
-		v = w;
-		off = 4;
-	}
-	if (len & 2) {
-		uint16_t w;
-
-		memcpy(&w, p + off, sizeof(w));
-		v |= (uint64_t)w << (8 * off);
-		off += 2;
-	}
-	if (len & 1)
-		v |= (uint64_t)p[off] << (8 * off);
-	return v;
-#else
-	uint8_t tail[8] = {0};
-
-	memcpy(tail, p, len);
-	return load64(tail);
-#endif
 }
 
 /* Add a native-order 64-bit word, counting the carry out. */
@@ -158,7 +122,9 @@ wire_csum_add(uint32_t sum, const void *buf, size_t len)
 		len -= 8;
 	}
 	if (len > 0)
-		add64(&a0, &c0, load_tail(p, len));
+		/* the tail zero padded in memory order: an odd last byte is the high half of a
+		 * big-endian word, as RFC 1071 asks */
+		add64(&a0, &c0, util_load_tail(p, len));
 	add64(&a0, &c0, a1);
 	/* Each carry is worth 2^64 == 1 in one's complement arithmetic. */
 	add64(&a0, &c0, c1);
