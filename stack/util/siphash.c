@@ -18,6 +18,7 @@
 #include "util/load.h"
 #include "util/siphash.h"
 
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 /* Little-endian load of @p n (<= 8) bytes, independent of host byte order. */
 static inline uint64_t
 load_le(const uint8_t *p, size_t n)
@@ -28,6 +29,7 @@ load_le(const uint8_t *p, size_t n)
 		v |= (uint64_t)p[i] << (8 * i);
 	return v;
 }
+#endif
 
 /* The last 0..7 bytes as a little-endian word: util_load_tail() on a little-endian host. */
 static inline uint64_t
