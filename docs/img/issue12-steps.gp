@@ -1,10 +1,13 @@
 # Cost per packet by step (issue 12): medians of three alternating rounds, ratios to the
-# same run's baseline (docs/BENCHMARKS.md). gnuplot issue12-steps.gp > issue12-steps.svg
+# same run's baseline (docs/BENCHMARKS.md). The last two rows are quiet-machine runs of
+# single trees (offloads off; medians of two or three runs); their CPS column is left out
+# (the bench's reflect baseline changed in f307a6a). gnuplot issue12-steps.gp > issue12-steps.svg
 set terminal svg size 860,420 font "sans,11"
 set title "tern engine-only cost by step (tern / same-run baseline, lower is better)"
 set ylabel "ratio to baseline"
 set yrange [0:8]
 set style data linespoints
+set datafile missing "?"
 set key outside right
 set xtics rotate by -20
 plot "issue12-steps.dat" using 2:xtic(1) title "bulk one-way / mbuf+link", \
