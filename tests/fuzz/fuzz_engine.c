@@ -161,6 +161,11 @@ struct trk {
 	 * reset connection with the very same ISS, and only the order of frames tells the two
 	 * incarnations apart. */
 	uint64_t tx_before;
+	/* A SYN-ACK built on the tuple after the connection was reported (not its own, see
+	 * ack_wait): the engine started a new incarnation, so this connection's protocol has
+	 * ended (a block kept off the flow table for unread data after LAST_ACK was
+	 * acknowledged, docs/ARCHITECTURE.md), and the tuple's frames are no longer its own. */
+	bool gone;
 };
 
 /* One 4-tuple of the peer. */
@@ -717,10 +722,14 @@ inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 		/* The SYN-ACK that started the incarnation of a connection accepted before it
 		 * was inspected: the connection's own ACKs start here. */
 		t = s->cur;
-		if ((th.flags & WIRE_TCP_ACK) && s - F.slot != ACTIVE && t != NULL && t->live &&
-		        t->ack_wait) {
-			t->ack_wait = false;
-			t->ack_ok = false;
+		if ((th.flags & WIRE_TCP_ACK) && s - F.slot != ACTIVE && t != NULL && t->live) {
+			if (t->ack_wait) {
+				t->ack_wait = false;
+				t->ack_ok = false;
+			} else if (F.tcp_seen > t->tx_before) {
+				/* straight to the SYN's MAC: seen no later than built (trk) */
+				t->gone = true;
+			}
 		}
 		if (th.flags & WIRE_TCP_ACK) {
 			/* the peer's SYN gave the first window, unscaled */
@@ -852,7 +861,7 @@ inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 	if (t == NULL || !t->live || th.sport != s->lport || (th.flags & WIRE_TCP_SYN))
 		return;
 	/* Built before the connection was reported: an earlier incarnation's (above). */
-	if (F.tcp_seen <= t->tx_before)
+	if (F.tcp_seen <= t->tx_before || t->gone)
 		return;
 	/* A frame of an earlier connection on this tuple, held for ARP while a SYN cookie's
 	 * SYN-ACK (sent straight to the SYN's MAC) created this one, may leave after it:
