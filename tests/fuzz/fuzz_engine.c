@@ -1825,6 +1825,27 @@ op_app(uint8_t o)
  * bytes as a TCP header on slot bits 5-6 (ports and checksum fixed). Then a length byte and
  * that many bytes.
  */
+/* RAW's bytes as a TCP header on slot @p s: its ports, and a zero checksum field to sum over. */
+static void
+raw_tcp_ports(uint8_t *q, const struct slot *s)
+{
+	q[0] = (uint8_t)(s->pport >> 8);
+	q[1] = (uint8_t)s->pport;
+	q[2] = (uint8_t)(s->lport >> 8);
+	q[3] = (uint8_t)s->lport;
+	q[WIRE_TCP_CSUM_OFF] = q[WIRE_TCP_CSUM_OFF + 1] = 0;
+}
+
+/* ... then its checksum @p cs; the slot's sequence space is no longer the harness's. */
+static void
+raw_tcp_csum(uint8_t *q, struct slot *s, uint16_t cs)
+{
+	q[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
+	q[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
+	s->cov_ok = false; /* sequence space the harness did not track */
+	s->tainted = true;
+}
+
 /*
  * RAW over IPv6: as op_raw(), with IPv6 for IPv4: wrapping 1 Ethernet (a byte: bit 0 ARP,
  * else IPv6), 2 Ethernet + IPv6 (a next-header byte and a byte of oddities: bit 0 not our
@@ -1901,16 +1922,8 @@ op_raw6(uint8_t o)
 	for (i = 0; i < n; i++)
 		q[i] = in_u8();
 	if (wrap == 3 && n >= WIRE_TCP_HLEN) {
-		q[0] = (uint8_t)(s->pport >> 8);
-		q[1] = (uint8_t)s->pport;
-		q[2] = (uint8_t)(s->lport >> 8);
-		q[3] = (uint8_t)s->lport;
-		q[WIRE_TCP_CSUM_OFF] = q[WIRE_TCP_CSUM_OFF + 1] = 0;
-		cs = tcp6_csum(&ip.src, &ip.dst, q, n);
-		q[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
-		q[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
-		s->cov_ok = false; /* sequence space the harness did not track */
-		s->tainted = true;
+		raw_tcp_ports(q, s);
+		raw_tcp_csum(q, s, tcp6_csum(&ip.src, &ip.dst, q, n));
 	}
 	if (wrap == 2 && nh == WIRE_IPPROTO_TCP) {
 		if (n >= WIRE_TCP_HLEN && !(odd & 0x10)) {
@@ -1979,16 +1992,8 @@ op_raw(uint8_t o)
 	for (i = 0; i < n; i++)
 		q[i] = in_u8();
 	if (wrap == 3 && n >= WIRE_TCP_HLEN) {
-		q[0] = (uint8_t)(s->pport >> 8);
-		q[1] = (uint8_t)s->pport;
-		q[2] = (uint8_t)(s->lport >> 8);
-		q[3] = (uint8_t)s->lport;
-		q[WIRE_TCP_CSUM_OFF] = q[WIRE_TCP_CSUM_OFF + 1] = 0;
-		cs = wire_tcp_csum(PEER_IP, US_IP, q, n);
-		q[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
-		q[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
-		s->cov_ok = false; /* sequence space the harness did not track */
-		s->tainted = true;
+		raw_tcp_ports(q, s);
+		raw_tcp_csum(q, s, wire_tcp_csum(PEER_IP, US_IP, q, n));
 	}
 	if (wrap == 2 && ip.proto == WIRE_IPPROTO_TCP) {
 		for (i = 0; i < NSLOT; i++) {
