@@ -646,6 +646,24 @@ check_ack(struct slot *s, uint32_t ack)
 	s->checked_ack = ack;
 }
 
+/*
+ * A new incarnation on slot @p s, whose SYN or SYN-ACK ends at @p end: of the ACKs parked
+ * before it (s->pack), only those within 2^24 above @p end (as send_seg() parks them) can be
+ * its own, sent in a batch after its SYN. The others were parked for an earlier
+ * incarnation's sequence space, whose edge is gone: the engine took or dropped them then,
+ * and taking them now, against what the earlier incarnation sent, would give the new one
+ * an edge that is not its own.
+ */
+static void
+pack_new_incarnation(struct slot *s, uint32_t end)
+{
+	unsigned i;
+
+	for (i = 0; i < s->npack; i++)
+		if (!seq_lt(end, s->pack[i]) || s->pack[i] - end > (1u << 24))
+			s->pack[i--] = s->pack[--s->npack];
+}
+
 /* ---- frames the engine sends ---- */
 
 static struct slot *
@@ -736,6 +754,7 @@ inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 			if (!s->pedge_ok || s->iss != th.seq) {
 				s->pmax_ack = th.seq + 1;
 				s->pmax_win = 0;
+				pack_new_incarnation(s, th.seq + 1);
 			}
 			if (s->syn_win > s->pmax_win)
 				s->pmax_win = s->syn_win;
@@ -744,6 +763,7 @@ inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 			s->irs_fresh = true;
 		} else if (s->iss != th.seq) {
 			s->pedge_ok = false; /* a new active open: wait for the SYN-ACK */
+			pack_new_incarnation(s, th.seq + 1);
 		}
 		if (s->n_iss == 0 || s->iss_ring[(s->n_iss - 1) % 8] != th.seq) {
 			s->iss_ring[s->n_iss++ % 8] = th.seq;
