@@ -888,7 +888,11 @@ inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 	 * s->iss is the ISS of tern's latest SYN or SYN-ACK on the tuple. */
 	if (seq_lt(th.seq, s->iss) || seq_gt(th.seq, s->iss + 2 + (uint32_t)t->tx_off))
 		return;
-	if (t->tx_check && plen > 1) {
+	/* Inspected while a segment built before the report may still be unseen (as for
+	 * ack_maybe_old): the frame may be an earlier incarnation's, held for ARP / ND while
+	 * segments built later overtook it, with bytes beyond this connection's stream (or,
+	 * with another ISS, at other offsets). No stream check for it. */
+	if (t->tx_check && plen > 1 && F.tx_drained >= t->tx_before) {
 		for (i = 0; i < plen; i++) {
 			uint32_t off = th.seq + i - (t->iss + 1);
 
