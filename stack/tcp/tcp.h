@@ -104,9 +104,9 @@ struct tcp_conn_ext {
 
 /*
  * A connection's send and receive buffers: held only while either holds a byte (issue
- * 12: compact connections). conn_io_get() takes one from the engine's pool (grown on
+ * 12: compact connections). tcp_conn.c's io_get() takes one from the engine's pool (grown on
  * demand, one per connection at most) when data is queued or received in order;
- * conn_io_trim() gives it back when both buffers are empty again, so an idle connection
+ * io_trim() gives it back when both buffers are empty again, so an idle connection
  * holds none. conn_sb_len() and conn_rb_len() read 0 without one.
  */
 struct tcp_conn_io {
@@ -223,7 +223,7 @@ struct tern_conn {
 	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()):
 	 *  its id in the engine's ext_pool, 0 for none (conn_x()). */
 	uint32_t ext_id;
-	/** Send and receive buffers, held only while either holds data (conn_io_get()): the
+	/** Send and receive buffers, held only while either holds data (tcp_conn.c): the
 	 *  id in the engine's io_pool, 0 for none (conn_io()). */
 	uint32_t io_id;
 
@@ -870,15 +870,6 @@ struct tcp_conn_ext *conn_ext_get(struct tern_conn *c);
  */
 void conn_ext_trim(struct tern_conn *c);
 /**
- * The connection's buffers (struct tcp_conn_io), taken from the engine's pool when it has
- * none: both empty.
- * @return the buffers, or NULL when the engine's heap has no room to grow the pool (counted
- *         tcp_io_nomem)
- */
-struct tcp_conn_io *conn_io_get(struct tern_conn *c);
-/** Give the buffers back when both are empty (never while a pointer to them is held). */
-void conn_io_trim(struct tern_conn *c);
-/**
  * Is the mbuf pool down to its reserve (the last 1/16 of it, 32..1024 mbufs, which
  * application sends never take either)? Data segments are then dropped instead of
  * buffered (tcp_rcv_pool_low): the NIC must keep mbufs to receive with, or even the ACKs
@@ -916,11 +907,10 @@ void conn_run_pending(struct tern_engine *e);
  *  empty). */
 void conn_sb_ack(struct tern_conn *c, uint32_t bytes);
 /**
- * Append payload mbuf @p m (data already trimmed to the payload) to the receive buffer.
- * @return false when the connection has no buffers and none could be had (conn_io_get()):
- *         @p m is freed, counted as the drop tcp_io_nomem
+ * Lend @p c (which holds none) its buffers (struct tcp_conn_io): both empty.
+ * @return them, or NULL when the engine's heap has no room to grow the pool
  */
-bool conn_rb_append(struct tern_conn *c, struct rte_mbuf *m);
+struct tcp_conn_io *conn_io_new(struct tern_conn *c);
 
 /** Free the unread receive buffer. */
 void conn_rb_discard(struct tern_conn *c);

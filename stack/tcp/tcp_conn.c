@@ -279,32 +279,40 @@ conn_ext_trim(struct tern_conn *c)
 }
 
 struct tcp_conn_io *
-conn_io_get(struct tern_conn *c)
+conn_io_new(struct tern_conn *c)
 {
-	struct tcp_engine *tcp = &conn_e(c)->tcp;
+	struct xpool *pool = &conn_e(c)->tcp.io_pool;
 	struct tcp_conn_io *io;
 
-	if (likely(c->io_id != 0))
-		return conn_io(c);
-	c->io_id = xpool_get(&tcp->io_pool);
+	c->io_id = xpool_get(pool);
 	if (unlikely(c->io_id == 0))
 		return NULL;
-	io = conn_io(c);
+	io = xpool_at(pool, c->io_id);
 	memset(io, 0, sizeof(*io));
 	return io;
 }
 
-void
-conn_io_trim(struct tern_conn *c)
+/* The connection's buffers, taken from the pool when it has none (conn_io_new()). */
+static inline struct tcp_conn_io *
+io_get(struct tern_conn *c)
 {
+	return likely(c->io_id != 0) ? conn_io(c) : conn_io_new(c);
+}
+
+/* Give the buffers back when both are empty (never while a pointer to them is held). */
+static inline void
+io_trim(struct tern_conn *c)
+{
+	struct xpool *pool;
 	const struct tcp_conn_io *io;
 
 	if (c->io_id == 0)
 		return;
-	io = conn_io(c);
+	pool = &conn_e(c)->tcp.io_pool;
+	io = xpool_at(pool, c->io_id);
 	if (io->sb_head != NULL || io->rb_head != NULL)
 		return;
-	xpool_put(&conn_e(c)->tcp.io_pool, c->io_id);
+	xpool_put(pool, c->io_id);
 	c->io_id = 0;
 }
 
@@ -447,7 +455,7 @@ conn_detach(struct tern_conn *c)
 		mq_free(&io->sb_head, &io->sb_tail);
 		io->sb_len = 0;
 		io->sb_cur = NULL;
-		conn_io_trim(c);
+		io_trim(c);
 	}
 	c->flags |= CONN_F_DEAD;
 }
@@ -525,21 +533,7 @@ conn_sb_ack(struct tern_conn *c, uint32_t bytes)
 		m->next = NULL;
 		rte_pktmbuf_free_seg(m);
 	}
-	conn_io_trim(c);
-}
-
-bool
-conn_rb_append(struct tern_conn *c, struct rte_mbuf *m)
-{
-	struct tcp_conn_io *io = conn_io_get(c);
-
-	if (unlikely(io == NULL)) {
-		tern_drop(conn_e(c), m, TERN_DROP_TCP_IO_NOMEM);
-		return false;
-	}
-	io->rb_len += m->data_len;
-	mq_append(&io->rb_head, &io->rb_tail, m);
-	return true;
+	io_trim(c);
 }
 
 void
@@ -600,7 +594,7 @@ conn_rb_discard(struct tern_conn *c)
 	io = conn_io(c);
 	mq_free(&io->rb_head, &io->rb_tail);
 	io->rb_len = 0;
-	conn_io_trim(c);
+	io_trim(c);
 }
 
 ssize_t
@@ -617,7 +611,7 @@ tcp_send(struct tern_conn *c, const void *buf, size_t len)
 		return -ENOTCONN;
 	if (len == 0)
 		return 0;
-	io = conn_io_get(c);
+	io = io_get(c);
 	if (io == NULL)
 		return -ENOMEM;
 	want = conn_sb_limit(c) - io->sb_len;
@@ -648,7 +642,7 @@ tcp_send(struct tern_conn *c, const void *buf, size_t len)
 	if (done > 0)
 		conn_want_output(c);
 	else
-		conn_io_trim(c);
+		io_trim(c);
 	if (done == 0 && want > 0)
 		return -ENOBUFS;
 	return (ssize_t)done;
@@ -746,7 +740,7 @@ tcp_receive_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
 	head->nb_segs = nseg;
 	head->pkt_len = done;
 	io->rb_len -= done;
-	conn_io_trim(c);
+	io_trim(c);
 	rb_consumed(c);
 	*out = head;
 	return (ssize_t)done;
@@ -783,7 +777,7 @@ tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 		c->flags |= CONN_F_WANT_WRITE;
 		return -EAGAIN;
 	}
-	io = conn_io_get(c);
+	io = io_get(c);
 	if (io == NULL)
 		return -ENOMEM;
 	for (s = m; s != NULL; s = next) {
@@ -813,7 +807,7 @@ tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 	if (len > 0)
 		conn_want_output(c);
 	else
-		conn_io_trim(c);
+		io_trim(c);
 	return 0;
 }
 
@@ -840,7 +834,7 @@ tcp_receive(struct tern_conn *c, void *buf, size_t len)
 		}
 	}
 	io->rb_len -= (uint32_t)done;
-	conn_io_trim(c);
+	io_trim(c);
 	rb_consumed(c);
 	return (ssize_t)done;
 }

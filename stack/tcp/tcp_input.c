@@ -639,13 +639,25 @@ data_after_close(struct tern_conn *c, struct tcp_seg *s)
 	conn_terminate(c, TERN_CLOSE_ABORTED);
 }
 
-/* Deliver in-order payload @p m of @p len bytes. @return false when the connection had no
- * buffers to take it (conn_rb_append(): @p m dropped, rcv_nxt unchanged: the peer resends) */
+/* Deliver in-order payload @p m (trimmed to its @p len bytes) to the receive buffer.
+ * @return false when the connection had no buffers and none could be had (conn_io_new()):
+ * @p m dropped (tcp_io_nomem), rcv_nxt unchanged: the peer resends */
 static bool
 deliver(struct tern_conn *c, struct rte_mbuf *m, uint32_t len)
 {
-	if (unlikely(!conn_rb_append(c, m)))
+	struct tcp_conn_io *io = likely(c->io_id != 0) ? conn_io(c) : conn_io_new(c);
+
+	if (unlikely(io == NULL)) {
+		tern_drop(conn_e(c), m, TERN_DROP_TCP_IO_NOMEM);
 		return false;
+	}
+	io->rb_len += m->data_len;
+	m->next = NULL;
+	if (io->rb_tail != NULL)
+		io->rb_tail->next = m;
+	else
+		io->rb_head = m;
+	io->rb_tail = m;
 	c->rcv_nxt += len;
 	tern_count(conn_e(c), TERN_CTR_TCP_DATA_RX, len);
 	conn_event(c, CONN_EV_READABLE);

@@ -49,8 +49,8 @@ xpool_fini(struct xpool *p)
 }
 
 /* Allocate the next chunk and put its objects on the free list, lowest id first. */
-static int
-grow(struct xpool *p)
+int
+xpool_grow(struct xpool *p)
 {
 	uint32_t n = p->cap - p->grown < XPOOL_CHUNK ? p->cap - p->grown : XPOOL_CHUNK;
 	uint32_t first = p->grown + 1, id;
@@ -68,29 +68,6 @@ grow(struct xpool *p)
 		p->free_head = id;
 	}
 	return 0;
-}
-
-uint32_t
-xpool_get(struct xpool *p)
-{
-	uint32_t id = p->free_head;
-
-	if (id == 0) {
-		if (grow(p) != 0)
-			return 0;
-		id = p->free_head;
-	}
-	p->free_head = *free_link(p, id);
-	p->used++;
-	return id;
-}
-
-void
-xpool_put(struct xpool *p, uint32_t id)
-{
-	*free_link(p, id) = p->free_head;
-	p->free_head = id;
-	p->used--;
 }
 
 size_t

@@ -47,12 +47,9 @@ int xpool_init(struct xpool *p, const char *name, uint32_t size, uint32_t cap, i
 /** Free every chunk and the directory (the objects are gone; @p p can be set up again). */
 void xpool_fini(struct xpool *p);
 
-/** Take a free object, growing the pool by a chunk when none is free.
- *  @return its id, or 0 when the pool is at its cap or the heap has no room */
-uint32_t xpool_get(struct xpool *p);
-
-/** Give object @p id back. */
-void xpool_put(struct xpool *p, uint32_t id);
+/** Add a chunk to the free list (xpool_get()'s slow path). @return 0, -ENOSPC at the cap,
+ *  -ENOMEM when the heap has no room */
+int xpool_grow(struct xpool *p);
 
 /** The object named by @p id (not 0). */
 static inline void *
@@ -60,6 +57,32 @@ xpool_at(const struct xpool *p, uint32_t id)
 {
 	id--;
 	return p->chunk[id >> XPOOL_SHIFT] + (size_t)(id & (XPOOL_CHUNK - 1)) * p->size;
+}
+
+/** Take a free object, growing the pool by a chunk when none is free.
+ *  @return its id, or 0 when the pool is at its cap or the heap has no room */
+static inline uint32_t
+xpool_get(struct xpool *p)
+{
+	uint32_t id = p->free_head;
+
+	if (__builtin_expect(id == 0, 0)) {
+		if (xpool_grow(p) != 0)
+			return 0;
+		id = p->free_head;
+	}
+	p->free_head = *(const uint32_t *)xpool_at(p, id);
+	p->used++;
+	return id;
+}
+
+/** Give object @p id back. */
+static inline void
+xpool_put(struct xpool *p, uint32_t id)
+{
+	*(uint32_t *)xpool_at(p, id) = p->free_head;
+	p->free_head = id;
+	p->used--;
 }
 
 /** Bytes the pool holds now: directory and chunks. */
