@@ -75,6 +75,9 @@
 	X(TCP_RCV_POOL_LOW, tcp_rcv_pool_low,                                                      \
 	        "data segment dropped: the mbuf pool is down to half its reserve (buffered data "  \
 	        "would leave the NIC no mbufs to receive with); the peer resends")                 \
+	X(TCP_IO_NOMEM, tcp_io_nomem,                                                              \
+	        "data segment dropped: the connection holds no buffers and the engine's heap had " \
+	        "no room for them (conn_io); the peer resends")                                    \
 	X(TCP_REASS_FULL, tcp_reass_full,                                                          \
 	        "out-of-order segment dropped: reassembly queue or pool full, or no extension "    \
 	        "block")                                                                           \
@@ -314,6 +317,7 @@ struct tern_stats {
 	X(timers, "pending timers")                                         \
 	X(reass_segs, "out-of-order segments held for reassembly")          \
 	X(conn_ext, "connection extension blocks in use")                   \
+	X(conn_io, "connections holding send or receive buffers")           \
 	X(accept_queue, "handshakes completed, accepted callback not yet delivered")
 
 /** Gauges: connections by TCP state, and table occupancy. Computed on read. */

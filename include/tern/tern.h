@@ -268,8 +268,9 @@ struct tern_engine_conf {
 	/**
 	 * Connections that may be in loss recovery or hold out-of-order data at once: each
 	 * such connection borrows an extension block (SACK scoreboard, undo state, reassembly
-	 * queue) from a pool of this many (default max_conns / 8, at least 64). Beyond it a
-	 * connection recovers without SACK and drops out-of-order segments (tcp_ext_nomem).
+	 * queue) from a pool of at most this many (default max_conns / 8, at least 64),
+	 * taken from the heap as they are first needed. Beyond it (or when the heap is full)
+	 * a connection recovers without SACK and drops out-of-order segments (tcp_ext_nomem).
 	 */
 	uint32_t conn_ext;
 	bool abort_on_overflow; /**< accept queue full: RST the final ACK (default: drop it) */
@@ -503,7 +504,9 @@ struct tern_conn *tern_connect_addr(struct tern_engine *e, const struct tern_add
  *         pool is low; the writable callback follows when space or mbufs come back),
  *         -ENOTCONN before the handshake, -EPIPE after tern_conn_shutdown()/close,
  *         -ENOBUFS when nothing could be queued for want of mbufs (the writable callback
- *         follows once the pool has refilled to twice the reserve).
+ *         follows once the pool has refilled to twice the reserve), -ENOMEM when the
+ *         connection holds no buffers (an idle one holds none) and the engine's heap
+ *         has no room to give it any (no callback follows: nothing will free the heap).
  */
 ssize_t tern_conn_send(struct tern_conn *c, const void *buf, size_t len);
 
@@ -527,8 +530,8 @@ ssize_t tern_conn_send(struct tern_conn *c, const void *buf, size_t len);
  *         the writable callback follows when acknowledgements free space.
  *         -EMSGSIZE: the chain is longer than the whole send buffer (never fits).
  *         -EINVAL: @p m is NULL, or nb_segs / pkt_len disagree with the chain.
- *         -ENOTCONN before the handshake, -EPIPE after tern_conn_shutdown()/close; the
- *         caller keeps @p m in every error case.
+ *         -ENOTCONN before the handshake, -EPIPE after tern_conn_shutdown()/close,
+ *         -ENOMEM as for tern_conn_send(); the caller keeps @p m in every error case.
  */
 int tern_conn_send_mbuf(struct tern_conn *c, struct rte_mbuf *m);
 

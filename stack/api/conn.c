@@ -130,7 +130,7 @@ tern_conn_getopt(const struct tern_conn *c, enum tern_conn_opt opt, uint32_t *va
 size_t
 tern_conn_readable(const struct tern_conn *c)
 {
-	return c->rb_len;
+	return conn_rb_len(c);
 }
 
 size_t
@@ -138,7 +138,7 @@ tern_conn_send_space(const struct tern_conn *c)
 {
 	if (c->flags & (CONN_F_DEAD | CONN_F_FIN_QUEUED))
 		return 0;
-	return conn_sb_limit(c) - c->sb_len;
+	return conn_sb_limit(c) - conn_sb_len(c);
 }
 
 void *

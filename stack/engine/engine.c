@@ -407,7 +407,8 @@ tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g)
 	g->close_wait = s[TERN_TCP_CLOSE_WAIT];
 	g->last_ack = s[TERN_TCP_LAST_ACK];
 	g->reass_segs = e->tcp.reass.used;
-	g->conn_ext = e->tcp.ext_used;
+	g->conn_ext = e->tcp.ext_pool.used;
+	g->conn_io = e->tcp.io_pool.used;
 	g->accept_queue = e->tcp.accq_total;
 	g->arp_entries = e->arp.count;
 	g->nd_entries = e->nd.count;

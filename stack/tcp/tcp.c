@@ -102,20 +102,21 @@ tcp_init(struct tern_engine *e)
 		tcp->output.ntop = (conf->max_conns + 262143) / 262144;
 	tcp->nobufs = rte_zmalloc_socket("tern_nobufs",
 	        sizeof(*tcp->nobufs) * ((conf->max_conns + 63) / 64), 0, rte_socket_id());
-	tcp->ext_pool = rte_malloc_socket("tern_conn_ext", sizeof(*tcp->ext_pool) * conf->conn_ext,
-	        RTE_CACHE_LINE_SIZE, rte_socket_id());
 	if (tcp->listeners == NULL || tcp->conn_pool == NULL || tcp->nobufs == NULL ||
-	        tcp->output.w == NULL || tcp->output.mid == NULL || tcp->output.top == NULL ||
-	        tcp->ext_pool == NULL)
+	        tcp->output.w == NULL || tcp->output.mid == NULL || tcp->output.top == NULL)
 		return -ENOMEM;
+	/* extensions and buffers: taken from the heap as connections need them */
+	rc = xpool_init(&tcp->ext_pool, "tern_conn_ext", sizeof(struct tcp_conn_ext),
+	        conf->conn_ext, (int)rte_socket_id());
+	if (rc == 0)
+		rc = xpool_init(&tcp->io_pool, "tern_conn_io", sizeof(struct tcp_conn_io),
+		        conf->max_conns, (int)rte_socket_id());
+	if (rc != 0)
+		return rc;
 	flow_set_pool(&tcp->flows, FLOW_CONN, tcp->conn_pool, sizeof(*tcp->conn_pool));
 	for (i = conf->max_conns; i-- > 0;) {
 		tcp->conn_pool[i].node.next = i + 1 < conf->max_conns ? i + 1 : FLOW_NIL;
 		tcp->conn_free = &tcp->conn_pool[i];
-	}
-	for (i = conf->conn_ext; i-- > 0;) {
-		tcp->ext_pool[i].next_free = tcp->ext_free;
-		tcp->ext_free = &tcp->ext_pool[i];
 	}
 	if (nd_enabled(&e->nd))
 		e->nd.ptb_hook = tcp_ptb6; /* RFC 8201: a connection's MSS */
@@ -154,7 +155,8 @@ tcp_fini(struct tern_engine *e)
 	}
 	rte_free(tcp->listeners);
 	rte_free(tcp->conn_pool);
-	rte_free(tcp->ext_pool);
+	xpool_fini(&tcp->ext_pool);
+	xpool_fini(&tcp->io_pool);
 	rte_free(tcp->nobufs);
 	rte_free(tcp->output.w);
 	rte_free(tcp->output.mid);
@@ -164,8 +166,6 @@ tcp_fini(struct tern_engine *e)
 	flow_fini(&tcp->flows);
 	tcp->listeners = NULL;
 	tcp->conn_pool = NULL;
-	tcp->ext_pool = NULL;
-	tcp->ext_free = NULL;
 	tcp->nobufs = NULL;
 	tcp->output = (struct conn_set){0};
 	engine_slot_give(e);

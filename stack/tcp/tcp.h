@@ -26,6 +26,7 @@
 #include "tcp/sack.h"
 #include "tcp/syncookie.h"
 #include "tcp/synq.h"
+#include "tcp/xpool.h"
 #include "util/list.h"
 #include "util/seq.h"
 #include "util/siphash.h"
@@ -99,8 +100,28 @@ struct tcp_conn_ext {
 	struct tcp_reass reass; /**< out-of-order segments */
 	tern_seq_t dsack_l;     /**< duplicate bytes received, to report (RFC 2883) */
 	tern_seq_t dsack_r;
-	struct tcp_conn_ext *next_free; /**< on the engine's free list */
 };
+
+/*
+ * A connection's send and receive buffers: held only while either holds a byte (issue
+ * 12: compact connections). tcp_conn.c's io_get() takes one from the engine's pool (grown on
+ * demand, one per connection at most) when data is queued or received in order;
+ * io_trim() gives it back when both buffers are empty again, so an idle connection
+ * holds none. conn_sb_len() and conn_rb_len() read 0 without one.
+ */
+struct tcp_conn_io {
+	/* send buffer: data from snd_una (after the SYN) onwards, in data-only mbufs; its
+	 * capacity is the engine's (conn_sb_limit()) */
+	struct rte_mbuf *sb_head;
+	struct rte_mbuf *sb_tail;
+	struct rte_mbuf *sb_cur; /**< copy cursor: an mbuf of the send buffer, or NULL */
+	tern_seq_t sb_cur_seq;   /**< sequence number of sb_cur's first byte */
+	uint32_t sb_len;         /**< bytes queued (sent-unacked + unsent) */
+	/* receive buffer: in-order payload not yet read (capacity: conn_rb_limit()) */
+	struct rte_mbuf *rb_head;
+	struct rte_mbuf *rb_tail;
+	uint32_t rb_len;
+} __attribute__((aligned(64)));
 
 /*
  * A connection's timers (tcp_timer.c). They share one entry on the engine's wheel, armed
@@ -200,22 +221,13 @@ struct tern_conn {
 	tern_seq_t rtt_seq; /**< the segment being timed (RTT, with CONN_F_RTT_TIMING) */
 
 	/** Loss recovery and out-of-order state, held only while needed (conn_ext_get()):
-	 *  its index in the engine's ext_pool + 1, 0 for none (conn_x()). */
+	 *  its id in the engine's ext_pool, 0 for none (conn_x()). */
 	uint32_t ext_id;
+	/** Send and receive buffers, held only while either holds data (tcp_conn.c): the
+	 *  id in the engine's io_pool, 0 for none (conn_io()). */
+	uint32_t io_id;
 
 	struct tcp_cc cc; /**< cwnd, ssthresh and the algorithm's state */
-
-	/* send buffer: data from snd_una (after the SYN) onwards, in data-only mbufs; its
-	 * capacity is the engine's (conn_sb_limit()) */
-	struct rte_mbuf *sb_head;
-	struct rte_mbuf *sb_tail;
-	struct rte_mbuf *sb_cur; /**< copy cursor: an mbuf of the send buffer, or NULL */
-	tern_seq_t sb_cur_seq;   /**< sequence number of sb_cur's first byte */
-	uint32_t sb_len;         /**< bytes queued (sent-unacked + unsent) */
-	/* receive buffer: in-order payload not yet read (capacity: conn_rb_limit()) */
-	struct rte_mbuf *rb_head;
-	struct rte_mbuf *rb_tail;
-	uint32_t rb_len;
 
 	/* RTT / RTO (RFC 6298) */
 	uint32_t srtt_us;
@@ -243,7 +255,15 @@ struct tern_conn {
 
 /* The extension of @p c (struct tcp_conn_ext), NULL when it holds none. For files that
  * include engine.h. */
-#define conn_x(c) ((c)->ext_id != 0 ? &conn_e(c)->tcp.ext_pool[(c)->ext_id - 1] : NULL)
+#define conn_x(c)                                                                                  \
+	((c)->ext_id != 0 ? (struct tcp_conn_ext *)xpool_at(&conn_e(c)->tcp.ext_pool, (c)->ext_id) \
+	                  : NULL)
+
+/* The buffers of @p c (struct tcp_conn_io), which must hold one (io_id not 0); and the
+ * bytes in each buffer, 0 without one. For files that include engine.h. */
+#define conn_io(c)     ((struct tcp_conn_io *)xpool_at(&conn_e(c)->tcp.io_pool, (c)->io_id))
+#define conn_sb_len(c) ((c)->io_id != 0 ? conn_io(c)->sb_len : 0u)
+#define conn_rb_len(c) ((c)->io_id != 0 ? conn_io(c)->rb_len : 0u)
 
 /* The keepalive and user-timeout settings of @p c (struct tcp_ka). For files that include
  * engine.h. */
@@ -386,11 +406,10 @@ struct tcp_engine {
 	uint32_t nlisteners;
 
 	struct tern_conn *conn_pool;
-	struct tern_conn *conn_free;   /**< free list through node.next */
-	struct tcp_conn_ext *ext_pool; /**< conf.conn_ext extensions (struct tcp_conn_ext) */
-	struct tcp_conn_ext *ext_free;
-	uint32_t ext_used;
-	struct tcp_ka ka[TCP_KA_N]; /**< keepalive / user-timeout settings (tern_conn.ka_id) */
+	struct tern_conn *conn_free; /**< free list through node.next */
+	struct xpool ext_pool;       /**< extensions (struct tcp_conn_ext), up to conf.conn_ext */
+	struct xpool io_pool;        /**< buffers (struct tcp_conn_io), up to conf.max_conns */
+	struct tcp_ka ka[TCP_KA_N];  /**< keepalive / user-timeout settings (tern_conn.ka_id) */
 
 	struct tcp_tw *tw_pool;
 	struct tcp_tw *tw_free; /**< free list through node.next */
@@ -884,10 +903,14 @@ void conn_accq_leave(struct tern_conn *c);
 void conn_time_wait(struct tern_conn *c);
 /** Deliver events and run output until nothing is pending. */
 void conn_run_pending(struct tern_engine *e);
-/** Free acknowledged bytes from the send buffer. */
+/** Free acknowledged bytes from the send buffer (the buffers go back when both are
+ *  empty). */
 void conn_sb_ack(struct tern_conn *c, uint32_t bytes);
-/** Append payload mbuf @p m (data already trimmed to the payload) to the receive buffer. */
-void conn_rb_append(struct tern_conn *c, struct rte_mbuf *m);
+/**
+ * Lend @p c (which holds none) its buffers (struct tcp_conn_io): both empty.
+ * @return them, or NULL when the engine's heap has no room to grow the pool
+ */
+struct tcp_conn_io *conn_io_new(struct tern_conn *c);
 
 /** Free the unread receive buffer. */
 void conn_rb_discard(struct tern_conn *c);

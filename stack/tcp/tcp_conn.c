@@ -225,10 +225,11 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
  * loss recovery and reordering need is in struct tcp_conn_ext; keep it that way: a field
  * added here costs every connection, a field in the extension only the busy ones.
  */
-#define TERN_CONN_BYTES 296
+#define TERN_CONN_BYTES 248
 _Static_assert(sizeof(struct tern_conn) <= TERN_CONN_BYTES,
-        "struct tern_conn outgrew its 296 bytes: move what is not per-segment to the "
-        "extension (struct tcp_conn_ext)");
+        "struct tern_conn outgrew its 248 bytes: move what is not per-segment to the "
+        "extension (struct tcp_conn_ext) or the buffers (struct tcp_conn_io)");
+_Static_assert(sizeof(struct tcp_conn_io) == 64, "a connection's buffers are one cache line");
 
 struct tcp_conn_ext *
 conn_ext_get(struct tern_conn *c)
@@ -238,16 +239,14 @@ conn_ext_get(struct tern_conn *c)
 
 	if (likely(x != NULL))
 		return x;
-	x = tcp->ext_free;
-	if (x == NULL) {
+	c->ext_id = xpool_get(&tcp->ext_pool);
+	if (c->ext_id == 0) {
 		tern_count(conn_e(c), TERN_CTR_TCP_EXT_NOMEM, 1);
 		return NULL;
 	}
-	tcp->ext_free = x->next_free;
-	tcp->ext_used++;
+	x = conn_x(c);
 	memset(x, 0, sizeof(*x));
 	x->scb.high_rxt = c->snd_una;
-	c->ext_id = (uint32_t)(x - tcp->ext_pool) + 1;
 	return x;
 }
 
@@ -261,12 +260,10 @@ conn_ext_put(struct tern_conn *c)
 	if (x == NULL)
 		return;
 	reass_purge(&x->reass, &tcp->reass);
+	xpool_put(&tcp->ext_pool, c->ext_id);
 	c->ext_id = 0;
 	c->opt &= (uint8_t)~CONN_O_DSACK;
 	c->flags &= (uint32_t)~CONN_F_RXT_WATCH;
-	x->next_free = tcp->ext_free;
-	tcp->ext_free = x;
-	tcp->ext_used--;
 }
 
 void
@@ -279,6 +276,44 @@ conn_ext_trim(struct tern_conn *c)
 	        (seq_gt(x->scb.high_rxt, c->snd_una) && seq_leq(x->scb.high_rxt, c->snd_max)))
 		return;
 	conn_ext_put(c);
+}
+
+struct tcp_conn_io *
+conn_io_new(struct tern_conn *c)
+{
+	struct xpool *pool = &conn_e(c)->tcp.io_pool;
+	struct tcp_conn_io *io;
+
+	c->io_id = xpool_get(pool);
+	if (unlikely(c->io_id == 0))
+		return NULL;
+	io = xpool_at(pool, c->io_id);
+	memset(io, 0, sizeof(*io));
+	return io;
+}
+
+/* The connection's buffers, taken from the pool when it has none (conn_io_new()). */
+static inline struct tcp_conn_io *
+io_get(struct tern_conn *c)
+{
+	return likely(c->io_id != 0) ? conn_io(c) : conn_io_new(c);
+}
+
+/* Give the buffers back when both are empty (never while a pointer to them is held). */
+static inline void
+io_trim(struct tern_conn *c)
+{
+	struct xpool *pool;
+	const struct tcp_conn_io *io;
+
+	if (c->io_id == 0)
+		return;
+	pool = &conn_e(c)->tcp.io_pool;
+	io = xpool_at(pool, c->io_id);
+	if (io->sb_head != NULL || io->rb_head != NULL)
+		return;
+	xpool_put(pool, c->io_id);
+	c->io_id = 0;
 }
 
 void
@@ -328,6 +363,14 @@ conn_free(struct tern_conn *c)
 
 	conn_accq_leave(c);
 	conn_nobufs_leave(c);
+	if (c->io_id != 0) { /* unread data of a connection that ended (conn_finish()) */
+		struct tcp_conn_io *io = conn_io(c);
+
+		mq_free(&io->sb_head, &io->sb_tail);
+		mq_free(&io->rb_head, &io->rb_tail);
+		xpool_put(&tcp->io_pool, c->io_id);
+		c->io_id = 0;
+	}
 	flow_peer6_unref(&tcp->flows, &c->node.key);
 	if (c->ka_id != 0)
 		tcp->ka[c->ka_id].ref--;
@@ -406,9 +449,14 @@ conn_detach(struct tern_conn *c)
 		c->flags &= (uint32_t)~CONN_F_ON_OUT;
 	}
 	conn_nobufs_leave(c);
-	mq_free(&c->sb_head, &c->sb_tail);
-	c->sb_len = 0;
-	c->sb_cur = NULL;
+	if (c->io_id != 0) {
+		struct tcp_conn_io *io = conn_io(c);
+
+		mq_free(&io->sb_head, &io->sb_tail);
+		io->sb_len = 0;
+		io->sb_cur = NULL;
+		io_trim(c);
+	}
 	c->flags |= CONN_F_DEAD;
 }
 
@@ -419,8 +467,7 @@ conn_terminate(struct tern_conn *c, enum tern_close_reason why)
 		return;
 	}
 	conn_detach(c);
-	mq_free(&c->rb_head, &c->rb_tail);
-	c->rb_len = 0;
+	conn_rb_discard(c);
 	conn_set_state(c, TERN_TCP_CLOSED);
 	c->close_reason = (uint8_t)why;
 	if (c->flags & CONN_F_APP_KNOWS) {
@@ -436,7 +483,8 @@ conn_terminate(struct tern_conn *c, enum tern_close_reason why)
 void
 conn_finish(struct tern_conn *c)
 {
-	if ((c->flags & CONN_F_APP_CLOSED) || !(c->flags & CONN_F_APP_KNOWS) || c->rb_len == 0) {
+	if ((c->flags & CONN_F_APP_CLOSED) || !(c->flags & CONN_F_APP_KNOWS) ||
+	        conn_rb_len(c) == 0) {
 		if (!(c->flags & CONN_F_APP_CLOSED) && (c->flags & CONN_F_APP_KNOWS)) {
 			/* Nothing left to read: the EOF is all the application gets. */
 			c->flags |= CONN_F_APP_CLOSED;
@@ -464,29 +512,28 @@ conn_time_wait(struct tern_conn *c)
 void
 conn_sb_ack(struct tern_conn *c, uint32_t bytes)
 {
-	if (bytes > 0 && c->sb_cur != NULL && seq_lt(c->sb_cur_seq, c->snd_una + bytes))
-		c->sb_cur = NULL; /* its mbuf is freed or trimmed below */
-	c->sb_len -= bytes;
-	while (bytes > 0 && c->sb_head != NULL) {
-		struct rte_mbuf *m = c->sb_head;
+	struct tcp_conn_io *io;
+
+	if (bytes == 0 || c->io_id == 0)
+		return;
+	io = conn_io(c);
+	if (io->sb_cur != NULL && seq_lt(io->sb_cur_seq, c->snd_una + bytes))
+		io->sb_cur = NULL; /* its mbuf is freed or trimmed below */
+	io->sb_len -= bytes;
+	while (bytes > 0 && io->sb_head != NULL) {
+		struct rte_mbuf *m = io->sb_head;
 		if (bytes < m->data_len) {
 			rte_pktmbuf_adj(m, (uint16_t)bytes);
 			return;
 		}
 		bytes -= m->data_len;
-		c->sb_head = m->next;
-		if (c->sb_head == NULL)
-			c->sb_tail = NULL;
+		io->sb_head = m->next;
+		if (io->sb_head == NULL)
+			io->sb_tail = NULL;
 		m->next = NULL;
 		rte_pktmbuf_free_seg(m);
 	}
-}
-
-void
-conn_rb_append(struct tern_conn *c, struct rte_mbuf *m)
-{
-	c->rb_len += m->data_len;
-	mq_append(&c->rb_head, &c->rb_tail, m);
+	io_trim(c);
 }
 
 void
@@ -540,8 +587,14 @@ conn_run_pending(struct tern_engine *e)
 void
 conn_rb_discard(struct tern_conn *c)
 {
-	mq_free(&c->rb_head, &c->rb_tail);
-	c->rb_len = 0;
+	struct tcp_conn_io *io;
+
+	if (c->io_id == 0)
+		return;
+	io = conn_io(c);
+	mq_free(&io->rb_head, &io->rb_tail);
+	io->rb_len = 0;
+	io_trim(c);
 }
 
 ssize_t
@@ -549,17 +602,23 @@ tcp_send(struct tern_conn *c, const void *buf, size_t len)
 {
 	struct tern_engine *e = conn_e(c);
 	const uint8_t *src = buf;
+	struct tcp_conn_io *io;
 	size_t done = 0, want;
 
 	if (c->flags & (CONN_F_DEAD | CONN_F_FIN_QUEUED | CONN_F_APP_CLOSED))
 		return -EPIPE;
 	if (c->state != TERN_TCP_ESTABLISHED && c->state != TERN_TCP_CLOSE_WAIT)
 		return -ENOTCONN;
-	want = conn_sb_limit(c) - c->sb_len;
+	if (len == 0)
+		return 0;
+	io = io_get(c);
+	if (io == NULL)
+		return -ENOMEM;
+	want = conn_sb_limit(c) - io->sb_len;
 	if (want > len)
 		want = len;
 	while (done < want) {
-		struct rte_mbuf *m = c->sb_tail;
+		struct rte_mbuf *m = io->sb_tail;
 		uint16_t room = m != NULL && sb_writable(m) ? rte_pktmbuf_tailroom(m) : 0;
 		size_t n;
 
@@ -570,18 +629,20 @@ tcp_send(struct tern_conn *c, const void *buf, size_t len)
 				break;
 			}
 			m->data_off = 0; /* data-only: use the whole buffer */
-			mq_append(&c->sb_head, &c->sb_tail, m);
+			mq_append(&io->sb_head, &io->sb_tail, m);
 			room = rte_pktmbuf_tailroom(m);
 		}
 		n = want - done < room ? want - done : room;
 		memcpy(rte_pktmbuf_append(m, (uint16_t)n), src + done, n);
 		done += n;
 	}
-	c->sb_len += (uint32_t)done;
-	if (done < len || c->sb_len == conn_sb_limit(c))
+	io->sb_len += (uint32_t)done;
+	if (done < len || io->sb_len == conn_sb_limit(c))
 		c->flags |= CONN_F_WANT_WRITE;
 	if (done > 0)
 		conn_want_output(c);
+	else
+		io_trim(c);
 	if (done == 0 && want > 0)
 		return -ENOBUFS;
 	return (ssize_t)done;
@@ -608,13 +669,13 @@ rb_consumed(struct tern_conn *c)
 
 /* Take the head mbuf off the receive buffer (the caller accounts for rb_len). */
 static struct rte_mbuf *
-rb_pop(struct tern_conn *c)
+rb_pop(struct tcp_conn_io *io)
 {
-	struct rte_mbuf *m = c->rb_head;
+	struct rte_mbuf *m = io->rb_head;
 
-	c->rb_head = m->next;
-	if (c->rb_head == NULL)
-		c->rb_tail = NULL;
+	io->rb_head = m->next;
+	if (io->rb_head == NULL)
+		io->rb_tail = NULL;
 	m->next = NULL;
 	return m;
 }
@@ -623,18 +684,20 @@ ssize_t
 tcp_receive_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
 {
 	struct rte_mbuf *head = NULL, *tail = NULL;
+	struct tcp_conn_io *io;
 	uint32_t done = 0;
 	uint16_t nseg = 0;
 
 	*out = NULL;
-	if (c->rb_len == 0)
+	if (conn_rb_len(c) == 0)
 		return (c->flags & (CONN_F_FIN_RCVD | CONN_F_DEAD)) ? 0 : -EAGAIN;
 	if (max == 0)
 		return -EINVAL;
-	if (max > c->rb_len)
-		max = c->rb_len;
-	while (done < max && c->rb_head != NULL && nseg < UINT16_MAX) {
-		struct rte_mbuf *m = c->rb_head;
+	io = conn_io(c);
+	if (max > io->rb_len)
+		max = io->rb_len;
+	while (done < max && io->rb_head != NULL && nseg < UINT16_MAX) {
+		struct rte_mbuf *m = io->rb_head;
 		uint32_t n = m->data_len;
 
 		if (n > max - done) {
@@ -657,7 +720,7 @@ tcp_receive_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
 			tern_count(conn_e(c), TERN_CTR_ZC_RX_COPIED, n);
 			m = p;
 		} else {
-			rb_pop(c);
+			rb_pop(io);
 			if (n == 0) {
 				rte_pktmbuf_free_seg(m);
 				continue;
@@ -676,7 +739,8 @@ tcp_receive_mbuf(struct tern_conn *c, size_t max, struct rte_mbuf **out)
 	}
 	head->nb_segs = nseg;
 	head->pkt_len = done;
-	c->rb_len -= done;
+	io->rb_len -= done;
+	io_trim(c);
 	rb_consumed(c);
 	*out = head;
 	return (ssize_t)done;
@@ -690,6 +754,7 @@ int
 tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 {
 	struct rte_mbuf *s, *next;
+	struct tcp_conn_io *io;
 	uint64_t len = 0;
 	uint32_t nseg = 0;
 
@@ -708,12 +773,15 @@ tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 		return -EINVAL;
 	if (len > conn_sb_limit(c))
 		return -EMSGSIZE;
-	if (len > conn_sb_limit(c) - c->sb_len) {
+	if (len > conn_sb_limit(c) - conn_sb_len(c)) {
 		c->flags |= CONN_F_WANT_WRITE;
 		return -EAGAIN;
 	}
+	io = io_get(c);
+	if (io == NULL)
+		return -ENOMEM;
 	for (s = m; s != NULL; s = next) {
-		struct rte_mbuf *t = c->sb_tail;
+		struct rte_mbuf *t = io->sb_tail;
 
 		next = s->next;
 		s->next = NULL;
@@ -731,13 +799,15 @@ tcp_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 			rte_pktmbuf_free_seg(s);
 			continue;
 		}
-		mq_append(&c->sb_head, &c->sb_tail, s);
+		mq_append(&io->sb_head, &io->sb_tail, s);
 	}
-	c->sb_len += (uint32_t)len;
-	if (c->sb_len == conn_sb_limit(c))
+	io->sb_len += (uint32_t)len;
+	if (io->sb_len == conn_sb_limit(c))
 		c->flags |= CONN_F_WANT_WRITE;
 	if (len > 0)
 		conn_want_output(c);
+	else
+		io_trim(c);
 	return 0;
 }
 
@@ -745,23 +815,26 @@ ssize_t
 tcp_receive(struct tern_conn *c, void *buf, size_t len)
 {
 	uint8_t *dst = buf;
+	struct tcp_conn_io *io;
 	size_t done = 0;
 
-	if (c->rb_len == 0)
+	if (conn_rb_len(c) == 0)
 		return (c->flags & (CONN_F_FIN_RCVD | CONN_F_DEAD)) ? 0 : -EAGAIN;
-	while (done < len && c->rb_head != NULL) {
-		struct rte_mbuf *m = c->rb_head;
+	io = conn_io(c);
+	while (done < len && io->rb_head != NULL) {
+		struct rte_mbuf *m = io->rb_head;
 		size_t n = len - done < m->data_len ? len - done : m->data_len;
 
 		memcpy(dst + done, rte_pktmbuf_mtod(m, const uint8_t *), n);
 		done += n;
 		if (n == m->data_len) {
-			rte_pktmbuf_free_seg(rb_pop(c));
+			rte_pktmbuf_free_seg(rb_pop(io));
 		} else {
 			rte_pktmbuf_adj(m, (uint16_t)n);
 		}
 	}
-	c->rb_len -= (uint32_t)done;
+	io->rb_len -= (uint32_t)done;
+	io_trim(c);
 	rb_consumed(c);
 	return (ssize_t)done;
 }

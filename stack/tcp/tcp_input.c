@@ -462,8 +462,8 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 		data--; /* our SYN */
 	if ((c->flags & CONN_F_FIN_SENT) && seq_gt(ack, conn_snd_fin(c)))
 		data--; /* our FIN */
-	if (data > c->sb_len)
-		data = c->sb_len;
+	if (data > conn_sb_len(c))
+		data = conn_sb_len(c);
 	conn_sb_ack(c, data);
 	c->snd_una = ack;
 	c->progress_ms = (uint32_t)e->now_ms;
@@ -477,7 +477,7 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 		tcp_cancel_rtx(c);
 	else
 		tcp_arm_rtx(c);
-	if ((c->flags & CONN_F_WANT_WRITE) && c->sb_len < conn_sb_limit(c)) {
+	if ((c->flags & CONN_F_WANT_WRITE) && conn_sb_len(c) < conn_sb_limit(c)) {
 		c->flags &= (uint32_t)~CONN_F_WANT_WRITE;
 		conn_event(c, CONN_EV_WRITABLE);
 	}
@@ -485,7 +485,7 @@ ack_advance(struct tern_conn *c, const struct tcp_seg *s)
 	 * retransmission timer is cancelled above), nothing is buffered, no FIN, ACK or SYN is
 	 * owed, no recovery and no extension block to trim: the handshake's ACK of a fresh
 	 * connection, an ACK that empties the pipe. Whatever owes output later asks for it. */
-	if (c->snd_una != c->snd_max || c->sb_len != 0 || c->ext_id != 0 ||
+	if (c->snd_una != c->snd_max || conn_sb_len(c) != 0 || c->ext_id != 0 ||
 	        (c->flags & (CONN_F_ACK_NOW | CONN_F_NEEDS_SYN | CONN_F_FIN_QUEUED |
 	                            CONN_F_RECOVERY | CONN_F_PERSIST)))
 		conn_want_output(c);
@@ -639,14 +639,29 @@ data_after_close(struct tern_conn *c, struct tcp_seg *s)
 	conn_terminate(c, TERN_CLOSE_ABORTED);
 }
 
-/* Deliver in-order payload @p m of @p len bytes. */
-static void
+/* Deliver in-order payload @p m (trimmed to its @p len bytes) to the receive buffer.
+ * @return false when the connection had no buffers and none could be had (conn_io_new()):
+ * @p m dropped (tcp_io_nomem), rcv_nxt unchanged: the peer resends */
+static bool
 deliver(struct tern_conn *c, struct rte_mbuf *m, uint32_t len)
 {
+	struct tcp_conn_io *io = likely(c->io_id != 0) ? conn_io(c) : conn_io_new(c);
+
+	if (unlikely(io == NULL)) {
+		tern_drop(conn_e(c), m, TERN_DROP_TCP_IO_NOMEM);
+		return false;
+	}
+	io->rb_len += m->data_len;
+	m->next = NULL;
+	if (io->rb_tail != NULL)
+		io->rb_tail->next = m;
+	else
+		io->rb_head = m;
+	io->rb_tail = m;
 	c->rcv_nxt += len;
-	conn_rb_append(c, m);
 	tern_count(conn_e(c), TERN_CTR_TCP_DATA_RX, len);
 	conn_event(c, CONN_EV_READABLE);
+	return true;
 }
 
 /*
@@ -819,7 +834,8 @@ take_filled(struct tern_conn *c)
 	bool fin = false, f = false;
 
 	while ((m = reass_pop(&x->reass, &e->tcp.reass, c->rcv_nxt, &n, &f)) != NULL) {
-		deliver(c, m, n);
+		/* cannot fail: the segment before was just delivered, the buffers are held */
+		(void)deliver(c, m, n);
 		fin |= f;
 	}
 	fin |= f;
@@ -907,7 +923,11 @@ step_text(struct tern_conn *c, struct tcp_seg *s, const struct seg_view *v, bool
 		return false;
 	}
 	filled = c->ext_id != 0 && (conn_x(c)->reass.head != NULL || conn_x(c)->reass.has_fin);
-	deliver(c, m, v->len);
+	if (!deliver(c, m, v->len)) {
+		/* no buffers: as if the segment were lost (a FIN with it comes again too) */
+		tcp_send_ack_now(c, c->snd_nxt);
+		return false;
+	}
 	if (fl & WIRE_TCP_FIN) {
 		/* The stream ends here: whatever was queued beyond is not data. */
 		*fin_in_order = true;
@@ -1018,8 +1038,10 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 	m = s->m;
 	rte_pktmbuf_adj(m, s->data_off);
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - s->len));
-	deliver(c, m, s->len);
-	tcp_ack_later(c);
+	if (likely(deliver(c, m, s->len)))
+		tcp_ack_later(c);
+	else
+		tcp_send_ack_now(c, c->snd_nxt); /* no buffers: as if lost, see step_text() */
 	return true;
 }
 

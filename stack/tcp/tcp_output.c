@@ -32,13 +32,14 @@
 static struct rte_mbuf *
 sb_seek(struct tern_conn *c, uint32_t off, uint32_t *moff)
 {
-	struct rte_mbuf *m = c->sb_head;
+	struct tcp_conn_io *io = conn_io(c);
+	struct rte_mbuf *m = io->sb_head;
 	tern_seq_t mseq = c->snd_una;
 	tern_seq_t seq = c->snd_una + off;
 
-	if (c->sb_cur != NULL && seq_leq(c->sb_cur_seq, seq)) {
-		m = c->sb_cur;
-		mseq = c->sb_cur_seq;
+	if (io->sb_cur != NULL && seq_leq(io->sb_cur_seq, seq)) {
+		m = io->sb_cur;
+		mseq = io->sb_cur_seq;
 	}
 	off = seq - mseq;
 	while (m != NULL && off >= m->data_len) {
@@ -46,8 +47,8 @@ sb_seek(struct tern_conn *c, uint32_t off, uint32_t *moff)
 		mseq += m->data_len;
 		m = m->next;
 	}
-	c->sb_cur = m;
-	c->sb_cur_seq = mseq;
+	io->sb_cur = m;
+	io->sb_cur_seq = mseq;
 	*moff = off;
 	return m;
 }
@@ -284,7 +285,7 @@ th_init(struct wire_tcp_repr *th, const struct flow_key *k, tern_seq_t seq, tern
 uint16_t
 tcp_rcv_window(struct tern_conn *c)
 {
-	uint32_t free = conn_rb_limit(c) > c->rb_len ? conn_rb_limit(c) - c->rb_len : 0;
+	uint32_t free = conn_rb_limit(c) > conn_rb_len(c) ? conn_rb_limit(c) - conn_rb_len(c) : 0;
 	uint32_t thresh = c->mss < conn_rb_limit(c) / 2 ? c->mss : conn_rb_limit(c) / 2;
 	unsigned shift = (c->opt & CONN_O_WSCALE) ? c->rcv_wscale : 0;
 	uint32_t max = 65535u << shift;
@@ -440,7 +441,7 @@ watch_head(struct tern_conn *c)
 uint32_t
 tcp_resend(struct tern_conn *c, tern_seq_t seq, uint32_t len)
 {
-	tern_seq_t data_end = c->snd_una + c->sb_len;
+	tern_seq_t data_end = c->snd_una + conn_sb_len(c);
 	uint8_t fl = WIRE_TCP_ACK;
 	uint32_t room = tcp_seg_room(c);
 	bool fin = (c->flags & CONN_F_FIN_SENT) != 0;
@@ -502,7 +503,7 @@ nagle_holds(const struct tern_conn *c, uint32_t len)
 bool
 tcp_can_send_new(const struct tern_conn *c)
 {
-	tern_seq_t data_end = c->snd_una + c->sb_len;
+	tern_seq_t data_end = c->snd_una + conn_sb_len(c);
 	uint32_t room = tcp_seg_room(c);
 	uint32_t wnd = c->snd_wnd < c->cc.cwnd ? c->snd_wnd : c->cc.cwnd;
 	uint32_t unsent;
@@ -560,7 +561,7 @@ static int
 send_new(struct tern_conn *c, tern_seq_t win_end)
 {
 	struct tern_engine *e = conn_e(c);
-	tern_seq_t data_end = c->snd_una + c->sb_len;
+	tern_seq_t data_end = c->snd_una + conn_sb_len(c);
 	uint32_t room = tcp_seg_room(c);
 	uint32_t len = data_end - c->snd_nxt;
 	uint8_t fl = WIRE_TCP_ACK;
@@ -723,7 +724,7 @@ tcp_output(struct tern_conn *c)
 		return;
 	}
 
-	data_end = c->snd_una + c->sb_len;
+	data_end = c->snd_una + conn_sb_len(c);
 	if ((c->flags & CONN_F_RECOVERY) && (c->opt & CONN_O_SACK) && c->ext_id != 0) {
 		sent = sack_recovery_output(c, c->snd_una + c->snd_wnd);
 	} else {

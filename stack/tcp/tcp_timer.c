@@ -294,7 +294,7 @@ idle_expired(struct tern_conn *c, struct tern_engine *e)
 	}
 	if (!(c->opt & CONN_O_KEEPALIVE) || c->state != TERN_TCP_ESTABLISHED)
 		return;
-	if (c->snd_una != c->snd_max || c->sb_len > 0) {
+	if (c->snd_una != c->snd_max || conn_sb_len(c) > 0) {
 		/* Data in flight: retransmissions watch the peer, not keepalive. */
 		c->flags &= (uint32_t)~CONN_F_KA_PROBE;
 		c->ka_probes = 0;

@@ -203,7 +203,7 @@ tcp_shutdown(struct tern_conn *c)
 int
 tcp_close(struct tern_conn *c)
 {
-	bool unread = c->rb_len > 0;
+	bool unread = conn_rb_len(c) > 0;
 
 	if (c->flags & CONN_F_APP_CLOSED)
 		return 0;

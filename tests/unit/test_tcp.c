@@ -23,6 +23,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "engine/engine.h"
 #include "test_helpers.h"
 #include "util/seq.h"
 #include "wire/csum.h"
@@ -839,6 +840,74 @@ test_conn_ext_on_demand(void **state)
 	assert_memory_equal(buf, data, 100);
 	assert_int_equal(gauges(f).conn_ext, 1);
 	assert_int_equal(gauges(f).established, 2);
+	f->conn = NULL; /* two connections: the closed callbacks at teardown are for both */
+}
+
+/*
+ * Compact connections (issue 12): a connection holds buffers (struct tcp_conn_io) only
+ * while its send or receive buffer holds data. Received in order: taken; read: given
+ * back; sent: taken; acknowledged: given back. When none can be had (the pool held to
+ * one, as if the heap were full), in-order data is dropped (tcp_io_nomem) and ACKed at
+ * rcv_nxt, a send fails with -ENOMEM; once buffers come back the data flows.
+ */
+static void
+test_conn_io_on_demand(void **state)
+{
+	struct fx *f = *state;
+	uint8_t data[100], buf[300];
+	struct test_pkt p;
+	struct tern_conn *a;
+	uint32_t base, iss2;
+
+	start_default(f);
+	f->e->tcp.io_pool.cap = 1; /* before anything grew it */
+	a = passive_open(f, 1460, 65535);
+	base = f->snd;
+	pattern(data, sizeof(data), 0, 0x5a);
+	assert_int_equal(gauges(f).conn_io, 0);
+
+	peer_send(f, WIRE_TCP_ACK | WIRE_TCP_PSH, base, f->rcv, 65535, data, 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 100);
+	assert_int_equal(gauges(f).conn_io, 1);
+	assert_int_equal(tern_conn_recv(a, buf, sizeof(buf)), 100);
+	assert_memory_equal(buf, data, 100);
+	assert_int_equal(gauges(f).conn_io, 0);
+
+	assert_int_equal(tern_conn_send(a, data, 50), 50);
+	assert_int_equal(gauges(f).conn_io, 1);
+	test_link_poll(f->l);
+	expect_seg(f, &p, WIRE_TCP_ACK | WIRE_TCP_PSH, f->rcv, base + 100);
+	assert_int_equal(p.plen, 50);
+	peer_send(f, WIRE_TCP_ACK, base + 100, f->rcv + 50, 65535, NULL, 0);
+	assert_int_equal(gauges(f).conn_io, 0);
+	f->rcv += 50;
+
+	/* a holds the only buffers (unread data) */
+	peer_send(f, WIRE_TCP_ACK | WIRE_TCP_PSH, base + 100, f->rcv, 65535, data, 30);
+	expect_seg(f, &p, WIRE_TCP_ACK, f->rcv, base + 130);
+	assert_int_equal(gauges(f).conn_io, 1);
+
+	/* b finds none: its data is dropped and ACKed at rcv_nxt, its send refused */
+	iss2 = syn_from(f, PPORT + 1);
+	ack_from(f, PPORT + 1, iss2);
+	assert_int_equal(f->n_accepted, 2);
+	peer_send(f, WIRE_TCP_ACK | WIRE_TCP_PSH, PISS + 1, iss2 + 1, 65535, data, 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, iss2 + 1, PISS + 1);
+	expect_nothing(f);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_IO_NOMEM], 1);
+	assert_int_equal(tern_conn_send(f->conn, data, 10), -ENOMEM);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), -EAGAIN);
+
+	/* a reads: the buffers come back; b's data, sent again, is delivered */
+	assert_int_equal(tern_conn_recv(a, buf, sizeof(buf)), 30);
+	assert_int_equal(gauges(f).conn_io, 0);
+	peer_send(f, WIRE_TCP_ACK | WIRE_TCP_PSH, PISS + 1, iss2 + 1, 65535, data, 100);
+	expect_seg(f, &p, WIRE_TCP_ACK, iss2 + 1, PISS + 101);
+	assert_int_equal(gauges(f).conn_io, 1);
+	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 100);
+	assert_memory_equal(buf, data, 100);
+	assert_int_equal(gauges(f).conn_io, 0);
+	assert_int_equal(stats(f)->drop[TERN_DROP_TCP_IO_NOMEM], 1);
 	f->conn = NULL; /* two connections: the closed callbacks at teardown are for both */
 }
 
@@ -2640,6 +2709,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_syncookie_not_checked, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_in, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_conn_ext_on_demand, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_conn_io_on_demand, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_conn_ext_sack_given_up, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ack_without_mbuf, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_in_fills_window, setup, teardown),
