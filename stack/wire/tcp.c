@@ -206,6 +206,33 @@ opts_len_nosack(const struct wire_tcp_opts *o)
 	return l;
 }
 
+enum wire_err
+wire_ipv4_tcp_parse(const void *buf, size_t len, struct wire_ipv4_repr *ip,
+        struct wire_tcp_repr *th, bool verify_csum)
+{
+	const uint8_t *p = buf, *t = p + WIRE_IPV4_HLEN;
+	size_t tlen, hlen;
+
+	if (len < WIRE_IPV4_HLEN + WIRE_TCP_HLEN || p[0] != 0x45 || p[9] != WIRE_IPPROTO_TCP ||
+	        (ld16(p + 6) & (WIRE_IPV4_MF | WIRE_IPV4_OFFMASK)) != 0 || p[8] == 0)
+		return WIRE_EUNSUP;
+	tlen = ld16(p + 2);
+	hlen = (size_t)(t[12] >> 4) * 4;
+	if (tlen > len || hlen < WIRE_TCP_HLEN || WIRE_IPV4_HLEN + hlen > tlen ||
+	        (verify_csum && wire_csum_ip4hdr(p) != 0))
+		return WIRE_EUNSUP;
+	ip->hdr_len = WIRE_IPV4_HLEN;
+	ip->tos = p[1];
+	ip->total_len = (uint16_t)tlen;
+	ip->id = ld16(p + 4);
+	ip->frag = ld16(p + 6);
+	ip->ttl = p[8];
+	ip->proto = WIRE_IPPROTO_TCP;
+	ip->src = ld32(p + 12);
+	ip->dst = ld32(p + 16);
+	return wire_tcp_parse(t, tlen - WIRE_IPV4_HLEN, th) == WIRE_OK ? WIRE_OK : WIRE_EUNSUP;
+}
+
 size_t
 wire_tcp_opts_len(const struct wire_tcp_opts *o)
 {
