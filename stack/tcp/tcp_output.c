@@ -419,17 +419,18 @@ conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t 
 }
 
 /*
- * conn_xmit()'s common case: a segment of an IPv4 connection without SYN or RST and
- * without SACK blocks to send. Ethernet, IPv4 and TCP (with NOP,NOP,TS when timestamps are
- * on) are written whole in 32-bit stores, without a header representation, an option
- * walk or the IP layer's emit chain, and the next hop's MAC comes from the ARP cache's
+ * conn_xmit()'s common case: a segment without SYN or RST and without SACK blocks to
+ * send. TCP (with NOP,NOP,TS when timestamps are on) is written whole in 32-bit stores,
+ * without a header representation or an option walk; over IPv4 Ethernet and IPv4 too,
+ * without the IP layer's emit chain, and the next hop's MAC comes from the ARP cache's
  * memo (arp_resolved(); anything but a usable entry goes through arp_output(), which
- * holds, asks or ages as for any frame). The bytes are those of tcp_build() +
- * ipv4_output() (the unit tests' byte fixtures and the conformance suite read them).
+ * holds, asks or ages as for any frame); over IPv6 ipv6_output() adds the rest (ND's
+ * states stay its own). The bytes are those of tcp_build() + ipv4_output() /
+ * ipv6_output() (the unit tests' byte fixtures and the conformance suite read them).
  * @return as tcp_xmit().
  */
 static int
-conn_xmit4(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags, uint16_t win)
+conn_xmit_fast(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags, uint16_t win)
 {
 	struct tern_engine *e = conn_e(c);
 	const struct flow_key *k = &c->node.key;
@@ -463,6 +464,14 @@ conn_xmit4(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags, uin
 	if (tcp_fill(e, m, tcp, k, c, seq - c->snd_una, len, hlen, zc) != 0)
 		return -1;
 	tern_count(e, TERN_CTR_TCP_SEG_TX, 1);
+	if (flow_key_is6(k)) {
+		struct wire_ip6 l, r;
+
+		tern_count(e, TERN_CTR_TCP6_SEG_TX, 1);
+		tcp_key_ip6(e, k, &l, &r);
+		ipv6_output(e, m, &l, &r, WIRE_IPPROTO_TCP);
+		return 0;
+	}
 	/* From here on as ipv4_output(): a frame that cannot go is dropped, not retried. */
 	nh = ipv4_nexthop(e, k->raddr);
 	if (nh == 0) {
@@ -513,9 +522,9 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 	uint16_t win = (flags & WIRE_TCP_SYN) ? syn_window(c) : tcp_rcv_window(c);
 	int rc;
 
-	if (!(flags & (WIRE_TCP_SYN | WIRE_TCP_RST)) && !flow_key_is6(&c->node.key) &&
+	if (!(flags & (WIRE_TCP_SYN | WIRE_TCP_RST)) &&
 	        !((c->opt & CONN_O_SACK) && c->ext_id != 0)) {
-		rc = conn_xmit4(c, seq, len, flags, win);
+		rc = conn_xmit_fast(c, seq, len, flags, win);
 	} else {
 		th_init(&th, &c->node.key, seq, (flags & WIRE_TCP_ACK) ? c->rcv_nxt : 0, flags,
 		        win);
