@@ -51,17 +51,6 @@ engine_update_clock(struct tern_engine *e)
 	}
 }
 
-struct rte_mbuf *
-engine_alloc(struct tern_engine *e)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
-
-	e->tcp.pool_est--; /* keeps the estimate a lower bound (tcp_conn.c, pool_spare) */
-	if (m == NULL)
-		e->stats.drop[TERN_DROP_NO_MBUF]++;
-	return m;
-}
-
 /*
  * Hand the TX buffer to the PMD. Frames it does not take (its queue is full) stay, in
  * order, for the next flush: nothing is freed unsent. Frames are counted as sent
@@ -102,21 +91,6 @@ engine_tx_flush(struct tern_engine *e)
  * Queue @p m for the PMD. When the buffer is full and the PMD takes nothing, @p m is
  * dropped (tx_full): the PMD is behind and TCP retransmits.
  */
-void
-engine_tx(struct tern_engine *e, struct rte_mbuf *m)
-{
-	if (e->ntx == TERN_TX_BUF) {
-		engine_tx_flush(e);
-		if (e->ntx == TERN_TX_BUF) {
-			tern_drop(e, m, TERN_DROP_TX_FULL);
-			return;
-		}
-	}
-	e->tx[e->ntx++] = m;
-	if (e->ntx == TERN_TX_BUF)
-		engine_tx_flush(e);
-}
-
 static int
 conf_check(struct tern_engine_conf *c)
 {

@@ -114,13 +114,37 @@ tern_count(struct tern_engine *e, enum tern_counter c, uint64_t n)
 /** Refresh e->now_ns / now_ms from the clock. */
 void engine_update_clock(struct tern_engine *e);
 
-/** Queue a complete frame for transmission (flushed at the end of the poll or when full). */
-void engine_tx(struct tern_engine *e, struct rte_mbuf *m);
-
 /** Send everything queued. */
 void engine_tx_flush(struct tern_engine *e);
 
-/** Allocate an mbuf for a packet this engine builds (counts NO_MBUF on failure). */
-struct rte_mbuf *engine_alloc(struct tern_engine *e);
+/** Queue a complete frame for transmission (flushed at the end of the poll or when full).
+ *  Inline: every segment comes here (the flush stays out of line). */
+static inline void
+engine_tx(struct tern_engine *e, struct rte_mbuf *m)
+{
+	if (e->ntx == TERN_TX_BUF) {
+		engine_tx_flush(e);
+		if (e->ntx == TERN_TX_BUF) {
+			tern_drop(e, m, TERN_DROP_TX_FULL);
+			return;
+		}
+	}
+	e->tx[e->ntx++] = m;
+	if (e->ntx == TERN_TX_BUF)
+		engine_tx_flush(e);
+}
+
+/** Allocate an mbuf for a packet this engine builds (counts NO_MBUF on failure). Inline:
+ *  every segment comes here. */
+static inline struct rte_mbuf *
+engine_alloc(struct tern_engine *e)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+
+	e->tcp.pool_est--; /* keeps the estimate a lower bound (tcp_conn.c, pool_spare) */
+	if (m == NULL)
+		e->stats.drop[TERN_DROP_NO_MBUF]++;
+	return m;
+}
 
 #endif

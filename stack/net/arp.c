@@ -93,6 +93,7 @@ arp_fini(struct tern_engine *e)
 			arp_remove(e, t->buckets[b]);
 	rte_free(t->pool);
 	t->pool = NULL;
+	t->last = NULL;
 }
 
 static struct arp_entry *
@@ -302,6 +303,23 @@ arp_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t nexthop)
 	}
 	memcpy(rte_pktmbuf_mtod(m, uint8_t *), &a->mac, WIRE_ETH_ALEN);
 	engine_tx(e, m);
+}
+
+const struct wire_mac *
+arp_resolved(struct tern_engine *e, uint32_t nexthop)
+{
+	struct arp_entry *a = e->arp.last;
+
+	if (a == NULL || a->ip != nexthop || a->state == ARP_FREE) {
+		a = arp_find(&e->arp, nexthop);
+		if (a == NULL)
+			return NULL;
+		e->arp.last = a;
+	}
+	if (a->state == ARP_STALE ||
+	        (a->state == ARP_REACHABLE && e->now_ms - a->confirmed_ms <= ARP_REACHABLE_MS))
+		return &a->mac;
+	return NULL;
 }
 
 void

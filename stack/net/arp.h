@@ -51,6 +51,7 @@ struct arp_table {
 	struct arp_entry *buckets[ARP_BUCKETS];
 	struct arp_entry *pool;
 	struct arp_entry *free;
+	struct arp_entry *last; /**< arp_resolved()'s memo: the entry it found last */
 	uint32_t count;
 };
 
@@ -77,6 +78,15 @@ void arp_learn_frame(struct tern_engine *e, struct rte_mbuf *m);
  * Consumes @p m.
  */
 void arp_output(struct tern_engine *e, struct rte_mbuf *m, uint32_t nexthop);
+
+/**
+ * The MAC of next hop @p nexthop (host order) when arp_output() would send to it at once
+ * without a request of its own (REACHABLE within ARP_REACHABLE_MS, or STALE), else NULL:
+ * then arp_output() decides (hold, ask, age). The entry found last is remembered, so a
+ * run of segments to one next hop skips the hash; the memo is checked against the entry
+ * every time (address and state), so a change in the cache is seen at once.
+ */
+const struct wire_mac *arp_resolved(struct tern_engine *e, uint32_t nexthop);
 
 /**
  * Learn @p mac for on-link @p ip from a frame that is not ARP (a SYN's source), only when

@@ -21,6 +21,7 @@
 #include "wire/eth.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
+#include "wire/tcp.h"
 
 static const enum tern_drop ip_err_drop[] = {
         [WIRE_ETRUNC] = TERN_DROP_IP_TRUNC,
@@ -40,7 +41,7 @@ ipv4_nexthop(const struct tern_engine *e, uint32_t dst)
 	return e->gateway;
 }
 
-static bool
+static inline bool
 ipv4_src_bad(const struct tern_engine *e, uint32_t src)
 {
 	uint32_t bcast = (e->ip & e->netmask) | ~e->netmask;
@@ -103,6 +104,7 @@ ipv4_input(struct tern_engine *e, struct rte_mbuf *m)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	struct wire_ipv4_repr ip;
+	struct tcp_seg s;
 	enum wire_err err;
 	bool verify;
 
@@ -115,6 +117,15 @@ ipv4_input(struct tern_engine *e, struct rte_mbuf *m)
 			return;
 		}
 		verify = f != RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	}
+	/* The common case first: a 20-byte header of TCP, parsed with its TCP header in one
+	 * pass (wire_ipv4_tcp_parse()), with the verdicts below; anything else, or any
+	 * doubt, goes the general way, which parses it again. */
+	if (wire_ipv4_tcp_parse(p + WIRE_ETH_HLEN, rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &ip,
+	            &s.th, verify) == WIRE_OK &&
+	        engine_local_ip(e, ip.dst) && !ipv4_src_bad(e, ip.src)) {
+		tcp_input_parsed(e, m, &ip, &s);
+		return;
 	}
 	err = wire_ipv4_parse(
 	        p + WIRE_ETH_HLEN, rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &ip, verify);

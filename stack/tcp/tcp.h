@@ -697,6 +697,11 @@ void tcp_rx_prepare(struct tern_engine *e, struct rte_mbuf *const *pkts, uint16_
 void tcp_rx_done(struct tern_engine *e);
 void tcp_input(
         struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off);
+/** tcp_input() of a segment in @p m behind a 20-byte IPv4 header @p ip (validated, to us),
+ *  its TCP header parsed already into @p s->th (wire_ipv4_tcp_parse(): ipv4_input()'s
+ *  common case). */
+void tcp_input_parsed(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip,
+        struct tcp_seg *s);
 /** TCP over IPv6: segment at @p l4off of @p m (after the extension headers), @p l4len
  *  bytes, whose IPv6 header (validated, to one of our addresses) is @p ip. */
 void tcp_input6(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_repr *ip,

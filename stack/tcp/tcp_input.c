@@ -1228,21 +1228,16 @@ tcp_rx_csum_good(const struct tern_engine *e, const struct rte_mbuf *m)
 	       (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 }
 
-/* Parse the TCP header at @p l4off (@p l4len bytes) into @p s; checksum by the NIC's flag
- * or @p pseudo (the pseudo-header sum; callers skip it, 0, when tcp_rx_csum_good()).
- * @return false when @p m was dropped. */
-static bool
-tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_t l4len,
+/* The checks of a segment whose TCP header is parsed into @p s->th (at @p l4off, @p l4len
+ * bytes): checksum by the NIC's flag or @p pseudo (the pseudo-header sum; callers skip it,
+ * 0, when tcp_rx_csum_good()), ports; the rest of @p s. @return false when @p m was
+ * dropped. */
+static inline bool
+tcp_seg_check(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_t l4len,
         uint32_t pseudo, struct tcp_seg *s)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	enum wire_err err;
 
-	err = wire_tcp_parse(p + l4off, l4len, &s->th);
-	if (err != WIRE_OK) {
-		tern_drop(e, m, tcp_err_drop[err]);
-		return false;
-	}
 	if (tcp_rx_csum_good(e, m)) {
 		/* verified by the NIC */
 	} else if ((e->conf.rx_csum_offload && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
@@ -1266,24 +1261,57 @@ tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_
 	return true;
 }
 
+/* Parse the TCP header at @p l4off (@p l4len bytes) into @p s, then tcp_seg_check().
+ * @return false when @p m was dropped. */
+static bool
+tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_t l4len,
+        uint32_t pseudo, struct tcp_seg *s)
+{
+	enum wire_err err;
+
+	err = wire_tcp_parse(rte_pktmbuf_mtod(m, uint8_t *) + l4off, l4len, &s->th);
+	if (err != WIRE_OK) {
+		tern_drop(e, m, tcp_err_drop[err]);
+		return false;
+	}
+	return tcp_seg_check(e, m, l4off, l4len, pseudo, s);
+}
+
+/* An IPv4 segment from @p ip (validated, to us), TCP header at @p l4off: checks (and the
+ * TCP header's parse when @p parsed is false; s->th otherwise), then its flow. */
+static inline void
+tcp_input_ip4(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip,
+        uint16_t l4off, struct tcp_seg *s, bool parsed)
+{
+	uint32_t l4len = ip->total_len - ip->hdr_len;
+	uint32_t pseudo = tcp_rx_csum_good(e, m) ? 0
+	                                         : wire_csum_pseudo4(ip->src, ip->dst,
+	                                                   WIRE_IPPROTO_TCP, (uint16_t)l4len);
+	struct flow_key k;
+
+	if (!(parsed ? tcp_seg_check(e, m, l4off, l4len, pseudo, s)
+	             : tcp_parse_seg(e, m, l4off, l4len, pseudo, s)))
+		return;
+	s->laddr = ip->dst;
+	s->raddr = ip->src;
+	k = tcp_seg_key(s);
+	tcp_input_seg(e, s, rx_hash_of(e, m, &k));
+}
+
 void
 tcp_input(
         struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off)
 {
-	uint32_t l4len = ip->total_len - ip->hdr_len;
-	struct flow_key k;
 	struct tcp_seg s;
 
-	if (!tcp_parse_seg(e, m, l4off, l4len,
-	            tcp_rx_csum_good(e, m) ? 0
-	                                   : wire_csum_pseudo4(ip->src, ip->dst, WIRE_IPPROTO_TCP,
-	                                             (uint16_t)l4len),
-	            &s))
-		return;
-	s.laddr = ip->dst;
-	s.raddr = ip->src;
-	k = tcp_seg_key(&s);
-	tcp_input_seg(e, &s, rx_hash_of(e, m, &k));
+	tcp_input_ip4(e, m, ip, l4off, &s, false);
+}
+
+void
+tcp_input_parsed(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip,
+        struct tcp_seg *s)
+{
+	tcp_input_ip4(e, m, ip, WIRE_ETH_HLEN + WIRE_IPV4_HLEN, s, true);
 }
 
 void

@@ -14,10 +14,19 @@
 #include <rte_mbuf.h>
 
 #include "engine/engine.h"
+#include "net/arp.h"
 #include "net/ipv4.h"
 #include "net/ipv6.h"
 #include "tcp/tcp.h"
 #include "wire/csum.h"
+
+/* @p v at @p p in network order (any alignment). */
+static inline void
+put_be32(uint8_t *p, uint32_t v)
+{
+	v = rte_cpu_to_be_32(v);
+	memcpy(p, &v, sizeof(v));
+}
 
 /* Payloads at least this long go by reference when the port sends chains (tcp_build()):
  * below it, copying is cheaper than an indirect mbuf. */
@@ -160,17 +169,29 @@ tcp_pseudo(const struct tern_engine *e, const struct flow_key *k, uint32_t l4len
 	return wire_csum_pseudo6(&l, &r, WIRE_IPPROTO_TCP, l4len);
 }
 
-static int
-tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
-        const struct wire_tcp_repr *th, struct tern_conn *c, uint32_t sb_off, uint32_t len)
+/* Whether the @p len payload bytes at send buffer offset @p sb_off of @p c go by reference
+ * (sb_attach()) rather than copied behind the header. */
+static inline bool
+tcp_payload_zc(const struct tern_engine *e, struct tern_conn *c, uint32_t sb_off, uint32_t len)
 {
-	size_t hlen = WIRE_TCP_HLEN + wire_tcp_opts_len(&th->opts);
+	return len >= TCP_ZC_MIN && e->conf.tx_multi_seg &&
+	       (!e->conf.tx_tcp_csum_offload || sb_even_pieces(c, sb_off, len));
+}
+
+/*
+ * The rest of a segment whose @p hlen-byte TCP header (checksum field 0) is at @p p in
+ * @p m: the payload, copied behind the header (room appended already) or, when @p zc,
+ * referred to; TSO, and the checksum or its offload. @return 0, or -1 (@p m dropped).
+ */
+static int
+tcp_fill(struct tern_engine *e, struct rte_mbuf *m, uint8_t *p, const struct flow_key *k,
+        struct tern_conn *c, uint32_t sb_off, uint32_t len, size_t hlen, bool zc)
+{
 	bool sw = !e->conf.tx_tcp_csum_offload;
-	bool zc =
-	        len >= TCP_ZC_MIN && e->conf.tx_multi_seg && (sw || sb_even_pieces(c, sb_off, len));
 	/* A TSO frame (send_new() chose it: conf.tx_tso, even pieces): the port cuts it. */
 	uint32_t seg = c != NULL ? tcp_seg_room(c) : 0;
 	bool tso = zc && c != NULL && len > seg;
+	uint32_t sum = 0;
 
 	if (tso && e->conf.tx_tso_l2_in_mtu) {
 		/* The port wants each segment's frame within the MTU: 14 bytes less (even). */
@@ -179,15 +200,6 @@ tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
 		if (fit < seg)
 			seg = fit;
 	}
-	uint32_t sum = 0;
-	uint8_t *p;
-
-	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(hlen + (zc ? 0 : len)));
-	if (p == NULL) {
-		tern_drop(e, m, TERN_DROP_NO_MBUF);
-		return -1;
-	}
-	wire_tcp_emit(p, th);
 	if (zc) {
 		if (sb_attach(e, c, m, sb_off, len, sw ? &sum : NULL) != 0) {
 			tern_drop(e, m, TERN_DROP_NO_MBUF);
@@ -226,6 +238,25 @@ tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
 		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
 	}
 	m->l4_len = (uint8_t)hlen;
+	return 0;
+}
+
+static int
+tcp_build(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
+        const struct wire_tcp_repr *th, struct tern_conn *c, uint32_t sb_off, uint32_t len)
+{
+	size_t hlen = WIRE_TCP_HLEN + wire_tcp_opts_len(&th->opts);
+	bool zc = tcp_payload_zc(e, c, sb_off, len);
+	uint8_t *p;
+
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(hlen + (zc ? 0 : len)));
+	if (p == NULL) {
+		tern_drop(e, m, TERN_DROP_NO_MBUF);
+		return -1;
+	}
+	wire_tcp_emit(p, th);
+	if (tcp_fill(e, m, p, k, c, sb_off, len, hlen, zc) != 0)
+		return -1;
 	tern_count(e, TERN_CTR_TCP_SEG_TX, 1);
 	if (flow_key_is6(k))
 		tern_count(e, TERN_CTR_TCP6_SEG_TX, 1);
@@ -388,17 +419,120 @@ conn_opts(struct tern_conn *c, struct wire_tcp_opts *o, uint8_t flags, uint32_t 
 	}
 }
 
+/*
+ * conn_xmit()'s common case: a segment without SYN or RST and without SACK blocks to
+ * send. TCP (with NOP,NOP,TS when timestamps are on) is written whole in 32-bit stores,
+ * without a header representation or an option walk; over IPv4 Ethernet and IPv4 too,
+ * without the IP layer's emit chain, and the next hop's MAC comes from the ARP cache's
+ * memo (arp_resolved(); anything but a usable entry goes through arp_output(), which
+ * holds, asks or ages as for any frame); over IPv6 ipv6_output() adds the rest (ND's
+ * states stay its own). The bytes are those of tcp_build() + ipv4_output() /
+ * ipv6_output() (the unit tests' byte fixtures and the conformance suite read them).
+ * @return as tcp_xmit().
+ */
+static int
+conn_xmit_fast(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags, uint16_t win)
+{
+	struct tern_engine *e = conn_e(c);
+	const struct flow_key *k = &c->node.key;
+	bool ts = (c->opt & CONN_O_TS) != 0;
+	uint32_t hlen = WIRE_TCP_HLEN + (ts ? 12u : 0u), nh;
+	struct rte_mbuf *m = engine_alloc(e);
+	const struct wire_mac *dmac;
+	uint8_t *p, *ip, *tcp;
+	bool zc;
+
+	if (m == NULL)
+		return -1;
+	zc = tcp_payload_zc(e, c, seq - c->snd_una, len);
+	tcp = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(hlen + (zc ? 0 : len)));
+	if (tcp == NULL) {
+		tern_drop(e, m, TERN_DROP_NO_MBUF);
+		return -1;
+	}
+	put_be32(tcp, (uint32_t)k->lport << 16 | k->rport);
+	put_be32(tcp + 4, seq);
+	put_be32(tcp + 8, (flags & WIRE_TCP_ACK) ? c->rcv_nxt : 0);
+	put_be32(tcp + 12, (hlen / 4) << 28 | (uint32_t)flags << 16 | win);
+	put_be32(tcp + 16, 0);
+	if (ts) {
+		put_be32(tcp + 20, (uint32_t)WIRE_TCPOPT_NOP << 24 |
+		                           (uint32_t)WIRE_TCPOPT_NOP << 16 |
+		                           (uint32_t)WIRE_TCPOPT_TS << 8 | 10u);
+		put_be32(tcp + 24, tcp_ts_now(c, e->now_ms));
+		put_be32(tcp + 28, c->ts_recent);
+	}
+	if (tcp_fill(e, m, tcp, k, c, seq - c->snd_una, len, hlen, zc) != 0)
+		return -1;
+	tern_count(e, TERN_CTR_TCP_SEG_TX, 1);
+	if (flow_key_is6(k)) {
+		struct wire_ip6 l, r;
+
+		tern_count(e, TERN_CTR_TCP6_SEG_TX, 1);
+		tcp_key_ip6(e, k, &l, &r);
+		ipv6_output(e, m, &l, &r, WIRE_IPPROTO_TCP);
+		return 0;
+	}
+	/* From here on as ipv4_output(): a frame that cannot go is dropped, not retried. */
+	nh = ipv4_nexthop(e, k->raddr);
+	if (nh == 0) {
+		tern_drop(e, m, TERN_DROP_NO_ROUTE);
+		return 0;
+	}
+	p = (uint8_t *)rte_pktmbuf_prepend(m, TERN_L2L3_HLEN);
+	if (p == NULL) {
+		tern_drop(e, m, TERN_DROP_NO_MBUF);
+		return 0;
+	}
+	ip = p + WIRE_ETH_HLEN;
+	/* version 4, IHL 5, TOS 0; id 0, DF; TTL, TCP, checksum 0; addresses */
+	put_be32(ip, 0x45000000u | (WIRE_IPV4_HLEN + hlen + len));
+	put_be32(ip + 4, WIRE_IPV4_DF);
+	put_be32(ip + 8, (uint32_t)TERN_IP_TTL << 24 | (uint32_t)WIRE_IPPROTO_TCP << 16);
+	put_be32(ip + 12, k->laddr);
+	put_be32(ip + 16, k->raddr);
+	m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+	if (e->conf.tx_ip_csum_offload) {
+		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+	} else {
+		uint16_t cs = wire_csum_ip4hdr(ip);
+		ip[10] = (uint8_t)(cs >> 8);
+		ip[11] = (uint8_t)cs;
+	}
+	m->l2_len = WIRE_ETH_HLEN;
+	m->l3_len = WIRE_IPV4_HLEN;
+	memcpy(p + WIRE_ETH_ALEN, &e->mac, WIRE_ETH_ALEN);
+	p[12] = (uint8_t)(WIRE_ETHERTYPE_IPV4 >> 8);
+	p[13] = (uint8_t)WIRE_ETHERTYPE_IPV4;
+	dmac = arp_resolved(e, nh);
+	if (dmac == NULL) {
+		arp_output(e, m, nh); /* the destination MAC once resolved */
+		return 0;
+	}
+	memcpy(p, dmac, WIRE_ETH_ALEN);
+	engine_tx(e, m);
+	return 0;
+}
+
 /* One segment of a connection. */
 static int
 conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 {
 	struct tern_engine *e = conn_e(c);
 	struct wire_tcp_repr th;
+	uint16_t win = (flags & WIRE_TCP_SYN) ? syn_window(c) : tcp_rcv_window(c);
+	int rc;
 
-	th_init(&th, &c->node.key, seq, (flags & WIRE_TCP_ACK) ? c->rcv_nxt : 0, flags,
-	        (flags & WIRE_TCP_SYN) ? syn_window(c) : tcp_rcv_window(c));
-	conn_opts(c, &th.opts, flags, len);
-	if (tcp_xmit(e, &c->node.key, &th, c, seq - c->snd_una, len) != 0) {
+	if (!(flags & (WIRE_TCP_SYN | WIRE_TCP_RST)) &&
+	        !((c->opt & CONN_O_SACK) && c->ext_id != 0)) {
+		rc = conn_xmit_fast(c, seq, len, flags, win);
+	} else {
+		th_init(&th, &c->node.key, seq, (flags & WIRE_TCP_ACK) ? c->rcv_nxt : 0, flags,
+		        win);
+		conn_opts(c, &th.opts, flags, len);
+		rc = tcp_xmit(e, &c->node.key, &th, c, seq - c->snd_una, len);
+	}
+	if (rc != 0) {
 		/* No mbuf (counted): an ACK we owe stays owed, and the delayed-ACK timer
 		 * tries again in TCP_ACK_RETRY_MS, once the pool has had time to refill. */
 		if ((flags & (WIRE_TCP_ACK | WIRE_TCP_RST)) == WIRE_TCP_ACK &&
@@ -827,14 +961,6 @@ tcp_send_rst_reply(struct tern_engine *e, const struct tcp_seg *s)
 	m = engine_alloc(e);
 	if (m != NULL && tcp_build(e, m, &k, &th, NULL, 0, 0) == 0)
 		tcp_ip_output(e, m, &k, &dmac);
-}
-
-/* @p v at @p p in network order (any alignment). */
-static inline void
-put_be32(uint8_t *p, uint32_t v)
-{
-	v = rte_cpu_to_be_32(v);
-	memcpy(p, &v, sizeof(v));
 }
 
 /* Bytes of the options of SYN-ACK @p sa (synack_tcp()'s layout). */

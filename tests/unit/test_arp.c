@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "engine/engine.h"
 #include "net/arp.h"
 #include "test_helpers.h"
 
@@ -330,6 +331,52 @@ test_arp_malformed(void **state)
 	assert_int_equal(stats(f)->ctr[TERN_CTR_ARP_REQ_RX], 0);
 }
 
+/* arp_resolved() (the data path's next hop): what arp_output() would send to at once,
+ * through its one-entry memo, which never outlives a change in the cache. */
+static void
+test_arp_resolved_memo(void **state)
+{
+	static const struct test_host moved = {
+	        IP4(10, 0, 0, 2), {{0x02, 0x00, 0x00, 0x00, 0x00, 0x22}}};
+	struct fx *f = *state;
+	const struct wire_mac *mac;
+	struct test_pkt p;
+
+	snapshot(f);
+	assert_null(arp_resolved(f->e, peer.ip)); /* no entry: arp_output() asks */
+	/* Unresolved: the echo reply is held, so the entry is INCOMPLETE, not usable. */
+	inject(f, echo_frame(f, &peer, 7, 1, 16));
+	expect_arp_request(f, peer.ip, &p);
+	assert_null(arp_resolved(f->e, peer.ip));
+	inject(f, arp_frame(f, &us.mac, WIRE_ARP_OP_REPLY, &peer, &us.mac, us.ip));
+	expect_echo_reply(f, 7, 1, 16);
+	mac = arp_resolved(f->e, peer.ip);
+	assert_non_null(mac);
+	assert_mac(mac, &peer.mac);
+	assert_null(arp_resolved(f->e, IP4(10, 0, 0, 3))); /* another address: no memo hit */
+	assert_non_null(arp_resolved(f->e, peer.ip));
+	/* The peer moves to another MAC: seen at once, memo or not. */
+	inject(f, arp_frame(f, &us.mac, WIRE_ARP_OP_REPLY, &moved, &us.mac, us.ip));
+	mac = arp_resolved(f->e, peer.ip);
+	assert_non_null(mac);
+	assert_mac(mac, &moved.mac);
+	/* Past ARP_REACHABLE_MS: not usable as is; arp_output() marks it STALE and asks,
+	 * then it is used while the question is out. */
+	test_link_advance(f->l, ARP_REACHABLE_MS + 1);
+	assert_null(arp_resolved(f->e, peer.ip));
+	inject(f, echo_frame(f, &peer, 7, 2, 16));
+	expect_arp_request(f, peer.ip, &p);
+	assert_true(test_link_pop(f->l, 0, &p));
+	assert_mac(&p.eth.dst, &moved.mac);
+	assert_non_null(arp_resolved(f->e, peer.ip));
+	/* Unconfirmed for ARP_MAX_TRIES retries: removed, and the memo does not keep it. */
+	test_link_advance(f->l, ARP_MAX_TRIES * ARP_RETRY_MS);
+	while (test_link_pop(f->l, 0, &p))
+		assert_true(p.is_arp);
+	assert_null(arp_resolved(f->e, peer.ip));
+	drop_only(f, TERN_DROP_ARP_HOLD_FULL, 0);
+}
+
 /* ---- ICMP and IPv4 ---- */
 
 static void
@@ -479,6 +526,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_arp_resolve_and_hold, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_arp_retry_then_drop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_arp_malformed, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_arp_resolved_memo, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_icmp_echo, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_icmp_bad, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ipv4_drops, setup, teardown),
