@@ -226,12 +226,28 @@ tern_start() {
 	it_log "tern-echo ready (pid $TERN_PID, file prefix $TERN_PREFIX)"
 }
 
-# tern_stop: SIGTERM, wait up to 10 s, require exit status 0.
+# tern_stacks PID: the stacks of every thread of PID's child (tern-echo under `timeout`),
+# into the log, when gdb is there.
+tern_stacks() {
+	local child
+	child=$(pgrep -P "$1" | head -n 1)
+	[ -n "$child" ] && command -v gdb >/dev/null || return 0
+	it_log "tern-echo (pid $child) still running 4 s after SIGTERM; its threads:"
+	timeout 20 gdb -p "$child" -batch -ex 'thread apply all bt' 2>&1 | grep -E '^(#|Thread)' |
+		sed 's/^/    /' | head -n 80 || true
+}
+
+# tern_stop: SIGTERM, wait up to 10 s, require exit status 0. The `timeout -k 5` that
+# runs tern-echo kills it 5 s after passing the SIGTERM on: at 4 s its threads' stacks go
+# to the test's log, so a slow or stuck teardown says where it was.
 tern_stop() {
 	local rc=0 pid=$TERN_PID
 	[ -n "$pid" ] || return 0
 	kill -TERM "$pid" 2>/dev/null || true
-	if ! ternlab_wait_pid "$pid" 10; then
+	if ! ternlab_wait_pid "$pid" 4; then
+		tern_stacks "$pid"
+	fi
+	if ! ternlab_wait_pid "$pid" 6; then
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 		TERN_PID=
