@@ -1225,7 +1225,9 @@ tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_
 		/* verified by the NIC */
 	} else if ((e->conf.rx_csum_offload && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
 	                                               RTE_MBUF_F_RX_L4_CKSUM_BAD) ||
-	           wire_csum_fold(wire_csum_add(pseudo, p + l4off, l4len)) != 0) {
+	           wire_csum_fold(l4len == s->th.hdr_len /* no payload: a header */
+	                                  ? wire_csum_add_hdr(pseudo, p + l4off, l4len)
+	                                  : wire_csum_add(pseudo, p + l4off, l4len)) != 0) {
 		tern_drop(e, m, TERN_DROP_TCP_CSUM);
 		return false;
 	}

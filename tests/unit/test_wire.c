@@ -950,6 +950,33 @@ test_csum_ip4hdr(void **state)
 	assert_int_equal(wire_csum_ip4hdr(ip_tcp), 0); /* a received header that verifies */
 }
 
+/* The inline header sum gives wire_csum_add()'s running sum for every header length, any
+ * alignment and any running sum (the carries of both adds included). */
+static void
+test_csum_add_hdr(void **state)
+{
+	static const uint32_t sums[] = {0, 1, 0xffff, 0x1fffe, 0xfffeffffu, 0xffffffffu};
+	uint8_t raw[WIRE_CSUM_HDR_MAX * 16 + 1];
+	unsigned i, j;
+	size_t len;
+
+	(void)state;
+	fill_random(raw, sizeof(raw), 0x7c3a91d5);
+	for (i = 0; i < 16; i++) {
+		const uint8_t *p = raw + i * WIRE_CSUM_HDR_MAX + (i & 1); /* odd addresses too */
+
+		for (len = 0; len <= WIRE_CSUM_HDR_MAX; len += 4)
+			for (j = 0; j < sizeof(sums) / sizeof(sums[0]); j++)
+				assert_int_equal(wire_csum_add_hdr(sums[j], p, len),
+				        wire_csum_add(sums[j], p, len));
+	}
+	memset(raw, 0xff, WIRE_CSUM_HDR_MAX);
+	assert_int_equal(wire_csum_fold(wire_csum_add_hdr(0, raw, WIRE_CSUM_HDR_MAX)),
+	        (uint16_t)~ref_sum(raw, WIRE_CSUM_HDR_MAX));
+	assert_int_equal(wire_csum_fold(wire_csum_add_hdr(0xffffffffu, raw, WIRE_CSUM_HDR_MAX)),
+	        wire_csum_fold(wire_csum_add(0xffffffffu, raw, WIRE_CSUM_HDR_MAX)));
+}
+
 static void
 test_csum_running_sum(void **state)
 {
@@ -1897,6 +1924,7 @@ main(void)
 	        cmocka_unit_test(test_csum_rfc1071_example),
 	        cmocka_unit_test(test_csum_known_values),
 	        cmocka_unit_test(test_csum_ip4hdr),
+	        cmocka_unit_test(test_csum_add_hdr),
 	        cmocka_unit_test(test_csum_odd_lengths),
 	        cmocka_unit_test(test_csum_pieces),
 	        cmocka_unit_test(test_csum_random_unaligned),
