@@ -21,6 +21,8 @@
 #include "wire/eth.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
+#include "wire/bytes.h"
+#include "wire/tcp.h"
 
 static const enum tern_drop ip_err_drop[] = {
         [WIRE_ETRUNC] = TERN_DROP_IP_TRUNC,
@@ -40,7 +42,7 @@ ipv4_nexthop(const struct tern_engine *e, uint32_t dst)
 	return e->gateway;
 }
 
-static bool
+static inline bool
 ipv4_src_bad(const struct tern_engine *e, uint32_t src)
 {
 	uint32_t bcast = (e->ip & e->netmask) | ~e->netmask;
@@ -149,6 +151,44 @@ ipv4_input(struct tern_engine *e, struct rte_mbuf *m)
 		tern_drop(e, m, TERN_DROP_IP_PROTO);
 		return;
 	}
+}
+
+bool
+ipv4_tcp_fast(const struct tern_engine *e, const struct rte_mbuf *m, struct wire_tcp4_tuple *t,
+        uint16_t *l4len)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *), *ip = p + WIRE_ETH_HLEN;
+	uint32_t len = rte_pktmbuf_data_len(m), tlen;
+	uint64_t f;
+
+	/* eth_input(): one segment, to our MAC, IPv4. A MAC of ours with the group bit (the
+	 * broadcast one is refused there) takes the general path. */
+	if (len < WIRE_ETH_HLEN + WIRE_IPV4_HLEN + WIRE_TCP_HLEN ||
+	        p[12] != (uint8_t)(WIRE_ETHERTYPE_IPV4 >> 8) ||
+	        p[13] != (uint8_t)WIRE_ETHERTYPE_IPV4 || len != rte_pktmbuf_pkt_len(m) ||
+	        memcmp(p, &e->mac, WIRE_ETH_ALEN) != 0 || (p[0] & 1) != 0)
+		return false;
+	/* wire_ipv4_parse(): version 4, IHL 5 (options: the general path), the total length
+	 * (here with a whole TCP header) within the frame, the checksum unless the NIC
+	 * verified it; a BAD verdict is the general path's drop. */
+	tlen = ld16(ip + 2);
+	if (ip[0] != 0x45 || tlen < WIRE_IPV4_HLEN + WIRE_TCP_HLEN || tlen > len - WIRE_ETH_HLEN)
+		return false;
+	f = e->conf.rx_csum_offload ? m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK : 0;
+	if (f == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+	        (f != RTE_MBUF_F_RX_IP_CKSUM_GOOD && wire_csum_ip4hdr(ip) != 0))
+		return false;
+	/* ipv4_input(): to us, a good source, not a fragment, TTL, TCP. */
+	t->src = ld32(ip + 12);
+	t->dst = ld32(ip + 16);
+	if (!engine_local_ip(e, t->dst) || ipv4_src_bad(e, t->src) ||
+	        (ld16(ip + 6) & (WIRE_IPV4_MF | WIRE_IPV4_OFFMASK)) != 0 || ip[8] == 0 ||
+	        ip[9] != WIRE_IPPROTO_TCP)
+		return false;
+	t->sport = ld16(ip + WIRE_IPV4_HLEN);
+	t->dport = ld16(ip + WIRE_IPV4_HLEN + 2);
+	*l4len = (uint16_t)(tlen - WIRE_IPV4_HLEN);
+	return true;
 }
 
 void

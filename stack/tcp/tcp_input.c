@@ -19,6 +19,7 @@
 #include "net/arp.h"
 #include "net/ipv4.h"
 #include "tcp/tcp.h"
+#include "wire/bytes.h"
 #include "wire/csum.h"
 #include "wire/eth.h"
 #include "wire/ipv4.h"
@@ -1063,12 +1064,14 @@ tcp_rx_prepare(struct tern_engine *e, struct rte_mbuf *const *pkts, uint16_t n)
 		const struct rte_mbuf *m = pkts[i];
 		struct wire_tcp4_tuple t;
 		struct flow_key key;
+		uint16_t l4len = 0;
 
-		if (!ipv4_frame_tuple(m, &t))
+		if (!ipv4_tcp_fast(e, m, &t, &l4len) && !ipv4_frame_tuple(m, &t))
 			continue;
 		key = (struct flow_key){
 		        .laddr = t.dst, .raddr = t.src, .lport = t.dport, .rport = t.sport};
 		tcp->rx_m[k] = m;
+		tcp->rx_l4len[k] = l4len;
 		tcp->rx_hash[k] = flow_hash(&tcp->flows, &key);
 		flow_prefetch_bucket(&tcp->flows, tcp->rx_hash[k]);
 		k++;
@@ -1209,7 +1212,7 @@ tcp_rx_csum_good(const struct tern_engine *e, const struct rte_mbuf *m)
 /* Parse the TCP header at @p l4off (@p l4len bytes) into @p s; checksum by the NIC's flag
  * or @p pseudo (the pseudo-header sum; callers skip it, 0, when tcp_rx_csum_good()).
  * @return false when @p m was dropped. */
-static bool
+static inline __attribute__((always_inline)) bool
 tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_t l4len,
         uint32_t pseudo, struct tcp_seg *s)
 {
@@ -1246,24 +1249,61 @@ tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_
 	return true;
 }
 
+/* The segment at @p l4off of @p m, @p l4len bytes, from @p src to @p dst (IPv4, checked),
+ * parsed into @p s with its checksum verified. @return false when @p m was dropped. */
+static inline bool
+tcp_parse_seg4(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst,
+        uint16_t l4off, uint32_t l4len, struct tcp_seg *s)
+{
+	if (!tcp_parse_seg(e, m, l4off, l4len,
+	            tcp_rx_csum_good(e, m)
+	                    ? 0
+	                    : wire_csum_pseudo4(src, dst, WIRE_IPPROTO_TCP, (uint16_t)l4len),
+	            s))
+		return false;
+	s->laddr = dst;
+	s->raddr = src;
+	return true;
+}
+
 void
 tcp_input(
         struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off)
 {
-	uint32_t l4len = ip->total_len - ip->hdr_len;
 	struct flow_key k;
 	struct tcp_seg s;
 
-	if (!tcp_parse_seg(e, m, l4off, l4len,
-	            tcp_rx_csum_good(e, m) ? 0
-	                                   : wire_csum_pseudo4(ip->src, ip->dst, WIRE_IPPROTO_TCP,
-	                                             (uint16_t)l4len),
-	            &s))
+	if (!tcp_parse_seg4(e, m, ip->src, ip->dst, l4off, ip->total_len - ip->hdr_len, &s))
 		return;
-	s.laddr = ip->dst;
-	s.raddr = ip->src;
 	k = tcp_seg_key(&s);
 	tcp_input_seg(e, &s, rx_hash_of(e, m, &k));
+}
+
+bool
+tcp_rx_input(struct tern_engine *e, struct rte_mbuf *m)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	uint16_t j = tcp->rx_cur;
+	const uint8_t *ip;
+	struct tcp_seg s;
+	uint32_t hash;
+
+	/* Slots before @p m's are frames dropped before TCP; a frame without a slot (not TCP
+	 * over IPv4) leaves them as they are. */
+	while (j < tcp->rx_n && tcp->rx_m[j] != m)
+		j++;
+	if (j == tcp->rx_n)
+		return false;
+	tcp->rx_cur = j;
+	if (tcp->rx_l4len[j] == 0)
+		return false; /* the general path; tcp_input() takes the hash */
+	tcp->rx_cur = (uint16_t)(j + 1);
+	hash = tcp->rx_hash[j];
+	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, WIRE_ETH_HLEN);
+	if (tcp_parse_seg4(e, m, ld32(ip + 12), ld32(ip + 16), WIRE_ETH_HLEN + WIRE_IPV4_HLEN,
+	            tcp->rx_l4len[j], &s))
+		tcp_input_seg(e, &s, hash);
+	return true;
 }
 
 void
