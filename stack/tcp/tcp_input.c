@@ -1251,7 +1251,7 @@ tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_
 
 /* The segment at @p l4off of @p m, @p l4len bytes, from @p src to @p dst (IPv4, checked),
  * parsed into @p s with its checksum verified. @return false when @p m was dropped. */
-static inline bool
+static inline __attribute__((always_inline)) bool
 tcp_parse_seg4(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst,
         uint16_t l4off, uint32_t l4len, struct tcp_seg *s)
 {

@@ -23,7 +23,13 @@ uint32_t wire_csum_add(uint32_t sum, const void *buf, size_t len);
 uint32_t wire_csum_add_at(uint32_t sum, const void *buf, size_t len, size_t at);
 
 /** Fold a 32-bit sum to 16 bits and complement it. @return checksum in host order. */
-uint16_t wire_csum_fold(uint32_t sum);
+static inline uint16_t
+wire_csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)~sum;
+}
 
 /**
  * wire_csum_fold(wire_csum_add(0, @p buf, 20)), inline: an IPv4 header without options,
@@ -145,7 +151,12 @@ wire_csum_add_hdr(uint32_t sum, const void *buf, size_t len)
  * @param l4len length of the L4 header + payload
  * @return unfolded sum, to be continued with wire_csum_add() over the segment.
  */
-uint32_t wire_csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4len);
+static inline uint32_t
+wire_csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4len)
+{
+	/* Source, destination, zero + protocol, L4 length: six 16-bit words. */
+	return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + l4len;
+}
 
 struct wire_ip6;
 
