@@ -100,6 +100,8 @@ icmp_input(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_rep
 	arp_output(e, m, nh);
 }
 
+/* The checks here and in eth_input() are made once more, for TCP frames of the common
+ * shape, by ipv4_tcp_fast() (batched RX): keep the two in step. */
 static void
 ipv4_input(struct tern_engine *e, struct rte_mbuf *m)
 {
