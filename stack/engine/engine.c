@@ -309,7 +309,9 @@ tern_engine_poll(struct tern_engine *e)
 	for (i = 0; i < mine; i++) {
 		if (i + 1 < mine)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		eth_input(e, pkts[i]);
+		/* TCP over IPv4 that tcp_rx_prepare() checked whole goes to TCP at once */
+		if (e->tcp.rx_cur >= e->tcp.rx_n || !tcp_rx_input(e, pkts[i]))
+			eth_input(e, pkts[i]);
 	}
 	tcp_rx_done(e);
 	if (e->steer.n > 1)

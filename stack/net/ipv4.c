@@ -21,6 +21,7 @@
 #include "wire/eth.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
+#include "wire/bytes.h"
 #include "wire/tcp.h"
 
 static const enum tern_drop ip_err_drop[] = {
@@ -99,12 +100,13 @@ icmp_input(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_rep
 	arp_output(e, m, nh);
 }
 
+/* The checks here and in eth_input() are made once more, for TCP frames of the common
+ * shape, by ipv4_tcp_fast() (batched RX): keep the two in step. */
 static void
 ipv4_input(struct tern_engine *e, struct rte_mbuf *m)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	struct wire_ipv4_repr ip;
-	struct tcp_seg s;
 	enum wire_err err;
 	bool verify;
 
@@ -117,15 +119,6 @@ ipv4_input(struct tern_engine *e, struct rte_mbuf *m)
 			return;
 		}
 		verify = f != RTE_MBUF_F_RX_IP_CKSUM_GOOD;
-	}
-	/* The common case first: a 20-byte header of TCP, parsed with its TCP header in one
-	 * pass (wire_ipv4_tcp_parse()), with the verdicts below; anything else, or any
-	 * doubt, goes the general way, which parses it again. */
-	if (wire_ipv4_tcp_parse(p + WIRE_ETH_HLEN, rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &ip,
-	            &s.th, verify) == WIRE_OK &&
-	        engine_local_ip(e, ip.dst) && !ipv4_src_bad(e, ip.src)) {
-		tcp_input_parsed(e, m, &ip, &s);
-		return;
 	}
 	err = wire_ipv4_parse(
 	        p + WIRE_ETH_HLEN, rte_pktmbuf_data_len(m) - WIRE_ETH_HLEN, &ip, verify);
@@ -160,6 +153,44 @@ ipv4_input(struct tern_engine *e, struct rte_mbuf *m)
 		tern_drop(e, m, TERN_DROP_IP_PROTO);
 		return;
 	}
+}
+
+bool
+ipv4_tcp_fast(const struct tern_engine *e, const struct rte_mbuf *m, struct wire_tcp4_tuple *t,
+        uint16_t *l4len)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *), *ip = p + WIRE_ETH_HLEN;
+	uint32_t len = rte_pktmbuf_data_len(m), tlen;
+	uint64_t f;
+
+	/* eth_input(): one segment, to our MAC, IPv4. A MAC of ours with the group bit (the
+	 * broadcast one is refused there) takes the general path. */
+	if (len < WIRE_ETH_HLEN + WIRE_IPV4_HLEN + WIRE_TCP_HLEN ||
+	        p[12] != (uint8_t)(WIRE_ETHERTYPE_IPV4 >> 8) ||
+	        p[13] != (uint8_t)WIRE_ETHERTYPE_IPV4 || len != rte_pktmbuf_pkt_len(m) ||
+	        memcmp(p, &e->mac, WIRE_ETH_ALEN) != 0 || (p[0] & 1) != 0)
+		return false;
+	/* wire_ipv4_parse(): version 4, IHL 5 (options: the general path), the total length
+	 * (here with a whole TCP header) within the frame, the checksum unless the NIC
+	 * verified it; a BAD verdict is the general path's drop. */
+	tlen = ld16(ip + 2);
+	if (ip[0] != 0x45 || tlen < WIRE_IPV4_HLEN + WIRE_TCP_HLEN || tlen > len - WIRE_ETH_HLEN)
+		return false;
+	f = e->conf.rx_csum_offload ? m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK : 0;
+	if (f == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+	        (f != RTE_MBUF_F_RX_IP_CKSUM_GOOD && wire_csum_ip4hdr(ip) != 0))
+		return false;
+	/* ipv4_input(): to us, a good source, not a fragment, TTL, TCP. */
+	t->src = ld32(ip + 12);
+	t->dst = ld32(ip + 16);
+	if (!engine_local_ip(e, t->dst) || ipv4_src_bad(e, t->src) ||
+	        (ld16(ip + 6) & (WIRE_IPV4_MF | WIRE_IPV4_OFFMASK)) != 0 || ip[8] == 0 ||
+	        ip[9] != WIRE_IPPROTO_TCP)
+		return false;
+	t->sport = ld16(ip + WIRE_IPV4_HLEN);
+	t->dport = ld16(ip + WIRE_IPV4_HLEN + 2);
+	*l4len = (uint16_t)(tlen - WIRE_IPV4_HLEN);
+	return true;
 }
 
 void

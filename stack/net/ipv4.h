@@ -64,6 +64,22 @@ void ipv4_write_hdrs(struct tern_engine *e, struct rte_mbuf *m, uint8_t *p, uint
 uint32_t ipv4_nexthop(const struct tern_engine *e, uint32_t dst);
 
 /**
+ * Whether eth_input() would take frame @p m through ipv4_input() to tcp_input() without a
+ * drop, in the common shape only, every check made once: one segment; to our MAC, IPv4;
+ * a header without options whose checksum is right (or the NIC says so), total length
+ * within the frame with a whole TCP header in it; to one of our addresses from an
+ * acceptable source; not a fragment, TTL not 0, TCP. For batched RX (tcp_rx_prepare()):
+ * such a frame goes to TCP input at once (tcp_rx_input()). None of these checks counts
+ * anything on success, so nothing the general path would count is skipped; a frame that
+ * fails any (or has another shape) takes the general path, which drops it with its
+ * reason or takes it.
+ * @return true with the 4-tuple in @p t and the TCP length (header and payload) in
+ * @p l4len; the TCP header is at WIRE_ETH_HLEN + WIRE_IPV4_HLEN.
+ */
+bool ipv4_tcp_fast(const struct tern_engine *e, const struct rte_mbuf *m, struct wire_tcp4_tuple *t,
+        uint16_t *l4len);
+
+/**
  * The 4-tuple of frame @p m (untagged Ethernet, IPv4, TCP with room for the ports), read
  * without validation (wire_ipv4_tcp_tuple()): for steering, batched RX and frames of ours
  * held for ARP. @return false when @p m is not such a frame.

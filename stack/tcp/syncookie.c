@@ -159,7 +159,7 @@ mss_index(const uint16_t *mss_table, uint16_t peer_mss)
 }
 
 /* The whole cookie for counter x, low bits low (counter, index, T) and option bits O. */
-static uint32_t
+static inline __attribute__((always_inline)) uint32_t
 cookie_of(const struct siphash_key *key, const struct syncookie_tuple *t, uint32_t peer_isn,
         uint64_t x, uint32_t low, uint32_t o)
 {

@@ -421,6 +421,9 @@ struct tcp_engine {
 	 *  processed, so that tcp_input() does not compute it again. */
 	const struct rte_mbuf *rx_m[TCP_RX_BATCH];
 	uint32_t rx_hash[TCP_RX_BATCH];
+	/** The TCP length of a frame ipv4_tcp_fast() passed (tcp_rx_input() takes it); 0 for
+	 *  one that takes the general path (eth_input()). */
+	uint16_t rx_l4len[TCP_RX_BATCH];
 	uint16_t rx_n;   /**< frames prepared */
 	uint16_t rx_cur; /**< the next one tcp_input() may meet */
 
@@ -697,11 +700,14 @@ void tcp_rx_prepare(struct tern_engine *e, struct rte_mbuf *const *pkts, uint16_
 void tcp_rx_done(struct tern_engine *e);
 void tcp_input(
         struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off);
-/** tcp_input() of a segment in @p m behind a 20-byte IPv4 header @p ip (validated, to us),
- *  its TCP header parsed already into @p s->th (wire_ipv4_tcp_parse(): ipv4_input()'s
- *  common case). */
-void tcp_input_parsed(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip,
-        struct tcp_seg *s);
+/**
+ * Batched RX: frame @p m of the burst tcp_rx_prepare() saw, in order. When ipv4_tcp_fast()
+ * passed it there, its segment goes to TCP input at once (the Ethernet and IPv4 checks
+ * are made: no eth_input(), ipv4_input() or second parse). @return false when it did not
+ * (another shape, or not TCP): eth_input() is to take @p m. Only while frames of the burst
+ * are left in its slots (tcp_engine.rx_cur < rx_n), which the caller checks.
+ */
+bool tcp_rx_input(struct tern_engine *e, struct rte_mbuf *m);
 /** TCP over IPv6: segment at @p l4off of @p m (after the extension headers), @p l4len
  *  bytes, whose IPv6 header (validated, to one of our addresses) is @p ip. */
 void tcp_input6(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv6_repr *ip,

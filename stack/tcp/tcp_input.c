@@ -19,6 +19,7 @@
 #include "net/arp.h"
 #include "net/ipv4.h"
 #include "tcp/tcp.h"
+#include "wire/bytes.h"
 #include "wire/csum.h"
 #include "wire/eth.h"
 #include "wire/ipv4.h"
@@ -1085,12 +1086,14 @@ tcp_rx_prepare(struct tern_engine *e, struct rte_mbuf *const *pkts, uint16_t n)
 		const struct rte_mbuf *m = pkts[i];
 		struct wire_tcp4_tuple t;
 		struct flow_key key;
+		uint16_t l4len = 0;
 
-		if (!ipv4_frame_tuple(m, &t))
+		if (!ipv4_tcp_fast(e, m, &t, &l4len) && !ipv4_frame_tuple(m, &t))
 			continue;
 		key = (struct flow_key){
 		        .laddr = t.dst, .raddr = t.src, .lport = t.dport, .rport = t.sport};
 		tcp->rx_m[k] = m;
+		tcp->rx_l4len[k] = l4len;
 		tcp->rx_hash[k] = flow_hash(&tcp->flows, &key);
 		flow_prefetch_bucket(&tcp->flows, tcp->rx_hash[k]);
 		k++;
@@ -1228,21 +1231,28 @@ tcp_rx_csum_good(const struct tern_engine *e, const struct rte_mbuf *m)
 	       (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 }
 
-/* The checks of a segment whose TCP header is parsed into @p s->th (at @p l4off, @p l4len
- * bytes): checksum by the NIC's flag or @p pseudo (the pseudo-header sum; callers skip it,
- * 0, when tcp_rx_csum_good()), ports; the rest of @p s. @return false when @p m was
- * dropped. */
-static inline bool
-tcp_seg_check(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_t l4len,
+/* Parse the TCP header at @p l4off (@p l4len bytes) into @p s; checksum by the NIC's flag
+ * or @p pseudo (the pseudo-header sum; callers skip it, 0, when tcp_rx_csum_good()).
+ * @return false when @p m was dropped. */
+static inline __attribute__((always_inline)) bool
+tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_t l4len,
         uint32_t pseudo, struct tcp_seg *s)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	enum wire_err err;
 
+	err = wire_tcp_parse(p + l4off, l4len, &s->th);
+	if (err != WIRE_OK) {
+		tern_drop(e, m, tcp_err_drop[err]);
+		return false;
+	}
 	if (tcp_rx_csum_good(e, m)) {
 		/* verified by the NIC */
 	} else if ((e->conf.rx_csum_offload && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
 	                                               RTE_MBUF_F_RX_L4_CKSUM_BAD) ||
-	           wire_csum_fold(wire_csum_add(pseudo, p + l4off, l4len)) != 0) {
+	           wire_csum_fold(l4len == s->th.hdr_len /* no payload: a header */
+	                                  ? wire_csum_add_hdr(pseudo, p + l4off, l4len)
+	                                  : wire_csum_add(pseudo, p + l4off, l4len)) != 0) {
 		tern_drop(e, m, TERN_DROP_TCP_CSUM);
 		return false;
 	}
@@ -1261,57 +1271,61 @@ tcp_seg_check(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_
 	return true;
 }
 
-/* Parse the TCP header at @p l4off (@p l4len bytes) into @p s, then tcp_seg_check().
- * @return false when @p m was dropped. */
-static bool
-tcp_parse_seg(struct tern_engine *e, struct rte_mbuf *m, uint16_t l4off, uint32_t l4len,
-        uint32_t pseudo, struct tcp_seg *s)
+/* The segment at @p l4off of @p m, @p l4len bytes, from @p src to @p dst (IPv4, checked),
+ * parsed into @p s with its checksum verified. @return false when @p m was dropped. */
+static inline __attribute__((always_inline)) bool
+tcp_parse_seg4(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t dst,
+        uint16_t l4off, uint32_t l4len, struct tcp_seg *s)
 {
-	enum wire_err err;
-
-	err = wire_tcp_parse(rte_pktmbuf_mtod(m, uint8_t *) + l4off, l4len, &s->th);
-	if (err != WIRE_OK) {
-		tern_drop(e, m, tcp_err_drop[err]);
+	if (!tcp_parse_seg(e, m, l4off, l4len,
+	            tcp_rx_csum_good(e, m)
+	                    ? 0
+	                    : wire_csum_pseudo4(src, dst, WIRE_IPPROTO_TCP, (uint16_t)l4len),
+	            s))
 		return false;
-	}
-	return tcp_seg_check(e, m, l4off, l4len, pseudo, s);
-}
-
-/* An IPv4 segment from @p ip (validated, to us), TCP header at @p l4off: checks (and the
- * TCP header's parse when @p parsed is false; s->th otherwise), then its flow. */
-static inline void
-tcp_input_ip4(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip,
-        uint16_t l4off, struct tcp_seg *s, bool parsed)
-{
-	uint32_t l4len = ip->total_len - ip->hdr_len;
-	uint32_t pseudo = tcp_rx_csum_good(e, m) ? 0
-	                                         : wire_csum_pseudo4(ip->src, ip->dst,
-	                                                   WIRE_IPPROTO_TCP, (uint16_t)l4len);
-	struct flow_key k;
-
-	if (!(parsed ? tcp_seg_check(e, m, l4off, l4len, pseudo, s)
-	             : tcp_parse_seg(e, m, l4off, l4len, pseudo, s)))
-		return;
-	s->laddr = ip->dst;
-	s->raddr = ip->src;
-	k = tcp_seg_key(s);
-	tcp_input_seg(e, s, rx_hash_of(e, m, &k));
+	s->laddr = dst;
+	s->raddr = src;
+	return true;
 }
 
 void
 tcp_input(
         struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip, uint16_t l4off)
 {
+	struct flow_key k;
 	struct tcp_seg s;
 
-	tcp_input_ip4(e, m, ip, l4off, &s, false);
+	if (!tcp_parse_seg4(e, m, ip->src, ip->dst, l4off, ip->total_len - ip->hdr_len, &s))
+		return;
+	k = tcp_seg_key(&s);
+	tcp_input_seg(e, &s, rx_hash_of(e, m, &k));
 }
 
-void
-tcp_input_parsed(struct tern_engine *e, struct rte_mbuf *m, const struct wire_ipv4_repr *ip,
-        struct tcp_seg *s)
+bool
+tcp_rx_input(struct tern_engine *e, struct rte_mbuf *m)
 {
-	tcp_input_ip4(e, m, ip, WIRE_ETH_HLEN + WIRE_IPV4_HLEN, s, true);
+	struct tcp_engine *tcp = &e->tcp;
+	uint16_t j = tcp->rx_cur;
+	const uint8_t *ip;
+	struct tcp_seg s;
+	uint32_t hash;
+
+	/* Slots before @p m's are frames dropped before TCP; a frame without a slot (not TCP
+	 * over IPv4) leaves them as they are. */
+	while (j < tcp->rx_n && tcp->rx_m[j] != m)
+		j++;
+	if (j == tcp->rx_n)
+		return false;
+	tcp->rx_cur = j;
+	if (tcp->rx_l4len[j] == 0)
+		return false; /* the general path; tcp_input() takes the hash */
+	tcp->rx_cur = (uint16_t)(j + 1);
+	hash = tcp->rx_hash[j];
+	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, WIRE_ETH_HLEN);
+	if (tcp_parse_seg4(e, m, ld32(ip + 12), ld32(ip + 16), WIRE_ETH_HLEN + WIRE_IPV4_HLEN,
+	            tcp->rx_l4len[j], &s))
+		tcp_input_seg(e, &s, hash);
+	return true;
 }
 
 void

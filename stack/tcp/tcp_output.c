@@ -228,12 +228,13 @@ tcp_fill(struct tern_engine *e, struct rte_mbuf *m, uint8_t *p, const struct flo
 		uint16_t cs;
 
 		sum += tcp_pseudo(e, k, (uint32_t)(hlen + len));
-		cs = wire_csum_fold(wire_csum_add(sum, p, hlen));
+		cs = wire_csum_fold(wire_csum_add_hdr(sum, p, hlen));
 		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
 		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
 	} else {
-		uint16_t cs = wire_csum_fold(
-		        wire_csum_add(tcp_pseudo(e, k, (uint32_t)(hlen + len)), p, hlen + len));
+		uint32_t ph = tcp_pseudo(e, k, (uint32_t)(hlen + len));
+		uint16_t cs = wire_csum_fold(len == 0 ? wire_csum_add_hdr(ph, p, hlen)
+		                                      : wire_csum_add(ph, p, hlen + len));
 		p[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
 		p[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;
 	}
@@ -1024,7 +1025,7 @@ synack_csum(const struct tern_engine *e, uint8_t *tcp, uint32_t hlen, uint32_t p
 		cs = (uint16_t)~wire_csum_fold(ph);
 		*fl |= RTE_MBUF_F_TX_TCP_CKSUM;
 	} else {
-		cs = wire_csum_fold(wire_csum_add(ph, tcp, hlen));
+		cs = wire_csum_fold(wire_csum_add_hdr(ph, tcp, hlen));
 	}
 	tcp[WIRE_TCP_CSUM_OFF] = (uint8_t)(cs >> 8);
 	tcp[WIRE_TCP_CSUM_OFF + 1] = (uint8_t)cs;

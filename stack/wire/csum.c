@@ -144,21 +144,6 @@ wire_csum_add(uint32_t sum, const void *buf, size_t len)
 	return (uint32_t)s;
 }
 
-uint16_t
-wire_csum_fold(uint32_t sum)
-{
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-uint32_t
-wire_csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4len)
-{
-	/* Source, destination, zero + protocol, L4 length: six 16-bit words. */
-	return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + l4len;
-}
-
 uint32_t
 wire_csum_pseudo6(
         const struct wire_ip6 *src, const struct wire_ip6 *dst, uint8_t proto, uint32_t l4len)

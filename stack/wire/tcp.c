@@ -207,49 +207,6 @@ opts_len_nosack(const struct wire_tcp_opts *o)
 	return l;
 }
 
-enum wire_err
-wire_ipv4_tcp_parse(const void *buf, size_t len, struct wire_ipv4_repr *ip,
-        struct wire_tcp_repr *th, bool verify_csum)
-{
-	const uint8_t *p = buf, *t = p + WIRE_IPV4_HLEN;
-	size_t tlen, hlen;
-
-	if (len < WIRE_IPV4_HLEN + WIRE_TCP_HLEN || p[0] != 0x45 || p[9] != WIRE_IPPROTO_TCP ||
-	        (ld16(p + 6) & (WIRE_IPV4_MF | WIRE_IPV4_OFFMASK)) != 0 || p[8] == 0)
-		return WIRE_EUNSUP;
-	tlen = ld16(p + 2);
-	hlen = (size_t)(t[12] >> 4) * 4;
-	if (tlen > len || hlen < WIRE_TCP_HLEN || WIRE_IPV4_HLEN + hlen > tlen ||
-	        (verify_csum && wire_csum_ip4hdr(p) != 0))
-		return WIRE_EUNSUP;
-	ip->hdr_len = WIRE_IPV4_HLEN;
-	ip->tos = p[1];
-	ip->total_len = (uint16_t)tlen;
-	ip->id = ld16(p + 4);
-	ip->frag = ld16(p + 6);
-	ip->ttl = p[8];
-	ip->proto = WIRE_IPPROTO_TCP;
-	ip->src = ld32(p + 12);
-	ip->dst = ld32(p + 16);
-	if (hlen != WIRE_TCP_HLEN + 12 || ld32(t + WIRE_TCP_HLEN) != TCP_NOP_NOP_TS)
-		return wire_tcp_parse(t, tlen - WIRE_IPV4_HLEN, th) == WIRE_OK ? WIRE_OK
-		                                                               : WIRE_EUNSUP;
-	/* NOP NOP TS, as wire_tcp_parse() reads it, without the call. */
-	th->sport = ld16(t);
-	th->dport = ld16(t + 2);
-	th->seq = ld32(t + 4);
-	th->ack = ld32(t + 8);
-	th->hdr_len = (uint8_t)hlen;
-	th->flags = t[13];
-	th->win = ld16(t + 14);
-	th->urg = ld16(t + 18);
-	memset(&th->opts, 0, sizeof(th->opts));
-	th->opts.tsval = ld32(t + WIRE_TCP_HLEN + 4);
-	th->opts.tsecr = ld32(t + WIRE_TCP_HLEN + 8);
-	th->opts.present = WIRE_TCPO_TS;
-	return WIRE_OK;
-}
-
 size_t
 wire_tcp_opts_len(const struct wire_tcp_opts *o)
 {

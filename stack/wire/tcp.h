@@ -78,19 +78,6 @@ struct wire_tcp_repr {
  */
 enum wire_err wire_tcp_parse(const void *buf, size_t len, struct wire_tcp_repr *r);
 
-struct wire_ipv4_repr;
-
-/**
- * The common shape of a received IPv4 segment in one pass: a 20-byte IPv4 header (no
- * options, IHL 5) of protocol TCP, not a fragment (DF allowed), TTL not 0, total length
- * within @p len, its checksum right when @p verify_csum, and a TCP header within the
- * total length. @p buf starts at the IPv4 header, @p len bytes to the frame's end.
- * @return WIRE_OK with @p ip and @p th as wire_ipv4_parse() and wire_tcp_parse() fill
- * them; WIRE_EUNSUP for anything else, good or bad (the general parsers give its verdict).
- */
-enum wire_err wire_ipv4_tcp_parse(const void *buf, size_t len, struct wire_ipv4_repr *ip,
-        struct wire_tcp_repr *th, bool verify_csum);
-
 /**
  * Bytes that the options in @p o take on the wire, padded with NOPs to a multiple of 4.
  * Layout used by wire_tcp_emit(): MSS; NOP,WSCALE; SACK_PERM+TS as NOP,NOP,TS when TS

@@ -517,6 +517,109 @@ test_ipv4_drops(void **state)
 	assert_int_equal(stats(f)->ctr[TERN_CTR_ICMP_ECHO], 1);
 }
 
+/* A SYN from peer to a closed port of ours (the engine answers a RST when it takes it). */
+static struct rte_mbuf *
+syn_frame(const struct fx *f)
+{
+	struct wire_tcp_repr th = {
+	        .sport = 40000, .dport = 9, .seq = 1000, .flags = WIRE_TCP_SYN, .win = 1000};
+
+	return test_craft_tcp(f->pool, &peer, &us, &th, NULL, 0);
+}
+
+/*
+ * The same drops for TCP, whose frames batched RX checks whole (ipv4_tcp_fast()) and takes
+ * straight to TCP: every frame that fails a check there takes the general path and is
+ * dropped with its reason; a header with options is taken by the general path.
+ */
+static void
+test_ipv4_tcp_drops(void **state)
+{
+	struct fx *f = *state;
+	struct wire_eth_repr eth = {.dst = us.mac, .src = peer.mac, .type = WIRE_ETHERTYPE_IPV4};
+	uint8_t raw[WIRE_IPV4_HLEN + 4 + WIRE_TCP_HLEN];
+	struct rte_mbuf *m;
+	uint8_t *ip;
+	unsigned i;
+	uint32_t sum;
+
+	/* control: the unmodified SYN draws a RST */
+	snapshot(f);
+	inject(f, syn_frame(f));
+	assert_int_equal(test_link_captured(f->l, 0), 1);
+	test_link_flush(f->l, 0);
+	drop_only(f, TERN_DROP_TCP_NO_LISTENER_RST, 1);
+
+	snapshot(f); /* header checksum */
+	m = syn_frame(f);
+	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 11] ^= 0x40;
+	inject(f, m);
+	drop_only(f, TERN_DROP_IP_CSUM, 1);
+
+	snapshot(f); /* TTL 0 */
+	m = syn_frame(f);
+	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 8] = 0;
+	ip_recsum(m);
+	inject(f, m);
+	drop_only(f, TERN_DROP_IP_TTL, 1);
+
+	snapshot(f); /* a fragment */
+	m = syn_frame(f);
+	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 6] |= WIRE_IPV4_MF >> 8;
+	ip_recsum(m);
+	inject(f, m);
+	drop_only(f, TERN_DROP_IP_FRAG, 1);
+
+	snapshot(f); /* not our address */
+	m = syn_frame(f);
+	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 19] = 9;
+	ip_recsum(m);
+	inject(f, m);
+	drop_only(f, TERN_DROP_IP_NOT_US, 1);
+
+	snapshot(f); /* a loopback source */
+	m = syn_frame(f);
+	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 12] = 127;
+	ip_recsum(m);
+	inject(f, m);
+	drop_only(f, TERN_DROP_IP_SRC_BAD, 1);
+
+	snapshot(f); /* total length beyond the frame */
+	m = syn_frame(f);
+	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 3] += 4;
+	ip_recsum(m);
+	inject(f, m);
+	drop_only(f, TERN_DROP_IP_LEN, 1);
+
+	snapshot(f); /* another host's MAC */
+	m = syn_frame(f);
+	rte_pktmbuf_mtod(m, uint8_t *)[5] ^= 0x10;
+	inject(f, m);
+	drop_only(f, TERN_DROP_ETH_NOT_US, 1);
+	assert_int_equal(test_link_captured(f->l, 0), 0);
+
+	/* IHL 6 (a word of NOP options, RFC 791): the general path takes it, a RST again */
+	m = syn_frame(f);
+	ip = rte_pktmbuf_mtod(m, uint8_t *) + WIRE_ETH_HLEN;
+	memcpy(raw, ip, WIRE_IPV4_HLEN);
+	memset(raw + WIRE_IPV4_HLEN, 1, 4); /* NOP */
+	memcpy(raw + WIRE_IPV4_HLEN + 4, ip + WIRE_IPV4_HLEN, WIRE_TCP_HLEN);
+	rte_pktmbuf_free(m);
+	raw[0] = 0x46;
+	raw[3] += 4;
+	raw[10] = raw[11] = 0;
+	for (i = 0, sum = 0; i < WIRE_IPV4_HLEN + 4; i += 2)
+		sum += (uint32_t)raw[i] << 8 | raw[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	raw[10] = (uint8_t)(~sum >> 8);
+	raw[11] = (uint8_t)~sum;
+	snapshot(f);
+	inject(f, test_craft_frame(f->pool, &eth, raw, sizeof(raw)));
+	assert_int_equal(test_link_captured(f->l, 0), 1);
+	drop_only(f, TERN_DROP_TCP_NO_LISTENER_RST, 1);
+}
+
 int
 main(void)
 {
@@ -530,6 +633,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_icmp_echo, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_icmp_bad, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ipv4_drops, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_ipv4_tcp_drops, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -928,109 +928,6 @@ test_csum_random_unaligned(void **state)
 		        (uint16_t)~ref_sum(raw + 1, len));
 }
 
-/* wire_ipv4_tcp_parse() (the input's common case) agrees with wire_ipv4_parse() +
- * wire_tcp_parse() wherever it says WIRE_OK, and takes the usual segment: a 20-byte IPv4
- * header, TCP with NOP,NOP,TS. Each variant below is one field off the common shape. */
-static void
-test_ipv4_tcp_parse_common(void **state)
-{
-	(void)state;
-	struct wire_ipv4_repr ip = {.src = 0xc6120101,
-	        .dst = 0xc6120102,
-	        .ttl = 64,
-	        .proto = WIRE_IPPROTO_TCP,
-	        .frag = WIRE_IPV4_DF,
-	        .id = 7,
-	        .tos = 0x10};
-	struct wire_tcp_repr th = {.sport = 1234,
-	        .dport = 80,
-	        .seq = 0x01020304,
-	        .ack = 0x0a0b0c0d,
-	        .flags = WIRE_TCP_ACK | WIRE_TCP_PSH,
-	        .win = 501,
-	        .opts = {.present = WIRE_TCPO_TS, .tsval = 11, .tsecr = 22}};
-	uint8_t f[WIRE_IPV4_HLEN + 60 + 100];
-	unsigned v;
-
-	for (v = 0; v < 13; v++) {
-		struct wire_ipv4_repr ip1, ip2;
-		struct wire_tcp_repr th1, th2;
-		size_t hlen = wire_tcp_emit(f + WIRE_IPV4_HLEN, &th), len;
-		enum wire_err fast;
-		bool ok;
-
-		memset(f + WIRE_IPV4_HLEN + hlen, 0xab, 100);
-		ip.total_len = (uint16_t)(WIRE_IPV4_HLEN + hlen + 100);
-		wire_ipv4_emit(f, &ip, true);
-		len = ip.total_len;
-		switch (v) {
-		case 1: /* IHL 6: options */
-			f[0] = 0x46;
-			break;
-		case 2: /* not TCP */
-			f[9] = WIRE_IPPROTO_UDP;
-			break;
-		case 3: /* MF */
-			f[6] |= 0x20;
-			break;
-		case 4: /* fragment offset */
-			f[7] = 1;
-			break;
-		case 5: /* TTL 0 */
-			f[8] = 0;
-			break;
-		case 6: /* IPv4 checksum */
-			f[11] ^= 1;
-			break;
-		case 7: /* total length beyond the frame */
-			len = ip.total_len - 1;
-			break;
-		case 8: /* TCP data offset 4 */
-			f[WIRE_IPV4_HLEN + 12] = 0x40;
-			break;
-		case 9: /* data offset 15: payload as options */
-			f[WIRE_IPV4_HLEN + 12] = 0xf0;
-			break;
-		case 10: /* TS option length 9 */
-			f[WIRE_IPV4_HLEN + 22] = 9;
-			break;
-		case 11: /* link padding: fine */
-			len = ip.total_len + 5;
-			break;
-		case 12: /* IPv4 checksum, not verified (offload) */
-			f[11] ^= 1;
-			break;
-		default:
-			break;
-		}
-		memset(&ip1, 0, sizeof(ip1)); /* the padding too: compared whole below */
-		memset(&ip2, 0, sizeof(ip2));
-		fast = wire_ipv4_tcp_parse(f, len, &ip1, &th1, v != 12);
-		if (v == 0 || v == 11 || v == 12)
-			assert_int_equal(fast, WIRE_OK); /* the common shape */
-		ok = wire_ipv4_parse(f, len, &ip2, v != 12) == WIRE_OK &&
-		     ip2.hdr_len == WIRE_IPV4_HLEN && ip2.proto == WIRE_IPPROTO_TCP &&
-		     !wire_ipv4_is_fragment(&ip2) && ip2.ttl != 0 &&
-		     wire_tcp_parse(f + WIRE_IPV4_HLEN, ip2.total_len - WIRE_IPV4_HLEN, &th2) ==
-		             WIRE_OK;
-		if (!ok) {
-			assert_int_equal(fast, WIRE_EUNSUP);
-			continue;
-		}
-		assert_int_equal(fast, WIRE_OK);
-		assert_memory_equal(&ip1, &ip2, sizeof(ip1));
-		assert_int_equal(th1.sport, th2.sport);
-		assert_int_equal(th1.dport, th2.dport);
-		assert_int_equal(th1.seq, th2.seq);
-		assert_int_equal(th1.ack, th2.ack);
-		assert_int_equal(th1.hdr_len, th2.hdr_len);
-		assert_int_equal(th1.flags, th2.flags);
-		assert_int_equal(th1.win, th2.win);
-		assert_int_equal(th1.urg, th2.urg);
-		assert_memory_equal(&th1.opts, &th2.opts, sizeof(th1.opts));
-	}
-}
-
 /* The inline 20-byte header sum is wire_csum_add's, all-0xff and all-zero included. */
 static void
 test_csum_ip4hdr(void **state)
@@ -1051,6 +948,33 @@ test_csum_ip4hdr(void **state)
 	memset(raw, 0, 20);
 	assert_int_equal(wire_csum_ip4hdr(raw), 0xffff);
 	assert_int_equal(wire_csum_ip4hdr(ip_tcp), 0); /* a received header that verifies */
+}
+
+/* The inline header sum gives wire_csum_add()'s running sum for every header length, any
+ * alignment and any running sum (the carries of both adds included). */
+static void
+test_csum_add_hdr(void **state)
+{
+	static const uint32_t sums[] = {0, 1, 0xffff, 0x1fffe, 0xfffeffffu, 0xffffffffu};
+	uint8_t raw[WIRE_CSUM_HDR_MAX * 16 + 1];
+	unsigned i, j;
+	size_t len;
+
+	(void)state;
+	fill_random(raw, sizeof(raw), 0x7c3a91d5);
+	for (i = 0; i < 16; i++) {
+		const uint8_t *p = raw + i * WIRE_CSUM_HDR_MAX + (i & 1); /* odd addresses too */
+
+		for (len = 0; len <= WIRE_CSUM_HDR_MAX; len += 4)
+			for (j = 0; j < sizeof(sums) / sizeof(sums[0]); j++)
+				assert_int_equal(wire_csum_add_hdr(sums[j], p, len),
+				        wire_csum_add(sums[j], p, len));
+	}
+	memset(raw, 0xff, WIRE_CSUM_HDR_MAX);
+	assert_int_equal(wire_csum_fold(wire_csum_add_hdr(0, raw, WIRE_CSUM_HDR_MAX)),
+	        (uint16_t)~ref_sum(raw, WIRE_CSUM_HDR_MAX));
+	assert_int_equal(wire_csum_fold(wire_csum_add_hdr(0xffffffffu, raw, WIRE_CSUM_HDR_MAX)),
+	        wire_csum_fold(wire_csum_add(0xffffffffu, raw, WIRE_CSUM_HDR_MAX)));
 }
 
 static void
@@ -2000,10 +1924,10 @@ main(void)
 	        cmocka_unit_test(test_csum_rfc1071_example),
 	        cmocka_unit_test(test_csum_known_values),
 	        cmocka_unit_test(test_csum_ip4hdr),
+	        cmocka_unit_test(test_csum_add_hdr),
 	        cmocka_unit_test(test_csum_odd_lengths),
 	        cmocka_unit_test(test_csum_pieces),
 	        cmocka_unit_test(test_csum_random_unaligned),
-	        cmocka_unit_test(test_ipv4_tcp_parse_common),
 	        cmocka_unit_test(test_csum_running_sum),
 	        cmocka_unit_test(test_csum_pseudo4),
 	        cmocka_unit_test(test_eth_roundtrip),
