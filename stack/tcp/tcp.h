@@ -455,6 +455,9 @@ struct tcp_engine {
 	/** The last IPv4 destination's offset hash (tcp_ts_offset_memo): connections to one
 	 *  peer share it, and it is a pure function of the addresses (ts_key is fixed). */
 	uint32_t ts_memo_laddr, ts_memo_raddr, ts_memo_hash;
+	/** A connection's wheel entry as twheel_timer_init() leaves it (conn_timer_fn): copied
+	 *  by conn_alloc(), which so skips the search of the callback's index (issue 12). */
+	struct tern_timer conn_timer0;
 	struct reass_pool reass;
 	uint64_t chack_sec;   /**< second of the challenge ACK budget */
 	uint32_t chack_count; /**< challenge ACKs sent in that second */

@@ -216,7 +216,7 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 		c->opt |= CONN_O_NODELAY;
 	if (e->conf.keepalive)
 		c->opt |= CONN_O_KEEPALIVE;
-	twheel_timer_init(&c->timer, conn_timer_fn);
+	c->timer = tcp->conn_timer0; /* twheel_timer_init(&c->timer, conn_timer_fn) */
 	return c;
 }
 
