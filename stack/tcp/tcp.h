@@ -458,6 +458,9 @@ struct tcp_engine {
 	/** A connection's wheel entry as twheel_timer_init() leaves it (conn_timer_fn): copied
 	 *  by conn_alloc(), which so skips the search of the callback's index (issue 12). */
 	struct tern_timer conn_timer0;
+	/** Connections whose wheel entry is left pending with no timer armed (conn_timer_stop());
+	 *  the gauge of pending timers leaves them out. */
+	uint32_t timers_stale;
 	struct reass_pool reass;
 	uint64_t chack_sec;   /**< second of the challenge ACK budget */
 	uint32_t chack_count; /**< challenge ACKs sent in that second */

@@ -440,6 +440,8 @@ conn_detach(struct tern_conn *c)
 {
 	struct tern_engine *e = conn_e(c);
 
+	if (c->timers == 0 && tern_timer_pending(&c->timer))
+		e->tcp.timers_stale--;
 	twheel_cancel(&e->wheel, &c->timer);
 	c->timers = 0;
 	conn_ext_put(c);
