@@ -225,7 +225,14 @@ flow_insert_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash)
 void
 flow_remove(struct flow_table *t, struct flow_node *n)
 {
-	uint32_t *pp = &t->buckets[flow_hash(t, &n->key) & t->mask];
+	if (n->linked)
+		flow_remove_hashed(t, n, flow_hash(t, &n->key));
+}
+
+void
+flow_remove_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash)
+{
+	uint32_t *pp = &t->buckets[hash & t->mask];
 	uint32_t r;
 
 	if (!n->linked)

@@ -210,6 +210,8 @@ void flow_insert(struct flow_table *t, struct flow_node *n);
 /** flow_insert() with the hash of @p n's key already known (flow_hash()). */
 void flow_insert_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash);
 void flow_remove(struct flow_table *t, struct flow_node *n);
+/** flow_remove() with the hash of @p n's key already known (flow_hash()). */
+void flow_remove_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash);
 
 /**
  * The peer table index of IPv6 address @p ip, interned now if it was not (taking the

@@ -343,6 +343,7 @@ struct tcp_tw {
 	struct flow_node node; /**< 20 bytes, must be first */
 	tern_seq_t snd_nxt;    /**< our next sequence number (after our FIN) */
 	tern_seq_t rcv_nxt;    /**< after the peer's FIN */
+	uint32_t hash;         /**< flow_hash() of the key: tw_remove() needs no SipHash */
 	uint64_t expire_ms;
 	struct tern_list fifo; /**< by expiry; the head is the oldest */
 	uint32_t ts_recent;    /**< the connection's TS.Recent (with TW_F_TS) */
