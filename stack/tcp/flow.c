@@ -15,8 +15,7 @@
 uint32_t
 flow_hash(struct flow_table *t, const struct flow_key *k)
 {
-	uint32_t mix = k->raddr ^ (k->raddr >> 16) ^ k->lport ^ ((uint32_t)k->rport << 3);
-	struct flow_memo *m = &t->memo[(mix ^ (mix >> 6)) & (FLOW_MEMO - 1)];
+	struct flow_memo *m = flow_memo_slot(t, k);
 
 	if (!flow_key_eq(&m->key, k)) {
 		m->key = *k;

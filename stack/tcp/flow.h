@@ -185,6 +185,25 @@ flow_siphash(const struct flow_table *t, const struct flow_key *k)
 }
 /** The table's hash of @p k: flow_siphash(), through the table's memo of recent results. */
 uint32_t flow_hash(struct flow_table *t, const struct flow_key *k);
+/** The memo slot of @p k (an unkeyed mix: it only picks the slot, the slot is exact). */
+static inline struct flow_memo *
+flow_memo_slot(struct flow_table *t, const struct flow_key *k)
+{
+	uint32_t mix = k->raddr ^ (k->raddr >> 16) ^ k->lport ^ ((uint32_t)k->rport << 3);
+
+	return &t->memo[(mix ^ (mix >> 6)) & (FLOW_MEMO - 1)];
+}
+/** Memoise @p hash, which must be flow_siphash() of @p k, for the flow_hash() calls of the
+ *  work on @p k that follows (batched RX: the burst's other frames may have taken the slot
+ *  since the frame was hashed). */
+static inline void
+flow_memo_put(struct flow_table *t, const struct flow_key *k, uint32_t hash)
+{
+	struct flow_memo *m = flow_memo_slot(t, k);
+
+	m->key = *k;
+	m->hash = hash;
+}
 /** flow_lookup() with the hash of @p k already known (flow_hash()). */
 struct flow_node *flow_lookup_hashed(
         const struct flow_table *t, const struct flow_key *k, uint32_t hash);

@@ -1118,8 +1118,14 @@ rx_hash_of(struct tern_engine *e, const struct rte_mbuf *m, const struct flow_ke
 	struct tcp_engine *tcp = &e->tcp;
 
 	while (tcp->rx_cur < tcp->rx_n) {
-		if (tcp->rx_m[tcp->rx_cur] == m)
-			return tcp->rx_hash[tcp->rx_cur++];
+		if (tcp->rx_m[tcp->rx_cur] == m) {
+			uint32_t hash = tcp->rx_hash[tcp->rx_cur++];
+
+			/* The segment's removal or replacement (its connection ends, a TIME_WAIT
+			 * entry or a connection takes its node) hashes the key again. */
+			flow_memo_put(&tcp->flows, k, hash);
+			return hash;
+		}
 		tcp->rx_cur++; /* that frame was dropped before TCP */
 	}
 	return flow_hash(&tcp->flows, k);
