@@ -70,6 +70,7 @@ struct tern_engine;
 #define CONN_F_ON_OUT     0x40000  /**< its bit is set in tcp_engine.output */
 #define CONN_F_ON_WAIT    0x80000  /**< its bit is set in tcp_engine.nobufs */
 #define CONN_F_IN_ACCQ    0x100000 /**< with CONN_F_ON_EV: on accq, not on events */
+#define CONN_F_DELACK_ARM 0x200000 /**< DELACK timer to arm after the output (tcp_delack_arm) */
 
 /* tern_conn.opt: negotiated options and per-connection switches */
 #define CONN_O_WSCALE    0x01 /**< window scaling in use (both SYNs carried it) */
@@ -828,6 +829,9 @@ void tcp_cancel_rtx(struct tern_conn *c);
 void tcp_rtt_sample(struct tern_conn *c, uint32_t rtt_us);
 /** Owe an ACK: at once after 2 full segments (or no_delack), else by the delayed ACK timer. */
 void tcp_ack_later(struct tern_conn *c);
+/** After @p c's output pass (conn_run_pending): arm the delayed ACK timer tcp_ack_later()
+ *  left to it, at the deadline it set, unless an ACK went meanwhile. */
+void tcp_delack_arm(struct tern_conn *c);
 /** (Re)arm the idle timer for keepalive or the FIN_WAIT_2 timeout, as the state wants. */
 void tcp_idle_arm(struct tern_conn *c);
 

@@ -581,6 +581,8 @@ conn_run_pending(struct tern_engine *e)
 			c = &tcp->conn_pool[i];
 			c->flags &= (uint32_t)~CONN_F_ON_OUT;
 			tcp_output(c);
+			if (c->flags & CONN_F_DELACK_ARM)
+				tcp_delack_arm(c);
 		}
 	} while (!conn_list_empty(&tcp->events));
 }

@@ -266,9 +266,22 @@ tcp_ack_later(struct tern_conn *c)
 		return;
 	}
 	if (!(c->flags & CONN_F_DELACK)) {
-		c->flags |= CONN_F_DELACK;
-		conn_timer_arm(c, CONN_T_DELACK, e->now_ms + e->conf.delack_ms);
+		/* The deadline is set now; the wheel hears of it only after the output pass
+		 * (tcp_delack_arm()): most often the ACK goes before that, with the
+		 * application's answer or its FIN, and the timer was never needed. */
+		c->flags |= CONN_F_DELACK | CONN_F_DELACK_ARM;
+		c->due[CONN_T_DELACK] = (uint32_t)(e->now_ms + e->conf.delack_ms);
+		conn_want_output(c);
 	}
+}
+
+void
+tcp_delack_arm(struct tern_conn *c)
+{
+	c->flags &= (uint32_t)~CONN_F_DELACK_ARM;
+	if ((c->flags & (CONN_F_DELACK | CONN_F_DEAD)) == CONN_F_DELACK)
+		conn_timer_arm(
+		        c, CONN_T_DELACK, timer_near(c->due[CONN_T_DELACK], conn_e(c)->now_ms));
 }
 
 static void
