@@ -67,6 +67,7 @@ flow_init(struct flow_table *t, uint32_t entries, uint32_t peers6, const struct 
 	t->mask = n - 1;
 	t->count = 0;
 	t->key = *key;
+	t->seg_node = NULL;
 	for (uint32_t i = 0; i < FLOW_MEMO; i++) {
 		memset(&t->memo[i].key, 0, sizeof(t->memo[i].key));
 		t->memo[i].hash = flow_siphash(t, &t->memo[i].key);
@@ -225,7 +226,7 @@ void
 flow_remove(struct flow_table *t, struct flow_node *n)
 {
 	if (n->linked)
-		flow_remove_hashed(t, n, flow_hash(t, &n->key));
+		flow_remove_hashed(t, n, flow_node_hash(t, n));
 }
 
 void

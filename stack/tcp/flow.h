@@ -113,6 +113,11 @@ struct flow_table {
 	 *  (connect). A slot is always exact (it starts as the zero key's hash); a peer who
 	 *  aims flows at one slot only makes lookups miss into SipHash. */
 	struct flow_memo memo[FLOW_MEMO];
+	/** The node the segment being processed found, and its hash (set by tcp_input_seg(),
+	 *  NULL between segments): removing that node or putting a TIME_WAIT entry in its
+	 *  place needs no hash, even when the burst's other frames took its memo slot. */
+	const struct flow_node *seg_node;
+	uint32_t seg_hash;
 	char *base[FLOW_KINDS];      /**< the pool of each enum flow_kind */
 	uint32_t stride[FLOW_KINDS]; /**< its entries' size */
 	/** flow_ref() divides a node's offset by its stride without a division: the stride is
@@ -193,17 +198,6 @@ flow_memo_slot(struct flow_table *t, const struct flow_key *k)
 
 	return &t->memo[(mix ^ (mix >> 6)) & (FLOW_MEMO - 1)];
 }
-/** Memoise @p hash, which must be flow_siphash() of @p k, for the flow_hash() calls of the
- *  work on @p k that follows (batched RX: the burst's other frames may have taken the slot
- *  since the frame was hashed). */
-static inline void
-flow_memo_put(struct flow_table *t, const struct flow_key *k, uint32_t hash)
-{
-	struct flow_memo *m = flow_memo_slot(t, k);
-
-	m->key = *k;
-	m->hash = hash;
-}
 /** flow_lookup() with the hash of @p k already known (flow_hash()). */
 struct flow_node *flow_lookup_hashed(
         const struct flow_table *t, const struct flow_key *k, uint32_t hash);
@@ -228,6 +222,12 @@ flow_prefetch_node(const struct flow_table *t, uint32_t hash)
 void flow_insert(struct flow_table *t, struct flow_node *n);
 /** flow_insert() with the hash of @p n's key already known (flow_hash()). */
 void flow_insert_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash);
+/** The hash of linked node @p n's key: the segment's (flow_table.seg_node) or flow_hash(). */
+static inline uint32_t
+flow_node_hash(struct flow_table *t, const struct flow_node *n)
+{
+	return n == t->seg_node ? t->seg_hash : flow_hash(t, &n->key);
+}
 void flow_remove(struct flow_table *t, struct flow_node *n);
 /** flow_remove() with the hash of @p n's key already known (flow_hash()). */
 void flow_remove_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash);

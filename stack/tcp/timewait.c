@@ -121,8 +121,7 @@ tw_enter(struct tern_engine *e, struct tern_conn *c)
 	tw->ts_recent = c->ts_recent;
 	tw->ts_offset = c->ts_offset;
 	tern_list_add_tail(&tcp->tw_fifo, &tw->fifo);
-	/* The connection's last segment has just hashed this key: the memo has it. */
-	tw->hash = flow_hash(&tcp->flows, &tw->node.key);
+	tw->hash = flow_node_hash(&tcp->flows, &c->node); /* the same key */
 	flow_insert_hashed(&tcp->flows, &tw->node, tw->hash);
 	tcp->ntw++;
 	tern_count(e, TERN_CTR_TCP_TW_ENTER, 1);
