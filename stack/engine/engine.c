@@ -388,7 +388,7 @@ tern_engine_gauges(const struct tern_engine *e, struct tern_gauges *g)
 	g->accept_queue = e->tcp.accq_total;
 	g->arp_entries = e->arp.count;
 	g->nd_entries = e->nd.count;
-	g->timers = (uint32_t)twheel_pending(&e->wheel);
+	g->timers = (uint32_t)(twheel_pending(&e->wheel) - e->tcp.timers_stale);
 	g->mbufs_free = rte_mempool_avail_count(e->pool);
 }
 

@@ -15,8 +15,7 @@
 uint32_t
 flow_hash(struct flow_table *t, const struct flow_key *k)
 {
-	uint32_t mix = k->raddr ^ (k->raddr >> 16) ^ k->lport ^ ((uint32_t)k->rport << 3);
-	struct flow_memo *m = &t->memo[(mix ^ (mix >> 6)) & (FLOW_MEMO - 1)];
+	struct flow_memo *m = flow_memo_slot(t, k);
 
 	if (!flow_key_eq(&m->key, k)) {
 		m->key = *k;
@@ -68,6 +67,7 @@ flow_init(struct flow_table *t, uint32_t entries, uint32_t peers6, const struct 
 	t->mask = n - 1;
 	t->count = 0;
 	t->key = *key;
+	t->seg_node = NULL;
 	for (uint32_t i = 0; i < FLOW_MEMO; i++) {
 		memset(&t->memo[i].key, 0, sizeof(t->memo[i].key));
 		t->memo[i].hash = flow_siphash(t, &t->memo[i].key);
@@ -225,7 +225,14 @@ flow_insert_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash)
 void
 flow_remove(struct flow_table *t, struct flow_node *n)
 {
-	uint32_t *pp = &t->buckets[flow_hash(t, &n->key) & t->mask];
+	if (n->linked)
+		flow_remove_hashed(t, n, flow_node_hash(t, n));
+}
+
+void
+flow_remove_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash)
+{
+	uint32_t *pp = &t->buckets[hash & t->mask];
 	uint32_t r;
 
 	if (!n->linked)

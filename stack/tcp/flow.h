@@ -113,6 +113,11 @@ struct flow_table {
 	 *  (connect). A slot is always exact (it starts as the zero key's hash); a peer who
 	 *  aims flows at one slot only makes lookups miss into SipHash. */
 	struct flow_memo memo[FLOW_MEMO];
+	/** The node the segment being processed found, and its hash (set by tcp_input_seg(),
+	 *  NULL between segments): removing that node or putting a TIME_WAIT entry in its
+	 *  place needs no hash, even when the burst's other frames took its memo slot. */
+	const struct flow_node *seg_node;
+	uint32_t seg_hash;
 	char *base[FLOW_KINDS];      /**< the pool of each enum flow_kind */
 	uint32_t stride[FLOW_KINDS]; /**< its entries' size */
 	/** flow_ref() divides a node's offset by its stride without a division: the stride is
@@ -185,6 +190,14 @@ flow_siphash(const struct flow_table *t, const struct flow_key *k)
 }
 /** The table's hash of @p k: flow_siphash(), through the table's memo of recent results. */
 uint32_t flow_hash(struct flow_table *t, const struct flow_key *k);
+/** The memo slot of @p k (an unkeyed mix: it only picks the slot, the slot is exact). */
+static inline struct flow_memo *
+flow_memo_slot(struct flow_table *t, const struct flow_key *k)
+{
+	uint32_t mix = k->raddr ^ (k->raddr >> 16) ^ k->lport ^ ((uint32_t)k->rport << 3);
+
+	return &t->memo[(mix ^ (mix >> 6)) & (FLOW_MEMO - 1)];
+}
 /** flow_lookup() with the hash of @p k already known (flow_hash()). */
 struct flow_node *flow_lookup_hashed(
         const struct flow_table *t, const struct flow_key *k, uint32_t hash);
@@ -209,7 +222,15 @@ flow_prefetch_node(const struct flow_table *t, uint32_t hash)
 void flow_insert(struct flow_table *t, struct flow_node *n);
 /** flow_insert() with the hash of @p n's key already known (flow_hash()). */
 void flow_insert_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash);
+/** The hash of linked node @p n's key: the segment's (flow_table.seg_node) or flow_hash(). */
+static inline uint32_t
+flow_node_hash(struct flow_table *t, const struct flow_node *n)
+{
+	return n == t->seg_node ? t->seg_hash : flow_hash(t, &n->key);
+}
 void flow_remove(struct flow_table *t, struct flow_node *n);
+/** flow_remove() with the hash of @p n's key already known (flow_hash()). */
+void flow_remove_hashed(struct flow_table *t, struct flow_node *n, uint32_t hash);
 
 /**
  * The peer table index of IPv6 address @p ip, interned now if it was not (taking the

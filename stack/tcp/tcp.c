@@ -72,6 +72,7 @@ tcp_init(struct tern_engine *e)
 	tcp->ts_memo_hash = (uint32_t)siphash24_4u32(&tcp->ts_key, 0, 0, 0, 0x7323);
 	tcp_clock_base(e);
 	tcp->cc_id = tcp_cc_id(tcp_cc_find(conf->cc));
+	twheel_timer_init(&tcp->conn_timer0, conn_timer_fn);
 	tcp->ka[0].idle_ms = conf->keepidle_ms;
 	tcp->ka[0].intvl_ms = conf->keepintvl_ms;
 	tcp->ka[0].user_timeout_ms = conf->user_timeout_ms;

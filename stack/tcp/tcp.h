@@ -70,6 +70,7 @@ struct tern_engine;
 #define CONN_F_ON_OUT     0x40000  /**< its bit is set in tcp_engine.output */
 #define CONN_F_ON_WAIT    0x80000  /**< its bit is set in tcp_engine.nobufs */
 #define CONN_F_IN_ACCQ    0x100000 /**< with CONN_F_ON_EV: on accq, not on events */
+#define CONN_F_DELACK_ARM 0x200000 /**< DELACK timer to arm after the output (tcp_delack_arm) */
 
 /* tern_conn.opt: negotiated options and per-connection switches */
 #define CONN_O_WSCALE    0x01 /**< window scaling in use (both SYNs carried it) */
@@ -343,6 +344,7 @@ struct tcp_tw {
 	struct flow_node node; /**< 20 bytes, must be first */
 	tern_seq_t snd_nxt;    /**< our next sequence number (after our FIN) */
 	tern_seq_t rcv_nxt;    /**< after the peer's FIN */
+	uint32_t hash;         /**< flow_hash() of the key: tw_remove() needs no SipHash */
 	uint64_t expire_ms;
 	struct tern_list fifo; /**< by expiry; the head is the oldest */
 	uint32_t ts_recent;    /**< the connection's TS.Recent (with TW_F_TS) */
@@ -458,6 +460,12 @@ struct tcp_engine {
 	/** The last IPv4 destination's offset hash (tcp_ts_offset_memo): connections to one
 	 *  peer share it, and it is a pure function of the addresses (ts_key is fixed). */
 	uint32_t ts_memo_laddr, ts_memo_raddr, ts_memo_hash;
+	/** A connection's wheel entry as twheel_timer_init() leaves it (conn_timer_fn): copied
+	 *  by conn_alloc(), which so skips the search of the callback's index (issue 12). */
+	struct tern_timer conn_timer0;
+	/** Connections whose wheel entry is left pending with no timer armed (conn_timer_stop());
+	 *  the gauge of pending timers leaves them out. */
+	uint32_t timers_stale;
 	struct reass_pool reass;
 	uint64_t chack_sec;   /**< second of the challenge ACK budget */
 	uint32_t chack_count; /**< challenge ACKs sent in that second */
@@ -827,6 +835,9 @@ void tcp_cancel_rtx(struct tern_conn *c);
 void tcp_rtt_sample(struct tern_conn *c, uint32_t rtt_us);
 /** Owe an ACK: at once after 2 full segments (or no_delack), else by the delayed ACK timer. */
 void tcp_ack_later(struct tern_conn *c);
+/** After @p c's output pass (conn_run_pending): arm the delayed ACK timer tcp_ack_later()
+ *  left to it, at the deadline it set, unless an ACK went meanwhile. */
+void tcp_delack_arm(struct tern_conn *c);
 /** (Re)arm the idle timer for keepalive or the FIN_WAIT_2 timeout, as the state wants. */
 void tcp_idle_arm(struct tern_conn *c);
 

@@ -216,7 +216,7 @@ conn_alloc(struct tern_engine *e, const struct flow_key *k)
 		c->opt |= CONN_O_NODELAY;
 	if (e->conf.keepalive)
 		c->opt |= CONN_O_KEEPALIVE;
-	twheel_timer_init(&c->timer, conn_timer_fn);
+	c->timer = tcp->conn_timer0; /* twheel_timer_init(&c->timer, conn_timer_fn) */
 	return c;
 }
 
@@ -440,6 +440,8 @@ conn_detach(struct tern_conn *c)
 {
 	struct tern_engine *e = conn_e(c);
 
+	if (c->timers == 0 && tern_timer_pending(&c->timer))
+		e->tcp.timers_stale--;
 	twheel_cancel(&e->wheel, &c->timer);
 	c->timers = 0;
 	conn_ext_put(c);
@@ -579,6 +581,8 @@ conn_run_pending(struct tern_engine *e)
 			c = &tcp->conn_pool[i];
 			c->flags &= (uint32_t)~CONN_F_ON_OUT;
 			tcp_output(c);
+			if (c->flags & CONN_F_DELACK_ARM)
+				tcp_delack_arm(c);
 		}
 	} while (!conn_list_empty(&tcp->events));
 }

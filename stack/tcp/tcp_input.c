@@ -1140,7 +1140,7 @@ static const enum tern_drop tcp_err_drop[] = {
 
 /* The segment @p s (parsed, checksum verified, addresses in its key) to its flow. */
 static void
-tcp_input_seg(struct tern_engine *e, struct tcp_seg *s, uint32_t hash)
+tcp_input_flow(struct tern_engine *e, struct tcp_seg *s, uint32_t hash)
 {
 	struct rte_mbuf *m = s->m;
 	struct flow_node *n;
@@ -1150,6 +1150,8 @@ tcp_input_seg(struct tern_engine *e, struct tcp_seg *s, uint32_t hash)
 	k = tcp_seg_key(s);
 	s->hash = hash;
 	n = flow_lookup_hashed(&e->tcp.flows, &k, hash);
+	e->tcp.flows.seg_node = n;
+	e->tcp.flows.seg_hash = hash;
 	if (n != NULL && n->kind == FLOW_CONN) {
 		struct tern_conn *c = (struct tern_conn *)n;
 		if (c->state == TERN_TCP_SYN_SENT)
@@ -1220,6 +1222,13 @@ tcp_input_seg(struct tern_engine *e, struct tcp_seg *s, uint32_t hash)
 	}
 	tcp_send_rst_reply(e, s);
 	tern_drop(e, m, TERN_DROP_TCP_NO_LISTENER_RST);
+}
+
+static void
+tcp_input_seg(struct tern_engine *e, struct tcp_seg *s, uint32_t hash)
+{
+	tcp_input_flow(e, s, hash);
+	e->tcp.flows.seg_node = NULL; /* the node may be freed and taken for another key */
 }
 
 /* The NIC verified @p m's TCP checksum (and said so): no sum to compute, not even the

@@ -537,7 +537,7 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 		/* No mbuf (counted): an ACK we owe stays owed, and the delayed-ACK timer
 		 * tries again in TCP_ACK_RETRY_MS, once the pool has had time to refill. */
 		if ((flags & (WIRE_TCP_ACK | WIRE_TCP_RST)) == WIRE_TCP_ACK &&
-		        !conn_timer_armed(c, CONN_T_DELACK)) {
+		        !conn_timer_armed(c, CONN_T_DELACK) && !(c->flags & CONN_F_DELACK_ARM)) {
 			c->flags |= CONN_F_DELACK;
 			conn_timer_arm(c, CONN_T_DELACK, e->now_ms + TCP_ACK_RETRY_MS);
 			tern_count(e, TERN_CTR_TCP_ACK_DEFERRED, 1);
@@ -551,7 +551,7 @@ conn_xmit(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags)
 	if (flags & WIRE_TCP_ACK) {
 		/* Every ACK we send settles what was owed. */
 		c->last_ack_sent = c->rcv_nxt;
-		c->flags &= (uint32_t) ~(CONN_F_ACK_NOW | CONN_F_DELACK);
+		c->flags &= (uint32_t) ~(CONN_F_ACK_NOW | CONN_F_DELACK | CONN_F_DELACK_ARM);
 		conn_timer_stop(c, CONN_T_DELACK);
 	}
 	return 0;

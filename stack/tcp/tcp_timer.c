@@ -24,9 +24,14 @@
  * The deadlines are 32-bit stamps (engine ms, low bits). The wheel entry is never later
  * than any armed deadline: arming an earlier one moves it, arming a later one leaves it
  * (it may fire early once and find nothing due), and it is moved to the earliest only
- * after it fired. So when it fires, every armed deadline lies within 2^32 ms after its
- * expiry (they are armed at most TCP_TIMER_MAX_MS ahead), however late the engine polls;
- * after the handlers ran, every deadline still armed is within 2^31 ms of now.
+ * after it fired. Stopping the last armed timer leaves the entry pending too ("stale",
+ * counted in tcp.timers_stale): a connection's timers come and go several times a
+ * handshake and a request, and the next arm, seldom earlier than the stale expiry, then
+ * finds the entry in place instead of cancelling and filing it again; a stale entry
+ * that fires finds nothing armed and leaves the wheel. So when it fires, every armed
+ * deadline lies within 2^32 ms after its expiry (they are armed at most TCP_TIMER_MAX_MS
+ * ahead), however late the engine polls; after the handlers ran, every deadline still
+ * armed is within 2^31 ms of now.
  */
 
 /* Engine ms of deadline @p stamp, read as a signed distance from @p now_ms. */
@@ -48,9 +53,12 @@ timer_sync(struct tern_conn *c)
 	for (k = 0; k < CONN_T_N; k++)
 		if (conn_timer_armed(c, (enum conn_timer)k) && timer_near(c->due[k], now) < first)
 			first = timer_near(c->due[k], now);
-	if (first == UINT64_MAX)
-		twheel_cancel(w, &c->timer);
-	else if (!tern_timer_pending(&c->timer) || c->timer.expires != first)
+	if (first == UINT64_MAX) {
+		if (tern_timer_pending(&c->timer)) {
+			conn_e(c)->tcp.timers_stale--; /* a handler armed and stopped one */
+			twheel_cancel(w, &c->timer);
+		}
+	} else if (!tern_timer_pending(&c->timer) || c->timer.expires != first)
 		twheel_arm(w, &c->timer, first);
 }
 
@@ -61,8 +69,15 @@ conn_timer_arm(struct tern_conn *c, enum conn_timer k, uint64_t when)
 	if (when > conn_e(c)->now_ms + TCP_TIMER_MAX_MS)
 		when = conn_e(c)->now_ms + TCP_TIMER_MAX_MS;
 	c->due[k] = (uint32_t)when;
+	if (!tern_timer_pending(&c->timer)) {
+		c->timers |= (uint8_t)(1u << k);
+		twheel_arm(&conn_e(c)->wheel, &c->timer, when);
+		return;
+	}
+	if (c->timers == 0)
+		conn_e(c)->tcp.timers_stale--; /* a stale entry in use again */
 	c->timers |= (uint8_t)(1u << k);
-	if (!tern_timer_pending(&c->timer) || when < c->timer.expires)
+	if (when < c->timer.expires)
 		twheel_arm(&conn_e(c)->wheel, &c->timer, when);
 }
 
@@ -72,10 +87,11 @@ conn_timer_stop(struct tern_conn *c, enum conn_timer k)
 	if (!conn_timer_armed(c, k))
 		return;
 	c->timers &= (uint8_t) ~(1u << k);
-	/* Nothing else armed: off the wheel. Otherwise the entry may fire early once and
-	 * find nothing due (cheaper than a resync on every ACK that settles a delayed one). */
-	if (c->timers == 0)
-		twheel_cancel(&conn_e(c)->wheel, &c->timer);
+	/* The entry stays where it is, even with nothing else armed (stale, see above): it
+	 * may fire early once and find nothing due (cheaper than a resync on every ACK that
+	 * settles a delayed one, or a cancel and a new filing for every RTX stop and arm). */
+	if (c->timers == 0 && tern_timer_pending(&c->timer))
+		conn_e(c)->tcp.timers_stale++;
 }
 
 static void rtx_expired(struct tern_conn *c, struct tern_engine *e);
@@ -94,6 +110,11 @@ conn_timer_fn(struct tern_timer *t, void *ctx)
 	struct tern_engine *e = ctx;
 	uint64_t fired = t->expires; /* no armed deadline is earlier (see above) */
 	unsigned k;
+
+	if (c->timers == 0) {
+		conn_e(c)->tcp.timers_stale--; /* stale: off the wheel now */
+		return;
+	}
 
 	for (k = 0; k < CONN_T_N; k++) {
 		if (c->flags & CONN_F_DEAD)
@@ -245,9 +266,22 @@ tcp_ack_later(struct tern_conn *c)
 		return;
 	}
 	if (!(c->flags & CONN_F_DELACK)) {
-		c->flags |= CONN_F_DELACK;
-		conn_timer_arm(c, CONN_T_DELACK, e->now_ms + e->conf.delack_ms);
+		/* The deadline is set now; the wheel hears of it only after the output pass
+		 * (tcp_delack_arm()): most often the ACK goes before that, with the
+		 * application's answer or its FIN, and the timer was never needed. */
+		c->flags |= CONN_F_DELACK | CONN_F_DELACK_ARM;
+		c->due[CONN_T_DELACK] = (uint32_t)(e->now_ms + e->conf.delack_ms);
+		conn_want_output(c);
 	}
+}
+
+void
+tcp_delack_arm(struct tern_conn *c)
+{
+	c->flags &= (uint32_t)~CONN_F_DELACK_ARM;
+	if ((c->flags & (CONN_F_DELACK | CONN_F_DEAD)) == CONN_F_DELACK)
+		conn_timer_arm(
+		        c, CONN_T_DELACK, timer_near(c->due[CONN_T_DELACK], conn_e(c)->now_ms));
 }
 
 static void

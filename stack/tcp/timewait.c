@@ -87,7 +87,7 @@ tw_remove(struct tern_engine *e, struct tcp_tw *tw)
 {
 	struct tcp_engine *tcp = &e->tcp;
 
-	flow_remove(&tcp->flows, &tw->node);
+	flow_remove_hashed(&tcp->flows, &tw->node, tw->hash);
 	tern_list_del(&tw->fifo);
 	tw->node.next = tcp->tw_free == NULL ? FLOW_NIL : (uint32_t)(tcp->tw_free - tcp->tw_pool);
 	tcp->tw_free = tw;
@@ -121,7 +121,8 @@ tw_enter(struct tern_engine *e, struct tern_conn *c)
 	tw->ts_recent = c->ts_recent;
 	tw->ts_offset = c->ts_offset;
 	tern_list_add_tail(&tcp->tw_fifo, &tw->fifo);
-	flow_insert(&tcp->flows, &tw->node);
+	tw->hash = flow_node_hash(&tcp->flows, &c->node); /* the same key */
+	flow_insert_hashed(&tcp->flows, &tw->node, tw->hash);
 	tcp->ntw++;
 	tern_count(e, TERN_CTR_TCP_TW_ENTER, 1);
 	if (!tern_timer_pending(&tcp->tw_timer))
