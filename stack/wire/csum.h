@@ -31,6 +31,21 @@ wire_csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+/** A sum of native-order 32-bit words (below 2^64) folded to 16 bits, in network byte
+ *  order's value (the ones' complement sum of the words as big-endian 16-bit words). */
+static inline uint16_t
+wire_csum_fold64(uint64_t s)
+{
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = ((s & 0xffu) << 8) | (s >> 8);
+#endif
+	return (uint16_t)s;
+}
+
 /**
  * wire_csum_fold(wire_csum_add(0, @p buf, 20)), inline: an IPv4 header without options,
  * summed as five native-order 32-bit words (no carry out of 64 bits; byte order does not
@@ -46,14 +61,7 @@ wire_csum_ip4hdr(const void *buf)
 
 	__builtin_memcpy(w, p, sizeof(w));
 	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	s = ((s & 0xffu) << 8) | (s >> 8);
-#endif
-	return (uint16_t)~s;
+	return (uint16_t)~wire_csum_fold64(s);
 }
 
 /** Longest buffer wire_csum_add_hdr() takes: a TCP header with all its options. */
@@ -133,13 +141,7 @@ wire_csum_add_hdr(uint32_t sum, const void *buf, size_t len)
 	default:
 		break;
 	}
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	s = ((s & 0xffu) << 8) | (s >> 8);
-#endif
+	s = wire_csum_fold64(s);
 	s += sum;
 	return (uint32_t)((s & 0xffffffffu) + (s >> 32));
 }

@@ -539,6 +539,18 @@ test_ipv4_tcp_drops(void **state)
 	struct wire_eth_repr eth = {.dst = us.mac, .src = peer.mac, .type = WIRE_ETHERTYPE_IPV4};
 	uint8_t raw[WIRE_IPV4_HLEN + 4 + WIRE_TCP_HLEN];
 	struct rte_mbuf *m;
+	static const struct {
+		uint8_t off; /* in the IPv4 header */
+		char op;     /* '=' set, '|' or, '+' add */
+		uint8_t val;
+		enum tern_drop drop;
+	} bad[] = {
+	        {8, '=', 0, TERN_DROP_IP_TTL},                  /* TTL 0 */
+	        {6, '|', WIRE_IPV4_MF >> 8, TERN_DROP_IP_FRAG}, /* a fragment */
+	        {19, '=', 9, TERN_DROP_IP_NOT_US},              /* not our address */
+	        {12, '=', 127, TERN_DROP_IP_SRC_BAD},           /* a loopback source */
+	        {3, '+', 4, TERN_DROP_IP_LEN},                  /* total length beyond the frame */
+	};
 	uint8_t *ip;
 	unsigned i;
 	uint32_t sum;
@@ -556,40 +568,20 @@ test_ipv4_tcp_drops(void **state)
 	inject(f, m);
 	drop_only(f, TERN_DROP_IP_CSUM, 1);
 
-	snapshot(f); /* TTL 0 */
-	m = syn_frame(f);
-	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 8] = 0;
-	ip_recsum(m);
-	inject(f, m);
-	drop_only(f, TERN_DROP_IP_TTL, 1);
+	/* one IPv4 header byte changed (the checksum made right again) */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint8_t *b;
 
-	snapshot(f); /* a fragment */
-	m = syn_frame(f);
-	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 6] |= WIRE_IPV4_MF >> 8;
-	ip_recsum(m);
-	inject(f, m);
-	drop_only(f, TERN_DROP_IP_FRAG, 1);
-
-	snapshot(f); /* not our address */
-	m = syn_frame(f);
-	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 19] = 9;
-	ip_recsum(m);
-	inject(f, m);
-	drop_only(f, TERN_DROP_IP_NOT_US, 1);
-
-	snapshot(f); /* a loopback source */
-	m = syn_frame(f);
-	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 12] = 127;
-	ip_recsum(m);
-	inject(f, m);
-	drop_only(f, TERN_DROP_IP_SRC_BAD, 1);
-
-	snapshot(f); /* total length beyond the frame */
-	m = syn_frame(f);
-	rte_pktmbuf_mtod(m, uint8_t *)[WIRE_ETH_HLEN + 3] += 4;
-	ip_recsum(m);
-	inject(f, m);
-	drop_only(f, TERN_DROP_IP_LEN, 1);
+		snapshot(f);
+		m = syn_frame(f);
+		b = rte_pktmbuf_mtod(m, uint8_t *) + WIRE_ETH_HLEN + bad[i].off;
+		*b = bad[i].op == '='   ? bad[i].val
+		     : bad[i].op == '|' ? (uint8_t)(*b | bad[i].val)
+		                        : (uint8_t)(*b + bad[i].val);
+		ip_recsum(m);
+		inject(f, m);
+		drop_only(f, bad[i].drop, 1);
+	}
 
 	snapshot(f); /* another host's MAC */
 	m = syn_frame(f);
