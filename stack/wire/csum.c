@@ -15,17 +15,6 @@
 #include "util/load.h"
 #include "ipv6.h"
 
-/* Fold a 64-bit one's complement sum to 16 bits (not complemented). */
-static inline uint32_t
-fold64(uint64_t s)
-{
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	return (uint32_t)s;
-}
-
 static inline uint64_t
 load64(const uint8_t *p)
 {
@@ -133,8 +122,8 @@ wire_csum_add(uint32_t sum, const void *buf, size_t len)
 	add64(&a0, &c0, a1);
 	/* Each carry is worth 2^64 == 1 in one's complement arithmetic. */
 	add64(&a0, &c0, c1);
-	part = fold64(a0);
-	part = fold64((uint64_t)part + c0);
+	part = wire_csum_fold16(a0);
+	part = wire_csum_fold16((uint64_t)part + c0);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	part = ((part & 0xffu) << 8) | (part >> 8);
 #endif

@@ -31,19 +31,29 @@ wire_csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+/** A 64-bit one's complement sum folded to 16 bits (not complemented, byte order as
+ *  summed). */
+static inline uint32_t
+wire_csum_fold16(uint64_t s)
+{
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	return (uint32_t)s;
+}
+
 /** A sum of native-order 32-bit words (below 2^64) folded to 16 bits, in network byte
  *  order's value (the ones' complement sum of the words as big-endian 16-bit words). */
 static inline uint16_t
 wire_csum_fold64(uint64_t s)
 {
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
+	uint32_t f = wire_csum_fold16(s);
+
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	s = ((s & 0xffu) << 8) | (s >> 8);
+	f = ((f & 0xffu) << 8) | (f >> 8);
 #endif
-	return (uint16_t)s;
+	return (uint16_t)f;
 }
 
 /**
