@@ -48,6 +48,7 @@
  *
  * End of recovery: RFC 6582 option (1) as NewReno (tcp_cc_recovery_end()).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "tcp/cc.h"
@@ -90,6 +91,9 @@ struct cubic_store {
 
 _Static_assert(sizeof(struct cubic_store) <= sizeof(((struct tcp_cc *)0)->priv),
         "CUBIC state must fit in tcp_cc.priv");
+_Static_assert(offsetof(struct cubic_store, epoch_ms) == 0 &&
+                       offsetof(struct cubic_store, last_ack_ms) == sizeof(uint32_t),
+        "the time words come first: cubic_on_ack() writes them alone");
 
 /* The same, unpacked while an ACK is processed. */
 struct cubic {
@@ -300,14 +304,21 @@ cubic_on_ack(struct tcp_cc *cc, uint32_t acked, uint32_t flight, uint32_t srtt_u
 	uint32_t now_ms = (uint32_t)(now_us / 1000);
 	struct cubic s;
 
-	cubic_load(cc, &s);
 	if (!tcp_cc_cwnd_limited(cc, flight)) {
 		/* §5.8: application-limited time does not count in t (the gap is exact in ms:
-		 * the floors of both stamps telescope). */
-		if (s.cwnd_epoch != 0)
-			s.epoch_ms += now_ms - s.last_ack_ms;
-		goto out;
+		 * the floors of both stamps telescope). Only the two time words change: read
+		 * and written in place, the rest of the state as it is (short connections
+		 * take this way on every ACK). */
+		struct cubic_store p;
+
+		memcpy(&p, cc->priv, sizeof(p));
+		if (p.kw & CUBIC_EPOCH)
+			p.epoch_ms += now_ms - p.last_ack_ms;
+		p.last_ack_ms = now_ms;
+		memcpy(cc->priv, &p, 2 * sizeof(uint32_t)); /* epoch_ms, last_ack_ms */
+		return;
 	}
+	cubic_load(cc, &s);
 	if (cc->cwnd < cc->ssthresh) {
 		s.cwnd_epoch = 0; /* the epoch starts when slow start ends */
 		acked = tcp_cc_slow_start(cc, acked);
