@@ -91,7 +91,8 @@ ring_rx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 
 	if (offload) /* the NIC verified both checksums (its TX side filled them in) */
 		for (i = 0; i < k; i++)
-			pkts[i]->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+			pkts[i]->ol_flags =
+			        RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	return k;
 }
 
@@ -458,8 +459,9 @@ main(int argc, char **argv)
 			}
 			break;
 		default:
-			fprintf(stderr, "usage: bench_cps [--seconds N] [--concurrency N] [--mode "
-			                "client-closes|server-closes] [--lockstep N] [--offload]\n");
+			fprintf(stderr,
+			        "usage: bench_cps [--seconds N] [--concurrency N] [--mode "
+			        "client-closes|server-closes] [--lockstep N] [--offload]\n");
 			return 2;
 		}
 	}
