@@ -180,12 +180,12 @@ int flow_init(
         struct flow_table *t, uint32_t entries, uint32_t peers6, const struct siphash_key *key);
 void flow_fini(struct flow_table *t);
 struct flow_node *flow_lookup(struct flow_table *t, const struct flow_key *k);
-/** SipHash-2-4 under the table's key of the 12-byte key (local address, remote address or
- *  peer index, ports), keyed so that a remote peer cannot aim flows at one bucket. */
+/** SipHash-1-3 (siphash.h) under the table's key of the 12-byte key (local address, remote address
+ * or peer index, ports), keyed so that a remote peer cannot aim flows at one bucket. */
 static inline uint32_t
 flow_siphash(const struct flow_table *t, const struct flow_key *k)
 {
-	return (uint32_t)siphash24_3u32(
+	return (uint32_t)siphash13_3u32(
 	        &t->key, k->laddr, k->raddr, ((uint32_t)k->lport << 16) | k->rport);
 }
 /** The table's hash of @p k: flow_siphash(), through the table's memo of recent results. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * SipHash-2-4 against the published test vectors and the 4 x u32 fast path against the
- * generic function.
+ * generic function; SipHash-1-3's fast path (the flow table's) against a plain SipHash-c-d
+ * that reproduces the 2-4 vectors.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -231,6 +232,93 @@ test_3u32_5u32_equivalence(void **state)
 	}
 }
 
+/*
+ * SipHash-c-d written plainly from the paper (section 2), byte by byte, for any c and d:
+ * the reference the SipHash-1-3 fast path is checked against. It is itself checked against
+ * the published SipHash-2-4 vectors (test_cd_reference), so that its c and d are the only
+ * thing left to trust.
+ */
+static uint64_t
+rotl(uint64_t x, unsigned r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static void
+sipround(uint64_t v[4])
+{
+	v[0] += v[1], v[1] = rotl(v[1], 13), v[1] ^= v[0], v[0] = rotl(v[0], 32);
+	v[2] += v[3], v[3] = rotl(v[3], 16), v[3] ^= v[2];
+	v[0] += v[3], v[3] = rotl(v[3], 21), v[3] ^= v[0];
+	v[2] += v[1], v[1] = rotl(v[1], 17), v[1] ^= v[2], v[2] = rotl(v[2], 32);
+}
+
+static uint64_t
+siphash_cd(const struct siphash_key *k, const uint8_t *msg, size_t len, int c, int d)
+{
+	uint64_t v[4] = {k->k0 ^ UINT64_C(0x736f6d6570736575), k->k1 ^ UINT64_C(0x646f72616e646f6d),
+	        k->k0 ^ UINT64_C(0x6c7967656e657261), k->k1 ^ UINT64_C(0x7465646279746573)};
+	uint64_t m;
+	size_t i, b;
+
+	for (i = 0; i <= len; i += 8) {
+		m = 0;
+		for (b = 0; b < 8 && i + b < len; b++)
+			m |= (uint64_t)msg[i + b] << (8 * b);
+		if (i + 8 > len) /* the last word: the tail bytes and the length */
+			m |= (uint64_t)(len & 0xff) << 56;
+		v[3] ^= m;
+		for (int r = 0; r < c; r++)
+			sipround(v);
+		v[0] ^= m;
+		if (i + 8 > len)
+			break;
+	}
+	v[2] ^= 0xff;
+	for (int r = 0; r < d; r++)
+		sipround(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+static void
+test_cd_reference(void **state)
+{
+	uint8_t msg[64];
+
+	(void)state;
+	fill_msg(msg, sizeof(msg));
+	for (size_t len = 0; len < 64; len++)
+		assert_int_equal(siphash_cd(&ref_key, msg, len, 2, 4), ref_vectors[len]);
+}
+
+/* siphash13_3u32 (the flow table's hash) == SipHash-1-3 over the three words stored
+ * little-endian; and it is not SipHash-2-4. */
+static void
+test_13_3u32(void **state)
+{
+	uint64_t seed = 13;
+	uint8_t ref12[12];
+
+	(void)state;
+	fill_msg(ref12, sizeof(ref12));
+	assert_int_equal(siphash13_3u32(&ref_key, 0x03020100, 0x07060504, 0x0b0a0908),
+	        siphash_cd(&ref_key, ref12, 12, 1, 3));
+	assert_int_not_equal(
+	        siphash13_3u32(&ref_key, 0x03020100, 0x07060504, 0x0b0a0908), ref_vectors[12]);
+	for (int i = 0; i < 10000; i++) {
+		struct siphash_key k = {splitmix64(&seed), splitmix64(&seed)};
+		uint32_t w[3];
+		uint8_t msg[12];
+
+		for (int j = 0; j < 3; j++) {
+			w[j] = (uint32_t)splitmix64(&seed);
+			store_le32(msg + 4 * j, w[j]);
+		}
+		assert_int_equal(
+		        siphash13_3u32(&k, w[0], w[1], w[2]), siphash_cd(&k, msg, 12, 1, 3));
+	}
+}
+
 int
 main(void)
 {
@@ -240,6 +328,8 @@ main(void)
 	        cmocka_unit_test(test_key_sensitivity),
 	        cmocka_unit_test(test_4u32_equivalence),
 	        cmocka_unit_test(test_3u32_5u32_equivalence),
+	        cmocka_unit_test(test_cd_reference),
+	        cmocka_unit_test(test_13_3u32),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
