@@ -179,6 +179,9 @@ enum tern_drop {
 	X(TCP_SEG_RX, tcp_seg_rx, "TCP segments received")                                        \
 	X(TCP_PREDICTED, tcp_predicted,                                                           \
 	        "segments taken by header prediction (the in-order fast path)")                   \
+	X(TCP_RX_CONTINUED, tcp_rx_continued,                                                     \
+	        "of those, in-order data that continued the burst's previous frame into the "     \
+	        "same connection (taken without a flow look-up)")                                 \
 	X(TCP_SEG_TX, tcp_seg_tx, "TCP segments sent")                                            \
 	X(TCP_RETRANS, tcp_retrans, "TCP segments retransmitted (SYN, SYN-ACK, data, FIN)")       \
 	X(TCP_RST_TX, tcp_rst_tx, "RSTs sent")                                                    \

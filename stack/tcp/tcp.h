@@ -428,6 +428,11 @@ struct tcp_engine {
 	uint16_t rx_l4len[TCP_RX_BATCH];
 	uint16_t rx_n;   /**< frames prepared */
 	uint16_t rx_cur; /**< the next one tcp_input() may meet */
+	/** RX continuation (tcp_rx_input()): the connection into which the frame just
+	 *  processed delivered in-order data by header prediction, and that frame's flow
+	 *  hash; NULL once any other frame or work came between. */
+	struct tern_conn *rx_cont;
+	uint32_t rx_cont_hash;
 
 	struct conn_list events; /**< connections with events to deliver */
 	struct conn_set output;  /**< connections to run tcp_output() on (CONN_F_ON_OUT) */

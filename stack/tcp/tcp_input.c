@@ -987,6 +987,27 @@ step_fin(struct tern_conn *c, struct tcp_seg *s, uint8_t fl, bool fin_in_order)
 	rte_pktmbuf_free(s->m);
 }
 
+/* The payload of a segment header prediction took (@p s, in order, within the window):
+ * to the receive buffer, and the ACK scheduled. When it was delivered, the burst's next
+ * frame may continue it (rx_continue()). */
+static inline void
+predicted_data(struct tern_engine *e, struct tern_conn *c, struct tcp_seg *s)
+{
+	struct rte_mbuf *m = s->m;
+
+	if (s->len > c->rcv_mss)
+		c->rcv_mss = (uint16_t)(s->len < c->mss ? s->len : c->mss);
+	rte_pktmbuf_adj(m, s->data_off);
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - s->len));
+	if (likely(deliver(c, m, s->len))) {
+		tcp_ack_later(c);
+		e->tcp.rx_cont = c;
+		e->tcp.rx_cont_hash = s->hash;
+	} else {
+		tcp_send_ack_now(c, c->snd_nxt); /* no buffers: as if lost, see step_text() */
+	}
+}
+
 /*
  * Header prediction, the in-order fast path: the ESTABLISHED connection's next expected
  * segment, ACK (and PSH) its only flags, the send window unchanged, no SACK blocks and no
@@ -1005,7 +1026,6 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 	             (WIRE_TCP_FIN | WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_ACK | WIRE_TCP_URG);
 	tern_seq_t ack = s->th.ack;
 	uint32_t win = (uint32_t)s->th.win << c->snd_wscale;
-	struct rte_mbuf *m;
 
 	if (c->state != TERN_TCP_ESTABLISHED || fl != WIRE_TCP_ACK || s->th.seq != c->rcv_nxt ||
 	        win != c->snd_wnd || (s->th.opts.present & WIRE_TCPO_SACK) || c->ext_id != 0 ||
@@ -1034,15 +1054,49 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 		rte_pktmbuf_free(s->m);
 		return true;
 	}
-	if (s->len > c->rcv_mss)
-		c->rcv_mss = (uint16_t)(s->len < c->mss ? s->len : c->mss);
-	m = s->m;
-	rte_pktmbuf_adj(m, s->data_off);
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - s->len));
-	if (likely(deliver(c, m, s->len)))
-		tcp_ack_later(c);
-	else
-		tcp_send_ack_now(c, c->snd_nxt); /* no buffers: as if lost, see step_text() */
+	predicted_data(e, c, s);
+	return true;
+}
+
+/*
+ * RX continuation. Frame @p s of the burst comes right after one that header prediction
+ * delivered into @p c (tcp_engine.rx_cont). When it is the next in-order data with the
+ * same ACK and window, header prediction would take it as well, and much of its work
+ * would change nothing: the flow look-up would find @p c again, the ACK is no news, and
+ * TS.Recent stays (the segment starts past last_ack_sent: no ACK has left since). So only
+ * the checks that can fail and what changes state are done, as input_predicted() does
+ * them; any doubt, and the segment goes the usual way. @return true when @p s was taken
+ * here.
+ */
+static bool
+rx_continue(struct tern_engine *e, struct tern_conn *c, struct tcp_seg *s)
+{
+	uint8_t fl = s->th.flags &
+	             (WIRE_TCP_FIN | WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_ACK | WIRE_TCP_URG);
+	uint32_t win = (uint32_t)s->th.win << c->snd_wscale;
+	struct flow_key k = tcp_seg_key(s);
+
+	if (!flow_key_eq(&c->node.key, &k) || c->state != TERN_TCP_ESTABLISHED ||
+	        fl != WIRE_TCP_ACK || s->len == 0 || s->th.seq != c->rcv_nxt ||
+	        s->th.ack != c->snd_una || win != c->snd_wnd ||
+	        (s->th.opts.present & WIRE_TCPO_SACK) || c->ext_id != 0 ||
+	        s->len > c->rcv_adv - c->rcv_nxt || (c->flags & CONN_F_APP_CLOSED) ||
+	        seq_leq(s->th.seq, c->last_ack_sent))
+		return false;
+	if ((c->opt & CONN_O_TS) &&
+	        (!(s->th.opts.present & WIRE_TCPO_TS) || !(c->opt & CONN_O_TS_VALID) ||
+	                seq_lt(s->th.opts.tsval, c->ts_recent) ||
+	                tcp_secs(e->now_ms) - c->ts_recent_s > PAWS_24DAYS_S))
+		return false;
+	if (tcp_pool_low(e))
+		return false;
+	tern_count(e, TERN_CTR_TCP_PREDICTED, 1);
+	tern_count(e, TERN_CTR_TCP_RX_CONTINUED, 1);
+	c->last_rx_ms = (uint32_t)e->now_ms;
+	c->ka_probes = 0;
+	ack_window(c, s, win); /* moves snd_wl1 to this segment, as its own pass would */
+	s->hash = e->tcp.rx_cont_hash;
+	predicted_data(e, c, s);
 	return true;
 }
 
@@ -1102,6 +1156,7 @@ tcp_rx_prepare(struct tern_engine *e, struct rte_mbuf *const *pkts, uint16_t n)
 		flow_prefetch_node(&tcp->flows, tcp->rx_hash[i]);
 	tcp->rx_n = k;
 	tcp->rx_cur = 0;
+	tcp->rx_cont = NULL;
 	if (n > 0)
 		tcp_pool_rx(e, n);
 }
@@ -1111,6 +1166,7 @@ tcp_rx_done(struct tern_engine *e)
 {
 	e->tcp.rx_n = 0;
 	e->tcp.rx_cur = 0;
+	e->tcp.rx_cont = NULL; /* the connection may go before the next burst */
 }
 
 /* The flow hash of @p k, segment @p m: prepared by tcp_rx_prepare() when @p m is the next
@@ -1314,11 +1370,13 @@ bool
 tcp_rx_input(struct tern_engine *e, struct rte_mbuf *m)
 {
 	struct tcp_engine *tcp = &e->tcp;
+	struct tern_conn *cont = tcp->rx_cont;
 	uint16_t j = tcp->rx_cur;
 	const uint8_t *ip;
 	struct tcp_seg s;
 	uint32_t hash;
 
+	tcp->rx_cont = NULL; /* set again only by this frame's own delivery */
 	/* Slots before @p m's are frames dropped before TCP; a frame without a slot (not TCP
 	 * over IPv4) leaves them as they are. */
 	while (j < tcp->rx_n && tcp->rx_m[j] != m)
@@ -1332,7 +1390,8 @@ tcp_rx_input(struct tern_engine *e, struct rte_mbuf *m)
 	hash = tcp->rx_hash[j];
 	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, WIRE_ETH_HLEN);
 	if (tcp_parse_seg4(e, m, ld32(ip + 12), ld32(ip + 16), WIRE_ETH_HLEN + WIRE_IPV4_HLEN,
-	            tcp->rx_l4len[j], &s))
+	            tcp->rx_l4len[j], &s) &&
+	        (cont == NULL || hash != tcp->rx_cont_hash || !rx_continue(e, cont, &s)))
 		tcp_input_seg(e, &s, hash);
 	return true;
 }

@@ -290,6 +290,7 @@ struct result {
 	uint64_t acks;      /* segments the data receiver sent (one-way: pure ACKs) */
 	uint64_t retrans, drops;
 	uint64_t rx_segs, predicted; /* segments both engines received; of them, predicted */
+	uint64_t continued;          /* of those, taken as the burst's previous frame's sequel */
 	bool ok;
 };
 
@@ -433,6 +434,7 @@ tern_run(struct rte_mempool *pool, const struct opts *o, enum mode mode, uint64_
 	}
 	r.rx_segs = stc->ctr[TERN_CTR_TCP_SEG_RX] + sts->ctr[TERN_CTR_TCP_SEG_RX];
 	r.predicted = stc->ctr[TERN_CTR_TCP_PREDICTED] + sts->ctr[TERN_CTR_TCP_PREDICTED];
+	r.continued = stc->ctr[TERN_CTR_TCP_RX_CONTINUED] + sts->ctr[TERN_CTR_TCP_RX_CONTINUED];
 	test_link_free(l);
 	free(b);
 	return r;
@@ -589,8 +591,10 @@ bench_mode(struct rte_mempool *pool, const struct opts *o, enum mode mode, const
 		       "%5.2fx "
 		       "(the link's gather, checksums and TSO cuts taken out)\n",
 		        tn * 1e9 / ((double)moved / *seg), tn / tl);
-	printf("  header prediction took %.1f%% of the %" PRIu64 " segments received\n",
-	        r.rx_segs ? 100.0 * (double)r.predicted / (double)r.rx_segs : 0.0, r.rx_segs);
+	printf("  header prediction took %.1f%% of the %" PRIu64 " segments received (%.1f%% "
+	       "as the sequel of the burst's previous frame)\n",
+	        r.rx_segs ? 100.0 * (double)r.predicted / (double)r.rx_segs : 0.0, r.rx_segs,
+	        r.rx_segs ? 100.0 * (double)r.continued / (double)r.rx_segs : 0.0);
 	printf("  baseline mbuf+link %6.2f Gbit/s  %7.1f ns/data segment  tern/baseline time "
 	       "%5.2fx\n",
 	        gbps(moved, tl), tl * 1e9 / ((double)moved / *seg), tt / tl);

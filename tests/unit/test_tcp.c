@@ -952,6 +952,197 @@ test_burst_prepared_hashes(void **state)
 	assert_int_equal(tern_conn_recv(f->conn, buf, sizeof(buf)), 10);
 }
 
+/*
+ * RX continuation (tcp_rx_input(): the burst's next in-order data segment into the same
+ * connection skips the flow look-up and what header prediction would find void). The
+ * same peer frames are run twice, on two engines with the same secrets and clock: all in
+ * one burst, then one poll each. Everything must come out the same: every counter but
+ * tcp_rx_continued, every drop, the bytes read, the connection's receive-side state and
+ * every segment the engine sends (delayed ACKs on, timestamps on, segments small enough
+ * that no ACK leaves before the delayed ACK, so the one-poll-each run sends nothing more).
+ * The burst run must have continued exactly the frames expected.
+ */
+struct cont_seg {
+	int32_t off;   /* payload offset from the first byte after the handshake */
+	uint16_t len;  /* payload bytes */
+	uint8_t flags; /* WIRE_TCP_* (ACK is added) */
+	uint16_t win;  /* 0 = 65535 */
+	uint32_t tsv;  /* added to the peer's first TSval */
+};
+
+struct cont_out {
+	struct tern_stats st;
+	uint8_t data[1024];
+	ssize_t got;
+	uint32_t rcv_nxt, rcv_adv, snd_wl1, snd_wl2, snd_wnd, ts_recent, last_ack_sent;
+	uint16_t rcv_mss;
+	enum tern_tcp_state state;
+	unsigned nsent;
+	struct {
+		uint8_t flags;
+		uint32_t seq, ack, tsval, tsecr;
+		uint16_t win, len;
+	} sent[8];
+};
+
+#define CONT_TS0 5000u
+
+static void
+cont_run(struct fx *f, const struct cont_seg *sg, unsigned n, bool burst, struct cont_out *o)
+{
+	struct wire_tcp_opts so = {
+	        .present = WIRE_TCPO_MSS | WIRE_TCPO_TS, .mss = 1460, .tsval = CONT_TS0};
+	struct tern_engine_conf c;
+	struct test_pkt p;
+	uint8_t data[1024];
+	unsigned i;
+
+	conf_init(f, &c);
+	c.no_delack = false;
+	c.delack_ms = 40;
+	c.secret[0] = 0x1234;
+	c.secret[1] = 0x5678;
+	start(f, &c);
+	assert_int_equal(tern_listen(f->e, f->lport, 0), 0);
+	peer_send_full(f, WIRE_TCP_SYN, PISS, 0, 65535, &so, NULL, 0);
+	next_seg(f, &p);
+	assert_int_equal(p.tcp.flags, WIRE_TCP_SYN | WIRE_TCP_ACK);
+	assert_true(p.tcp.opts.present & WIRE_TCPO_TS);
+	f->iss = p.tcp.seq;
+	f->snd = PISS + 1;
+	f->rcv = f->iss + 1;
+	so.present = WIRE_TCPO_TS;
+	so.tsecr = p.tcp.opts.tsval;
+	peer_send_full(f, WIRE_TCP_ACK, f->snd, f->rcv, 65535, &so, NULL, 0);
+	assert_non_null(f->conn);
+	pattern(data, sizeof(data), 0, 0x5c);
+	for (i = 0; i < n; i++) {
+		struct wire_tcp_repr th = {.sport = f->pport,
+		        .dport = f->lport,
+		        .seq = f->snd + (uint32_t)sg[i].off,
+		        .ack = f->rcv,
+		        .flags = (uint8_t)(WIRE_TCP_ACK | sg[i].flags),
+		        .win = sg[i].win ? sg[i].win : 65535};
+
+		th.opts = so;
+		th.opts.tsval = CONT_TS0 + sg[i].tsv;
+		test_link_inject(f->l, 0,
+		        test_craft_tcp(f->pool, &peer, &us, &th, data + sg[i].off, sg[i].len));
+		if (!burst) {
+			test_link_poll(f->l);
+			if (i + 1 < n)
+				expect_nothing(f); /* else the two runs are not comparable */
+		}
+	}
+	if (burst)
+		test_link_poll(f->l);
+	f->clk.ns += 200 * 1000000ull; /* the delayed ACK */
+	test_link_poll(f->l);
+	f->clk.ns += 200 * 1000000ull;
+	test_link_poll(f->l);
+	memset(o, 0, sizeof(*o));
+	for (o->nsent = 0; test_link_pop(f->l, 0, &p); o->nsent++) {
+		assert_true(o->nsent < RTE_DIM(o->sent));
+		o->sent[o->nsent].flags = p.tcp.flags;
+		o->sent[o->nsent].seq = p.tcp.seq;
+		o->sent[o->nsent].ack = p.tcp.ack;
+		o->sent[o->nsent].win = p.tcp.win;
+		o->sent[o->nsent].tsval = p.tcp.opts.tsval;
+		o->sent[o->nsent].tsecr = p.tcp.opts.tsecr;
+		o->sent[o->nsent].len = (uint16_t)p.plen;
+	}
+	o->rcv_nxt = f->conn->rcv_nxt;
+	o->rcv_adv = f->conn->rcv_adv;
+	o->snd_wl1 = f->conn->snd_wl1;
+	o->snd_wl2 = f->conn->snd_wl2;
+	o->snd_wnd = f->conn->snd_wnd;
+	o->ts_recent = f->conn->ts_recent;
+	o->last_ack_sent = f->conn->last_ack_sent;
+	o->rcv_mss = f->conn->rcv_mss;
+	o->state = tern_conn_state(f->conn);
+	o->got = tern_conn_recv(f->conn, o->data, sizeof(o->data));
+	o->st = *stats(f);
+}
+
+static void
+cont_case(const char *name, const struct cont_seg *sg, unsigned n, uint64_t want_continued)
+{
+	struct cont_out a, b;
+	void *st;
+	struct fx *f;
+	unsigned i;
+
+	for (int run = 0; run < 2; run++) {
+		assert_int_equal(setup(&st), 0);
+		f = st;
+		cont_run(f, sg, n, run == 0, run == 0 ? &a : &b);
+		assert_int_equal(teardown(&st), 0);
+	}
+	if (a.st.ctr[TERN_CTR_TCP_RX_CONTINUED] != want_continued ||
+	        b.st.ctr[TERN_CTR_TCP_RX_CONTINUED] != 0)
+		fail_msg("%s: continued %llu in the burst (want %llu), %llu one by one", name,
+		        (unsigned long long)a.st.ctr[TERN_CTR_TCP_RX_CONTINUED],
+		        (unsigned long long)want_continued,
+		        (unsigned long long)b.st.ctr[TERN_CTR_TCP_RX_CONTINUED]);
+	a.st.ctr[TERN_CTR_TCP_RX_CONTINUED] = 0;
+	for (i = 0; i < TERN_CTR_MAX; i++)
+		if (a.st.ctr[i] != b.st.ctr[i])
+			fail_msg("%s: counter %s %llu in the burst, %llu one by one", name,
+			        tern_counter_name(i), (unsigned long long)a.st.ctr[i],
+			        (unsigned long long)b.st.ctr[i]);
+	for (i = 0; i < TERN_DROP_MAX; i++)
+		if (a.st.drop[i] != b.st.drop[i])
+			fail_msg("%s: drop %s %llu in the burst, %llu one by one", name,
+			        tern_drop_name(i), (unsigned long long)a.st.drop[i],
+			        (unsigned long long)b.st.drop[i]);
+	memset(&a.st, 0, sizeof(a.st));
+	memset(&b.st, 0, sizeof(b.st));
+	if (memcmp(&a, &b, sizeof(a)) != 0)
+		fail_msg("%s: state, data or segments sent differ (rcv_nxt %u/%u wl1 %u/%u "
+		         "ts_recent %u/%u sent %u/%u read %zd/%zd)",
+		        name, a.rcv_nxt, b.rcv_nxt, a.snd_wl1, b.snd_wl1, a.ts_recent, b.ts_recent,
+		        a.nsent, b.nsent, a.got, b.got);
+	assert_true(a.nsent >= 1); /* at least the (delayed) ACK */
+}
+
+static void
+test_rx_continuation(void **state)
+{
+	static const struct cont_seg in_order[] = {{0, 100, 0, 0, 0},
+	        {100, 100, WIRE_TCP_PSH, 0, 0}, {200, 100, 0, 0, 0}, {300, 50, WIRE_TCP_PSH, 0, 0},
+	        {350, 100, 0, 0, 0}};
+	/* the peer's clock ticks mid-burst: PAWS passes, TS.Recent does not move either way */
+	static const struct cont_seg ts_tick[] = {
+	        {0, 100, 0, 0, 0}, {100, 100, 0, 0, 1}, {200, 100, 0, 0, 1}, {300, 100, 0, 0, 2}};
+	/* an older TSval (PAWS drops it, and ACKs: the last frame, so both runs ACK alike) */
+	static const struct cont_seg ts_old[] = {{0, 100, 0, 0, 3}, {100, 100, 0, 0, 2}};
+	/* the window changes on the third: not a sequel, then continued again */
+	static const struct cont_seg win_change[] = {{0, 100, 0, 0, 0}, {100, 100, 0, 0, 0},
+	        {200, 100, 0, 60000, 0}, {300, 100, 0, 60000, 0}, {400, 100, 0, 60000, 0}};
+	/* a hole last (an immediate duplicate ACK in both runs) */
+	static const struct cont_seg hole_last[] = {
+	        {0, 100, 0, 0, 0}, {100, 100, 0, 0, 0}, {300, 100, 0, 0, 0}};
+	/* a pure ACK between data */
+	static const struct cont_seg pure_ack[] = {
+	        {0, 100, 0, 0, 0}, {100, 0, 0, 0, 0}, {100, 100, 0, 0, 0}, {200, 100, 0, 0, 0}};
+	/* a FIN last */
+	static const struct cont_seg fin_last[] = {
+	        {0, 100, 0, 0, 0}, {100, 100, 0, 0, 0}, {200, 100, WIRE_TCP_FIN, 0, 0}};
+	/* a repeat of the previous frame (a duplicate: ACKed at once; last) */
+	static const struct cont_seg repeat_last[] = {
+	        {0, 100, 0, 0, 0}, {100, 100, 0, 0, 0}, {100, 100, 0, 0, 0}};
+
+	(void)state;
+	cont_case("in order", in_order, RTE_DIM(in_order), 4);
+	cont_case("timestamp tick", ts_tick, RTE_DIM(ts_tick), 3);
+	cont_case("older timestamp", ts_old, RTE_DIM(ts_old), 0);
+	cont_case("window change", win_change, RTE_DIM(win_change), 2);
+	cont_case("hole last", hole_last, RTE_DIM(hole_last), 1);
+	cont_case("pure ACK between", pure_ack, RTE_DIM(pure_ack), 1);
+	cont_case("FIN last", fin_last, RTE_DIM(fin_last), 1);
+	cont_case("repeat last", repeat_last, RTE_DIM(repeat_last), 1);
+}
+
 /* Take every mbuf left in @p pool into @p hoard from @p n on. @return the new count. */
 static unsigned
 hoard_all(struct rte_mempool *pool, struct rte_mbuf **hoard, unsigned n, unsigned max)
@@ -2714,6 +2905,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_ack_without_mbuf, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_in_fills_window, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_burst_prepared_hashes, setup, teardown),
+	        cmocka_unit_test(test_rx_continuation),
 	        cmocka_unit_test_setup_teardown(test_window_update_scaled, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_out_window, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_out_mss, setup, teardown),
