@@ -67,26 +67,40 @@ siphash_init(struct siphash_state *s, const struct siphash_key *key)
 	s->v3 = key->k1 ^ UINT64_C(0x7465646279746573);
 }
 
+/** Compression of one 64-bit message word with @p c SipRounds (a constant: unrolled). */
+static inline __attribute__((always_inline)) void
+siphash_compress_c(struct siphash_state *s, uint64_t m, unsigned c)
+{
+	s->v3 ^= m;
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < c; i++)
+		siphash_round(s);
+	s->v0 ^= m;
+}
+
+/** Finalisation with @p d SipRounds (a constant: unrolled). */
+static inline __attribute__((always_inline)) uint64_t
+siphash_finish_d(struct siphash_state *s, unsigned d)
+{
+	s->v2 ^= 0xff;
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < d; i++)
+		siphash_round(s);
+	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
+
 /** Compression of one 64-bit message word: c = 2 SipRounds. */
 static inline void
 siphash_compress(struct siphash_state *s, uint64_t m)
 {
-	s->v3 ^= m;
-	siphash_round(s);
-	siphash_round(s);
-	s->v0 ^= m;
+	siphash_compress_c(s, m, 2);
 }
 
 /** Finalisation: d = 4 SipRounds. */
 static inline uint64_t
 siphash_finish(struct siphash_state *s)
 {
-	s->v2 ^= 0xff;
-	siphash_round(s);
-	siphash_round(s);
-	siphash_round(s);
-	siphash_round(s);
-	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+	return siphash_finish_d(s, 4);
 }
 
 /** The two 32-bit words @p lo, @p hi as the little-endian 64-bit message word. */
@@ -115,26 +129,6 @@ siphash24_3u32(const struct siphash_key *key, uint32_t a, uint32_t b, uint32_t c
  * fewer rounds for a 12-byte key. ISNs and SYN cookies keep SipHash-2-4.
  */
 
-/** Compression of one 64-bit message word: c = 1 SipRound. */
-static inline void
-siphash13_compress(struct siphash_state *s, uint64_t m)
-{
-	s->v3 ^= m;
-	siphash_round(s);
-	s->v0 ^= m;
-}
-
-/** Finalisation: d = 3 SipRounds. */
-static inline uint64_t
-siphash13_finish(struct siphash_state *s)
-{
-	s->v2 ^= 0xff;
-	siphash_round(s);
-	siphash_round(s);
-	siphash_round(s);
-	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
-}
-
 /** SipHash-1-3 of a 12-byte message given as three 32-bit words (the flow table's key). */
 static inline uint64_t
 siphash13_3u32(const struct siphash_key *key, uint32_t a, uint32_t b, uint32_t c)
@@ -142,9 +136,9 @@ siphash13_3u32(const struct siphash_key *key, uint32_t a, uint32_t b, uint32_t c
 	struct siphash_state s;
 
 	siphash_init(&s, key);
-	siphash13_compress(&s, siphash_w(a, b));
-	siphash13_compress(&s, siphash_w(c, 0) | (uint64_t)12 << 56);
-	return siphash13_finish(&s);
+	siphash_compress_c(&s, siphash_w(a, b), 1);
+	siphash_compress_c(&s, siphash_w(c, 0) | (uint64_t)12 << 56, 1);
+	return siphash_finish_d(&s, 3);
 }
 
 /** SipHash-2-4 of a 16-byte message given as four 32-bit words. */
