@@ -1370,29 +1370,37 @@ bool
 tcp_rx_input(struct tern_engine *e, struct rte_mbuf *m)
 {
 	struct tcp_engine *tcp = &e->tcp;
-	struct tern_conn *cont = tcp->rx_cont;
 	uint16_t j = tcp->rx_cur;
 	const uint8_t *ip;
 	struct tcp_seg s;
 	uint32_t hash;
 
-	tcp->rx_cont = NULL; /* set again only by this frame's own delivery */
 	/* Slots before @p m's are frames dropped before TCP; a frame without a slot (not TCP
-	 * over IPv4) leaves them as they are. */
+	 * over IPv4) leaves them as they are. A frame that goes the general path ends any
+	 * continuation (rx_cont): it may end the connection. */
 	while (j < tcp->rx_n && tcp->rx_m[j] != m)
 		j++;
-	if (j == tcp->rx_n)
+	if (j == tcp->rx_n) {
+		tcp->rx_cont = NULL;
 		return false;
+	}
 	tcp->rx_cur = j;
-	if (tcp->rx_l4len[j] == 0)
+	if (tcp->rx_l4len[j] == 0) {
+		tcp->rx_cont = NULL;
 		return false; /* the general path; tcp_input() takes the hash */
+	}
 	tcp->rx_cur = (uint16_t)(j + 1);
 	hash = tcp->rx_hash[j];
 	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, WIRE_ETH_HLEN);
 	if (tcp_parse_seg4(e, m, ld32(ip + 12), ld32(ip + 16), WIRE_ETH_HLEN + WIRE_IPV4_HLEN,
-	            tcp->rx_l4len[j], &s) &&
-	        (cont == NULL || hash != tcp->rx_cont_hash || !rx_continue(e, cont, &s)))
-		tcp_input_seg(e, &s, hash);
+	            tcp->rx_l4len[j], &s)) {
+		/* (a frame dropped by the parse touched no connection: a continuation holds) */
+		struct tern_conn *cont = tcp->rx_cont;
+
+		tcp->rx_cont = NULL; /* set again only by this frame's own delivery */
+		if (cont == NULL || hash != tcp->rx_cont_hash || !rx_continue(e, cont, &s))
+			tcp_input_seg(e, &s, hash);
+	}
 	return true;
 }
 

@@ -968,6 +968,7 @@ struct cont_seg {
 	uint8_t flags; /* WIRE_TCP_* (ACK is added) */
 	uint16_t win;  /* 0 = 65535 */
 	uint32_t tsv;  /* added to the peer's first TSval */
+	bool bad_csum; /* a wrong TCP checksum (dropped by the parse) */
 };
 
 struct cont_out {
@@ -1024,10 +1025,14 @@ cont_run(struct fx *f, const struct cont_seg *sg, unsigned n, bool burst, struct
 		        .flags = (uint8_t)(WIRE_TCP_ACK | sg[i].flags),
 		        .win = sg[i].win ? sg[i].win : 65535};
 
+		struct rte_mbuf *m;
+
 		th.opts = so;
 		th.opts.tsval = CONT_TS0 + sg[i].tsv;
-		test_link_inject(f->l, 0,
-		        test_craft_tcp(f->pool, &peer, &us, &th, data + sg[i].off, sg[i].len));
+		m = test_craft_tcp(f->pool, &peer, &us, &th, data + sg[i].off, sg[i].len);
+		if (sg[i].bad_csum) /* the last payload byte */
+			rte_pktmbuf_mtod(m, uint8_t *)[rte_pktmbuf_data_len(m) - 1] ^= 0x5a;
+		test_link_inject(f->l, 0, m);
 		if (!burst) {
 			test_link_poll(f->l);
 			if (i + 1 < n)
@@ -1070,7 +1075,7 @@ cont_case(const char *name, const struct cont_seg *sg, unsigned n, uint64_t want
 	struct cont_out a, b;
 	void *st;
 	struct fx *f;
-	unsigned i;
+	unsigned i, nbad;
 
 	for (int run = 0; run < 2; run++) {
 		assert_int_equal(setup(&st), 0);
@@ -1085,6 +1090,9 @@ cont_case(const char *name, const struct cont_seg *sg, unsigned n, uint64_t want
 		        (unsigned long long)want_continued,
 		        (unsigned long long)b.st.ctr[TERN_CTR_TCP_RX_CONTINUED]);
 	a.st.ctr[TERN_CTR_TCP_RX_CONTINUED] = 0;
+	for (i = 0, nbad = 0; i < n; i++)
+		nbad += sg[i].bad_csum;
+	assert_int_equal(a.st.drop[TERN_DROP_TCP_CSUM], nbad);
 	for (i = 0; i < TERN_CTR_MAX; i++)
 		if (a.st.ctr[i] != b.st.ctr[i])
 			fail_msg("%s: counter %s %llu in the burst, %llu one by one", name,
@@ -1128,6 +1136,10 @@ test_rx_continuation(void **state)
 	/* a FIN last */
 	static const struct cont_seg fin_last[] = {
 	        {0, 100, 0, 0, 0}, {100, 100, 0, 0, 0}, {200, 100, WIRE_TCP_FIN, 0, 0}};
+	/* a frame with a bad TCP checksum between two in order: dropped by the parse, which
+	 * touches no connection, so the next one still continues */
+	static const struct cont_seg bad_csum[] = {{0, 100, 0, 0, 0, false},
+	        {100, 100, 0, 0, 0, true}, {100, 100, 0, 0, 0, false}, {200, 100, 0, 0, 0, false}};
 	/* a repeat of the previous frame (a duplicate: ACKed at once; last) */
 	static const struct cont_seg repeat_last[] = {
 	        {0, 100, 0, 0, 0}, {100, 100, 0, 0, 0}, {100, 100, 0, 0, 0}};
@@ -1141,6 +1153,7 @@ test_rx_continuation(void **state)
 	cont_case("pure ACK between", pure_ack, RTE_DIM(pure_ack), 1);
 	cont_case("FIN last", fin_last, RTE_DIM(fin_last), 1);
 	cont_case("repeat last", repeat_last, RTE_DIM(repeat_last), 1);
+	cont_case("bad checksum between", bad_csum, RTE_DIM(bad_csum), 2);
 }
 
 /* Take every mbuf left in @p pool into @p hoard from @p n on. @return the new count. */
