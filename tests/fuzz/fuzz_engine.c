@@ -205,6 +205,10 @@ struct slot {
 	bool pedge_ok;
 	uint32_t pmax_ack; /* furthest acceptable ACK the peer sent */
 	uint32_t pmax_win; /* largest window it advertised, scaled */
+	/* Largest window (scaled) of the peer's ACKs of our SYN sent while the edge waited
+	 * for our SYN-ACK: in a simultaneous open whose SYN and ACK come in one batch, the
+	 * engine takes such an ACK's window before the harness sees the SYN-ACK. */
+	uint32_t syn_ack_win;
 	/* ACKs beyond what the engine had sent when injected: acceptable once it sends more
 	 * before it reads them (batches) */
 	unsigned npack;
@@ -755,6 +759,9 @@ inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 				s->pmax_ack = th.seq + 1;
 				s->pmax_win = 0;
 				pack_new_incarnation(s, th.seq + 1);
+				/* a simultaneous open (our SYN's ISN): ACKs of it already sent */
+				if (s->iss == th.seq)
+					s->pmax_win = s->syn_ack_win;
 			}
 			if (s->syn_win > s->pmax_win)
 				s->pmax_win = s->syn_win;
@@ -763,6 +770,7 @@ inspect_tcp(const uint8_t *l4, size_t l4len, bool to_peer, uint32_t ip_len)
 			s->irs_fresh = true;
 		} else if (s->iss != th.seq) {
 			s->pedge_ok = false; /* a new active open: wait for the SYN-ACK */
+			s->syn_ack_win = 0;
 			pack_new_incarnation(s, th.seq + 1);
 		}
 		if (s->n_iss == 0 || s->iss_ring[(s->n_iss - 1) % 8] != th.seq) {
@@ -1587,6 +1595,9 @@ send_seg(const struct seg *g)
 				s->pmax_ack = g->ack;
 			if (win > s->pmax_win)
 				s->pmax_win = win;
+		} else if (!(g->flags & WIRE_TCP_SYN) && g->ack == s->iss + 1 &&
+		           win > s->syn_ack_win) {
+			s->syn_ack_win = win; /* see syn_ack_win */
 		}
 	}
 	inject_ol(f, WIRE_ETH_HLEN + l3len + hlen + plen, ol);

@@ -1041,6 +1041,21 @@ static const char *const simultaneous_open[] = {
 	"app expect-state CLOSE_WAIT",
 	NULL};
 
+/* Simultaneous open with window scaling, shift 0 on the peer's side, and data queued in
+ * SYN_SENT: the ACK that completes the handshake gives the send window (255 bytes), and no
+ * more than that is sent (found by the fuzzer over IPv6: 1,220 bytes went into it). */
+static const char *const simultaneous_open_window[] = {
+	"0    app connect 8080",
+	"0    > S 0:0(0) <...>",
+	"+.01 < S 0:0(0) win 255 <mss 1460,wscale 0>",
+	"+0   > S. 0:0(0) ack 1 <...>",
+	"+.01 < P. 1:101(100) ack 1 win 255",
+	"app expect-state ESTABLISHED",
+	"+0   app send 2000",
+	"+0   > . 1:256(255) ack 101",
+	"+0   > none",
+	NULL};
+
 /* shutdown() in SYN_RCVD (simultaneous open): the FIN waits for the handshake, and the
  * connection is still reported connected (found by the fuzzer: it went to FIN_WAIT_1 at
  * once and the connected event was never delivered). */
@@ -1573,6 +1588,7 @@ static const struct tcp_script scripts[] = {
         S(eifel_head_resent_before_recovery),
         S(rto_synack_backoff),
         S(simultaneous_open),
+        S(simultaneous_open_window),
         S(simultaneous_open_shutdown),
         S(syncookie_ts_options),
         S(syncookie_no_ts),
