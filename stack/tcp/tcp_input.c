@@ -1018,14 +1018,14 @@ predicted_data(struct tern_engine *e, struct tern_conn *c, struct tcp_seg *s)
  * or any doubt, goes the general way.
  * @return true when the segment was taken here.
  */
-static bool
-input_predicted(struct tern_conn *c, struct tcp_seg *s)
+/* Header prediction's test (below): whether @p s (window field scaled: @p win) is one it
+ * takes. */
+static inline __attribute__((always_inline)) bool
+predictable(struct tern_engine *e, struct tern_conn *c, const struct tcp_seg *s, uint32_t win)
 {
-	struct tern_engine *e = conn_e(c);
 	uint8_t fl = s->th.flags &
 	             (WIRE_TCP_FIN | WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_ACK | WIRE_TCP_URG);
 	tern_seq_t ack = s->th.ack;
-	uint32_t win = (uint32_t)s->th.win << c->snd_wscale;
 
 	if (c->state != TERN_TCP_ESTABLISHED || fl != WIRE_TCP_ACK || s->th.seq != c->rcv_nxt ||
 	        win != c->snd_wnd || (s->th.opts.present & WIRE_TCPO_SACK) || c->ext_id != 0 ||
@@ -1037,9 +1037,19 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 	                        (seq_lt(s->th.opts.tsval, c->ts_recent) ||
 	                                tcp_secs(e->now_ms) - c->ts_recent_s > PAWS_24DAYS_S))))
 		return false;
-	if (s->len == 0 ? ack == c->snd_una /* a duplicate ACK: counted the general way */
-	                : s->len > c->rcv_adv - c->rcv_nxt || (c->flags & CONN_F_APP_CLOSED) ||
-	                          tcp_pool_low(e))
+	return s->len == 0 ? ack != c->snd_una /* a duplicate ACK: counted the general way */
+	                   : s->len <= c->rcv_adv - c->rcv_nxt && !(c->flags & CONN_F_APP_CLOSED) &&
+	                             !tcp_pool_low(e);
+}
+
+static bool
+input_predicted(struct tern_conn *c, struct tcp_seg *s)
+{
+	struct tern_engine *e = conn_e(c);
+	tern_seq_t ack = s->th.ack;
+	uint32_t win = (uint32_t)s->th.win << c->snd_wscale;
+
+	if (!predictable(e, c, s, win))
 		return false;
 	tern_count(e, TERN_CTR_TCP_PREDICTED, 1);
 	step_ts_recent(c, s);
@@ -1071,24 +1081,16 @@ input_predicted(struct tern_conn *c, struct tcp_seg *s)
 static bool
 rx_continue(struct tern_engine *e, struct tern_conn *c, struct tcp_seg *s)
 {
-	uint8_t fl = s->th.flags &
-	             (WIRE_TCP_FIN | WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_ACK | WIRE_TCP_URG);
 	uint32_t win = (uint32_t)s->th.win << c->snd_wscale;
 	struct flow_key k = tcp_seg_key(s);
 
-	if (!flow_key_eq(&c->node.key, &k) || c->state != TERN_TCP_ESTABLISHED ||
-	        fl != WIRE_TCP_ACK || s->len == 0 || s->th.seq != c->rcv_nxt ||
-	        s->th.ack != c->snd_una || win != c->snd_wnd ||
-	        (s->th.opts.present & WIRE_TCPO_SACK) || c->ext_id != 0 ||
-	        s->len > c->rcv_adv - c->rcv_nxt || (c->flags & CONN_F_APP_CLOSED) ||
-	        seq_leq(s->th.seq, c->last_ack_sent))
-		return false;
-	if ((c->opt & CONN_O_TS) &&
-	        (!(s->th.opts.present & WIRE_TCPO_TS) || !(c->opt & CONN_O_TS_VALID) ||
-	                seq_lt(s->th.opts.tsval, c->ts_recent) ||
-	                tcp_secs(e->now_ms) - c->ts_recent_s > PAWS_24DAYS_S))
-		return false;
-	if (tcp_pool_low(e))
+	/* header prediction's test, and: the same connection (the hash may collide), data, no
+	 * news in the ACK, and nothing that step_ts_recent() would take (TS.Recent valid, the
+	 * segment past last_ack_sent: implied, since no ACK leaves within a burst, and checked
+	 * so that the skip does not rest on that) */
+	if (!flow_key_eq(&c->node.key, &k) || s->len == 0 || s->th.ack != c->snd_una ||
+	        seq_leq(s->th.seq, c->last_ack_sent) ||
+	        ((c->opt & CONN_O_TS) && !(c->opt & CONN_O_TS_VALID)) || !predictable(e, c, s, win))
 		return false;
 	tern_count(e, TERN_CTR_TCP_PREDICTED, 1);
 	tern_count(e, TERN_CTR_TCP_RX_CONTINUED, 1);
