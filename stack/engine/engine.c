@@ -9,6 +9,7 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
 
@@ -29,6 +30,17 @@ realtime_ns(void *arg)
 	(void)arg;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Where a fresh mbuf of @p mp starts its data, from the mbuf: its header, the private
+ * area and the headroom, or the whole room if smaller (rte_pktmbuf_reset_headroom()). */
+static uint32_t
+pool_data_off(struct rte_mempool *mp)
+{
+	uint32_t room = rte_pktmbuf_data_room_size(mp);
+
+	return (uint32_t)sizeof(struct rte_mbuf) + rte_pktmbuf_priv_size(mp) +
+	       (room < RTE_PKTMBUF_HEADROOM ? room : RTE_PKTMBUF_HEADROOM);
 }
 
 /* The default clock: TSC ticks to ns by a multiply and a shift. */
@@ -256,6 +268,7 @@ tern_engine_create(const struct tern_engine_conf *conf)
 	e->gateway = e->conf.gateway;
 	memcpy(e->mac.b, e->conf.mac, sizeof(e->mac.b));
 	e->pool = e->conf.pool;
+	e->pool_data_off = pool_data_off(e->pool);
 	engine_update_clock(e);
 	twheel_init(&e->wheel, e->now_ms);
 	rc = steer_init(e);
@@ -296,6 +309,7 @@ tern_engine_poll(struct tern_engine *e)
 	unsigned fired;
 
 	engine_update_clock(e);
+	e->pool_cache = rte_mempool_default_cache(e->pool, rte_lcore_id());
 	tcp_listen_poll(e);
 	n = e->conf.io.rx_burst(e->conf.io.arg, pkts, TERN_RX_BURST);
 	for (i = 0, bytes = 0; i < n; i++)
