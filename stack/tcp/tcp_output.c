@@ -28,6 +28,27 @@ put_be32(uint8_t *p, uint32_t v)
 	memcpy(p, &v, sizeof(v));
 }
 
+/*
+ * The IPv4 header of a TCP segment of @p c's 4-tuple @p k, @p total_len bytes with it:
+ * version 4, IHL 5, TOS 0; id 0, DF; TTL, TCP; the addresses; the checksum when
+ * @p csum (else 0, for the port to fill in), computed from the words before they are
+ * stored (wire_csum_ip4words()), so each word is written once and nothing is read back.
+ */
+static inline void
+ipv4_put_hdr(uint8_t *ip, uint32_t total_len, const struct flow_key *k, bool csum)
+{
+	uint32_t w0 = 0x45000000u | total_len,
+	         w2 = (uint32_t)TERN_IP_TTL << 24 | (uint32_t)WIRE_IPPROTO_TCP << 16;
+
+	if (csum)
+		w2 |= wire_csum_ip4words(w0, WIRE_IPV4_DF, w2, k->laddr, k->raddr);
+	put_be32(ip, w0);
+	put_be32(ip + 4, WIRE_IPV4_DF);
+	put_be32(ip + 8, w2);
+	put_be32(ip + 12, k->laddr);
+	put_be32(ip + 16, k->raddr);
+}
+
 /* Payloads at least this long go by reference when the port sends chains (tcp_build()):
  * below it, copying is cheaper than an indirect mbuf. */
 #define TCP_ZC_MIN 256
@@ -486,20 +507,10 @@ conn_xmit_fast(struct tern_conn *c, tern_seq_t seq, uint32_t len, uint8_t flags,
 		return 0;
 	}
 	ip = p + WIRE_ETH_HLEN;
-	/* version 4, IHL 5, TOS 0; id 0, DF; TTL, TCP, checksum 0; addresses */
-	put_be32(ip, 0x45000000u | (WIRE_IPV4_HLEN + hlen + len));
-	put_be32(ip + 4, WIRE_IPV4_DF);
-	put_be32(ip + 8, (uint32_t)TERN_IP_TTL << 24 | (uint32_t)WIRE_IPPROTO_TCP << 16);
-	put_be32(ip + 12, k->laddr);
-	put_be32(ip + 16, k->raddr);
+	ipv4_put_hdr(ip, WIRE_IPV4_HLEN + hlen + len, k, !e->conf.tx_ip_csum_offload);
 	m->ol_flags |= RTE_MBUF_F_TX_IPV4;
-	if (e->conf.tx_ip_csum_offload) {
+	if (e->conf.tx_ip_csum_offload)
 		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
-	} else {
-		uint16_t cs = wire_csum_ip4hdr(ip);
-		ip[10] = (uint8_t)(cs >> 8);
-		ip[11] = (uint8_t)cs;
-	}
 	m->l2_len = WIRE_ETH_HLEN;
 	m->l3_len = WIRE_IPV4_HLEN;
 	memcpy(p + WIRE_ETH_ALEN, &e->mac, WIRE_ETH_ALEN);
@@ -1072,20 +1083,10 @@ synack_xmit(struct tern_engine *e, struct rte_mbuf *m, const struct flow_key *k,
 	synack_tcp(e, tcp, k, sa, win, hlen);
 	if (!v6) {
 		synack_eth(e, p, dmac, WIRE_ETHERTYPE_IPV4);
-		/* version 4, IHL 5, TOS 0; id 0, DF; TTL, TCP, checksum 0; addresses */
-		put_be32(ip, 0x45000000u | (WIRE_IPV4_HLEN + hlen));
-		put_be32(ip + 4, WIRE_IPV4_DF);
-		put_be32(ip + 8, (uint32_t)TERN_IP_TTL << 24 | (uint32_t)WIRE_IPPROTO_TCP << 16);
-		put_be32(ip + 12, k->laddr);
-		put_be32(ip + 16, k->raddr);
+		ipv4_put_hdr(ip, WIRE_IPV4_HLEN + hlen, k, !e->conf.tx_ip_csum_offload);
 		fl = RTE_MBUF_F_TX_IPV4;
-		if (e->conf.tx_ip_csum_offload) {
+		if (e->conf.tx_ip_csum_offload)
 			fl |= RTE_MBUF_F_TX_IP_CKSUM;
-		} else {
-			uint16_t cs = wire_csum_ip4hdr(ip);
-			ip[10] = (uint8_t)(cs >> 8);
-			ip[11] = (uint8_t)cs;
-		}
 		ph = wire_csum_pseudo4(k->laddr, k->raddr, WIRE_IPPROTO_TCP, (uint16_t)hlen);
 	} else {
 		struct wire_ip6 l, r;

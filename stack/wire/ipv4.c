@@ -8,8 +8,6 @@
 #include "ipv4.h"
 #include "bytes.h"
 
-#define IPV4_CSUM_OFF 10
-
 enum wire_err
 wire_ipv4_parse(const void *buf, size_t len, struct wire_ipv4_repr *r, bool verify_csum)
 {
@@ -54,19 +52,18 @@ void
 wire_ipv4_emit(void *buf, const struct wire_ipv4_repr *r, bool fill_csum)
 {
 	uint8_t *p = buf;
+	/* version 4, IHL 5; the words summed before they are stored (wire_csum_ip4words()) */
+	uint32_t w0 = 0x45000000u | (uint32_t)r->tos << 16 | r->total_len,
+	         w1 = (uint32_t)r->id << 16 | r->frag,
+	         w2 = (uint32_t)r->ttl << 24 | (uint32_t)r->proto << 16;
 
-	p[0] = 0x45; /* version 4, IHL 5 */
-	p[1] = r->tos;
-	st16(p + 2, r->total_len);
-	st16(p + 4, r->id);
-	st16(p + 6, r->frag);
-	p[8] = r->ttl;
-	p[9] = r->proto;
-	st16(p + IPV4_CSUM_OFF, 0);
+	if (fill_csum)
+		w2 |= wire_csum_ip4words(w0, w1, w2, r->src, r->dst);
+	st32(p, w0);
+	st32(p + 4, w1);
+	st32(p + 8, w2);
 	st32(p + 12, r->src);
 	st32(p + 16, r->dst);
-	if (fill_csum)
-		st16(p + IPV4_CSUM_OFF, wire_csum_ip4hdr(p));
 }
 
 bool

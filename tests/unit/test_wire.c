@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "wire/arp.h"
+#include "wire/bytes.h"
 #include "wire/csum.h"
 #include "wire/eth.h"
 #include "wire/icmp.h"
@@ -948,6 +949,21 @@ test_csum_ip4hdr(void **state)
 	memset(raw, 0, 20);
 	assert_int_equal(wire_csum_ip4hdr(raw), 0xffff);
 	assert_int_equal(wire_csum_ip4hdr(ip_tcp), 0); /* a received header that verifies */
+	/* From the words' values (wire_csum_ip4words()): the same checksum as read back from
+	 * the bytes stored big-endian, for random words, all-ones and all-zero ones. */
+	fill_random(raw, sizeof(raw), 0x61c88647);
+	for (i = 0; i < 66; i++) {
+		uint32_t w[5];
+		uint8_t b[20];
+		unsigned j;
+
+		for (j = 0; j < 5; j++) {
+			w[j] = i == 64 ? 0xffffffffu : i == 65 ? 0 : ld32(raw + i * 20 + j * 4);
+			st32(b + j * 4, w[j]);
+		}
+		assert_int_equal(wire_csum_ip4words(w[0], w[1], w[2], w[3], w[4]),
+		        (uint16_t)~ref_sum(b, 20));
+	}
 }
 
 /* The inline header sum gives wire_csum_add()'s running sum for every header length, any
