@@ -286,12 +286,14 @@ cubic_avoid(struct tcp_cc *cc, struct cubic *s, uint32_t acked, uint32_t srtt_us
 static void
 cubic_init(struct tcp_cc *cc, uint32_t mss, uint64_t now_us)
 {
-	struct cubic s;
+	uint32_t now_ms = (uint32_t)(now_us / 1000);
 
-	memset(&s, 0, sizeof(s));
-	s.last_ack_ms = (uint32_t)(now_us / 1000);
+	/* cubic_store() of a zeroed state but the previous ACK's time, written in place: the
+	 * packed words of a zero state are zero (no copy through a stack image, whose wide
+	 * reads of narrower stores stalled on store forwarding) */
 	memset(cc->priv, 0, sizeof(cc->priv));
-	cubic_store(cc, &s);
+	memcpy((uint8_t *)cc->priv + offsetof(struct cubic_store, last_ack_ms), &now_ms,
+	        sizeof(now_ms));
 	cc->mss = mss;
 	cc->cwnd = tcp_cc_initial_window(mss);
 	cc->ssthresh = TCP_CC_SSTHRESH_INF;

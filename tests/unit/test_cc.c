@@ -348,6 +348,68 @@ test_cubic_slow_start(void **state)
 	not_cwnd_limited(&tcp_cc_cubic);
 }
 
+/* init() on a used block: no W_max, no epoch, no estimate, whatever was there before
+ * (init writes the packed state in place). */
+static void
+test_cubic_init(void **state)
+{
+	struct tcp_cc_cubic_info info;
+	struct tcp_cc cc;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		memset(&cc, i == 0 ? 0xff : 0x5a, sizeof(cc));
+		tcp_cc_cubic.init(&cc, MSS, T0 + i * 123456789u);
+		tcp_cc_cubic_get_info(&cc, &info);
+		assert_int_equal(info.w_max, 0);
+		assert_int_equal(info.k_ms, 0);
+		assert_int_equal(info.w_est, 0);
+		assert_false(info.in_epoch);
+		assert_int_equal(cc.mss, MSS);
+		assert_int_equal(cc.acked, 0);
+		assert_int_equal(cc.ssthresh, TCP_CC_SSTHRESH_INF);
+		assert_int_equal(cc.cwnd, tcp_cc_initial_window(MSS));
+	}
+	/* and behaves as on a zeroed block: the same cwnd, ssthresh and state through slow
+	 * start, a loss, congestion avoidance, an application-limited spell and more rounds */
+	{
+		struct tcp_cc a, b;
+		uint64_t now = T0;
+		unsigned r;
+
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0xff, sizeof(b));
+		tcp_cc_cubic.init(&a, MSS, now);
+		tcp_cc_cubic.init(&b, MSS, now);
+		for (r = 0; r < 60; r++) {
+			struct tcp_cc_cubic_info ia, ib;
+			struct tcp_cc *both[2] = {&a, &b};
+			unsigned j;
+
+			now += 20 * MS;
+			for (j = 0; j < 2; j++) {
+				struct tcp_cc *c = both[j];
+
+				if (r == 8)
+					tcp_cc_cubic.on_loss(c, c->cwnd, now);
+				else if (r >= 30 && r < 35) /* application-limited */
+					tcp_cc_cubic.on_ack(c, MSS, c->cwnd / 4, 20 * MS, now);
+				else
+					round_trip(&tcp_cc_cubic, c, &(uint64_t){now}, 20 * MS);
+			}
+			tcp_cc_cubic_get_info(&a, &ia);
+			tcp_cc_cubic_get_info(&b, &ib);
+			if (a.cwnd != b.cwnd || a.ssthresh != b.ssthresh || a.acked != b.acked ||
+			        ia.w_max != ib.w_max || ia.k_ms != ib.k_ms ||
+			        ia.w_est != ib.w_est || ia.in_epoch != ib.in_epoch ||
+			        memcmp(a.priv, b.priv, sizeof(a.priv)))
+				fail_msg("round %u: cwnd %u / %u, ssthresh %u / %u", r, a.cwnd,
+				        b.cwnd, a.ssthresh, b.ssthresh);
+		}
+	}
+}
+
 /* Enter congestion avoidance after a loss at @p w_max bytes, with one ACK at @p now. */
 static void
 cubic_loss_at(struct tcp_cc *cc, uint32_t mss, uint32_t w_max, uint64_t now)
@@ -786,6 +848,7 @@ main(void)
 	        cmocka_unit_test(test_newreno_loss),
 	        cmocka_unit_test(test_newreno_rto),
 	        cmocka_unit_test(test_newreno_recovery_end),
+	        cmocka_unit_test(test_cubic_init),
 	        cmocka_unit_test(test_cubic_slow_start),
 	        cmocka_unit_test(test_cubic_loss),
 	        cmocka_unit_test(test_cubic_k),
