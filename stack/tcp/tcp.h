@@ -687,6 +687,26 @@ struct tcp_seg {
 	tern_seq_t tw_snd_nxt; /**< with tw_reopen: the old incarnation's snd_nxt */
 };
 
+/*
+ * Set @p s's addresses in one 64-bit store, for the same reason as the ports
+ * (wire_tcp_parse()): tcp_seg_key() reads both at once.
+ */
+static inline void
+tcp_seg_put_addrs(struct tcp_seg *s, uint32_t laddr, uint32_t raddr)
+{
+	uint64_t w;
+
+	_Static_assert(offsetof(struct tcp_seg, raddr) ==
+	                       offsetof(struct tcp_seg, laddr) + sizeof(s->laddr),
+	        "the addresses are adjacent");
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w = (uint64_t)raddr << 32 | laddr;
+#else
+	w = (uint64_t)laddr << 32 | raddr;
+#endif
+	memcpy(&s->laddr, &w, sizeof(w));
+}
+
 /** The 4-tuple of segment @p s, from our side. */
 static inline struct flow_key
 tcp_seg_key(const struct tcp_seg *s)

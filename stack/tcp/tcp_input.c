@@ -1350,8 +1350,7 @@ tcp_parse_seg4(struct tern_engine *e, struct rte_mbuf *m, uint32_t src, uint32_t
 	                    : wire_csum_pseudo4(src, dst, WIRE_IPPROTO_TCP, (uint16_t)l4len),
 	            s))
 		return false;
-	s->laddr = dst;
-	s->raddr = src;
+	tcp_seg_put_addrs(s, dst, src);
 	return true;
 }
 
