@@ -29,24 +29,16 @@ put_be32(uint8_t *p, uint32_t v)
 }
 
 /*
- * The IPv4 header of a TCP segment of @p c's 4-tuple @p k, @p total_len bytes with it:
- * version 4, IHL 5, TOS 0; id 0, DF; TTL, TCP; the addresses; the checksum when
- * @p csum (else 0, for the port to fill in), computed from the words before they are
- * stored (wire_csum_ip4words()), so each word is written once and nothing is read back.
+ * The IPv4 header of a TCP segment of the 4-tuple @p k, @p total_len bytes with it:
+ * version 4, IHL 5, TOS 0; id 0, DF; TTL, TCP; the addresses; the checksum when @p csum
+ * (else 0, for the port to fill in), summed from the words (wire_ipv4_put_words()).
  */
 static inline void
 ipv4_put_hdr(uint8_t *ip, uint32_t total_len, const struct flow_key *k, bool csum)
 {
-	uint32_t w0 = 0x45000000u | total_len,
-	         w2 = (uint32_t)TERN_IP_TTL << 24 | (uint32_t)WIRE_IPPROTO_TCP << 16;
-
-	if (csum)
-		w2 |= wire_csum_ip4words(w0, WIRE_IPV4_DF, w2, k->laddr, k->raddr);
-	put_be32(ip, w0);
-	put_be32(ip + 4, WIRE_IPV4_DF);
-	put_be32(ip + 8, w2);
-	put_be32(ip + 12, k->laddr);
-	put_be32(ip + 16, k->raddr);
+	wire_ipv4_put_words(ip, 0x45000000u | total_len, WIRE_IPV4_DF,
+	        (uint32_t)TERN_IP_TTL << 24 | (uint32_t)WIRE_IPPROTO_TCP << 16, k->laddr, k->raddr,
+	        csum);
 }
 
 /* Payloads at least this long go by reference when the port sends chains (tcp_build()):

@@ -51,19 +51,10 @@ wire_ipv4_is_fragment(const struct wire_ipv4_repr *r)
 void
 wire_ipv4_emit(void *buf, const struct wire_ipv4_repr *r, bool fill_csum)
 {
-	uint8_t *p = buf;
-	/* version 4, IHL 5; the words summed before they are stored (wire_csum_ip4words()) */
-	uint32_t w0 = 0x45000000u | (uint32_t)r->tos << 16 | r->total_len,
-	         w1 = (uint32_t)r->id << 16 | r->frag,
-	         w2 = (uint32_t)r->ttl << 24 | (uint32_t)r->proto << 16;
-
-	if (fill_csum)
-		w2 |= wire_csum_ip4words(w0, w1, w2, r->src, r->dst);
-	st32(p, w0);
-	st32(p + 4, w1);
-	st32(p + 8, w2);
-	st32(p + 12, r->src);
-	st32(p + 16, r->dst);
+	/* version 4, IHL 5 */
+	wire_ipv4_put_words(buf, 0x45000000u | (uint32_t)r->tos << 16 | r->total_len,
+	        (uint32_t)r->id << 16 | r->frag, (uint32_t)r->ttl << 24 | (uint32_t)r->proto << 16,
+	        r->src, r->dst, fill_csum);
 }
 
 bool

@@ -6,6 +6,10 @@
 #ifndef TERN_WIRE_IPV4_H
 #define TERN_WIRE_IPV4_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "csum.h"
 #include "wire.h"
 
 #define WIRE_IPV4_HLEN    20 /**< header without options */
@@ -48,6 +52,38 @@ bool wire_ipv4_is_fragment(const struct wire_ipv4_repr *r);
  * (for hardware offload).
  */
 void wire_ipv4_emit(void *buf, const struct wire_ipv4_repr *r, bool fill_csum);
+
+/* @p v big-endian at @p p, in one 4-byte store (any alignment). */
+static inline void
+wire_ipv4_put32(uint8_t *p, uint32_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	__builtin_memcpy(p, &v, sizeof(v));
+}
+
+/**
+ * Store a 20-byte header given as its five 32-bit words in host order (@p w2 with the
+ * checksum field 0) at @p buf, big-endian; when @p fill_csum the checksum is summed from
+ * the words first (wire_csum_ip4words()), so nothing is read back: a wide read of the
+ * narrower stores could not be forwarded from them and would wait until they reached the
+ * cache. wire_ipv4_emit() and the TCP fast path write their headers through it.
+ */
+static inline void
+wire_ipv4_put_words(void *buf, uint32_t w0, uint32_t w1, uint32_t w2, uint32_t src, uint32_t dst,
+        bool fill_csum)
+{
+	uint8_t *p = buf;
+
+	if (fill_csum)
+		w2 |= wire_csum_ip4words(w0, w1, w2, src, dst);
+	wire_ipv4_put32(p, w0);
+	wire_ipv4_put32(p + 4, w1);
+	wire_ipv4_put32(p + 8, w2);
+	wire_ipv4_put32(p + 12, src);
+	wire_ipv4_put32(p + 16, dst);
+}
 
 /** The ports and addresses of a TCP segment, host order, as its receiver sees them. */
 struct wire_tcp4_tuple {
