@@ -69,7 +69,7 @@ tcp_init(struct tern_engine *e)
 	tcp->ts_key.k0 = ck[0] ^ 0x7473;
 	tcp->ts_key.k1 = ck[1] + 0x7323;
 	tcp->ts_memo_laddr = tcp->ts_memo_raddr = 0; /* the memo starts exact */
-	tcp->ts_memo_hash = (uint32_t)siphash24_4u32(&tcp->ts_key, 0, 0, 0, 0x7323);
+	tcp->ts_memo_hash = ts_offset4(tcp, 0, 0);
 	tcp_clock_base(e);
 	tcp->cc_id = tcp_cc_id(tcp_cc_find(conf->cc));
 	twheel_timer_init(&tcp->conn_timer0, conn_timer_fn);
