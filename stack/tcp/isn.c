@@ -60,8 +60,10 @@ tcp_isn(struct tern_engine *e, const struct flow_key *k)
 		in.label = 0x6528;
 		f = siphash24(&e->tcp.isn_key, &in, sizeof(in));
 	} else {
-		f = siphash24_4u32(&e->tcp.isn_key, k->laddr, k->raddr,
-		        ((uint32_t)k->lport << 16) | k->rport, 0x6528);
+		/* 12 bytes, two compressions: the key is this function's alone, a label would
+		 * only cost a third. */
+		f = siphash24_3u32(
+		        &e->tcp.isn_key, k->laddr, k->raddr, ((uint32_t)k->lport << 16) | k->rport);
 	}
 	return (tern_seq_t)(f + (e->now_ns + e->tcp.isn_base_ns) / 4000);
 }

@@ -226,7 +226,8 @@ static const char *const tw_active_explicit_port[] = {TW_ACTIVE_TS,
         "counter tcp_tw_reuse_active == 1", NULL};
 
 /* The table cap (max_tw 1): a second TIME_WAIT recycles the oldest entry early, which
- * frees its port at once. */
+ * frees its port at once. The second connect takes the other port (40001: no active
+ * reuse, the last counter says so), a different tuple, so its ISN is any. */
 static const char *const tw_cap_recycles_oldest[] = {"conf max_tw 1", "conf port_lo 40000",
         "conf port_hi 40001", "0    app connect 8080",
         "0    > S 0:0(0) win 65535 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 3>",
@@ -234,7 +235,7 @@ static const char *const tw_cap_recycles_oldest[] = {"conf max_tw 1", "conf port
         "+0   > . 1:1(0) ack 1 <>", "+.09 app close", "+0   > F. 1:1(0) ack 1",
         "+.01 < F. 1:1(0) ack 2 win 512", "+0   > . 2:2(0) ack 2", "gauge time_wait == 1",
         "+.1  app connect 8080",
-        "+0   > S new >2 win 65535 <mss 1460,sackOK,TS val * ecr 0,nop,wscale 3>",
+        "+0   > S new * win 65535 <mss 1460,sackOK,TS val * ecr 0,nop,wscale 3>",
         "+.01 < S. new 5000:5000(0) ack 1 win 65535 <mss 1460,sackOK,nop,wscale 7>",
         "+0   > . 1:1(0) ack 1 <>", "+.09 app close", "+0   > F. 1:1(0) ack 1",
         "+.01 < F. 1:1(0) ack 2 win 512", "+0   > . 2:2(0) ack 2", "gauge time_wait == 1",
