@@ -1132,28 +1132,31 @@ input_synchronized(struct tern_conn *c, struct tcp_seg *s)
 	conn_ext_trim(c); /* the loss or the hole may be over (no-op once the block is gone) */
 }
 
+_Static_assert(TCP_RX_BATCH <= FLOW_HASH_N_MAX, "a batch's keys are hashed in one call");
+
 void
 tcp_rx_prepare(struct tern_engine *e, struct rte_mbuf *const *pkts, uint16_t n)
 {
 	struct tcp_engine *tcp = &e->tcp;
+	struct flow_key key[TCP_RX_BATCH];
 	uint16_t i, k = 0;
 
 	for (i = 0; i < n && k < TCP_RX_BATCH; i++) {
 		const struct rte_mbuf *m = pkts[i];
 		struct wire_tcp4_tuple t;
-		struct flow_key key;
 		uint16_t l4len = 0;
 
 		if (!ipv4_tcp_fast(e, m, &t, &l4len) && !ipv4_frame_tuple(m, &t))
 			continue;
-		key = (struct flow_key){
+		key[k] = (struct flow_key){
 		        .laddr = t.dst, .raddr = t.src, .lport = t.dport, .rport = t.sport};
 		tcp->rx_m[k] = m;
 		tcp->rx_l4len[k] = l4len;
-		tcp->rx_hash[k] = flow_hash(&tcp->flows, &key);
-		flow_prefetch_bucket(&tcp->flows, tcp->rx_hash[k]);
 		k++;
 	}
+	flow_hash_n(&tcp->flows, key, k, tcp->rx_hash); /* the burst's keys together */
+	for (i = 0; i < k; i++)
+		flow_prefetch_bucket(&tcp->flows, tcp->rx_hash[i]);
 	for (i = 0; i < k; i++)
 		flow_prefetch_node(&tcp->flows, tcp->rx_hash[i]);
 	tcp->rx_n = k;

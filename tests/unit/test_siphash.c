@@ -319,6 +319,47 @@ test_13_3u32(void **state)
 	}
 }
 
+/* siphash13_3u32_n() == siphash13_3u32() of each message (so also the reference), for
+ * every count from 0 to 41: whole groups of four lanes (AVX2 where the CPU has it), the
+ * tail one by one, each lane with its own words, and out[] untouched past n. */
+static void
+test_13_3u32_n(void **state)
+{
+	uint64_t seed = 1313;
+
+	(void)state;
+#if defined(__x86_64__)
+	if (!__builtin_cpu_supports("avx2"))
+		print_message("no AVX2 on this CPU: only the one-by-one form is checked\n");
+#endif
+	for (unsigned n = 0; n <= 41; n++) {
+		for (int rep = 0; rep < 50; rep++) {
+			struct siphash_key k = {splitmix64(&seed), splitmix64(&seed)};
+			uint32_t a[41], b[41], c[41];
+			uint64_t out[42];
+			uint8_t msg[12];
+
+			for (unsigned i = 0; i < n; i++) {
+				a[i] = (uint32_t)splitmix64(&seed);
+				b[i] = (uint32_t)splitmix64(&seed);
+				c[i] = (uint32_t)splitmix64(&seed);
+			}
+			out[n] = 0x5a5a5a5a5a5a5a5aull;
+			siphash13_3u32_n(&k, a, b, c, n, out);
+			for (unsigned i = 0; i < n; i++) {
+				assert_int_equal(out[i], siphash13_3u32(&k, a[i], b[i], c[i]));
+				if (i == 0 && rep == 0) {
+					store_le32(msg, a[i]);
+					store_le32(msg + 4, b[i]);
+					store_le32(msg + 8, c[i]);
+					assert_int_equal(out[i], siphash_cd(&k, msg, 12, 1, 3));
+				}
+			}
+			assert_int_equal(out[n], 0x5a5a5a5a5a5a5a5aull);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -330,6 +371,7 @@ main(void)
 	        cmocka_unit_test(test_3u32_5u32_equivalence),
 	        cmocka_unit_test(test_cd_reference),
 	        cmocka_unit_test(test_13_3u32),
+	        cmocka_unit_test(test_13_3u32_n),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
