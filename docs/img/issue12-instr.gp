@@ -17,7 +17,7 @@ set datafile missing "?"
 set key outside right top Left reverse font ",9" samplen 2 width -6 spacing 1.1
 set xtics rotate by -90 font ",8" nomirror
 set bmargin 6
-set xrange [-0.5:51.5]
+set xrange [-0.5:55.5]
 
 # branches, from the .dat's row order (0-based rows)
 set for [x in "0.5 6.5 15.5 22.5 24.5 25.5 33.5 34.5 38.5 44.5 46.5"] arrow from x+0, graph 0 to x+0, graph 1 nohead lc rgb "#bbbbbb" dt 3
@@ -34,6 +34,8 @@ set arrow from 45.5, graph 0 to 45.5, graph 1 nohead lc rgb "#555555" dt 2
 set label "third" at 47.5, graph 0.97 center font ",8"
 set arrow from 49.5, graph 0 to 49.5, graph 1 nohead lc rgb "#555555" dt 2
 set label "fourth" at 50.5, graph 0.97 center font ",8"
+set arrow from 51.5, graph 0 to 51.5, graph 1 nohead lc rgb "#555555" dt 2
+set label "fifth" at 53.5, graph 0.97 center font ",8"
 
 plot "issue12-instr.dat" using 3:xtic(1) title "cookie SYN -> SYN-ACK" lc rgb "#1f77b4" pt 7 ps 0.6 lw 1.5, \
      "" using 4 title "cookie SYN, --offload" lc rgb "#1f77b4" dt 2 pt 6 ps 0.6 lw 1.5, \

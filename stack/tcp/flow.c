@@ -31,7 +31,10 @@ flow_hash_n(struct flow_table *t, const struct flow_key *k, unsigned n, uint32_t
 	uint64_t h[FLOW_HASH_N_MAX];
 	unsigned i;
 
-	if (!t->hash_vector) { /* one by one: the memo saves whole hashes */
+	if (!t->hash_vector || n < 4) {
+		/* One by one: the memo saves whole hashes. (Fewer than four keys would fill a
+		 * vector with copies; a lightly loaded port's bursts of one or two frames of
+		 * the same few flows hit the memo instead.) */
 		for (i = 0; i < n; i++)
 			out[i] = flow_hash(t, &k[i]);
 		return;
