@@ -110,9 +110,10 @@ struct flow_table {
 	/** The last hashes computed one by one, direct-mapped by an unkeyed mix of the key: a
 	 *  flow is hashed when its node is removed or replaced (the connection ends, a
 	 *  TIME_WAIT entry takes its place) or inserted after a lookup (connect), and on
-	 *  receipt where the CPU has no AVX2 (else flow_hash_n() hashes a burst's keys four
-	 *  at a time for less than the memo would cost, and leaves it alone: filling it there
-	 *  measured 150 instructions a connection more than it saved later). A slot is always
+	 *  receipt in bursts of fewer than four frames or where the CPU has no AVX2 (else
+	 *  flow_hash_n() hashes a burst's keys four at a time for less than the memo would
+	 *  cost, and leaves it alone: filling it there measured 150 instructions a connection
+	 *  more than it saved later). A slot is always
 	 *  exact (it starts as the zero key's hash); a peer who aims flows at one slot only
 	 *  makes lookups miss into SipHash. */
 	struct flow_memo memo[FLOW_MEMO];
@@ -196,8 +197,9 @@ flow_siphash(const struct flow_table *t, const struct flow_key *k)
 /** The table's hash of @p k: flow_siphash(), through the table's memo of recent results. */
 uint32_t flow_hash(struct flow_table *t, const struct flow_key *k);
 #define FLOW_HASH_N_MAX 32 /**< keys flow_hash_n() takes at once (a burst) */
-/** flow_hash() of @p n <= FLOW_HASH_N_MAX keys into out[]: the memo's misses hashed
- *  together (siphash13_3u32_n(), four at a time where the CPU has AVX2). */
+/** flow_hash() of @p n <= FLOW_HASH_N_MAX keys into out[]: where the CPU has AVX2 and
+ *  n >= 4, all of them together (siphash13_3u32_n(), four at a time; the memo is neither
+ *  read nor filled), else one by one through the memo. */
 void flow_hash_n(struct flow_table *t, const struct flow_key *k, unsigned n, uint32_t *out)
         UTIL_ACCESS(read_only, 2, 3) UTIL_ACCESS(write_only, 4, 3);
 /** The memo slot of @p k (an unkeyed mix: it only picks the slot, the slot is exact). */

@@ -69,7 +69,8 @@ siphash24(const struct siphash_key *key, const void *data, size_t len)
  * 256-bit register holds one state word (v0, v1, v2 or v3) of four messages. The lanes run
  * the same rounds as siphash_round() on 64-bit elements; AVX2 has no 64-bit rotate, so the
  * rotations by 16 and 32 are byte and word shuffles and the others two shifts and an or.
- * About 25 instructions a message for the five rounds, against about 70 in the scalar form.
+ * About 18 instructions a message in all (callgrind, full groups), against about 85 for
+ * siphash13_3u32().
  */
 #if defined(__x86_64__)
 #include <immintrin.h>
