@@ -10,6 +10,7 @@
 #define TERN_APP_H
 
 #include <getopt.h>
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -140,6 +141,14 @@ struct app {
 		unsigned idx;
 	} taps[RTE_MAX_LCORE];
 
+	/**
+	 * Set while options are only being checked, not applied (tern-proxy's SIGHUP checks
+	 * the whole file): app_usage_error() then writes its line to check_err (check_errlen
+	 * bytes) and jumps here instead of exiting.
+	 */
+	jmp_buf *check;
+	char *check_err;
+	size_t check_errlen;
 	bool vdev_given;                 /**< --vdev was among the EAL options (app_scan_args) */
 	struct app_metrics *metrics_srv; /**< the --metrics server (metrics.c), or NULL */
 
@@ -271,12 +280,27 @@ int app_common_opt(struct app *a, int opt, const char *arg);
  */
 void app_metric_head(FILE *out, const char *name, const char *type, const char *help);
 
-/** Print "NAME: <message>" to stderr and exit with status 2 (bad usage). */
+/** Print "NAME: <message>" to stderr and exit with status 2 (bad usage); while checking
+ *  (a->check), the message goes to a->check_err and the call jumps to a->check. */
 void app_usage_error(const struct app *a, const char *fmt, ...)
         __attribute__((format(printf, 2, 3), noreturn));
 
+/** @p ip (host order) may be a host's: not 0/8, 127/8, multicast, reserved or broadcast. */
+bool app_ipv4_unicast(uint32_t ip);
+/** The netmask of a /@p prefix_len (0..32), host order. */
+uint32_t app_ipv4_mask(unsigned prefix_len);
+/** @p ip (host order) is in --ip's IPv4 subnet. */
+bool app_ipv4_on_link(const struct app *a, uint32_t ip);
+/** @p ip6 is link-local or in --ip's IPv6 prefix. */
+bool app_ipv6_on_link(const struct app *a, const uint8_t ip6[16]);
 /** Parse an unsigned integer in [lo, hi]. @return 0 or -1. */
 int app_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+/**
+ * Parse "LO-HI" (or, with @p single_ok, "N" for N-N), each in [min, max], LO <= HI, digits
+ * only. @return 0 or -1.
+ */
+int app_parse_range(
+        const char *s, uint64_t min, uint64_t max, bool single_ok, unsigned *lo, unsigned *hi);
 /** The value of --listen: a port 1..65535, or exit with the one-line error. */
 uint16_t app_parse_listen(const struct app *a, const char *arg);
 

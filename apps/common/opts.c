@@ -24,12 +24,15 @@
 
 const char app_common_usage[] =
         "Common options:\n"
-        "  --ip A.B.C.D/LEN      address and prefix of the port (required)\n"
+        "  --ip A.B.C.D/LEN      address and prefix of the port (required; a host's unicast\n"
+        "                        address, not the subnet's own or broadcast one)\n"
         "  --ip X:X::X/LEN       and an IPv6 address (--ip given twice: dual stack; tern\n"
         "                        runs DAD on it, answers ND and ping6, takes TCP on it;\n"
         "                        docs/ARCHITECTURE.md)\n"
-        "  --gw A.B.C.D          default gateway (default: none, on-link only)\n"
-        "  --gw X:X::X           IPv6 default router (with an IPv6 --ip)\n"
+        "  --gw A.B.C.D          default gateway, on-link for --ip (default: none, on-link\n"
+        "                        destinations only)\n"
+        "  --gw X:X::X           IPv6 default router (with an IPv6 --ip; link-local or in its\n"
+        "                        prefix)\n"
         "  --msl MS              maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30000)\n"
         "  --stats-interval S    print a stats line every S seconds, 0 = never (default 1)\n"
         "  --max-conns N         connection blocks per engine (default 65536)\n"
@@ -110,6 +113,12 @@ app_usage_error(const struct app *a, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (a->check != NULL) { /* only checking: the line goes back to the checker */
+		va_start(ap, fmt);
+		vsnprintf(a->check_err, a->check_errlen, fmt, ap);
+		va_end(ap);
+		longjmp(*a->check, 1);
+	}
 	fprintf(stderr, "%s: ", a->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -118,19 +127,80 @@ app_usage_error(const struct app *a, const char *fmt, ...)
 	exit(2);
 }
 
+bool
+app_ipv4_unicast(uint32_t ip)
+{
+	/* not 0.0.0.0/8 (this network), 127.0.0.0/8 (loopback), 224.0.0.0/4 (multicast) nor
+	 * 240.0.0.0/4 (reserved, with the limited broadcast) */
+	return (ip >> 24) != 0 && (ip >> 24) != 127 && (ip >> 28) < 0xe;
+}
+
+uint32_t
+app_ipv4_mask(unsigned prefix_len)
+{
+	return prefix_len == 0 ? 0 : ~0u << (32 - prefix_len);
+}
+
+bool
+app_ipv4_on_link(const struct app *a, uint32_t ip)
+{
+	uint32_t mask = app_ipv4_mask(a->o.prefix_len);
+
+	return (ip & mask) == (a->o.ip & mask);
+}
+
+bool
+app_ipv6_on_link(const struct app *a, const uint8_t ip6[16])
+{
+	unsigned bits = a->o.prefix6_len, k;
+
+	if (ip6[0] == 0xfe && (ip6[1] & 0xc0) == 0x80)
+		return true; /* fe80::/10 */
+	for (k = 0; k < bits / 8; k++)
+		if (ip6[k] != a->o.ip6[k])
+			return false;
+	return bits % 8 == 0 || ((ip6[k] ^ a->o.ip6[k]) & (0xff00u >> (bits % 8))) == 0;
+}
+
 int
 app_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
 
-	if (s == NULL || *s == '\0' || *s == '-')
+	if (s == NULL || *s < '0' || *s > '9') /* (strtoull would take blanks, + and -) */
 		return -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno != 0 || *end != '\0' || v < lo || v > hi)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int
+app_parse_range(
+        const char *s, uint64_t min, uint64_t max, bool single_ok, unsigned *lo, unsigned *hi)
+{
+	char buf[48], *dash;
+	uint64_t a, b;
+
+	if (s == NULL || strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash == NULL) {
+		if (!single_ok || app_parse_u64(buf, min, max, &a) != 0)
+			return -1;
+		b = a;
+	} else {
+		*dash = '\0';
+		if (app_parse_u64(buf, min, max, &a) != 0 ||
+		        app_parse_u64(dash + 1, min, max, &b) != 0 || a > b)
+			return -1;
+	}
+	*lo = (unsigned)a;
+	*hi = (unsigned)b;
 	return 0;
 }
 
@@ -229,8 +299,15 @@ opt_ip(struct app *a, const char *arg)
 		app_usage_error(a, "--ip '%s': an IPv4 address was given already", arg);
 	if (app_parse_ipv4(buf, &o->ip) != 0 || o->ip == 0)
 		app_usage_error(a, "--ip '%s': '%s' is not an IPv4 address", arg, buf);
+	if (!app_ipv4_unicast(o->ip))
+		app_usage_error(a, "--ip '%s': '%s' is not a unicast IPv4 address", arg, buf);
 	if (app_parse_u64(slash + 1, 1, 32, &v) != 0)
 		app_usage_error(a, "--ip '%s': prefix length must be 1..32", arg);
+	if (v <= 30 && (o->ip & ~app_ipv4_mask((unsigned)v)) == 0)
+		app_usage_error(
+		        a, "--ip '%s': that is the subnet's own address, not a host's", arg);
+	if (v <= 30 && (o->ip | app_ipv4_mask((unsigned)v)) == 0xffffffffu)
+		app_usage_error(a, "--ip '%s': that is the subnet's broadcast address", arg);
 	o->prefix_len = (uint8_t)v;
 	o->has_ip4 = true;
 }
@@ -255,6 +332,8 @@ opt_gw(struct app *a, const char *arg)
 		app_usage_error(a, "--gw '%s': an IPv4 gateway was given already", arg);
 	if (app_parse_ipv4(arg, &o->gw) != 0)
 		app_usage_error(a, "--gw '%s' is not an IPv4 address", arg);
+	if (!app_ipv4_unicast(o->gw))
+		app_usage_error(a, "--gw '%s' is not a unicast IPv4 address", arg);
 	o->has_gw4 = true;
 }
 
@@ -270,11 +349,19 @@ static void
 opt_keepalive(struct app *a, const char *arg)
 {
 	struct app_opts *o = &a->o;
-	unsigned long long idle, intvl, cnt;
-	char extra;
+	uint64_t idle = 0, intvl = 0, cnt = 0;
+	char buf[64], *c1 = NULL, *c2 = NULL;
 
-	if (sscanf(arg, "%llu,%llu,%llu%c", &idle, &intvl, &cnt, &extra) != 3 || idle == 0 ||
-	        intvl == 0 || cnt == 0 || cnt > 255 || idle > 86400000 || intvl > 86400000)
+	if (strlen(arg) < sizeof(buf)) {
+		strcpy(buf, arg);
+		c1 = strchr(buf, ',');
+		c2 = c1 != NULL ? strchr(c1 + 1, ',') : NULL;
+	}
+	if (c2 != NULL)
+		*c1 = *c2 = '\0';
+	if (c2 == NULL || app_parse_u64(buf, 1, 86400000, &idle) != 0 ||
+	        app_parse_u64(c1 + 1, 1, 86400000, &intvl) != 0 ||
+	        app_parse_u64(c2 + 1, 1, 255, &cnt) != 0)
 		app_usage_error(a,
 		        "--keepalive '%s': expected IDLE_MS,INTERVAL_MS,PROBES "
 		        "(e.g. 7200000,75000,9; probes 1..255)",
@@ -326,10 +413,8 @@ static void
 opt_port_range(struct app *a, const char *arg)
 {
 	unsigned lo, hi;
-	char extra;
 
-	if (arg[0] < '0' || arg[0] > '9' || strpbrk(arg, "+ ") != NULL ||
-	        sscanf(arg, "%u-%u%c", &lo, &hi, &extra) != 2 || lo == 0 || hi > 65535 || lo > hi)
+	if (app_parse_range(arg, 1, 65535, false, &lo, &hi) != 0)
 		app_usage_error(
 		        a, "--port-range '%s': expected LO-HI with 1 <= LO <= HI <= 65535", arg);
 	a->o.port_lo = (uint16_t)lo;
@@ -372,8 +457,7 @@ src_ip_add(struct app *a, const char *arg, const char *tok)
 	uint32_t ip;
 	uint8_t i;
 
-	if (app_parse_ipv4(tok, &ip) != 0 || ip == 0 || ip == 0xffffffffu || (ip >> 28) >= 0xe ||
-	        (ip >> 24) == 127)
+	if (app_parse_ipv4(tok, &ip) != 0 || !app_ipv4_unicast(ip))
 		app_usage_error(a, "--src-ip '%s': '%s' is not a unicast IPv4 address", arg, tok);
 	for (i = 0; i < o->nsrc_ips; i++)
 		if (o->src_ips[i] == ip)
@@ -535,6 +619,22 @@ app_opts_check(const struct app *a)
 		app_usage_error(a, "--ip A.B.C.D/LEN is required");
 	if (a->o.has_gw6 && !a->o.has_ip6)
 		app_usage_error(a, "--gw: an IPv6 gateway needs an IPv6 --ip X:X::X/LEN");
+	if (a->o.has_gw4 && a->o.gw == a->o.ip)
+		app_usage_error(a, "--gw: %u.%u.%u.%u is our own --ip address", a->o.gw >> 24,
+		        (a->o.gw >> 16) & 0xff, (a->o.gw >> 8) & 0xff, a->o.gw & 0xff);
+	if (a->o.has_gw4 && !app_ipv4_on_link(a, a->o.gw))
+		app_usage_error(a,
+		        "--gw: %u.%u.%u.%u is not on-link for --ip's /%u (as Linux, a "
+		        "gateway must be reachable without one)",
+		        a->o.gw >> 24, (a->o.gw >> 16) & 0xff, (a->o.gw >> 8) & 0xff,
+		        a->o.gw & 0xff, a->o.prefix_len);
+	if (a->o.has_gw6 && memcmp(a->o.gw6, a->o.ip6, 16) == 0)
+		app_usage_error(a, "--gw: that IPv6 address is our own --ip address");
+	if (a->o.has_gw6 && !app_ipv6_on_link(a, a->o.gw6))
+		app_usage_error(a,
+		        "--gw: the IPv6 gateway is neither link-local nor on-link for "
+		        "--ip's /%u",
+		        a->o.prefix6_len);
 	for (i = 0; i < a->o.nsrc_ips; i++)
 		if (a->o.src_ips[i] == a->o.ip)
 			app_usage_error(a, "--src-ip: %u.%u.%u.%u is already the --ip address",

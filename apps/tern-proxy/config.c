@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,10 @@ parse_backend_addr(char *s, struct tern_addr *out)
 	memset(out, 0, sizeof(*out));
 	if (n > 2 && s[0] == '[' && s[n - 1] == ']') {
 		s[n - 1] = '\0';
+		/* (link-local would need a scope tern does not take; v4-mapped is IPv4) */
 		if (inet_pton(AF_INET6, s + 1, &in6) != 1 || IN6_IS_ADDR_UNSPECIFIED(&in6) ||
-		        IN6_IS_ADDR_MULTICAST(&in6) || IN6_IS_ADDR_LOOPBACK(&in6)) {
+		        IN6_IS_ADDR_MULTICAST(&in6) || IN6_IS_ADDR_LOOPBACK(&in6) ||
+		        IN6_IS_ADDR_LINKLOCAL(&in6) || IN6_IS_ADDR_V4MAPPED(&in6)) {
 			s[n - 1] = ']';
 			return -1;
 		}
@@ -46,7 +49,7 @@ parse_backend_addr(char *s, struct tern_addr *out)
 		return 0;
 	}
 	out->family = TERN_AF_INET;
-	return app_parse_ipv4(s, &out->v4) != 0 || out->v4 == 0 ? -1 : 0;
+	return app_parse_ipv4(s, &out->v4) != 0 || !app_ipv4_unicast(out->v4) ? -1 : 0;
 }
 
 static int
@@ -153,7 +156,7 @@ parse_backends(struct be_list *l, const char *arg, char *err, size_t errlen)
 int
 check_backends(const struct app *a, const struct be_list *l, char *err, size_t errlen)
 {
-	uint32_t mask = ~0u << (32 - a->o.prefix_len);
+	uint32_t mask = app_ipv4_mask(a->o.prefix_len);
 	unsigned k;
 
 	for (k = 0; k < l->n; k++) {
@@ -171,12 +174,26 @@ check_backends(const struct app *a, const struct be_list *l, char *err, size_t e
 				               "--backend %s: that is our own address (--ip)",
 				               l->be[k].name),
 				       -1;
+			if (!a->o.has_gw6 && !app_ipv6_on_link(a, b->v6))
+				return snprintf(err, errlen,
+				               "--backend %s: not on-link for --ip and no IPv6 "
+				               "--gw "
+				               "given",
+				               l->be[k].name),
+				       -1;
 			continue;
 		}
 		if (a->o.ip == 0)
 			continue;
 		if (b->v4 == a->o.ip)
 			return snprintf(err, errlen, "--backend %s: that is our own address (--ip)",
+			               l->be[k].name),
+			       -1;
+		if (a->o.prefix_len <= 30 && (b->v4 & mask) == (a->o.ip & mask) &&
+		        ((b->v4 & ~mask) == 0 || (b->v4 | mask) == 0xffffffffu))
+			return snprintf(err, errlen,
+			               "--backend %s: that is --ip's subnet's own or broadcast "
+			               "address, not a host's",
 			               l->be[k].name),
 			       -1;
 		if ((b->v4 & mask) != (a->o.ip & mask) && a->o.gw == 0)
@@ -295,6 +312,107 @@ parse_rules(
 
 /* ---- configuration file ---- */
 
+#define CONFIG_MAX      (1u << 20) /**< bytes of a --config file at most */
+#define CONFIG_SHOW_MAX 48         /**< bytes of a name shown in a message at most */
+
+/* @p s as a message may show it (@p out, @p outlen bytes): at most CONFIG_SHOW_MAX bytes,
+ * those outside printable ASCII as \xHH, so that a binary file's bytes do not reach the
+ * terminal. */
+static const char *
+printable(const char *s, char *out, size_t outlen)
+{
+	size_t o = 0, k;
+
+	for (k = 0; s[k] != '\0' && k < CONFIG_SHOW_MAX && o + 5 < outlen; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+	}
+	if (s[k] != '\0' && o + 4 < outlen)
+		o += (size_t)snprintf(out + o, outlen - o, "...");
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * The whole text of configuration file @p path, NUL-terminated, in one heap buffer the
+ * caller frees. NULL with the reason in @p err when it does not open or read (a
+ * directory: "Is a directory"), is longer than CONFIG_MAX bytes, or holds a NUL byte
+ * (which would cut its line short unseen). Start and reload read a file alike.
+ */
+static char *
+config_load(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	size_t len = 0, cap = 4096, got;
+	char *buf, *more;
+	const char *nul;
+	unsigned line = 1;
+
+	if (f == NULL)
+		return snprintf(err, errlen, "%s", strerror(errno)), NULL;
+	buf = malloc(cap);
+	for (;;) {
+		if (buf == NULL) {
+			snprintf(err, errlen, "out of memory");
+			break;
+		}
+		got = fread(buf + len, 1, cap - 1 - len, f);
+		len += got;
+		if (ferror(f)) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			break;
+		}
+		if (feof(f)) {
+			fclose(f);
+			buf[len] = '\0';
+			nul = memchr(buf, '\0', len);
+			if (nul == NULL)
+				return buf;
+			for (const char *q = buf; q < nul; q++)
+				line += *q == '\n';
+			snprintf(err, errlen, "line %u: a NUL byte (not a text file?)", line);
+			free(buf);
+			return NULL;
+		}
+		if (len + 1 < cap)
+			continue;
+		if (cap > CONFIG_MAX) {
+			snprintf(err, errlen, "longer than %u bytes", CONFIG_MAX);
+			break;
+		}
+		more = realloc(buf, cap * 2);
+		if (more == NULL)
+			free(buf);
+		buf = more;
+		cap *= 2;
+	}
+	free(buf);
+	fclose(f);
+	return NULL;
+}
+
+/* The next line of the text at *@p cur, its newline made its end; NULL after the last. */
+static char *
+config_next_line(char **cur)
+{
+	char *line = *cur, *nl;
+
+	if (*line == '\0')
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl != NULL) {
+		*nl = '\0';
+		*cur = nl + 1;
+	} else {
+		*cur = line + strlen(line);
+	}
+	return line;
+}
+
 /*
  * One line of a configuration file: "NAME [VALUE]", NAME a long option (the leading "--"
  * optional), VALUE the rest of the line without the spaces around it. Empty lines and lines
@@ -304,7 +422,7 @@ parse_rules(
 static int
 config_line(char *line, char **val, char *err, size_t errlen)
 {
-	char *name = line, *end;
+	char *name = line, *end, shown[CONFIG_SHOW_MAX * 4 + 4];
 	size_t n;
 	unsigned k;
 
@@ -337,69 +455,92 @@ config_line(char *line, char **val, char *err, size_t errlen)
 			return snprintf(err, errlen, "'%s' takes no value", name), -1;
 		return proxy_longopts[k].val;
 	}
-	return snprintf(err, errlen, "'%s' is not an option of tern-proxy", name), -1;
+	return snprintf(err, errlen, "'%s' is not an option of tern-proxy",
+	               printable(name, shown, sizeof(shown))),
+	       -1;
 }
 
 /*
  * --config FILE at start: every line applied as its option would be (common options too),
  * before the command line, which then overrides it (backends: adds, and an IP:PORT given in
  * both takes the command line's suffixes). An error is the usual one line and exit 2, with
- * FILE:LINE in front.
+ * FILE:LINE in front. The text stays for the whole run: options may keep their values
+ * (--cc, --key-file).
  */
 void
 read_config(struct app *a, const char *path)
 {
 	const char *name = a->name;
-	char line[1024], where[PATH_MAX + 64], err[256], *val;
+	char where[PATH_MAX + 64], err[256], *cur, *line, *val;
 	unsigned lineno = 0;
-	FILE *f = fopen(path, "r");
 	int opt;
 
-	if (f == NULL)
-		app_usage_error(a, "--config '%s': %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
+	px->config_text = config_load(path, err, sizeof(err));
+	if (px->config_text == NULL)
+		app_usage_error(a, "--config '%s': %s", path, err);
+	for (cur = px->config_text; (line = config_next_line(&cur)) != NULL;) {
 		lineno++;
 		snprintf(where, sizeof(where), "%s: %s:%u", name, path, lineno);
 		a->name = where; /* app_usage_error says where */
-		if (strchr(line, '\n') == NULL && !feof(f))
-			app_usage_error(a, "line longer than %zu bytes", sizeof(line) - 2);
 		opt = config_line(line, &val, err, sizeof(err));
 		if (opt < 0)
 			app_usage_error(a, "%s", err);
 		if (opt == 0)
 			continue;
 		if (app_common_opt(a, opt, val) == 0)
-			apply_opt(a, opt, val, &px->file_be);
+			apply_opt(a, px, opt, val, &px->file_be);
 	}
 	a->name = name;
-	fclose(f);
 }
 
-/* SIGHUP: the backends of the file. @return 0, or -1 with @p err set (nothing changed). */
+/*
+ * SIGHUP: the backends of the file, into @p l. The other lines are checked as a start would
+ * check them (into a scratch app and proxy, app_usage_error() coming back here), so that a
+ * file the next start would refuse is refused now. @return 0, or -1 with @p err set
+ * (nothing changed).
+ */
 static int
-read_backends(const char *path, struct be_list *l, char *err, size_t errlen)
+read_backends(const struct app *a, const char *path, struct be_list *l, char *err, size_t errlen)
 {
-	char line[1024], why[256], *val;
-	unsigned lineno = 0;
-	FILE *f = fopen(path, "r");
-	int opt;
+	char why[256], *text, *cur, *line, *val;
+	struct app *chk = calloc(1, sizeof(*chk));
+	struct proxy *scratch = calloc(1, sizeof(*scratch));
+	volatile unsigned lineno = 0;
+	jmp_buf env;
+	int opt, rc = -1;
 
-	if (f == NULL)
-		return snprintf(err, errlen, "%s: %s", path, strerror(errno)), -1;
 	memset(l, 0, sizeof(*l));
-	while (fgets(line, sizeof(line), f) != NULL) {
+	text = config_load(path, why, sizeof(why));
+	if (text == NULL || chk == NULL || scratch == NULL) {
+		snprintf(err, errlen, "%s: %s", path, text == NULL ? why : "out of memory");
+		goto out;
+	}
+	chk->name = a->name;
+	chk->check = &env;
+	chk->check_err = why;
+	chk->check_errlen = sizeof(why);
+	if (setjmp(env) != 0) {
+		snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+		goto out;
+	}
+	for (cur = text; (line = config_next_line(&cur)) != NULL;) {
 		lineno++;
 		opt = config_line(line, &val, why, sizeof(why));
 		if (opt == 'b' && parse_backends(l, val, why, sizeof(why)) != 0)
 			opt = -1;
 		if (opt < 0) {
 			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
-			fclose(f);
-			return -1;
+			goto out;
 		}
+		if (opt != 0 && opt != 'b' && app_common_opt(chk, opt, val) == 0)
+			apply_opt(chk, scratch, opt, val, &scratch->file_be);
 	}
-	fclose(f);
-	return 0;
+	rc = 0;
+out:
+	free(text);
+	free(chk);
+	free(scratch);
+	return rc;
 }
 
 /* SIGHUP (the main lcore): a new pool from the file's backends and --backend. Pairs keep
@@ -417,7 +558,7 @@ proxy_reload(struct app *a)
 		printf("tern-proxy: reload: no --config file, nothing to reload\n");
 		return;
 	}
-	if (read_backends(px->config, &l, err, sizeof(err)) != 0 ||
+	if (read_backends(a, px->config, &l, err, sizeof(err)) != 0 ||
 	        check_backends(a, &l, err, sizeof(err)) != 0) {
 		printf("tern-proxy: reload failed, pool unchanged: %s\n", err);
 		return;

@@ -85,17 +85,18 @@ usage(void)
 	        MAX_BACKENDS, POOL_WEIGHT_MAX, app_common_usage);
 }
 
-/* The proxy's option @p opt with its argument: from the command line or a configuration
- * file line; backends go to @p bl. A bad value exits with the one-line error. */
+/* The proxy's option @p opt with its argument, into @p p: from the command line or a
+ * configuration file line; backends go to @p bl. A bad value exits with the one-line error
+ * (app_usage_error(); a reload's check gets it back instead). */
 void
-apply_opt(struct app *a, int opt, const char *arg, struct be_list *bl)
+apply_opt(struct app *a, struct proxy *p, int opt, const char *arg, struct be_list *bl)
 {
 	char err[256];
 	uint64_t v;
 
 	switch (opt) {
 	case 'l':
-		px->port = app_parse_listen(a, arg);
+		p->port = app_parse_listen(a, arg);
 		break;
 	case 'b':
 		if (parse_backends(bl, arg, err, sizeof(err)) != 0)
@@ -103,11 +104,11 @@ apply_opt(struct app *a, int opt, const char *arg, struct be_list *bl)
 		break;
 	case 'L':
 		if (strcmp(arg, "rr") == 0)
-			px->lb = LB_RR;
+			p->lb = LB_RR;
 		else if (strcmp(arg, "least-conn") == 0)
-			px->lb = LB_LEAST;
+			p->lb = LB_LEAST;
 		else if (strcmp(arg, "maglev") == 0)
-			px->lb = LB_MAGLEV;
+			p->lb = LB_MAGLEV;
 		else
 			app_usage_error(a, "--lb '%s': expected rr, least-conn or maglev", arg);
 		break;
@@ -115,29 +116,29 @@ apply_opt(struct app *a, int opt, const char *arg, struct be_list *bl)
 		if (app_parse_u64(arg, 1, 600000, &v) != 0)
 			app_usage_error(
 			        a, "--connect-timeout '%s': expected milliseconds, 1..600000", arg);
-		px->connect_timeout_ms = (uint32_t)v;
+		p->connect_timeout_ms = (uint32_t)v;
 		break;
 	case 'i':
 		if (app_parse_u64(arg, 0, 86400, &v) != 0)
 			app_usage_error(a, "--idle-timeout '%s': expected seconds, 0..86400", arg);
-		px->idle_timeout_ms = (uint32_t)v * 1000;
+		p->idle_timeout_ms = (uint32_t)v * 1000;
 		break;
 	case 'r':
 		if (app_parse_u64(arg, 1, 3600, &v) != 0)
 			app_usage_error(a, "--retry-down '%s': expected seconds, 1..3600", arg);
-		px->retry_down_ms = (uint32_t)v * 1000;
+		p->retry_down_ms = (uint32_t)v * 1000;
 		break;
 	case 'B':
 		if (app_parse_u64(arg, 2048, 1u << 30, &v) != 0)
 			app_usage_error(a, "--buffer '%s': expected bytes, 2048..1073741824", arg);
-		px->buffer = (uint32_t)v;
+		p->buffer = (uint32_t)v;
 		break;
 	case 'P':
-		if (pp_parse_version(arg, &px->pp) != 0)
+		if (pp_parse_version(arg, &p->pp) != 0)
 			app_usage_error(a, "--proxy-protocol '%s': expected v1, v2 or none", arg);
 		break;
 	case OPT_HEALTH_CHECK:
-		if (hc_parse(arg, &px->hc, err, sizeof(err)) != 0)
+		if (hc_parse(arg, &p->hc, err, sizeof(err)) != 0)
 			app_usage_error(a, "--health-check '%s': %s", arg, err);
 		break;
 	case OPT_HEALTH_INTERVAL:
@@ -146,38 +147,43 @@ apply_opt(struct app *a, int opt, const char *arg, struct be_list *bl)
 			        "--health-interval '%s': expected milliseconds, "
 			        "100..3600000",
 			        arg);
-		px->hc.interval_ms = (uint32_t)v;
+		p->hc.interval_ms = (uint32_t)v;
 		break;
 	case OPT_HEALTH_TIMEOUT:
 		if (app_parse_u64(arg, 1, 3600000, &v) != 0)
 			app_usage_error(
 			        a, "--health-timeout '%s': expected milliseconds, 1..3600000", arg);
-		px->hc.timeout_ms = (uint32_t)v;
+		p->hc.timeout_ms = (uint32_t)v;
 		break;
 	case OPT_HEALTH_RISE:
 	case OPT_HEALTH_FALL:
 		if (app_parse_u64(arg, 1, 100, &v) != 0)
 			app_usage_error(a, "--health-%s '%s': expected 1..100",
 			        opt == OPT_HEALTH_RISE ? "rise" : "fall", arg);
-		*(opt == OPT_HEALTH_RISE ? &px->hc.rise : &px->hc.fall) = (uint32_t)v;
+		*(opt == OPT_HEALTH_RISE ? &p->hc.rise : &p->hc.fall) = (uint32_t)v;
 		break;
 	case OPT_DRAIN_TIMEOUT:
 		if (app_parse_u64(arg, 0, 86400, &v) != 0)
 			app_usage_error(a, "--drain-timeout '%s': expected seconds, 0..86400", arg);
-		px->drain_timeout_ms = (uint32_t)v * 1000;
+		p->drain_timeout_ms = (uint32_t)v * 1000;
 		break;
 	case OPT_CONFIG:
-		break; /* read before the other options (read_config) */
+		/* read before the other options (read_config), found by its full name: an
+		 * abbreviation getopt took, or a second --config, would go unread */
+		if (arg != p->config)
+			app_usage_error(
+			        a, "--config '%s': give one --config FILE, spelled out", arg);
+		break;
 	case OPT_ALLOW:
 	case OPT_DENY:
 		parse_rules(a, opt == OPT_ALLOW ? "allow" : "deny", arg,
-		        opt == OPT_ALLOW ? px->allow : px->deny,
-		        opt == OPT_ALLOW ? &px->nallow : &px->ndeny);
+		        opt == OPT_ALLOW ? p->allow : p->deny,
+		        opt == OPT_ALLOW ? &p->nallow : &p->ndeny);
 		break;
 	case OPT_MAX_PER_CLIENT:
 		if (app_parse_u64(arg, 1, 1000000, &v) != 0)
 			app_usage_error(a, "--max-per-client '%s': expected 1..1000000", arg);
-		px->max_per_client = (uint32_t)v;
+		p->max_per_client = (uint32_t)v;
 		break;
 	default:
 		app_usage_error(a, "unexpected option");
@@ -233,7 +239,7 @@ main(int argc, char **argv)
 			usage();
 			return 0;
 		}
-		apply_opt(&a, opt, optarg, &px->cli_be);
+		apply_opt(&a, px, opt, optarg, &px->cli_be);
 	}
 	app_no_leftover(&a, argc, argv);
 	if (px->port == 0)

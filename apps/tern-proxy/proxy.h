@@ -187,7 +187,8 @@ struct proxy {
 	uint64_t hc_scan_ms;               /**< engine 0: last look at the checks */
 	uint32_t drain_timeout_ms;         /**< SIGTERM / SIGQUIT: open pairs get this long */
 	const char *config;                /**< --config FILE, or NULL */
-	uint32_t buffer;                   /**< --buffer, 0 = not given */
+	char *config_text; /**< its text as read at start: options keep pointers into it */
+	uint32_t buffer;   /**< --buffer, 0 = not given */
 	/* clients: --allow / --deny (deny wins; with an allow list, only those), limit */
 	struct pool_cidr allow[MAX_RULES], deny[MAX_RULES];
 	unsigned nallow, ndeny;
@@ -225,7 +226,7 @@ enum {
 extern const struct option proxy_longopts[];
 /* The proxy's option @p opt with its argument (from the command line or the file); backends
  * go to @p bl. A bad value exits with the one-line error. */
-void apply_opt(struct app *a, int opt, const char *arg, struct be_list *bl);
+void apply_opt(struct app *a, struct proxy *p, int opt, const char *arg, struct be_list *bl);
 
 /* config.c */
 int parse_backends(struct be_list *l, const char *arg, char *err, size_t errlen);

@@ -35,6 +35,10 @@ check() {
 	if [ "$rc" -ne "$want" ]; then
 		echo "FAIL cli_$name: exit status $rc, want $want; output: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 		failed=$((failed + 1))
+	elif echo "$out" | grep -qE 'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer'; then
+		# (built with sanitizers: a report is a failure even when the status is right)
+		echo "FAIL cli_$name: sanitizer report: $(echo "$out" | grep -m1 -E 'runtime error:|ERROR: [A-Za-z]+Sanitizer')"
+		failed=$((failed + 1))
 	elif ! echo "$out" | grep -qE "$re"; then
 		echo "FAIL cli_$name: no line matching /$re/; output: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
 		failed=$((failed + 1))
@@ -42,6 +46,69 @@ check() {
 		echo "PASS cli_$name: $(echo "$out" | grep -E "$re" | head -n 1)"
 		passed=$((passed + 1))
 	fi
+}
+# check_ready NAME REGEX -- args...: $bin starts and prints a line matching REGEX within 20 s
+# (then it is stopped by its pid)
+check_ready() {
+	local name=$1 re=$2 log pid k
+	shift 3
+	n=$((n + 1))
+	log=$(mktemp /tmp/terncli-ready-XXXXXX)
+	timeout 30 ip netns exec "$ns" "$bin" "$@" >"$log" 2>&1 &
+	pid=$!
+	for k in $(seq 1 40); do
+		grep -qE "$re" "$log" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	if grep -qE "$re" "$log" && ! grep -qE 'runtime error:|ERROR: AddressSanitizer' "$log"; then
+		echo "PASS cli_$name: $(grep -m1 -E "$re" "$log")"
+		passed=$((passed + 1))
+	else
+		echo "FAIL cli_$name: no line matching /$re/; output: $(tail -n 3 "$log" | tr '\n' ' ')"
+		failed=$((failed + 1))
+	fi
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$log"
+}
+# check_reload NAME NEW_CONTENT REGEX -- args...: $bin started with --config $cfgdir/live.conf
+# (listen 80, one backend); once ready the file becomes NEW_CONTENT (printf format) and it
+# gets a SIGHUP: a line matching REGEX must follow within 10 s.
+check_reload() {
+	local name=$1 content=$2 re=$3 log pid k
+	shift 4
+	n=$((n + 1))
+	rm -rf "$cfgdir/live.conf"
+	printf 'listen 80\nbackend 198.18.0.2:80\n' >"$cfgdir/live.conf"
+	log=$(mktemp /tmp/terncli-reload-XXXXXX)
+	timeout 40 ip netns exec "$ns" "$bin" "$@" --config "$cfgdir/live.conf" >"$log" 2>&1 &
+	pid=$!
+	for k in $(seq 1 40); do
+		grep -q 'ready:' "$log" && break
+		sleep 0.5
+	done
+	if [ "$content" = DIR ]; then # the file becomes a directory
+		rm -f "$cfgdir/live.conf" && mkdir "$cfgdir/live.conf"
+	else
+		# shellcheck disable=SC2059 # the content is a format
+		printf "$content" >"$cfgdir/live.conf"
+	fi
+	pkill -HUP -f -- "--config $cfgdir/live.conf" 2>/dev/null
+	for k in $(seq 1 20); do
+		grep -qE "$re" "$log" && break
+		sleep 0.5
+	done
+	if grep -qE "$re" "$log"; then
+		echo "PASS cli_$name: $(grep -m1 -E "$re" "$log")"
+		passed=$((passed + 1))
+	else
+		echo "FAIL cli_$name: no line matching /$re/; output: $(tail -n 3 "$log" | tr '\n' ' ')"
+		failed=$((failed + 1))
+	fi
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$log"
 }
 eal() { echo "--no-huge -m ${2:-256} --no-pci --file-prefix terncli-$$-$1 -l 0"; }
 vdev="--vdev net_af_packet0,iface=lo"
@@ -161,6 +228,48 @@ check proxy_cfg_nested 2 "^tern-proxy: $cfgdir/nested.conf:1: 'config' is not an
 check proxy_cfg_cli_wins 2 "^tern-proxy: --connect-timeout '0'" -- $(eal ri) $vdev -- $ip --config "$cfgdir/good.conf" --connect-timeout 0
 check proxy_cfg_ip_from_file 2 "^tern-proxy: --backend 10.1.1.1:80: not on-link" -- $(eal rk) $vdev -- --config "$cfgdir/withip.conf" --backend 10.1.1.1:80
 check proxy_cfg_cli_backend 2 "^tern-proxy: --backend 10.1.1.1:80: not on-link" -- $(eal rj) $vdev -- $ip --config "$cfgdir/good.conf" --backend 10.1.1.1:80
+# The file is read whole and kept: options that keep their value (cc, key-file) keep it
+# past the line (they pointed into a reused line buffer). A file that does not read (a
+# directory), has a NUL byte or control bytes in a name; --config abbreviated or given twice
+# (getopt took them, the file went unread).
+printf 'cc newreno\nlisten 80\nbackend 198.18.0.2:80\n' >"$cfgdir/cc.conf"
+printf 'listen 80\nbackend 198.18.0.2:80\0,198.18.0.3:80\n' >"$cfgdir/nul.conf"
+printf 'listen 80\n\001\033[31mred\n' >"$cfgdir/ctrl.conf"
+mkdir "$cfgdir/adir"
+check_ready proxy_cfg_cc_kept 'engine 0 ready|ready:' -- $(eal rl) $vdev -- $ip --config "$cfgdir/cc.conf"
+check proxy_cfg_dir 2 "^tern-proxy: --config '$cfgdir/adir': Is a directory" -- $(eal rm) $vdev -- $ip --config "$cfgdir/adir"
+check proxy_cfg_nul 2 "^tern-proxy: --config '$cfgdir/nul.conf': line 2: a NUL byte" -- $(eal rn) $vdev -- $ip --config "$cfgdir/nul.conf"
+check proxy_cfg_ctrl 2 "^tern-proxy: $cfgdir/ctrl.conf:2: '\\\\x01\\\\x1b\\[31mred' is not an option" -- $(eal ro) $vdev -- $ip --config "$cfgdir/ctrl.conf"
+check proxy_cfg_abbrev 2 "^tern-proxy: --config '$cfgdir/common.conf': give one --config FILE, spelled out" -- $(eal rp) $vdev -- $ip --conf "$cfgdir/common.conf" --listen 80 $be
+check proxy_cfg_two 2 "^tern-proxy: --config '$cfgdir/common.conf': give one --config FILE, spelled out" -- $(eal rq) $vdev -- $ip --config "$cfgdir/common.conf" --config "$cfgdir/good.conf"
+# SIGHUP checks the whole file as a start would: what the next start would refuse is refused
+check_reload proxy_reload_ok 'listen 80\nbackend 198.18.0.2:80,198.18.0.3:80\n' '^tern-proxy: reload: pool of 2 backends \(1 added, 1 kept, 0 removed\)' -- $(eal ta) $vdev -- $ip
+check_reload proxy_reload_bad_listen 'listen 70000\nbackend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf:1: --listen '70000'" -- $(eal tb) $vdev -- $ip
+check_reload proxy_reload_bad_common 'listen 80\nmsl abc\nbackend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf:2: --msl 'abc'" -- $(eal tc) $vdev -- $ip
+check_reload proxy_reload_nul 'listen 80\nbackend 198.18.0.2:80\0,198.18.0.6:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf: line 2: a NUL byte" -- $(eal td) $vdev -- $ip
+check_reload proxy_reload_dir DIR "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf: Is a directory" -- $(eal te) $vdev -- $ip
+# addresses: --ip, --gw and backends a host can have
+check proxy_no_ip 2 '^tern-proxy: --ip A.B.C.D/LEN is required' -- $(eal rr) $vdev -- --listen 80 $be
+check proxy_be_bcast 2 "^tern-proxy: --backend 198.18.0.255:80: that is --ip's subnet's own or broadcast address" -- $(eal rs) $vdev -- $ip --listen 80 --backend 198.18.0.255:80
+check proxy_be_mcast 2 "^tern-proxy: --backend '224.0.0.1:80': '224.0.0.1' is not an IPv4 address" -- $(eal rt) $vdev -- $ip --listen 80 --backend 224.0.0.1:80 --gw 198.18.0.254
+check proxy_be_ll6 2 "^tern-proxy: --backend '\[fe80::2\]:80': '\[fe80::2\]' is not an IPv4 address or a bracketed IPv6" -- $(eal ru) $vdev -- $ip --ip 2001:2::1/64 --listen 80 --backend '[fe80::2]:80'
+check proxy_be_mapped6 2 "'\[::ffff:198.18.0.2\]' is not an IPv4 address or a bracketed IPv6" -- $(eal rv) $vdev -- $ip --ip 2001:2::1/64 --listen 80 --backend '[::ffff:198.18.0.2]:80'
+check proxy_be_off_link6 2 "^tern-proxy: --backend \[2001:3::9\]:80: not on-link for --ip and no IPv6 --gw" -- $(eal rw) $vdev -- $ip --ip 2001:2::1/64 --listen 80 --backend '[2001:3::9]:80'
+bin=$echo_bin
+check ip_mcast 2 "^tern-echo: --ip '224.0.0.1/24': '224.0.0.1' is not a unicast IPv4 address" -- $(eal ia) $vdev -- --ip 224.0.0.1/24 --listen 7
+check ip_loopback 2 "^tern-echo: --ip '127.0.0.1/8': '127.0.0.1' is not a unicast IPv4 address" -- $(eal ib) $vdev -- --ip 127.0.0.1/8 --listen 7
+check ip_subnet 2 "^tern-echo: --ip '198.18.0.0/24': that is the subnet's own address" -- $(eal ic) $vdev -- --ip 198.18.0.0/24 --listen 7
+check ip_bcast 2 "^tern-echo: --ip '198.18.0.255/24': that is the subnet's broadcast address" -- $(eal id) $vdev -- --ip 198.18.0.255/24 --listen 7
+check gw_zero 2 "^tern-echo: --gw '0.0.0.0' is not a unicast IPv4 address" -- $(eal ie) $vdev -- --ip 198.18.0.1/24 --gw 0.0.0.0 --listen 7
+check gw_self 2 "^tern-echo: --gw: 198.18.0.1 is our own --ip address" -- $(eal if) $vdev -- --ip 198.18.0.1/24 --gw 198.18.0.1 --listen 7
+check gw_off_link 2 "^tern-echo: --gw: 10.1.1.1 is not on-link for --ip's /24" -- $(eal ig) $vdev -- --ip 198.18.0.1/24 --gw 10.1.1.1 --listen 7
+check gw6_off_link 2 "^tern-echo: --gw: the IPv6 gateway is neither link-local nor on-link for --ip's /64" -- $(eal ih) $vdev -- --ip 198.18.0.1/24 --ip 2001:2::1/64 --gw 2001:3::1 --listen 7
+# numbers: digits only, no wrap-around past 2^32 or 2^64, nothing after
+check port_range_wraps 2 "^tern-echo: --port-range '1000-4294968296': expected LO-HI" -- $(eal ii) $vdev -- --ip 198.18.0.1/24 --listen 7 --port-range 1000-4294968296
+check keepalive_negative 2 "^tern-echo: --keepalive '-18446744073709551615,1000,3': expected IDLE_MS" -- $(eal ij) $vdev -- --ip 198.18.0.1/24 --listen 7 --keepalive -18446744073709551615,1000,3
+check keepalive_trailing 2 "^tern-echo: --keepalive '1000,1000,3x': expected IDLE_MS" -- $(eal ik) $vdev -- --ip 198.18.0.1/24 --listen 7 --keepalive 1000,1000,3x
+check listen_plus 2 "^tern-echo: --listen '\+80'" -- $(eal il) $vdev -- --ip 198.18.0.1/24 --listen +80
+check listen_blank 2 "^tern-echo: --listen ' 80'" -- $(eal im) $vdev -- --ip 198.18.0.1/24 --listen ' 80'
 # --metrics (a common option): syntax at parse time, the address when it is bound (before
 # the port starts), each one line and status 2 (these run in a namespace with only lo).
 bin=$echo_bin
