@@ -405,7 +405,7 @@ parse_mix(const char *v, struct gen_attack *at)
 {
 	char buf[96];
 	char *tok, *save = NULL;
-	unsigned sum = 0, k;
+	unsigned sum = 0, seen = 0, k;
 
 	if (strlen(v) >= sizeof(buf))
 		return "mix=: too long";
@@ -423,6 +423,9 @@ parse_mix(const char *v, struct gen_attack *at)
 			return "mix=: unknown stack (linux, windows, mobile)";
 		if (app_parse_u64(colon + 1, 0, 100, &pct) != 0)
 			return "mix=: a share is a percentage, 0..100";
+		if (seen & 1u << k)
+			return "mix=: a stack given twice";
+		seen |= 1u << k;
 		at->mix[k] = (uint8_t)pct;
 		sum += (unsigned)pct;
 	}
@@ -467,8 +470,7 @@ parse_opt(struct gen *g, struct gen_attack *at, char *kv)
 			return "src=: expected A.B.C.D/LEN[+A.B.C.D/LEN...] (or X:X::X/LEN)";
 	} else if (strcmp(kv, "sport") == 0) {
 		unsigned lo, hi;
-		char extra;
-		if (sscanf(v, "%u-%u%c", &lo, &hi, &extra) != 2 || lo == 0 || hi > 65535 || lo > hi)
+		if (app_parse_range(v, 1, 65535, false, &lo, &hi) != 0)
 			return "sport=: expected LO-HI within 1..65535";
 		at->sport_lo = (uint16_t)lo;
 		at->sport_hi = (uint16_t)hi;
@@ -487,11 +489,7 @@ parse_opt(struct gen *g, struct gen_attack *at, char *kv)
 		return parse_mix(v, at);
 	} else if (strcmp(kv, "engines") == 0) {
 		unsigned lo, hi;
-		char extra;
-		int n = sscanf(v, "%u-%u%c", &lo, &hi, &extra);
-		if (n == 1)
-			hi = lo;
-		if ((n != 1 && n != 2) || lo > hi || hi >= RTE_MAX_LCORE)
+		if (app_parse_range(v, 0, RTE_MAX_LCORE - 1, true, &lo, &hi) != 0)
 			return "engines=: expected I or I-J (engine indexes, from 0)";
 		at->eng_lo = lo;
 		at->eng_hi = hi;

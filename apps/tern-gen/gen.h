@@ -247,6 +247,7 @@ struct gen {
 	struct gen_seen prev_seen;
 	uint64_t prev_syn, prev_all; /**< attack frames sent, at the previous interval */
 	FILE *csv;                   /**< --csv */
+	bool csv_started;            /**< its old content cut and the header written */
 	uint64_t prev_atk[GEN_MAX_ATTACKS];
 	struct hist prev_lat;
 	double elapsed;
@@ -297,6 +298,9 @@ void gen_verdict_final(struct gen *g, FILE *f, const struct gen_counters *c,
         const struct hist *connect_lat, double open_s);
 /** The --csv file's first line. */
 extern const char gen_csv_header[];
+/** --csv: the file's old content cut and the header written, once: before the first row, or
+ *  at the end of a run without one (not when the set-up failed: the file stays as it was). */
+void gen_csv_start(struct gen *g);
 
 /** Engine callbacks (connect and http). */
 extern const struct tern_callbacks gen_callbacks;

@@ -1133,9 +1133,7 @@ main(int argc, char **argv)
 			break;
 		case 'P': {
 			unsigned lo, hi;
-			char extra;
-			if (sscanf(optarg, "%u-%u%c", &lo, &hi, &extra) != 2 || lo == 0 ||
-			        hi > 65535 || lo > hi)
+			if (app_parse_range(optarg, 1, 65535, false, &lo, &hi) != 0)
 				app_usage_error(
 				        &a, "--sport '%s': expected LO-HI within 1..65535", optarg);
 			g.sport_lo = (uint16_t)lo;
@@ -1156,11 +1154,7 @@ main(int argc, char **argv)
 			break;
 		case 'L': {
 			unsigned lo, hi;
-			char extra;
-			int nf = sscanf(optarg, "%u-%u%c", &lo, &hi, &extra);
-			if (nf == 1)
-				hi = lo;
-			if ((nf != 1 && nf != 2) || lo > hi || hi >= RTE_MAX_LCORE)
+			if (app_parse_range(optarg, 0, RTE_MAX_LCORE - 1, true, &lo, &hi) != 0)
 				app_usage_error(&a,
 				        "--legit-engines '%s': expected I or I-J (engine indexes, "
 				        "from 0)",
@@ -1329,12 +1323,14 @@ main(int argc, char **argv)
 	if (g.natk > 0)
 		a.rx_tap = gen_rx_tap;
 	if (g.csv_path != NULL) {
-		g.csv = fopen(g.csv_path, "w");
+		/* writable now; cut only once the run is under way (gen_csv_start()) */
+		g.csv = fopen(g.csv_path, "a");
 		if (g.csv == NULL)
 			app_usage_error(&a, "--csv '%s': %s", g.csv_path, strerror(errno));
-		fputs(gen_csv_header, g.csv);
 	}
 	rc = app_run(&a);
+	if (rc == 0)
+		gen_csv_start(&g);
 	if (g.w != NULL) {
 		if (rc != 0 && g.error == NULL)
 			g.error = "set-up failed (see stderr)";

@@ -33,6 +33,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_arp.h>
 #include <rte_byteorder.h>
@@ -448,6 +449,7 @@ gen_verdict_progress(
 		fprintf(stderr, " rst %.0f/s", drst / secs);
 	}
 	if (g->csv != NULL) {
+		gen_csv_start(g);
 		/* success and latency stay empty in an interval without completions */
 		fprintf(g->csv, "%.1f,%.1f,%.1f,%.1f,", g->elapsed,
 		        (c->attempted - g->prev.attempted) / secs, dok / secs, dfail / secs);
@@ -474,3 +476,15 @@ const char gen_csv_header[] =
         "t_s,legit_per_s,ok_per_s,failed_per_s,success_pct,latency_p50_us,latency_p99_us,"
         "latency_p999_us,attack_pps,syn_pps,synack_per_s,synack_per_syn,cookie_pct,"
         "rst_per_s\n";
+
+void
+gen_csv_start(struct gen *g)
+{
+	if (g->csv == NULL || g->csv_started)
+		return;
+	/* (opened for appending: the writes follow the cut) */
+	if (ftruncate(fileno(g->csv), 0) != 0)
+		fprintf(stderr, "tern-gen: --csv %s: %s\n", g->csv_path, strerror(errno));
+	fputs(gen_csv_header, g->csv);
+	g->csv_started = true;
+}

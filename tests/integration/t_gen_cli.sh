@@ -141,5 +141,27 @@ check v6_src_mcast 2 "^tern-gen: --attack 'syn:10,src=ff02::/16': not a unicast 
 check v6_synflood_v4src 2 "^tern-gen: --src/--src-range '198.18.0.128/25' is IPv4, the target IPv6" -- "${ip6[@]}" "${t6[@]}" --mode synflood --rate 10 --count 1 --src-range 198.18.0.128/25
 check v6_synflood_v6src 2 "^tern-gen: --src/--src-range '2001:2::8000/113' is IPv6, the target IPv4" -- "${ip6[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src-range 2001:2::8000/113
 check v6_src_range_len 2 "^tern-gen: --src-range '2001:2::/128': IPv6 prefix length must be 8..126" -- "${ip6[@]}" "${t6[@]}" --mode synflood --rate 10 --count 1 --src-range 2001:2::/128
+# numbers and ranges: digits only, no wrap-around past 2^32 (sscanf's %u took 4294968296
+# for 1000), no trailing text
+check sport_wraps 2 "^tern-gen: --sport '1000-4294968296': expected LO-HI within 1..65535" -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src 198.18.0.9 --sport 1000-4294968296
+check sport_plus 2 "^tern-gen: --sport '\+1000-2000': expected LO-HI" -- "${ip[@]}" "${t[@]}" --mode synflood --rate 10 --count 1 --src 198.18.0.9 --sport +1000-2000
+check atk_sport_wraps 2 "^tern-gen: --attack .*: sport=: expected LO-HI within 1..65535" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn:10,$blk,sport=5-4294967301"
+check legit_engines_trailing 2 "^tern-gen: --legit-engines '0x': expected I or I-J" -- "${ip[@]}" "${t[@]}" "${c[@]}" --legit-engines 0x --attack "syn:10,$blk"
+check legit_engines_open 2 "^tern-gen: --legit-engines '0-': expected I or I-J" -- "${ip[@]}" "${t[@]}" "${c[@]}" --legit-engines 0- --attack "syn:10,$blk"
+check atk_engines_trailing 2 "^tern-gen: --attack .*: engines=: expected I or I-J" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn:10,$blk,engines=0zz"
+check atk_mix_twice 2 "^tern-gen: --attack .*: mix=: a stack given twice" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn-real:10,$blk,mix=windows:50+windows:50"
+# --csv: a run that never starts leaves the file as it was
+csvd=$(mktemp -d /tmp/terngencli-csv-XXXXXX)
+echo "earlier results" >"$csvd/keep.csv"
+check csv_kept_on_error 2 '^tern-gen: --ip A.B.C.D/LEN is required' -- "${t[@]}" "${c[@]}" --csv "$csvd/keep.csv"
+n=$((n + 1))
+if [ "$(cat "$csvd/keep.csv")" = "earlier results" ]; then
+	echo "PASS gen_cli_csv_untouched: the failed run left --csv's file as it was"
+	passed=$((passed + 1))
+else
+	echo "FAIL gen_cli_csv_untouched: --csv's file now holds: $(head -c 120 "$csvd/keep.csv" | tr '\n' ' ')"
+	failed=$((failed + 1))
+fi
+rm -rf "$csvd"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
