@@ -591,6 +591,32 @@ check_longopts(const struct app *a, const struct option *longopts)
 	}
 }
 
+/* getopt_long refused @p arg: unknown, or an abbreviation of several options (it says
+ * '?' for both). Exits with the one-line error. */
+static void
+unknown_opt(const struct app *a, const char *arg, const struct option *longopts)
+{
+	char could[160] = "";
+	size_t len, used = 0;
+	unsigned k, n = 0;
+
+	if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0') {
+		len = strcspn(arg + 2, "=");
+		for (k = 0; longopts[k].name != NULL; k++) {
+			if (strncmp(longopts[k].name, arg + 2, len) != 0)
+				continue;
+			if (used < sizeof(could))
+				used += (size_t)snprintf(could + used, sizeof(could) - used,
+				        "%s--%s", n ? ", " : "", longopts[k].name);
+			n++;
+		}
+	}
+	if (n > 1)
+		app_usage_error(a, "ambiguous option '%s' (could be %s%s)", arg, could,
+		        used >= sizeof(could) ? "..." : "");
+	app_usage_error(a, "unknown option '%s'", arg);
+}
+
 int
 app_next_opt(struct app *a, int argc, char **argv, const struct option *longopts)
 {
@@ -599,7 +625,7 @@ app_next_opt(struct app *a, int argc, char **argv, const struct option *longopts
 	check_longopts(a, longopts);
 	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (opt == '?')
-			app_usage_error(a, "unknown option '%s'", argv[optind - 1]);
+			unknown_opt(a, argv[optind - 1], longopts);
 		if (opt == ':')
 			app_usage_error(a, "option '%s' needs a value", argv[optind - 1]);
 		if (!app_common_opt(a, opt, optarg))

@@ -977,6 +977,16 @@ parse_src_range(struct app *a, struct gen *g, const char *arg)
 	snprintf(g->src_desc, sizeof(g->src_desc), "%s/%u", buf, (unsigned)len);
 }
 
+/* --path goes into the request line as it is: no blank, no control byte. */
+static bool
+path_chars_ok(const char *p)
+{
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p == 0x7f)
+			return false;
+	return true;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1053,11 +1063,10 @@ main(int argc, char **argv)
 		case 'd':
 			errno = 0;
 			g.duration_s = strtod(optarg, &end);
-			if (errno != 0 || end == optarg || *end != '\0' || !(g.duration_s > 0) ||
-			        g.duration_s > 86400 * 7)
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			        !(g.duration_s >= 0.001) || g.duration_s > 86400 * 7)
 				app_usage_error(&a,
-				        "--duration '%s': expected seconds, > 0 and <= 604800",
-				        optarg);
+				        "--duration '%s': expected seconds, 0.001..604800", optarg);
 			break;
 		case 'n':
 			if (app_parse_u64(optarg, 1, UINT64_C(1) << 48, &v) != 0)
@@ -1089,10 +1098,10 @@ main(int argc, char **argv)
 			connect_opt = true;
 			break;
 		case 'p':
-			if (optarg[0] != '/' || strlen(optarg) > 512 || strpbrk(optarg, " \r\n\t"))
+			if (optarg[0] != '/' || strlen(optarg) > 512 || !path_chars_ok(optarg))
 				app_usage_error(&a,
 				        "--path '%s': expected an absolute path without blanks "
-				        "(at most 512 bytes)",
+				        "or control bytes (at most 512 bytes)",
 				        optarg);
 			g.path = optarg;
 			http_opt = true;

@@ -150,6 +150,9 @@ check legit_engines_trailing 2 "^tern-gen: --legit-engines '0x': expected I or I
 check legit_engines_open 2 "^tern-gen: --legit-engines '0-': expected I or I-J" -- "${ip[@]}" "${t[@]}" "${c[@]}" --legit-engines 0- --attack "syn:10,$blk"
 check atk_engines_trailing 2 "^tern-gen: --attack .*: engines=: expected I or I-J" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn:10,$blk,engines=0zz"
 check atk_mix_twice 2 "^tern-gen: --attack .*: mix=: a stack given twice" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn-real:10,$blk,mix=windows:50+windows:50"
+check duration_tiny 2 "^tern-gen: --duration '1e-300': expected seconds, 0.001..604800" -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --duration 1e-300
+check path_control 2 "^tern-gen: --path '/a.b': expected an absolute path without blanks or control bytes" -- "${ip[@]}" "${t[@]}" --mode http --rate 10 --count 1 --path $'/a\x01b'
+check ambiguous 2 "^tern-gen: ambiguous option '--no' \(could be --no-" -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 1 --no
 # --csv: a run that never starts leaves the file as it was
 csvd=$(mktemp -d /tmp/terngencli-csv-XXXXXX)
 echo "earlier results" >"$csvd/keep.csv"
