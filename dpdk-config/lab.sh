@@ -156,6 +156,9 @@ attach_tap() {
 	# the tap. Give the kernel side another MAC so the bridge learns tern's MAC on the tap port.
 	nst ip link set dev "$TERNLAB_TAP" address "$TERNLAB_TAP_KMAC"
 	offloads_off "$TERNLAB_NS_T" "$TERNLAB_TAP" tx off tso off gso off gro off
+	# The kernel queues frames for tern on the tap's TX queue (1000 by default): a burst of
+	# a few hundred flows overflowed it and lost SYN-ACKs. The af_packet rings' counterpart.
+	nst ip link set dev "$TERNLAB_TAP" txqueuelen "${TERNLAB_TAP_QLEN:-10000}"
 	nst ip link set dev "$TERNLAB_TAP" up
 	nst ip link set dev "$TERNLAB_BR" up
 	echo "tap $TERNLAB_TAP bridged with $TERNLAB_IF_T on $TERNLAB_BR in $TERNLAB_NS_T"

@@ -15,8 +15,10 @@
 
 #include "app_int.h"
 
-/* Frames one engine's ring holds for it (steering between engines, docs/ARCHITECTURE.md). */
-#define APP_STEER_RING 4096
+/* Frames one engine's ring holds for it (steering between engines, docs/ARCHITECTURE.md):
+ * enough for the other queues' whole RX rings (af_packet's ROLLOVER moves a full ring's
+ * frames to another queue; 4096 overflowed with 250 parallel flows on two engines). */
+#define APP_STEER_RING 16384
 
 int
 app_port_check(const struct app *a)
