@@ -47,47 +47,55 @@ check() {
 		passed=$((passed + 1))
 	fi
 }
-# check_ready NAME REGEX -- args...: $bin starts and prints a line matching REGEX within 20 s
-# (then it is stopped by its pid)
-check_ready() {
-	local name=$1 re=$2 log pid k
-	shift 3
-	n=$((n + 1))
-	log=$(mktemp /tmp/terncli-ready-XXXXXX)
-	timeout 30 ip netns exec "$ns" "$bin" "$@" >"$log" 2>&1 &
-	pid=$!
-	for k in $(seq 1 40); do
-		grep -qE "$re" "$log" && break
-		kill -0 "$pid" 2>/dev/null || break
+# wait_for LOG REGEX [PID]: up to 20 s for a line matching REGEX in LOG (sooner fails when
+# PID has ended)
+wait_for() {
+	for _ in $(seq 1 40); do
+		grep -qE "$2" "$1" && return 0
+		[ -z "${3:-}" ] || kill -0 "$3" 2>/dev/null || return 1
 		sleep 0.5
 	done
+	return 1
+}
+# bg_verdict NAME LOG REGEX PID: PASS when LOG has a line matching REGEX and no sanitizer
+# report; then PID is stopped and LOG removed
+bg_verdict() {
+	local name=$1 log=$2 re=$3 pid=$4
 	if grep -qE "$re" "$log" && ! grep -qE 'runtime error:|ERROR: AddressSanitizer' "$log"; then
 		echo "PASS cli_$name: $(grep -m1 -E "$re" "$log")"
 		passed=$((passed + 1))
 	else
-		echo "FAIL cli_$name: no line matching /$re/; output: $(tail -n 3 "$log" | tr '\n' ' ')"
+		echo "FAIL cli_$name: no line matching /$re/ (or a sanitizer report); output: $(tail -n 3 "$log" | tr '\n' ' ')"
 		failed=$((failed + 1))
 	fi
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	rm -f "$log"
 }
+# check_ready NAME REGEX -- args...: $bin starts and prints a line matching REGEX within 20 s
+check_ready() {
+	local name=$1 re=$2 log pid
+	shift 3
+	n=$((n + 1))
+	log=$(mktemp /tmp/terncli-ready-XXXXXX)
+	timeout 30 ip netns exec "$ns" "$bin" "$@" >"$log" 2>&1 &
+	pid=$!
+	wait_for "$log" "$re" "$pid"
+	bg_verdict "$name" "$log" "$re" "$pid"
+}
 # check_reload NAME NEW_CONTENT REGEX -- args...: $bin started with --config $cfgdir/live.conf
-# (listen 80, one backend); once ready the file becomes NEW_CONTENT (printf format) and it
-# gets a SIGHUP: a line matching REGEX must follow within 10 s.
+# (listen 80, one backend); once ready the file becomes NEW_CONTENT (printf format; DIR: a
+# directory) and it gets a SIGHUP: a line matching REGEX must follow within 20 s.
 check_reload() {
-	local name=$1 content=$2 re=$3 log pid k
+	local name=$1 content=$2 re=$3 log pid
 	shift 4
 	n=$((n + 1))
 	rm -rf "$cfgdir/live.conf"
 	printf 'listen 80\nbackend 198.18.0.2:80\n' >"$cfgdir/live.conf"
 	log=$(mktemp /tmp/terncli-reload-XXXXXX)
-	timeout 40 ip netns exec "$ns" "$bin" "$@" --config "$cfgdir/live.conf" >"$log" 2>&1 &
+	timeout 50 ip netns exec "$ns" "$bin" "$@" --config "$cfgdir/live.conf" >"$log" 2>&1 &
 	pid=$!
-	for k in $(seq 1 40); do
-		grep -q 'ready:' "$log" && break
-		sleep 0.5
-	done
+	wait_for "$log" 'ready:' "$pid"
 	if [ "$content" = DIR ]; then # the file becomes a directory
 		rm -f "$cfgdir/live.conf" && mkdir "$cfgdir/live.conf"
 	else
@@ -95,20 +103,8 @@ check_reload() {
 		printf "$content" >"$cfgdir/live.conf"
 	fi
 	pkill -HUP -f -- "--config $cfgdir/live.conf" 2>/dev/null
-	for k in $(seq 1 20); do
-		grep -qE "$re" "$log" && break
-		sleep 0.5
-	done
-	if grep -qE "$re" "$log"; then
-		echo "PASS cli_$name: $(grep -m1 -E "$re" "$log")"
-		passed=$((passed + 1))
-	else
-		echo "FAIL cli_$name: no line matching /$re/; output: $(tail -n 3 "$log" | tr '\n' ' ')"
-		failed=$((failed + 1))
-	fi
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	rm -f "$log"
+	wait_for "$log" "$re" "$pid"
+	bg_verdict "$name" "$log" "$re" "$pid"
 }
 eal() { echo "--no-huge -m ${2:-256} --no-pci --file-prefix terncli-$$-$1 -l 0"; }
 vdev="--vdev net_af_packet0,iface=lo"
