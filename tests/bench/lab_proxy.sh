@@ -30,7 +30,8 @@
 # tern / nginx. tern pays for af_packet (a copy and a system call per burst each way);
 # nginx runs on the kernel's own veth path.
 # Environment: BP_REPS (3), BP_CONNS (60000), BP_CONC (32), BP_SECS (5), BP_BODY (1000),
-# BP_SRV_CPU (0), BP_CLI_CPU (1), BP_TW_REUSE_DELAY (1), BP_ARMS (all five), TERNLAB_*.
+# BP_SRV_CPU (0), BP_CLI_CPU (1), BP_TW_REUSE_DELAY (1), BP_ARMS (all five), TERNLAB_*,
+# BP_TERN_ARGS (more options for the tern arms' apps, e.g. "--poll-mode busy"; default none).
 # Never a pass/fail test: exit status 1 only when set-up failed or a run could not happen.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -142,6 +143,8 @@ start_srv() {
 		eal=$("$root/dpdk-config/eal-args.sh" af_packet --file-prefix "$dpdk_prefix" -l "$lc" -q "$q")
 		local args=(--listen 80 --backend "$TERNLAB_PEER_IP:8080")
 		[ "$app" = tern-proxy ] || args=(--listen 80 --body-size "$BP_BODY")
+		# shellcheck disable=SC2206 # BP_TERN_ARGS: options split on whitespace
+		args+=(${BP_TERN_ARGS:-})
 		# shellcheck disable=SC2086 # eal: words without whitespace
 		timeout -k 5 600 ip netns exec "$TERNLAB_NS_T" "$build/apps/$app/$app" $eal -- \
 			--ip "$TERNLAB_TERN_IP/$TERNLAB_PLEN" "${args[@]}" --stats-interval 0 \
