@@ -366,6 +366,10 @@ config_load(const char *path, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", strerror(errno));
 			break;
 		}
+		if (len > CONFIG_MAX) {
+			snprintf(err, errlen, "longer than %u bytes", CONFIG_MAX);
+			break;
+		}
 		if (feof(f)) {
 			fclose(f);
 			buf[len] = '\0';
@@ -380,10 +384,6 @@ config_load(const char *path, char *err, size_t errlen)
 		}
 		if (len + 1 < cap)
 			continue;
-		if (cap > CONFIG_MAX) {
-			snprintf(err, errlen, "longer than %u bytes", CONFIG_MAX);
-			break;
-		}
 		more = realloc(buf, cap * 2);
 		if (more == NULL)
 			free(buf);
