@@ -118,6 +118,17 @@ struct app {
 	 * or a second SIGTERM / SIGQUIT, stops at once.
 	 */
 	bool drain;
+	/**
+	 * Optional: called on each engine's lcore after its last poll when the app stops
+	 * (before abort_on_stop's aborts), with the engine's index.
+	 */
+	void (*stopping)(struct tern_engine *e, unsigned idx, void *app);
+	/**
+	 * When the app stops, each engine aborts the connections still open
+	 * (tern_engine_abort_all(): a RST to every peer, which would otherwise wait on a host
+	 * that no longer answers). The servers set it.
+	 */
+	bool abort_on_stop;
 	/** Where the ready and stats lines go (NULL = stdout). */
 	FILE *out;
 	/**

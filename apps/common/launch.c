@@ -111,6 +111,19 @@ prepare_backoff(const struct app *a)
 		(void)prctl(PR_SET_TIMERSLACK, 10000UL, 0UL, 0UL, 0UL);
 }
 
+/* After an engine's last poll: the app's stopping hook, then (abort_on_stop) RSTs for what
+ * is still open, sent at once. */
+static void
+engine_stop(struct app *a, unsigned idx)
+{
+	struct tern_engine *e = a->engines[idx];
+
+	if (a->stopping != NULL)
+		a->stopping(e, idx, a->app);
+	if (a->abort_on_stop)
+		tern_engine_abort_all(e);
+}
+
 static int
 engine_loop(void *arg)
 {
@@ -119,6 +132,7 @@ engine_loop(void *arg)
 	prepare_backoff(ea->a);
 	while (!app_stopping())
 		poll_step(ea->a, ea);
+	engine_stop(ea->a, ea->idx);
 	return 0;
 }
 
@@ -183,6 +197,8 @@ main_loop(struct app *a, bool main_polls, struct engine_arg *ea0)
 			last = now;
 		}
 	}
+	if (main_polls)
+		engine_stop(a, ea0->idx);
 	rte_eal_mp_wait_lcore();
 	if (a->progress != NULL)
 		a->progress(a, (double)(rte_get_timer_cycles() - last) / hz, true);

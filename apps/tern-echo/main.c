@@ -120,7 +120,11 @@ main(int argc, char **argv)
 	static const struct tern_callbacks cb = {
 	        .readable = on_readable, .writable = on_writable, .closed = on_closed};
 	static struct echo ec; /* per-engine counters: too big for the stack */
-	struct app a = {.name = "tern-echo", .cb = &cb, .app = &ec, .setup = echo_setup};
+	struct app a = {.name = "tern-echo",
+	        .cb = &cb,
+	        .app = &ec,
+	        .setup = echo_setup,
+	        .abort_on_stop = true};
 	char ready[64];
 	uint64_t v;
 	int opt, rc;

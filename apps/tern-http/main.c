@@ -324,7 +324,7 @@ main(int argc, char **argv)
 	/* Cache-line aligned per-engine counters inside: aligned allocation. */
 	struct http *hs = aligned_alloc(
 	        RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof(*hs), RTE_CACHE_LINE_SIZE));
-	struct app a = {.name = "tern-http", .cb = &cb, .setup = http_setup};
+	struct app a = {.name = "tern-http", .cb = &cb, .setup = http_setup, .abort_on_stop = true};
 	bool have_body = false;
 	char ready[96];
 	uint64_t v;

@@ -196,7 +196,9 @@ main(int argc, char **argv)
 	struct app a = {.name = "tern-proxy",
 	        .cb = &proxy_callbacks,
 	        .setup = proxy_setup,
-	        .tick = proxy_tick};
+	        .tick = proxy_tick,
+	        .stopping = proxy_stopping,
+	        .abort_on_stop = true};
 	char ready[384], health[HC_PATH_MAX + 96] = "", rules[96] = "", err[256];
 	unsigned k;
 	int opt, rc;

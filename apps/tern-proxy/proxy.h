@@ -114,6 +114,7 @@ struct eng {
 	uint64_t drain_until;   /**< pairs still open then are reset */
 	uint64_t drain_open;    /**< pairs open when the drain began */
 	uint64_t drain_reset;   /**< pairs reset at the drain's end */
+	uint64_t stop_reset;    /**< pairs reset by a stop (SIGINT, a second signal) */
 	uint8_t drained;        /**< draining and no pair left (the main lcore reads it) */
 };
 
@@ -253,5 +254,7 @@ void stats_extra(const struct app *a, FILE *out, double secs, bool final);
 void proxy_metrics(const struct app *a, FILE *out);
 void final_summary(const struct app *a);
 void drain_summary(const struct app *a);
+/** struct app's stopping hook: the pairs still open are about to be reset (counted). */
+void proxy_stopping(struct tern_engine *e, unsigned idx, void *app);
 
 #endif

@@ -179,14 +179,19 @@ final_summary(const struct app *a)
 void
 drain_summary(const struct app *a)
 {
-	uint64_t open = 0, reset = 0;
+	uint64_t open = 0, reset = 0, cut = 0, gone;
 	unsigned i;
 
 	for (i = 0; i < a->nengines; i++) {
 		open += px->eng[i].drain_open;
 		reset += px->eng[i].drain_reset;
+		cut += px->eng[i].stop_reset;
 	}
+	gone = reset + cut;
 	printf("tern-proxy: drained: %" PRIu64 " pairs open at the signal, %" PRIu64
-	       " finished, %" PRIu64 " reset at --drain-timeout %u s\n",
-	        open, open >= reset ? open - reset : 0, reset, px->drain_timeout_ms / 1000);
+	       " finished, %" PRIu64 " reset at --drain-timeout %u s",
+	        open, open >= gone ? open - gone : 0, reset, px->drain_timeout_ms / 1000);
+	if (cut > 0)
+		printf(", %" PRIu64 " reset by a second signal (stop at once)", cut);
+	printf("\n");
 }

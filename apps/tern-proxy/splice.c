@@ -656,6 +656,16 @@ drain_tick(struct tern_engine *e, struct eng *g, unsigned idx, uint64_t now)
 	app_request_stop();
 }
 
+void
+proxy_stopping(struct tern_engine *e, unsigned idx, void *app)
+{
+	struct proxy *x = app;
+
+	(void)idx;
+	/* (app_run() aborts every connection next: both sides of each pair get a RST) */
+	x->eng[tern_engine_id(e)].stop_reset = x->eng[tern_engine_id(e)].active;
+}
+
 /* After every poll: connect and idle timeouts, looking at the list heads only. */
 void
 proxy_tick(struct tern_engine *e, unsigned idx, void *app)

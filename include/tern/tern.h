@@ -338,6 +338,16 @@ struct tern_engine *tern_engine_create(const struct tern_engine_conf *conf);
 void tern_engine_destroy(struct tern_engine *e);
 
 /**
+ * Abort every connection of @p e as tern_conn_abort() would (a RST to each synchronized
+ * peer, the closed callback with TERN_CLOSE_ABORTED) and send the RSTs now. For an
+ * application that stops at once: its peers learn that the connections are gone instead of
+ * waiting on a host that no longer answers. Half-open SYN queue entries and TIME_WAIT are
+ * left (nothing waits on them). Call on the engine's lcore, outside its callbacks.
+ * @return the number of connections aborted.
+ */
+unsigned tern_engine_abort_all(struct tern_engine *e);
+
+/**
  * One iteration of the engine loop: RX burst, input, timers, TX flush.
  * @return number of packets received and timers fired (0 = idle).
  */

@@ -301,6 +301,18 @@ tern_engine_destroy(struct tern_engine *e)
 }
 
 unsigned
+tern_engine_abort_all(struct tern_engine *e)
+{
+	unsigned n;
+
+	engine_update_clock(e);
+	n = tcp_abort_all(e);
+	if (e->ntx)
+		engine_tx_flush(e);
+	return n;
+}
+
+unsigned
 tern_engine_poll(struct tern_engine *e)
 {
 	struct rte_mbuf *pkts[TERN_RX_BURST];

@@ -129,6 +129,25 @@ tcp_init(struct tern_engine *e)
 	return tw_init(e, conf->max_tw);
 }
 
+unsigned
+tcp_abort_all(struct tern_engine *e)
+{
+	struct tcp_engine *tcp = &e->tcp;
+	unsigned n = 0;
+	uint32_t i;
+
+	for (i = 0; tcp->conn_pool != NULL && i < e->conf.max_conns; i++) {
+		struct tern_conn *c = &tcp->conn_pool[i];
+
+		if (c->node.kind != FLOW_CONN || (c->flags & CONN_F_DEAD))
+			continue;
+		tcp_abort(c);
+		n++;
+	}
+	conn_run_pending(e); /* closed callbacks; frees the blocks */
+	return n;
+}
+
 void
 tcp_fini(struct tern_engine *e)
 {

@@ -725,6 +725,9 @@ tcp_seg_key(const struct tcp_seg *s)
 /* tcp.c / engine setup */
 int tcp_init(struct tern_engine *e);
 void tcp_fini(struct tern_engine *e);
+/** tern_engine_abort_all()'s TCP part: tcp_abort() on every live connection, then the
+ *  pending closed callbacks. @return connections aborted. */
+unsigned tcp_abort_all(struct tern_engine *e);
 
 /* tcp_input.c */
 /**

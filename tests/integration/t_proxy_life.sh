@@ -11,6 +11,10 @@
 #      exits 0 by itself with "drained: 2 pairs open at the signal, 2 finished, 0 reset".
 #   3. --drain-timeout 1 with a download that needs 8 s, SIGQUIT: reset after about a
 #      second, exit 0, "1 pairs open at the signal, 0 finished, 1 reset".
+#   4. a second SIGTERM during a drain stops at once: the download in flight is reset (the
+#      client sees ECONNRESET, not silence until its own timeout), so is the backend's
+#      connection (none left established at nginx), and the summary counts it: "0 finished,
+#      0 reset at --drain-timeout 20 s, 1 reset by a second signal".
 # usage: t_proxy_life.sh [af_packet|tap|virtio-user]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -136,4 +140,27 @@ log_has "tern-proxy: drained: 1 pairs open at the signal, 0 finished, 1 reset at
 	it_fail "drain summary: $(grep 'drained' "$TERN_LOG")"
 [ "$ms" -ge 900 ] || it_fail "tern-proxy exited ${ms} ms after SIGQUIT, before --drain-timeout 1"
 it_log "drain timeout: exit ${ms} ms after SIGQUIT, the download cut: $(cat "$IT_TMP/big3.err")"
+
+# --- 4. a second signal: stop at once, RSTs both ways ---
+tern_start "$port" --backend "$peer_ip:$ng1" --drain-timeout 20
+ip netns exec "$TERNLAB_NS_P" timeout 30 "$PY" "$IT_DIR/slow_get.py" "$TERNLAB_TERN_IP" "$port" \
+	"/f8m.bin?d4" 1000000 "$IT_TMP/big4" >"$IT_TMP/big4.err" 2>&1 &
+DL4=$!
+sleep 1
+pid=$(tern_pid)
+kill -TERM "$pid"
+sleep 0.5
+kill -TERM "$pid" # the second one stops at once
+wait_until 5 sh -c "! kill -0 $pid 2>/dev/null" || it_fail "tern-proxy still running 5 s after a second SIGTERM"
+rc=0
+wait "$DL4" || rc=$?
+[ "$rc" != 0 ] || it_fail "the download finished although tern-proxy stopped at once"
+grep -q "reset" "$IT_TMP/big4.err" ||
+	it_fail "the client was not reset when tern-proxy stopped: $(cat "$IT_TMP/big4.err")"
+tern_stop
+est=$(ip netns exec "$TERNLAB_NS_P" ss -Htn state established "( sport = :$ng1 )" | wc -l)
+[ "$est" = 0 ] || it_fail "$est backend connection(s) still established at nginx after the stop"
+log_has "tern-proxy: drained: 1 pairs open at the signal, 0 finished, 0 reset at --drain-timeout 20 s, 1 reset by a second signal" ||
+	it_fail "drain summary: $(grep 'drained' "$TERN_LOG")"
+it_log "second signal: the client $(cat "$IT_TMP/big4.err"); $(grep 'drained:' "$TERN_LOG")"
 it_pass

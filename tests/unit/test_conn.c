@@ -420,6 +420,48 @@ ctr(const struct side *s, enum tern_counter c)
 	return tern_engine_stats(s->e)->ctr[c];
 }
 
+static bool
+b_got_data(struct fx *f)
+{
+	return f->b.rx >= 100000;
+}
+
+static bool
+a_closed(struct fx *f)
+{
+	return f->a.closed;
+}
+
+/*
+ * tern_engine_abort_all() (an app stopping at once): B, in the middle of a transfer,
+ * aborts everything: its closed callback says ABORTED at once, the RST is sent in the same
+ * call (not at a later poll), and A learns of it (closed with RESET). A second call finds
+ * nothing.
+ */
+static void
+test_abort_all(void **state)
+{
+	struct fx *f = *state;
+	struct tern_gauges g;
+	uint64_t rst;
+
+	f->a.mode = M_COPY;
+	f->a.total = 64u << 20; /* more than the test lets through */
+	f->b.mode = M_COPY;
+	start(f, NULL, 0, 0);
+	run_until(f, b_got_data, 20000);
+	rst = ctr(&f->b, TERN_CTR_TCP_RST_TX);
+	assert_int_equal(tern_engine_abort_all(f->b.e), 1);
+	assert_true(f->b.closed);
+	assert_int_equal(f->b.why, TERN_CLOSE_ABORTED);
+	assert_int_equal(ctr(&f->b, TERN_CTR_TCP_RST_TX), rst + 1);
+	tern_engine_gauges(f->b.e, &g);
+	assert_int_equal(g.established, 0);
+	assert_int_equal(tern_engine_abort_all(f->b.e), 0);
+	run_until(f, a_closed, 1000);
+	assert_int_equal(f->a.why, TERN_CLOSE_RESET);
+}
+
 /* recv_mbuf: 2 MB in pieces of random sizes, read as chains of random maximum lengths. */
 static void
 test_recv_mbuf(void **state)
@@ -780,6 +822,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_recv_mbuf, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_abort_all, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_echo_mbuf_half_close, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_send_chains, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_send_mbuf_errors, setup, teardown),
