@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -495,9 +496,10 @@ read_config(struct app *a, const char *path)
 
 /*
  * SIGHUP: the backends of the file, into @p l. The other lines are checked as a start would
- * check them (into a scratch app and proxy, app_usage_error() coming back here), so that a
- * file the next start would refuse is refused now. @return 0, or -1 with @p err set
- * (nothing changed).
+ * check them, the file and then the command line (into a scratch app and proxy,
+ * app_usage_error() coming back here), so that a file the next start would refuse is
+ * refused now (an --ip in the file and on the command line too). @return 0, or -1 with
+ * @p err set (nothing changed).
  */
 static int
 read_backends(const struct app *a, const char *path, struct be_list *l, char *err, size_t errlen)
@@ -519,8 +521,12 @@ read_backends(const struct app *a, const char *path, struct be_list *l, char *er
 	chk->check = &env;
 	chk->check_err = why;
 	chk->check_errlen = sizeof(why);
+	scratch->config = px->config; /* (the command line's --config is checked against it) */
 	if (setjmp(env) != 0) {
-		snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+		if (lineno == 0)
+			snprintf(err, errlen, "%s with the command line: %s", path, why);
+		else
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
 		goto out;
 	}
 	for (cur = text; (line = config_next_line(&cur)) != NULL;) {
@@ -535,6 +541,11 @@ read_backends(const struct app *a, const char *path, struct be_list *l, char *er
 		if (opt != 0 && opt != 'b' && app_common_opt(chk, opt, val) == 0)
 			apply_opt(chk, scratch, opt, val, &scratch->file_be);
 	}
+	lineno = 0;
+	optind = 0; /* getopt from the start (glibc: 0 also resets its state) */
+	while ((opt = app_next_opt(chk, px->argc, px->argv, proxy_longopts)) != -1)
+		if (opt != 'h')
+			apply_opt(chk, scratch, opt, optarg, &scratch->cli_be);
 	rc = 0;
 out:
 	free(text);

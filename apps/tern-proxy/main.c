@@ -234,6 +234,8 @@ main(int argc, char **argv)
 		else if (strncmp(argv[k], "--config=", 9) == 0)
 			px->config = argv[k] + 9;
 	}
+	px->argc = argc;
+	px->argv = argv;
 	if (px->config != NULL)
 		read_config(&a, px->config);
 	while ((opt = app_next_opt(&a, argc, argv, proxy_longopts)) != -1) {

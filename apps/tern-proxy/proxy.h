@@ -189,7 +189,9 @@ struct proxy {
 	uint32_t drain_timeout_ms;         /**< SIGTERM / SIGQUIT: open pairs get this long */
 	const char *config;                /**< --config FILE, or NULL */
 	char *config_text; /**< its text as read at start: options keep pointers into it */
-	uint32_t buffer;   /**< --buffer, 0 = not given */
+	int argc;          /**< the app's command line (after the EAL's), for a reload's check */
+	char **argv;
+	uint32_t buffer; /**< --buffer, 0 = not given */
 	/* clients: --allow / --deny (deny wins; with an allow list, only those), limit */
 	struct pool_cidr allow[MAX_RULES], deny[MAX_RULES];
 	unsigned nallow, ndeny;

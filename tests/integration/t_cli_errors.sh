@@ -245,6 +245,7 @@ check_reload proxy_reload_ok 'listen 80\nbackend 198.18.0.2:80,198.18.0.3:80\n' 
 check_reload proxy_reload_bad_listen 'listen 70000\nbackend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf:1: --listen '70000'" -- $(eal tb) $vdev -- $ip
 check_reload proxy_reload_bad_common 'listen 80\nmsl abc\nbackend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf:2: --msl 'abc'" -- $(eal tc) $vdev -- $ip
 check_reload proxy_reload_nul 'listen 80\nbackend 198.18.0.2:80\0,198.18.0.6:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf: line 2: a NUL byte" -- $(eal td) $vdev -- $ip
+check_reload proxy_reload_ip_twice 'ip 198.18.0.1/24\nlisten 80\nbackend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf with the command line: --ip '198.18.0.1/24': an IPv4 address was given already" -- $(eal tf) $vdev -- $ip --backend 198.18.0.2:80
 check_reload proxy_reload_dir DIR "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf: Is a directory" -- $(eal te) $vdev -- $ip
 # addresses: --ip, --gw and backends a host can have
 check proxy_no_ip 2 '^tern-proxy: --ip A.B.C.D/LEN is required' -- $(eal rr) $vdev -- --listen 80 $be
