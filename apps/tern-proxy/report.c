@@ -110,11 +110,13 @@ proxy_metrics(const struct app *a, FILE *out)
 	                "bytes from clients to the backend"},
 	        {"tern_proxy_backend_received_bytes_total", "counter",
 	                "bytes from the backend to clients"},
+	        {"tern_proxy_backend_in_pool", "gauge",
+	                "1 while the backend is in the pool; 0 once a reload removed it"},
 	};
 	uint64_t active = 0;
 	unsigned i, f, k;
 
-	RTE_BUILD_BUG_ON(RTE_DIM(be_fields) != 6); /* the values v[] below */
+	RTE_BUILD_BUG_ON(RTE_DIM(be_fields) != 7); /* the values v[] below */
 	for (f = 0; f < RTE_DIM(eng_fields); f++) {
 		uint64_t sum = 0;
 		for (i = 0; i < a->nengines; i++)
@@ -130,7 +132,7 @@ proxy_metrics(const struct app *a, FILE *out)
 		app_metric_head(out, be_fields[f].name, be_fields[f].type, be_fields[f].help);
 		for (k = 0; k < __atomic_load_n(&px->nslots, __ATOMIC_ACQUIRE); k++) {
 			struct be_state t;
-			uint64_t v[] = {0, 0, 0, 0, 0, 0};
+			uint64_t v[] = {0, 0, 0, 0, 0, 0, 0};
 
 			sum_backend(a, k, &t);
 			v[0] = !t.down;
@@ -139,6 +141,7 @@ proxy_metrics(const struct app *a, FILE *out)
 			v[3] = t.active;
 			v[4] = t.bytes_to;
 			v[5] = t.bytes_from;
+			v[6] = __atomic_load_n(&px->be[k].in_pool, __ATOMIC_RELAXED);
 			fprintf(out, "%s{backend=\"%s\"} %" PRIu64 "\n", be_fields[f].name,
 			        px->be[k].name, v[f]);
 		}

@@ -39,6 +39,20 @@ engine_range(const char *params, unsigned *lo, unsigned *hi)
 	return 0;
 }
 
+/* An engine index that is not one: an answer that says so, not DPDK's bare null (what a
+ * callback's error gives). The parameter is not echoed: the reply is JSON as it is. */
+static int
+bad_engine(struct rte_tel_data *d)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "not an engine index: expected 0..%u (%u engine%s)",
+	        reg.n > 0 ? reg.n - 1 : 0, reg.n, reg.n == 1 ? "" : "s");
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "error", msg);
+	return 0;
+}
+
 static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -47,7 +61,7 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 
 	(void)cmd;
 	if (engine_range(params, &lo, &hi) != 0)
-		return -EINVAL;
+		return bad_engine(d);
 	memset(&sum, 0, sizeof(sum));
 	for (i = lo; i < hi; i++)
 		tern_stats_add(&sum, tern_engine_stats(reg.engines[i]));
@@ -71,7 +85,7 @@ tel_gauges(const char *cmd, const char *params, struct rte_tel_data *d)
 
 	(void)cmd;
 	if (engine_range(params, &lo, &hi) != 0)
-		return -EINVAL;
+		return bad_engine(d);
 	memset(&sum, 0, sizeof(sum));
 	for (i = lo; i < hi; i++) {
 		tern_engine_gauges(reg.engines[i], &g);

@@ -247,6 +247,29 @@ check_reload proxy_reload_bad_common 'listen 80\nmsl abc\nbackend 198.18.0.2:80\
 check_reload proxy_reload_nul 'listen 80\nbackend 198.18.0.2:80\0,198.18.0.6:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf: line 2: a NUL byte" -- $(eal td) $vdev -- $ip
 check_reload proxy_reload_ip_twice 'ip 198.18.0.1/24\nlisten 80\nbackend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf with the command line: --ip '198.18.0.1/24': an IPv4 address was given already" -- $(eal tf) $vdev -- $ip --backend 198.18.0.2:80
 check_reload proxy_reload_dir DIR "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf: Is a directory" -- $(eal te) $vdev -- $ip
+# after a reload that removed a backend, --metrics says so (tern_proxy_backend_in_pool 0)
+n=$((n + 1))
+rm -rf "$cfgdir/live.conf"
+printf 'listen 80\nbackend 198.18.0.2:80\n' >"$cfgdir/live.conf"
+mlog=$(mktemp /tmp/terncli-metrics-XXXXXX)
+timeout 50 ip netns exec "$ns" "$bin" $(eal tg) $vdev -- $ip --metrics 127.0.0.1:9109 \
+	--config "$cfgdir/live.conf" >"$mlog" 2>&1 &
+mpid=$!
+wait_for "$mlog" 'ready:' "$mpid"
+printf 'listen 80\nbackend 198.18.0.3:80\n' >"$cfgdir/live.conf"
+pkill -HUP -f -- "--config $cfgdir/live.conf" 2>/dev/null
+wait_for "$mlog" 'reload: pool of 1 backends \(1 added, 0 kept, 1 removed\)' "$mpid"
+scrape=$(ip netns exec "$ns" curl -sS -m 5 http://127.0.0.1:9109/metrics 2>&1 | grep '^tern_proxy_backend_in_pool' | tr '\n' ' ')
+if [[ $scrape == *'in_pool{backend="198.18.0.2:80"} 0'* && $scrape == *'in_pool{backend="198.18.0.3:80"} 1'* ]]; then
+	echo "PASS cli_proxy_reload_metrics: $scrape"
+	passed=$((passed + 1))
+else
+	echo "FAIL cli_proxy_reload_metrics: after the reload: $scrape; log: $(tail -n 2 "$mlog" | tr '\n' ' ')"
+	failed=$((failed + 1))
+fi
+kill "$mpid" 2>/dev/null
+wait "$mpid" 2>/dev/null
+rm -f "$mlog"
 # addresses: --ip, --gw and backends a host can have
 check proxy_no_ip 2 '^tern-proxy: --ip A.B.C.D/LEN is required' -- $(eal rr) $vdev -- --listen 80 $be
 check proxy_be_bcast 2 "^tern-proxy: --backend 198.18.0.255:80: that is --ip's subnet's own or broadcast address" -- $(eal rs) $vdev -- $ip --listen 80 --backend 198.18.0.255:80

@@ -65,6 +65,9 @@ for try in 1 2 3 4 5 6; do
 	it_log "scrape $try: values moved between two scrapes, again"
 	sleep 0.5
 done
+# an engine that is not one: a readable error, not a bare null
+bad=$(tel /tern/stats,5 error 2>&1) || it_fail "telemetry /tern/stats,5: no error answer: $bad"
+[[ $bad == "not an engine index: expected 0..0 (1 engine)" ]] || it_fail "telemetry /tern/stats,5: '$bad'"
 [ "$ok" = 1 ] || it_fail "no two identical scrapes in 6 tries while idle"
 res=$("$PY" - "$IT_TMP/a.json" "$IT_TMP/tel_stats.json" "$IT_TMP/tel_gauges.json" 2>&1 <<'PYEOF'
 import json, sys
@@ -108,6 +111,7 @@ want tern_proxy_rejected_total 0
 want "tern_proxy_backend_connections_total{backend=\"$peer_ip:$ng\"}" 4
 want "tern_proxy_backend_up{backend=\"$peer_ip:$ng\"}" 1
 want "tern_proxy_backend_up{backend=\"$peer_ip:$dead\"}" 0
+want "tern_proxy_backend_in_pool{backend=\"$peer_ip:$dead\"}" 1
 want "tern_proxy_backend_connections_total{backend=\"$peer_ip:$dead\"}" 0
 [ "$(metric a "tern_proxy_backend_failures_total{backend=\"$peer_ip:$dead\"}")" -ge 1 ] ||
 	it_fail "the dead backend shows no failure"
