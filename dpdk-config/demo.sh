@@ -84,8 +84,8 @@ cleanup() {
 		grep -E 'final|drop|backend' "$log" | tail -n 6
 	}
 	wait 2>/dev/null
+	rm -rf "$dir" # (first: lab.sh down removes the run directory, which must be empty)
 	"$top/dpdk-config/lab.sh" down >/dev/null 2>&1
-	rm -rf "$dir"
 	rm -rf "${DPDK_RUNTIME_DIR:?}/$prefix" "${DPDK_RUNTIME_DIR:?}/$gen_prefix"
 	rm -f "$TERN_HUGE_DIR/${prefix}map_"* "$TERN_HUGE_DIR/${gen_prefix}map_"* 2>/dev/null
 }
@@ -251,10 +251,10 @@ import re, sys
 for line in sys.stdin:
     if not line.startswith("tern-proxy: stats:"):
         continue
-    f = lambda pat: (re.search(pat, line) or [None, "?"])[1]
+    f = lambda pat, none="?": (re.search(pat, line) or [None, none])[1]
     out = "est %s syn_rcvd %s | rx %s/s tx %s/s | cookies sent %s | clients %s active %s rejected %s" % (
         f(r" est (\d+)"), f(r"syn_rcvd (\d+)"), f(r"rx \d+ pkt \((\d+)/s"), f(r"tx \d+ pkt \((\d+)/s"),
-        f(r"cookies sent (\d+)"), f(r"clients (\d+)"), f(r"active (\d+) rejected"), f(r"rejected (\d+)"))
+        f(r"cookies sent (\d+)", "0"), f(r"clients (\d+)"), f(r"active (\d+) rejected"), f(r"rejected (\d+)"))
     for b in re.findall(r"\| (\d+\.\d+\.\d+\.\d+:\d+ (?:up|down) conns \d+ active \d+ fail \d+)", line):
         out += " | " + b
     print(out, flush=True)
@@ -370,6 +370,7 @@ proxy_demo() {
 	echo "$DOWN_LINE"
 	awk -v t="$b_down" '$1 != 200 { printf "  failed: code %s, started %+.2f s from the stop\n", $1, $3 - t }' "$dir/down"
 	echo "$BACK_LINE"
+	sleep 2.2 # a stats line from after B's return (--stats-interval 2), not one from before
 	grep -E '^tern-proxy: stats:' "$log" | tail -n 1 | brief
 
 	say "summary ($(($(date +%s) - t_start)) s)"
