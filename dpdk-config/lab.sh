@@ -131,7 +131,7 @@ lab_down() {
 		# Deleting the namespace deletes the veth pair, the bridge and the tap with it.
 		ip netns del "$ns"
 	done
-	rm -f "$TERNLAB_RUN/vhost-bridge.pid" "$TERNLAB_VHOST_SOCK"
+	rm -f "$TERNLAB_RUN/vhost-bridge.pid" "$TERNLAB_RUN/vhost-bridge.log" "$TERNLAB_VHOST_SOCK"
 	rmdir "$TERNLAB_RUN" 2>/dev/null || true
 	echo "lab down ($TERNLAB_PREFIX)"
 }
