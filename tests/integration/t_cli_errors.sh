@@ -59,14 +59,22 @@ wait_for() {
 }
 # bg_verdict NAME LOG REGEX PID: PASS when LOG has a line matching REGEX and no sanitizer
 # report; then PID is stopped and LOG removed
+# pass_fail NAME STATUS DETAIL: a PASS (STATUS 0) or FAIL line
+pass_fail() {
+	if [ "$2" = 0 ]; then
+		echo "PASS cli_$1: $3"
+		passed=$((passed + 1))
+	else
+		echo "FAIL cli_$1: $3"
+		failed=$((failed + 1))
+	fi
+}
 bg_verdict() {
 	local name=$1 log=$2 re=$3 pid=$4
 	if grep -qE "$re" "$log" && ! grep -qE 'runtime error:|ERROR: AddressSanitizer' "$log"; then
-		echo "PASS cli_$name: $(grep -m1 -E "$re" "$log")"
-		passed=$((passed + 1))
+		pass_fail "$name" 0 "$(grep -m1 -E "$re" "$log")"
 	else
-		echo "FAIL cli_$name: no line matching /$re/ (or a sanitizer report); output: $(tail -n 3 "$log" | tr '\n' ' ')"
-		failed=$((failed + 1))
+		pass_fail "$name" 1 "no line matching /$re/ (or a sanitizer report); output: $(tail -n 3 "$log" | tr '\n' ' ')"
 	fi
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
@@ -260,13 +268,8 @@ printf 'listen 80\nbackend 198.18.0.3:80\n' >"$cfgdir/live.conf"
 pkill -HUP -f -- "--config $cfgdir/live.conf" 2>/dev/null
 wait_for "$mlog" 'reload: pool of 1 backends \(1 added, 0 kept, 1 removed\)' "$mpid"
 scrape=$(ip netns exec "$ns" curl -sS -m 5 http://127.0.0.1:9109/metrics 2>&1 | grep '^tern_proxy_backend_in_pool' | tr '\n' ' ')
-if [[ $scrape == *'in_pool{backend="198.18.0.2:80"} 0'* && $scrape == *'in_pool{backend="198.18.0.3:80"} 1'* ]]; then
-	echo "PASS cli_proxy_reload_metrics: $scrape"
-	passed=$((passed + 1))
-else
-	echo "FAIL cli_proxy_reload_metrics: after the reload: $scrape; log: $(tail -n 2 "$mlog" | tr '\n' ' ')"
-	failed=$((failed + 1))
-fi
+[[ $scrape == *'in_pool{backend="198.18.0.2:80"} 0'* && $scrape == *'in_pool{backend="198.18.0.3:80"} 1'* ]]
+pass_fail proxy_reload_metrics $? "after the reload: $scrape; log: $(tail -n 1 "$mlog")"
 kill "$mpid" 2>/dev/null
 wait "$mpid" 2>/dev/null
 rm -f "$mlog"

@@ -121,13 +121,20 @@ log_has "tern-proxy: drained: 2 pairs open at the signal, 2 finished, 0 reset at
 	it_fail "drain summary: $(grep 'drained' "$TERN_LOG")"
 it_log "$(grep 'drained:' "$TERN_LOG")"
 
+# slow_download N DRAIN_S: tern-proxy with --drain-timeout DRAIN_S and one 8 MB download at
+# 1 MB/s through it (to $IT_TMP/bigN, its verdict in bigN.err), a second in: dl_pid and pid set
+slow_download() {
+	tern_start "$port" --backend "$peer_ip:$ng1" --drain-timeout "$2"
+	ip netns exec "$TERNLAB_NS_P" timeout 30 "$PY" "$IT_DIR/slow_get.py" "$TERNLAB_TERN_IP" \
+		"$port" "/f8m.bin?d$1" 1000000 "$IT_TMP/big$1" >"$IT_TMP/big$1.err" 2>&1 &
+	dl_pid=$!
+	sleep 1
+	pid=$(tern_pid)
+}
+
 # --- 3. drain timeout ---
-tern_start "$port" --backend "$peer_ip:$ng1" --drain-timeout 1
-ip netns exec "$TERNLAB_NS_P" timeout 30 "$PY" "$IT_DIR/slow_get.py" "$TERNLAB_TERN_IP" "$port" \
-	"/f8m.bin?d3" 1000000 "$IT_TMP/big3" >"$IT_TMP/big3.err" 2>&1 &
-DL3=$!
-sleep 1
-pid=$(tern_pid)
+slow_download 3 1
+DL3=$dl_pid
 t0=$(date +%s%N)
 kill -QUIT "$pid" # SIGQUIT drains as SIGTERM does
 wait_until 5 sh -c "! kill -0 $pid 2>/dev/null" || it_fail "tern-proxy still running 5 s after SIGQUIT with --drain-timeout 1"
@@ -142,12 +149,8 @@ log_has "tern-proxy: drained: 1 pairs open at the signal, 0 finished, 1 reset at
 it_log "drain timeout: exit ${ms} ms after SIGQUIT, the download cut: $(cat "$IT_TMP/big3.err")"
 
 # --- 4. a second signal: stop at once, RSTs both ways ---
-tern_start "$port" --backend "$peer_ip:$ng1" --drain-timeout 20
-ip netns exec "$TERNLAB_NS_P" timeout 30 "$PY" "$IT_DIR/slow_get.py" "$TERNLAB_TERN_IP" "$port" \
-	"/f8m.bin?d4" 1000000 "$IT_TMP/big4" >"$IT_TMP/big4.err" 2>&1 &
-DL4=$!
-sleep 1
-pid=$(tern_pid)
+slow_download 4 20
+DL4=$dl_pid
 kill -TERM "$pid"
 sleep 0.5
 kill -TERM "$pid" # the second one stops at once
