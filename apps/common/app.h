@@ -304,6 +304,14 @@ uint32_t app_ipv4_mask(unsigned prefix_len);
 bool app_ipv4_on_link(const struct app *a, uint32_t ip);
 /** @p ip6 is link-local or in --ip's IPv6 prefix. */
 bool app_ipv6_on_link(const struct app *a, const uint8_t ip6[16]);
+/** The checks app_run() makes on the options as a whole (--ip given, --gw on-link and not
+ *  ours, --src-ip not --ip): app_usage_error() when one fails. */
+void app_opts_check(const struct app *a);
+/** app_usage_error() when --port-range is short of a->nengines. */
+void app_opts_check_engines(const struct app *a);
+/** @p s on @p out with bytes below 0x20 and 0x7f as \xHH (no terminal control from a
+ *  value that came from a file). */
+void app_print_escaped(FILE *out, const char *s);
 /** Parse an unsigned integer in [lo, hi]. @return 0 or -1. */
 int app_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 /**

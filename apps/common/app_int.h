@@ -18,12 +18,8 @@
 
 #include "app.h"
 
-/* opts.c: exit with a one-line usage error when --ip is missing or --src-ip repeats it. */
-void app_opts_check(const struct app *a);
 /* --key-file: read the key (or make the file); a bad file exits 2 with one line. */
 void app_opts_key(struct app *a);
-/* opts.c: exit with a one-line usage error when --port-range is short of a->nengines. */
-void app_opts_check_engines(const struct app *a);
 
 /* signals.c: SIGINT and SIGTERM stop the engines (app_stopping()); with a->drain, SIGTERM
  * and SIGQUIT drain (app_draining()); with a->reload, SIGHUP asks for a reload. */

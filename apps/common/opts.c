@@ -29,8 +29,8 @@ const char app_common_usage[] =
         "  --ip X:X::X/LEN       and an IPv6 address (--ip given twice: dual stack; tern\n"
         "                        runs DAD on it, answers ND and ping6, takes TCP on it;\n"
         "                        docs/ARCHITECTURE.md)\n"
-        "  --gw A.B.C.D          default gateway, on-link for --ip (default: none, on-link\n"
-        "                        destinations only)\n"
+        "  --gw A.B.C.D          default gateway, on-link for --ip (any with a /32) (default:\n"
+        "                        none, on-link destinations only)\n"
         "  --gw X:X::X           IPv6 default router (with an IPv6 --ip; link-local or in its\n"
         "                        prefix)\n"
         "  --msl MS              maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30000)\n"
@@ -111,6 +111,7 @@ app_opts_defaults(struct app_opts *o)
 void
 app_usage_error(const struct app *a, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
 	if (a->check != NULL) { /* only checking: the line goes back to the checker */
@@ -119,12 +120,26 @@ app_usage_error(const struct app *a, const char *fmt, ...)
 		va_end(ap);
 		longjmp(*a->check, 1);
 	}
-	fprintf(stderr, "%s: ", a->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "%s: ", a->name);
+	app_print_escaped(stderr, msg); /* (values from a file may hold any byte) */
 	fprintf(stderr, " (try --help)\n");
 	exit(2);
+}
+
+void
+app_print_escaped(FILE *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
 }
 
 bool
@@ -648,7 +663,7 @@ app_opts_check(const struct app *a)
 	if (a->o.has_gw4 && a->o.gw == a->o.ip)
 		app_usage_error(a, "--gw: %u.%u.%u.%u is our own --ip address", a->o.gw >> 24,
 		        (a->o.gw >> 16) & 0xff, (a->o.gw >> 8) & 0xff, a->o.gw & 0xff);
-	if (a->o.has_gw4 && !app_ipv4_on_link(a, a->o.gw))
+	if (a->o.has_gw4 && a->o.prefix_len < 32 && !app_ipv4_on_link(a, a->o.gw))
 		app_usage_error(a,
 		        "--gw: %u.%u.%u.%u is not on-link for --ip's /%u (as Linux, a "
 		        "gateway must be reachable without one)",
@@ -656,7 +671,7 @@ app_opts_check(const struct app *a)
 		        a->o.gw & 0xff, a->o.prefix_len);
 	if (a->o.has_gw6 && memcmp(a->o.gw6, a->o.ip6, 16) == 0)
 		app_usage_error(a, "--gw: that IPv6 address is our own --ip address");
-	if (a->o.has_gw6 && !app_ipv6_on_link(a, a->o.gw6))
+	if (a->o.has_gw6 && a->o.prefix6_len < 128 && !app_ipv6_on_link(a, a->o.gw6))
 		app_usage_error(a,
 		        "--gw: the IPv6 gateway is neither link-local nor on-link for "
 		        "--ip's /%u",

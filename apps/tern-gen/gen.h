@@ -299,7 +299,8 @@ void gen_verdict_final(struct gen *g, FILE *f, const struct gen_counters *c,
 /** The --csv file's first line. */
 extern const char gen_csv_header[];
 /** --csv: the file's old content cut and the header written, once: before the first row, or
- *  at the end of a run without one (not when the set-up failed: the file stays as it was). */
+ *  at the end of a run without one (not when the set-up failed: an existing file stays as it
+ *  was; a missing one is made, empty, when the options are read). */
 void gen_csv_start(struct gen *g);
 
 /** Engine callbacks (connect and http). */

@@ -33,6 +33,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_arp.h>
@@ -480,10 +481,14 @@ const char gen_csv_header[] =
 void
 gen_csv_start(struct gen *g)
 {
+	struct stat st;
+
 	if (g->csv == NULL || g->csv_started)
 		return;
-	/* (opened for appending: the writes follow the cut) */
-	if (ftruncate(fileno(g->csv), 0) != 0)
+	/* (opened for appending: the writes follow the cut; a pipe, a terminal or /dev/null
+	 * has nothing to cut) */
+	if (fstat(fileno(g->csv), &st) == 0 && S_ISREG(st.st_mode) &&
+	        ftruncate(fileno(g->csv), 0) != 0)
 		fprintf(stderr, "tern-gen: --csv %s: %s\n", g->csv_path, strerror(errno));
 	fputs(gen_csv_header, g->csv);
 	g->csv_started = true;

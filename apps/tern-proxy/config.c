@@ -6,12 +6,15 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "proxy.h"
 
@@ -268,7 +271,7 @@ pool_publish(const struct be_list *file, const struct be_list *cli)
 		}
 	}
 	for (k = 0; k < px->nslots; k++)
-		px->be[k].in_pool = in[k];
+		__atomic_store_n(&px->be[k].in_pool, in[k], __ATOMIC_RELAXED); /* (--metrics) */
 	for (i = 0; i < pc->n; i++) {
 		px->be[pc->slot[i]].weight = pc->weight[i];
 		px->be[pc->slot[i]].pp = pc->pp[i];
@@ -347,14 +350,30 @@ printable(const char *s, char *out, size_t outlen)
 static char *
 config_load(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	/* (O_NONBLOCK: opening a FIFO would wait for a writer) */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	FILE *f;
 	size_t len = 0, cap = 4096, got;
 	char *buf, *more;
 	const char *nul;
 	unsigned line = 1;
+	struct stat st = {0};
 
-	if (f == NULL)
+	if (fd < 0)
 		return snprintf(err, errlen, "%s", strerror(errno)), NULL;
+	/* A FIFO or a device could block the reading lcore or never end. */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s",
+		        S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
 	buf = malloc(cap);
 	for (;;) {
 		if (buf == NULL) {
@@ -546,6 +565,17 @@ read_backends(const struct app *a, const char *path, struct be_list *l, char *er
 	while ((opt = app_next_opt(chk, px->argc, px->argv, proxy_longopts)) != -1)
 		if (opt != 'h')
 			apply_opt(chk, scratch, opt, optarg, &scratch->cli_be);
+	/* the checks a start makes on the options as a whole */
+	chk->nengines = a->nengines;
+	app_opts_check(chk);
+	app_opts_check_engines(chk);
+	if (scratch->port == 0)
+		app_usage_error(chk, "--listen PORT is required");
+	if (check_backends(chk, l, why, sizeof(why)) != 0 ||
+	        check_backends(chk, &scratch->cli_be, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s with the command line: %s", path, why);
+		goto out;
+	}
 	rc = 0;
 out:
 	free(text);
@@ -569,9 +599,13 @@ proxy_reload(struct app *a)
 		printf("tern-proxy: reload: no --config file, nothing to reload\n");
 		return;
 	}
+	/* (the backends checked for the next start, by read_backends(), and for this run's
+	 * address, here) */
 	if (read_backends(a, px->config, &l, err, sizeof(err)) != 0 ||
 	        check_backends(a, &l, err, sizeof(err)) != 0) {
-		printf("tern-proxy: reload failed, pool unchanged: %s\n", err);
+		printf("tern-proxy: reload failed, pool unchanged: ");
+		app_print_escaped(stdout, err);
+		printf("\n");
 		return;
 	}
 	if (l.n == 0 && px->cli_be.n == 0) {

@@ -294,6 +294,7 @@ main(int argc, char **argv)
 		px->pool = o;
 	}
 	free(px->clients);
+	free(px->config_text);
 	free(px);
 	return rc;
 }

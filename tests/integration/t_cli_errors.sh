@@ -240,10 +240,14 @@ printf 'cc newreno\nlisten 80\nbackend 198.18.0.2:80\n' >"$cfgdir/cc.conf"
 printf 'listen 80\nbackend 198.18.0.2:80\0,198.18.0.3:80\n' >"$cfgdir/nul.conf"
 printf 'listen 80\n\001\033[31mred\n' >"$cfgdir/ctrl.conf"
 mkdir "$cfgdir/adir"
+mkfifo "$cfgdir/fifo"
+printf 'listen 80\nbackend 198.18.0.2:80\nlb \033[31mred\n' >"$cfgdir/ctrlval.conf"
 { echo 'listen 80'; head -c 1100000 /dev/zero | tr '\0' '#'; echo; } >"$cfgdir/huge.conf"
 check_ready proxy_cfg_cc_kept 'engine 0 ready|ready:' -- $(eal rl) $vdev -- $ip --config "$cfgdir/cc.conf"
 check proxy_cfg_dir 2 "^tern-proxy: --config '$cfgdir/adir': Is a directory" -- $(eal rm) $vdev -- $ip --config "$cfgdir/adir"
 check proxy_cfg_huge 2 "^tern-proxy: --config '$cfgdir/huge.conf': longer than 1048576 bytes" -- $(eal rx) $vdev -- $ip --config "$cfgdir/huge.conf"
+check proxy_cfg_fifo 2 "^tern-proxy: --config '$cfgdir/fifo': not a regular file" -- $(eal ry) $vdev -- $ip --config "$cfgdir/fifo"
+check proxy_cfg_ctrl_value 2 "^tern-proxy: $cfgdir/ctrlval.conf:3: --lb '\\\\x1b\\[31mred': expected rr" -- $(eal rz) $vdev -- $ip --config "$cfgdir/ctrlval.conf"
 check proxy_cfg_nul 2 "^tern-proxy: --config '$cfgdir/nul.conf': line 2: a NUL byte" -- $(eal rn) $vdev -- $ip --config "$cfgdir/nul.conf"
 check proxy_cfg_ctrl 2 "^tern-proxy: $cfgdir/ctrl.conf:2: '\\\\x01\\\\x1b\\[31mred' is not an option" -- $(eal ro) $vdev -- $ip --config "$cfgdir/ctrl.conf"
 check proxy_cfg_abbrev 2 "^tern-proxy: --config '$cfgdir/common.conf': give one --config FILE, spelled out" -- $(eal rp) $vdev -- $ip --conf "$cfgdir/common.conf" --listen 80 $be
@@ -254,6 +258,8 @@ check_reload proxy_reload_bad_listen 'listen 70000\nbackend 198.18.0.2:80\n' "^t
 check_reload proxy_reload_bad_common 'listen 80\nmsl abc\nbackend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf:2: --msl 'abc'" -- $(eal tc) $vdev -- $ip
 check_reload proxy_reload_nul 'listen 80\nbackend 198.18.0.2:80\0,198.18.0.6:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf: line 2: a NUL byte" -- $(eal td) $vdev -- $ip
 check_reload proxy_reload_ip_twice 'ip 198.18.0.1/24\nlisten 80\nbackend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf with the command line: --ip '198.18.0.1/24': an IPv4 address was given already" -- $(eal tf) $vdev -- $ip --backend 198.18.0.2:80
+check_reload proxy_reload_gw_off_link 'listen 80\ngw 10.9.9.9\nbackend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf with the command line: --gw: 10.9.9.9 is not on-link" -- $(eal th) $vdev -- $ip
+check_reload proxy_reload_no_listen 'backend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf with the command line: --listen PORT is required" -- $(eal ti) $vdev -- $ip
 check_reload proxy_reload_dir DIR "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf: Is a directory" -- $(eal te) $vdev -- $ip
 # after a reload that removed a backend, --metrics says so (tern_proxy_backend_in_pool 0)
 n=$((n + 1))
@@ -287,6 +293,7 @@ check ip_subnet 2 "^tern-echo: --ip '198.18.0.0/24': that is the subnet's own ad
 check ip_bcast 2 "^tern-echo: --ip '198.18.0.255/24': that is the subnet's broadcast address" -- $(eal id) $vdev -- --ip 198.18.0.255/24 --listen 7
 check gw_zero 2 "^tern-echo: --gw '0.0.0.0' is not a unicast IPv4 address" -- $(eal ie) $vdev -- --ip 198.18.0.1/24 --gw 0.0.0.0 --listen 7
 check gw_self 2 "^tern-echo: --gw: 198.18.0.1 is our own --ip address" -- $(eal if) $vdev -- --ip 198.18.0.1/24 --gw 198.18.0.1 --listen 7
+check_ready gw_host_route 'ready:' -- $(eal ga) $vdev -- --ip 198.18.0.1/32 --gw 198.18.0.254 --listen 7
 check gw_off_link 2 "^tern-echo: --gw: 10.1.1.1 is not on-link for --ip's /24" -- $(eal ig) $vdev -- --ip 198.18.0.1/24 --gw 10.1.1.1 --listen 7
 check gw6_off_link 2 "^tern-echo: --gw: the IPv6 gateway is neither link-local nor on-link for --ip's /64" -- $(eal ih) $vdev -- --ip 198.18.0.1/24 --ip 2001:2::1/64 --gw 2001:3::1 --listen 7
 # numbers: digits only, no wrap-around past 2^32 or 2^64, nothing after

@@ -151,7 +151,7 @@ check legit_engines_open 2 "^tern-gen: --legit-engines '0-': expected I or I-J" 
 check atk_engines_trailing 2 "^tern-gen: --attack .*: engines=: expected I or I-J" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn:10,$blk,engines=0zz"
 check atk_mix_twice 2 "^tern-gen: --attack .*: mix=: a stack given twice" -- "${ip[@]}" "${t[@]}" "${c[@]}" --attack "syn-real:10,$blk,mix=windows:50+windows:50"
 check duration_tiny 2 "^tern-gen: --duration '1e-300': expected seconds, 0.001..604800" -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --duration 1e-300
-check path_control 2 "^tern-gen: --path '/a.b': expected an absolute path without blanks or control bytes" -- "${ip[@]}" "${t[@]}" --mode http --rate 10 --count 1 --path $'/a\x01b'
+check path_control 2 "^tern-gen: --path '/a\\\\x01b': expected an absolute path without blanks or control bytes" -- "${ip[@]}" "${t[@]}" --mode http --rate 10 --count 1 --path $'/a\x01b'
 check ambiguous 2 "^tern-gen: ambiguous option '--no' \(could be --no-" -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --count 1 --no
 # --csv: a run that never starts leaves the file as it was
 csvd=$(mktemp -d /tmp/terngencli-csv-XXXXXX)
@@ -166,5 +166,17 @@ else
 	failed=$((failed + 1))
 fi
 rm -rf "$csvd"
+# --csv to something that is not a regular file (/dev/null, a pipe): nothing to cut, no error
+n=$((n + 1))
+out=$(timeout 30 ip netns exec "$ns" "$gen" --no-huge -m 256 --no-pci --file-prefix "$pfx-$n" -l 0 \
+	--vdev net_af_packet0,iface=lo -- "${ip[@]}" "${t[@]}" --mode connect --rate 10 --duration 0.5 \
+	--csv /dev/null 2>&1 </dev/null)
+if echo "$out" | grep -q 'verdict:' && ! echo "$out" | grep -q -- '--csv'; then
+	echo "PASS gen_cli_csv_devnull: a run with --csv /dev/null, no complaint about it"
+	passed=$((passed + 1))
+else
+	echo "FAIL gen_cli_csv_devnull: $(echo "$out" | grep -E -- '--csv|verdict' | head -n 2 | tr '\n' ' ')"
+	failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
