@@ -61,8 +61,11 @@ struct hconn {
 	uint64_t body_off;  /**< body offset of the next byte */
 	uint64_t discard;   /**< request body bytes still to skip */
 	bool busy;          /**< a response is being queued */
+	bool ok;            /**< it is a 200 (counted once queued completely) */
 	bool close_after;   /**< close once the response is queued */
+	bool lingering;     /**< our FIN is queued: dropping what the client sends until its */
 	bool closing;       /**< tern_conn_close() called */
+	uint64_t lingered;  /**< bytes dropped while lingering */
 	uint32_t hlen;      /**< bytes in hbuf */
 	char hbuf[];        /**< the request head so far (max_header bytes) */
 };
@@ -89,6 +92,7 @@ respond(struct hconn *h, struct http *hs, int status, const struct http_req *r)
 	h->body_off = 0;
 	h->close_after = !keep;
 	h->busy = true;
+	h->ok = status == 200;
 	if (status != 200)
 		h->ctr->errors++;
 }
@@ -132,12 +136,50 @@ close_conn(struct tern_conn *c, struct hconn *h)
 	tern_conn_close(c);
 }
 
+/* Bytes a lingering close drops at most before it closes anyway (the client keeps sending
+ * after our FIN: a RST then ends it). */
+#define LINGER_MAX (4u << 20)
+
+/* Lingering: drop what the client sends until its FIN, then close. */
+static void
+linger(struct tern_conn *c, struct hconn *h)
+{
+	char scratch[4096];
+	ssize_t n;
+
+	while ((n = tern_conn_recv(c, scratch, sizeof(scratch))) > 0) {
+		h->lingered += (uint64_t)n;
+		if (h->lingered > LINGER_MAX)
+			break;
+	}
+	if (n == -EAGAIN)
+		return;
+	h->closing = true;
+	tern_conn_close(c);
+}
+
+/*
+ * After a response that ends the connection: our FIN goes after it at once, and what the
+ * client still sends (the rest of a request, pipelined requests) is read and dropped until
+ * its own FIN, so that the close is never a RST for unread data (as a server's lingering
+ * close, RFC 9112 §9.6).
+ */
+static void
+linger_close(struct tern_conn *c, struct hconn *h)
+{
+	h->lingering = true;
+	tern_conn_shutdown(c);
+	linger(c, h);
+}
+
 static void
 pump(struct tern_conn *c, struct hconn *h, struct http *hs)
 {
 	struct http_req r;
 
-	while (!h->closing) {
+	if (h->lingering && !h->closing)
+		linger(c, h);
+	while (!h->closing && !h->lingering) {
 		enum http_req_status st;
 		ssize_t n;
 
@@ -145,10 +187,14 @@ pump(struct tern_conn *c, struct hconn *h, struct http *hs)
 			if (!send_response(c, h, hs))
 				return;
 			h->busy = false;
-			if (h->close_after) {
-				close_conn(c, h);
-				return;
-			}
+			if (h->ok)
+				h->ctr->requests++;
+		}
+		/* A close-bound response is out: the request's body is read first (it was
+		 * declared), then the lingering close. */
+		if (h->close_after && h->discard == 0) {
+			linger_close(c, h);
+			return;
 		}
 		/* Skip a request body: first what is buffered, then from the connection. */
 		if (h->discard > 0) {
@@ -177,7 +223,6 @@ pump(struct tern_conn *c, struct hconn *h, struct http *hs)
 				memmove(h->hbuf, h->hbuf + r.head_len, h->hlen - r.head_len);
 				h->hlen -= (uint32_t)r.head_len;
 				h->discard = r.content_length;
-				h->ctr->requests++;
 				respond(h, hs, 200, &r);
 				continue;
 			}

@@ -10,6 +10,9 @@
   bigheader   a head beyond --max-header gets 431 and the connection closes
   head        HEAD gets Content-Length but no body
   post        a request body (Content-Length) is skipped, the next request is answered
+  postclose   a 300 KB body with Connection: close, sent in one write: 200, then a FIN,
+              never a RST (the body is read before the close, not reset as unread data)
+  bigclose    a 300 KB head (beyond --max-header) in one write: 431, then a FIN, no RST
 Prints one line per check; exits 1 at the first failure.
 """
 import argparse
@@ -62,6 +65,13 @@ class Conn:
         except ConnectionResetError:
             return True
         return d == b""
+
+    def clean_eof(self):
+        """True when the server closed with a FIN (EOF), False on a reset."""
+        try:
+            return self.s.recv(1) == b""
+        except ConnectionResetError:
+            return False
 
     def close(self):
         self.s.close()
@@ -152,6 +162,23 @@ def main():
             for i in range(2):
                 st, h, body = c.response()
                 check(st == 200 and body == want, "post: response %d wrong" % i)
+        elif chk == "postclose":
+            try:
+                c.send(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 300000\r\n"
+                       b"Connection: close\r\n\r\n" + b"x" * 300000)
+            except OSError as e:
+                fail("postclose: sending the body: %s" % e)
+            st, h, body = c.response()
+            check(st == 200 and body == want, "postclose: status %d" % st)
+            check(c.clean_eof(), "postclose: reset after the response, not closed")
+        elif chk == "bigclose":
+            try:
+                c.send(b"GET / HTTP/1.1\r\nX-Big: " + b"b" * 300000)
+            except OSError as e:
+                fail("bigclose: sending the head: %s" % e)
+            st, h, body = c.response()
+            check(st == 431, "bigclose: status %d, want 431" % st)
+            check(c.clean_eof(), "bigclose: reset after 431, not closed")
         else:
             fail("unknown check " + chk)
         c.close()
