@@ -37,6 +37,7 @@
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_jhash.h>
 #include <rte_mbuf.h>
 #include <rte_random.h>
 #include <rte_tcp.h>
@@ -257,6 +258,8 @@ build(struct gen_worker *w, const struct gen_attack *at, struct gen_stream *st, 
 		s.src = pick_src(g, at, r1);
 		s.sport = (uint16_t)(at->sport_lo + (uint32_t)(r2 >> 16) % span);
 	}
+	if (at->kind == GEN_ATK_SYN || at->kind == GEN_ATK_SYNREAL)
+		s.seq = gen_attack_isn(g, g->v6 ? gen_src_key6(s.src6) : s.src, s.sport);
 	switch (at->kind) {
 	case GEN_ATK_SYN:
 		s.flags = RTE_TCP_SYN_FLAG;
@@ -576,4 +579,10 @@ gen_attack_parse(struct gen *g, struct gen_attack *at, const char *arg, char *er
 	if (at->plausible && g->v6 && !g->a->o.has_ip6)
 		return "seq=plausible over IPv6 needs an IPv6 --ip";
 	return NULL;
+}
+
+uint32_t
+gen_attack_isn(const struct gen *g, uint32_t src, uint16_t sport)
+{
+	return rte_jhash_3words(src, sport, (uint32_t)(g->syn_key >> 32), (uint32_t)g->syn_key);
 }

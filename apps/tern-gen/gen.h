@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/queue.h>
 
 #include <rte_common.h>
@@ -150,15 +151,16 @@ struct gen_counters {
 
 /** What the target sent back, seen by the RX tap (verdict.c); summed like gen_counters. */
 struct gen_seen {
-	uint64_t synack;        /**< first SYN-ACKs to attack sources (one per tuple and ISN) */
-	uint64_t synack_rtx;    /**< the same SYN-ACK again (a retransmission) */
-	uint64_t rtx_tuples;    /**< tuples whose SYN-ACK was retransmitted (not cookies) */
-	uint64_t synack_ts;     /**< first SYN-ACKs with a timestamp option */
-	uint64_t ts_encoded;    /**< ... whose TSval's low bits carry the SYN's options */
-	uint64_t rst_spoofed;   /**< RSTs to attack sources */
-	uint64_t rst_us;        /**< RSTs to our own address */
-	uint64_t other_spoofed; /**< other segments to attack sources */
-	uint64_t arp_answered;  /**< --proxy-arp replies */
+	uint64_t synack;         /**< first SYN-ACKs to attack sources (one per tuple and ISN) */
+	uint64_t synack_rtx;     /**< the same SYN-ACK again (a retransmission) */
+	uint64_t rtx_tuples;     /**< tuples whose SYN-ACK was retransmitted (not cookies) */
+	uint64_t synack_ts;      /**< first SYN-ACKs with a timestamp option */
+	uint64_t ts_encoded;     /**< ... whose TSval's low bits carry the SYN's options */
+	uint64_t rst_spoofed;    /**< RSTs to attack sources */
+	uint64_t rst_us;         /**< RSTs to our own address */
+	uint64_t other_spoofed;  /**< other segments to attack sources */
+	uint64_t synack_foreign; /**< SYN-ACKs to attack sources answering no SYN of this run */
+	uint64_t arp_answered;   /**< --proxy-arp replies */
 };
 
 #define GEN_STATUS_CODES 600 /**< per-code counts for 100..599 */
@@ -200,6 +202,7 @@ struct gen_worker {
 
 struct gen {
 	enum gen_mode mode;
+	uint64_t syn_key;          /**< keys the attack SYNs' sequence numbers (gen_attack_isn()) */
 	bool v6;                   /**< the target is IPv6 (--target [X:X::X]:PORT) */
 	uint32_t dst;              /**< target, host order (IPv4) */
 	uint8_t dst6[16];          /**< target, network order (IPv6) */
@@ -298,6 +301,21 @@ void gen_verdict_final(struct gen *g, FILE *f, const struct gen_counters *c,
         const struct hist *connect_lat, double open_s);
 /** The --csv file's first line. */
 extern const char gen_csv_header[];
+/** The key of an attack source in the SYN-ACK table and gen_attack_isn(): its IPv4
+ *  address, or the xor of an IPv6 address's four words. */
+static inline uint32_t
+gen_src_key6(const uint8_t ip[16])
+{
+	uint32_t x[4];
+
+	memcpy(x, ip, sizeof(x));
+	return x[0] ^ x[1] ^ x[2] ^ x[3];
+}
+/** The sequence number of an attack SYN from source key @p src, port @p sport: a keyed hash,
+ *  so that a SYN-ACK to an attack source is told from one this run never asked for (the
+ *  target's leftovers from an earlier run, sent once --proxy-arp answers for their
+ *  address). */
+uint32_t gen_attack_isn(const struct gen *g, uint32_t src, uint16_t sport);
 /** --csv: the file's old content cut and the header written, once: before the first row, or
  *  at the end of a run without one (not when the set-up failed: an existing file stays as it
  *  was; a missing one is made, empty, when the options are read). */

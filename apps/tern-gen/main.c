@@ -1337,6 +1337,7 @@ main(int argc, char **argv)
 		if (g.csv == NULL)
 			app_usage_error(&a, "--csv '%s': %s", g.csv_path, strerror(errno));
 	}
+	g.syn_key = rte_rand();
 	rc = app_run(&a);
 	if (rc == 0)
 		gen_csv_start(&g);

@@ -66,16 +66,6 @@ gen_seen_setup(struct gen_worker *w)
 	return w->synacks == NULL ? -ENOMEM : 0;
 }
 
-/* The SYN-ACK table's key of an IPv6 source. */
-static uint32_t
-key6(const uint8_t ip[16])
-{
-	uint32_t x[4];
-
-	memcpy(x, ip, sizeof(x));
-	return x[0] ^ x[1] ^ x[2] ^ x[3];
-}
-
 static void
 seen_synack(struct gen_worker *w, uint32_t dst, const struct rte_tcp_hdr *th, unsigned thlen)
 {
@@ -85,6 +75,11 @@ seen_synack(struct gen_worker *w, uint32_t dst, const struct rte_tcp_hdr *th, un
 	uint32_t h = (dst * 2654435761u) ^ (port * 40503u);
 	struct gen_synack *e = NULL;
 	unsigned j;
+
+	if (rte_be_to_cpu_32(th->recv_ack) - 1 != gen_attack_isn(w->g, dst, port)) {
+		w->seen.synack_foreign++; /* not an answer to a SYN of this run */
+		return;
+	}
 
 	for (j = 0; j < SA_PROBE; j++) {
 		struct gen_synack *x = &w->synacks[(h + j) & mask];
@@ -215,7 +210,7 @@ tap_one6(struct gen_worker *w, struct rte_mbuf *m, const struct rte_ether_hdr *e
 			w->seen.rst_us++;
 		return false;
 	}
-	count_spoofed(w, key6(ip6->dst_addr), th, thlen);
+	count_spoofed(w, gen_src_key6(ip6->dst_addr), th, thlen);
 	rte_pktmbuf_free(m);
 	return true;
 }
@@ -295,6 +290,7 @@ gen_seen_sum(const struct gen *g, struct gen_seen *s)
 		s->rst_spoofed += x->rst_spoofed;
 		s->rst_us += x->rst_us;
 		s->other_spoofed += x->other_spoofed;
+		s->synack_foreign += x->synack_foreign;
 		s->arp_answered += x->arp_answered;
 	}
 }
@@ -417,11 +413,12 @@ gen_verdict_final(
 	        ",\"retrans_tuples\":%" PRIu64 ",\"synack_ts\":%" PRIu64 ",\"ts_encoded\":%" PRIu64
 	        ",\"cookie_like\":%" PRIu64 ",\"cookie_share\":%.4f,\"rst_rx\":%" PRIu64
 	        ",\"rst_rx_spoofed\":%" PRIu64 ",\"rst_rx_us\":%" PRIu64
-	        ",\"other_rx_spoofed\":%" PRIu64 ",\"arp_answered\":%" PRIu64 "}",
+	        ",\"other_rx_spoofed\":%" PRIu64 ",\"synack_foreign\":%" PRIu64
+	        ",\"arp_answered\":%" PRIu64 "}",
 	        line, pct, syns, s.synack, syns ? (double)s.synack / syns : 0.0, s.synack_rtx,
 	        s.rtx_tuples, s.synack_ts, s.ts_encoded, gen_cookie_like(&s),
 	        s.synack ? (double)gen_cookie_like(&s) / s.synack : 0.0, s.rst_us + s.rst_spoofed,
-	        s.rst_spoofed, s.rst_us, s.other_spoofed, s.arp_answered);
+	        s.rst_spoofed, s.rst_us, s.other_spoofed, s.synack_foreign, s.arp_answered);
 }
 
 /* Per interval: " | target synack/syn 0.99 cookies 100% rst 12/s"; and the --csv row. */
@@ -437,7 +434,13 @@ gen_verdict_progress(
 
 	gen_seen_sum(g, &s);
 	dsa = s.synack - g->prev_seen.synack;
-	dck = gen_cookie_like(&s) - gen_cookie_like(&g->prev_seen);
+	/* (the cookie-like count of a tuple can fall back when its SYN-ACK is repeated: an
+	 * interval's difference is clamped at 0, not wrapped around) */
+	dck = gen_cookie_like(&s) > gen_cookie_like(&g->prev_seen)
+	              ? gen_cookie_like(&s) - gen_cookie_like(&g->prev_seen)
+	              : 0;
+	if (dck > dsa)
+		dck = dsa;
 	drst = s.rst_us + s.rst_spoofed - g->prev_seen.rst_us - g->prev_seen.rst_spoofed;
 	if (g->mode == GEN_CONNECT || g->mode == GEN_HTTP)
 		fprintf(stderr, " | success %.2f%%",

@@ -62,7 +62,9 @@ gen_run() {
 	TERN_LOG="$IT_TMP/$name.log"
 	eal=$("$DPDK_CONFIG/eal-args.sh" "$IT_MODE" --file-prefix "$TERN_PREFIX" -l "$TERN_LCORES" \
 		-q "$TERN_QUEUES") || it_fail "eal-args.sh $IT_MODE failed"
-	ip netns exec "$TERNLAB_NS_P" ip neigh flush dev "$TERNLAB_IF_P" >/dev/null 2>&1 || true
+	# (GEN_KEEP_NEIGH: the peer keeps its neighbours, and what it queued for them)
+	[ -n "${GEN_KEEP_NEIGH:-}" ] ||
+		ip netns exec "$TERNLAB_NS_P" ip neigh flush dev "$TERNLAB_IF_P" >/dev/null 2>&1 || true
 	it_log "tern-gen ${eal} ${TERN_EAL_EXTRA} -- --ip $TERNLAB_TERN_IP/$TERNLAB_PLEN $*"
 	# shellcheck disable=SC2086 # eal is a list of words without whitespace (eal-args.sh)
 	timeout -k 5 "$GEN_MAX_LIFETIME" ip netns exec "$TERNLAB_NS_T" "$TERN_GEN" $eal \

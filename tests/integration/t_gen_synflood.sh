@@ -6,7 +6,9 @@
 #   - tern-gen sent at least 80 % of rate x duration, and the kernel's TcpExt
 #     SyncookiesSent rose by at least 80 % of what tern-gen sent;
 #   - every neighbour the peer tried to answer lies in the spoofed block (nothing else was
-#     used as a source).
+#     used as a source);
+#   - a second flood from the block with --proxy-arp: the SYN-ACKs Linux still held for the
+#     first one are not counted (at most one SYN-ACK per SYN, at least 80 %).
 # usage: t_gen_synflood.sh [af_packet|tap|virtio-user]   (GEN_PPS, GEN_SECS override)
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -69,4 +71,17 @@ blk = ipaddress.ip_network(sys.argv[1]); real = {ipaddress.ip_address(a) for a i
 bad = [l.strip() for l in sys.stdin if l.strip() and ipaddress.ip_address(l.strip()) not in blk and ipaddress.ip_address(l.strip()) not in real]
 print(" ".join(bad))' "$range" "$TERNLAB_TERN_IP" "$TERNLAB_PEER_IP")
 [ -z "$outside" ] || it_fail "the peer saw sources outside $range: $outside"
+
+# A second flood from the same block, now with --proxy-arp: Linux still holds SYN-ACKs of
+# the first one for sources it could not resolve and sends them once tern-gen answers ARP
+# for those addresses. They answer no SYN of this run: the verdict must not count them
+# (synack_foreign), so that it stays at most one SYN-ACK per SYN (a cookie each, no
+# retransmission with tcp_syncookies=2).
+gen_run flood1 0 --target "$TERNLAB_PEER_IP:$port" --mode synflood --rate 3000 --duration 1 \
+	--src-range "$range"
+GEN_KEEP_NEIGH=1 gen_run flood2 0 --target "$TERNLAB_PEER_IP:$port" --mode synflood --rate 3000 --duration 1 \
+	--src-range "$range" --proxy-arp
+it_log "second flood, --proxy-arp: $(gj "d['verdict']['syn_sent']") SYNs, $(gj "d['verdict']['synack_rx']") SYN-ACKs counted, $(gj "d['verdict']['synack_foreign']") from the first run left out"
+gen_check "SYN-ACKs counted that answer no SYN of this run" "d['verdict']['synack_rx'] <= d['verdict']['syn_sent']"
+gen_check "too few SYN-ACKs counted" "d['verdict']['synack_rx'] >= 0.8 * d['verdict']['syn_sent']"
 it_pass
