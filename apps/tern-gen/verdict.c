@@ -387,7 +387,7 @@ gen_verdict_final(
 		else
 			snprintf(p99, sizeof(p99), "%.0f us", ns / 1e3);
 		n += (size_t)snprintf(line + n, sizeof(line) - n,
-		        "target %s: %.2f %% of %s, p99 %s", word, success,
+		        "target %s: %.2f %% of %s, connect p99 %s", word, success,
 		        g->mode == GEN_HTTP ? "requests answered" : "clients connected", p99);
 		if (load[0] != '\0')
 			n += (size_t)snprintf(line + n, sizeof(line) - n, " under %s", load);
