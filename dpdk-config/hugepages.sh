@@ -3,6 +3,7 @@
 #
 #   hugepages.sh setup [PAGES]   reserve PAGES (default $TERN_HUGEPAGES = 512) and mount
 #   hugepages.sh teardown        unmount (only if setup mounted it) and release the pages
+#                                 setup reserved (back to the count it found)
 #   hugepages.sh status          show reservation, mount and files in use
 #
 # Idempotent: setup twice or teardown twice is fine.
@@ -13,6 +14,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/common.sh"
 
 marker=/run/tern-hugepages.mounted-by-tern
+before=/run/tern-hugepages.reserved-before # what setup found, when it reserved more
 nr=/proc/sys/vm/nr_hugepages
 
 mounted() { awk -v d="$TERN_HUGE_DIR" '$2 == d && $3 == "hugetlbfs" {f=1} END {exit !f}' /proc/mounts; }
@@ -23,6 +25,7 @@ setup() {
 	[ "$(id -u)" -eq 0 ] || ternlab_die "setup needs root"
 	have=$(cat "$nr")
 	if [ "$have" -lt "$want" ]; then
+		[ -e "$before" ] || echo "$have" >"$before"
 		echo "$want" >"$nr" || ternlab_die "cannot write $nr"
 		have=$(cat "$nr")
 		[ "$have" -ge "$want" ] ||
@@ -54,7 +57,13 @@ teardown() {
 			echo "hugepages: $TERN_HUGE_DIR was not mounted by hugepages.sh, leaving it mounted"
 		fi
 	fi
-	echo 0 >"$nr" 2>/dev/null || ternlab_log "warning: cannot write $nr"
+	# Only what setup reserved is given back: pages that were there before stay.
+	if [ -e "$before" ]; then
+		cat "$before" >"$nr" 2>/dev/null || ternlab_log "warning: cannot write $nr"
+		rm -f "$before"
+	else
+		echo "hugepages: the reservation was not made by hugepages.sh, leaving it"
+	fi
 	echo "hugepages: $(cat "$nr") reserved"
 }
 

@@ -116,7 +116,7 @@ lab_up() {
 	else
 		"$here/vhost-bridge.sh" stop >/dev/null
 	fi
-	echo "lab up ($mode): $TERNLAB_NS_T/$TERNLAB_IF_T (tern $TERNLAB_TERN_IP) <-> " \
+	echo "lab up ($mode): $TERNLAB_NS_T/$TERNLAB_IF_T (tern $TERNLAB_TERN_IP) <->" \
 		"$TERNLAB_NS_P/$TERNLAB_IF_P ($TERNLAB_PEER_IP/$TERNLAB_PLEN; IPv6" \
 		"$([ "${TERNLAB_IPV6:-0}" = 1 ] && echo "$TERNLAB_PEER_IP6/$TERNLAB_PLEN6" || echo "off: lab.sh ipv6 on"))"
 }

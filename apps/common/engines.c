@@ -26,7 +26,8 @@ app_port_check(const struct app *a)
 	if (rte_eth_dev_count_avail() == 0 && a->vdev_given) {
 		fprintf(stderr,
 		        "%s: no DPDK port: the --vdev device did not probe (see the EAL lines "
-		        "above: wrong driver name, or bad arguments such as iface=)\n",
+		        "above: wrong driver name, bad arguments such as iface=, or for "
+		        "net_virtio_user a path= with no vhost-user server behind it)\n",
 		        a->name);
 		return 2;
 	}
