@@ -193,14 +193,14 @@ check_backends(const struct app *a, const struct be_list *l, char *err, size_t e
 			return snprintf(err, errlen, "--backend %s: that is our own address (--ip)",
 			               l->be[k].name),
 			       -1;
-		if (a->o.prefix_len <= 30 && (b->v4 & mask) == (a->o.ip & mask) &&
+		if (a->o.prefix_len <= 30 && app_ipv4_on_link(a, b->v4) &&
 		        ((b->v4 & ~mask) == 0 || (b->v4 | mask) == 0xffffffffu))
 			return snprintf(err, errlen,
 			               "--backend %s: that is --ip's subnet's own or broadcast "
 			               "address, not a host's",
 			               l->be[k].name),
 			       -1;
-		if ((b->v4 & mask) != (a->o.ip & mask) && a->o.gw == 0)
+		if (!app_ipv4_on_link(a, b->v4) && a->o.gw == 0)
 			return snprintf(err, errlen,
 			               "--backend %s: not on-link for --ip and no --gw given",
 			               l->be[k].name),
@@ -316,30 +316,7 @@ parse_rules(
 
 /* ---- configuration file ---- */
 
-#define CONFIG_MAX      (1u << 20) /**< bytes of a --config file at most */
-#define CONFIG_SHOW_MAX 48         /**< bytes of a name shown in a message at most */
-
-/* @p s as a message may show it (@p out, @p outlen bytes): at most CONFIG_SHOW_MAX bytes,
- * those outside printable ASCII as \xHH, so that a binary file's bytes do not reach the
- * terminal. */
-static const char *
-printable(const char *s, char *out, size_t outlen)
-{
-	size_t o = 0, k;
-
-	for (k = 0; s[k] != '\0' && k < CONFIG_SHOW_MAX && o + 5 < outlen; k++) {
-		unsigned char c = (unsigned char)s[k];
-
-		if (c >= 0x20 && c < 0x7f)
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
-	}
-	if (s[k] != '\0' && o + 4 < outlen)
-		o += (size_t)snprintf(out + o, outlen - o, "...");
-	out[o] = '\0';
-	return out;
-}
+#define CONFIG_MAX (1u << 20) /**< bytes of a --config file at most */
 
 /*
  * The whole text of configuration file @p path, NUL-terminated, in one heap buffer the
@@ -442,7 +419,7 @@ config_next_line(char **cur)
 static int
 config_line(char *line, char **val, char *err, size_t errlen)
 {
-	char *name = line, *end, shown[CONFIG_SHOW_MAX * 4 + 4];
+	char *name = line, *end;
 	size_t n;
 	unsigned k;
 
@@ -475,9 +452,7 @@ config_line(char *line, char **val, char *err, size_t errlen)
 			return snprintf(err, errlen, "'%s' takes no value", name), -1;
 		return proxy_longopts[k].val;
 	}
-	return snprintf(err, errlen, "'%s' is not an option of tern-proxy",
-	               printable(name, shown, sizeof(shown))),
-	       -1;
+	return snprintf(err, errlen, "'%s' is not an option of tern-proxy", name), -1;
 }
 
 /*
