@@ -12,6 +12,10 @@
 #   --tap IF             tap interface name (default $TERNLAB_TAP)
 #   --sock PATH          vhost-user socket (default $TERNLAB_VHOST_SOCK)
 #   --pci ADDR           PCI address for vfio-pci (default $TERN_PCI)
+#   --mac ADDR|random    tern's MAC on tap and virtio-user (default: 02:74 and four bytes of a
+#                        CRC of the tap's name or the socket's path, the same at every start,
+#                        so the peer's neighbour entry stays right across restarts; random: a
+#                        new one at every start, as the PMDs do by themselves)
 #   --no-huge            force --no-huge (only for profiles that allow it)
 #   -m MB                memory with --no-huge (default 512)
 #   -v, --verbose        also describe the profile on stderr
@@ -51,6 +55,7 @@ iface=$TERNLAB_IF_T
 tap=$TERNLAB_TAP
 sock=$TERNLAB_VHOST_SOCK
 pci=${TERN_PCI:-}
+mac=
 force_nohuge=0
 mem=512
 need() { if [ $# -lt 2 ] || [ -z "$2" ]; then bad "option $1 needs a value"; fi; }
@@ -66,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--tap) need "$@"; tap=$2; shift ;;
 	--sock) need "$@"; sock=$2; shift ;;
 	--pci) need "$@"; pci=$2; shift ;;
+	--mac) need "$@"; mac=$2; shift ;;
 	-m) need "$@"; mem=$2; shift ;;
 	-v | --verbose) verbose=1 ;;
 	--no-huge) force_nohuge=1 ;;
@@ -83,9 +89,35 @@ if [ "$profile" = vfio-pci ]; then
 		bad "vfio-pci needs --pci DDDD:BB:DD.F (or TERN_PCI)"
 fi
 
-desc='' huge=auto no_pci=1 vdevs=() extra=()
+if [ -n "$mac" ] && [ "$mac" != random ]; then
+	[[ $mac =~ ^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$ ]] ||
+		bad "--mac wants xx:xx:xx:xx:xx:xx or random, not '$mac'"
+	(((16#${mac:0:2} & 1) == 0)) || bad "--mac $mac is a multicast address"
+	[ "${mac//[0:]/}" != "" ] || bad "--mac $mac is all zeros"
+fi
+# stable_mac NAME: 02:74 (locally administered, unicast) and the 32-bit CRC of NAME.
+stable_mac() {
+	local c
+	c=$(printf '%s' "$1" | cksum | awk '{print $1}')
+	printf '02:74:%02x:%02x:%02x:%02x' $((c >> 24 & 255)) $((c >> 16 & 255)) $((c >> 8 & 255)) \
+		$((c & 255))
+}
+# mac_arg NAME: the devarg that gives the port its MAC (--mac, else stable_mac NAME), or
+# nothing with --mac random. (Read by the tap and virtio-user profiles.)
+# shellcheck disable=SC2317
+mac_arg() {
+	case $mac in
+	random) ;;
+	'') echo ",mac=$(stable_mac "$1")" ;;
+	*) echo ",mac=$mac" ;;
+	esac
+}
+
+desc='' huge=auto no_pci=1 vdevs=() extra=() takes_mac=0
 # shellcheck source=/dev/null
 . "$conf"
+[ -z "$mac" ] || [ "$takes_mac" = 1 ] ||
+	bad "--mac: profile $profile uses the interface's own MAC (ip link set IF address ADDR)"
 
 # A plain list goes to -l; a list mapping lcores to CPUs (0@0,1@1,2@1) needs --lcores.
 if [[ $lcores == *[@\(]* ]]; then

@@ -198,8 +198,11 @@ tern_start() {
 	eal=$("$DPDK_CONFIG/eal-args.sh" "$IT_MODE" --file-prefix "$TERN_PREFIX" -l "$TERN_LCORES" \
 		-q "$TERN_QUEUES") ||
 		it_fail "eal-args.sh $IT_MODE failed"
-	# A previous tern may have had another MAC (tap, virtio-user): forget it on the peer.
-	ip netns exec "$TERNLAB_NS_P" ip neigh flush dev "$TERNLAB_IF_P" >/dev/null 2>&1 || true
+	# A previous test may have left the peer neighbours (tern-gen's sources, another MAC
+	# given with --mac): forget them, unless TERN_KEEP_NEIGH=1 (t_ping: a restart keeps
+	# tern's MAC, so the peer's entry stays right).
+	[ "${TERN_KEEP_NEIGH:-0}" = 1 ] ||
+		ip netns exec "$TERNLAB_NS_P" ip neigh flush dev "$TERNLAB_IF_P" >/dev/null 2>&1 || true
 	it_log "tern-echo ${eal} ${TERN_EAL_EXTRA} -- --ip $TERNLAB_TERN_IP/$TERNLAB_PLEN --listen $port $*"
 	# timeout: bounded lifetime even if this script is SIGKILLed; it passes SIGTERM on and
 	# returns tern-echo's own exit status. ip netns exec and stdbuf exec, so no extra shells.

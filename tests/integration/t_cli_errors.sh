@@ -326,6 +326,14 @@ check key_open_dir 2 "^tern-echo: --key-file $kd/k: directory $kd is writable by
 rm -rf "$kd"
 bin=$http_bin
 check http_bad_poll_mode 2 "^tern-http: --poll-mode 'BUSY': expected busy, backoff or auto" -- $(eal qe) $vdev -- --ip 198.18.0.1/24 --listen 80 --poll-mode BUSY
+# eal-args.sh's --mac: tern's MAC on tap and virtio-user (t_ping restarts tern with it)
+bin=$top/dpdk-config/eal-args.sh
+check eal_stable_mac 0 '^-l 0 .*--vdev net_tap0,iface=terntap0,mac=02:74:bb:45:7f:b8$' -- tap --file-prefix terncli-$$-ea --tap terntap0
+check eal_given_mac 0 ' --vdev net_tap0,iface=t1,mac=02:00:00:00:00:05$' -- tap --file-prefix terncli-$$-eb --tap t1 --mac 02:00:00:00:00:05
+check eal_random_mac 0 ' --vdev net_tap0,iface=t1$' -- tap --file-prefix terncli-$$-ec --tap t1 --mac random
+check eal_bad_mac 2 "^eal-args.sh: error: --mac wants xx:xx:xx:xx:xx:xx or random, not '02:00:00:00:05'" -- tap --mac 02:00:00:00:05
+check eal_multicast_mac 2 '^eal-args.sh: error: --mac 01:00:5e:00:00:01 is a multicast address' -- tap --mac 01:00:5e:00:00:01
+check eal_mac_af_packet 2 "^eal-args.sh: error: --mac: profile af_packet uses the interface's own MAC" -- af_packet --mac 02:00:00:00:00:01
 bin=$echo_bin
 }
 # Nothing of ours is left running, nor any EAL run directory of ours.
