@@ -15,23 +15,29 @@
 #     under the flood;
 #   - the flood reached tern (TCP segments received >= SYNFLOOD_MIN_SYNS) and the SYN queue
 #     overflowed into SYN cookies (tcp_syncookie_sent > 0);
-#   - the SYN queue never held more than the listener's backlog (1024): read from telemetry
-#     every 0.2 s during the flood;
+#   - the SYN queue never held more than the listener's backlog (1024) on any engine: read
+#     from telemetry (each engine's gauge) every 0.2 s during the flood;
 #   - memory is flat: the mbufs free in tern's pool 2 s after the flood are within 512 of
 #     what they were before it, and no mbuf ran out (drop no_mbuf == 0);
 #   - tern-echo is still up, answers a connection, and exits 0 on SIGTERM.
+# With SYNFLOOD_ENGINES=2 (t_synflood_engines.sh) tern-echo runs two engines on two queue
+# pairs (software steering): each engine's listener holds its own backlog, so each
+# engine's queue is checked against it, both must have taken part of the flood, and no
+# frame handed between them may be lost (steer_ring_full 0).
 # usage: t_synflood.sh [af_packet]   (the tern-gen flood needs af_packet on the peer veth)
-# Environment: SYNFLOOD_TOOLS, SYNFLOOD_SECS (hard bound per flood, default 20),
+# Environment: SYNFLOOD_ENGINES (1 or 2), SYNFLOOD_TOOLS, SYNFLOOD_SECS (hard bound per flood, default 20),
 #   SYNFLOOD_CONNS (default 1000), SYNFLOOD_PPS (tern-gen rate, default 100000),
 #   SYNFLOOD_LEAD (default 0.5), SYNFLOOD_CPS (default 400), SYNFLOOD_MIN_SYNS (default 20000).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-it_begin synflood "${1:-}"
+: "${SYNFLOOD_ENGINES:=1}"
+if [ "$SYNFLOOD_ENGINES" = 1 ]; then it_begin synflood "${1:-}"; else it_begin synflood_engines "${1:-}"; fi
 [ "$IT_MODE" = af_packet ] || it_fail "runs in af_packet mode only"
 # shellcheck source=t_gen_lib.sh
 . "$IT_DIR/t_gen_lib.sh"
+tern_engines "$SYNFLOOD_ENGINES"
 port=7
 read -ra tools <<<"${SYNFLOOD_TOOLS:-hping3 tern-gen}"
 : "${SYNFLOOD_SECS:=20}"
@@ -96,10 +102,15 @@ flood_sent() {
 	esac
 }
 
-# The SYN queue gauge, every 0.2 s, one value per line (the largest is checked).
+# Each engine's SYN queue gauge, every 0.2 s: one line per sample, one value per engine
+# (the largest of each is checked).
 watch_synq() {
+	local i
 	while :; do
-		tel_num /tern/gauges syn_queue
+		for ((i = 0; i < SYNFLOOD_ENGINES; i++)); do
+			printf '%s ' "$(tel_num "/tern/gauges,$i" syn_queue)"
+		done
+		echo
 		sleep 0.2
 	done >"$IT_TMP/$1.synq" 2>/dev/null &
 	WATCH_PID=$!
@@ -109,6 +120,7 @@ lab_up
 failed=()
 for tool in "${tools[@]}"; do
 	tern_start "$port" --stats-interval 1
+	tern_steering
 	k0=$(tel_json /tern/stats)
 	free0=$(tel_num /tern/gauges mbufs_free)
 	it_log "$tool: flood for at most ${SYNFLOOD_SECS}s, $SYNFLOOD_CONNS connections after ${SYNFLOOD_LEAD}s"
@@ -143,7 +155,10 @@ import json, sys
 cl = json.load(open(sys.argv[1]))
 k0, k1 = json.loads(sys.argv[2]), json.loads(sys.argv[3])
 d = lambda k: k1.get(k, 0) - k0.get(k, 0)
-synq = [int(x) for x in open(sys.argv[4]).read().split() if x.isdigit()]
+# one list per engine of its SYN queue samples
+rows = [l.split() for l in open(sys.argv[4]) if l.strip()]
+synq = [[int(r[i]) for r in rows if len(r) > i and r[i].isdigit()]
+        for i in range(max((len(r) for r in rows), default=0))]
 free0, free1, backlog, min_syns = (int(x) for x in sys.argv[5:9])
 flood_on = sys.argv[9] == "1"
 t0, t1 = float(sys.argv[10]), float(sys.argv[11])
@@ -159,20 +174,27 @@ if d("tcp_seg_rx") < min_syns:
     bad.append("tern received only %d TCP segments (want >= %d)" % (d("tcp_seg_rx"), min_syns))
 if d("tcp_syncookie_sent") == 0:
     bad.append("no SYN cookie was sent: the SYN queue never overflowed")
-if not synq:
+if not synq or not all(synq):
     bad.append("no SYN queue sample")
-elif max(synq) > backlog:
-    bad.append("SYN queue held %d entries, more than the backlog %d" % (max(synq), backlog))
+for i, q in enumerate(synq):
+    if q and max(q) > backlog:
+        bad.append("engine %d's SYN queue held %d entries, more than the backlog %d" %
+                   (i, max(q), backlog))
+    if len(synq) > 1 and q and max(q) == 0:
+        bad.append("engine %d's SYN queue stayed empty: the flood reached one engine" % i)
+if d("drop_steer_ring_full") > 0:
+    bad.append("%d frames lost between engines (steer_ring_full)" % d("drop_steer_ring_full"))
 if free1 < free0 - 512:
     bad.append("mbufs free %d after the flood, %d before: not flat" % (free1, free0))
 if d("drop_no_mbuf") > 0:
     bad.append("%d no_mbuf drops" % d("drop_no_mbuf"))
 print("summary: clients %d/%d ok, connect ms p50 %s p99 %s max %s; tern rx %d segs, cookies "
       "sent %d ok %d failed %d, synack rtx %d, synq max %s, listen_overflow %d; mbufs free "
-      "%d -> %d" % (ok, n, cl["connect_ms"]["p50"], cl["connect_ms"]["p99"],
+      "%d -> %d; steer handoff %d" % (ok, n, cl["connect_ms"]["p50"], cl["connect_ms"]["p99"],
                     cl["connect_ms"]["max"], d("tcp_seg_rx"), d("tcp_syncookie_sent"),
                     d("tcp_syncookie_ok"), d("tcp_syncookie_failed"), d("tcp_retrans"),
-                    max(synq) if synq else "?", d("drop_tcp_listen_overflow"), free0, free1))
+                    "/".join(str(max(q)) if q else "?" for q in synq) or "?",
+                    d("drop_tcp_listen_overflow"), free0, free1, d("steer_handoff")))
 for b in bad:
     print("FAIL " + b)
 EOF
