@@ -186,7 +186,9 @@ pick_backend(struct eng *g, const struct pair *p, uint64_t now)
 		best = pool_swrr_pick(g->swrr, pc->weight, pc->n, eligible);
 		break;
 	case LB_LEAST:
-		/* fewest open connections per unit of weight; ties in turn */
+		/* fewest open connections per unit of weight, counted over every engine (each
+		 * engine's own counts would balance each engine, not the backends); ties in
+		 * turn */
 		for (i = 0; i < pc->n; i++) {
 			unsigned k = (g->rr + i) % pc->n;
 			uint64_t a, b;
@@ -197,8 +199,12 @@ pick_backend(struct eng *g, const struct pair *p, uint64_t now)
 				best = (int)k;
 				continue;
 			}
-			a = (uint64_t)g->be[pc->slot[k]].active * pc->weight[best];
-			b = (uint64_t)g->be[pc->slot[best]].active * pc->weight[k];
+			a = (uint64_t)__atomic_load_n(
+			            &px->be_active[pc->slot[k]], __ATOMIC_RELAXED) *
+			    pc->weight[best];
+			b = (uint64_t)__atomic_load_n(
+			            &px->be_active[pc->slot[best]], __ATOMIC_RELAXED) *
+			    pc->weight[k];
 			if (a < b)
 				best = (int)k;
 		}
@@ -261,6 +267,7 @@ start_connect(struct pair *p, bool queued)
 	p->bi = bi;
 	p->pp = p->g->pool->pp[mi];
 	p->g->be[bi].active++;
+	__atomic_fetch_add(&px->be_active[bi], 1, __ATOMIC_RELAXED);
 	p->connecting = true;
 	p->be_timeout = false;
 	p->t_start = now;
@@ -567,6 +574,7 @@ on_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 	/* the backend connection */
 	p->be = NULL;
 	p->g->be[p->bi].active--;
+	__atomic_fetch_sub(&px->be_active[p->bi], 1, __ATOMIC_RELAXED);
 	rte_pktmbuf_free(p->pend[C2B]);
 	p->pend[C2B] = NULL;
 	if (p->connecting) {

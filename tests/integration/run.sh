@@ -5,7 +5,7 @@
 #   -v               stream every test's log instead of only failing ones' tails
 #   TESTS="ping ping6 echo6 echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines echo_engines6 netem netem6
 #          gen_connect gen_synflood gen_http synflood synflood_engines http http_engines proxy proxy6 proxy_timeouts proxy_engines
-#          proxy_pp proxy_pool proxy_life dumpcap metrics restart gen_steer idle_cpu gen_mixed gen_ackrst gen_pace gen6 churn churn2 churn6"
+#          proxy_pp proxy_pool proxy_lb proxy_life dumpcap metrics restart gen_steer idle_cpu gen_mixed gen_ackrst gen_pace gen6 churn churn2 churn6"
 #                    subset / order (churn, churn2: twice the timeout)
 #   TEST_TIMEOUT=300 seconds per test (then SIGTERM: the test cleans up and fails)
 #   TERN_BUILD=/work/main/build (tern-echo at $TERN_BUILD/apps/tern-echo/tern-echo)
@@ -24,7 +24,7 @@ verbose=0
 if [ "${1:-}" = -v ]; then verbose=1; shift; fi
 modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=(af_packet tap virtio-user)
-read -ra tests <<<"${TESTS:-ping ping6 echo6 echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines echo_engines6 netem netem6 gen_connect gen_synflood gen_http synflood synflood_engines http http_engines proxy proxy6 proxy_timeouts proxy_engines proxy_pp proxy_pool proxy_life dumpcap metrics restart gen_steer idle_cpu gen_mixed gen_ackrst gen_pace gen6 churn churn2 churn6}"
+read -ra tests <<<"${TESTS:-ping ping6 echo6 echo_10m seq200 close_by_tern close_by_linux keepalive fin_timeout user_timeout two_engines echo_engines echo_engines6 netem netem6 gen_connect gen_synflood gen_http synflood synflood_engines http http_engines proxy proxy6 proxy_timeouts proxy_engines proxy_pp proxy_pool proxy_lb proxy_life dumpcap metrics restart gen_steer idle_cpu gen_mixed gen_ackrst gen_pace gen6 churn churn2 churn6}"
 : "${TEST_TIMEOUT:=300}"
 : "${TERN_BUILD:=/work/main/build}"
 export TERN_BUILD
@@ -72,7 +72,7 @@ for mode in "${modes[@]}"; do
 		# gen_connect gen_http gen_synflood, and tern-gen's mixed runs and pacing: gen_mixed
 		# gen_ackrst gen_pace gen6): the data path of tap and virtio-user is covered
 		# by ping, echo, seq200, the close tests, http, proxy and dumpcap in those modes.
-		case " ${AF_PACKET_ONLY:-two_engines echo_engines6 netem netem6 synflood synflood_engines churn churn2 churn6 gen_steer proxy_pp proxy_pool proxy_life metrics restart idle_cpu keepalive fin_timeout user_timeout proxy_timeouts gen_connect gen_http gen_synflood gen_mixed gen_ackrst gen_pace gen6} " in
+		case " ${AF_PACKET_ONLY:-two_engines echo_engines6 netem netem6 synflood synflood_engines churn churn2 churn6 gen_steer proxy_pp proxy_pool proxy_lb proxy_life metrics restart idle_cpu keepalive fin_timeout user_timeout proxy_timeouts gen_connect gen_http gen_synflood gen_mixed gen_ackrst gen_pace gen6} " in
 		*" $t "*) [ "$mode" = af_packet ] || continue ;;
 		esac
 		case " ${MULTI_QUEUE:-echo_engines http_engines proxy_engines} " in

@@ -1,0 +1,68 @@
+#!/bin/bash
+# tern-proxy's balancing as a whole, with backends that greet with their port (proxy_peer.py
+# server, one process per port so that one can be stopped) and greet_client.py:
+#   1. --lb least-conn on TWO engines: 8 connections opened one after another and held: after
+#      each one the two backends differ by at most one (the count is the proxy's, not each
+#      engine's: with per-engine counts the second client, owned by the other engine, went
+#      to the same backend as the first); the stats line shows active 4 / 4.
+# usage: t_proxy_lb.sh [af_packet]
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+it_begin proxy_lb "${1:-}"
+[ "$IT_MODE" = af_packet ] || it_fail "af_packet only (two engines, --metrics in the namespace)"
+# shellcheck source=t_gen_lib.sh
+. "$IT_DIR/t_gen_lib.sh"
+TERN_ECHO=${TERN_PROXY:-$TERN_BUILD/apps/tern-proxy/tern-proxy}
+port=8000
+s1=8361
+s2=8362
+mport=9361
+ip=$TERNLAB_PEER_IP
+lab_up
+
+srv() {
+	peer_server "s$1" "$PY" "$IT_DIR/proxy_peer.py" server --bind "$ip" --ports "$1" \
+		--log "$IT_TMP/srv$1.log"
+	wait_until 10 peer_listening "$1" || it_fail "proxy_peer.py server on $1 did not come up"
+}
+srv "$s1"
+srv "$s2"
+greet() { peer "$PY" "$IT_DIR/greet_client.py" "$TERNLAB_TERN_IP" "$port" "$@"; }
+last_stats() { grep ' | clients ' "$TERN_LOG" | tail -n 1 | sed 's/.*| clients/clients/'; }
+# stats_has PATTERN: a stats line with PATTERN within 3 s
+stats_has() { wait_until 3 sh -c "grep ' | clients ' '$TERN_LOG' | tail -n 1 | grep -q -- '$1'"; }
+metric() {
+	ip netns exec "$TERNLAB_NS_T" curl -s -m 3 "http://127.0.0.1:$mport/metrics" |
+		awk -v k="$1" '$1 == k {print $2}'
+}
+
+# --- 1. least-conn over two engines ---
+tern_engines 2
+tern_start "$port" --backend "$ip:$s1,$ip:$s2" --lb least-conn --stats-interval 1
+tern_steering
+rm -f "$IT_TMP/go"
+PEER_TIMEOUT=40 peer "$PY" "$IT_DIR/greet_client.py" "$TERNLAB_TERN_IP" "$port" 8 \
+	--hold "$IT_TMP/go" --timeout 30 >"$IT_TMP/lc.out" 2>&1 &
+lc=$!
+wait_until 15 grep -q '^count' "$IT_TMP/lc.out" || it_fail "least-conn client: $(cat "$IT_TMP/lc.out")"
+order=$(sed -n 's/^order //p' "$IT_TMP/lc.out")
+it_log "least-conn, two engines, 8 held connections in turn: $order"
+n1=0 n2=0
+for b in $order; do
+	case "$b" in
+	"$s1") n1=$((n1 + 1)) ;;
+	"$s2") n2=$((n2 + 1)) ;;
+	*) it_fail "least-conn: a connection failed: $order" ;;
+	esac
+	d=$((n1 - n2))
+	[ "${d#-}" -le 1 ] || it_fail "least-conn on two engines: after $((n1 + n2)) held connections $s1 has $n1 and $s2 $n2 (order $order)"
+done
+stats_has "$ip:$s1 up conns 4 active 4 fail 0 | $ip:$s2 up conns 4 active 4" ||
+	it_fail "stats line: $(last_stats)"
+touch "$IT_TMP/go"
+wait "$lc" || true
+tern_stop
+
+it_pass
