@@ -10,6 +10,7 @@
 static void
 sum_backend(const struct app *a, unsigned k, struct be_state *t)
 {
+	uint32_t gen = __atomic_load_n(&px->health_up_gen[k], __ATOMIC_RELAXED);
 	unsigned i;
 
 	memset(t, 0, sizeof(*t));
@@ -20,7 +21,9 @@ sum_backend(const struct app *a, unsigned k, struct be_state *t)
 		t->bytes_to += b->bytes_to;
 		t->bytes_from += b->bytes_from;
 		t->active += b->active;
-		t->down |= b->down;
+		/* a passive mark given before a health check brought the backend up is over
+		 * (usable() drops it at the engine's next choice, which may be long off) */
+		t->down |= b->down && b->hc_gen == gen;
 	}
 	t->down |= __atomic_load_n(&px->health_down[k], __ATOMIC_RELAXED) != 0;
 }

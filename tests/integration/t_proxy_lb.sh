@@ -5,6 +5,11 @@
 #      each one the two backends differ by at most one (the count is the proxy's, not each
 #      engine's: with per-engine counts the second client, owned by the other engine, went
 #      to the same backend as the first); the stats line shows active 4 / 4.
+#   2. the stats line and tern_proxy_backend_up after a health check brought a backend back:
+#      --health-check tcp, a backend stopped, a client marks it down (passive), the checks
+#      take it down; restarted, the checks bring it "up": without any client since, the
+#      stats line says up and the metric is 1 (they kept showing the engine's old passive
+#      mark until the next client).
 # usage: t_proxy_lb.sh [af_packet]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -63,6 +68,27 @@ stats_has "$ip:$s1 up conns 4 active 4 fail 0 | $ip:$s2 up conns 4 active 4" ||
 	it_fail "stats line: $(last_stats)"
 touch "$IT_TMP/go"
 wait "$lc" || true
+tern_stop
+
+# --- 2. a health check that brings a backend up ends its passive mark in the figures too ---
+tern_engines 1
+tern_start "$port" --backend "$ip:$s1,$ip:$s2" --retry-down 60 --health-check tcp \
+	--health-interval 200 --health-rise 2 --health-fall 2 --stats-interval 1 \
+	--metrics "127.0.0.1:$mport"
+peer_server_stop "s$s2"
+greet 4 >"$IT_TMP/p.out" 2>&1 || true
+grep -q "^count $s1=4$" "$IT_TMP/p.out" || it_fail "backend $s2 stopped: $(cat "$IT_TMP/p.out")"
+wait_until 5 grep -q "backend $ip:$s2 down: health check" "$TERN_LOG" ||
+	it_fail "no health check 'down' line for $s2"
+srv "$s2"
+wait_until 5 grep -q "backend $ip:$s2 up: health check" "$TERN_LOG" ||
+	it_fail "no health check 'up' line for $s2"
+it_log "$(grep "backend $ip:$s2 up: health check" "$TERN_LOG")"
+stats_has "$ip:$s2 up conns" ||
+	it_fail "the checks brought $s2 up, the stats line still says: $(last_stats)"
+up=$(metric "tern_proxy_backend_up{backend=\"$ip:$s2\"}")
+[ "$up" = 1 ] || it_fail "the checks brought $s2 up, tern_proxy_backend_up is '$up'"
+it_log "after the health check's up line, no client since: $(last_stats | cut -d'|' -f3), metric up $up"
 tern_stop
 
 it_pass
