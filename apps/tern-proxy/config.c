@@ -209,6 +209,39 @@ check_backends(const struct app *a, const struct be_list *l, char *err, size_t e
 	return 0;
 }
 
+/* True when @p l holds @p b's IP:PORT. */
+static bool
+in_list(const struct be_list *l, const struct be_spec *b)
+{
+	unsigned c;
+
+	for (c = 0; l != NULL && c < l->n; c++)
+		if (addr_eq(&l->be[c].addr, &b->addr) && l->be[c].port == b->port)
+			return true;
+	return false;
+}
+
+/*
+ * The pool is the file's backends and the command line's together (an IP:PORT in both
+ * counted once): at most MAX_BACKENDS, however they are shared between the two lists.
+ * @return 0, or -1 with the reason in @p err.
+ */
+int
+check_pool_size(const struct be_list *file, const struct be_list *cli, char *err, size_t errlen)
+{
+	unsigned n = cli != NULL ? cli->n : 0, k;
+
+	for (k = 0; file != NULL && k < file->n; k++)
+		n += !in_list(cli, &file->be[k]);
+	if (n <= MAX_BACKENDS)
+		return 0;
+	snprintf(err, errlen,
+	        "--backend: at most %d backends, the --config file's and the command line's "
+	        "together (%u given)",
+	        MAX_BACKENDS, n);
+	return -1;
+}
+
 /* The slot of IP:PORT, a new one when never seen. @return it, or -1 when all are used. */
 static int
 slot_of(const struct be_spec *b)
@@ -547,7 +580,8 @@ read_backends(const struct app *a, const char *path, struct be_list *l, char *er
 	if (scratch->port == 0)
 		app_usage_error(chk, "--listen PORT is required");
 	if (check_backends(chk, l, why, sizeof(why)) != 0 ||
-	        check_backends(chk, &scratch->cli_be, why, sizeof(why)) != 0) {
+	        check_backends(chk, &scratch->cli_be, why, sizeof(why)) != 0 ||
+	        check_pool_size(l, &scratch->cli_be, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "%s with the command line: %s", path, why);
 		goto out;
 	}

@@ -251,7 +251,8 @@ main(int argc, char **argv)
 	if (px->cli_be.n == 0 && px->file_be.n == 0)
 		app_usage_error(&a, "--backend IP:PORT[,IP:PORT...] is required");
 	if (check_backends(&a, &px->file_be, err, sizeof(err)) != 0 ||
-	        check_backends(&a, &px->cli_be, err, sizeof(err)) != 0)
+	        check_backends(&a, &px->cli_be, err, sizeof(err)) != 0 ||
+	        check_pool_size(&px->file_be, &px->cli_be, err, sizeof(err)) != 0)
 		app_usage_error(&a, "%s", err);
 	if (pool_publish(&px->file_be, &px->cli_be) != 0)
 		app_usage_error(&a, "out of memory");

@@ -237,6 +237,8 @@ void apply_opt(struct app *a, struct proxy *p, int opt, const char *arg, struct 
 /* config.c */
 int parse_backends(struct be_list *l, const char *arg, char *err, size_t errlen);
 int check_backends(const struct app *a, const struct be_list *l, char *err, size_t errlen);
+int check_pool_size(
+        const struct be_list *file, const struct be_list *cli, char *err, size_t errlen);
 int pool_publish(const struct be_list *file, const struct be_list *cli);
 void parse_rules(const struct app *a, const char *opt, const char *arg, struct pool_cidr *rules,
         unsigned *n);

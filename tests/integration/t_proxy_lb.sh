@@ -10,6 +10,9 @@
 #      take it down; restarted, the checks bring it "up": without any client since, the
 #      stats line says up and the metric is 1 (they kept showing the engine's old passive
 #      mark until the next client).
+#   3. 64 backends in --config and one more with --backend: refused at start (exit 2,
+#      "at most 64"), and by a reload ("reload failed, pool unchanged"), rather than the
+#      command line's backend silently left out of the pool.
 # usage: t_proxy_lb.sh [af_packet]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -91,4 +94,28 @@ up=$(metric "tern_proxy_backend_up{backend=\"$ip:$s2\"}")
 it_log "after the health check's up line, no client since: $(last_stats | cut -d'|' -f3), metric up $up"
 tern_stop
 
+# --- 3. more than 64 backends from the file and the command line together ---
+for i in $(seq 0 63); do echo "backend $ip:$((9000 + i))"; done >"$IT_TMP/b64.conf"
+eal=$("$DPDK_CONFIG/eal-args.sh" "$IT_MODE" --file-prefix "$TERNLAB_PREFIX-lb65-$$" -l 0 -q 1)
+rc=0
+# shellcheck disable=SC2086 # eal is a list of words
+timeout -k 5 15 ip netns exec "$TERNLAB_NS_T" "$TERN_ECHO" $eal -- \
+	--ip "$TERNLAB_TERN_IP/$TERNLAB_PLEN" --listen "$port" --config "$IT_TMP/b64.conf" \
+	--backend "$ip:$s1" </dev/null >"$IT_TMP/b65.out" 2>&1 || rc=$?
+ternlab_dpdk_cleanup "$TERNLAB_PREFIX-lb65-$$"
+[ "$rc" = 2 ] && grep -q 'at most 64 backends' "$IT_TMP/b65.out" ||
+	it_fail "65 backends (64 in the file, 1 on the command line): exit $rc: $(grep -v '^EAL' "$IT_TMP/b65.out" | tail -n 2 | tr '\n' ' ')"
+it_log "65 backends: $(grep 'at most 64' "$IT_TMP/b65.out")"
+# the same by a reload: 63 in the file and 1 on the command line, then 64 in the file
+head -n 63 "$IT_TMP/b64.conf" >"$IT_TMP/b.conf"
+tern_start "$port" --config "$IT_TMP/b.conf" --backend "$ip:$s1"
+cp "$IT_TMP/b64.conf" "$IT_TMP/b.conf"
+kill -HUP "$(pgrep -P "$TERN_PID" | head -n 1)"
+wait_until 5 grep -q 'reload' "$TERN_LOG" || it_fail "no reload line"
+grep -q 'reload failed, pool unchanged: .*at most 64 backends' "$TERN_LOG" ||
+	it_fail "a reload to 65 backends: $(grep reload "$TERN_LOG")"
+it_log "$(grep reload "$TERN_LOG")"
+greet 2 >"$IT_TMP/r.out" 2>&1 || true
+grep -q "$s1" "$IT_TMP/r.out" || it_fail "after the failed reload: $(cat "$IT_TMP/r.out")"
+tern_stop
 it_pass
