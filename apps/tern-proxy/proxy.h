@@ -136,6 +136,7 @@ struct pair {
 	bool connecting;
 	bool in_connq, in_idleq, in_portq;
 	uint64_t t_wait; /**< waiting for a local port since (ms) */
+	int want;        /**< ... for this backend (slot), chosen once; -1 none */
 	bool be_timeout; /**< be aborted by the connect timeout */
 	bool eof[2];     /**< the source of a direction sent its FIN (read to EOF) */
 	bool shut[2];    /**< ... and the FIN was passed on (shutdown of the destination) */

@@ -223,21 +223,46 @@ reject(struct pair *p)
 		tern_conn_abort(p->cli); /* RST; closed follows and frees the pair */
 }
 
+/* The member of the engine's pool that @p p waits for (its earlier choice), while it is
+ * still in the pool, usable and not tried; else -1 (choose again). */
+static int
+wanted_member(struct eng *g, const struct pair *p, uint64_t now)
+{
+	const struct pool_cfg *pc = g->pool;
+	unsigned i;
+
+	if (p->want < 0)
+		return -1;
+	for (i = 0; i < pc->n; i++)
+		if (pc->slot[i] == (unsigned)p->want)
+			return usable(g, (unsigned)p->want, now) && !tried(p, (unsigned)p->want)
+			               ? (int)i
+			               : -1;
+	return -1;
+}
+
 /*
  * Open a connection to the next backend for @p p's client, or reset the client.
  * A local shortage (every port toward the backend busy or in a TIME_WAIT too young to
  * reuse, or no connection block) is not the backend's fault and is usually over within a
  * second: the client waits on the engine's port queue, in arrival order, and the tick
- * retries the head (for at most --connect-timeout). Clients behind it do not jump it.
+ * retries the head (for at most --connect-timeout). Clients behind it do not jump it. A
+ * waiting client keeps the backend chosen for it (choosing again at every retry moved the
+ * balance state on each time, and the shares went to whichever backend had a port free).
  */
 static void
 start_connect(struct pair *p, bool queued)
 {
 	struct tern_engine *e = tern_conn_engine(p->cli);
 	uint64_t now = tern_engine_now_ms(e);
-	int mi = pick_backend(p->g, p, now);
-	int bi = mi < 0 ? -1 : p->g->pool->slot[mi];
+	int mi = wanted_member(p->g, p, now);
+	int bi;
 	struct tern_conn *be;
+
+	if (mi < 0)
+		mi = pick_backend(p->g, p, now);
+	bi = mi < 0 ? -1 : p->g->pool->slot[mi];
+	p->want = -1;
 
 	if (bi < 0) {
 		reject(p);
@@ -252,6 +277,7 @@ start_connect(struct pair *p, bool queued)
 			reject(p);
 			return;
 		}
+		p->want = bi;
 		if (!queued) {
 			p->t_wait = now;
 			p->g->port_waits++;
@@ -491,6 +517,7 @@ on_accepted(struct tern_conn *c, void *app)
 	p->in_allq = true;
 	p->cli = c;
 	p->bi = -1;
+	p->want = -1;
 	tern_conn_set_udata(c, p);
 	start_connect(p, false);
 }

@@ -13,6 +13,10 @@
 #   3. 64 backends in --config and one more with --backend: refused at start (exit 2,
 #      "at most 64"), and by a reload ("reload failed, pool unchanged"), rather than the
 #      command line's backend silently left out of the pool.
+#   4. weights under a port shortage: --backend A/weight=3,B with --port-range of 4 ports
+#      (one engine), 40 connections one after another, most of them waiting on the port
+#      queue: exactly 30:10, in the smooth order (a waiting client chose its backend again
+#      at every retry, so the shares went to whichever backend had a port free: 20:20).
 # usage: t_proxy_lb.sh [af_packet]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -117,5 +121,16 @@ grep -q 'reload failed, pool unchanged: .*at most 64 backends' "$TERN_LOG" ||
 it_log "$(grep reload "$TERN_LOG")"
 greet 2 >"$IT_TMP/r.out" 2>&1 || true
 grep -q "$s1" "$IT_TMP/r.out" || it_fail "after the failed reload: $(cat "$IT_TMP/r.out")"
+tern_stop
+
+# --- 4. weights hold while clients wait for a local port ---
+tern_start "$port" --backend "$ip:$s1/weight=3,$ip:$s2" --port-range 40000-40003 \
+	--connect-timeout 5000 --stats-interval 1
+greet 40 >"$IT_TMP/pw.out" 2>&1 || it_fail "port waits: $(tail -n 2 "$IT_TMP/pw.out")"
+it_log "weights 3:1 with 4 local ports: $(grep '^count' "$IT_TMP/pw.out")"
+grep -q "^count $s1=30 $s2=10$" "$IT_TMP/pw.out" ||
+	it_fail "weights 3:1 with 4 local ports gave $(grep '^count' "$IT_TMP/pw.out"), want 30:10"
+stats_has "port_waits [1-9]" || it_fail "no port waits: $(last_stats)"
+it_log "$(last_stats | grep -o 'port_waits [0-9]*')"
 tern_stop
 it_pass
