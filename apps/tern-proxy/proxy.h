@@ -199,8 +199,9 @@ struct proxy {
 	uint32_t max_per_client;      /**< 0 = no limit */
 	struct pool_clients *clients; /**< connections per client address (every engine) */
 	struct be_list file_be;       /**< the backends of the file */
-	/** Open connections to each backend over every engine (atomic): --lb least-conn
-	 *  compares these (each engine's own would balance each engine, not the backends). */
+	/** Open connections to each backend over every engine (atomic), kept only with --lb
+	 *  least-conn, which compares them (each engine's own would balance each engine, not
+	 *  the backends): the one state engines share per connection, and only in that mode. */
 	uint32_t be_active[MAX_SLOTS];
 	struct eng eng[RTE_MAX_LCORE];
 	const struct app *a;

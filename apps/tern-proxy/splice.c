@@ -293,7 +293,8 @@ start_connect(struct pair *p, bool queued)
 	p->bi = bi;
 	p->pp = p->g->pool->pp[mi];
 	p->g->be[bi].active++;
-	__atomic_fetch_add(&px->be_active[bi], 1, __ATOMIC_RELAXED);
+	if (px->lb == LB_LEAST) /* (the only reader: other modes keep engines apart) */
+		__atomic_fetch_add(&px->be_active[bi], 1, __ATOMIC_RELAXED);
 	p->connecting = true;
 	p->be_timeout = false;
 	p->t_start = now;
@@ -601,7 +602,8 @@ on_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 	/* the backend connection */
 	p->be = NULL;
 	p->g->be[p->bi].active--;
-	__atomic_fetch_sub(&px->be_active[p->bi], 1, __ATOMIC_RELAXED);
+	if (px->lb == LB_LEAST)
+		__atomic_fetch_sub(&px->be_active[p->bi], 1, __ATOMIC_RELAXED);
 	rte_pktmbuf_free(p->pend[C2B]);
 	p->pend[C2B] = NULL;
 	if (p->connecting) {
