@@ -380,6 +380,13 @@ tcp_abort(struct tern_conn *c)
 		return;
 	}
 	c->flags |= CONN_F_APP_CLOSED;
+	/* An ACK owed now goes first: above all the handshake's, which an active open owes
+	 * from the SYN-ACK until the next output. An app aborting from its connected callback
+	 * was told the connection is established; without the ACK the peer would only see
+	 * its half-open connection reset, never a connection. */
+	if ((c->flags & CONN_F_ACK_NOW) && c->state != TERN_TCP_SYN_SENT &&
+	        c->state != TERN_TCP_SYN_RCVD && c->state != TERN_TCP_CLOSED)
+		tcp_send_ack_now(c, c->snd_nxt);
 	if (c->state != TERN_TCP_SYN_SENT && c->state != TERN_TCP_CLOSED)
 		tcp_send_rst(c);
 	conn_terminate(c, TERN_CLOSE_ABORTED);

@@ -52,6 +52,7 @@ struct side {
 	bool shut_when_done; /* shutdown() once total is sent */
 	bool shut;
 	bool eof, closed, hold_reads;
+	bool abort_on_open; /* tern_conn_abort() in the accepted / connected callback */
 	enum tern_close_reason why;
 	struct rte_mbuf *pending; /* echo: chain the send buffer refused */
 };
@@ -295,6 +296,10 @@ cb_open(struct tern_conn *c, void *app)
 	struct side *s = app;
 
 	s->c = c;
+	if (s->abort_on_open) {
+		tern_conn_abort(c);
+		return;
+	}
 	side_pump(s);
 }
 
@@ -460,6 +465,31 @@ test_abort_all(void **state)
 	assert_int_equal(tern_engine_abort_all(f->b.e), 0);
 	run_until(f, a_closed, 1000);
 	assert_int_equal(f->a.why, TERN_CLOSE_RESET);
+}
+
+/*
+ * An abort from the connected callback (tern-gen --close rst): the handshake's ACK, owed
+ * since the SYN-ACK, leaves before the RST, so B completes the handshake A's app was told
+ * about (a passive open) and then takes the RST. (Without the ACK, B only saw its
+ * half-open entry reset: no passive open.) Both arrive in one burst, so B's app never
+ * hears of the connection.
+ */
+static void
+test_abort_on_connected(void **state)
+{
+	struct fx *f = *state;
+	struct tern_gauges g;
+
+	f->a.abort_on_open = true;
+	start(f, NULL, 0, 0);
+	run_until(f, a_closed, 1000);
+	test_link_advance(f->l, 10);
+	assert_int_equal(f->a.why, TERN_CLOSE_ABORTED);
+	assert_int_equal(ctr(&f->a, TERN_CTR_TCP_RST_TX), 1);
+	assert_int_equal(ctr(&f->b, TERN_CTR_TCP_PASSIVE_OPEN), 1);
+	assert_int_equal(ctr(&f->b, TERN_CTR_TCP_RST_RX), 1);
+	tern_engine_gauges(f->b.e, &g);
+	assert_int_equal(g.established + g.syn_rcvd, 0);
 }
 
 /* recv_mbuf: 2 MB in pieces of random sizes, read as chains of random maximum lengths. */
@@ -823,6 +853,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_recv_mbuf, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_abort_all, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_abort_on_connected, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_echo_mbuf_half_close, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_send_chains, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_send_mbuf_errors, setup, teardown),
