@@ -184,6 +184,12 @@ line_state(uint8_t s)
 	       s == HTTP_CHUNK_END || s == HTTP_TRAILER;
 }
 
+static bool
+chunk_framing(uint8_t s)
+{
+	return s == HTTP_CHUNK_SIZE || s == HTTP_CHUNK_END;
+}
+
 int
 http_resp_feed(struct http_resp *r, const uint8_t *p, size_t n, size_t *used)
 {
@@ -199,7 +205,9 @@ http_resp_feed(struct http_resp *r, const uint8_t *p, size_t n, size_t *used)
 		}
 		if (line_state(r->state)) {
 			uint8_t c = p[i++];
-			if (++r->hbytes > HTTP_HEAD_MAX) {
+			/* The head (status line, headers, trailers) is limited; the chunk framing is
+			 * the body's, and a body may have any number of chunks. */
+			if (!chunk_framing(r->state) && ++r->hbytes > HTTP_HEAD_MAX) {
 				r->state = HTTP_ERROR;
 				continue;
 			}

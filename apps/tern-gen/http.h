@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define HTTP_LINE_MAX 256
-#define HTTP_HEAD_MAX 65536 /**< more header bytes than this: the response is refused */
+#define HTTP_HEAD_MAX 65536 /**< more head bytes (status, headers, trailers) than this: refused */
 
 enum http_state {
 	HTTP_STATUS = 0, /**< reading the status line */
@@ -38,7 +38,7 @@ struct http_resp {
 	bool http11;
 	uint16_t status;
 	uint16_t llen;   /**< bytes in line[] */
-	uint32_t hbytes; /**< header bytes so far */
+	uint32_t hbytes; /**< head bytes so far (not the chunk framing) */
 	uint64_t left;   /**< body or chunk bytes still to come */
 	uint64_t body;   /**< body bytes seen (without chunk framing) */
 	char line[HTTP_LINE_MAX];
