@@ -3,8 +3,9 @@
  * tern-gen connect and http modes: open connections at the paced rate, at most
  * `concurrency` at once per run, each in a slot of its worker.
  *
- * connect: tern_connect -> connected (handshake latency) -> close (FIN, or RST with
- *          --close rst) -> closed: ok when it ended normally.
+ * connect: tern_connect -> connected (handshake latency) -> FIN (half close; what the
+ *          target sends is read and dropped), close at its FIN (or RST with --close rst)
+ *          -> closed: ok when it ended normally.
  * http:    tern_connect -> connected -> GET -> response parsed (status, latency) ->
  *          close, or with --http-keepalive back to the idle list for the next request.
  *
@@ -154,8 +155,11 @@ on_connected(struct tern_conn *c, void *app)
 	}
 	if (g->close_rst)
 		gc_abort(w, s);
-	else
+	else if (tern_conn_shutdown(c) != 0)
 		gc_close(w, s);
+	/* else: our FIN is out; what the target says (a banner) is read and dropped, and its
+	 * FIN closes the connection (on_readable). Closing at once would reset a target that
+	 * speaks first: data after the close is answered with a RST (RFC 2525 §2.17). */
 }
 
 static void

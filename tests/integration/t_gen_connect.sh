@@ -5,7 +5,9 @@
 #   2. 300 connections as fast as possible, at most 50 at once, closed with RST: all ok, no
 #      TIME_WAIT;
 #   3. 200 connections to a closed port: all counted as refused;
-#   4. an address nobody answers ARP for: exit status 1 with the reason in the summary.
+#   4. an address nobody answers ARP for: exit status 1 with the reason in the summary;
+#   5. 100 connections to a server that speaks first (a banner, then its close): all ok
+#      (tern-gen half-closes and reads the banner away: a close at once was reset by it).
 # usage: t_gen_connect.sh [af_packet|tap|virtio-user]   (GEN_COUNT, GEN_RATE override 1.)
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -98,4 +100,28 @@ gen_check "closed port: not 200 refused" "d['failures']['refused'] == 200 and d[
 # Nobody has .250 (the lab uses .1 and .2): ARP gets no answer.
 gen_run unreachable 1 --target "${TERNLAB_PEER_IP%.*}.250:$port" --mode connect --rate 10 --count 10
 gen_check "unreachable: no error reason" "'ARP' in (d['error'] or '') and d['attempted'] == 0"
+
+cat >"$IT_TMP/banner.py" <<'PY'
+import socket, sys, threading, time
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind((sys.argv[1], int(sys.argv[2])))
+ls.listen(512)
+def greet(c):
+    try:
+        c.sendall(b"220 tern-gen test ESMTP\r\n")
+        time.sleep(0.2)
+        c.close()
+    except OSError:
+        pass
+while True:
+    c, _a = ls.accept()
+    threading.Thread(target=greet, args=(c,), daemon=True).start()
+PY
+peer_server banner "$PY" "$IT_TMP/banner.py" "$TERNLAB_PEER_IP" "$port"
+wait_until 10 peer_listening "$port" || it_fail "banner server in $TERNLAB_NS_P did not come up"
+gen_run banner 0 --target "$target" --mode connect --rate 100 --count 100 --msl 1000
+gen_check "server speaking first: not all 100 ok" "d['ok'] == 100 and d['failed'] == 0"
+gen_check "server speaking first: tern reset" "d['tern']['tcp_rst_tx'] == 0"
+peer_server_stop banner
 it_pass
