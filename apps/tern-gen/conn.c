@@ -240,7 +240,10 @@ on_closed(struct tern_conn *c, enum tern_close_reason why, void *app)
 	struct gen_worker *w = conn_worker(g, c);
 	struct gen_conn *s = tern_conn_udata(c);
 
-	if (!s->done) {
+	if (!s->done && why == TERN_CLOSE_ABORTED && !s->aborted && app_stopping()) {
+		/* reset by the stop (abort_on_stop): still open when tern-gen stopped */
+		count_fail(w, s, GEN_FAIL_UNFINISHED);
+	} else if (!s->done) {
 		bool ok = g->mode == GEN_CONNECT && s->connected && !s->timed_out &&
 		          (why == TERN_CLOSE_NORMAL || (g->close_rst && why == TERN_CLOSE_ABORTED));
 		if (ok) {

@@ -1023,6 +1023,9 @@ main(int argc, char **argv)
 	a.tick = gen_tick;
 	/* Pacing reads the TSC in the tick: a sleeping engine would send late, in bursts. */
 	a.busy_by_default = true;
+	/* A stop (SIGINT/SIGTERM, or the drain's end) resets what is still open: the target
+	 * would otherwise hold those connections for a host that no longer answers. */
+	a.abort_on_stop = true;
 	a.progress = gen_progress;
 	a.out = stderr;
 

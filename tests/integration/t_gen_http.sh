@@ -4,7 +4,10 @@
 #      closes): 400 responses, all 200, 400000 body bytes, response latency p99 < 1 s;
 #   2. 100 GETs of a missing path: 100 responses, all 404;
 #   3. --http-keepalive against an HTTP/1.1 server, 4 connections, 1000 requests: all 200,
-#      over at most 8 connections.
+#      over at most 8 connections;
+#   4. SIGTERM while 20 requests wait on a server that answers after 30 s: the summary says
+#      interrupted, counts them unfinished, and the peer holds no connection of tern-gen's
+#      afterwards (tern-gen resets what is open when it stops).
 # usage: t_gen_http.sh [af_packet|tap|virtio-user]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -43,4 +46,37 @@ gen_run keepalive 0 --target "$TERNLAB_PEER_IP:$port11" --mode http --rate 0 --c
 gen_check "keepalive: not 1000 x 200" "d['status'] == {'200': 1000} and d['failed'] == 0"
 gen_check "keepalive: connections not reused" "d['connects'] <= 8 and d['requests'] == 1000"
 it_log "http: $(gj '"%.0f requests/s over %d connections, response p50 %sus p99 %sus" % (d["requests_per_s"], d["connects"], d["response_latency_us"]["p50"], d["response_latency_us"]["p99"])')"
+cat >"$IT_TMP/slow.py" <<'PY'
+import socket, sys, threading, time
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind((sys.argv[1], int(sys.argv[2])))
+ls.listen(64)
+def slow(c):
+    try:
+        c.recv(4096)
+        time.sleep(30)
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    except OSError:
+        pass
+while True:
+    c, _a = ls.accept()
+    threading.Thread(target=slow, args=(c,), daemon=True).start()
+PY
+port_slow=9202
+peer_server slow "$PY" "$IT_TMP/slow.py" "$TERNLAB_PEER_IP" "$port_slow"
+wait_until 10 peer_listening "$port_slow" || it_fail "slow server did not come up"
+# timeout(1) sends the SIGTERM after 4 s (exit status 124)
+GEN_MAX_LIFETIME=4 gen_run stopped 124 --target "$TERNLAB_PEER_IP:$port_slow" --mode http \
+	--rate 100 --count 20 --timeout 60000
+gen_check "stopped: not interrupted, or not 20 unfinished" \
+	"d['interrupted'] and d['failures']['unfinished'] == 20 and d['failed'] == 20"
+peer_conns() {
+	ip netns exec "$TERNLAB_NS_P" ss -Htn state established "( sport = :$port_slow )" | grep -c . || true
+}
+no_peer_conns() { [ "$(peer_conns)" -eq 0 ]; }
+wait_until 3 no_peer_conns ||
+	it_fail "stopped: the peer still holds $(peer_conns) connections of the stopped tern-gen"
+gen_check "stopped: the RSTs not counted" "d['tern']['tcp_rst_tx'] == 20"
+peer_server_stop slow
 it_pass
