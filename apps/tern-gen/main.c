@@ -522,7 +522,10 @@ gen_progress(struct app *a, double secs, bool final)
 			tern_gauges_add(&g->final_gauges, &eg);
 		}
 		g->interrupted = __atomic_load_n(&g->finished, __ATOMIC_ACQUIRE) < g->nworkers;
-		return;
+		/* The last, partial interval gets its line and --csv row too, so that they add
+		 * up to the summary (a run or a stop rarely ends on an interval's edge). */
+		if (a->o.stats_interval == 0 || !g->target_mac_known || secs < 0.001)
+			return;
 	}
 	g->elapsed += secs;
 	sum_counters(g, &s);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tern-gen --mode http against Python's http.server in the peer namespace:
 #   1. 400 GETs of a 1000-byte file at 200/s, one connection each (HTTP/1.0 server, which
-#      closes): 400 responses, all 200, 400000 body bytes, response latency p99 < 1 s;
+#      closes): 400 responses, all 200, 400000 body bytes, response latency p99 < 1 s; the
+#      last progress line says 400 ok and the --csv rows add up to about 400;
 #   2. 100 GETs of a missing path: 100 responses, all 404;
 #   3. --http-keepalive against an HTTP/1.1 server, 4 connections, 1000 requests: all 200,
 #      over at most 8 connections;
@@ -27,7 +28,20 @@ peer_server http11 "$PY" -m http.server -b "$TERNLAB_PEER_IP" -d "$IT_TMP/www" -
 wait_until 10 peer_listening "$port10" || it_fail "http.server (HTTP/1.0) did not come up"
 wait_until 10 peer_listening "$port11" || it_fail "http.server (HTTP/1.1) did not come up"
 
-gen_run get 0 --target "$TERNLAB_PEER_IP:$port10" --mode http --rate 200 --count 400 --path /f1k
+gen_run get 0 --target "$TERNLAB_PEER_IP:$port10" --mode http --rate 200 --count 400 --path /f1k \
+	--csv "$IT_TMP/get.csv"
+# the last (partial) interval has its progress line and --csv row: they add up to the summary
+last=$(grep -E 'tern-gen: +[0-9]+s requests ' "$TERN_LOG" | tail -n 1)
+case $last in *" ok 400 "*) ;; *) it_fail "the last progress line is not the run's end: $last" ;; esac
+csv_ok=$("$PY" -c 'import csv,sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+t0 = 0.0
+ok = 0.0
+for r in rows:
+    ok += float(r["ok_per_s"]) * (float(r["t_s"]) - t0)
+    t0 = float(r["t_s"])
+print(round(ok))' "$IT_TMP/get.csv")
+[ $((csv_ok > 380 && csv_ok < 420)) -eq 1 ] || it_fail "--csv rows add up to $csv_ok responses, want about 400"
 gen_check "not 400 responses" "d['responses'] == 400 and d['ok'] == 400 and d['failed'] == 0"
 gen_check "not all 200" "d['status'] == {'200': 400} and d['status_class']['2xx'] == 400"
 gen_check "body bytes" "d['body_bytes'] == 400 * 1000"
