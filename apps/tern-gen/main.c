@@ -1235,6 +1235,15 @@ main(int argc, char **argv)
 	if (legit_given && g.legit_lo >= neng)
 		app_usage_error(&a, "--legit-engines %u: %u engine%s in this run (-l)", g.legit_lo,
 		        neng, neng > 1 ? "s" : "");
+	if (legit_mode(&g)) { /* --concurrency is split over them: each needs one at least */
+		unsigned hi = g.legit_hi < neng ? g.legit_hi : neng - 1;
+		unsigned nl = hi - g.legit_lo + 1;
+		if (g.concurrency < nl)
+			app_usage_error(&a,
+			        "--concurrency %u is below the %u engines of the legitimate "
+			        "traffic (each has a share of it, at least one connection)",
+			        g.concurrency, nl);
+	}
 	if (g.duration_s == 0 && g.count == 0) {
 		bool all_counted = g.natk > 0;
 		for (k = 0; k < g.natk; k++)

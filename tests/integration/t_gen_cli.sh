@@ -27,13 +27,14 @@ if ! ip netns add "$ns" || ! ip -n "$ns" link set lo up; then
 fi
 
 n=0
+lcores=(-l 0) # one engine; a case may set more
 # check NAME WANT_STATUS REGEX -- tern-gen options after '--' ...
 check() {
 	local name=$1 want=$2 re=$3 out rc
 	shift 4
 	n=$((n + 1))
 	out=$(timeout 30 ip netns exec "$ns" "$gen" --no-huge -m 64 --no-pci --file-prefix "$pfx-$n" \
-		-l 0 --vdev net_af_packet0,iface=lo -- "$@" 2>&1 </dev/null)
+		"${lcores[@]}" --vdev net_af_packet0,iface=lo -- "$@" 2>&1 </dev/null)
 	rc=$?
 	if [ "$rc" -ne "$want" ]; then
 		echo "FAIL gen_cli_$name: exit status $rc, want $want; output: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
@@ -116,6 +117,9 @@ check atk_ramp_count 2 "^tern-gen: --attack .*: ramp grows the rate over --durat
 check atk_too_many 2 '^tern-gen: --attack: at most 8 streams' -- "${ip[@]}" "${t[@]}" "${c[@]}" --src-range 198.18.0.128/25 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1 --attack syn:1
 check atk_concurrency 2 '^tern-gen: --concurrency, --close, --path and --http-keepalive need --mode connect or http' -- "${ip[@]}" "${t[@]}" --duration 1 --concurrency 5 --attack "syn:10,$blk"
 check legit_engines_alone 2 '^tern-gen: --legit-engines needs --mode connect or http' -- "${ip[@]}" "${t[@]}" --duration 1 --legit-engines 0 --attack "syn:10,$blk"
+lcores=(--lcores 0@0,1@0,2@0) # two engines
+check concurrency_below_engines 2 '^tern-gen: --concurrency 1 is below the 2 engines of the legitimate traffic' -- "${ip[@]}" "${t[@]}" --mode http --http-keepalive --rate 10 --count 5 --concurrency 1
+lcores=(-l 0)
 check legit_engines_none 2 '^tern-gen: --legit-engines 1: 1 engine in this run' -- "${ip[@]}" "${t[@]}" "${c[@]}" --legit-engines 1 --attack "syn:10,$blk"
 check proxy_arp_alone 2 '^tern-gen: --proxy-arp answers for the attack sources' -- "${ip[@]}" "${t[@]}" "${c[@]}" --proxy-arp
 check csv_no_interval 2 '^tern-gen: --csv writes a row every --stats-interval' -- "${ip[@]}" "${t[@]}" "${c[@]}" --csv /dev/null --stats-interval 0
