@@ -450,7 +450,7 @@ config_next_line(char **cur)
  * with none, or -1 with the reason in @p err; *val points at the value (NULL: none).
  */
 static int
-config_line(char *line, char **val, char *err, size_t errlen)
+config_line(char *line, const char **namep, char **val, char *err, size_t errlen)
 {
 	char *name = line, *end;
 	size_t n;
@@ -467,6 +467,7 @@ config_line(char *line, char **val, char *err, size_t errlen)
 		return 0;
 	if (strncmp(name, "--", 2) == 0)
 		name += 2;
+	*namep = name;
 	end = name + strcspn(name, " \t");
 	if (*end != '\0') {
 		*end++ = '\0';
@@ -489,6 +490,95 @@ config_line(char *line, char **val, char *err, size_t errlen)
 }
 
 /*
+ * The settings of a file (its lines other than backend) as "NAME VALUE\n" lines in @p *list
+ * (grown, NUL-terminated; @p *len its length): a reload compares the new file's with the
+ * running ones, to say which changed lines it does not apply. @return 0, or -1 (no memory).
+ */
+static int
+settings_add(char **list, size_t *len, const char *name, const char *val)
+{
+	size_t n = strlen(name) + 1 + (val != NULL ? strlen(val) : 0) + 1;
+	char *more = realloc(*list, *len + n + 1);
+
+	if (more == NULL)
+		return -1;
+	*list = more;
+	*len += (size_t)snprintf(more + *len, n + 1, "%s %s\n", name, val != NULL ? val : "");
+	return 0;
+}
+
+/* Does the settings list @p list hold the line @p line ("NAME VALUE\n")? */
+static bool
+settings_has(const char *list, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p;
+
+	for (p = list; p != NULL && *p != '\0'; p = strchr(p, '\n') + 1)
+		if (strncmp(p, line, n) == 0)
+			return true;
+	return false;
+}
+
+/* Is @p name one of the ", "-separated names in @p list? */
+static bool
+name_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while (*p != '\0') {
+		if (strncmp(p, name, n) == 0 && (p[n] == '\0' || p[n] == ','))
+			return true;
+		p = strchr(p, ',');
+		if (p == NULL)
+			return false;
+		p += 2;
+	}
+	return false;
+}
+
+/*
+ * The names of the settings in which @p a and @p b differ (a line of either that the other
+ * lacks), ", "-separated and each once, into @p out.
+ */
+static void
+settings_diff(const char *a, const char *b, char *out, size_t outlen)
+{
+	const char *lists[2] = {a, b}, *p, *nl;
+	char line[1100], name[80];
+	size_t used = 0;
+	unsigned k;
+
+	out[0] = '\0';
+	for (k = 0; k < 2; k++) {
+		for (p = lists[k]; p != NULL && *p != '\0'; p = nl + 1) {
+			size_t n, m;
+
+			nl = strchr(p, '\n');
+			n = (size_t)(nl - p) + 1;
+			if (n >= sizeof(line))
+				n = sizeof(line) - 1; /* (a long value: compared by its start) */
+			memcpy(line, p, n);
+			line[n] = '\0';
+			if (settings_has(lists[1 - k], line))
+				continue;
+			m = strcspn(line, " ");
+			if (m >= sizeof(name))
+				m = sizeof(name) - 1;
+			memcpy(name, line, m);
+			name[m] = '\0';
+			if (name_listed(out, name))
+				continue;
+			used += (size_t)snprintf(out + used, used < outlen ? outlen - used : 0,
+			        "%s%s", used > 0 ? ", " : "", name);
+			if (used >= outlen)
+				return;
+		}
+	}
+}
+
+/*
  * --config FILE at start: every line applied as its option would be (common options too),
  * before the command line, which then overrides it (backends: adds, and an IP:PORT given in
  * both takes the command line's suffixes). An error is the usual one line and exit 2, with
@@ -500,6 +590,7 @@ read_config(struct app *a, const char *path)
 {
 	const char *name = a->name;
 	char where[PATH_MAX + 64], err[256], *cur, *line, *val;
+	const char *oname;
 	unsigned lineno = 0;
 	int opt;
 
@@ -510,11 +601,13 @@ read_config(struct app *a, const char *path)
 		lineno++;
 		snprintf(where, sizeof(where), "%s: %s:%u", name, path, lineno);
 		a->name = where; /* app_usage_error says where */
-		opt = config_line(line, &val, err, sizeof(err));
+		opt = config_line(line, &oname, &val, err, sizeof(err));
 		if (opt < 0)
 			app_usage_error(a, "%s", err);
 		if (opt == 0)
 			continue;
+		if (opt != 'b' && settings_add(&px->settings, &px->settings_len, oname, val) != 0)
+			app_usage_error(a, "out of memory");
 		if (app_common_opt(a, opt, val) == 0)
 			apply_opt(a, px, opt, val, &px->file_be);
 	}
@@ -529,9 +622,11 @@ read_config(struct app *a, const char *path)
  * @p err set (nothing changed).
  */
 static int
-read_backends(const struct app *a, const char *path, struct be_list *l, char *err, size_t errlen)
+read_backends(const struct app *a, const char *path, struct be_list *l, char *err, size_t errlen,
+        char *unapplied, size_t unlen)
 {
 	char why[256], *text, *cur, *line, *val;
+	const char *oname;
 	struct app *chk = calloc(1, sizeof(*chk));
 	struct proxy *scratch = calloc(1, sizeof(*scratch));
 	volatile unsigned lineno = 0;
@@ -558,11 +653,16 @@ read_backends(const struct app *a, const char *path, struct be_list *l, char *er
 	}
 	for (cur = text; (line = config_next_line(&cur)) != NULL;) {
 		lineno++;
-		opt = config_line(line, &val, why, sizeof(why));
+		opt = config_line(line, &oname, &val, why, sizeof(why));
 		if (opt == 'b' && parse_backends(l, val, why, sizeof(why)) != 0)
 			opt = -1;
 		if (opt < 0) {
 			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+			goto out;
+		}
+		if (opt != 0 && opt != 'b' &&
+		        settings_add(&scratch->settings, &scratch->settings_len, oname, val) != 0) {
+			snprintf(err, errlen, "%s: out of memory", path);
 			goto out;
 		}
 		if (opt != 0 && opt != 'b' && app_common_opt(chk, opt, val) == 0)
@@ -585,10 +685,14 @@ read_backends(const struct app *a, const char *path, struct be_list *l, char *er
 		snprintf(err, errlen, "%s with the command line: %s", path, why);
 		goto out;
 	}
+	/* what the file changed besides its backends: checked, not applied */
+	settings_diff(px->settings, scratch->settings, unapplied, unlen);
 	rc = 0;
 out:
 	free(text);
 	free(chk);
+	if (scratch != NULL)
+		free(scratch->settings);
 	free(scratch);
 	return rc;
 }
@@ -600,7 +704,7 @@ void
 proxy_reload(struct app *a)
 {
 	struct be_list l;
-	char err[512];
+	char err[512], unapplied[256];
 	unsigned k, added = 0, kept = 0, removed = 0;
 	bool was[MAX_SLOTS];
 
@@ -610,7 +714,7 @@ proxy_reload(struct app *a)
 	}
 	/* (the backends checked for the next start, by read_backends(), and for this run's
 	 * address, here) */
-	if (read_backends(a, px->config, &l, err, sizeof(err)) != 0 ||
+	if (read_backends(a, px->config, &l, err, sizeof(err), unapplied, sizeof(unapplied)) != 0 ||
 	        check_backends(a, &l, err, sizeof(err)) != 0) {
 		printf("tern-proxy: reload failed, pool unchanged: ");
 		app_print_escaped(stdout, err);
@@ -644,4 +748,9 @@ proxy_reload(struct app *a)
 			printf("/weight=%u", px->pool->weight[k]);
 	}
 	printf("\n");
+	if (unapplied[0] != '\0') {
+		printf("tern-proxy: reload: changed lines not applied (they need a restart): ");
+		app_print_escaped(stdout, unapplied);
+		printf("\n");
+	}
 }

@@ -296,6 +296,7 @@ main(int argc, char **argv)
 	}
 	free(px->clients);
 	free(px->config_text);
+	free(px->settings);
 	free(px);
 	return rc;
 }

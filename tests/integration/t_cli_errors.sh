@@ -254,6 +254,7 @@ check proxy_cfg_abbrev 2 "^tern-proxy: --config '$cfgdir/common.conf': give one 
 check proxy_cfg_two 2 "^tern-proxy: --config '$cfgdir/common.conf': give one --config FILE, spelled out" -- $(eal rq) $vdev -- $ip --config "$cfgdir/common.conf" --config "$cfgdir/good.conf"
 # SIGHUP checks the whole file as a start would: what the next start would refuse is refused
 check_reload proxy_reload_ok 'listen 80\nbackend 198.18.0.2:80,198.18.0.3:80\n' '^tern-proxy: reload: pool of 2 backends \(1 added, 1 kept, 0 removed\)' -- $(eal ta) $vdev -- $ip
+check_reload proxy_reload_unapplied 'listen 80\nlb maglev\nbackend 198.18.0.2:80\nconnect-timeout 500\n' '^tern-proxy: reload: changed lines not applied \(they need a restart\): lb, connect-timeout$' -- $(eal tj) $vdev -- $ip
 check_reload proxy_reload_bad_listen 'listen 70000\nbackend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf:1: --listen '70000'" -- $(eal tb) $vdev -- $ip
 check_reload proxy_reload_bad_common 'listen 80\nmsl abc\nbackend 198.18.0.2:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf:2: --msl 'abc'" -- $(eal tc) $vdev -- $ip
 check_reload proxy_reload_nul 'listen 80\nbackend 198.18.0.2:80\0,198.18.0.6:80\n' "^tern-proxy: reload failed, pool unchanged: $cfgdir/live.conf: line 2: a NUL byte" -- $(eal td) $vdev -- $ip
