@@ -205,8 +205,8 @@ http_resp_feed(struct http_resp *r, const uint8_t *p, size_t n, size_t *used)
 		}
 		if (line_state(r->state)) {
 			uint8_t c = p[i++];
-			/* The head (status line, headers, trailers) is limited; the chunk framing is
-			 * the body's, and a body may have any number of chunks. */
+			/* The head (status line, headers, trailers) is limited; the chunk framing
+			 * is the body's, and a body may have any number of chunks. */
 			if (!chunk_framing(r->state) && ++r->hbytes > HTTP_HEAD_MAX) {
 				r->state = HTTP_ERROR;
 				continue;

@@ -189,10 +189,10 @@ struct proxy {
 	uint64_t hc_scan_ms;               /**< engine 0: last look at the checks */
 	uint32_t drain_timeout_ms;         /**< SIGTERM / SIGQUIT: open pairs get this long */
 	const char *config;                /**< --config FILE, or NULL */
-	char *config_text; /**< its text as read at start: options keep pointers into it */
+	char *config_text;   /**< its text as read at start: options keep pointers into it */
 	char *settings;      /**< its lines other than backend, "NAME VALUE\n" (config.c) */
 	size_t settings_len; /**< ... their length */
-	int argc;          /**< the app's command line (after the EAL's), for a reload's check */
+	int argc;            /**< the app's command line (after the EAL's), for a reload's check */
 	char **argv;
 	uint32_t buffer; /**< --buffer, 0 = not given */
 	/* clients: --allow / --deny (deny wins; with an allow list, only those), limit */
