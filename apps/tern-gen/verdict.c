@@ -365,18 +365,27 @@ gen_verdict_final(
         struct gen *g, FILE *f, const struct gen_counters *c, const struct hist *lat, double open_s)
 {
 	struct gen_seen s;
-	uint64_t syns = gen_attack_sent(g, -2), done = c->ok + c->failed;
+	/* Connections our own stop cut (a signal) say nothing of the target: left out. */
+	uint64_t cut = g->interrupted ? c->fail[GEN_FAIL_UNFINISHED] : 0;
+	uint64_t syns = gen_attack_sent(g, -2), done = c->ok + c->failed - cut;
 	double success = done ? 100.0 * c->ok / done : 0.0;
+	bool legit = g->mode == GEN_CONNECT || g->mode == GEN_HTTP;
 	char line[512], load[200], b[24], pct[16];
 	size_t n = 0;
 
 	gen_seen_sum(g, &s);
 	attack_load(g, open_s, load, sizeof(load));
-	if (g->mode == GEN_CONNECT || g->mode == GEN_HTTP)
+	if (legit && done > 0)
 		snprintf(pct, sizeof(pct), "%.3f", success);
 	else
 		snprintf(pct, sizeof(pct), "null");
-	if (g->mode == GEN_CONNECT || g->mode == GEN_HTTP) {
+	if (legit && done == 0) {
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+		        "target not judged: stopped before any %s finished",
+		        g->mode == GEN_HTTP ? "request" : "connection");
+		if (load[0] != '\0')
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " under %s", load);
+	} else if (legit) {
 		const char *word = success >= 99.0 ? "held" : success >= 90.0 ? "degraded" : "fell";
 		char p99[24];
 		uint64_t ns = hist_quantile(lat, 0.99);

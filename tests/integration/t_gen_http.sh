@@ -85,6 +85,9 @@ GEN_MAX_LIFETIME=4 gen_run stopped 124 --target "$TERNLAB_PEER_IP:$port_slow" --
 	--rate 100 --count 20 --timeout 60000
 gen_check "stopped: not interrupted, or not 20 unfinished" \
 	"d['interrupted'] and d['failures']['unfinished'] == 20 and d['failed'] == 20"
+# (what the stop cut is not the target's failure: no verdict on nothing finished)
+gen_check "stopped: judged the target on connections the stop cut" \
+	"d['verdict']['success_pct'] is None and d['verdict']['line'].startswith('target not judged')"
 peer_conns() {
 	ip netns exec "$TERNLAB_NS_P" ss -Htn state established "( sport = :$port_slow )" | grep -c . || true
 }
