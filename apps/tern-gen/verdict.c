@@ -451,9 +451,10 @@ gen_verdict_progress(
 	if (dck > dsa)
 		dck = dsa;
 	drst = s.rst_us + s.rst_spoofed - g->prev_seen.rst_us - g->prev_seen.rst_spoofed;
-	if (g->mode == GEN_CONNECT || g->mode == GEN_HTTP)
-		fprintf(stderr, " | success %.2f%%",
-		        dok + dfail ? 100.0 * dok / (dok + dfail) : 100.0);
+	if ((g->mode == GEN_CONNECT || g->mode == GEN_HTTP) && dok + dfail > 0)
+		fprintf(stderr, " | success %.2f%%", 100.0 * dok / (dok + dfail));
+	else if (g->mode == GEN_CONNECT || g->mode == GEN_HTTP)
+		fprintf(stderr, " | success -"); /* nothing finished (as the CSV's empty field) */
 	if (g->natk > 0 && g->mode != GEN_SYNFLOOD) {
 		fprintf(stderr, " | target");
 		if (syns > 0)
