@@ -64,7 +64,10 @@ probe_connected(struct probe *pr)
 
 	if (px->hc.type == HC_TCP) {
 		probe_result(pr, true, "");
-		tern_conn_close(pr->c);
+		/* our FIN; what the backend sends (a greeting) is read and dropped until its FIN
+		 * (closing at once would answer a greeting with a RST) */
+		if (tern_conn_shutdown(pr->c) != 0)
+			tern_conn_close(pr->c);
 		return;
 	}
 	/* a backend that expects a PROXY protocol header gets the LOCAL one first */
@@ -87,8 +90,10 @@ probe_readable(struct probe *pr)
 
 	if (pr->done) {
 		char sink[512];
-		while (tern_conn_recv(pr->c, sink, sizeof(sink)) > 0)
+		while ((n = tern_conn_recv(pr->c, sink, sizeof(sink))) > 0)
 			;
+		if (n == 0)
+			tern_conn_close(pr->c); /* the backend's FIN: both sides done */
 		return;
 	}
 	n = tern_conn_recv(pr->c, pr->buf + pr->got, sizeof(pr->buf) - pr->got);

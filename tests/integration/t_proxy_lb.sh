@@ -9,7 +9,8 @@
 #      --health-check tcp, a backend stopped, a client marks it down (passive), the checks
 #      take it down; restarted, the checks bring it "up": without any client since, the
 #      stats line says up and the metric is 1 (they kept showing the engine's old passive
-#      mark until the next client).
+#      mark until the next client); the checks read the backends' greeting to their FIN,
+#      no RST (tcp_closed_data 0).
 #   3. 64 backends in --config and one more with --backend: refused at start (exit 2,
 #      "at most 64"), and by a reload ("reload failed, pool unchanged"), rather than the
 #      command line's backend silently left out of the pool.
@@ -96,6 +97,11 @@ stats_has "$ip:$s2 up conns" ||
 up=$(metric "tern_proxy_backend_up{backend=\"$ip:$s2\"}")
 [ "$up" = 1 ] || it_fail "the checks brought $s2 up, tern_proxy_backend_up is '$up'"
 it_log "after the health check's up line, no client since: $(last_stats | cut -d'|' -f3), metric up $up"
+# The backends greet first: a tcp check half-closes and reads the greeting to the backend's
+# FIN (a close at once answered every greeting with a RST, tcp_closed_data).
+cd=$(tel_num /tern/stats drop_tcp_closed_data)
+it_log "health checks (tcp, every 200 ms) against greeting backends: tcp_closed_data $cd"
+[ "$cd" -eq 0 ] || it_fail "health checks reset greeting backends: tcp_closed_data $cd"
 tern_stop
 
 # --- 3. more than 64 backends from the file and the command line together ---
