@@ -242,15 +242,27 @@ check_pool_size(const struct be_list *file, const struct be_list *cli, char *err
 	return -1;
 }
 
-/* The slot of IP:PORT, a new one when never seen. @return it, or -1 when all are used. */
+/* The slot of IP:PORT, or -1 when it has none yet. */
 static int
-slot_of(const struct be_spec *b)
+slot_find(const struct be_spec *b)
 {
 	unsigned k;
 
 	for (k = 0; k < px->nslots; k++)
 		if (addr_eq(&px->be[k].addr, &b->addr) && px->be[k].port == b->port)
 			return (int)k;
+	return -1;
+}
+
+/* The slot of IP:PORT, a new one when never seen. @return it, or -1 when all are used. */
+static int
+slot_of(const struct be_spec *b)
+{
+	int found = slot_find(b);
+	unsigned k;
+
+	if (found >= 0)
+		return found;
 	if (px->nslots == MAX_SLOTS)
 		return -1;
 	k = px->nslots;
@@ -277,6 +289,15 @@ pool_publish(const struct be_list *file, const struct be_list *cli)
 
 	if (pc == NULL)
 		return -1;
+	/* room for every new one first: no slot is made for a pool that is not published */
+	for (j = 0, k = 0; j < 2; j++)
+		for (i = 0; ls[j] != NULL && i < ls[j]->n; i++)
+			k += slot_find(&ls[j]->be[i]) < 0 &&
+			     (j == 0 || !in_list(file, &ls[j]->be[i]));
+	if (px->nslots + k > MAX_SLOTS) {
+		free(pc);
+		return -1;
+	}
 	for (j = 0; j < 2; j++) {
 		for (k = 0; ls[j] != NULL && k < ls[j]->n; k++) {
 			const struct be_spec *b = &ls[j]->be[k];

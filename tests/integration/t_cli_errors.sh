@@ -280,6 +280,31 @@ pass_fail proxy_reload_metrics $? "after the reload: $scrape; log: $(tail -n 1 "
 kill "$mpid" 2>/dev/null
 wait "$mpid" 2>/dev/null
 rm -f "$mlog"
+# A run has 256 backend slots: 40 backends, then reloads to 64 new ones each (232 slots);
+# the next 64 do not fit and are refused whole, with no slot made for any of them (24 of
+# them once got slots and showed up in the final lines as "removed", never in a pool).
+n=$((n + 1))
+bes() { # FIRST_PORT COUNT: a file of COUNT backends from that port on
+	{ echo "listen 80"; for i in $(seq 0 $(($2 - 1))); do echo "backend 198.18.0.2:$(($1 + i))"; done; } >"$cfgdir/live.conf"
+}
+rm -rf "$cfgdir/live.conf"
+bes 9000 40
+slog=$(mktemp /tmp/terncli-slots-XXXXXX)
+timeout 50 ip netns exec "$ns" "$bin" $(eal tk) $vdev -- $ip --config "$cfgdir/live.conf" >"$slog" 2>&1 &
+spid=$!
+wait_for "$slog" 'ready:' "$spid"
+for first in 9040 9104 9168 9232; do
+	bes "$first" 64
+	pkill -HUP -f -- "--config $cfgdir/live.conf" 2>/dev/null
+	wait_for "$slog" "reload.*(198.18.0.2:$first|more than 256)" "$spid"
+done
+kill -INT "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+grep -q 'reload: pool of 64 backends (64 added, 0 kept, 64 removed).*198.18.0.2:9168' "$slog" &&
+	grep -q 'reload failed, pool unchanged: more than 256 backends in one run' "$slog" &&
+	grep -q 'backend 198.18.0.2:9231 ' "$slog" && ! grep -q '198.18.0.2:9232' "$slog"
+pass_fail proxy_reload_slots $? "$(grep -m1 'more than 256' "$slog"); lines naming a refused backend: $(grep -cE '198.18.0.2:(923[2-9]|92[4-9][0-9])' "$slog")"
+rm -f "$slog"
 # addresses: --ip, --gw and backends a host can have
 check proxy_no_ip 2 '^tern-proxy: --ip A.B.C.D/LEN is required' -- $(eal rr) $vdev -- --listen 80 $be
 check proxy_be_bcast 2 "^tern-proxy: --backend 198.18.0.255:80: that is --ip's subnet's own or broadcast address" -- $(eal rs) $vdev -- $ip --listen 80 --backend 198.18.0.255:80
