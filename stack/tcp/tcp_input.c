@@ -731,8 +731,19 @@ step_sequence(struct tern_conn *c, struct tcp_seg *s, struct seg_view *v)
 	tern_seq_t seq = s->th.seq;
 	uint32_t seglen = s->len + !!(fl & WIRE_TCP_SYN) + !!(fl & WIRE_TCP_FIN);
 	uint32_t front = 0, len = s->len, wnd;
+	bool zero_wnd_ack = false;
 
-	if (!seg_acceptable(c, seq, seglen)) {
+	if (!seg_acceptable(c, seq, seglen) && seq == c->rcv_nxt && c->rcv_adv == c->rcv_nxt &&
+	        !(fl & WIRE_TCP_SYN)) {
+		/* A zero window accepts no text and no FIN, "but special allowance should be
+		 * made to accept valid ACKs, URGs, and RSTs" (RFC 9293 §3.10.7.4 first check):
+		 * a window probe with data at rcv_nxt still brings its ACK and window (as
+		 * Linux). Its text and FIN are trimmed away below, and an ACK says so. */
+		zero_wnd_ack = true;
+		e->stats.drop[TERN_DROP_TCP_OUT_OF_WINDOW]++;
+		c->flags |= CONN_F_ACK_NOW;
+		conn_want_output(c);
+	} else if (!seg_acceptable(c, seq, seglen)) {
 		if ((fl & (WIRE_TCP_SYN | WIRE_TCP_RST)) == WIRE_TCP_SYN) {
 			/* RFC 5961 §4: a SYN draws a challenge ACK whatever its sequence. */
 			tcp_challenge_ack(c);
@@ -765,7 +776,10 @@ step_sequence(struct tern_conn *c, struct tcp_seg *s, struct seg_view *v)
 		seq += front;
 	}
 	wnd = c->rcv_adv - c->rcv_nxt;
-	if (seq_gt(seq + len, c->rcv_nxt + wnd)) {
+	if (zero_wnd_ack) {
+		len = 0;
+		fl &= (uint8_t)~WIRE_TCP_FIN;
+	} else if (seq_gt(seq + len, c->rcv_nxt + wnd)) {
 		len = seq_gt(c->rcv_nxt + wnd, seq) ? c->rcv_nxt + wnd - seq : 0;
 		fl &= (uint8_t)~WIRE_TCP_FIN;
 	}

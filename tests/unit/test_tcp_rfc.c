@@ -542,6 +542,38 @@ static const char *const out_of_window_data[] = {
 	"+.1  > none",
 	NULL};
 
+/* RFC 9293 §3.10.7.4 first check: with the receive window zero no data is acceptable,
+ * "but special allowance should be made to accept valid ACKs, URGs, and RSTs". The
+ * peer's window probe carries one byte of data (BSD's persist, RFC 9293 §3.8.6.1) and
+ * the ACK of tern's data: the byte is refused (ACK 4097, window 0), the ACK is taken, so
+ * nothing is retransmitted at RTO, and the window it carries lets new data go. */
+static const char *const zero_rcv_window_ack_taken[] = {
+	"conf rcvbuf 4096",
+	"conf no_delack 1",
+	"0    app listen 8080",
+	"0    < S 0:0(0) win 65535 <mss 1000>",
+	"0    > S. 0:0(0) ack 1 win 4096 <mss 1460>",
+	"+.01 < . 1:1(0) ack 1 win 65535",
+	"+.09 app send 2000",
+	"+0   > . 1:1001(1000) ack 1",
+	"+0   > P. 1001:2001(1000) ack 1",
+	"+.01 < . 1:1001(1000) ack 1 win 0",
+	"+0   > . 2001:2001(0) ack 1001 win 3096",
+	"+0   < . 1001:2001(1000) ack 1 win 0",
+	"+0   > . 2001:2001(0) ack 2001 win 2096",
+	"+0   < . 2001:3001(1000) ack 1 win 0",
+	"+0   > . 2001:2001(0) ack 3001 win 1096",
+	"+0   < . 3001:4097(1096) ack 1 win 0",
+	"+0   > . 2001:2001(0) ack 4097 win 0",
+	"+.01 < . 4097:4098(1) ack 2001 win 1000",
+	"+0   > . 2001:2001(0) ack 4097 win 0",
+	"drop tcp_out_of_window == 1",
+	"counter tcp_data_rx == 4096",
+	"+.5  > none",
+	"app send 500",
+	"+0   > P. 2001:2501(500) ack 4097 win 0",
+	NULL};
+
 /* Pure ACKs outside the window draw an ACK at most once per 500 ms (docs/TCP.md), also when
  * the next one comes in the same millisecond: two rounds of two, 601 ms apart, so that one
  * round falls on an odd and one on an even millisecond (the stamp of the last ACK is kept
@@ -1578,6 +1610,7 @@ static const struct tcp_script scripts[] = {
         S(ack_acceptability),
         S(out_of_window_data),
         S(oow_pure_ack_limited),
+        S(zero_rcv_window_ack_taken),
         S(sack_out_of_order),
         S(sack_four_blocks),
         S(reassembly_overlap_fin),
