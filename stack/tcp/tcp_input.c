@@ -120,6 +120,8 @@ input_syn_sent(struct tern_conn *c, struct tcp_seg *s)
 		c->snd_una = s->th.ack;
 		if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)
 			tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000) - c->rtt_start_us);
+		else if (c->nrtx > 0)
+			tcp_rto_syn_fallback(c); /* the SYN went again: no sample (Karn) */
 		c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
 		c->nrtx = 0;
 		tcp_cancel_rtx(c);
@@ -350,6 +352,8 @@ ack_syn_rcvd(struct tern_conn *c, struct tcp_seg *s)
 	}
 	if ((c->flags & CONN_F_RTT_TIMING) && c->nrtx == 0)
 		tcp_rtt_sample(c, (uint32_t)(e->now_ns / 1000) - c->rtt_start_us);
+	else if (c->nrtx > 0)
+		tcp_rto_syn_fallback(c); /* our SYN-ACK went again (simultaneous open) */
 	c->flags &= (uint32_t)~CONN_F_RTT_TIMING;
 	conn_set_state(c, TERN_TCP_ESTABLISHED);
 	if (c->flags & CONN_F_FIN_QUEUED) /* shutdown() in SYN_RCVD: the FIN goes now */

@@ -48,6 +48,7 @@ struct handshake {
 	uint16_t wnd;            /**< window for snd_wnd until the ACK's (unscaled) */
 	struct tcp_syn_opts syn; /**< what the handshake settled */
 	bool rtt;                /**< sent_ms gives an RTT sample */
+	bool rtx;                /**< the SYN-ACK was retransmitted */
 	uint64_t sent_ms;        /**< when the (only) SYN-ACK went out */
 };
 
@@ -299,6 +300,8 @@ handshake_done(struct tern_engine *e, struct tcp_listener *l, struct tcp_seg *s,
 	tcp_conn_take_syn(c, &h->syn);
 	if (c->opt & CONN_O_TS) /* read only with timestamps on (tcp_ts_now, TIME_WAIT) */
 		c->ts_offset = tcp_ts_offset_memo(&e->tcp, &k);
+	if (h->rtx)
+		tcp_rto_syn_fallback(c);
 	if (h->rtt) {
 		c->flags |= CONN_F_RTT_TIMING;
 		c->rtt_seq = c->iss;
@@ -555,6 +558,8 @@ tcp_synq_input(struct tern_engine *e, struct synq_entry *ent, struct tcp_seg *s)
 	if (ent->nrtx == 0) { /* Karn: no sample from a retransmitted SYN-ACK */
 		h.rtt = true;
 		h.sent_ms = synq_sent_ms(&tcp->synq, ent);
+	} else {
+		h.rtx = true;
 	}
 	return handshake_done(e, l, s, &h, ent);
 }

@@ -175,6 +175,19 @@ tcp_rtt_sample(struct tern_conn *c, uint32_t r)
 		c->rto_ms = TCP_RTO_MAX_MS;
 }
 
+#define TCP_RTO_SYN_FALLBACK_MS 3000 /* RFC 6298 §5 (5.7); Linux's TCP_TIMEOUT_FALLBACK */
+
+void
+tcp_rto_syn_fallback(struct tern_conn *c)
+{
+	const struct tern_engine_conf *conf = &conn_e(c)->conf;
+
+	if (c->srtt_us != 0 || conf->rto_init_ms >= TCP_RTO_SYN_FALLBACK_MS)
+		return;
+	c->rto_ms = conf->rto_min_ms > TCP_RTO_SYN_FALLBACK_MS ? conf->rto_min_ms
+	                                                       : TCP_RTO_SYN_FALLBACK_MS;
+}
+
 /* End the connection from a timer: RST to the peer (unless only a SYN was sent). */
 static void
 timer_kill(struct tern_conn *c, enum tern_close_reason why, enum tern_counter ctr)

@@ -1123,6 +1123,34 @@ static const char *const rto_syn_backoff[] = {
 	"counter tcp_connect_fail == 1",
 	NULL};
 
+/* RFC 6298 §5 (5.7): the SYN was retransmitted, so the handshake gave no RTT sample (Karn),
+ * and the initial RTO (1 s) is below 3 s: the RTO is re-initialized to 3 s when data
+ * transmission begins (as Linux, TCP_TIMEOUT_FALLBACK). */
+static const char *const rto_3s_after_syn_retransmit[] = {
+	"tolerance 0",
+	"0    app connect 8080",
+	"0    > S 0:0(0) <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale *>",
+	"1    > S 0:0(0) <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale *>",
+	"+.02 < S. 0:0(0) ack 1 win 65535 <mss 1000>",
+	"+0   > . 1:1(0) ack 1",
+	"+.01 app send 1000",
+	"+0   > P. 1:1001(1000) ack 1",
+	"+3   > P. 1:1001(1000) ack 1",
+	NULL};
+
+/* The same after a retransmitted SYN-ACK (passive open). */
+static const char *const rto_3s_after_synack_retransmit[] = {
+	"tolerance 0",
+	"0    app listen 8080",
+	"0    < S 0:0(0) win 65535 <mss 1000>",
+	"0    > S. 0:0(0) ack 1 <mss 1460>",
+	"1    > S. 0:0(0) ack 1 <mss 1460>",
+	"+.02 < . 1:1(0) ack 1 win 65535",
+	"+.01 app send 1000",
+	"+0   > P. 1:1001(1000) ack 1",
+	"+3   > P. 1:1001(1000) ack 1",
+	NULL};
+
 /* Data: RTT 10 ms -> RTO 200 ms (the minimum), doubling at each expiry. */
 static const char *const rto_data_backoff[] = {
 	"tolerance 0",
@@ -1630,6 +1658,8 @@ static const struct tcp_script scripts[] = {
         S(synq_rst),
         S(rto_syn_backoff),
         S(rto_data_backoff),
+        S(rto_3s_after_syn_retransmit),
+        S(rto_3s_after_synack_retransmit),
         S(rto_restart_from_snd_una),
         S(retransmit_limit),
         S(retransmit_limit_rto_max),
