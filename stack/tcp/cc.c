@@ -56,6 +56,20 @@ tcp_cc_initial_window(uint32_t mss)
 	return iw > TCP_CC_CWND_MAX ? TCP_CC_CWND_MAX : (uint32_t)iw;
 }
 
+void
+tcp_cc_restart(struct tcp_cc *cc)
+{
+	uint32_t rw = tcp_cc_initial_window(cc->mss);
+	uint32_t keep = (uint32_t)((uint64_t)cc->cwnd * 3 / 4);
+
+	if (cc->cwnd <= rw)
+		return;
+	if (cc->ssthresh < keep)
+		cc->ssthresh = keep;
+	cc->cwnd = rw;
+	cc->acked = 0;
+}
+
 bool
 tcp_cc_cwnd_limited(const struct tcp_cc *cc, uint32_t flight)
 {

@@ -62,6 +62,13 @@ const char *tcp_cc_names(void);
  * Helpers shared by the algorithms (cc.c).
  */
 
+/**
+ * Data goes out after an idle time longer than the RTO (RFC 5681 §4.1): cwnd restarts from
+ * no more than the initial window; ssthresh keeps 3/4 of the old cwnd (RFC 2861, as Linux's
+ * tcp_cwnd_restart), so slow start climbs back. Shared by every algorithm.
+ */
+void tcp_cc_restart(struct tcp_cc *cc);
+
 /** "Infinite" initial ssthresh (RFC 5681 §3.1: arbitrarily high); also the cwnd ceiling. */
 #define TCP_CC_SSTHRESH_INF UINT32_C(0x7fffffff)
 /** Largest cwnd any algorithm sets: keeps cwnd + a few segments within uint32_t. */

@@ -866,8 +866,15 @@ tcp_output(struct tern_conn *c)
 	if ((c->flags & CONN_F_RECOVERY) && (c->opt & CONN_O_SACK) && c->ext_id != 0) {
 		sent = sack_recovery_output(c, c->snd_una + c->snd_wnd);
 	} else {
-		uint32_t cwnd = c->cc.cwnd;
+		uint32_t cwnd;
 
+		/* New data after nothing was sent for longer than the RTO (snd_una last moved,
+		 * or data last became outstanding, before that): cwnd restarts from the
+		 * initial window (RFC 5681 §4.1). */
+		if (c->snd_una == c->snd_max && seq_lt(c->snd_nxt, data_end) &&
+		        tcp_ms_since(conn_e(c)->now_ms, c->progress_ms) > c->rto_ms)
+			tcp_cc_restart(&c->cc);
+		cwnd = c->cc.cwnd;
 		/* Limited transmit (RFC 3042): each of the first two duplicate ACKs lets one
 		 * new segment beyond cwnd go, so that a small window still yields the
 		 * duplicates fast retransmit needs. */

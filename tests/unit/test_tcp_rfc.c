@@ -1151,6 +1151,40 @@ static const char *const rto_3s_after_synack_retransmit[] = {
 	"+3   > P. 1:1001(1000) ack 1",
 	NULL};
 
+/* RFC 5681 §4.1: after an idle period longer than the RTO, cwnd restarts from no more
+ * than the initial window (as Linux, tcp_slow_start_after_idle). cwnd grew to 30 segments;
+ * 5 s of silence; a 30000-byte write then goes 10 segments at first. */
+static const char *const cwnd_restart_after_idle[] = {
+	"conf cc newreno",
+	OPEN_1000_SACK,
+	"+.1  app send 20000",
+	TEN_SEGMENTS_1000,
+	"+.02 < . 1:1(0) ack 10001 win 512",
+	"+0   > . 10001:11001(1000) ack 1",
+	"+0   > . 11001:12001(1000) ack 1",
+	"+0   > . 12001:13001(1000) ack 1",
+	"+0   > . 13001:14001(1000) ack 1",
+	"+0   > . 14001:15001(1000) ack 1",
+	"+0   > . 15001:16001(1000) ack 1",
+	"+0   > . 16001:17001(1000) ack 1",
+	"+0   > . 17001:18001(1000) ack 1",
+	"+0   > . 18001:19001(1000) ack 1",
+	"+0   > P. 19001:20001(1000) ack 1",
+	"+.02 < . 1:1(0) ack 20001 win 512",
+	"+5   app send 30000",
+	"+0   > . 20001:21001(1000) ack 1",
+	"+0   > . 21001:22001(1000) ack 1",
+	"+0   > . 22001:23001(1000) ack 1",
+	"+0   > . 23001:24001(1000) ack 1",
+	"+0   > . 24001:25001(1000) ack 1",
+	"+0   > . 25001:26001(1000) ack 1",
+	"+0   > . 26001:27001(1000) ack 1",
+	"+0   > . 27001:28001(1000) ack 1",
+	"+0   > . 28001:29001(1000) ack 1",
+	"+0   > . 29001:30001(1000) ack 1",
+	"+.01 > none",
+	NULL};
+
 /* Data: RTT 10 ms -> RTO 200 ms (the minimum), doubling at each expiry. */
 static const char *const rto_data_backoff[] = {
 	"tolerance 0",
@@ -1658,6 +1692,7 @@ static const struct tcp_script scripts[] = {
         S(synq_rst),
         S(rto_syn_backoff),
         S(rto_data_backoff),
+        S(cwnd_restart_after_idle),
         S(rto_3s_after_syn_retransmit),
         S(rto_3s_after_synack_retransmit),
         S(rto_restart_from_snd_una),
