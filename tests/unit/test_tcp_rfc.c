@@ -452,6 +452,72 @@ static const char *const syn_in_established[] = {
 	"app expect-state ESTABLISHED",
 	NULL};
 
+/* RFC 5961 §3 and §4 hold in every synchronized state, not only ESTABLISHED: after the
+ * peer's FIN (CLOSE_WAIT, then LAST_ACK) a RST in the window but not at rcv_nxt and a SYN
+ * draw challenge ACKs; only the exact RST resets. */
+static const char *const challenge_ack_close_wait_last_ack[] = {
+	OPEN_ALL,
+	"+.09 < F. 1:1(0) ack 1 win 512",
+	"+0   > . 1:1(0) ack 2",
+	"app expect-state CLOSE_WAIT",
+	"+.01 < R 5:5(0) win 0",
+	"+0   > . 1:1(0) ack 2",
+	"+.01 < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 300 ecr 0,nop,wscale 7>",
+	"+0   > . 1:1(0) ack 2",
+	"app expect-state CLOSE_WAIT",
+	"+.01 app close",
+	"+0   > F. 1:1(0) ack 2",
+	"+.01 < R 1000:1000(0) win 0",
+	"+0   > . 2:2(0) ack 2",
+	"+.01 < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 320 ecr 0,nop,wscale 7>",
+	"+0   > . 2:2(0) ack 2",
+	"app expect-state LAST_ACK",
+	"drop tcp_rst_challenge == 2",
+	"drop tcp_syn_challenge == 2",
+	"counter tcp_rst_tx == 0",
+	"+.01 < R 2:2(0) win 0",
+	"app expect-closed any",
+	"gauge time_wait == 0",
+	"+.5  > none",
+	NULL};
+
+/* The same on the side that closes first: FIN_WAIT_1 (our FIN not yet ACKed), then
+ * FIN_WAIT_2; the exact RST ends the connection without TIME_WAIT. */
+static const char *const challenge_ack_fin_wait[] = {
+	OPEN_ALL,
+	"+.09 app shutdown",
+	"+0   > F. 1:1(0) ack 1",
+	"+.01 < R 7:7(0) win 0",
+	"+0   > . 2:2(0) ack 1",
+	"+0   < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 300 ecr 0,nop,wscale 7>",
+	"+0   > . 2:2(0) ack 1",
+	"app expect-state FIN_WAIT_1",
+	"+.01 < . 1:1(0) ack 2 win 512",
+	"app expect-state FIN_WAIT_2",
+	"+.01 < R 3000:3000(0) win 0",
+	"+0   > . 2:2(0) ack 1",
+	"+0   < S 9:9(0) win 65535 <mss 1460,sackOK,TS val 320 ecr 0,nop,wscale 7>",
+	"+0   > . 2:2(0) ack 1",
+	"app expect-state FIN_WAIT_2",
+	"drop tcp_rst_challenge == 2",
+	"drop tcp_syn_challenge == 2",
+	"+.01 < R 1:1(0) win 0",
+	"app expect-closed reset",
+	"gauge time_wait == 0",
+	"+.5  > none",
+	NULL};
+
+/* A segment with both SYN and FIN in ESTABLISHED is a SYN: challenge ACK, no reset, and
+ * the FIN is not taken (RFC 5961 §4; the SYN check comes before the FIN's). */
+static const char *const syn_fin_established[] = {
+	OPEN_ALL,
+	"+.09 < SF. 1:1(0) ack 1 win 512",
+	"+0   > . 1:1(0) ack 1",
+	"drop tcp_syn_challenge == 1",
+	"app expect-state ESTABLISHED",
+	"counter tcp_rst_tx == 0",
+	NULL};
+
 /* A retransmitted SYN (same ISN) in SYN_RCVD re-sends the SYN-ACK (same ISN). Its TSecr
  * is not checked: RFC 7323 §4.3 would echo the new TSval (600), Linux echoes the first
  * SYN's (100). */
@@ -1667,6 +1733,9 @@ static const struct tcp_script scripts[] = {
         S(rst_in_window_challenge),
         S(rst_out_of_window),
         S(syn_in_established),
+        S(challenge_ack_close_wait_last_ack),
+        S(challenge_ack_fin_wait),
+        S(syn_fin_established),
         S(syn_rcvd_syn_retransmit),
         S(challenge_ack_rate_limit),
         S(ack_acceptability),
