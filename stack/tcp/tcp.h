@@ -870,6 +870,9 @@ void tcp_rtt_sample(struct tern_conn *c, uint32_t rtt_us);
 /** The handshake ends after our SYN or SYN-ACK was retransmitted (no RTT sample): the RTO
  * for data starts at 3 s (RFC 6298 §5 (5.7)) when the initial RTO is below that. */
 void tcp_rto_syn_fallback(struct tern_conn *c);
+/** Persist ends (data goes, or nothing waits): the RTO is computed again from SRTT, without
+ * the probes' doubling. */
+void tcp_persist_end(struct tern_conn *c);
 /** Owe an ACK: at once after 2 full segments (or no_delack), else by the delayed ACK timer. */
 void tcp_ack_later(struct tern_conn *c);
 /** After @p c's output pass (conn_run_pending): arm the delayed ACK timer tcp_ack_later()

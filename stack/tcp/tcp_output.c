@@ -899,7 +899,7 @@ tcp_output(struct tern_conn *c)
 
 	if (c->snd_una != c->snd_max) {
 		if (!conn_timer_armed(c, CONN_T_RTX) || (c->flags & CONN_F_PERSIST)) {
-			c->flags &= (uint32_t)~CONN_F_PERSIST;
+			tcp_persist_end(c);
 			tcp_arm_rtx(c);
 		}
 	} else if (seq_lt(c->snd_nxt, data_end) && c->snd_wnd == 0) {

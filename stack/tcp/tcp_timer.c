@@ -144,18 +144,47 @@ tcp_arm_rtx(struct tern_conn *c)
 	conn_timer_arm(c, CONN_T_RTX, when);
 }
 
+/* RTO from SRTT and RTTVAR (RFC 6298 §2), the initial one before any sample. */
+static void
+rto_compute(struct tern_conn *c)
+{
+	uint32_t rto_us, var4;
+
+	if (c->srtt_us == 0) {
+		c->rto_ms = conn_e(c)->conf.rto_init_ms;
+		return;
+	}
+	var4 = 4 * c->rttvar_us;
+	rto_us = c->srtt_us + (var4 > TCP_RTO_GRANULARITY_US ? var4 : TCP_RTO_GRANULARITY_US);
+	c->rto_ms = (rto_us + 999) / 1000;
+	if (c->rto_ms < conn_e(c)->conf.rto_min_ms)
+		c->rto_ms = conn_e(c)->conf.rto_min_ms;
+	if (c->rto_ms > TCP_RTO_MAX_MS)
+		c->rto_ms = TCP_RTO_MAX_MS;
+}
+
+void
+tcp_persist_end(struct tern_conn *c)
+{
+	if (!(c->flags & CONN_F_PERSIST))
+		return;
+	/* The probes were answered or the window opened: their doubling was no loss, and
+	 * the data's retransmission timer starts from the RTO again (as Linux, which clears
+	 * icsk_backoff when the window opens). */
+	c->flags &= (uint32_t)~CONN_F_PERSIST;
+	rto_compute(c);
+}
+
 void
 tcp_cancel_rtx(struct tern_conn *c)
 {
 	conn_timer_stop(c, CONN_T_RTX);
-	c->flags &= (uint32_t)~CONN_F_PERSIST;
+	tcp_persist_end(c);
 }
 
 void
 tcp_rtt_sample(struct tern_conn *c, uint32_t r)
 {
-	uint32_t rto_us, var4;
-
 	if (r == 0)
 		r = 1;
 	if (c->srtt_us == 0) {
@@ -166,13 +195,7 @@ tcp_rtt_sample(struct tern_conn *c, uint32_t r)
 		c->rttvar_us = (3 * c->rttvar_us + d) / 4;
 		c->srtt_us = (7 * c->srtt_us + r) / 8;
 	}
-	var4 = 4 * c->rttvar_us;
-	rto_us = c->srtt_us + (var4 > TCP_RTO_GRANULARITY_US ? var4 : TCP_RTO_GRANULARITY_US);
-	c->rto_ms = (rto_us + 999) / 1000;
-	if (c->rto_ms < conn_e(c)->conf.rto_min_ms)
-		c->rto_ms = conn_e(c)->conf.rto_min_ms;
-	if (c->rto_ms > TCP_RTO_MAX_MS)
-		c->rto_ms = TCP_RTO_MAX_MS;
+	rto_compute(c);
 }
 
 #define TCP_RTO_SYN_FALLBACK_MS 3000 /* RFC 6298 §5 (5.7); Linux's TCP_TIMEOUT_FALLBACK */

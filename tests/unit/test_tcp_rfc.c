@@ -1349,6 +1349,29 @@ static const char *const zero_window_probe[] = {
 	"counter tcp_retrans == 0",
 	NULL};
 
+/* Persist with losses: the first probe is lost (no answer): the next still comes after
+ * twice the interval; the peer's window update is lost: the next probe's answer opens the
+ * window and the data goes at once. The answered probes were no losses: the data's own
+ * retransmission timer runs from the RTO (200 ms), not the probes' backed-off interval
+ * (as Linux, which clears icsk_backoff when the window opens). */
+static const char *const zero_window_probe_lost[] = {
+	"tolerance 0",
+	"conf rcvbuf 262144",
+	"0    app listen 8080",
+	"0    < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>",
+	"0    > S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 0 ecr 100,nop,wscale 3>",
+	"+.01 < . 1:1(0) ack 1 win 0 <nop,nop,TS val 110 ecr 0>",
+	"+.09 app send 1000",
+	".3   > . 0:0(0) ack 1",
+	".7   > . 0:0(0) ack 1",
+	"+0   < . 1:1(0) ack 1 win 0",
+	"1.5  > . 0:0(0) ack 1",
+	"+0   < . 1:1(0) ack 1 win 512",
+	"+0   > P. 1:1001(1000) ack 1",
+	"+.2  > P. 1:1001(1000) ack 1",
+	"counter tcp_zero_window_probe == 3",
+	NULL};
+
 /* ==== Delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2) ==== */
 
 /* One segment: ACK 40 ms later. Two full-sized (1460) segments: ACK at the second. Data
@@ -1768,6 +1791,7 @@ static const struct tcp_script scripts[] = {
         S(retransmit_limit),
         S(retransmit_limit_rto_max),
         S(zero_window_probe),
+        S(zero_window_probe_lost),
         S(delayed_ack),
         S(timers_share_one_entry),
         S(delayed_ack_timeout_conf),
