@@ -518,6 +518,38 @@ static const char *const syn_fin_established[] = {
 	"counter tcp_rst_tx == 0",
 	NULL};
 
+/* SYN_SENT (RFC 9293 §3.10.7.3): an ACK of something other than our SYN (SEG.ACK =< ISS or
+ * > SND.NXT) draws <SEQ=SEG.ACK><CTL=RST> and is dropped, the connection stays; a RST
+ * with such an ACK, a RST without ACK, and an acceptable ACK without SYN or RST are
+ * dropped silently; the right SYN-ACK then opens the connection. */
+static const char *const syn_sent_unacceptable[] = {
+	"0    app connect 8080",
+	"0    > S 0:0(0) <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale *>",
+	"+.01 < S. 0:0(0) ack 5000 win 65535 <mss 1460>",
+	"+0   > R 5000:5000(0) <...>",
+	"+.01 < S. 0:0(0) ack 0 win 65535 <mss 1460>",
+	"+0   > R 0:0(0) <...>",
+	"+.01 < R. 0:0(0) ack 5000 win 0",
+	"+0   < R 0:0(0) win 0",
+	"+0   < . 0:0(0) ack 1 win 65535",
+	"+.1  > none",
+	"app expect-state SYN_SENT",
+	"drop tcp_syn_sent_bad == 5",
+	"+0   < S. 0:0(0) ack 1 win 65535 <mss 1460>",
+	"+0   > . 1:1(0) ack 1",
+	"app expect-state ESTABLISHED",
+	NULL};
+
+/* SYN_SENT: a RST whose ACK acknowledges our SYN refuses the connection. */
+static const char *const syn_sent_rst_refused[] = {
+	"0    app connect 8080",
+	"0    > S 0:0(0) <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale *>",
+	"+.01 < R. 0:0(0) ack 1 win 0",
+	"app expect-closed refused",
+	"counter tcp_connect_fail == 1",
+	"+1.5 > none",
+	NULL};
+
 /* A retransmitted SYN (same ISN) in SYN_RCVD re-sends the SYN-ACK (same ISN). Its TSecr
  * is not checked: RFC 7323 §4.3 would echo the new TSval (600), Linux echoes the first
  * SYN's (100). */
@@ -638,6 +670,33 @@ static const char *const zero_rcv_window_ack_taken[] = {
 	"+.5  > none",
 	"app send 500",
 	"+0   > P. 2001:2501(500) ack 4097 win 0",
+	NULL};
+
+/* RFC 9293 §3.10.7.4 fifth (SND.WL1/WL2): the window comes from the latest segment by
+ * sequence number. Segment 101:201 (window 0) arrives before 1:101 (window 512): the older
+ * segment's window is not taken, so new data waits until a later segment opens it. */
+static const char *const window_update_wl1[] = {
+	OPEN_ALL,
+	"+.09 < . 101:201(100) ack 1 win 0",
+	"+0   > . 1:1(0) ack 1 <TS val * ecr *,sack 101:201>",
+	"+.01 < . 1:101(100) ack 1 win 512",
+	"+0   > . 1:1(0) ack 201",
+	"+.01 app send 1000",
+	"+.1  > none",
+	"+0   < . 201:201(0) ack 1 win 512",
+	"+0   > P. 1:1001(1000) ack 201",
+	NULL};
+
+/* Urgent data (RFC 9293 §3.8.5, RFC 6093): tern has no out-of-band delivery; the bytes
+ * of a segment with URG are delivered in line, in order, exactly once. */
+static const char *const urgent_inline[] = {
+	OPEN_ALL,
+	"+.09 < PU. 1:101(100) ack 1 win 512",
+	"+.04 > . 1:1(0) ack 101",
+	"+.01 < P. 101:201(100) ack 1 win 512",
+	"+.04 > . 1:1(0) ack 201",
+	"app recv 200",
+	"app expect-readable 0",
 	NULL};
 
 /* Pure ACKs outside the window draw an ACK at most once per 500 ms (docs/TCP.md), also when
@@ -1187,6 +1246,29 @@ static const char *const rto_syn_backoff[] = {
 	"63   > none",
 	"app expect-closed timeout",
 	"counter tcp_connect_fail == 1",
+	NULL};
+
+/* RFC 6298 §5 and Karn (no timestamps): the ACK of a retransmitted segment gives no RTT
+ * sample, so the backed-off RTO (400 ms) stays for the next segment (retransmitted at
+ * 400 ms, then ACKed: still no sample); the ACK of a segment never retransmitted is a
+ * sample: the RTO is computed again (200 ms). */
+static const char *const rto_karn_no_ts[] = {
+	"tolerance 0",
+	OPEN_NOTS,
+	"+.09 app send 1000",
+	"+0   > P. 1:1001(1000) ack 1",
+	".3   > P. 1:1001(1000) ack 1",
+	"+.01 < . 1:1(0) ack 1001 win 512",
+	".4   app send 1000",
+	"+0   > P. 1001:2001(1000) ack 1",
+	".8   > P. 1001:2001(1000) ack 1",
+	"+.01 < . 1:1(0) ack 2001 win 512",
+	".9   app send 1000",
+	"+0   > P. 2001:3001(1000) ack 1",
+	"+.01 < . 1:1(0) ack 3001 win 512",
+	"1    app send 1000",
+	"+0   > P. 3001:4001(1000) ack 1",
+	"1.2  > P. 3001:4001(1000) ack 1",
 	NULL};
 
 /* RFC 6298 §5 (5.7): the SYN was retransmitted, so the handshake gave no RTT sample (Karn),
@@ -1759,12 +1841,16 @@ static const struct tcp_script scripts[] = {
         S(challenge_ack_close_wait_last_ack),
         S(challenge_ack_fin_wait),
         S(syn_fin_established),
+        S(syn_sent_unacceptable),
+        S(syn_sent_rst_refused),
         S(syn_rcvd_syn_retransmit),
         S(challenge_ack_rate_limit),
         S(ack_acceptability),
         S(out_of_window_data),
         S(oow_pure_ack_limited),
         S(zero_rcv_window_ack_taken),
+        S(window_update_wl1),
+        S(urgent_inline),
         S(sack_out_of_order),
         S(sack_four_blocks),
         S(reassembly_overlap_fin),
@@ -1784,6 +1870,7 @@ static const struct tcp_script scripts[] = {
         S(synq_rst),
         S(rto_syn_backoff),
         S(rto_data_backoff),
+        S(rto_karn_no_ts),
         S(cwnd_restart_after_idle),
         S(rto_3s_after_syn_retransmit),
         S(rto_3s_after_synack_retransmit),
