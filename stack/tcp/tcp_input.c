@@ -716,6 +716,13 @@ step_paws(struct tern_conn *c, struct tcp_seg *s)
 	if ((c->opt & CONN_O_TS_VALID) && tcp_secs(e->now_ms) - c->ts_recent_s > PAWS_24DAYS_S)
 		c->opt &= (uint8_t)~CONN_O_TS_VALID; /* §5.5: too old to compare */
 	if ((c->opt & CONN_O_TS_VALID) && seq_lt(s->th.opts.tsval, c->ts_recent)) {
+		if (fl & WIRE_TCP_SYN) {
+			/* Still a SYN (RFC 5961 §4): a challenge ACK from the budget (§7), as
+			 * Linux; not an unacceptable segment's ACK, which a SYN always gets. */
+			tcp_challenge_ack(c);
+			tern_drop(e, s->m, TERN_DROP_TCP_SYN_CHALLENGE);
+			return false;
+		}
 		if (s->len > 0 && !(fl & (WIRE_TCP_SYN | WIRE_TCP_RST)) &&
 		        seq_leq(seq + s->len, c->rcv_nxt))
 			dsack_note(c, seq, seq + s->len); /* an old copy: say so */

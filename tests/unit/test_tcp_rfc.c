@@ -620,6 +620,24 @@ static const char *const ack_acceptability[] = {
 	"drop tcp_bad_ack == 1",
 	NULL};
 
+/* A SYN whose TSval fails PAWS is still a SYN (RFC 5961 §4: a challenge ACK "irrespective
+ * of the sequence number"), so its ACK comes out of the challenge ACK budget (§7) like any
+ * other SYN's, as Linux (tcp_validate_incoming: PAWS, then syn_challenge): with a budget
+ * of 1, one ACK for three such SYNs, not three. */
+static const char *const syn_paws_challenge_limited[] = {
+	"conf challenge_ack_limit 1",
+	OPEN_ALL,
+	"+.1  < S 5000:5000(0) win 65535 <mss 1460,sackOK,TS val 50 ecr 0,nop,wscale 7>",
+	"+0   > . 1:1(0) ack 1",
+	"+0   < S 6000:6000(0) win 65535 <mss 1460,sackOK,TS val 51 ecr 0,nop,wscale 7>",
+	"+0   < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 52 ecr 0,nop,wscale 7>",
+	"+.1  > none",
+	"counter tcp_challenge_ack == 1",
+	"counter tcp_challenge_limited == 2",
+	"drop tcp_syn_challenge == 3",
+	"app expect-state ESTABLISHED",
+	NULL};
+
 /* RFC 9293 §3.10.7.4 first check: data beyond the window, or entirely before rcv_nxt,
  * is dropped with an immediate ACK (no SACK here, so no D-SACK question). Reading 1000
  * bytes opens the window by less than 2 MSS: no window update. */
@@ -1845,6 +1863,7 @@ static const struct tcp_script scripts[] = {
         S(syn_sent_rst_refused),
         S(syn_rcvd_syn_retransmit),
         S(challenge_ack_rate_limit),
+        S(syn_paws_challenge_limited),
         S(ack_acceptability),
         S(out_of_window_data),
         S(oow_pure_ack_limited),
