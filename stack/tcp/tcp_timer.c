@@ -248,7 +248,15 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 		timer_kill(c, TERN_CLOSE_USER_TIMEOUT, TERN_CTR_TCP_USER_TIMEOUT);
 		return;
 	}
-	if (++c->nrtx > limit) {
+	if (!syn && c->snd_wnd == 0 &&
+	        tcp_ms_since(e->now_ms, c->last_rx_ms) <= TCP_RTO_MAX_MS) {
+		/* The peer shut its window on data in flight (RFC 9293 §3.8.6, MUST-35): these
+		 * retransmissions probe the zero window, and while the peer answers them the
+		 * connection is not timed out (RFC 1122 §4.2.2.17), only after TCP_RTO_MAX_MS
+		 * of silence (as Linux's tcp_retransmit_timer). */
+		if (c->nrtx < limit)
+			c->nrtx++;
+	} else if (++c->nrtx > limit) {
 		timer_kill(c, TERN_CLOSE_TIMEOUT, TERN_CTR_TCP_TIMEOUT);
 		return;
 	}

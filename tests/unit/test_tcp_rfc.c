@@ -1021,6 +1021,68 @@ static const char *const dsack_duplicate[] = {
 	"drop tcp_dup_data == 1",
 	NULL};
 
+/* The peer shrinks its window to zero with data outstanding (RFC 9293 §3.8.6, MUST-35):
+ * the retransmissions of the head become the probes of a zero window, and while the peer
+ * answers them the connection is not timed out (RFC 1122 §4.2.2.17; RFC 9293: "SHOULD NOT
+ * time out the connection if data beyond the right window edge is not acknowledged"; as
+ * Linux, tcp_retransmit_timer's "receiver dastardly shrinks window"): six answered probes
+ * with data_retries 3; then the window opens and the rest goes (the last probe carried
+ * 1001:2001). */
+static const char *const window_shrunk_to_zero_no_timeout[] = {
+	"tolerance 0",
+	"conf cc newreno",
+	"conf data_retries 3",
+	OPEN_1000_NOSACK,
+	"+.09 app send 3000",
+	"+0   > . 1:1001(1000) ack 1",
+	"+0   > . 1001:2001(1000) ack 1",
+	"+0   > P. 2001:3001(1000) ack 1",
+	"+.01 < . 1:1(0) ack 1001 win 0",
+	".31  > . 1001:2001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1001 win 0",
+	".71  > . 1001:2001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1001 win 0",
+	"1.51 > . 1001:2001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1001 win 0",
+	"3.11 > . 1001:2001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1001 win 0",
+	"6.31 > . 1001:2001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1001 win 0",
+	"12.71 > . 1001:2001(1000) ack 1",
+	"+0   < . 1:1(0) ack 1001 win 0",
+	"app expect-state ESTABLISHED",
+	"+.1  < . 1:1(0) ack 1001 win 512",
+	"+0   > P. 2001:3001(1000) ack 1",
+	"+.01 < . 1:1(0) ack 3001 win 512",
+	"app expect-state ESTABLISHED",
+	"counter tcp_timeout == 0",
+	NULL};
+
+/* The same with a silent peer: the retransmissions go on past data_retries while the
+ * last segment from the peer is at most TCP_RTO_MAX_MS (120 s) old; the first timeout
+ * after that ends the connection (as Linux). */
+static const char *const window_shrunk_silent_peer[] = {
+	"tolerance 0",
+	"conf cc newreno",
+	"conf data_retries 3",
+	OPEN_1000_NOSACK,
+	"+.09 app send 2000",
+	"+0   > . 1:1001(1000) ack 1",
+	"+0   > P. 1001:2001(1000) ack 1",
+	"+.01 < . 1:1(0) ack 1001 win 0",
+	".31  > P. 1001:2001(1000) ack 1",
+	".71  > P. 1001:2001(1000) ack 1",
+	"1.51 > P. 1001:2001(1000) ack 1",
+	"3.11 > P. 1001:2001(1000) ack 1",
+	"6.31 > P. 1001:2001(1000) ack 1",
+	"12.71 > P. 1001:2001(1000) ack 1",
+	"25.51 > P. 1001:2001(1000) ack 1",
+	"51.11 > P. 1001:2001(1000) ack 1",
+	"102.31 > P. 1001:2001(1000) ack 1",
+	"204.71 > R[.] *:*(0) <...>",
+	"app expect-closed timeout",
+	NULL};
+
 /* Regression (fuzzer): an RTO while the peer's window is shut still retransmits the head
  * segment (RFC 1122 §4.2.2.17: keep probing; Linux does the same), not nothing. */
 static const char *const rto_window_shut[] = {
@@ -1920,6 +1982,8 @@ static const struct tcp_script scripts[] = {
         S(close_simultaneous),
         S(close_fin_ack_together),
         S(rto_window_shut),
+        S(window_shrunk_to_zero_no_timeout),
+        S(window_shrunk_silent_peer),
         S(dsack_duplicate),
         S(fin_before_queued_data),
         S(rto_fin_sacked),
