@@ -248,8 +248,7 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 		timer_kill(c, TERN_CLOSE_USER_TIMEOUT, TERN_CTR_TCP_USER_TIMEOUT);
 		return;
 	}
-	if (!syn && c->snd_wnd == 0 &&
-	        tcp_ms_since(e->now_ms, c->last_rx_ms) <= TCP_RTO_MAX_MS) {
+	if (!syn && c->snd_wnd == 0 && tcp_ms_since(e->now_ms, c->last_rx_ms) <= TCP_RTO_MAX_MS) {
 		/* The peer shut its window on data in flight (RFC 9293 §3.8.6, MUST-35): these
 		 * retransmissions probe the zero window, and while the peer answers them the
 		 * connection is not timed out (RFC 1122 §4.2.2.17), only after TCP_RTO_MAX_MS
