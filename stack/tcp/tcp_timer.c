@@ -172,6 +172,7 @@ tcp_persist_end(struct tern_conn *c)
 	 * the data's retransmission timer starts from the RTO again (as Linux, which clears
 	 * icsk_backoff when the window opens). */
 	c->flags &= (uint32_t)~CONN_F_PERSIST;
+	c->nrtx = 0; /* (unanswered probes, counted while persisting) */
 	rto_compute(c);
 }
 
@@ -234,6 +235,24 @@ rtx_expired(struct tern_conn *c, struct tern_engine *e)
 	if (c->flags & CONN_F_DEAD)
 		return;
 	if (c->flags & CONN_F_PERSIST) {
+		/* Probes the peer answers never end the connection (RFC 1122 §4.2.2.17); a
+		 * peer silent behind its shut window would hold it and its send buffer for
+		 * ever: more than data_retries probes in a row unanswered (nothing received
+		 * since the one before, rto_ms ago; the first follows what shut the window),
+		 * or the user timeout since
+		 * the peer was last heard, end it (as Linux's probe timer). nrtx counts them:
+		 * nothing is in flight while persisting, and tcp_persist_end() clears it. */
+		if (conn_ka(c)->user_timeout_ms != 0 &&
+		        tcp_ms_since(e->now_ms, c->last_rx_ms) >= conn_ka(c)->user_timeout_ms) {
+			timer_kill(c, TERN_CLOSE_USER_TIMEOUT, TERN_CTR_TCP_USER_TIMEOUT);
+			return;
+		}
+		if (tcp_ms_since(e->now_ms, c->last_rx_ms) <= c->rto_ms) {
+			c->nrtx = 0;
+		} else if (++c->nrtx > limit) {
+			timer_kill(c, TERN_CLOSE_TIMEOUT, TERN_CTR_TCP_TIMEOUT);
+			return;
+		}
 		/* Zero-window probe: an old sequence number draws an ACK with the window. */
 		tern_count(e, TERN_CTR_TCP_ZERO_WINDOW_PROBE, 1);
 		tcp_send_ack_now(c, c->snd_una - 1);

@@ -1546,7 +1546,8 @@ test_zero_window_probe(void **state)
 	expect_nothing(f); /* the peer's window is shut */
 
 	/* persist: probes with an old sequence number, backing off; more probes than
-	 * data_retries, which must not count against the data sent later */
+	 * data_retries, answered (the window still shut), which neither end the connection
+	 * nor count against the data sent later */
 	due = t0;
 	for (i = 0; i < 3; i++) {
 		due += rto;
@@ -1555,6 +1556,8 @@ test_zero_window_probe(void **state)
 		test_link_advance(f->l, 1);
 		expect_seg(f, &p, WIRE_TCP_ACK, f->rcv - 1, f->snd);
 		assert_int_equal(p.plen, 0);
+		peer_seg(f, WIRE_TCP_ACK, 0, NULL, 0);
+		expect_nothing(f);
 		rto *= 2;
 	}
 	assert_int_equal(f->n_closed, 0);
@@ -1582,6 +1585,46 @@ test_zero_window_probe(void **state)
 	peer_send(f, WIRE_TCP_ACK, f->snd, f->rcv + 1500, 4000, NULL, 0);
 	expect_nothing(f);
 	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_ESTABLISHED);
+}
+
+/*
+ * A peer silent behind its shut window (a zero-window hold): the first probe follows the
+ * segment that shut it; after data_retries more in a row unanswered the next expiry ends
+ * the connection with a RST (as Linux's probe timer, whose probes_out an ACK clears),
+ * instead of probing it, and holding its send buffer, for ever.
+ */
+static void
+test_zero_window_silent_peer(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t data[1500];
+	struct tern_engine_conf c;
+	struct test_pkt p;
+	uint64_t due, rto = 300;
+	unsigned i;
+
+	conf_init(f, &c);
+	c.rto_min_ms = 300;
+	c.data_retries = 2;
+	start(f, &c);
+	passive_open(f, 1000, 0);
+	pattern(data, sizeof(data), 0, 0x42);
+	due = test_link_now_ms(f->l);
+	assert_int_equal(tern_conn_send(f->conn, data, sizeof(data)), sizeof(data));
+	test_link_poll(f->l);
+	expect_nothing(f);
+	for (i = 0; i < 3; i++) { /* the first, then data_retries unanswered */
+		due += rto;
+		test_link_advance(f->l, due - test_link_now_ms(f->l));
+		expect_seg(f, &p, WIRE_TCP_ACK, f->rcv - 1, f->snd);
+		rto *= 2;
+	}
+	assert_int_equal(f->n_closed, 0);
+	due += rto;
+	test_link_advance(f->l, due - test_link_now_ms(f->l));
+	expect_seg(f, &p, WIRE_TCP_RST | WIRE_TCP_ACK, f->rcv, f->snd);
+	assert_int_equal(f->n_closed, 1);
+	assert_int_equal(f->why, TERN_CLOSE_TIMEOUT);
 }
 
 /* ---- closing ---- */
@@ -2940,6 +2983,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_data_retransmit_timeout, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_retransmit_recovers, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_zero_window_probe, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_zero_window_silent_peer, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_close_active, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_time_wait_expires, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_time_wait_fin_retransmit, setup, teardown),
