@@ -742,10 +742,9 @@ step_sequence(struct tern_conn *c, struct tcp_seg *s, struct seg_view *v)
 	tern_seq_t seq = s->th.seq;
 	uint32_t seglen = s->len + !!(fl & WIRE_TCP_SYN) + !!(fl & WIRE_TCP_FIN);
 	uint32_t front = 0, len = s->len, wnd;
-	bool zero_wnd_ack = false;
+	bool acceptable = seg_acceptable(c, seq, seglen), zero_wnd_ack = false;
 
-	if (!seg_acceptable(c, seq, seglen) && seq == c->rcv_nxt && c->rcv_adv == c->rcv_nxt &&
-	        !(fl & WIRE_TCP_SYN)) {
+	if (!acceptable && seq == c->rcv_nxt && c->rcv_adv == c->rcv_nxt && !(fl & WIRE_TCP_SYN)) {
 		/* A zero window accepts no text and no FIN, "but special allowance should be
 		 * made to accept valid ACKs, URGs, and RSTs" (RFC 9293 §3.10.7.4 first check):
 		 * a window probe with data at rcv_nxt still brings its ACK and window (as
@@ -754,7 +753,7 @@ step_sequence(struct tern_conn *c, struct tcp_seg *s, struct seg_view *v)
 		e->stats.drop[TERN_DROP_TCP_OUT_OF_WINDOW]++;
 		c->flags |= CONN_F_ACK_NOW;
 		conn_want_output(c);
-	} else if (!seg_acceptable(c, seq, seglen)) {
+	} else if (!acceptable) {
 		if ((fl & (WIRE_TCP_SYN | WIRE_TCP_RST)) == WIRE_TCP_SYN) {
 			/* RFC 5961 §4: a SYN draws a challenge ACK whatever its sequence. */
 			tcp_challenge_ack(c);

@@ -870,8 +870,10 @@ tcp_output(struct tern_conn *c)
 
 		/* New data after nothing was sent for longer than the RTO (snd_una last moved,
 		 * or data last became outstanding, before that): cwnd restarts from the
-		 * initial window (RFC 5681 §4.1). */
+		 * initial window (RFC 5681 §4.1). (Not before the first data: cwnd is the
+		 * initial window then.) */
 		if (c->snd_una == c->snd_max && seq_lt(c->snd_nxt, data_end) &&
+		        c->snd_max != c->iss + 1 &&
 		        tcp_ms_since(conn_e(c)->now_ms, c->progress_ms) > c->rto_ms)
 			tcp_cc_restart(&c->cc);
 		cwnd = c->cc.cwnd;

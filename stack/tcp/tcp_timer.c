@@ -145,7 +145,7 @@ tcp_arm_rtx(struct tern_conn *c)
 }
 
 /* RTO from SRTT and RTTVAR (RFC 6298 §2), the initial one before any sample. */
-static void
+static inline __attribute__((always_inline)) void
 rto_compute(struct tern_conn *c)
 {
 	uint32_t rto_us, var4;
@@ -180,7 +180,8 @@ void
 tcp_cancel_rtx(struct tern_conn *c)
 {
 	conn_timer_stop(c, CONN_T_RTX);
-	tcp_persist_end(c);
+	if (unlikely(c->flags & CONN_F_PERSIST))
+		tcp_persist_end(c);
 }
 
 void
