@@ -698,9 +698,16 @@ proxy_stopping(struct tern_engine *e, unsigned idx, void *app)
 {
 	struct proxy *x = app;
 
+	struct eng *g = &x->eng[tern_engine_id(e)];
+
 	(void)idx;
+	/* A second signal that came before this engine's next tick: its drain never started,
+	 * but its pairs were open at the (first) signal all the same (the drained line said
+	 * "0 pairs open at the signal, ..., 1 reset by a second signal"). */
+	if (app_draining() && !g->drain_started)
+		g->drain_open = g->active;
 	/* (app_run() aborts every connection next: both sides of each pair get a RST) */
-	x->eng[tern_engine_id(e)].stop_reset = x->eng[tern_engine_id(e)].active;
+	g->stop_reset = g->active;
 }
 
 /* After every poll: connect and idle timeouts, looking at the list heads only. */

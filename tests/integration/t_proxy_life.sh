@@ -15,6 +15,9 @@
 #      client sees ECONNRESET, not silence until its own timeout), so is the backend's
 #      connection (none left established at nginx), and the summary counts it: "0 finished,
 #      0 reset at --drain-timeout 20 s, 1 reset by a second signal".
+#   5. two signals at once (SIGTERM and SIGQUIT while tern-proxy is stopped, then SIGCONT),
+#      before any engine tick began the drain: the same summary, the pair counted as open
+#      at the signal too.
 # usage: t_proxy_life.sh [af_packet|tap|virtio-user]
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -166,4 +169,23 @@ est=$(ip netns exec "$TERNLAB_NS_P" ss -Htn state established "( sport = :$ng1 )
 log_has "tern-proxy: drained: 1 pairs open at the signal, 0 finished, 0 reset at --drain-timeout 20 s, 1 reset by a second signal" ||
 	it_fail "drain summary: $(grep 'drained' "$TERN_LOG")"
 it_log "second signal: the client $(cat "$IT_TMP/big4.err"); $(grep 'drained:' "$TERN_LOG")"
+
+# --- 5. both signals at once, before an engine tick starts the drain: tern-proxy stopped
+# (SIGSTOP), given SIGTERM and SIGQUIT (two distinct signals, so both are delivered), then
+# continued: both handlers run as it resumes. The pair open then was counted reset by the
+# second signal but not open at the signal: "0 pairs open at the signal, 0 finished, ...,
+# 1 reset by a second signal" (seen once timeout(1) passed a SIGTERM on twice: to its
+# child and to its process group; audit-soak).
+slow_download 5 20
+DL5=$dl_pid
+kill -STOP "$pid"
+kill -TERM "$pid"
+kill -QUIT "$pid"
+kill -CONT "$pid"
+wait_until 5 sh -c "! kill -0 $pid 2>/dev/null" || it_fail "tern-proxy still running 5 s after SIGTERM and SIGQUIT at once"
+wait "$DL5" || true
+tern_stop
+log_has "tern-proxy: drained: 1 pairs open at the signal, 0 finished, 0 reset at --drain-timeout 20 s, 1 reset by a second signal" ||
+	it_fail "drain summary after two signals at once: $(grep 'drained' "$TERN_LOG")"
+it_log "two signals at once: $(grep 'drained:' "$TERN_LOG")"
 it_pass
