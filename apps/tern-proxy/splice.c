@@ -697,7 +697,6 @@ void
 proxy_stopping(struct tern_engine *e, unsigned idx, void *app)
 {
 	struct proxy *x = app;
-
 	struct eng *g = &x->eng[tern_engine_id(e)];
 
 	(void)idx;
