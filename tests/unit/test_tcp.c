@@ -1524,26 +1524,38 @@ test_data_retransmit_recovers(void **state)
 	assert_int_equal(tern_conn_state(f->conn), TERN_TCP_ESTABLISHED);
 }
 
-static void
-test_zero_window_probe(void **state)
+/* The zero-window tests' start (rto_min 300 ms, data_retries 2): an accepted connection
+ * whose peer shut its window, and 1500 pattern bytes (@p data) sent into it, none of them
+ * going. @return the time of the send. */
+static uint64_t
+zero_window_start(struct fx *f, uint8_t *data, size_t len)
 {
-	struct fx *f = *state;
-	static uint8_t data[1500];
 	struct tern_engine_conf c;
-	struct test_pkt p;
-	uint64_t t0, due, rto = 300;
-	unsigned i;
+	uint64_t t0;
 
 	conf_init(f, &c);
 	c.rto_min_ms = 300;
 	c.data_retries = 2;
 	start(f, &c);
 	passive_open(f, 1000, 0);
-	pattern(data, sizeof(data), 0, 0x42);
+	pattern(data, len, 0, 0x42);
 	t0 = test_link_now_ms(f->l);
-	assert_int_equal(tern_conn_send(f->conn, data, sizeof(data)), sizeof(data));
+	assert_int_equal(tern_conn_send(f->conn, data, len), (ssize_t)len);
 	test_link_poll(f->l);
 	expect_nothing(f); /* the peer's window is shut */
+	return t0;
+}
+
+static void
+test_zero_window_probe(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t data[1500];
+	struct test_pkt p;
+	uint64_t t0, due, rto = 300;
+	unsigned i;
+
+	t0 = zero_window_start(f, data, sizeof(data));
 
 	/* persist: probes with an old sequence number, backing off; more probes than
 	 * data_retries, answered (the window still shut), which neither end the connection
@@ -1598,21 +1610,11 @@ test_zero_window_silent_peer(void **state)
 {
 	struct fx *f = *state;
 	static uint8_t data[1500];
-	struct tern_engine_conf c;
 	struct test_pkt p;
 	uint64_t due, rto = 300;
 	unsigned i;
 
-	conf_init(f, &c);
-	c.rto_min_ms = 300;
-	c.data_retries = 2;
-	start(f, &c);
-	passive_open(f, 1000, 0);
-	pattern(data, sizeof(data), 0, 0x42);
-	due = test_link_now_ms(f->l);
-	assert_int_equal(tern_conn_send(f->conn, data, sizeof(data)), sizeof(data));
-	test_link_poll(f->l);
-	expect_nothing(f);
+	due = zero_window_start(f, data, sizeof(data));
 	for (i = 0; i < 3; i++) { /* the first, then data_retries unanswered */
 		due += rto;
 		test_link_advance(f->l, due - test_link_now_ms(f->l));
