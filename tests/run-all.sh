@@ -156,10 +156,10 @@ if [ "$integration" = 1 ]; then
 		bash tests/integration/run.sh af_packet 2>&1 | tee "$tmp"
 	count_summary "$(cat "$tmp")" "integration (ASan): $(grep -E '^FAIL ' "$tmp" | head -5 | cut -c1-200 | tr '\n' ';')"
 	step "fuzzing (libFuzzer, ASan + UBSan, bounded time per target; docs/FUZZING.md)"
-	# CI's share of fuzzing is a smoke run within the 20-minute budget: 12 s per parser
-	# target (6 s for the IPv6 ones), 45 s for the engine; longer runs by hand
+	# CI's share of fuzzing is a smoke run within the 20-minute budget: 8 s per parser
+	# target (4 s for the IPv6 ones), 45 s for the engine; longer runs by hand
 	# (docs/FUZZING.md). The reproducers of past bugs are replayed first either way.
-	FUZZ_TIME_PARSER=${FUZZ_TIME_PARSER:-12} FUZZ_TIME_ENGINE=${FUZZ_TIME_ENGINE:-45} \
+	FUZZ_TIME_PARSER=${FUZZ_TIME_PARSER:-8} FUZZ_TIME_ENGINE=${FUZZ_TIME_ENGINE:-45} \
 		bash tests/fuzz/run.sh 2>&1 | tee "$tmp"
 	p=$(grep -cE '^[a-z0-9_]+ +ok ' "$tmp")
 	f=$(grep -cE '^[a-z0-9_]+ +(FAIL|fail|crash|CRASH|leak|timeout|oom)' "$tmp")
