@@ -553,6 +553,7 @@ main(int argc, char **argv)
 		printf("lockstep: completed %" PRIu64 ", failed %" PRIu64
 		       ", connect errors %" PRIu64 ", server errors %" PRIu64 "\n",
 		        cli_done, cli_failed, cli_connect_errors, srv_errors);
+		bench_eal_cleanup(); /* (its run directory stayed behind, one per run) */
 		return cli_failed == 0 && srv_errors == 0 && cli_connect_errors == 0 ? 0 : 1;
 	}
 	stop_server = false;
