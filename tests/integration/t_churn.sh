@@ -106,8 +106,15 @@ run() {
 	# (a SYN or SYN-ACK lost twice in a row) does not fail a test of TIME_WAIT reuse. With
 	# reuse off, the 3 s default is what resets the clients that wait for a port.
 	[ "$tw" = off ] || ct=(--connect-timeout 10000)
+	# One --key-file for every run's tern-proxy: the clocks of a new process go on from the
+	# last one's (docs/PROXY.md, restarts). Without it each process had a clock of its own,
+	# and when the new one's timestamps were older, nginx's TIME_WAIT entries from the run
+	# before refused its SYNs on those ports (PAWS: an ACK, our RST, the SYN again 1 s
+	# later): backend_first_on then ran at about 3,000 instead of 30,000 connections/s
+	# (mean 10 ms) in about one run of three, 60 s longer.
 	TERN_ECHO=$PROXY tern_start 80 --backend "$be_ip:$be_port" --port-range 50000-59999 \
-		--msl 30000 --tw-reuse "$tw" --stats-interval 10 "${ct[@]}" "${v6opts[@]}"
+		--msl 30000 --tw-reuse "$tw" --stats-interval 10 --key-file "$IT_TMP/proxy.key" \
+		"${ct[@]}" "${v6opts[@]}"
 	[ "$CHURN_FAMILY" = 4 ] || wait_until 10 tel_is /tern/stats nd_dad_ok -ge 2 || it_fail "DAD did not complete"
 	[ "$CHURN_ENGINES" = 1 ] || tern_steering
 	it_log "$name: $count connections, the $close closes first, --tw-reuse $tw"
